@@ -1,0 +1,17 @@
+// Package survey is the domain of fieldsurvey: questionnaires and their rating scales,
+// interviews, answers with evidence, section summaries, statuses, and the revision model
+// that makes every change an immutable, content-addressed record.
+//
+// The package is pure: it imports only the standard library and small pure libraries
+// (the expr expression evaluator, golang.org/x/text). It knows nothing of SQL, terminals or
+// networks. The same validators, skip logic and scoring serve the TUI, the line-prompt mode,
+// imports and the hub.
+//
+// Guarantees:
+//   - A Revision's ID is the SHA-256 of its canonical encoding; the same change made twice
+//     on two machines has one ID, and any tampering changes it.
+//   - Fold is deterministic: the same set of revisions, in any order, gives the same state.
+//     Two heads for one target are reported as a Conflict, never silently dropped.
+//   - Stored strings are normalised to Unicode NFC, so the same Vietnamese words typed on two
+//     keyboards compare equal.
+package survey

@@ -1,0 +1,241 @@
+package survey
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"time"
+)
+
+// RecordFormat is the format tag of one interview in the JSON Lines interchange format.
+const RecordFormat = "fieldsurvey-interview/1"
+
+// Record is one interview in the interchange format written by `interview export` and read
+// by `interview import`: the current value of every field, without history. Field names and
+// meanings are stable; fields may be added.
+type Record struct {
+	Format               string                    `json:"format"`
+	ID                   string                    `json:"id"`
+	Questionnaire        string                    `json:"questionnaire"`
+	QuestionnaireVersion string                    `json:"questionnaire_version"`
+	Assessor             string                    `json:"assessor,omitempty"`
+	Created              string                    `json:"created,omitempty"`
+	Status               Status                    `json:"status"`
+	StatusReason         string                    `json:"status_reason,omitempty"`
+	Respondent           Respondent                `json:"respondent"`
+	Answers              map[string]Answer         `json:"answers"`
+	Sections             map[string]SectionSummary `json:"sections"`
+}
+
+// Record returns the interchange record of s.
+func (s *InterviewState) Record() Record {
+	rec := Record{
+		Format: RecordFormat, ID: s.ID,
+		Questionnaire: s.Meta.Questionnaire, QuestionnaireVersion: s.Meta.QuestionnaireVersion,
+		Assessor: s.Meta.Assessor, Status: s.Status.Status, StatusReason: s.Status.Reason,
+		Respondent: s.Respondent, Answers: map[string]Answer{}, Sections: map[string]SectionSummary{},
+	}
+	if !s.Created.IsZero() {
+		rec.Created = s.Created.UTC().Format(TimeFormat)
+	}
+	for k, v := range s.Answers {
+		rec.Answers[k] = v
+	}
+	for k, v := range s.Sections {
+		rec.Sections[k] = v
+	}
+	return rec
+}
+
+// MarshalLine encodes rec as one line of JSON (keys of answers and sections sorted), with
+// the trailing newline. The same record always gives the same bytes.
+func (rec Record) MarshalLine() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil {
+		return nil, fmt.Errorf("encode interview %s: %w", rec.ID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ParseRecord decodes one line of the interchange format, refusing unknown fields.
+func ParseRecord(line []byte) (Record, error) {
+	var rec Record
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return Record{}, err
+	}
+	if rec.Format != RecordFormat {
+		return Record{}, fmt.Errorf("format is %q, expected %q", rec.Format, RecordFormat)
+	}
+	rec.Respondent = rec.Respondent.Normalized()
+	if rec.Answers == nil {
+		rec.Answers = map[string]Answer{}
+	}
+	if rec.Sections == nil {
+		rec.Sections = map[string]SectionSummary{}
+	}
+	for k, v := range rec.Sections {
+		v.Comment = NFC(v.Comment)
+		rec.Sections[k] = v
+	}
+	return rec, nil
+}
+
+// FieldError names one bad field of a record.
+type FieldError struct {
+	Field string // e.g. "answers.7.1.rating"
+	Msg   string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Check checks rec against its questionnaire q: known questions and sections, valid codes,
+// values of the right kind, known status and category, and every constraint. It returns
+// every problem found, sorted by field.
+func (rec Record) Check(q *Questionnaire) []FieldError {
+	var errs []FieldError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if rec.ID == "" {
+		add("id", "missing interview id")
+	}
+	if rec.Questionnaire != q.ID {
+		add("questionnaire", "is %q, expected %q", rec.Questionnaire, q.ID)
+	}
+	if rec.QuestionnaireVersion != q.Version {
+		add("questionnaire_version", "is %q, but questionnaire %s is at version %q", rec.QuestionnaireVersion, q.ID, q.Version)
+	}
+	if !rec.Status.Valid() {
+		add("status", "unknown status %q", rec.Status)
+	}
+	if rec.Created != "" {
+		if _, err := time.Parse(time.RFC3339, rec.Created); err != nil {
+			add("created", "%q is not a time (RFC 3339)", rec.Created)
+		}
+	}
+	if c := rec.Respondent.Category; c != "" && !hasCode(q.Categories(), c) {
+		add("respondent.category", "unknown stakeholder category %q", c)
+	}
+	if d := rec.Respondent.Date; d != "" {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			add("respondent.date", "%q is not a date (YYYY-MM-DD)", d)
+		}
+	}
+	for id, a := range rec.Answers {
+		qu, ok := q.Question(id)
+		if !ok {
+			add("answers."+id, "unknown question %q in %s", id, q.ID)
+			continue
+		}
+		if is := q.CheckValue(qu, a); is != nil {
+			field := "answers." + id + ".value"
+			if qu.Type == TypeRating {
+				field = "answers." + id + ".rating"
+			}
+			add(field, "%s", is.Msg.Get(LangEN))
+			continue
+		}
+		if !a.HasValue() {
+			continue
+		}
+		for _, is := range q.Check(qu, rec.Answers) {
+			if is.Kind == IssueConstraint {
+				add("answers."+id, "constraint failed: %s", is.Msg.Get(LangEN))
+			}
+		}
+	}
+	for id, s := range rec.Sections {
+		sec, ok := q.Section(id)
+		if !ok {
+			add("sections."+id, "unknown section %q in %s", id, q.ID)
+			continue
+		}
+		if s.Rating != "" {
+			if _, ok := q.SectionScale(sec).Step(s.Rating); !ok {
+				add("sections."+id+".rating", "unknown rating %q", s.Rating)
+			}
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	return errs
+}
+
+func hasCode(opts []Option, code string) bool {
+	for _, o := range opts {
+		if o.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Change is a new value for one target, before it becomes a revision.
+type Change struct {
+	Target Target
+	Value  any
+}
+
+// Changes returns what must be written to turn cur (nil for an interview not yet stored)
+// into rec: one change per field whose value differs, the interview's creation first.
+func (rec Record) Changes(cur *InterviewState) []Change {
+	if cur == nil {
+		cur = NewInterviewState(rec.ID)
+	}
+	var out []Change
+	t := func(k Kind, key string) Target { return Target{Interview: rec.ID, Kind: k, Key: key} }
+	meta := InterviewMeta{Questionnaire: rec.Questionnaire, QuestionnaireVersion: rec.QuestionnaireVersion, Assessor: rec.Assessor, Device: cur.Meta.Device}
+	if !cur.HasMeta() {
+		out = append(out, Change{t(KindInterview, ""), meta})
+	}
+	if rec.Respondent != cur.Respondent {
+		out = append(out, Change{t(KindRespondent, ""), rec.Respondent})
+	}
+	keys := func(m map[string]Answer, n map[string]Answer) []string {
+		set := map[string]bool{}
+		for k := range m {
+			set[k] = true
+		}
+		for k := range n {
+			set[k] = true
+		}
+		ks := make([]string, 0, len(set))
+		for k := range set {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return ks
+	}
+	for _, k := range keys(rec.Answers, cur.Answers) {
+		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
+			out = append(out, Change{t(KindAnswer, k), rec.Answers[k]})
+		}
+	}
+	secs := map[string]bool{}
+	for k := range rec.Sections {
+		secs[k] = true
+	}
+	for k := range cur.Sections {
+		secs[k] = true
+	}
+	sk := make([]string, 0, len(secs))
+	for k := range secs {
+		sk = append(sk, k)
+	}
+	sort.Strings(sk)
+	for _, k := range sk {
+		if rec.Sections[k] != cur.Sections[k] {
+			out = append(out, Change{t(KindSection, k), rec.Sections[k]})
+		}
+	}
+	st := StatusChange{Status: rec.Status, Reason: rec.StatusReason}
+	if st != cur.Status {
+		out = append(out, Change{t(KindStatus, ""), st})
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package survey
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Conflict is a target with more than one head: two people changed the same thing
+// independently. Both sides are kept; a new revision that replaces both settles it.
+type Conflict struct {
+	Target Target
+	// Heads are the competing revisions, newest first; the first is shown as current.
+	Heads []Revision
+}
+
+// InterviewState is the current state of one interview, folded from its revisions.
+type InterviewState struct {
+	ID         string
+	Meta       InterviewMeta
+	Created    time.Time
+	Updated    time.Time
+	Respondent Respondent
+	Status     StatusChange
+	Answers    Answers
+	Sections   map[string]SectionSummary
+	// Heads maps each target to the IDs of its heads, newest first: what a new revision of
+	// that target replaces.
+	Heads     map[Target][]string
+	Conflicts []Conflict
+	// Revisions counts the revisions folded in.
+	Revisions int
+}
+
+// HasMeta reports whether the revision that creates the interview is present (a hub may hold
+// later revisions of an interview whose first batch has not arrived).
+func (s *InterviewState) HasMeta() bool { return s.Meta.Questionnaire != "" }
+
+// Fold computes the state of every interview from a set of revisions. The order of revs does
+// not matter, and duplicates count once. A revision whose value cannot be decoded is an error:
+// stores verify revisions before they accept them.
+func Fold(revs []Revision) (map[string]*InterviewState, error) {
+	byTarget := map[Target][]Revision{}
+	for _, r := range revs {
+		t := r.Target()
+		byTarget[t] = append(byTarget[t], r)
+	}
+	states := map[string]*InterviewState{}
+	// Targets in a fixed order so that errors and conflicts come out the same every time.
+	targets := make([]Target, 0, len(byTarget))
+	for t := range byTarget {
+		targets = append(targets, t)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].String() < targets[j].String() })
+	for _, t := range targets {
+		st := states[t.Interview]
+		if st == nil {
+			st = NewInterviewState(t.Interview)
+			states[t.Interview] = st
+		}
+		if err := st.ApplyHeads(t, byTarget[t]); err != nil {
+			return nil, err
+		}
+	}
+	return states, nil
+}
+
+// NewInterviewState returns the empty state of interview id.
+func NewInterviewState(id string) *InterviewState {
+	return &InterviewState{ID: id, Answers: Answers{}, Sections: map[string]SectionSummary{},
+		Heads: map[Target][]string{}, Status: StatusChange{Status: StatusDraft}}
+}
+
+// ApplyHeads sets target t of s from revs, the revisions of that target (all of them, or at
+// least all its heads).
+func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
+	heads := Heads(revs)
+	if len(heads) == 0 {
+		return nil
+	}
+	ids := make([]string, len(heads))
+	for i, h := range heads {
+		ids[i] = h.ID
+	}
+	s.Heads[t] = ids
+	if len(heads) > 1 {
+		s.Conflicts = append(s.Conflicts, Conflict{Target: t, Heads: heads})
+	}
+	for _, r := range revs {
+		if r.Time.After(s.Updated) {
+			s.Updated = r.Time
+		}
+	}
+	s.Revisions += len(revs)
+	return s.apply(heads[0])
+}
+
+func (s *InterviewState) apply(r Revision) error {
+	bad := func(err error) error {
+		return fmt.Errorf("decode %s revision %s of interview %s: %w", r.Kind, short(r.ID), r.Interview, err)
+	}
+	switch r.Kind {
+	case KindInterview:
+		if err := json.Unmarshal(r.Value, &s.Meta); err != nil {
+			return bad(err)
+		}
+		s.Created = r.Time
+	case KindRespondent:
+		if err := json.Unmarshal(r.Value, &s.Respondent); err != nil {
+			return bad(err)
+		}
+	case KindStatus:
+		if err := json.Unmarshal(r.Value, &s.Status); err != nil {
+			return bad(err)
+		}
+	case KindAnswer:
+		var a Answer
+		if err := json.Unmarshal(r.Value, &a); err != nil {
+			return bad(err)
+		}
+		if a.IsEmpty() {
+			delete(s.Answers, r.Key)
+		} else {
+			s.Answers[r.Key] = a
+		}
+	case KindSection:
+		var v SectionSummary
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return bad(err)
+		}
+		if v == (SectionSummary{}) {
+			delete(s.Sections, r.Key)
+		} else {
+			s.Sections[r.Key] = v
+		}
+	default:
+		return bad(fmt.Errorf("unknown kind %q", r.Kind))
+	}
+	return nil
+}

@@ -1,0 +1,484 @@
+package survey
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Problem is one thing wrong with a questionnaire: where (a path into the file, such as
+// "sections[2].questions[0].relevant", that loaders turn into a line number) and what.
+type Problem struct {
+	Path string
+	Msg  string
+	// Line is filled in by loaders that know the file's positions; 0 when unknown.
+	Line int
+}
+
+// ValidationError lists every problem found in a questionnaire.
+type ValidationError struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if e.File != "" {
+			b.WriteString(e.File)
+			if p.Line > 0 {
+				fmt.Fprintf(&b, ":%d", p.Line)
+			}
+			b.WriteString(": ")
+		} else if p.Line > 0 {
+			fmt.Fprintf(&b, "line %d: ", p.Line)
+		}
+		b.WriteString(p.Msg)
+		if p.Path != "" {
+			fmt.Fprintf(&b, " (at %s)", p.Path)
+		}
+	}
+	return b.String()
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Validate checks q completely: format, ids, duplicates, translations, scales, options and
+// every expression, including the questions the expressions reference. It compiles the
+// expressions for Relevant and Check. It returns a *ValidationError listing every problem.
+func (q *Questionnaire) Validate() error {
+	v := &validator{q: q}
+	v.run()
+	if len(v.problems) > 0 {
+		return &ValidationError{Problems: v.problems}
+	}
+	return nil
+}
+
+type validator struct {
+	q        *Questionnaire
+	problems []Problem
+}
+
+func (v *validator) add(path, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) text(path string, t Text, required bool) {
+	if t.Empty() {
+		if required {
+			v.add(path, "missing text")
+		}
+		return
+	}
+	for _, l := range v.q.Languages {
+		if strings.TrimSpace(t[l]) == "" {
+			v.add(path, "missing translation %q", l)
+		}
+	}
+}
+
+func (v *validator) run() {
+	q := v.q
+	if q.Format != QuestionnaireFormat {
+		v.add("format", "format must be %q, got %q", QuestionnaireFormat, q.Format)
+	}
+	if !idPattern.MatchString(q.ID) {
+		v.add("id", "questionnaire id %q must be letters, digits, '.', '_' or '-'", q.ID)
+	}
+	if strings.TrimSpace(q.Version) == "" {
+		v.add("version", "missing version")
+	}
+	if len(q.Languages) == 0 {
+		v.add("languages", "no languages listed (expected at least [vi, en])")
+	}
+	v.text("title", q.Title, true)
+	v.text("description", q.Description, false)
+
+	scaleIDs := map[string]bool{}
+	for i, s := range q.Scales {
+		path := fmt.Sprintf("scales[%d]", i)
+		if s.ID == "" {
+			v.add(path+".id", "scale without id")
+		} else if scaleIDs[s.ID] {
+			v.add(path+".id", "duplicate scale id %q", s.ID)
+		}
+		scaleIDs[s.ID] = true
+		v.scale(path, s)
+	}
+	if q.Respondent != nil {
+		v.options("respondent.categories", q.Respondent.Categories)
+	}
+
+	q.Index()
+	q.relevant = map[string]*Expr{}
+	q.constraint = map[string]*Expr{}
+	secIDs := map[string]bool{}
+	qIDs := map[string]string{}
+	if len(q.Sections) == 0 {
+		v.add("sections", "no sections")
+	}
+	for i, s := range q.Sections {
+		path := fmt.Sprintf("sections[%d]", i)
+		switch {
+		case !idPattern.MatchString(s.ID):
+			v.add(path+".id", "section id %q must be letters, digits, '.', '_' or '-'", s.ID)
+		case secIDs[s.ID]:
+			v.add(path+".id", "duplicate section id %q", s.ID)
+		}
+		secIDs[s.ID] = true
+		v.text(path+".title", s.Title, true)
+		v.text(path+".context", s.Context, false)
+		if !s.Importance.Valid() {
+			v.add(path+".importance", "unknown importance %q (expected very-high, high, medium-high or medium)", s.Importance)
+		}
+		sc, ok := q.ScaleByID(s.Scale)
+		if !ok {
+			v.add(path+".scale", "unknown scale %q", s.Scale)
+		} else {
+			for code, t := range s.Rubric {
+				if _, ok := sc.Step(code); !ok {
+					v.add(path+".rubric."+string(code), "rubric names %q, which is not a step of scale %q", code, sc.ID)
+				}
+				v.text(path+".rubric."+string(code), t, true)
+			}
+		}
+		if len(s.Questions) == 0 {
+			v.add(path+".questions", "section %q has no questions", s.ID)
+		}
+		for j, qu := range s.Questions {
+			qpath := fmt.Sprintf("%s.questions[%d]", path, j)
+			switch {
+			case !idPattern.MatchString(qu.ID):
+				v.add(qpath+".id", "question id %q must be letters, digits, '.', '_' or '-'", qu.ID)
+			case qIDs[qu.ID] != "":
+				v.add(qpath+".id", "duplicate question id %q (first at %s)", qu.ID, qIDs[qu.ID])
+			default:
+				qIDs[qu.ID] = qpath
+			}
+			v.question(qpath, qu)
+		}
+	}
+	// References are checked once every id is known.
+	for i, s := range q.Sections {
+		for j, qu := range s.Questions {
+			qpath := fmt.Sprintf("sections[%d].questions[%d]", i, j)
+			for field, e := range map[string]*Expr{"relevant": q.relevant[qu.ID], "constraint": q.constraint[qu.ID]} {
+				if e == nil {
+					continue
+				}
+				for _, ref := range e.Refs {
+					if _, ok := qIDs[ref]; !ok {
+						v.add(qpath+"."+field, "expression of question %q references unknown question %q", qu.ID, ref)
+					} else if ref == qu.ID && field == "relevant" {
+						v.add(qpath+"."+field, "relevance of question %q depends on its own answer", qu.ID)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (v *validator) scale(path string, s *Scale) {
+	v.text(path+".label", s.Label, false)
+	if len(s.Steps) == 0 {
+		v.add(path+".steps", "scale %q has no steps", s.ID)
+		return
+	}
+	codes := map[Code]bool{}
+	last := 0
+	counted := 0
+	for i, st := range s.Steps {
+		sp := fmt.Sprintf("%s.steps[%d]", path, i)
+		if st.Code == "" {
+			v.add(sp+".code", "step without code")
+		} else if codes[st.Code] {
+			v.add(sp+".code", "duplicate step code %q in scale %q", st.Code, s.ID)
+		}
+		codes[st.Code] = true
+		v.text(sp+".label", st.Label, true)
+		if st.Uncounted {
+			continue
+		}
+		counted++
+		if st.Value <= last {
+			v.add(sp+".value", "step %q has value %d: counted steps need increasing values from 1, worst first", st.Code, st.Value)
+		}
+		last = st.Value
+	}
+	if counted < 2 {
+		v.add(path+".steps", "scale %q needs at least two counted steps", s.ID)
+	}
+}
+
+func (v *validator) options(path string, opts []Option) {
+	seen := map[string]bool{}
+	for i, o := range opts {
+		op := fmt.Sprintf("%s[%d]", path, i)
+		if o.Code == "" {
+			v.add(op+".code", "option without code")
+		} else if seen[o.Code] {
+			v.add(op+".code", "duplicate option code %q", o.Code)
+		}
+		seen[o.Code] = true
+		v.text(op+".label", o.Label, true)
+	}
+}
+
+func (v *validator) question(path string, qu *Question) {
+	q := v.q
+	valid := false
+	for _, t := range QuestionTypes {
+		if qu.Type == t {
+			valid = true
+		}
+	}
+	if !valid {
+		v.add(path+".type", "question %q has unknown type %q (expected one of rating, single, multiple, text, number, date, yesno)", qu.ID, qu.Type)
+	}
+	v.text(path+".text", qu.Text, true)
+	v.text(path+".guidance", qu.Guidance, false)
+	v.text(path+".constraint_message", qu.ConstraintMessage, false)
+	for i, p := range qu.Probes {
+		v.text(fmt.Sprintf("%s.probes[%d].text", path, i), p.Text, true)
+	}
+	if !qu.Importance.Valid() {
+		v.add(path+".importance", "unknown importance %q (expected very-high, high, medium-high or medium)", qu.Importance)
+	}
+	switch qu.Type {
+	case TypeRating:
+		if _, ok := q.ScaleByID(qu.Scale); !ok {
+			v.add(path+".scale", "question %q uses unknown scale %q", qu.ID, qu.Scale)
+		}
+	case TypeSingle, TypeMultiple:
+		if len(qu.Options) < 2 {
+			v.add(path+".options", "question %q needs at least two options", qu.ID)
+		}
+		v.options(path+".options", qu.Options)
+	}
+	if qu.Type != TypeRating && qu.Scale != "" {
+		v.add(path+".scale", "only rating questions take a scale")
+	}
+	if (qu.Min != nil || qu.Max != nil) && qu.Type != TypeNumber {
+		v.add(path+".min", "only number questions take min and max")
+	}
+	if qu.Min != nil && qu.Max != nil && *qu.Min > *qu.Max {
+		v.add(path+".max", "max %v is below min %v", *qu.Max, *qu.Min)
+	}
+	if qu.Relevant != "" {
+		e, err := CompileExpr(qu.Relevant)
+		if err != nil {
+			v.add(path+".relevant", "bad relevance expression: %v", err)
+		} else {
+			q.relevant[qu.ID] = e
+		}
+	}
+	if qu.Constraint != "" {
+		e, err := CompileExpr(qu.Constraint)
+		if err != nil {
+			v.add(path+".constraint", "bad constraint expression: %v", err)
+		} else {
+			q.constraint[qu.ID] = e
+		}
+	}
+}
+
+// Relevant reports whether question qu is asked, given the interview's answers. A question
+// without a relevance expression is always asked; an expression that fails at run time
+// (for example comparing an unanswered question) counts as "asked", so nothing is hidden by
+// mistake.
+func (q *Questionnaire) Relevant(qu *Question, all Answers) bool {
+	e := q.compiled(q.relevant, qu.ID, qu.Relevant)
+	if e == nil {
+		return true
+	}
+	ok, err := e.Eval(all[qu.ID], all)
+	if err != nil {
+		return true
+	}
+	return ok
+}
+
+func (q *Questionnaire) compiled(m map[string]*Expr, id, src string) *Expr {
+	if src == "" {
+		return nil
+	}
+	if e, ok := m[id]; ok {
+		return e
+	}
+	e, err := CompileExpr(src)
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+// Issue is a problem with one answer: a missing required answer, a value of the wrong kind,
+// or a failed constraint. Issues block completion, never navigation.
+type Issue struct {
+	Question string
+	Kind     IssueKind
+	Msg      Text
+}
+
+// IssueKind classifies an Issue.
+type IssueKind string
+
+// The kinds of Issue.
+const (
+	IssueMissing    IssueKind = "missing"
+	IssueInvalid    IssueKind = "invalid"
+	IssueConstraint IssueKind = "constraint"
+)
+
+// CheckValue checks that a holds a value of the right kind for qu: a known rating code, a
+// known option, a number within bounds, a valid date. It does not evaluate the constraint.
+func (q *Questionnaire) CheckValue(qu *Question, a Answer) *Issue {
+	bad := func(en, vi string) *Issue {
+		return &Issue{Question: qu.ID, Kind: IssueInvalid, Msg: T(en, vi)}
+	}
+	if qu.Type == TypeRating {
+		if a.Value != nil {
+			return bad("a rating question takes a rating, not a value", "câu hỏi đánh giá cần mức đánh giá, không phải giá trị")
+		}
+		if a.Rating != "" {
+			if _, ok := q.ScaleOf(qu).Step(a.Rating); !ok {
+				return bad(fmt.Sprintf("unknown rating %q", a.Rating), fmt.Sprintf("mức đánh giá %q không hợp lệ", a.Rating))
+			}
+		}
+		for _, e := range a.Evidence {
+			if _, err := ParsePolarity(string(e.Polarity)); err != nil {
+				return bad(fmt.Sprintf("evidence polarity %q is not +, - or 0", e.Polarity), fmt.Sprintf("chiều bằng chứng %q phải là +, - hoặc 0", e.Polarity))
+			}
+		}
+		return nil
+	}
+	if a.Rating != "" {
+		return bad("only rating questions take a rating", "chỉ câu hỏi đánh giá mới có mức đánh giá")
+	}
+	if a.Value == nil {
+		return nil
+	}
+	switch qu.Type {
+	case TypeText:
+		if _, ok := a.Value.(string); !ok {
+			return bad("expected text", "cần nhập văn bản")
+		}
+	case TypeNumber:
+		f, ok := a.Value.(float64)
+		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
+			return bad("expected a number", "cần nhập một số")
+		}
+		if qu.Min != nil && f < *qu.Min {
+			return bad(fmt.Sprintf("must be at least %s", fmtNum(*qu.Min)), fmt.Sprintf("phải từ %s trở lên", fmtNum(*qu.Min)))
+		}
+		if qu.Max != nil && f > *qu.Max {
+			return bad(fmt.Sprintf("must be at most %s", fmtNum(*qu.Max)), fmt.Sprintf("không được quá %s", fmtNum(*qu.Max)))
+		}
+	case TypeDate:
+		s, ok := a.Value.(string)
+		if !ok {
+			return bad("expected a date (YYYY-MM-DD)", "cần nhập ngày (YYYY-MM-DD)")
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return bad(fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s), fmt.Sprintf("%q không phải là ngày (YYYY-MM-DD)", s))
+		}
+	case TypeYesNo:
+		if _, ok := a.Value.(bool); !ok {
+			return bad("expected yes or no", "cần trả lời có hoặc không")
+		}
+	case TypeSingle:
+		s, ok := a.Value.(string)
+		if !ok || !hasOption(qu, s) {
+			return bad(fmt.Sprintf("%v is not one of the options", a.Value), fmt.Sprintf("%v không thuộc các lựa chọn", a.Value))
+		}
+	case TypeMultiple:
+		l, ok := a.Value.([]string)
+		if !ok {
+			return bad("expected a list of options", "cần một danh sách lựa chọn")
+		}
+		seen := map[string]bool{}
+		for _, s := range l {
+			if !hasOption(qu, s) {
+				return bad(fmt.Sprintf("%q is not one of the options", s), fmt.Sprintf("%q không thuộc các lựa chọn", s))
+			}
+			if seen[s] {
+				return bad(fmt.Sprintf("%q is chosen twice", s), fmt.Sprintf("%q được chọn hai lần", s))
+			}
+			seen[s] = true
+		}
+	}
+	return nil
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func hasOption(qu *Question, code string) bool {
+	for _, o := range qu.Options {
+		if o.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Check returns the issues of question qu's answer among all answers: nil when the
+// question is not relevant, a missing issue when it is required and unanswered, an invalid
+// issue for a value of the wrong kind, and a constraint issue when its constraint fails.
+func (q *Questionnaire) Check(qu *Question, all Answers) []Issue {
+	if !q.Relevant(qu, all) {
+		return nil
+	}
+	a, ok := all[qu.ID]
+	if !ok || !a.HasValue() {
+		if qu.Required {
+			return []Issue{{Question: qu.ID, Kind: IssueMissing, Msg: T("an answer is required", "cần có câu trả lời")}}
+		}
+		return nil
+	}
+	if is := q.CheckValue(qu, a); is != nil {
+		return []Issue{*is}
+	}
+	e := q.compiled(q.constraint, qu.ID, qu.Constraint)
+	if e == nil {
+		return nil
+	}
+	ok, err := e.Eval(a, all)
+	if err == nil && ok {
+		return nil
+	}
+	msg := qu.ConstraintMessage
+	if msg.Empty() {
+		msg = T("the answer does not meet the rule: "+qu.Constraint, "câu trả lời không đáp ứng quy tắc: "+qu.Constraint)
+	}
+	return []Issue{{Question: qu.ID, Kind: IssueConstraint, Msg: msg}}
+}
+
+// Issues returns the issues of every question of the interview, in questionnaire order.
+func (q *Questionnaire) Issues(all Answers) []Issue {
+	var out []Issue
+	for _, qu := range q.Questions() {
+		out = append(out, q.Check(qu, all)...)
+	}
+	return out
+}
+
+// Progress counts the relevant questions and how many of them have an answer.
+func (q *Questionnaire) Progress(all Answers) (answered, total int) {
+	for _, qu := range q.Questions() {
+		if !q.Relevant(qu, all) {
+			continue
+		}
+		total++
+		if a, ok := all[qu.ID]; ok && a.HasValue() {
+			answered++
+		}
+	}
+	return answered, total
+}
