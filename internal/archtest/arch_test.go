@@ -1,0 +1,59 @@
+// Package archtest keeps the dependency direction of DESIGN.md true: the domain stays pure,
+// only cmd imports viper, and the TUI reaches storage only through interfaces.
+package archtest
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func deps(t *testing.T, pkgs ...string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, p := range pkgs {
+		cmd := exec.Command("go", append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, p)...)
+		cmd.Dir = "../.."
+		b, err := cmd.Output()
+		if err != nil {
+			if ee, ok := err.(*exec.ExitError); ok && strings.Contains(string(ee.Stderr), "matched no packages") {
+				continue
+			}
+			t.Fatalf("go list -deps %s: %v", p, err)
+		}
+		out[p] = strings.Fields(string(b))
+	}
+	return out
+}
+
+func forbid(t *testing.T, pkg string, list []string, bad ...string) {
+	t.Helper()
+	for _, d := range list {
+		for _, b := range bad {
+			if d == b || strings.HasPrefix(d, b+"/") {
+				t.Errorf("%s must not depend on %s (it does, through %s)", pkg, b, d)
+			}
+		}
+	}
+}
+
+func TestDomainIsPure(t *testing.T) {
+	for p, list := range deps(t, "./survey", "./survey/report") {
+		forbid(t, p, list, "database/sql", "net", "net/http", "os/exec",
+			"modernc.org/sqlite", "github.com/charmbracelet/lipgloss", "github.com/charmbracelet/bubbletea",
+			"github.com/spf13/viper", "github.com/spf13/cobra", "github.com/fieldsurvey/fieldsurvey/survey/store",
+			"github.com/fieldsurvey/fieldsurvey/tui", "github.com/fieldsurvey/fieldsurvey/sync")
+	}
+}
+
+func TestOnlyCmdUsesViper(t *testing.T) {
+	for p, list := range deps(t, "./survey/...", "./sync/...", "./tui/...", "./questionnaires/...") {
+		forbid(t, p, list, "github.com/spf13/viper")
+	}
+}
+
+func TestTUIHasNoSQL(t *testing.T) {
+	for p, list := range deps(t, "./tui") {
+		forbid(t, p, list, "database/sql", "modernc.org/sqlite")
+	}
+}
