@@ -1,0 +1,270 @@
+// Package keys holds the device identity of fieldsurvey and the trust files around it: the
+// device's OpenSSH Ed25519 key (created once, kept with mode 0600, never overwritten), the
+// OpenSSH allowed_signers file a hub trusts, and the age recipients and identities that
+// encrypt and decrypt batch payloads.
+//
+// Guarantees:
+//   - Key material (private keys, age identities) never appears in an error message.
+//   - An existing device key is never replaced: CreateDeviceKey leaves it as it is.
+//   - Only Ed25519 device keys are used for signing, and only X25519 and ssh-ed25519 age
+//     recipients are accepted, so that batches stay readable by the Debian 12 `age` tool.
+//   - The allowed_signers parser reads the OpenSSH format (principals patterns, the
+//     namespaces, valid-after, valid-before and cert-authority options, quoted principals);
+//     the lines it writes are read by `ssh-keygen -Y verify`.
+package keys
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/text/unicode/norm"
+)
+
+// DeviceKeyFile is the name of the device's private key in the home folder; the public key
+// sits beside it with ".pub" added.
+const DeviceKeyFile = "device_ed25519"
+
+// Errors callers can branch on.
+var (
+	ErrPassphrase   = errors.New("the key is protected by a passphrase")
+	ErrNotEd25519   = errors.New("the key is not an Ed25519 key")
+	ErrNoKey        = errors.New("no device key")
+	ErrBadKeyFile   = errors.New("not an OpenSSH private key")
+	ErrBadPrincipal = errors.New("invalid principal")
+)
+
+// Generate makes a new Ed25519 key with randomness from r and returns the private key as an
+// OpenSSH PEM file and the public key as an authorized_keys line, both with comment.
+func Generate(r io.Reader, comment string) (private, public []byte, err error) {
+	pub, priv, err := ed25519.GenerateKey(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generate ed25519 key: %w", err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, comment)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode private key: %w", err)
+	}
+	sshPub, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode public key: %w", err)
+	}
+	return pem.EncodeToMemory(block), authorizedLine(sshPub, comment), nil
+}
+
+func authorizedLine(pub ssh.PublicKey, comment string) []byte {
+	line := bytes.TrimSpace(ssh.MarshalAuthorizedKey(pub))
+	if comment = oneLine(comment); comment != "" {
+		line = append(append(line, ' '), comment...)
+	}
+	return append(line, '\n')
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// CreateDeviceKey makes the device key dir/device_ed25519 (mode 0600) and its .pub unless a
+// key already exists there, in which case it is left untouched (and a missing .pub is
+// written from it). It returns the private key's path and whether it was created now.
+func CreateDeviceKey(dir, comment string) (path string, created bool, err error) {
+	return createDeviceKeyWithRand(dir, comment, rand.Reader)
+}
+
+func createDeviceKeyWithRand(dir, comment string, r io.Reader) (string, bool, error) {
+	path := filepath.Join(dir, DeviceKeyFile)
+	if _, err := os.Stat(path); err == nil {
+		signer, err := LoadSigner(path)
+		if err != nil {
+			return path, false, err
+		}
+		if err := ensurePublic(path, signer.PublicKey(), comment); err != nil {
+			return path, false, err
+		}
+		return path, false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return path, false, fmt.Errorf("check device key: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return path, false, fmt.Errorf("create home folder: %w", err)
+	}
+	priv, pub, err := Generate(r, comment)
+	if err != nil {
+		return path, false, err
+	}
+	created, err := writeNew(path, priv, 0o600)
+	if err != nil {
+		return path, false, fmt.Errorf("write device key: %w", err)
+	}
+	if !created {
+		// Another process made the key between our check and our write: keep theirs.
+		signer, err := LoadSigner(path)
+		if err != nil {
+			return path, false, err
+		}
+		return path, false, ensurePublic(path, signer.PublicKey(), comment)
+	}
+	if err := writeFileAtomic(path+".pub", pub, 0o644); err != nil {
+		return path, true, fmt.Errorf("write device public key: %w", err)
+	}
+	return path, true, nil
+}
+
+// ensurePublic writes path.pub from pub when it is missing.
+func ensurePublic(path string, pub ssh.PublicKey, comment string) error {
+	if _, err := os.Stat(path + ".pub"); err == nil {
+		return nil
+	}
+	if err := writeFileAtomic(path+".pub", authorizedLine(pub, comment), 0o644); err != nil {
+		return fmt.Errorf("write device public key: %w", err)
+	}
+	return nil
+}
+
+// writeNew writes data to path durably, without ever replacing an existing file. It
+// reports false (and writes nothing) when path already exists.
+func writeNew(path string, data []byte, mode fs.FileMode) (bool, error) {
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		// Some file systems have no hard links: fall back to an exclusive create.
+		f, err2 := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+		if err2 != nil {
+			if errors.Is(err2, fs.ErrExist) {
+				return false, nil
+			}
+			return false, err2
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			os.Remove(path)
+			return false, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			os.Remove(path)
+			return false, err
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(path)
+			return false, err
+		}
+	}
+	syncDir(filepath.Dir(path))
+	return true, nil
+}
+
+func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	fail := func(err error) (string, error) {
+		f.Close()
+		os.Remove(name)
+		return "", err
+	}
+	if err := f.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fail(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// writeFileAtomic replaces path with data: a temporary file, fsync, rename.
+func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // not supported everywhere (Windows); the rename is still atomic
+		d.Close()
+	}
+}
+
+// LoadSigner reads an unencrypted OpenSSH Ed25519 private key.
+func LoadSigner(path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrNoKey, path)
+		}
+		return nil, fmt.Errorf("read device key: %w", err)
+	}
+	return ParseSigner(path, data)
+}
+
+// ParseSigner parses an unencrypted OpenSSH Ed25519 private key; name is used in messages.
+func ParseSigner(name string, data []byte) (ssh.Signer, error) {
+	signer, err := ssh.ParsePrivateKey(data)
+	if err != nil {
+		var pm *ssh.PassphraseMissingError
+		if errors.As(err, &pm) {
+			return nil, fmt.Errorf("%s: %w; fieldsurvey signs unattended and needs a key without one (remove it with `ssh-keygen -p -f %s`, or let `fieldsurvey init` create a key)", name, ErrPassphrase, name)
+		}
+		// The parser's message may quote the file; say only what kind of problem it is.
+		return nil, fmt.Errorf("%s: %w", name, ErrBadKeyFile)
+	}
+	if t := signer.PublicKey().Type(); t != ssh.KeyAlgoED25519 {
+		return nil, fmt.Errorf("%s: %w (it is %s); create one with `ssh-keygen -t ed25519`", name, ErrNotEd25519, t)
+	}
+	return signer, nil
+}
+
+// CheckPrincipal normalises a principal (an assessor's name or e-mail address) and checks
+// that it can stand in an allowed_signers file: not empty, no control characters, and none
+// of the characters that file gives a meaning to (quote, comma, wildcards, negation).
+func CheckPrincipal(p string) (string, error) {
+	p = norm.NFC.String(strings.TrimSpace(p))
+	if p == "" {
+		return "", fmt.Errorf("%w: it is empty; set assessor.principal to your name or e-mail address", ErrBadPrincipal)
+	}
+	for _, r := range p {
+		switch {
+		case unicode.IsControl(r):
+			return "", fmt.Errorf("%w %q: it contains a control character", ErrBadPrincipal, p)
+		case strings.ContainsRune(`",*?!`, r):
+			return "", fmt.Errorf("%w %q: it must not contain %q (it has a meaning in allowed_signers files)", ErrBadPrincipal, p, r)
+		}
+	}
+	return p, nil
+}
+
+// Fingerprint returns the SHA256 fingerprint of pub as ssh-keygen prints it.
+func Fingerprint(pub ssh.PublicKey) string { return ssh.FingerprintSHA256(pub) }
