@@ -1,0 +1,318 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Options choose what a report holds and in which language.
+type Options struct {
+	// Lang is the language of the report's words and texts: "vi" or "en"; empty means "en".
+	Lang string
+	// Interviews keeps only these interview ids, in this order; empty means every interview
+	// of the questionnaire, ordered by province, agency, date and id.
+	Interviews []string
+	// Sections keeps only these section ids (in questionnaire order); empty means all.
+	Sections []string
+}
+
+// Report is the readiness tables of one questionnaire's interviews.
+type Report struct {
+	Questionnaire string      `json:"questionnaire"`
+	Version       string      `json:"version"`
+	Title         string      `json:"title"`
+	Lang          string      `json:"lang"`
+	Interviews    []Interview `json:"interviews"`
+}
+
+// Interview is the report of one interview. The respondent's province is kept so that a
+// province × section overview can be built from a Report.
+type Interview struct {
+	ID         string            `json:"id"`
+	Respondent survey.Respondent `json:"respondent"`
+	// Category is the label of the respondent's stakeholder category in the report language.
+	Category string        `json:"category_label,omitempty"`
+	Status   survey.Status `json:"status"`
+	Sections []Section     `json:"sections"`
+}
+
+// Section is the table of one section (pillar, dimension) of one interview.
+type Section struct {
+	ID         string            `json:"id"`
+	Title      string            `json:"title"`
+	Importance survey.Importance `json:"importance,omitempty"`
+	Rows       []Row             `json:"rows"`
+	Overall    Overall           `json:"overall"`
+}
+
+// Row is one question of a section table.
+type Row struct {
+	Question   string            `json:"question"`
+	Text       string            `json:"text"`
+	Importance survey.Importance `json:"importance,omitempty"`
+	// Rating is the stable code of a rating answer; Label, Symbol and Color describe its step
+	// (label in the report language; symbol so that it reads without colour).
+	Rating survey.Code `json:"rating,omitempty"`
+	Label  string      `json:"label,omitempty"`
+	Symbol string      `json:"symbol,omitempty"`
+	Color  string      `json:"color,omitempty"`
+	// Value is the answer of a question that is not a rating, rendered as text in the
+	// report language (option labels, yes/no, numbers, dates, free text).
+	Value   string `json:"value,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	// Skipped is true when skip logic hides the question: it is not asked, and whatever an
+	// earlier answer held is not shown. Answered is true when a relevant question has a
+	// rating or a value (a comment or evidence alone is not an answer).
+	Skipped  bool              `json:"skipped"`
+	Answered bool              `json:"answered"`
+	Evidence []survey.Evidence `json:"evidence,omitempty"`
+	// Conflict is true when the answer has two competing versions; the newest is shown.
+	Conflict bool `json:"conflict,omitempty"`
+}
+
+// Overall is the last row of a section table: the assessor's confirmed rating, or the
+// suggested one (Suggested true) when none is confirmed, and the overall comment. Rating is
+// empty when nothing is confirmed and nothing can be suggested yet.
+type Overall struct {
+	Rating    survey.Code `json:"rating,omitempty"`
+	Label     string      `json:"label,omitempty"`
+	Symbol    string      `json:"symbol,omitempty"`
+	Color     string      `json:"color,omitempty"`
+	Suggested bool        `json:"suggested"`
+	Comment   string      `json:"comment,omitempty"`
+	Conflict  bool        `json:"conflict,omitempty"`
+}
+
+// Build makes the report of the interviews in states that use questionnaire q. It fails,
+// changing nothing, on an unsupported language, an unknown section or interview id in the
+// options, or an interview asked for by id that uses another questionnaire.
+func Build(q *survey.Questionnaire, states []*survey.InterviewState, o Options) (*Report, error) {
+	if q == nil {
+		return nil, errors.New("build report: no questionnaire")
+	}
+	lang := o.Lang
+	if lang == "" {
+		lang = survey.LangEN
+	}
+	if lang != survey.LangEN && lang != survey.LangVI {
+		return nil, fmt.Errorf("build report: unsupported language %q (use vi or en)", o.Lang)
+	}
+	sections, err := pickSections(q, o.Sections)
+	if err != nil {
+		return nil, err
+	}
+	picked, err := pickInterviews(q, states, o.Interviews)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Questionnaire: q.ID, Version: q.Version, Title: q.Title.Get(lang), Lang: lang,
+		Interviews: make([]Interview, 0, len(picked))}
+	for _, st := range picked {
+		r.Interviews = append(r.Interviews, buildInterview(q, st, sections, lang))
+	}
+	return r, nil
+}
+
+func pickSections(q *survey.Questionnaire, ids []string) ([]*survey.Section, error) {
+	if len(ids) == 0 {
+		return q.Sections, nil
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := q.Section(id); !ok {
+			have := make([]string, len(q.Sections))
+			for i, s := range q.Sections {
+				have[i] = s.ID
+			}
+			return nil, fmt.Errorf("build report: questionnaire %s has no section %q (its sections: %s)",
+				q.ID, id, strings.Join(have, ", "))
+		}
+		want[id] = true
+	}
+	var out []*survey.Section
+	for _, s := range q.Sections {
+		if want[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// pickInterviews returns the states to report: the ones named, in that order, or every
+// state of questionnaire q, sorted by province, agency, date and id.
+func pickInterviews(q *survey.Questionnaire, states []*survey.InterviewState, ids []string) ([]*survey.InterviewState, error) {
+	byID := map[string]*survey.InterviewState{}
+	for _, st := range states {
+		if st == nil {
+			continue
+		}
+		if _, dup := byID[st.ID]; dup {
+			return nil, fmt.Errorf("build report: interview %s is given twice", st.ID)
+		}
+		byID[st.ID] = st
+	}
+	if len(ids) > 0 {
+		var out []*survey.InterviewState
+		seen := map[string]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			st, ok := byID[id]
+			if !ok {
+				return nil, fmt.Errorf("build report: no interview %q", id)
+			}
+			if st.HasMeta() && st.Meta.Questionnaire != q.ID {
+				return nil, fmt.Errorf("build report: interview %s uses questionnaire %s, not %s: report it with its own questionnaire",
+					id, st.Meta.Questionnaire, q.ID)
+			}
+			out = append(out, st)
+		}
+		return out, nil
+	}
+	var out []*survey.InterviewState
+	for _, st := range states {
+		// An interview whose creating revision has not arrived cannot be told apart from
+		// another questionnaire's: it is reported only when asked for by id.
+		if st != nil && st.Meta.Questionnaire == q.ID {
+			out = append(out, st)
+		}
+	}
+	col := collate.New(language.Vietnamese)
+	slices.SortStableFunc(out, func(a, b *survey.InterviewState) int {
+		if c := col.CompareString(a.Respondent.Province, b.Respondent.Province); c != 0 {
+			return c
+		}
+		if c := col.CompareString(a.Respondent.Agency, b.Respondent.Agency); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Respondent.Date, b.Respondent.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+func buildInterview(q *survey.Questionnaire, st *survey.InterviewState, sections []*survey.Section, lang string) Interview {
+	in := Interview{ID: st.ID, Respondent: st.Respondent, Status: st.Status.Status,
+		Sections: make([]Section, 0, len(sections))}
+	if c := st.Respondent.Category; c != "" {
+		in.Category = c
+		for _, opt := range q.Categories() {
+			if opt.Code == c {
+				in.Category = opt.Label.Get(lang)
+			}
+		}
+	}
+	conflicts := map[survey.Target]bool{}
+	for _, c := range st.Conflicts {
+		conflicts[c.Target] = true
+	}
+	answers := st.Answers
+	if answers == nil {
+		answers = survey.Answers{}
+	}
+	for _, s := range sections {
+		sec := Section{ID: s.ID, Title: s.Title.Get(lang), Importance: s.Importance, Rows: make([]Row, 0, len(s.Questions))}
+		for _, qu := range s.Questions {
+			row := Row{Question: qu.ID, Text: qu.Text.Get(lang), Importance: qu.Importance,
+				Conflict: conflicts[survey.Target{Interview: st.ID, Kind: survey.KindAnswer, Key: qu.ID}]}
+			if !q.Relevant(qu, answers) {
+				row.Skipped = true
+				sec.Rows = append(sec.Rows, row)
+				continue
+			}
+			a, ok := answers[qu.ID]
+			if ok {
+				row.Answered = a.HasValue()
+				row.Comment = a.Comment
+				row.Evidence = slices.Clone(a.Evidence)
+				if qu.Type == survey.TypeRating {
+					if a.Rating != "" {
+						row.Rating = a.Rating
+						row.Label, row.Symbol, row.Color = stepOf(q.ScaleOf(qu), a.Rating, lang)
+					}
+				} else {
+					row.Value = renderValue(qu, a.Value, lang)
+				}
+			}
+			sec.Rows = append(sec.Rows, row)
+		}
+		sum := st.Sections[s.ID]
+		sec.Overall.Comment = sum.Comment
+		sec.Overall.Conflict = conflicts[survey.Target{Interview: st.ID, Kind: survey.KindSection, Key: s.ID}]
+		if sum.Rating != "" {
+			sec.Overall.Rating = sum.Rating
+		} else if sg, ok := q.Suggest(s, answers); ok {
+			sec.Overall.Rating = sg.Rating
+			sec.Overall.Suggested = true
+		}
+		if sec.Overall.Rating != "" {
+			sec.Overall.Label, sec.Overall.Symbol, sec.Overall.Color = stepOf(q.SectionScale(s), sec.Overall.Rating, lang)
+		}
+		in.Sections = append(in.Sections, sec)
+	}
+	return in
+}
+
+// stepOf describes rating c on scale sc; a code the scale does not know (a questionnaire
+// changed after the answer) is shown as itself rather than hidden.
+func stepOf(sc *survey.Scale, c survey.Code, lang string) (label, symbol, color string) {
+	st, ok := sc.Step(c)
+	if !ok {
+		return string(c), "", ""
+	}
+	return st.Label.Get(lang), st.Symbol, st.Color
+}
+
+// renderValue writes the value of a question that is not a rating as text: option labels
+// for choices, yes or no, numbers without trailing zeros, dates and text as they are.
+func renderValue(qu *survey.Question, v any, lang string) string {
+	option := func(code string) string {
+		for _, o := range qu.Options {
+			if o.Code == code {
+				return o.Label.Get(lang)
+			}
+		}
+		return code
+	}
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return word(lang, "yes")
+		}
+		return word(lang, "no")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		if qu.Type == survey.TypeSingle {
+			return option(x)
+		}
+		return x
+	case []string:
+		out := make([]string, len(x))
+		for i, c := range x {
+			out[i] = option(c)
+		}
+		return strings.Join(out, "; ")
+	case []any:
+		out := make([]string, len(x))
+		for i, c := range x {
+			out[i] = option(fmt.Sprint(c))
+		}
+		return strings.Join(out, "; ")
+	}
+	return fmt.Sprint(v)
+}
