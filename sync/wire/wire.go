@@ -1,0 +1,196 @@
+// Package wire defines what travels between a fieldsurvey device and the central server:
+// the protocol versions, the HTTP headers, the request and response bodies (data transfer
+// objects kept apart from the domain types in package survey), the receipt a device keeps as
+// proof that a batch arrived, and the stable error codes with the one function that maps a
+// code to an HTTP status and the one that turns a response back into an error.
+//
+// Guarantees: field names and error codes are stable within a protocol version; fields may be
+// added, never renamed or given another meaning. A receipt's canonical bytes (what the server
+// signs) are the JSON encoding of Receipt with its fields in the order declared here, so the
+// same receipt always has the same bytes and the same signature check.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Protocol versions this build speaks. A device sends its version in ProtocolHeader; the
+// server refuses a version outside [MinProtocolVersion, MaxProtocolVersion] with
+// CodeUnsupportedProtocol, and says which versions it speaks.
+const (
+	MinProtocolVersion = 1
+	MaxProtocolVersion = 1
+)
+
+// HTTP headers of the protocol.
+const (
+	// ProtocolHeader carries the protocol version of the sender.
+	ProtocolHeader = "Fieldsurvey-Protocol"
+	// DeviceHeader names the device that uploads a batch; the batch's signature must verify
+	// against that device's enrolled key.
+	DeviceHeader = "Fieldsurvey-Device"
+	// AuthHeader carries a device's signed request (see RequestAuth).
+	AuthHeader = "Fieldsurvey-Auth"
+	// SignatureHeader carries the server's signature of a response body (base64 of the
+	// SSHSIG wire encoding), for the responses that say so.
+	SignatureHeader = "Fieldsurvey-Signature"
+	// RequestIDHeader carries the id the server gave a request (also in its logs).
+	RequestIDHeader = "Fieldsurvey-Request-Id"
+)
+
+// Content types.
+const (
+	ContentTypeJSON  = "application/json"
+	ContentTypeBatch = "application/vnd.fieldsurvey.batch"
+)
+
+// SSHSIG namespaces: each kind of signed thing has its own, so that a signature made for one
+// purpose is never accepted for another.
+const (
+	NamespaceReceipt       = "fieldsurvey-receipt"       // a receipt, signed by the server
+	NamespaceEnroll        = "fieldsurvey-enroll"        // an enrolment response, signed by the server
+	NamespaceInbox         = "fieldsurvey-inbox"         // an inbox response, signed by the server
+	NamespaceQuestionnaire = "fieldsurvey-questionnaire" // a published questionnaire file, signed by the server
+	NamespaceRequest       = "fieldsurvey-request"       // a device's signed request
+)
+
+// TimeFormat is how times are written on the wire: UTC with milliseconds.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// FormatTime writes t in TimeFormat.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// Paths of the API.
+const (
+	PathServer  = "/v1/server"
+	PathEnroll  = "/v1/enroll"
+	PathBatches = "/v1/batches"
+	PathHealth  = "/healthz"
+	PathMetrics = "/metrics"
+)
+
+// InboxPath returns the path of device's inbox.
+func InboxPath(device string) string { return "/v1/devices/" + device + "/inbox" }
+
+// ServerInfo is the answer to GET /v1/server: who the server is and what it speaks.
+type ServerInfo struct {
+	MinProtocol int    `json:"min_protocol"`
+	MaxProtocol int    `json:"max_protocol"`
+	Key         string `json:"key"`         // the server's public key, authorized_keys format
+	Fingerprint string `json:"fingerprint"` // SHA256:… as ssh-keygen -l prints it
+	Time        string `json:"time"`        // the server's clock, TimeFormat
+}
+
+// EnrollRequest is the body of POST /v1/enroll.
+type EnrollRequest struct {
+	Protocol  int    `json:"protocol"`
+	Token     string `json:"token"`
+	Device    string `json:"device"`     // the device id (config "device")
+	Principal string `json:"principal"`  // the signer principal of the device's batches
+	PublicKey string `json:"public_key"` // the device key, authorized_keys format ("ssh-ed25519 AAAA…")
+	Name      string `json:"name,omitempty"`
+}
+
+// EnrollResponse is the answer to a successful enrolment. Its body is signed by the server
+// key (SignatureHeader, NamespaceEnroll); the device checks the signature with the key whose
+// fingerprint the token carries, and that the response names its own device and key.
+type EnrollResponse struct {
+	Protocol    int    `json:"protocol"`
+	Device      string `json:"device"`
+	Principal   string `json:"principal"`
+	Assessor    string `json:"assessor"`
+	PublicKey   string `json:"public_key"`  // the device key as enrolled
+	ServerKey   string `json:"server_key"`  // authorized_keys format
+	Fingerprint string `json:"fingerprint"` // of ServerKey
+	Enrolled    string `json:"enrolled"`    // TimeFormat
+}
+
+// ReceiptFormat is the format tag of a receipt.
+const ReceiptFormat = "fieldsurvey-receipt/1"
+
+// Receipt says that the server holds a batch. The server signs its canonical bytes
+// (Canonical) with its key, namespace NamespaceReceipt.
+type Receipt struct {
+	Format      string `json:"format"`
+	Batch       string `json:"batch"`        // batch id
+	PayloadHash string `json:"payload_hash"` // as in the batch manifest
+	Device      string `json:"device"`
+	Seq         uint64 `json:"seq"`
+	Received    string `json:"received"` // TimeFormat: when the server first stored it
+	Revisions   int    `json:"revisions"`
+	Added       int    `json:"added"`   // revisions new to the server when it first stored the batch
+	Present     int    `json:"present"` // revisions the server already had then
+	Server      string `json:"server"`  // fingerprint of the signing key
+}
+
+// Canonical returns the bytes of r that the server signs.
+func (r Receipt) Canonical() []byte {
+	b, err := json.Marshal(r)
+	if err != nil { // a struct of strings and integers always encodes
+		panic(fmt.Sprintf("encode receipt: %v", err))
+	}
+	return b
+}
+
+// SignedReceipt is the answer to POST /v1/batches: the receipt's canonical bytes and the
+// server's armored SSHSIG signature of them. Replay is true when the server already held
+// the batch (the receipt is then the one it gave the first time).
+type SignedReceipt struct {
+	Receipt   json.RawMessage `json:"receipt"`
+	Signature string          `json:"signature"`
+	Replay    bool            `json:"replay,omitempty"`
+}
+
+// ParseReceipt decodes the canonical bytes of a receipt, refusing unknown fields, another
+// format, and bytes that are not exactly the canonical encoding of what they decode to.
+func ParseReceipt(b []byte) (Receipt, error) {
+	var r Receipt
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Receipt{}, fmt.Errorf("decode receipt: %w", err)
+	}
+	if r.Format != ReceiptFormat {
+		return Receipt{}, fmt.Errorf("receipt format is %q, expected %q", r.Format, ReceiptFormat)
+	}
+	if !bytes.Equal(r.Canonical(), b) {
+		return Receipt{}, fmt.Errorf("receipt is not in canonical form")
+	}
+	return r, nil
+}
+
+// Inbox is the answer to GET /v1/devices/{id}/inbox?after=CURSOR: what waits for the device.
+// Its body is signed by the server key (SignatureHeader, NamespaceInbox).
+type Inbox struct {
+	Protocol int    `json:"protocol"`
+	Device   string `json:"device"`
+	Nonce    string `json:"nonce"` // the nonce of the request it answers
+	// Cursor is what the device passes as ?after= next time; More says that more is waiting
+	// beyond this page.
+	Cursor int64 `json:"cursor"`
+	More   bool  `json:"more,omitempty"`
+	// Revisions are revisions for the device's interviews written on the server (a
+	// supervisor's approvals and returns), each in the canonical encoding of a revision.
+	Revisions []json.RawMessage `json:"revisions"`
+	// Questionnaires are the questionnaire versions the server publishes.
+	Questionnaires []Questionnaire `json:"questionnaires"`
+}
+
+// Questionnaire is a published questionnaire version: the file as published and the server's
+// armored SSHSIG signature of it (NamespaceQuestionnaire).
+type Questionnaire struct {
+	ID        string `json:"id"`
+	Version   string `json:"version"`
+	Published string `json:"published"` // TimeFormat
+	Source    []byte `json:"source"`    // the YAML file, base64 in JSON
+	Signature string `json:"signature"`
+}
+
+// Health is the answer to GET /healthz.
+type Health struct {
+	Status string `json:"status"` // "ok" or "unavailable"
+	Error  string `json:"error,omitempty"`
+}
