@@ -116,8 +116,8 @@ func (b *builder) answer(id, question string, a survey.Answer, replaces ...strin
 	return b.add(id, survey.KindAnswer, question, a, replaces...)
 }
 
-// longCommentVI is written decomposed (NFD), as some keyboards type it: the report must
-// still align it.
+// longCommentVI is typed decomposed (NFD), as some keyboards do; the domain stores it
+// composed (NFC).
 var longCommentVI = norm.NFD.String("Lãnh đạo tỉnh đã ký kế hoạch chuyển đổi số, nhưng việc phối hợp giữa các sở còn rời rạc và chưa có cơ chế giám sát thực hiện.")
 
 func testStates(t testing.TB) []*survey.InterviewState {

@@ -30,7 +30,7 @@ var words = map[string]survey.Text{
 	"evidence":      survey.T("Evidence", "Bằng chứng"),
 	"source":        survey.T("source", "nguồn"),
 	"outOfScope":    survey.T("out of scope", "ngoài phạm vi"),
-	"conflict":      survey.T("conflict: two versions, settle it", "xung đột: có hai phiên bản, cần xử lý"),
+	"conflict":      survey.T("conflicting versions", "phiên bản xung đột"),
 	"noInterviews":  survey.T("No interviews to report.", "Không có phỏng vấn nào để báo cáo."),
 	"noSections":    survey.T("No sections to report.", "Không có phần nào để báo cáo."),
 	"unknownAgency": survey.T("(agency not recorded)", "(chưa ghi cơ quan)"),

@@ -295,7 +295,11 @@ func renderValue(qu *survey.Question, v any, lang string) string {
 		}
 		return word(lang, "no")
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		n := strconv.FormatFloat(x, 'f', -1, 64)
+		if lang == survey.LangVI {
+			n = strings.Replace(n, ".", ",", 1) // Vietnamese writes 42,5
+		}
+		return n
 	case string:
 		if qu.Type == survey.TypeSingle {
 			return option(x)

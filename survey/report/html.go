@@ -1,0 +1,157 @@
+package report
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// WriteHTML writes r as one self-contained HTML page (inline CSS, no script, no external
+// resource) that prints well. Ratings are coloured by step and always show their symbol and
+// label, so the page reads in black and white. Everything from the interviews is escaped.
+func WriteHTML(w io.Writer, r *Report) error {
+	if r == nil {
+		return errors.New("write html report: no report")
+	}
+	t, err := htmlPage.Clone()
+	if err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	t.Funcs(htmlFuncs(r.Lang))
+	bw := bufio.NewWriter(w)
+	if err := t.Execute(bw, r); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	return nil
+}
+
+func htmlFuncs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":           func(key string) string { return word(lang, key) },
+		"facts":       func(in Interview) []string { return interviewFacts(in, lang) },
+		"heading":     func(s Section) string { return sectionHeading(s, lang) },
+		"question":    func(row Row) string { return questionText(row, lang) },
+		"rating":      ratingText,
+		"polarity":    polarity,
+		"hasEvidence": hasEvidence,
+		"interviewTitle": func(in Interview) string {
+			title := in.Respondent.Agency
+			if title == "" {
+				title = word(lang, "unknownAgency")
+			}
+			if in.Respondent.Province != "" {
+				title += " — " + in.Respondent.Province
+			}
+			return title
+		},
+		"polarityClass": func(p survey.Polarity) string {
+			switch p {
+			case survey.Plus:
+				return "plus"
+			case survey.Minus:
+				return "minus"
+			}
+			return "neutral"
+		},
+	}
+}
+
+var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangEN)).Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: #222; line-height: 1.4; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { margin-bottom: .2rem; }
+h2 { margin-top: 2.5rem; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.text { white-space: pre-line; }
+td.rating .value { white-space: pre-line; }
+tr.overall td { border-top: 3px double #333; }
+tr.overall th { text-align: left; }
+.step { display: inline-block; padding: 0 .4rem; border-radius: .2rem; border: 1px solid #666; white-space: nowrap; }
+.c-red { background: #d7191c; color: #fff; }
+.c-amber-red { background: #fdae61; color: #000; }
+.c-amber { background: #ffe066; color: #000; }
+.c-amber-green { background: #a6d96a; color: #000; }
+.c-green { background: #1a9641; color: #fff; }
+.muted { color: #555; font-style: italic; }
+.conflict { color: #a00; font-weight: bold; }
+.facts { list-style: none; padding: 0; color: #444; }
+.evidence li { white-space: pre-line; }
+.pol { font-family: monospace; font-weight: bold; }
+.oos { color: #555; font-style: italic; }
+@media print { .step { -webkit-print-color-adjust: exact; print-color-adjust: exact; } h2 { break-before: page; } }
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p>{{t "questionnaire"}} <code>{{.Questionnaire}}</code>, {{t "version"}} {{.Version}}</p>
+{{- range .Interviews}}
+<h2>{{interviewTitle .}}</h2>
+<ul class="facts">
+{{- range facts .}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- range .Sections}}
+<h3>{{heading .}}</h3>
+<table>
+<thead><tr><th scope="col">{{t "question"}}</th><th scope="col">{{t "rating"}}</th><th scope="col">{{t "comment"}}</th></tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><td class="text">{{question .}}</td><td class="rating">
+{{- if .Skipped}}<span class="muted">{{t "skipped"}}</span>
+{{- else if .Rating}}<span class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</span>
+{{- else if .Answered}}<span class="value">{{.Value}}</span>
+{{- else}}<span class="muted">— {{t "notAnswered"}}</span>
+{{- end}}
+{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
+</td><td class="text">{{.Comment}}</td></tr>
+{{- end}}
+{{- with .Overall}}
+<tr class="overall"><th scope="row">{{t "overall"}}</th><td class="rating">
+{{- if .Rating}}<strong class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</strong>
+{{- if .Suggested}} <span class="muted">({{t "suggested"}})</span>{{end}}
+{{- else}}<span class="muted">— {{t "noRating"}}</span>
+{{- end}}
+{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
+</td><td class="text">{{.Comment}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- if hasEvidence .}}
+<h4>{{t "evidence"}}</h4>
+<ul class="evidence">
+{{- range .Rows}}{{if .Evidence}}
+<li>{{.Question}}<ul>
+{{- range .Evidence}}
+<li class="{{polarityClass .Polarity}}"><span class="pol">{{polarity .Polarity}}</span> {{.Text}}
+{{- with .Source}} ({{t "source"}}: {{.}}){{end}}
+{{- if not .InScope}} <span class="oos">[{{t "outOfScope"}}{{with .Note}}: {{.}}{{end}}]</span>{{end -}}
+</li>
+{{- end}}
+</ul></li>
+{{- end}}{{end}}
+</ul>
+{{- end}}
+{{- else}}
+<p>{{t "noSections"}}</p>
+{{- end}}
+{{- else}}
+<p>{{t "noInterviews"}}</p>
+{{- end}}
+</body>
+</html>
+`))
