@@ -1,0 +1,406 @@
+package store
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// call is one Put or Append inside a transaction: it inserts revisions, keeps the heads
+// of every touched target in memory (loaded once, then kept in step with the heads
+// table), and at the end brings the summary row of every touched interview up to date
+// from the change of those targets' heads.
+type call struct {
+	tx      *Tx
+	targets map[survey.Target]*targetState
+	order   []survey.Target
+	ivs     map[string]*ivDelta
+	ivOrder []string
+	reused  []string
+}
+
+type head struct {
+	id    string
+	time  int64
+	value []byte
+}
+
+type targetState struct {
+	old, cur []head
+}
+
+type ivDelta struct {
+	added   int
+	maxTime int64
+}
+
+func newCall(tx *Tx) *call {
+	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}}
+}
+
+const qHeads = `SELECT r.id, r.time, r.value FROM heads h JOIN revisions r ON r.id = h.rev
+	WHERE h.interview = ? AND h.kind = ? AND h.key = ?`
+
+// touch returns the state of target t, loading its heads on first use.
+func (c *call) touch(t survey.Target) (*targetState, error) {
+	if ts, ok := c.targets[t]; ok {
+		return ts, nil
+	}
+	rows, err := c.tx.query(qHeads, t.Interview, string(t.Kind), t.Key)
+	if err != nil {
+		return nil, fmt.Errorf("read heads: %w", err)
+	}
+	defer rows.Close()
+	ts := &targetState{}
+	for rows.Next() {
+		var h head
+		if err := rows.Scan(&h.id, &h.time, &h.value); err != nil {
+			return nil, fmt.Errorf("read heads: %w", err)
+		}
+		ts.old = append(ts.old, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read heads: %w", err)
+	}
+	sortHeads(ts.old)
+	ts.cur = append([]head(nil), ts.old...)
+	c.targets[t] = ts
+	c.order = append(c.order, t)
+	return ts, nil
+}
+
+// sortHeads orders heads as survey.SortNewestFirst does: newest first, then id descending.
+func sortHeads(hs []head) {
+	sort.Slice(hs, func(i, j int) bool {
+		if hs[i].time != hs[j].time {
+			return hs[i].time > hs[j].time
+		}
+		return hs[i].id > hs[j].id
+	})
+}
+
+const (
+	qInsertRev = `INSERT INTO revisions (id, interview, kind, key, value, device, counter, time, author, replaces)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	qInsertReplaces = `INSERT INTO replaces (rev, replaced) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	qDeleteHead     = `DELETE FROM heads WHERE interview = ? AND kind = ? AND key = ? AND rev = ?`
+	qReplacedBy     = `SELECT EXISTS (SELECT 1 FROM replaces p JOIN revisions r ON r.id = p.rev
+		WHERE p.replaced = ? AND r.interview = ? AND r.kind = ? AND r.key = ?)`
+	qInsertHead = `INSERT INTO heads (interview, kind, key, rev) VALUES (?, ?, ?, ?)`
+	qCounter    = `INSERT INTO device_counters (device, counter) VALUES (?, ?)
+		ON CONFLICT (device) DO UPDATE SET counter = max(counter, excluded.counter)`
+	qReused = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
+)
+
+// insert stores r (already verified) and updates the heads of its target. fresh says r
+// was just made by Put, so no stored revision can replace it or share its counter.
+// It reports whether r was new.
+func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
+	t := r.Target()
+	ts, err := c.touch(t)
+	if err != nil {
+		return false, err
+	}
+	if r.Counter > 1<<63-1 {
+		return false, fmt.Errorf("%w: counter %d out of range", survey.ErrBadRevision, r.Counter)
+	}
+	tm := ms(r.Time)
+	res, err := c.tx.exec(qInsertRev, r.ID, r.Interview, string(r.Kind), r.Key, []byte(r.Value),
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces))
+	if err != nil {
+		return false, fmt.Errorf("insert revision: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, err
+	} else if n == 0 {
+		return false, nil
+	}
+	if !fresh {
+		var clash bool
+		if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), r.ID).Scan(&clash); err != nil {
+			return false, fmt.Errorf("check device counter: %w", err)
+		}
+		if clash {
+			c.reused = append(c.reused, r.ID)
+		}
+	}
+	for _, p := range r.Replaces {
+		if _, err := c.tx.exec(qInsertReplaces, r.ID, p); err != nil {
+			return false, fmt.Errorf("insert replaces: %w", err)
+		}
+		for i, h := range ts.cur {
+			if h.id == p {
+				if _, err := c.tx.exec(qDeleteHead, t.Interview, string(t.Kind), t.Key, p); err != nil {
+					return false, fmt.Errorf("update heads: %w", err)
+				}
+				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
+				break
+			}
+		}
+	}
+	replaced := false
+	if !fresh {
+		if err := c.tx.queryRow(qReplacedBy, r.ID, t.Interview, string(t.Kind), t.Key).Scan(&replaced); err != nil {
+			return false, fmt.Errorf("check heads: %w", err)
+		}
+	}
+	if !replaced {
+		if _, err := c.tx.exec(qInsertHead, t.Interview, string(t.Kind), t.Key, r.ID); err != nil {
+			return false, fmt.Errorf("update heads: %w", err)
+		}
+		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value})
+		sortHeads(ts.cur)
+	}
+	if _, err := c.tx.exec(qCounter, r.Device, int64(r.Counter)); err != nil {
+		return false, fmt.Errorf("update device counter: %w", err)
+	}
+	d := c.ivs[r.Interview]
+	if d == nil {
+		d = &ivDelta{maxTime: tm}
+		c.ivs[r.Interview] = d
+		c.ivOrder = append(c.ivOrder, r.Interview)
+	}
+	d.added++
+	d.maxTime = max(d.maxTime, tm)
+	return true, nil
+}
+
+// row is an interview's summary row.
+type row struct {
+	Summary
+	sections []byte
+}
+
+const (
+	qSelectIV = `SELECT questionnaire, version, status, reason, agency, province, role, category, assessor,
+		answered, sections, conflicts, created, updated, revisions FROM interviews WHERE id = ?`
+	qUpsertIV = `INSERT INTO interviews (id, questionnaire, version, status, reason, agency, province, role, category,
+		assessor, answered, sections, conflicts, created, updated, revisions, search)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET questionnaire = excluded.questionnaire, version = excluded.version,
+		status = excluded.status, reason = excluded.reason, agency = excluded.agency, province = excluded.province,
+		role = excluded.role, category = excluded.category, assessor = excluded.assessor, answered = excluded.answered,
+		sections = excluded.sections, conflicts = excluded.conflicts, created = excluded.created,
+		updated = excluded.updated, revisions = excluded.revisions, search = excluded.search`
+)
+
+// finish updates the summary row of every interview the call added revisions to.
+func (c *call) finish() error {
+	if len(c.ivs) == 0 {
+		return nil
+	}
+	byIV := map[string][]survey.Target{}
+	for _, t := range c.order {
+		byIV[t.Interview] = append(byIV[t.Interview], t)
+	}
+	for _, id := range c.ivOrder {
+		d := c.ivs[id]
+		rw, err := c.loadRow(id)
+		if err != nil {
+			return err
+		}
+		rw.Revisions += d.added
+		if d.maxTime > ms(rw.Updated) || rw.Revisions == d.added {
+			rw.Updated = fromMS(d.maxTime)
+		}
+		for _, t := range byIV[id] {
+			ts := c.targets[t]
+			if err := applyTarget(&rw.Summary, t, ts.old, ts.cur); err != nil {
+				return err
+			}
+		}
+		if err := c.saveRow(rw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *call) loadRow(id string) (*row, error) {
+	rw := &row{Summary: Summary{ID: id, Status: survey.StatusDraft, Sections: map[string]survey.Code{}}}
+	var created, updated int64
+	var status string
+	err := c.tx.queryRow(qSelectIV, id).Scan(&rw.Questionnaire, &rw.Version, &status, &rw.Reason,
+		&rw.Agency, &rw.Province, &rw.Role, &rw.Category, &rw.Assessor, &rw.Answered, &rw.sections,
+		&rw.Conflicts, &created, &updated, &rw.Revisions)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rw, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read interview %s: %w", id, err)
+	}
+	rw.Status = survey.Status(status)
+	rw.Created, rw.Updated = fromMS0(created), fromMS(updated)
+	if err := json.Unmarshal(rw.sections, &rw.Sections); err != nil {
+		return nil, fmt.Errorf("read interview %s: sections: %w", id, err)
+	}
+	if rw.Sections == nil {
+		rw.Sections = map[string]survey.Code{}
+	}
+	return rw, nil
+}
+
+func (c *call) saveRow(rw *row) error {
+	secs, err := json.Marshal(rw.Sections)
+	if err != nil {
+		return err
+	}
+	created := int64(0)
+	if !rw.Created.IsZero() {
+		created = ms(rw.Created)
+	}
+	_, err = c.tx.exec(qUpsertIV, rw.ID, rw.Questionnaire, rw.Version, string(rw.Status), rw.Reason,
+		rw.Agency, rw.Province, rw.Role, rw.Category, rw.Assessor, rw.Answered, secs, rw.Conflicts,
+		created, ms(rw.Updated), rw.Revisions, searchKey(rw.Agency, rw.Province, rw.Role))
+	if err != nil {
+		return fmt.Errorf("write interview %s: %w", rw.ID, err)
+	}
+	return nil
+}
+
+// applyTarget moves summary s from the contribution of target t with heads old to its
+// contribution with heads cur (both newest first).
+func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
+	if len(old) > 1 {
+		s.Conflicts--
+	}
+	if len(cur) > 1 {
+		s.Conflicts++
+	}
+	if len(cur) == 0 {
+		return nil // cannot happen: a target that received a revision has a head
+	}
+	h := cur[0]
+	bad := func(err error) error {
+		return fmt.Errorf("decode %s revision %s of interview %s: %w", t.Kind, shortID(h.id), t.Interview, err)
+	}
+	switch t.Kind {
+	case survey.KindInterview:
+		var m survey.InterviewMeta
+		if err := json.Unmarshal(h.value, &m); err != nil {
+			return bad(err)
+		}
+		s.Questionnaire, s.Version, s.Assessor = m.Questionnaire, m.QuestionnaireVersion, m.Assessor
+		s.Created = fromMS(h.time)
+	case survey.KindRespondent:
+		var r survey.Respondent
+		if err := json.Unmarshal(h.value, &r); err != nil {
+			return bad(err)
+		}
+		s.Agency, s.Province, s.Role, s.Category = r.Agency, r.Province, r.Role, r.Category
+	case survey.KindStatus:
+		var st survey.StatusChange
+		if err := json.Unmarshal(h.value, &st); err != nil {
+			return bad(err)
+		}
+		s.Status, s.Reason = st.Status, st.Reason
+	case survey.KindAnswer:
+		if len(old) > 0 {
+			had, err := answerHasValue(old[0].value)
+			if err != nil {
+				return bad(err)
+			}
+			if had {
+				s.Answered--
+			}
+		}
+		has, err := answerHasValue(h.value)
+		if err != nil {
+			return bad(err)
+		}
+		if has {
+			s.Answered++
+		}
+	case survey.KindSection:
+		var v survey.SectionSummary
+		if err := json.Unmarshal(h.value, &v); err != nil {
+			return bad(err)
+		}
+		if v.Rating != "" {
+			s.Sections[t.Key] = v.Rating
+		} else {
+			delete(s.Sections, t.Key)
+		}
+	}
+	return nil
+}
+
+func answerHasValue(b []byte) (bool, error) {
+	var a survey.Answer
+	if err := json.Unmarshal(b, &a); err != nil {
+		return false, err
+	}
+	return a.HasValue(), nil
+}
+
+// checkValue reports whether v decodes as the value of a revision of kind k, as
+// survey.Fold will decode it.
+func checkValue(k survey.Kind, v json.RawMessage) error {
+	var dst any
+	switch k {
+	case survey.KindInterview:
+		dst = &survey.InterviewMeta{}
+	case survey.KindRespondent:
+		dst = &survey.Respondent{}
+	case survey.KindStatus:
+		dst = &survey.StatusChange{}
+	case survey.KindAnswer:
+		dst = &survey.Answer{}
+	case survey.KindSection:
+		dst = &survey.SectionSummary{}
+	default:
+		return fmt.Errorf("unknown kind %q", k)
+	}
+	return json.Unmarshal(v, dst)
+}
+
+// encodeValue returns the canonical JSON of a change's value, normalising the domain's
+// own types (strings to NFC), and checks that it decodes for kind k.
+func encodeValue(k survey.Kind, v any) (json.RawMessage, error) {
+	switch x := v.(type) {
+	case survey.Answer:
+		v = x.Normalized()
+	case *survey.Answer:
+		if x != nil {
+			v = x.Normalized()
+		}
+	case survey.Respondent:
+		v = x.Normalized()
+	case *survey.Respondent:
+		if x != nil {
+			v = x.Normalized()
+		}
+	case survey.SectionSummary:
+		x.Comment = survey.NFC(x.Comment)
+		v = x
+	case survey.StatusChange:
+		x.Reason = survey.NFC(x.Reason)
+		v = x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode value: %w", err)
+	}
+	if err := checkValue(k, b); err != nil {
+		return nil, fmt.Errorf("value is not a %s value: %w", k, err)
+	}
+	return b, nil
+}
+
+// sameJSON reports whether a and b are the same JSON value.
+func sameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}

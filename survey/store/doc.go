@@ -1,0 +1,30 @@
+// Package store is the local SQLite store of fieldsurvey: the one implementation of the
+// revision model that serves the assessor's database on a laptop and, with extra tables
+// added through WithMigrations, the hub of a supervisor or server.
+//
+// It keeps every revision ever seen, the heads of every target (the revisions no other
+// revision of the same target replaces), and a summary row per interview for fast lists.
+// Heads and summaries are maintained incrementally in the same transaction as the
+// revisions they derive from, so they always agree with a full survey.Fold of the stored
+// revisions (Check verifies that).
+//
+// Guarantees:
+//   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with
+//     synchronous=FULL. When the call returns without error the change is on disk and
+//     survives a crash or power cut; when it returns an error nothing of it was written.
+//   - Nothing is lost: revisions are never updated or deleted. Two heads for one target
+//     are kept and reported as a conflict until a revision that replaces both settles it.
+//   - Determinism: appending the same set of revisions in any order, any number of times,
+//     gives the same heads, summaries and interview states.
+//   - Revisions read back exactly as written (value bytes as given, time in milliseconds),
+//     so survey.Revision.Verify passes on everything the store returns.
+//   - Identity: a survey database carries SQLite application_id 0x46535631 ("FSV1").
+//     Open refuses any other file (another program's SQLite database, or a file that is not
+//     SQLite at all) with ErrNotSurveyDB, before writing anything to it.
+//   - Schema compatibility: the schema changes only through embedded numbered migrations,
+//     applied in order, one transaction each, and recorded per component in
+//     schema_migrations. A migration once released is never edited. A newer program opens
+//     and upgrades every older database (a frozen database made by the first schema is
+//     tested); an older program refuses a database whose schema is newer than it knows,
+//     with ErrNewerSchema, rather than damage it.
+package store

@@ -1,0 +1,396 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Summary is one interview as lists show it, kept up to date on every write.
+type Summary struct {
+	ID, Questionnaire, Version string
+	Status                     survey.Status
+	Reason                     string
+	Agency, Province, Role     string
+	Category, Assessor         string
+	// Answered counts answers with a value (survey.Answer.HasValue).
+	Answered int
+	// Sections holds the confirmed section ratings.
+	Sections map[string]survey.Code
+	// Conflicts counts targets with more than one head.
+	Conflicts        int
+	Created, Updated time.Time
+	Revisions        int
+}
+
+// ListOptions filters List. Zero values do not filter.
+type ListOptions struct {
+	Questionnaire string
+	Status        survey.Status
+	// Search matches, ignoring case and Vietnamese accents, any part of the agency,
+	// province or role, or the beginning of the interview id.
+	Search string
+	Limit  int
+}
+
+const revCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRev(sc scanner) (survey.Revision, error) {
+	var r survey.Revision
+	var kind, replaces string
+	var counter, tm int64
+	var value []byte
+	if err := sc.Scan(&r.ID, &r.Interview, &kind, &r.Key, &value, &r.Device, &counter, &tm, &r.Author, &replaces); err != nil {
+		return survey.Revision{}, err
+	}
+	r.Kind = survey.Kind(kind)
+	r.Value = json.RawMessage(value)
+	r.Counter = uint64(counter)
+	r.Time = fromMS(tm)
+	r.Replaces = splitIDs(replaces)
+	return r, nil
+}
+
+func collectRevs(rows *sql.Rows, err error) ([]survey.Revision, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []survey.Revision
+	for rows.Next() {
+		r, err := scanRev(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Interview returns the current state of interview id, folded from its head revisions
+// exactly as survey.Fold folds all of them. An unknown id is ErrNotFound.
+func (s *Store) Interview(ctx context.Context, id string) (*survey.InterviewState, error) {
+	var st *survey.InterviewState
+	err := s.View(ctx, func(tx *Tx) error {
+		var err error
+		st, err = tx.Interview(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Interview is Store.Interview inside tx.
+func (tx *Tx) Interview(id string) (*survey.InterviewState, error) {
+	var revisions int
+	var updated int64
+	err := tx.queryRow("SELECT revisions, updated FROM interviews WHERE id = ?", id).Scan(&revisions, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("interview %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read interview %s: %w", id, err)
+	}
+	heads, err := collectRevs(tx.query(`SELECT `+prefixed("r.", revCols)+` FROM heads h JOIN revisions r ON r.id = h.rev WHERE h.interview = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("read interview %s: %w", id, err)
+	}
+	st, err := foldHeads(id, heads)
+	if err != nil {
+		return nil, fmt.Errorf("read interview %s: %w", id, err)
+	}
+	// ApplyHeads saw only the heads: the count and the latest time cover all revisions.
+	st.Revisions = revisions
+	st.Updated = fromMS(updated)
+	return st, nil
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// foldHeads applies the heads of every target of interview id, in survey.Fold's order.
+func foldHeads(id string, heads []survey.Revision) (*survey.InterviewState, error) {
+	byTarget := map[survey.Target][]survey.Revision{}
+	for _, r := range heads {
+		byTarget[r.Target()] = append(byTarget[r.Target()], r)
+	}
+	targets := make([]survey.Target, 0, len(byTarget))
+	for t := range byTarget {
+		targets = append(targets, t)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].String() < targets[j].String() })
+	st := survey.NewInterviewState(id)
+	for _, t := range targets {
+		if err := st.ApplyHeads(t, byTarget[t]); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// Revisions returns every revision of an interview, ordered by device and counter.
+func (s *Store) Revisions(ctx context.Context, interviewID string) ([]survey.Revision, error) {
+	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE interview = ? ORDER BY device, counter, id`, interviewID))
+	if err != nil {
+		return nil, fmt.Errorf("read revisions of %s: %w", interviewID, err)
+	}
+	return revs, nil
+}
+
+// AllRevisions calls fn with every revision, ordered by id, reading them as a stream
+// from one snapshot. An error from fn stops the walk and is returned.
+func (s *Store) AllRevisions(ctx context.Context, fn func(survey.Revision) error) error {
+	return s.View(ctx, func(tx *Tx) error {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("read revisions: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRev(rows)
+			if err != nil {
+				return fmt.Errorf("read revisions: %w", err)
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read revisions: %w", err)
+		}
+		return nil
+	})
+}
+
+// History returns every revision of target t, oldest first (by time, then id).
+func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
+	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions
+		WHERE interview = ? AND kind = ? AND key = ? ORDER BY time, id`, t.Interview, string(t.Kind), t.Key))
+	if err != nil {
+		return nil, fmt.Errorf("read history of %s: %w", t, err)
+	}
+	return revs, nil
+}
+
+// List returns the summaries of the interviews that match o, most recently updated
+// first, then by id.
+func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
+	q := `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
+		answered, sections, conflicts, created, updated, revisions FROM interviews`
+	var where []string
+	var args []any
+	if o.Questionnaire != "" {
+		where = append(where, "questionnaire = ?")
+		args = append(args, o.Questionnaire)
+	}
+	if o.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(o.Status))
+	}
+	if term := strings.TrimSpace(o.Search); term != "" {
+		where = append(where, `(instr(search, ?) > 0 OR id LIKE ? ESCAPE '\')`)
+		args = append(args, foldText(term), likePrefix(strings.ToLower(term)))
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY updated DESC, id"
+	if o.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, o.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list interviews: %w", err)
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		var sm Summary
+		var status string
+		var secs []byte
+		var created, updated int64
+		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
+			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
+			&created, &updated, &sm.Revisions); err != nil {
+			return nil, fmt.Errorf("list interviews: %w", err)
+		}
+		sm.Status = survey.Status(status)
+		sm.Created, sm.Updated = fromMS0(created), fromMS(updated)
+		sm.Sections, err = decodeSections(secs)
+		if err != nil {
+			return nil, fmt.Errorf("list interviews: %s: %w", sm.ID, err)
+		}
+		out = append(out, sm)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list interviews: %w", err)
+	}
+	return out, nil
+}
+
+func decodeSections(b []byte) (map[string]survey.Code, error) {
+	m := map[string]survey.Code{}
+	if len(b) <= 2 { // "{}"
+		return m, nil
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("sections: %w", err)
+	}
+	return m, nil
+}
+
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
+
+// foldText lowers s and strips Vietnamese (and other) diacritics, đ included, so that a
+// search typed without accents finds accented text.
+func foldText(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case 'đ', 'Đ':
+			r = 'd'
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// searchKey is the folded text List searches in; the separator keeps a term from
+// matching across two fields.
+func searchKey(agency, province, role string) string {
+	return foldText(agency) + "\x1f" + foldText(province) + "\x1f" + foldText(role)
+}
+
+// Conflicts returns every target with more than one head, with all its heads (newest
+// first), ordered by interview, kind and key.
+func (s *Store) Conflicts(ctx context.Context) ([]survey.Conflict, error) {
+	var out []survey.Conflict
+	err := s.View(ctx, func(tx *Tx) error {
+		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+prefixed("r.", revCols)+`
+			FROM heads h JOIN revisions r ON r.id = h.rev
+			WHERE h.interview IN (SELECT id FROM interviews WHERE conflicts > 0)`))
+		if err != nil {
+			return fmt.Errorf("read conflicts: %w", err)
+		}
+		out = conflictsOf(revs)
+		return nil
+	})
+	return out, err
+}
+
+// conflictsOf groups head revisions by target and keeps the targets with several heads.
+func conflictsOf(heads []survey.Revision) []survey.Conflict {
+	byTarget := map[survey.Target][]survey.Revision{}
+	for _, r := range heads {
+		byTarget[r.Target()] = append(byTarget[r.Target()], r)
+	}
+	var out []survey.Conflict
+	for t, hs := range byTarget {
+		if len(hs) > 1 {
+			survey.SortNewestFirst(hs)
+			out = append(out, survey.Conflict{Target: t, Heads: hs})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Target.String() < out[j].Target.String() })
+	return out
+}
+
+// Pending returns the revisions not yet in a batch, ordered by device and counter.
+func (s *Store) Pending(ctx context.Context) ([]survey.Revision, error) {
+	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE batch IS NULL ORDER BY device, counter, id`))
+	if err != nil {
+		return nil, fmt.Errorf("read pending revisions: %w", err)
+	}
+	return revs, nil
+}
+
+// GetMeta returns the value stored under key, and whether there is one.
+func (s *Store) GetMeta(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetMeta stores value under key, durably.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.Update(ctx, func(tx *Tx) error { return tx.SetMeta(key, value) })
+}
+
+// SetMeta is Store.SetMeta inside tx.
+func (tx *Tx) SetMeta(key, value string) error {
+	if tx.readOnly {
+		return fmt.Errorf("write setting %s: %w", key, ErrReadOnly)
+	}
+	if key == "" {
+		return errors.New("write setting: empty key")
+	}
+	if _, err := tx.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value); err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// Agencies returns the distinct agencies of the interviews in this store, in Vietnamese
+// alphabetical order.
+func (s *Store) Agencies(ctx context.Context) ([]string, error) { return s.distinct(ctx, "agency") }
+
+// Provinces returns the distinct provinces (or ministries) of the interviews in this
+// store, in Vietnamese alphabetical order.
+func (s *Store) Provinces(ctx context.Context) ([]string, error) {
+	return s.distinct(ctx, "province")
+}
+
+func (s *Store) distinct(ctx context.Context, col string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT "+col+" FROM interviews WHERE "+col+" <> ''")
+	if err != nil {
+		return nil, fmt.Errorf("read %s names: %w", col, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read %s names: %w", col, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s names: %w", col, err)
+	}
+	collate.New(language.Vietnamese).SortStrings(out)
+	return out, nil
+}

@@ -1,0 +1,512 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// ApplicationID is the SQLite application_id of a survey database: "FSV1".
+const ApplicationID = 0x46535631
+
+// Component is the name under which the store's own migrations are recorded in
+// schema_migrations.
+const Component = "store"
+
+// Sentinel errors; test with errors.Is.
+var (
+	// ErrNotFound: no such interview, revision or key.
+	ErrNotFound = errors.New("not found")
+	// ErrNotSurveyDB: the file is not a fieldsurvey database (another program's SQLite
+	// database, or not SQLite at all). Nothing was written to it.
+	ErrNotSurveyDB = errors.New("not a fieldsurvey database")
+	// ErrNewerSchema: the database was written by a newer fieldsurvey; this program
+	// refuses to touch it.
+	ErrNewerSchema = errors.New("database schema is newer than this program")
+	// ErrDuplicate: a row with the same key already exists (UNIQUE or PRIMARY KEY).
+	ErrDuplicate = errors.New("already exists")
+	// ErrConstraint: a row breaks another constraint (FOREIGN KEY, CHECK, NOT NULL).
+	ErrConstraint = errors.New("constraint failed")
+	// ErrReadOnly: a write was attempted inside View.
+	ErrReadOnly = errors.New("read-only transaction")
+)
+
+// FileError is the error Open returns for a file it refuses: it names the file, says
+// what it is, and what to do, in English and Vietnamese. It wraps ErrNotSurveyDB or
+// ErrNewerSchema.
+type FileError struct {
+	Path string
+	Msg  survey.Text // what the file is and what to do
+	Err  error       // ErrNotSurveyDB or ErrNewerSchema
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("open survey database %s: %s", e.Path, e.Msg.Get(survey.LangEN))
+}
+
+// Unwrap returns the sentinel.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Text returns the message in every language.
+func (e *FileError) Text() survey.Text {
+	out := survey.Text{}
+	for lang, m := range e.Msg {
+		out[lang] = e.Path + ": " + m
+	}
+	return out
+}
+
+// Migration is one numbered step of a component's schema. Versions start at 1 and
+// increase by one; a released migration is never edited.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	now   func() time.Time
+	extra []componentMigrations
+}
+
+type componentMigrations struct {
+	component string
+	migs      []Migration
+}
+
+// WithClock sets the clock that stamps local revisions (default time.Now).
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithMigrations adds the schema of another component (the hub adds devices, batches and
+// receipts), applied after the store's own migrations and tracked under its own name.
+func WithMigrations(component string, m []Migration) Option {
+	return func(o *options) {
+		o.extra = append(o.extra, componentMigrations{component, append([]Migration(nil), m...)})
+	}
+}
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// storeMigrations returns the embedded migrations, numbered by their file names
+// (0001_init.sql is version 1, named "init").
+func storeMigrations() ([]Migration, error) {
+	ents, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, e := range ents {
+		name := e.Name()
+		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", name)
+		}
+		b, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Migration{Version: v, Name: rest, SQL: string(b)})
+	}
+	return out, nil
+}
+
+// Store is an open survey database. It is safe for concurrent use.
+type Store struct {
+	path string
+	now  func() time.Time
+	// w is the writer: one connection, so writers queue here rather than contend for the
+	// SQLite lock, and prepared statements stay prepared. r serves reads (WAL snapshots).
+	w, r *sql.DB
+
+	// stmts are prepared at Open and only read afterwards.
+	stmts map[string]*sql.Stmt
+}
+
+// Open opens or creates the survey database at path, creating directories as needed,
+// and brings its schema up to date. A file that is not a survey database is refused with
+// ErrNotSurveyDB and left untouched.
+func Open(path string, opts ...Option) (*Store, error) {
+	o := options{now: time.Now}
+	for _, f := range opts {
+		f(&o)
+	}
+	if path == "" {
+		return nil, errors.New("open survey database: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	if err := probe(abs); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("open survey database %s: create folder: %w", abs, err)
+	}
+	dsn := DSN(abs)
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
+	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}}
+	own, err := storeMigrations()
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	ctx := context.Background()
+	if err := s.migrate(ctx, Component, own); err != nil {
+		s.Close()
+		return nil, err
+	}
+	for _, c := range o.extra {
+		if c.component == Component || c.component == "" {
+			s.Close()
+			return nil, fmt.Errorf("open survey database %s: migrations need a component name other than %q", abs, Component)
+		}
+		if err := s.migrate(ctx, c.component, c.migs); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DSN returns the modernc.org/sqlite data source name the store uses for path: WAL,
+// synchronous=FULL, foreign keys, a 5 s busy timeout and BEGIN IMMEDIATE for writes.
+func DSN(path string) string {
+	return fileURI(path) +
+		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// fileURI returns path as an SQLite file: URI without parameters.
+func fileURI(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // file:/C:/x.db on Windows
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return "file:" + strings.Join(segs, "/")
+}
+
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+func notSurvey(path string, msg survey.Text) error {
+	return &FileError{Path: path, Msg: msg, Err: ErrNotSurveyDB}
+}
+
+// probe decides, without writing anything, whether path may be opened as a survey
+// database: it does not exist or is empty (new), or it carries the application id (or is
+// an SQLite database with no tables at all, which a crash during creation leaves).
+func probe(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return notSurvey(path, survey.T(
+			"this is a folder, not a database file; give the path of the database file (for example survey.db inside it)",
+			"đây là một thư mục, không phải tệp cơ sở dữ liệu; hãy chỉ đường dẫn tới tệp cơ sở dữ liệu (ví dụ survey.db trong thư mục đó)"))
+	}
+	hdr := make([]byte, 100)
+	n, err := io.ReadFull(f, hdr)
+	if n == 0 {
+		return nil // empty file: a new database
+	}
+	if err != nil || !bytes.HasPrefix(hdr, sqliteMagic) {
+		return notSurvey(path, survey.T(
+			"this file is not a fieldsurvey database (it is not an SQLite database at all); it was left unchanged: check the path, or choose a new file name for the database",
+			"tệp này không phải cơ sở dữ liệu fieldsurvey (hoàn toàn không phải cơ sở dữ liệu SQLite); tệp được giữ nguyên: hãy kiểm tra đường dẫn hoặc chọn một tên tệp mới cho cơ sở dữ liệu"))
+	}
+	id := binary.BigEndian.Uint32(hdr[68:72])
+	switch id {
+	case ApplicationID:
+		return nil
+	case 0:
+	default:
+		return foreignApp(path, id)
+	}
+	// Application id 0: either another program's database, or ours with the header
+	// change still in the write-ahead log, or an empty database. Look inside, read-only.
+	return probeInside(path, hdr[18] == 2)
+}
+
+func foreignApp(path string, id uint32) error {
+	return notSurvey(path, survey.T(
+		fmt.Sprintf("this file is an SQLite database of another program (application id 0x%08x), not a fieldsurvey database; it was left unchanged: check the path, or choose a new file name for the database", id),
+		fmt.Sprintf("tệp này là cơ sở dữ liệu SQLite của một chương trình khác (application id 0x%08x), không phải của fieldsurvey; tệp được giữ nguyên: hãy kiểm tra đường dẫn hoặc chọn một tên tệp mới cho cơ sở dữ liệu", id)))
+}
+
+func probeInside(path string, wal bool) error {
+	q := "?mode=ro"
+	if _, err := os.Stat(path + "-wal"); wal && errors.Is(err, fs.ErrNotExist) {
+		// No log: the file is complete. immutable keeps SQLite from creating -wal/-shm.
+		q = "?immutable=1"
+	}
+	db, err := sql.Open("sqlite", fileURI(path)+q)
+	if err != nil {
+		return fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var id int64
+	if err := db.QueryRow("PRAGMA application_id").Scan(&id); err != nil {
+		return notSurvey(path, survey.T(
+			"this file looks like an SQLite database but cannot be read ("+err.Error()+"); it was left unchanged: check the path and the file",
+			"tệp này trông như cơ sở dữ liệu SQLite nhưng không đọc được ("+err.Error()+"); tệp được giữ nguyên: hãy kiểm tra đường dẫn và tệp"))
+	}
+	switch uint32(id) {
+	case ApplicationID:
+		return nil
+	case 0:
+	default:
+		return foreignApp(path, uint32(id))
+	}
+	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 6")
+	if err != nil {
+		return fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return fmt.Errorf("open survey database %s: %w", path, err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open survey database %s: %w", path, err)
+	}
+	if len(names) == 0 {
+		return nil // an empty SQLite database: ours to initialise
+	}
+	if len(names) > 5 {
+		names = append(names[:5], "…")
+	}
+	list := strings.Join(names, ", ")
+	return notSurvey(path, survey.T(
+		"this file is an SQLite database of another program (tables: "+list+"), not a fieldsurvey database; it was left unchanged: check the path, or choose a new file name for the database",
+		"tệp này là cơ sở dữ liệu SQLite của một chương trình khác (các bảng: "+list+"), không phải của fieldsurvey; tệp được giữ nguyên: hãy kiểm tra đường dẫn hoặc chọn một tên tệp mới cho cơ sở dữ liệu"))
+}
+
+// migrate applies the pending migrations of component, one transaction each, each
+// followed by PRAGMA foreign_key_check. A database that records a version newer than the
+// newest of migs is refused before anything is written.
+func (s *Store) migrate(ctx context.Context, component string, migs []Migration) error {
+	fail := func(err error) error {
+		return fmt.Errorf("open survey database %s: migrate %s schema: %w", s.path, component, err)
+	}
+	sort.Slice(migs, func(i, j int) bool { return migs[i].Version < migs[j].Version })
+	for i, m := range migs {
+		if m.Version != i+1 {
+			return fail(fmt.Errorf("migrations must be numbered 1, 2, 3, …: found %d at position %d", m.Version, i+1))
+		}
+	}
+	known := len(migs)
+	for {
+		done, err := s.migrateOne(ctx, component, migs, known)
+		if err != nil {
+			var fe *FileError
+			if errors.As(err, &fe) {
+				return err
+			}
+			return fail(err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// migrateOne applies the next pending migration, if any, and reports whether the schema
+// is up to date.
+func (s *Store) migrateOne(ctx context.Context, component string, migs []Migration, known int) (done bool, err error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var exists int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&exists); err != nil {
+		return false, err
+	}
+	current := 0
+	if exists > 0 {
+		if err := conn.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?", component).Scan(&current); err != nil {
+			return false, err
+		}
+	}
+	if current > known {
+		return false, &FileError{Path: s.path, Err: ErrNewerSchema, Msg: survey.T(
+			fmt.Sprintf("this database was written by a newer version of fieldsurvey (%s schema version %d; this program knows up to %d); it was left unchanged: update fieldsurvey to open it", component, current, known),
+			fmt.Sprintf("cơ sở dữ liệu này được ghi bởi một phiên bản fieldsurvey mới hơn (lược đồ %s phiên bản %d; chương trình này chỉ biết tới %d); tệp được giữ nguyên: hãy cập nhật fieldsurvey để mở nó", component, current, known))}
+	}
+	if current == known {
+		return true, nil
+	}
+	m := migs[current]
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	// Re-read inside the write lock: another process may have migrated meanwhile.
+	if exists > 0 {
+		var again int
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?", component).Scan(&again); err != nil {
+			return false, err
+		}
+		if again != current {
+			return false, nil
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied TEXT NOT NULL,
+		PRIMARY KEY (component, version))`); err != nil {
+		return false, err
+	}
+	if component == Component && m.Version == 1 {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+			return false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (component, version, name, applied) VALUES (?, ?, ?, ?)",
+		component, m.Version, m.Name, s.now().UTC().Format(time.RFC3339)); err != nil {
+		return false, fmt.Errorf("record migration %d (%s): %w", m.Version, m.Name, mapErr(err))
+	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return false, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migration %d (%s): commit: %w", m.Version, m.Name, err)
+	}
+	return false, nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func foreignKeyCheck(ctx context.Context, q queryer) error {
+	rows, err := q.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var bad []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		if len(bad) < 5 {
+			bad = append(bad, fmt.Sprintf("%s row %d → %s", table, rowid.Int64, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("foreign key check failed: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// hot lists the statements prepared once on the writer connection when the store opens.
+var hot = []string{qHeads, qInsertRev, qInsertReplaces, qDeleteHead, qReplacedBy, qInsertHead,
+	qCounter, qReused, qSelectIV, qUpsertIV, qReadCounter}
+
+func (s *Store) prepare(ctx context.Context) error {
+	for _, q := range hot {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("open survey database %s: prepare: %w", s.path, err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// mapErr maps SQLite constraint errors to ErrDuplicate and ErrConstraint, keeping the
+// original message.
+func mapErr(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return fmt.Errorf("%w: %w", ErrDuplicate, err)
+	}
+	if se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return fmt.Errorf("%w: %w", ErrConstraint, err)
+	}
+	return err
+}

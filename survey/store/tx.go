@@ -1,0 +1,361 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Tx is a transaction of Update (read-write) or View (read-only). It is valid only inside
+// the function it was given to, and is not safe for concurrent use.
+type Tx struct {
+	s        *Store
+	tx       *sql.Tx
+	ctx      context.Context
+	readOnly bool
+	stmts    map[string]*sql.Stmt
+}
+
+// Update runs fn in one write transaction (BEGIN IMMEDIATE … COMMIT). If fn returns an
+// error or panics, everything it did is rolled back (a panic is re-raised after the
+// rollback). fn must not call the Store's own writing methods (Put, Append, SetMeta,
+// Update): use tx's; the store has one writer and would wait for itself.
+func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.run(ctx, false, fn)
+}
+
+// View runs fn in a read-only transaction: every read inside sees one consistent
+// snapshot of the database, whatever writers do meanwhile.
+func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	db := s.w
+	if readOnly {
+		db = s.r
+	}
+	stx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{s: s, tx: stx, ctx: ctx, readOnly: readOnly}
+	defer func() {
+		if p := recover(); p != nil {
+			stx.Rollback()
+			panic(fmt.Sprintf("%v [rolled back]\n%s", p, debug.Stack()))
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := stx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+		}
+		return err
+	}
+	if readOnly {
+		return stx.Rollback()
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ExecContext runs a statement in the transaction (for other components' tables).
+// Constraint errors wrap ErrDuplicate or ErrConstraint.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.readOnly {
+		return nil, fmt.Errorf("exec: %w", ErrReadOnly)
+	}
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	return res, mapErr(err)
+}
+
+// QueryContext runs a query in the transaction.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query that returns at most one row in the transaction.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// stmt returns the transaction's copy of a prepared statement (prepared once per store
+// on the writer connection).
+func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	if ps, ok := tx.s.stmts[query]; ok && !tx.readOnly {
+		st := tx.tx.StmtContext(tx.ctx, ps)
+		tx.cache(query, st)
+		return st, nil
+	}
+	st, err := tx.tx.PrepareContext(tx.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	tx.cache(query, st)
+	return st, nil
+}
+
+func (tx *Tx) cache(q string, st *sql.Stmt) {
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+}
+
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.ExecContext(tx.ctx, args...)
+	return res, mapErr(err)
+}
+
+func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(tx.ctx, args...)
+}
+
+func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
+	st, err := tx.stmt(query)
+	if err != nil {
+		// A Row carrying the error: QueryRowContext on the raw tx reports it on Scan.
+		return tx.tx.QueryRowContext(tx.ctx, query, args...)
+	}
+	return st.QueryRowContext(tx.ctx, args...)
+}
+
+const qReadCounter = "SELECT counter FROM device_counters WHERE device = ?"
+
+// Author says who makes local changes: the device (whose counter numbers them) and the
+// signer principal (the assessor).
+type Author struct {
+	Device    string
+	Principal string
+}
+
+// AppendResult says what Append did.
+type AppendResult struct {
+	Added   int // revisions new to this store
+	Present int // revisions it already had
+	// Reused lists added revisions whose (device, counter) another revision already has:
+	// a bug on that device, kept (nothing is lost) and reported here.
+	Reused []string
+}
+
+// Put turns changes into revisions made by author, each with the device's next counter,
+// the time of the store's clock, and Replaces set to the target's current heads. A change
+// whose value equals the target's single current head is skipped. All changes are written
+// in one durable transaction; Put returns the revisions written.
+func (s *Store) Put(ctx context.Context, by Author, changes ...survey.Change) ([]survey.Revision, error) {
+	var out []survey.Revision
+	err := s.Update(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.Put(by, changes...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Append adds revisions made elsewhere (batches, merges). Every revision is verified
+// first (id, form, and a value that decodes for its kind); if any fails, nothing is
+// written. Revisions already present are counted, not duplicated. One durable
+// transaction; calling Append again with the same revisions changes nothing.
+func (s *Store) Append(ctx context.Context, revs ...survey.Revision) (AppendResult, error) {
+	var res AppendResult
+	err := s.Update(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.Append(revs...)
+		return err
+	})
+	if err != nil {
+		return AppendResult{}, err
+	}
+	return res, nil
+}
+
+// Put is Store.Put inside tx.
+func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error) {
+	if tx.readOnly {
+		return nil, fmt.Errorf("put: %w", ErrReadOnly)
+	}
+	if by.Device == "" {
+		return nil, errors.New("put: no device: the author of a change needs a device id")
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	now := tx.s.now()
+	c := newCall(tx)
+	var counter uint64
+	var known int64
+	err := tx.queryRow(qReadCounter, by.Device).Scan(&known)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("put: read device counter: %w", err)
+	default:
+		counter = uint64(known)
+	}
+	var out []survey.Revision
+	for i, ch := range changes {
+		t := ch.Target
+		if err := checkTarget(t); err != nil {
+			return nil, fmt.Errorf("put: change %d: %w", i+1, err)
+		}
+		val, err := encodeValue(t.Kind, ch.Value)
+		if err != nil {
+			return nil, fmt.Errorf("put: change %d (%s): %w", i+1, t, err)
+		}
+		ts, err := c.touch(t)
+		if err != nil {
+			return nil, fmt.Errorf("put: %s: %w", t, err)
+		}
+		if len(ts.cur) == 1 && sameJSON(ts.cur[0].value, val) {
+			continue
+		}
+		replaces := make([]string, len(ts.cur))
+		for j, h := range ts.cur {
+			replaces[j] = h.id
+		}
+		counter++
+		r, err := survey.NewRevision(t, val, by.Device, counter, now, by.Principal, replaces)
+		if err != nil {
+			return nil, fmt.Errorf("put: %s: %w", t, err)
+		}
+		if _, err := c.insert(r, true); err != nil {
+			return nil, fmt.Errorf("put: %s: %w", t, err)
+		}
+		out = append(out, r)
+	}
+	if err := c.finish(); err != nil {
+		return nil, fmt.Errorf("put: %w", err)
+	}
+	return out, nil
+}
+
+// Append is Store.Append inside tx.
+func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
+	if tx.readOnly {
+		return AppendResult{}, fmt.Errorf("append: %w", ErrReadOnly)
+	}
+	for i, r := range revs {
+		if err := r.Verify(); err != nil {
+			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w; nothing was stored", i+1, len(revs), shortID(r.ID), err)
+		}
+		if err := checkValue(r.Kind, r.Value); err != nil {
+			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w: %s value does not decode: %v; nothing was stored",
+				i+1, len(revs), shortID(r.ID), survey.ErrBadRevision, r.Kind, err)
+		}
+	}
+	c := newCall(tx)
+	var res AppendResult
+	for _, r := range revs {
+		added, err := c.insert(r, false)
+		if err != nil {
+			return AppendResult{}, fmt.Errorf("append: revision %s: %w", shortID(r.ID), err)
+		}
+		if added {
+			res.Added++
+		} else {
+			res.Present++
+		}
+	}
+	if err := c.finish(); err != nil {
+		return AppendResult{}, fmt.Errorf("append: %w", err)
+	}
+	res.Reused = c.reused
+	return res, nil
+}
+
+// MarkBatched records that the given revisions travel in batch batchID. A revision
+// already in a batch keeps its first batch. An unknown revision id is ErrNotFound.
+func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
+	if tx.readOnly {
+		return fmt.Errorf("mark batched: %w", ErrReadOnly)
+	}
+	if batchID == "" {
+		return errors.New("mark batched: empty batch id")
+	}
+	for _, id := range revisionIDs {
+		res, err := tx.exec("UPDATE revisions SET batch = ? WHERE id = ? AND batch IS NULL", batchID, id)
+		if err != nil {
+			return fmt.Errorf("mark batched: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			continue
+		}
+		var one int
+		err = tx.queryRow("SELECT 1 FROM revisions WHERE id = ?", id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("mark batched: revision %s: %w", shortID(id), ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("mark batched: %w", err)
+		}
+	}
+	return nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	if id == "" {
+		return "no id"
+	}
+	return id
+}
+
+func checkTarget(t survey.Target) error {
+	switch {
+	case t.Interview == "":
+		return errors.New("no interview id")
+	case !t.Kind.Valid():
+		return fmt.Errorf("unknown kind %q", t.Kind)
+	case (t.Kind == survey.KindAnswer || t.Kind == survey.KindSection) && t.Key == "":
+		return fmt.Errorf("%s change without key", t.Kind)
+	case t.Kind != survey.KindAnswer && t.Kind != survey.KindSection && t.Key != "":
+		return fmt.Errorf("%s change with a key (%q)", t.Kind, t.Key)
+	}
+	return nil
+}
+
+// joinIDs and splitIDs store a sorted id list in one column.
+func joinIDs(ids []string) string { return strings.Join(ids, " ") }
+
+func splitIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// fromMS0 is fromMS with 0 meaning "no time" (an interview whose creation has not arrived).
+func fromMS0(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
+}
