@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -23,6 +25,8 @@ type call struct {
 	ivs     map[string]*ivDelta
 	ivOrder []string
 	reused  []string
+	// counters holds the highest counter added per device, written at the end.
+	counters map[string]uint64
 }
 
 type head struct {
@@ -41,7 +45,7 @@ type ivDelta struct {
 }
 
 func newCall(tx *Tx) *call {
-	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}}
+	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, counters: map[string]uint64{}}
 }
 
 const qHeads = `SELECT r.id, r.time, r.value FROM heads h JOIN revisions r ON r.id = h.rev
@@ -157,9 +161,7 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value})
 		sortHeads(ts.cur)
 	}
-	if _, err := c.tx.exec(qCounter, r.Device, int64(r.Counter)); err != nil {
-		return false, fmt.Errorf("update device counter: %w", err)
-	}
+	c.counters[r.Device] = max(c.counters[r.Device], r.Counter)
 	d := c.ivs[r.Interview]
 	if d == nil {
 		d = &ivDelta{maxTime: tm}
@@ -192,8 +194,11 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	if len(c.ivs) == 0 {
-		return nil
+	devices := slices.Sorted(maps.Keys(c.counters))
+	for _, d := range devices {
+		if _, err := c.tx.exec(qCounter, d, int64(c.counters[d])); err != nil {
+			return fmt.Errorf("update device counter: %w", err)
+		}
 	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {

@@ -35,6 +35,9 @@ type Summary struct {
 	Revisions        int
 }
 
+const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
+	answered, sections, conflicts, created, updated, revisions FROM interviews`
+
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
 	Questionnaire string
@@ -196,8 +199,7 @@ func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision
 // List returns the summaries of the interviews that match o, most recently updated
 // first, then by id.
 func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
-	q := `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-		answered, sections, conflicts, created, updated, revisions FROM interviews`
+	q := qList
 	var where []string
 	var args []any
 	if o.Questionnaire != "" {
@@ -224,6 +226,19 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list interviews: %w", err)
 	}
+	return scanSummaries(rows)
+}
+
+// listTx returns every summary, unordered, inside tx.
+func (s *Store) listTx(ctx context.Context, tx *Tx) ([]Summary, error) {
+	rows, err := tx.tx.QueryContext(ctx, qList)
+	if err != nil {
+		return nil, fmt.Errorf("list interviews: %w", err)
+	}
+	return scanSummaries(rows)
+}
+
+func scanSummaries(rows *sql.Rows) ([]Summary, error) {
 	defer rows.Close()
 	var out []Summary
 	for rows.Next() {
@@ -238,6 +253,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 		}
 		sm.Status = survey.Status(status)
 		sm.Created, sm.Updated = fromMS0(created), fromMS(updated)
+		var err error
 		sm.Sections, err = decodeSections(secs)
 		if err != nil {
 			return nil, fmt.Errorf("list interviews: %s: %w", sm.ID, err)

@@ -260,6 +260,12 @@ func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
 		if err := r.Verify(); err != nil {
 			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w; nothing was stored", i+1, len(revs), shortID(r.ID), err)
 		}
+		for _, p := range r.Replaces {
+			if !isRevID(p) {
+				return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w: replaces %q, which is not a revision id; nothing was stored",
+					i+1, len(revs), shortID(r.ID), survey.ErrBadRevision, p)
+			}
+		}
 		if err := checkValue(r.Kind, r.Value); err != nil {
 			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w: %s value does not decode: %v; nothing was stored",
 				i+1, len(revs), shortID(r.ID), survey.ErrBadRevision, r.Kind, err)
@@ -322,6 +328,19 @@ func shortID(id string) string {
 		return "no id"
 	}
 	return id
+}
+
+// isRevID reports whether s has the form of a revision id (64 lowercase hex digits).
+func isRevID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkTarget(t survey.Target) error {

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Check verifies the database: SQLite's integrity check, then that the heads and the
+// interview summaries the store maintains incrementally equal those of a full survey.Fold
+// of every stored revision, that every stored revision verifies, and that no device
+// counter is behind its revisions. It reads everything into memory: it is a repair-shop
+// tool (and what the crash test runs), not something for every start.
+func (s *Store) Check(ctx context.Context) error {
+	return s.View(ctx, func(tx *Tx) error {
+		var problems []string
+		add := func(format string, args ...any) {
+			if len(problems) < 20 {
+				problems = append(problems, fmt.Sprintf(format, args...))
+			}
+		}
+		var integrity []string
+		rows, err := tx.tx.QueryContext(ctx, "PRAGMA integrity_check")
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				rows.Close()
+				return fmt.Errorf("check database: %w", err)
+			}
+			integrity = append(integrity, line)
+		}
+		rows.Close()
+		if len(integrity) != 1 || integrity[0] != "ok" {
+			add("integrity check: %s", strings.Join(integrity, "; "))
+		}
+		if err := foreignKeyCheck(ctx, tx.tx); err != nil {
+			add("%v", err)
+		}
+
+		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		counters := map[string]uint64{}
+		for _, r := range revs {
+			if err := r.Verify(); err != nil {
+				add("revision %s: %v", shortID(r.ID), err)
+			}
+			counters[r.Device] = max(counters[r.Device], r.Counter)
+		}
+		states, err := survey.Fold(revs)
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+
+		// Heads.
+		want := map[survey.Target][]string{}
+		for _, st := range states {
+			maps.Copy(want, st.Heads)
+		}
+		heads, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+prefixed("r.", revCols)+` FROM heads h JOIN revisions r ON r.id = h.rev`))
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		got := map[survey.Target][]survey.Revision{}
+		for _, h := range heads {
+			got[h.Target()] = append(got[h.Target()], h)
+		}
+		for t, hs := range got {
+			survey.SortNewestFirst(hs)
+			ids := make([]string, len(hs))
+			for i, h := range hs {
+				ids[i] = h.ID
+			}
+			if !slices.Equal(ids, want[t]) {
+				add("heads of %s: stored %s, folded %s", t, shortIDs(ids), shortIDs(want[t]))
+			}
+		}
+		for t, ids := range want {
+			if _, ok := got[t]; !ok {
+				add("heads of %s: stored none, folded %s", t, shortIDs(ids))
+			}
+		}
+
+		// Summaries.
+		list, err := s.listTx(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, sm := range list {
+			seen[sm.ID] = true
+			st, ok := states[sm.ID]
+			if !ok {
+				add("interview %s has a summary but no revisions", sm.ID)
+				continue
+			}
+			if w := SummaryOf(st); !equalSummary(sm, w) {
+				add("summary of %s: stored %+v, folded %+v", sm.ID, sm, w)
+			}
+		}
+		for id := range states {
+			if !seen[id] {
+				add("interview %s has revisions but no summary", id)
+			}
+		}
+
+		// Device counters.
+		crows, err := tx.tx.QueryContext(ctx, "SELECT device, counter FROM device_counters")
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		stored := map[string]uint64{}
+		for crows.Next() {
+			var d string
+			var c int64
+			if err := crows.Scan(&d, &c); err != nil {
+				crows.Close()
+				return fmt.Errorf("check database: %w", err)
+			}
+			stored[d] = uint64(c)
+		}
+		crows.Close()
+		for d, c := range counters {
+			if stored[d] < c {
+				add("device %s: counter %d is behind its revisions (%d)", d, stored[d], c)
+			}
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("check database %s: %d problem(s): %s", s.path, len(problems), strings.Join(problems, "; "))
+		}
+		return nil
+	})
+}
+
+func shortIDs(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = shortID(id)
+	}
+	return "[" + strings.Join(out, " ") + "]"
+}
+
+// SummaryOf computes the summary of a folded interview state: what List reports for it.
+func SummaryOf(st *survey.InterviewState) Summary {
+	sm := Summary{
+		ID: st.ID, Questionnaire: st.Meta.Questionnaire, Version: st.Meta.QuestionnaireVersion,
+		Status: st.Status.Status, Reason: st.Status.Reason,
+		Agency: st.Respondent.Agency, Province: st.Respondent.Province, Role: st.Respondent.Role,
+		Category: st.Respondent.Category, Assessor: st.Meta.Assessor,
+		Sections: map[string]survey.Code{}, Conflicts: len(st.Conflicts),
+		Created: st.Created, Updated: st.Updated, Revisions: st.Revisions,
+	}
+	for _, a := range st.Answers {
+		if a.HasValue() {
+			sm.Answered++
+		}
+	}
+	for k, v := range st.Sections {
+		if v.Rating != "" {
+			sm.Sections[k] = v.Rating
+		}
+	}
+	return sm
+}
+
+func equalSummary(a, b Summary) bool {
+	type flat struct {
+		id, q, v, reason, agency, province, role, category, assessor string
+		status                                                         survey.Status
+		answered, conflicts, revisions                                 int
+		created, updated                                               int64
+	}
+	f := func(s Summary) flat {
+		c := int64(0)
+		if !s.Created.IsZero() {
+			c = s.Created.UnixMilli()
+		}
+		return flat{s.ID, s.Questionnaire, s.Version, s.Reason, s.Agency, s.Province, s.Role, s.Category,
+			s.Assessor, s.Status, s.Answered, s.Conflicts, s.Revisions, c, s.Updated.UnixMilli()}
+	}
+	return f(a) == f(b) && maps.Equal(a.Sections, b.Sections)
+}
