@@ -174,9 +174,9 @@ func SummaryOf(st *survey.InterviewState) Summary {
 func equalSummary(a, b Summary) bool {
 	type flat struct {
 		id, q, v, reason, agency, province, role, category, assessor string
-		status                                                         survey.Status
-		answered, conflicts, revisions                                 int
-		created, updated                                               int64
+		status                                                       survey.Status
+		answered, conflicts, revisions                               int
+		created, updated                                             int64
 	}
 	f := func(s Summary) flat {
 		c := int64(0)
