@@ -1,0 +1,926 @@
+// Package accessible is the line-prompt form of the interview (`fieldsurvey collect
+// --accessible`, and automatically under TERM=dumb): the same questions as the screens, one
+// at a time, as plain text on an injected reader and writer. It serves screen readers, bad
+// terminals and scripts.
+//
+// Guarantees:
+//   - The same validators as the screens (survey.Questionnaire.CheckValue and Check, the
+//     skip logic of Relevant, session.CheckRespondent and session.Blockers): an invalid
+//     answer is explained and asked again, and nothing invalid is stored.
+//   - The same write path (session.Writer): every answer is one durable Put as soon as it is
+//     entered, so input that stops half-way (end of file, a closed pipe) loses nothing that
+//     was accepted; the interview stays a draft and can be resumed.
+//   - Plain lines only: no colours, no cursor movement, no box drawing. Every prompt exists
+//     in Vietnamese and English.
+package accessible
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+// Options configure a line-mode session.
+type Options struct {
+	// Lang is "vi" (default) or "en".
+	Lang string
+	// Writer is the store and author every change goes through.
+	Writer *session.Writer
+	// Catalog lists the questionnaires.
+	Catalog session.Catalog
+	// DefaultQuestionnaire is offered first for new interviews.
+	DefaultQuestionnaire string
+	// Interview, when set, resumes that interview instead of asking.
+	Interview string
+	// Now is the clock (default time.Now), for the default interview date.
+	Now func() time.Time
+	// In and Out are the line streams.
+	In  io.Reader
+	Out io.Writer
+}
+
+// ErrInputEnded is returned when the input ends before the interview is complete; every
+// answer accepted so far is saved.
+var ErrInputEnded = errors.New("input ended before the interview was complete")
+
+// errNoConsent stops a new interview the respondent did not agree to.
+var errNoConsent = errors.New("no consent")
+
+type session_ struct {
+	ctx  context.Context
+	o    Options
+	in   *bufio.Scanner
+	out  io.Writer
+	lang string
+	q    *survey.Questionnaire
+	st   *survey.InterviewState
+}
+
+// Run conducts one interview on the line streams: a new one, or one to resume.
+func Run(ctx context.Context, o Options) error {
+	if o.Lang != survey.LangEN {
+		o.Lang = survey.LangVI
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	sc := bufio.NewScanner(o.In)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	s := &session_{ctx: ctx, o: o, in: sc, out: o.Out, lang: o.Lang}
+	s.say("fieldsurvey — " + s.t("line mode. Answer each prompt and press Enter; a default in [brackets] is taken when you just press Enter. Every answer is saved at once.",
+		"chế độ dòng lệnh. Trả lời từng câu rồi nhấn Enter; giá trị trong [ngoặc vuông] được dùng khi chỉ nhấn Enter. Mỗi câu trả lời được lưu ngay."))
+	err := s.run()
+	if errors.Is(err, errNoConsent) {
+		s.say(s.t("The interview was not started: the respondent's consent is needed.",
+			"Chưa bắt đầu phỏng vấn: cần có sự đồng ý của người được phỏng vấn."))
+		return nil
+	}
+	if errors.Is(err, ErrInputEnded) && s.st != nil {
+		s.say("")
+		s.say(fmt.Sprintf(s.t("Input ended. Everything entered is saved; the interview %s stays a draft and can be resumed.",
+			"Hết dữ liệu vào. Mọi câu trả lời đã được lưu; phỏng vấn %s vẫn là bản nháp và có thể tiếp tục."), s.st.ID))
+		return fmt.Errorf("%w (interview %s saved as a draft)", ErrInputEnded, s.st.ID)
+	}
+	return err
+}
+
+func (s *session_) t(en, vi string) string { return survey.T(en, vi).Get(s.lang) }
+func (s *session_) get(t survey.Text) string {
+	return t.Get(s.lang)
+}
+
+func (s *session_) say(line string) { fmt.Fprintln(s.out, line) }
+
+// ask prints a prompt and reads one line (trimmed). def is shown in brackets and returned
+// for an empty line.
+func (s *session_) ask(prompt, def string) (string, error) {
+	if def != "" {
+		fmt.Fprintf(s.out, "%s [%s]: ", prompt, def)
+	} else {
+		fmt.Fprintf(s.out, "%s: ", prompt)
+	}
+	if !s.in.Scan() {
+		if err := s.in.Err(); err != nil {
+			return "", fmt.Errorf("read input: %w", err)
+		}
+		fmt.Fprintln(s.out)
+		return "", ErrInputEnded
+	}
+	line := strings.TrimSpace(survey.NFC(strings.TrimSuffix(s.in.Text(), "\r")))
+	if line == "" {
+		return def, nil
+	}
+	return line, nil
+}
+
+func (s *session_) invalid(msg string) {
+	s.say("  ✗ " + msg + " " + s.t("Please answer again.", "Vui lòng trả lời lại."))
+}
+
+func (s *session_) run() error {
+	if s.o.Interview != "" {
+		return s.resume(s.o.Interview)
+	}
+	list, err := s.o.Writer.Store.List(s.ctx, session.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list interviews: %w", err)
+	}
+	var open []session.Summary
+	for _, sm := range list {
+		if session.Editable(sm.Status) {
+			open = append(open, sm)
+		}
+	}
+	if len(open) > 0 {
+		s.say(s.t("Interviews that can be continued:", "Các phỏng vấn có thể tiếp tục:"))
+		if len(open) > 20 {
+			open = open[:20]
+		}
+		for i, sm := range open {
+			s.say(fmt.Sprintf("  %d) %s · %s · %s · %s", i+1, sm.Questionnaire, sm.Agency, sm.Province, sm.Status.Label().Get(s.lang)))
+		}
+		for {
+			a, err := s.ask(s.t("n for a new interview, or the number of one to continue", "n để phỏng vấn mới, hoặc số thứ tự để tiếp tục"), "n")
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(a, "n") || strings.EqualFold(a, "new") || strings.EqualFold(a, "mới") {
+				break
+			}
+			if i, err := strconv.Atoi(a); err == nil && i >= 1 && i <= len(open) {
+				return s.resume(open[i-1].ID)
+			}
+			s.invalid(s.t("Answer n or a number from the list.", "Trả lời n hoặc một số trong danh sách."))
+		}
+	}
+	if err := s.create(); err != nil {
+		return err
+	}
+	return s.interview()
+}
+
+func (s *session_) resume(id string) error {
+	st, err := s.o.Writer.Store.Interview(s.ctx, id)
+	if err != nil {
+		return fmt.Errorf("open interview %s: %w", id, err)
+	}
+	q, ok := session.Find(s.o.Catalog, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion)
+	if !ok {
+		return fmt.Errorf("open interview %s: questionnaire %s version %s is not installed", id,
+			st.Meta.Questionnaire, st.Meta.QuestionnaireVersion)
+	}
+	if !session.Editable(st.Status.Status) {
+		return fmt.Errorf("interview %s is %s: only drafts and returned interviews can be changed", id, st.Status.Status)
+	}
+	s.q, s.st = q, st
+	s.say(fmt.Sprintf(s.t("Continuing interview %s (%s, %s).", "Tiếp tục phỏng vấn %s (%s, %s)."), id, st.Respondent.Agency, st.Respondent.Province))
+	if st.Status.Status == survey.StatusReturned && st.Status.Reason != "" {
+		s.say(s.t("Returned by the supervisor: ", "Người giám sát trả lại: ") + st.Status.Reason)
+	}
+	return s.interview()
+}
+
+// create asks for the questionnaire and the respondent block and creates the interview.
+func (s *session_) create() error {
+	// One entry per questionnaire id: its latest version.
+	var qs []*survey.Questionnaire
+	seen := map[string]int{}
+	for _, q := range s.o.Catalog.List() {
+		if i, ok := seen[q.ID]; ok {
+			qs[i] = q
+			continue
+		}
+		seen[q.ID] = len(qs)
+		qs = append(qs, q)
+	}
+	if len(qs) == 0 {
+		return errors.New("no questionnaire is installed")
+	}
+	def := 1
+	if i, ok := seen[s.o.DefaultQuestionnaire]; ok {
+		def = i + 1
+	}
+	s.say("")
+	s.say(s.t("New interview. Questionnaires:", "Phỏng vấn mới. Các bảng hỏi:"))
+	for i, q := range qs {
+		s.say(fmt.Sprintf("  %d) %s %s — %s", i+1, q.ID, q.Version, s.get(q.Title)))
+	}
+	var q *survey.Questionnaire
+	for q == nil {
+		a, err := s.ask(s.t("Questionnaire (number or id)", "Bảng hỏi (số hoặc mã)"), strconv.Itoa(def))
+		if err != nil {
+			return err
+		}
+		if i, err := strconv.Atoi(a); err == nil && i >= 1 && i <= len(qs) {
+			q = qs[i-1]
+		} else if i, ok := seen[a]; ok {
+			q = qs[i]
+		} else {
+			s.invalid(s.t("Give a number from the list or a questionnaire id.", "Nhập một số trong danh sách hoặc mã bảng hỏi."))
+		}
+	}
+	s.q = q
+
+	var r survey.Respondent
+	agencies, _ := s.o.Writer.Store.Agencies(s.ctx)
+	provinces, _ := s.o.Writer.Store.Provinces(s.ctx)
+	required := func(prompt string, used []string, dst *string, msg survey.Text) error {
+		if len(used) > 0 {
+			s.say("  " + s.t("Used before: ", "Đã dùng: ") + strings.Join(firstN(used, 8), "; "))
+		}
+		for {
+			a, err := s.ask(prompt, "")
+			if err != nil {
+				return err
+			}
+			if a != "" {
+				*dst = a
+				return nil
+			}
+			s.invalid(s.get(msg))
+		}
+	}
+	if err := required(s.t("Agency", "Cơ quan"), agencies, &r.Agency, survey.T("The agency is required.", "Cần nhập cơ quan.")); err != nil {
+		return err
+	}
+	if err := required(s.t("Province or ministry", "Tỉnh hoặc bộ"), provinces, &r.Province,
+		survey.T("The province or ministry is required.", "Cần nhập tỉnh hoặc bộ.")); err != nil {
+		return err
+	}
+	var err error
+	if r.Role, err = s.ask(s.t("Respondent's role", "Chức vụ người trả lời"), ""); err != nil {
+		return err
+	}
+	cats := q.Categories()
+	s.say(s.t("Stakeholder groups:", "Các nhóm đối tượng:"))
+	for i, c := range cats {
+		s.say(fmt.Sprintf("  %d) %s", i+1, s.get(c.Label)))
+	}
+	for {
+		a, err := s.ask(s.t("Stakeholder group (number; Enter for none)", "Nhóm đối tượng (số; Enter để bỏ qua)"), "")
+		if err != nil {
+			return err
+		}
+		if a == "" {
+			break
+		}
+		if i, err := strconv.Atoi(a); err == nil && i >= 1 && i <= len(cats) {
+			r.Category = cats[i-1].Code
+			break
+		}
+		if c := matchOption(cats, a, s.lang); c != "" {
+			r.Category = c
+			break
+		}
+		s.invalid(s.t("Give a number from the list.", "Nhập một số trong danh sách."))
+	}
+	for {
+		a, err := s.ask(s.t("Date (YYYY-MM-DD)", "Ngày (YYYY-MM-DD)"), s.o.Now().Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		if _, err := time.Parse(time.DateOnly, a); err == nil {
+			r.Date = a
+			break
+		}
+		s.invalid(fmt.Sprintf(s.t("%q is not a date like 2026-11-23.", "%q không phải là ngày dạng 2026-11-23."), a))
+	}
+	if r.Place, err = s.ask(s.t("Place", "Địa điểm"), ""); err != nil {
+		return err
+	}
+	for {
+		a, err := s.ask(s.t("Does the respondent agree to the interview and to notes being taken? (y/n)",
+			"Người trả lời có đồng ý phỏng vấn và cho ghi chép không? (c/k)"), "")
+		if err != nil {
+			return err
+		}
+		if v, ok := parseYesNo(a); ok {
+			if !v {
+				return errNoConsent
+			}
+			r.Consent = true
+			break
+		}
+		s.invalid(s.t("Answer y or n.", "Trả lời c (có) hoặc k (không)."))
+	}
+	if probs := session.CheckRespondent(q, r); len(probs) > 0 {
+		return fmt.Errorf("respondent: %s", probs[0].Msg.Get(survey.LangEN))
+	}
+	id, err := s.o.Writer.Create(s.ctx, q, r)
+	if err != nil {
+		return err
+	}
+	s.st, err = s.o.Writer.Store.Interview(s.ctx, id)
+	if err != nil {
+		return fmt.Errorf("read back interview %s: %w", id, err)
+	}
+	s.say(fmt.Sprintf(s.t("Interview %s started.", "Đã bắt đầu phỏng vấn %s."), id))
+	return nil
+}
+
+func firstN(l []string, n int) []string {
+	if len(l) > n {
+		return l[:n]
+	}
+	return l
+}
+
+// interview asks every relevant question, section by section, then the section summary,
+// then offers to complete.
+func (s *session_) interview() error {
+	q := s.q
+	total := len(q.Questions())
+	n := 0
+	for si, sec := range q.Sections {
+		s.say("")
+		s.say(fmt.Sprintf("== %s %d/%d: %s ==", s.t("Section", "Phần"), si+1, len(q.Sections), s.get(sec.Title)))
+		if c := s.get(sec.Context); c != "" {
+			s.say(c)
+		}
+		for _, qu := range sec.Questions {
+			n++
+			if !q.Relevant(qu, s.st.Answers) {
+				continue
+			}
+			if err := s.question(qu, n, total); err != nil {
+				return err
+			}
+		}
+		if err := s.summary(sec); err != nil {
+			return err
+		}
+	}
+	return s.finish()
+}
+
+func (s *session_) put(ch survey.Change) error {
+	if err := s.o.Writer.Put(s.ctx, ch); err != nil {
+		return err
+	}
+	switch ch.Target.Kind {
+	case survey.KindAnswer:
+		a := ch.Value.(survey.Answer)
+		if a.IsEmpty() {
+			delete(s.st.Answers, ch.Target.Key)
+		} else {
+			s.st.Answers[ch.Target.Key] = a
+		}
+	case survey.KindSection:
+		s.st.Sections[ch.Target.Key] = ch.Value.(survey.SectionSummary)
+	case survey.KindStatus:
+		s.st.Status = ch.Value.(survey.StatusChange)
+	}
+	return nil
+}
+
+func (s *session_) saveAnswer(qu *survey.Question, a survey.Answer) error {
+	return s.put(session.AnswerChange(s.st.ID, qu.ID, a))
+}
+
+// question asks one question until its answer passes the validators.
+func (s *session_) question(qu *survey.Question, n, total int) error {
+	s.say("")
+	head := fmt.Sprintf("%s %s (%d/%d)", s.t("Question", "Câu"), qu.ID, n, total)
+	if qu.Required {
+		head += " — " + s.t("required", "bắt buộc")
+	}
+	if qu.Importance != "" {
+		head += " — " + s.t("importance ", "mức quan trọng ") + s.get(qu.Importance.Label())
+	}
+	s.say(head)
+	s.say(s.get(qu.Text))
+	if g := s.get(qu.Guidance); g != "" {
+		s.say(s.t("Guidance: ", "Hướng dẫn: ") + g)
+	}
+	a := s.st.Answers[qu.ID]
+	a = cloneAnswer(a)
+	for {
+		var err error
+		if qu.Type == survey.TypeRating {
+			err = s.rating(qu, &a)
+		} else {
+			err = s.value(qu, &a)
+		}
+		if err != nil {
+			return err
+		}
+		if len(qu.Probes) > 0 {
+			if err := s.probes(qu, &a); err != nil {
+				return err
+			}
+		}
+		if qu.Type == survey.TypeRating {
+			if err := s.evidence(qu, &a); err != nil {
+				return err
+			}
+		}
+		c, err := s.ask(s.t("Comment (Enter for none; - to clear)", "Nhận xét (Enter để bỏ qua; - để xoá)"), a.Comment)
+		if err != nil {
+			return err
+		}
+		if c == "-" {
+			c = ""
+		}
+		a.Comment = c
+		if err := s.saveAnswer(qu, a); err != nil {
+			return err
+		}
+		// The whole answer against the questionnaire's rules, with the same checks as the
+		// screens and the import.
+		var bad []string
+		for _, is := range s.q.Check(qu, s.st.Answers) {
+			bad = append(bad, s.get(is.Msg))
+		}
+		if len(bad) == 0 {
+			return nil
+		}
+		s.invalid(strings.Join(bad, "; "))
+		s.say("  " + s.t("Your answer so far is kept; change what is needed.", "Câu trả lời hiện tại được giữ; hãy sửa phần cần sửa."))
+	}
+}
+
+func cloneAnswer(a survey.Answer) survey.Answer {
+	out := a
+	out.Probes = slices.Clone(a.Probes)
+	out.Evidence = slices.Clone(a.Evidence)
+	if l, ok := a.Value.([]string); ok {
+		out.Value = slices.Clone(l)
+	}
+	return out
+}
+
+// scaleLine describes the keys of a scale: "1 Red, 2 Amber/Red, …, 0 Not assessed, d Don't know".
+func (s *session_) scaleLine(sc *survey.Scale) string {
+	var parts []string
+	for i, st := range sc.Counted() {
+		parts = append(parts, fmt.Sprintf("%d %s", i+1, s.get(st.Label)))
+	}
+	for _, st := range sc.Uncounted() {
+		k := string(st.Code)
+		switch st.Code {
+		case survey.NotAssessed:
+			k = "0"
+		case survey.DontKnow:
+			k = "d"
+		}
+		parts = append(parts, k+" "+s.get(st.Label))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// parseRating reads a rating: a position (1..n), 0 (not assessed), d (don't know), or a
+// code, alias or label in any language (the scale's own Parse).
+func parseRating(sc *survey.Scale, in string) (survey.Code, error) {
+	k := strings.ToLower(strings.TrimSpace(in))
+	if i, err := strconv.Atoi(k); err == nil {
+		counted := sc.Counted()
+		switch {
+		case i >= 1 && i <= len(counted):
+			return counted[i-1].Code, nil
+		case i == 0:
+			if _, ok := sc.Step(survey.NotAssessed); ok {
+				return survey.NotAssessed, nil
+			}
+		}
+	}
+	if k == "d" {
+		if _, ok := sc.Step(survey.DontKnow); ok {
+			return survey.DontKnow, nil
+		}
+	}
+	return sc.Parse(in)
+}
+
+func (s *session_) ratingLabel(sc *survey.Scale, c survey.Code) string {
+	if c == "" {
+		return ""
+	}
+	if st, ok := sc.Step(c); ok {
+		return s.get(st.Label)
+	}
+	return string(c)
+}
+
+func (s *session_) rating(qu *survey.Question, a *survey.Answer) error {
+	sc := s.q.ScaleOf(qu)
+	s.say(s.t("Scale: ", "Thang: ") + s.scaleLine(sc))
+	for {
+		in, err := s.ask(s.t("Rating", "Mức đánh giá"), s.ratingLabel(sc, a.Rating))
+		if err != nil {
+			return err
+		}
+		if in == "" {
+			if qu.Required {
+				s.invalid(s.t("A rating is required.", "Cần có mức đánh giá."))
+				continue
+			}
+			return nil
+		}
+		code, err := parseRating(sc, in)
+		if err != nil {
+			s.invalid(fmt.Sprintf(s.t("%q is not on the scale.", "%q không có trong thang đánh giá."), in))
+			continue
+		}
+		a.Rating = code
+		return s.saveAnswer(qu, *a)
+	}
+}
+
+func (s *session_) probes(qu *survey.Question, a *survey.Answer) error {
+	var parts []string
+	for _, p := range qu.Probes {
+		parts = append(parts, p.ID+") "+s.get(p.Text))
+	}
+	s.say(s.t("Probes: ", "Câu hỏi gợi ý: ") + strings.Join(parts, " "))
+	for {
+		in, err := s.ask(s.t("Probes asked (letters, e.g. a c; Enter for none)", "Câu gợi ý đã hỏi (chữ cái, ví dụ a c; Enter nếu không có)"),
+			strings.Join(a.Probes, " "))
+		if err != nil {
+			return err
+		}
+		var picked []string
+		ok := true
+		for _, f := range strings.FieldsFunc(in, func(r rune) bool { return r == ' ' || r == ',' }) {
+			found := false
+			for _, p := range qu.Probes {
+				if strings.EqualFold(p.ID, f) {
+					found = true
+					if !slices.Contains(picked, p.ID) {
+						picked = append(picked, p.ID)
+					}
+				}
+			}
+			if !found {
+				ok = false
+				s.invalid(fmt.Sprintf(s.t("There is no probe %q.", "Không có câu gợi ý %q."), f))
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		// In the questionnaire's order.
+		a.Probes = nil
+		for _, p := range qu.Probes {
+			if slices.Contains(picked, p.ID) {
+				a.Probes = append(a.Probes, p.ID)
+			}
+		}
+		return nil
+	}
+}
+
+// parseEvidence reads "+ text | source | out: why": the polarity sign first, then the text,
+// an optional source, and an optional note that makes the item out of scope.
+func parseEvidence(line string) (survey.Evidence, error) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return survey.Evidence{}, errors.New("empty")
+	}
+	sign := string([]rune(line)[0])
+	p, err := survey.ParsePolarity(sign)
+	if err != nil || sign == " " {
+		return survey.Evidence{}, fmt.Errorf("start with +, - or 0")
+	}
+	parts := strings.Split(strings.TrimSpace(strings.TrimPrefix(line, sign)), "|")
+	e := survey.Evidence{Polarity: p, Text: strings.TrimSpace(parts[0]), InScope: true}
+	if e.Text == "" {
+		return survey.Evidence{}, fmt.Errorf("no text after the sign")
+	}
+	if len(parts) > 1 {
+		e.Source = strings.TrimSpace(parts[1])
+	}
+	if len(parts) > 2 {
+		note := strings.TrimSpace(parts[2])
+		for _, pre := range []string{"out:", "ngoài:", "ngoai:"} {
+			if len(note) >= len(pre) && strings.EqualFold(note[:len(pre)], pre) {
+				note = strings.TrimSpace(note[len(pre):])
+			}
+		}
+		e.InScope = false
+		e.Note = note
+	}
+	if len(parts) > 3 {
+		return survey.Evidence{}, fmt.Errorf("too many | separators (at most: text | source | out: why)")
+	}
+	return e, nil
+}
+
+func (s *session_) evidence(qu *survey.Question, a *survey.Answer) error {
+	s.say(s.t(`Evidence, one item a line: "+ text | source" (+ favourable, - obstacle, 0 neutral); add "| out: why" for evidence that does not count yet. "clear" removes all items; an empty line ends.`,
+		`Bằng chứng, mỗi dòng một mục: "+ nội dung | nguồn" (+ thuận lợi, - trở ngại, 0 trung tính); thêm "| ngoài: lý do" cho bằng chứng chưa được tính. "clear" để xoá hết; dòng trống để kết thúc.`))
+	for i, e := range a.Evidence {
+		s.say(fmt.Sprintf("  %d. %s", i+1, evidenceText(e, s)))
+	}
+	for {
+		in, err := s.ask(fmt.Sprintf(s.t("Evidence %d", "Bằng chứng %d"), len(a.Evidence)+1), "")
+		if err != nil {
+			return err
+		}
+		if in == "" {
+			return nil
+		}
+		if strings.EqualFold(in, "clear") {
+			a.Evidence = nil
+			if err := s.saveAnswer(qu, *a); err != nil {
+				return err
+			}
+			continue
+		}
+		e, err := parseEvidence(in)
+		if err != nil {
+			s.invalid(s.t("Evidence must look like \"+ text | source\": ", "Bằng chứng cần có dạng \"+ nội dung | nguồn\": ") + err.Error() + ".")
+			continue
+		}
+		a.Evidence = append(a.Evidence, e)
+		if err := s.saveAnswer(qu, *a); err != nil {
+			return err
+		}
+	}
+}
+
+func evidenceText(e survey.Evidence, s *session_) string {
+	t := string(e.Polarity) + " " + e.Text
+	if e.Source != "" {
+		t += " | " + e.Source
+	}
+	if !e.InScope {
+		t += " | " + s.t("out: ", "ngoài: ") + e.Note
+	}
+	return t
+}
+
+func parseYesNo(in string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(in)) {
+	case "y", "yes", "c", "có", "co", "1", "true":
+		return true, true
+	case "n", "no", "k", "không", "khong", "2", "false":
+		return false, true
+	}
+	return false, false
+}
+
+func matchOption(opts []survey.Option, in, lang string) string {
+	k := strings.ToLower(strings.TrimSpace(in))
+	for _, o := range opts {
+		if strings.ToLower(o.Code) == k {
+			return o.Code
+		}
+		for _, l := range o.Label {
+			if strings.ToLower(l) == k {
+				return o.Code
+			}
+		}
+	}
+	return ""
+}
+
+// value asks for the value of a question that is not a rating, checking its kind with the
+// questionnaire's CheckValue.
+func (s *session_) value(qu *survey.Question, a *survey.Answer) error {
+	hint := ""
+	switch qu.Type {
+	case survey.TypeSingle, survey.TypeMultiple:
+		for i, o := range qu.Options {
+			s.say(fmt.Sprintf("  %d) %s", i+1, s.get(o.Label)))
+		}
+		hint = s.t("number", "số")
+		if qu.Type == survey.TypeMultiple {
+			hint = s.t("numbers separated by spaces", "các số cách nhau bởi dấu cách")
+		}
+	case survey.TypeYesNo:
+		hint = s.t("y/n", "c/k")
+	case survey.TypeDate:
+		hint = "YYYY-MM-DD"
+	case survey.TypeNumber:
+		hint = s.t("a number", "một số")
+	}
+	prompt := s.t("Answer", "Trả lời")
+	if hint != "" {
+		prompt += " (" + hint + ")"
+	}
+	for {
+		in, err := s.ask(prompt, s.valueText(qu, a.Value))
+		if err != nil {
+			return err
+		}
+		if in == "" {
+			if qu.Required {
+				s.invalid(s.t("An answer is required.", "Cần có câu trả lời."))
+				continue
+			}
+			a.Value = nil
+			return nil
+		}
+		v, msg := s.parseValue(qu, in)
+		if msg != "" {
+			s.invalid(msg)
+			continue
+		}
+		try := *a
+		try.Value = v
+		if is := s.q.CheckValue(qu, try); is != nil {
+			s.invalid(s.get(is.Msg))
+			continue
+		}
+		a.Value = v
+		return s.saveAnswer(qu, *a)
+	}
+}
+
+func (s *session_) parseValue(qu *survey.Question, in string) (any, string) {
+	switch qu.Type {
+	case survey.TypeSingle:
+		if i, err := strconv.Atoi(in); err == nil && i >= 1 && i <= len(qu.Options) {
+			return qu.Options[i-1].Code, ""
+		}
+		if c := matchOption(qu.Options, in, s.lang); c != "" {
+			return c, ""
+		}
+		return nil, s.t("Give a number from the list.", "Nhập một số trong danh sách.")
+	case survey.TypeMultiple:
+		var out []string
+		for _, f := range strings.FieldsFunc(in, func(r rune) bool { return r == ' ' || r == ',' || r == ';' }) {
+			code := ""
+			if i, err := strconv.Atoi(f); err == nil && i >= 1 && i <= len(qu.Options) {
+				code = qu.Options[i-1].Code
+			} else {
+				code = matchOption(qu.Options, f, s.lang)
+			}
+			if code == "" {
+				return nil, fmt.Sprintf(s.t("%q is not one of the options.", "%q không thuộc các lựa chọn."), f)
+			}
+			if !slices.Contains(out, code) {
+				out = append(out, code)
+			}
+		}
+		// In the questionnaire's order.
+		var ordered []string
+		for _, o := range qu.Options {
+			if slices.Contains(out, o.Code) {
+				ordered = append(ordered, o.Code)
+			}
+		}
+		return ordered, ""
+	case survey.TypeYesNo:
+		if v, ok := parseYesNo(in); ok {
+			return v, ""
+		}
+		return nil, s.t("Answer y or n.", "Trả lời c (có) hoặc k (không).")
+	case survey.TypeNumber:
+		f, err := strconv.ParseFloat(strings.ReplaceAll(in, ",", "."), 64)
+		if err != nil {
+			return nil, fmt.Sprintf(s.t("%q is not a number.", "%q không phải là số."), in)
+		}
+		return f, ""
+	}
+	return in, ""
+}
+
+func (s *session_) valueText(qu *survey.Question, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return s.t("y", "c")
+		}
+		return s.t("n", "k")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		if qu.Type == survey.TypeSingle {
+			for i, o := range qu.Options {
+				if o.Code == x {
+					return strconv.Itoa(i + 1)
+				}
+			}
+		}
+		return x
+	case []string:
+		var parts []string
+		for _, c := range x {
+			for i, o := range qu.Options {
+				if o.Code == c {
+					parts = append(parts, strconv.Itoa(i+1))
+				}
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return fmt.Sprint(v)
+}
+
+// summary shows the section's table and asks for the overall rating and comment.
+func (s *session_) summary(sec *survey.Section) error {
+	q := s.q
+	sc := q.SectionScale(sec)
+	s.say("")
+	s.say(fmt.Sprintf(s.t("Overall rating of %s. The answers:", "Đánh giá chung của %s. Các câu trả lời:"), s.get(sec.Title)))
+	for _, qu := range sec.Questions {
+		a, has := s.st.Answers[qu.ID]
+		val := s.t("(no answer)", "(chưa trả lời)")
+		switch {
+		case !q.Relevant(qu, s.st.Answers):
+			val = s.t("(skipped)", "(bỏ qua)")
+		case qu.Type == survey.TypeRating && a.Rating != "":
+			val = s.ratingLabel(q.ScaleOf(qu), a.Rating)
+		case has && a.HasValue():
+			val = s.valueText(qu, a.Value)
+		}
+		line := fmt.Sprintf("  %s: %s", qu.ID, val)
+		if a.Comment != "" {
+			line += " — " + a.Comment
+		}
+		s.say(line)
+	}
+	cur := s.st.Sections[sec.ID]
+	def := s.ratingLabel(sc, cur.Rating)
+	if sg, ok := q.Suggest(sec, s.st.Answers); ok {
+		s.say(fmt.Sprintf(s.t("Suggested: %s (importance-weighted mean %.2f of %d rated questions).",
+			"Gợi ý: %s (trung bình có trọng số %.2f của %d câu đã đánh giá)."), s.ratingLabel(sc, sg.Rating), sg.Mean, sg.Rated))
+		if def == "" {
+			def = s.ratingLabel(sc, sg.Rating)
+		}
+	}
+	s.say(s.t("Scale: ", "Thang: ") + s.scaleLine(sc))
+	for {
+		in, err := s.ask(s.t("Overall rating (confirm or override)", "Đánh giá chung (xác nhận hoặc điều chỉnh)"), def)
+		if err != nil {
+			return err
+		}
+		if in == "" {
+			s.invalid(s.t("The overall rating is required.", "Cần có đánh giá chung."))
+			continue
+		}
+		code, err := parseRating(sc, in)
+		if err != nil {
+			s.invalid(fmt.Sprintf(s.t("%q is not on the scale.", "%q không có trong thang đánh giá."), in))
+			continue
+		}
+		cur.Rating = code
+		if err := s.put(session.SectionChange(s.st.ID, sec.ID, cur)); err != nil {
+			return err
+		}
+		break
+	}
+	for {
+		in, err := s.ask(s.t("Overall comment", "Nhận xét chung"), cur.Comment)
+		if err != nil {
+			return err
+		}
+		if in == "" {
+			s.invalid(s.t("The overall rating needs a comment.", "Đánh giá chung cần có nhận xét."))
+			continue
+		}
+		cur.Comment = in
+		return s.put(session.SectionChange(s.st.ID, sec.ID, cur))
+	}
+}
+
+// finish lists what still blocks completion (nothing, when every prompt was answered) and
+// offers to mark the interview complete.
+func (s *session_) finish() error {
+	s.say("")
+	if b := session.Blockers(s.q, s.st); len(b) > 0 {
+		s.say(fmt.Sprintf(s.t("%d things keep this interview from completion:", "Còn %d vấn đề chưa thể hoàn thành:"), len(b)))
+		for _, x := range b {
+			where := x.Question
+			if where == "" {
+				where = x.Section
+			}
+			s.say("  " + where + ": " + s.get(x.Msg))
+		}
+		s.say(fmt.Sprintf(s.t("The interview %s is saved as a draft.", "Phỏng vấn %s được lưu dưới dạng nháp."), s.st.ID))
+		return nil
+	}
+	for {
+		in, err := s.ask(s.t("Nothing is missing. Mark the interview complete? (y/n)", "Không còn thiếu gì. Đánh dấu hoàn thành? (c/k)"), "")
+		if err != nil {
+			return err
+		}
+		v, ok := parseYesNo(in)
+		if !ok {
+			s.invalid(s.t("Answer y or n.", "Trả lời c (có) hoặc k (không)."))
+			continue
+		}
+		if !v {
+			s.say(fmt.Sprintf(s.t("The interview %s is saved as a draft.", "Phỏng vấn %s được lưu dưới dạng nháp."), s.st.ID))
+			return nil
+		}
+		if err := s.o.Writer.Complete(s.ctx, s.q, s.st); err != nil {
+			return err
+		}
+		s.say(fmt.Sprintf(s.t("The interview %s is complete.", "Phỏng vấn %s đã hoàn thành."), s.st.ID))
+		return nil
+	}
+}

@@ -1,0 +1,639 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/keys"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+	"github.com/fieldsurvey/fieldsurvey/tui/styles"
+)
+
+// shared is what every screen reads: styles, keys, language, size, clock and data sources.
+// The root owns it; screens hold a pointer and never change it.
+type shared struct {
+	ctx    context.Context
+	opts   Options
+	sty    *styles.Styles
+	keys   *keys.Map
+	lang   string
+	width  int
+	height int
+	store  Store
+	cat    Catalog
+	writer *session.Writer
+}
+
+func (c *shared) t(en, vi string) string { return tr(c.lang, en, vi) }
+func (c *shared) get(t survey.Text) string {
+	return t.Get(c.lang)
+}
+func (c *shared) now() time.Time { return c.opts.Now() }
+
+// bodyHeight is the height left for a screen between the header and the two footer lines.
+func (c *shared) bodyHeight() int { return max(1, c.height-3) }
+
+// screen is one Bubble Tea model of the TUI. Update and View follow tea.Model; the other
+// methods let the root decide about global keys, saving and help.
+type screen interface {
+	tea.Model
+	// Typing reports whether a text field has focus (single-letter global keys are inert).
+	Typing() bool
+	// Dirty reports whether typed text is not yet queued for saving.
+	Dirty() bool
+	// Flush queues typed text: it returns the changes to write (and updates the in-memory
+	// state); the root writes them.
+	Flush() []survey.Change
+	// Help returns the bindings of the focused element.
+	Help() keys.Help
+}
+
+type screenID int
+
+const (
+	scrHome screenID = iota
+	scrNew
+	scrQuestion
+	scrSections
+	scrSummary
+	scrReview
+)
+
+// App is the root model.
+type App struct {
+	c       *shared
+	saver   saver
+	help    help.Model
+	showAll bool // the help overlay
+
+	active   screenID
+	home     *homeScreen
+	newForm  *newScreen
+	iv       *interview
+	question *questionScreen
+	sections *sectionsScreen
+	summary  *summaryScreen
+	review   *reviewScreen
+
+	unsent   int
+	sync     *SyncInfo
+	notice   survey.Text
+	noticeEr bool
+	quitting bool
+	forced   bool
+	opening  string
+	place    session.Place // the place shown in the open interview
+}
+
+// New builds the root model. Run uses it; tests drive it directly.
+func New(ctx context.Context, opts Options, st Store, cat Catalog, sty *styles.Styles) *App {
+	opts.defaults()
+	if sty == nil {
+		sty = NewStyles(opts)
+	}
+	c := &shared{ctx: ctx, opts: opts, sty: sty, keys: keys.New(opts.Lang), lang: opts.Lang,
+		width: 80, height: 24, store: st, cat: cat}
+	c.writer = &session.Writer{Store: st, Author: session.Author{Device: opts.Device, Principal: opts.Principal},
+		Assessor: opts.AssessorName}
+	a := &App{c: c, help: help.New()}
+	a.saver = newSaver(ctx, c.writer, opts.Now)
+	a.styleHelp()
+	a.home = newHomeScreen(c)
+	return a
+}
+
+func (a *App) styleHelp() {
+	s := a.c.sty
+	a.help.Styles = help.Styles{Ellipsis: s.HelpSep, ShortKey: s.HelpKey, ShortDesc: s.HelpDesc,
+		ShortSeparator: s.HelpSep, FullKey: s.HelpKey, FullDesc: s.HelpDesc, FullSeparator: s.HelpSep}
+	a.help.ShortSeparator = " · "
+}
+
+// Init loads the list of interviews (and opens one if asked).
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.home.Init(), a.syncCmd()}
+	if a.c.opts.Interview != "" {
+		id := a.c.opts.Interview
+		cmds = append(cmds, func() tea.Msg { return OpenInterviewMsg{ID: id} })
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) current() screen {
+	switch a.active {
+	case scrNew:
+		return a.newForm
+	case scrQuestion:
+		return a.question
+	case scrSections:
+		return a.sections
+	case scrSummary:
+		return a.summary
+	case scrReview:
+		return a.review
+	}
+	return a.home
+}
+
+func (a *App) screens() []screen {
+	out := []screen{a.home}
+	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review} {
+		if s != nil && !isNil(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func isNil(s screen) bool {
+	switch x := s.(type) {
+	case *newScreen:
+		return x == nil
+	case *questionScreen:
+		return x == nil
+	case *sectionsScreen:
+		return x == nil
+	case *summaryScreen:
+		return x == nil
+	case *reviewScreen:
+		return x == nil
+	case *homeScreen:
+		return x == nil
+	}
+	return false
+}
+
+// Update routes msg: sizes to every screen, then the root's own messages, then global keys,
+// then the active screen.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.c.width, a.c.height = m.Width, m.Height
+		a.help.Width = m.Width
+		var cmds []tea.Cmd
+		for _, s := range a.screens() {
+			_, cmd := s.Update(m)
+			cmds = append(cmds, cmd)
+		}
+		return a, tea.Batch(cmds...)
+
+	case SaveMsg:
+		return a, a.saver.add(m.Changes)
+	case savedMsg:
+		cmd := a.saver.done(m)
+		if a.quitting && !a.saver.busy() {
+			return a, tea.Quit
+		}
+		if a.quitting && a.saver.err != nil {
+			a.quitting, a.forced = false, true
+			a.setNotice(survey.T("could not save: "+a.saver.err.Error()+"; retrying. Press ctrl+c again to quit anyway.",
+				"không lưu được: "+a.saver.err.Error()+"; đang thử lại. Nhấn ctrl+c lần nữa để vẫn thoát."), true)
+		}
+		return a, cmd
+	case retryMsg:
+		return a, a.saver.start()
+	case NoticeMsg:
+		a.setNotice(m.Text, m.Err)
+		return a, nil
+	case langSavedMsg:
+		if m.err != nil {
+			a.setNotice(survey.T("language not saved in the configuration: "+m.err.Error(),
+				"chưa lưu được ngôn ngữ vào cấu hình: "+m.err.Error()), true)
+		}
+		return a, nil
+	case syncMsg:
+		if m.err == nil {
+			info := m.info
+			a.sync = &info
+		}
+		return a, tea.Tick(30*time.Second, func(time.Time) tea.Msg { return syncTickMsg{} })
+	case syncTickMsg:
+		return a, a.syncCmd()
+
+	case NewInterviewMsg:
+		a.flushActive()
+		a.newForm = newNewScreen(a.c)
+		a.active = scrNew
+		_, cmd := a.newForm.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+		return a, tea.Batch(cmd, a.newForm.Init())
+	case createdMsg:
+		if m.err != nil {
+			a.newForm.createFailed(m.err)
+			return a, nil
+		}
+		a.saver.last = a.c.now()
+		return a, a.open(m.id, session.Place{})
+	case hangupMsg:
+		// The terminal is gone: write everything and stop.
+		a.quitting = true
+		a.flushCmd()
+		return a, tea.Quit
+	case OpenInterviewMsg:
+		cmd := a.flushCmd()
+		return a, tea.Batch(cmd, a.open(m.ID, m.At))
+	case openedMsg:
+		return a, a.opened(m)
+	case HomeMsg:
+		cmd := a.flushCmd()
+		a.active = scrHome
+		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
+		a.newForm = nil
+		return a, tea.Batch(cmd, a.home.reload())
+	case GotoMsg:
+		return a, a.gotoPlace(m.Place)
+	case listedMsg:
+		if m.all && m.err == nil {
+			a.unsent = 0
+			for _, s := range m.items {
+				if s.Status != survey.StatusSubmitted && s.Status != survey.StatusApproved {
+					a.unsent++
+				}
+			}
+		}
+		_, cmd := a.home.Update(m)
+		return a, cmd
+	case detailMsg:
+		_, cmd := a.home.Update(m)
+		return a, cmd
+	case suggestionsMsg:
+		if a.newForm != nil {
+			_, cmd := a.newForm.Update(m)
+			return a, cmd
+		}
+		return a, nil
+
+	case tea.KeyMsg:
+		return a, a.key(m)
+	case tea.MouseMsg:
+		if a.showAll {
+			return a, nil
+		}
+	}
+	_, cmd := a.current().Update(msg)
+	return a, cmd
+}
+
+type (
+	syncTickMsg struct{}
+	hangupMsg   struct{}
+)
+
+// finish writes what is still unsaved once the program has stopped, however it stopped
+// (quit, SIGTERM, a closed terminal): the active screen's typed text, the queue, and a Put
+// that was still running.
+func (a *App) finish() error {
+	return a.saver.drain(a.current().Flush(), 5*time.Second)
+}
+
+func (a *App) syncCmd() tea.Cmd {
+	if a.c.opts.Sync == nil {
+		return nil
+	}
+	src, ctx := a.c.opts.Sync, a.c.ctx
+	return func() tea.Msg {
+		info, err := src.SyncStatus(ctx)
+		return syncMsg{info: info, err: err}
+	}
+}
+
+func (a *App) setNotice(t survey.Text, isErr bool) {
+	a.notice, a.noticeEr = t, isErr
+}
+
+// key handles global keys, then hands the key to the active screen.
+func (a *App) key(m tea.KeyMsg) tea.Cmd {
+	k := a.c.keys
+	cur := a.current()
+	typing := cur.Typing()
+	a.notice = nil
+	switch {
+	case key.Matches(m, k.ForceQuit):
+		return a.quit()
+	case key.Matches(m, k.Lang2):
+		return a.switchLang()
+	case key.Matches(m, k.HelpAlways), !typing && key.Matches(m, k.Help):
+		a.showAll = !a.showAll
+		return nil
+	case a.showAll:
+		if key.Matches(m, k.Back) || (!typing && key.Matches(m, k.Quit)) {
+			a.showAll = false
+		}
+		return nil
+	case !typing && key.Matches(m, k.Quit):
+		return a.quit()
+	}
+	_, cmd := cur.Update(m)
+	return cmd
+}
+
+// quit writes everything first, then stops. When writing fails, the first ctrl+c says so
+// and a second one stops anyway (Run reports what could not be saved).
+func (a *App) quit() tea.Cmd {
+	if a.quitting {
+		return tea.Quit
+	}
+	if a.saver.failed() {
+		if a.forced {
+			return tea.Quit
+		}
+		a.forced = true
+		a.setNotice(survey.T("could not save: "+a.saver.err.Error()+"; retrying. Press ctrl+c again to quit anyway.",
+			"không lưu được: "+a.saver.err.Error()+"; đang thử lại. Nhấn ctrl+c lần nữa để vẫn thoát."), true)
+		return nil
+	}
+	a.quitting = true
+	cmd := a.flushCmd()
+	if !a.saver.busy() {
+		return tea.Quit
+	}
+	return cmd
+}
+
+func (a *App) switchLang() tea.Cmd {
+	if a.c.lang == survey.LangVI {
+		a.c.lang = survey.LangEN
+	} else {
+		a.c.lang = survey.LangVI
+	}
+	a.c.keys = keys.New(a.c.lang)
+	for _, s := range a.screens() {
+		if l, ok := s.(interface{ langChanged() }); ok {
+			l.langChanged()
+		}
+	}
+	if a.c.opts.OnLanguage == nil {
+		return nil
+	}
+	f, lang := a.c.opts.OnLanguage, a.c.lang
+	return func() tea.Msg { return langSavedMsg{err: f(lang)} }
+}
+
+// flushActive queues the active screen's typed text.
+func (a *App) flushActive() tea.Cmd { return a.flushCmd() }
+
+func (a *App) flushCmd() tea.Cmd {
+	ch := a.current().Flush()
+	if len(ch) == 0 {
+		return nil
+	}
+	return a.saver.add(ch)
+}
+
+// open loads an interview and where it was left, in a command.
+func (a *App) open(id string, at session.Place) tea.Cmd {
+	a.opening = id
+	st, cat, ctx := a.c.store, a.c.cat, a.c.ctx
+	return func() tea.Msg {
+		s, err := st.Interview(ctx, id)
+		if err != nil {
+			return openedMsg{err: fmt.Errorf("open interview %s: %w", id, err)}
+		}
+		q, ok := session.Find(cat, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)
+		if !ok {
+			return openedMsg{err: fmt.Errorf("open interview %s: questionnaire %s version %s is not installed on this device",
+				id, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)}
+		}
+		place := at
+		if place == (session.Place{}) {
+			if v, ok, err := st.GetMeta(ctx, session.ResumeKey(id)); err == nil && ok {
+				place = session.ParsePlace(v)
+			}
+		}
+		return openedMsg{st: s, q: q, place: place}
+	}
+}
+
+func (a *App) opened(m openedMsg) tea.Cmd {
+	if m.err != nil {
+		var hint survey.Text
+		if errors.Is(m.err, session.ErrNotFound) {
+			hint = survey.T("interview not found", "không tìm thấy phỏng vấn")
+		} else {
+			hint = survey.T(m.err.Error(), m.err.Error())
+		}
+		a.setNotice(hint, true)
+		return nil
+	}
+	a.opening = ""
+	a.iv = newInterview(m.q, m.st)
+	a.question = newQuestionScreen(a.c, a.iv)
+	a.sections = newSectionsScreen(a.c, a.iv)
+	a.summary = newSummaryScreen(a.c, a.iv)
+	a.review = newReviewScreen(a.c, a.iv)
+	size := tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height}
+	for _, s := range []screen{a.question, a.sections, a.summary, a.review} {
+		s.Update(size)
+	}
+	place := m.place
+	if !a.valid(place) {
+		place = a.firstPlace()
+	}
+	return a.gotoPlace(place)
+}
+
+func (a *App) valid(p session.Place) bool {
+	switch {
+	case p.Review:
+		return true
+	case p.Question != "":
+		_, ok := a.iv.index[p.Question]
+		return ok
+	case p.Section != "":
+		_, ok := a.iv.secIndex[p.Section]
+		return ok
+	}
+	return false
+}
+
+// firstPlace is where a fresh interview starts: the first unanswered relevant question.
+func (a *App) firstPlace() session.Place {
+	if i := a.iv.nextUnanswered(len(a.iv.order) - 1); i >= 0 {
+		return session.Place{Question: a.iv.order[i].ID}
+	}
+	return session.Place{Review: true}
+}
+
+// gotoPlace shows p, queuing typed text first and remembering p for resuming.
+func (a *App) gotoPlace(p session.Place) tea.Cmd {
+	if a.iv == nil {
+		return nil
+	}
+	flush := a.flushCmd()
+	var cmd tea.Cmd
+	switch {
+	case p.Review:
+		a.active = scrReview
+		cmd = a.review.show()
+	case p.Question != "":
+		a.active = scrQuestion
+		cmd = a.question.show(p.Question)
+	case p.Section != "":
+		if p.Section == sectionsList {
+			a.active = scrSections
+			if a.place.Section != sectionsList {
+				a.sections.back = a.place
+			}
+			a.place = p
+			cmd = a.sections.show()
+			break
+		}
+		a.active = scrSummary
+		cmd = a.summary.show(p.Section)
+	}
+	a.place = p
+	st, ctx, id := a.c.store, a.c.ctx, a.iv.st.ID
+	val := p.String()
+	remember := func() tea.Msg {
+		if err := st.SetMeta(ctx, session.ResumeKey(id), val); err != nil {
+			return NoticeMsg{Text: survey.T("could not remember the place: "+err.Error(), "không ghi nhớ được vị trí: "+err.Error()), Err: true}
+		}
+		return nil
+	}
+	if p.Section == sectionsList {
+		remember = nil
+	}
+	return tea.Batch(flush, cmd, remember)
+}
+
+// sectionsList is the pseudo section id of the list of sections.
+const sectionsList = "\x00sections"
+
+// View draws the header, the active screen (or the help overlay), the help line and the
+// status line.
+func (a *App) View() string {
+	c := a.c
+	w := c.width
+	var b strings.Builder
+	b.WriteString(a.header())
+	b.WriteString("\n")
+	h := c.bodyHeight()
+	cur := a.current()
+	var body []string
+	if a.showAll {
+		body = a.helpOverlay(cur, h)
+	} else {
+		body = lines(cur.View())
+	}
+	body = fit(body, h)
+	for _, l := range body {
+		b.WriteString(cut(l, w))
+		b.WriteString("\n")
+	}
+	a.help.Width = w
+	b.WriteString(cut(a.help.ShortHelpView(a.shortHelp(cur)), w))
+	b.WriteString("\n")
+	b.WriteString(a.statusLine())
+	return b.String()
+}
+
+func (a *App) shortHelp(cur screen) []key.Binding {
+	out := cur.Help().Short
+	if !cur.Typing() {
+		out = append(out, a.c.keys.Help)
+	} else {
+		out = append(out, a.c.keys.HelpAlways)
+	}
+	return out
+}
+
+// header is the title on the left and the saved mark on the right.
+func (a *App) header() string {
+	c := a.c
+	s := c.sty
+	left := s.HeaderTitle.Render("fieldsurvey")
+	if a.iv != nil && a.active != scrHome && a.active != scrNew {
+		left += s.Subtle.Render(" · " + c.get(a.iv.q.Title))
+		if ag := a.iv.st.Respondent.Agency; ag != "" {
+			left += s.Subtle.Render(" · " + ag)
+		}
+	} else if a.active == scrNew {
+		left += s.Subtle.Render(" · " + c.t("New interview", "Phỏng vấn mới"))
+	} else {
+		left += s.Subtle.Render(" · " + c.t("Interviews", "Các cuộc phỏng vấn"))
+	}
+	right := a.savedMark()
+	gap := c.width - width(right) - 1
+	return pad(cut(left, gap-1), gap) + " " + right
+}
+
+// savedMark is the quiet save indicator: unsaved text, saving, not saved (error), saved.
+func (a *App) savedMark() string {
+	c, s := a.c, a.c.sty
+	switch {
+	case a.saver.err != nil && a.saver.busy():
+		return s.Error.Render("✗ " + c.t("NOT SAVED, retrying", "CHƯA LƯU ĐƯỢC, đang thử lại"))
+	case a.current().Dirty():
+		return s.Unsaved.Render("● " + c.t("unsaved", "chưa lưu"))
+	case a.saver.busy():
+		return s.Saving.Render("… " + c.t("saving", "đang lưu"))
+	case !a.saver.last.IsZero():
+		return s.Saved.Render("✓ " + c.t("saved", "đã lưu") + " " + a.saver.last.Local().Format("15:04:05"))
+	}
+	return ""
+}
+
+// statusLine shows the assessor, the interviews not yet sent, the outbox and the language;
+// a notice (an error, a confirmation) takes its place until the next key.
+func (a *App) statusLine() string {
+	c, s := a.c, a.c.sty
+	if a.notice != nil {
+		st := s.Warning
+		if a.noticeEr {
+			st = s.Error
+		}
+		return cut(st.Render(c.get(a.notice)), c.width)
+	}
+	var parts []string
+	name := c.opts.AssessorName
+	if name == "" {
+		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")
+	}
+	parts = append(parts, c.t("Assessor: ", "Người đánh giá: ")+name)
+	parts = append(parts, fmt.Sprintf(c.t("%d not yet sent", "%d chưa gửi"), a.unsent))
+	if a.sync != nil {
+		sy := fmt.Sprintf(c.t("%d batches waiting", "%d gói chờ gửi"), a.sync.Waiting)
+		if !a.sync.LastSent.IsZero() {
+			sy += c.t(", last sent ", ", gửi lần cuối ") + a.sync.LastSent.Local().Format("02/01 15:04")
+		}
+		parts = append(parts, sy)
+	}
+	right := "VI|EN"
+	if c.lang == survey.LangVI {
+		right = "[VI] EN"
+	} else {
+		right = "VI [EN]"
+	}
+	left := strings.Join(parts, " · ")
+	gap := c.width - width(right) - 1
+	return s.StatusLine.Render(pad(cut(left, gap-1), gap) + " " + right)
+}
+
+// helpOverlay is the full help of the focused screen and the global keys, boxed.
+func (a *App) helpOverlay(cur screen, h int) []string {
+	c := a.c
+	groups := cur.Help().FullHelp()
+	groups = append(groups, c.keys.Global())
+	hm := a.help
+	hm.ShowAll = true
+	hm.Width = c.width - 4
+	title := c.sty.Title.Render(c.t("Keys", "Phím tắt")) + c.sty.Subtle.Render("  ("+c.t("esc or ? to close", "esc hoặc ? để đóng")+")")
+	body := title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + c.sty.Subtle.Render(c.t(
+		"Every change is saved as you make it; typed text after a one-second pause. There is no save key.",
+		"Mọi thay đổi được lưu ngay; văn bản đang gõ được lưu sau một giây tạm dừng. Không cần phím lưu."))
+	box := c.sty.Overlay.Width(max(20, c.width-4)).Render(body)
+	return clip(lines(box), h)
+}
+
+// Quitting reports whether the app is writing its last changes before quitting.
+func (a *App) Quitting() bool { return a.quitting }
+
+// Lang returns the interface language in use.
+func (a *App) Lang() string { return a.c.lang }

@@ -1,0 +1,22 @@
+// Package tui is the assessor's terminal interface: the list of interviews, the new-interview
+// form, the question screen with its rating, evidence and comment, the section summary, and
+// the review that completes an interview, in Vietnamese and English.
+//
+// Shape: one Bubble Tea model per screen, composed by the root model App, which routes
+// window sizes to every screen, then global keys, then the active screen only. Screens talk
+// upward only through the exported message types (SaveMsg, GotoMsg, OpenInterviewMsg, …);
+// all store I/O runs in tea.Cmds, never in Update or View.
+//
+// Guarantees:
+//   - Nothing to lose: a choice (a rating, a tick, a polarity) is queued for the store at
+//     once; typed text after a pause of about a second (Options.CommitDelay), when its field
+//     loses focus, or when the screen is left. The root writes the queue in order, one
+//     durable Put at a time, and shows "saved" only after a Put returned. Quitting writes
+//     everything first; a failed write is retried and reported, never dropped.
+//   - Letters typed into a text field never trigger global keys: q, ? and the other single
+//     letters only act when no text field has focus.
+//   - The terminal is never queried (see package styles and tui/internal/noprobe), so the
+//     program starts at once on any terminal, and every screen reads without colour.
+//   - The store and the questionnaires come in as interfaces (Store, Catalog) and the
+//     configuration as Options: this package imports no SQL driver and no config library.
+package tui

@@ -1,0 +1,355 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/keys"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+// homeScreen lists the interviews on this device. It reads summaries (one indexed query)
+// and loads the full state only of the rows on screen, for their progress.
+type homeScreen struct {
+	c         *shared
+	items     []session.Summary
+	details   map[string]detailMsg
+	loading   map[string]bool
+	cursor    int
+	top       int
+	search    textinput.Model
+	searching bool
+	filter    int // index into homeFilters
+	seq       int
+	err       error
+	loaded    bool
+}
+
+var homeFilters = []survey.Status{"", survey.StatusDraft, survey.StatusReturned, survey.StatusCompleted,
+	survey.StatusSubmitted, survey.StatusApproved}
+
+func newHomeScreen(c *shared) *homeScreen {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.CharLimit = 100
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return &homeScreen{c: c, search: ti, details: map[string]detailMsg{}, loading: map[string]bool{}}
+}
+
+func (h *homeScreen) Init() tea.Cmd { return h.reload() }
+
+// reload lists the interviews with the current search and filter, in a command.
+func (h *homeScreen) reload() tea.Cmd {
+	h.seq++
+	seq, st, ctx := h.seq, h.c.store, h.c.ctx
+	o := session.ListOptions{Status: homeFilters[h.filter], Search: strings.TrimSpace(h.search.Value())}
+	all := o.Status == "" && o.Search == ""
+	return func() tea.Msg {
+		items, err := st.List(ctx, o)
+		return listedMsg{seq: seq, items: items, all: all, err: err}
+	}
+}
+
+func (h *homeScreen) Typing() bool           { return h.searching }
+func (h *homeScreen) Dirty() bool            { return false }
+func (h *homeScreen) Flush() []survey.Change { return nil }
+
+func (h *homeScreen) Help() keys.Help {
+	k := h.c.keys
+	if h.searching {
+		return keys.Help{Short: []key.Binding{k.Done, k.Open}}
+	}
+	return keys.Help{
+		Short: []key.Binding{k.Open, k.New, k.Search, k.Filter, k.Lang2, k.Quit},
+		Full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.New, k.Search, k.Filter}},
+	}
+}
+
+func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch m := msg.(type) {
+	case listedMsg:
+		if m.seq != h.seq {
+			return h, nil
+		}
+		h.loaded = true
+		h.err = m.err
+		if m.err == nil {
+			h.items = m.items
+		}
+		h.cursor = min(h.cursor, max(0, len(h.items)-1))
+		return h, h.loadVisible()
+	case detailMsg:
+		delete(h.loading, m.id)
+		h.details[m.id] = m
+		return h, nil
+	case tea.MouseMsg:
+		switch m.Button {
+		case tea.MouseButtonWheelUp:
+			h.move(-1)
+		case tea.MouseButtonWheelDown:
+			h.move(1)
+		}
+		return h, h.loadVisible()
+	case tea.KeyMsg:
+		return h, h.key(m)
+	}
+	return h, nil
+}
+
+func (h *homeScreen) key(m tea.KeyMsg) tea.Cmd {
+	k := h.c.keys
+	if h.searching {
+		switch {
+		case key.Matches(m, k.Back):
+			h.searching = false
+			h.search.Blur()
+			h.search.SetValue("")
+			return h.reload()
+		case m.Type == tea.KeyEnter:
+			h.searching = false
+			h.search.Blur()
+			return nil
+		case m.Type == tea.KeyUp:
+			h.move(-1)
+			return h.loadVisible()
+		case m.Type == tea.KeyDown:
+			h.move(1)
+			return h.loadVisible()
+		}
+		before := h.search.Value()
+		var cmd tea.Cmd
+		h.search, cmd = h.search.Update(m)
+		if h.search.Value() != before {
+			h.cursor, h.top = 0, 0
+			return tea.Batch(cmd, h.reload())
+		}
+		return cmd
+	}
+	switch {
+	case key.Matches(m, k.Up):
+		h.move(-1)
+	case key.Matches(m, k.Down):
+		h.move(1)
+	case key.Matches(m, k.PageUp):
+		h.move(-h.rows())
+	case key.Matches(m, k.PageDown):
+		h.move(h.rows())
+	case key.Matches(m, k.Top):
+		h.move(-len(h.items))
+	case key.Matches(m, k.Bottom):
+		h.move(len(h.items))
+	case key.Matches(m, k.Open):
+		if h.cursor < len(h.items) {
+			id := h.items[h.cursor].ID
+			return func() tea.Msg { return OpenInterviewMsg{ID: id} }
+		}
+	case key.Matches(m, k.New):
+		return func() tea.Msg { return NewInterviewMsg{} }
+	case key.Matches(m, k.Search):
+		h.searching = true
+		return h.search.Focus()
+	case key.Matches(m, k.Filter):
+		h.filter = (h.filter + 1) % len(homeFilters)
+		h.cursor, h.top = 0, 0
+		return h.reload()
+	case key.Matches(m, k.Back):
+		if h.search.Value() != "" || h.filter != 0 {
+			h.search.SetValue("")
+			h.filter = 0
+			return h.reload()
+		}
+	}
+	return h.loadVisible()
+}
+
+func (h *homeScreen) move(d int) {
+	h.cursor = max(0, min(len(h.items)-1, h.cursor+d))
+}
+
+// rows is how many interview rows fit: the body less the search line, the column titles
+// and the two detail lines.
+func (h *homeScreen) rows() int { return max(1, h.c.bodyHeight()-5) }
+
+// loadVisible loads the progress of the rows on screen that have none yet.
+func (h *homeScreen) loadVisible() tea.Cmd {
+	h.top = window(h.cursor, len(h.items), h.rows(), h.top)
+	var cmds []tea.Cmd
+	for i := h.top; i < min(len(h.items), h.top+h.rows()); i++ {
+		sm := h.items[i]
+		if d, ok := h.details[sm.ID]; (ok && d.answered == sm.Answered) || h.loading[sm.ID] {
+			continue
+		}
+		h.loading[sm.ID] = true
+		st, cat, ctx := h.c.store, h.c.cat, h.c.ctx
+		cmds = append(cmds, func() tea.Msg {
+			s, err := st.Interview(ctx, sm.ID)
+			if err != nil {
+				return detailMsg{id: sm.ID, err: err}
+			}
+			q, ok := session.Find(cat, sm.Questionnaire, sm.Version)
+			if !ok {
+				return detailMsg{id: sm.ID, err: fmt.Errorf("questionnaire %s %s not installed", sm.Questionnaire, sm.Version)}
+			}
+			a, t := q.Progress(s.Answers)
+			return detailMsg{id: sm.ID, answered: a, total: t}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+func (h *homeScreen) View() string {
+	c, s := h.c, h.c.sty
+	w := c.width
+	var out []string
+
+	// Search and filter line.
+	var sl string
+	if h.searching || h.search.Value() != "" {
+		sl = s.Focused.Render(c.t("Search: ", "Tìm: ")) + h.search.View()
+	} else {
+		sl = s.Subtle.Render(c.t("/ to search", "/ để tìm"))
+	}
+	flt := c.t("all", "tất cả")
+	if st := homeFilters[h.filter]; st != "" {
+		flt = c.get(st.Label())
+	}
+	sl += s.Subtle.Render("   " + c.t("Status: ", "Trạng thái: ") + flt)
+	count := fmt.Sprintf(c.t("%d interviews", "%d cuộc phỏng vấn"), len(h.items))
+	out = append(out, pad(sl, w-width(count)-1)+" "+s.Subtle.Render(count))
+
+	if h.err != nil {
+		out = append(out, s.Error.Render(c.t("Could not list the interviews: ", "Không đọc được danh sách phỏng vấn: ")+h.err.Error()))
+		return strings.Join(out, "\n")
+	}
+	if !h.loaded {
+		out = append(out, s.Subtle.Render(c.t("Loading…", "Đang tải…")))
+		return strings.Join(out, "\n")
+	}
+	if len(h.items) == 0 {
+		out = append(out, "")
+		if h.search.Value() != "" || h.filter != 0 {
+			out = append(out, s.Subtle.Render(c.t("  No interview matches. esc clears the search and filter.",
+				"  Không có phỏng vấn phù hợp. esc để xoá tìm kiếm và bộ lọc.")))
+		} else {
+			out = append(out, s.Text.Render(c.t("  No interviews yet. Press n to start one.",
+				"  Chưa có cuộc phỏng vấn nào. Nhấn n để bắt đầu.")))
+		}
+		return strings.Join(out, "\n")
+	}
+
+	// Columns: questionnaire, agency, province, status, progress, sections, (updated).
+	cq, cp, cs, cg, cstrip := 10, 14, 13, 7, 9
+	showUpdated := w >= 110
+	cu := 0
+	if showUpdated {
+		cu = 12
+		cp = 20
+	}
+	ca := w - 2 - cq - cp - cs - cg - cstrip - cu - 6
+	if ca < 10 {
+		ca = 10
+	}
+	head := "  " + pad(c.t("Form", "Bảng hỏi"), cq) + " " + pad(c.t("Agency", "Cơ quan"), ca) + " " +
+		pad(c.t("Province/ministry", "Tỉnh/Bộ"), cp) + " " + pad(c.t("Status", "Trạng thái"), cs) + " " +
+		pad(c.t("Progress", "Tiến độ"), cg) + " " + pad(c.t("Sections", "Các phần"), cstrip)
+	if showUpdated {
+		head += " " + pad(c.t("Updated", "Cập nhật"), cu)
+	}
+	out = append(out, s.TableHeader.Render(cut(head, w)))
+
+	rows := h.rows()
+	h.top = window(h.cursor, len(h.items), rows, h.top)
+	for i := h.top; i < min(len(h.items), h.top+rows); i++ {
+		sm := h.items[i]
+		mark := "  "
+		if i == h.cursor {
+			mark = s.FocusMark.Render("▸ ")
+		}
+		prog := fmt.Sprintf("%d/…", sm.Answered)
+		if d, ok := h.details[sm.ID]; ok && d.err == nil {
+			prog = fmt.Sprintf("%d/%d", d.answered, d.total)
+		}
+		status := c.get(sm.Status.Label())
+		if sm.Conflicts > 0 {
+			status += " !"
+		}
+		row := pad(sm.Questionnaire, cq) + " " + pad(sm.Agency, ca) + " " + pad(sm.Province, cp) + " " +
+			s.Status(sm.Status).Render(pad(status, cs)) + " " + pad(leftPad(prog, cg), cg) + " " + h.strip(sm, cstrip)
+		if showUpdated {
+			row += " " + pad(sm.Updated.Local().Format("02/01 15:04"), cu)
+		}
+		if i == h.cursor {
+			row = s.Selected.Render(row)
+		}
+		out = append(out, mark+row)
+	}
+	out = fit(out, c.bodyHeight()-2)
+	// Details of the selected interview.
+	if h.cursor < len(h.items) {
+		sm := h.items[h.cursor]
+		d1 := "ID " + shortID(sm.ID)
+		if sm.Role != "" {
+			d1 += " · " + c.t("Role: ", "Chức vụ: ") + sm.Role
+		}
+		if sm.Assessor != "" {
+			d1 += " · " + c.t("Assessor: ", "Người đánh giá: ") + sm.Assessor
+		}
+		d1 += " · " + c.t("updated ", "cập nhật ") + sm.Updated.Local().Format("02/01/2006 15:04")
+		out = append(out, s.Subtle.Render(cut(d1, w)))
+		var d2 string
+		switch {
+		case sm.Status == survey.StatusReturned:
+			reason := sm.Reason
+			if reason == "" {
+				reason = c.t("(no reason given)", "(không có lý do)")
+			}
+			d2 = s.Error.Render(cut(c.t("Returned: ", "Bị trả lại: ")+reason, w))
+		case sm.Conflicts > 0:
+			d2 = s.Warning.Render(cut(fmt.Sprintf(c.t("%d answers have two versions: open the interview to settle them",
+				"%d câu trả lời có hai phiên bản: mở phỏng vấn để xử lý"), sm.Conflicts), w))
+		}
+		out = append(out, d2)
+	}
+	return strings.Join(out, "\n")
+}
+
+// strip is one cell per section: the confirmed overall rating's value on its colour.
+func (h *homeScreen) strip(sm session.Summary, w int) string {
+	var q *survey.Questionnaire
+	if h.c.cat != nil {
+		q, _ = session.Find(h.c.cat, sm.Questionnaire, sm.Version)
+	}
+	if q == nil {
+		return pad("", w)
+	}
+	var b strings.Builder
+	n := 0
+	for _, sec := range q.Sections {
+		if n == w {
+			break
+		}
+		b.WriteString(h.c.sty.Cell(q.SectionScale(sec), sm.Sections[sec.ID]))
+		n++
+	}
+	return b.String() + strings.Repeat(" ", w-n)
+}
+
+func leftPad(s string, w int) string {
+	if n := width(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:13]
+	}
+	return id
+}

@@ -1,0 +1,151 @@
+// Package keys holds every key binding of the assessor's screens and their help text in
+// Vietnamese and English, so that the help line, the help overlay and the screens agree.
+//
+// Rules the bindings follow (and the screens rely on):
+//   - Global single-letter keys (q, ?, L) are only looked at when no text field has focus;
+//     ctrl+c, ctrl+l, F1 and the navigation keys ctrl+n, ctrl+p, pgup and pgdown work
+//     everywhere, text fields included, so typing "q" in a comment never quits.
+//   - Ratings: 1–5 the five steps worst first, 0 or n "not assessed", d "don't know",
+//     backspace clears. "?" stays the help key.
+package keys
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Map is every binding, with help in one language.
+type Map struct {
+	Lang string
+
+	// Global
+	ForceQuit, Quit, Help, HelpAlways, Lang2, Back key.Binding
+
+	// Lists (home, sections, review)
+	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
+
+	// Home
+	New, Search, Filter key.Binding
+
+	// Question screen
+	Next, Prev, NextArrow, PrevArrow, NextUnanswered, Jump, Sections, Summary, Review key.Binding
+	FocusNext, FocusPrev                                                              key.Binding
+	Rate, NotAssessed, DontKnow, ClearRating                                          key.Binding
+	Comment, Evidence, Probes, Toggle, Choose                                         key.Binding
+
+	// Evidence list
+	EvAdd, EvEdit, EvDelete, EvMoveUp, EvMoveDown, EvPlus, EvMinus, EvNeutral, EvScope key.Binding
+
+	// Text fields
+	Done, NextField, PrevField, Accept key.Binding
+
+	// Section summary and review
+	AcceptSuggestion, Complete, Reopen key.Binding
+
+	// Forms
+	Submit key.Binding
+}
+
+// New returns the bindings with help text in lang ("vi" or "en").
+func New(lang string) *Map {
+	t := func(en, vi string) string { return survey.T(en, vi).Get(lang) }
+	b := func(help string, desc string, k ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(k...), key.WithHelp(help, desc))
+	}
+	return &Map{
+		Lang: lang,
+
+		ForceQuit:  b("ctrl+c", t("quit (saves first)", "thoát (lưu trước)"), "ctrl+c"),
+		Quit:       b("q", t("quit", "thoát"), "q"),
+		Help:       b("?", t("help", "trợ giúp"), "?"),
+		HelpAlways: b("f1", t("help", "trợ giúp"), "f1"),
+		Lang2:      b("ctrl+l", t("Tiếng Việt", "English"), "ctrl+l"),
+		Back:       b("esc", t("back", "quay lại"), "esc"),
+
+		Up:       b("↑/k", t("up", "lên"), "up", "k"),
+		Down:     b("↓/j", t("down", "xuống"), "down", "j"),
+		PageUp:   b("pgup", t("page up", "trang trước"), "pgup"),
+		PageDown: b("pgdn", t("page down", "trang sau"), "pgdown"),
+		Top:      b("home", t("first", "đầu"), "home"),
+		Bottom:   b("end", t("last", "cuối"), "end"),
+		Open:     b("enter", t("open", "mở"), "enter"),
+
+		New:    b("n", t("new interview", "phỏng vấn mới"), "n"),
+		Search: b("/", t("search", "tìm"), "/"),
+		Filter: b("f", t("filter status", "lọc trạng thái"), "f"),
+
+		Next:           b("ctrl+n/pgdn", t("next question", "câu sau"), "ctrl+n", "pgdown"),
+		Prev:           b("ctrl+p/pgup", t("previous question", "câu trước"), "ctrl+p", "pgup"),
+		NextArrow:      b("→", t("next", "sau"), "right"),
+		PrevArrow:      b("←", t("previous", "trước"), "left"),
+		NextUnanswered: b("u", t("next unanswered", "câu chưa trả lời"), "u"),
+		Jump:           b("g", t("go to question", "đến câu số"), "g"),
+		Sections:       b("s", t("sections", "các phần"), "s"),
+		Summary:        b("o", t("section summary", "đánh giá chung"), "o"),
+		Review:         b("r", t("review & complete", "xem lại & hoàn thành"), "r"),
+		FocusNext:      b("tab", t("next field", "ô sau"), "tab"),
+		FocusPrev:      b("shift+tab", t("previous field", "ô trước"), "shift+tab"),
+
+		Rate:        b("1-5", t("rate", "đánh giá"), "1", "2", "3", "4", "5"),
+		NotAssessed: b("0/n", t("not assessed", "chưa đánh giá"), "0", "n"),
+		DontKnow:    b("d", t("don't know", "không biết"), "d"),
+		ClearRating: b("⌫", t("clear", "xoá"), "backspace", "delete"),
+		Comment:     b("c", t("comment", "nhận xét"), "c"),
+		Evidence:    b("e", t("evidence", "bằng chứng"), "e"),
+		Probes:      b("p", t("probes", "câu hỏi gợi ý"), "p"),
+		Toggle:      b("space", t("tick", "đánh dấu"), " ", "space"),
+		Choose:      b("1-9/space", t("choose", "chọn"), "1", "2", "3", "4", "5", "6", "7", "8", "9", " "),
+
+		EvAdd:      b("a", t("add", "thêm"), "a"),
+		EvEdit:     b("enter", t("edit", "sửa"), "enter"),
+		EvDelete:   b("x", t("delete", "xoá"), "x", "delete"),
+		EvMoveUp:   b("K", t("move up", "chuyển lên"), "K", "shift+up"),
+		EvMoveDown: b("J", t("move down", "chuyển xuống"), "J", "shift+down"),
+		EvPlus:     b("+", t("favourable", "thuận lợi"), "+"),
+		EvMinus:    b("-", t("obstacle", "trở ngại"), "-"),
+		EvNeutral:  b("0", t("neutral", "trung tính"), "0", "="),
+		EvScope:    b("i", t("in scope on/off", "trong/ngoài phạm vi"), "i"),
+
+		Done:      b("esc", t("done", "xong"), "esc"),
+		NextField: b("tab", t("next field", "ô sau"), "tab"),
+		PrevField: b("shift+tab", t("previous field", "ô trước"), "shift+tab"),
+		Accept:    b("tab", t("accept suggestion", "chọn gợi ý"), "tab"),
+
+		AcceptSuggestion: b("enter", t("accept suggested rating", "chấp nhận mức gợi ý"), "enter"),
+		Complete:         b("C", t("mark complete", "đánh dấu hoàn thành"), "C"),
+		Reopen:           b("R", t("reopen", "mở lại"), "R"),
+
+		Submit: b("enter", t("next / create", "tiếp / tạo"), "enter"),
+	}
+}
+
+// Help is a help.KeyMap made of a short line and full columns.
+type Help struct {
+	Short []key.Binding
+	Full  [][]key.Binding
+}
+
+// ShortHelp implements help.KeyMap.
+func (h Help) ShortHelp() []key.Binding { return h.Short }
+
+// FullHelp implements help.KeyMap.
+func (h Help) FullHelp() [][]key.Binding {
+	if len(h.Full) == 0 {
+		return [][]key.Binding{h.Short}
+	}
+	return h.Full
+}
+
+// Global returns the bindings shown on every screen's full help.
+func (m *Map) Global() []key.Binding {
+	return []key.Binding{m.HelpAlways, m.Lang2, m.Back, m.Quit, m.ForceQuit}
+}
+
+// RatingDigit returns the position (1..n) of a rating key, or 0.
+func RatingDigit(k string) int {
+	if len(k) == 1 && k[0] >= '1' && k[0] <= '9' {
+		return int(k[0] - '0')
+	}
+	return 0
+}

@@ -1,0 +1,79 @@
+package tui
+
+import (
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+// The messages screens send upward to the root model. Screens never call the store
+// themselves from Update or View: they return these, or commands that do the I/O.
+
+// SaveMsg asks the root to write changes (queued, in order, one durable Put at a time).
+type SaveMsg struct {
+	Changes []survey.Change
+}
+
+// OpenInterviewMsg asks the root to open an interview where it was left.
+type OpenInterviewMsg struct {
+	ID string
+	// At, when set, overrides the remembered place.
+	At session.Place
+}
+
+// NewInterviewMsg asks the root to show the new-interview form.
+type NewInterviewMsg struct{}
+
+// HomeMsg asks the root to go back to the list of interviews.
+type HomeMsg struct{}
+
+// GotoMsg asks the interview to show a place: a question, a section summary or the review.
+type GotoMsg struct {
+	Place session.Place
+}
+
+// NoticeMsg shows a short message in the status line.
+type NoticeMsg struct {
+	Text survey.Text
+	Err  bool
+}
+
+// Internal results of commands.
+type (
+	listedMsg struct {
+		seq     int
+		items   []session.Summary
+		all     bool // unfiltered: recount the interviews not yet sent
+		err     error
+		suggest bool
+	}
+	detailMsg struct {
+		id       string
+		answered int
+		total    int
+		err      error
+	}
+	openedMsg struct {
+		st    *survey.InterviewState
+		q     *survey.Questionnaire
+		place session.Place
+		err   error
+	}
+	savedMsg struct {
+		seq int
+		err error
+	}
+	createdMsg struct {
+		id  string
+		err error
+	}
+	suggestionsMsg struct {
+		agencies, provinces []string
+	}
+	syncMsg struct {
+		info SyncInfo
+		err  error
+	}
+	langSavedMsg struct{ err error }
+	textIdleMsg  struct{ seq int }
+	retryMsg     struct{}
+)

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-isatty"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/noprobe"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+	"github.com/fieldsurvey/fieldsurvey/tui/styles"
+)
+
+func init() {
+	// Bubble Tea's own init has run by now (this package imports it): give the environment
+	// back as it was. See package noprobe.
+	noprobe.Restore()
+}
+
+// Store is what the screens need of the survey store (see session.Store; tui/storeadapter
+// wraps the SQLite store).
+type Store = session.Store
+
+// Catalog lists the questionnaires; *questionnaires.Catalog satisfies it.
+type Catalog = session.Catalog
+
+// Options configure the assessor's TUI. cmd fills them from config and flags; the TUI never
+// reads configuration itself.
+type Options struct {
+	// Lang is the interface language, "vi" or "en" (default "vi").
+	Lang string
+	// AssessorName is recorded in new interviews and shown in the status line.
+	AssessorName string
+	// Principal (the signer identity) and Device author every revision.
+	Principal, Device string
+	// Color is "auto", "always" or "never"; Monochrome drops colour but keeps bold and
+	// reverse video. NO_COLOR is honoured under "auto".
+	Color      string
+	Monochrome bool
+	// Background is "auto" (COLORFGBG, else dark), "dark" or "light". The terminal is never
+	// queried.
+	Background string
+	// DefaultQuestionnaire is preselected for new interviews (an id, e.g. "dgra-2018").
+	DefaultQuestionnaire string
+	// Interview, when set, opens that interview at once (where it was left).
+	Interview string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// OnLanguage is called (in a command, off the UI loop) when the assessor switches
+	// language, so that cmd can save the choice in the config file. Nil: session only.
+	OnLanguage func(lang string) error
+	// Sync reports the outbox in the status line; nil shows nothing.
+	Sync SyncStatus
+	// Mouse turns on mouse support (wheel scrolls lists).
+	Mouse bool
+	// CommitDelay is the pause after which typed text is saved (default one second).
+	CommitDelay time.Duration
+	// Getenv reads the environment for colour decisions (default os.Getenv).
+	Getenv func(string) string
+	// Input and Output default to stdin and stdout.
+	Input  io.Reader
+	Output io.Writer
+}
+
+// SyncStatus is the optional source of the outbox figures in the status line (issue 5).
+type SyncStatus interface {
+	SyncStatus(ctx context.Context) (SyncInfo, error)
+}
+
+// SyncInfo is what the status line shows of the outbox.
+type SyncInfo struct {
+	// Waiting counts batches written but not yet acknowledged by the server.
+	Waiting int
+	// LastSent is when a batch was last acknowledged; zero if never.
+	LastSent time.Time
+}
+
+func (o *Options) defaults() {
+	if o.Lang != survey.LangEN {
+		o.Lang = survey.LangVI
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.CommitDelay <= 0 {
+		o.CommitDelay = time.Second
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Input == nil {
+		o.Input = os.Stdin
+	}
+	if o.Output == nil {
+		o.Output = os.Stdout
+	}
+	if o.Color == "" {
+		o.Color = "auto"
+	}
+}
+
+// isTTY reports whether w is a terminal.
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// NewStyles decides the styles for opts without querying the terminal.
+func NewStyles(opts Options) *styles.Styles {
+	opts.defaults()
+	mode, profile, dark := styles.Detect(styles.Config{Color: opts.Color, Monochrome: opts.Monochrome,
+		Background: opts.Background, TTY: isTTY(opts.Output), Getenv: opts.Getenv})
+	return styles.New(opts.Output, mode, profile, dark)
+}
+
+// Run runs the assessor's TUI until the assessor quits. Everything shown as saved is in the
+// store when it returns; a save that failed is reported as an error.
+func Run(ctx context.Context, opts Options, st Store, cat Catalog) error {
+	opts.defaults()
+	sty := NewStyles(opts)
+	// The bubbles components (cursor, help) style themselves on the default renderer: pin
+	// its profile and background so that it never asks the terminal either.
+	lipgloss.SetColorProfile(sty.Profile)
+	lipgloss.SetHasDarkBackground(sty.Dark)
+
+	app := New(ctx, opts, st, cat, sty)
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(opts.Input), tea.WithOutput(opts.Output),
+		tea.WithAltScreen()}
+	if opts.Mouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	p := tea.NewProgram(app, popts...)
+	// A closed terminal sends SIGHUP, whose default is to end the process at once: turn it
+	// into "save and stop".
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		if _, ok := <-hup; ok {
+			p.Send(hangupMsg{})
+		}
+	}()
+	_, err := p.Run()
+	// Whatever stopped the program, write what is left. Update has returned for good, so the
+	// model is ours again.
+	if ferr := app.finish(); ferr != nil {
+		return fmt.Errorf("some changes could not be saved: %w", ferr)
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
+		return fmt.Errorf("interview screens stopped: %w", err)
+	}
+	return nil
+}

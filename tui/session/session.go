@@ -1,0 +1,355 @@
+// Package session is the assessor's write path, shared by the Bubble Tea screens and the
+// accessible line mode: it turns what the assessor does (start an interview, answer, confirm
+// a section, complete, reopen) into store changes, and says what still blocks completion,
+// with the same survey validators everywhere.
+//
+// Guarantees:
+//   - A new interview is created by one Put holding its creation (InterviewMeta), its
+//     respondent block and its draft status, so a half-created interview never exists.
+//   - Every other action is one Put of the new value of one target; the store replaces the
+//     current heads, so history keeps every earlier value (reopening a completed interview is
+//     a new status revision, never an overwrite).
+//   - Completion is refused while Blockers reports anything.
+package session
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Store is what the assessor's screens need of the survey store. The screens know no SQL:
+// package tui/storeadapter makes the SQLite store (survey/store) one of these, and tests use
+// an in-memory fake.
+type Store interface {
+	// Put writes changes as revisions by author in one durable commit (no-op changes skipped).
+	Put(ctx context.Context, by Author, changes ...survey.Change) ([]survey.Revision, error)
+	// Interview returns the current state of interview id; an unknown id gives ErrNotFound.
+	Interview(ctx context.Context, id string) (*survey.InterviewState, error)
+	// List returns the summaries that match o, most recently updated first.
+	List(ctx context.Context, o ListOptions) ([]Summary, error)
+	Agencies(ctx context.Context) ([]string, error)
+	Provinces(ctx context.Context) ([]string, error)
+	GetMeta(ctx context.Context, key string) (string, bool, error)
+	SetMeta(ctx context.Context, key, value string) error
+}
+
+// ErrNotFound is what a Store's errors wrap for an interview it does not have.
+var ErrNotFound = errors.New("not found")
+
+// Author says who makes local changes: the device (whose counter numbers them) and the
+// signer principal (the assessor).
+type Author struct {
+	Device    string
+	Principal string
+}
+
+// ListOptions filters List; zero values do not filter.
+type ListOptions struct {
+	Questionnaire string
+	Status        survey.Status
+	// Search matches, ignoring case and Vietnamese accents, any part of the agency, province
+	// or role, or the beginning of the interview id.
+	Search string
+	Limit  int
+}
+
+// Summary is one interview as lists show it, without loading its answers.
+type Summary struct {
+	ID, Questionnaire, Version string
+	Status                     survey.Status
+	Reason                     string
+	Agency, Province, Role     string
+	Category, Assessor         string
+	// Answered counts answers with a value.
+	Answered int
+	// Sections holds the confirmed section ratings.
+	Sections map[string]survey.Code
+	// Conflicts counts targets with more than one head.
+	Conflicts        int
+	Created, Updated time.Time
+	Revisions        int
+}
+
+// Catalog lists the questionnaires an interview can use (every version).
+// *questionnaires.Catalog satisfies it.
+type Catalog interface {
+	List() []*survey.Questionnaire
+}
+
+// Find returns the questionnaire id at version from c.
+func Find(c Catalog, id, version string) (*survey.Questionnaire, bool) {
+	for _, q := range c.List() {
+		if q.ID == id && q.Version == version {
+			return q, true
+		}
+	}
+	return nil, false
+}
+
+// Latest returns the last listed version of questionnaire id (the catalog lists versions in
+// order).
+func Latest(c Catalog, id string) (*survey.Questionnaire, bool) {
+	var out *survey.Questionnaire
+	for _, q := range c.List() {
+		if q.ID == id {
+			out = q
+		}
+	}
+	return out, out != nil
+}
+
+// NewID returns a new interview id: a UUIDv7 (time-ordered).
+func NewID() (string, error) {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("new interview id: %w", err)
+	}
+	return u.String(), nil
+}
+
+// newIDWithNow builds a UUIDv7 from now and random bytes from r (tests pass fixed ones).
+func newIDWithNow(now time.Time, r io.Reader) (string, error) {
+	var u uuid.UUID
+	if _, err := io.ReadFull(r, u[6:]); err != nil {
+		return "", fmt.Errorf("new interview id: %w", err)
+	}
+	var ts [8]byte
+	binary.BigEndian.PutUint64(ts[:], uint64(now.UnixMilli()))
+	copy(u[0:6], ts[2:8])
+	u[6] = 0x70 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	return u.String(), nil
+}
+
+// Writer makes the assessor's changes.
+type Writer struct {
+	Store  Store
+	Author Author
+	// Assessor is the assessor's name, recorded in every new interview.
+	Assessor string
+	// IDs makes new interview ids; nil means NewID.
+	IDs func() (string, error)
+}
+
+// Target helpers.
+func answerTarget(id, q string) survey.Target {
+	return survey.Target{Interview: id, Kind: survey.KindAnswer, Key: q}
+}
+
+// AnswerChange is the change that sets question qid of interview id to a.
+func AnswerChange(id, qid string, a survey.Answer) survey.Change {
+	return survey.Change{Target: answerTarget(id, qid), Value: a.Normalized()}
+}
+
+// SectionChange is the change that sets the summary of section sid.
+func SectionChange(id, sid string, s survey.SectionSummary) survey.Change {
+	s.Comment = survey.NFC(s.Comment)
+	return survey.Change{Target: survey.Target{Interview: id, Kind: survey.KindSection, Key: sid}, Value: s}
+}
+
+// StatusChange is the change that sets the status of interview id.
+func StatusChange(id string, st survey.StatusChange) survey.Change {
+	return survey.Change{Target: survey.Target{Interview: id, Kind: survey.KindStatus}, Value: st}
+}
+
+// RespondentChange is the change that sets the respondent block.
+func RespondentChange(id string, r survey.Respondent) survey.Change {
+	return survey.Change{Target: survey.Target{Interview: id, Kind: survey.KindRespondent}, Value: r.Normalized()}
+}
+
+// Create starts an interview of q with respondent r: one Put of its creation, respondent
+// and draft status. It returns the new interview's id.
+func (w *Writer) Create(ctx context.Context, q *survey.Questionnaire, r survey.Respondent) (string, error) {
+	if probs := CheckRespondent(q, r); len(probs) > 0 {
+		return "", fmt.Errorf("respondent: %s", probs[0].Msg.Get(survey.LangEN))
+	}
+	ids := w.IDs
+	if ids == nil {
+		ids = NewID
+	}
+	id, err := ids()
+	if err != nil {
+		return "", err
+	}
+	meta := survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version,
+		Assessor: survey.NFC(w.Assessor), Device: w.Author.Device}
+	changes := []survey.Change{
+		{Target: survey.Target{Interview: id, Kind: survey.KindInterview}, Value: meta},
+		RespondentChange(id, r),
+		StatusChange(id, survey.StatusChange{Status: survey.StatusDraft}),
+	}
+	if _, err := w.Store.Put(ctx, w.Author, changes...); err != nil {
+		return "", fmt.Errorf("create interview: %w", err)
+	}
+	return id, nil
+}
+
+// Put writes changes in one durable commit.
+func (w *Writer) Put(ctx context.Context, changes ...survey.Change) error {
+	if _, err := w.Store.Put(ctx, w.Author, changes...); err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	return nil
+}
+
+// Complete marks the interview complete, refusing while anything blocks it.
+func (w *Writer) Complete(ctx context.Context, q *survey.Questionnaire, st *survey.InterviewState) error {
+	if b := Blockers(q, st); len(b) > 0 {
+		return fmt.Errorf("cannot complete: %d problem(s) remain, the first: %s", len(b), b[0].Msg.Get(survey.LangEN))
+	}
+	if !Editable(st.Status.Status) {
+		return fmt.Errorf("cannot complete an interview that is %s", st.Status.Status)
+	}
+	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: survey.StatusCompleted}))
+}
+
+// Reopen puts a completed interview back to draft: a new status revision.
+func (w *Writer) Reopen(ctx context.Context, st *survey.InterviewState) error {
+	if st.Status.Status != survey.StatusCompleted {
+		return fmt.Errorf("only a completed interview can be reopened; this one is %s", st.Status.Status)
+	}
+	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}))
+}
+
+// Editable reports whether an interview in status s can be changed by the assessor: drafts
+// and returned interviews. Completed ones must be reopened first; submitted and approved
+// ones belong to the supervisor.
+func Editable(s survey.Status) bool {
+	return s == survey.StatusDraft || s == survey.StatusReturned || s == ""
+}
+
+// Problem is one thing wrong with a form field.
+type Problem struct {
+	Field string // agency, province, role, category, date, place, consent
+	Msg   survey.Text
+}
+
+// CheckRespondent checks the respondent block of a new interview: agency and province are
+// required, the category must be one of q's, the date a real date, and consent given.
+func CheckRespondent(q *survey.Questionnaire, r survey.Respondent) []Problem {
+	var out []Problem
+	r = r.Normalized()
+	if r.Agency == "" {
+		out = append(out, Problem{"agency", survey.T("the agency is required", "cần nhập cơ quan")})
+	}
+	if r.Province == "" {
+		out = append(out, Problem{"province", survey.T("the province or ministry is required", "cần nhập tỉnh hoặc bộ")})
+	}
+	if r.Category != "" {
+		ok := false
+		for _, c := range q.Categories() {
+			if c.Code == r.Category {
+				ok = true
+			}
+		}
+		if !ok {
+			out = append(out, Problem{"category", survey.T(
+				fmt.Sprintf("unknown stakeholder category %q", r.Category),
+				fmt.Sprintf("nhóm đối tượng %q không hợp lệ", r.Category))})
+		}
+	}
+	if r.Date != "" {
+		if _, err := time.Parse(time.DateOnly, r.Date); err != nil {
+			out = append(out, Problem{"date", survey.T(
+				fmt.Sprintf("%q is not a date (YYYY-MM-DD)", r.Date),
+				fmt.Sprintf("%q không phải là ngày (YYYY-MM-DD)", r.Date))})
+		}
+	}
+	if !r.Consent {
+		out = append(out, Problem{"consent", survey.T("the respondent's consent must be confirmed before the interview",
+			"cần xác nhận người được phỏng vấn đồng ý trước khi phỏng vấn")})
+	}
+	return out
+}
+
+// Blocker is one thing that keeps an interview from being completed.
+type Blocker struct {
+	Question string // a question id, or ""
+	Section  string // a section id (for section problems, and the section of a question)
+	Kind     string // missing, invalid, constraint, section, comment, conflict, consent
+	Msg      survey.Text
+}
+
+// Blockers lists what keeps st from completion, in questionnaire order: answer issues
+// (survey.Questionnaire.Issues), then per section a missing overall rating or overall comment,
+// then conflicts (two versions of one answer, settled by saving it again).
+func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
+	var out []Blocker
+	if !st.Respondent.Consent {
+		out = append(out, Blocker{Kind: "consent", Msg: survey.T("the respondent's consent is not recorded", "chưa ghi nhận sự đồng ý của người được phỏng vấn")})
+	}
+	conflict := map[survey.Target]bool{}
+	for _, c := range st.Conflicts {
+		conflict[c.Target] = true
+	}
+	for _, s := range q.Sections {
+		for _, qu := range s.Questions {
+			for _, is := range q.Check(qu, st.Answers) {
+				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: string(is.Kind), Msg: is.Msg})
+			}
+			if conflict[answerTarget(st.ID, qu.ID)] {
+				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: "conflict",
+					Msg: survey.T("two versions of this answer: check it and save it again", "câu trả lời có hai phiên bản: kiểm tra và lưu lại")})
+			}
+		}
+		sum := st.Sections[s.ID]
+		switch {
+		case sum.Rating == "":
+			out = append(out, Blocker{Section: s.ID, Kind: "section",
+				Msg: survey.T("the overall rating is not confirmed", "chưa xác nhận đánh giá chung")})
+		case strings.TrimSpace(sum.Comment) == "":
+			out = append(out, Blocker{Section: s.ID, Kind: "comment",
+				Msg: survey.T("the overall rating needs a comment", "đánh giá chung cần có nhận xét")})
+		}
+		if conflict[survey.Target{Interview: st.ID, Kind: survey.KindSection, Key: s.ID}] {
+			out = append(out, Blocker{Section: s.ID, Kind: "conflict",
+				Msg: survey.T("two versions of the overall rating: confirm it again", "đánh giá chung có hai phiên bản: xác nhận lại")})
+		}
+	}
+	return out
+}
+
+// ResumeKey is the meta key under which the place an interview was left is kept.
+func ResumeKey(id string) string { return "resume:" + id }
+
+// Place is where an interview was left: a question, a section summary, or the review.
+type Place struct {
+	Question string
+	Section  string
+	Review   bool
+}
+
+// String encodes p for the meta table: "q:7.1", "s:pillar-7", "review".
+func (p Place) String() string {
+	switch {
+	case p.Review:
+		return "review"
+	case p.Question != "":
+		return "q:" + p.Question
+	case p.Section != "":
+		return "s:" + p.Section
+	}
+	return ""
+}
+
+// ParsePlace decodes what Place.String wrote; anything else is the zero Place.
+func ParsePlace(s string) Place {
+	switch {
+	case s == "review":
+		return Place{Review: true}
+	case strings.HasPrefix(s, "q:"):
+		return Place{Question: s[2:]}
+	case strings.HasPrefix(s, "s:"):
+		return Place{Section: s[2:]}
+	}
+	return Place{}
+}

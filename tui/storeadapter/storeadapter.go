@@ -1,0 +1,72 @@
+// Package storeadapter gives the assessor's screens the SQLite store: it makes a
+// *store.Store a session.Store. The screens themselves (package tui) never import the store,
+// so that no SQL reaches them; cmd and the benchmarks that need a real database use this.
+//
+// It converts types only: every call is the store's own, with its guarantees (one durable
+// transaction per Put, no-op changes skipped), and store.ErrNotFound also matches
+// session.ErrNotFound.
+package storeadapter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+// Store is a *store.Store seen as a session.Store.
+type Store struct{ S *store.Store }
+
+var _ session.Store = Store{}
+
+// New wraps s.
+func New(s *store.Store) Store { return Store{S: s} }
+
+// Put writes changes in one durable transaction.
+func (a Store) Put(ctx context.Context, by session.Author, changes ...survey.Change) ([]survey.Revision, error) {
+	return a.S.Put(ctx, store.Author{Device: by.Device, Principal: by.Principal}, changes...)
+}
+
+// Interview returns the state of interview id.
+func (a Store) Interview(ctx context.Context, id string) (*survey.InterviewState, error) {
+	st, err := a.S.Interview(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", session.ErrNotFound, err)
+	}
+	return st, err
+}
+
+// List returns the summaries that match o.
+func (a Store) List(ctx context.Context, o session.ListOptions) ([]session.Summary, error) {
+	l, err := a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]session.Summary, len(l))
+	for i, s := range l {
+		out[i] = session.Summary{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
+			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
+			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
+			Created: s.Created, Updated: s.Updated, Revisions: s.Revisions}
+	}
+	return out, nil
+}
+
+// Agencies returns the agencies used on this device.
+func (a Store) Agencies(ctx context.Context) ([]string, error) { return a.S.Agencies(ctx) }
+
+// Provinces returns the provinces and ministries used on this device.
+func (a Store) Provinces(ctx context.Context) ([]string, error) { return a.S.Provinces(ctx) }
+
+// GetMeta reads a small setting.
+func (a Store) GetMeta(ctx context.Context, key string) (string, bool, error) {
+	return a.S.GetMeta(ctx, key)
+}
+
+// SetMeta writes a small setting.
+func (a Store) SetMeta(ctx context.Context, key, value string) error {
+	return a.S.SetMeta(ctx, key, value)
+}

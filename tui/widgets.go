@@ -1,0 +1,184 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/styles"
+)
+
+// newTextarea returns a multi-line field for comments and text answers: no line numbers,
+// a steady cursor (no blinking redraws), and without the keys the screens use for
+// navigation (ctrl+n, ctrl+p) and without ctrl+l (language).
+func newTextarea(s *styles.Styles) textarea.Model {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.Prompt = "┃ "
+	ta.CharLimit = 0
+	ta.MaxHeight = 0
+	ta.Cursor.SetMode(cursor.CursorStatic)
+	km := textarea.DefaultKeyMap
+	km.LineNext = key.NewBinding(key.WithKeys("down"))
+	km.LinePrevious = key.NewBinding(key.WithKeys("up"))
+	km.TransposeCharacterBackward = key.NewBinding(key.WithDisabled())
+	km.LowercaseWordForward = key.NewBinding(key.WithDisabled())
+	ta.KeyMap = km
+	fs := textarea.Style{Base: s.NewStyle(), CursorLine: s.NewStyle(), CursorLineNumber: s.NewStyle(),
+		EndOfBuffer: s.Faint, LineNumber: s.Faint, Placeholder: s.Faint, Prompt: s.Focused, Text: s.NewStyle()}
+	bs := fs
+	bs.Prompt = s.Faint
+	ta.FocusedStyle, ta.BlurredStyle = fs, bs
+	ta.Blur()
+	return ta
+}
+
+// newInput returns a one-line field.
+func newInput(s *styles.Styles, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.CharLimit = limit
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.PlaceholderStyle = s.Faint
+	return ti
+}
+
+// ratingKey returns the key that sets step st of sc: its position among the counted steps
+// (1–9), "0" for not assessed, "d" for don't know, "" otherwise.
+func ratingKey(sc *survey.Scale, st survey.Step) string {
+	if !st.Uncounted {
+		for i, c := range sc.Counted() {
+			if c.Code == st.Code && i < 9 {
+				return strconv.Itoa(i + 1)
+			}
+		}
+		return ""
+	}
+	switch st.Code {
+	case survey.NotAssessed:
+		return "0"
+	case survey.DontKnow:
+		return "d"
+	}
+	return ""
+}
+
+// ratingForKey maps a key to a step code of sc ("" when the key sets nothing).
+func ratingForKey(sc *survey.Scale, k string) survey.Code {
+	switch k {
+	case "0", "n":
+		if _, ok := sc.Step(survey.NotAssessed); ok {
+			return survey.NotAssessed
+		}
+		return ""
+	case "d":
+		if _, ok := sc.Step(survey.DontKnow); ok {
+			return survey.DontKnow
+		}
+		return ""
+	}
+	if len(k) == 1 && k[0] >= '1' && k[0] <= '9' {
+		i := int(k[0] - '1')
+		if c := sc.Counted(); i < len(c) {
+			return c[i].Code
+		}
+	}
+	return ""
+}
+
+// ratingBlock draws scale sc as a row of keyed steps ("3 ●●●○○ Vàng"), the chosen one in
+// brackets and highlighted, flowing onto more lines when w is narrow; the uncounted steps
+// follow on their own line.
+func ratingBlock(c *shared, sc *survey.Scale, chosen survey.Code, focused bool, w int) []string {
+	s := c.sty
+	item := func(st survey.Step) string {
+		k := ratingKey(sc, st)
+		txt := styles.Symbol(st) + " " + c.get(st.Label)
+		if k != "" {
+			txt = k + " " + txt
+		}
+		if st.Code == chosen {
+			body := "[" + txt + "]"
+			if focused {
+				return s.Selected.Render(body)
+			}
+			return s.Bold.Render(body)
+		}
+		return " " + s.StepStyle(st).Render(txt) + " "
+	}
+	flow := func(steps []survey.Step) []string {
+		var out []string
+		line, lw := "", 0
+		for _, st := range steps {
+			it := item(st)
+			iw := width(it)
+			if lw > 0 && lw+1+iw > w {
+				out = append(out, line)
+				line, lw = "", 0
+			}
+			if lw > 0 {
+				line += " "
+				lw++
+			}
+			line += it
+			lw += iw
+		}
+		if lw > 0 {
+			out = append(out, line)
+		}
+		return out
+	}
+	out := flow(sc.Counted())
+	out = append(out, flow(sc.Uncounted())...)
+	return out
+}
+
+// evidenceLine draws one evidence item on one line.
+func evidenceLine(c *shared, e survey.Evidence, selected bool, w int) string {
+	s := c.sty
+	mark := "  "
+	if selected {
+		mark = s.FocusMark.Render("▸ ")
+	}
+	txt := e.Text
+	if txt == "" {
+		txt = s.Faint.Render(c.t("(no text)", "(chưa có nội dung)"))
+	}
+	if e.Source != "" {
+		txt += s.Subtle.Render(" — " + e.Source)
+	}
+	if !e.InScope {
+		note := c.t("out of scope", "ngoài phạm vi")
+		if e.Note != "" {
+			note += ": " + e.Note
+		}
+		txt += s.Warning.Render(" (" + note + ")")
+	}
+	line := s.Polarity(e.Polarity) + " " + txt
+	if selected {
+		line = s.Selected.Render(cut(line, w-2))
+	}
+	return mark + cut(line, w-2)
+}
+
+// wrapPrefixed wraps text to w with a first-line prefix and a hanging indent.
+func wrapPrefixed(prefix, text string, w int) []string {
+	pw := width(prefix)
+	ls := wrap(text, max(10, w-pw))
+	for i := range ls {
+		if i == 0 {
+			ls[i] = prefix + ls[i]
+		} else {
+			ls[i] = strings.Repeat(" ", pw) + ls[i]
+		}
+	}
+	if len(ls) == 0 {
+		ls = []string{prefix}
+	}
+	return ls
+}
