@@ -1,0 +1,448 @@
+// Package hub is the supervisor's (and the server's) store of merged batches: the same
+// revision model as a device's database (survey/store), plus a record of every batch
+// merged, which device sent it, under which sequence number and signed by which key.
+//
+// Guarantees:
+//   - A batch is verified whole (signature, trust, payload hash, every revision, the
+//     questionnaire versions) before anything of it is stored, and stored in one
+//     transaction with its batch record: a rejected batch adds nothing, an accepted one
+//     adds all its revisions and its record, or (on a failure of the disk) nothing.
+//   - Merging is a union: the same batches in any order give the same revisions, heads
+//     and interview states. A batch merged again (same id, same manifest hash) is "already
+//     present" and changes nothing; the same id with another hash is refused.
+//   - A device's batches are numbered 1, 2, 3…: Gaps lists the numbers not yet merged, and
+//     a number already merged for another batch is refused (so is a device id first seen
+//     with another key).
+//   - The schema is added to the store's through store.WithMigrations under the component
+//     "hub"; its migrations are numbered and never edited once released.
+package hub
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+)
+
+// Component is the name of the hub's migrations in the store.
+const Component = "hub"
+
+// Migrations are the hub's tables, applied after the store's own.
+var Migrations = []store.Migration{{Version: 1, Name: "batches", SQL: `
+-- Every batch merged: who sent it, its number, and the signed manifest kept as evidence.
+CREATE TABLE hub_batches (
+    id          TEXT    NOT NULL PRIMARY KEY,
+    hash        TEXT    NOT NULL,            -- SHA-256 of manifest.json
+    device      TEXT    NOT NULL,
+    sequence    INTEGER NOT NULL,
+    signer      TEXT    NOT NULL,            -- the principal
+    key         TEXT    NOT NULL,            -- SHA256 fingerprint of the signing key
+    created     INTEGER NOT NULL,            -- Unix ms, as the manifest says
+    merged      INTEGER NOT NULL,            -- Unix ms
+    revisions   INTEGER NOT NULL,
+    added       INTEGER NOT NULL,            -- revisions new to the hub when merged
+    encrypted   INTEGER NOT NULL,
+    manifest    BLOB    NOT NULL,
+    signature   BLOB    NOT NULL,
+    UNIQUE (device, sequence)
+);
+-- Every device seen, bound to the key its first batch was signed with.
+CREATE TABLE hub_devices (
+    device      TEXT    NOT NULL PRIMARY KEY,
+    key         TEXT    NOT NULL,
+    signer      TEXT    NOT NULL,
+    first       INTEGER NOT NULL,            -- Unix ms of the first merge
+    last        INTEGER NOT NULL             -- Unix ms of the last merge
+);
+`}}
+
+// Reasons a verified batch is refused by the hub. They wrap nothing of package batch: the
+// batch itself is sound, but it contradicts what the hub already holds.
+var (
+	ErrBatchConflict  = errors.New("batch id already merged with other content")
+	ErrSequenceReused = errors.New("sequence number already used")
+	ErrDeviceKey      = errors.New("device signed by another key")
+)
+
+// Reason names the check err failed, in English and Vietnamese: those of package batch
+// and the hub's own. It returns nil for an error of no known class.
+func Reason(err error) survey.Text {
+	switch {
+	case errors.Is(err, ErrBatchConflict):
+		return survey.T("same batch id, other content", "trùng mã lô nhưng khác nội dung")
+	case errors.Is(err, ErrSequenceReused):
+		return survey.T("sequence number reused", "số thứ tự lô bị dùng lại")
+	case errors.Is(err, ErrDeviceKey):
+		return survey.T("device signed by another key", "thiết bị ký bằng khoá khác")
+	case errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID):
+		return survey.T("malformed revision", "bản ghi thay đổi sai định dạng")
+	}
+	return batch.Reason(err)
+}
+
+// Explain splits a rejection into the check that failed (see Reason) and the details,
+// without the check's English name in front, for a line such as
+// "rejected: bad signature: manifest.json.sig does not match manifest.json (…)".
+func Explain(err error) (reason survey.Text, detail string) {
+	reason = Reason(err)
+	detail = err.Error()
+	for _, class := range classes {
+		if errors.Is(err, class) {
+			detail = strings.TrimPrefix(detail, class.Error())
+			detail = strings.TrimLeft(detail, ": ")
+			break
+		}
+	}
+	if reason == nil {
+		reason = survey.T("rejected", "bị từ chối")
+	}
+	return reason, detail
+}
+
+var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey,
+	batch.ErrBadSignature, batch.ErrUnknownSigner, batch.ErrPayloadHash, batch.ErrTruncated, batch.ErrNotBatch,
+	batch.ErrUnsupportedVersion, batch.ErrUnknownQuestionnaire, batch.ErrTooLarge, batch.ErrMalformed, batch.ErrNoIdentity}
+
+// Hub is an open hub store.
+type Hub struct {
+	st  *store.Store
+	now func() time.Time
+}
+
+// Open opens or creates the hub store at path, adding the hub's tables to the store's.
+func Open(path string, opts ...store.Option) (*Hub, error) {
+	return openWithNow(path, time.Now, opts...)
+}
+
+func openWithNow(path string, now func() time.Time, opts ...store.Option) (*Hub, error) {
+	opts = append(slices.Clone(opts), store.WithMigrations(Component, Migrations))
+	st, err := store.Open(path, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Hub{st: st, now: now}, nil
+}
+
+// Store returns the revision store under the hub (for reports, lists and conflicts).
+func (h *Hub) Store() *store.Store { return h.st }
+
+// Close closes the store.
+func (h *Hub) Close() error { return h.st.Close() }
+
+// Options say what a hub trusts.
+type Options struct {
+	// Signers are the keys trusted to sign batches (an allowed_signers file).
+	Signers *keys.AllowedSigners
+	// Identities decrypt encrypted payloads.
+	Identities []age.Identity
+	// Known reports whether a questionnaire version is known here; nil knows none.
+	Known func(batch.QuestionnaireRef) bool
+}
+
+// Result is what merging one batch did.
+type Result struct {
+	ID       string
+	Device   string
+	Sequence uint64
+	Signer   string
+	// Added revisions are new to the hub; Present ones it already had.
+	Added, Present int
+	// Replay: this very batch was merged before; nothing changed.
+	Replay bool
+	// Rejected is why the batch was refused (nil: merged). A rejected batch added nothing.
+	Rejected error
+	// Reused lists added revisions whose (device, counter) another revision already has.
+	Reused []string
+}
+
+// Merge verifies each batch with opts and merges it, one transaction a batch, in the order
+// given, and returns a result per batch. The error is for the hub's own failures (the disk,
+// a cancelled context): batches before it are merged, the one it happened on is not.
+func (h *Hub) Merge(ctx context.Context, batches []*batch.Batch, opts Options) ([]Result, error) {
+	out := make([]Result, 0, len(batches))
+	for _, b := range batches {
+		res, err := h.MergeOne(ctx, b, opts)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// MergeOne verifies b with opts and, when it passes, merges it. See Merge.
+func (h *Hub) MergeOne(ctx context.Context, b *batch.Batch, opts Options) (Result, error) {
+	m := &b.Manifest
+	res := Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	revs, err := Check(b, opts)
+	if err != nil {
+		res.Rejected = err
+		return res, nil
+	}
+	return h.Add(ctx, b, revs)
+}
+
+// Check runs every check of a batch that needs no hub state: the signature and trust, the
+// payload, every revision, and the questionnaire versions. It returns the revisions.
+func Check(b *batch.Batch, opts Options) ([]survey.Revision, error) {
+	if err := batch.Verify(b, opts.Signers); err != nil {
+		return nil, err
+	}
+	revs, err := b.Revisions(opts.Identities...)
+	if err != nil {
+		return nil, err
+	}
+	known := opts.Known
+	if known == nil {
+		known = func(batch.QuestionnaireRef) bool { return false }
+	}
+	if err := batch.CheckQuestionnaires(&b.Manifest, known); err != nil {
+		return nil, err
+	}
+	return revs, nil
+}
+
+// errRejected carries a rejection out of the transaction (rolling it back).
+type errRejected struct{ err error }
+
+func (e errRejected) Error() string { return e.err.Error() }
+
+// Add stores a batch that passed Check, with its revisions, in one transaction: or reports
+// it as a replay (changing nothing), or rejects it when it contradicts the hub (same id
+// with another hash, a reused sequence number, a device bound to another key).
+func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (Result, error) {
+	m := &b.Manifest
+	res := Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer}
+	hash := b.Hash()
+	fp := keys.Fingerprint(b.SignerKey())
+	now := h.now().UnixMilli()
+	err := h.st.Update(ctx, func(tx *store.Tx) error {
+		reject := func(err error) error { return errRejected{err} }
+		var oldHash string
+		err := tx.QueryRowContext(ctx, `SELECT hash FROM hub_batches WHERE id = ?`, m.ID).Scan(&oldHash)
+		switch {
+		case err == nil && oldHash == hash:
+			res.Replay, res.Present = true, len(revs)
+			return nil
+		case err == nil:
+			return reject(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
+				ErrBatchConflict, m.ID, m.Device, m.Sequence, oldHash, hash))
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("look up batch: %w", err)
+		}
+		var otherID string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM hub_batches WHERE device = ? AND sequence = ?`, m.Device, int64(m.Sequence)).Scan(&otherID)
+		switch {
+		case err == nil:
+			return reject(fmt.Errorf("%w: device %s already sent batch %s as number %d; this is batch %s",
+				ErrSequenceReused, m.Device, otherID, m.Sequence, m.ID))
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("look up sequence: %w", err)
+		}
+		var boundKey string
+		err = tx.QueryRowContext(ctx, `SELECT key FROM hub_devices WHERE device = ?`, m.Device).Scan(&boundKey)
+		switch {
+		case err == nil && boundKey != fp:
+			return reject(fmt.Errorf("%w: device %s sent its earlier batches signed by key %s, this one is signed by %s",
+				ErrDeviceKey, m.Device, boundKey, fp))
+		case err == nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE hub_devices SET last = ? WHERE device = ?`, now, m.Device); err != nil {
+				return fmt.Errorf("record device: %w", err)
+			}
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, `INSERT INTO hub_devices (device, key, signer, first, last) VALUES (?, ?, ?, ?, ?)`,
+				m.Device, fp, m.Signer, now, now); err != nil {
+				return fmt.Errorf("record device: %w", err)
+			}
+		default:
+			return fmt.Errorf("look up device: %w", err)
+		}
+		ar, err := tx.Append(revs...)
+		if err != nil {
+			if errors.Is(err, survey.ErrBadRevision) || errors.Is(err, survey.ErrBadRevisionID) {
+				return reject(err)
+			}
+			return err
+		}
+		ids := make([]string, len(revs))
+		for i, r := range revs {
+			ids[i] = r.ID
+		}
+		if err := tx.MarkBatched(m.ID, ids); err != nil {
+			return err
+		}
+		enc := 0
+		if m.Payload.Encrypted {
+			enc = 1
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hub_batches
+			(id, hash, device, sequence, signer, key, created, merged, revisions, added, encrypted, manifest, signature)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, hash, m.Device, int64(m.Sequence), m.Signer, fp, m.CreatedTime().UnixMilli(), now,
+			len(revs), ar.Added, enc, b.ManifestBytes, b.SignatureBytes); err != nil {
+			return fmt.Errorf("record batch: %w", err)
+		}
+		res.Added, res.Present, res.Reused = ar.Added, ar.Present, ar.Reused
+		return nil
+	})
+	var rej errRejected
+	if errors.As(err, &rej) {
+		res.Rejected = rej.err
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("merge batch %s: %w", m.ID, err)
+	}
+	return res, nil
+}
+
+// Gap is a run of sequence numbers of a device that the hub has not merged.
+type Gap struct {
+	Device   string
+	From, To uint64
+}
+
+// Gaps returns, per device, the runs of missing sequence numbers between 1 and the highest
+// merged, ordered by device and number.
+func (h *Hub) Gaps(ctx context.Context) ([]Gap, error) {
+	devs, err := h.Devices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Gap
+	for _, d := range devs {
+		out = append(out, d.Missing...)
+	}
+	return out, nil
+}
+
+// FormatGaps says which numbers are missing: "4", "4–5", "2, 4–5".
+func FormatGaps(gaps []Gap) string {
+	parts := make([]string, len(gaps))
+	for i, g := range gaps {
+		if g.From == g.To {
+			parts[i] = strconv.FormatUint(g.From, 10)
+		} else {
+			parts[i] = fmt.Sprintf("%d–%d", g.From, g.To)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Device is a device the hub has merged batches from.
+type Device struct {
+	ID      string
+	Signer  string
+	Key     string // fingerprint
+	Batches int
+	// LastSequence is the highest sequence number merged.
+	LastSequence uint64
+	First, Last  time.Time
+	Missing      []Gap
+}
+
+// Devices lists the devices, ordered by id, with their gaps.
+func (h *Hub) Devices(ctx context.Context) ([]Device, error) {
+	var out []Device
+	err := h.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT device, key, signer, first, last FROM hub_devices ORDER BY device`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d Device
+			var first, last int64
+			if err := rows.Scan(&d.ID, &d.Key, &d.Signer, &first, &last); err != nil {
+				rows.Close()
+				return err
+			}
+			d.First, d.Last = time.UnixMilli(first).UTC(), time.UnixMilli(last).UTC()
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT device, sequence FROM hub_batches ORDER BY device, sequence`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byID := map[string]*Device{}
+		for i := range out {
+			byID[out[i].ID] = &out[i]
+		}
+		for rows.Next() {
+			var dev string
+			var seq int64
+			if err := rows.Scan(&dev, &seq); err != nil {
+				return err
+			}
+			d := byID[dev]
+			if d == nil {
+				continue
+			}
+			if s := uint64(seq); s > d.LastSequence+1 {
+				d.Missing = append(d.Missing, Gap{Device: dev, From: d.LastSequence + 1, To: s - 1})
+			}
+			d.LastSequence = max(d.LastSequence, uint64(seq))
+			d.Batches++
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	return out, nil
+}
+
+// BatchRecord is a merged batch as the hub records it.
+type BatchRecord struct {
+	ID, Hash, Device, Signer, Key string
+	Sequence                      uint64
+	Created, Merged               time.Time
+	Revisions, Added              int
+	Encrypted                     bool
+}
+
+// Batches lists the merged batches, ordered by device and sequence number.
+func (h *Hub) Batches(ctx context.Context) ([]BatchRecord, error) {
+	var out []BatchRecord
+	err := h.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, hash, device, signer, key, sequence, created, merged, revisions, added, encrypted
+			FROM hub_batches ORDER BY device, sequence`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r BatchRecord
+			var seq, created, merged int64
+			if err := rows.Scan(&r.ID, &r.Hash, &r.Device, &r.Signer, &r.Key, &seq, &created, &merged, &r.Revisions, &r.Added, &r.Encrypted); err != nil {
+				return err
+			}
+			r.Sequence = uint64(seq)
+			r.Created, r.Merged = time.UnixMilli(created).UTC(), time.UnixMilli(merged).UTC()
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list batches: %w", err)
+	}
+	return out, nil
+}
