@@ -176,6 +176,10 @@ func isNil(s screen) bool {
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
+		if m.Width <= 0 || m.Height <= 0 {
+			// A terminal that does not know its size (a fresh pseudo-terminal): keep 80×24.
+			return a, nil
+		}
 		a.c.width, a.c.height = m.Width, m.Height
 		a.help.Width = m.Width
 		var cmds []tea.Cmd
@@ -271,6 +275,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.KeyMsg:
+		if m.Type == tea.KeyRunes && len(m.Runes) > 1 && !m.Paste {
+			return a, a.burst(m)
+		}
 		return a, a.key(m)
 	case tea.MouseMsg:
 		if a.showAll {
@@ -332,6 +339,25 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	}
 	_, cmd := cur.Update(m)
 	return cmd
+}
+
+// burst handles several characters that arrived at once (fast typing, an input method
+// sending a composed syllable, a script): one key at a time while they are commands, and
+// the rest in one piece as soon as a text field has focus.
+func (a *App) burst(m tea.KeyMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range m.Runes {
+		if a.current().Typing() {
+			rest := m
+			rest.Runes = m.Runes[i:]
+			cmds = append(cmds, a.key(rest))
+			break
+		}
+		one := m
+		one.Runes = []rune{r}
+		cmds = append(cmds, a.key(one))
+	}
+	return tea.Batch(cmds...)
 }
 
 // quit writes everything first, then stops. When writing fails, the first ctrl+c says so

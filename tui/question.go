@@ -699,7 +699,7 @@ func (q *questionScreen) View() string {
 	if q.qu.Importance != "" {
 		qt += "  [" + c.t("importance: ", "mức quan trọng: ") + c.get(q.qu.Importance.Label()) + "]"
 	}
-	qlines := wrap(qt, w)
+	qlines := wrapPrefixed(q.qu.ID+"  ", strings.TrimPrefix(qt, q.qu.ID+"  "), w)
 	for i := range qlines {
 		qlines[i] = s.Heading.Render(qlines[i])
 	}

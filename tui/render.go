@@ -69,7 +69,8 @@ func clip(lines []string, n int) []string {
 		return lines
 	}
 	out := append([]string(nil), lines[:n]...)
-	out[n-1] = cut(out[n-1], max(1, width(out[n-1])-1)) + "…"
+	last := out[n-1]
+	out[n-1] = ansi.Truncate(last, max(0, width(last)-1), "") + "…"
 	return out
 }
 

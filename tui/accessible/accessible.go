@@ -123,6 +123,9 @@ func (s *session_) ask(prompt, def string) (string, error) {
 }
 
 func (s *session_) invalid(msg string) {
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+		msg += "."
+	}
 	s.say("  ✗ " + msg + " " + s.t("Please answer again.", "Vui lòng trả lời lại."))
 }
 
@@ -820,6 +823,36 @@ func (s *session_) valueText(qu *survey.Question, v any) string {
 	return fmt.Sprint(v)
 }
 
+// displayValue shows an answer in words: option labels, yes or no.
+func (s *session_) displayValue(qu *survey.Question, v any) string {
+	label := func(code string) string {
+		for _, o := range qu.Options {
+			if o.Code == code {
+				return s.get(o.Label)
+			}
+		}
+		return code
+	}
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return s.t("yes", "có")
+		}
+		return s.t("no", "không")
+	case string:
+		if qu.Type == survey.TypeSingle {
+			return label(x)
+		}
+	case []string:
+		var parts []string
+		for _, c := range x {
+			parts = append(parts, label(c))
+		}
+		return strings.Join(parts, ", ")
+	}
+	return s.valueText(qu, v)
+}
+
 // summary shows the section's table and asks for the overall rating and comment.
 func (s *session_) summary(sec *survey.Section) error {
 	q := s.q
@@ -835,7 +868,7 @@ func (s *session_) summary(sec *survey.Section) error {
 		case qu.Type == survey.TypeRating && a.Rating != "":
 			val = s.ratingLabel(q.ScaleOf(qu), a.Rating)
 		case has && a.HasValue():
-			val = s.valueText(qu, a.Value)
+			val = s.displayValue(qu, a.Value)
 		}
 		line := fmt.Sprintf("  %s: %s", qu.ID, val)
 		if a.Comment != "" {
