@@ -1,0 +1,320 @@
+package questionnaires
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Source says where a questionnaire of a Catalog comes from.
+type Source string
+
+// The sources of a catalog entry.
+const (
+	SourceBundled Source = "bundled" // embedded in the binary
+	SourceFile    Source = "file"    // a file in the catalog's folder
+)
+
+// ErrNotFound is returned by Catalog.Get and Catalog.Latest for an unknown questionnaire or
+// version.
+var ErrNotFound = errors.New("questionnaire not found")
+
+// Entry is one questionnaire of a Catalog with where it comes from.
+type Entry struct {
+	Questionnaire *survey.Questionnaire
+	Source        Source
+	// Path is the file the questionnaire was read from; empty for bundled ones.
+	Path string
+}
+
+// Catalog is every questionnaire a device knows: the bundled ones and the files in one
+// folder (HOME/questionnaires). Each id and version appears once: a bundled questionnaire
+// cannot be shadowed by a file, and two files with the same id and version are refused.
+// A broken file in the folder does not make the catalog fail: it is skipped and reported
+// by Problems.
+type Catalog struct {
+	dir      string
+	entries  []Entry
+	problems []error
+}
+
+// OpenCatalog reads the bundled questionnaires and every *.yaml and *.yml file in dir. A
+// missing dir is an empty folder. Only a failure to read the bundled questionnaires or the
+// folder itself is an error; bad files are collected in Problems.
+func OpenCatalog(dir string) (*Catalog, error) {
+	c := &Catalog{dir: dir}
+	bundled, err := Bundled()
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range bundled {
+		c.entries = append(c.entries, Entry{Questionnaire: q, Source: SourceBundled})
+	}
+	if dir != "" {
+		if err := c.readDir(); err != nil {
+			return nil, err
+		}
+	}
+	c.sort()
+	return c, nil
+}
+
+func (c *Catalog) readDir() error {
+	des, err := os.ReadDir(c.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read questionnaire folder: %w", err)
+	}
+	for _, de := range des {
+		name := de.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if de.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		path := filepath.Join(c.dir, name)
+		q, err := LoadFile(path)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Errorf("skipped questionnaire file: %w", err))
+			continue
+		}
+		if prev, ok := c.entry(q.ID, q.Version); ok {
+			where := "is bundled"
+			if prev.Source == SourceFile {
+				where = "is already defined in " + prev.Path
+			}
+			c.problems = append(c.problems, fmt.Errorf("skipped questionnaire file %s: %s version %s %s", path, q.ID, q.Version, where))
+			continue
+		}
+		c.entries = append(c.entries, Entry{Questionnaire: q, Source: SourceFile, Path: path})
+	}
+	return nil
+}
+
+func (c *Catalog) sort() {
+	sort.SliceStable(c.entries, func(i, j int) bool {
+		a, b := c.entries[i].Questionnaire, c.entries[j].Questionnaire
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return CompareVersions(a.Version, b.Version) < 0
+	})
+}
+
+// Dir returns the folder the catalog reads files from and Add copies them to.
+func (c *Catalog) Dir() string { return c.dir }
+
+// Problems returns the files of the folder that were skipped, and why.
+func (c *Catalog) Problems() []error { return append([]error(nil), c.problems...) }
+
+// Entries returns every questionnaire with its source, sorted by id, then version.
+func (c *Catalog) Entries() []Entry { return append([]Entry(nil), c.entries...) }
+
+// List returns every questionnaire (all versions), sorted by id, then version.
+func (c *Catalog) List() []*survey.Questionnaire {
+	out := make([]*survey.Questionnaire, len(c.entries))
+	for i, e := range c.entries {
+		out[i] = e.Questionnaire
+	}
+	return out
+}
+
+func (c *Catalog) entry(id, version string) (Entry, bool) {
+	for _, e := range c.entries {
+		if e.Questionnaire.ID == id && e.Questionnaire.Version == version {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Entry returns the catalog entry of id at version.
+func (c *Catalog) Entry(id, version string) (Entry, bool) { return c.entry(id, version) }
+
+// Get returns questionnaire id at version. The error wraps ErrNotFound and names the
+// versions that exist.
+func (c *Catalog) Get(id, version string) (*survey.Questionnaire, error) {
+	if e, ok := c.entry(id, version); ok {
+		return e.Questionnaire, nil
+	}
+	if vs := c.versions(id); len(vs) > 0 {
+		return nil, fmt.Errorf("%w: %s has no version %q (known: %s)", ErrNotFound, id, version, strings.Join(vs, ", "))
+	}
+	return nil, fmt.Errorf("%w: no questionnaire %q%s", ErrNotFound, id, c.knownIDs())
+}
+
+// Latest returns the highest version of questionnaire id.
+func (c *Catalog) Latest(id string) (*survey.Questionnaire, error) {
+	var last *survey.Questionnaire
+	for _, e := range c.entries {
+		if e.Questionnaire.ID == id {
+			last = e.Questionnaire // entries are sorted by version
+		}
+	}
+	if last == nil {
+		return nil, fmt.Errorf("%w: no questionnaire %q%s", ErrNotFound, id, c.knownIDs())
+	}
+	return last, nil
+}
+
+func (c *Catalog) versions(id string) []string {
+	var out []string
+	for _, e := range c.entries {
+		if e.Questionnaire.ID == id {
+			out = append(out, e.Questionnaire.Version)
+		}
+	}
+	return out
+}
+
+func (c *Catalog) knownIDs() string {
+	var ids []string
+	for _, e := range c.entries {
+		if len(ids) == 0 || ids[len(ids)-1] != e.Questionnaire.ID {
+			ids = append(ids, e.Questionnaire.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (known: " + strings.Join(ids, ", ") + ")"
+}
+
+// Add validates the questionnaire file at path and copies it into the catalog's folder as
+// <id>-<version>.yaml, atomically (a reader never sees half a file). Adding the same id and
+// version again with the same content does nothing; with different content it is refused,
+// as is a file that would shadow a bundled questionnaire: give the file a new version.
+func (c *Catalog) Add(path string) (*survey.Questionnaire, error) {
+	if c.dir == "" {
+		return nil, errors.New("add questionnaire: the catalog has no folder")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read questionnaire: %w", err)
+	}
+	q, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if prev, ok := c.entry(q.ID, q.Version); ok {
+		if prev.Source == SourceBundled {
+			return nil, fmt.Errorf("%s: questionnaire %s version %s is bundled with fieldsurvey and cannot be replaced: give your file another id or version", path, q.ID, q.Version)
+		}
+		same, err := sameQuestionnaire(prev.Questionnaire, q)
+		if err != nil {
+			return nil, err
+		}
+		if !same {
+			return nil, fmt.Errorf("%s: questionnaire %s version %s is already in the catalog (%s) with different content: interviews refer to a questionnaire by id and version, so give your file a new version", path, q.ID, q.Version, prev.Path)
+		}
+		return prev.Questionnaire, nil
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create questionnaire folder: %w", err)
+	}
+	dest := filepath.Join(c.dir, FileName(q.ID, q.Version))
+	if _, err := os.Stat(dest); err == nil {
+		return nil, fmt.Errorf("%s: %s already exists and holds another questionnaire (or a broken one): move it away first", path, dest)
+	}
+	if err := writeFileAtomic(dest, data); err != nil {
+		return nil, fmt.Errorf("add questionnaire: %w", err)
+	}
+	c.entries = append(c.entries, Entry{Questionnaire: q, Source: SourceFile, Path: dest})
+	c.sort()
+	return q, nil
+}
+
+// FileName is the name Add gives the file of questionnaire id at version: "<id>-<version>.yaml",
+// with any character of the version that is unsafe in a file name replaced by "_".
+func FileName(id, version string) string {
+	safe := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+				return r
+			}
+			return '_'
+		}, s)
+	}
+	return safe(id) + "-" + strings.TrimLeft(safe(version), ".") + ".yaml"
+}
+
+// sameQuestionnaire compares two questionnaires by content, ignoring how their files are
+// laid out (comments, key order, anchors).
+func sameQuestionnaire(a, b *survey.Questionnaire) (bool, error) {
+	ja, err := json.Marshal(a)
+	if err != nil {
+		return false, fmt.Errorf("compare questionnaires: %w", err)
+	}
+	jb, err := json.Marshal(b)
+	if err != nil {
+		return false, fmt.Errorf("compare questionnaires: %w", err)
+	}
+	return bytes.Equal(ja, jb), nil
+}
+
+// writeFileAtomic writes data to a temporary file next to name, syncs it, and renames it
+// into place.
+func writeFileAtomic(name string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
+}
+
+// CompareVersions orders questionnaire versions: dot-separated parts compare as numbers when
+// both are numbers ("3.10" after "3.9"), as text otherwise. It returns -1, 0 or +1.
+func CompareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, ea := strconv.Atoi(pa[i])
+		nb, eb := strconv.Atoi(pb[i])
+		switch {
+		case ea == nil && eb == nil:
+			if na != nb {
+				if na < nb {
+					return -1
+				}
+				return 1
+			}
+		case pa[i] != pb[i]:
+			if pa[i] < pb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(pa) < len(pb):
+		return -1
+	case len(pa) > len(pb):
+		return 1
+	}
+	return 0
+}
