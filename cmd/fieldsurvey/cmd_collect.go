@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fieldsurvey/fieldsurvey/tui"
+	"github.com/fieldsurvey/fieldsurvey/tui/accessible"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+	"github.com/fieldsurvey/fieldsurvey/tui/storeadapter"
+)
+
+// The screens reach the SQLite store through the adapter (package tui imports no SQL).
+var _ tui.Store = storeadapter.Store{}
+
+type collectOptions struct {
+	accessible bool
+	interview  string
+	monochrome bool
+	mouse      bool
+	background string
+}
+
+// newCollectCommand is the interview screen; `fieldsurvey` without a command runs it too.
+func newCollectCommand(g *globals) *cobra.Command {
+	var opts collectOptions
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Record interviews (the interview screen) · Thực hiện phỏng vấn (màn hình phỏng vấn)",
+		Long: `Open the interview screen: the interviews on this device, new interviews, questions with
+their rating, evidence and comment, section summaries and the review that completes an
+interview. Every change is saved as it is made; there is no save key. ctrl+l switches
+between Vietnamese and English (and remembers the choice), ? shows every key.
+
+With --accessible (automatic when TERM=dumb) the same interview is asked as plain line
+prompts on stdin and stdout, for screen readers and scripts.
+
+Mở màn hình phỏng vấn. Mọi thay đổi được lưu ngay, không cần phím lưu. ctrl+l chuyển giữa
+tiếng Việt và tiếng Anh, ? hiện các phím. Với --accessible (tự động khi TERM=dumb), phỏng
+vấn được hỏi bằng các dòng lệnh đơn giản, phù hợp trình đọc màn hình và kịch bản.`,
+		Example: `  fieldsurvey collect
+  fieldsurvey collect --interview 0192f3a4
+  fieldsurvey collect --accessible < answers.txt
+  NO_COLOR=1 fieldsurvey collect --monochrome`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Run without a command, the root calls this RunE directly: its context is the
+			// root's.
+			ctx := cmd.Context()
+			if ctx == nil && g.root != nil {
+				ctx = g.root.Context()
+			}
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runCollect(ctx, g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.accessible, "accessible", false, "ask the interview as plain line prompts on stdin/stdout (automatic when TERM=dumb) · hỏi bằng các dòng lệnh đơn giản")
+	f.StringVar(&opts.interview, "interview", "", "open (or, with --accessible, continue) this interview: an id or a unique id prefix · mở phỏng vấn này")
+	f.BoolVar(&opts.monochrome, "monochrome", false, "no colours, keep bold and reverse video (NO_COLOR does the same) · không dùng màu")
+	f.BoolVar(&opts.mouse, "mouse", false, "let the mouse wheel scroll the lists · cho phép dùng con lăn chuột")
+	f.StringVar(&opts.background, "background", "auto", "terminal background: auto (COLORFGBG, else dark), dark or light · nền của cửa sổ lệnh")
+	return cmd
+}
+
+func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
+	switch opts.background {
+	case "auto", "dark", "light":
+	default:
+		return fail("--background is %q: expected auto, dark or light", "--background là %q: cần là auto, dark hoặc light", opts.background)
+	}
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	if g.cfg.Device == "" {
+		return withHint(fail("this device has no id", "máy này chưa có mã thiết bị"),
+			"run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
+	}
+	if opts.interview != "" {
+		id, err := resolveInterview(ctx, st, opts.interview)
+		if err != nil {
+			return err
+		}
+		opts.interview = id
+	}
+	author := session.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
+	ss := storeadapter.New(st)
+	if opts.accessible || os.Getenv("TERM") == "dumb" {
+		err := accessible.Run(ctx, accessible.Options{
+			Lang:                 g.lang(),
+			Writer:               &session.Writer{Store: ss, Author: author, Assessor: g.cfg.Assessor.Name},
+			Catalog:              cat,
+			DefaultQuestionnaire: g.cfg.Questionnaire,
+			Interview:            opts.interview,
+			Now:                  g.now,
+			In:                   g.stdin,
+			Out:                  g.stdout,
+		})
+		if errors.Is(err, accessible.ErrInputEnded) {
+			return withHint(failWrap(err, "line mode", "chế độ dòng lệnh"),
+				"run the same command again to continue where the input stopped",
+				"chạy lại lệnh để tiếp tục từ chỗ dừng")
+		}
+		return contextErr(ctx, err)
+	}
+	err = tui.Run(ctx, tui.Options{
+		Lang:                 g.lang(),
+		AssessorName:         g.cfg.Assessor.Name,
+		Principal:            g.cfg.Assessor.Principal,
+		Device:               g.cfg.Device,
+		Color:                g.cfg.Color,
+		Monochrome:           opts.monochrome,
+		Background:           opts.background,
+		DefaultQuestionnaire: g.cfg.Questionnaire,
+		Interview:            opts.interview,
+		Now:                  g.now,
+		OnLanguage:           func(lang string) error { return saveLanguage(g.configPath(), lang) },
+		Mouse:                opts.mouse,
+		Input:                g.stdin,
+		Output:               g.stdout,
+	}, ss, cat)
+	return contextErr(ctx, err)
+}
+
+// saveLanguage sets language in the config file at path, keeping its comments and the
+// other settings; the file is replaced atomically.
+func saveLanguage(path, lang string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(doc.Content) == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s: the configuration is not a mapping of settings", path)
+	}
+	set := false
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value == "language" {
+			top.Content[i+1].Kind, top.Content[i+1].Tag, top.Content[i+1].Value = yaml.ScalarNode, "!!str", lang
+			top.Content[i+1].Style = 0
+			set = true
+		}
+	}
+	if !set {
+		top.Content = append(top.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "language"},
+			&yaml.Node{Kind: yaml.ScalarNode, Value: lang})
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, out, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

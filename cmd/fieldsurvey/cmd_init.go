@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+)
+
+// homeResult is what one step of ensureHome found or created.
+type homeResult struct {
+	What    survey.Text // "home folder", "configuration", …
+	Path    string
+	Created bool
+	Detail  string // e.g. the device id
+}
+
+// homeStep makes sure one part of the home folder exists.
+type homeStep func(g *globals) (homeResult, error)
+
+// homeSteps are what `fieldsurvey init`, and the first command that needs the home folder,
+// make sure of, in order. To set up more (a device key, an outbox), add a step here.
+var homeSteps = []homeStep{
+	ensureHomeDir,
+	ensureQuestionnaireDir,
+	ensureConfigFile,
+	ensureStoreFile,
+}
+
+// ensureHome runs every home step once, recording what each found or created in
+// g.homeSteps. It is idempotent: on a set-up home it creates nothing.
+func ensureHome(g *globals) error {
+	if g.homeReady {
+		return nil
+	}
+	g.homeSteps = nil
+	for _, step := range homeSteps {
+		r, err := step(g)
+		if err != nil {
+			return err
+		}
+		g.homeSteps = append(g.homeSteps, r)
+	}
+	g.homeReady = true
+	return nil
+}
+
+func ensureDir(path string, what survey.Text) (homeResult, error) {
+	r := homeResult{What: what, Path: path}
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.IsDir() {
+			return r, fail("%s is not a folder", "%s không phải là thư mục", path)
+		}
+		return r, nil
+	}
+	if err := os.MkdirAll(path, 0o700); err != nil {
+		return r, failWrap(err, "create %s", "tạo %s", what.Get(survey.LangEN))
+	}
+	r.Created = true
+	return r, nil
+}
+
+func ensureHomeDir(g *globals) (homeResult, error) {
+	return ensureDir(g.home, survey.T("home folder", "thư mục làm việc"))
+}
+
+func ensureQuestionnaireDir(g *globals) (homeResult, error) {
+	return ensureDir(g.catalogDir(), survey.T("questionnaire folder", "thư mục bảng hỏi"))
+}
+
+// ensureConfigFile writes the commented config.yaml with a new device id when there is
+// none, and gives an existing file a device id when it lacks one.
+func ensureConfigFile(g *globals) (homeResult, error) {
+	r := homeResult{What: survey.T("configuration", "cấu hình"), Path: g.configPath()}
+	if _, err := os.Stat(r.Path); errors.Is(err, os.ErrNotExist) {
+		c, err := fileConfig(r.Path)
+		if err != nil {
+			return r, err
+		}
+		if c.Device, err = newDeviceID(g.rand); err != nil {
+			return r, err
+		}
+		created, err := createFileAtomic(r.Path, configTemplate(c), 0o600)
+		if err != nil {
+			return r, failWrap(err, "write %s", "ghi %s", r.Path)
+		}
+		r.Created = created
+	} else if g.cfg.Device == "" {
+		if err := addDevice(g, r.Path); err != nil {
+			return r, err
+		}
+		r.Created = true
+	}
+	if err := g.loadConfig(); err != nil {
+		return r, err
+	}
+	r.Detail = g.t("device ", "thiết bị ") + g.cfg.Device
+	return r, nil
+}
+
+// addDevice appends a new device id to a config file that has no device key.
+func addDevice(g *globals, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return failWrap(err, "read %s", "đọc %s", path)
+	}
+	var top map[string]any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return failWrap(err, "read %s", "đọc %s", path)
+	}
+	if _, ok := top["device"]; ok {
+		return withHint(fail("%s sets an empty device id", "%s đặt mã thiết bị rỗng", path),
+			"remove the 'device:' line and run 'fieldsurvey init' to get a new id, or restore the old id",
+			"xóa dòng 'device:' rồi chạy 'fieldsurvey init' để có mã mới, hoặc khôi phục mã cũ")
+	}
+	id, err := newDeviceID(g.rand)
+	if err != nil {
+		return err
+	}
+	if len(data) > 0 && !strings.HasSuffix(string(data), "\n") {
+		data = append(data, '\n')
+	}
+	data = append(data, fmt.Sprintf("\n# This device's id, made by 'fieldsurvey init'. Do not change it.\ndevice: %q\n", id)...)
+	if err := writeFileAtomic(path, data, 0o600); err != nil {
+		return failWrap(err, "write %s", "ghi %s", path)
+	}
+	return nil
+}
+
+// newDeviceID returns 16 random hex digits.
+func newDeviceID(rnd io.Reader) (string, error) {
+	b := make([]byte, 8)
+	if _, err := io.ReadFull(rnd, b); err != nil {
+		return "", fmt.Errorf("make device id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// fileConfig reads the configuration of the file at path alone (defaults for what it does
+// not set), ignoring the environment and flags.
+func fileConfig(path string) (Config, error) {
+	v := newViper(false)
+	if err := readConfigFile(v, path); err != nil {
+		return Config{}, err
+	}
+	return decodeConfig(v, nil)
+}
+
+func ensureStoreFile(g *globals) (homeResult, error) {
+	r := homeResult{What: survey.T("interview database", "cơ sở dữ liệu phỏng vấn"), Path: g.storePath()}
+	if _, err := os.Stat(r.Path); err == nil {
+		return r, nil
+	}
+	st, err := store.Open(r.Path)
+	if err != nil {
+		return r, failWrap(err, "create the interview database", "tạo cơ sở dữ liệu phỏng vấn")
+	}
+	if err := st.Close(); err != nil {
+		return r, failWrap(err, "create the interview database", "tạo cơ sở dữ liệu phỏng vấn")
+	}
+	r.Created = true
+	return r, nil
+}
+
+type initOptions struct{}
+
+func newInitCommand(g *globals) *cobra.Command {
+	var opts initOptions
+	return &cobra.Command{
+		Use:   "init",
+		Short: "Set up the home folder, device id and config · Tạo thư mục làm việc, mã thiết bị và cấu hình",
+		Long: `init sets up the home folder: config.yaml (with this device's id), the interview database
+and the questionnaire folder. It is safe to run again: it creates only what is missing and
+prints what it found. Other commands set up the home folder on first use too.
+
+init tạo thư mục làm việc: config.yaml (kèm mã thiết bị), cơ sở dữ liệu phỏng vấn và thư
+mục bảng hỏi. Chạy lại nhiều lần vẫn an toàn: chỉ tạo những gì còn thiếu.`,
+		Example: `  fieldsurvey init
+  fieldsurvey --home /media/usb/fieldsurvey init`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInit(cmd.Context(), g, opts)
+		},
+	}
+}
+
+func runInit(ctx context.Context, g *globals, _ initOptions) error {
+	if err := ensureHome(g); err != nil {
+		return err
+	}
+	t := newTable(g.stdout)
+	for _, s := range g.homeSteps {
+		state := g.t("found", "đã có")
+		if s.Created {
+			state = g.t("created", "đã tạo")
+		}
+		t.row(state, s.What.Get(g.lang()), s.Path, s.Detail)
+	}
+	return t.flush()
+}

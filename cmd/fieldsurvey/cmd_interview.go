@@ -1,0 +1,647 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/report"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+)
+
+func newInterviewCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "interview",
+		Aliases: []string{"interviews", "i"},
+		Short:   "List, show, export and import interviews · Liệt kê, xem, xuất và nhập phỏng vấn",
+		Long: `Interviews live in the device's database in the home folder (or, with --db, a hub store).
+export and import use JSON Lines, one interview a line (format fieldsurvey-interview/1).
+
+Các cuộc phỏng vấn nằm trong cơ sở dữ liệu của máy (hoặc kho tổng hợp với --db). Xuất và
+nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng fieldsurvey-interview/1).`,
+		Example: `  fieldsurvey interview list
+  fieldsurvey interview show 0193a5b2
+  fieldsurvey interview export --out interviews.jsonl
+  fieldsurvey interview import interviews.jsonl`,
+	}
+	return groupCommand(cmd, newInterviewListCommand(g), newInterviewShowCommand(g),
+		newInterviewExportCommand(g), newInterviewImportCommand(g))
+}
+
+// resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
+func resolveInterview(ctx context.Context, st *store.Store, ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return "", fail("empty interview id", "mã phỏng vấn rỗng")
+	}
+	if _, err := st.Interview(ctx, ref); err == nil {
+		return ref, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	sums, err := st.List(ctx, store.ListOptions{Search: ref})
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, s := range sums {
+		if strings.HasPrefix(s.ID, ref) {
+			ids = append(ids, s.ID)
+		}
+	}
+	sort.Strings(ids)
+	switch len(ids) {
+	case 0:
+		return "", withHint(fail("no interview %q", "không có phỏng vấn %q", ref),
+			"'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn")
+	case 1:
+		return ids[0], nil
+	}
+	return "", withHint(fail("%q is the beginning of %d interview ids: %s", "%q là phần đầu của %d mã phỏng vấn: %s",
+		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
+}
+
+// shortIDs returns the shortest unique prefix (at least 8 characters) of each id.
+func shortIDs(ids []string) map[string]string {
+	n := 8
+	for {
+		seen := map[string]int{}
+		for _, id := range ids {
+			seen[prefix(id, n)]++
+		}
+		unique := true
+		for _, c := range seen {
+			if c > 1 {
+				unique = false
+			}
+		}
+		longest := 0
+		for _, id := range ids {
+			longest = max(longest, len(id))
+		}
+		if unique || n >= longest {
+			break
+		}
+		n++
+	}
+	out := map[string]string{}
+	for _, id := range ids {
+		out[id] = prefix(id, n)
+	}
+	return out
+}
+
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+type interviewListOptions struct {
+	json          bool
+	status        string
+	questionnaire string
+	search        string
+}
+
+func newInterviewListCommand(g *globals) *cobra.Command {
+	var opts interviewListOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List interviews, most recently changed first · Liệt kê phỏng vấn, mới thay đổi trước",
+		Example: `  fieldsurvey interview list
+  fieldsurvey interview list --status completed --questionnaire odra-3.1
+  fieldsurvey interview list --search "Da Nang" --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInterviewList(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.json, "json", false, "print JSON · in dạng JSON")
+	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned · chỉ trạng thái này")
+	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
+	f.StringVar(&opts.search, "search", "", "text in the agency, province or role, or the start of the id (accents optional) · tìm kiếm")
+	return cmd
+}
+
+// interviewInfo is one interview in `interview list --json`.
+type interviewInfo struct {
+	ID            string                 `json:"id"`
+	Questionnaire string                 `json:"questionnaire"`
+	Version       string                 `json:"version"`
+	Status        survey.Status          `json:"status"`
+	Reason        string                 `json:"reason,omitempty"`
+	Agency        string                 `json:"agency"`
+	Province      string                 `json:"province"`
+	Role          string                 `json:"role"`
+	Category      string                 `json:"category"`
+	Assessor      string                 `json:"assessor"`
+	Answered      int                    `json:"answered"`
+	Total         *int                   `json:"total"` // relevant questions; null when the questionnaire is unknown
+	Sections      map[string]survey.Code `json:"sections"`
+	Conflicts     int                    `json:"conflicts"`
+	Created       string                 `json:"created,omitempty"`
+	Updated       string                 `json:"updated"`
+	Revisions     int                    `json:"revisions"`
+}
+
+func parseStatus(s string) (survey.Status, error) {
+	if s == "" {
+		return "", nil
+	}
+	st := survey.Status(strings.ToLower(strings.TrimSpace(s)))
+	if !st.Valid() {
+		names := make([]string, len(survey.Statuses))
+		for i, x := range survey.Statuses {
+			names[i] = string(x)
+		}
+		return "", fail("unknown status %q (expected %s)", "trạng thái %q không hợp lệ (cần là %s)", s, strings.Join(names, ", "))
+	}
+	return st, nil
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(survey.TimeFormat)
+}
+
+func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions) error {
+	status, err := parseStatus(opts.status)
+	if err != nil {
+		return err
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Status: status, Search: opts.search})
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+	}
+	infos := make([]interviewInfo, 0, len(sums))
+	for _, s := range sums {
+		in := interviewInfo{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
+			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
+			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
+			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions}
+		if q, err := c.Get(s.Questionnaire, s.Version); err == nil {
+			state, err := st.Interview(ctx, s.ID)
+			if err != nil {
+				return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
+			}
+			answered, total := q.Progress(state.Answers)
+			in.Answered, in.Total = answered, &total
+		}
+		infos = append(infos, in)
+	}
+	if opts.json {
+		return writeJSON(g.stdout, infos)
+	}
+	if len(infos) == 0 {
+		g.infof("no interviews", "không có cuộc phỏng vấn nào")
+		return nil
+	}
+	ids := make([]string, len(infos))
+	for i, in := range infos {
+		ids[i] = in.ID
+	}
+	short := shortIDs(ids)
+	l := g.lang()
+	t := newTable(g.stdout, word(l, "id"), word(l, "questionnaire"), word(l, "agency"), word(l, "province"),
+		word(l, "status"), word(l, "progress"), word(l, "updated"))
+	for i, in := range infos {
+		total := "?"
+		if in.Total != nil {
+			total = strconv.Itoa(*in.Total)
+		}
+		status := in.Status.Label().Get(l)
+		if in.Conflicts > 0 {
+			status += fmt.Sprintf(" (%d %s)", in.Conflicts, g.t("conflicts", "xung đột"))
+		}
+		t.row(short[in.ID], in.Questionnaire+" "+in.Version, in.Agency, in.Province, status,
+			fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
+	}
+	return t.flush()
+}
+
+type interviewShowOptions struct {
+	json bool
+}
+
+func newInterviewShowCommand(g *globals) *cobra.Command {
+	var opts interviewShowOptions
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one interview: respondent, status and answers · Xem một cuộc phỏng vấn",
+		Long: `show prints an interview: respondent, status, and the answers section by section with
+their ratings, comments and evidence. ID may be the beginning of the id. --json prints the
+interview as an interchange record (the format of export).
+
+show in một cuộc phỏng vấn: người trả lời, trạng thái và các câu trả lời theo từng phần. Có
+thể chỉ nhập phần đầu của mã. --json in bản ghi trao đổi (định dạng của export).`,
+		Example: `  fieldsurvey interview show 0193a5b2
+  fieldsurvey interview show 0193a5b2 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInterviewShow(cmd.Context(), g, args[0], opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the interchange record as JSON · in bản ghi dạng JSON")
+	return cmd
+}
+
+func runInterviewShow(ctx context.Context, g *globals, ref string, opts interviewShowOptions) error {
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := resolveInterview(ctx, st, ref)
+	if err != nil {
+		return contextErr(ctx, err)
+	}
+	state, err := st.Interview(ctx, id)
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+	}
+	if opts.json {
+		return writeJSON(g.stdout, state.Record())
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	l := g.lang()
+	q, err := c.Get(state.Meta.Questionnaire, state.Meta.QuestionnaireVersion)
+	if err != nil {
+		g.warn(fmt.Sprintf(g.t("%v: showing the stored record", "%v: hiển thị bản ghi đã lưu"), err))
+		return writeJSON(g.stdout, state.Record())
+	}
+	r, err := report.Build(q, []*survey.InterviewState{state}, report.Options{Lang: l, Interviews: []string{id}})
+	if err != nil {
+		return err
+	}
+	if err := report.WriteText(g.stdout, r, g.styler(), g.textWidth(0)); err != nil {
+		return err
+	}
+	answered, total := q.Progress(state.Answers)
+	facts := []string{
+		g.t("Assessor", "Người đánh giá") + ": " + state.Meta.Assessor,
+		g.t("Created", "Tạo lúc") + ": " + timeText(state.Created),
+		g.t("Updated", "Cập nhật") + ": " + timeText(state.Updated),
+		g.t("Progress", "Tiến độ") + fmt.Sprintf(": %d/%d", answered, total),
+		g.t("Revisions", "Số phiên bản") + ": " + strconv.Itoa(state.Revisions),
+	}
+	if state.Status.Reason != "" {
+		facts = append(facts, g.t("Reason", "Lý do")+": "+state.Status.Reason)
+	}
+	if n := len(state.Conflicts); n > 0 {
+		facts = append(facts, fmt.Sprintf(g.t("Conflicts: %d (the newest side is shown; 'fieldsurvey conflicts' shows both)",
+			"Xung đột: %d (hiển thị bản mới nhất; 'fieldsurvey conflicts' hiển thị cả hai)"), n))
+	}
+	_, err = fmt.Fprintf(g.stdout, "\n%s\n", strings.Join(facts, " · "))
+	return err
+}
+
+type interviewExportOptions struct {
+	out string
+}
+
+func newInterviewExportCommand(g *globals) *cobra.Command {
+	var opts interviewExportOptions
+	cmd := &cobra.Command{
+		Use:   "export [ID...]",
+		Short: "Write interviews as JSON Lines · Xuất phỏng vấn dạng JSON Lines",
+		Long: `export writes the interviews (all, or those named) as JSON Lines, one interview a line,
+sorted by id: the current value of every field, without history (format
+fieldsurvey-interview/1). The same interviews always give the same bytes, and
+export → import → export gives a byte-identical file.
+
+export ghi các cuộc phỏng vấn (tất cả, hoặc theo mã) dạng JSON Lines, mỗi dòng một cuộc,
+sắp theo mã. Xuất → nhập → xuất cho ra tệp giống hệt từng byte.`,
+		Example: `  fieldsurvey interview export > all.jsonl
+  fieldsurvey interview export --out two.jsonl 0193a5b2 0193a5c7`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInterviewExport(cmd.Context(), g, args, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.out, "out", "o", "", "write to this file (atomically) instead of stdout · ghi ra tệp này")
+	return cmd
+}
+
+func runInterviewExport(ctx context.Context, g *globals, refs []string, opts interviewExportOptions) error {
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var ids []string
+	if len(refs) == 0 {
+		sums, err := st.List(ctx, store.ListOptions{})
+		if err != nil {
+			return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+		}
+		for _, s := range sums {
+			ids = append(ids, s.ID)
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, ref := range refs {
+			id, err := resolveInterview(ctx, st, ref)
+			if err != nil {
+				return contextErr(ctx, err)
+			}
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	sort.Strings(ids)
+	var buf bytes.Buffer
+	for _, id := range ids {
+		state, err := st.Interview(ctx, id)
+		if err != nil {
+			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+		}
+		if n := len(state.Conflicts); n > 0 {
+			g.warn(fmt.Sprintf(g.t("interview %s has %d conflicts: the export holds the newest side of each",
+				"phỏng vấn %s có %d xung đột: tệp xuất chứa bản mới nhất của mỗi xung đột"), id, n))
+		}
+		line, err := state.Record().MarshalLine()
+		if err != nil {
+			return err
+		}
+		buf.Write(line)
+	}
+	if opts.out == "" {
+		_, err = g.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(opts.out, buf.Bytes(), 0o644); err != nil {
+		return failWrap(err, "write %s", "ghi %s", opts.out)
+	}
+	g.infof("exported %d interviews to %s", "đã xuất %d cuộc phỏng vấn ra %s", len(ids), opts.out)
+	return nil
+}
+
+func newInterviewImportCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE|-",
+		Short: "Read interviews from JSON Lines, all or nothing · Nhập phỏng vấn từ JSON Lines, tất cả hoặc không gì cả",
+		Long: `import reads interviews written by export (JSON Lines, one interview a line; - reads
+stdin). Every line is checked against its questionnaire (unknown question, bad rating code,
+failed constraint, …). When any line is bad, nothing is imported and every problem is
+printed as FILE:LINE: field: message. Otherwise every interview is written in one
+transaction: new interviews are created, existing ones get what changed.
+
+import đọc tệp do export tạo ra (- là đọc từ stdin). Mỗi dòng được kiểm tra theo bảng hỏi
+của nó. Nếu có dòng lỗi thì không nhập gì và in mọi lỗi dạng TỆP:DÒNG: trường: thông báo.
+Nếu không, tất cả được ghi trong một giao dịch.`,
+		Example: `  fieldsurvey interview import interviews.jsonl
+  ssh field-laptop fieldsurvey interview export | fieldsurvey interview import -`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInterviewImport(cmd.Context(), g, args[0])
+		},
+	}
+}
+
+// importLine is one record of an import file with the line it came from.
+type importLine struct {
+	line int
+	rec  survey.Record
+}
+
+// importProblem is one thing wrong with a line of an import file.
+type importProblem struct {
+	line       int
+	field, msg string // field may be empty (a line that is not a record)
+}
+
+// format writes p as "NAME:LINE: field: message".
+func (p importProblem) format(name string) string {
+	if p.field == "" {
+		return fmt.Sprintf("%s:%d: %s", name, p.line, p.msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", name, p.line, p.field, p.msg)
+}
+
+// readImport parses and checks every line of r against its questionnaire in c.
+func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLine, []importProblem, error) {
+	var recs []importLine
+	var problems []importProblem
+	first := map[string]int{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		bad := func(field, msg string) {
+			problems = append(problems, importProblem{line: n, field: field, msg: msg})
+		}
+		rec, err := survey.ParseRecord(text)
+		if err != nil {
+			bad("", "not an interview record: "+err.Error())
+			continue
+		}
+		if prev, ok := first[rec.ID]; ok && rec.ID != "" {
+			bad("id", fmt.Sprintf("interview %s is also on line %d", rec.ID, prev))
+			continue
+		}
+		first[rec.ID] = n
+		q, err := c.Get(rec.Questionnaire, rec.QuestionnaireVersion)
+		if err != nil {
+			bad("questionnaire", err.Error())
+			continue
+		}
+		normalizeRatings(&rec, q)
+		for _, fe := range rec.Check(q) {
+			bad(fe.Field, fe.Msg)
+		}
+		recs = append(recs, importLine{line: n, rec: rec})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, failWrap(err, "read %s", "đọc %s", name)
+	}
+	return recs, problems, nil
+}
+
+// normalizeRatings replaces the ratings of rec written as an alias or a label ("yellow",
+// "Vàng/Xanh") by their codes, so that files from other tools import. Ratings that match
+// no step are left for Record.Check to report.
+func normalizeRatings(rec *survey.Record, q *survey.Questionnaire) {
+	fix := func(sc *survey.Scale, c survey.Code) survey.Code {
+		if c == "" {
+			return c
+		}
+		if _, ok := sc.Step(c); ok {
+			return c
+		}
+		if code, err := sc.Parse(string(c)); err == nil {
+			return code
+		}
+		return c
+	}
+	for id, a := range rec.Answers {
+		if qu, ok := q.Question(id); ok && qu.Type == survey.TypeRating {
+			a.Rating = fix(q.ScaleOf(qu), a.Rating)
+			rec.Answers[id] = a
+		}
+	}
+	for id, s := range rec.Sections {
+		if sec, ok := q.Section(id); ok {
+			s.Rating = fix(q.SectionScale(sec), s.Rating)
+			rec.Sections[id] = s
+		}
+	}
+}
+
+// importClock is the clock of the store during an import: the time of each interview's
+// creation while it is created (so that it keeps its creation time), now otherwise.
+type importClock struct {
+	now func() time.Time
+	at  time.Time
+}
+
+func (c *importClock) time() time.Time {
+	if !c.at.IsZero() {
+		return c.at
+	}
+	return c.now()
+}
+
+func runInterviewImport(ctx context.Context, g *globals, file string) error {
+	if g.flags.db != "" {
+		return withHint(fail("import writes to this device's database, not to a hub store (--db)",
+			"import ghi vào cơ sở dữ liệu của máy này, không ghi vào kho tổng hợp (--db)"),
+			"leave out --db", "bỏ --db")
+	}
+	var in io.Reader = g.stdin
+	name := "stdin"
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return failWrap(err, "read interviews", "đọc phỏng vấn")
+		}
+		defer f.Close()
+		in, name = f, file
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	recs, problems, err := readImport(in, name, c)
+	if err != nil {
+		return err
+	}
+	if err := g.needHome(); err != nil {
+		return err
+	}
+	clock := &importClock{now: g.now}
+	st, err := g.openStore(store.WithClock(clock.time))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// An interview already stored must keep its questionnaire.
+	for _, il := range recs {
+		cur, err := st.Interview(ctx, il.rec.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", il.rec.ID))
+		}
+		if cur.HasMeta() && (cur.Meta.Questionnaire != il.rec.Questionnaire || cur.Meta.QuestionnaireVersion != il.rec.QuestionnaireVersion) {
+			problems = append(problems, importProblem{line: il.line, field: "questionnaire",
+				msg: fmt.Sprintf("interview %s is stored with %s %s, not %s %s", il.rec.ID,
+					cur.Meta.Questionnaire, cur.Meta.QuestionnaireVersion, il.rec.Questionnaire, il.rec.QuestionnaireVersion)})
+		}
+	}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+		for _, p := range problems {
+			fmt.Fprintln(g.stderr, p.format(name))
+		}
+		n := len(problems)
+		return withHint(&userError{msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
+			fmt.Sprintf("không nhập gì: %d lỗi trong %s", n, name))},
+			"correct the lines named above and import the whole file again",
+			"sửa các dòng nêu trên rồi nhập lại toàn bộ tệp")
+	}
+	if g.cfg.Device == "" {
+		return withHint(fail("this device has no id", "máy này chưa có mã thiết bị"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
+	}
+	author := store.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
+	var created, updated, unchanged int
+	err = st.Update(ctx, func(tx *store.Tx) error {
+		created, updated, unchanged = 0, 0, 0
+		for _, il := range recs {
+			cur, err := tx.Interview(il.rec.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				cur = nil
+			} else if err != nil {
+				return err
+			}
+			changes := il.rec.Changes(cur)
+			switch {
+			case len(changes) == 0:
+				unchanged++
+				continue
+			case cur == nil || !cur.HasMeta():
+				created++
+			default:
+				updated++
+			}
+			if changes[0].Target.Kind == survey.KindInterview {
+				// The creation keeps the time the record says the interview was created.
+				if t, err := time.Parse(time.RFC3339, il.rec.Created); err == nil {
+					clock.at = t
+				}
+				_, err := tx.Put(author, changes[0])
+				clock.at = time.Time{}
+				if err != nil {
+					return fmt.Errorf("line %d: %w", il.line, err)
+				}
+				changes = changes[1:]
+			}
+			if _, err := tx.Put(author, changes...); err != nil {
+				return fmt.Errorf("line %d: %w", il.line, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "nothing imported", "không nhập gì"))
+	}
+	g.infof("imported %d interviews from %s: %d created, %d updated, %d unchanged",
+		"đã nhập %d cuộc phỏng vấn từ %s: %d tạo mới, %d cập nhật, %d không đổi",
+		len(recs), name, created, updated, unchanged)
+	return nil
+}

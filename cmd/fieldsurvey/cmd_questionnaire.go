@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+func newQuestionnaireCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "questionnaire",
+		Aliases: []string{"questionnaires", "q"},
+		Short:   "List, show, check and add questionnaires · Liệt kê, xem, kiểm tra và thêm bảng hỏi",
+		Long: `The catalog holds the questionnaires bundled with fieldsurvey and those added to the home
+folder's questionnaires/ folder with 'questionnaire add'.
+
+Danh mục gồm các bảng hỏi tích hợp sẵn và các bảng hỏi được thêm vào thư mục
+questionnaires/ bằng 'questionnaire add'.`,
+		Example: `  fieldsurvey questionnaire list
+  fieldsurvey questionnaire show odra-3.1
+  fieldsurvey questionnaire validate my-instrument.yaml
+  fieldsurvey questionnaire add my-instrument.yaml`,
+	}
+	return groupCommand(cmd, newQuestionnaireListCommand(g), newQuestionnaireShowCommand(g),
+		newQuestionnaireValidateCommand(g), newQuestionnaireAddCommand(g), newQuestionnaireSchemaCommand(g))
+}
+
+// questionnaireInfo is one questionnaire in `questionnaire list --json`.
+type questionnaireInfo struct {
+	ID        string        `json:"id"`
+	Version   string        `json:"version"`
+	Title     string        `json:"title"`
+	Languages []string      `json:"languages"`
+	Source    string        `json:"source"`
+	File      string        `json:"file,omitempty"`
+	Sections  int           `json:"sections"`
+	Questions int           `json:"questions"`
+	Outline   []sectionInfo `json:"outline"`
+}
+
+type sectionInfo struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Importance string         `json:"importance,omitempty"`
+	Questions  int            `json:"questions"`
+	Items      []questionInfo `json:"items"`
+}
+
+type questionInfo struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Importance string `json:"importance,omitempty"`
+	Required   bool   `json:"required,omitempty"`
+	Text       string `json:"text"`
+}
+
+func describeQuestionnaire(e questionnaires.Entry, lang string) questionnaireInfo {
+	q := e.Questionnaire
+	info := questionnaireInfo{ID: q.ID, Version: q.Version, Title: q.Title.Get(lang),
+		Languages: q.Languages, Source: string(e.Source), File: e.Path, Sections: len(q.Sections)}
+	for _, s := range q.Sections {
+		si := sectionInfo{ID: s.ID, Title: s.Title.Get(lang), Importance: string(s.Importance), Questions: len(s.Questions)}
+		for _, qu := range s.Questions {
+			si.Items = append(si.Items, questionInfo{ID: qu.ID, Type: string(qu.Type),
+				Importance: string(qu.Importance), Required: qu.Required, Text: qu.Text.Get(lang)})
+		}
+		info.Questions += len(s.Questions)
+		info.Outline = append(info.Outline, si)
+	}
+	return info
+}
+
+type questionnaireListOptions struct {
+	json bool
+}
+
+func newQuestionnaireListCommand(g *globals) *cobra.Command {
+	var opts questionnaireListOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the questionnaires of the catalog · Liệt kê các bảng hỏi",
+		Example: `  fieldsurvey questionnaire list
+  fieldsurvey questionnaire list --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuestionnaireList(cmd.Context(), g, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON, with each section's questions and importance · in dạng JSON")
+	return cmd
+}
+
+func runQuestionnaireList(_ context.Context, g *globals, opts questionnaireListOptions) error {
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	infos := []questionnaireInfo{}
+	for _, e := range c.Entries() {
+		infos = append(infos, describeQuestionnaire(e, g.lang()))
+	}
+	if opts.json {
+		return writeJSON(g.stdout, infos)
+	}
+	l := g.lang()
+	t := newTable(g.stdout, word(l, "id"), word(l, "version"), word(l, "sections"), word(l, "questions"),
+		word(l, "languages"), word(l, "source"), word(l, "title"))
+	for _, in := range infos {
+		t.row(in.ID, in.Version, strconv.Itoa(in.Sections), strconv.Itoa(in.Questions),
+			strings.Join(in.Languages, ","), word(l, in.Source), in.Title)
+	}
+	return t.flush()
+}
+
+type questionnaireShowOptions struct {
+	version string
+	json    bool
+}
+
+func newQuestionnaireShowCommand(g *globals) *cobra.Command {
+	var opts questionnaireShowOptions
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a questionnaire's sections and questions · Xem các phần và câu hỏi của bảng hỏi",
+		Long: `show prints the outline of a questionnaire: sections, question ids, types, importance and
+text in the chosen language (--lang). --json prints the whole questionnaire.
+
+show in dàn ý của bảng hỏi: các phần, mã câu hỏi, loại, mức quan trọng và nội dung theo
+ngôn ngữ đã chọn (--lang). --json in toàn bộ bảng hỏi.`,
+		Example: `  fieldsurvey questionnaire show odra-3.1
+  fieldsurvey --lang en questionnaire show dgra-2018 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuestionnaireShow(cmd.Context(), g, args[0], opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.version, "version", "", "version to show (default: the latest) · phiên bản (mặc định: mới nhất)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the whole questionnaire as JSON · in toàn bộ bảng hỏi dạng JSON")
+	return cmd
+}
+
+// lookupQuestionnaire returns id at version, or its latest version when version is empty.
+func lookupQuestionnaire(c *questionnaires.Catalog, id, version string) (questionnaires.Entry, error) {
+	var q *survey.Questionnaire
+	var err error
+	if version == "" {
+		q, err = c.Latest(id)
+	} else {
+		q, err = c.Get(id, version)
+	}
+	if err != nil {
+		return questionnaires.Entry{}, withHint(err, "'fieldsurvey questionnaire list' shows the catalog",
+			"'fieldsurvey questionnaire list' liệt kê danh mục")
+	}
+	e, _ := c.Entry(q.ID, q.Version)
+	return e, nil
+}
+
+func runQuestionnaireShow(_ context.Context, g *globals, id string, opts questionnaireShowOptions) error {
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	e, err := lookupQuestionnaire(c, id, opts.version)
+	if err != nil {
+		return err
+	}
+	if opts.json {
+		return writeJSON(g.stdout, e.Questionnaire)
+	}
+	l := g.lang()
+	in := describeQuestionnaire(e, l)
+	fmt.Fprintf(g.stdout, "%s %s — %s\n", in.ID, in.Version, in.Title)
+	fmt.Fprintf(g.stdout, "%s: %s · %d %s · %d %s · %s\n", strings.ToLower(word(l, "languages")),
+		strings.Join(in.Languages, ", "), in.Sections, strings.ToLower(word(l, "sections")),
+		in.Questions, strings.ToLower(word(l, "questions")), word(l, in.Source))
+	for _, s := range in.Outline {
+		head := s.ID + "  " + s.Title
+		if s.Importance != "" {
+			head += "  [" + survey.Importance(s.Importance).Label().Get(l) + "]"
+		}
+		fmt.Fprintf(g.stdout, "\n%s\n", head)
+		t := newTable(g.stdout)
+		for _, qi := range s.Items {
+			imp := survey.Importance(qi.Importance).Label().Get(l)
+			if imp == "" {
+				imp = "—"
+			}
+			t.row("  "+qi.ID, qi.Type, imp, qi.Text)
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newQuestionnaireValidateCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check questionnaire files · Kiểm tra tệp bảng hỏi",
+		Long: `validate checks questionnaire files completely (format, ids, translations, scales, every
+expression) and prints every problem as FILE:LINE: message. It exits 1 when any file has a
+problem.
+
+validate kiểm tra đầy đủ các tệp bảng hỏi và in mọi lỗi dạng TỆP:DÒNG: thông báo. Trả mã
+thoát 1 khi có tệp bị lỗi.`,
+		Example: `  fieldsurvey questionnaire validate my-instrument.yaml
+  fieldsurvey questionnaire validate drafts/*.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuestionnaireValidate(cmd.Context(), g, args)
+		},
+	}
+}
+
+// printProblems writes each problem of a questionnaire error on its own line of stderr
+// (FILE:LINE: message) and returns how many there were.
+func printProblems(g *globals, file string, err error) int {
+	var ve *survey.ValidationError
+	if errors.As(err, &ve) {
+		for _, line := range strings.Split(ve.Error(), "\n") {
+			fmt.Fprintln(g.stderr, line)
+		}
+		return len(ve.Problems)
+	}
+	fmt.Fprintf(g.stderr, "%s: %v\n", file, err)
+	return 1
+}
+
+func runQuestionnaireValidate(_ context.Context, g *globals, files []string) error {
+	bad := 0
+	for _, f := range files {
+		q, err := questionnaires.LoadFile(f)
+		if err != nil {
+			printProblems(g, f, err)
+			bad++
+			continue
+		}
+		n := len(q.Questions())
+		fmt.Fprintf(g.stdout, "%s: ok (%s %s, %d %s, %d %s)\n", f, q.ID, q.Version,
+			len(q.Sections), strings.ToLower(word(g.lang(), "sections")), n, strings.ToLower(word(g.lang(), "questions")))
+	}
+	if bad > 0 {
+		return fail("%d of %d questionnaire files have problems", "%d trên %d tệp bảng hỏi có lỗi", bad, len(files))
+	}
+	return nil
+}
+
+func newQuestionnaireAddCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "add FILE",
+		Short: "Check a questionnaire file and add it to the catalog · Kiểm tra và thêm bảng hỏi vào danh mục",
+		Long: `add validates a questionnaire file and copies it into the home folder's questionnaires/
+folder as ID-VERSION.yaml. A questionnaire with problems is refused (every problem printed as
+FILE:LINE: message), and so is a file that reuses a bundled id and version or an added one
+with different content: interviews name their questionnaire by id and version, so a changed
+questionnaire needs a new version.
+
+add kiểm tra tệp bảng hỏi và chép vào thư mục questionnaires/ thành MÃ-PHIÊNBẢN.yaml. Bảng
+hỏi có lỗi bị từ chối; bảng hỏi trùng mã và phiên bản với bảng hỏi có sẵn nhưng nội dung
+khác cũng bị từ chối: hãy đặt phiên bản mới.`,
+		Example: `  fieldsurvey questionnaire add my-instrument.yaml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuestionnaireAdd(cmd.Context(), g, args[0])
+		},
+	}
+}
+
+func runQuestionnaireAdd(_ context.Context, g *globals, file string) error {
+	if err := g.needHome(); err != nil {
+		return err
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	before := len(c.Entries())
+	q, err := c.Add(file)
+	if err != nil {
+		var ve *survey.ValidationError
+		if errors.As(err, &ve) {
+			n := printProblems(g, file, err)
+			return fail("%s not added: %d problems", "chưa thêm %s: %d lỗi", file, n)
+		}
+		return failWrap(err, "%s not added", "chưa thêm %s", file)
+	}
+	e, _ := c.Entry(q.ID, q.Version)
+	fmt.Fprintf(g.stdout, "%s %s %s\n", q.ID, q.Version, e.Path)
+	if len(c.Entries()) == before {
+		g.infof("questionnaire %s %s is already in the catalog with the same content",
+			"bảng hỏi %s %s đã có trong danh mục với cùng nội dung", q.ID, q.Version)
+		return nil
+	}
+	g.infof("added questionnaire %s %s (%s)", "đã thêm bảng hỏi %s %s (%s)", q.ID, q.Version, q.Title.Get(g.lang()))
+	return nil
+}
+
+func newQuestionnaireSchemaCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "schema",
+		Short:   "Print the JSON Schema of questionnaire files · In JSON Schema của tệp bảng hỏi",
+		Example: `  fieldsurvey questionnaire schema > questionnaire.schema.json`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := g.stdout.Write(questionnaires.Schema())
+			return err
+		},
+	}
+}

@@ -1,0 +1,61 @@
+// Command fieldsurvey is the program assessors, supervisors and administrators run: the
+// interview screen, the questionnaire catalog, the interview store's import and export,
+// the readiness report, and (through further commands) batches, sync and the server.
+//
+// It is the only package that reads the configuration (viper) and parses the command line
+// (cobra); everything below it receives plain values. Guarantees of the command line:
+// data goes to stdout and messages to stderr; every failure exits non-zero with
+// "fieldsurvey: error: …" (and often "fieldsurvey: hint: …"); an interrupt exits 130; a
+// command that fails on bad input changes nothing.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitInterrupted = 130
+)
+
+// interruptGrace is how long a command may take to stop cleanly after an interrupt (a
+// transaction being committed, a file being renamed) before the program exits anyway.
+const interruptGrace = 3 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second interrupt ends the program at once
+		time.Sleep(interruptGrace)
+		fmt.Fprintln(os.Stderr, "fieldsurvey: interrupted")
+		os.Exit(exitInterrupted)
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := newGlobals(stdin, stdout, stderr)
+	root := newRootCommand(g)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	switch {
+	case ctx.Err() != nil || errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "fieldsurvey: interrupted")
+		return exitInterrupted
+	case err != nil:
+		printError(stderr, err, g.lang())
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// userError is an error the user reads in their language: what went wrong, the cause, and
+// optionally what to do about it. Error() gives the English text, for logs and wrapping.
+type userError struct {
+	msg  survey.Text // what went wrong; empty: the message is the cause's
+	err  error       // the cause, may be nil
+	hint survey.Text // what to do, may be empty
+}
+
+func (e *userError) Error() string { return e.message(survey.LangEN) }
+
+func (e *userError) Unwrap() error { return e.err }
+
+func (e *userError) message(lang string) string {
+	m := e.msg.Get(lang)
+	if e.err == nil {
+		return m
+	}
+	cause := errorText(e.err, lang)
+	if m == "" {
+		return cause
+	}
+	return m + ": " + cause
+}
+
+// errorText returns err's message in lang when err is a userError (or another error that
+// carries its text in several languages), and err.Error() otherwise.
+func errorText(err error, lang string) string {
+	switch e := err.(type) {
+	case *userError:
+		return e.message(lang)
+	case interface{ Text() survey.Text }:
+		if t := e.Text(); !t.Empty() {
+			return t.Get(lang)
+		}
+	}
+	return err.Error()
+}
+
+// fail returns a userError with the message in English and Vietnamese; args are formatted
+// into both.
+func fail(en, vi string, args ...any) *userError {
+	return &userError{msg: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))}
+}
+
+// failWrap is fail with a cause.
+func failWrap(err error, en, vi string, args ...any) *userError {
+	e := fail(en, vi, args...)
+	e.err = err
+	return e
+}
+
+// groupCommand makes cmd, a command that only holds subcommands, print its help when run
+// alone and fail on an unknown subcommand (cobra would print the help and succeed).
+func groupCommand(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		return withHint(fail("unknown command %q for %q", "không có lệnh %q trong %q", args[0], c.CommandPath()),
+			"see '%s --help'", "xem '%s --help'", c.CommandPath())
+	}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// plural returns one when n is 1, else many (English; Vietnamese nouns do not change).
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// withHint attaches a hint (English and Vietnamese) to err.
+func withHint(err error, en, vi string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	h := survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))
+	if ue, ok := err.(*userError); ok && ue.hint.Empty() {
+		cp := *ue
+		cp.hint = h
+		return &cp
+	}
+	return &userError{err: err, hint: h}
+}
+
+// hintOf returns the first hint in err's chain.
+func hintOf(err error) survey.Text {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*userError); ok && !ue.hint.Empty() {
+			return ue.hint
+		}
+	}
+	return nil
+}
+
+// printError writes err as "fieldsurvey: error: …" (one line per line of the message) and
+// its hint as "fieldsurvey: hint: …".
+func printError(w io.Writer, err error, lang string) {
+	lines := strings.Split(strings.TrimRight(errorText(err, lang), "\n"), "\n")
+	fmt.Fprintf(w, "fieldsurvey: %s: %s\n", word(lang, "error"), lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+	if h := hintOf(err); !h.Empty() {
+		fmt.Fprintf(w, "fieldsurvey: %s: %s\n", word(lang, "hint"), h.Get(lang))
+	}
+}
+
+// words are the short words of the command line's output in every language.
+var words = map[string]survey.Text{
+	"error":         survey.T("error", "lỗi"),
+	"hint":          survey.T("hint", "gợi ý"),
+	"note":          survey.T("note", "lưu ý"),
+	"warning":       survey.T("warning", "cảnh báo"),
+	"id":            survey.T("ID", "MÃ"),
+	"version":       survey.T("VERSION", "PHIÊN BẢN"),
+	"title":         survey.T("TITLE", "TÊN"),
+	"sections":      survey.T("SECTIONS", "PHẦN"),
+	"questions":     survey.T("QUESTIONS", "CÂU HỎI"),
+	"languages":     survey.T("LANGUAGES", "NGÔN NGỮ"),
+	"source":        survey.T("SOURCE", "NGUỒN"),
+	"questionnaire": survey.T("QUESTIONNAIRE", "BẢNG HỎI"),
+	"agency":        survey.T("AGENCY", "CƠ QUAN"),
+	"province":      survey.T("PROVINCE", "TỈNH/BỘ"),
+	"status":        survey.T("STATUS", "TRẠNG THÁI"),
+	"progress":      survey.T("PROGRESS", "TIẾN ĐỘ"),
+	"updated":       survey.T("UPDATED", "CẬP NHẬT"),
+	"type":          survey.T("TYPE", "LOẠI"),
+	"importance":    survey.T("IMPORTANCE", "MỨC QUAN TRỌNG"),
+	"text":          survey.T("TEXT", "NỘI DUNG"),
+	"bundled":       survey.T("bundled", "tích hợp sẵn"),
+	"file":          survey.T("file", "tệp"),
+}
+
+// word returns the word key in lang.
+func word(lang, key string) string {
+	if t, ok := words[key]; ok {
+		return t.Get(lang)
+	}
+	return key
+}
+
+// table writes aligned columns. Cells must not hold tabs or newlines.
+type table struct {
+	tw *tabwriter.Writer
+}
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	if len(header) > 0 {
+		t.row(header...)
+	}
+	return t
+}
+
+func (t *table) row(cells ...string) {
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1] // no padding at the end of a line
+	}
+	for i, c := range cells {
+		cells[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+}
+
+func (t *table) flush() error { return t.tw.Flush() }
+
+// writeJSON writes v as indented JSON with a trailing newline, HTML characters unescaped.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to name through a synced temporary file in the same folder
+// and a rename, so that name holds either its old content or all of data, never a part.
+func writeFileAtomic(name string, data []byte, perm os.FileMode) error {
+	tmp, err := writeTemp(name, data, perm)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // nothing left to remove after a successful rename
+	return os.Rename(tmp, name)
+}
+
+// createFileAtomic is writeFileAtomic that never replaces an existing file: it reports
+// created false, and writes nothing, when name exists (also when another process created it
+// a moment ago).
+func createFileAtomic(name string, data []byte, perm os.FileMode) (created bool, err error) {
+	if _, err := os.Lstat(name); err == nil {
+		return false, nil
+	}
+	tmp, err := writeTemp(name, data, perm)
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp)
+	// A hard link fails when name exists, unlike a rename: two first runs at once cannot
+	// overwrite each other.
+	if err := os.Link(tmp, name); err != nil {
+		if _, serr := os.Lstat(name); serr == nil {
+			return false, nil
+		}
+		// File systems without hard links: fall back to a rename.
+		if err := os.Rename(tmp, name); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// writeTemp writes data to a new synced temporary file next to name and returns its path.
+func writeTemp(name string, data []byte, perm os.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, perm)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
