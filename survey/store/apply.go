@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"reflect"
-	"slices"
 	"sort"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -25,8 +22,12 @@ type call struct {
 	ivs     map[string]*ivDelta
 	ivOrder []string
 	reused  []string
-	// counters holds the highest counter added per device, written at the end.
-	counters map[string]uint64
+	// devMax is the highest counter stored per device, read on first use and kept up to
+	// date: a revision above it cannot share its counter with another.
+	devMax map[string]int64
+	// preloaded interviews have the heads of all their targets in targets already.
+	preloaded map[string]bool
+	pending   map[survey.Target]*targetState
 }
 
 type head struct {
@@ -37,6 +38,9 @@ type head struct {
 
 type targetState struct {
 	old, cur []head
+	// replacedNow holds the ids that revisions inserted by this call replace; while the
+	// target had no revision before the call (old empty), only those can replace anything.
+	replacedNow map[string]bool
 }
 
 type ivDelta struct {
@@ -45,15 +49,20 @@ type ivDelta struct {
 }
 
 func newCall(tx *Tx) *call {
-	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, counters: map[string]uint64{}}
+	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
 }
 
-const qHeads = `SELECT r.id, r.time, r.value FROM heads h JOIN revisions r ON r.id = h.rev
-	WHERE h.interview = ? AND h.kind = ? AND h.key = ?`
+const qHeads = `SELECT id, time, value FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`
 
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
 	if ts, ok := c.targets[t]; ok {
+		return ts, nil
+	}
+	if c.preloaded[t.Interview] {
+		ts := &targetState{}
+		c.targets[t] = ts
+		c.order = append(c.order, t)
 		return ts, nil
 	}
 	rows, err := c.tx.query(qHeads, t.Interview, string(t.Kind), t.Key)
@@ -79,6 +88,53 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
+const qInterviewHeads = `SELECT kind, key, id, time, value FROM revisions WHERE interview = ? AND head = 1`
+
+// preload reads the heads of every target of interview id in one query, for a call that
+// brings many revisions of it (a merge) rather than one (an edit).
+func (c *call) preload(id string) error {
+	if c.preloaded[id] {
+		return nil
+	}
+	rows, err := c.tx.query(qInterviewHeads, id)
+	if err != nil {
+		return fmt.Errorf("read heads: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, key string
+		var h head
+		if err := rows.Scan(&kind, &key, &h.id, &h.time, &h.value); err != nil {
+			return fmt.Errorf("read heads: %w", err)
+		}
+		t := survey.Target{Interview: id, Kind: survey.Kind(kind), Key: key}
+		if _, ok := c.targets[t]; ok {
+			continue // touched before: its state is newer than the table's
+		}
+		ts := c.pending[t]
+		if ts == nil {
+			ts = &targetState{}
+			if c.pending == nil {
+				c.pending = map[survey.Target]*targetState{}
+			}
+			c.pending[t] = ts
+		}
+		ts.old = append(ts.old, h)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read heads: %w", err)
+	}
+	for t, ts := range c.pending {
+		sortHeads(ts.old)
+		ts.cur = append([]head(nil), ts.old...)
+		c.targets[t] = ts
+		c.order = append(c.order, t)
+	}
+	clear(c.pending)
+	c.preloaded[id] = true
+	return nil
+}
+
 // sortHeads orders heads as survey.SortNewestFirst does: newest first, then id descending.
 func sortHeads(hs []head) {
 	sort.Slice(hs, func(i, j int) bool {
@@ -90,16 +146,11 @@ func sortHeads(hs []head) {
 }
 
 const (
-	qInsertRev = `INSERT INTO revisions (id, interview, kind, key, value, device, counter, time, author, replaces)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
-	qInsertReplaces = `INSERT INTO replaces (rev, replaced) VALUES (?, ?) ON CONFLICT DO NOTHING`
-	qDeleteHead     = `DELETE FROM heads WHERE interview = ? AND kind = ? AND key = ? AND rev = ?`
-	qReplacedBy     = `SELECT EXISTS (SELECT 1 FROM replaces p JOIN revisions r ON r.id = p.rev
-		WHERE p.replaced = ? AND r.interview = ? AND r.kind = ? AND r.key = ?)`
-	qInsertHead = `INSERT INTO heads (interview, kind, key, rev) VALUES (?, ?, ?, ?)`
-	qCounter    = `INSERT INTO device_counters (device, counter) VALUES (?, ?)
-		ON CONFLICT (device) DO UPDATE SET counter = max(counter, excluded.counter)`
-	qReused = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
+	qInsertRev = `INSERT INTO revisions (interview, kind, key, id, head, device, counter, time, author, replaces, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUnhead     = `UPDATE revisions SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
+	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
+	qReused     = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
 )
 
 // insert stores r (already verified) and updates the heads of its target. fresh says r
@@ -114,9 +165,21 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 	if r.Counter > 1<<63-1 {
 		return false, fmt.Errorf("%w: counter %d out of range", survey.ErrBadRevision, r.Counter)
 	}
+	// A revision is a head unless a known revision of its target replaces it (it arrived
+	// after its replacement).
+	replaced := false
+	switch {
+	case fresh:
+	case len(ts.old) == 0:
+		replaced = ts.replacedNow[r.ID]
+	default:
+		if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
+			return false, fmt.Errorf("check heads: %w", err)
+		}
+	}
 	tm := ms(r.Time)
-	res, err := c.tx.exec(qInsertRev, r.ID, r.Interview, string(r.Kind), r.Key, []byte(r.Value),
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces))
+	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, r.ID, !replaced,
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), []byte(r.Value))
 	if err != nil {
 		return false, fmt.Errorf("insert revision: %w", err)
 	}
@@ -126,21 +189,38 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 		return false, nil
 	}
 	if !fresh {
-		var clash bool
-		if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), r.ID).Scan(&clash); err != nil {
-			return false, fmt.Errorf("check device counter: %w", err)
+		top, ok := c.devMax[r.Device]
+		if !ok {
+			if err := c.tx.queryRow(qReadCounter, r.Device).Scan(&top); err != nil {
+				return false, fmt.Errorf("read device counter: %w", err)
+			}
 		}
-		if clash {
-			c.reused = append(c.reused, r.ID)
+		if int64(r.Counter) <= top {
+			var clash bool
+			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), r.ID).Scan(&clash); err != nil {
+				return false, fmt.Errorf("check device counter: %w", err)
+			}
+			if clash {
+				c.reused = append(c.reused, r.ID)
+			}
+		}
+		c.devMax[r.Device] = max(top, int64(r.Counter))
+	}
+	if len(ts.old) == 0 && len(r.Replaces) > 0 {
+		if ts.replacedNow == nil {
+			ts.replacedNow = map[string]bool{}
+		}
+		for _, p := range r.Replaces {
+			ts.replacedNow[p] = true
 		}
 	}
+	// The revisions it replaces stop being heads. (Replaced revisions not known yet will be
+	// stored with head 0 when they arrive; those of another target are not its to replace,
+	// as in survey.Heads.)
 	for _, p := range r.Replaces {
-		if _, err := c.tx.exec(qInsertReplaces, r.ID, p); err != nil {
-			return false, fmt.Errorf("insert replaces: %w", err)
-		}
 		for i, h := range ts.cur {
 			if h.id == p {
-				if _, err := c.tx.exec(qDeleteHead, t.Interview, string(t.Kind), t.Key, p); err != nil {
+				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, p); err != nil {
 					return false, fmt.Errorf("update heads: %w", err)
 				}
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
@@ -148,20 +228,10 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 			}
 		}
 	}
-	replaced := false
-	if !fresh {
-		if err := c.tx.queryRow(qReplacedBy, r.ID, t.Interview, string(t.Kind), t.Key).Scan(&replaced); err != nil {
-			return false, fmt.Errorf("check heads: %w", err)
-		}
-	}
 	if !replaced {
-		if _, err := c.tx.exec(qInsertHead, t.Interview, string(t.Kind), t.Key, r.ID); err != nil {
-			return false, fmt.Errorf("update heads: %w", err)
-		}
 		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value})
 		sortHeads(ts.cur)
 	}
-	c.counters[r.Device] = max(c.counters[r.Device], r.Counter)
 	d := c.ivs[r.Interview]
 	if d == nil {
 		d = &ivDelta{maxTime: tm}
@@ -194,12 +264,6 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	devices := slices.Sorted(maps.Keys(c.counters))
-	for _, d := range devices {
-		if _, err := c.tx.exec(qCounter, d, int64(c.counters[d])); err != nil {
-			return fmt.Errorf("update device counter: %w", err)
-		}
-	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
@@ -216,6 +280,9 @@ func (c *call) finish() error {
 		}
 		for _, t := range byIV[id] {
 			ts := c.targets[t]
+			if sameHeads(ts.old, ts.cur) {
+				continue
+			}
 			if err := applyTarget(&rw.Summary, t, ts.old, ts.cur); err != nil {
 				return err
 			}
@@ -225,6 +292,18 @@ func (c *call) finish() error {
 		}
 	}
 	return nil
+}
+
+func sameHeads(a, b []head) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].id != b[i].id {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *call) loadRow(id string) (*row, error) {
@@ -366,46 +445,54 @@ func checkValue(k survey.Kind, v json.RawMessage) error {
 }
 
 // encodeValue returns the canonical JSON of a change's value, normalising the domain's
-// own types (strings to NFC), and checks that it decodes for kind k.
+// own types (strings to NFC). A value of another Go type than the kind's is checked to
+// decode as the kind's value.
 func encodeValue(k survey.Kind, v any) (json.RawMessage, error) {
+	typed := false
 	switch x := v.(type) {
 	case survey.Answer:
-		v = x.Normalized()
+		v, typed = x.Normalized(), k == survey.KindAnswer
 	case *survey.Answer:
 		if x != nil {
-			v = x.Normalized()
+			v, typed = x.Normalized(), k == survey.KindAnswer
 		}
 	case survey.Respondent:
-		v = x.Normalized()
+		v, typed = x.Normalized(), k == survey.KindRespondent
 	case *survey.Respondent:
 		if x != nil {
-			v = x.Normalized()
+			v, typed = x.Normalized(), k == survey.KindRespondent
 		}
 	case survey.SectionSummary:
 		x.Comment = survey.NFC(x.Comment)
-		v = x
+		v, typed = x, k == survey.KindSection
 	case survey.StatusChange:
 		x.Reason = survey.NFC(x.Reason)
-		v = x
+		v, typed = x, k == survey.KindStatus
+	case survey.InterviewMeta:
+		typed = k == survey.KindInterview
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode value: %w", err)
 	}
-	if err := checkValue(k, b); err != nil {
-		return nil, fmt.Errorf("value is not a %s value: %w", k, err)
+	if !typed {
+		if err := checkValue(k, b); err != nil {
+			return nil, fmt.Errorf("value is not a %s value: %w", k, err)
+		}
 	}
 	return b, nil
 }
 
-// sameJSON reports whether a and b are the same JSON value.
+// sameJSON reports whether stored value a has the bytes of b (compact, as json.Marshal
+// writes) once compacted. Values are canonical JSON, so that is value equality; a value
+// some other program wrote with another key order merely costs one redundant revision.
 func sameJSON(a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+	var buf bytes.Buffer
+	if json.Compact(&buf, a) != nil {
 		return false
 	}
-	return reflect.DeepEqual(x, y)
+	return bytes.Equal(buf.Bytes(), b)
 }

@@ -12,8 +12,7 @@ import (
 
 // Check verifies the database: SQLite's integrity check, then that the heads and the
 // interview summaries the store maintains incrementally equal those of a full survey.Fold
-// of every stored revision, that every stored revision verifies, and that no device
-// counter is behind its revisions. It reads everything into memory: it is a repair-shop
+// of every stored revision, and that every stored revision verifies. It reads everything into memory: it is a repair-shop
 // tool (and what the crash test runs), not something for every start.
 func (s *Store) Check(ctx context.Context) error {
 	return s.View(ctx, func(tx *Tx) error {
@@ -48,12 +47,10 @@ func (s *Store) Check(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
-		counters := map[string]uint64{}
 		for _, r := range revs {
 			if err := r.Verify(); err != nil {
 				add("revision %s: %v", shortID(r.ID), err)
 			}
-			counters[r.Device] = max(counters[r.Device], r.Counter)
 		}
 		states, err := survey.Fold(revs)
 		if err != nil {
@@ -65,7 +62,7 @@ func (s *Store) Check(ctx context.Context) error {
 		for _, st := range states {
 			maps.Copy(want, st.Heads)
 		}
-		heads, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+prefixed("r.", revCols)+` FROM heads h JOIN revisions r ON r.id = h.rev`))
+		heads, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE head = 1`))
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
@@ -112,27 +109,6 @@ func (s *Store) Check(ctx context.Context) error {
 			}
 		}
 
-		// Device counters.
-		crows, err := tx.tx.QueryContext(ctx, "SELECT device, counter FROM device_counters")
-		if err != nil {
-			return fmt.Errorf("check database: %w", err)
-		}
-		stored := map[string]uint64{}
-		for crows.Next() {
-			var d string
-			var c int64
-			if err := crows.Scan(&d, &c); err != nil {
-				crows.Close()
-				return fmt.Errorf("check database: %w", err)
-			}
-			stored[d] = uint64(c)
-		}
-		crows.Close()
-		for d, c := range counters {
-			if stored[d] < c {
-				add("device %s: counter %d is behind its revisions (%d)", d, stored[d], c)
-			}
-		}
 		if len(problems) > 0 {
 			return fmt.Errorf("check database %s: %d problem(s): %s", s.path, len(problems), strings.Join(problems, "; "))
 		}

@@ -106,10 +106,8 @@ func dump(t *testing.T, s *Store) string {
 	var b strings.Builder
 	err := s.View(context.Background(), func(tx *Tx) error {
 		for _, q := range []string{
-			"SELECT interview, kind, key, rev FROM heads ORDER BY 1, 2, 3, 4",
+			"SELECT interview, kind, key, id, head, device, counter, time, author, replaces, batch, value FROM revisions ORDER BY id",
 			"SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor, answered, sections, conflicts, created, updated, revisions, search FROM interviews ORDER BY id",
-			"SELECT rev, replaced FROM replaces ORDER BY 1, 2",
-			"SELECT device, counter FROM device_counters ORDER BY 1",
 		} {
 			rows, err := tx.QueryContext(context.Background(), q)
 			if err != nil {

@@ -110,7 +110,7 @@ func (tx *Tx) Interview(id string) (*survey.InterviewState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read interview %s: %w", id, err)
 	}
-	heads, err := collectRevs(tx.query(`SELECT `+prefixed("r.", revCols)+` FROM heads h JOIN revisions r ON r.id = h.rev WHERE h.interview = ?`, id))
+	heads, err := collectRevs(tx.query(`SELECT `+revCols+` FROM revisions WHERE interview = ? AND head = 1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("read interview %s: %w", id, err)
 	}
@@ -122,14 +122,6 @@ func (tx *Tx) Interview(id string) (*survey.InterviewState, error) {
 	st.Revisions = revisions
 	st.Updated = fromMS(updated)
 	return st, nil
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = p + parts[i]
-	}
-	return strings.Join(parts, ", ")
 }
 
 // foldHeads applies the heads of every target of interview id, in survey.Fold's order.
@@ -310,9 +302,8 @@ func searchKey(agency, province, role string) string {
 func (s *Store) Conflicts(ctx context.Context) ([]survey.Conflict, error) {
 	var out []survey.Conflict
 	err := s.View(ctx, func(tx *Tx) error {
-		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+prefixed("r.", revCols)+`
-			FROM heads h JOIN revisions r ON r.id = h.rev
-			WHERE h.interview IN (SELECT id FROM interviews WHERE conflicts > 0)`))
+		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions
+			WHERE head = 1 AND interview IN (SELECT id FROM interviews WHERE conflicts > 0)`))
 		if err != nil {
 			return fmt.Errorf("read conflicts: %w", err)
 		}

@@ -480,10 +480,15 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // hot lists the statements prepared once on the writer connection when the store opens.
-var hot = []string{qHeads, qInsertRev, qInsertReplaces, qDeleteHead, qReplacedBy, qInsertHead,
-	qCounter, qReused, qSelectIV, qUpsertIV, qReadCounter}
+var hot = []string{qHeads, qInterviewHeads, qInsertRev, qUnhead, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter}
 
 func (s *Store) prepare(ctx context.Context) error {
+	// A larger page cache for the writer keeps a big Append (a merge of many batches)
+	// from spilling to the log before it commits. Performance only: if the connection is
+	// ever replaced, the new one merely has the default cache.
+	if _, err := s.w.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+		return fmt.Errorf("open survey database %s: %w", s.path, err)
+	}
 	for _, q := range hot {
 		st, err := s.w.PrepareContext(ctx, q)
 		if err != nil {

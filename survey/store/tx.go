@@ -139,7 +139,9 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 	return st.QueryRowContext(tx.ctx, args...)
 }
 
-const qReadCounter = "SELECT counter FROM device_counters WHERE device = ?"
+// qReadCounter reads the last counter a device used: the device's revisions are never
+// deleted, so their highest counter is the device's counter.
+const qReadCounter = "SELECT coalesce(max(counter), 0) FROM revisions WHERE device = ?"
 
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
@@ -204,16 +206,11 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	}
 	now := tx.s.now()
 	c := newCall(tx)
-	var counter uint64
 	var known int64
-	err := tx.queryRow(qReadCounter, by.Device).Scan(&known)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	if err := tx.queryRow(qReadCounter, by.Device).Scan(&known); err != nil {
 		return nil, fmt.Errorf("put: read device counter: %w", err)
-	default:
-		counter = uint64(known)
 	}
+	counter := uint64(known)
 	var out []survey.Revision
 	for i, ch := range changes {
 		t := ch.Target
@@ -272,6 +269,17 @@ func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
 		}
 	}
 	c := newCall(tx)
+	perInterview := map[string]int{}
+	for _, r := range revs {
+		perInterview[r.Interview]++
+	}
+	for _, r := range revs {
+		if perInterview[r.Interview] > 2 {
+			if err := c.preload(r.Interview); err != nil {
+				return AppendResult{}, fmt.Errorf("append: %w", err)
+			}
+		}
+	}
 	var res AppendResult
 	for _, r := range revs {
 		added, err := c.insert(r, false)

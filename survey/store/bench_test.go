@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// BenchmarkDurableAppend compares, in the same run and alternating, one Put of one
+// answer with one raw INSERT of one row in its own transaction into a plain table of a
+// database with the same pragmas: both are one durable (synchronous=FULL, WAL) commit.
+// Target: put/raw ≤ 1.5.
+func BenchmarkDurableAppend(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	s, err := Open(filepath.Join(dir, "survey.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	raw, err := sql.Open("sqlite", DSN(filepath.Join(dir, "raw.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)"); err != nil {
+		b.Fatal(err)
+	}
+	ins, err := raw.Prepare("INSERT INTO t (v) VALUES (?)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	by := Author{Device: "dev-bench", Principal: "lan"}
+	// A realistic interview: 40 answered questions, then the benchmark edits them.
+	var setup []survey.Change
+	setup = append(setup, survey.Change{Target: tgt("iv", survey.KindInterview, ""), Value: survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"}})
+	for q := range 40 {
+		setup = append(setup, answer("iv", fmt.Sprint(q), survey.Answer{Rating: survey.Amber}))
+	}
+	if _, err := s.Put(ctx, by, setup...); err != nil {
+		b.Fatal(err)
+	}
+	codes := []survey.Code{survey.Red, survey.Green}
+	payload := []byte(`{"rating":"green","comment":"Có chiến lược chuyển đổi số"}`)
+	var putDur, rawDur time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		a := survey.Answer{Rating: codes[(i/40)%2], Comment: "Có chiến lược chuyển đổi số"}
+		t := time.Now()
+		revs, err := s.Put(ctx, by, answer("iv", fmt.Sprint(i%40), a))
+		putDur += time.Since(t)
+		if err != nil || len(revs) != 1 {
+			b.Fatalf("put: %v (%d revisions)", err, len(revs))
+		}
+		t = time.Now()
+		tx, err := raw.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Stmt(ins).Exec(payload); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		rawDur += time.Since(t)
+	}
+	b.ReportMetric(float64(putDur.Nanoseconds())/float64(i), "put-ns/op")
+	b.ReportMetric(float64(rawDur.Nanoseconds())/float64(i), "raw-ns/op")
+	b.ReportMetric(float64(putDur)/float64(rawDur), "put/raw")
+}
+
+// BenchmarkOpenList10k measures Open followed by List of every interview in a store of
+// 10,000 interviews (respondent, status and 10 answers each). Target: < 100 ms.
+func BenchmarkOpenList10k(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "survey.db")
+	s, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	made := time.Now()
+	var revs []survey.Revision
+	codes := []survey.Code{survey.Red, survey.AmberRed, survey.Amber, survey.AmberGreen, survey.Green}
+	provinces := []string{"Hà Nội", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng"}
+	for n := range 10000 {
+		id := fmt.Sprintf("0193a1b2-%04x-7000-8000-%012x", n%65536, n)
+		dev := fmt.Sprintf("dev-%d", n%20)
+		counter := uint64(n/20) * 16
+		now := t0.Add(time.Duration(n) * time.Minute)
+		add := func(k survey.Kind, key string, v any) {
+			counter++
+			now = now.Add(time.Second)
+			r, err := survey.NewRevision(tgt(id, k, key), v, dev, counter, now, "lan", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			revs = append(revs, r)
+		}
+		add(survey.KindInterview, "", survey.InterviewMeta{Questionnaire: "dgra-2018", QuestionnaireVersion: "1", Assessor: "lan"})
+		add(survey.KindRespondent, "", survey.Respondent{Agency: fmt.Sprintf("Sở %d", n%97), Province: provinces[n%5], Role: "Giám đốc", Category: "gov"})
+		for q := range 10 {
+			add(survey.KindAnswer, fmt.Sprintf("%d.%d", q/3+1, q%3+1), survey.Answer{Rating: codes[(n+q)%5], Comment: "Có văn bản"})
+		}
+		add(survey.KindSection, "1", survey.SectionSummary{Rating: codes[n%5]})
+		add(survey.KindStatus, "", survey.StatusChange{Status: survey.StatusCompleted})
+	}
+	appended := time.Now()
+	res, err := s.Append(ctx, revs...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.Logf("setup: %d revisions made in %s, appended in one call in %s", res.Added,
+		appended.Sub(made).Round(time.Millisecond), time.Since(appended).Round(time.Millisecond))
+
+	for b.Loop() {
+		s, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		list, err := s.List(ctx, ListOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(list) != 10000 {
+			b.Fatalf("listed %d", len(list))
+		}
+		s.Close()
+	}
+}
