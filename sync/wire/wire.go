@@ -116,7 +116,8 @@ const ReceiptFormat = "fieldsurvey-receipt/1"
 type Receipt struct {
 	Format      string `json:"format"`
 	Batch       string `json:"batch"`        // batch id
-	PayloadHash string `json:"payload_hash"` // as in the batch manifest
+	Hash        string `json:"hash"`         // SHA-256 of the signed manifest: what identifies the batch's content
+	PayloadHash string `json:"payload_hash"` // SHA-256 of the payload, as in the manifest
 	Device      string `json:"device"`
 	Seq         uint64 `json:"seq"`
 	Received    string `json:"received"` // TimeFormat: when the server first stored it

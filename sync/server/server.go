@@ -1,0 +1,447 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"filippo.io/age"
+	"github.com/hiddeco/sshsig"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+// Config configures a Server. Store and Key are required; every other field has a default.
+type Config struct {
+	Store Store
+	Key   ssh.Signer // the server key: signs receipts, inboxes, enrolments, questionnaires
+	// Identities decrypt batch payloads encrypted with age (the server key as an
+	// ssh-ed25519 identity, typically).
+	Identities []age.Identity
+	// Known reports whether the server knows a questionnaire version besides the ones it
+	// publishes (the bundled ones). nil: only published versions are known.
+	Known func(batch.QuestionnaireRef) bool
+
+	Logger   *slog.Logger         // default: discard
+	Registry *prometheus.Registry // default: a new registry with Go and process metrics
+
+	MaxBatchBytes int64         // largest upload (default 64 MiB)
+	MaxJSONBytes  int64         // largest JSON request body (default 64 KiB)
+	UploadBudget  int64         // batch bytes held in memory at once, over all uploads (default 512 MiB)
+	ClockSkew     time.Duration // largest accepted difference between a device's clock and the server's (default 5 min)
+	InboxLimit    int           // items per inbox page (default 500)
+
+	ReadHeaderTimeout time.Duration // default 10 s
+	ReadTimeout       time.Duration // whole request, body included (default 10 min: a 64 MiB batch on a slow line)
+	WriteTimeout      time.Duration // default 10 min
+	IdleTimeout       time.Duration // default 2 min
+	ShutdownTimeout   time.Duration // how long Serve waits for in-flight requests on shutdown (default 30 s)
+
+	Now  func() time.Time // default time.Now
+	Rand io.Reader        // default crypto/rand
+}
+
+// Server is the central server: an http.Handler over a Store.
+type Server struct {
+	cfg         Config
+	store       Store
+	key         ssh.Signer
+	fingerprint string
+	log         *slog.Logger
+	m           *metrics
+	budget      *budget
+	nonces      *nonceCache
+	reqID       atomic.Uint64
+	reqPrefix   string
+	draining    atomic.Bool
+
+	pubMu     sync.Mutex
+	published map[batch.QuestionnaireRef]bool
+}
+
+// New returns a server for cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	if cfg.Key == nil {
+		return nil, errors.New("server: no key")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if cfg.MaxBatchBytes <= 0 {
+		cfg.MaxBatchBytes = batch.DefaultLimits.MaxSize
+	}
+	if cfg.MaxJSONBytes <= 0 {
+		cfg.MaxJSONBytes = 64 << 10
+	}
+	if cfg.UploadBudget <= 0 {
+		cfg.UploadBudget = 512 << 20
+	}
+	cfg.UploadBudget = max(cfg.UploadBudget, cfg.MaxBatchBytes)
+	if cfg.InboxLimit <= 0 {
+		cfg.InboxLimit = 500
+	}
+	def(&cfg.ClockSkew, 5*time.Minute)
+	def(&cfg.ReadHeaderTimeout, 10*time.Second)
+	def(&cfg.ReadTimeout, 10*time.Minute)
+	def(&cfg.WriteTimeout, 10*time.Minute)
+	def(&cfg.IdleTimeout, 2*time.Minute)
+	def(&cfg.ShutdownTimeout, 30*time.Second)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	var p [4]byte
+	if _, err := io.ReadFull(cfg.Rand, p[:]); err != nil {
+		return nil, fmt.Errorf("server: read random: %w", err)
+	}
+	return &Server{
+		cfg: cfg, store: cfg.Store, key: cfg.Key, fingerprint: ssh.FingerprintSHA256(cfg.Key.PublicKey()),
+		log: cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
+		nonces: newNonceCache(), reqPrefix: hex.EncodeToString(p[:]),
+		published: map[batch.QuestionnaireRef]bool{},
+	}, nil
+}
+
+// Fingerprint returns the SHA256 fingerprint of the server key.
+func (s *Server) Fingerprint() string { return s.fingerprint }
+
+// Handler returns the server's HTTP handler: the /v1 API, /healthz and /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.route(mux, wire.PathHealth, "healthz", http.MethodGet, false, s.health)
+	mux.Handle(wire.PathMetrics, promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{Registry: s.m.reg}))
+	s.route(mux, wire.PathServer, "server", http.MethodGet, true, s.info)
+	s.route(mux, wire.PathEnroll, "enroll", http.MethodPost, true, s.enroll)
+	s.route(mux, wire.PathBatches, "batches", http.MethodPost, true, s.upload)
+	s.route(mux, "/v1/devices/{id}/inbox", "inbox", http.MethodGet, true, s.inbox)
+	s.route(mux, "/", "other", "", false, func(w http.ResponseWriter, r *http.Request) *wire.Error {
+		return wire.Errorf(wire.CodeNotFound, "no endpoint %s", clip(r.URL.Path, 80))
+	})
+	return mux
+}
+
+// Serve answers requests on ln until ctx is cancelled, then shuts down gracefully: it stops
+// accepting connections and waits (up to ShutdownTimeout) for requests in flight, uploads
+// included, to finish. With certFile and keyFile it serves HTTPS.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile string) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if certFile != "" || keyFile != "" {
+			errc <- hs.ServeTLS(ln, certFile, keyFile)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	s.log.Info("shutting down: finishing requests in flight", "timeout", s.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err != nil {
+		hs.Close()
+		err = fmt.Errorf("shut down: requests still running after %s were cut: %w", s.cfg.ShutdownTimeout, err)
+	}
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = fmt.Errorf("serve: %w", serr)
+	}
+	s.log.Info("stopped")
+	return err
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) *wire.Error
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type ctxKey int
+
+const deviceKey ctxKey = 0
+
+// route registers h for pattern, with the method check, the protocol check (api), panic
+// recovery, a request id, a structured log line and metrics.
+func (s *Server) route(mux *http.ServeMux, pattern, name, method string, api bool, h handlerFunc) {
+	mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		s.m.inflight.Inc()
+		defer s.m.inflight.Dec()
+		id := fmt.Sprintf("%s-%d", s.reqPrefix, s.reqID.Add(1))
+		rw.Header().Set(wire.RequestIDHeader, id)
+		w := &statusWriter{ResponseWriter: rw}
+		dev := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), deviceKey, dev))
+		var werr *wire.Error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					if p == http.ErrAbortHandler {
+						panic(p)
+					}
+					s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(stackTrace()))
+					werr = wire.NewError(wire.CodeInternal, "request "+id)
+				}
+			}()
+			switch {
+			case method != "" && r.Method != method:
+				rw.Header().Set("Allow", method)
+				werr = wire.Errorf(wire.CodeMethodNotAllowed, "%s %s accepts %s only", r.Method, clip(r.URL.Path, 80), method)
+			case api:
+				werr = checkProtocol(r)
+			}
+			if werr == nil {
+				werr = h(w, r)
+			}
+		}()
+		if werr != nil {
+			if werr.Status == 0 {
+				werr.Status = wire.HTTPStatus(werr.Code)
+			}
+			writeError(w, werr)
+		}
+		code := "ok"
+		if werr != nil {
+			code = string(werr.Code)
+		}
+		d := time.Since(start)
+		s.m.requests.WithLabelValues(name, code).Inc()
+		s.m.duration.WithLabelValues(name).Observe(d.Seconds())
+		attrs := []any{"request_id", id, "method", r.Method, "path", clip(r.URL.Path, 200), "route", name,
+			"status", w.status, "code", code, "duration_ms", float64(d.Microseconds()) / 1000,
+			"bytes_in", max(r.ContentLength, 0), "bytes_out", w.bytes, "remote", r.RemoteAddr}
+		if *dev != "" {
+			attrs = append(attrs, "device", *dev)
+		}
+		switch {
+		case werr != nil && werr.Status >= 500:
+			s.log.Error("request", append(attrs, "error", werr.Message)...)
+		case werr != nil:
+			s.log.Warn("request", append(attrs, "error", werr.Message)...)
+		case name == "healthz":
+			s.log.Debug("request", attrs...)
+		default:
+			s.log.Info("request", attrs...)
+		}
+	})
+}
+
+func stackTrace() []byte {
+	buf := make([]byte, 16<<10)
+	return buf[:runtime.Stack(buf, false)]
+}
+
+// setDevice records the device a request is about, for the log line.
+func setDevice(r *http.Request, id string) {
+	if p, ok := r.Context().Value(deviceKey).(*string); ok {
+		*p = id
+	}
+}
+
+func checkProtocol(r *http.Request) *wire.Error {
+	h := r.Header.Get(wire.ProtocolHeader)
+	if h == "" {
+		return nil // the path is versioned; tools such as curl need not send it
+	}
+	v, err := strconv.Atoi(h)
+	if err != nil || v < wire.MinProtocolVersion || v > wire.MaxProtocolVersion {
+		return wire.Errorf(wire.CodeUnsupportedProtocol, "the device speaks protocol %s, the server speaks %d to %d",
+			clip(h, 20), wire.MinProtocolVersion, wire.MaxProtocolVersion)
+	}
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *wire.Error) {
+	w.Header().Set("Content-Type", wire.ContentTypeJSON)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.Status)
+	w.Write(e.Body())
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", wire.ContentTypeJSON)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// sign returns the server's SSHSIG signature of data in namespace.
+func (s *Server) sign(data []byte, namespace string) (*sshsig.Signature, error) {
+	sig, err := sshsig.SignWithRand(bytes.NewReader(data), s.cfg.Rand, s.key, sshsig.HashSHA512, namespace)
+	if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", namespace, err)
+	}
+	return sig, nil
+}
+
+// writeSigned writes v as JSON with the server's signature of the body in SignatureHeader.
+func (s *Server) writeSigned(w http.ResponseWriter, v any, namespace string) *wire.Error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return wire.Errorf(wire.CodeInternal, "encode response: %v", err)
+	}
+	sig, err := s.sign(body, namespace)
+	if err != nil {
+		return wire.Errorf(wire.CodeInternal, "%v", err)
+	}
+	w.Header().Set(wire.SignatureHeader, base64.StdEncoding.EncodeToString(sig.Marshal()))
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) *wire.Error {
+	if s.draining.Load() {
+		return wire.NewError(wire.CodeUnavailable, "the server is shutting down")
+	}
+	if _, err := s.store.Questionnaires(r.Context()); err != nil {
+		s.log.Error("health check", "error", err.Error())
+		return wire.NewError(wire.CodeUnavailable, "the store does not answer")
+	}
+	b, _ := json.Marshal(wire.Health{Status: "ok"})
+	writeJSON(w, http.StatusOK, append(b, '\n'))
+	return nil
+}
+
+func (s *Server) info(w http.ResponseWriter, r *http.Request) *wire.Error {
+	b, _ := json.Marshal(wire.ServerInfo{
+		MinProtocol: wire.MinProtocolVersion, MaxProtocol: wire.MaxProtocolVersion,
+		Key: AuthorizedKey(s.key.PublicKey()), Fingerprint: s.fingerprint, Time: wire.FormatTime(s.cfg.Now()),
+	})
+	writeJSON(w, http.StatusOK, append(b, '\n'))
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// budget bounds the batch bytes held in memory at once over all uploads.
+type budget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	avail int64
+}
+
+func newBudget(n int64) *budget {
+	b := &budget{avail: n}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire takes n bytes from the budget, waiting at most wait; it reports false when the
+// budget did not free up in time.
+func (b *budget) acquire(n int64, wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	t := time.AfterFunc(wait, func() { b.mu.Lock(); b.cond.Broadcast(); b.mu.Unlock() })
+	defer t.Stop()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.avail < n {
+		if !time.Now().Before(deadline) {
+			return false
+		}
+		b.cond.Wait()
+	}
+	b.avail -= n
+	return true
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.avail += n
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// nonceCache remembers the nonces of signed requests for twice the allowed clock skew, so
+// a request cannot be replayed while its time is still acceptable.
+type nonceCache struct {
+	mu    sync.Mutex
+	seen  map[string]time.Time
+	sweep time.Time
+}
+
+func newNonceCache() *nonceCache { return &nonceCache{seen: map[string]time.Time{}} }
+
+// use records nonce at now and reports false if it was already used within keep.
+func (c *nonceCache) use(nonce string, now time.Time, keep time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.sweep) > keep {
+		for k, t := range c.seen {
+			if now.Sub(t) > keep {
+				delete(c.seen, k)
+			}
+		}
+		c.sweep = now
+	}
+	if t, ok := c.seen[nonce]; ok && now.Sub(t) <= keep {
+		return false
+	}
+	c.seen[nonce] = now
+	return true
+}

@@ -1,0 +1,713 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/hiddeco/sshsig"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
+	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+func rnd() *mrand.Rand { return mrand.New(mrand.NewPCG(1, 2)) }
+
+// counts is what the server holds: revisions, receipts, devices, tokens used.
+type counts struct{ revisions, batches, devices int }
+
+func holdings(t *testing.T, e *servertest.Env) counts {
+	t.Helper()
+	ctx := context.Background()
+	var c counts
+	if err := e.Store.Revisions().AllRevisions(ctx, func(survey.Revision) error { c.revisions++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := e.Store.Hub().Batches(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.batches = len(recs)
+	devs, err := e.Store.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.devices = len(devs)
+	return c
+}
+
+func decodeError(t *testing.T, status int, body []byte) *wire.Error {
+	t.Helper()
+	var eb struct {
+		Error *wire.Error `json:"error"`
+	}
+	if err := json.Unmarshal(body, &eb); err != nil || eb.Error == nil {
+		t.Fatalf("status %d: body is not a protocol error: %s", status, body)
+	}
+	if eb.Error.Message == "" || eb.Error.MessageVI == "" {
+		t.Errorf("error %s has no sentence in both languages: %s", eb.Error.Code, body)
+	}
+	if want := wire.HTTPStatus(eb.Error.Code); status != want {
+		t.Errorf("error %s came with status %d, want %d", eb.Error.Code, status, want)
+	}
+	return eb.Error
+}
+
+func enrollHTTP(t *testing.T, e *servertest.Env, d *servertest.Device, token string) (*http.Response, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(wire.EnrollRequest{Protocol: 1, Token: token, Device: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()})
+	resp, err := http.Post(e.URL+wire.PathEnroll, wire.ContentTypeJSON, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func verifySig(t *testing.T, e *servertest.Env, data []byte, sig *sshsig.Signature, ns string) {
+	t.Helper()
+	if err := sshsig.Verify(bytes.NewReader(data), sig, e.Key.PublicKey(), sshsig.HashSHA512, ns); err != nil {
+		t.Fatalf("server signature (%s) does not verify: %v", ns, err)
+	}
+}
+
+func TestEnrollUploadReplay(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	ctx := context.Background()
+	tok, _, err := server.IssueToken(ctx, e.Store, e.Key, "Nguyễn Văn An", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	resp, body := enrollHTTP(t, e, d, tok.String())
+	if resp.StatusCode != 200 {
+		t.Fatalf("enroll: %d %s", resp.StatusCode, body)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(resp.Header.Get(wire.SignatureHeader))
+	sig, err := sshsig.ParseSignature(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifySig(t, e, body, sig, wire.NamespaceEnroll)
+	var er wire.EnrollResponse
+	json.Unmarshal(body, &er)
+	if er.Device != d.ID || er.Assessor != "Nguyễn Văn An" || er.Fingerprint != tok.Fingerprint || er.PublicKey != d.PublicKey() {
+		t.Fatalf("enrol response %+v", er)
+	}
+	// The same token again is refused, and changes nothing.
+	before := holdings(t, e)
+	resp, body = enrollHTTP(t, e, servertest.NewDevice(t, "laptop-2", "b@example.org"), tok.String())
+	if we := decodeError(t, resp.StatusCode, body); we.Code != wire.CodeTokenUsed {
+		t.Fatalf("reused token: %s", we.Code)
+	}
+	if after := holdings(t, e); after != before {
+		t.Fatalf("refused enrolment changed the server: %+v -> %+v", before, after)
+	}
+
+	q := servertest.DGRA(t)
+	revs := d.Interview(t, q, "iv-1", t0, rnd())
+	data, m := d.Batch(t, revs)
+	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload: %v %d %s", err, resp.StatusCode, body)
+	}
+	var sr wire.SignedReceipt
+	if err := json.Unmarshal(body, &sr); err != nil {
+		t.Fatal(err)
+	}
+	rsig, err := sshsig.Unarmor([]byte(sr.Signature))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifySig(t, e, sr.Receipt, rsig, wire.NamespaceReceipt)
+	rc, err := wire.ParseReceipt(sr.Receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Batch != m.ID || rc.Device != d.ID || rc.Seq != 1 || rc.Revisions != len(revs) || rc.Added != len(revs) || rc.Server != e.Srv.Fingerprint() || sr.Replay {
+		t.Fatalf("receipt %+v replay=%v", rc, sr.Replay)
+	}
+	if h := holdings(t, e); h.revisions != len(revs) || h.batches != 1 {
+		t.Fatalf("after upload: %+v", h)
+	}
+	// The same batch again: the same receipt, nothing stored twice.
+	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	var sr2 wire.SignedReceipt
+	json.Unmarshal(body2, &sr2)
+	if resp.StatusCode != 200 || !bytes.Equal(sr2.Receipt, sr.Receipt) || sr2.Signature != sr.Signature || !sr2.Replay {
+		t.Fatalf("replay: %d %s", resp.StatusCode, body2)
+	}
+	if h := holdings(t, e); h.revisions != len(revs) || h.batches != 1 {
+		t.Fatalf("after replay: %+v", h)
+	}
+	// After a restart too.
+	e.Restart()
+	resp, body3, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	var sr3 wire.SignedReceipt
+	json.Unmarshal(body3, &sr3)
+	if resp.StatusCode != 200 || !bytes.Equal(sr3.Receipt, sr.Receipt) {
+		t.Fatalf("replay after restart: %d %s", resp.StatusCode, body3)
+	}
+}
+
+func TestSameIDOtherHashRefused(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := servertest.Start(t, "", func(c *server.Config) { c.Identities = []age.Identity{id} })
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	e.Enroll(d)
+	revs := d.Interview(t, servertest.DGRA(t), "iv-1", t0, rnd())
+	plain, m := d.Batch(t, revs)
+	// The same revisions as the same sequence number, encrypted: the same batch id, another hash.
+	enc, m2, err := batch.Create(revs, batch.Options{Device: d.ID, Signer: d.Signer, Principal: d.Principal, Sequence: 1, Recipients: []age.Recipient{id.Recipient()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ID != m2.ID {
+		t.Fatalf("ids differ: %s %s", m.ID, m2.ID)
+	}
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, plain); resp.StatusCode != 200 {
+		t.Fatalf("first: %s", body)
+	}
+	before := holdings(t, e)
+	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, enc)
+	if we := decodeError(t, resp.StatusCode, body); we.Code != wire.CodeBatchConflict {
+		t.Fatalf("same id, other hash: %s %s", we.Code, we.Message)
+	}
+	if after := holdings(t, e); after != before {
+		t.Fatalf("changed: %+v -> %+v", before, after)
+	}
+}
+
+// TestRefusals checks that each kind of bad request gets its own error code, a sentence in
+// both languages, and stores nothing.
+func TestRefusals(t *testing.T) {
+	e := servertest.Start(t, "", func(c *server.Config) { c.MaxBatchBytes = 256 << 10 })
+	ctx := context.Background()
+	q := servertest.DGRA(t)
+	good := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	e.Enroll(good)
+	other := servertest.NewDevice(t, "laptop-2", "binh@example.org")
+	e.Enroll(other)
+	lost := servertest.NewDevice(t, "laptop-lost", "chi@example.org")
+	e.Enroll(lost)
+	if _, err := e.Store.Revoke(ctx, lost.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stranger := servertest.NewDevice(t, "laptop-x", "x@example.org")
+
+	revs := good.Interview(t, q, "iv-1", t0, rnd())
+	data, _ := good.Batch(t, revs)
+	good.Seq = 0
+	lostData, _ := lost.Batch(t, lost.Interview(t, q, "iv-2", t0, rnd()))
+	strangerData, _ := stranger.Batch(t, stranger.Interview(t, q, "iv-3", t0, rnd()))
+	// other signs a batch claiming to be laptop-1's.
+	forged := &servertest.Device{ID: good.ID, Principal: good.Principal, Signer: other.Signer}
+	forgedData, _ := forged.Batch(t, revs)
+	// laptop-1 signs as itself, but the batch claims it approved its own interview.
+	approve, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, good.ID, 999, t0, good.Principal, nil)
+	selfApproved, _ := good.Batch(t, append(append([]survey.Revision(nil), revs...), approve))
+	good.Seq = 0
+	// laptop-1 slips in a revision made by laptop-2.
+	theirs, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Green}, other.ID, 1, t0, other.Principal, nil)
+	smuggled, _ := good.Batch(t, append(append([]survey.Revision(nil), revs...), theirs))
+	good.Seq = 0
+	// A batch of an unknown questionnaire version.
+	unknownQ := *q
+	unknownQ.Version = "9999.1"
+	unknown, _ := good.Batch(t, good.Interview(t, &unknownQ, "iv-4", t0, rnd()))
+	good.Seq = 0
+
+	flip := func(b []byte, at int) []byte {
+		c := bytes.Clone(b)
+		c[at] ^= 0x20
+		return c
+	}
+	manifestAt := bytes.Index(data, []byte(`"signer":"an@`)) + 10
+	payloadAt := len(data) - 1100 // inside the gzip payload, before the tar trailer (1024 bytes)
+
+	type req struct {
+		name    string
+		device  string
+		body    []byte
+		length  int64 // -1: chunked
+		headers map[string]string
+		want    wire.Code
+	}
+	cases := []req{
+		{"unenrolled device", stranger.ID, strangerData, 0, nil, wire.CodeDeviceUnknown},
+		{"revoked device", lost.ID, lostData, 0, nil, wire.CodeDeviceRevoked},
+		{"batch signed by another device", good.ID, forgedData, 0, nil, wire.CodeWrongSigner},
+		{"batch of another device", other.ID, data, 0, nil, wire.CodeWrongSigner},
+		{"tampered manifest", good.ID, flip(data, manifestAt), 0, nil, wire.CodeBadSignature},
+		{"tampered payload", good.ID, flip(data, payloadAt), 0, nil, wire.CodePayloadHash},
+		{"truncated", good.ID, data[:len(data)/2], 0, nil, wire.CodeNotBatch},
+		{"not a batch", good.ID, []byte("hello, server"), 0, nil, wire.CodeNotBatch},
+		{"body over the limit", good.ID, make([]byte, 300<<10), 0, nil, wire.CodeTooLarge},
+		{"no length", good.ID, data, -1, nil, wire.CodeLengthRequired},
+		{"no device header", "", data, 0, nil, wire.CodeMalformed},
+		{"bad device header", "../etc", data, 0, nil, wire.CodeMalformed},
+		{"future protocol", good.ID, data, 0, map[string]string{wire.ProtocolHeader: "99"}, wire.CodeUnsupportedProtocol},
+		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeBadBatch},
+		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch},
+		{"unknown questionnaire", good.ID, unknown, 0, nil, wire.CodeUnknownQuestionnaire},
+	}
+	before := holdings(t, e)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var body io.Reader = bytes.NewReader(c.body)
+			if c.length < 0 {
+				body = io.MultiReader(bytes.NewReader(c.body)) // unknown length: chunked
+			}
+			r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, body)
+			if c.device != "" {
+				r.Header.Set(wire.DeviceHeader, c.device)
+			}
+			for k, v := range c.headers {
+				r.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			we := decodeError(t, resp.StatusCode, b)
+			if we.Code != c.want {
+				t.Fatalf("got %s (%s), want %s", we.Code, we.Message, c.want)
+			}
+			if after := holdings(t, e); after != before {
+				t.Fatalf("refused request changed the server: %+v -> %+v", before, after)
+			}
+		})
+	}
+
+	// Tokens: unknown, expired, for another server.
+	expired, _, _ := server.IssueToken(ctx, e.Store, e.Key, "Đào Thị Dung", time.Nanosecond)
+	time.Sleep(2 * time.Millisecond)
+	foreignFP, _ := wire.NewToken(strings.NewReader(strings.Repeat("k", 64)), "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")
+	unknownTok, _ := wire.NewToken(strings.NewReader(strings.Repeat("u", 64)), e.Srv.Fingerprint())
+	newDev := servertest.NewDevice(t, "laptop-9", "dung@example.org")
+	for _, c := range []struct {
+		name, token string
+		want        wire.Code
+	}{
+		{"expired token", expired.String(), wire.CodeTokenExpired},
+		{"unknown token", unknownTok.String(), wire.CodeTokenUnknown},
+		{"token of another server", foreignFP.String(), wire.CodeTokenUnknown},
+		{"damaged token", "fst1.abc.def", wire.CodeTokenUnknown},
+	} {
+		resp, body := enrollHTTP(t, e, newDev, c.token)
+		if we := decodeError(t, resp.StatusCode, body); we.Code != c.want {
+			t.Errorf("%s: got %s, want %s", c.name, we.Code, c.want)
+		}
+	}
+	// A device id enrolled with another key, and a revoked device, cannot enrol again.
+	for _, c := range []struct {
+		dev  *servertest.Device
+		want wire.Code
+	}{
+		{&servertest.Device{ID: good.ID, Principal: good.Principal, Signer: other.Signer}, wire.CodeDeviceExists},
+		{lost, wire.CodeDeviceRevoked},
+	} {
+		tok, _, _ := server.IssueToken(ctx, e.Store, e.Key, "x", time.Hour)
+		resp, body := enrollHTTP(t, e, c.dev, tok.String())
+		if we := decodeError(t, resp.StatusCode, body); we.Code != c.want {
+			t.Errorf("enrol %s: got %s, want %s", c.dev.ID, we.Code, c.want)
+		}
+	}
+	// Malformed enrolment requests.
+	for _, body := range []string{"", "{", `{"token":1}`, `{"unknown":true}`, `{} {}`, strings.Repeat("x", 70<<10)} {
+		resp, err := http.Post(e.URL+wire.PathEnroll, wire.ContentTypeJSON, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		we := decodeError(t, resp.StatusCode, b)
+		if we.Code != wire.CodeMalformed && we.Code != wire.CodeTooLarge && we.Code != wire.CodeTokenUnknown {
+			t.Errorf("enrol body %.20q: %s", body, we.Code)
+		}
+	}
+	if after := holdings(t, e); after != before {
+		t.Fatalf("refused enrolments changed the server: %+v -> %+v", before, after)
+	}
+	// Unknown paths and wrong methods answer JSON too.
+	for _, c := range []struct {
+		method, path string
+		want         wire.Code
+	}{{"GET", "/v2/batches", wire.CodeNotFound}, {"GET", wire.PathBatches, wire.CodeMethodNotAllowed}, {"DELETE", wire.PathEnroll, wire.CodeMethodNotAllowed}} {
+		r, _ := http.NewRequest(c.method, e.URL+c.path, nil)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if we := decodeError(t, resp.StatusCode, b); we.Code != c.want {
+			t.Errorf("%s %s: %s", c.method, c.path, we.Code)
+		}
+	}
+	// And the good batch is still accepted.
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, good.ID, data); resp.StatusCode != 200 {
+		t.Fatalf("good batch after refusals: %s", body)
+	}
+}
+
+// inboxRequest makes a signed inbox request of device d for after.
+func inboxRequest(t *testing.T, url string, d *servertest.Device, after int64, now time.Time) *http.Request {
+	t.Helper()
+	r, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/devices/%s/inbox?after=%d", url, d.ID, after), nil)
+	nonce := fmt.Sprintf("%032x", mrand.Uint64())
+	a := wire.RequestAuth{Device: d.ID, Time: now.Unix(), Nonce: nonce}
+	sig, err := sshsig.Sign(bytes.NewReader(a.Message(r.Method, r.URL.RequestURI())), d.Signer, sshsig.HashSHA512, wire.NamespaceRequest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Signature = sig.Marshal()
+	r.Header.Set(wire.AuthHeader, a.String())
+	return r
+}
+
+func getInbox(t *testing.T, e *servertest.Env, r *http.Request) (wire.Inbox, *wire.Error) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return wire.Inbox{}, decodeError(t, resp.StatusCode, b)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(resp.Header.Get(wire.SignatureHeader))
+	sig, err := sshsig.ParseSignature(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifySig(t, e, b, sig, wire.NamespaceInbox)
+	var in wire.Inbox
+	if err := json.Unmarshal(b, &in); err != nil {
+		t.Fatal(err)
+	}
+	return in, nil
+}
+
+func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	ctx := context.Background()
+	q := servertest.DGRA(t)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	e.Enroll(a)
+	e.Enroll(b)
+	data, _ := a.Batch(t, a.Interview(t, q, "iv-a", t0, rnd()))
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a.ID, data); resp.StatusCode != 200 {
+		t.Fatal(string(body))
+	}
+	dev := server.ServerDevice(e.Key.PublicKey())
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); err != nil {
+		t.Fatal(err)
+	}
+	// Approved again: nothing changes. Returning a draft or without reason: refused.
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+		t.Fatalf("approve twice: %v", err)
+	}
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusReturned, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+		t.Fatalf("return without reason: %v", err)
+	}
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
+		t.Fatalf("decide unknown: %v", err)
+	}
+	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusReturned, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", By: "sup", Device: dev, Time: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte(strings.Replace(string(mustBundled(t)), `version: "2018.1"`, `version: "2018.2"`, 1))
+	if _, err := server.Publish(ctx, e.Store, e.Key, "dgra-2018.2.yaml", src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Publish(ctx, e.Store, e.Key, "dgra.yaml", mustBundled(t)); err == nil {
+		t.Fatal("publishing a bundled version was accepted")
+	}
+
+	in, werr := getInbox(t, e, inboxRequest(t, e.URL, a, 0, time.Now()))
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	if len(in.Revisions) != 2 || len(in.Questionnaires) != 1 || in.More || in.Device != a.ID {
+		t.Fatalf("inbox of a: %d revisions, %d questionnaires", len(in.Revisions), len(in.Questionnaires))
+	}
+	var last survey.Revision
+	json.Unmarshal(in.Revisions[1], &last)
+	if last.ID != rev.ID || last.Verify() != nil {
+		t.Fatalf("inbox revision %+v", last)
+	}
+	pq := in.Questionnaires[0]
+	qs, _ := sshsig.Unarmor([]byte(pq.Signature))
+	verifySig(t, e, pq.Source, qs, wire.NamespaceQuestionnaire)
+	if pq.Version != "2018.2" || !bytes.Equal(pq.Source, src) {
+		t.Fatalf("published %s %s", pq.ID, pq.Version)
+	}
+	// After the cursor: nothing.
+	in2, _ := getInbox(t, e, inboxRequest(t, e.URL, a, in.Cursor, time.Now()))
+	if len(in2.Revisions)+len(in2.Questionnaires) != 0 || in2.Cursor != in.Cursor {
+		t.Fatalf("after cursor: %+v", in2)
+	}
+	// b sent nothing of iv-a: it gets the questionnaire only. When it sends revisions of
+	// iv-a later, the earlier decisions wait for it too.
+	inb, _ := getInbox(t, e, inboxRequest(t, e.URL, b, 0, time.Now()))
+	if len(inb.Revisions) != 0 || len(inb.Questionnaires) != 1 {
+		t.Fatalf("inbox of b: %+v", inb)
+	}
+	note, _ := survey.NewRevision(survey.Target{Interview: "iv-a", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, b.ID, 1, t0, b.Principal, nil)
+	bd, _ := b.Batch(t, []survey.Revision{note})
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b.ID, bd); resp.StatusCode != 200 {
+		t.Fatal(string(body))
+	}
+	inb2, _ := getInbox(t, e, inboxRequest(t, e.URL, b, inb.Cursor, time.Now()))
+	if len(inb2.Revisions) != 2 {
+		t.Fatalf("b after sending iv-a: %d revisions", len(inb2.Revisions))
+	}
+	// A device enrolled after publication gets the questionnaire.
+	c := servertest.NewDevice(t, "laptop-c", "c@example.org")
+	e.Enroll(c)
+	inc, _ := getInbox(t, e, inboxRequest(t, e.URL, c, 0, time.Now()))
+	if len(inc.Questionnaires) != 1 {
+		t.Fatalf("late device: %+v", inc)
+	}
+	// Paging.
+	e2 := servertest.Start(t, "", func(cfg *server.Config) { cfg.InboxLimit = 1 })
+	_ = e2
+}
+
+func mustBundled(t *testing.T) []byte {
+	t.Helper()
+	src, ok := questionnairesSource("dgra-2018")
+	if !ok {
+		t.Fatal("no bundled dgra-2018")
+	}
+	return src
+}
+
+func TestInboxAuthentication(t *testing.T) {
+	now := time.Now()
+	e := servertest.Start(t, "", nil)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	e.Enroll(a)
+	lost := servertest.NewDevice(t, "laptop-lost", "l@example.org")
+	e.Enroll(lost)
+	e.Store.Revoke(context.Background(), lost.ID, now)
+	stranger := servertest.NewDevice(t, "laptop-x", "x@example.org")
+	imposter := &servertest.Device{ID: a.ID, Principal: a.Principal, Signer: stranger.Signer}
+
+	r := inboxRequest(t, e.URL, a, 0, now)
+	replay := r.Clone(context.Background())
+	if _, werr := getInbox(t, e, r); werr != nil {
+		t.Fatal(werr)
+	}
+	check := func(name string, r *http.Request, want wire.Code) {
+		t.Helper()
+		if _, werr := getInbox(t, e, r); werr == nil || werr.Code != want {
+			t.Errorf("%s: got %v, want %s", name, werr, want)
+		}
+	}
+	check("replayed request", replay, wire.CodeAuthFailed)
+	check("signed by another key", inboxRequest(t, e.URL, imposter, 0, now), wire.CodeAuthFailed)
+	check("unenrolled", inboxRequest(t, e.URL, stranger, 0, now), wire.CodeDeviceUnknown)
+	check("revoked", inboxRequest(t, e.URL, lost, 0, now), wire.CodeDeviceRevoked)
+	check("clock behind", inboxRequest(t, e.URL, a, 0, now.Add(-time.Hour)), wire.CodeClockSkew)
+	unsigned, _ := http.NewRequest("GET", e.URL+wire.InboxPath(a.ID), nil)
+	check("unsigned", unsigned, wire.CodeAuthFailed)
+	// A signature for one cursor does not serve another.
+	moved := inboxRequest(t, e.URL, a, 0, now)
+	moved.URL.RawQuery = "after=5"
+	check("query changed", moved, wire.CodeAuthFailed)
+	// Another device's inbox.
+	other := inboxRequest(t, e.URL, a, 0, now)
+	other.URL.Path = wire.InboxPath(lost.ID)
+	check("another device's inbox", other, wire.CodeAuthFailed)
+	bad := inboxRequest(t, e.URL, a, 0, now)
+	bad.URL.RawQuery = "after=-1"
+	check("bad cursor", inboxRequest(t, e.URL, a, -1, now), wire.CodeMalformed)
+}
+
+func TestHealthMetricsAndDevices(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	e.Enroll(d)
+	q := servertest.DGRA(t)
+	b1, _ := d.Batch(t, d.Interview(t, q, "iv-1", t0, rnd()))
+	d.Batch(t, nil) // sequence 2 never arrives
+	d.Seq = 2
+	b3, _ := d.Batch(t, d.Interview(t, q, "iv-3", t0, rnd()))
+	for _, b := range [][]byte{b1, b3, b3} {
+		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, b); resp.StatusCode != 200 {
+			t.Fatal(string(body))
+		}
+	}
+	servertest.Post(http.DefaultClient, e.URL, "laptop-x", b1)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(e.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, body := get("/healthz"); st != 200 || !strings.Contains(body, `"ok"`) {
+		t.Fatalf("healthz: %d %s", st, body)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`fieldsurvey_batches_total{result="stored"} 2`,
+		`fieldsurvey_batches_total{result="replay"} 1`,
+		`fieldsurvey_batches_total{result="refused"} 1`,
+		`fieldsurvey_http_requests_total{code="device_unknown",route="batches"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	devs, err := e.Store.Devices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(devs) != 1 || devs[0].Batches != 2 || devs[0].LastSeq != 3 || len(devs[0].Missing) != 1 || devs[0].Missing[0].From != 2 || devs[0].LastSync.IsZero() {
+		t.Fatalf("devices: %+v", devs)
+	}
+}
+
+// TestGracefulShutdownFinishesUploads starts an upload whose body arrives slowly, shuts the
+// server down meanwhile, and checks that the upload still completes and is stored.
+func TestGracefulShutdownFinishesUploads(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	e.Enroll(d)
+	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "iv-1", t0, rnd()))
+	pr, pw := io.Pipe()
+	r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, pr)
+	r.ContentLength = int64(len(data))
+	r.Header.Set(wire.DeviceHeader, d.ID)
+	type result struct {
+		status int
+		body   []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		done <- result{status: resp.StatusCode, body: b}
+	}()
+	pw.Write(data[:100])
+	time.Sleep(50 * time.Millisecond) // the request is in flight
+	stopped := make(chan error, 1)
+	go func() { stopped <- e.Stop() }()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case err := <-stopped:
+		t.Fatalf("server stopped before the upload finished: %v", err)
+	default:
+	}
+	pw.Write(data[100:])
+	pw.Close()
+	res := <-done
+	if res.err != nil || res.status != 200 {
+		t.Fatalf("upload during shutdown: %v %d %s", res.err, res.status, res.body)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	// Nothing listens now; on restart the batch is there.
+	if _, err := http.Get(e.URL + "/healthz"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+	e.Restart()
+	if h := holdings(t, e); h.batches != 1 {
+		t.Fatalf("after restart: %+v", h)
+	}
+}
+
+// FuzzUpload posts arbitrary bodies as an enrolled device: the server must answer every one
+// with a protocol error (or a receipt for the one valid batch), never panic, and store
+// nothing from a refused body.
+func FuzzUpload(f *testing.F) {
+	e := servertest.Start(f, "", func(c *server.Config) { c.MaxBatchBytes = 1 << 20 })
+	d := servertest.NewDevice(f, "laptop-1", "an@example.org")
+	e.Enroll(d)
+	data, _ := d.Batch(f, d.Interview(f, servertest.DGRA(f), "iv-1", t0, rnd()))
+	f.Add(data)
+	f.Add(data[:len(data)/3])
+	f.Add(data[:600])
+	f.Add([]byte{})
+	f.Add([]byte("manifest.json"))
+	h := e.Srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r := httptest.NewRequest(http.MethodPost, wire.PathBatches, bytes.NewReader(body))
+		r.Header.Set(wire.DeviceHeader, d.ID)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code == 200 {
+			if !bytes.Equal(body, data) {
+				t.Fatalf("accepted a body that is not the valid batch")
+			}
+			return
+		}
+		we := wire.FromResponse(w.Code, w.Body.Bytes())
+		if we.Message == "" || we.MessageVI == "" || wire.HTTPStatus(we.Code) != w.Code || w.Code >= 500 {
+			t.Fatalf("answer %d %s", w.Code, w.Body.String())
+		}
+	})
+}
+
+// FuzzEnroll posts arbitrary enrolment bodies: each gets a protocol error, never a panic
+// or a 5xx.
+func FuzzEnroll(f *testing.F) {
+	e := servertest.Start(f, "", nil)
+	d := servertest.NewDevice(f, "laptop-1", "an@example.org")
+	tok, _, _ := server.IssueToken(context.Background(), e.Store, e.Key, "a", time.Hour)
+	good, _ := json.Marshal(wire.EnrollRequest{Protocol: 1, Token: tok.String(), Device: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()})
+	f.Add(good)
+	f.Add([]byte(`{"token":"fst1.a.b","device":"x","principal":"p","public_key":"ssh-rsa AAAA"}`))
+	f.Add([]byte(`{`))
+	h := e.Srv.Handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r := httptest.NewRequest(http.MethodPost, wire.PathEnroll, bytes.NewReader(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code == 200 {
+			return
+		}
+		we := wire.FromResponse(w.Code, w.Body.Bytes())
+		if we.Message == "" || wire.HTTPStatus(we.Code) != w.Code || w.Code >= 500 {
+			t.Fatalf("answer %d %s", w.Code, w.Body.String())
+		}
+	})
+}

@@ -1,0 +1,606 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/hub"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+// DBFile is the name of the hub store in the server's data folder.
+const DBFile = "hub.db"
+
+// Component is the name of the server's tables in the store's schema_migrations.
+const Component = "server"
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations returns the server's schema steps (for store.WithMigrations).
+func Migrations() []store.Migration {
+	ents, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	var out []store.Migration
+	for _, e := range ents {
+		num, name, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if err != nil {
+			panic(fmt.Sprintf("migration %s: %v", e.Name(), err))
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, store.Migration{Version: v, Name: name, SQL: string(b)})
+	}
+	return out
+}
+
+// SQLite is the Store on SQLite: the hub store (package hub: survey/store with the hub's
+// batch records) with the server's own tables added, in one database file.
+type SQLite struct {
+	hub *hub.Hub
+	st  *store.Store
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating it if needed) the server's store in dir.
+func OpenSQLite(dir string, opts ...store.Option) (*SQLite, error) {
+	h, err := hub.Open(filepath.Join(dir, DBFile), append(slices.Clone(opts), store.WithMigrations(Component, Migrations()))...)
+	if err != nil {
+		return nil, err
+	}
+	return &SQLite{hub: h, st: h.Store()}, nil
+}
+
+// Hub returns the hub under the server's tables.
+func (s *SQLite) Hub() *hub.Hub { return s.hub }
+
+// Revisions returns the underlying revision store (interviews, reports).
+func (s *SQLite) Revisions() *store.Store { return s.st }
+
+// Close closes the store.
+func (s *SQLite) Close() error { return s.hub.Close() }
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+// AddToken stores an issued token's hash.
+func (s *SQLite) AddToken(ctx context.Context, t TokenRecord) error {
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO server_tokens (hash, assessor, created, expires) VALUES (?, ?, ?, ?)`,
+			t.Hash, t.Assessor, ms(t.Created), ms(t.Expires))
+		if err != nil {
+			return fmt.Errorf("store token: %w", err)
+		}
+		return nil
+	})
+}
+
+const deviceCols = `id, principal, assessor, public_key, enrolled, revoked`
+
+type scanner interface{ Scan(...any) error }
+
+func scanDevice(sc scanner) (Device, error) {
+	var d Device
+	var enrolled, revoked sql.NullInt64
+	if err := sc.Scan(&d.ID, &d.Principal, &d.Assessor, &d.PublicKey, &enrolled, &revoked); err != nil {
+		return Device{}, err
+	}
+	d.Enrolled, d.Revoked = fromMS(enrolled), fromMS(revoked)
+	return d, nil
+}
+
+func deviceTx(ctx context.Context, tx *store.Tx, id string) (Device, error) {
+	d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM server_devices WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Device{}, wire.Errorf(wire.CodeDeviceUnknown, "device %s", id)
+	}
+	if err != nil {
+		return Device{}, fmt.Errorf("read device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Enroll redeems a token and enrols a device (see Store).
+func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now time.Time) (Device, error) {
+	var out Device
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		var assessor string
+		var expires int64
+		var used sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT assessor, expires, used FROM server_tokens WHERE hash = ?`, tokenHash).Scan(&assessor, &expires, &used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return wire.NewError(wire.CodeTokenUnknown, "")
+		case err != nil:
+			return fmt.Errorf("read token: %w", err)
+		case used.Valid:
+			return wire.Errorf(wire.CodeTokenUsed, "used %s", fromMS(used).Format(time.RFC3339))
+		case ms(now) > expires:
+			return wire.Errorf(wire.CodeTokenExpired, "expired %s", time.UnixMilli(expires).UTC().Format(time.RFC3339))
+		}
+		old, err := deviceTx(ctx, tx, d.ID)
+		isNew := errors.Is(err, wire.ErrDeviceUnknown)
+		switch {
+		case isNew:
+		case err != nil:
+			return err
+		case old.IsRevoked():
+			return wire.Errorf(wire.CodeDeviceRevoked, "device %s was revoked %s; a revoked device id cannot be enrolled again: run `fieldsurvey init` in a new home folder", d.ID, old.Revoked.Format(time.RFC3339))
+		case old.PublicKey != d.PublicKey:
+			return wire.Errorf(wire.CodeDeviceExists, "device %s", d.ID)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE server_tokens SET used = ?, used_by = ? WHERE hash = ?`, ms(now), d.ID, tokenHash); err != nil {
+			return fmt.Errorf("use token: %w", err)
+		}
+		if isNew {
+			_, err = tx.ExecContext(ctx, `INSERT INTO server_devices (id, principal, assessor, public_key, enrolled, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
+				d.ID, d.Principal, assessor, d.PublicKey, ms(now), ms(now))
+			if err == nil {
+				// Every published questionnaire waits for a new device.
+				_, err = tx.ExecContext(ctx, `INSERT INTO server_inbox (device, qid, qversion) SELECT ?, id, version FROM server_questionnaires ORDER BY published, id, version`, d.ID)
+			}
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE server_devices SET principal = ?, assessor = ?, last_seen = ? WHERE id = ?`, d.Principal, assessor, ms(now), d.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("store device: %w", err)
+		}
+		out, err = deviceTx(ctx, tx, d.ID)
+		return err
+	})
+	return out, err
+}
+
+// Device returns an enrolled device.
+func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
+	var d Device
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		d, err = deviceTx(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// Devices lists the enrolled devices, by id, with what they sent (from the hub's batch
+// records: counts, highest sequence number, gaps).
+func (s *SQLite) Devices(ctx context.Context) ([]DeviceReport, error) {
+	var out []DeviceReport
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+`, last_seen FROM server_devices ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r DeviceReport
+			var enrolled, revoked, seen sql.NullInt64
+			if err := rows.Scan(&r.ID, &r.Principal, &r.Assessor, &r.PublicKey, &enrolled, &revoked, &seen); err != nil {
+				return err
+			}
+			r.Enrolled, r.Revoked, r.LastSync = fromMS(enrolled), fromMS(revoked), fromMS(seen)
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	hd, err := s.hub.Devices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]hub.Device{}
+	for _, d := range hd {
+		byID[d.ID] = d
+	}
+	for i := range out {
+		r := &out[i]
+		if d, ok := byID[r.ID]; ok {
+			r.Batches, r.LastSeq, r.Missing = d.Batches, d.LastSequence, d.Missing
+			if d.Last.After(r.LastSync) {
+				r.LastSync = d.Last
+			}
+		}
+	}
+	return out, nil
+}
+
+// Revoke revokes a device; revoking it again changes nothing.
+func (s *SQLite) Revoke(ctx context.Context, id string, now time.Time) (Device, error) {
+	var d Device
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE server_devices SET revoked = ? WHERE id = ? AND revoked IS NULL`, ms(now), id); err != nil {
+			return fmt.Errorf("revoke device %s: %w", id, err)
+		}
+		var err error
+		d, err = deviceTx(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// Seen records that a device was heard from.
+func (s *SQLite) Seen(ctx context.Context, id string, now time.Time) error {
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE server_devices SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?`, ms(now), id)
+		return err
+	})
+}
+
+func receiptTx(ctx context.Context, tx *store.Tx, batchID string) (Stored, string, error) {
+	var canon []byte
+	var sig, hash string
+	err := tx.QueryRowContext(ctx, `SELECT receipt, signature, hash FROM server_receipts WHERE batch = ?`, batchID).Scan(&canon, &sig, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Stored{}, "", ErrNotFound
+	}
+	if err != nil {
+		return Stored{}, "", fmt.Errorf("read receipt of batch %s: %w", batchID, err)
+	}
+	rc, err := wire.ParseReceipt(canon)
+	if err != nil {
+		return Stored{}, "", fmt.Errorf("stored receipt of batch %s: %w", batchID, err)
+	}
+	return Stored{Receipt: rc, Signature: sig}, hash, nil
+}
+
+// Receipt returns the receipt of a stored batch.
+func (s *SQLite) Receipt(ctx context.Context, batchID string) (Stored, error) {
+	var out Stored
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, _, err = receiptTx(ctx, tx, batchID)
+		return err
+	})
+	return out, err
+}
+
+// Ingest stores a verified batch (see Store). The revisions and the batch record go into
+// the hub (hub.Add: one transaction, exactly once); the receipt and what the batch means
+// for the device's inbox follow in a second transaction. A crash between the two is
+// repaired by the device's next attempt: the hub reports a replay and the receipt is made
+// then, from the hub's record of the batch.
+func (s *SQLite) Ingest(ctx context.Context, u Upload, sign func(*wire.Receipt) (string, error)) (Stored, error) {
+	m := u.Batch.Manifest
+	if err := s.checkForeign(ctx, u); err != nil {
+		return Stored{}, err
+	}
+	res, err := s.hub.Add(ctx, u.Batch, u.Revisions)
+	if err != nil {
+		return Stored{}, err
+	}
+	if res.Rejected != nil {
+		return Stored{}, rejection(res.Rejected)
+	}
+	added, present, received := res.Added, res.Present, u.Received
+	if res.Replay {
+		rec, err := s.batchRecord(ctx, m.ID)
+		if err != nil {
+			return Stored{}, err
+		}
+		added, present, received = rec.Added, rec.Revisions-rec.Added, rec.Merged
+	}
+	var out Stored
+	err = s.st.Update(ctx, func(tx *store.Tx) error {
+		prev, hash, err := receiptTx(ctx, tx, m.ID)
+		switch {
+		case err == nil && hash == u.Batch.Hash():
+			prev.Replay = true
+			out = prev
+			return nil
+		case err == nil:
+			return wire.Errorf(wire.CodeBatchConflict, "batch %s", m.ID)
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		if err := linkInterviews(ctx, tx, u); err != nil {
+			return err
+		}
+		rc := wire.Receipt{Format: wire.ReceiptFormat, Batch: m.ID, Hash: u.Batch.Hash(), PayloadHash: m.Payload.SHA256,
+			Device: u.Device.ID, Seq: m.Sequence, Received: wire.FormatTime(received), Revisions: len(u.Revisions),
+			Added: added, Present: present}
+		sig, err := sign(&rc)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_receipts (batch, hash, device, seq, receipt, signature, received) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, u.Batch.Hash(), u.Device.ID, m.Sequence, rc.Canonical(), sig, ms(received)); err != nil {
+			return fmt.Errorf("store receipt: %w", err)
+		}
+		out = Stored{Receipt: rc, Signature: sig, Replay: res.Replay}
+		return nil
+	})
+	if err != nil {
+		return Stored{}, err
+	}
+	return out, nil
+}
+
+// rejection maps the hub's refusal of a sound batch to the protocol's error.
+func rejection(err error) error {
+	switch {
+	case errors.Is(err, hub.ErrBatchConflict), errors.Is(err, hub.ErrSequenceReused):
+		return wire.NewError(wire.CodeBatchConflict, err.Error())
+	case errors.Is(err, hub.ErrDeviceKey):
+		return wire.NewError(wire.CodeWrongSigner, err.Error())
+	}
+	if we := ErrorOf(err); we.Code != wire.CodeInternal {
+		return we
+	}
+	return wire.NewError(wire.CodeBadBatch, err.Error())
+}
+
+// checkForeign refuses revisions made by another device than the sender unless the server
+// already holds them (a device echoing a supervisor's decision is fine; a device forging
+// another's revisions is not). Revisions are never deleted, so checking before the hub's
+// transaction is safe.
+func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
+	var foreign []survey.Revision
+	for _, r := range u.Revisions {
+		if r.Device != u.Device.ID {
+			foreign = append(foreign, r)
+		}
+	}
+	if len(foreign) == 0 {
+		return nil
+	}
+	return s.st.View(ctx, func(tx *store.Tx) error {
+		for _, r := range foreign {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE id = ?`, r.ID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return wire.Errorf(wire.CodeBadBatch, "revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64))
+			}
+			if err != nil {
+				return fmt.Errorf("look up revision: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// batchRecord returns the hub's record of a batch.
+func (s *SQLite) batchRecord(ctx context.Context, id string) (hub.BatchRecord, error) {
+	recs, err := s.hub.Batches(ctx)
+	if err != nil {
+		return hub.BatchRecord{}, err
+	}
+	for _, r := range recs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return hub.BatchRecord{}, fmt.Errorf("batch %s: the hub reports it merged but holds no record of it", id)
+}
+
+// linkInterviews records that the device sent revisions of each interview in u, and queues
+// for it the decisions already made on interviews new to it.
+func linkInterviews(ctx context.Context, tx *store.Tx, u Upload) error {
+	seen := map[string]bool{}
+	var ivs []string
+	for _, r := range u.Revisions {
+		if !seen[r.Interview] {
+			seen[r.Interview] = true
+			ivs = append(ivs, r.Interview)
+		}
+	}
+	slices.Sort(ivs)
+	for _, iv := range ivs {
+		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_device_interviews (device, interview) VALUES (?, ?)`, u.Device.ID, iv)
+		if err != nil {
+			return fmt.Errorf("link interview: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 1 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, decision) SELECT ?, seq FROM server_decisions WHERE interview = ? ORDER BY seq`, u.Device.ID, iv); err != nil {
+				return fmt.Errorf("queue decisions: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Inbox returns what waits for a device after cursor.
+func (s *SQLite) Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error) {
+	var page InboxPage
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT i.seq, d.revision, q.id, q.version, q.source, q.signature, q.published
+			FROM server_inbox i
+			LEFT JOIN server_decisions d ON d.seq = i.decision
+			LEFT JOIN server_questionnaires q ON q.id = i.qid AND q.version = i.qversion
+			WHERE i.device = ? AND i.seq > ? ORDER BY i.seq LIMIT ?`, device, after, limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			n++
+			if n > limit {
+				page.More = true
+				break
+			}
+			var seq int64
+			var rev []byte
+			var qid, qver, qsig sql.NullString
+			var qsrc []byte
+			var qpub sql.NullInt64
+			if err := rows.Scan(&seq, &rev, &qid, &qver, &qsrc, &qsig, &qpub); err != nil {
+				return err
+			}
+			page.Cursor = seq
+			switch {
+			case rev != nil:
+				var r survey.Revision
+				if err := json.Unmarshal(rev, &r); err != nil {
+					return fmt.Errorf("stored decision %d: %w", seq, err)
+				}
+				page.Revisions = append(page.Revisions, r)
+			case qid.Valid:
+				page.Questionnaires = append(page.Questionnaires, Published{ID: qid.String, Version: qver.String,
+					Source: qsrc, Signature: qsig.String, Published: fromMS(qpub)})
+			}
+		}
+		if page.Cursor == 0 {
+			page.Cursor = after
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return InboxPage{}, fmt.Errorf("read inbox of device %s: %w", device, err)
+	}
+	return page, nil
+}
+
+// Decide writes a supervisor's decision (see Store).
+func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error) {
+	var out survey.Revision
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		st, err := tx.Interview(d.Interview)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("interview %s: %w", d.Interview, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := decisionAllowed(st, d); err != nil {
+			return err
+		}
+		revs, err := tx.Put(store.Author{Device: d.Device, Principal: d.By},
+			survey.Change{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus}, Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}})
+		if err != nil {
+			return err
+		}
+		if len(revs) == 0 {
+			return fmt.Errorf("interview %s is already %s with this reason: %w", d.Interview, d.Status, ErrUnchanged)
+		}
+		out = revs[0]
+		b, err := out.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO server_decisions (interview, revision, created) VALUES (?, ?, ?)`, d.Interview, b, ms(d.Time))
+		if err != nil {
+			return fmt.Errorf("store decision: %w", err)
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, decision) SELECT device, ? FROM server_device_interviews WHERE interview = ? ORDER BY device`, seq, d.Interview); err != nil {
+			return fmt.Errorf("queue decision: %w", err)
+		}
+		// The revision is the server's own: no batch will carry it.
+		return tx.MarkBatched("server:"+strconv.FormatInt(seq, 10), []string{out.ID})
+	})
+	return out, err
+}
+
+// ErrUnchanged is returned by Decide when the interview already has that status.
+var ErrUnchanged = errors.New("nothing changed")
+
+// ErrNotDecidable is returned by Decide when the interview's state does not allow the
+// decision.
+var ErrNotDecidable = errors.New("decision not possible")
+
+func decisionAllowed(st *survey.InterviewState, d Decision) error {
+	cur := st.Status.Status
+	switch d.Status {
+	case survey.StatusApproved:
+		if cur != survey.StatusCompleted && cur != survey.StatusSubmitted {
+			return fmt.Errorf("%w: interview %s is %s; only a completed interview can be approved", ErrNotDecidable, st.ID, cur)
+		}
+		if len(st.Conflicts) > 0 {
+			return fmt.Errorf("%w: interview %s has %d conflicting answers; settle them (fieldsurvey conflicts) or return it", ErrNotDecidable, st.ID, len(st.Conflicts))
+		}
+	case survey.StatusReturned:
+		if cur == survey.StatusDraft || cur == survey.StatusReturned {
+			return fmt.Errorf("%w: interview %s is %s; only a completed or approved interview can be returned", ErrNotDecidable, st.ID, cur)
+		}
+		if strings.TrimSpace(d.Reason) == "" {
+			return fmt.Errorf("%w: say why interview %s is returned (--reason TEXT): the assessor sees it", ErrNotDecidable, st.ID)
+		}
+	default:
+		return fmt.Errorf("%w: a decision approves or returns, not %q", ErrNotDecidable, d.Status)
+	}
+	if d.Device == "" {
+		return errors.New("decision without the server's device id")
+	}
+	return nil
+}
+
+// Publish stores a questionnaire version (see Store).
+func (s *SQLite) Publish(ctx context.Context, q Published) error {
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		var src []byte
+		err := tx.QueryRowContext(ctx, `SELECT source FROM server_questionnaires WHERE id = ? AND version = ?`, q.ID, q.Version).Scan(&src)
+		if err == nil {
+			if bytes.Equal(src, q.Source) {
+				return fmt.Errorf("questionnaire %s version %s is already published: %w", q.ID, q.Version, ErrUnchanged)
+			}
+			return fmt.Errorf("questionnaire %s version %s is already published with other content; give the new file a new version", q.ID, q.Version)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_questionnaires (id, version, source, signature, published) VALUES (?, ?, ?, ?, ?)`,
+			q.ID, q.Version, q.Source, q.Signature, ms(q.Published)); err != nil {
+			return fmt.Errorf("store questionnaire: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, qid, qversion) SELECT id, ?, ? FROM server_devices WHERE revoked IS NULL ORDER BY id`, q.ID, q.Version); err != nil {
+			return fmt.Errorf("queue questionnaire: %w", err)
+		}
+		return nil
+	})
+}
+
+// Questionnaires lists the published questionnaire versions by id and version.
+func (s *SQLite) Questionnaires(ctx context.Context) ([]Published, error) {
+	var out []Published
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, version, source, signature, published FROM server_questionnaires ORDER BY id, version`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p Published
+			var pub sql.NullInt64
+			if err := rows.Scan(&p.ID, &p.Version, &p.Source, &p.Signature, &pub); err != nil {
+				return err
+			}
+			p.Published = fromMS(pub)
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list published questionnaires: %w", err)
+	}
+	return out, nil
+}
