@@ -73,6 +73,35 @@ func resolveInterview(ctx context.Context, st *store.Store, ref string) (string,
 		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
 }
 
+// interviewIDs returns the ids of the interviews refs name (ids or their beginnings), each
+// once, in the order given; with no refs, the ids of every interview (of questionnaire, when
+// not empty).
+func interviewIDs(ctx context.Context, st *store.Store, refs []string, questionnaire string) ([]string, error) {
+	var ids []string
+	if len(refs) == 0 {
+		sums, err := st.List(ctx, store.ListOptions{Questionnaire: questionnaire})
+		if err != nil {
+			return nil, failWrap(err, "list interviews", "liệt kê phỏng vấn")
+		}
+		for _, s := range sums {
+			ids = append(ids, s.ID)
+		}
+		return ids, nil
+	}
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		id, err := resolveInterview(ctx, st, ref)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // shortIDs returns the shortest unique prefix (at least 8 characters) of each id.
 func shortIDs(ids []string) map[string]string {
 	n := 8
@@ -356,27 +385,9 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 		return err
 	}
 	defer st.Close()
-	var ids []string
-	if len(refs) == 0 {
-		sums, err := st.List(ctx, store.ListOptions{})
-		if err != nil {
-			return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
-		}
-		for _, s := range sums {
-			ids = append(ids, s.ID)
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, ref := range refs {
-			id, err := resolveInterview(ctx, st, ref)
-			if err != nil {
-				return contextErr(ctx, err)
-			}
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
+	ids, err := interviewIDs(ctx, st, refs, "")
+	if err != nil {
+		return contextErr(ctx, err)
 	}
 	sort.Strings(ids)
 	var buf bytes.Buffer

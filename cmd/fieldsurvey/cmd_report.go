@@ -144,28 +144,10 @@ func runReport(ctx context.Context, g *globals, opts reportOptions) error {
 // reportGroups reads the interviews to report and groups them by questionnaire version,
 // sorted by questionnaire id and version.
 func reportGroups(ctx context.Context, g *globals, st *store.Store, opts reportOptions) ([]*reportGroup, error) {
-	var ids []string
 	asked := len(opts.interviews) > 0
-	if asked {
-		seen := map[string]bool{}
-		for _, ref := range opts.interviews {
-			id, err := resolveInterview(ctx, st, ref)
-			if err != nil {
-				return nil, err
-			}
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	} else {
-		sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire})
-		if err != nil {
-			return nil, failWrap(err, "list interviews", "liệt kê phỏng vấn")
-		}
-		for _, s := range sums {
-			ids = append(ids, s.ID)
-		}
+	ids, err := interviewIDs(ctx, st, opts.interviews, opts.questionnaire)
+	if err != nil {
+		return nil, err
 	}
 	byKey := map[[2]string]*reportGroup{}
 	var groups []*reportGroup
