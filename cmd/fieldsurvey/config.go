@@ -59,7 +59,7 @@ var configKeys = []configKey{
 	{"assessor.principal", "", "The identity that signs your batches (for example your e-mail), as supervisors list it in allowed_signers."},
 	{"language", "vi", "Language of the screens, messages and reports: vi (Tiếng Việt) or en (English). Flag: --lang."},
 	{"device", "", "This device's id, made by 'fieldsurvey init'. Every change you make carries it: do not change it."},
-	{"color", "auto", "Colours in terminal output: auto (when writing to a terminal and NO_COLOR is not set), always, or never."},
+	{"color", "auto", "Colours in terminal output: auto (when writing to a terminal), always, or never. NO_COLOR in the environment turns them off in every case."},
 	{"questionnaire", "dgra-2018", "Questionnaire for new interviews: an id from 'fieldsurvey questionnaire list'."},
 	{"server.url", "", "The central server 'fieldsurvey sync' talks to, for example https://survey.example.org. Empty: no server; carry batch files instead."},
 	{"recipients", []string{}, "age recipients (age1… or ssh-ed25519 keys) that the answers in batches are encrypted to: the server and the supervisors."},
