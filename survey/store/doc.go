@@ -2,11 +2,17 @@
 // revision model that serves the assessor's database on a laptop and, with extra tables
 // added through WithMigrations, the hub of a supervisor or server.
 //
-// It keeps every revision ever seen, the heads of every target (the revisions no other
-// revision of the same target replaces), and a summary row per interview for fast lists.
-// Heads and summaries are maintained incrementally in the same transaction as the
-// revisions they derive from, so they always agree with a full survey.Fold of the stored
-// revisions (Check verifies that).
+// It keeps every revision ever seen (clustered by target), marks the heads of every target
+// (the revisions no known revision of the same target replaces), and keeps a summary row per
+// interview for fast lists. Heads and summaries are maintained incrementally in the same
+// transaction as the revisions they derive from, so they always agree with a full
+// survey.Fold of the stored revisions; Check verifies that, and Interview folds the heads
+// with survey.InterviewState.ApplyHeads so its result equals survey.Fold's exactly.
+//
+// Local edits go through Put (each change becomes a revision numbered by the device's next
+// counter and replacing the target's current heads); revisions from elsewhere go through
+// Append (verified first, all or nothing). Other components (the hub) add their own tables
+// with WithMigrations and write them atomically with revisions inside Update.
 //
 // Guarantees:
 //   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with
@@ -16,7 +22,8 @@
 //     are kept and reported as a conflict until a revision that replaces both settles it.
 //   - Determinism: appending the same set of revisions in any order, any number of times,
 //     gives the same heads, summaries and interview states.
-//   - Revisions read back exactly as written (value bytes as given, time in milliseconds),
+//   - Revisions read back exactly as written (value bytes as given; time to the millisecond,
+//     the precision revision ids hash),
 //     so survey.Revision.Verify passes on everything the store returns.
 //   - Identity: a survey database carries SQLite application_id 0x46535631 ("FSV1").
 //     Open refuses any other file (another program's SQLite database, or a file that is not

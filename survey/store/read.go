@@ -330,7 +330,9 @@ func conflictsOf(heads []survey.Revision) []survey.Conflict {
 	return out
 }
 
-// Pending returns the revisions not yet in a batch, ordered by device and counter.
+// Pending returns the revisions not yet in a batch, ordered by device and counter. That
+// includes revisions received through Append that no batch carried here; a caller that
+// should not send those on marks them with Tx.MarkBatched.
 func (s *Store) Pending(ctx context.Context) ([]survey.Revision, error) {
 	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE batch IS NULL ORDER BY device, counter, id`))
 	if err != nil {
