@@ -23,8 +23,8 @@
 //   - Determinism: appending the same set of revisions in any order, any number of times,
 //     gives the same heads, summaries and interview states.
 //   - Revisions read back exactly as written (value bytes as given; time to the millisecond,
-//     the precision revision ids hash),
-//     so survey.Revision.Verify passes on everything the store returns.
+//     the precision revision ids hash), so survey.Revision.Verify passes on everything the
+//     store returns.
 //   - Identity: a survey database carries SQLite application_id 0x46535631 ("FSV1").
 //     Open refuses any other file (another program's SQLite database, or a file that is not
 //     SQLite at all) with ErrNotSurveyDB, before writing anything to it.
