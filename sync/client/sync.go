@@ -1,0 +1,643 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	mrand "math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+// Folders and files of sync in the home folder.
+const (
+	OutboxDir = "outbox"          // batches waiting to be sent (written by the batch package)
+	SentDir   = "sent"            // batches the server acknowledged, each with NAME.receipt.json
+	StateFile = "sync-state.json" // when sync last ran, sent, failed
+)
+
+// Meta keys in the local store.
+const metaCursor = "sync.inbox_cursor"
+
+// Catalog is where downloaded questionnaire versions go (questionnaires.Catalog).
+type Catalog interface {
+	Add(path string) (*survey.Questionnaire, error)
+}
+
+// Packed is a batch just made from pending revisions.
+type Packed struct {
+	Seq       uint64 `json:"seq"`
+	Batch     string `json:"batch"`
+	Revisions int    `json:"revisions"`
+	Path      string `json:"path"`
+}
+
+// Retry is how failed requests are retried: up to Attempts tries, waiting between them a
+// random time in [d/2, d] where d doubles from Base up to Max.
+type Retry struct {
+	Attempts int           // default 6
+	Base     time.Duration // default 500 ms
+	Max      time.Duration // default 30 s
+}
+
+// Options configure Sync.
+type Options struct {
+	Home   string
+	URL    string       // the server; default: the one the device enrolled with
+	Store  *store.Store // the device's store: downloads are applied to it
+	Signer ssh.Signer   // the device key
+	// Pack makes a batch of the revisions not yet in one, into the outbox, and returns it
+	// (nil when nothing was pending). nil: the outbox is sent as it is.
+	Pack    func(ctx context.Context) (*Packed, error)
+	Catalog Catalog // nil: published questionnaires are reported but not installed
+	HTTP    *http.Client
+	Retry   Retry
+	// Progress, when set, is told what happens, as it happens.
+	Progress func(Event)
+	Now      func() time.Time
+	Rand     io.Reader
+}
+
+// EventKind says what an Event reports.
+type EventKind string
+
+// The events of a sync.
+const (
+	EventPacked       EventKind = "packed"        // a batch was made of pending revisions
+	EventSending      EventKind = "sending"       // a batch is being sent
+	EventSent         EventKind = "sent"          // the server acknowledged a batch
+	EventRetry        EventKind = "retry"         // a request failed and will be tried again
+	EventDownloaded   EventKind = "downloaded"    // revisions came down
+	EventQuestionaire EventKind = "questionnaire" // a published questionnaire was installed
+	EventWarning      EventKind = "warning"       // something was skipped (Err says what)
+)
+
+// Event is one step of a sync, for progress display.
+type Event struct {
+	Kind    EventKind
+	Seq     uint64        // the batch's sequence number
+	Batch   string        // the batch id
+	N       int           // which batch of Total (from 1), or how many revisions came down
+	Total   int           // batches to send
+	Bytes   int64         // the batch's size
+	Attempt int           // retry: the attempt that failed (from 1)
+	Wait    time.Duration // retry: the wait before the next attempt
+	Err     error         // retry, warning: what went wrong
+	Name    string        // questionnaire: id@version
+}
+
+// Sent is a batch the server acknowledged in this sync.
+type Sent struct {
+	Seq       uint64 `json:"seq"`
+	Batch     string `json:"batch"`
+	Bytes     int64  `json:"bytes"`
+	Revisions int    `json:"revisions"`
+	Added     int    `json:"added"`
+	Present   int    `json:"present"`
+	Replay    bool   `json:"replay"`
+	Received  string `json:"received"`
+}
+
+// Decision is a supervisor's approval or return that came down.
+type Decision struct {
+	Interview string `json:"interview"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	By        string `json:"by,omitempty"`
+}
+
+// Result is what a sync did.
+type Result struct {
+	Server         string     `json:"server"`
+	Packed         *Packed    `json:"packed,omitempty"`
+	Sent           []Sent     `json:"sent"`
+	Waiting        int        `json:"waiting"` // batches still in the outbox
+	Downloaded     int        `json:"downloaded"`
+	Returned       []Decision `json:"returned"`
+	Approved       []Decision `json:"approved"`
+	Questionnaires []string   `json:"questionnaires"`
+	Warnings       []string   `json:"warnings"`
+}
+
+type syncer struct {
+	o      Options
+	e      *Enrolment
+	base   string
+	pub    ssh.PublicKey
+	hc     *http.Client
+	jitter *mrand.Rand
+	res    Result
+}
+
+// Sync packs pending revisions into a batch (Options.Pack), sends the outbox in sequence
+// order, and applies what waits for the device on the server. It is safe to interrupt and
+// to run again. The Result says what was done even when an error ends the sync early.
+func Sync(ctx context.Context, o Options) (Result, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.HTTP == nil {
+		o.HTTP = DefaultHTTPClient()
+	}
+	if o.Retry.Attempts <= 0 {
+		o.Retry.Attempts = 6
+	}
+	if o.Retry.Base <= 0 {
+		o.Retry.Base = 500 * time.Millisecond
+	}
+	if o.Retry.Max <= 0 {
+		o.Retry.Max = 30 * time.Second
+	}
+	var seed [16]byte
+	if _, err := io.ReadFull(o.Rand, seed[:]); err != nil {
+		return Result{}, fmt.Errorf("sync: read random: %w", err)
+	}
+	s := &syncer{o: o, hc: o.HTTP, res: Result{Sent: []Sent{}, Returned: []Decision{}, Approved: []Decision{}, Questionnaires: []string{}, Warnings: []string{}},
+		jitter: mrand.New(mrand.NewPCG(beUint64(seed[:8]), beUint64(seed[8:])))}
+	err := s.run(ctx)
+	if n, cerr := countOutbox(o.Home); cerr == nil {
+		s.res.Waiting = n
+	}
+	s.saveState(err)
+	return s.res, err
+}
+
+func beUint64(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+func (s *syncer) run(ctx context.Context) error {
+	e, err := LoadEnrolment(s.o.Home)
+	if err != nil {
+		return err
+	}
+	s.e = e
+	if s.pub, err = e.PublicKey(); err != nil {
+		return err
+	}
+	s.base = e.URL
+	if s.o.URL != "" {
+		if s.base, err = serverURL(s.o.URL); err != nil {
+			return err
+		}
+	}
+	s.res.Server = s.base
+	if s.o.Signer == nil {
+		return errors.New("sync: no device key; run `fieldsurvey init`")
+	}
+	if s.o.Pack != nil {
+		p, err := s.o.Pack(ctx)
+		if err != nil {
+			return fmt.Errorf("make a batch of pending changes: %w", err)
+		}
+		if p != nil {
+			s.res.Packed = p
+			s.event(Event{Kind: EventPacked, Seq: p.Seq, Batch: p.Batch, N: p.Revisions})
+		}
+	}
+	upErr := s.sendOutbox(ctx)
+	if upErr != nil && !isRefusal(upErr) {
+		return upErr // offline or interrupted: downloading would fail the same way
+	}
+	downErr := s.download(ctx)
+	return errors.Join(upErr, downErr)
+}
+
+func (s *syncer) event(e Event) {
+	if s.o.Progress != nil {
+		s.o.Progress(e)
+	}
+}
+
+func (s *syncer) warn(err error) {
+	s.res.Warnings = append(s.res.Warnings, err.Error())
+	s.event(Event{Kind: EventWarning, Err: err})
+}
+
+// outboxEntry is a batch file in the outbox.
+type outboxEntry struct {
+	path     string
+	name     string
+	data     []byte
+	batch    *batch.Batch
+	manifest batch.Manifest
+}
+
+func countOutbox(home string) (int, error) {
+	ents, err := os.ReadDir(filepath.Join(home, OutboxDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if e.Type().IsRegular() && strings.HasSuffix(e.Name(), batch.Ext) && !strings.HasPrefix(e.Name(), ".") {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// readOutbox returns the outbox's batches in sequence order; files that are not readable
+// batches are reported as warnings and left where they are.
+func (s *syncer) readOutbox() ([]outboxEntry, error) {
+	dir := filepath.Join(s.o.Home, OutboxDir)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the outbox: %w", err)
+	}
+	var out []outboxEntry
+	for _, de := range ents {
+		name := de.Name()
+		if !de.Type().IsRegular() || !strings.HasSuffix(name, batch.Ext) || strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			s.warn(fmt.Errorf("outbox file %s cannot be read: %w", name, err))
+			continue
+		}
+		b, err := batch.Read(bytes.NewReader(data), batch.Limits{})
+		if err != nil {
+			s.warn(fmt.Errorf("outbox file %s is not a readable batch (%v); it was left in place, not sent", name, err))
+			continue
+		}
+		if b.Manifest.Device != s.e.Device {
+			s.warn(fmt.Errorf("outbox file %s is a batch of device %s, not of this device (%s); it was left in place, not sent", name, b.Manifest.Device, s.e.Device))
+			continue
+		}
+		out = append(out, outboxEntry{path: p, name: name, data: data, batch: b, manifest: b.Manifest})
+	}
+	slices.SortFunc(out, func(a, b outboxEntry) int {
+		if a.manifest.Sequence != b.manifest.Sequence {
+			if a.manifest.Sequence < b.manifest.Sequence {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	return out, nil
+}
+
+func (s *syncer) sendOutbox(ctx context.Context) error {
+	entries, err := s.readOutbox()
+	if err != nil {
+		return err
+	}
+	for i, en := range entries {
+		s.event(Event{Kind: EventSending, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries), Bytes: int64(len(en.data))})
+		sent, err := s.upload(ctx, en)
+		if err != nil {
+			return fmt.Errorf("send batch %d (%s): %w", en.manifest.Sequence, en.name, err)
+		}
+		if err := s.markSent(en, sent.signed); err != nil {
+			return fmt.Errorf("batch %d was received by the server, but recording it failed (it will be sent again, harmlessly): %w", en.manifest.Sequence, err)
+		}
+		s.res.Sent = append(s.res.Sent, sent.Sent)
+		s.event(Event{Kind: EventSent, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries), Bytes: int64(len(en.data))})
+	}
+	return nil
+}
+
+type uploaded struct {
+	Sent
+	signed []byte // the SignedReceipt as received
+}
+
+func (s *syncer) upload(ctx context.Context, en outboxEntry) (uploaded, error) {
+	var out uploaded
+	err := s.retry(ctx, func() error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+wire.PathBatches, bytes.NewReader(en.data))
+		if err != nil {
+			return permanent(err)
+		}
+		req.Header.Set("Content-Type", wire.ContentTypeBatch)
+		req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.MaxProtocolVersion))
+		req.Header.Set(wire.DeviceHeader, s.e.Device)
+		body, err := s.do(req)
+		if err != nil {
+			return err
+		}
+		var sr wire.SignedReceipt
+		if err := json.Unmarshal(body, &sr); err != nil {
+			return fmt.Errorf("the server's answer is not a receipt: %w", err)
+		}
+		rc, err := s.checkReceipt(sr, en)
+		if err != nil {
+			return permanent(err)
+		}
+		out = uploaded{Sent: Sent{Seq: rc.Seq, Batch: rc.Batch, Bytes: int64(len(en.data)), Revisions: rc.Revisions,
+			Added: rc.Added, Present: rc.Present, Replay: sr.Replay, Received: rc.Received}, signed: body}
+		return nil
+	})
+	return out, err
+}
+
+// checkReceipt verifies the server's signature of a receipt and that it is the receipt of
+// exactly this batch.
+func (s *syncer) checkReceipt(sr wire.SignedReceipt, en outboxEntry) (wire.Receipt, error) {
+	if err := verifyArmored(sr.Receipt, sr.Signature, s.pub, wire.NamespaceReceipt); err != nil {
+		return wire.Receipt{}, fmt.Errorf("the receipt is %w; the batch stays in the outbox", err)
+	}
+	rc, err := wire.ParseReceipt(sr.Receipt)
+	if err != nil {
+		return wire.Receipt{}, fmt.Errorf("the receipt cannot be read: %w", err)
+	}
+	m := en.manifest
+	switch {
+	case rc.Batch != m.ID, rc.Hash != en.batch.Hash(), rc.PayloadHash != m.Payload.SHA256:
+		return wire.Receipt{}, fmt.Errorf("the receipt is for another batch (%s) than the one sent (%s); the batch stays in the outbox", rc.Batch, m.ID)
+	case rc.Device != s.e.Device, rc.Seq != m.Sequence:
+		return wire.Receipt{}, fmt.Errorf("the receipt names device %s batch %d, not %s batch %d; the batch stays in the outbox", rc.Device, rc.Seq, s.e.Device, m.Sequence)
+	case rc.Revisions != m.Revisions:
+		return wire.Receipt{}, fmt.Errorf("the receipt counts %d revisions, the batch has %d; the batch stays in the outbox", rc.Revisions, m.Revisions)
+	}
+	return rc, nil
+}
+
+// markSent keeps the receipt and moves the batch from the outbox to sent/, durably: the
+// receipt first, so a batch is never in sent/ without it.
+func (s *syncer) markSent(en outboxEntry, signed []byte) error {
+	dir := filepath.Join(s.o.Home, SentDir)
+	if err := writeFileAtomic(filepath.Join(dir, en.name+".receipt.json"), signed, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(en.path, filepath.Join(dir, en.name)); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, en.name)); errors.Is(err, fs.ErrNotExist) && serr == nil {
+			return nil // another sync moved it meanwhile
+		}
+		return err
+	}
+	syncDir(dir)
+	syncDir(filepath.Dir(en.path))
+	return nil
+}
+
+func (s *syncer) download(ctx context.Context) error {
+	for {
+		cur, _, err := s.o.Store.GetMeta(ctx, metaCursor)
+		if err != nil {
+			return fmt.Errorf("read the inbox cursor: %w", err)
+		}
+		after, _ := strconv.ParseInt(cur, 10, 64)
+		var in wire.Inbox
+		err = s.retry(ctx, func() error {
+			target := wire.InboxPath(s.e.Device) + "?after=" + strconv.FormatInt(after, 10)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+target, nil)
+			if err != nil {
+				return permanent(err)
+			}
+			req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.MaxProtocolVersion))
+			nonce, err := s.sign(req)
+			if err != nil {
+				return permanent(err)
+			}
+			body, hdr, err := s.doHeader(req)
+			if err != nil {
+				return err
+			}
+			if err := verifyBody(body, hdr.Get(wire.SignatureHeader), s.pub, wire.NamespaceInbox); err != nil {
+				return permanent(fmt.Errorf("download: %w", err))
+			}
+			in = wire.Inbox{}
+			if err := json.Unmarshal(body, &in); err != nil {
+				return permanent(fmt.Errorf("download: the inbox cannot be read: %w", err))
+			}
+			if in.Device != s.e.Device || in.Nonce != nonce {
+				return permanent(errors.New("download: the server answered another request than this one"))
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("download: %w", err)
+		}
+		if err := s.apply(ctx, in, after); err != nil {
+			return err
+		}
+		if !in.More || in.Cursor <= after {
+			return nil
+		}
+	}
+}
+
+// apply installs the questionnaires of an inbox page, then appends its revisions and moves
+// the cursor in one local transaction.
+func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
+	for _, q := range in.Questionnaires {
+		name := q.ID + "@" + q.Version
+		if err := verifyArmored(q.Source, q.Signature, s.pub, wire.NamespaceQuestionnaire); err != nil {
+			s.warn(fmt.Errorf("questionnaire %s from the server is %w; it was not installed", name, err))
+			continue
+		}
+		if s.o.Catalog == nil {
+			s.warn(fmt.Errorf("questionnaire %s was published by the server, but there is no catalog to install it in", name))
+			continue
+		}
+		if err := s.install(q); err != nil {
+			s.warn(fmt.Errorf("questionnaire %s was published by the server but could not be installed: %w", name, err))
+			continue
+		}
+		s.res.Questionnaires = append(s.res.Questionnaires, name)
+		s.event(Event{Kind: EventQuestionaire, Name: name})
+	}
+	revs := make([]survey.Revision, 0, len(in.Revisions))
+	ids := make([]string, 0, len(in.Revisions))
+	for i, raw := range in.Revisions {
+		var r survey.Revision
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("download: revision %d of the inbox cannot be read: %w", i+1, err)
+		}
+		if err := r.Verify(); err != nil {
+			return fmt.Errorf("download: revision %d of the inbox: %w", i+1, err)
+		}
+		revs = append(revs, r)
+		ids = append(ids, r.ID)
+	}
+	err := s.o.Store.Update(ctx, func(tx *store.Tx) error {
+		if len(revs) > 0 {
+			if _, err := tx.Append(revs...); err != nil {
+				return err
+			}
+			// They came from the server: no batch of this device carries them back.
+			if err := tx.MarkBatched("inbox:"+strconv.FormatInt(in.Cursor, 10), ids); err != nil {
+				return err
+			}
+		}
+		if in.Cursor > after {
+			return tx.SetMeta(metaCursor, strconv.FormatInt(in.Cursor, 10))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("download: store what came down: %w", err)
+	}
+	s.res.Downloaded += len(revs)
+	if len(revs) > 0 {
+		s.event(Event{Kind: EventDownloaded, N: len(revs)})
+	}
+	for _, r := range revs {
+		if r.Kind != survey.KindStatus {
+			continue
+		}
+		var st survey.StatusChange
+		if json.Unmarshal(r.Value, &st) != nil {
+			continue
+		}
+		d := Decision{Interview: r.Interview, Status: string(st.Status), Reason: st.Reason, By: r.Author}
+		switch st.Status {
+		case survey.StatusReturned:
+			s.res.Returned = append(s.res.Returned, d)
+		case survey.StatusApproved:
+			s.res.Approved = append(s.res.Approved, d)
+		}
+	}
+	return nil
+}
+
+func (s *syncer) install(q wire.Questionnaire) error {
+	f, err := os.CreateTemp(s.o.Home, ".download-*.yaml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(q.Source); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	got, err := s.o.Catalog.Add(f.Name())
+	if err != nil {
+		return err
+	}
+	if got.ID != q.ID || got.Version != q.Version {
+		return fmt.Errorf("the file is questionnaire %s@%s, not %s@%s", got.ID, got.Version, q.ID, q.Version)
+	}
+	return nil
+}
+
+// sign adds the device's signature of req (wire.RequestAuth) and returns its nonce.
+func (s *syncer) sign(req *http.Request) (string, error) {
+	return SignRequest(req, s.e.Device, s.o.Signer, s.o.Now(), s.o.Rand)
+}
+
+// do sends req and returns the body of a 200 answer; any other answer is its *wire.Error.
+func (s *syncer) do(req *http.Request) ([]byte, error) {
+	b, _, err := s.doHeader(req)
+	return b, err
+}
+
+func (s *syncer) doHeader(req *http.Request) ([]byte, http.Header, error) {
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the server's answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, wire.FromResponse(resp.StatusCode, body)
+	}
+	return body, resp.Header, nil
+}
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+func permanent(err error) error { return permanentError{err} }
+
+// isRefusal reports whether err is a refusal (the server, or the checks of this device,
+// said no), as opposed to a failure to reach the server.
+func isRefusal(err error) bool {
+	var p permanentError
+	var we *wire.Error
+	return errors.As(err, &p) || (errors.As(err, &we) && !we.Retryable())
+}
+
+// retry runs fn until it succeeds, fails for good, or Attempts are spent, waiting with
+// exponential backoff and jitter in between.
+func (s *syncer) retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		if cerr := ctx.Err(); cerr != nil {
+			if err != nil {
+				return fmt.Errorf("%w (last error: %v)", cerr, err)
+			}
+			return cerr
+		}
+		err = fn()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		}
+		if isRefusal(err) {
+			var p permanentError
+			if errors.As(err, &p) {
+				return p.err
+			}
+			return err
+		}
+		if attempt >= s.o.Retry.Attempts {
+			return fmt.Errorf("no answer from the server after %d attempts; what is not sent stays in the outbox for next time: %w", attempt, err)
+		}
+		d := backoff(s.o.Retry, attempt, s.jitter)
+		s.event(Event{Kind: EventRetry, Attempt: attempt, Wait: d, Err: err})
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+}
+
+// backoff returns the wait after the attempt-th failure: a random time in [d/2, d] with
+// d = Base·2^(attempt-1), at most Max.
+func backoff(r Retry, attempt int, rnd *mrand.Rand) time.Duration {
+	d := float64(r.Base) * math.Pow(2, float64(attempt-1))
+	if d > float64(r.Max) {
+		d = float64(r.Max)
+	}
+	return time.Duration(d/2 + rnd.Float64()*d/2)
+}
