@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
-			panic(fmt.Sprintf("%v [rolled back]\n%s", p, debug.Stack()))
+			panic(p)
 		}
 	}()
 	if err := fn(tx); err != nil {
