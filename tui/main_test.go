@@ -30,7 +30,23 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "unknown %s=%q\n", childEnv, os.Getenv(childEnv))
 		os.Exit(2)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, d := range tmpDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
+// tmpDirs are removed when the tests and benchmarks end (a benchmark's fixtures outlive
+// its rounds).
+var tmpDirs []string
+
+func tmpDir() (string, error) {
+	d, err := os.MkdirTemp("", "fieldsurvey-tui-bench-")
+	if err == nil {
+		tmpDirs = append(tmpDirs, d)
+	}
+	return d, err
 }
 
 // childRun runs the real program on the real store named by FIELDSURVEY_TUI_TEST_DB, with
