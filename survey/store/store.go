@@ -402,14 +402,17 @@ func (s *Store) migrateOne(ctx context.Context, component string, migs []Migrati
 	}
 	defer tx.Rollback()
 	// Re-read inside the write lock: another process may have migrated meanwhile.
+	again := 0
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&exists); err != nil {
+		return false, err
+	}
 	if exists > 0 {
-		var again int
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?", component).Scan(&again); err != nil {
 			return false, err
 		}
-		if again != current {
-			return false, nil
-		}
+	}
+	if again != current {
+		return false, nil // look again
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied TEXT NOT NULL,
