@@ -1,0 +1,4 @@
+package session
+
+// NewIDWithNowForTest exposes newIDWithNow to the external tests.
+var NewIDWithNowForTest = newIDWithNow

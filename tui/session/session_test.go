@@ -1,0 +1,166 @@
+package session_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/fakestore"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+func example(t *testing.T) *survey.Questionnaire {
+	t.Helper()
+	qs, err := questionnaires.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if q.ID == "example" {
+			return q
+		}
+	}
+	t.Fatal("no example questionnaire")
+	return nil
+}
+
+func TestNewIDIsAUUIDv7InTimeOrder(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	a, err := session.NewIDWithNowForTest(now, bytes.NewReader(bytes.Repeat([]byte{0xff}, 10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := session.NewIDWithNowForTest(now.Add(time.Millisecond), bytes.NewReader(make([]byte, 10)))
+	u, err := uuid.Parse(a)
+	if err != nil || u.Version() != 7 || u.Variant() != uuid.RFC4122 {
+		t.Fatalf("%s: version %v variant %v err %v", a, u.Version(), u.Variant(), err)
+	}
+	if sec, nsec := u.Time().UnixTime(); time.Unix(sec, nsec).UTC() != now {
+		t.Fatalf("time in id %v, want %v", time.Unix(sec, nsec).UTC(), now)
+	}
+	if !(a < b) {
+		t.Fatalf("ids not in time order: %s, %s", a, b)
+	}
+	if _, err := session.NewID(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCreateIsOnePutOfThreeTargets(t *testing.T) {
+	q := example(t)
+	fs := fakestore.New(time.Now)
+	w := &session.Writer{Store: fs, Author: session.Author{Device: "dev1", Principal: "an"}, Assessor: "An"}
+	if _, err := w.Create(context.Background(), q, survey.Respondent{Agency: "Sở Y tế", Province: "Huế"}); err == nil {
+		t.Fatal("created without consent")
+	}
+	if fs.Puts != 0 {
+		t.Fatal("a refused creation wrote something")
+	}
+	id, err := w.Create(context.Background(), q, survey.Respondent{Agency: " Sở Y tế ", Province: "Huế", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs.Puts != 1 || len(fs.Revisions(id)) != 3 {
+		t.Fatalf("%d Puts, %d revisions", fs.Puts, len(fs.Revisions(id)))
+	}
+	st, _ := fs.Interview(context.Background(), id)
+	if st.Meta.Questionnaire != "example" || st.Meta.Device != "dev1" || st.Respondent.Agency != "Sở Y tế" ||
+		st.Status.Status != survey.StatusDraft {
+		t.Fatalf("%+v %+v %+v", st.Meta, st.Respondent, st.Status)
+	}
+}
+
+func TestCheckRespondent(t *testing.T) {
+	q := example(t)
+	probs := session.CheckRespondent(q, survey.Respondent{Category: "nope", Date: "23/11/2026"})
+	var fields []string
+	for _, p := range probs {
+		fields = append(fields, p.Field)
+		if p.Msg.Get("vi") == "" || p.Msg.Get("en") == "" {
+			t.Errorf("%s: message not in both languages", p.Field)
+		}
+	}
+	if got := strings.Join(fields, ","); got != "agency,province,category,date,consent" {
+		t.Fatalf("problems %s", got)
+	}
+	if p := session.CheckRespondent(q, survey.Respondent{Agency: "a", Province: "b", Category: "agency", Date: "2026-11-23", Consent: true}); len(p) != 0 {
+		t.Fatalf("a good block refused: %+v", p)
+	}
+}
+
+func TestBlockersAndComplete(t *testing.T) {
+	q := example(t)
+	fs := fakestore.New(time.Now)
+	ctx := context.Background()
+	w := &session.Writer{Store: fs, Author: session.Author{Device: "dev1"}}
+	id, err := w.Create(ctx, q, survey.Respondent{Agency: "a", Province: "b", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := fs.Interview(ctx, id)
+	kinds := func(st *survey.InterviewState) string {
+		var k []string
+		for _, b := range session.Blockers(q, st) {
+			k = append(k, b.Question+b.Section+":"+b.Kind)
+		}
+		return strings.Join(k, " ")
+	}
+	if got := kinds(st); got != "1.11:missing 1.21:missing 1:section 2.12:missing 2.22:missing 2:section" {
+		t.Fatalf("blockers of a new interview: %s", got)
+	}
+	if err := w.Complete(ctx, q, st); err == nil {
+		t.Fatal("completed with blockers")
+	}
+	put := func(ch ...survey.Change) {
+		if err := w.Put(ctx, ch...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(session.AnswerChange(id, "1.1", survey.Answer{Value: "ministry"}),
+		session.AnswerChange(id, "1.2", survey.Answer{Value: false}),
+		session.AnswerChange(id, "2.1", survey.Answer{Rating: survey.Green}), // needs + evidence
+		session.AnswerChange(id, "2.2", survey.Answer{Rating: "defined"}),
+		session.SectionChange(id, "1", survey.SectionSummary{Rating: survey.Red}),
+		session.SectionChange(id, "2", survey.SectionSummary{Rating: survey.Green, Comment: "tốt"}))
+	st, _ = fs.Interview(ctx, id)
+	if got := kinds(st); got != "1:comment 2.12:constraint" {
+		t.Fatalf("blockers: %s", got)
+	}
+	put(session.AnswerChange(id, "2.1", survey.Answer{Rating: survey.Green, Evidence: []survey.Evidence{{Polarity: survey.Plus, Text: "x", InScope: true}}}),
+		session.SectionChange(id, "1", survey.SectionSummary{Rating: survey.Red, Comment: "chưa"}))
+	st, _ = fs.Interview(ctx, id)
+	if got := kinds(st); got != "" {
+		t.Fatalf("blockers: %s", got)
+	}
+	if err := w.Reopen(ctx, st); err == nil {
+		t.Fatal("reopened a draft")
+	}
+	if err := w.Complete(ctx, q, st); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = fs.Interview(ctx, id)
+	if err := w.Reopen(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = fs.Interview(ctx, id)
+	if st.Status != (survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}) {
+		t.Fatalf("after reopening: %+v", st.Status)
+	}
+}
+
+func TestPlaceRoundTrip(t *testing.T) {
+	for _, p := range []session.Place{{Question: "7.1"}, {Section: "pillar-7"}, {Review: true}, {}} {
+		if got := session.ParsePlace(p.String()); got != p {
+			t.Errorf("%+v → %q → %+v", p, p.String(), got)
+		}
+	}
+	if got := session.ParsePlace("garbage"); got != (session.Place{}) {
+		t.Errorf("garbage → %+v", got)
+	}
+}
