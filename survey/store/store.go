@@ -427,8 +427,10 @@ func (s *Store) migrateOne(ctx context.Context, component string, migs []Migrati
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 	}
+	// applied is when this machine upgraded its schema: a fact about the file, not survey
+	// data, so it takes the wall clock and leaves the injected one to revisions.
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (component, version, name, applied) VALUES (?, ?, ?, ?)",
-		component, m.Version, m.Name, s.now().UTC().Format(time.RFC3339)); err != nil {
+		component, m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return false, fmt.Errorf("record migration %d (%s): %w", m.Version, m.Name, mapErr(err))
 	}
 	if err := foreignKeyCheck(ctx, tx); err != nil {
