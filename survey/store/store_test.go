@@ -528,3 +528,39 @@ func TestAgenciesAndProvincesInVietnameseOrder(t *testing.T) {
 		t.Errorf("Agencies = %v", ag)
 	}
 }
+
+// Check must notice derived tables that disagree with the revisions, or the crash and
+// property tests that rely on it would prove nothing.
+func TestCheckFindsInconsistencies(t *testing.T) {
+	ctx := context.Background()
+	for name, damage := range map[string]string{
+		"lost head":        "UPDATE revisions SET head = 0 WHERE kind = 'answer' AND key = '1.1'",
+		"extra head":       "UPDATE revisions SET head = 1",
+		"wrong count":      "UPDATE interviews SET answered = answered + 1",
+		"wrong status":     "UPDATE interviews SET status = 'approved'",
+		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",
+		"tampered value":   `UPDATE revisions SET value = '{"rating":"green"}' WHERE kind = 'answer' AND key = '1.2'`,
+		"wrong sections":   `UPDATE interviews SET sections = '{}'`,
+		"lost summary row": "DELETE FROM interviews",
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := openTest(t)
+			by := Author{Device: "dev-a"}
+			newInterview(t, s, by, "iv1", "Sở Y tế", "Huế")
+			mustPut(t, s, by, answer("iv1", "1.1", survey.Answer{Rating: survey.Green}))
+			if err := s.Check(ctx); err != nil {
+				t.Fatalf("healthy store: %v", err)
+			}
+			err := s.Update(ctx, func(tx *Tx) error {
+				_, err := tx.ExecContext(ctx, damage)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Check(ctx); err == nil {
+				t.Error("Check did not notice")
+			}
+		})
+	}
+}
