@@ -34,6 +34,7 @@ var homeSteps = []homeStep{
 	ensureQuestionnaireDir,
 	ensureConfigFile,
 	ensureStoreFile,
+	ensureDeviceKey,
 }
 
 // ensureHome runs every home step once, recording what each found or created in
@@ -171,29 +172,41 @@ func ensureStoreFile(g *globals) (homeResult, error) {
 	return r, nil
 }
 
-type initOptions struct{}
+type initOptions struct {
+	key       string // --key: an existing OpenSSH Ed25519 key to use as the device key
+	principal string // --principal: the signer principal to write to config.yaml
+}
 
 func newInitCommand(g *globals) *cobra.Command {
 	var opts initOptions
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Set up the home folder, device id and config · Tạo thư mục làm việc, mã thiết bị và cấu hình",
-		Long: `init sets up the home folder: config.yaml (with this device's id), the interview database
-and the questionnaire folder. It is safe to run again: it creates only what is missing and
-prints what it found. Other commands set up the home folder on first use too.
+		Long: `init sets up the home folder: config.yaml (with this device's id), the interview database,
+the questionnaire folder and the device key (device_ed25519, an OpenSSH Ed25519 key that
+signs this device's batches; never replaced once made). It is safe to run again: it creates
+only what is missing and prints what it found. Other commands set up the home folder on
+first use too.
 
-init tạo thư mục làm việc: config.yaml (kèm mã thiết bị), cơ sở dữ liệu phỏng vấn và thư
-mục bảng hỏi. Chạy lại nhiều lần vẫn an toàn: chỉ tạo những gì còn thiếu.`,
+init tạo thư mục làm việc: config.yaml (kèm mã thiết bị), cơ sở dữ liệu phỏng vấn, thư mục
+bảng hỏi và khoá thiết bị (device_ed25519, khoá OpenSSH Ed25519 dùng để ký các lô dữ liệu;
+không bao giờ bị thay thế). Chạy lại nhiều lần vẫn an toàn: chỉ tạo những gì còn thiếu.`,
 		Example: `  fieldsurvey init
+  fieldsurvey init --principal an@example.org
+  fieldsurvey init --key ~/.ssh/id_ed25519
   fieldsurvey --home /media/usb/fieldsurvey init`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInit(cmd.Context(), g, opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.key, "key", "", "use this OpenSSH Ed25519 private key as the device key (copied into the home folder) · dùng khoá này làm khoá thiết bị")
+	cmd.Flags().StringVar(&opts.principal, "principal", "", "your name or e-mail, as supervisors list it in allowed_signers · tên hoặc e-mail của bạn")
+	return cmd
 }
 
-func runInit(ctx context.Context, g *globals, _ initOptions) error {
+func runInit(ctx context.Context, g *globals, opts initOptions) error {
+	g.identity = identityFlags{want: true, key: opts.key, principal: opts.principal}
 	if err := ensureHome(g); err != nil {
 		return err
 	}

@@ -28,6 +28,10 @@ var commands = []func(g *globals) *cobra.Command{
 	newQuestionnaireCommand,
 	newInterviewCommand,
 	newReportCommand,
+	newIdentityCommand,
+	newBatchCommand,
+	newMergeCommand,
+	newConflictsCommand,
 }
 
 // Files and folders of the home folder.
@@ -72,6 +76,8 @@ type globals struct {
 
 	homeReady bool
 	homeSteps []homeResult
+
+	identity identityFlags // the device key step (cmd_identity.go)
 }
 
 func newGlobals(stdin io.Reader, stdout, stderr io.Writer) *globals {

@@ -1,0 +1,577 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/hub"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+)
+
+const (
+	outboxDir = "outbox"
+	// uncommittedDir (inside the outbox) keeps batch files written but never recorded in the
+	// store, because the program stopped in between: their revisions went into a later batch.
+	uncommittedDir = "uncommitted"
+	// metaSequence is the store setting holding the last batch sequence number used.
+	metaSequence = "batch.sequence"
+)
+
+func (g *globals) outboxPath() string { return filepath.Join(g.home, outboxDir) }
+
+// outboxName is the file name of a batch in the outbox: its sequence number, then its id.
+func outboxName(m *batch.Manifest) string {
+	return fmt.Sprintf("%06d-%s%s", m.Sequence, m.ID, batch.Ext)
+}
+
+var outboxRE = regexp.MustCompile(`^([0-9]+)-[0-9a-f]{32}\.fsbatch$`)
+
+func newBatchCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "batch",
+		Short: "Pack, check and look into signed batch files · Đóng gói, kiểm tra và xem các lô dữ liệu có chữ ký",
+		Long: `A batch (*.fsbatch) carries revisions from this device to a supervisor or a server: a tar
+file with manifest.json, its OpenSSH signature (manifest.json.sig, namespace
+fieldsurvey-batch) and the revisions (revisions.jsonl.gz, or .age when encrypted).
+
+Một lô dữ liệu (*.fsbatch) chuyển các thay đổi từ thiết bị này đến người giám sát hoặc máy
+chủ: tệp tar gồm manifest.json, chữ ký OpenSSH của nó và các bản ghi thay đổi.`,
+		Example: `  fieldsurvey batch create --out /media/usb
+  fieldsurvey batch inspect /media/usb/000003-*.fsbatch
+  fieldsurvey batch verify --allowed-signers allowed_signers /media/usb/*.fsbatch`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newBatchCreateCommand(g), newBatchVerifyCommand(g), newBatchInspectCommand(g))
+	return cmd
+}
+
+type batchCreateOptions struct {
+	out string
+}
+
+func newBatchCreateCommand(g *globals) *cobra.Command {
+	var opts batchCreateOptions
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Pack every revision not yet in a batch into a signed batch · Đóng gói các thay đổi chưa gửi thành một lô có chữ ký",
+		Long: `create packs every revision of this device's database that is not yet in a batch into one
+batch file, signed with the device key as assessor.principal, numbered with the next
+sequence number of this device, and encrypted to the configured recipients (if any). The
+file is written to the outbox in the home folder, and with --out copied to a folder too
+(a USB stick). With nothing new to send it writes nothing.
+
+create đóng gói mọi thay đổi chưa nằm trong lô nào thành một tệp lô, ký bằng khoá thiết
+bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho những người nhận đã cấu hình. Tệp
+được ghi vào thư mục outbox, và với --out được chép thêm vào thư mục đó (ví dụ USB).`,
+		Example: `  fieldsurvey batch create
+  fieldsurvey batch create --out /media/usb`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBatchCreate(cmd.Context(), g, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.out, "out", "", "also copy the batch into this folder · chép thêm lô vào thư mục này")
+	return cmd
+}
+
+var errNothingPending = errors.New("nothing pending")
+
+func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) error {
+	if g.flags.db != "" {
+		return fail("batch create packs this device's own revisions: --db cannot be used with it",
+			"batch create đóng gói thay đổi của chính thiết bị này: không dùng --db với lệnh này")
+	}
+	if opts.out != "" {
+		if fi, err := os.Stat(opts.out); err != nil || !fi.IsDir() {
+			return withHint(fail("--out %s is not a folder", "--out %s không phải là thư mục", opts.out),
+				"give an existing folder, such as the USB stick", "chỉ định một thư mục có sẵn, ví dụ ổ USB")
+		}
+	}
+	signer, principal, err := g.deviceSigner()
+	if err != nil {
+		return err
+	}
+	recipients, err := keys.ParseRecipients(g.cfg.Recipients)
+	if err != nil {
+		return withHint(failWrap(err, "recipients", "người nhận"),
+			"fix 'recipients' in config.yaml: age1… keys or ssh-ed25519 public keys",
+			"sửa 'recipients' trong config.yaml: khoá age1… hoặc khoá công khai ssh-ed25519")
+	}
+	if g.cfg.Device == "" {
+		return withHint(fail("this device has no id", "thiết bị chưa có mã"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
+	}
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	outbox := g.outboxPath()
+	if err := os.MkdirAll(outbox, 0o700); err != nil {
+		return failWrap(err, "create the outbox", "tạo thư mục outbox")
+	}
+
+	var path string
+	var m *batch.Manifest
+	var data []byte
+	// The whole creation runs inside the store's write transaction: a second `batch create`
+	// waits, so sequence numbers never repeat. The file is durable before the revisions are
+	// marked and the number recorded; if the program stops in between, the next run finds
+	// the file above the recorded number and moves it to outbox/uncommitted.
+	err = st.Update(ctx, func(tx *store.Tx) error {
+		last, err := readSequence(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := quarantine(g, outbox, last); err != nil {
+			return err
+		}
+		pending, err := st.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			return errNothingPending
+		}
+		refs, err := questionnaireRefs(ctx, st, pending)
+		if err != nil {
+			return err
+		}
+		data, m, err = batch.Create(pending, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
+			Sequence: last + 1, Recipients: recipients, Questionnaires: refs})
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(outbox, outboxName(m))
+		if err := writeNewDurable(p, data); err != nil {
+			return failWrap(err, "write %s", "ghi %s", p)
+		}
+		path = p
+		ids := make([]string, len(pending))
+		for i, r := range pending {
+			ids[i] = r.ID
+		}
+		if err := tx.MarkBatched(m.ID, ids); err != nil {
+			return err
+		}
+		return tx.SetMeta(metaSequence, strconv.FormatUint(m.Sequence, 10))
+	})
+	if err != nil {
+		if path != "" {
+			os.Remove(path) // the transaction was rolled back: this file was never recorded
+		}
+		if errors.Is(err, errNothingPending) {
+			g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
+			return nil
+		}
+		return contextErr(ctx, failWrap(err, "create batch", "tạo lô dữ liệu"))
+	}
+	fmt.Fprintln(g.stdout, path)
+	if opts.out != "" {
+		copyPath := filepath.Join(opts.out, filepath.Base(path))
+		if err := writeNewDurable(copyPath, data); err != nil {
+			return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", opts.out),
+				"the batch is safe in %s; copy it from there", "lô dữ liệu vẫn an toàn trong %s; hãy chép từ đó", path)
+		}
+		fmt.Fprintln(g.stdout, copyPath)
+	}
+	enc := g.t("not encrypted", "không mã hoá")
+	if m.Payload.Encrypted {
+		enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+	}
+	g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
+		"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
+		m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
+	return nil
+}
+
+// readSequence returns the last sequence number recorded (0: none yet).
+func readSequence(ctx context.Context, tx *store.Tx) (uint64, error) {
+	var v string
+	err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaSequence).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the last batch number: %w", err)
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("the last batch number %q in the database is not a number", v)
+	}
+	return n, nil
+}
+
+// quarantine moves outbox files numbered above last (written, never recorded) to
+// outbox/uncommitted, keeping them.
+func quarantine(g *globals, outbox string, last uint64) error {
+	ents, err := os.ReadDir(outbox)
+	if err != nil {
+		return fmt.Errorf("read the outbox: %w", err)
+	}
+	for _, e := range ents {
+		sm := outboxRE.FindStringSubmatch(e.Name())
+		if sm == nil || e.IsDir() {
+			continue
+		}
+		seq, err := strconv.ParseUint(sm[1], 10, 64)
+		if err != nil || seq <= last {
+			continue
+		}
+		dir := filepath.Join(outbox, uncommittedDir)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+		if err := os.Rename(filepath.Join(outbox, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("move %s aside: %w", e.Name(), err)
+		}
+		g.warn(fmt.Sprintf(g.t("%s was written but never recorded (fieldsurvey stopped in between); moved to %s; its revisions go into the new batch",
+			"%s đã được ghi nhưng chưa được ghi nhận (fieldsurvey dừng giữa chừng); đã chuyển vào %s; các thay đổi của nó nằm trong lô mới"),
+			e.Name(), filepath.Join(outboxDir, uncommittedDir)))
+	}
+	return nil
+}
+
+// questionnaireRefs lists the questionnaire version of every interview with pending revisions.
+func questionnaireRefs(ctx context.Context, st *store.Store, pending []survey.Revision) ([]batch.QuestionnaireRef, error) {
+	seen := map[string]bool{}
+	var refs []batch.QuestionnaireRef
+	for _, r := range pending {
+		if seen[r.Interview] {
+			continue
+		}
+		seen[r.Interview] = true
+		s, err := st.Interview(ctx, r.Interview)
+		if err != nil {
+			return nil, fmt.Errorf("read interview %s: %w", r.Interview, err)
+		}
+		if s.HasMeta() {
+			refs = append(refs, batch.QuestionnaireRef{ID: s.Meta.Questionnaire, Version: s.Meta.QuestionnaireVersion})
+		}
+	}
+	return refs, nil
+}
+
+// writeNewDurable writes data to a new file at path (never replacing one) through a synced
+// temporary file, and syncs the folder, so that the file survives a power cut once this
+// returns.
+func writeNewDurable(path string, data []byte) error {
+	created, err := createFileAtomic(path, data, 0o600)
+	if err != nil {
+		return err
+	}
+	if !created {
+		old, err := os.ReadFile(path)
+		if err == nil && bytes.Equal(old, data) {
+			return nil
+		}
+		return fmt.Errorf("%s already exists", path)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // not supported everywhere; the rename is atomic regardless
+		d.Close()
+	}
+	return nil
+}
+
+// trustOptions are what verify and merge are told to trust.
+type trustOptions struct {
+	allowedSigners []string
+	identities     []string
+}
+
+func (o *trustOptions) flags(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&o.allowedSigners, "allowed-signers", nil, "OpenSSH allowed_signers file of the trusted device keys (required; repeatable) · tệp allowed_signers của các khoá tin cậy")
+	cmd.Flags().StringArrayVar(&o.identities, "identity", nil, "age identity file (or OpenSSH private key) that decrypts encrypted batches; repeatable · tệp khoá giải mã")
+}
+
+func (o *trustOptions) load() (*keys.AllowedSigners, []age.Identity, error) {
+	if len(o.allowedSigners) == 0 {
+		return nil, nil, withHint(fail("--allowed-signers is required", "cần --allowed-signers"),
+			"give the allowed_signers file that lists the devices you trust ('fieldsurvey identity' on each device prints its line)",
+			"chỉ định tệp allowed_signers liệt kê các thiết bị bạn tin cậy ('fieldsurvey identity' trên mỗi thiết bị in ra dòng của nó)")
+	}
+	signers := &keys.AllowedSigners{}
+	for _, path := range o.allowedSigners {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, failWrap(err, "read allowed signers", "đọc allowed signers")
+		}
+		one, err := keys.ParseAllowedSigners(bytes.NewReader(data))
+		if err != nil {
+			return nil, nil, withHint(failWrap(err, "%s", "%s", path),
+				"each line: principal [namespaces=\"fieldsurvey-batch\"] ssh-ed25519 AAAA…",
+				"mỗi dòng: danh-tính [namespaces=\"fieldsurvey-batch\"] ssh-ed25519 AAAA…")
+		}
+		signers.Signers = append(signers.Signers, one.Signers...)
+	}
+	var ids []age.Identity
+	for _, path := range o.identities {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, failWrap(err, "read --identity", "đọc --identity")
+		}
+		id, err := keys.ParseIdentities(data)
+		if err != nil {
+			return nil, nil, failWrap(err, "--identity %s", "--identity %s", path)
+		}
+		ids = append(ids, id...)
+	}
+	return signers, ids, nil
+}
+
+// knownQuestionnaires reports the questionnaire versions of the catalog (bundled and added).
+func knownQuestionnaires(c *questionnaires.Catalog) func(batch.QuestionnaireRef) bool {
+	return func(q batch.QuestionnaireRef) bool {
+		_, err := c.Get(q.ID, q.Version)
+		return err == nil
+	}
+}
+
+// batchFiles expands the arguments: a folder stands for the *.fsbatch files in it, sorted.
+func batchFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, failWrap(err, "batch file", "tệp lô dữ liệu")
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		ms, err := filepath.Glob(filepath.Join(a, "*"+batch.Ext))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(ms)
+		out = append(out, ms...)
+	}
+	if len(out) == 0 {
+		return nil, fail("no batch files (*.fsbatch) in %s", "không có tệp lô dữ liệu (*.fsbatch) trong %s", strings.Join(args, ", "))
+	}
+	return out, nil
+}
+
+// readBatchFile reads one batch file with the default limits.
+func readBatchFile(path string) (*batch.Batch, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return batch.Read(f, batch.Limits{})
+}
+
+type batchVerifyOptions struct {
+	trust trustOptions
+	json  bool
+}
+
+func newBatchVerifyCommand(g *globals) *cobra.Command {
+	var opts batchVerifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify --allowed-signers FILE BATCH...",
+		Short: "Check batches: signature, signer, payload, revisions, questionnaires · Kiểm tra lô dữ liệu",
+		Long: `verify checks each batch as a merge would, and changes nothing: the archive's structure and
+size, the format version, the signature of manifest.json by a key that the allowed_signers
+file trusts for the signer principal, the payload hash, every revision (decrypting with
+--identity when the payload is encrypted) and the questionnaire versions. Each failure
+names the check that failed. It exits non-zero when any batch fails.
+
+verify kiểm tra từng lô như khi hợp nhất, không thay đổi gì: cấu trúc, kích thước, phiên
+bản định dạng, chữ ký, người ký, mã băm dữ liệu, từng thay đổi và phiên bản bảng hỏi.`,
+		Example: `  fieldsurvey batch verify --allowed-signers allowed_signers /media/usb/*.fsbatch
+  fieldsurvey batch verify --allowed-signers allowed_signers --identity supervisor.key inbox/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBatchVerify(cmd.Context(), g, args, opts)
+		},
+	}
+	opts.trust.flags(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the results as JSON · in kết quả dạng JSON")
+	return cmd
+}
+
+type verifyResult struct {
+	File      string          `json:"file"`
+	OK        bool            `json:"ok"`
+	Check     string          `json:"check,omitempty"`
+	Error     string          `json:"error,omitempty"`
+	Manifest  *batch.Manifest `json:"manifest,omitempty"`
+	Key       string          `json:"key,omitempty"`
+	Unchecked bool            `json:"content_unchecked,omitempty"`
+	reason    survey.Text
+}
+
+func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVerifyOptions) error {
+	signers, ids, err := opts.trust.load()
+	if err != nil {
+		return err
+	}
+	files, err := batchFiles(args)
+	if err != nil {
+		return err
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	known := knownQuestionnaires(c)
+	var results []verifyResult
+	failed := 0
+	for _, file := range files {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		r := verifyResult{File: file}
+		b, err := readBatchFile(file)
+		if err == nil {
+			r.Manifest, r.Key = &b.Manifest, keys.Fingerprint(b.SignerKey())
+			err = batch.Verify(b, signers)
+			if err == nil && b.Encrypted() && len(ids) == 0 {
+				r.Unchecked = true
+				err = batch.CheckQuestionnaires(&b.Manifest, known)
+			} else if err == nil {
+				_, err = hub.Check(b, hub.Options{Signers: signers, Identities: ids, Known: known})
+			}
+		}
+		if err != nil {
+			failed++
+			reason, detail := hub.Explain(err)
+			r.reason, r.Check, r.Error = reason, reason.Get(survey.LangEN), detail
+		} else {
+			r.OK = true
+		}
+		results = append(results, r)
+		if !opts.json {
+			printVerify(g, r)
+		}
+	}
+	if opts.json {
+		if err := writeJSON(g.stdout, results); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fail("%d of %d batches failed verification", "%d trên %d lô dữ liệu không qua kiểm tra", failed, len(files))
+	}
+	return nil
+}
+
+func printVerify(g *globals, r verifyResult) {
+	if !r.OK {
+		fmt.Fprintf(g.stdout, "%s: %s: %s: %s\n", r.File, g.t("FAILED", "KHÔNG ĐẠT"), r.reason.Get(g.lang()), r.Error)
+		return
+	}
+	m := r.Manifest
+	fmt.Fprintf(g.stdout, g.t("%s: OK: batch %d of device %s, signed by %s (%s), %d revisions of %d interviews",
+		"%s: ĐẠT: lô %d của thiết bị %s, ký bởi %s (%s), %d thay đổi của %d cuộc phỏng vấn")+"\n",
+		r.File, m.Sequence, m.Device, m.Signer, r.Key, m.Revisions, m.Interviews)
+	if r.Unchecked {
+		g.notef("%s: the payload is encrypted; give --identity to check the revisions too",
+			"%s: dữ liệu đã mã hoá; dùng --identity để kiểm tra cả các thay đổi", r.File)
+	}
+}
+
+type batchInspectOptions struct {
+	json bool
+}
+
+func newBatchInspectCommand(g *globals) *cobra.Command {
+	var opts batchInspectOptions
+	cmd := &cobra.Command{
+		Use:   "inspect BATCH|FOLDER...",
+		Short: "Show what a batch says it holds (without trusting it) · Xem thông tin của lô dữ liệu",
+		Long: `inspect reads a batch's manifest and shows the signer, the device, the sequence number, the
+counts, the questionnaires and whether the payload is encrypted. It checks the file's
+structure but not the signature: use 'batch verify' before trusting what it shows.
+
+inspect đọc manifest của lô và cho biết người ký, thiết bị, số thứ tự, số lượng, bảng hỏi
+và dữ liệu có được mã hoá không. Lệnh không kiểm tra chữ ký: hãy dùng 'batch verify'.`,
+		Example: `  fieldsurvey batch inspect ~/.config/fieldsurvey/outbox/000001-*.fsbatch
+  fieldsurvey batch inspect --json batch.fsbatch`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBatchInspect(cmd.Context(), g, args, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the manifest and file facts as JSON · in dạng JSON")
+	return cmd
+}
+
+type inspectResult struct {
+	File     string          `json:"file"`
+	Size     int64           `json:"size"`
+	Key      string          `json:"key"`
+	Verified bool            `json:"verified"`
+	Manifest *batch.Manifest `json:"manifest"`
+}
+
+func runBatchInspect(_ context.Context, g *globals, args []string, opts batchInspectOptions) error {
+	files, err := batchFiles(args)
+	if err != nil {
+		return err
+	}
+	var results []inspectResult
+	for i, file := range files {
+		b, err := readBatchFile(file)
+		if err != nil {
+			reason, detail := hub.Explain(err)
+			return withHint(fail("%s: %s: %s", "%s: %s: %s", file, reason.Get(survey.LangEN), detail),
+				"this file cannot be merged; ask the assessor for it again", "không thể hợp nhất tệp này; hãy đề nghị người đánh giá gửi lại")
+		}
+		r := inspectResult{File: file, Size: b.Size, Key: keys.Fingerprint(b.SignerKey()), Manifest: &b.Manifest}
+		results = append(results, r)
+		if opts.json {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(g.stdout)
+		}
+		m := &b.Manifest
+		qs := make([]string, len(m.Questionnaires))
+		for j, q := range m.Questionnaires {
+			qs[j] = q.ID + " " + q.Version
+		}
+		enc := g.t("not encrypted", "không mã hoá")
+		if m.Payload.Encrypted {
+			enc = g.t("encrypted with age", "mã hoá bằng age")
+		}
+		t := newTable(g.stdout)
+		t.row(g.t("file", "tệp")+":", fmt.Sprintf("%s (%d bytes)", file, b.Size))
+		t.row(g.t("format", "định dạng")+":", fmt.Sprintf("%s %d", m.Format, m.FormatVersion))
+		t.row(g.t("batch id", "mã lô")+":", m.ID)
+		t.row(g.t("device", "thiết bị")+":", m.Device)
+		t.row(g.t("sequence", "số thứ tự")+":", strconv.FormatUint(m.Sequence, 10))
+		t.row(g.t("signer", "người ký")+":", fmt.Sprintf("%s (%s %s)", m.Signer, g.t("key", "khoá"), r.Key))
+		t.row(g.t("created", "tạo lúc")+":", m.CreatedTime().Format("2006-01-02 15:04:05 UTC"))
+		t.row(g.t("questionnaires", "bảng hỏi")+":", strings.Join(qs, ", "))
+		t.row(g.t("interviews", "phỏng vấn")+":", strconv.Itoa(m.Interviews))
+		t.row(g.t("revisions", "thay đổi")+":", strconv.Itoa(m.Revisions))
+		t.row(g.t("payload", "dữ liệu")+":", fmt.Sprintf("%s, %d bytes, %s", m.Payload.Name, m.Payload.Size, enc))
+		t.row(g.t("signature", "chữ ký")+":", g.t("not checked: use 'fieldsurvey batch verify'", "chưa kiểm tra: dùng 'fieldsurvey batch verify'"))
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	if opts.json {
+		return writeJSON(g.stdout, results)
+	}
+	return nil
+}
