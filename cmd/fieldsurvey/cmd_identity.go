@@ -27,6 +27,41 @@ type identityFlags struct {
 	principal string // init --principal
 }
 
+// check refuses bad --key and --principal values before anything is created.
+func (f identityFlags) check() error {
+	if f.principal != "" {
+		if _, err := keys.CheckPrincipal(f.principal); err != nil {
+			return principalError(err)
+		}
+	}
+	if f.key != "" {
+		if _, err := readKeyFlag(f.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func principalError(err error) error {
+	return withHint(failWrap(err, "--principal", "--principal"),
+		"use your name or e-mail address, without commas, quotes or * ? !",
+		"dùng tên hoặc địa chỉ e-mail, không có dấu phẩy, dấu nháy hay * ? !")
+}
+
+// readKeyFlag reads and checks the key named by init --key.
+func readKeyFlag(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, failWrap(err, "read --key", "đọc --key")
+	}
+	if _, err := keys.ParseSigner(path, data); err != nil {
+		return nil, withHint(failWrap(err, "--key %s", "--key %s", path),
+			"give an unencrypted OpenSSH Ed25519 private key, or leave --key out to have one made",
+			"cần khoá riêng OpenSSH Ed25519 không đặt mật khẩu, hoặc bỏ --key để tạo khoá mới")
+	}
+	return data, nil
+}
+
 func (g *globals) keyPath() string { return filepath.Join(g.home, keys.DeviceKeyFile) }
 
 // ensureDeviceKey is the home step of the device key: HOME/device_ed25519 (mode 0600) and its
@@ -85,15 +120,13 @@ func keyError(err error, path string) error {
 // importKey copies the OpenSSH Ed25519 key at from to the device key path (mode 0600),
 // unless the home already has a device key: the same one is fine, another is refused.
 func importKey(g *globals, from, to string) (bool, error) {
-	data, err := os.ReadFile(from)
+	data, err := readKeyFlag(from)
 	if err != nil {
-		return false, failWrap(err, "read --key", "đọc --key")
+		return false, err
 	}
 	signer, err := keys.ParseSigner(from, data)
 	if err != nil {
-		return false, withHint(failWrap(err, "--key %s", "--key %s", from),
-			"give an unencrypted OpenSSH Ed25519 private key, or leave --key out to have one made",
-			"cần khoá riêng OpenSSH Ed25519 không đặt mật khẩu, hoặc bỏ --key để tạo khoá mới")
+		return false, err
 	}
 	if existing, err := keys.LoadSigner(to); err == nil {
 		if bytes.Equal(existing.PublicKey().Marshal(), signer.PublicKey().Marshal()) {
@@ -123,9 +156,7 @@ func importKey(g *globals, from, to string) (bool, error) {
 func setPrincipal(g *globals, principal string) error {
 	p, err := keys.CheckPrincipal(principal)
 	if err != nil {
-		return withHint(failWrap(err, "--principal", "--principal"),
-			"use your name or e-mail address, without commas, quotes or * ? !",
-			"dùng tên hoặc địa chỉ e-mail, không có dấu phẩy, dấu nháy hay * ? !")
+		return principalError(err)
 	}
 	path := g.configPath()
 	data, err := os.ReadFile(path)

@@ -207,6 +207,9 @@ không bao giờ bị thay thế). Chạy lại nhiều lần vẫn an toàn: ch
 
 func runInit(ctx context.Context, g *globals, opts initOptions) error {
 	g.identity = identityFlags{want: true, key: opts.key, principal: opts.principal}
+	if err := g.identity.check(); err != nil {
+		return err
+	}
 	if err := ensureHome(g); err != nil {
 		return err
 	}
