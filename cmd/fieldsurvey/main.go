@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,14 +30,18 @@ const (
 
 // interruptGrace is how long a command may take to stop cleanly after an interrupt (a
 // transaction being committed, a file being renamed) before the program exits anyway.
-const interruptGrace = 3 * time.Second
+// `serve` raises it (atomically: the signal goroutine reads it) to its shutdown timeout,
+// to finish the uploads in flight.
+var interruptGrace atomic.Int64
+
+func init() { interruptGrace.Store(int64(3 * time.Second)) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-ctx.Done()
 		stop() // a second interrupt ends the program at once
-		time.Sleep(interruptGrace)
+		time.Sleep(time.Duration(interruptGrace.Load()))
 		fmt.Fprintln(os.Stderr, "fieldsurvey: interrupted")
 		os.Exit(exitInterrupted)
 	}()

@@ -32,6 +32,10 @@ var commands = []func(g *globals) *cobra.Command{
 	newBatchCommand,
 	newMergeCommand,
 	newConflictsCommand,
+	newEnrollCommand,
+	newSyncCommand,
+	newServeCommand,
+	newServerCommand,
 }
 
 // Files and folders of the home folder.

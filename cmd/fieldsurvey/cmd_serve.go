@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
+)
+
+type serveOptions struct {
+	addr      string
+	data      string
+	addrFile  string
+	tlsCert   string
+	tlsKey    string
+	logFormat string
+	maxBatch  int64
+	shutdown  time.Duration
+}
+
+func newServeCommand(g *globals) *cobra.Command {
+	var opts serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve --data DIR [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
+		Short: "Run the central server · Chạy máy chủ trung tâm",
+		Long: `serve runs the central server that devices sync with. Its data lives in DIR: the hub store
+(hub.db, SQLite) with every revision, batch, receipt and enrolled device, and the server's
+Ed25519 key (server_ed25519), made on first start. Devices pin that key when they enrol.
+
+The API is versioned under /v1 (enrol, upload batches, download what waits for a device);
+/healthz answers whether the server works, /metrics gives Prometheus metrics. Logs are
+structured (JSON by default) on stderr. On SIGINT or SIGTERM the server stops accepting
+connections and finishes the uploads in flight before it exits. Without --tls-cert and
+--tls-key it speaks plain HTTP: put it behind a TLS proxy, or give it a certificate.
+
+serve chạy máy chủ trung tâm để các thiết bị đồng bộ. Dữ liệu nằm trong DIR: kho tổng hợp
+hub.db và khoá Ed25519 của máy chủ (tạo khi khởi động lần đầu). Khi nhận SIGINT hoặc SIGTERM,
+máy chủ ngừng nhận kết nối mới và hoàn tất các lượt tải lên đang dở rồi mới thoát.`,
+		Example: `  fieldsurvey serve --data /srv/fieldsurvey
+  fieldsurvey serve --data /srv/fieldsurvey --addr 0.0.0.0:8750 --tls-cert cert.pem --tls-key key.pem
+  fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.addr, "addr", "127.0.0.1:8750", "address to listen on (port 0: any free port) · địa chỉ lắng nghe")
+	f.StringVar(&opts.data, "data", "", "the server's data folder (created if missing) · thư mục dữ liệu của máy chủ")
+	f.StringVar(&opts.addrFile, "addr-file", "", "write the address listened on to this file once listening · ghi địa chỉ vào tệp này")
+	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate (PEM) · chứng chỉ TLS")
+	f.StringVar(&opts.tlsKey, "tls-key", "", "TLS private key (PEM) · khoá riêng TLS")
+	f.StringVar(&opts.logFormat, "log-format", "json", "log format on stderr: json or text · định dạng nhật ký")
+	f.Int64Var(&opts.maxBatch, "max-batch-bytes", 64<<20, "largest batch accepted, in bytes · kích thước lô tối đa")
+	f.DurationVar(&opts.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for uploads in flight on shutdown · thời gian chờ khi dừng")
+	return cmd
+}
+
+// needData checks the --data flag of the server commands.
+func needData(dir string) error {
+	if dir == "" {
+		return withHint(fail("no server data folder", "chưa chỉ định thư mục dữ liệu máy chủ"),
+			"name it with --data DIR (the folder 'fieldsurvey serve' uses)",
+			"chỉ định bằng --data DIR (thư mục mà 'fieldsurvey serve' dùng)")
+	}
+	return nil
+}
+
+// openServerData loads (or makes) the server key in dir and opens its store.
+func openServerData(g *globals, dir string) (*server.SQLite, *serverKey, error) {
+	if err := needData(dir); err != nil {
+		return nil, nil, err
+	}
+	signer, created, err := server.LoadOrCreateKey(dir)
+	if err != nil {
+		return nil, nil, failWrap(err, "server key", "khoá máy chủ")
+	}
+	if created {
+		g.notef("made the server key %s (%s); devices pin it when they enrol: keep it, and back it up",
+			"đã tạo khoá máy chủ %s (%s); các thiết bị ghi nhớ khoá này khi đăng ký: hãy giữ và sao lưu nó",
+			filepath.Join(dir, server.KeyFile), keys.Fingerprint(signer.PublicKey()))
+	}
+	st, err := server.OpenSQLite(dir)
+	if err != nil {
+		return nil, nil, failWrap(err, "open the server's store", "mở kho dữ liệu máy chủ")
+	}
+	return st, &serverKey{signer: signer, path: filepath.Join(dir, server.KeyFile)}, nil
+}
+
+func runServe(ctx context.Context, g *globals, opts serveOptions) error {
+	if (opts.tlsCert == "") != (opts.tlsKey == "") {
+		return fail("--tls-cert and --tls-key go together", "--tls-cert và --tls-key phải đi cùng nhau")
+	}
+	var h slog.Handler
+	switch opts.logFormat {
+	case "json":
+		h = slog.NewJSONHandler(g.stderr, nil)
+	case "text":
+		h = slog.NewTextHandler(g.stderr, nil)
+	default:
+		return fail("--log-format is json or text, not %q", "--log-format là json hoặc text, không phải %q", opts.logFormat)
+	}
+	log := slog.New(h)
+	st, key, err := openServerData(g, opts.data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// The server key also decrypts batches encrypted to it (an ssh-ed25519 age recipient).
+	var ids []age.Identity
+	if data, err := os.ReadFile(key.path); err == nil {
+		ids, _ = keys.ParseIdentities(data)
+	}
+	known, err := server.BundledKnown()
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Store: st, Key: key.signer, Identities: ids, Known: known, Logger: log,
+		MaxBatchBytes: opts.maxBatch, ShutdownTimeout: opts.shutdown})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return withHint(failWrap(err, "listen on %s", "lắng nghe tại %s", opts.addr),
+			"choose another address with --addr, or stop what uses this one",
+			"chọn địa chỉ khác bằng --addr, hoặc dừng chương trình đang dùng địa chỉ này")
+	}
+	addr := ln.Addr().String()
+	if opts.addrFile != "" {
+		if err := writeFileAtomic(opts.addrFile, []byte(addr+"\n"), 0o644); err != nil {
+			ln.Close()
+			return failWrap(err, "write --addr-file", "ghi --addr-file")
+		}
+	}
+	// Give the shutdown its time before main's interrupt grace ends the process.
+	interruptGrace.Store(int64(opts.shutdown + 5*time.Second))
+	scheme := "http"
+	if opts.tlsCert != "" {
+		scheme = "https"
+	}
+	log.Info("serving", "url", fmt.Sprintf("%s://%s", scheme, addr), "data", opts.data,
+		"key", srv.Fingerprint(), "protocol", "v1", "max_batch_bytes", opts.maxBatch)
+	if err := srv.Serve(ctx, ln, opts.tlsCert, opts.tlsKey); err != nil {
+		return failWrap(err, "serve", "phục vụ")
+	}
+	return nil
+}
