@@ -174,3 +174,17 @@ func TestClearedAnswerDisappears(t *testing.T) {
 		t.Fatal("a cleared answer must not be current")
 	}
 }
+
+func TestSameChangeOnTwoDevicesIsNoConflict(t *testing.T) {
+	tg := Target{"iv", KindRespondent, ""}
+	r := Respondent{Agency: "Sở Tài chính", Province: "Đà Nẵng"}
+	a := mustRev(t, tg, r, "d1", 1, t0)
+	b := mustRev(t, tg, r, "d2", 1, t0.Add(time.Second))
+	st, _ := Fold([]Revision{a, b})
+	if n := len(st["iv"].Conflicts); n != 0 {
+		t.Fatalf("identical values from two devices must not be a conflict, got %d", n)
+	}
+	if len(st["iv"].Heads[tg]) != 2 {
+		t.Fatal("both heads are still kept")
+	}
+}

@@ -1,11 +1,36 @@
 package survey
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
 )
+
+// Disagree reports whether heads (the heads of one target) hold more than one distinct
+// value: a conflict. Two devices that made the same change independently (say, both
+// imported the same interview) agree, and that is not a conflict; the target still has
+// both heads until a revision replaces them.
+func Disagree(heads []Revision) bool {
+	for _, h := range heads[min(1, len(heads)):] {
+		if !SameValue(h.Value, heads[0].Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// SameValue reports whether two revision values are the same JSON, whitespace aside.
+func SameValue(a, b json.RawMessage) bool { return bytes.Equal(compact(a), compact(b)) }
+
+func compact(v json.RawMessage) []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, v); err != nil {
+		return v
+	}
+	return b.Bytes()
+}
 
 // Conflict is a target with more than one head: two people changed the same thing
 // independently. Both sides are kept; a new revision that replaces both settles it.
@@ -84,7 +109,7 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 		ids[i] = h.ID
 	}
 	s.Heads[t] = ids
-	if len(heads) > 1 {
+	if Disagree(heads) {
 		s.Conflicts = append(s.Conflicts, Conflict{Target: t, Heads: heads})
 	}
 	for _, r := range revs {

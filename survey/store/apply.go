@@ -351,10 +351,10 @@ func (c *call) saveRow(rw *row) error {
 // applyTarget moves summary s from the contribution of target t with heads old to its
 // contribution with heads cur (both newest first).
 func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
-	if len(old) > 1 {
+	if disagree(old) {
 		s.Conflicts--
 	}
-	if len(cur) > 1 {
+	if disagree(cur) {
 		s.Conflicts++
 	}
 	if len(cur) == 0 {
@@ -495,4 +495,14 @@ func sameJSON(a, b []byte) bool {
 		return false
 	}
 	return bytes.Equal(buf.Bytes(), b)
+}
+
+// disagree is survey.Disagree on stored heads: more than one distinct value.
+func disagree(hs []head) bool {
+	for _, h := range hs[min(1, len(hs)):] {
+		if !survey.SameValue(h.value, hs[0].value) {
+			return true
+		}
+	}
+	return false
 }

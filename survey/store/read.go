@@ -321,7 +321,7 @@ func conflictsOf(heads []survey.Revision) []survey.Conflict {
 	}
 	var out []survey.Conflict
 	for t, hs := range byTarget {
-		if len(hs) > 1 {
+		if survey.Disagree(hs) {
 			survey.SortNewestFirst(hs)
 			out = append(out, survey.Conflict{Target: t, Heads: hs})
 		}
