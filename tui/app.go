@@ -30,6 +30,21 @@ type shared struct {
 	store  Store
 	cat    Catalog
 	writer *session.Writer
+	// escArmed is set by a first esc on an interview screen; a second one goes home.
+	escArmed bool
+}
+
+// leave handles esc on an interview screen: the first press says what a second will do,
+// so that an esc too many (after leaving a text field) does not throw the assessor out of
+// the interview.
+func (c *shared) leave() tea.Cmd {
+	if c.escArmed {
+		c.escArmed = false
+		return func() tea.Msg { return HomeMsg{} }
+	}
+	c.escArmed = true
+	return notice(survey.T("Press esc again to go back to the list of interviews (everything is saved).",
+		"Nhấn esc lần nữa để về danh sách phỏng vấn (mọi thứ đã được lưu)."), false)
 }
 
 func (c *shared) t(en, vi string) string { return tr(c.lang, en, vi) }
@@ -321,6 +336,9 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	cur := a.current()
 	typing := cur.Typing()
 	a.notice = nil
+	if !key.Matches(m, k.Back) || typing {
+		a.c.escArmed = false
+	}
 	switch {
 	case key.Matches(m, k.ForceQuit):
 		return a.quit()

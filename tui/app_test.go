@@ -531,3 +531,23 @@ func TestConflictIsShownAndSettledBySaving(t *testing.T) {
 		t.Fatalf("after saving: conflicts %d, rating %q", len(st.Conflicts), st.Answers["1.1"].Rating)
 	}
 }
+
+func TestEscTwiceGoesHomeOnceDoesNot(t *testing.T) {
+	d, _ := openDGRA(t, 80, 24)
+	d.key("c")
+	d.typeText("xong")
+	d.key("esc") // leaves the comment
+	d.key("esc") // one too many: a warning, still on the question
+	if d.app.active != scrQuestion {
+		t.Fatal("one esc after a text field left the interview")
+	}
+	d.mustSee("Press esc again to go back")
+	d.key("right", "esc") // another key in between: the count starts again
+	if d.app.active != scrQuestion {
+		t.Fatal("esc after another key left the interview")
+	}
+	d.key("esc")
+	if d.app.active != scrHome {
+		t.Fatal("esc esc did not go back to the list")
+	}
+}

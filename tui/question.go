@@ -369,7 +369,7 @@ func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
 			q.confirmDel = false
 			return nil
 		}
-		return func() tea.Msg { return HomeMsg{} }
+		return q.c.leave()
 	case key.Matches(m, k.NextUnanswered):
 		if n := q.iv.nextUnanswered(q.pos); n >= 0 {
 			return gotoQ(q.iv.order[n].ID)
@@ -651,7 +651,7 @@ func (q *questionScreen) Help() keys.Help {
 	}
 	short = append(short, k.FocusNext, k.NextArrow, k.PrevArrow, k.NextUnanswered, k.Sections, k.Review)
 	return keys.Help{Short: short, Full: [][]key.Binding{focused, nav,
-		{k.FocusNext, k.FocusPrev, k.Comment, k.Evidence, k.Probes, k.Back}}}
+		{k.FocusNext, k.FocusPrev, k.Comment, k.Evidence, k.Probes, k.Leave}}}
 }
 
 // View draws the question; parts shrink when the terminal is short, the focused part last.

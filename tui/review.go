@@ -50,8 +50,8 @@ func (r *reviewScreen) Help() keys.Help {
 	case session.Editable(st) && len(r.blockers) == 0:
 		short = append(short, k.Complete)
 	}
-	short = append(short, k.Sections, k.Back)
-	return keys.Help{Short: short, Full: [][]key.Binding{{k.Up, k.Down, open}, {k.Complete, k.Reopen, k.Sections, k.Back}}}
+	short = append(short, k.Sections, k.Leave)
+	return keys.Help{Short: short, Full: [][]key.Binding{{k.Up, k.Down, open}, {k.Complete, k.Reopen, k.Sections, k.Leave}}}
 }
 
 func (r *reviewScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -90,7 +90,7 @@ func (r *reviewScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		last := len(r.iv.q.Sections) - 1
 		return r, gotoS(r.iv.q.Sections[last].ID)
 	case key.Matches(m, k.Back):
-		return r, func() tea.Msg { return HomeMsg{} }
+		return r, r.c.leave()
 	}
 	return r, nil
 }

@@ -96,7 +96,7 @@ func (s *summaryScreen) Help() keys.Help {
 		return keys.Help{Short: []key.Binding{k.Done, k.NextField, k.Next, k.Prev, k.Lang2}}
 	}
 	rate := []key.Binding{k.AcceptSuggestion, k.Rate, k.NotAssessed, k.DontKnow, k.Comment}
-	nav := []key.Binding{k.Next, k.Prev, k.Sections, k.Review, k.Up, k.Down, k.Back}
+	nav := []key.Binding{k.Next, k.Prev, k.Sections, k.Review, k.Up, k.Down, k.Leave}
 	short := append([]key.Binding{}, rate...)
 	if s.focus == 1 {
 		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.t("edit", "sửa"))), k.FocusNext}
@@ -200,7 +200,7 @@ func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.PrevArrow):
 		return s.prev()
 	case key.Matches(m, k.Back):
-		return s.prev()
+		return s.c.leave()
 	case key.Matches(m, k.Sections):
 		return func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
 	case key.Matches(m, k.Review):

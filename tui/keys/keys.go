@@ -20,7 +20,7 @@ type Map struct {
 	Lang string
 
 	// Global
-	ForceQuit, Quit, Help, HelpAlways, Lang2, Back key.Binding
+	ForceQuit, Quit, Help, HelpAlways, Lang2, Back, Leave key.Binding
 
 	// Lists (home, sections, review)
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
@@ -62,6 +62,7 @@ func New(lang string) *Map {
 		HelpAlways: b("f1", t("help", "trợ giúp"), "f1"),
 		Lang2:      b("ctrl+l", t("Tiếng Việt", "English"), "ctrl+l"),
 		Back:       b("esc", t("back", "quay lại"), "esc"),
+		Leave:      b("esc esc", t("list of interviews", "danh sách phỏng vấn"), "esc"),
 
 		Up:       b("↑/k", t("up", "lên"), "up", "k"),
 		Down:     b("↓/j", t("down", "xuống"), "down", "j"),
