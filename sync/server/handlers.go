@@ -198,7 +198,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 		s.m.batches.WithLabelValues("stored").Inc()
 		s.m.revisions.Add(float64(res.Receipt.Added))
 	}
-	body, err := json.Marshal(wire.SignedReceipt{Receipt: res.Receipt.Canonical(), Signature: res.Signature, Replay: res.Replay})
+	sig, err := s.signReceipt(&res.Receipt)
+	if err != nil {
+		return wire.Errorf(wire.CodeInternal, "sign receipt: %v", err)
+	}
+	body, err := json.Marshal(wire.SignedReceipt{Receipt: res.Receipt.Canonical(), Signature: sig, Replay: res.Replay})
 	if err != nil {
 		return wire.Errorf(wire.CodeInternal, "encode receipt: %v", err)
 	}
@@ -206,42 +210,42 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 	return nil
 }
 
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Stored, *wire.Error) {
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ingested, *wire.Error) {
 	n := r.ContentLength
 	if !s.budget.acquire(n, budgetWait) {
-		return Stored{}, wire.NewError(wire.CodeUnavailable, "the server is busy receiving other batches")
+		return Ingested{}, wire.NewError(wire.CodeUnavailable, "the server is busy receiving other batches")
 	}
 	defer s.budget.release(n)
 	body := make([]byte, n)
 	if got, err := io.ReadFull(http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes), body); err != nil {
-		return Stored{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
+		return Ingested{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
 	}
 	s.m.bytesIn.Add(float64(n))
 	b, err := batch.Read(bytes.NewReader(body), batch.Limits{MaxSize: s.cfg.MaxBatchBytes})
 	if err != nil {
-		return Stored{}, ErrorOf(err)
+		return Ingested{}, ErrorOf(err)
 	}
 	if b.Manifest.Device != dev.ID {
-		return Stored{}, wire.Errorf(wire.CodeWrongSigner, "the batch is from device %s but was sent as device %s", clip(b.Manifest.Device, 64), dev.ID)
+		return Ingested{}, wire.Errorf(wire.CodeWrongSigner, "the batch is from device %s but was sent as device %s", clip(b.Manifest.Device, 64), dev.ID)
 	}
 	signers, err := allowedSigners(dev)
 	if err != nil {
-		return Stored{}, s.fail(r, "device key", err)
+		return Ingested{}, s.fail(r, "device key", err)
 	}
 	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
 		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) }})
 	if err != nil {
-		return Stored{}, ErrorOf(err)
+		return Ingested{}, ErrorOf(err)
 	}
 	if werr := checkDeviceRevisions(dev.ID, revs); werr != nil {
-		return Stored{}, werr
+		return Ingested{}, werr
 	}
 	// The whole batch is here and verified: store it even if the device hangs up now, so
 	// that its next attempt gets the receipt at once.
 	ctx := context.WithoutCancel(r.Context())
-	res, err := s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Received: s.cfg.Now().UTC()}, s.signReceipt)
+	res, err := s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs})
 	if err != nil {
-		return Stored{}, s.fail(r, "store batch", err)
+		return Ingested{}, s.fail(r, "store batch", err)
 	}
 	return res, nil
 }
@@ -282,7 +286,8 @@ func allowedSigners(d Device) (*keys.AllowedSigners, error) {
 	return keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(d.Principal, pub, batch.Namespace)))
 }
 
-// signReceipt completes a receipt with the server's fingerprint and signs it.
+// signReceipt completes a receipt with the server's fingerprint and signs it. Ed25519
+// signatures are deterministic: the same receipt always gets the same signature.
 func (s *Server) signReceipt(rc *wire.Receipt) (string, error) {
 	rc.Server = s.fingerprint
 	sig, err := s.sign(rc.Canonical(), wire.NamespaceReceipt)

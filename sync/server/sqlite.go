@@ -253,93 +253,77 @@ func (s *SQLite) Seen(ctx context.Context, id string, now time.Time) error {
 	})
 }
 
-func receiptTx(ctx context.Context, tx *store.Tx, batchID string) (Stored, string, error) {
-	var canon []byte
-	var sig, hash string
-	err := tx.QueryRowContext(ctx, `SELECT receipt, signature, hash FROM server_receipts WHERE batch = ?`, batchID).Scan(&canon, &sig, &hash)
+// receiptOf builds the receipt of a batch from the hub's record of it.
+func receiptOf(ctx context.Context, tx *store.Tx, batchID string) (wire.Receipt, string, error) {
+	var hash, device string
+	var seq, merged int64
+	var revisions, added int
+	var manifest []byte
+	err := tx.QueryRowContext(ctx, `SELECT hash, device, sequence, merged, revisions, added, manifest FROM hub_batches WHERE id = ?`, batchID).
+		Scan(&hash, &device, &seq, &merged, &revisions, &added, &manifest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Stored{}, "", ErrNotFound
+		return wire.Receipt{}, "", fmt.Errorf("batch %s: %w", batchID, ErrNotFound)
 	}
 	if err != nil {
-		return Stored{}, "", fmt.Errorf("read receipt of batch %s: %w", batchID, err)
+		return wire.Receipt{}, "", fmt.Errorf("read the record of batch %s: %w", batchID, err)
 	}
-	rc, err := wire.ParseReceipt(canon)
-	if err != nil {
-		return Stored{}, "", fmt.Errorf("stored receipt of batch %s: %w", batchID, err)
+	var m struct {
+		Payload struct {
+			SHA256 string `json:"sha256"`
+		} `json:"payload"`
 	}
-	return Stored{Receipt: rc, Signature: sig}, hash, nil
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		return wire.Receipt{}, "", fmt.Errorf("read the manifest of batch %s: %w", batchID, err)
+	}
+	return wire.Receipt{Format: wire.ReceiptFormat, Batch: batchID, Hash: hash, PayloadHash: m.Payload.SHA256,
+		Device: device, Seq: uint64(seq), Received: wire.FormatTime(time.UnixMilli(merged)), Revisions: revisions,
+		Added: added, Present: revisions - added}, hash, nil
 }
 
-// Receipt returns the receipt of a stored batch.
-func (s *SQLite) Receipt(ctx context.Context, batchID string) (Stored, error) {
-	var out Stored
+// Receipt returns the receipt of a stored batch (without the server's fingerprint, which
+// the server adds when it signs it).
+func (s *SQLite) Receipt(ctx context.Context, batchID string) (wire.Receipt, error) {
+	var out wire.Receipt
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		var err error
-		out, _, err = receiptTx(ctx, tx, batchID)
+		out, _, err = receiptOf(ctx, tx, batchID)
 		return err
 	})
 	return out, err
 }
 
-// Ingest stores a verified batch (see Store). The revisions and the batch record go into
-// the hub (hub.Add: one transaction, exactly once); the receipt and what the batch means
-// for the device's inbox follow in a second transaction. A crash between the two is
-// repaired by the device's next attempt: the hub reports a replay and the receipt is made
-// then, from the hub's record of the batch.
-func (s *SQLite) Ingest(ctx context.Context, u Upload, sign func(*wire.Receipt) (string, error)) (Stored, error) {
+// Ingest stores a verified batch (see Store): its revisions and its record go into the hub
+// (hub.Add: one transaction, exactly once), and the receipt is made from that record. A
+// device that sends revisions of an interview a supervisor already decided on gets those
+// decisions queued too.
+func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	m := u.Batch.Manifest
 	if err := s.checkForeign(ctx, u); err != nil {
-		return Stored{}, err
+		return Ingested{}, err
 	}
 	res, err := s.hub.Add(ctx, u.Batch, u.Revisions)
 	if err != nil {
-		return Stored{}, err
+		return Ingested{}, err
 	}
 	if res.Rejected != nil {
-		return Stored{}, rejection(res.Rejected)
+		return Ingested{}, rejection(res.Rejected)
 	}
-	added, present, received := res.Added, res.Present, u.Received
-	if res.Replay {
-		rec, err := s.batchRecord(ctx, m.ID)
+	if err := s.queueEarlierDecisions(ctx, u); err != nil {
+		return Ingested{}, err
+	}
+	var out Ingested
+	err = s.st.View(ctx, func(tx *store.Tx) error {
+		rc, hash, err := receiptOf(ctx, tx, m.ID)
 		if err != nil {
-			return Stored{}, err
+			return err
 		}
-		added, present, received = rec.Added, rec.Revisions-rec.Added, rec.Merged
-	}
-	var out Stored
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
-		prev, hash, err := receiptTx(ctx, tx, m.ID)
-		switch {
-		case err == nil && hash == u.Batch.Hash():
-			prev.Replay = true
-			out = prev
-			return nil
-		case err == nil:
+		if hash != u.Batch.Hash() { // the hub refuses this; checked again for safety
 			return wire.Errorf(wire.CodeBatchConflict, "batch %s", m.ID)
-		case !errors.Is(err, ErrNotFound):
-			return err
 		}
-		if err := linkInterviews(ctx, tx, u); err != nil {
-			return err
-		}
-		rc := wire.Receipt{Format: wire.ReceiptFormat, Batch: m.ID, Hash: u.Batch.Hash(), PayloadHash: m.Payload.SHA256,
-			Device: u.Device.ID, Seq: m.Sequence, Received: wire.FormatTime(received), Revisions: len(u.Revisions),
-			Added: added, Present: present}
-		sig, err := sign(&rc)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO server_receipts (batch, hash, device, seq, receipt, signature, received) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, u.Batch.Hash(), u.Device.ID, m.Sequence, rc.Canonical(), sig, ms(received)); err != nil {
-			return fmt.Errorf("store receipt: %w", err)
-		}
-		out = Stored{Receipt: rc, Signature: sig, Replay: res.Replay}
+		out = Ingested{Receipt: rc, Replay: res.Replay}
 		return nil
 	})
-	if err != nil {
-		return Stored{}, err
-	}
-	return out, nil
+	return out, err
 }
 
 // rejection maps the hub's refusal of a sound batch to the protocol's error.
@@ -385,23 +369,13 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 	})
 }
 
-// batchRecord returns the hub's record of a batch.
-func (s *SQLite) batchRecord(ctx context.Context, id string) (hub.BatchRecord, error) {
-	recs, err := s.hub.Batches(ctx)
-	if err != nil {
-		return hub.BatchRecord{}, err
-	}
-	for _, r := range recs {
-		if r.ID == id {
-			return r, nil
-		}
-	}
-	return hub.BatchRecord{}, fmt.Errorf("batch %s: the hub reports it merged but holds no record of it", id)
-}
+const qMissedDecisions = `SELECT ?, d.seq FROM server_decisions d WHERE d.interview = ?
+	AND NOT EXISTS (SELECT 1 FROM server_inbox i WHERE i.device = ? AND i.decision = d.seq)`
 
-// linkInterviews records that the device sent revisions of each interview in u, and queues
-// for it the decisions already made on interviews new to it.
-func linkInterviews(ctx context.Context, tx *store.Tx, u Upload) error {
+// queueEarlierDecisions queues for the sending device the decisions already made on the
+// interviews of its batch that it was not given (a second device working on an interview).
+// Usually there are none, and this only reads.
+func (s *SQLite) queueEarlierDecisions(ctx context.Context, u Upload) error {
 	seen := map[string]bool{}
 	var ivs []string
 	for _, r := range u.Revisions {
@@ -411,18 +385,33 @@ func linkInterviews(ctx context.Context, tx *store.Tx, u Upload) error {
 		}
 	}
 	slices.Sort(ivs)
-	for _, iv := range ivs {
-		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_device_interviews (device, interview) VALUES (?, ?)`, u.Device.ID, iv)
-		if err != nil {
-			return fmt.Errorf("link interview: %w", err)
+	missed := false
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		for _, iv := range ivs {
+			var dev string
+			var seq int64
+			err := tx.QueryRowContext(ctx, qMissedDecisions+` LIMIT 1`, u.Device.ID, iv, u.Device.ID).Scan(&dev, &seq)
+			if err == nil {
+				missed = true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
 		}
-		if n, _ := r.RowsAffected(); n == 1 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, decision) SELECT ?, seq FROM server_decisions WHERE interview = ? ORDER BY seq`, u.Device.ID, iv); err != nil {
+		return nil
+	})
+	if err != nil || !missed {
+		return err
+	}
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		for _, iv := range ivs {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) `+qMissedDecisions+` ORDER BY d.seq`, u.Device.ID, iv, u.Device.ID); err != nil {
 				return fmt.Errorf("queue decisions: %w", err)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Inbox returns what waits for a device after cursor.
@@ -512,8 +501,28 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, decision) SELECT device, ? FROM server_device_interviews WHERE interview = ? ORDER BY device`, seq, d.Interview); err != nil {
-			return fmt.Errorf("queue decision: %w", err)
+		// It waits for every enrolled device that sent revisions of the interview.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.device FROM revisions r JOIN server_devices s ON s.id = r.device WHERE r.interview = ? ORDER BY r.device`, d.Interview)
+		if err != nil {
+			return fmt.Errorf("find the interview's devices: %w", err)
+		}
+		var devs []string
+		for rows.Next() {
+			var dev string
+			if err := rows.Scan(&dev); err != nil {
+				rows.Close()
+				return err
+			}
+			devs = append(devs, dev)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, dev := range devs {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) VALUES (?, ?)`, dev, seq); err != nil {
+				return fmt.Errorf("queue decision: %w", err)
+			}
 		}
 		// The revision is the server's own: no batch will carry it.
 		return tx.MarkBatched("server:"+strconv.FormatInt(seq, 10), []string{out.ID})

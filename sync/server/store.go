@@ -37,15 +37,15 @@ type Store interface {
 	// Seen records that a device was heard from (a download).
 	Seen(ctx context.Context, id string, now time.Time) error
 
-	// Ingest stores a verified batch and returns its receipt: the new one, completed and
-	// signed by sign (the receipt is stored as signed),
-	// or, for a batch already held with the same hash, the one given the first time
-	// (Replay true, nothing stored twice). The same id with another hash is
-	// wire.ErrBatchConflict. A revision made by a device other than the sender is refused
-	// unless the server already holds it.
-	Ingest(ctx context.Context, u Upload, sign func(*wire.Receipt) (string, error)) (Stored, error)
-	// Receipt returns the receipt of a stored batch, or ErrNotFound.
-	Receipt(ctx context.Context, batchID string) (Stored, error)
+	// Ingest stores a verified batch and returns its receipt, made from what the store
+	// records of the batch, so that a batch already held (same id and hash: Replay true,
+	// nothing stored twice) gets exactly the receipt it got the first time. The same id
+	// with another hash is wire.ErrBatchConflict. A revision made by a device other than
+	// the sender is refused unless the server already holds it.
+	Ingest(ctx context.Context, u Upload) (Ingested, error)
+	// Receipt returns the receipt of a stored batch (without the server's fingerprint), or
+	// ErrNotFound.
+	Receipt(ctx context.Context, batchID string) (wire.Receipt, error)
 
 	// Inbox returns what waits for a device after cursor, at most limit items.
 	Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error)
@@ -100,14 +100,12 @@ type Upload struct {
 	Device    Device
 	Batch     *batch.Batch
 	Revisions []survey.Revision
-	Received  time.Time
 }
 
-// Stored is a batch the server holds, with its receipt.
-type Stored struct {
-	Receipt   wire.Receipt
-	Signature string // armored SSHSIG of Receipt.Canonical()
-	Replay    bool   // the batch was already held
+// Ingested is a batch the server holds, with its receipt (not yet signed).
+type Ingested struct {
+	Receipt wire.Receipt
+	Replay  bool // the batch was already held
 }
 
 // InboxPage is a page of what waits for a device.

@@ -1,4 +1,7 @@
--- 0001_server: what only the central server keeps, beside the hub's revisions.
+-- 0001_server: what only the central server keeps, beside the hub's revisions and batch
+-- records. (Receipts are not stored: a receipt is made from the hub's record of its batch
+-- and signed with Ed25519, which is deterministic, so the same batch always gets the same
+-- receipt, byte for byte.)
 -- Frozen once released: later changes go into new numbered files.
 
 -- Enrolment tokens: only the SHA-256 of the secret is stored. Times are Unix milliseconds.
@@ -21,27 +24,6 @@ CREATE TABLE server_devices (
     revoked    INTEGER,
     last_seen  INTEGER
 );
-
--- One row per batch received, with the receipt given for it (its canonical bytes and the
--- server's signature), so that a replay gets the same receipt.
-CREATE TABLE server_receipts (
-    batch     TEXT    NOT NULL PRIMARY KEY,
-    hash      TEXT    NOT NULL,
-    device    TEXT    NOT NULL REFERENCES server_devices (id),
-    seq       INTEGER NOT NULL,
-    receipt   BLOB    NOT NULL,
-    signature TEXT    NOT NULL,
-    received  INTEGER NOT NULL
-);
-CREATE INDEX server_receipts_device ON server_receipts (device, seq);
-
--- Which devices sent revisions of which interviews: they get the decisions on them.
-CREATE TABLE server_device_interviews (
-    device    TEXT NOT NULL REFERENCES server_devices (id),
-    interview TEXT NOT NULL,
-    PRIMARY KEY (device, interview)
-) WITHOUT ROWID;
-CREATE INDEX server_device_interviews_interview ON server_device_interviews (interview);
 
 -- Supervisors' decisions: the status revisions the server wrote (canonical JSON).
 CREATE TABLE server_decisions (
@@ -73,3 +55,5 @@ CREATE TABLE server_inbox (
     CHECK ((decision IS NULL) <> (qid IS NULL))
 );
 CREATE INDEX server_inbox_device ON server_inbox (device, seq);
+CREATE UNIQUE INDEX server_inbox_decision ON server_inbox (device, decision) WHERE decision IS NOT NULL;
+CREATE UNIQUE INDEX server_inbox_questionnaire ON server_inbox (device, qid, qversion) WHERE qid IS NOT NULL;

@@ -126,6 +126,10 @@ type Device struct {
 	Signer    ssh.Signer
 	Seq       uint64
 	Counter   uint64
+	// Edits is how many revisions each rating answer takes in Interview: 3 (the default:
+	// rating, then evidence, then comment, as the screens commit them) or 1 (the final
+	// answer only, as an import writes it).
+	Edits int
 }
 
 // NewDevice makes a device with a fresh Ed25519 key.
@@ -194,8 +198,9 @@ func DGRA(t testing.TB) *survey.Questionnaire {
 
 // Interview returns the revisions of one completed interview of q made on d, as an
 // assessor makes them: the interview, the respondent, every rating question answered in
-// three steps (the rating, then evidence, then a comment, each replacing the last), every
-// section confirmed, and the status completed. id must be unique.
+// three steps (the rating, then evidence, then a comment, each replacing the last; one
+// step when d.Edits is 1), every section confirmed, and the status completed. id must be
+// unique.
 func (d *Device) Interview(t testing.TB, q *survey.Questionnaire, id string, now time.Time, rnd *mrand.Rand) []survey.Revision {
 	t.Helper()
 	var out []survey.Revision
@@ -219,14 +224,19 @@ func (d *Device) Interview(t testing.TB, q *survey.Questionnaire, id string, now
 		}
 		rating := codes[rnd.IntN(len(codes))]
 		a := survey.Answer{Rating: rating}
-		h := add(tg(survey.KindAnswer, qu.ID), a, nil)
+		var h []string
+		if d.Edits != 1 {
+			h = []string{add(tg(survey.KindAnswer, qu.ID), a, nil)}
+		}
 		a.Evidence = []survey.Evidence{
 			{Polarity: survey.Plus, Text: "Quyết định số 749/QĐ-TTg phê duyệt Chương trình Chuyển đổi số quốc gia", Source: "https://vanban.chinhphu.vn", InScope: true},
 			{Polarity: survey.Minus, Text: "Kinh phí cho các dự án chuyển đổi số cấp tỉnh chưa được bố trí đủ", InScope: true},
 		}
-		h = add(tg(survey.KindAnswer, qu.ID), a, []string{h})
+		if d.Edits != 1 {
+			h = []string{add(tg(survey.KindAnswer, qu.ID), a, h)}
+		}
 		a.Comment = "Lãnh đạo tỉnh ủng hộ rõ ràng; việc triển khai ở cấp huyện còn chậm. Strong provincial leadership; district follow-through is slow."
-		add(tg(survey.KindAnswer, qu.ID), a, []string{h})
+		add(tg(survey.KindAnswer, qu.ID), a, h)
 	}
 	for _, s := range q.Sections {
 		add(tg(survey.KindSection, s.ID), survey.SectionSummary{Rating: codes[rnd.IntN(len(codes))], Comment: "Đã xác nhận / confirmed"}, nil)

@@ -1,0 +1,192 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+// fleet is a set of simulated devices with their batches made in advance.
+type fleet struct {
+	devices    []*servertest.Device
+	batches    [][][]byte // per device, in sequence order
+	revisions  int
+	interviews int
+	bytes      int64
+}
+
+// makeFleet makes n devices, each with perDevice batches of ivPerBatch completed DGRA
+// interviews (FIELDSURVEY_LOAD_EDITS=1: one revision per answer instead of three).
+func makeFleet(t testing.TB, n, perDevice, ivPerBatch int) *fleet {
+	t.Helper()
+	edits := 3
+	if os.Getenv("FIELDSURVEY_LOAD_EDITS") == "1" {
+		edits = 1
+	}
+	q := servertest.DGRA(t)
+	f := &fleet{}
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	f.devices = make([]*servertest.Device, n)
+	f.batches = make([][][]byte, n)
+	sem := make(chan struct{}, 4)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			d := servertest.NewDevice(t, fmt.Sprintf("dev-%04d", i), fmt.Sprintf("assessor%d@example.org", i))
+			d.Edits = edits
+			rnd := mrand.New(mrand.NewPCG(uint64(i), 42))
+			var bs [][]byte
+			revs, ivs := 0, 0
+			var size int64
+			for k := range perDevice {
+				var all []survey.Revision
+				for j := range ivPerBatch {
+					all = append(all, d.Interview(t, q, fmt.Sprintf("iv-%04d-%02d-%02d", i, k, j), now, rnd)...)
+					ivs++
+				}
+				data, _ := d.Batch(t, all)
+				bs = append(bs, data)
+				revs += len(all)
+				size += int64(len(data))
+			}
+			f.devices[i], f.batches[i] = d, bs
+			mu.Lock()
+			f.revisions += revs
+			f.interviews += ivs
+			f.bytes += size
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return f
+}
+
+// countingConn counts the bytes a client writes.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// upload sends every device's batches, all devices at once, each device its batches in
+// order over its own connection, and checks every receipt. It returns the time taken and
+// the bytes the devices wrote.
+func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
+	t.Helper()
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, len(f.devices))
+	start := make(chan struct{})
+	for i, d := range f.devices {
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return countingConn{c, &sent}, nil
+		}, MaxIdleConnsPerHost: 1}
+		hc := &http.Client{Transport: tr}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer tr.CloseIdleConnections()
+			<-start
+			for k, data := range f.batches[i] {
+				resp, body, err := servertest.Post(hc, url, d.ID, data)
+				if err != nil {
+					errs <- fmt.Errorf("device %s batch %d: %v", d.ID, k+1, err)
+					return
+				}
+				if resp.StatusCode != 200 {
+					errs <- fmt.Errorf("device %s batch %d: %d %s", d.ID, k+1, resp.StatusCode, body)
+					return
+				}
+				var sr wire.SignedReceipt
+				if err := json.Unmarshal(body, &sr); err != nil || sr.Replay {
+					errs <- fmt.Errorf("device %s batch %d: receipt %s", d.ID, k+1, body)
+					return
+				}
+			}
+		}()
+	}
+	t0 := time.Now()
+	close(start)
+	wg.Wait()
+	d := time.Since(t0)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	return d, sent.Load()
+}
+
+// TestLoad uploads the batches of many devices at once to one server on loopback and
+// checks that nothing is lost, nothing duplicated and no request failed. By default a
+// small fleet (50 devices); FIELDSURVEY_LOAD=1 runs the 500 devices, each with 3
+// batches of 2 completed DGRA interviews (FIELDSURVEY_LOAD_DEVICES overrides the count;
+// FIELDSURVEY_LOAD_EDITS=1 makes interviews of final answers only).
+func TestLoad(t *testing.T) {
+	n, per, ivs := 50, 2, 1
+	if os.Getenv("FIELDSURVEY_LOAD") != "" {
+		n, per, ivs = 500, 3, 2
+		if v, err := strconv.Atoi(os.Getenv("FIELDSURVEY_LOAD_DEVICES")); err == nil && v > 0 {
+			n = v
+		}
+	} else if testing.Short() {
+		n = 10
+	}
+	f := makeFleet(t, n, per, ivs)
+	e := servertest.Start(t, "", nil)
+	for _, d := range f.devices {
+		e.Enroll(d)
+	}
+	took, sent := f.upload(t, e.URL)
+	if t.Failed() {
+		t.FailNow()
+	}
+	h := holdings(t, e)
+	if h.revisions != f.revisions || h.batches != n*per {
+		t.Fatalf("server holds %d revisions in %d batches, devices sent %d in %d", h.revisions, h.batches, f.revisions, n*per)
+	}
+	// Every interview complete on the server, none twice (revision ids are content hashes:
+	// equal counts and no conflicts mean nothing lost and nothing doubled).
+	sums, err := e.Store.Revisions().List(context.Background(), storeListAll())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != f.interviews {
+		t.Fatalf("server lists %d interviews, devices sent %d", len(sums), f.interviews)
+	}
+	for _, s := range sums {
+		if s.Status != survey.StatusCompleted || s.Conflicts != 0 {
+			t.Fatalf("interview %s: %s, %d conflicts", s.ID, s.Status, s.Conflicts)
+		}
+	}
+	t.Logf("%d devices × %d batches × %d DGRA interviews: %d interviews, %d revisions, %.1f MiB sent in %s",
+		n, per, ivs, f.interviews, f.revisions, float64(sent)/(1<<20), took.Round(time.Millisecond))
+	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
+		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
+}
