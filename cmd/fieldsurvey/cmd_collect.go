@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -128,6 +129,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		Interview:            opts.interview,
 		Now:                  g.now,
 		OnLanguage:           func(lang string) error { return saveLanguage(g.configPath(), lang) },
+		Sync:                 newTUISync(g),
 		Mouse:                opts.mouse,
 		Input:                g.stdin,
 		Output:               g.stdout,
@@ -135,8 +137,9 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 	return contextErr(ctx, err)
 }
 
-// saveLanguage sets language in the config file at path, keeping its comments and the
-// other settings; the file is replaced atomically.
+// saveLanguage sets language in the config file at path, changing only the line of that
+// setting (comments, blank lines and the other settings stay as they are); the file is
+// replaced atomically.
 func saveLanguage(path, lang string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -146,31 +149,30 @@ func saveLanguage(path, lang string) error {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(doc.Content) == 0 {
-		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
-	}
-	top := doc.Content[0]
-	if top.Kind != yaml.MappingNode {
+	setting := fmt.Sprintf("language: %q", lang)
+	var keyNode *yaml.Node
+	if len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
+		top := doc.Content[0]
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			if top.Content[i].Value == "language" {
+				keyNode = top.Content[i]
+			}
+		}
+	} else if len(doc.Content) > 0 {
 		return fmt.Errorf("%s: the configuration is not a mapping of settings", path)
 	}
-	set := false
-	for i := 0; i+1 < len(top.Content); i += 2 {
-		if top.Content[i].Value == "language" {
-			top.Content[i+1].Kind, top.Content[i+1].Tag, top.Content[i+1].Value = yaml.ScalarNode, "!!str", lang
-			top.Content[i+1].Style = 0
-			set = true
+	lines := strings.SplitAfter(string(data), "\n")
+	if keyNode != nil && keyNode.Line >= 1 && keyNode.Line <= len(lines) {
+		old := lines[keyNode.Line-1]
+		indent := old[:min(len(old), max(0, keyNode.Column-1))]
+		lines[keyNode.Line-1] = indent + setting + "\n"
+	} else {
+		if n := len(lines); n > 0 && lines[n-1] != "" && !strings.HasSuffix(lines[n-1], "\n") {
+			lines[n-1] += "\n"
 		}
+		lines = append(lines, setting+"\n")
 	}
-	if !set {
-		top.Content = append(top.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Value: "language"},
-			&yaml.Node{Kind: yaml.ScalarNode, Value: lang})
-	}
-	out, err := yaml.Marshal(&doc)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := writeFileAtomic(path, out, 0o600); err != nil {
+	if err := writeFileAtomic(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

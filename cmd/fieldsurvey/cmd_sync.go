@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
+	"github.com/fieldsurvey/fieldsurvey/tui"
 )
 
 type syncOptions struct {
@@ -175,4 +177,44 @@ func printSyncResult(g *globals, res client.Result) {
 	if len(res.Sent) == 0 && res.Waiting == 0 && res.Downloaded == 0 && len(res.Questionnaires) == 0 {
 		fmt.Fprintln(g.stdout, g.t("up to date: nothing to send, nothing new from the server", "đã đồng bộ: không có gì để gửi, không có gì mới từ máy chủ"))
 	}
+}
+
+// tuiSync syncs in the background for the interview screen and feeds its status line. The
+// screen asks for the status in a command of its own (every 30 s), never on its UI loop;
+// a sync runs then when sync.interval has passed since the last one.
+type tuiSync struct{ bg *client.Background }
+
+func (t tuiSync) SyncStatus(ctx context.Context) (tui.SyncInfo, error) {
+	st, err := t.bg.Tick(ctx)
+	return tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent}, err
+}
+
+// newTUISync returns the interview screen's sync, or nil when this device is not enrolled
+// with a server.
+func newTUISync(g *globals) tui.SyncStatus {
+	if _, err := client.LoadEnrolment(g.home); err != nil {
+		return nil
+	}
+	// Nothing may be written to the terminal the screen owns.
+	quiet := *g
+	quiet.stdout, quiet.stderr = io.Discard, io.Discard
+	return tuiSync{bg: &client.Background{Home: g.home, Interval: g.cfg.Sync.Interval, Now: g.now,
+		Prepare: func(ctx context.Context) (client.Options, func(), error) {
+			signer, _, err := quiet.deviceSigner()
+			if err != nil {
+				return client.Options{}, nil, err
+			}
+			st, err := quiet.openStore()
+			if err != nil {
+				return client.Options{}, nil, err
+			}
+			cat, err := quiet.catalog()
+			if err != nil {
+				st.Close()
+				return client.Options{}, nil, err
+			}
+			return client.Options{Home: g.home, URL: g.cfg.Server.URL, Store: st, Signer: signer, Catalog: cat,
+				Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, &quiet) },
+				Now:  g.now, Rand: g.rand}, func() { st.Close() }, nil
+		}}}
 }

@@ -508,3 +508,52 @@ func TestInterrupted(t *testing.T) {
 	}
 	assertAllThereOnce(t, d, e, batches)
 }
+
+func TestBackground(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	d := newDevice(t, "laptop-an", "an@example.org")
+	d.enroll(t, e, e.URL)
+	q := dgra(t)
+	rnd := mrand.New(mrand.NewPCG(5, 5))
+	now := time.Now()
+	gate := make(chan struct{})
+	var gated bool
+	bg := &client.Background{Home: d.home, Interval: time.Hour, Now: func() time.Time { return now },
+		Prepare: func(ctx context.Context) (client.Options, func(), error) {
+			if gated {
+				<-gate
+			}
+			return d.opts(nil), func() {}, nil
+		}}
+	d.interview(t, q, "iv-1", rnd)
+	st, err := bg.Tick(context.Background()) // never synced: due
+	if err != nil || st.Waiting != 0 || st.LastSent.IsZero() || len(st.Last.Sent) != 1 || st.Sending {
+		t.Fatalf("first tick: %+v %v", st, err)
+	}
+	d.interview(t, q, "iv-2", rnd)
+	if st, _ := bg.Tick(context.Background()); len(st.Last.Sent) != 1 || st.Last.Sent[0].Seq != 1 {
+		t.Fatalf("a tick before the interval synced: %+v", st.Last)
+	}
+	now = now.Add(2 * time.Hour)
+	if st, _ := bg.Tick(context.Background()); len(st.Last.Sent) != 1 || st.Last.Sent[0].Seq != 2 {
+		t.Fatalf("a tick after the interval did not sync: %+v", st.Last)
+	}
+	assertAllThereOnce(t, d, e, 2)
+	// One sync at a time.
+	gated = true
+	done := make(chan error, 1)
+	go func() { _, err := bg.Run(context.Background()); done <- err }()
+	for {
+		if s, _ := bg.State(); s.Sending {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := bg.Run(context.Background()); !errors.Is(err, client.ErrBusy) {
+		t.Fatalf("second run: %v", err)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
