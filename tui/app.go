@@ -249,7 +249,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		a.saver.last = a.c.now()
-		return a, a.open(m.id, session.Place{})
+		// The list (and the count of interviews not yet sent) now includes the new one.
+		return a, tea.Batch(a.open(m.id, session.Place{}), a.home.reload())
 	case hangupMsg:
 		// The terminal is gone: write everything and stop.
 		a.quitting = true
