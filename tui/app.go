@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/tui/keys"
@@ -668,9 +669,31 @@ func (a *App) helpOverlay(cur screen, h int) []string {
 	groups = append(groups, c.keys.Global())
 	hm := a.help
 	hm.ShowAll = true
-	hm.Width = c.width - 4
+	hm.Width = 0
+	inner := max(20, c.width-6)
+	// One block per group, flowed into rows as wide as the box allows (the help bubble
+	// would drop the columns that do not fit).
+	var rows []string
+	var row []string
+	rowW := 0
+	for _, g := range groups {
+		blk := hm.FullHelpView([][]key.Binding{g})
+		if blk == "" {
+			continue
+		}
+		bw := width(blk) + 3
+		if rowW > 0 && rowW+bw > inner {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, rowW = nil, 0
+		}
+		row = append(row, blk+"   ")
+		rowW += bw
+	}
+	if len(row) > 0 {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
 	title := c.sty.Title.Render(c.t("Keys", "Phím tắt")) + c.sty.Subtle.Render("  ("+c.t("esc or ? to close", "esc hoặc ? để đóng")+")")
-	body := title + "\n\n" + hm.FullHelpView(groups) + "\n\n" + c.sty.Subtle.Render(c.t(
+	body := title + "\n\n" + strings.Join(rows, "\n\n") + "\n\n" + c.sty.Subtle.Render(c.t(
 		"Every change is saved as you make it; typed text after a one-second pause. There is no save key.",
 		"Mọi thay đổi được lưu ngay; văn bản đang gõ được lưu sau một giây tạm dừng. Không cần phím lưu."))
 	box := c.sty.Overlay.Width(max(20, c.width-4)).Render(body)
