@@ -557,3 +557,54 @@ func TestBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInboxPages brings down an inbox longer than one page: every decision and
+// questionnaire arrives, in order, over several requests.
+func TestInboxPages(t *testing.T) {
+	ctx := context.Background()
+	e := servertest.Start(t, "", func(c *server.Config) { c.InboxLimit = 2 })
+	d := newDevice(t, "laptop-an", "an@example.org")
+	d.enroll(t, e, e.URL)
+	q := dgra(t)
+	rnd := mrand.New(mrand.NewPCG(9, 9))
+	for i := range 3 {
+		d.interview(t, q, fmt.Sprintf("iv-%d", i), rnd)
+	}
+	if _, err := client.Sync(ctx, d.opts(nil)); err != nil {
+		t.Fatal(err)
+	}
+	dev := server.ServerDevice(e.Key.PublicKey())
+	for i := range 3 {
+		if _, err := e.Store.Decide(ctx, server.Decision{Interview: fmt.Sprintf("iv-%d", i), Status: survey.StatusReturned,
+			Reason: fmt.Sprintf("lý do %d", i), By: "sup", Device: dev, Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, _ := questionnaires.BundledSource("dgra-2018")
+	for _, v := range []string{"2018.2", "2018.3"} {
+		if _, err := server.Publish(ctx, e.Store, e.Key, "dgra.yaml", []byte(strings.Replace(string(src), `version: "2018.1"`, `version: "`+v+`"`, 1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, err := questionnaires.OpenCatalog(filepath.Join(d.home, "questionnaires"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.Sync(ctx, d.opts(cat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Returned) != 3 || len(res.Questionnaires) != 2 || res.Returned[2].Reason != "lý do 2" {
+		t.Fatalf("paged inbox: %+v", res)
+	}
+	for i := range 3 {
+		iv, err := d.st.Interview(ctx, fmt.Sprintf("iv-%d", i))
+		if err != nil || iv.Status.Status != survey.StatusReturned {
+			t.Fatalf("iv-%d: %+v %v", i, iv.Status, err)
+		}
+	}
+	// Nothing comes twice.
+	if res, err := client.Sync(ctx, d.opts(cat)); err != nil || res.Downloaded != 0 || len(res.Questionnaires) != 0 {
+		t.Fatalf("second sync: %+v %v", res, err)
+	}
+}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -78,7 +79,7 @@ func (s *syncer) saveState(err error) {
 	p.LastError, p.Offline = "", false
 	if err != nil {
 		p.LastError = err.Error()
-		p.Offline = !isRefusal(err) && !errors.Is(err, ErrNotEnrolled)
+		p.Offline = !isRefusal(err) && !errors.Is(err, ErrNotEnrolled) && !errors.Is(err, context.Canceled)
 	} else {
 		p.LastSync = now
 	}

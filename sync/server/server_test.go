@@ -495,9 +495,6 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if len(inc.Questionnaires) != 1 {
 		t.Fatalf("late device: %+v", inc)
 	}
-	// Paging.
-	e2 := servertest.Start(t, "", func(cfg *server.Config) { cfg.InboxLimit = 1 })
-	_ = e2
 }
 
 func mustBundled(t *testing.T) []byte {
