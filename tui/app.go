@@ -107,6 +107,9 @@ type App struct {
 	forced   bool
 	opening  string
 	place    session.Place // the place shown in the open interview
+	// syncEvery is how often the outbox figures are asked for (the sync itself decides
+	// whether its interval has passed).
+	syncEvery time.Duration
 }
 
 // New builds the root model. Run uses it; tests drive it directly.
@@ -119,7 +122,7 @@ func New(ctx context.Context, opts Options, st Store, cat Catalog, sty *styles.S
 		width: 80, height: 24, store: st, cat: cat}
 	c.writer = &session.Writer{Store: st, Author: session.Author{Device: opts.Device, Principal: opts.Principal},
 		Assessor: opts.AssessorName}
-	a := &App{c: c, help: help.New()}
+	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second}
 	a.saver = newSaver(ctx, c.writer, opts.Now)
 	a.styleHelp()
 	a.home = newHomeScreen(c)
@@ -230,11 +233,16 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case syncMsg:
+		var reload tea.Cmd
 		if m.err == nil {
 			info := m.info
+			if a.sync != nil && *a.sync != info && a.active == scrHome {
+				// A sync ran: statuses (submitted, returned) may have changed.
+				reload = a.home.reload()
+			}
 			a.sync = &info
 		}
-		return a, tea.Tick(30*time.Second, func(time.Time) tea.Msg { return syncTickMsg{} })
+		return a, tea.Batch(reload, tea.Tick(a.syncEvery, func(time.Time) tea.Msg { return syncTickMsg{} }))
 	case syncTickMsg:
 		return a, a.syncCmd()
 

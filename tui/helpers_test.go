@@ -103,6 +103,7 @@ func newDriver(t testing.TB, w, h int, opts ...driverOpt) *driver {
 	}
 	sty := styles.New(&strings.Builder{}, styles.Plain, termenv.Ascii, true)
 	d.app = New(context.Background(), o, fs, bundledCatalog(t), sty)
+	d.app.syncEvery = time.Microsecond // the driver drops the timer's message
 	d.run(d.app.Init())
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return d
