@@ -75,10 +75,17 @@ func needData(dir string) error {
 	return nil
 }
 
-// openServerData loads (or makes) the server key in dir and opens its store.
-func openServerData(g *globals, dir string) (*server.SQLite, *serverKey, error) {
+// openServerData loads the server key in dir and opens its store. Only serve (create
+// true) makes a new server there; the administration commands refuse a folder that holds
+// no server, so that a mistyped --data does not make a second server identity.
+func openServerData(g *globals, dir string, create bool) (*server.SQLite, *serverKey, error) {
 	if err := needData(dir); err != nil {
 		return nil, nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, server.KeyFile)); err != nil && !create {
+		return nil, nil, withHint(fail("%s holds no server (no %s)", "%s không chứa máy chủ nào (không có %s)", dir, server.KeyFile),
+			"check --data; 'fieldsurvey serve --data DIR' makes a server the first time it starts",
+			"kiểm tra --data; 'fieldsurvey serve --data DIR' tạo máy chủ ở lần khởi động đầu tiên")
 	}
 	signer, created, err := server.LoadOrCreateKey(dir)
 	if err != nil {
@@ -110,7 +117,7 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 		return fail("--log-format is json or text, not %q", "--log-format là json hoặc text, không phải %q", opts.logFormat)
 	}
 	log := slog.New(h)
-	st, key, err := openServerData(g, opts.data)
+	st, key, err := openServerData(g, opts.data, true)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func runServerToken(ctx context.Context, g *globals, so *serverOptions, opts ser
 		return withHint(fail("no assessor named", "chưa nêu tên người đánh giá"),
 			"name the assessor with --assessor NAME", "nêu tên bằng --assessor TÊN")
 	}
-	st, key, err := openServerData(g, so.data)
+	st, key, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ các số thứ tự lô còn thiếu.`,
 }
 
 func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts serverDevicesOptions) error {
-	st, _, err := openServerData(g, so.data)
+	st, _, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ Dữ liệu đã gửi trước đó vẫn được giữ.`,
 }
 
 func runServerRevoke(ctx context.Context, g *globals, so *serverOptions, id string) error {
-	st, _, err := openServerData(g, so.data)
+	st, _, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func supervisorName(g *globals, by string) string {
 }
 
 func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status survey.Status, id string, opts serverDecideOptions) error {
-	st, key, err := openServerData(g, so.data)
+	st, key, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}
@@ -349,7 +349,7 @@ func runServerPublish(ctx context.Context, g *globals, so *serverOptions, file s
 	if err != nil {
 		return failWrap(err, "read questionnaire", "đọc bảng hỏi")
 	}
-	st, key, err := openServerData(g, so.data)
+	st, key, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,9 @@ const (
 	StateFile = "sync-state.json" // when sync last ran, sent, failed
 )
 
-// Meta keys in the local store.
-const metaCursor = "sync.inbox_cursor"
+// metaCursor is the local store's meta key of the inbox cursor, per server key (a device
+// enrolled with another server starts that server's inbox from the beginning).
+func (s *syncer) metaCursor() string { return "sync.inbox_cursor:" + s.e.Fingerprint }
 
 // Catalog is where downloaded questionnaire versions go (questionnaires.Catalog).
 type Catalog interface {
@@ -209,6 +210,9 @@ func (s *syncer) run(ctx context.Context) error {
 	s.res.Server = s.base
 	if s.o.Signer == nil {
 		return errors.New("sync: no device key; run `fieldsurvey init`")
+	}
+	if s.o.Store == nil {
+		return errors.New("sync: no store to apply downloads to")
 	}
 	if s.o.Pack != nil {
 		p, err := s.o.Pack(ctx)
@@ -407,7 +411,7 @@ func (s *syncer) markSent(en outboxEntry, signed []byte) error {
 
 func (s *syncer) download(ctx context.Context) error {
 	for {
-		cur, _, err := s.o.Store.GetMeta(ctx, metaCursor)
+		cur, _, err := s.o.Store.GetMeta(ctx, s.metaCursor())
 		if err != nil {
 			return fmt.Errorf("read the inbox cursor: %w", err)
 		}
@@ -496,7 +500,7 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 			}
 		}
 		if in.Cursor > after {
-			return tx.SetMeta(metaCursor, strconv.FormatInt(in.Cursor, 10))
+			return tx.SetMeta(s.metaCursor(), strconv.FormatInt(in.Cursor, 10))
 		}
 		return nil
 	})

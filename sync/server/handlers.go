@@ -221,23 +221,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 		return Ingested{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
 	}
 	s.m.bytesIn.Add(float64(n))
-	b, err := batch.Read(bytes.NewReader(body), batch.Limits{MaxSize: s.cfg.MaxBatchBytes})
-	if err != nil {
-		return Ingested{}, ErrorOf(err)
-	}
-	if b.Manifest.Device != dev.ID {
-		return Ingested{}, wire.Errorf(wire.CodeWrongSigner, "the batch is from device %s but was sent as device %s", clip(b.Manifest.Device, 64), dev.ID)
-	}
-	signers, err := allowedSigners(dev)
-	if err != nil {
-		return Ingested{}, s.fail(r, "device key", err)
-	}
-	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
-		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) }})
-	if err != nil {
-		return Ingested{}, ErrorOf(err)
-	}
-	if werr := checkDeviceRevisions(dev.ID, revs); werr != nil {
+	b, revs, werr := s.check(r, dev, body)
+	if werr != nil {
 		return Ingested{}, werr
 	}
 	// The whole batch is here and verified: store it even if the device hangs up now, so
@@ -248,6 +233,30 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 		return Ingested{}, s.fail(r, "store batch", err)
 	}
 	return res, nil
+}
+
+// check reads and verifies an uploaded batch of dev.
+func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, []survey.Revision, *wire.Error) {
+	b, err := batch.Read(bytes.NewReader(body), batch.Limits{MaxSize: s.cfg.MaxBatchBytes})
+	if err != nil {
+		return nil, nil, ErrorOf(err)
+	}
+	if b.Manifest.Device != dev.ID {
+		return nil, nil, wire.Errorf(wire.CodeWrongSigner, "the batch is from device %s but was sent as device %s", clip(b.Manifest.Device, 64), dev.ID)
+	}
+	signers, err := allowedSigners(dev)
+	if err != nil {
+		return nil, nil, s.fail(r, "device key", err)
+	}
+	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
+		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) }})
+	if err != nil {
+		return nil, nil, ErrorOf(err)
+	}
+	if werr := checkDeviceRevisions(dev.ID, revs); werr != nil {
+		return nil, nil, werr
+	}
+	return b, revs, nil
 }
 
 func refsOf(refs []batch.QuestionnaireRef) string {
