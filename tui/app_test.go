@@ -570,3 +570,11 @@ func TestStatusLineShowsTheOutbox(t *testing.T) {
 	}
 	d.mustSee("Sở Tư pháp")
 }
+
+func TestRubricOfTheChosenRatingWhenThereIsRoom(t *testing.T) {
+	d, _ := openDGRA(t, 120, 40)
+	d.key("3")
+	d.mustSee("Rubric: A strategy and some senior support exist")
+	d.key("4") // no rubric for the mixed steps
+	d.mustNotSee("Rubric:")
+}

@@ -744,6 +744,14 @@ func (q *questionScreen) View() string {
 		vl := q.valueView(f, w)
 		blocks = append(blocks, block{full: vl, small: vl, focus: true})
 	}
+	// What the chosen rating means in this section, when there is room for it.
+	if r, ok := sec.Rubric[q.draft.Rating]; ok && q.qu.Type == survey.TypeRating && q.draft.Rating != "" {
+		rl := clip(wrapPrefixed("  "+c.t("Rubric: ", "Tiêu chí: "), c.get(r), w), 3)
+		for i := range rl {
+			rl[i] = s.Subtle.Render(rl[i])
+		}
+		blocks = append(blocks, block{full: rl, small: nil})
+	}
 
 	// Issues with this answer (a missing required answer is not an error until review).
 	var issues []string
