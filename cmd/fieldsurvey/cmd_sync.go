@@ -218,3 +218,14 @@ func newTUISync(g *globals) tui.SyncStatus {
 				Now:  g.now, Rand: g.rand}, func() { st.Close() }, nil
 		}}}
 }
+
+// SyncNow syncs at once, unless a sync is already running (for a "sync now" key on the
+// interview screen; call it from a command, off the UI loop).
+func (t tuiSync) SyncNow(ctx context.Context) (tui.SyncInfo, error) {
+	_, err := t.bg.Run(ctx)
+	st, serr := t.bg.State()
+	if err == nil {
+		err = serr
+	}
+	return tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent}, err
+}

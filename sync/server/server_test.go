@@ -17,6 +17,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/hiddeco/sshsig"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
@@ -652,20 +653,41 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	}
 }
 
-// FuzzUpload posts arbitrary bodies as an enrolled device: the server must answer every one
-// with a protocol error (or a receipt for the one valid batch), never panic, and store
-// nothing from a refused body.
-func FuzzUpload(f *testing.F) {
-	e := servertest.Start(f, "", func(c *server.Config) { c.MaxBatchBytes = 1 << 20 })
+// fuzzServer is a server over a store in memory, with one enrolled device.
+func fuzzServer(f *testing.F) (http.Handler, *servertest.Device, *memStore, ssh.Signer) {
+	key, _, err := server.LoadOrCreateKey(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	ms := newMemStore()
+	known, _ := server.BundledKnown()
+	srv, err := server.New(server.Config{Store: ms, Key: key, Known: known, MaxBatchBytes: 1 << 20})
+	if err != nil {
+		f.Fatal(err)
+	}
 	d := servertest.NewDevice(f, "laptop-1", "an@example.org")
-	e.Enroll(d)
+	tok, _, err := server.IssueToken(context.Background(), ms, key, "An", time.Hour)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := ms.Enroll(context.Background(), tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()}, time.Now()); err != nil {
+		f.Fatal(err)
+	}
+	return srv.Handler(), d, ms, key
+}
+
+// FuzzUpload posts arbitrary bodies as an enrolled device: the server must answer every one
+// with a protocol error (or a receipt for the one valid batch), never panic or fail with a
+// 5xx, and store nothing from a refused body. (The store is in memory: the SQLite store's
+// refusals are tested in TestRefusals.)
+func FuzzUpload(f *testing.F) {
+	h, d, ms, _ := fuzzServer(f)
 	data, _ := d.Batch(f, d.Interview(f, servertest.DGRA(f), "iv-1", t0, rnd()))
 	f.Add(data)
 	f.Add(data[:len(data)/3])
 	f.Add(data[:600])
 	f.Add([]byte{})
 	f.Add([]byte("manifest.json"))
-	h := e.Srv.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, wire.PathBatches, bytes.NewReader(body))
 		r.Header.Set(wire.DeviceHeader, d.ID)
@@ -681,20 +703,24 @@ func FuzzUpload(f *testing.F) {
 		if we.Message == "" || we.MessageVI == "" || wire.HTTPStatus(we.Code) != w.Code || w.Code >= 500 {
 			t.Fatalf("answer %d %s", w.Code, w.Body.String())
 		}
+		ms.mu.Lock()
+		n := len(ms.batches)
+		ms.mu.Unlock()
+		if n > 1 {
+			t.Fatalf("a refused body was stored")
+		}
 	})
 }
 
-// FuzzEnroll posts arbitrary enrolment bodies: each gets a protocol error, never a panic
-// or a 5xx.
+// FuzzEnroll posts arbitrary enrolment bodies: each gets a protocol error or an enrolment,
+// never a panic or a 5xx.
 func FuzzEnroll(f *testing.F) {
-	e := servertest.Start(f, "", nil)
-	d := servertest.NewDevice(f, "laptop-1", "an@example.org")
-	tok, _, _ := server.IssueToken(context.Background(), e.Store, e.Key, "a", time.Hour)
+	h, d, ms, key := fuzzServer(f)
+	tok, _, _ := server.IssueToken(context.Background(), ms, key, "a", time.Hour)
 	good, _ := json.Marshal(wire.EnrollRequest{Protocol: 1, Token: tok.String(), Device: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()})
 	f.Add(good)
 	f.Add([]byte(`{"token":"fst1.a.b","device":"x","principal":"p","public_key":"ssh-rsa AAAA"}`))
 	f.Add([]byte(`{`))
-	h := e.Srv.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, wire.PathEnroll, bytes.NewReader(body))
 		w := httptest.NewRecorder()
