@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -91,7 +92,13 @@ func runEnroll(ctx context.Context, g *globals, opts enrollOptions) error {
 func syncError(err error, en, vi string) error {
 	var we *wire.Error
 	if errors.As(err, &we) {
-		return &userError{msg: survey.T(en+": the server refused: "+we.Message, vi+": máy chủ từ chối: "+we.MessageVI)}
+		// The chain says which batch; the server's sentence is given in the user's language.
+		full := err.Error()
+		vifull := strings.ReplaceAll(full, we.Message, we.MessageVI)
+		if we.Retryable() {
+			return &userError{msg: survey.T(en+": "+full, vi+": "+vifull)}
+		}
+		return &userError{msg: survey.T(en+": the server refused: "+full, vi+": máy chủ từ chối: "+vifull)}
 	}
 	if errors.Is(err, client.ErrNotEnrolled) {
 		return withHint(fail("this device is not enrolled with a server", "thiết bị này chưa đăng ký với máy chủ nào"),

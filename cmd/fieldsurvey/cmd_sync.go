@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 	"github.com/fieldsurvey/fieldsurvey/tui"
 )
 
@@ -84,7 +86,13 @@ func runSync(ctx context.Context, g *globals, opts syncOptions) error {
 		printSyncResult(g, res)
 	}
 	if err != nil {
+		var we *wire.Error
+		refused := errors.As(err, &we) && !we.Retryable()
 		err = contextErr(ctx, syncError(err, "sync", "đồng bộ"))
+		if refused && res.Waiting > 0 {
+			return withHint(err, "what the server refused stays in the outbox (%d batch(es)); tell the supervisor the reason above",
+				"những gì máy chủ từ chối vẫn nằm trong outbox (%d lô); hãy báo lý do ở trên cho giám sát viên", res.Waiting)
+		}
 		if res.Waiting > 0 {
 			err = withHint(err, "%d batch(es) wait in the outbox and go with the next 'fieldsurvey sync'; without a network, carry them: 'fieldsurvey batch create --out DIR'",
 				"%d lô đang chờ trong outbox và sẽ được gửi ở lần 'fieldsurvey sync' tiếp theo; khi không có mạng, hãy mang đi: 'fieldsurvey batch create --out DIR'", res.Waiting)
@@ -133,10 +141,12 @@ func syncProgress(g *globals) func(client.Event) {
 			g.infof("no answer (%v); trying again in %s", "không có phản hồi (%v); thử lại sau %s", ev.Err, ev.Wait.Round(10*time.Millisecond))
 		case client.EventDownloaded:
 			g.infof("received %d change(s) from the server", "đã nhận %d thay đổi từ máy chủ", ev.N)
-		case client.EventQuestionaire:
+		case client.EventQuestionnaire:
 			g.infof("installed questionnaire %s", "đã cài bảng hỏi %s", ev.Name)
 		case client.EventWarning:
-			g.warn(ev.Err.Error())
+			if ev.Batch == "" { // a refused batch is reported with the error at the end
+				g.warn(ev.Err.Error())
+			}
 		}
 	}
 }

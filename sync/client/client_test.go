@@ -608,3 +608,32 @@ func TestInboxPages(t *testing.T) {
 		t.Fatalf("second sync: %+v %v", res, err)
 	}
 }
+
+// TestRefusedBatchDoesNotBlockOthers: a batch the server refuses for its content (a
+// questionnaire version the server does not know) stays in the outbox with its reason,
+// and the batches after it still go.
+func TestRefusedBatchDoesNotBlockOthers(t *testing.T) {
+	ctx := context.Background()
+	e := servertest.Start(t, "", nil)
+	d := newDevice(t, "laptop-an", "an@example.org")
+	d.enroll(t, e, e.URL)
+	q := *dgra(t)
+	q.Version = "local-draft"
+	rnd := mrand.New(mrand.NewPCG(2, 2))
+	d.interview(t, &q, "iv-unknown", rnd)
+	if _, err := d.pack(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.interview(t, dgra(t), "iv-known", rnd)
+	res, err := client.Sync(ctx, d.opts(nil))
+	if !errors.Is(err, &wire.Error{Code: wire.CodeUnknownQuestionnaire}) {
+		t.Fatalf("sync: %v", err)
+	}
+	if len(res.Sent) != 1 || res.Sent[0].Seq != 2 || res.Waiting != 1 || len(res.Warnings) != 0 {
+		t.Fatalf("result %+v", res)
+	}
+	devs, _ := e.Store.Devices(ctx)
+	if len(devs) != 1 || len(devs[0].Missing) != 1 || devs[0].Missing[0].From != 1 {
+		t.Fatalf("devices: %+v", devs)
+	}
+}

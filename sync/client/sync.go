@@ -82,13 +82,13 @@ type EventKind string
 
 // The events of a sync.
 const (
-	EventPacked       EventKind = "packed"        // a batch was made of pending revisions
-	EventSending      EventKind = "sending"       // a batch is being sent
-	EventSent         EventKind = "sent"          // the server acknowledged a batch
-	EventRetry        EventKind = "retry"         // a request failed and will be tried again
-	EventDownloaded   EventKind = "downloaded"    // revisions came down
-	EventQuestionaire EventKind = "questionnaire" // a published questionnaire was installed
-	EventWarning      EventKind = "warning"       // something was skipped (Err says what)
+	EventPacked        EventKind = "packed"        // a batch was made of pending revisions
+	EventSending       EventKind = "sending"       // a batch is being sent
+	EventSent          EventKind = "sent"          // the server acknowledged a batch
+	EventRetry         EventKind = "retry"         // a request failed and will be tried again
+	EventDownloaded    EventKind = "downloaded"    // revisions came down
+	EventQuestionnaire EventKind = "questionnaire" // a published questionnaire was installed
+	EventWarning       EventKind = "warning"       // something was skipped (Err says what)
 )
 
 // Event is one step of a sync, for progress display.
@@ -225,8 +225,8 @@ func (s *syncer) run(ctx context.Context) error {
 		}
 	}
 	upErr := s.sendOutbox(ctx)
-	if upErr != nil && !isRefusal(upErr) {
-		return upErr // offline or interrupted: downloading would fail the same way
+	if upErr != nil && !onlyBatchRefusals(upErr) {
+		return upErr // offline, interrupted, or the device refused: downloading would fail the same way
 	}
 	downErr := s.download(ctx)
 	return errors.Join(upErr, downErr)
@@ -320,11 +320,20 @@ func (s *syncer) sendOutbox(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var refused []error
 	for i, en := range entries {
 		s.event(Event{Kind: EventSending, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries), Bytes: int64(len(en.data))})
 		sent, err := s.upload(ctx, en)
 		if err != nil {
-			return fmt.Errorf("send batch %d (%s): %w", en.manifest.Sequence, en.name, err)
+			err = fmt.Errorf("send batch %d (%s): %w", en.manifest.Sequence, en.name, err)
+			if batchRefusal(err) {
+				// This batch cannot go as it is; the ones after it can. It stays in the
+				// outbox, and the server's list of devices shows its number missing.
+				refused = append(refused, err)
+				s.event(Event{Kind: EventWarning, Seq: en.manifest.Sequence, Batch: en.manifest.ID, Err: err})
+				continue
+			}
+			return errors.Join(append(refused, err)...)
 		}
 		if err := s.markSent(en, sent.signed); err != nil {
 			return fmt.Errorf("batch %d was received by the server, but recording it failed (it will be sent again, harmlessly): %w", en.manifest.Sequence, err)
@@ -332,7 +341,37 @@ func (s *syncer) sendOutbox(ctx context.Context) error {
 		s.res.Sent = append(s.res.Sent, sent.Sent)
 		s.event(Event{Kind: EventSent, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries), Bytes: int64(len(en.data))})
 	}
-	return nil
+	return errors.Join(refused...)
+}
+
+// onlyBatchRefusals reports whether err holds only refusals of single batches.
+func onlyBatchRefusals(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyBatchRefusals(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return batchRefusal(err)
+}
+
+// batchRefusal reports whether err is the server's refusal of one batch for what it holds
+// (its content, format or questionnaire), as opposed to a refusal of the device itself
+// (revoked, unknown) or a failure to reach the server: the sync goes on with the next
+// batch.
+func batchRefusal(err error) bool {
+	var we *wire.Error
+	if !errors.As(err, &we) {
+		return false
+	}
+	switch we.Code {
+	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		return true
+	}
+	return false
 }
 
 type uploaded struct {
@@ -474,7 +513,7 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 			continue
 		}
 		s.res.Questionnaires = append(s.res.Questionnaires, name)
-		s.event(Event{Kind: EventQuestionaire, Name: name})
+		s.event(Event{Kind: EventQuestionnaire, Name: name})
 	}
 	revs := make([]survey.Revision, 0, len(in.Revisions))
 	ids := make([]string, 0, len(in.Revisions))
