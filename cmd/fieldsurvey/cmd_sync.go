@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
@@ -76,7 +77,7 @@ func runSync(ctx context.Context, g *globals, opts syncOptions) error {
 		url = g.cfg.Server.URL
 	}
 	res, err := client.Sync(ctx, client.Options{Home: g.home, URL: url, Store: st, Signer: signer, Catalog: cat,
-		Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, g) }, Progress: syncProgress(g),
+		Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, g, st) }, Progress: syncProgress(g),
 		Retry: client.Retry{Attempts: max(1, opts.attempts)}, Now: g.now, Rand: g.rand})
 	if opts.json {
 		if jerr := writeJSON(g.stdout, res); jerr != nil && err == nil {
@@ -105,7 +106,10 @@ func runSync(ctx context.Context, g *globals, opts syncOptions) error {
 // packOutbox makes a batch of the pending revisions into the outbox with `batch create`
 // (its output silenced; its messages stay on stderr) and returns it, or nil when nothing
 // was pending.
-func packOutbox(ctx context.Context, g *globals) (*client.Packed, error) {
+func packOutbox(ctx context.Context, g *globals, st *store.Store) (*client.Packed, error) {
+	if pending, err := st.Pending(ctx); err != nil || len(pending) == 0 {
+		return nil, err // nothing to pack: no message about it
+	}
 	var out bytes.Buffer
 	g2 := *g
 	g2.stdout = &out
@@ -224,7 +228,7 @@ func newTUISync(g *globals) tui.SyncStatus {
 				return client.Options{}, nil, err
 			}
 			return client.Options{Home: g.home, URL: g.cfg.Server.URL, Store: st, Signer: signer, Catalog: cat,
-				Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, &quiet) },
+				Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, &quiet, st) },
 				Now:  g.now, Rand: g.rand}, func() { st.Close() }, nil
 		}}}
 }
