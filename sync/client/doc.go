@@ -21,6 +21,10 @@
 //     with exponential backoff and jitter; refusals (a revoked device, a tampered batch)
 //     stop the sync with the server's sentence saying what to do.
 //
+// For a program that stays open (the interview screen), Background runs syncs one at a
+// time, on an interval or at once, and Status reads the state cheaply from the home folder
+// (batches waiting, last sent, last error, offline) for a status line.
+//
 // # Protocol
 //
 // See package wire: POST /v1/enroll, POST /v1/batches (the batch file as body, the device
