@@ -94,6 +94,37 @@ type FieldError struct {
 
 func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
 
+// NormalizeRatings rewrites the ratings of rec given as an alias or a label ("yellow",
+// "Amber/Red", "Vàng/Xanh") into their stable codes, using the scale of each question and
+// section of q. Some World Bank documents say Yellow for Amber: both are accepted on import.
+// Ratings that match nothing are left as they are, for Check to report.
+func (rec *Record) NormalizeRatings(q *Questionnaire) {
+	fix := func(sc *Scale, c Code) Code {
+		if c == "" {
+			return c
+		}
+		if _, ok := sc.Step(c); ok {
+			return c
+		}
+		if code, err := sc.Parse(string(c)); err == nil {
+			return code
+		}
+		return c
+	}
+	for id, a := range rec.Answers {
+		if qu, ok := q.Question(id); ok && qu.Type == TypeRating {
+			a.Rating = fix(q.ScaleOf(qu), a.Rating)
+			rec.Answers[id] = a
+		}
+	}
+	for id, s := range rec.Sections {
+		if sec, ok := q.Section(id); ok {
+			s.Rating = fix(q.SectionScale(sec), s.Rating)
+			rec.Sections[id] = s
+		}
+	}
+}
+
 // Check checks rec against its questionnaire q: known questions and sections, valid codes,
 // values of the right kind, known status and category, and every constraint. It returns
 // every problem found, sorted by field.

@@ -72,3 +72,20 @@ func TestRecordCheckNamesFields(t *testing.T) {
 		t.Fatal("unknown fields must be refused")
 	}
 }
+
+func TestRecordAcceptsRatingAliases(t *testing.T) {
+	q := demo()
+	_ = q.Validate()
+	rec, err := ParseRecord([]byte(`{"format":"fieldsurvey-interview/1","id":"x","questionnaire":"demo","questionnaire_version":"1","status":"draft",` +
+		`"respondent":{},"answers":{"1.1":{"rating":"Yellow"}},"sections":{"1":{"rating":"Vàng/Đỏ"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.NormalizeRatings(q)
+	if rec.Answers["1.1"].Rating != Amber || rec.Sections["1"].Rating != AmberRed {
+		t.Fatalf("aliases not normalised: %v %v", rec.Answers["1.1"].Rating, rec.Sections["1"].Rating)
+	}
+	if errs := rec.Check(q); len(errs) != 0 {
+		t.Fatalf("normalised record refused: %v", errs)
+	}
+}

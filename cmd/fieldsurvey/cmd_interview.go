@@ -491,7 +491,7 @@ func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLi
 			bad("questionnaire", err.Error())
 			continue
 		}
-		normalizeRatings(&rec, q)
+		rec.NormalizeRatings(q)
 		for _, fe := range rec.Check(q) {
 			bad(fe.Field, fe.Msg)
 		}
@@ -501,36 +501,6 @@ func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLi
 		return nil, nil, failWrap(err, "read %s", "đọc %s", name)
 	}
 	return recs, problems, nil
-}
-
-// normalizeRatings replaces the ratings of rec written as an alias or a label ("yellow",
-// "Vàng/Xanh") by their codes, so that files from other tools import. Ratings that match
-// no step are left for Record.Check to report.
-func normalizeRatings(rec *survey.Record, q *survey.Questionnaire) {
-	fix := func(sc *survey.Scale, c survey.Code) survey.Code {
-		if c == "" {
-			return c
-		}
-		if _, ok := sc.Step(c); ok {
-			return c
-		}
-		if code, err := sc.Parse(string(c)); err == nil {
-			return code
-		}
-		return c
-	}
-	for id, a := range rec.Answers {
-		if qu, ok := q.Question(id); ok && qu.Type == survey.TypeRating {
-			a.Rating = fix(q.ScaleOf(qu), a.Rating)
-			rec.Answers[id] = a
-		}
-	}
-	for id, s := range rec.Sections {
-		if sec, ok := q.Section(id); ok {
-			s.Rating = fix(q.SectionScale(sec), s.Rating)
-			rec.Sections[id] = s
-		}
-	}
 }
 
 // importClock is the clock of the store during an import: the time of each interview's
