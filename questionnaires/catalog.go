@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -225,7 +226,7 @@ func (c *Catalog) Add(path string) (*survey.Questionnaire, error) {
 	if _, err := os.Stat(dest); err == nil {
 		return nil, fmt.Errorf("%s: %s already exists and holds another questionnaire (or a broken one): move it away first", path, dest)
 	}
-	if err := writeFileAtomic(dest, data); err != nil {
+	if err := atomicfile.Write(dest, data, 0o644); err != nil {
 		return nil, fmt.Errorf("add questionnaire: %w", err)
 	}
 	c.entries = append(c.entries, Entry{Questionnaire: q, Source: SourceFile, Path: dest})
@@ -260,32 +261,6 @@ func sameQuestionnaire(a, b *survey.Questionnaire) (bool, error) {
 		return false, fmt.Errorf("compare questionnaires: %w", err)
 	}
 	return bytes.Equal(ja, jb), nil
-}
-
-// writeFileAtomic writes data to a temporary file next to name, syncs it, and renames it
-// into place.
-func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
 }
 
 // CompareVersions orders questionnaire versions: dot-separated parts compare as numbers when

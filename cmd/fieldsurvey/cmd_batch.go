@@ -282,10 +282,6 @@ func writeNewDurable(path string, data []byte) error {
 		}
 		return fmt.Errorf("%s already exists", path)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // not supported everywhere; the rename is atomic regardless
-		d.Close()
-	}
 	return nil
 }
 

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -196,63 +195,9 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// writeFileAtomic writes data to name through a synced temporary file in the same folder
-// and a rename, so that name holds either its old content or all of data, never a part.
-func writeFileAtomic(name string, data []byte, perm os.FileMode) error {
-	tmp, err := writeTemp(name, data, perm)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp) // nothing left to remove after a successful rename
-	return os.Rename(tmp, name)
-}
-
-// createFileAtomic is writeFileAtomic that never replaces an existing file: it reports
-// created false, and writes nothing, when name exists (also when another process created it
-// a moment ago).
-func createFileAtomic(name string, data []byte, perm os.FileMode) (created bool, err error) {
-	if _, err := os.Lstat(name); err == nil {
-		return false, nil
-	}
-	tmp, err := writeTemp(name, data, perm)
-	if err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp)
-	// A hard link fails when name exists, unlike a rename: two first runs at once cannot
-	// overwrite each other.
-	if err := os.Link(tmp, name); err != nil {
-		if _, serr := os.Lstat(name); serr == nil {
-			return false, nil
-		}
-		// File systems without hard links: fall back to a rename.
-		if err := os.Rename(tmp, name); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// writeTemp writes data to a new synced temporary file next to name and returns its path.
-func writeTemp(name string, data []byte, perm os.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return "", err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	return tmp, nil
-}
+// The command line writes files through internal/atomicfile: a synced temporary file
+// renamed (or, for files never to be replaced, hard-linked) into place.
+var (
+	writeFileAtomic  = atomicfile.Write
+	createFileAtomic = atomicfile.Create
+)

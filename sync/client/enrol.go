@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
 	"io/fs"
 	"net/http"
@@ -209,48 +210,12 @@ func DefaultHTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// writeFileAtomic replaces path with data: a temporary file, fsync, rename, fsync of the
-// folder.
+// writeFileAtomic replaces path with data durably, creating its folder if needed.
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fail(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // not everywhere (Windows); the rename is atomic anyway
-		d.Close()
-	}
+	return atomicfile.Write(path, data, mode)
 }
 
 func randomHex(r io.Reader, n int) (string, error) {

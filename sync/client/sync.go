@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
 	"io/fs"
 	"math"
@@ -443,8 +444,8 @@ func (s *syncer) markSent(en outboxEntry, signed []byte) error {
 		}
 		return err
 	}
-	syncDir(dir)
-	syncDir(filepath.Dir(en.path))
+	atomicfile.SyncDir(dir)
+	atomicfile.SyncDir(filepath.Dir(en.path))
 	return nil
 }
 

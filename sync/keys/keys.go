@@ -20,6 +20,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -102,7 +103,7 @@ func createDeviceKeyWithRand(dir, comment string, r io.Reader) (string, bool, er
 	if err != nil {
 		return path, false, err
 	}
-	created, err := writeNew(path, priv, 0o600)
+	created, err := atomicfile.Create(path, priv, 0o600)
 	if err != nil {
 		return path, false, fmt.Errorf("write device key: %w", err)
 	}
@@ -114,7 +115,7 @@ func createDeviceKeyWithRand(dir, comment string, r io.Reader) (string, bool, er
 		}
 		return path, false, ensurePublic(path, signer.PublicKey(), comment)
 	}
-	if err := writeFileAtomic(path+".pub", pub, 0o644); err != nil {
+	if err := atomicfile.Write(path+".pub", pub, 0o644); err != nil {
 		return path, true, fmt.Errorf("write device public key: %w", err)
 	}
 	return path, true, nil
@@ -125,97 +126,10 @@ func ensurePublic(path string, pub ssh.PublicKey, comment string) error {
 	if _, err := os.Stat(path + ".pub"); err == nil {
 		return nil
 	}
-	if err := writeFileAtomic(path+".pub", authorizedLine(pub, comment), 0o644); err != nil {
+	if err := atomicfile.Write(path+".pub", authorizedLine(pub, comment), 0o644); err != nil {
 		return fmt.Errorf("write device public key: %w", err)
 	}
 	return nil
-}
-
-// writeNew writes data to path durably, without ever replacing an existing file. It
-// reports false (and writes nothing) when path already exists.
-func writeNew(path string, data []byte, mode fs.FileMode) (bool, error) {
-	tmp, err := writeTemp(path, data, mode)
-	if err != nil {
-		return false, err
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		// Some file systems have no hard links: fall back to an exclusive create.
-		f, err2 := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-		if err2 != nil {
-			if errors.Is(err2, fs.ErrExist) {
-				return false, nil
-			}
-			return false, err2
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			os.Remove(path)
-			return false, err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			os.Remove(path)
-			return false, err
-		}
-		if err := f.Close(); err != nil {
-			os.Remove(path)
-			return false, err
-		}
-	}
-	syncDir(filepath.Dir(path))
-	return true, nil
-}
-
-func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return "", err
-	}
-	name := f.Name()
-	fail := func(err error) (string, error) {
-		f.Close()
-		os.Remove(name)
-		return "", err
-	}
-	if err := f.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fail(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
-
-// writeFileAtomic replaces path with data: a temporary file, fsync, rename.
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := writeTemp(path, data, mode)
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // not supported everywhere (Windows); the rename is still atomic
-		d.Close()
-	}
 }
 
 // LoadSigner reads an unencrypted OpenSSH Ed25519 private key.
