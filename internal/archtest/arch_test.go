@@ -1,5 +1,3 @@
-// Package archtest keeps the dependency direction of DESIGN.md true: the domain stays pure,
-// only cmd imports viper, and the TUI reaches storage only through interfaces.
 package archtest
 
 import (
