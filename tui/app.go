@@ -100,7 +100,8 @@ type App struct {
 	review   *reviewScreen
 
 	unsent   int
-	sync     *SyncInfo
+	sync     *SyncInfo // the last sync state known; nil before the first (or without a server)
+	syncing  bool      // a SyncNow started here has not answered yet
 	notice   survey.Text
 	noticeEr bool
 	quitting bool
@@ -233,16 +234,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case syncMsg:
-		var reload tea.Cmd
-		if m.err == nil {
-			info := m.info
-			if a.sync != nil && *a.sync != info && a.active == scrHome {
-				// A sync ran: statuses (submitted, returned) may have changed.
-				reload = a.home.reload()
-			}
-			a.sync = &info
-		}
-		return a, tea.Batch(reload, tea.Tick(a.syncEvery, func(time.Time) tea.Msg { return syncTickMsg{} }))
+		return a, a.syncState(m)
+	case syncDoneMsg:
+		return a, a.syncDone(m)
 	case syncTickMsg:
 		return a, a.syncCmd()
 
@@ -325,17 +319,6 @@ func (a *App) finish() error {
 	return a.saver.drain(a.current().Flush(), 5*time.Second)
 }
 
-func (a *App) syncCmd() tea.Cmd {
-	if a.c.opts.Sync == nil {
-		return nil
-	}
-	src, ctx := a.c.opts.Sync, a.c.ctx
-	return func() tea.Msg {
-		info, err := src.SyncStatus(ctx)
-		return syncMsg{info: info, err: err}
-	}
-}
-
 func (a *App) setNotice(t survey.Text, isErr bool) {
 	a.notice, a.noticeEr = t, isErr
 }
@@ -354,6 +337,8 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		return a.quit()
 	case key.Matches(m, k.Lang2):
 		return a.switchLang()
+	case key.Matches(m, k.SyncNow):
+		return a.syncNow()
 	case key.Matches(m, k.HelpAlways), !typing && key.Matches(m, k.Help):
 		a.showAll = !a.showAll
 		return nil
@@ -634,7 +619,8 @@ func (a *App) savedMark() string {
 	return ""
 }
 
-// statusLine shows the assessor, the interviews not yet sent, the outbox and the language;
+// statusLine shows the assessor, the interviews not yet sent (without a server) or the
+// sync's state (sending, offline, failed, last sent, batches waiting), and the language;
 // a notice (an error, a confirmation) takes its place until the next key.
 func (a *App) statusLine() string {
 	c, s := a.c, a.c.sty
@@ -651,12 +637,12 @@ func (a *App) statusLine() string {
 		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")
 	}
 	parts = append(parts, c.t("Assessor: ", "Người đánh giá: ")+name)
-	parts = append(parts, fmt.Sprintf(c.t("%d not yet sent", "%d chưa gửi"), a.unsent))
-	if a.sync != nil {
-		sy := fmt.Sprintf(c.t("%d batches waiting", "%d gói chờ gửi"), a.sync.Waiting)
-		if !a.sync.LastSent.IsZero() {
-			sy += c.t(", last sent ", ", gửi lần cuối ") + a.sync.LastSent.Local().Format("02/01 15:04")
-		}
+	if c.opts.Sync == nil {
+		parts = append(parts, fmt.Sprintf(c.t("%d not yet sent", "%d chưa gửi"), a.unsent))
+	} else if sy := a.syncStatus(); sy != "" {
+		// With a server, what is true of sending is the sync's state (an interview that
+		// reached the server keeps its status on this device, so the count above would
+		// go on calling it unsent).
 		parts = append(parts, sy)
 	}
 	right := "VI|EN"
@@ -667,6 +653,11 @@ func (a *App) statusLine() string {
 	}
 	left := strings.Join(parts, " · ")
 	gap := c.width - width(right) - 1
+	if width(left) > gap-1 && len(parts) > 1 {
+		// Too narrow: the sync's state matters more than the assessor's name (which the
+		// list shows too).
+		left = strings.Join(parts[1:], " · ")
+	}
 	return s.StatusLine.Render(pad(cut(left, gap-1), gap) + " " + right)
 }
 
@@ -674,7 +665,7 @@ func (a *App) statusLine() string {
 func (a *App) helpOverlay(cur screen, h int) []string {
 	c := a.c
 	groups := cur.Help().FullHelp()
-	groups = append(groups, c.keys.Global())
+	groups = append(groups, c.keys.Global(c.opts.Sync != nil))
 	hm := a.help
 	hm.ShowAll = true
 	hm.Width = 0

@@ -552,25 +552,6 @@ func TestEscTwiceGoesHomeOnceDoesNot(t *testing.T) {
 	}
 }
 
-type fakeSync struct{ info SyncInfo }
-
-func (f *fakeSync) SyncStatus(context.Context) (SyncInfo, error) { return f.info, nil }
-
-func TestStatusLineShowsTheOutbox(t *testing.T) {
-	fs := &fakeSync{info: SyncInfo{Waiting: 2, LastSent: time.Date(2026, 11, 22, 16, 5, 0, 0, time.UTC)}}
-	d := newDriver(t, 100, 24, func(o *Options) { o.Sync = fs })
-	d.mustSee("2 batches waiting, last sent 22/11 16:05")
-	d.create("example", "Sở Tư pháp", "Huế")
-	lists := d.store.Lists
-	fs.info.Waiting = 0
-	d.send(syncTickMsg{})
-	d.mustSee("0 batches waiting")
-	if d.store.Lists == lists {
-		t.Fatal("the list was not read again after a sync changed the outbox")
-	}
-	d.mustSee("Sở Tư pháp")
-}
-
 func TestRubricOfTheChosenRatingWhenThereIsRoom(t *testing.T) {
 	d, _ := openDGRA(t, 120, 40)
 	d.key("3")

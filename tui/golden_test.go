@@ -153,3 +153,49 @@ func TestGoldenScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenHomeReturned is the list after a sync brought an interview back from the
+// supervisor: its row says returned, selected it gives the reason, and the status line
+// says when a batch was last sent and what still waits.
+func TestGoldenHomeReturned(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	for _, c := range []struct {
+		lang  string
+		w, h  int
+		until string
+	}{{"vi", 80, 24, "Bị trả lại: thiếu nhận xét câu 2.3"}, {"en", 120, 40, "Returned: thiếu nhận xét câu 2.3"}} {
+		t.Run(fmt.Sprintf("%s_%dx%d", c.lang, c.w, c.h), func(t *testing.T) {
+			fs, ck, _ := goldenFixture(t)
+			list, err := fs.List(context.Background(), session.ListOptions{Search: "Sở Tư pháp"})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("fixture: %v %v", list, err)
+			}
+			returned := list[0].ID
+			sent := ck.now()
+			sy := &fakeSync{info: SyncInfo{Waiting: 2, LastSent: sent.Add(-26 * time.Hour), Offline: true}}
+			sy.result = SyncResult{Info: SyncInfo{Waiting: 1, LastSent: sent, LastAttempt: sent}, Sent: 2,
+				Returned: []SyncDecision{{Interview: returned, Reason: "thiếu nhận xét câu 2.3", By: "Trần Thị Bình"}}}
+			sty := styles.New(&bytes.Buffer{}, styles.Plain, termenv.Ascii, true)
+			app := New(context.Background(), Options{Lang: c.lang, AssessorName: "Nguyễn Văn An", Device: "dev1",
+				Principal: "an", Now: ck.now, CommitDelay: time.Hour, Sync: sy}, fs, bundledCatalog(t), sty)
+			tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(c.w, c.h))
+			out := &screenOutput{tm: tm}
+			out.waitFor(t, "3 ") // the list is shown
+			tm.Send(keyMsg("ctrl+s"))
+			out.waitFor(t, "thiếu nhận xét câu 2.3") // the notice of what came down
+			tm.Send(keyMsg("down"))
+			tm.Send(keyMsg("down"))
+			out.waitFor(t, c.until)
+			tm.Send(tea.Quit())
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+			view := ansi.Strip(final.View())
+			if n := strings.Count(view, "\n") + 1; n != c.h {
+				t.Errorf("%d lines, want %d", n, c.h)
+			}
+			if sy.calls != 1 {
+				t.Errorf("%d syncs, want 1", sy.calls)
+			}
+			teatest.RequireEqualOutput(t, []byte(view))
+		})
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -65,9 +66,13 @@ func (h *homeScreen) Help() keys.Help {
 	if h.searching {
 		return keys.Help{Short: []key.Binding{k.Done, k.Open}}
 	}
+	short := []key.Binding{k.Open, k.New, k.Search, k.Filter}
+	if h.c.opts.Sync != nil {
+		short = append(short, k.SyncNow)
+	}
 	return keys.Help{
-		Short: []key.Binding{k.Open, k.New, k.Search, k.Filter, k.Lang2, k.Quit},
-		Full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Open, k.New, k.Search, k.Filter}},
+		Short: slices.Concat(short, []key.Binding{k.Lang2, k.Quit}),
+		Full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, short},
 	}
 }
 

@@ -73,6 +73,11 @@ type (
 		info SyncInfo
 		err  error
 	}
+	syncDoneMsg struct {
+		res    SyncResult
+		err    error
+		manual bool // started by the sync-now key
+	}
 	langSavedMsg struct{ err error }
 	textIdleMsg  struct{ seq int }
 	retryMsg     struct{}

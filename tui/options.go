@@ -71,17 +71,55 @@ type Options struct {
 	Output io.Writer
 }
 
-// SyncStatus is the optional source of the outbox figures in the status line (issue 5).
+// SyncStatus is the optional background sync (issue 5): the status line says what it
+// reports, and the sync-now key asks it to sync. The screen calls it only from commands,
+// never on its UI loop, and starts at most one SyncNow at a time.
 type SyncStatus interface {
+	// SyncStatus returns the sync state without syncing (no network, cheap): the screen
+	// asks every half minute, and starts a sync when the state says one is due.
 	SyncStatus(ctx context.Context) (SyncInfo, error)
+	// SyncNow syncs at once and returns what the sync did, with the state after it. It
+	// returns ErrSyncBusy (and the state) when a sync is already running.
+	SyncNow(ctx context.Context) (SyncResult, error)
 }
 
-// SyncInfo is what the status line shows of the outbox.
+// ErrSyncBusy is returned by SyncStatus.SyncNow when a sync is already running.
+var ErrSyncBusy = errors.New("a sync is already running")
+
+// SyncInfo is what the status line shows of the sync: one of sending, offline, failed, or
+// when a batch was last sent, with the batches still waiting.
 type SyncInfo struct {
 	// Waiting counts batches written but not yet acknowledged by the server.
 	Waiting int
 	// LastSent is when a batch was last acknowledged; zero if never.
 	LastSent time.Time
+	// LastAttempt is when a sync last ran, whatever its outcome; zero if never.
+	LastAttempt time.Time
+	// Offline: the last attempt could not reach the server (no network, no answer), as
+	// opposed to a refusal.
+	Offline bool
+	// Sending: a sync is running now.
+	Sending bool
+	// LastError is a short sentence, in both languages, of why the last sync failed when
+	// it was not for want of a network (device revoked, server refused batch 3: …); empty
+	// when it succeeded.
+	LastError survey.Text
+	// Due: sync.interval has passed since the last attempt, so the screen starts a sync.
+	Due bool
+}
+
+// SyncResult is what one sync did, and the state after it.
+type SyncResult struct {
+	Info SyncInfo
+	// Sent counts the batches the server acknowledged in this sync.
+	Sent int
+	// Returned and Approved are the supervisor's decisions that came down.
+	Returned, Approved []SyncDecision
+}
+
+// SyncDecision is a supervisor's decision on one interview.
+type SyncDecision struct {
+	Interview, Reason, By string
 }
 
 func (o *Options) defaults() {

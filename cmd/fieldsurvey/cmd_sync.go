@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
@@ -193,15 +198,31 @@ func printSyncResult(g *globals, res client.Result) {
 	}
 }
 
-// tuiSync syncs in the background for the interview screen and feeds its status line. The
-// screen asks for the status in a command of its own (every 30 s), never on its UI loop;
-// a sync runs then when sync.interval has passed since the last one.
-type tuiSync struct{ bg *client.Background }
+// tuiSync is the interview screen's sync (tui.SyncStatus). The screen asks for the state
+// every half minute, in a command of its own, never on its UI loop; the state says when
+// sync.interval has passed, and the screen then runs SyncNow, also in a command. At most
+// one sync runs at a time (client.Background). What the status line says is the client's
+// own account of the last attempt: offline when the server could not be reached, else the
+// server's refusal (or the local fault) in a short sentence in both languages.
+type tuiSync struct {
+	bg       *client.Background
+	interval time.Duration
+	now      func() time.Time
 
-func (t tuiSync) SyncStatus(ctx context.Context) (tui.SyncInfo, error) {
-	st, err := t.bg.Tick(ctx)
-	return tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent}, err
+	mu    sync.Mutex
+	tried time.Time // when this program last started a sync
+	// The outcome of the last sync this program ran (ran false: none yet, the state file
+	// in the home folder speaks for the earlier ones).
+	ran      bool
+	offline  bool
+	failure  survey.Text
+	prepared error          // why the last sync could not start (key, store, catalog)
+	refused  []client.Event // batches the server refused in the last sync
 }
+
+// tuiSyncAttempts is how many times the screen's sync tries a request before it calls the
+// server unreachable: the next interval, or the key, tries again.
+const tuiSyncAttempts = 3
 
 // newTUISync returns the interview screen's sync, or nil when this device is not enrolled
 // with a server.
@@ -212,34 +233,202 @@ func newTUISync(g *globals) tui.SyncStatus {
 	// Nothing may be written to the terminal the screen owns.
 	quiet := *g
 	quiet.stdout, quiet.stderr = io.Discard, io.Discard
-	return tuiSync{bg: &client.Background{Home: g.home, Interval: g.cfg.Sync.Interval, Now: g.now,
+	t := &tuiSync{interval: g.cfg.Sync.Interval, now: g.now}
+	if t.interval <= 0 {
+		t.interval = 5 * time.Minute
+	}
+	t.bg = &client.Background{Home: g.home, Interval: t.interval, Now: g.now,
 		Prepare: func(ctx context.Context) (client.Options, func(), error) {
-			signer, _, err := quiet.deviceSigner()
-			if err != nil {
-				return client.Options{}, nil, err
+			o, release, err := prepareSync(&quiet)
+			t.mu.Lock()
+			t.prepared, t.refused = err, nil
+			t.mu.Unlock()
+			o.Retry = client.Retry{Attempts: tuiSyncAttempts}
+			o.Progress = func(ev client.Event) {
+				if ev.Kind == client.EventWarning && ev.Batch != "" {
+					t.mu.Lock()
+					t.refused = append(t.refused, ev)
+					t.mu.Unlock()
+				}
 			}
-			st, err := quiet.openStore()
-			if err != nil {
-				return client.Options{}, nil, err
-			}
-			cat, err := quiet.catalog()
-			if err != nil {
-				st.Close()
-				return client.Options{}, nil, err
-			}
-			return client.Options{Home: g.home, URL: g.cfg.Server.URL, Store: st, Signer: signer, Catalog: cat,
-				Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, &quiet, st) },
-				Now:  g.now, Rand: g.rand}, func() { st.Close() }, nil
-		}}}
+			return o, release, err
+		}}
+	return t
 }
 
-// SyncNow syncs at once, unless a sync is already running (for a "sync now" key on the
-// interview screen; call it from a command, off the UI loop).
-func (t tuiSync) SyncNow(ctx context.Context) (tui.SyncInfo, error) {
-	_, err := t.bg.Run(ctx)
+// prepareSync opens what one sync needs: the device key, the store and the catalog.
+func prepareSync(g *globals) (client.Options, func(), error) {
+	signer, _, err := g.deviceSigner()
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	st, err := g.openStore()
+	if err != nil {
+		return client.Options{}, nil, err
+	}
+	cat, err := g.catalog()
+	if err != nil {
+		st.Close()
+		return client.Options{}, nil, err
+	}
+	return client.Options{Home: g.home, URL: g.cfg.Server.URL, Store: st, Signer: signer, Catalog: cat,
+		Pack: func(ctx context.Context) (*client.Packed, error) { return packOutbox(ctx, g, st) },
+		Now:  g.now, Rand: g.rand}, func() { st.Close() }, nil
+}
+
+// SyncStatus returns the state without syncing: the outbox, the last attempt and its
+// outcome, whether a sync runs, and whether one is due.
+func (t *tuiSync) SyncStatus(ctx context.Context) (tui.SyncInfo, error) {
+	st, err := t.bg.State()
+	return t.info(st), err
+}
+
+// SyncNow syncs at once, unless a sync is already running (tui.ErrSyncBusy).
+func (t *tuiSync) SyncNow(ctx context.Context) (tui.SyncResult, error) {
+	t.mu.Lock()
+	t.tried = t.now()
+	t.mu.Unlock()
+	res, err := t.bg.Run(ctx)
+	if errors.Is(err, client.ErrBusy) {
+		st, _ := t.bg.State()
+		return tui.SyncResult{Info: t.info(st)}, tui.ErrSyncBusy
+	}
+	if ctx.Err() == nil { // an interrupted sync (the screen closing) says nothing of the server
+		t.mu.Lock()
+		t.ran = true
+		t.offline, t.failure = syncOutcome(err, t.prepared, t.refused)
+		t.mu.Unlock()
+	}
 	st, serr := t.bg.State()
+	out := tui.SyncResult{Info: t.info(st), Sent: len(res.Sent)}
+	for _, d := range res.Returned {
+		out.Returned = append(out.Returned, tui.SyncDecision{Interview: d.Interview, Reason: d.Reason, By: d.By})
+	}
+	for _, d := range res.Approved {
+		out.Approved = append(out.Approved, tui.SyncDecision{Interview: d.Interview, Reason: d.Reason, By: d.By})
+	}
 	if err == nil {
 		err = serr
 	}
-	return tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent}, err
+	return out, err
+}
+
+func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	in := tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent, LastAttempt: st.LastAttempt, Sending: st.Sending}
+	if t.ran {
+		in.Offline, in.LastError = t.offline, t.failure
+	} else {
+		// Before this program's first sync: what the last one recorded (in English only).
+		in.Offline = st.Offline
+		if !st.Offline && st.LastError != "" {
+			in.LastError = survey.T(st.LastError, st.LastError)
+		}
+	}
+	last := st.LastAttempt
+	if t.tried.After(last) {
+		last = t.tried
+	}
+	in.Due = !st.Sending && t.now().Sub(last) >= t.interval
+	return in
+}
+
+// syncOutcome says what the status line shows of a sync that ended with err: offline when
+// the server could not be reached at all, else a short sentence of what refused or failed.
+// prepared is the error of opening the key, store and catalog (if that failed); refused are
+// the batches the server refused.
+func syncOutcome(err, prepared error, refused []client.Event) (offline bool, msg survey.Text) {
+	if err == nil {
+		return false, nil
+	}
+	if prepared != nil {
+		return false, survey.T(errorText(prepared, survey.LangEN), errorText(prepared, survey.LangVI))
+	}
+	if errors.Is(err, client.ErrNotEnrolled) {
+		return false, survey.T("not enrolled: no server", "chưa đăng ký: không có máy chủ")
+	}
+	var device *wire.Error
+	unreachable := false
+	walkErrors(err, func(e error) {
+		var we *wire.Error
+		switch {
+		case errors.As(e, &we):
+			if !isBatchRefusal(we) && device == nil {
+				device = we // the device refused, or the server failed
+			}
+		case isUnreachable(e):
+			unreachable = true
+		}
+	})
+	switch {
+	case device != nil:
+		en, vi := headline(device.Message), headline(device.MessageVI)
+		return false, survey.T(en, vi)
+	case len(refused) > 0:
+		var we *wire.Error
+		errors.As(refused[0].Err, &we)
+		seqs := make([]string, len(refused))
+		for i, ev := range refused {
+			seqs[i] = fmt.Sprint(ev.Seq)
+		}
+		en, vi := "server refused batch ", "máy chủ từ chối lô "
+		if len(refused) > 1 {
+			en = "server refused batches "
+		}
+		en += strings.Join(seqs, ", ")
+		vi += strings.Join(seqs, ", ")
+		if we != nil {
+			en += ": " + headline(we.Message)
+			vi += ": " + headline(cmp.Or(we.MessageVI, we.Message))
+		}
+		return unreachable, survey.T(en, vi)
+	case unreachable:
+		return true, survey.T("no answer from the server", "máy chủ không trả lời")
+	}
+	return false, survey.T(errorText(err, survey.LangEN), errorText(err, survey.LangVI))
+}
+
+// walkErrors calls fn on each branch of err's tree: the errors joined (errors.Join, or
+// several %w) are taken one by one, and a chain without joins is one branch.
+func walkErrors(err error, fn func(error)) {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, b := range j.Unwrap() {
+				walkErrors(b, fn)
+			}
+			return
+		}
+	}
+	if err != nil {
+		fn(err)
+	}
+}
+
+// isUnreachable reports whether err is a failure to reach the server or to hear its answer
+// (no network, refused connection, timeout, cut connection).
+func isUnreachable(err error) bool {
+	var ne net.Error
+	var ue *url.Error
+	return errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// isBatchRefusal reports whether we refuses one batch for what it holds (the sync goes on
+// with the next), as opposed to the device or a fault of the server.
+func isBatchRefusal(we *wire.Error) bool {
+	switch we.Code {
+	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		return true
+	}
+	return false
+}
+
+// headline is the first clause of a server's sentence ("this device has been revoked by
+// the administrator; contact …" gives "this device has been revoked by the administrator").
+func headline(s string) string {
+	if i := strings.Index(s, "; "); i > 0 {
+		return s[:i]
+	}
+	return s
 }

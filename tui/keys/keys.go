@@ -3,8 +3,8 @@
 //
 // Rules the bindings follow (and the screens rely on):
 //   - Global single-letter keys (q, ?, L) are only looked at when no text field has focus;
-//     ctrl+c, ctrl+l, F1 and the navigation keys ctrl+n, ctrl+p, pgup and pgdown work
-//     everywhere, text fields included, so typing "q" in a comment never quits.
+//     ctrl+c, ctrl+l, ctrl+s (sync now), F1 and the navigation keys ctrl+n, ctrl+p, pgup and
+//     pgdown work everywhere, text fields included, so typing "q" in a comment never quits.
 //   - Ratings: 1–5 the five steps worst first, 0 or n "not assessed", d "don't know",
 //     backspace clears. "?" stays the help key.
 package keys
@@ -20,7 +20,7 @@ type Map struct {
 	Lang string
 
 	// Global
-	ForceQuit, Quit, Help, HelpAlways, Lang2, Back, Leave key.Binding
+	ForceQuit, Quit, Help, HelpAlways, Lang2, Back, Leave, SyncNow key.Binding
 
 	// Lists (home, sections, review)
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
@@ -63,6 +63,7 @@ func New(lang string) *Map {
 		Lang2:      b("ctrl+l", t("Tiếng Việt", "English"), "ctrl+l"),
 		Back:       b("esc", t("back", "quay lại"), "esc"),
 		Leave:      b("esc esc", t("list of interviews", "danh sách phỏng vấn"), "esc"),
+		SyncNow:    b("ctrl+s", t("sync", "đồng bộ"), "ctrl+s"),
 
 		Up:       b("↑/k", t("up", "lên"), "up", "k"),
 		Down:     b("↓/j", t("down", "xuống"), "down", "j"),
@@ -74,7 +75,7 @@ func New(lang string) *Map {
 
 		New:    b("n", t("new interview", "phỏng vấn mới"), "n"),
 		Search: b("/", t("search", "tìm"), "/"),
-		Filter: b("f", t("filter status", "lọc trạng thái"), "f"),
+		Filter: b("f", t("filter", "lọc"), "f"),
 
 		Next:           b("ctrl+n/pgdn", t("next question", "câu sau"), "ctrl+n", "pgdown"),
 		Prev:           b("ctrl+p/pgup", t("previous question", "câu trước"), "ctrl+p", "pgup"),
@@ -138,9 +139,14 @@ func (h Help) FullHelp() [][]key.Binding {
 	return h.Full
 }
 
-// Global returns the bindings shown on every screen's full help.
-func (m *Map) Global() []key.Binding {
-	return []key.Binding{m.HelpAlways, m.Lang2, m.Back, m.Quit, m.ForceQuit}
+// Global returns the bindings shown on every screen's full help; sync adds the sync-now
+// key (shown only when a server is configured).
+func (m *Map) Global(sync bool) []key.Binding {
+	out := []key.Binding{m.HelpAlways, m.Lang2, m.Back, m.Quit, m.ForceQuit}
+	if sync {
+		out = append(out, m.SyncNow)
+	}
+	return out
 }
 
 // RatingDigit returns the position (1..n) of a rating key, or 0.
