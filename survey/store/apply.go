@@ -22,6 +22,12 @@ type call struct {
 	ivs     map[string]*ivDelta
 	ivOrder []string
 	reused  []string
+	// batch, when set, is the batch the call's revisions travelled in (the batch column).
+	batch string
+	// replacedInCall holds the revisions of a target that a revision of this call (an
+	// Append) replaces: they are stored as non-heads at once, whatever the order of the
+	// call, instead of being stored as heads and updated when their replacement comes.
+	replacedInCall map[targetRev]bool
 	// devMax is the highest counter stored per device, read on first use and kept up to
 	// date: a revision above it cannot share its counter with another.
 	devMax map[string]int64
@@ -34,13 +40,19 @@ type head struct {
 	id    string
 	time  int64
 	value []byte
+	// fact is what value contributes to the summary when already decoded (a verified
+	// revision of this call); nil for heads read from the table.
+	fact *fact
 }
 
 type targetState struct {
 	old, cur []head
-	// replacedNow holds the ids that revisions inserted by this call replace; while the
-	// target had no revision before the call (old empty), only those can replace anything.
-	replacedNow map[string]bool
+}
+
+// targetRev names one revision of one target.
+type targetRev struct {
+	t  survey.Target
+	id string
 }
 
 type ivDelta struct {
@@ -146,17 +158,30 @@ func sortHeads(hs []head) {
 }
 
 const (
-	qInsertRev = `INSERT INTO revisions (interview, kind, key, id, head, device, counter, time, author, replaces, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qUnhead     = `UPDATE revisions SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
-	qReused     = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
+	qInsertRev = `INSERT INTO revisions (interview, kind, key, id, head, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUnhead      = `UPDATE revisions SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
+	qReplacedBy  = `SELECT EXISTS (SELECT 1 FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
+	qReused      = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
+	qMarkBatched = `UPDATE revisions SET batch = ? WHERE id = ? AND batch IS NULL`
 )
 
+// noteReplaced records, before an Append inserts anything, which revisions of each
+// target the call's revisions replace.
+func (c *call) noteReplaced(revs []survey.Revision) {
+	c.replacedInCall = make(map[targetRev]bool, len(revs))
+	for _, r := range revs {
+		t := r.Target()
+		for _, p := range r.Replaces {
+			c.replacedInCall[targetRev{t, p}] = true
+		}
+	}
+}
+
 // insert stores r (already verified) and updates the heads of its target. fresh says r
-// was just made by Put, so no stored revision can replace it or share its counter.
-// It reports whether r was new.
-func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
+// was just made by Put, so no stored revision can replace it or share its counter. f is
+// what its value contributes to the summary, when known. It reports whether r was new.
+func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	t := r.Target()
 	ts, err := c.touch(t)
 	if err != nil {
@@ -165,27 +190,37 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 	if r.Counter > 1<<63-1 {
 		return false, fmt.Errorf("%w: counter %d out of range", survey.ErrBadRevision, r.Counter)
 	}
-	// A revision is a head unless a known revision of its target replaces it (it arrived
-	// after its replacement).
+	// A revision is a head unless a known revision of its target replaces it: one of this
+	// call, or one stored before (it arrived after its replacement).
 	replaced := false
-	switch {
-	case fresh:
-	case len(ts.old) == 0:
-		replaced = ts.replacedNow[r.ID]
-	default:
-		if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
-			return false, fmt.Errorf("check heads: %w", err)
+	if !fresh {
+		replaced = c.replacedInCall[targetRev{t, r.ID}]
+		if !replaced && len(ts.old) > 0 {
+			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
+				return false, fmt.Errorf("check heads: %w", err)
+			}
 		}
 	}
 	tm := ms(r.Time)
+	var batch any
+	if c.batch != "" {
+		batch = c.batch
+	}
 	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, r.ID, !replaced,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), []byte(r.Value))
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
 	if err != nil {
 		return false, fmt.Errorf("insert revision: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return false, err
 	} else if n == 0 {
+		// Already stored: it keeps its heads; it travelled in this batch too, and keeps
+		// the first batch it was recorded in (as MarkBatched).
+		if c.batch != "" {
+			if _, err := c.tx.exec(qMarkBatched, c.batch, r.ID); err != nil {
+				return false, fmt.Errorf("mark batched: %w", err)
+			}
+		}
 		return false, nil
 	}
 	if !fresh {
@@ -206,17 +241,10 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 	}
-	if len(ts.old) == 0 && len(r.Replaces) > 0 {
-		if ts.replacedNow == nil {
-			ts.replacedNow = map[string]bool{}
-		}
-		for _, p := range r.Replaces {
-			ts.replacedNow[p] = true
-		}
-	}
 	// The revisions it replaces stop being heads. (Replaced revisions not known yet will be
 	// stored with head 0 when they arrive; those of another target are not its to replace,
-	// as in survey.Heads.)
+	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
+	// and are not among the current heads.)
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
@@ -229,7 +257,7 @@ func (c *call) insert(r survey.Revision, fresh bool) (bool, error) {
 		}
 	}
 	if !replaced {
-		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value})
+		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value, fact: f})
 		sortHeads(ts.cur)
 	}
 	d := c.ivs[r.Interview]
@@ -360,54 +388,34 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	if len(cur) == 0 {
 		return nil // cannot happen: a target that received a revision has a head
 	}
-	h := cur[0]
-	bad := func(err error) error {
-		return fmt.Errorf("decode %s revision %s of interview %s: %w", t.Kind, shortID(h.id), t.Interview, err)
+	f, err := cur[0].decode(t)
+	if err != nil {
+		return err
 	}
 	switch t.Kind {
 	case survey.KindInterview:
-		var m survey.InterviewMeta
-		if err := json.Unmarshal(h.value, &m); err != nil {
-			return bad(err)
-		}
-		s.Questionnaire, s.Version, s.Assessor = m.Questionnaire, m.QuestionnaireVersion, m.Assessor
-		s.Created = fromMS(h.time)
+		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
+		s.Created = fromMS(cur[0].time)
 	case survey.KindRespondent:
-		var r survey.Respondent
-		if err := json.Unmarshal(h.value, &r); err != nil {
-			return bad(err)
-		}
-		s.Agency, s.Province, s.Role, s.Category = r.Agency, r.Province, r.Role, r.Category
+		s.Agency, s.Province, s.Role, s.Category = f.agency, f.province, f.role, f.category
 	case survey.KindStatus:
-		var st survey.StatusChange
-		if err := json.Unmarshal(h.value, &st); err != nil {
-			return bad(err)
-		}
-		s.Status, s.Reason = st.Status, st.Reason
+		s.Status, s.Reason = f.status, f.reason
 	case survey.KindAnswer:
 		if len(old) > 0 {
-			had, err := answerHasValue(old[0].value)
+			of, err := old[0].decode(t)
 			if err != nil {
-				return bad(err)
+				return err
 			}
-			if had {
+			if of.answered {
 				s.Answered--
 			}
 		}
-		has, err := answerHasValue(h.value)
-		if err != nil {
-			return bad(err)
-		}
-		if has {
+		if f.answered {
 			s.Answered++
 		}
 	case survey.KindSection:
-		var v survey.SectionSummary
-		if err := json.Unmarshal(h.value, &v); err != nil {
-			return bad(err)
-		}
-		if v.Rating != "" {
-			s.Sections[t.Key] = v.Rating
+		if f.rating != "" {
+			s.Sections[t.Key] = f.rating
 		} else {
 			delete(s.Sections, t.Key)
 		}
@@ -415,33 +423,16 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	return nil
 }
 
-func answerHasValue(b []byte) (bool, error) {
-	var a survey.Answer
-	if err := json.Unmarshal(b, &a); err != nil {
-		return false, err
+// decode returns what h's value contributes to the summary of target t's interview.
+func (h head) decode(t survey.Target) (*fact, error) {
+	if h.fact != nil {
+		return h.fact, nil
 	}
-	return a.HasValue(), nil
-}
-
-// checkValue reports whether v decodes as the value of a revision of kind k, as
-// survey.Fold will decode it.
-func checkValue(k survey.Kind, v json.RawMessage) error {
-	var dst any
-	switch k {
-	case survey.KindInterview:
-		dst = &survey.InterviewMeta{}
-	case survey.KindRespondent:
-		dst = &survey.Respondent{}
-	case survey.KindStatus:
-		dst = &survey.StatusChange{}
-	case survey.KindAnswer:
-		dst = &survey.Answer{}
-	case survey.KindSection:
-		dst = &survey.SectionSummary{}
-	default:
-		return fmt.Errorf("unknown kind %q", k)
+	f, err := decodeFact(t.Kind, h.value)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s revision %s of interview %s: %w", t.Kind, shortID(h.id), t.Interview, err)
 	}
-	return json.Unmarshal(v, dst)
+	return &f, nil
 }
 
 // encodeValue returns the canonical JSON of a change's value, normalising the domain's

@@ -11,8 +11,13 @@
 //
 // Local edits go through Put (each change becomes a revision numbered by the device's next
 // counter and replacing the target's current heads); revisions from elsewhere go through
-// Append (verified first, all or nothing). Other components (the hub) add their own tables
-// with WithMigrations and write them atomically with revisions inside Update.
+// Append (verified first, all or nothing). A writer that takes in much (the server) checks
+// revisions with Verify before its transaction, in as many goroutines as it likes, and
+// stores the Verified result with Tx.AppendVerified or Tx.AppendBatch: the checks are the
+// same, only their place differs, and a Verified can be made by Verify alone. Other
+// components (the hub) add their own tables with WithMigrations and write them atomically
+// with revisions inside Update; Tx.Savepoint lets one transaction hold several units that
+// each succeed or fail whole.
 //
 // Guarantees:
 //   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with

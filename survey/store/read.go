@@ -124,6 +124,18 @@ func (tx *Tx) Interview(id string) (*survey.InterviewState, error) {
 	return st, nil
 }
 
+// Heads returns the current heads of target t (more than one: a conflict), newest first,
+// as survey.Heads orders them; none when t has no revision.
+func (tx *Tx) Heads(t survey.Target) ([]survey.Revision, error) {
+	heads, err := collectRevs(tx.query(`SELECT `+revCols+` FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`,
+		t.Interview, string(t.Kind), t.Key))
+	if err != nil {
+		return nil, fmt.Errorf("read heads of %s: %w", t, err)
+	}
+	survey.SortNewestFirst(heads)
+	return heads, nil
+}
+
 // foldHeads applies the heads of every target of interview id, in survey.Fold's order.
 func foldHeads(id string, heads []survey.Revision) (*survey.InterviewState, error) {
 	byTarget := map[survey.Target][]survey.Revision{}

@@ -19,6 +19,8 @@ type Tx struct {
 	ctx      context.Context
 	readOnly bool
 	stmts    map[string]*sql.Stmt
+	// savepoints numbers the savepoints of Savepoint.
+	savepoints int
 }
 
 // Update runs fn in one write transaction (BEGIN IMMEDIATE … COMMIT). If fn returns an
@@ -62,6 +64,47 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	return nil
+}
+
+// Savepoint runs fn inside a savepoint of tx: if fn returns an error (or panics), all it
+// wrote is rolled back and tx goes on as it was before fn; otherwise its writes stay in
+// tx, to be committed with it. Savepoints nest. They let one transaction hold several
+// independent units (the server's group commit stores many batches in one transaction,
+// each whole or not at all).
+func (tx *Tx) Savepoint(fn func() error) (err error) {
+	if tx.readOnly {
+		return fmt.Errorf("savepoint: %w", ErrReadOnly)
+	}
+	tx.savepoints++
+	name := fmt.Sprintf("sp%d", tx.savepoints)
+	if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	rollback := func() error {
+		if _, err := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO "+name); err != nil {
+			return fmt.Errorf("roll back to savepoint: %w", err)
+		}
+		if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(); err != nil {
+		if rbErr := rollback(); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
 }
@@ -236,7 +279,7 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 		if err != nil {
 			return nil, fmt.Errorf("put: %s: %w", t, err)
 		}
-		if _, err := c.insert(r, true); err != nil {
+		if _, err := c.insert(r, true, nil); err != nil {
 			return nil, fmt.Errorf("put: %s: %w", t, err)
 		}
 		out = append(out, r)
@@ -247,27 +290,50 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	return out, nil
 }
 
-// Append is Store.Append inside tx.
+// Append is Store.Append inside tx: Verify, then AppendVerified.
 func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
 	if tx.readOnly {
 		return AppendResult{}, fmt.Errorf("append: %w", ErrReadOnly)
 	}
-	for i, r := range revs {
-		if err := r.Verify(); err != nil {
-			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w; nothing was stored", i+1, len(revs), shortID(r.ID), err)
-		}
-		for _, p := range r.Replaces {
-			if !isRevID(p) {
-				return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w: replaces %q, which is not a revision id; nothing was stored",
-					i+1, len(revs), shortID(r.ID), survey.ErrBadRevision, p)
-			}
-		}
-		if err := checkValue(r.Kind, r.Value); err != nil {
-			return AppendResult{}, fmt.Errorf("append: revision %d of %d (%s): %w: %s value does not decode: %v; nothing was stored",
-				i+1, len(revs), shortID(r.ID), survey.ErrBadRevision, r.Kind, err)
-		}
+	v, err := Verify(revs...)
+	if err != nil {
+		return AppendResult{}, fmt.Errorf("append: %w; nothing was stored", err)
 	}
+	return tx.AppendVerified(v)
+}
+
+// AppendVerified is Append of revisions that Verify has checked: it stores them without
+// checking them again. Revisions already present are counted, not duplicated.
+func (tx *Tx) AppendVerified(v Verified) (AppendResult, error) {
+	res, err := tx.appendVerified(v, "")
+	if err != nil {
+		return AppendResult{}, fmt.Errorf("append: %w", err)
+	}
+	return res, nil
+}
+
+// AppendBatch is AppendVerified of the revisions that travelled in batch batchID, and
+// records that (as MarkBatched does, in the same statements): a revision already stored
+// keeps the first batch it was recorded in.
+func (tx *Tx) AppendBatch(batchID string, v Verified) (AppendResult, error) {
+	if batchID == "" {
+		return AppendResult{}, errors.New("append batch: empty batch id")
+	}
+	res, err := tx.appendVerified(v, batchID)
+	if err != nil {
+		return AppendResult{}, fmt.Errorf("append batch %s: %w", batchID, err)
+	}
+	return res, nil
+}
+
+func (tx *Tx) appendVerified(v Verified, batch string) (AppendResult, error) {
+	if tx.readOnly {
+		return AppendResult{}, ErrReadOnly
+	}
+	revs := v.revs
 	c := newCall(tx)
+	c.batch = batch
+	c.noteReplaced(revs)
 	perInterview := map[string]int{}
 	for _, r := range revs {
 		perInterview[r.Interview]++
@@ -275,15 +341,15 @@ func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
 	for _, r := range revs {
 		if perInterview[r.Interview] > 2 {
 			if err := c.preload(r.Interview); err != nil {
-				return AppendResult{}, fmt.Errorf("append: %w", err)
+				return AppendResult{}, err
 			}
 		}
 	}
 	var res AppendResult
-	for _, r := range revs {
-		added, err := c.insert(r, false)
+	for i, r := range revs {
+		added, err := c.insert(r, false, &v.facts[i])
 		if err != nil {
-			return AppendResult{}, fmt.Errorf("append: revision %s: %w", shortID(r.ID), err)
+			return AppendResult{}, fmt.Errorf("revision %s: %w", shortID(r.ID), err)
 		}
 		if added {
 			res.Added++
@@ -292,7 +358,7 @@ func (tx *Tx) Append(revs ...survey.Revision) (AppendResult, error) {
 		}
 	}
 	if err := c.finish(); err != nil {
-		return AppendResult{}, fmt.Errorf("append: %w", err)
+		return AppendResult{}, err
 	}
 	res.Reused = c.reused
 	return res, nil
@@ -308,7 +374,7 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 		return errors.New("mark batched: empty batch id")
 	}
 	for _, id := range revisionIDs {
-		res, err := tx.exec("UPDATE revisions SET batch = ? WHERE id = ? AND batch IS NULL", batchID, id)
+		res, err := tx.exec(qMarkBatched, batchID, id)
 		if err != nil {
 			return fmt.Errorf("mark batched: %w", err)
 		}

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// dgraLike returns the revisions of one completed interview shaped like a DGRA interview
+// as the server receives it (118 revisions): the interview, the respondent, 37 rating
+// answers committed in three steps each (rating, evidence, comment), 4 section summaries
+// and the status completed.
+func dgraLike(tb testing.TB, dev string, counter *uint64, id string) []survey.Revision {
+	tb.Helper()
+	now := t0
+	var out []survey.Revision
+	add := func(k survey.Kind, key string, v any, replaces ...string) string {
+		*counter++
+		r, err := survey.NewRevision(tgt(id, k, key), v, dev, *counter, now.Add(time.Duration(*counter)*time.Second), dev+"@example.org", replaces)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, r)
+		return r.ID
+	}
+	add(survey.KindInterview, "", survey.InterviewMeta{Questionnaire: "dgra-2018", QuestionnaireVersion: "2018", Assessor: dev + "@example.org", Device: dev})
+	add(survey.KindRespondent, "", survey.Respondent{Agency: "Sở Thông tin và Truyền thông", Province: "Đà Nẵng", Role: "Phó Giám đốc", Category: "provincial-government", Consent: true})
+	codes := []survey.Code{survey.Red, survey.AmberRed, survey.Amber, survey.AmberGreen, survey.Green}
+	for q := range 37 {
+		key := fmt.Sprintf("%d.%d", q/5+1, q%5+1)
+		a := survey.Answer{Rating: codes[q%5]}
+		h := add(survey.KindAnswer, key, a)
+		a.Evidence = []survey.Evidence{
+			{Polarity: survey.Plus, Text: "Quyết định số 749/QĐ-TTg phê duyệt Chương trình Chuyển đổi số quốc gia", Source: "https://vanban.chinhphu.vn", InScope: true},
+			{Polarity: survey.Minus, Text: "Kinh phí cho các dự án chuyển đổi số cấp tỉnh chưa được bố trí đủ", InScope: true},
+		}
+		h = add(survey.KindAnswer, key, a, h)
+		a.Comment = "Lãnh đạo tỉnh ủng hộ rõ ràng; việc triển khai ở cấp huyện còn chậm. Strong provincial leadership; district follow-through is slow."
+		add(survey.KindAnswer, key, a, h)
+	}
+	for s := range 4 {
+		add(survey.KindSection, fmt.Sprint(s+1), survey.SectionSummary{Rating: codes[s], Comment: "Đã xác nhận / confirmed"})
+	}
+	add(survey.KindStatus, "", survey.StatusChange{Status: survey.StatusCompleted})
+	return out
+}
+
+// BenchmarkAppendBatch measures the store's share of a server's ingest: batches of two
+// DGRA-shaped interviews (236 revisions), as a batch reader hands them over (verified
+// ids), appended into one growing store, one durable transaction per batch. It reports
+// the time per revision and per batch. Sub-benchmark "append" goes through Append (which
+// checks every revision itself, inside the transaction); "verified" checks each batch
+// with Verify before the transaction and stores it with AppendBatch (recording the batch
+// as the hub does); "grouped8" does the same with 8 batches in one transaction (the
+// server's group commit).
+func BenchmarkAppendBatch(b *testing.B) {
+	const perBatch, chunk = 2, 64
+	// mk makes chunk n: chunk batches of fresh interviews from 50 devices.
+	mk := func(b *testing.B, n int) [][]survey.Revision {
+		out := make([][]survey.Revision, chunk)
+		for i := range out {
+			dev := fmt.Sprintf("dev-%04d", i%50)
+			c := uint64(n*chunk+i) * 1000
+			for k := range perBatch {
+				out[i] = append(out[i], dgraLike(b, dev, &c, fmt.Sprintf("iv-%04d-%03d-%d", n, i, k))...)
+			}
+		}
+		return out
+	}
+	run := func(b *testing.B, group int, store func(ctx context.Context, s *Store, batches [][]survey.Revision) error) {
+		ctx := context.Background()
+		s, err := Open(filepath.Join(b.TempDir(), "survey.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		var revs, batches int
+		var took time.Duration
+		n := 0
+		for b.Loop() {
+			// Batches are made outside the timer, a chunk an op, so the store grows.
+			b.StopTimer()
+			set := mk(b, n)
+			n++
+			b.StartTimer()
+			t := time.Now()
+			for i := 0; i < len(set); i += group {
+				if err := store(ctx, s, set[i:min(i+group, len(set))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			took += time.Since(t)
+			for _, bt := range set {
+				revs += len(bt)
+			}
+			batches += len(set)
+		}
+		b.ReportMetric(float64(took.Nanoseconds())/float64(revs), "ns/revision")
+		b.ReportMetric(float64(took.Nanoseconds())/float64(batches), "ns/batch")
+		b.ReportMetric(0, "ns/op")
+	}
+	b.Run("append", func(b *testing.B) {
+		run(b, 1, func(ctx context.Context, s *Store, bs [][]survey.Revision) error {
+			_, err := s.Append(ctx, bs[0]...)
+			return err
+		})
+	})
+	// Verify runs outside the transaction here, but inside the timer.
+	appendVerified := func(ctx context.Context, s *Store, bs [][]survey.Revision) error {
+		vs := make([]Verified, len(bs))
+		for i, revs := range bs {
+			var err error
+			if vs[i], err = Verify(revs...); err != nil {
+				return err
+			}
+		}
+		return s.Update(ctx, func(tx *Tx) error {
+			for i, v := range vs {
+				if _, err := tx.AppendBatch(fmt.Sprintf("batch-%s", bs[i][0].Interview), v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	b.Run("verified", func(b *testing.B) { run(b, 1, appendVerified) })
+	b.Run("grouped8", func(b *testing.B) { run(b, 8, appendVerified) })
+}

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// Verified is a list of revisions that passed every check Append makes, ready for
+// Tx.AppendVerified. Only Verify makes one (the zero value is an empty list): there is no
+// way to wrap revisions as Verified without checking them. Verify copies the revisions, so
+// nothing the caller does with its own slices afterwards can change what is stored.
+//
+// It exists so that the checks (hashing every revision and decoding every value) run
+// where the caller likes, typically in many goroutines at once, and not inside the one
+// write transaction every writer queues for. Verify also keeps what each value
+// contributes to the interview's summary row, so the value is decoded once.
+type Verified struct {
+	revs  []survey.Revision
+	facts []fact
+}
+
+// Len returns the number of revisions.
+func (v Verified) Len() int { return len(v.revs) }
+
+// Revisions returns a copy of the revisions, in the order given to Verify.
+func (v Verified) Revisions() []survey.Revision {
+	out := make([]survey.Revision, len(v.revs))
+	for i, r := range v.revs {
+		r.Value = slices.Clone(r.Value)
+		r.Replaces = slices.Clone(r.Replaces)
+		out[i] = r
+	}
+	return out
+}
+
+// Interviews returns the ids of the interviews the revisions belong to, sorted, each once.
+func (v Verified) Interviews() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range v.revs {
+		if !seen[r.Interview] {
+			seen[r.Interview] = true
+			out = append(out, r.Interview)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Verify checks revisions made elsewhere as Append does: each is well formed and its id
+// is the hash of its content (survey.Revision.Verify), what it replaces are revision ids,
+// its value decodes as a value of its kind (as survey.Fold will decode it), and its
+// counter fits the database. The first failure is returned, wrapping
+// survey.ErrBadRevision or survey.ErrBadRevisionID; otherwise the revisions come back as
+// Verified, copied.
+func Verify(revs ...survey.Revision) (Verified, error) {
+	size := 0
+	for _, r := range revs {
+		size += len(r.Value)
+	}
+	// One block for every value, each sub-slice capped so that none can grow into the next.
+	arena := make([]byte, 0, size)
+	v := Verified{revs: make([]survey.Revision, len(revs)), facts: make([]fact, len(revs))}
+	for i, r := range revs {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("revision %d of %d (%s): "+format, append([]any{i + 1, len(revs), shortID(r.ID)}, args...)...)
+		}
+		start := len(arena)
+		arena = append(arena, r.Value...)
+		r.Value = arena[start:len(arena):len(arena)]
+		r.Replaces = slices.Clone(r.Replaces)
+		if err := r.Verify(); err != nil {
+			return Verified{}, bad("%w", err)
+		}
+		if r.Counter > 1<<63-1 {
+			return Verified{}, bad("%w: counter %d out of range", survey.ErrBadRevision, r.Counter)
+		}
+		for _, p := range r.Replaces {
+			if !isRevID(p) {
+				return Verified{}, bad("%w: replaces %q, which is not a revision id", survey.ErrBadRevision, p)
+			}
+		}
+		f, err := decodeFact(r.Kind, r.Value)
+		if err != nil {
+			return Verified{}, bad("%w: %s value does not decode: %v", survey.ErrBadRevision, r.Kind, err)
+		}
+		v.revs[i], v.facts[i] = r, f
+	}
+	return v, nil
+}
+
+// fact is what one revision's value contributes to its interview's summary row (the
+// fields applyTarget reads), decoded once.
+type fact struct {
+	questionnaire, version, assessor string // interview
+	agency, province, role, category string // respondent
+	status                           survey.Status
+	reason                           string      // status
+	answered                         bool        // answer: it has a value (Answer.HasValue)
+	rating                           survey.Code // section: the confirmed rating
+}
+
+// decodeFact decodes v as the value of a revision of kind k, as survey.Fold will decode
+// it, and returns what it contributes to a summary.
+func decodeFact(k survey.Kind, v json.RawMessage) (fact, error) {
+	var f fact
+	switch k {
+	case survey.KindInterview:
+		var m survey.InterviewMeta
+		if err := json.Unmarshal(v, &m); err != nil {
+			return f, err
+		}
+		f.questionnaire, f.version, f.assessor = m.Questionnaire, m.QuestionnaireVersion, m.Assessor
+	case survey.KindRespondent:
+		var r survey.Respondent
+		if err := json.Unmarshal(v, &r); err != nil {
+			return f, err
+		}
+		f.agency, f.province, f.role, f.category = r.Agency, r.Province, r.Role, r.Category
+	case survey.KindStatus:
+		var st survey.StatusChange
+		if err := json.Unmarshal(v, &st); err != nil {
+			return f, err
+		}
+		f.status, f.reason = st.Status, st.Reason
+	case survey.KindAnswer:
+		var a survey.Answer
+		if err := json.Unmarshal(v, &a); err != nil {
+			return f, err
+		}
+		f.answered = a.HasValue()
+	case survey.KindSection:
+		var s survey.SectionSummary
+		if err := json.Unmarshal(v, &s); err != nil {
+			return f, err
+		}
+		f.rating = s.Rating
+	default:
+		return f, fmt.Errorf("unknown kind %q", k)
+	}
+	return f, nil
+}
+
+// checkValue reports whether v decodes as the value of a revision of kind k, as
+// survey.Fold will decode it.
+func checkValue(k survey.Kind, v json.RawMessage) error {
+	_, err := decodeFact(k, v)
+	return err
+}
