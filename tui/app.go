@@ -631,19 +631,9 @@ func (a *App) statusLine() string {
 		}
 		return cut(st.Render(c.get(a.notice)), c.width)
 	}
-	var parts []string
 	name := c.opts.AssessorName
 	if name == "" {
 		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")
-	}
-	parts = append(parts, c.t("Assessor: ", "Người đánh giá: ")+name)
-	if c.opts.Sync == nil {
-		parts = append(parts, fmt.Sprintf(c.t("%d not yet sent", "%d chưa gửi"), a.unsent))
-	} else if sy := a.syncStatus(); sy != "" {
-		// With a server, what is true of sending is the sync's state (an interview that
-		// reached the server keeps its status on this device, so the count above would
-		// go on calling it unsent).
-		parts = append(parts, sy)
 	}
 	right := "VI|EN"
 	if c.lang == survey.LangVI {
@@ -651,12 +641,30 @@ func (a *App) statusLine() string {
 	} else {
 		right = "VI [EN]"
 	}
-	left := strings.Join(parts, " · ")
 	gap := c.width - width(right) - 1
-	if width(left) > gap-1 && len(parts) > 1 {
-		// Too narrow: the sync's state matters more than the assessor's name (which the
-		// list shows too).
-		left = strings.Join(parts[1:], " · ")
+	room := gap - 1
+	who := c.t("Assessor: ", "Người đánh giá: ") + name
+	// Without a server: the interviews not yet sent. With one, what is true of sending is
+	// the sync's state (an interview that reached the server keeps its status on this
+	// device, so that count would go on calling it unsent).
+	var what string
+	if c.opts.Sync == nil {
+		what = fmt.Sprintf(c.t("%d not yet sent", "%d chưa gửi"), a.unsent)
+	} else {
+		what = a.syncStatus(0)
+	}
+	left := who
+	switch {
+	case what == "":
+	case width(who)+3+width(what) <= room:
+		left = who + " · " + what
+	default:
+		// Too narrow: the state matters more than the assessor's name (which the list
+		// shows too).
+		left = what
+		if c.opts.Sync != nil {
+			left = a.syncStatus(room)
+		}
 	}
 	return s.StatusLine.Render(pad(cut(left, gap-1), gap) + " " + right)
 }

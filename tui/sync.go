@@ -124,8 +124,9 @@ func decisionsNotice(res SyncResult) survey.Text {
 
 // syncStatus is the sync's part of the status line: sending, offline, failed, or when a
 // batch was last sent, with the batches waiting. Empty without a server, or before the
-// first answer.
-func (a *App) syncStatus() string {
+// first answer. When it is wider than room, the failure's sentence is shortened so that
+// the count of batches waiting stays in view.
+func (a *App) syncStatus(room int) string {
 	c := a.c
 	if c.opts.Sync == nil {
 		return ""
@@ -137,21 +138,24 @@ func (a *App) syncStatus() string {
 	if in == nil {
 		return ""
 	}
-	var s string
+	var s, tail string
+	if in.Waiting > 0 {
+		tail = " · " + batchesWaiting(c.lang, in.Waiting)
+	}
 	switch {
 	case in.Offline:
 		s = c.t("offline", "ngoại tuyến")
 	case !in.LastError.Empty():
 		s = c.t("sync failed: ", "đồng bộ lỗi: ") + c.get(in.LastError)
+		if room > 0 && width(s+tail) > room {
+			s = cut(s, max(room-width(tail), 20))
+		}
 	case !in.LastSent.IsZero():
 		s = c.t("last sent ", "gửi lần cuối ") + a.when(in.LastSent)
 	default:
 		s = c.t("nothing sent yet", "chưa gửi lần nào")
 	}
-	if in.Waiting > 0 {
-		s += " · " + batchesWaiting(c.lang, in.Waiting)
-	}
-	return s
+	return s + tail
 }
 
 // when is a time of today as 15:04, of another day as 02/01 15:04 (local time).

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -313,4 +314,17 @@ func TestDecisionsNotice(t *testing.T) {
 	if got := decisionsNotice(one).Get("vi"); got != "Một cuộc phỏng vấn bị giám sát viên trả lại: (không có lý do)" {
 		t.Fatalf("vi: %q", got)
 	}
+}
+
+func TestStatusLineKeepsTheWaitingCountWhenNarrow(t *testing.T) {
+	fs := &fakeSync{info: SyncInfo{Waiting: 3,
+		LastError: survey.T("this device has been revoked by the administrator", "thiết bị này đã bị quản trị viên thu hồi")}}
+	d := newDriver(t, 80, 24, withSync(fs))
+	line := d.statusLine()
+	if !strings.HasPrefix(line, "sync failed: this device has been") || !strings.Contains(line, "… · 3 batches waiting") ||
+		strings.Contains(line, "Assessor") {
+		t.Fatalf("status line at 80 columns: %q", line)
+	}
+	d.send(tea.WindowSizeMsg{Width: 140, Height: 24})
+	d.statusMustShow("Assessor: Nguyễn Văn An · sync failed: this device has been revoked by the administrator · 3 batches waiting")
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -320,10 +321,10 @@ func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
 	if t.ran {
 		in.Offline, in.LastError = t.offline, t.failure
 	} else {
-		// Before this program's first sync: what the last one recorded (in English only).
+		// Before this program's first sync: what the last one recorded.
 		in.Offline = st.Offline
 		if !st.Offline && st.LastError != "" {
-			in.LastError = survey.T(st.LastError, st.LastError)
+			in.LastError = recordedFailure(st.LastError)
 		}
 	}
 	last := st.LastAttempt
@@ -387,6 +388,32 @@ func syncOutcome(err, prepared error, refused []client.Event) (offline bool, msg
 		return true, survey.T("no answer from the server", "máy chủ không trả lời")
 	}
 	return false, survey.T(errorText(err, survey.LangEN), errorText(err, survey.LangVI))
+}
+
+// batchPrefix is how the client names a batch in its errors ("send batch 3 (000003-….fsbatch): ").
+var batchPrefix = regexp.MustCompile(`^send batch (\d+) \([^)]*\): `)
+
+// recordedFailure shortens the error a sync recorded in the home folder (English, the
+// whole chain) for the status line: a server's sentence is recognised by its code and
+// given in both languages.
+func recordedFailure(s string) survey.Text {
+	var seq string
+	if m := batchPrefix.FindStringSubmatch(s); m != nil {
+		seq = m[1]
+	}
+	for _, c := range wire.Codes() {
+		we := wire.NewError(c, "")
+		if !strings.Contains(s, we.Message) {
+			continue
+		}
+		en, vi := headline(we.Message), headline(we.MessageVI)
+		if seq != "" && isBatchRefusal(we) {
+			en, vi = "server refused batch "+seq+": "+en, "máy chủ từ chối lô "+seq+": "+vi
+		}
+		return survey.T(en, vi)
+	}
+	s = headline(s)
+	return survey.T(s, s)
 }
 
 // walkErrors calls fn on each branch of err's tree: the errors joined (errors.Join, or

@@ -64,6 +64,21 @@ func TestSyncOutcome(t *testing.T) {
 	}
 }
 
+func TestRecordedFailure(t *testing.T) {
+	for _, c := range []struct{ recorded, en, vi string }{
+		{"send batch 5 (000005-8e20.fsbatch): this device has been revoked by the administrator; contact the supervisor, and hand over unsent batches as files (`fieldsurvey batch create --out DIR`)",
+			"this device has been revoked by the administrator", "thiết bị này đã bị quản trị viên thu hồi"},
+		{"send batch 3 (000003-aa.fsbatch): the batch signature does not verify; the file was altered or damaged: make it again from the device",
+			"server refused batch 3: the batch signature does not verify", "máy chủ từ chối lô 3: chữ ký của lô không hợp lệ"},
+		{"make a batch of pending changes: disk full; try again", "make a batch of pending changes: disk full", "make a batch of pending changes: disk full"},
+	} {
+		got := recordedFailure(c.recorded)
+		if got.Get("en") != c.en || got.Get("vi") != c.vi {
+			t.Errorf("%q: %q / %q", c.recorded, got.Get("en"), got.Get("vi"))
+		}
+	}
+}
+
 // loadGlobals returns the globals of a command run on home, configuration loaded.
 func loadGlobals(t *testing.T, home string) *globals {
 	t.Helper()
@@ -177,6 +192,12 @@ func TestTUISyncTellsTheTruth(t *testing.T) {
 	// The state between syncs says the same.
 	if info, _ := ts.SyncStatus(ctx); info.Offline || info.LastError.Get("en") != res.Info.LastError.Get("en") {
 		t.Fatalf("state after the refusal: %+v", info)
+	}
+	// After a restart of the screen, the recorded outcome says the same, in both languages.
+	again := newTUISync(g)
+	if info, _ := again.SyncStatus(ctx); info.Offline || info.Waiting != 1 ||
+		info.LastError.Get("vi") != "thiết bị này đã bị quản trị viên thu hồi" {
+		t.Fatalf("state after a restart: %+v", info)
 	}
 	var _ tui.SyncStatus = ts
 }
