@@ -17,6 +17,12 @@
 //     letters only act when no text field has focus.
 //   - The terminal is never queried (see package styles and tui/internal/noprobe), so the
 //     program starts at once on any terminal, and every screen reads without colour.
+//   - Sync (Options.Sync, when the device is enrolled with a server) never blocks the screen:
+//     its state is read and its syncs run in commands, one at a time (a due sync or ctrl+s
+//     while one runs starts no other). The status line says what is true of the last
+//     attempt: sending…, offline with the batches waiting, the refusal in a short sentence,
+//     or when a batch was last sent; interviews the supervisor returned appear in the list
+//     with the reason.
 //   - The store and the questionnaires come in as interfaces (Store, Catalog) and the
 //     configuration as Options: this package imports no SQL driver and no config library.
 package tui

@@ -36,13 +36,18 @@ func newCollectCommand(g *globals) *cobra.Command {
 		Long: `Open the interview screen: the interviews on this device, new interviews, questions with
 their rating, evidence and comment, section summaries and the review that completes an
 interview. Every change is saved as it is made; there is no save key. ctrl+l switches
-between Vietnamese and English (and remembers the choice), ? shows every key.
+between Vietnamese and English (and remembers the choice), ? shows every key. On a device
+enrolled with a server, sync runs in the background every sync.interval and ctrl+s syncs
+at once; the status line says whether it is sending, offline (and how many batches wait),
+refused, or when a batch was last sent.
 
 With --accessible (automatic when TERM=dumb) the same interview is asked as plain line
 prompts on stdin and stdout, for screen readers and scripts.
 
 Mở màn hình phỏng vấn. Mọi thay đổi được lưu ngay, không cần phím lưu. ctrl+l chuyển giữa
-tiếng Việt và tiếng Anh, ? hiện các phím. Với --accessible (tự động khi TERM=dumb), phỏng
+tiếng Việt và tiếng Anh, ? hiện các phím. Khi thiết bị đã đăng ký với máy chủ, việc đồng bộ
+chạy ngầm theo sync.interval và ctrl+s đồng bộ ngay; dòng trạng thái cho biết đang gửi,
+ngoại tuyến (và số lô chờ gửi), bị từ chối, hay lần gửi cuối. Với --accessible (tự động khi TERM=dumb), phỏng
 vấn được hỏi bằng các dòng lệnh đơn giản, phù hợp trình đọc màn hình và kịch bản.`,
 		Example: `  fieldsurvey collect
   fieldsurvey collect --interview 0192f3a4
