@@ -7,6 +7,9 @@
 //     questionnaire versions) before anything of it is stored, and stored in one
 //     transaction with its batch record: a rejected batch adds nothing, an accepted one
 //     adds all its revisions and its record, or (on a failure of the disk) nothing.
+//     AddTx stores a batch inside a caller's transaction that may hold other batches (the
+//     server's group commit): each batch is still whole or absent (a savepoint), and a
+//     rejected one does not spoil the others.
 //   - Merging is a union: the same batches in any order give the same revisions, heads
 //     and interview states. A batch merged again (same id, same manifest hash) is "already
 //     present" and changes nothing; the same id with another hash is refused.
@@ -223,20 +226,41 @@ func (e errRejected) Error() string { return e.err.Error() }
 
 // Add stores a batch that passed Check, with its revisions, in one transaction: or reports
 // it as a replay (changing nothing), or rejects it when it contradicts the hub (same id
-// with another hash, a reused sequence number, a device bound to another key).
+// with another hash, a reused sequence number, a device bound to another key) or when a
+// revision fails store.Verify.
 func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (Result, error) {
+	v, err := store.Verify(revs...)
+	if err != nil {
+		m := &b.Manifest
+		return Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer, Rejected: err}, nil
+	}
+	var res Result
+	err = h.st.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = h.AddTx(ctx, tx, b, v)
+		return err
+	})
+	return res, err
+}
+
+// AddTx is Add inside the caller's transaction tx, for revisions already checked with
+// store.Verify: several batches can be stored in one transaction (a server's group
+// commit). The batch is stored whole or not at all within tx (a savepoint): when it is
+// rejected (Result.Rejected) or an error is returned, tx is as it was before the call, and
+// the caller may go on with other batches. Nothing is durable before tx commits.
+func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs store.Verified) (Result, error) {
 	m := &b.Manifest
 	res := Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer}
 	hash := b.Hash()
 	fp := keys.Fingerprint(b.SignerKey())
 	now := h.now().UnixMilli()
-	err := h.st.Update(ctx, func(tx *store.Tx) error {
+	err := tx.Savepoint(func() error {
 		reject := func(err error) error { return errRejected{err} }
 		var oldHash string
 		err := tx.QueryRowContext(ctx, `SELECT hash FROM hub_batches WHERE id = ?`, m.ID).Scan(&oldHash)
 		switch {
 		case err == nil && oldHash == hash:
-			res.Replay, res.Present = true, len(revs)
+			res.Replay, res.Present = true, revs.Len()
 			return nil
 		case err == nil:
 			return reject(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
@@ -271,18 +295,9 @@ func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (
 		default:
 			return fmt.Errorf("look up device: %w", err)
 		}
-		ar, err := tx.Append(revs...)
+		// The revisions go in with their batch recorded (what MarkBatched did after).
+		ar, err := tx.AppendBatch(m.ID, revs)
 		if err != nil {
-			if errors.Is(err, survey.ErrBadRevision) || errors.Is(err, survey.ErrBadRevisionID) {
-				return reject(err)
-			}
-			return err
-		}
-		ids := make([]string, len(revs))
-		for i, r := range revs {
-			ids[i] = r.ID
-		}
-		if err := tx.MarkBatched(m.ID, ids); err != nil {
 			return err
 		}
 		enc := 0
@@ -293,7 +308,7 @@ func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (
 			(id, hash, device, sequence, signer, key, created, merged, revisions, added, encrypted, manifest, signature)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			m.ID, hash, m.Device, int64(m.Sequence), m.Signer, fp, m.CreatedTime().UnixMilli(), now,
-			len(revs), ar.Added, enc, b.ManifestBytes, b.SignatureBytes); err != nil {
+			revs.Len(), ar.Added, enc, b.ManifestBytes, b.SignatureBytes); err != nil {
 			return fmt.Errorf("record batch: %w", err)
 		}
 		res.Added, res.Present, res.Reused = ar.Added, ar.Present, ar.Reused

@@ -2,11 +2,13 @@ package hub
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -321,6 +323,98 @@ func TestExplain(t *testing.T) {
 		r, d := Explain(c.err)
 		if r.Get("en") != c.reason || d != c.detail || r.Get("vi") == "" {
 			t.Errorf("Explain(%v) = %q, %q", c.err, r.Get("en"), d)
+		}
+	}
+}
+
+// TestAddTxGroups stores the scenario's batches several to a transaction (AddTx, as the
+// server's group commit does), in shuffled orders, with a rejected batch and a replay in
+// the same transactions as good batches: the hub must hold exactly what merging the
+// batches one by one gives, and the rejected batch nothing.
+func TestAddTxGroups(t *testing.T) {
+	ctx := context.Background()
+	batches, devs := scenario(t)
+	opts := Options{Signers: allowedFor(t, devs...), Known: knownExample}
+	ref := openTemp(t)
+	for _, data := range batches {
+		if res := mergeBytes(t, ref, data, opts); res.Rejected != nil {
+			t.Fatal(res.Rejected)
+		}
+	}
+	// Which batch first brought a revision that travelled twice depends on the order.
+	noAdded := regexp.MustCompile(` Added:\d+`)
+	want, wantSnap := state(t, ref), noAdded.ReplaceAllString(snapshot(t, ref), "")
+	// dev-a numbers another batch 1: refused whatever group it is in.
+	a := devs[0]
+	reused := a.packAs(t, 1, a.interview(t, "iv-reused", 2, 60))
+	type checked struct {
+		b    *batch.Batch
+		revs store.Verified
+	}
+	check := func(data []byte) checked {
+		b, err := batch.Read(bytes.NewReader(data), batch.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := Check(b, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := store.Verify(revs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return checked{b, v}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 4 {
+		h := openTemp(t)
+		var queue []checked
+		for _, j := range rng.Perm(len(batches)) {
+			queue = append(queue, check(batches[j]))
+		}
+		// The first batch again (a device retrying while its upload is stored), and after
+		// dev-a's batch 1 the other batch numbered 1, somewhere among the others.
+		queue = slices.Insert(queue, rng.IntN(len(queue)+1), queue[0])
+		first := slices.IndexFunc(queue, func(c checked) bool { return c.b.Manifest.Device == "dev-a" && c.b.Manifest.Sequence == 1 })
+		queue = slices.Insert(queue, first+1+rng.IntN(len(queue)-first), check(reused))
+		replays, rejected := 0, 0
+		for len(queue) > 0 {
+			group := queue[:min(len(queue), 1+rng.IntN(4))]
+			queue = queue[len(group):]
+			err := h.Store().Update(ctx, func(tx *store.Tx) error {
+				for _, c := range group {
+					res, err := h.AddTx(ctx, tx, c.b, c.revs)
+					if err != nil {
+						return err
+					}
+					switch {
+					case res.Rejected != nil:
+						if !errors.Is(res.Rejected, ErrSequenceReused) {
+							t.Errorf("round %d: batch %s rejected: %v", round, c.b.Manifest.ID, res.Rejected)
+						}
+						rejected++
+					case res.Replay:
+						replays++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if replays != 1 || rejected != 1 {
+			t.Errorf("round %d: %d replays and %d rejections, want 1 and 1", round, replays, rejected)
+		}
+		if got := state(t, h); got != want {
+			t.Fatalf("round %d: grouped state\n%s\nwant\n%s", round, got, want)
+		}
+		if got := noAdded.ReplaceAllString(snapshot(t, h), ""); got != wantSnap {
+			t.Fatalf("round %d: grouped hub\n%s\nwant\n%s", round, got, wantSnap)
+		}
+		if err := h.Store().Check(ctx); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
