@@ -16,8 +16,7 @@
 // stores the Verified result with Tx.AppendVerified or Tx.AppendBatch: the checks are the
 // same, only their place differs, and a Verified can be made by Verify alone. Other
 // components (the hub) add their own tables with WithMigrations and write them atomically
-// with revisions inside Update; Tx.Savepoint lets one transaction hold several units that
-// each succeed or fail whole.
+// with revisions inside Update.
 //
 // Guarantees:
 //   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with

@@ -19,8 +19,6 @@ type Tx struct {
 	ctx      context.Context
 	readOnly bool
 	stmts    map[string]*sql.Stmt
-	// savepoints numbers the savepoints of Savepoint.
-	savepoints int
 }
 
 // Update runs fn in one write transaction (BEGIN IMMEDIATE … COMMIT). If fn returns an
@@ -64,47 +62,6 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 	}
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
-	}
-	return nil
-}
-
-// Savepoint runs fn inside a savepoint of tx: if fn returns an error (or panics), all it
-// wrote is rolled back and tx goes on as it was before fn; otherwise its writes stay in
-// tx, to be committed with it. Savepoints nest. They let one transaction hold several
-// independent units (the server's group commit stores many batches in one transaction,
-// each whole or not at all).
-func (tx *Tx) Savepoint(fn func() error) (err error) {
-	if tx.readOnly {
-		return fmt.Errorf("savepoint: %w", ErrReadOnly)
-	}
-	tx.savepoints++
-	name := fmt.Sprintf("sp%d", tx.savepoints)
-	if _, err := tx.tx.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	rollback := func() error {
-		if _, err := tx.tx.ExecContext(tx.ctx, "ROLLBACK TO "+name); err != nil {
-			return fmt.Errorf("roll back to savepoint: %w", err)
-		}
-		if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
-			return fmt.Errorf("release savepoint: %w", err)
-		}
-		return nil
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(); err != nil {
-		if rbErr := rollback(); rbErr != nil {
-			return errors.Join(err, rbErr)
-		}
-		return err
-	}
-	if _, err := tx.tx.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -148,60 +149,10 @@ func TestAppendBatchRecordsTheBatch(t *testing.T) {
 	}
 }
 
-// TestSavepointRollsBackOnlyItsPart: a failed savepoint leaves the transaction as it was
-// before it, the rest commits; nested savepoints and panics too.
-func TestSavepointRollsBackOnlyItsPart(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	d := &otherDevice{name: "dev-b", now: t0}
-	ivA := d.rev(t, tgt("iv-a", survey.KindInterview, ""), survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"})
-	ivB := d.rev(t, tgt("iv-b", survey.KindInterview, ""), survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"})
-	ivC := d.rev(t, tgt("iv-c", survey.KindInterview, ""), survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"})
-	ivD := d.rev(t, tgt("iv-d", survey.KindInterview, ""), survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"})
-	boom := errors.New("boom")
-	err := s.Update(ctx, func(tx *Tx) error {
-		if err := tx.Savepoint(func() error { _, err := tx.Append(ivA); return err }); err != nil {
-			return err
-		}
-		err := tx.Savepoint(func() error {
-			if _, err := tx.Append(ivB); err != nil {
-				return err
-			}
-			// An inner savepoint that succeeds is still undone with its outer one.
-			if err := tx.Savepoint(func() error { _, err := tx.Append(ivC); return err }); err != nil {
-				return err
-			}
-			return boom
-		})
-		if !errors.Is(err, boom) {
-			t.Errorf("savepoint returned %v, want boom", err)
-		}
-		func() {
-			defer func() { recover() }()
-			tx.Savepoint(func() error {
-				tx.Append(ivD)
-				panic("panic in a savepoint")
-			})
-		}()
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[string]bool{"iv-a": true, "iv-b": false, "iv-c": false, "iv-d": false} {
-		_, err := s.Interview(ctx, id)
-		if got := err == nil; got != want {
-			t.Errorf("interview %s stored: %v, want %v (%v)", id, got, want, err)
-		}
-	}
-	if err := s.Check(ctx); err != nil {
-		t.Error(err)
-	}
-}
-
 // TestGroupedAppendSameState: the same simulated revisions appended as verified chunks,
-// many chunks a transaction, each in its own savepoint, some savepoints failing and their
-// chunk appended again later, give exactly the state of Append one chunk at a time.
+// many chunks a transaction (as the server's group commit stores batches), some
+// transactions failing and their chunks appended again later, give exactly the state of
+// one Append of everything.
 func TestGroupedAppendSameState(t *testing.T) {
 	ctx := context.Background()
 	for seed := range uint64(4) {
@@ -224,31 +175,26 @@ func TestGroupedAppendSameState(t *testing.T) {
 			chunks = append(chunks, v)
 			shuffled = shuffled[n:]
 		}
-		failed := errors.New("refused")
+		failed := errors.New("the group's transaction failed")
 		for len(chunks) > 0 {
 			group := chunks[:min(len(chunks), 1+rng.IntN(5))]
 			chunks = chunks[len(group):]
+			fail := rng.IntN(4) == 0
 			err := s.Update(ctx, func(tx *Tx) error {
 				for _, v := range group {
-					fail := rng.IntN(4) == 0
-					err := tx.Savepoint(func() error {
-						if _, err := tx.AppendVerified(v); err != nil {
-							return err
-						}
-						if fail {
-							return failed
-						}
-						return nil
-					})
-					if errors.Is(err, failed) {
-						chunks = append(chunks, v) // again later
-					} else if err != nil {
+					if _, err := tx.AppendVerified(v); err != nil {
 						return err
 					}
 				}
+				if fail {
+					return failed
+				}
 				return nil
 			})
-			if err != nil {
+			switch {
+			case errors.Is(err, failed):
+				chunks = append(chunks, group...) // again later, maybe in other groups
+			case err != nil:
 				t.Fatal(err)
 			}
 		}
@@ -291,5 +237,79 @@ func TestHeads(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWALCheckpointOption: WithWALCheckpoint sets the writer's checkpoint threshold; the
+// default is SQLite's.
+func TestWALCheckpointOption(t *testing.T) {
+	for _, c := range []struct {
+		opts []Option
+		want int
+	}{{nil, 1000}, {[]Option{WithWALCheckpoint(50000)}, 50000}} {
+		s := openTest(t, c.opts...)
+		var got int
+		if err := s.w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("wal_autocheckpoint %d, want %d", got, c.want)
+		}
+	}
+}
+
+// TestVerifyBatchRevisions: what a batch reader returned is accepted and stored exactly as
+// Verify would have it; every check but the id hash is made on every revision; ids are
+// recomputed often enough that revisions which were never verified are caught.
+func TestVerifyBatchRevisions(t *testing.T) {
+	ctx := context.Background()
+	d := &otherDevice{name: "dev-b", now: t0}
+	var revs []survey.Revision
+	for i := range 40 {
+		revs = append(revs, d.rev(t, tgt("iv1", survey.KindAnswer, fmt.Sprint(i)), survey.Answer{Rating: survey.Amber}))
+	}
+	v, err := VerifyBatchRevisions(revs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Verify(revs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := openTest(t), openTest(t)
+	for s, v := range map[*Store]Verified{a: v, b: full} {
+		if err := s.Update(ctx, func(tx *Tx) error { _, err := tx.AppendBatch("batch-1", v); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dump(t, a) != dump(t, b) {
+		t.Error("VerifyBatchRevisions and Verify store different things")
+	}
+
+	bad := func(name string, i int, change func(*survey.Revision)) {
+		t.Helper()
+		rs := slices.Clone(revs)
+		change(&rs[i])
+		if _, err := VerifyBatchRevisions(rs...); !errors.Is(err, survey.ErrBadRevision) && !errors.Is(err, survey.ErrBadRevisionID) {
+			t.Errorf("%s at %d: %v", name, i, err)
+		}
+	}
+	for _, i := range []int{0, 7, 39} {
+		bad("no device", i, func(r *survey.Revision) { r.Device = "" })
+		bad("unsorted replaces", i, func(r *survey.Revision) { r.Replaces = []string{revs[2].ID, revs[1].ID} })
+		bad("not an id", i, func(r *survey.Revision) { r.ID = "x" })
+		bad("value of another kind", i, func(r *survey.Revision) { r.Value = []byte(`"text"`) })
+		bad("bad replaces", i, func(r *survey.Revision) { r.Replaces = []string{"a b"} })
+	}
+	// Revisions that no reader verified (every id made up): caught by the ids recomputed.
+	forged := slices.Clone(revs)
+	for i := range forged {
+		forged[i].Value = []byte(`{"rating":"green"}`)
+	}
+	if _, err := VerifyBatchRevisions(forged...); !errors.Is(err, survey.ErrBadRevisionID) {
+		t.Errorf("forged revisions: %v", err)
+	}
+	if _, err := VerifyBatchRevisions(forged[16:17]...); !errors.Is(err, survey.ErrBadRevisionID) {
+		t.Errorf("one forged revision alone: %v", err)
 	}
 }
