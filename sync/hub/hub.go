@@ -8,8 +8,8 @@
 //     transaction with its batch record: a rejected batch adds nothing, an accepted one
 //     adds all its revisions and its record, or (on a failure of the disk) nothing.
 //     AddTx stores a batch inside a caller's transaction that may hold other batches (the
-//     server's group commit): each batch is still whole or absent (a savepoint), and a
-//     rejected one does not spoil the others.
+//     server's group commit): a batch is rejected before any of it is written, so a
+//     rejected one does not spoil the others, and a failure fails the whole transaction.
 //   - Merging is a union: the same batches in any order give the same revisions, heads
 //     and interview states. A batch merged again (same id, same manifest hash) is "already
 //     present" and changes nothing; the same id with another hash is refused.
@@ -196,7 +196,14 @@ func (h *Hub) MergeOne(ctx context.Context, b *batch.Batch, opts Options) (Resul
 		res.Rejected = err
 		return res, nil
 	}
-	return h.Add(ctx, b, revs)
+	// The batch reader verified every revision's id (Check): the store need not hash them
+	// all again.
+	v, err := store.VerifyBatchRevisions(revs...)
+	if err != nil {
+		res.Rejected = err
+		return res, nil
+	}
+	return h.addVerified(ctx, b, v)
 }
 
 // Check runs every check of a batch that needs no hub state: the signature and trust, the
@@ -234,8 +241,12 @@ func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (
 		m := &b.Manifest
 		return Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer, Rejected: err}, nil
 	}
+	return h.addVerified(ctx, b, v)
+}
+
+func (h *Hub) addVerified(ctx context.Context, b *batch.Batch, v store.Verified) (Result, error) {
 	var res Result
-	err = h.st.Update(ctx, func(tx *store.Tx) error {
+	err := h.st.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		res, err = h.AddTx(ctx, tx, b, v)
 		return err
@@ -245,16 +256,18 @@ func (h *Hub) Add(ctx context.Context, b *batch.Batch, revs []survey.Revision) (
 
 // AddTx is Add inside the caller's transaction tx, for revisions already checked with
 // store.Verify: several batches can be stored in one transaction (a server's group
-// commit). The batch is stored whole or not at all within tx (a savepoint): when it is
-// rejected (Result.Rejected) or an error is returned, tx is as it was before the call, and
-// the caller may go on with other batches. Nothing is durable before tx commits.
+// commit). A rejection (Result.Rejected) and a replay are decided before anything is
+// written: tx is then as it was, and the caller may go on with other batches. When AddTx
+// returns an error, tx may hold part of the batch: the caller must roll it back (return
+// the error from its Update function). Nothing is durable before tx commits.
 func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs store.Verified) (Result, error) {
 	m := &b.Manifest
 	res := Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer}
 	hash := b.Hash()
 	fp := keys.Fingerprint(b.SignerKey())
 	now := h.now().UnixMilli()
-	err := tx.Savepoint(func() error {
+	// Every check comes before the first write (the device record).
+	err := func() error {
 		reject := func(err error) error { return errRejected{err} }
 		var oldHash string
 		err := tx.QueryRowContext(ctx, `SELECT hash FROM hub_batches WHERE id = ?`, m.ID).Scan(&oldHash)
@@ -313,7 +326,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		}
 		res.Added, res.Present, res.Reused = ar.Added, ar.Present, ar.Reused
 		return nil
-	})
+	}()
 	var rej errRejected
 	if errors.As(err, &rej) {
 		res.Rejected = rej.err
