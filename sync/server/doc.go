@@ -39,12 +39,19 @@
 //
 // # Guarantees
 //
-//   - Exactly once: a batch is stored by hub.Add in one transaction with its record; the
+//   - Exactly once: a batch is stored by hub.AddTx in one transaction with its record; the
 //     same batch again (same id and manifest hash) stores nothing and gets the same
 //     receipt, byte for byte (the receipt is made from the hub's record and signed with
 //     Ed25519, which is deterministic); the same id with another hash is refused
 //     (batch_conflict). A batch fully received is stored even if the device hangs up, so
 //     its next attempt gets the receipt at once.
+//   - Group commit: uploads that arrive while the store is writing are stored together in
+//     the next transaction (one fsync for all), each checked whole before; a batch refused
+//     there spoils none of the others, and if the transaction fails each batch is tried
+//     alone. A receipt is sent only once the transaction holding its batch is durable.
+//   - Submitted: when a stored batch leaves an interview completed (one status head), the
+//     server marks it submitted in the same transaction, with a status revision of its own
+//     (device ServerDevice) that the device receives in its inbox like a decision.
 //   - A refused request changes nothing.
 //   - Limits: request bodies are bounded (MaxBatchBytes, MaxJSONBytes) and an upload must
 //     declare its length; uploads hold at most UploadBudget bytes in memory together; read,

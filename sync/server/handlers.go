@@ -221,14 +221,16 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 		return Ingested{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
 	}
 	s.m.bytesIn.Add(float64(n))
+	cpuSlots <- struct{}{}
 	b, revs, werr := s.check(r, dev, body)
+	<-cpuSlots
 	if werr != nil {
 		return Ingested{}, werr
 	}
 	// The whole batch is here and verified: store it even if the device hangs up now, so
 	// that its next attempt gets the receipt at once.
 	ctx := context.WithoutCancel(r.Context())
-	res, err := s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs})
+	res, err := s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC()})
 	if err != nil {
 		return Ingested{}, s.fail(r, "store batch", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,10 @@ type fleet struct {
 	revisions  int
 	interviews int
 	bytes      int64
+	// cpu is the CPU time the process (server and devices) used during the last upload.
+	cpu time.Duration
+	// written is what the process wrote to storage during the last upload (Linux only).
+	written int64
 }
 
 // makeFleet makes n devices, each with perDevice batches of ivPerBatch completed DGRA
@@ -132,10 +137,11 @@ func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
 			}
 		}()
 	}
-	t0 := time.Now()
+	t0, c0, w0 := time.Now(), cpuTime(), writtenBytes()
 	close(start)
 	wg.Wait()
 	d := time.Since(t0)
+	f.cpu, f.written = cpuTime()-c0, writtenBytes()-w0
 	close(errs)
 	for err := range errs {
 		t.Error(err)
@@ -167,12 +173,14 @@ func TestLoad(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	// What the devices sent, and the server's "submitted" on each completed interview.
 	h := holdings(t, e)
-	if h.revisions != f.revisions || h.batches != n*per {
-		t.Fatalf("server holds %d revisions in %d batches, devices sent %d in %d", h.revisions, h.batches, f.revisions, n*per)
+	if h.revisions != f.revisions+f.interviews || h.batches != n*per {
+		t.Fatalf("server holds %d revisions in %d batches, devices sent %d in %d (and %d interviews to mark submitted)",
+			h.revisions, h.batches, f.revisions, n*per, f.interviews)
 	}
-	// Every interview complete on the server, none twice (revision ids are content hashes:
-	// equal counts and no conflicts mean nothing lost and nothing doubled).
+	// Every interview complete on the server and submitted, none twice (revision ids are
+	// content hashes: equal counts and no conflicts mean nothing lost and nothing doubled).
 	sums, err := e.Store.Revisions().List(context.Background(), storeListAll())
 	if err != nil {
 		t.Fatal(err)
@@ -181,12 +189,20 @@ func TestLoad(t *testing.T) {
 		t.Fatalf("server lists %d interviews, devices sent %d", len(sums), f.interviews)
 	}
 	for _, s := range sums {
-		if s.Status != survey.StatusCompleted || s.Conflicts != 0 {
+		if s.Status != survey.StatusSubmitted || s.Conflicts != 0 {
 			t.Fatalf("interview %s: %s, %d conflicts", s.ID, s.Status, s.Conflicts)
 		}
 	}
 	t.Logf("%d devices × %d batches × %d DGRA interviews: %d interviews, %d revisions, %.1f MiB sent in %s",
 		n, per, ivs, f.interviews, f.revisions, float64(sent)/(1<<20), took.Round(time.Millisecond))
+	if f.cpu > 0 {
+		t.Logf("CPU time during the upload: %s, %.2f cores busy on average (of %d)", f.cpu.Round(time.Millisecond), f.cpu.Seconds()/took.Seconds(), runtime.NumCPU())
+	}
+	if f.written > 0 {
+		t.Logf("written to storage during the upload: %.0f MiB (%.1f KiB per revision)", float64(f.written)/(1<<20), float64(f.written)/1024/float64(f.revisions))
+	}
+	groups, inGroups, busy := e.Store.GroupCommits()
+	t.Logf("group commit: %d batches in %d transactions (%.1f a transaction), storing %s", inGroups, groups, float64(inGroups)/float64(max(groups, 1)), busy.Round(time.Millisecond))
 	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
 		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
 }

@@ -65,6 +65,7 @@ type Server struct {
 	store       Store
 	key         ssh.Signer
 	fingerprint string
+	device      string // ServerDevice of the key: the device of the server's own revisions
 	log         *slog.Logger
 	m           *metrics
 	budget      *budget
@@ -124,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	return &Server{
 		cfg: cfg, store: cfg.Store, key: cfg.Key, fingerprint: ssh.FingerprintSHA256(cfg.Key.PublicKey()),
-		log: cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
+		device: ServerDevice(cfg.Key.PublicKey()),
+		log:    cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
 		nonces: newNonceCache(), reqPrefix: hex.EncodeToString(p[:]),
 		published: map[batch.QuestionnaireRef]bool{},
 	}, nil

@@ -145,17 +145,18 @@ func TestEnrollUploadReplay(t *testing.T) {
 	if rc.Batch != m.ID || rc.Device != d.ID || rc.Seq != 1 || rc.Revisions != len(revs) || rc.Added != len(revs) || rc.Server != e.Srv.Fingerprint() || sr.Replay {
 		t.Fatalf("receipt %+v replay=%v", rc, sr.Replay)
 	}
-	if h := holdings(t, e); h.revisions != len(revs) || h.batches != 1 {
+	// The batch's revisions, and the server's "submitted" on the completed interview.
+	if h := holdings(t, e); h.revisions != len(revs)+1 || h.batches != 1 {
 		t.Fatalf("after upload: %+v", h)
 	}
-	// The same batch again: the same receipt, nothing stored twice.
+	// The same batch again: the same receipt, nothing stored twice (not even "submitted").
 	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
 	var sr2 wire.SignedReceipt
 	json.Unmarshal(body2, &sr2)
 	if resp.StatusCode != 200 || !bytes.Equal(sr2.Receipt, sr.Receipt) || sr2.Signature != sr.Signature || !sr2.Replay {
 		t.Fatalf("replay: %d %s", resp.StatusCode, body2)
 	}
-	if h := holdings(t, e); h.revisions != len(revs) || h.batches != 1 {
+	if h := holdings(t, e); h.revisions != len(revs)+1 || h.batches != 1 {
 		t.Fatalf("after replay: %+v", h)
 	}
 	// After a restart too.
@@ -455,11 +456,12 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if werr != nil {
 		t.Fatal(werr)
 	}
-	if len(in.Revisions) != 2 || len(in.Questionnaires) != 1 || in.More || in.Device != a.ID {
+	// Submitted (when the batch arrived), approved, returned.
+	if len(in.Revisions) != 3 || len(in.Questionnaires) != 1 || in.More || in.Device != a.ID {
 		t.Fatalf("inbox of a: %d revisions, %d questionnaires", len(in.Revisions), len(in.Questionnaires))
 	}
 	var last survey.Revision
-	json.Unmarshal(in.Revisions[1], &last)
+	json.Unmarshal(in.Revisions[2], &last)
 	if last.ID != rev.ID || last.Verify() != nil {
 		t.Fatalf("inbox revision %+v", last)
 	}
@@ -486,7 +488,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 		t.Fatal(string(body))
 	}
 	inb2, _ := getInbox(t, e, inboxRequest(t, e.URL, b, inb.Cursor, time.Now()))
-	if len(inb2.Revisions) != 2 {
+	if len(inb2.Revisions) != 3 {
 		t.Fatalf("b after sending iv-a: %d revisions", len(inb2.Revisions))
 	}
 	// A device enrolled after publication gets the questionnaire.

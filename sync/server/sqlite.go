@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,17 +56,26 @@ func Migrations() []store.Migration {
 type SQLite struct {
 	hub *hub.Hub
 	st  *store.Store
+	grp *grouper
 }
 
 var _ Store = (*SQLite)(nil)
 
+// walCheckpoint is the server store's checkpoint threshold (store.WithWALCheckpoint): about
+// 200 MB of log, so that the pages every group commit changes (the index of revision ids
+// above all) are copied into the database once for many transactions.
+const walCheckpoint = 50000
+
 // OpenSQLite opens (creating it if needed) the server's store in dir.
 func OpenSQLite(dir string, opts ...store.Option) (*SQLite, error) {
-	h, err := hub.Open(filepath.Join(dir, DBFile), append(slices.Clone(opts), store.WithMigrations(Component, Migrations()))...)
+	opts = append([]store.Option{store.WithWALCheckpoint(walCheckpoint)}, opts...)
+	h, err := hub.Open(filepath.Join(dir, DBFile), append(opts, store.WithMigrations(Component, Migrations()))...)
 	if err != nil {
 		return nil, err
 	}
-	return &SQLite{hub: h, st: h.Store()}, nil
+	s := &SQLite{hub: h, st: h.Store()}
+	s.grp = newGrouper(s.commitGroup)
+	return s, nil
 }
 
 // Hub returns the hub under the server's tables.
@@ -76,8 +84,15 @@ func (s *SQLite) Hub() *hub.Hub { return s.hub }
 // Revisions returns the underlying revision store (interviews, reports).
 func (s *SQLite) Revisions() *store.Store { return s.st }
 
-// Close closes the store.
-func (s *SQLite) Close() error { return s.hub.Close() }
+// GroupCommits returns how many transactions stored uploaded batches (group commit) and
+// how many batches they held.
+func (s *SQLite) GroupCommits() (transactions, batches int, busy time.Duration) { return s.grp.stats() }
+
+// Close waits for the uploads being stored, then closes the store.
+func (s *SQLite) Close() error {
+	s.grp.close()
+	return s.hub.Close()
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -292,38 +307,174 @@ func (s *SQLite) Receipt(ctx context.Context, batchID string) (wire.Receipt, err
 	return out, err
 }
 
-// Ingest stores a verified batch (see Store): its revisions and its record go into the hub
-// (hub.Add: one transaction, exactly once), and the receipt is made from that record. A
-// device that sends revisions of an interview a supervisor already decided on gets those
-// decisions queued too.
+// Ingest stores a verified batch (see Store). It makes the store's checks of the revisions
+// (store.VerifyBatchRevisions: u.Revisions come from the batch reader, which verified every
+// id) and checks those made by other devices here, in the caller's goroutine,
+// then queues the batch for the group commit (group.go) and waits until the transaction
+// holding it is durable. In that transaction the batch goes into the hub (hub.AddTx:
+// revisions and record, exactly once), interviews it completes are marked submitted, the
+// decisions already made on its interviews are queued for the sending device, and the
+// receipt is made from the hub's record.
 func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
-	m := u.Batch.Manifest
 	if err := s.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
 	}
-	res, err := s.hub.Add(ctx, u.Batch, u.Revisions)
+	// u.Revisions are what the batch reader returned, each verified (hub.Check): the
+	// store's own checks need not hash them all again.
+	cpuSlots <- struct{}{}
+	revs, err := store.VerifyBatchRevisions(u.Revisions...)
+	<-cpuSlots
+	if err != nil {
+		return Ingested{}, rejection(err)
+	}
+	j := &ingestJob{u: u, revs: revs, done: make(chan struct{})}
+	if err := s.grp.submit(j); err != nil {
+		return Ingested{}, err
+	}
+	select {
+	case <-j.done:
+		return j.out, j.err
+	case <-ctx.Done():
+		// The batch is stored (or refused) all the same; the device's next attempt gets
+		// its receipt.
+		return Ingested{}, ctx.Err()
+	}
+}
+
+// refusal is a batch's refusal (a *wire.Error), decided before anything of it was
+// written: the transaction goes on with the other batches.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+
+// commitGroup stores the batches of jobs in one transaction and sets each job's outcome.
+// A batch refused by the hub leaves the transaction as it was (hub.AddTx decides before it
+// writes); any other error fails the transaction, and nothing of the group is stored (the
+// grouper then tries each batch alone).
+func (s *SQLite) commitGroup(jobs []*ingestJob) error {
+	ctx := context.Background()
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		for _, j := range jobs {
+			out, err := s.ingestTx(ctx, tx, j.u, j.revs)
+			var rf refusal
+			switch {
+			case errors.As(err, &rf):
+				j.out, j.err = Ingested{}, rf.err
+			case err != nil:
+				return err
+			default:
+				j.out, j.err = out, nil
+			}
+		}
+		return nil
+	})
+}
+
+// ingestTx stores one batch in tx (see Ingest). A refusal error leaves tx unchanged; after
+// any other error tx must be rolled back.
+func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified) (Ingested, error) {
+	m := &u.Batch.Manifest
+	res, err := s.hub.AddTx(ctx, tx, u.Batch, revs)
 	if err != nil {
 		return Ingested{}, err
 	}
 	if res.Rejected != nil {
-		return Ingested{}, rejection(res.Rejected)
+		return Ingested{}, refusal{rejection(res.Rejected)}
 	}
-	if err := s.queueEarlierDecisions(ctx, u); err != nil {
+	ivs := revs.Interviews()
+	if !res.Replay {
+		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
+			return Ingested{}, err
+		}
+	}
+	if err := queueEarlierDecisions(ctx, tx, u.Device.ID, ivs); err != nil {
 		return Ingested{}, err
 	}
-	var out Ingested
-	err = s.st.View(ctx, func(tx *store.Tx) error {
-		rc, hash, err := receiptOf(ctx, tx, m.ID)
+	rc, hash, err := receiptOf(ctx, tx, m.ID)
+	if err != nil {
+		return Ingested{}, err
+	}
+	if hash != u.Batch.Hash() { // the hub refuses this before storing; checked again for safety
+		return Ingested{}, fmt.Errorf("batch %s: the stored record has manifest hash %.16s…, the upload %.16s…", m.ID, hash, u.Batch.Hash())
+	}
+	return Ingested{Receipt: rc, Replay: res.Replay}, nil
+}
+
+// submitTx marks submitted every interview of ivs whose status is now completed (one
+// head, no conflict): a status revision "submitted" made by the server (u.Server) that
+// replaces it, queued like a decision for the devices that sent the interview, so that
+// their lists show it reached the server. With no u.Server nothing is written.
+func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string) error {
+	if u.Server == "" {
+		return nil
+	}
+	for _, iv := range ivs {
+		target := survey.Target{Interview: iv, Kind: survey.KindStatus}
+		heads, err := tx.Heads(target)
 		if err != nil {
 			return err
 		}
-		if hash != u.Batch.Hash() { // the hub refuses this; checked again for safety
-			return wire.Errorf(wire.CodeBatchConflict, "batch %s", m.ID)
+		if len(heads) != 1 {
+			continue // no status yet, or a conflict for a person to settle
 		}
-		out = Ingested{Receipt: rc, Replay: res.Replay}
-		return nil
-	})
-	return out, err
+		var st survey.StatusChange
+		if err := json.Unmarshal(heads[0].Value, &st); err != nil || st.Status != survey.StatusCompleted {
+			continue
+		}
+		revs, err := tx.Put(store.Author{Device: u.Server, Principal: u.Server},
+			survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
+		if err != nil {
+			return fmt.Errorf("mark interview %s submitted: %w", iv, err)
+		}
+		if len(revs) == 0 {
+			continue
+		}
+		if err := queueDecision(ctx, tx, iv, revs[0], u.Time); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueDecision records a status revision the server wrote on interview iv and queues it
+// for every enrolled device that sent revisions of the interview.
+func queueDecision(ctx context.Context, tx *store.Tx, iv string, rev survey.Revision, now time.Time) error {
+	b, err := rev.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO server_decisions (interview, revision, created) VALUES (?, ?, ?)`, iv, b, ms(now))
+	if err != nil {
+		return fmt.Errorf("store decision: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.device FROM revisions r JOIN server_devices s ON s.id = r.device WHERE r.interview = ? ORDER BY r.device`, iv)
+	if err != nil {
+		return fmt.Errorf("find the interview's devices: %w", err)
+	}
+	var devs []string
+	for rows.Next() {
+		var dev string
+		if err := rows.Scan(&dev); err != nil {
+			rows.Close()
+			return err
+		}
+		devs = append(devs, dev)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, dev := range devs {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) VALUES (?, ?)`, dev, seq); err != nil {
+			return fmt.Errorf("queue decision: %w", err)
+		}
+	}
+	// The revision is the server's own: no batch will carry it.
+	return tx.MarkBatched("server:"+strconv.FormatInt(seq, 10), []string{rev.ID})
 }
 
 // rejection maps the hub's refusal of a sound batch to the protocol's error.
@@ -372,46 +523,15 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 const qMissedDecisions = `SELECT ?, d.seq FROM server_decisions d WHERE d.interview = ?
 	AND NOT EXISTS (SELECT 1 FROM server_inbox i WHERE i.device = ? AND i.decision = d.seq)`
 
-// queueEarlierDecisions queues for the sending device the decisions already made on the
-// interviews of its batch that it was not given (a second device working on an interview).
-// Usually there are none, and this only reads.
-func (s *SQLite) queueEarlierDecisions(ctx context.Context, u Upload) error {
-	seen := map[string]bool{}
-	var ivs []string
-	for _, r := range u.Revisions {
-		if !seen[r.Interview] {
-			seen[r.Interview] = true
-			ivs = append(ivs, r.Interview)
+// queueEarlierDecisions queues for device the decisions already made on interviews ivs
+// that it was not given (a second device working on an interview). Usually there are none.
+func queueEarlierDecisions(ctx context.Context, tx *store.Tx, device string, ivs []string) error {
+	for _, iv := range ivs {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) `+qMissedDecisions+` ORDER BY d.seq`, device, iv, device); err != nil {
+			return fmt.Errorf("queue decisions: %w", err)
 		}
 	}
-	slices.Sort(ivs)
-	missed := false
-	err := s.st.View(ctx, func(tx *store.Tx) error {
-		for _, iv := range ivs {
-			var dev string
-			var seq int64
-			err := tx.QueryRowContext(ctx, qMissedDecisions+` LIMIT 1`, u.Device.ID, iv, u.Device.ID).Scan(&dev, &seq)
-			if err == nil {
-				missed = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil || !missed {
-		return err
-	}
-	return s.st.Update(ctx, func(tx *store.Tx) error {
-		for _, iv := range ivs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) `+qMissedDecisions+` ORDER BY d.seq`, u.Device.ID, iv, u.Device.ID); err != nil {
-				return fmt.Errorf("queue decisions: %w", err)
-			}
-		}
-		return nil
-	})
+	return nil
 }
 
 // Inbox returns what waits for a device after cursor.
@@ -489,43 +609,7 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 			return fmt.Errorf("interview %s is already %s with this reason: %w", d.Interview, d.Status, ErrUnchanged)
 		}
 		out = revs[0]
-		b, err := out.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO server_decisions (interview, revision, created) VALUES (?, ?, ?)`, d.Interview, b, ms(d.Time))
-		if err != nil {
-			return fmt.Errorf("store decision: %w", err)
-		}
-		seq, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		// It waits for every enrolled device that sent revisions of the interview.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.device FROM revisions r JOIN server_devices s ON s.id = r.device WHERE r.interview = ? ORDER BY r.device`, d.Interview)
-		if err != nil {
-			return fmt.Errorf("find the interview's devices: %w", err)
-		}
-		var devs []string
-		for rows.Next() {
-			var dev string
-			if err := rows.Scan(&dev); err != nil {
-				rows.Close()
-				return err
-			}
-			devs = append(devs, dev)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, dev := range devs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) VALUES (?, ?)`, dev, seq); err != nil {
-				return fmt.Errorf("queue decision: %w", err)
-			}
-		}
-		// The revision is the server's own: no batch will carry it.
-		return tx.MarkBatched("server:"+strconv.FormatInt(seq, 10), []string{out.ID})
+		return queueDecision(ctx, tx, d.Interview, out, d.Time)
 	})
 	return out, err
 }

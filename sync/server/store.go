@@ -41,7 +41,11 @@ type Store interface {
 	// records of the batch, so that a batch already held (same id and hash: Replay true,
 	// nothing stored twice) gets exactly the receipt it got the first time. The same id
 	// with another hash is wire.ErrBatchConflict. A revision made by a device other than
-	// the sender is refused unless the server already holds it.
+	// the sender is refused unless the server already holds it. An interview of the
+	// batch whose status is then completed (one head) is marked submitted in the same
+	// transaction: a status revision made by u.Server, queued for the devices that sent
+	// the interview as decisions are. Ingest returns once the batch is durable; the SQLite
+	// store commits concurrent uploads together (group commit).
 	Ingest(ctx context.Context, u Upload) (Ingested, error)
 	// Receipt returns the receipt of a stored batch (without the server's fingerprint), or
 	// ErrNotFound.
@@ -51,7 +55,7 @@ type Store interface {
 	Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error)
 	// Decide writes a supervisor's decision (approve or return) on an interview as a status
 	// revision made by the server, and queues it for every device that sent revisions of
-	// that interview.
+	// that interview. Approval takes a completed or submitted interview.
 	Decide(ctx context.Context, d Decision) (survey.Revision, error)
 	// Publish stores a questionnaire version and queues it for every device. Publishing the
 	// same version with the same file again changes nothing; with another file it is refused.
@@ -97,9 +101,16 @@ type DeviceReport struct {
 
 // Upload is a batch that passed every check, ready to store.
 type Upload struct {
-	Device    Device
-	Batch     *batch.Batch
+	Device Device
+	Batch  *batch.Batch
+	// Revisions are the batch's revisions as hub.Check returned them (the batch reader
+	// verified each one, its id included).
 	Revisions []survey.Revision
+	// Server is the server's device id (ServerDevice): the device and author of the
+	// status revisions "submitted" the store writes. Empty: none is written.
+	Server string
+	// Time is when the server received the batch.
+	Time time.Time
 }
 
 // Ingested is a batch the server holds, with its receipt (not yet signed).

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+)
+
+// Group commit: uploads that arrive while the store is busy committing are stored
+// together, in one transaction (one write to the disk and one fsync for all of them).
+// Every batch is checked and its revisions verified (store.Verify) before it queues, in
+// its own request's goroutine, so the one writer does nothing but store. A batch the hub
+// refuses in the transaction (a replayed id with other content, a reused sequence number)
+// is refused before anything of it is written and leaves the others alone. If the
+// transaction itself fails, each batch of the group is tried again alone, so one bad
+// batch (or a disk error that one batch provokes) cannot fail the others. No request is
+// answered before the transaction holding its batch is durable.
+//
+// The group is whatever queued while the last transaction was being stored (up to the
+// limits below): no timer, so a lone upload is stored at once, and under load the groups
+// grow by themselves.
+
+// Group limits: a group holds at most this many batches, and no more revisions than
+// groupRevisions unless it is a single batch.
+const (
+	groupBatches   = 256
+	groupRevisions = 60000
+)
+
+// cpuSlots bounds the uploads being checked and verified at once (Server.check, the
+// store.Verify of SQLite.Ingest) to one less than the processors Go uses, so that the one
+// writer storing the groups, which every upload waits for, always finds a processor free.
+var cpuSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+
+// errStoreClosed is returned by Ingest after Close.
+var errStoreClosed = errors.New("the server's store is closed")
+
+// ingestJob is one upload waiting for its group's commit.
+type ingestJob struct {
+	u    Upload
+	revs store.Verified
+	// out and err are the outcome, valid once done is closed: err is the batch's refusal
+	// (a *wire.Error) or a failure of the store.
+	out  Ingested
+	err  error
+	done chan struct{}
+}
+
+// grouper queues jobs and runs one committing goroutine while there are any.
+type grouper struct {
+	// commit stores jobs in one transaction, setting each one's outcome; an error means
+	// the transaction failed and nothing of it was stored.
+	commit func(jobs []*ingestJob) error
+
+	mu      sync.Mutex
+	queue   []*ingestJob
+	running bool
+	closed  bool
+	idle    *sync.Cond
+
+	// stats, for tests and metrics: transactions committed and batches in them.
+	groups, batches int
+	busy            time.Duration
+}
+
+func newGrouper(commit func([]*ingestJob) error) *grouper {
+	g := &grouper{commit: commit}
+	g.idle = sync.NewCond(&g.mu)
+	return g
+}
+
+// submit queues j; its outcome is set and j.done closed once its group is committed (or
+// failed).
+func (g *grouper) submit(j *ingestJob) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return errStoreClosed
+	}
+	g.queue = append(g.queue, j)
+	if !g.running {
+		g.running = true
+		go g.run()
+	}
+	return nil
+}
+
+// run commits groups until the queue is empty.
+func (g *grouper) run() {
+	for {
+		g.mu.Lock()
+		if len(g.queue) == 0 {
+			g.running = false
+			g.idle.Broadcast()
+			g.mu.Unlock()
+			return
+		}
+		n, revs := 0, 0
+		for n < len(g.queue) && n < groupBatches {
+			k := g.queue[n].revs.Len()
+			if n > 0 && revs+k > groupRevisions {
+				break
+			}
+			revs += k
+			n++
+		}
+		jobs := make([]*ingestJob, n)
+		copy(jobs, g.queue)
+		g.queue = append(g.queue[:0], g.queue[n:]...)
+		g.groups++
+		g.batches += n
+		g.mu.Unlock()
+		t0 := time.Now()
+		g.store(jobs)
+		g.mu.Lock()
+		g.busy += time.Since(t0)
+		g.mu.Unlock()
+		for _, j := range jobs {
+			close(j.done)
+		}
+	}
+}
+
+// store commits jobs as one group; if that fails and there are several, each alone.
+func (g *grouper) store(jobs []*ingestJob) {
+	err := g.commit(jobs)
+	if err == nil {
+		return
+	}
+	if len(jobs) == 1 {
+		jobs[0].out, jobs[0].err = Ingested{}, err
+		return
+	}
+	for _, j := range jobs {
+		if err := g.commit([]*ingestJob{j}); err != nil {
+			j.out, j.err = Ingested{}, err
+		}
+	}
+}
+
+// close refuses new jobs and waits until the queued ones are committed.
+func (g *grouper) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
+	for g.running {
+		g.idle.Wait()
+	}
+}
+
+// stats returns the groups committed and the batches in them.
+func (g *grouper) stats() (groups, batches int, busy time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.groups, g.batches, g.busy
+}

@@ -1,0 +1,223 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
+	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
+)
+
+// post uploads data as device and fails the test unless the server answers 200.
+func post(t *testing.T, e *servertest.Env, device string, data []byte) wire.SignedReceipt {
+	t.Helper()
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, device, data)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload of %s: %v %v %s", device, err, resp, body)
+	}
+	var sr wire.SignedReceipt
+	if err := json.Unmarshal(body, &sr); err != nil {
+		t.Fatal(err)
+	}
+	return sr
+}
+
+// statusOnServer returns the status heads of an interview on the server.
+func statusOnServer(t *testing.T, e *servertest.Env, iv string) []survey.Revision {
+	t.Helper()
+	revs, err := e.Store.Revisions().History(context.Background(), survey.Target{Interview: iv, Kind: survey.KindStatus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return survey.Heads(revs)
+}
+
+func statusOf(t *testing.T, r survey.Revision) survey.StatusChange {
+	t.Helper()
+	var st survey.StatusChange
+	if err := json.Unmarshal(r.Value, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestSubmittedWhenCompletedReachesTheServer: a batch that completes an interview makes
+// the server mark it submitted (a status revision of the server's own, replacing the
+// completed one) in the same transaction, and the device finds it in its inbox. Drafts,
+// replays and conflicting statuses are left alone; an interview completed again after a
+// return is submitted again, and a submitted interview can be approved.
+func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
+	ctx := context.Background()
+	e := servertest.Start(t, "", nil)
+	q := servertest.DGRA(t)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	e.Enroll(a)
+	e.Enroll(b)
+	srvDev := server.ServerDevice(e.Key.PublicKey())
+
+	revs := a.Interview(t, q, "iv-1", t0, rnd())
+	completed := revs[len(revs)-1]
+	data, _ := a.Batch(t, revs)
+	sr := post(t, e, a.ID, data)
+	heads := statusOnServer(t, e, "iv-1")
+	if len(heads) != 1 {
+		t.Fatalf("status heads %d", len(heads))
+	}
+	sub := heads[0]
+	if st := statusOf(t, sub); st.Status != survey.StatusSubmitted || sub.Device != srvDev || sub.Author != srvDev ||
+		len(sub.Replaces) != 1 || sub.Replaces[0] != completed.ID {
+		t.Fatalf("status on the server: %+v by %s/%s replacing %v", st, sub.Device, sub.Author, sub.Replaces)
+	}
+	list, err := e.Store.Revisions().List(ctx, storeListAll())
+	if err != nil || len(list) != 1 || list[0].Status != survey.StatusSubmitted {
+		t.Fatalf("list %+v %v", list, err)
+	}
+	// It waits in the device's inbox, like a supervisor's decision.
+	in, werr := getInbox(t, e, inboxRequest(t, e.URL, a, 0, time.Now()))
+	if werr != nil {
+		t.Fatal(werr)
+	}
+	if len(in.Revisions) != 1 {
+		t.Fatalf("inbox of a: %d revisions", len(in.Revisions))
+	}
+	var got survey.Revision
+	if err := json.Unmarshal(in.Revisions[0], &got); err != nil || got.ID != sub.ID || got.Verify() != nil {
+		t.Fatalf("inbox revision %+v %v", got, err)
+	}
+	// The same batch again: the same receipt, and no second "submitted".
+	if again := post(t, e, a.ID, data); !again.Replay || !bytes.Equal(again.Receipt, sr.Receipt) {
+		t.Fatalf("replay: %+v", again)
+	}
+	if h := statusOnServer(t, e, "iv-1"); len(h) != 1 || h[0].ID != sub.ID {
+		t.Fatalf("after the replay: %v", h)
+	}
+
+	// A draft (no status yet) stays a draft.
+	draft := a.Interview(t, q, "iv-draft", t0, rnd())
+	draft = draft[:len(draft)-1]
+	data, _ = a.Batch(t, draft)
+	post(t, e, a.ID, data)
+	if h := statusOnServer(t, e, "iv-draft"); len(h) != 0 {
+		t.Fatalf("a draft got a status: %v", h)
+	}
+
+	// Two devices complete the same interview independently: a conflict of statuses, for a
+	// person to settle; the server does not settle it by marking it submitted.
+	shared := a.Interview(t, q, "iv-shared", t0, rnd())
+	data, _ = a.Batch(t, shared[:len(shared)-1])
+	post(t, e, a.ID, data)
+	tg := survey.Target{Interview: "iv-shared", Kind: survey.KindStatus}
+	ca, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 900, t0.Add(time.Hour), a.Principal, nil)
+	cb, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted, Reason: "lần hai"}, b.ID, 1, t0.Add(time.Hour), b.Principal, nil)
+	da, _ := a.Batch(t, []survey.Revision{ca})
+	db, _ := b.Batch(t, []survey.Revision{cb})
+	post(t, e, a.ID, da) // one completed head: submitted
+	post(t, e, b.ID, db) // b's completed beside a's submitted: a conflict
+	if h := statusOnServer(t, e, "iv-shared"); len(h) != 2 {
+		t.Fatalf("iv-shared: %d status heads, want the conflict of 2", len(h))
+	}
+	// (b's completed arrived while a's was already submitted: no third head.)
+
+	// Returned, completed again on the device: submitted again; then approved.
+	ret, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: "thiếu bằng chứng", By: "sup", Device: srvDev, Time: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 1000, t0.Add(2*time.Hour), a.Principal, []string{ret.ID})
+	data, _ = a.Batch(t, []survey.Revision{again})
+	post(t, e, a.ID, data)
+	if h := statusOnServer(t, e, "iv-1"); len(h) != 1 || statusOf(t, h[0]).Status != survey.StatusSubmitted {
+		t.Fatalf("completed again: %v", h)
+	}
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, By: "sup", Device: srvDev, Time: t0}); err != nil {
+		t.Fatalf("approve a submitted interview: %v", err)
+	}
+	if err := e.Store.Revisions().Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentUploadsGroupCommit: many devices upload at once, among them a batch with
+// the id of a stored batch and other content, and the stored batch again. Every good batch
+// is stored once with its receipt, the impostor is refused with batch_conflict and spoils
+// none of the batches committed with it, the replay gets the first receipt.
+func TestConcurrentUploadsGroupCommit(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	q := servertest.DGRA(t)
+	first := servertest.NewDevice(t, "laptop-first", "f@example.org")
+	e.Enroll(first)
+	firstRevs := first.Interview(t, q, "iv-first", t0, rnd())
+	firstData, _ := first.Batch(t, firstRevs)
+	firstReceipt := post(t, e, first.ID, firstData)
+	// The same id (device, sequence 1) with other content.
+	other, _, err := batch.Create(firstRevs[:len(firstRevs)-1], batch.Options{Device: first.ID, Signer: first.Signer, Principal: first.Principal, Sequence: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 24
+	devs := make([]*servertest.Device, n)
+	datas := make([][]byte, n)
+	for i := range devs {
+		devs[i] = servertest.NewDevice(t, fmt.Sprintf("laptop-%02d", i), fmt.Sprintf("a%d@example.org", i))
+		e.Enroll(devs[i])
+		datas[i], _ = devs[i].Batch(t, devs[i].Interview(t, q, fmt.Sprintf("iv-%02d", i), t0, rnd()))
+	}
+	type outcome struct {
+		status int
+		body   []byte
+	}
+	var wg sync.WaitGroup
+	results := make([]outcome, n+2)
+	start := make(chan struct{})
+	send := func(k int, device string, data []byte) {
+		defer wg.Done()
+		<-start
+		resp, body, err := servertest.Post(http.DefaultClient, e.URL, device, data)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		results[k] = outcome{resp.StatusCode, body}
+	}
+	wg.Add(n + 2)
+	for i := range devs {
+		go send(i, devs[i].ID, datas[i])
+	}
+	go send(n, first.ID, other)
+	go send(n+1, first.ID, firstData)
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if results[i].status != 200 {
+			t.Errorf("device %d: %d %s", i, results[i].status, results[i].body)
+		}
+	}
+	if we := decodeError(t, results[n].status, results[n].body); we.Code != wire.CodeBatchConflict {
+		t.Errorf("same id, other content: %s", we.Code)
+	}
+	var sr wire.SignedReceipt
+	if err := json.Unmarshal(results[n+1].body, &sr); err != nil || !sr.Replay || !bytes.Equal(sr.Receipt, firstReceipt.Receipt) {
+		t.Errorf("replay: %d %s", results[n+1].status, results[n+1].body)
+	}
+	h := holdings(t, e)
+	perInterview := len(firstRevs) + 1 // and the server's "submitted"
+	if h.batches != n+1 || h.revisions != (n+1)*perInterview {
+		t.Errorf("server holds %d revisions in %d batches, want %d in %d", h.revisions, h.batches, (n+1)*perInterview, n+1)
+	}
+	if err := e.Store.Revisions().Check(context.Background()); err != nil {
+		t.Error(err)
+	}
+	txs, batches, _ := e.Store.GroupCommits()
+	t.Logf("%d uploads stored in %d transactions", batches, txs)
+}
