@@ -39,16 +39,20 @@ Ed25519 key (server_ed25519), made on first start. Devices pin that key when the
 The API is versioned under /v1 (enrol, upload batches, download what waits for a device);
 /healthz answers whether the server works, /metrics gives Prometheus metrics. Logs are
 structured (JSON by default) on stderr. On SIGINT or SIGTERM the server stops accepting
-connections and finishes the uploads in flight before it exits. Without --tls-cert and
+connections and finishes the uploads in flight before it exits, with status 0 when all
+finished (1 when some had to be cut). Without --tls-cert and
 --tls-key it speaks plain HTTP: put it behind a TLS proxy, or give it a certificate.
 
 serve chạy máy chủ trung tâm để các thiết bị đồng bộ. Dữ liệu nằm trong DIR: kho tổng hợp
 hub.db và khoá Ed25519 của máy chủ (tạo khi khởi động lần đầu). Khi nhận SIGINT hoặc SIGTERM,
-máy chủ ngừng nhận kết nối mới và hoàn tất các lượt tải lên đang dở rồi mới thoát.`,
+máy chủ ngừng nhận kết nối mới và hoàn tất các lượt tải lên đang dở rồi mới thoát, với mã
+thoát 0 khi mọi lượt đã xong (1 khi phải cắt ngang một số lượt).`,
 		Example: `  fieldsurvey serve --data /srv/fieldsurvey
   fieldsurvey serve --data /srv/fieldsurvey --addr 0.0.0.0:8750 --tls-cert cert.pem --tls-key key.pem
   fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"`,
 		Args: cobra.NoArgs,
+		// SIGINT and SIGTERM are how a server is stopped: a clean shutdown exits 0.
+		Annotations: map[string]string{stopsOnSignal: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(cmd.Context(), g, opts)
 		},

@@ -5,8 +5,9 @@
 // It is the only package that reads the configuration (viper) and parses the command line
 // (cobra); everything below it receives plain values. Guarantees of the command line:
 // data goes to stdout and messages to stderr; every failure exits non-zero with
-// "fieldsurvey: error: …" (and often "fieldsurvey: hint: …"); an interrupt exits 130; a
-// command that fails on bad input changes nothing.
+// "fieldsurvey: error: …" (and often "fieldsurvey: hint: …"); an interrupt exits 130,
+// except for a command whose normal way to stop is a signal (serve: it exits 0 once it has
+// shut down cleanly); a command that fails on bad input changes nothing.
 package main
 
 import (
@@ -48,13 +49,25 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// stopsOnSignal is the annotation of a command whose normal way to stop is SIGINT or
+// SIGTERM (serve, under a service manager): when it returns no error after the signal, it
+// stopped cleanly, and the program exits 0 rather than 130; when it returns an error, that
+// error is reported as any other.
+const stopsOnSignal = "fieldsurvey/stops-on-signal"
+
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := newGlobals(stdin, stdout, stderr)
 	root := newRootCommand(g)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	signalStop := ctx.Err() != nil && cmd != nil && cmd.Annotations[stopsOnSignal] == "true" && !errors.Is(err, errInterrupted)
 	switch {
+	case signalStop && err == nil:
+		return exitOK
+	case signalStop:
+		printError(stderr, err, g.lang())
+		return exitFailure
 	case ctx.Err() != nil || errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "fieldsurvey: interrupted")
 		return exitInterrupted
