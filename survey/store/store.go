@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,7 +305,8 @@ func probeInside(path string, wal bool) error {
 		// No log: the file is complete. immutable keeps SQLite from creating -wal/-shm.
 		q = "?immutable=1"
 	}
-	db, err := sql.Open("sqlite", fileURI(path)+q)
+	// Another process may be creating the file right now: wait for its lock like any reader.
+	db, err := sql.Open("sqlite", fileURI(path)+q+"&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return fmt.Errorf("open survey database %s: %w", path, err)
 	}
@@ -342,6 +344,14 @@ func probeInside(path string, wal bool) error {
 	if len(names) == 0 {
 		return nil // an empty SQLite database: ours to initialise
 	}
+	// Ours, being created by another process right now: the first store migration is
+	// recorded in the same transaction that sets the application id, and a reader can see
+	// the tables before the header change reaches the main file.
+	var ours int
+	if slices.Contains(names, "schema_migrations") &&
+		db.QueryRow("SELECT count(*) FROM schema_migrations WHERE component = ?", Component).Scan(&ours) == nil && ours > 0 {
+		return nil
+	}
 	if len(names) > 5 {
 		names = append(names[:5], "…")
 	}
@@ -365,8 +375,21 @@ func (s *Store) migrate(ctx context.Context, component string, migs []Migration)
 		}
 	}
 	known := len(migs)
+	busy := 0
 	for {
 		done, err := s.migrateOne(ctx, component, migs, known)
+		if err != nil && isBusy(err) && busy < 100 {
+			// Several processes creating the same new database at once: SQLite can answer
+			// SQLITE_BUSY without waiting while one of them switches the file to WAL or
+			// takes the first write lock. Wait a little and look again (at most ~5 s).
+			busy++
+			select {
+			case <-ctx.Done():
+				return fail(ctx.Err())
+			case <-time.After(time.Duration(10+busy%5*10) * time.Millisecond):
+			}
+			continue
+		}
 		if err != nil {
 			var fe *FileError
 			if errors.As(err, &fe) {
@@ -522,6 +545,13 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // mapErr maps SQLite constraint errors to ErrDuplicate and ErrConstraint, keeping the
 // original message.
+// isBusy reports whether err is SQLite's "database is locked" (SQLITE_BUSY and its
+// extended codes).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
