@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -41,7 +41,7 @@ func loadOrCreateKeyWithRand(dir string, r io.Reader) (ssh.Signer, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
-	created, err := writeExclusive(path, priv, 0o600)
+	created, err := atomicfile.Create(path, priv, 0o600)
 	if err != nil {
 		return nil, false, fmt.Errorf("write server key: %w", err)
 	}
@@ -50,49 +50,11 @@ func loadOrCreateKeyWithRand(dir string, r io.Reader) (ssh.Signer, bool, error) 
 		return nil, false, fmt.Errorf("server key: %w", err)
 	}
 	if created {
-		if _, err := writeExclusive(path+".pub", pub, 0o644); err != nil {
+		if _, err := atomicfile.Create(path+".pub", pub, 0o644); err != nil {
 			return nil, true, fmt.Errorf("write server public key: %w", err)
 		}
 	}
 	return s, created, nil
-}
-
-// writeExclusive writes data to a new file path durably and atomically (a complete
-// temporary file, then a hard link to path), so a crash never leaves a half-written key. It
-// reports false and writes nothing when path exists.
-func writeExclusive(path string, data []byte, mode fs.FileMode) (bool, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return false, err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		f.Close()
-		return false, err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return false, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return false, err
-	}
-	if err := f.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		return false, err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return true, nil
 }
 
 // ServerDevice is the device id under which the server writes revisions (supervisors'
