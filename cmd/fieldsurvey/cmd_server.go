@@ -301,6 +301,11 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 		return err
 	}
 	defer st.Close()
+	// Like every command that names an interview, accept the unique beginning of its id;
+	// anything else is left to Decide, which says the server holds no such interview.
+	if full, err := resolveInterview(ctx, st.Revisions(), id); err == nil {
+		id = full
+	}
 	rev, err := st.Decide(ctx, server.Decision{Interview: id, Status: status, Reason: opts.reason,
 		By: supervisorName(g, opts.by), Device: server.ServerDevice(key.signer.PublicKey()), Time: g.now()})
 	switch {
