@@ -58,6 +58,47 @@ type InterviewState struct {
 	Revisions int
 }
 
+// Summary is one interview as lists show it, without its answers: what stores keep up to
+// date on every write so that listing thousands of interviews reads no revisions.
+type Summary struct {
+	ID, Questionnaire, Version string
+	Status                     Status
+	Reason                     string
+	Agency, Province, Role     string
+	Category, Assessor         string
+	// Answered counts answers with a value (Answer.HasValue).
+	Answered int
+	// Sections holds the confirmed section ratings.
+	Sections map[string]Code
+	// Conflicts counts targets whose heads disagree.
+	Conflicts        int
+	Created, Updated time.Time
+	Revisions        int
+}
+
+// Summary computes the summary of s: what a store's list reports for it.
+func (s *InterviewState) Summary() Summary {
+	sm := Summary{
+		ID: s.ID, Questionnaire: s.Meta.Questionnaire, Version: s.Meta.QuestionnaireVersion,
+		Status: s.Status.Status, Reason: s.Status.Reason,
+		Agency: s.Respondent.Agency, Province: s.Respondent.Province, Role: s.Respondent.Role,
+		Category: s.Respondent.Category, Assessor: s.Meta.Assessor,
+		Sections: map[string]Code{}, Conflicts: len(s.Conflicts),
+		Created: s.Created, Updated: s.Updated, Revisions: s.Revisions,
+	}
+	for _, a := range s.Answers {
+		if a.HasValue() {
+			sm.Answered++
+		}
+	}
+	for k, v := range s.Sections {
+		if v.Rating != "" {
+			sm.Sections[k] = v.Rating
+		}
+	}
+	return sm
+}
+
 // HasMeta reports whether the revision that creates the interview is present (a hub may hold
 // later revisions of an interview whose first batch has not arrived).
 func (s *InterviewState) HasMeta() bool { return s.Meta.Questionnaire != "" }

@@ -125,27 +125,7 @@ func shortIDs(ids []string) string {
 }
 
 // SummaryOf computes the summary of a folded interview state: what List reports for it.
-func SummaryOf(st *survey.InterviewState) Summary {
-	sm := Summary{
-		ID: st.ID, Questionnaire: st.Meta.Questionnaire, Version: st.Meta.QuestionnaireVersion,
-		Status: st.Status.Status, Reason: st.Status.Reason,
-		Agency: st.Respondent.Agency, Province: st.Respondent.Province, Role: st.Respondent.Role,
-		Category: st.Respondent.Category, Assessor: st.Meta.Assessor,
-		Sections: map[string]survey.Code{}, Conflicts: len(st.Conflicts),
-		Created: st.Created, Updated: st.Updated, Revisions: st.Revisions,
-	}
-	for _, a := range st.Answers {
-		if a.HasValue() {
-			sm.Answered++
-		}
-	}
-	for k, v := range st.Sections {
-		if v.Rating != "" {
-			sm.Sections[k] = v.Rating
-		}
-	}
-	return sm
-}
+func SummaryOf(st *survey.InterviewState) Summary { return st.Summary() }
 
 func equalSummary(a, b Summary) bool {
 	type flat struct {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"golang.org/x/text/collate"
@@ -19,21 +18,7 @@ import (
 )
 
 // Summary is one interview as lists show it, kept up to date on every write.
-type Summary struct {
-	ID, Questionnaire, Version string
-	Status                     survey.Status
-	Reason                     string
-	Agency, Province, Role     string
-	Category, Assessor         string
-	// Answered counts answers with a value (survey.Answer.HasValue).
-	Answered int
-	// Sections holds the confirmed section ratings.
-	Sections map[string]survey.Code
-	// Conflicts counts targets with more than one head.
-	Conflicts        int
-	Created, Updated time.Time
-	Revisions        int
-}
+type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
 	answered, sections, conflicts, created, updated, revisions FROM interviews`

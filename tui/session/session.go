@@ -63,21 +63,7 @@ type ListOptions struct {
 }
 
 // Summary is one interview as lists show it, without loading its answers.
-type Summary struct {
-	ID, Questionnaire, Version string
-	Status                     survey.Status
-	Reason                     string
-	Agency, Province, Role     string
-	Category, Assessor         string
-	// Answered counts answers with a value.
-	Answered int
-	// Sections holds the confirmed section ratings.
-	Sections map[string]survey.Code
-	// Conflicts counts targets with more than one head.
-	Conflicts        int
-	Created, Updated time.Time
-	Revisions        int
-}
+type Summary = survey.Summary
 
 // Catalog lists the questionnaires an interview can use (every version).
 // *questionnaires.Catalog satisfies it.

@@ -41,18 +41,7 @@ func (a Store) Interview(ctx context.Context, id string) (*survey.InterviewState
 
 // List returns the summaries that match o.
 func (a Store) List(ctx context.Context, o session.ListOptions) ([]session.Summary, error) {
-	l, err := a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]session.Summary, len(l))
-	for i, s := range l {
-		out[i] = session.Summary{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
-			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
-			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
-			Created: s.Created, Updated: s.Updated, Revisions: s.Revisions}
-	}
-	return out, nil
+	return a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit})
 }
 
 // Agencies returns the agencies used on this device.

@@ -192,7 +192,7 @@ func (s *Store) List(ctx context.Context, o session.ListOptions) ([]session.Summ
 	var out []session.Summary
 	term := fold(o.Search)
 	for _, st := range states {
-		sm := summarize(st)
+		sm := st.Summary()
 		switch {
 		case o.Questionnaire != "" && sm.Questionnaire != o.Questionnaire,
 			o.Status != "" && sm.Status != o.Status,
@@ -211,26 +211,6 @@ func (s *Store) List(ctx context.Context, o session.ListOptions) ([]session.Summ
 		out = out[:o.Limit]
 	}
 	return out, nil
-}
-
-// Summarize is what the store's summary row holds for st.
-func summarize(st *survey.InterviewState) session.Summary {
-	sm := session.Summary{ID: st.ID, Questionnaire: st.Meta.Questionnaire, Version: st.Meta.QuestionnaireVersion,
-		Status: st.Status.Status, Reason: st.Status.Reason, Agency: st.Respondent.Agency,
-		Province: st.Respondent.Province, Role: st.Respondent.Role, Category: st.Respondent.Category,
-		Assessor: st.Meta.Assessor, Sections: map[string]survey.Code{}, Conflicts: len(st.Conflicts),
-		Created: st.Created, Updated: st.Updated, Revisions: st.Revisions}
-	for _, a := range st.Answers {
-		if a.HasValue() {
-			sm.Answered++
-		}
-	}
-	for k, v := range st.Sections {
-		if v.Rating != "" {
-			sm.Sections[k] = v.Rating
-		}
-	}
-	return sm
 }
 
 func fold(s string) string {
