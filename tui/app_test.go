@@ -39,7 +39,7 @@ func TestHomeSearchAndFilter(t *testing.T) {
 	d.send(HomeMsg{})
 	d.key("/")
 	d.typeText("da nang") // accents and case ignored
-	d.mustSee("Đà Nẵng", "1 interviews")
+	d.mustSee("Đà Nẵng", "1 interview")
 	d.mustNotSee("Huế")
 	// "q" and "n" typed in the search box are text, not commands.
 	d.key("esc")

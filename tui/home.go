@@ -226,6 +226,9 @@ func (h *homeScreen) View() string {
 	}
 	sl += s.Subtle.Render("   " + c.t("Status: ", "Trạng thái: ") + flt)
 	count := fmt.Sprintf(c.t("%d interviews", "%d cuộc phỏng vấn"), len(h.items))
+	if len(h.items) == 1 {
+		count = c.t("1 interview", "1 cuộc phỏng vấn")
+	}
 	out = append(out, pad(sl, w-width(count)-1)+" "+s.Subtle.Render(count))
 
 	if h.err != nil {

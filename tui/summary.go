@@ -309,9 +309,11 @@ func (s *summaryScreen) View() string {
 	var below []string
 	if sg, ok := s.suggestion(); ok {
 		step, _ := sc.Step(sg.Rating)
-		below = append(below, "  "+c.t("Suggested: ", "Gợi ý: ")+st.Rating(step, c.lang)+st.Subtle.Render(fmt.Sprintf(
-			c.t(" — importance-weighted mean %.2f of %d rated questions (enter accepts it)", " — trung bình có trọng số %.2f của %d câu đã đánh giá (enter để chấp nhận)"),
-			sg.Mean, sg.Rated)))
+		of := c.t(" — importance-weighted mean %.2f of %d rated questions (enter accepts it)", " — trung bình có trọng số %.2f của %d câu đã đánh giá (enter để chấp nhận)")
+		if sg.Rated == 1 {
+			of = c.t(" — importance-weighted mean %.2f of %d rated question (enter accepts it)", of)
+		}
+		below = append(below, "  "+c.t("Suggested: ", "Gợi ý: ")+st.Rating(step, c.lang)+st.Subtle.Render(fmt.Sprintf(of, sg.Mean, sg.Rated)))
 	} else {
 		below = append(below, "  "+st.Subtle.Render(c.t("No suggestion yet: no counted rating in this section.", "Chưa có gợi ý: phần này chưa có mức đánh giá được tính.")))
 	}
