@@ -415,20 +415,30 @@ type verifyResult struct {
 	reason    survey.Text
 }
 
-func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVerifyOptions) error {
-	signers, ids, err := opts.trust.load()
+// checkInputs is what verify and merge both start from: the checks a batch must pass
+// (trusted signers, age identities, known questionnaires) and the batch files named.
+func (o trustOptions) checkInputs(g *globals, args []string) (hub.Options, []string, error) {
+	signers, ids, err := o.load()
 	if err != nil {
-		return err
+		return hub.Options{}, nil, err
 	}
 	files, err := batchFiles(args)
 	if err != nil {
-		return err
+		return hub.Options{}, nil, err
 	}
 	c, err := g.catalog()
 	if err != nil {
+		return hub.Options{}, nil, err
+	}
+	return hub.Options{Signers: signers, Identities: ids, Known: knownQuestionnaires(c)}, files, nil
+}
+
+func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVerifyOptions) error {
+	hopts, files, err := opts.trust.checkInputs(g, args)
+	if err != nil {
 		return err
 	}
-	known := knownQuestionnaires(c)
+	signers, ids, known := hopts.Signers, hopts.Identities, hopts.Known
 	var results []verifyResult
 	failed := 0
 	for _, file := range files {
@@ -446,7 +456,7 @@ func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVe
 					err = batch.CheckQuestionnaires(&b.Manifest, known)
 				}
 			} else {
-				_, err = hub.Check(b, hub.Options{Signers: signers, Identities: ids, Known: known})
+				_, err = hub.Check(b, hopts)
 			}
 		}
 		if err != nil {

@@ -90,15 +90,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 			"name the hub store, for example --into hub.db (it is created if missing)",
 			"chỉ định kho tổng hợp, ví dụ --into hub.db (tạo mới nếu chưa có)")
 	}
-	signers, ids, err := opts.trust.load()
-	if err != nil {
-		return err
-	}
-	files, err := batchFiles(args)
-	if err != nil {
-		return err
-	}
-	c, err := g.catalog()
+	hopts, files, err := opts.trust.checkInputs(g, args)
 	if err != nil {
 		return err
 	}
@@ -107,7 +99,6 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		return err
 	}
 	defer h.Close()
-	hopts := hub.Options{Signers: signers, Identities: ids, Known: knownQuestionnaires(c)}
 
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
