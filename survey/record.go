@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"time"
 )
@@ -227,39 +229,12 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 	if rec.Respondent != cur.Respondent {
 		out = append(out, Change{t(KindRespondent, ""), rec.Respondent})
 	}
-	keys := func(m map[string]Answer, n map[string]Answer) []string {
-		set := map[string]bool{}
-		for k := range m {
-			set[k] = true
-		}
-		for k := range n {
-			set[k] = true
-		}
-		ks := make([]string, 0, len(set))
-		for k := range set {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		return ks
-	}
-	for _, k := range keys(rec.Answers, cur.Answers) {
+	for _, k := range unionKeys(rec.Answers, cur.Answers) {
 		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
 			out = append(out, Change{t(KindAnswer, k), rec.Answers[k]})
 		}
 	}
-	secs := map[string]bool{}
-	for k := range rec.Sections {
-		secs[k] = true
-	}
-	for k := range cur.Sections {
-		secs[k] = true
-	}
-	sk := make([]string, 0, len(secs))
-	for k := range secs {
-		sk = append(sk, k)
-	}
-	sort.Strings(sk)
-	for _, k := range sk {
+	for _, k := range unionKeys(rec.Sections, cur.Sections) {
 		if rec.Sections[k] != cur.Sections[k] {
 			out = append(out, Change{t(KindSection, k), rec.Sections[k]})
 		}
@@ -269,4 +244,16 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 		out = append(out, Change{t(KindStatus, ""), st})
 	}
 	return out
+}
+
+// unionKeys returns the keys of a and b, sorted, each once.
+func unionKeys[V any](a, b map[string]V) []string {
+	set := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		set[k] = true
+	}
+	for k := range b {
+		set[k] = true
+	}
+	return slices.Sorted(maps.Keys(set))
 }
