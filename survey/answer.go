@@ -178,17 +178,19 @@ func (r Respondent) Normalized() Respondent {
 type Status string
 
 // The statuses of an interview: draft → completed → submitted → approved, or returned with a
-// reason and then completed again.
+// reason and then completed again; an approved interview can be reopened by a supervisor
+// (with a reason), which the assessor edits and completes again.
 const (
 	StatusDraft     Status = "draft"
 	StatusCompleted Status = "completed"
 	StatusSubmitted Status = "submitted"
 	StatusApproved  Status = "approved"
 	StatusReturned  Status = "returned"
+	StatusReopened  Status = "reopened"
 )
 
 // Statuses lists every status in life order.
-var Statuses = []Status{StatusDraft, StatusCompleted, StatusSubmitted, StatusApproved, StatusReturned}
+var Statuses = []Status{StatusDraft, StatusCompleted, StatusSubmitted, StatusApproved, StatusReturned, StatusReopened}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -213,6 +215,8 @@ func (s Status) Label() Text {
 		return T("approved", "đã duyệt")
 	case StatusReturned:
 		return T("returned", "bị trả lại")
+	case StatusReopened:
+		return T("reopened", "được mở lại")
 	}
 	return T(string(s), string(s))
 }

@@ -206,12 +206,10 @@ func (w *Writer) Reopen(ctx context.Context, st *survey.InterviewState) error {
 	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}))
 }
 
-// Editable reports whether an interview in status s can be changed by the assessor: drafts
-// and returned interviews. Completed ones must be reopened first; submitted and approved
-// ones belong to the supervisor.
-func Editable(s survey.Status) bool {
-	return s == survey.StatusDraft || s == survey.StatusReturned || s == ""
-}
+// Editable reports whether an interview in status s can be changed by the assessor: drafts,
+// and interviews a supervisor returned or reopened (survey.AssessorEditable). Completed ones
+// must be reopened first; submitted and approved ones belong to the supervisor.
+func Editable(s survey.Status) bool { return survey.AssessorEditable(s) }
 
 // Problem is one thing wrong with a form field.
 type Problem struct {
