@@ -153,7 +153,7 @@ sync:
 // it was written from, every key included.
 func TestConfigTemplateRoundTrip(t *testing.T) {
 	c := Config{
-		Assessor: AssessorConfig{Name: `Nguyễn "An"`, Principal: "an@example.org"},
+		Assessor: AssessorConfig{Name: `Nguyễn "An"`, Principal: "an@example.org"}, Role: "supervisor",
 		Language: "en", Device: "0123456789abcdef", Color: "never", Questionnaire: "odra-3.1",
 		Server: ServerConfig{URL: "https://hub.example.org"}, Recipients: []string{"age1a", "age1b"},
 		Sync: SyncConfig{Interval: 90 * time.Second},

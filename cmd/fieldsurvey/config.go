@@ -18,6 +18,7 @@ import (
 // struct so that the TUI and other packages receive it without knowing viper.
 type Config struct {
 	Assessor      AssessorConfig `mapstructure:"assessor" json:"assessor"`
+	Role          string         `mapstructure:"role" json:"role"`
 	Language      string         `mapstructure:"language" json:"language"`
 	Device        string         `mapstructure:"device" json:"device"`
 	Color         string         `mapstructure:"color" json:"color"`
@@ -57,6 +58,7 @@ type configKey struct {
 var configKeys = []configKey{
 	{"assessor.name", "", "Your name, as recorded on the interviews you make."},
 	{"assessor.principal", "", "The identity that signs your batches (for example your e-mail), as supervisors list it in allowed_signers."},
+	{"role", "assessor", "What this home is for: assessor (records interviews) or supervisor (reviews, approves, returns and settles them, with its own key and hub). Set by 'fieldsurvey init --role'."},
 	{"language", "vi", "Language of the screens, messages and reports: vi (Tiếng Việt) or en (English). Flag: --lang."},
 	{"device", "", "This device's id, made by 'fieldsurvey init'. Every change you make carries it: do not change it."},
 	{"color", "auto", "Colours in terminal output: auto (when writing to a terminal), always, or never. NO_COLOR in the environment turns them off in every case."},
@@ -69,6 +71,7 @@ var configKeys = []configKey{
 // Config values that are checked.
 var (
 	languages = []string{"vi", "en"}
+	roles     = []string{"assessor", "supervisor"}
 	colors    = []string{"auto", "always", "never"}
 )
 
@@ -121,6 +124,7 @@ func decodeConfig(v *viper.Viper, flags *pflag.FlagSet) (Config, error) {
 	}
 	c.Language = strings.ToLower(strings.TrimSpace(c.Language))
 	c.Color = strings.ToLower(strings.TrimSpace(c.Color))
+	c.Role = strings.ToLower(strings.TrimSpace(c.Role))
 	check := func(key, val string, allowed []string) error {
 		for _, a := range allowed {
 			if val == a {
@@ -136,6 +140,9 @@ func decodeConfig(v *viper.Viper, flags *pflag.FlagSet) (Config, error) {
 		return Config{}, err
 	}
 	if err := check("color", c.Color, colors); err != nil {
+		return Config{}, err
+	}
+	if err := check("role", c.Role, roles); err != nil {
 		return Config{}, err
 	}
 	return c, nil
@@ -204,7 +211,7 @@ func resolveHome(flag string) (string, homeSource, error) {
 // configValues maps every key of configKeys to its value in c.
 func configValues(c Config) map[string]any {
 	return map[string]any{
-		"assessor.name": c.Assessor.Name, "assessor.principal": c.Assessor.Principal,
+		"assessor.name": c.Assessor.Name, "assessor.principal": c.Assessor.Principal, "role": c.Role,
 		"language": c.Language, "device": c.Device, "color": c.Color,
 		"questionnaire": c.Questionnaire, "server.url": c.Server.URL,
 		"recipients": c.Recipients, "sync.interval": c.Sync.Interval,

@@ -89,6 +89,16 @@ func newGlobals(stdin io.Reader, stdout, stderr io.Writer) *globals {
 		cfg: Config{Language: "vi", Color: "auto"}}
 }
 
+// role is what this home is for (config key role): an assessor's laptop or a supervisor's
+// desk.
+func (g *globals) role() survey.Role {
+	r, err := survey.ParseRole(g.cfg.Role)
+	if err != nil {
+		return survey.RoleAssessor // decodeConfig refused anything else
+	}
+	return r
+}
+
 // lang is the language of messages.
 func (g *globals) lang() string { return g.cfg.Language }
 
