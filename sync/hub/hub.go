@@ -23,6 +23,7 @@ package hub
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,6 +32,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -90,6 +92,10 @@ func Reason(err error) survey.Text {
 		return survey.T("device signed by another key", "thiết bị ký bằng khoá khác")
 	case errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID):
 		return survey.T("malformed revision", "bản ghi thay đổi sai định dạng")
+	case errors.Is(err, ErrDecisionNotAllowed):
+		return survey.T("decision by an assessor's key", "quyết định được ký bằng khoá của người đánh giá")
+	case errors.Is(err, ErrForeignRevision):
+		return survey.T("revision of another device", "bản ghi thay đổi của thiết bị khác")
 	}
 	return batch.Reason(err)
 }
@@ -113,7 +119,7 @@ func Explain(err error) (reason survey.Text, detail string) {
 	return reason, detail
 }
 
-var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey,
+var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey, ErrDecisionNotAllowed, ErrForeignRevision,
 	batch.ErrBadSignature, batch.ErrUnknownSigner, batch.ErrPayloadHash, batch.ErrTruncated, batch.ErrNotBatch,
 	batch.ErrUnsupportedVersion, batch.ErrUnknownQuestionnaire, batch.ErrTooLarge, batch.ErrMalformed, batch.ErrNoIdentity}
 
@@ -151,7 +157,23 @@ type Options struct {
 	Identities []age.Identity
 	// Known reports whether a questionnaire version is known here; nil knows none.
 	Known func(batch.QuestionnaireRef) bool
+	// Role says what the signer of a batch (its principal and key, already verified) may
+	// do: a batch carries decisions (approve, return, reopen) only when its signer's role
+	// decides (survey.Role.Decides). nil: every signer is an assessor.
+	Role func(principal string, key ssh.PublicKey) survey.Role
+	// OwnRevisionsOnly refuses a batch carrying revisions made by another device than the
+	// one that signed it (a device merging a supervisor's batch takes only the
+	// supervisor's own decisions and settlements, never revisions relayed in its name).
+	OwnRevisionsOnly bool
 }
+
+// ErrDecisionNotAllowed: a batch carries a decision (approve, return, reopen) that its
+// signer's role does not allow.
+var ErrDecisionNotAllowed = errors.New("decision not allowed")
+
+// ErrForeignRevision: a batch carries a revision made by another device than its signer,
+// where only the signer's own are accepted (Options.OwnRevisionsOnly).
+var ErrForeignRevision = errors.New("revision of another device")
 
 // Result is what merging one batch did.
 type Result struct {
@@ -223,7 +245,38 @@ func Check(b *batch.Batch, opts Options) ([]survey.Revision, error) {
 	if err := batch.CheckQuestionnaires(&b.Manifest, known); err != nil {
 		return nil, err
 	}
+	if err := checkAuthority(b, revs, opts); err != nil {
+		return nil, err
+	}
 	return revs, nil
+}
+
+// checkAuthority refuses decisions by a signer whose role does not decide, and (with
+// OwnRevisionsOnly) revisions of other devices.
+func checkAuthority(b *batch.Batch, revs []survey.Revision, opts Options) error {
+	m := &b.Manifest
+	role := survey.RoleAssessor
+	if opts.Role != nil {
+		role = opts.Role(m.Signer, b.SignerKey())
+	}
+	for _, r := range revs {
+		if opts.OwnRevisionsOnly && r.Device != m.Device {
+			return fmt.Errorf("%w: revision %.12s of interview %s was made by device %s, but the batch is signed by device %s; only its own revisions are accepted",
+				ErrForeignRevision, r.ID, r.Interview, r.Device, m.Device)
+		}
+		if r.Kind != survey.KindStatus || role.Decides() {
+			continue
+		}
+		var st survey.StatusChange
+		if err := json.Unmarshal(r.Value, &st); err != nil {
+			return fmt.Errorf("%w: status revision %.12s does not decode: %v", survey.ErrBadRevision, r.ID, err)
+		}
+		if st.Status.IsDecision() && r.Device == m.Device {
+			return fmt.Errorf("%w: interview %s is set %s by %s, whose key is an %s's; only a supervisor approves, returns or reopens an interview",
+				ErrDecisionNotAllowed, r.Interview, st.Status, m.Signer, role)
+		}
+	}
+	return nil
 }
 
 // errRejected carries a rejection out of the transaction (rolling it back).

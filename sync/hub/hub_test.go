@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -416,5 +417,57 @@ func TestAddTxGroups(t *testing.T) {
 		if err := h.Store().Check(ctx); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestDecisionAuthority: a batch carries approve, return or reopen only when its signer is a
+// supervisor (Options.Role), and with OwnRevisionsOnly only its signer's revisions; a
+// refused batch adds nothing.
+func TestDecisionAuthority(t *testing.T) {
+	const iv = "0193a5b2-7c1e-7000-8000-0000000000a1"
+	a := newDevice("dev-a", 1, "an@example.org")
+	sup := newDevice("sup-1", 4, "lan@supervisors")
+	h := openTemp(t)
+	supervisors := func(principal string, key ssh.PublicKey) survey.Role {
+		if principal == sup.principal && bytes.Equal(key.Marshal(), sup.key.PublicKey().Marshal()) {
+			return survey.RoleSupervisor
+		}
+		return survey.RoleAssessor
+	}
+	opts := Options{Signers: allowedFor(t, a, sup), Known: knownExample, Role: supervisors}
+	ivRevs := a.interview(t, iv, 1, 0)
+	if res := mergeBytes(t, h, a.pack(t, ivRevs), opts); res.Rejected != nil {
+		t.Fatalf("interview: %+v", res)
+	}
+	status := survey.Target{Interview: iv, Kind: survey.KindStatus}
+	completed := ivRevs[len(ivRevs)-1].ID
+	before := snapshot(t, h)
+	// The assessor approving its own interview: refused whole.
+	selfApproved := a.pack(t, []survey.Revision{a.rev(t, status, survey.StatusChange{Status: survey.StatusApproved}, 9, completed)})
+	res := mergeBytes(t, h, selfApproved, opts)
+	if !errors.Is(res.Rejected, ErrDecisionNotAllowed) || !strings.Contains(res.Rejected.Error(), "only a supervisor") {
+		t.Fatalf("assessor's approval: %+v", res.Rejected)
+	}
+	if snapshot(t, h) != before {
+		t.Fatal("a refused decision changed the hub")
+	}
+	// Without a Role function every signer is an assessor: the supervisor's return is refused.
+	ret := sup.pack(t, []survey.Revision{sup.rev(t, status, survey.StatusChange{Status: survey.StatusReturned, Reason: "7.1 thiếu bằng chứng"}, 10, completed)})
+	if res := mergeBytes(t, h, ret, Options{Signers: opts.Signers, Known: knownExample}); !errors.Is(res.Rejected, ErrDecisionNotAllowed) {
+		t.Fatalf("supervisor without Role: %+v", res.Rejected)
+	}
+	// With it, the supervisor's return merges.
+	if res := mergeBytes(t, h, ret, opts); res.Rejected != nil || res.Added != 1 {
+		t.Fatalf("supervisor's return: %+v", res)
+	}
+	// A supervisor's batch relaying an assessor's revision, where only its own are taken.
+	relay := sup.pack(t, []survey.Revision{a.rev(t, survey.Target{Interview: iv, Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: "red"}, 11)})
+	own := opts
+	own.OwnRevisionsOnly = true
+	if res := mergeBytes(t, h, relay, own); !errors.Is(res.Rejected, ErrForeignRevision) {
+		t.Fatalf("relayed revision: %+v", res.Rejected)
+	}
+	if r, _ := Explain(ErrDecisionNotAllowed); r.Get(survey.LangVI) == "" {
+		t.Error("no reason for ErrDecisionNotAllowed")
 	}
 }

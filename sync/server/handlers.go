@@ -56,7 +56,8 @@ func ErrorOf(err error) *wire.Error {
 		return wire.NewError(wire.CodeUnknownQuestionnaire, detail)
 	case errors.Is(err, batch.ErrNoIdentity):
 		return wire.NewError(wire.CodeBadBatch, "the payload is encrypted to keys the server does not hold; add the server key (printed by `fieldsurvey enroll`) to the recipients")
-	case errors.Is(err, batch.ErrMalformed), errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID):
+	case errors.Is(err, batch.ErrMalformed), errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID),
+		errors.Is(err, hub.ErrDecisionNotAllowed), errors.Is(err, hub.ErrForeignRevision):
 		return wire.NewError(wire.CodeBadBatch, detail)
 	case errors.Is(err, context.DeadlineExceeded):
 		return wire.NewError(wire.CodeTimeout, "")
