@@ -174,7 +174,7 @@ func TestConfigTemplateRoundTrip(t *testing.T) {
 	}
 	tmpl := string(configTemplate(defaultConfig()))
 	for _, k := range configKeys {
-		if !strings.Contains(tmpl, "# "+k.help+"\n") {
+		if !strings.Contains(tmpl, "# "+k.help.Get("en")+"\n") || !strings.Contains(tmpl, "# "+k.help.Get("vi")+"\n") {
 			t.Errorf("template does not explain %s", k.key)
 		}
 	}

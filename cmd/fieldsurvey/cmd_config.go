@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -144,11 +145,28 @@ func runConfigShow(_ context.Context, g *globals, opts configShowOptions) error 
 	if !out.FileExists {
 		file += g.t(" (missing: defaults apply)", " (chưa có: dùng giá trị mặc định)")
 	}
-	fmt.Fprintf(g.stdout, "# home: %s (%s)\n# %s: %s\n", out.Home, out.HomeSource, g.t("file", "tệp"), file)
+	fmt.Fprintf(g.stdout, "# %s: %s (%s)\n# %s: %s\n", g.t("home", "thư mục làm việc"), out.Home, g.sourceText(out.HomeSource),
+		g.t("file", "tệp"), file)
 	values := configValues(g.cfg)
 	t := newTable(g.stdout)
 	for _, k := range configKeys {
-		t.row(k.key+":", yamlValue(values[k.key]), "# "+out.Sources[k.key])
+		t.row(k.key+":", yamlValue(values[k.key]), "# "+g.sourceText(out.Sources[k.key]))
 	}
 	return t.flush()
+}
+
+// sourceText says where a setting comes from (configSource's words: "default", "file",
+// "env NAME", "flag --NAME") in the user's language; the JSON keeps the stable words.
+func (g *globals) sourceText(src string) string {
+	switch {
+	case src == "default":
+		return g.t("default", "mặc định")
+	case src == "file":
+		return g.t("file", "tệp cấu hình")
+	case strings.HasPrefix(src, "env "):
+		return g.t("environment variable ", "biến môi trường ") + strings.TrimPrefix(src, "env ")
+	case strings.HasPrefix(src, "flag "):
+		return g.t("flag ", "cờ dòng lệnh ") + strings.TrimPrefix(src, "flag ")
+	}
+	return src
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // Config is the effective configuration: config.yaml in the home folder, overridden by
@@ -50,22 +52,32 @@ type SyncConfig struct {
 type configKey struct {
 	key  string
 	def  any
-	help string
+	help survey.Text // what it does, in every language
 }
 
 // configKeys lists every setting in the order of the template. Add a key here and a field
 // to Config; the template, `config show`, the environment variable and the default follow.
 var configKeys = []configKey{
-	{"assessor.name", "", "Your name, as recorded on the interviews you make."},
-	{"assessor.principal", "", "The identity that signs your batches (for example your e-mail), as supervisors list it in allowed_signers."},
-	{"role", "assessor", "What this home is for: assessor (records interviews) or supervisor (reviews, approves, returns and settles them, with its own key and hub). Set by 'fieldsurvey init --role'."},
-	{"language", "vi", "Language of the screens, messages and reports: vi (Tiếng Việt) or en (English). Flag: --lang."},
-	{"device", "", "This device's id, made by 'fieldsurvey init'. Every change you make carries it: do not change it."},
-	{"color", "auto", "Colours in terminal output: auto (when writing to a terminal), always, or never. NO_COLOR in the environment turns them off in every case."},
-	{"questionnaire", "dgra-2018", "Questionnaire for new interviews: an id from 'fieldsurvey questionnaire list'."},
-	{"server.url", "", "The central server 'fieldsurvey sync' talks to, for example https://survey.example.org. Empty: no server; carry batch files instead."},
-	{"recipients", []string{}, "age recipients (age1… or ssh-ed25519 keys) that the answers in batches are encrypted to: the server and the supervisors."},
-	{"sync.interval", 5 * time.Minute, "How often the interview screen syncs in the background when a server is set (for example 5m, 1h)."},
+	{"assessor.name", "", survey.T("Your name, as recorded on the interviews you make.",
+		"Họ tên của bạn, được ghi vào các cuộc phỏng vấn bạn thực hiện.")},
+	{"assessor.principal", "", survey.T("The identity that signs your batches (for example your e-mail), as supervisors list it in allowed_signers.",
+		"Danh tính dùng để ký các lô dữ liệu của bạn (ví dụ địa chỉ thư điện tử), như người giám sát ghi trong allowed_signers.")},
+	{"role", "assessor", survey.T("What this home is for: assessor (records interviews) or supervisor (reviews, approves, returns and settles them, with its own key and hub). Set by 'fieldsurvey init --role'.",
+		"Vai trò của thư mục làm việc này: assessor (người đánh giá, ghi phỏng vấn) hoặc supervisor (người giám sát: xem xét, duyệt, trả lại, giải quyết xung đột, có khoá và kho tổng hợp riêng). Đặt bằng 'fieldsurvey init --role'.")},
+	{"language", "vi", survey.T("Language of the screens, messages and reports: vi (Tiếng Việt) or en (English). Flag: --lang.",
+		"Ngôn ngữ của màn hình, thông báo và báo cáo: vi (Tiếng Việt) hoặc en (English). Cờ dòng lệnh: --lang.")},
+	{"device", "", survey.T("This device's id, made by 'fieldsurvey init'. Every change you make carries it: do not change it.",
+		"Mã của thiết bị này, do 'fieldsurvey init' tạo. Mọi thay đổi bạn thực hiện đều mang mã này: đừng sửa nó.")},
+	{"color", "auto", survey.T("Colours in terminal output: auto (when writing to a terminal), always, or never. NO_COLOR in the environment turns them off in every case.",
+		"Màu trong kết quả in ra terminal: auto (khi in ra terminal), always (luôn luôn) hoặc never (không bao giờ). Biến môi trường NO_COLOR luôn tắt màu.")},
+	{"questionnaire", "dgra-2018", survey.T("Questionnaire for new interviews: an id from 'fieldsurvey questionnaire list'.",
+		"Bảng hỏi cho các cuộc phỏng vấn mới: một mã trong 'fieldsurvey questionnaire list'.")},
+	{"server.url", "", survey.T("The central server 'fieldsurvey sync' talks to, for example https://survey.example.org. Empty: no server; carry batch files instead.",
+		"Máy chủ trung tâm mà 'fieldsurvey sync' kết nối, ví dụ https://survey.example.org. Để trống: không có máy chủ; chuyển các tệp lô dữ liệu thay thế.")},
+	{"recipients", []string{}, survey.T("age recipients (age1… or ssh-ed25519 keys) that the answers in batches are encrypted to: the server and the supervisors.",
+		"Người nhận age (khoá age1… hoặc ssh-ed25519) mà câu trả lời trong các lô được mã hoá cho họ: máy chủ và người giám sát.")},
+	{"sync.interval", 5 * time.Minute, survey.T("How often the interview screen syncs in the background when a server is set (for example 5m, 1h).",
+		"Màn hình phỏng vấn đồng bộ ngầm bao lâu một lần khi đã có máy chủ (ví dụ 5m, 1h).")},
 }
 
 // Config values that are checked.
@@ -228,6 +240,11 @@ func configTemplate(c Config) []byte {
 # environment variable: FIELDSURVEY_ and the key in capitals with "_" for ".", for example
 # FIELDSURVEY_LANGUAGE=en or FIELDSURVEY_ASSESSOR_NAME="Nguyễn Văn An".
 # 'fieldsurvey config show' prints the settings in effect and where each comes from.
+#
+# Thứ tự ưu tiên: tệp này < biến môi trường < cờ dòng lệnh. Mỗi khoá có một biến môi
+# trường: FIELDSURVEY_ và tên khoá viết hoa, "_" thay cho ".", ví dụ FIELDSURVEY_LANGUAGE=en
+# hoặc FIELDSURVEY_ASSESSOR_NAME="Nguyễn Văn An".
+# 'fieldsurvey config show' in các thiết lập đang dùng và nguồn của từng thiết lập.
 `)
 	group := ""
 	for _, k := range configKeys {
@@ -245,7 +262,7 @@ func configTemplate(c Config) []byte {
 		} else {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s# %s\n", indent, k.help)
+		fmt.Fprintf(&b, "%s# %s\n%s# %s\n", indent, k.help.Get(survey.LangEN), indent, k.help.Get(survey.LangVI))
 		fmt.Fprintf(&b, "%s%s: %s\n", indent, name, yamlValue(values[k.key]))
 	}
 	return []byte(b.String())
