@@ -62,11 +62,18 @@ func TestNewInterviewCreatesOnePutAndOpensFirstQuestion(t *testing.T) {
 	puts := d.store.Puts
 	d.key("n")
 	d.mustSee("New interview", "example 1.0.0")
+	// Tab on an empty field with suggestions showing moves on and fills in nothing: a
+	// suggestion is taken only with its own key.
+	d.mustSee("› Sở Thông tin và Truyền thông", "ctrl+e to take it")
+	d.key("tab", "shift+tab")
+	if v := d.app.newForm.inputs[fAgency].Value(); v != "" {
+		t.Fatalf("tab filled the empty agency with %q", v)
+	}
 	d.typeText("Sở Tài chính")
 	d.key("tab")
 	d.typeText("đà") // suggestion from earlier interviews, accent-insensitive
 	d.mustSee("› Đà Nẵng")
-	d.key("tab") // takes the suggestion
+	d.key("ctrl+e") // takes the suggestion and moves on
 	d.typeText("Chánh văn phòng")
 	d.key("enter", "right")                   // stakeholder group: the first one
 	d.key("enter", "enter", "enter", "enter") // date, place, consent, the button

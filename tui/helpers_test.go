@@ -183,6 +183,8 @@ func keyMsg(n string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
 	case "ctrl+c":
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
+	case "ctrl+e":
+		return tea.KeyMsg{Type: tea.KeyCtrlE}
 	case "ctrl+l":
 		return tea.KeyMsg{Type: tea.KeyCtrlL}
 	case "ctrl+n":

@@ -173,7 +173,9 @@ func (n *newScreen) key(m tea.KeyMsg) tea.Cmd {
 			return notice(survey.T("press esc again to discard this form", "nhấn esc lần nữa để bỏ biểu mẫu này"), false)
 		}
 		return func() tea.Msg { return HomeMsg{} }
-	case m.Type == tea.KeyTab && len(n.matches) > 0 && (n.focus == fAgency || n.focus == fProvince):
+	case key.Matches(m, k.Accept) && len(n.matches) > 0 && (n.focus == fAgency || n.focus == fProvince):
+		// A suggestion is taken only with its own key, never by tab (which moves on with
+		// what was typed, even nothing).
 		n.inputs[n.focus].SetValue(n.matches[n.sel])
 		n.inputs[n.focus].CursorEnd()
 		n.move(1)
@@ -414,7 +416,7 @@ func (n *newScreen) View() string {
 				}
 				out = append(out, strings.Repeat(" ", lw)+s.Subtle.Render(mark)+m)
 			}
-			out = append(out, strings.Repeat(" ", lw)+s.Faint.Render(c.t("↑/↓ choose, tab to take it", "↑/↓ chọn, tab để dùng")))
+			out = append(out, strings.Repeat(" ", lw)+s.Faint.Render(c.t("↑/↓ choose, ctrl+e to take it", "↑/↓ chọn, ctrl+e để dùng")))
 		}
 		problem(f)
 	}

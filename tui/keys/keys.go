@@ -112,7 +112,7 @@ func New(lang string) *Map {
 		Done:      b("esc", t("done", "xong"), "esc"),
 		NextField: b("tab", t("next field", "ô sau"), "tab"),
 		PrevField: b("shift+tab", t("previous field", "ô trước"), "shift+tab"),
-		Accept:    b("tab", t("accept suggestion", "chọn gợi ý"), "tab"),
+		Accept:    b("ctrl+e", t("take suggestion", "dùng gợi ý"), "ctrl+e"),
 
 		AcceptSuggestion: b("enter", t("accept suggested rating", "chấp nhận mức gợi ý"), "enter"),
 		Complete:         b("C", t("mark complete", "đánh dấu hoàn thành"), "C"),
