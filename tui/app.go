@@ -107,7 +107,10 @@ type App struct {
 	quitting bool
 	forced   bool
 	opening  string
-	place    session.Place // the place shown in the open interview
+	// locks are the edit locks this window holds, by interview: the open one, and those
+	// it left while their last writes were still on the way.
+	locks map[string]func()
+	place session.Place // the place shown in the open interview
 	// syncEvery is how often the outbox figures are asked for (the sync itself decides
 	// whether its interval has passed).
 	syncEvery time.Duration
@@ -123,7 +126,7 @@ func New(ctx context.Context, opts Options, st Store, cat Catalog, sty *styles.S
 		width: 80, height: 24, store: st, cat: cat}
 	c.writer = &session.Writer{Store: st, Author: session.Author{Device: opts.Device, Principal: opts.Principal},
 		Assessor: opts.AssessorName}
-	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second}
+	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second, locks: map[string]func(){}}
 	a.saver = newSaver(ctx, c.writer, opts.Now)
 	a.styleHelp()
 	a.home = newHomeScreen(c)
@@ -213,6 +216,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.saver.add(m.Changes)
 	case savedMsg:
 		cmd := a.saver.done(m)
+		a.releaseLocks(false)
 		if a.quitting && !a.saver.busy() {
 			return a, tea.Quit
 		}
@@ -268,6 +272,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := a.flushCmd()
 		a.active = scrHome
 		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
+		a.releaseLocks(false)
 		a.newForm = nil
 		return a, tea.Batch(cmd, a.home.reload())
 	case GotoMsg:
@@ -316,7 +321,9 @@ type (
 // (quit, SIGTERM, a closed terminal): the active screen's typed text, the queue, and a Put
 // that was still running.
 func (a *App) finish() error {
-	return a.saver.drain(a.current().Flush(), 5*time.Second)
+	err := a.saver.drain(a.current().Flush(), 5*time.Second)
+	a.releaseLocks(true)
+	return err
 }
 
 func (a *App) setNotice(t survey.Text, isErr bool) {
@@ -426,42 +433,86 @@ func (a *App) flushCmd() tea.Cmd {
 	return a.saver.add(ch)
 }
 
-// open loads an interview and where it was left, in a command.
+// open loads an interview and where it was left, in a command, after taking its edit
+// lock (Options.Lock) unless this window holds it already.
 func (a *App) open(id string, at session.Place) tea.Cmd {
 	a.opening = id
-	st, cat, ctx := a.c.store, a.c.cat, a.c.ctx
-	return func() tea.Msg {
-		s, err := st.Interview(ctx, id)
-		if err != nil {
-			return openedMsg{err: fmt.Errorf("open interview %s: %w", id, err)}
-		}
-		q, ok := session.Find(cat, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)
-		if !ok {
-			return openedMsg{err: fmt.Errorf("open interview %s: questionnaire %s version %s is not installed on this device",
-				id, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)}
-		}
-		place := at
-		if place == (session.Place{}) {
-			if v, ok, err := st.GetMeta(ctx, session.ResumeKey(id)); err == nil && ok {
-				place = session.ParsePlace(v)
-			}
-		}
-		return openedMsg{st: s, q: q, place: place}
+	st, cat, ctx, lock := a.c.store, a.c.cat, a.c.ctx, a.c.opts.Lock
+	if _, ok := a.locks[id]; ok {
+		lock = nil
 	}
+	return func() tea.Msg {
+		var release func()
+		if lock != nil {
+			r, err := lock(id)
+			if err != nil {
+				return openedMsg{err: err}
+			}
+			release = r
+		}
+		msg := openIn(ctx, st, cat, id, at)
+		if msg.err != nil && release != nil {
+			release()
+			release = nil
+		}
+		msg.release = release
+		return msg
+	}
+}
+
+// releaseLocks gives back the edit locks of the interviews this window has left, once
+// everything it wrote is saved: another window must not read an interview while this one
+// still has writes of it on the way.
+func (a *App) releaseLocks(all bool) {
+	if a.saver.busy() && !all {
+		return
+	}
+	for id, release := range a.locks {
+		if all || a.iv == nil || a.iv.st.ID != id {
+			release()
+			delete(a.locks, id)
+		}
+	}
+}
+
+func openIn(ctx context.Context, st Store, cat Catalog, id string, at session.Place) openedMsg {
+	s, err := st.Interview(ctx, id)
+	if err != nil {
+		return openedMsg{err: fmt.Errorf("open interview %s: %w", id, err)}
+	}
+	q, ok := session.Find(cat, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)
+	if !ok {
+		return openedMsg{err: fmt.Errorf("open interview %s: questionnaire %s version %s is not installed on this device",
+			id, s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)}
+	}
+	place := at
+	if place == (session.Place{}) {
+		if v, ok, err := st.GetMeta(ctx, session.ResumeKey(id)); err == nil && ok {
+			place = session.ParsePlace(v)
+		}
+	}
+	return openedMsg{st: s, q: q, place: place}
 }
 
 func (a *App) opened(m openedMsg) tea.Cmd {
 	if m.err != nil {
 		var hint survey.Text
-		if errors.Is(m.err, session.ErrNotFound) {
+		var tx interface{ Text() survey.Text }
+		switch {
+		case errors.Is(m.err, session.ErrNotFound):
 			hint = survey.T("interview not found", "không tìm thấy phỏng vấn")
-		} else {
+		case errors.As(m.err, &tx):
+			hint = tx.Text()
+		default:
 			hint = survey.T(m.err.Error(), m.err.Error())
 		}
 		a.setNotice(hint, true)
 		return nil
 	}
 	a.opening = ""
+	if m.release != nil {
+		a.locks[m.st.ID] = m.release
+	}
 	a.iv = newInterview(m.q, m.st)
 	a.question = newQuestionScreen(a.c, a.iv)
 	a.sections = newSectionsScreen(a.c, a.iv)
@@ -553,7 +604,8 @@ func (a *App) View() string {
 	var b strings.Builder
 	b.WriteString(a.header())
 	b.WriteString("\n")
-	h := c.bodyHeight()
+	status := a.statusLines()
+	h := max(1, c.bodyHeight()-(len(status)-1))
 	cur := a.current()
 	var body []string
 	if a.showAll {
@@ -569,8 +621,30 @@ func (a *App) View() string {
 	a.help.Width = w
 	b.WriteString(cut(a.help.ShortHelpView(a.shortHelp(cur)), w))
 	b.WriteString("\n")
-	b.WriteString(a.statusLine())
+	b.WriteString(strings.Join(status, "\n"))
 	return b.String()
+}
+
+// statusLines is the status line, or a notice: a notice too long for one line (an error
+// saying what to do) wraps onto up to three lines, taken from the body, so that it is
+// read whole.
+func (a *App) statusLines() []string {
+	if a.notice == nil {
+		return []string{a.statusLine()}
+	}
+	c, s := a.c, a.c.sty
+	st := s.Warning
+	if a.noticeEr {
+		st = s.Error
+	}
+	ls := wrap(c.get(a.notice), c.width)
+	if len(ls) > 3 {
+		ls = append(ls[:2], cut(strings.Join(ls[2:], " "), c.width))
+	}
+	for i, l := range ls {
+		ls[i] = st.Render(l)
+	}
+	return ls
 }
 
 func (a *App) shortHelp(cur screen) []key.Binding {
@@ -621,16 +695,9 @@ func (a *App) savedMark() string {
 
 // statusLine shows the assessor, the interviews not yet sent (without a server) or the
 // sync's state (sending, offline, failed, last sent, batches waiting), and the language;
-// a notice (an error, a confirmation) takes its place until the next key.
+// a notice (an error, a confirmation) takes its place until the next key (statusLines).
 func (a *App) statusLine() string {
 	c, s := a.c, a.c.sty
-	if a.notice != nil {
-		st := s.Warning
-		if a.noticeEr {
-			st = s.Error
-		}
-		return cut(st.Render(c.get(a.notice)), c.width)
-	}
 	name := c.opts.AssessorName
 	if name == "" {
 		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")

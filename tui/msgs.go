@@ -57,6 +57,8 @@ type (
 		q     *survey.Questionnaire
 		place session.Place
 		err   error
+		// release gives back the edit lock taken to open it (nil: none taken).
+		release func()
 	}
 	savedMsg struct {
 		seq int

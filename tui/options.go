@@ -69,6 +69,11 @@ type Options struct {
 	// Input and Output default to stdin and stdout.
 	Input  io.Reader
 	Output io.Writer
+	// Lock takes the edit lock of an interview before the screen opens it, so that two
+	// windows never edit one interview (one would overwrite the other's saved text). It
+	// returns the function that releases it, or an error saying who holds it (an error
+	// with a Text() survey.Text method is shown in the user's language). Nil: no locking.
+	Lock func(id string) (release func(), err error)
 }
 
 // SyncStatus is the optional background sync (issue 5): the status line says what it

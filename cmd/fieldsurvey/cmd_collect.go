@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/fieldsurvey/fieldsurvey/internal/editlock"
 	"github.com/fieldsurvey/fieldsurvey/tui"
 	"github.com/fieldsurvey/fieldsurvey/tui/accessible"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
@@ -104,6 +105,17 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 	}
 	author := session.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
 	ss := storeadapter.New(st)
+	program := "fieldsurvey collect"
+	if opts.accessible {
+		program += " --accessible"
+	}
+	lock := func(id string) (func(), error) {
+		l, err := editlock.Acquire(editlock.Dir(st.Path()), id, program)
+		if err != nil {
+			return nil, err
+		}
+		return func() { l.Release() }, nil
+	}
 	if opts.accessible || os.Getenv("TERM") == "dumb" {
 		err := accessible.Run(ctx, accessible.Options{
 			Lang:                 g.lang(),
@@ -114,6 +126,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 			Now:                  g.now,
 			In:                   g.stdin,
 			Out:                  g.stdout,
+			Lock:                 lock,
 		})
 		if errors.Is(err, accessible.ErrInputEnded) {
 			return withHint(failWrap(err, "line mode", "chế độ dòng lệnh"),
@@ -138,6 +151,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		Mouse:                opts.mouse,
 		Input:                g.stdin,
 		Output:               g.stdout,
+		Lock:                 lock,
 	}, ss, cat)
 	return contextErr(ctx, err)
 }

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // ErrHeld is returned by Acquire when another window holds the lock.
@@ -53,6 +55,19 @@ func (e *HeldError) Error() string {
 
 // Unwrap returns ErrHeld.
 func (e *HeldError) Unwrap() error { return ErrHeld }
+
+// Text says who holds the interview and what to do, in every language.
+func (e *HeldError) Text() survey.Text {
+	if e.Holder.PID == 0 {
+		return survey.T(fmt.Sprintf("interview %s is open in another window: close it there first, then open it here", e.Interview),
+			fmt.Sprintf("phỏng vấn %s đang mở ở một cửa sổ khác: hãy đóng nó ở đó trước rồi mở ở đây", e.Interview))
+	}
+	when := e.Holder.Since.Local().Format("15:04")
+	return survey.T(fmt.Sprintf("interview %s is open in another window (%s, process %d on %s, since %s): close it there first, then open it here; nothing was changed",
+		e.Interview, e.Holder.Program, e.Holder.PID, e.Holder.Host, when),
+		fmt.Sprintf("phỏng vấn %s đang mở ở một cửa sổ khác (%s, tiến trình %d trên %s, từ %s): hãy đóng nó ở đó trước rồi mở ở đây; không có gì bị thay đổi",
+			e.Interview, e.Holder.Program, e.Holder.PID, e.Holder.Host, when))
+}
 
 // Lock is a held lock; Release gives it back.
 type Lock struct {

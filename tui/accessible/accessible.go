@@ -46,6 +46,8 @@ type Options struct {
 	// In and Out are the line streams.
 	In  io.Reader
 	Out io.Writer
+	// Lock takes the edit lock of an interview (see tui.Options.Lock); nil: no locking.
+	Lock func(id string) (release func(), err error)
 }
 
 // ErrInputEnded is returned when the input ends before the interview is complete; every
@@ -63,6 +65,8 @@ type session_ struct {
 	lang string
 	q    *survey.Questionnaire
 	st   *survey.InterviewState
+	// unlock releases the edit lock of the interview being answered.
+	unlock func()
 }
 
 // Run conducts one interview on the line streams: a new one, or one to resume.
@@ -79,6 +83,9 @@ func Run(ctx context.Context, o Options) error {
 	s.say("fieldsurvey — " + s.t("line mode. Answer each prompt and press Enter; a default in [brackets] is taken when you just press Enter. Every answer is saved at once.",
 		"chế độ dòng lệnh. Trả lời từng câu rồi nhấn Enter; giá trị trong [ngoặc vuông] được dùng khi chỉ nhấn Enter. Mỗi câu trả lời được lưu ngay."))
 	err := s.run()
+	if s.unlock != nil {
+		s.unlock()
+	}
 	if errors.Is(err, errNoConsent) {
 		s.say(s.t("The interview was not started: the respondent's consent is needed.",
 			"Chưa bắt đầu phỏng vấn: cần có sự đồng ý của người được phỏng vấn."))
@@ -171,7 +178,24 @@ func (s *session_) run() error {
 	return s.interview()
 }
 
+// lock takes the edit lock of interview id, once: a second window on the same interview is
+// refused with a message naming the first, before it reads anything.
+func (s *session_) lock(id string) error {
+	if s.o.Lock == nil || s.unlock != nil {
+		return nil
+	}
+	release, err := s.o.Lock(id)
+	if err != nil {
+		return err
+	}
+	s.unlock = release
+	return nil
+}
+
 func (s *session_) resume(id string) error {
+	if err := s.lock(id); err != nil {
+		return err
+	}
 	st, err := s.o.Writer.Store.Interview(s.ctx, id)
 	if err != nil {
 		return fmt.Errorf("open interview %s: %w", id, err)
@@ -340,6 +364,9 @@ func firstN(l []string, n int) []string {
 // interview asks every relevant question, section by section, then the section summary,
 // then offers to complete.
 func (s *session_) interview() error {
+	if err := s.lock(s.st.ID); err != nil {
+		return err
+	}
 	q := s.q
 	total := len(q.Questions())
 	n := 0
