@@ -277,6 +277,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmd, a.home.reload())
 	case GotoMsg:
 		return a, a.gotoPlace(m.Place)
+	case jumpMsg:
+		if a.question == nil {
+			return a, nil
+		}
+		flush := a.flushCmd()
+		a.active = scrQuestion
+		a.question.jumping = true
+		a.question.jump.SetValue("")
+		return a, tea.Batch(flush, a.question.jump.Focus())
 	case listedMsg:
 		if m.all && m.err == nil {
 			a.unsent = 0
@@ -340,6 +349,13 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.c.escArmed = false
 	}
 	switch {
+	case key.Matches(m, k.ForceQuit) && a.active == scrNew && a.newForm != nil && a.newForm.filled() && !a.newForm.quitArmed:
+		// The form is not an interview yet: nothing of it is saved, so quitting would lose
+		// it. Say so once; a second ctrl+c quits.
+		a.newForm.quitArmed = true
+		a.setNotice(survey.T("This new interview is not created yet (press enter on Create to save it). Press ctrl+c again to quit and discard it.",
+			"Phỏng vấn mới này chưa được tạo (nhấn enter ở nút Tạo để lưu). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true)
+		return nil
 	case key.Matches(m, k.ForceQuit):
 		return a.quit()
 	case key.Matches(m, k.Lang2):
@@ -740,7 +756,8 @@ func (a *App) statusLine() string {
 func (a *App) helpOverlay(cur screen, h int) []string {
 	c := a.c
 	groups := cur.Help().FullHelp()
-	groups = append(groups, c.keys.Global(c.opts.Sync != nil))
+	typing := cur.Typing()
+	groups = append(groups, c.keys.Global(c.opts.Sync != nil, typing))
 	hm := a.help
 	hm.ShowAll = true
 	hm.Width = 0
@@ -766,7 +783,12 @@ func (a *App) helpOverlay(cur screen, h int) []string {
 	if len(row) > 0 {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	title := c.sty.Title.Render(c.t("Keys", "Phím tắt")) + c.sty.Subtle.Render("  ("+c.t("esc or ? to close", "esc hoặc ? để đóng")+")")
+	closeKeys := c.t("esc or ? to close", "esc hoặc ? để đóng")
+	if typing {
+		// In a text field ? and q are letters: they neither open nor close the help.
+		closeKeys = c.t("esc or F1 to close; q and ? are typed as text here", "esc hoặc F1 để đóng; q và ? ở đây được gõ như chữ")
+	}
+	title := c.sty.Title.Render(c.t("Keys", "Phím tắt")) + c.sty.Subtle.Render("  ("+closeKeys+")")
 	body := title + "\n\n" + strings.Join(rows, "\n\n") + "\n\n" + c.sty.Subtle.Render(c.t(
 		"Every change is saved as you make it; typed text after a one-second pause. There is no save key.",
 		"Mọi thay đổi được lưu ngay; văn bản đang gõ được lưu sau một giây tạm dừng. Không cần phím lưu."))

@@ -566,3 +566,66 @@ func TestRubricOfTheChosenRatingWhenThereIsRoom(t *testing.T) {
 	d.key("4") // no rubric for the mixed steps
 	d.mustNotSee("Rubric:")
 }
+
+// TestCtrlCOnANewFormAsksFirst (issue 11.22): the help says ctrl+c saves first, but a new
+// interview's form is not saved until it is created; the first ctrl+c says so and keeps the
+// form, a second quits.
+func TestCtrlCOnANewFormAsksFirst(t *testing.T) {
+	d := newDriver(t, 80, 24)
+	d.key("n")
+	d.typeText("Sở Tài chính")
+	d.key("ctrl+c")
+	if d.quit {
+		t.Fatal("the first ctrl+c discarded a filled form")
+	}
+	d.mustSee("not created yet", "ctrl+c again")
+	if v := d.app.newForm.inputs[fAgency].Value(); v != "Sở Tài chính" {
+		t.Fatalf("the form lost %q", v)
+	}
+	d.key("ctrl+c")
+	if !d.quit {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	// An empty form has nothing to lose: one ctrl+c quits.
+	e := newDriver(t, 80, 24)
+	e.key("n", "ctrl+c")
+	if !e.quit {
+		t.Fatal("ctrl+c on an empty form did not quit")
+	}
+}
+
+// TestHelpFromATextFieldListsOnlyWhatActs (issue 11.22): in a text field q and ? are letters,
+// so the help opened there (F1) does not offer them.
+func TestHelpFromATextFieldListsOnlyWhatActs(t *testing.T) {
+	d := newDriver(t, 120, 40)
+	d.key("n")
+	d.key("f1")
+	d.mustSee("esc or F1 to close", "ctrl+c")
+	d.mustNotSee("q quit")
+	d.key("f1")
+	d.key("esc", "esc") // back home: no text field
+	d.key("?")
+	d.mustSee("esc or ? to close", "q quit")
+}
+
+// TestJumpFromSummaryAndSections (issue 11.22): g (go to question) works on a section's
+// summary and on the list of sections too, not only on a question.
+func TestJumpFromSummaryAndSections(t *testing.T) {
+	d, _ := openDGRA(t, 100, 30)
+	d.key("o") // the section summary
+	if d.app.active != scrSummary {
+		t.Fatalf("not on the summary:\n%s", d.view())
+	}
+	d.key("g")
+	d.typeText("7.2")
+	d.key("enter")
+	d.mustSee("7.2", "computer emergency response team")
+	d.key("s")
+	if d.app.active != scrSections {
+		t.Fatalf("not on the sections list:\n%s", d.view())
+	}
+	d.key("g")
+	d.typeText("3.1")
+	d.key("enter")
+	d.mustSee("3.1")
+}

@@ -52,6 +52,9 @@ type (
 		total    int
 		err      error
 	}
+	// jumpMsg asks for the "go to question" prompt from a screen that has none (the
+	// sections list, a section summary): the question screen opens with it.
+	jumpMsg   struct{}
 	openedMsg struct {
 		st    *survey.InterviewState
 		q     *survey.Questionnaire

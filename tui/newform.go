@@ -44,6 +44,8 @@ type newScreen struct {
 	err      error
 	creating bool
 	escOnce  bool
+	// quitArmed is set by a first ctrl+c on a filled form: a second one quits and discards it.
+	quitArmed bool
 
 	agencies, provinces []string
 	matches             []string
@@ -166,6 +168,7 @@ func (n *newScreen) key(m tea.KeyMsg) tea.Cmd {
 	if m.Type != tea.KeyEsc {
 		n.escOnce = false
 	}
+	n.quitArmed = false
 	switch {
 	case m.Type == tea.KeyEsc:
 		if n.filled() && !n.escOnce {

@@ -38,7 +38,7 @@ func (s *sectionsScreen) Help() keys.Help {
 	k := s.c.keys
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.t("open section", "mở phần")))
 	return keys.Help{Short: []key.Binding{k.Up, k.Down, open, k.Summary, k.Review, k.Back},
-		Full: [][]key.Binding{{k.Up, k.Down, open, k.Summary}, {k.Review, k.Back}}}
+		Full: [][]key.Binding{{k.Up, k.Down, open, k.Summary, k.Jump}, {k.Review, k.Back}}}
 }
 
 func (s *sectionsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -80,6 +80,8 @@ func (s *sectionsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return s, gotoQ(s.iv.order[i].ID)
 		case key.Matches(m, k.Summary):
 			return s, gotoS(s.iv.q.Sections[s.cursor].ID)
+		case key.Matches(m, k.Jump):
+			return s, func() tea.Msg { return jumpMsg{} }
 		case key.Matches(m, k.Review):
 			return s, func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
 		case key.Matches(m, k.Back), key.Matches(m, k.Sections):

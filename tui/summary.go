@@ -96,7 +96,7 @@ func (s *summaryScreen) Help() keys.Help {
 		return keys.Help{Short: []key.Binding{k.Done, k.NextField, k.Next, k.Prev, k.Lang2}}
 	}
 	rate := []key.Binding{k.AcceptSuggestion, k.Rate, k.NotAssessed, k.DontKnow, k.Comment}
-	nav := []key.Binding{k.Next, k.Prev, k.Sections, k.Review, k.Up, k.Down, k.Leave}
+	nav := []key.Binding{k.Next, k.Prev, k.Jump, k.Sections, k.Review, k.Up, k.Down, k.Leave}
 	short := append([]key.Binding{}, rate...)
 	if s.focus == 1 {
 		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.t("edit", "sửa"))), k.FocusNext}
@@ -212,6 +212,8 @@ func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(m, k.Comment):
 		return s.editComment()
+	case key.Matches(m, k.Jump):
+		return func() tea.Msg { return jumpMsg{} }
 	case key.Matches(m, k.Up):
 		s.scroll = max(0, s.scroll-1)
 		return nil

@@ -140,9 +140,13 @@ func (h Help) FullHelp() [][]key.Binding {
 }
 
 // Global returns the bindings shown on every screen's full help; sync adds the sync-now
-// key (shown only when a server is configured).
-func (m *Map) Global(sync bool) []key.Binding {
+// key (shown only when a server is configured). While a text field has focus (typing),
+// the single-letter keys (q, ?) are text, so only the keys that still act are listed.
+func (m *Map) Global(sync, typing bool) []key.Binding {
 	out := []key.Binding{m.HelpAlways, m.Lang2, m.Back, m.Quit, m.ForceQuit}
+	if typing {
+		out = []key.Binding{m.HelpAlways, m.Lang2, m.Back, m.ForceQuit}
+	}
 	if sync {
 		out = append(out, m.SyncNow)
 	}
