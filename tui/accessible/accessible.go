@@ -326,7 +326,7 @@ func (s *session_) create() error {
 	}
 	for {
 		a, err := s.ask(s.t("Does the respondent agree to the interview and to notes being taken? (y/n)",
-			"Người trả lời có đồng ý phỏng vấn và cho ghi chép không? (c/k)"), "")
+			"Người trả lời có đồng ý phỏng vấn và cho ghi chép không? (y = có, n = không)"), "")
 		if err != nil {
 			return err
 		}
@@ -728,7 +728,7 @@ func (s *session_) value(qu *survey.Question, a *survey.Answer) error {
 			hint = s.t("numbers separated by spaces", "các số cách nhau bởi dấu cách")
 		}
 	case survey.TypeYesNo:
-		hint = s.t("y/n", "c/k")
+		hint = s.t("y/n", "y = có, n = không")
 	case survey.TypeDate:
 		hint = "YYYY-MM-DD"
 	case survey.TypeNumber:
@@ -821,10 +821,12 @@ func (s *session_) valueText(qu *survey.Question, v any) string {
 	case nil:
 		return ""
 	case bool:
+		// The same keys as the interview screen in both languages (y/n); c/k (có/không)
+		// are accepted too (parseYesNo).
 		if x {
-			return s.t("y", "c")
+			return "y"
 		}
-		return s.t("n", "k")
+		return "n"
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case string:
@@ -964,7 +966,7 @@ func (s *session_) finish() error {
 		return nil
 	}
 	for {
-		in, err := s.ask(s.t("Nothing is missing. Mark the interview complete? (y/n)", "Không còn thiếu gì. Đánh dấu hoàn thành? (c/k)"), "")
+		in, err := s.ask(s.t("Nothing is missing. Mark the interview complete? (y/n)", "Không còn thiếu gì. Đánh dấu hoàn thành? (y = có, n = không)"), "")
 		if err != nil {
 			return err
 		}
