@@ -239,6 +239,9 @@ var ratingColors = map[survey.Code]lipgloss.Color{
 	survey.Amber:      "220",
 	survey.AmberGreen: "148",
 	survey.Green:      "34",
+	// ODRA 3.1's middle step and its grey U.
+	survey.Yellow:                  "220",
+	survey.InsufficientInformation: "245",
 }
 
 // stdoutTerminal returns stdout's file descriptor when it is a terminal.

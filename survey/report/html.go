@@ -86,6 +86,7 @@ tr.overall th { text-align: left; }
 .c-amber { background: #ffe066; color: #000; }
 .c-amber-green { background: #a6d96a; color: #000; }
 .c-green { background: #1a9641; color: #fff; }
+.c-grey { background: #bababa; color: #000; }
 .muted { color: #555; font-style: italic; }
 .conflict { color: #a00; font-weight: bold; }
 .facts { list-style: none; padding: 0; color: #444; }

@@ -237,6 +237,14 @@ func buildInterview(q *survey.Questionnaire, st *survey.InterviewState, sections
 				row.Answered = a.HasValue()
 				row.Comment = a.Comment
 				row.Evidence = slices.Clone(a.Evidence)
+				if mark := q.NeutralMark(); mark != string(survey.Neutral) {
+					// Neutral or mixed evidence as the method writes it (ODRA: o).
+					for i := range row.Evidence {
+						if row.Evidence[i].Polarity == survey.Neutral {
+							row.Evidence[i].Polarity = survey.Polarity(mark)
+						}
+					}
+				}
 				if qu.Type == survey.TypeRating {
 					if a.Rating != "" {
 						row.Rating = a.Rating
