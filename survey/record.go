@@ -137,6 +137,8 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	}
 	if rec.ID == "" {
 		add("id", "missing interview id")
+	} else if err := CheckInterviewID(rec.ID); err != nil {
+		add("id", "%v", err)
 	}
 	if rec.Questionnaire != q.ID {
 		add("questionnaire", "is %q, expected %q", rec.Questionnaire, q.ID)

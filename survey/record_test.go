@@ -11,7 +11,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err := q.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	line := `{"format":"fieldsurvey-interview/1","id":"0193a","questionnaire":"demo","questionnaire_version":"1","status":"completed",` +
+	line := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"completed",` +
 		`"respondent":{"agency":"Sở Thông tin và Truyền thông","province":"Đà Nẵng","role":"Giám đốc","category":"data-holder","date":"2026-11-20","place":"Đà Nẵng","consent":true},` +
 		`"answers":{"1.1":{"rating":"amber-green","comment":"Có khung","evidence":[{"polarity":"+","text":"Quyết định 1234","source":"https://example.org","in_scope":true},{"polarity":"-","text":"Luật chưa có hiệu lực","in_scope":false,"note":"hiệu lực 2026"}]},` +
 		`"1.2":{"value":true},"1.3":{"value":12},"1.4":{"value":["a","c"]}},"sections":{"1":{"rating":"amber","comment":"Khá"}}}`
@@ -30,7 +30,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back := st["0193a"].Record()
+	back := st["0193a5b2-7c1e-7000-8000-000000000001"].Record()
 	back.Created = "" // the original had none
 	out, err := back.MarshalLine()
 	if err != nil {
@@ -41,7 +41,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch := rec2.Changes(st["0193a"]); len(ch) != 0 {
+	if ch := rec2.Changes(st["0193a5b2-7c1e-7000-8000-000000000001"]); len(ch) != 0 {
 		t.Fatalf("re-import must be a no-op, got %d changes: %+v", len(ch), ch)
 	}
 	out2, _ := rec2.MarshalLine()
@@ -64,7 +64,7 @@ func TestRecordCheckNamesFields(t *testing.T) {
 	for _, e := range rec.Check(q) {
 		fields = append(fields, e.Field)
 	}
-	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 respondent.category respondent.date sections.7 status"
+	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 id respondent.category respondent.date sections.7 status"
 	if got := strings.Join(fields, " "); got != want {
 		t.Fatalf("fields:\n got %s\nwant %s", got, want)
 	}
@@ -76,7 +76,7 @@ func TestRecordCheckNamesFields(t *testing.T) {
 func TestRecordAcceptsRatingAliases(t *testing.T) {
 	q := demo()
 	_ = q.Validate()
-	rec, err := ParseRecord([]byte(`{"format":"fieldsurvey-interview/1","id":"x","questionnaire":"demo","questionnaire_version":"1","status":"draft",` +
+	rec, err := ParseRecord([]byte(`{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"draft",` +
 		`"respondent":{},"answers":{"1.1":{"rating":"Yellow"}},"sections":{"1":{"rating":"Vàng/Đỏ"}}}`))
 	if err != nil {
 		t.Fatal(err)

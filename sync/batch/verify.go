@@ -176,6 +176,9 @@ func decodeRevisions(r io.Reader, maxLine int) ([]survey.Revision, error) {
 		if err := r.Verify(); err != nil {
 			return nil, bad(n, "%v", err)
 		}
+		if err := survey.CheckInterviewID(r.Interview); err != nil {
+			return nil, bad(n, "%v", err)
+		}
 		if len(revs) > 0 && compareRevision(revs[len(revs)-1], r) >= 0 {
 			return nil, bad(n, "revisions are not sorted by device, counter and id, or repeat")
 		}
