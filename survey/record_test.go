@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,28 @@ func TestRecordAcceptsRatingAliases(t *testing.T) {
 	}
 	if errs := rec.Check(q); len(errs) != 0 {
 		t.Fatalf("normalised record refused: %v", errs)
+	}
+}
+
+// A line with bytes that are not UTF-8 is refused, naming the field, rather than decoded
+// with U+FFFD in their place.
+func TestParseRecordInvalidUTF8(t *testing.T) {
+	head := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"draft",`
+	// BAD stands for bytes that are not UTF-8: a lone continuation byte, an overlong "/", a
+	// surrogate half, 0xff.
+	for field, line := range map[string]string{
+		"respondent.agency":            head + `"respondent":{"agency":"Sở BAD"},"answers":{},"sections":{}}`,
+		"answers.1.1.comment":          head + `"respondent":{},"answers":{"1.1":{"rating":"red","comment":"ok BAD"}},"sections":{}}`,
+		"answers.1.1.evidence[1].text": head + `"respondent":{},"answers":{"1.1":{"evidence":[{"polarity":"+","text":"a"},{"polarity":"-","text":"BAD"}]}},"sections":{}}`,
+		"sections.1.comment":           head + `"respondent":{},"answers":{},"sections":{"1":{"rating":"red","comment":"BAD"}}}`,
+		"assessor":                     head + `"assessor":"BAD","respondent":{},"answers":{},"sections":{}}`,
+		"answers.\ufffd":               head + `"respondent":{},"answers":{"BAD":{"rating":"red"}},"sections":{}}`,
+	} {
+		line = strings.ReplaceAll(line, "BAD", "\x80\xc0\xaf\xed\xa0\x80\xff")
+		_, err := ParseRecord([]byte(line))
+		var fe FieldError
+		if !errors.As(err, &fe) || fe.Field != field || fe.Msg != "invalid UTF-8" {
+			t.Errorf("%s: err = %#v", field, err)
+		}
 	}
 }

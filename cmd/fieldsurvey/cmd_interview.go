@@ -477,6 +477,11 @@ func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLi
 			problems = append(problems, importProblem{line: n, field: field, msg: msg})
 		}
 		rec, err := survey.ParseRecord(text)
+		var fe survey.FieldError
+		if errors.As(err, &fe) {
+			bad(fe.Field, fe.Msg)
+			continue
+		}
 		if err != nil {
 			bad("", "not an interview record: "+err.Error())
 			continue
