@@ -24,7 +24,7 @@ func TestImportProblemsCapped(t *testing.T) {
 	if code == 0 {
 		t.Fatal("imported")
 	}
-	problems := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(f) + `:\d+: answers.1.1.rating: unknown rating "purple"$`).FindAllString(errOut, -1)
+	problems := regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(f)+`:\d+: answers.1.1.rating: unknown rating "purple"$`).FindAllString(errOut, -1)
 	if len(problems) != 50 {
 		t.Errorf("%d problem lines printed, want the first 50:\n%s", len(problems), errOut)
 	}
