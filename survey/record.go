@@ -8,7 +8,10 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RecordFormat is the format tag of one interview in the JSON Lines interchange format.
@@ -63,8 +66,13 @@ func (rec Record) MarshalLine() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ParseRecord decodes one line of the interchange format, refusing unknown fields.
+// ParseRecord decodes one line of the interchange format, refusing unknown fields. A line
+// holding bytes that are not UTF-8 is refused with a FieldError naming the field ("invalid
+// UTF-8"), rather than decoded with U+FFFD in their place.
 func ParseRecord(line []byte) (Record, error) {
+	if !utf8.Valid(line) {
+		return Record{}, FieldError{Field: invalidUTF8Field(line), Msg: "invalid UTF-8"}
+	}
 	var rec Record
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
@@ -137,6 +145,8 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	}
 	if rec.ID == "" {
 		add("id", "missing interview id")
+	} else if err := CheckInterviewID(rec.ID); err != nil {
+		add("id", "%v", err)
 	}
 	if rec.Questionnaire != q.ID {
 		add("questionnaire", "is %q, expected %q", rec.Questionnaire, q.ID)
@@ -256,4 +266,80 @@ func unionKeys[V any](a, b map[string]V) []string {
 		set[k] = true
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// invalidUTF8Field returns the path ("respondent.agency", "answers.1.1.evidence[0].text")
+// of the first string of the JSON object in line whose bytes are not UTF-8; "" when it is
+// not found (the line is not JSON up to there).
+func invalidUTF8Field(line []byte) string {
+	type frame struct {
+		object  bool
+		key     string
+		index   int
+		wantKey bool
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.object {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			}
+		}
+		return b.String()
+	}
+	// valueDone moves the innermost container past a value.
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		bad := !utf8.Valid(line[start:dec.InputOffset()])
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+			continue
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				// A key; shown with each run of bad bytes as one U+FFFD.
+				key := v
+				for strings.Contains(key, "\uFFFD\uFFFD") {
+					key = strings.ReplaceAll(key, "\uFFFD\uFFFD", "\uFFFD")
+				}
+				stack[n-1].key, stack[n-1].wantKey = key, false
+				if bad {
+					return path()
+				}
+				continue
+			}
+			if bad {
+				return path()
+			}
+		}
+		valueDone()
+	}
 }

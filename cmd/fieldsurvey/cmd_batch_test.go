@@ -96,7 +96,7 @@ func copyDir(t *testing.T, from, to string) {
 
 func TestBatchCreateSequence(t *testing.T) {
 	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"), interviewLine("iv-2", "green"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"), interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "green"))
 	out, _ := mustRun(t, "--home", home, "batch", "create")
 	first := strings.TrimSpace(out)
 	m1 := inspect(t, first)
@@ -104,7 +104,7 @@ func TestBatchCreateSequence(t *testing.T) {
 		t.Fatalf("first batch %s: %+v", first, m1)
 	}
 	// Only what is new goes into the next batch: a changed answer of iv-1 and a new interview.
-	importInterviews(t, home, interviewLine("iv-1", "amber"), interviewLine("iv-3", "amber"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "amber"), interviewLine("0193a5b2-7c1e-7000-8000-000000000003", "amber"))
 	out, _ = mustRun(t, "--home", home, "batch", "create")
 	m2 := inspect(t, strings.TrimSpace(out))
 	if m2.Sequence != 2 || m2.Revisions != 4 || m2.Interviews != 2 {
@@ -125,7 +125,7 @@ func TestBatchCreateSequence(t *testing.T) {
 // the leftover is kept aside, not sent, and the revisions go into a batch with that number.
 func TestBatchCreateAfterCrash(t *testing.T) {
 	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
 	crashed := filepath.Join(t.TempDir(), "crashed")
 	copyDir(t, home, crashed)
 	out, _ := mustRun(t, "--home", home, "batch", "create")
@@ -162,7 +162,7 @@ func TestBatchCreateAfterCrash(t *testing.T) {
 // finds nothing left; the sequence number is used once.
 func TestBatchCreateConcurrent(t *testing.T) {
 	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"), interviewLine("iv-2", "green"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"), interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "green"))
 	var wg sync.WaitGroup
 	outs := make([]string, 2)
 	codes := make([]int, 2)

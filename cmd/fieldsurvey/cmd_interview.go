@@ -423,13 +423,14 @@ func newInterviewImportCommand(g *globals) *cobra.Command {
 		Short: "Read interviews from JSON Lines, all or nothing · Nhập phỏng vấn từ JSON Lines, tất cả hoặc không gì cả",
 		Long: `import reads interviews written by export (JSON Lines, one interview a line; - reads
 stdin). Every line is checked against its questionnaire (unknown question, bad rating code,
-failed constraint, …). When any line is bad, nothing is imported and every problem is
-printed as FILE:LINE: field: message. Otherwise every interview is written in one
-transaction: new interviews are created, existing ones get what changed.
+failed constraint, …). When any line is bad, nothing is imported and the problems are
+printed as FILE:LINE: field: message (the first 50, then how many more). Otherwise every
+interview is written in one transaction: new interviews are created, existing ones get
+what changed.
 
 import đọc tệp do export tạo ra (- là đọc từ stdin). Mỗi dòng được kiểm tra theo bảng hỏi
-của nó. Nếu có dòng lỗi thì không nhập gì và in mọi lỗi dạng TỆP:DÒNG: trường: thông báo.
-Nếu không, tất cả được ghi trong một giao dịch.`,
+của nó. Nếu có dòng lỗi thì không nhập gì và in các lỗi dạng TỆP:DÒNG: trường: thông báo
+(50 lỗi đầu, rồi số lỗi còn lại). Nếu không, tất cả được ghi trong một giao dịch.`,
 		Example: `  fieldsurvey interview import interviews.jsonl
   ssh field-laptop fieldsurvey interview export | fieldsurvey interview import -`,
 		Args: cobra.ExactArgs(1),
@@ -438,6 +439,9 @@ Nếu không, tất cả được ghi trong một giao dịch.`,
 		},
 	}
 }
+
+// maxImportProblems is how many problems of an import file are printed; the rest are counted.
+const maxImportProblems = 50
 
 // importLine is one record of an import file with the line it came from.
 type importLine struct {
@@ -477,6 +481,11 @@ func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLi
 			problems = append(problems, importProblem{line: n, field: field, msg: msg})
 		}
 		rec, err := survey.ParseRecord(text)
+		var fe survey.FieldError
+		if errors.As(err, &fe) {
+			bad(fe.Field, fe.Msg)
+			continue
+		}
 		if err != nil {
 			bad("", "not an interview record: "+err.Error())
 			continue
@@ -567,10 +576,13 @@ func runInterviewImport(ctx context.Context, g *globals, file string) error {
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
-		for _, p := range problems {
+		for _, p := range problems[:min(len(problems), maxImportProblems)] {
 			fmt.Fprintln(g.stderr, p.format(name))
 		}
 		n := len(problems)
+		if n > maxImportProblems {
+			g.notef("%d more problems not shown", "còn %d lỗi khác không hiển thị", n-maxImportProblems)
+		}
 		return withHint(&userError{msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
 			fmt.Sprintf("không nhập gì: %d lỗi trong %s", n, name))},
 			"correct the lines named above and import the whole file again",
