@@ -222,7 +222,7 @@ func writeReport(g *globals, r *report.Report, format string, width int) error {
 	case "markdown":
 		return report.WriteMarkdown(g.stdout, r)
 	case "csv":
-		return report.WriteCSV(g.stdout, r)
+		return report.WriteCSV(g.stdout, r, report.CSVOptions{})
 	case "json":
 		return report.WriteJSON(g.stdout, r)
 	case "html":

@@ -60,7 +60,7 @@ func TestGolden(t *testing.T) {
 		golden(t, "report."+lang+".md", render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteMarkdown(b, r) }))
 	}
 	r := build(t, Options{Lang: "vi"})
-	golden(t, "report.vi.csv", render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteCSV(b, r) }))
+	golden(t, "report.vi.csv", render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteCSV(b, r, CSVOptions{}) }))
 	golden(t, "report.vi.json", render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteJSON(b, r) }))
 	golden(t, "report.vi.html", render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) }))
 	golden(t, "report.en.html", render(t, build(t, Options{Lang: "en"}), func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) }))
@@ -233,7 +233,7 @@ func TestHTML(t *testing.T) {
 
 func TestCSVParsesBack(t *testing.T) {
 	r := build(t, Options{Lang: "vi"})
-	recs, err := csv.NewReader(bytes.NewReader(render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteCSV(b, r) }))).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteCSV(b, r, CSVOptions{}) }))).ReadAll()
 	if err != nil {
 		t.Fatalf("the CSV does not parse: %v", err)
 	}
