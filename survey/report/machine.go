@@ -225,10 +225,10 @@ func (c *csvWriter) End() error {
 type LongRow struct {
 	Interview, Questionnaire, Version, Status, Assessor string
 	Agency, Province, Role, Category, Date              string
-	Section, SectionTitle, Kind, Question, QuestionText  string
-	Importance, Rating, Label, Value, Comment            string
-	EvidencePlus, EvidenceMinus, EvidenceNeutral         int
-	EvidenceOutOfScope                                   int
+	Section, SectionTitle, Kind, Question, QuestionText string
+	Importance, Rating, Label, Value, Comment           string
+	EvidencePlus, EvidenceMinus, EvidenceNeutral        int
+	EvidenceOutOfScope                                  int
 	// Suggested, Answered and Skipped are "true", "false" or "" where they do not apply.
 	Suggested, Answered, Skipped string
 	Conflict                     bool
