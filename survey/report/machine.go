@@ -239,7 +239,7 @@ type LongRow struct {
 // each section's questions then its overall row. formula says the cells are for CSV (a
 // cell that would be a formula starts with '); xlsx writes strings, never formulas.
 func LongRows(head *Report, in *Interview, formula bool) []LongRow {
-	t := func(s string) string { return cellText(s, formula) }
+	t := func(s string) string { return CellText(s, formula) }
 	base := LongRow{Interview: t(in.ID), Questionnaire: t(head.Questionnaire), Version: t(head.Version),
 		Status: t(string(in.Status)), Assessor: t(in.Assessor), Agency: t(in.Respondent.Agency),
 		Province: t(in.Respondent.Province), Role: t(in.Respondent.Role), Category: t(in.Respondent.Category),

@@ -34,6 +34,22 @@ type Report struct {
 	Title         string      `json:"title"`
 	Lang          string      `json:"lang"`
 	Interviews    []Interview `json:"interviews"`
+	// Layout lists the sections reported and their questions, so that a streaming writer
+	// can lay out its tables (the xlsx sheet per section) before the first interview.
+	Layout []SectionLayout `json:"-"`
+}
+
+// SectionLayout is a section of a report and its questions, without answers.
+type SectionLayout struct {
+	ID        string
+	Title     string
+	Questions []QuestionLayout
+}
+
+// QuestionLayout is a question of a SectionLayout, its text in the report language.
+type QuestionLayout struct {
+	ID, Text string
+	Type     survey.QuestionType
 }
 
 // Interview is the report of one interview. The respondent's province is kept so that a
@@ -149,8 +165,16 @@ func NewBuilder(q *survey.Questionnaire, o Options) (*Builder, error) {
 
 // Head returns the report without interviews: its questionnaire, title and language.
 func (b *Builder) Head() *Report {
-	return &Report{Questionnaire: b.q.ID, Version: b.q.Version, Title: b.q.Title.Get(b.lang), Lang: b.lang,
+	r := &Report{Questionnaire: b.q.ID, Version: b.q.Version, Title: b.q.Title.Get(b.lang), Lang: b.lang,
 		Interviews: []Interview{}}
+	for _, s := range b.sections {
+		l := SectionLayout{ID: s.ID, Title: s.Title.Get(b.lang)}
+		for _, qu := range s.Questions {
+			l.Questions = append(l.Questions, QuestionLayout{ID: qu.ID, Text: qu.Text.Get(b.lang), Type: qu.Type})
+		}
+		r.Layout = append(r.Layout, l)
+	}
+	return r
 }
 
 // Interview builds the report of one interview; one of another questionnaire, or whose

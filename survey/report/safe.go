@@ -3,7 +3,6 @@ package report
 import (
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -17,7 +16,7 @@ import (
 //     character is left, whatever its origin;
 //   - JSON keeps the text as it is, with every control character escaped (\u001b, \u009b):
 //     a JSON reader gets the exact answer back and a terminal shows only the escape;
-//   - CSV and xlsx cells go through cellText: control characters dropped, and a CSV cell
+//   - CSV and xlsx cells go through CellText: control characters dropped, and a CSV cell
 //     that a spreadsheet would read as a formula (=, +, -, @ first) starts with ' instead.
 
 // isControl reports whether r is a control character a terminal may act on: C0 (but the
@@ -103,12 +102,12 @@ func plainASCII(s string) bool {
 	return true
 }
 
-// cellText is s made safe for a spreadsheet cell: NFC, line ends as "\n", tabs as spaces,
+// CellText is s made safe for a spreadsheet cell: NFC, line ends as "\n", tabs as spaces,
 // no other control character; and, for CSV (formula true), a leading ' when the cell
 // would otherwise start with =, +, -, @ and is not a plain number, so that a spreadsheet
 // shows it as text instead of running it. Plain text takes the fast path: exports call
 // this for every cell.
-func cellText(s string, formula bool) string {
+func CellText(s string, formula bool) string {
 	if !plainASCII(s) {
 		if !norm.NFC.IsNormalString(s) || strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' }) {
 			s = clean(s)
@@ -140,5 +139,3 @@ func plainNumber(s string) bool {
 	return digits > 0
 }
 
-// runeCount is the number of characters of s (for the xlsx cell limit).
-func runeCount(s string) int { return utf8.RuneCountInString(s) }

@@ -59,12 +59,12 @@ func TestCellText(t *testing.T) {
 		"C1 \u009b2J here":               "C1 2J here",
 		"Việt":                           "Việt",
 	} {
-		if got := cellText(in, true); got != want {
-			t.Errorf("cellText(%q) = %q, want %q", in, got, want)
+		if got := CellText(in, true); got != want {
+			t.Errorf("CellText(%q) = %q, want %q", in, got, want)
 		}
 	}
 	// xlsx cells are strings, never formulas: nothing is prefixed there.
-	if got := cellText("=1+1", false); got != "=1+1" {
+	if got := CellText("=1+1", false); got != "=1+1" {
 		t.Errorf("cellText for xlsx = %q", got)
 	}
 }
