@@ -139,3 +139,12 @@ func plainNumber(s string) bool {
 	return digits > 0
 }
 
+
+// TerminalText is s for one line of a terminal table: NFC, no control characters, line
+// breaks and tabs as spaces.
+func TerminalText(s string) string {
+	if plainASCII(s) {
+		return s
+	}
+	return strings.ReplaceAll(clean(s), "\n", " ")
+}
