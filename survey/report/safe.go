@@ -139,7 +139,6 @@ func plainNumber(s string) bool {
 	return digits > 0
 }
 
-
 // TerminalText is s for one line of a terminal table: NFC, no control characters, line
 // breaks and tabs as spaces.
 func TerminalText(s string) string {

@@ -181,7 +181,7 @@ func TestWorkbookVietnamese(t *testing.T) {
 // Past Excel's row limit the long table goes on in another sheet, header repeated.
 func TestLongTableSplitsAtTheRowLimit(t *testing.T) {
 	defer func(n int) { MaxRows = n }(MaxRows)
-	MaxRows = 7 // a header and 6 rows a sheet
+	MaxRows = 7                       // a header and 6 rows a sheet
 	f := write(t, "en", states(t, 4)) // 20 rows
 	var parts []string
 	total := 0
