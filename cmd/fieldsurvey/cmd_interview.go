@@ -141,9 +141,9 @@ func prefix(s string, n int) string {
 
 type interviewListOptions struct {
 	json          bool
-	status        string
 	questionnaire string
 	search        string
+	filter        filterFlags
 }
 
 func newInterviewListCommand(g *globals) *cobra.Command {
@@ -151,8 +151,17 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List interviews, most recently changed first · Liệt kê phỏng vấn, mới thay đổi trước",
+		Long: `interview list shows each interview with its questionnaire, agency, province, assessor,
+status and progress, most recently changed first. The filters --status, --province,
+--agency, --category and --assessor are those of report (repeat them or separate values
+with commas; a value matches whole, accents optional); --search finds text anywhere in the
+agency, province or role.
+
+interview list liệt kê các cuộc phỏng vấn kèm bảng hỏi, cơ quan, tỉnh, người đánh giá,
+trạng thái và tiến độ. Bộ lọc giống lệnh report; --search tìm một phần tên.`,
 		Example: `  fieldsurvey interview list
-  fieldsurvey interview list --status completed --questionnaire odra-3.1
+  fieldsurvey interview list --status completed,submitted --questionnaire odra-3.1
+  fieldsurvey interview list --province "da nang" --assessor lan@example.org
   fieldsurvey interview list --search "Da Nang" --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -161,9 +170,9 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print JSON · in dạng JSON")
-	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned · chỉ trạng thái này")
 	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
 	f.StringVar(&opts.search, "search", "", "text in the agency, province or role, or the start of the id (accents optional) · tìm kiếm")
+	opts.filter.register(f)
 	return cmd
 }
 
@@ -211,11 +220,11 @@ func timeText(t time.Time) string {
 }
 
 func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions) error {
-	status, err := parseStatus(opts.status)
+	c, err := g.catalog()
 	if err != nil {
 		return err
 	}
-	c, err := g.catalog()
+	filter, err := opts.filter.build(c)
 	if err != nil {
 		return err
 	}
@@ -224,7 +233,7 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Status: status, Search: opts.search})
+	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter})
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
 	}
@@ -248,6 +257,10 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return writeJSON(g.stdout, infos)
 	}
 	if len(infos) == 0 {
+		if opts.filter.isSet() || opts.search != "" || opts.questionnaire != "" {
+			g.infof("no interviews match", "không có cuộc phỏng vấn nào khớp")
+			return nil
+		}
 		g.infof("no interviews", "không có cuộc phỏng vấn nào")
 		return nil
 	}
@@ -258,7 +271,7 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 	short := shortIDs(ids)
 	l := g.lang()
 	t := newTable(g.stdout, word(l, "id"), word(l, "questionnaire"), word(l, "agency"), word(l, "province"),
-		word(l, "status"), word(l, "progress"), word(l, "updated"))
+		word(l, "assessor"), word(l, "status"), word(l, "progress"), word(l, "updated"))
 	for i, in := range infos {
 		total := "?"
 		if in.Total != nil {
@@ -268,8 +281,9 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		if in.Conflicts > 0 {
 			status += fmt.Sprintf(" (%d %s)", in.Conflicts, g.t("conflicts", "xung đột"))
 		}
-		t.row(short[in.ID], in.Questionnaire+" "+in.Version, in.Agency, in.Province, status,
-			fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
+		// Names come from other devices: nothing in them may act on the terminal.
+		t.row(short[in.ID], in.Questionnaire+" "+in.Version, report.TerminalText(in.Agency), report.TerminalText(in.Province),
+			report.TerminalText(in.Assessor), status, fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
 	}
 	return t.flush()
 }

@@ -236,6 +236,7 @@ func interviewFacts(in Interview, lang string) []string {
 	}
 	add("interview", in.ID)
 	add("status", in.Status.Label().Get(lang))
+	add("assessor", in.Assessor)
 	add("role", in.Respondent.Role)
 	add("category", in.Category)
 	add("date", in.Respondent.Date)
