@@ -510,16 +510,56 @@ func (q *Questionnaire) Issues(all Answers) []Issue {
 	return out
 }
 
-// Progress counts the relevant questions and how many of them have an answer.
+// Progress counts the relevant questions and how many of them are answered: a value that
+// passes the question's checks (AnswerState). A value that fails them (abc in a number,
+// Green without evidence) needs attention and is not counted as answered.
 func (q *Questionnaire) Progress(all Answers) (answered, total int) {
+	answered, _, total = q.ProgressDetail(all)
+	return answered, total
+}
+
+// ProgressDetail is Progress with the count of answers that need attention.
+func (q *Questionnaire) ProgressDetail(all Answers) (answered, attention, total int) {
 	for _, qu := range q.Questions() {
 		if !q.Relevant(qu, all) {
 			continue
 		}
 		total++
-		if a, ok := all[qu.ID]; ok && a.HasValue() {
+		switch q.AnswerState(qu, all) {
+		case AnswerOK:
 			answered++
+		case AnswerNeedsAttention:
+			attention++
 		}
 	}
-	return answered, total
+	return answered, attention, total
+}
+
+// AnswerStatus says where the answer to one question stands.
+type AnswerStatus int
+
+// The states of an answer.
+const (
+	// AnswerNone: no value yet (or the question is not asked).
+	AnswerNone AnswerStatus = iota
+	// AnswerOK: a value that passes every check of the question.
+	AnswerOK
+	// AnswerNeedsAttention: a value that fails a check (its kind or its constraint): kept
+	// as entered, never counted as answered.
+	AnswerNeedsAttention
+)
+
+// AnswerState says whether question qu is answered, unanswered, or answered with a value
+// that needs attention, among all answers.
+func (q *Questionnaire) AnswerState(qu *Question, all Answers) AnswerStatus {
+	a, ok := all[qu.ID]
+	if !ok || !a.HasValue() || !q.Relevant(qu, all) {
+		return AnswerNone
+	}
+	for _, is := range q.Check(qu, all) {
+		if is.Kind != IssueMissing {
+			return AnswerNeedsAttention
+		}
+	}
+	return AnswerOK
 }

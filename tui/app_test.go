@@ -650,3 +650,15 @@ func TestODRAThreeStepsAndU(t *testing.T) {
 		t.Fatalf("4 changed the rating to %q", got)
 	}
 }
+
+// TestInvalidAnswersNeedAttention (issue 11.20): a value that fails its checks (Green
+// without in-scope + evidence) is kept, but counted as needing attention, not answered;
+// adding the evidence makes it answered.
+func TestInvalidAnswersNeedAttention(t *testing.T) {
+	d, _ := openDGRA(t, 120, 30)
+	d.key("5") // Green, no evidence: the evidence rule fails
+	d.mustSee("0/36 answered · 1 need attention")
+	d.key("3") // Amber needs no evidence
+	d.mustSee("1/36 answered")
+	d.mustNotSee("need attention")
+}
