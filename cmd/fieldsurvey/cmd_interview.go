@@ -41,12 +41,16 @@ nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng 
 }
 
 // resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
+// An interview held without its creation (see errWaiting) is refused.
 func resolveInterview(ctx context.Context, st *store.Store, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", fail("empty interview id", "mã phỏng vấn rỗng")
 	}
-	if _, err := st.Interview(ctx, ref); err == nil {
+	if s, err := st.Interview(ctx, ref); err == nil {
+		if !s.HasMeta() {
+			return "", errWaiting(s)
+		}
 		return ref, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
@@ -67,10 +71,27 @@ func resolveInterview(ctx context.Context, st *store.Store, ref string) (string,
 		return "", withHint(fail("no interview %q", "không có phỏng vấn %q", ref),
 			"'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn")
 	case 1:
+		s, err := st.Interview(ctx, ids[0])
+		if err != nil {
+			return "", err
+		}
+		if !s.HasMeta() {
+			return "", errWaiting(s)
+		}
 		return ids[0], nil
 	}
 	return "", withHint(fail("%q is the beginning of %d interview ids: %s", "%q là phần đầu của %d mã phỏng vấn: %s",
 		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
+}
+
+// errWaiting is the refusal of an interview held without its creation: revisions of it
+// arrived (a supervisor's decision merged on a laptop before the interview, or a later
+// batch of a device merged on a hub before its first), the change that creates it not yet.
+func errWaiting(s *survey.InterviewState) error {
+	return withHint(fail("interview %[1]s is not here yet, only %[2]d %[3]s of it, kept until the change that creates it arrives",
+		"phỏng vấn %[1]s chưa có ở đây, chỉ có %[2]d thay đổi của nó, được giữ lại cho tới khi thay đổi tạo ra phỏng vấn được nhận", s.ID, s.Revisions, plural(s.Revisions, "change", "changes")),
+		"it arrives with a sync; on a supervisor's home or a hub, with the batches of the device that recorded it ('fieldsurvey merge' says which numbers are missing)",
+		"phỏng vấn sẽ đến qua đồng bộ; trên thư mục của người giám sát hoặc kho tổng hợp, qua các lô của thiết bị đã ghi nó ('fieldsurvey merge' cho biết lô số nào còn thiếu)")
 }
 
 // interviewIDs returns the ids of the interviews refs name (ids or their beginnings), each
@@ -224,9 +245,23 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Status: status, Search: opts.search})
+	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Status: status, Search: opts.search, Created: true})
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+	}
+	waiting, err := st.List(ctx, store.ListOptions{Waiting: true})
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+	}
+	if n := len(waiting); n > 0 {
+		ids := make([]string, n)
+		for i, w := range waiting {
+			ids[i] = w.ID
+		}
+		sort.Strings(ids)
+		g.notef("%[1]d %[2]s not listed: only changes of %[3]s are here (such as a supervisor's decision), kept until %[4]s: %[5]s",
+			"%[1]d cuộc phỏng vấn không được liệt kê: mới chỉ có các thay đổi của chúng (ví dụ quyết định của người giám sát), được giữ lại cho tới khi phỏng vấn được nhận: %[5]s",
+			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(ids, ", "))
 	}
 	infos := make([]interviewInfo, 0, len(sums))
 	for _, s := range sums {
@@ -391,10 +426,16 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 	}
 	sort.Strings(ids)
 	var buf bytes.Buffer
+	exported := 0
 	for _, id := range ids {
 		state, err := st.Interview(ctx, id)
 		if err != nil {
 			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+		}
+		if !state.HasMeta() {
+			g.warn(fmt.Sprintf(g.t("interview %s is left out: %d changes of it are here, but not the change that creates it",
+				"phỏng vấn %s bị bỏ qua: đã có %d thay đổi của nó nhưng chưa có thay đổi tạo ra nó"), id, state.Revisions))
+			continue
 		}
 		if n := len(state.Conflicts); n > 0 {
 			g.warn(fmt.Sprintf(g.t("interview %s has %d conflicts: the export holds the newest side of each",
@@ -405,6 +446,7 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 			return err
 		}
 		buf.Write(line)
+		exported++
 	}
 	if opts.out == "" {
 		_, err = g.stdout.Write(buf.Bytes())
@@ -413,7 +455,7 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 	if err := writeFileAtomic(opts.out, buf.Bytes(), 0o644); err != nil {
 		return failWrap(err, "write %s", "ghi %s", opts.out)
 	}
-	g.infof("exported %d interviews to %s", "đã xuất %d cuộc phỏng vấn ra %s", len(ids), opts.out)
+	g.infof("exported %d interviews to %s", "đã xuất %d cuộc phỏng vấn ra %s", exported, opts.out)
 	return nil
 }
 

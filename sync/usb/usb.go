@@ -164,9 +164,9 @@ func (p Policy) explainSigner(ctx context.Context, h *hub.Hub, b *batch.Batch, c
 		return cause, nil // the plain unknown signer of package batch says it
 	}
 	return &Refusal{Class: ErrNotTrusted, Err: cause, Detail: survey.T(
-		fmt.Sprintf("%q (key %s) is not a trusted supervisor of this device; 'fieldsurvey trust add LINE' trusts one, with the line their 'fieldsurvey identity' prints",
+		fmt.Sprintf("%q (key %s) is not in this device's trusted_supervisors; 'fieldsurvey trust add LINE' trusts a supervisor, with the line their 'fieldsurvey identity' prints",
 			m.Signer, fp),
-		fmt.Sprintf("%q (khoá %s) không phải là người giám sát được thiết bị này tin cậy; 'fieldsurvey trust add DÒNG' thêm một người, với dòng mà lệnh 'fieldsurvey identity' của họ in ra",
+		fmt.Sprintf("%q (khoá %s) không có trong trusted_supervisors của thiết bị này; 'fieldsurvey trust add DÒNG' thêm người giám sát được tin cậy, với dòng mà lệnh 'fieldsurvey identity' của họ in ra",
 			m.Signer, fp))}, nil
 }
 
