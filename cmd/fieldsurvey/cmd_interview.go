@@ -25,19 +25,25 @@ func newInterviewCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "interview",
 		Aliases: []string{"interviews", "i"},
-		Short:   "List, show, export and import interviews · Liệt kê, xem, xuất và nhập phỏng vấn",
+		Short:   "List, show, export, import, approve, return and reopen interviews · Liệt kê, xem, xuất, nhập, duyệt, trả lại và mở lại phỏng vấn",
 		Long: `Interviews live in the device's database in the home folder (or, with --db, a hub store).
 export and import use JSON Lines, one interview a line (format fieldsurvey-interview/1).
+On a supervisor's home (init --role supervisor), approve, return and reopen record the
+supervisor's decisions, which travel back to the laptops signed by the supervisor's key.
 
 Các cuộc phỏng vấn nằm trong cơ sở dữ liệu của máy (hoặc kho tổng hợp với --db). Xuất và
-nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng fieldsurvey-interview/1).`,
+nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng fieldsurvey-interview/1).
+Trên thư mục của người giám sát, approve, return và reopen ghi quyết định của người giám
+sát, được gửi về các máy kèm chữ ký của người giám sát.`,
 		Example: `  fieldsurvey interview list
   fieldsurvey interview show 0193a5b2
   fieldsurvey interview export --out interviews.jsonl
-  fieldsurvey interview import interviews.jsonl`,
+  fieldsurvey interview import interviews.jsonl
+  fieldsurvey interview return 0193a5b2 --reason "7.1 lacks evidence"`,
 	}
-	return groupCommand(cmd, newInterviewListCommand(g), newInterviewShowCommand(g),
-		newInterviewExportCommand(g), newInterviewImportCommand(g))
+	subs := []*cobra.Command{newInterviewListCommand(g), newInterviewShowCommand(g),
+		newInterviewExportCommand(g), newInterviewImportCommand(g)}
+	return groupCommand(cmd, append(subs, newDecideCommands(g)...)...)
 }
 
 // resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
@@ -182,7 +188,7 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print JSON · in dạng JSON")
-	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned · chỉ trạng thái này")
+	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned, reopened · chỉ trạng thái này")
 	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
 	f.StringVar(&opts.search, "search", "", "text in the agency, province or role, or the start of the id (accents optional) · tìm kiếm")
 	return cmd
@@ -465,9 +471,12 @@ func newInterviewImportCommand(g *globals) *cobra.Command {
 		Short: "Read interviews from JSON Lines, all or nothing · Nhập phỏng vấn từ JSON Lines, tất cả hoặc không gì cả",
 		Long: `import reads interviews written by export (JSON Lines, one interview a line; - reads
 stdin). Every line is checked against its questionnaire (unknown question, bad rating code,
-failed constraint, …). When any line is bad, nothing is imported and every problem is
-printed as FILE:LINE: field: message. Otherwise every interview is written in one
-transaction: new interviews are created, existing ones get what changed.
+failed constraint, …). An import never sets a status that only a supervisor (approved,
+returned, reopened) or the server (submitted) sets; a line that would is bad too (a
+status it leaves as it is, as in export then import on the same device, is fine). When
+any line is bad, nothing is imported and every problem is printed as FILE:LINE: field:
+message. Otherwise every interview is written in one transaction: new interviews are
+created, existing ones get what changed.
 
 import đọc tệp do export tạo ra (- là đọc từ stdin). Mỗi dòng được kiểm tra theo bảng hỏi
 của nó. Nếu có dòng lỗi thì không nhập gì và in mọi lỗi dạng TỆP:DÒNG: trường: thông báo.
@@ -559,6 +568,36 @@ func (c *importClock) time() time.Time {
 	return c.now()
 }
 
+// importedStatusProblem says why rec cannot set its status on an interview whose current
+// state is cur: approved, returned and reopened are a supervisor's decisions (signed by its
+// key, 'fieldsurvey interview approve|return|reopen'), submitted is the server's mark. A
+// record that leaves such a status as it is (export, then import on the same device) is
+// fine: nothing is written for it.
+func importedStatusProblem(rec survey.Record, cur *survey.InterviewState) string {
+	st := rec.Status
+	if !st.IsDecision() && st != survey.StatusSubmitted {
+		return ""
+	}
+	if (survey.StatusChange{Status: st, Reason: rec.StatusReason}) == cur.Status {
+		return ""
+	}
+	if st == survey.StatusSubmitted {
+		return fmt.Sprintf("%q is set by the server when the interview reaches it, not by an import; import the interview as draft or completed", st)
+	}
+	return fmt.Sprintf("%q is a supervisor's decision, signed by their key ('fieldsurvey interview %s' on a supervisor's home), not something an import sets; import the interview as draft or completed",
+		st, decisionVerb(st))
+}
+
+// decisionVerb is the subcommand of interview that makes decision st.
+func decisionVerb(st survey.Status) string {
+	for _, v := range decideVerbs {
+		if v.to == st {
+			return v.en
+		}
+	}
+	return string(st)
+}
+
 func runInterviewImport(ctx context.Context, g *globals, file string) error {
 	if g.flags.db != "" {
 		return withHint(fail("import writes to this device's database, not to a hub store (--db)",
@@ -592,14 +631,18 @@ func runInterviewImport(ctx context.Context, g *globals, file string) error {
 		return err
 	}
 	defer st.Close()
-	// An interview already stored must keep its questionnaire.
+	// An interview already stored must keep its questionnaire; an import never sets a
+	// status only a supervisor or the server sets.
 	for _, il := range recs {
 		cur, err := st.Interview(ctx, il.rec.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			continue
+			cur, err = survey.NewInterviewState(il.rec.ID), nil
 		}
 		if err != nil {
 			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", il.rec.ID))
+		}
+		if msg := importedStatusProblem(il.rec, cur); msg != "" {
+			problems = append(problems, importProblem{line: il.line, field: "status", msg: msg})
 		}
 		if cur.HasMeta() && (cur.Meta.Questionnaire != il.rec.Questionnaire || cur.Meta.QuestionnaireVersion != il.rec.QuestionnaireVersion) {
 			problems = append(problems, importProblem{line: il.line, field: "questionnaire",
