@@ -21,7 +21,7 @@ type decideVerb struct {
 	short    string
 	long     string
 	example  string
-	reasonEN string // what --reason says; empty: no --reason flag
+	reasonEN string // the help of --reason
 }
 
 var decideVerbs = []decideVerb{
@@ -35,7 +35,8 @@ An interview with conflicting answers cannot be approved: settle them first, or 
 approve duyệt một phỏng vấn đã hoàn thành (hoặc đã gửi), trên thư mục của người giám sát;
 quyết định được gửi đi cùng lần 'fieldsurvey sync' hoặc 'batch create --out' tiếp theo.`,
 		example: `  fieldsurvey interview approve 0193a5b2
-  fieldsurvey interview approve 0193a5b2-7c1e-7000-8000-000000000001`},
+  fieldsurvey interview approve 0193a5b2-7c1e-7000-8000-000000000001 --reason "Tốt / well evidenced"`,
+		reasonEN: "a note for the assessor (optional) · ghi chú cho người đánh giá (không bắt buộc)"},
 	{use: "return ID --reason TEXT", to: survey.StatusReturned, en: "return", vi: "trả lại",
 		short: "Supervisor: return a completed interview to its assessor, with a reason · Người giám sát: trả lại phỏng vấn kèm lý do",
 		long: `return sends a completed (or submitted) interview back to its assessor with a reason, on a
@@ -72,9 +73,7 @@ func newDecideCommands(g *globals) []*cobra.Command {
 				return runDecide(cmd.Context(), g, v, args[0], opts)
 			},
 		}
-		if v.reasonEN != "" {
-			cmd.Flags().StringVar(&opts.reason, "reason", "", v.reasonEN)
-		}
+		cmd.Flags().StringVar(&opts.reason, "reason", "", v.reasonEN)
 		out = append(out, cmd)
 	}
 	return out
@@ -122,8 +121,8 @@ func runDecide(ctx context.Context, g *globals, v decideVerb, ref string, opts d
 		return contextErr(ctx, e)
 	}
 	line := fmt.Sprintf(g.t("interview %s is now %s", "phỏng vấn %s giờ ở trạng thái %s"), id, v.to.Label().Get(g.lang()))
-	if v.to.NeedsReason() {
-		line += ": " + survey.NFC(strings.TrimSpace(opts.reason))
+	if note := survey.NFC(strings.TrimSpace(opts.reason)); note != "" {
+		line += ": " + note
 	}
 	fmt.Fprintln(g.stdout, line)
 	g.infof("recorded as %s on device %s (revision %.12s); it travels with the next 'fieldsurvey sync' or 'fieldsurvey batch create --out DIR', signed by this home's key",
