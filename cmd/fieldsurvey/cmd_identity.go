@@ -263,13 +263,16 @@ func newIdentityCommand(g *globals) *cobra.Command {
 		Short: "Print this device's allowed_signers line · In dòng allowed_signers của thiết bị này",
 		Long: `identity prints the line a supervisor or a server adds to its allowed_signers file to trust
 the batches of this device: the signer principal (assessor.principal), the namespace
-fieldsurvey-batch, and the device's public key. The key is made if there is none yet.
+fieldsurvey-batch, and the device's public key. The key is made if there is none yet. On
+a supervisor's home, it is the line laptops add with 'fieldsurvey trust add' to take in
+the supervisor's decisions.
 
 identity in ra dòng mà người giám sát hoặc máy chủ thêm vào tệp allowed_signers để tin cậy
 các lô dữ liệu của thiết bị này: danh tính người ký (assessor.principal), không gian tên
 fieldsurvey-batch và khoá công khai của thiết bị.`,
 		Example: `  fieldsurvey identity >> /media/usb/allowed_signers
-  fieldsurvey init --principal an@example.org && fieldsurvey identity`,
+  fieldsurvey init --principal an@example.org && fieldsurvey identity
+  fieldsurvey --home ~/supervisor identity > /media/usb/supervisor.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runIdentity(cmd.Context(), g, opts)
@@ -284,5 +287,12 @@ func runIdentity(_ context.Context, g *globals, _ identityOptions) error {
 	}
 	fmt.Fprintln(g.stdout, keys.SignerLine(principal, signer.PublicKey(), batch.Namespace))
 	g.infof("device %s, key %s", "thiết bị %s, khoá %s", g.cfg.Device, keys.Fingerprint(signer.PublicKey()))
+	if g.role() == survey.RoleSupervisor {
+		g.infof("laptops trust this supervisor's decisions with 'fieldsurvey trust add LINE' (this line); other supervisors too",
+			"các máy tin cậy quyết định của người giám sát này bằng 'fieldsurvey trust add DÒNG' (dòng này); người giám sát khác cũng vậy")
+	} else {
+		g.infof("a supervisor adds this line to the allowed_signers file of their home to merge this device's batches",
+			"người giám sát thêm dòng này vào tệp allowed_signers trong thư mục của họ để hợp nhất các lô của thiết bị này")
+	}
 	return nil
 }

@@ -31,6 +31,12 @@ type ListOptions struct {
 	// Filter keeps the interviews whose summary it matches (survey.Filter.Match).
 	Filter survey.Filter
 	Limit  int
+	// Created lists only the interviews whose creation is held; Waiting only those held
+	// without it (revisions of an interview whose first revision has not arrived: a
+	// supervisor's decision merged before the interview, or a hub missing a device's first
+	// batch). Neither: every interview. Lists shown to people set Created: an interview
+	// waiting for its creation has no questionnaire, respondent or assessor to show yet.
+	Created, Waiting bool
 }
 
 const revCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
@@ -209,6 +215,12 @@ func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary)
 	if o.Questionnaire != "" {
 		where = append(where, "questionnaire = ?")
 		args = append(args, o.Questionnaire)
+	}
+	if o.Created {
+		where = append(where, "questionnaire != ''")
+	}
+	if o.Waiting {
+		where = append(where, "questionnaire = ''")
 	}
 	if o.Status != "" {
 		where = append(where, "status = ?")
