@@ -179,6 +179,7 @@ type initOptions struct {
 	key       string // --key: an existing OpenSSH Ed25519 key to use as the device key
 	principal string // --principal: the signer principal to write to config.yaml
 	role      string // --role: assessor or supervisor
+	name      string // --name: the assessor's name, recorded on new interviews
 }
 
 func newInitCommand(g *globals) *cobra.Command {
@@ -206,7 +207,7 @@ không bao giờ bị thay thế). Chạy lại nhiều lần vẫn an toàn: ch
 dữ liệu của các máy, duyệt, trả lại, mở lại phỏng vấn và gửi quyết định đã ký về các máy.
 Vai trò của thư mục đã có không bao giờ bị đổi.`,
 		Example: `  fieldsurvey init
-  fieldsurvey init --principal an@example.org
+  fieldsurvey init --principal an@example.org --name "Nguyễn Văn An"
   fieldsurvey init --key ~/.ssh/id_ed25519
   fieldsurvey --home ~/supervisor init --role supervisor --principal lan@example.org
   fieldsurvey --home /media/usb/fieldsurvey init`,
@@ -218,6 +219,7 @@ Vai trò của thư mục đã có không bao giờ bị đổi.`,
 	cmd.Flags().StringVar(&opts.key, "key", "", "use this OpenSSH Ed25519 private key as the device key (copied into the home folder) · dùng khoá này làm khoá thiết bị")
 	cmd.Flags().StringVar(&opts.principal, "principal", "", "your name or e-mail, as supervisors list it in allowed_signers · tên hoặc e-mail của bạn")
 	cmd.Flags().StringVar(&opts.role, "role", "", "what a new home is for: assessor (the default) or supervisor · vai trò: assessor hoặc supervisor")
+	cmd.Flags().StringVar(&opts.name, "name", "", "your name as recorded on the interviews you make (assessor.name; may be changed later) · họ tên của bạn")
 	return cmd
 }
 
@@ -231,6 +233,11 @@ func runInit(ctx context.Context, g *globals, opts initOptions) error {
 	}
 	if err := ensureHome(g); err != nil {
 		return err
+	}
+	if opts.name != "" {
+		if err := setAssessorName(g, opts.name); err != nil {
+			return err
+		}
 	}
 	t := newTable(g.stdout)
 	for _, s := range g.homeSteps {
