@@ -116,8 +116,9 @@ type ItemChange struct {
 }
 
 // CausalOrder returns revs (duplicates once) so that every revision comes after the
-// revisions it replaces; among revisions that may come next, the earliest by time, then by
-// id. Replaced revisions missing from revs do not hold anything back. The same set gives
+// revisions it replaces; among revisions that may come next, the earliest by time, then
+// (several changes saved together share a time) by device and the device's counter, then
+// by id. Replaced revisions missing from revs do not hold anything back. The same set gives
 // the same order whatever order it arrives in.
 func CausalOrder(revs []Revision) []Revision {
 	byID := make(map[string]Revision, len(revs))
@@ -168,6 +169,15 @@ func CausalOrder(revs []Revision) []Revision {
 func earlier(a, b Revision) int {
 	if c := a.Time.Compare(b.Time); c != 0 {
 		return c
+	}
+	if c := strings.Compare(a.Device, b.Device); c != 0 {
+		return c
+	}
+	if a.Counter != b.Counter {
+		if a.Counter < b.Counter {
+			return -1
+		}
+		return 1
 	}
 	return strings.Compare(a.ID, b.ID)
 }

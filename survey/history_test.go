@@ -92,13 +92,18 @@ func TestCausalOrder(t *testing.T) {
 	if pos[base.ID] != 0 || pos[orphan.ID] != 1 {
 		t.Errorf("base then the orphan (its missing past holds nothing back) should lead: %v", ids(want))
 	}
-	// sideB and status share a time: the smaller id first.
-	first, second := sideB, status
-	if status.ID < sideB.ID {
-		first, second = status, sideB
+	// sideB (dev-b) and status (dev-a) share a time: by device.
+	if pos[status.ID] > pos[sideB.ID] {
+		t.Errorf("a tie in time is not broken by device: %v", ids(want))
 	}
-	if pos[first.ID] > pos[second.ID] {
-		t.Errorf("a tie in time is not broken by id: %v", ids(want))
+	// Changes saved together on one device (one time) keep the device's order.
+	at := t0.Add(time.Hour)
+	var batch []Revision
+	for n, k := range []Kind{KindInterview, KindRespondent, KindStatus} {
+		batch = append(batch, histRev(t, Target{Interview: "iv2", Kind: k}, StatusChange{}, "dev-c", "p", uint64(7+n), at))
+	}
+	if got := CausalOrder([]Revision{batch[2], batch[0], batch[1]}); !slices.Equal(ids(got), ids(batch)) {
+		t.Errorf("one device's changes of one instant are not in counter order: %v, want %v", ids(got), ids(batch))
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 50 {

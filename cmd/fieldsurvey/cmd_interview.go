@@ -37,7 +37,7 @@ nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng 
   fieldsurvey interview import interviews.jsonl`,
 	}
 	return groupCommand(cmd, newInterviewListCommand(g), newInterviewShowCommand(g),
-		newInterviewExportCommand(g), newInterviewImportCommand(g))
+		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g))
 }
 
 // resolveInterview finds the interview whose id is ref or, failing that, begins with ref.

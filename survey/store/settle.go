@@ -36,6 +36,27 @@ func (e *SettleError) Unwrap() error { return e.Err }
 // Text returns the message in every language.
 func (e *SettleError) Text() survey.Text { return e.Msg }
 
+// CheckConflict returns nil when heads (the heads of target t) disagree, and otherwise the
+// *SettleError (wrapping ErrNoConflict) that Settle would return: a caller that checks a
+// new value before settling refuses a target without conflict first, with the same words.
+func CheckConflict(t survey.Target, heads []survey.Revision) error {
+	if survey.Disagree(heads) {
+		return nil
+	}
+	what := survey.TargetText(nil, t)
+	msg := survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: it has one version", what.Get(survey.LangEN), t.Interview),
+		fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: chỉ có một phiên bản", what.Get(survey.LangVI), t.Interview))
+	if len(heads) > 1 {
+		msg = survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: its %d versions are the same", what.Get(survey.LangEN), t.Interview, len(heads)),
+			fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: %d phiên bản giống nhau", what.Get(survey.LangVI), t.Interview, len(heads)))
+	}
+	if len(heads) == 0 {
+		msg = survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: it has no value yet", what.Get(survey.LangEN), t.Interview),
+			fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: chưa có giá trị nào", what.Get(survey.LangVI), t.Interview))
+	}
+	return &SettleError{Target: t, Err: ErrNoConflict, Msg: msg}
+}
+
 // Settle is Tx.Settle in its own durable transaction.
 func (s *Store) Settle(ctx context.Context, by Author, t survey.Target, value any, seen []string) (survey.Revision, error) {
 	var out survey.Revision
@@ -70,20 +91,10 @@ func (tx *Tx) Settle(by Author, t survey.Target, value any, seen []string) (surv
 	if err != nil {
 		return survey.Revision{}, fmt.Errorf("settle: %w", err)
 	}
-	what := survey.TargetText(nil, t)
-	if !survey.Disagree(heads) {
-		msg := survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: it has one version", what.Get(survey.LangEN), t.Interview),
-			fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: chỉ có một phiên bản", what.Get(survey.LangVI), t.Interview))
-		if len(heads) > 1 {
-			msg = survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: its %d versions are the same", what.Get(survey.LangEN), t.Interview, len(heads)),
-				fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: %d phiên bản giống nhau", what.Get(survey.LangVI), t.Interview, len(heads)))
-		}
-		if len(heads) == 0 {
-			msg = survey.T(fmt.Sprintf("%s of interview %s has no conflict to settle: it has no value yet", what.Get(survey.LangEN), t.Interview),
-				fmt.Sprintf("%s của phỏng vấn %s không có xung đột cần giải quyết: chưa có giá trị nào", what.Get(survey.LangVI), t.Interview))
-		}
-		return survey.Revision{}, &SettleError{Target: t, Err: ErrNoConflict, Msg: msg}
+	if err := CheckConflict(t, heads); err != nil {
+		return survey.Revision{}, err
 	}
+	what := survey.TargetText(nil, t)
 	cur := make([]string, len(heads))
 	for i, h := range heads {
 		cur[i] = h.ID
