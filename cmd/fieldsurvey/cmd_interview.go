@@ -42,7 +42,7 @@ sát, được gửi về các máy kèm chữ ký của người giám sát.`,
   fieldsurvey interview return 0193a5b2 --reason "7.1 lacks evidence"`,
 	}
 	subs := []*cobra.Command{newInterviewListCommand(g), newInterviewShowCommand(g),
-		newInterviewExportCommand(g), newInterviewImportCommand(g)}
+		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g)}
 	return groupCommand(cmd, append(subs, newDecideCommands(g)...)...)
 }
 
