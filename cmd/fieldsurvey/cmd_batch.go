@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -70,15 +71,18 @@ func newBatchCreateCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Pack every revision not yet in a batch into a signed batch · Đóng gói các thay đổi chưa gửi thành một lô có chữ ký",
-		Long: `create packs every revision of this device's database that is not yet in a batch into one
+		Long: `create packs every revision of this device's database that is not yet in a batch into a
 batch file, signed with the device key as assessor.principal, numbered with the next
-sequence number of this device, and encrypted to the configured recipients (if any). The
-file is written to the outbox in the home folder, and with --out copied to a folder too
-(a USB stick). With nothing new to send it writes nothing.
+sequence number of this device, and encrypted to the configured recipients (if any). When
+the changes are more than one batch may hold (64 MB), they go into several, numbered in
+order. The files are written to the outbox in the home folder, and with --out copied to a
+folder too (a USB stick). With nothing new to send it writes nothing.
 
 create đóng gói mọi thay đổi chưa nằm trong lô nào thành một tệp lô, ký bằng khoá thiết
-bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho những người nhận đã cấu hình. Tệp
-được ghi vào thư mục outbox, và với --out được chép thêm vào thư mục đó (ví dụ USB).`,
+bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho những người nhận đã cấu hình. Khi
+các thay đổi vượt quá sức chứa của một lô (64 MB), chúng được chia thành nhiều lô đánh số
+theo thứ tự. Tệp được ghi vào thư mục outbox, và với --out được chép thêm vào thư mục đó
+(ví dụ USB).`,
 		Example: `  fieldsurvey batch create
   fieldsurvey batch create --out /media/usb`,
 		Args: cobra.NoArgs,
@@ -126,14 +130,15 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 		return failWrap(err, "create the outbox", "tạo thư mục outbox")
 	}
 
-	var path string
-	var m *batch.Manifest
-	var data []byte
+	var made []madeBatch
+	var stay []survey.Revision
+	var stayErr []error
 	// The whole creation runs inside the store's write transaction: a second `batch create`
-	// waits, so sequence numbers never repeat. The file is durable before the revisions are
-	// marked and the number recorded; if the program stops in between, the next run finds
-	// the file above the recorded number and moves it to outbox/uncommitted.
+	// waits, so sequence numbers never repeat. The files are durable before the revisions
+	// are marked and the number recorded; if the program stops in between, the next run
+	// finds the files above the recorded number and moves them to outbox/uncommitted.
 	err = st.Update(ctx, func(tx *store.Tx) error {
+		made, stay, stayErr = nil, nil, nil
 		last, err := readSequence(ctx, tx)
 		if err != nil {
 			return err
@@ -145,35 +150,55 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 		if err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		// What no receiver would take stays here, with a warning (made before the checks
+		// at entry and import existed); the rest travels.
+		var travel []survey.Revision
+		for _, r := range pending {
+			if err := batch.CheckRevision(r, batchLimits); err != nil {
+				stay, stayErr = append(stay, r), append(stayErr, err)
+				continue
+			}
+			travel = append(travel, r)
+		}
+		if len(travel) == 0 {
 			return errNothingPending
 		}
-		refs, err := questionnaireRefs(ctx, st, pending)
+		runs, err := batch.Split(travel, batchLimits)
 		if err != nil {
 			return err
 		}
-		data, m, err = batch.Create(pending, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
-			Sequence: last + 1, Recipients: recipients, Questionnaires: refs})
-		if err != nil {
-			return err
+		for i, run := range runs {
+			refs, err := questionnaireRefs(ctx, st, run)
+			if err != nil {
+				return err
+			}
+			data, m, err := batch.Create(run, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
+				Sequence: last + 1 + uint64(i), Recipients: recipients, Questionnaires: refs})
+			if err != nil {
+				return err
+			}
+			if limit := cmp.Or(batchLimits.MaxSize, batch.DefaultLimits.MaxSize); int64(len(data)) > limit {
+				return fmt.Errorf("batch %d has %d bytes, over the limit receivers accept (a bug: please report it)", m.Sequence, len(data))
+			}
+			p := filepath.Join(outbox, outboxName(m))
+			if err := writeNewDurable(p, data); err != nil {
+				return failWrap(err, "write %s", "ghi %s", p)
+			}
+			made = append(made, madeBatch{path: p, data: data, m: m})
+			ids := make([]string, len(run))
+			for j, r := range run {
+				ids[j] = r.ID
+			}
+			if err := tx.MarkBatched(m.ID, ids); err != nil {
+				return err
+			}
 		}
-		p := filepath.Join(outbox, outboxName(m))
-		if err := writeNewDurable(p, data); err != nil {
-			return failWrap(err, "write %s", "ghi %s", p)
-		}
-		path = p
-		ids := make([]string, len(pending))
-		for i, r := range pending {
-			ids[i] = r.ID
-		}
-		if err := tx.MarkBatched(m.ID, ids); err != nil {
-			return err
-		}
-		return tx.SetMeta(metaSequence, strconv.FormatUint(m.Sequence, 10))
+		return tx.SetMeta(metaSequence, strconv.FormatUint(last+uint64(len(runs)), 10))
 	})
+	warnStaying(g, stay, stayErr)
 	if err != nil {
-		if path != "" {
-			os.Remove(path) // the transaction was rolled back: this file was never recorded
+		for _, b := range made {
+			os.Remove(b.path) // the transaction was rolled back: these files were never recorded
 		}
 		if errors.Is(err, errNothingPending) {
 			g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
@@ -181,23 +206,63 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 		}
 		return contextErr(ctx, failWrap(err, "create batch", "tạo lô dữ liệu"))
 	}
-	fmt.Fprintln(g.stdout, path)
+	for _, b := range made {
+		fmt.Fprintln(g.stdout, b.path)
+	}
 	if opts.out != "" {
-		copyPath := filepath.Join(opts.out, filepath.Base(path))
-		if err := writeNewDurable(copyPath, data); err != nil {
-			return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", opts.out),
-				"the batch is safe in %s; copy it from there", "lô dữ liệu vẫn an toàn trong %s; hãy chép từ đó", path)
+		for _, b := range made {
+			copyPath := filepath.Join(opts.out, filepath.Base(b.path))
+			if err := writeNewDurable(copyPath, b.data); err != nil {
+				return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", opts.out),
+					"the batch is safe in %s; copy it from there", "lô dữ liệu vẫn an toàn trong %s; hãy chép từ đó", b.path)
+			}
+			fmt.Fprintln(g.stdout, copyPath)
 		}
-		fmt.Fprintln(g.stdout, copyPath)
 	}
-	enc := g.t("not encrypted", "không mã hoá")
-	if m.Payload.Encrypted {
-		enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+	for _, b := range made {
+		m := b.m
+		enc := g.t("not encrypted", "không mã hoá")
+		if m.Payload.Encrypted {
+			enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+		}
+		g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
+			"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
+			m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	}
-	g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
-		"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
-		m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	return nil
+}
+
+// batchLimits are the limits of the receivers batch create packs for (zero fields: the
+// defaults every receiver applies). Tests lower them.
+var batchLimits = batch.Limits{}
+
+// madeBatch is one batch file batch create wrote.
+type madeBatch struct {
+	path string
+	data []byte
+	m    *batch.Manifest
+}
+
+// warnStaying warns, once per interview, about revisions that stay on the device because no
+// receiver would take them.
+func warnStaying(g *globals, revs []survey.Revision, errs []error) {
+	var order []string
+	count := map[string]int{}
+	first := map[string]error{}
+	for i, r := range revs {
+		if count[r.Interview] == 0 {
+			order = append(order, r.Interview)
+			first[r.Interview] = errs[i]
+		}
+		count[r.Interview]++
+	}
+	for _, iv := range order {
+		n := count[iv]
+		q := strconv.QuoteToASCII(iv)
+		g.warn(survey.T(
+			fmt.Sprintf("interview %s: %d %s cannot be sent and %s on this device: %v", q, n, plural(n, "change", "changes"), plural(n, "stays", "stay"), first[iv]),
+			fmt.Sprintf("phỏng vấn %s: %d thay đổi không thể gửi đi và được giữ lại trên máy này: %v", q, n, first[iv])).Get(g.lang()))
+	}
 }
 
 // readSequence returns the last sequence number recorded (0: none yet).
