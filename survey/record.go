@@ -3,6 +3,7 @@ package survey
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -169,6 +170,20 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
 			add("respondent.date", "%q is not a date (YYYY-MM-DD)", d)
 		}
+	}
+	// What no receiver would take: a value over the size limit.
+	size := func(field string, t Target, v any) {
+		var se *SizeError
+		if err := CheckChangeSize(Change{Target: t, Value: v}); errors.As(err, &se) {
+			add(field, "%s, over the limit of %s for one change", SizeText(se.Size), SizeText(se.Limit))
+		}
+	}
+	size("respondent", Target{Interview: rec.ID, Kind: KindRespondent}, rec.Respondent)
+	for id, a := range rec.Answers {
+		size("answers."+id, Target{Interview: rec.ID, Kind: KindAnswer, Key: id}, a)
+	}
+	for id, s := range rec.Sections {
+		size("sections."+id, Target{Interview: rec.ID, Kind: KindSection, Key: id}, s)
 	}
 	for id, a := range rec.Answers {
 		qu, ok := q.Question(id)

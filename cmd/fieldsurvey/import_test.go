@@ -40,3 +40,21 @@ func TestImportProblemsCapped(t *testing.T) {
 		t.Errorf("%d lines of output", n)
 	}
 }
+
+// An answer larger than any receiver takes is refused at import, with its size and the
+// limit, and nothing is imported.
+func TestImportRefusesOversize(t *testing.T) {
+	home := batchHome(t)
+	big := strings.Replace(interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"), `"rating":"red"`, `"rating":"red","comment":"`+strings.Repeat("Đ", 1_000_000)+`"`, 1)
+	f := filepath.Join(t.TempDir(), "big.jsonl")
+	os.WriteFile(f, []byte(big+interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "red")), 0o600)
+	_, errOut, code := runCLI(t, context.Background(), "--lang", "en", "--home", home, "interview", "import", f)
+	if code == 0 || !strings.Contains(errOut, f+":1: answers.1.1: 2.0 MB, over the limit of 1 MB for one change\n") ||
+		!strings.Contains(errOut, "nothing imported: 1 problem in") {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	out, _ := mustRun(t, "--home", home, "interview", "list", "--json")
+	if strings.TrimSpace(out) != "[]" {
+		t.Errorf("imported: %s", out)
+	}
+}
