@@ -723,7 +723,7 @@ func (a *App) statusLine() string {
 	c, s := a.c, a.c.sty
 	name := c.opts.AssessorName
 	if name == "" {
-		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")
+		name = c.t("(no name: 'fieldsurvey init --name' sets it)", "(chưa đặt tên: đặt bằng 'fieldsurvey init --name')")
 	}
 	right := "VI|EN"
 	if c.lang == survey.LangVI {
