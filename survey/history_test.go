@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // histQ is a small questionnaire with the readiness scale on question 1.1, the ODRA-like
@@ -309,5 +310,47 @@ func TestHistoryValuesAndGaps(t *testing.T) {
 	bad.Value = json.RawMessage(`{"rating": 5}`)
 	if _, err := BuildHistory(q, []Revision{bad}, HistoryOptions{}); err == nil {
 		t.Error("an undecodable value was accepted")
+	}
+}
+
+func TestLineWrap(t *testing.T) {
+	l := Line{Indent: 2, Spans: []Span{{Text: "comment: "}, {Kind: SpanText, Text: "Có khung pháp"}, {Text: " "},
+		{Kind: SpanDeleted, Text: "[-lý nhưng-]"}, {Text: " "}, {Kind: SpanInserted, Text: "{+lý, thực thi chưa đồng đều ở+}"},
+		{Text: " cấp huyện "}, {Kind: SpanDeleted, Text: "[-chưa thực thi; thiếu nhân lực-]"}, {Kind: SpanRating, Code: Amber, Text: "Amber"}}}
+	for _, width := range []int{20, 30, 44, 80, 200} {
+		lines := l.Wrap(width, nil)
+		var words []string
+		for i, w := range lines {
+			s := w.String()
+			if n := utf8.RuneCountInString(s); n > width {
+				t.Errorf("width %d: line %q is %d wide", width, s, n)
+			}
+			if want := 2 + 2*min(i, 1); w.Indent != want {
+				t.Errorf("width %d: line %d indent %d, want %d", width, i, w.Indent, want)
+			}
+			for _, sp := range w.Spans {
+				if sp.Kind == SpanDeleted && sp.Text != " " && (strings.Count(sp.Text, "[-") != strings.Count(sp.Text, "-]")) && width >= 40 {
+					t.Errorf("width %d: a removed run is split across lines: %q", width, sp.Text)
+				}
+			}
+			words = append(words, strings.Fields(s)...)
+		}
+		if got, want := strings.Join(words, " "), strings.Join(strings.Fields(l.String()), " "); got != want {
+			t.Errorf("width %d: words changed:\n got %q\nwant %q", width, got, want)
+		}
+		if width == 200 && len(lines) != 1 {
+			t.Errorf("a line that fits was wrapped: %d lines", len(lines))
+		}
+	}
+	// The kind of every word survives, and spaces inside a run keep its kind.
+	lines := l.Wrap(200, nil)
+	if !slices.ContainsFunc(lines[0].Spans, func(s Span) bool { return s.Kind == SpanDeleted && s.Text == "[-lý nhưng-]" }) ||
+		!slices.ContainsFunc(lines[0].Spans, func(s Span) bool { return s.Kind == SpanRating && s.Code == Amber }) {
+		t.Errorf("spans lost their kind: %+v", lines[0].Spans)
+	}
+	// A word longer than a line is cut, nothing lost.
+	long := Line{Spans: []Span{{Text: strings.Repeat("x", 25)}}}
+	if got := long.Wrap(10, nil); len(got) != 3 || got[0].String() != strings.Repeat("x", 10) || got[2].String() != "  "+strings.Repeat("x", 7) {
+		t.Errorf("long word: %q", got)
 	}
 }

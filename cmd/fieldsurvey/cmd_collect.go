@@ -127,6 +127,8 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		AssessorName:         g.cfg.Assessor.Name,
 		Principal:            g.cfg.Assessor.Principal,
 		Device:               g.cfg.Device,
+		Role:                 g.role(),
+		IsServer:             g.serverDevice(),
 		Color:                g.cfg.Color,
 		Monochrome:           opts.monochrome,
 		Background:           opts.background,

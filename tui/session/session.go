@@ -40,10 +40,25 @@ type Store interface {
 	Provinces(ctx context.Context) ([]string, error)
 	GetMeta(ctx context.Context, key string) (string, bool, error)
 	SetMeta(ctx context.Context, key, value string) error
+	// Settle writes value as the settlement of the conflict of target t: one revision by
+	// author replacing every head. seen are the ids of the heads the screen showed; when
+	// the heads are no longer those, nothing is written and the error wraps
+	// ErrStaleConflict; a target whose heads agree is refused with ErrNoConflict. The
+	// error says what is wrong in every language (it has a Text() survey.Text method).
+	Settle(ctx context.Context, by Author, t survey.Target, value any, seen []string) (survey.Revision, error)
+	// History returns every revision of target t (any order).
+	History(ctx context.Context, t survey.Target) ([]survey.Revision, error)
 }
 
-// ErrNotFound is what a Store's errors wrap for an interview it does not have.
-var ErrNotFound = errors.New("not found")
+// Errors a Store wraps; test with errors.Is.
+var (
+	// ErrNotFound: the store has no such interview.
+	ErrNotFound = errors.New("not found")
+	// ErrNoConflict: Settle found no conflict to settle on the target.
+	ErrNoConflict = errors.New("no conflict to settle")
+	// ErrStaleConflict: Settle found other heads than those the screen showed.
+	ErrStaleConflict = errors.New("the conflict changed since it was shown")
+)
 
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
