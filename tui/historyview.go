@@ -50,9 +50,9 @@ func (h *historyScreen) load() tea.Cmd {
 	}
 }
 
-func (h *historyScreen) Init() tea.Cmd         { return nil }
-func (h *historyScreen) Typing() bool          { return false }
-func (h *historyScreen) Dirty() bool           { return false }
+func (h *historyScreen) Init() tea.Cmd          { return nil }
+func (h *historyScreen) Typing() bool           { return false }
+func (h *historyScreen) Dirty() bool            { return false }
 func (h *historyScreen) Flush() []survey.Change { return nil }
 
 func (h *historyScreen) Help() keys.Help {

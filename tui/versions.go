@@ -65,9 +65,9 @@ func newVersionsScreen(c *shared, iv *interview, cf survey.Conflict) *versionsSc
 	return v
 }
 
-func (v *versionsScreen) Init() tea.Cmd         { return nil }
-func (v *versionsScreen) Typing() bool          { return false }
-func (v *versionsScreen) Dirty() bool           { return false }
+func (v *versionsScreen) Init() tea.Cmd          { return nil }
+func (v *versionsScreen) Typing() bool           { return false }
+func (v *versionsScreen) Dirty() bool            { return false }
 func (v *versionsScreen) Flush() []survey.Change { return nil }
 
 func (v *versionsScreen) Help() keys.Help {
