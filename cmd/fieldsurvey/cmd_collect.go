@@ -111,6 +111,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 			Catalog:              cat,
 			DefaultQuestionnaire: g.cfg.Questionnaire,
 			Interview:            opts.interview,
+			Role:                 g.role(),
 			Now:                  g.now,
 			In:                   g.stdin,
 			Out:                  g.stdout,
