@@ -58,7 +58,7 @@ func (h *historyScreen) Flush() []survey.Change { return nil }
 func (h *historyScreen) Help() keys.Help {
 	k := h.c.keys
 	return keys.Help{Short: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back},
-		Full: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Back}}}
+		Full: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
 }
 
 func (h *historyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -75,11 +75,11 @@ func (v *versionsScreen) Help() keys.Help {
 	scroll := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown}
 	if v.deny != nil {
 		return keys.Help{Short: []key.Binding{k.SideNext, k.Up, k.Down, k.History, k.Back},
-			Full: [][]key.Binding{{k.SidePrev, k.SideNext, k.History, k.Back}, scroll}}
+			Full: [][]key.Binding{{k.SidePrev, k.SideNext, k.History}, scroll}}
 	}
 	take := key.NewBinding(key.WithKeys(k.TakeSide.Keys()...), key.WithHelp(fmt.Sprintf("1-%d", len(v.heads)), k.TakeSide.Help().Desc))
 	return keys.Help{Short: []key.Binding{take, k.EditSide, k.SideNext, k.History, k.Back},
-		Full: [][]key.Binding{{take, k.TakeSelected, k.EditSide}, {k.SidePrev, k.SideNext, k.History, k.Back}, scroll}}
+		Full: [][]key.Binding{{take, k.TakeSelected, k.EditSide}, {k.SidePrev, k.SideNext, k.History}, scroll}}
 }
 
 func (v *versionsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

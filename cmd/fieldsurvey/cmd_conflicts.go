@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
@@ -125,18 +126,26 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 			ids = append(ids, id)
 		}
 		short := shortIDs(ids)
+		width := g.historyWidth()
+		line := func(indent int, text string) {
+			for _, l := range (survey.Line{Indent: indent, Spans: []survey.Span{{Text: text}}}).Wrap(width, ansi.StringWidth) {
+				fmt.Fprintln(g.stdout, l.String())
+			}
+		}
 		for i, cj := range out {
 			if i > 0 {
 				fmt.Fprintln(g.stdout)
 			}
 			where := strings.Trim(cj.Agency+", "+cj.Province, ", ")
 			q := qs[cj.Interview]
-			fmt.Fprintf(g.stdout, "%s · %s · %s\n", cj.Interview, where, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
+			line(0, cj.Interview+" · "+where)
+			line(2, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
 			for j, h := range conflicts[i].Heads {
-				fmt.Fprintf(g.stdout, "  [%d] %s · %s %s · %s · %s\n", j+1, h.Time.UTC().Format("2006-01-02 15:04"),
-					g.t("device", "thiết bị"), h.Device, orDash(h.Author), sideText(g, q, h))
+				line(2, fmt.Sprintf("[%d] %s · %s %s · %s", j+1, orDash(h.Author), g.t("device", "thiết bị"), h.Device,
+					h.Time.UTC().Format("2006-01-02 15:04")))
+				line(6, sideText(g, q, h))
 			}
-			fmt.Fprintf(g.stdout, "  %s: fieldsurvey conflicts settle %s %s --take N\n", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target)
+			line(2, fmt.Sprintf("%s: fieldsurvey conflicts settle %s %s --take N", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target))
 		}
 	}
 	if len(out) == 0 {

@@ -280,7 +280,8 @@ type Blocker struct {
 
 // Blockers lists what keeps st from completion, in questionnaire order: answer issues
 // (survey.Questionnaire.Issues), then per section a missing overall rating or overall comment,
-// then conflicts (two versions of one answer, settled by saving it again).
+// then conflicts (versions of one answer from different devices, settled by taking one or
+// by saving the answer again).
 func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 	var out []Blocker
 	if !st.Respondent.Consent {
@@ -297,7 +298,8 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 			}
 			if conflict[answerTarget(st.ID, qu.ID)] {
 				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: "conflict",
-					Msg: survey.T("two versions of this answer: check it and save it again", "câu trả lời có hai phiên bản: kiểm tra và lưu lại")})
+					Msg: survey.T("versions of this answer from different devices: compare them (v on the question) and settle",
+						"câu trả lời có nhiều phiên bản từ các máy khác nhau: so sánh (v trên câu hỏi) và giải quyết")})
 			}
 		}
 		sum := st.Sections[s.ID]
@@ -311,7 +313,8 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 		}
 		if conflict[survey.Target{Interview: st.ID, Kind: survey.KindSection, Key: s.ID}] {
 			out = append(out, Blocker{Section: s.ID, Kind: "conflict",
-				Msg: survey.T("two versions of the overall rating: confirm it again", "đánh giá chung có hai phiên bản: xác nhận lại")})
+				Msg: survey.T("versions of the overall rating from different devices: compare them (v on the summary) and settle",
+					"đánh giá chung có nhiều phiên bản từ các máy khác nhau: so sánh (v trên trang đánh giá chung) và giải quyết")})
 		}
 	}
 	return out
