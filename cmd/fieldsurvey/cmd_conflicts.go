@@ -152,9 +152,8 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 		return nil
 	}
 	n := len(out)
-	g.infof(fmt.Sprintf("%d %s: settle each by taking a side (--take N) or with a new value (--value JSON); see 'fieldsurvey conflicts settle --help'",
-		n, plural(n, "conflict", "conflicts")),
-		fmt.Sprintf("%d xung đột: giải quyết từng xung đột bằng cách chọn một phía (--take N) hoặc nhập giá trị mới (--value JSON); xem 'fieldsurvey conflicts settle --help'", n))
+	g.infof(fmt.Sprintf("%d %s; 'fieldsurvey conflicts settle --help' says how to settle them", n, plural(n, "conflict", "conflicts")),
+		fmt.Sprintf("%d xung đột; 'fieldsurvey conflicts settle --help' hướng dẫn cách giải quyết", n))
 	return exitStatus(exitConflicts)
 }
 
@@ -510,9 +509,9 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 			g.writeHistoryEntry(e, g.historyWidth(), false)
 		}
 	}
-	g.infof("settled %s of interview %s: one new version replaces the %d sides, which stay in the history",
-		"đã giải quyết %s của phỏng vấn %s: một phiên bản mới thay thế %d phía, các phía vẫn còn trong lịch sử",
-		survey.TargetText(q, t).Get(g.lang()), id, len(heads))
+	g.infof("settled %s of interview %s (the %d sides stay in the history)",
+		"đã giải quyết %s của phỏng vấn %s (%d phía vẫn còn trong lịch sử)",
+		survey.TargetText(nil, t).Get(g.lang()), prefix(id, 8), len(heads))
 	return nil
 }
 
