@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -353,4 +354,47 @@ func TestLineWrap(t *testing.T) {
 	if got := long.Wrap(10, nil); len(got) != 3 || got[0].String() != strings.Repeat("x", 10) || got[2].String() != "  "+strings.Repeat("x", 7) {
 		t.Errorf("long word: %q", got)
 	}
+}
+
+// BenchmarkBuildHistory: the history of an interview shaped like a DGRA interview as the
+// server holds it — 37 rated answers saved three times each (rating, evidence, comment),
+// four section summaries, the status — with every eighth answer in conflict and settled.
+func BenchmarkBuildHistory(b *testing.B) {
+	iv := "0193a5b2-7c1e-7000-8000-000000000009"
+	var revs []Revision
+	n := uint64(0)
+	at := t0
+	add := func(k Kind, key string, v any, replaces ...Revision) Revision {
+		n++
+		at = at.Add(time.Second)
+		r := histRev(b, Target{Interview: iv, Kind: k, Key: key}, v, "lap-a", "an@example.org", n, at, replaces...)
+		revs = append(revs, r)
+		return r
+	}
+	add(KindInterview, "", InterviewMeta{Questionnaire: "dgra-2018", QuestionnaireVersion: "2018", Assessor: "An"})
+	add(KindRespondent, "", Respondent{Agency: "Sở Thông tin và Truyền thông", Province: "Đà Nẵng", Consent: true})
+	codes := []Code{Red, AmberRed, Amber, AmberGreen, Green}
+	ev := []Evidence{{Polarity: Plus, Text: "Quyết định số 749/QĐ-TTg phê duyệt Chương trình Chuyển đổi số quốc gia", InScope: true},
+		{Polarity: Minus, Text: "Kinh phí cho các dự án chuyển đổi số cấp tỉnh chưa được bố trí đủ", InScope: true}}
+	for q := range 37 {
+		key := strconv.Itoa(q/5+1) + "." + strconv.Itoa(q%5+1)
+		r1 := add(KindAnswer, key, Answer{Rating: codes[q%5]})
+		r2 := add(KindAnswer, key, Answer{Rating: codes[q%5], Evidence: ev}, r1)
+		r3 := add(KindAnswer, key, Answer{Rating: codes[q%5], Evidence: ev, Comment: "Có khung pháp lý, thực thi chưa đồng đều ở cấp huyện"}, r2)
+		if q%8 == 0 {
+			other := histRev(b, Target{Interview: iv, Kind: KindAnswer, Key: key}, Answer{Rating: Red, Comment: "Chưa có văn bản"}, "lap-b", "Bình", uint64(q+1), at, r2)
+			revs = append(revs, other)
+			add(KindAnswer, key, Answer{Rating: AmberRed, Evidence: ev, Comment: "Đã thống nhất"}, r3, other)
+		}
+	}
+	for s := range 4 {
+		add(KindSection, strconv.Itoa(s+1), SectionSummary{Rating: Amber, Comment: "Đang xây dựng kế hoạch"})
+	}
+	add(KindStatus, "", StatusChange{Status: StatusCompleted})
+	for b.Loop() {
+		if _, err := BuildHistory(nil, revs, HistoryOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(revs)), "revisions")
 }
