@@ -337,7 +337,8 @@ The JSON of --value is the value of that target:
                  (questions that are not rated: {"value":…,"comment":"…"})
   section        {"rating":"amber","comment":"…"}
   respondent     {"agency":"…","province":"…","role":"…","category":"…","date":"2026-11-20","place":"…","consent":true}
-  status         {"status":"returned","reason":"…"}
+  status         {"status":"returned","reason":"…"} (a decision follows the review rules)
+  interview      {"questionnaire":"…","questionnaire_version":"…","assessor":"…","device":"…"}
 Who may settle: the assessor on a draft, returned or reopened interview; a supervisor on
 any interview not yet approved. The command refuses (and writes nothing) when the target
 has no conflict, side N does not exist, both or neither of --take and --value are given,
@@ -486,7 +487,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		}
 		value = heads[opts.take-1].Value
 	} else {
-		value, err = settleValue(c, q, state, t, opts.value)
+		value, err = settleValue(c, q, state, t, opts.value, g.role(), heads)
 		if err != nil {
 			return err
 		}
@@ -554,7 +555,12 @@ func checkKeys(raw []byte, allowed []string, what string) error {
 // settleValue decodes the --value JSON of target t and checks it against the questionnaire
 // as an import checks a record: the interview's current record with this value in place
 // must raise no problem on this field.
-func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string) (any, error) {
+//
+// A new status that is a decision (approved, returned, reopened) must also be one this
+// home's role could make from one of the statuses in conflict (survey.CheckDecision): a
+// settlement is no way around the rules of the review cycle.
+func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string,
+	role survey.Role, heads []survey.Revision) (any, error) {
 	bad := func(err error) error {
 		return withHint(failWrap(err, "--value is refused", "--value bị từ chối"),
 			"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
@@ -614,6 +620,27 @@ func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *surv
 		s.Reason = survey.NFC(strings.TrimSpace(s.Reason))
 		if s.Status.NeedsReason() && s.Reason == "" {
 			return nil, bad(fmt.Errorf("status %s needs a reason (the assessor reads it)", s.Status))
+		}
+		if s.Status.IsDecision() {
+			others := 0 // conflicts other than the status's own
+			for _, cf := range state.Conflicts {
+				if cf.Target != t {
+					others++
+				}
+			}
+			var refused error
+			for _, h := range heads {
+				var from survey.StatusChange
+				if json.Unmarshal(h.Value, &from) != nil {
+					continue
+				}
+				if refused = survey.CheckDecision(role, from.Status, others, s.Status, s.Reason); refused == nil {
+					break
+				}
+			}
+			if refused != nil {
+				return nil, failWrap(refused, "cannot settle the status as %s", "không thể giải quyết trạng thái thành %s", s.Status)
+			}
 		}
 		rec.Status, rec.StatusReason = s.Status, s.Reason
 		value, field = s, "status"
