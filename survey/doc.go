@@ -14,4 +14,8 @@
 //     Two heads for one target are reported as a Conflict, never silently dropped.
 //   - Stored strings are normalised to Unicode NFC, so the same Vietnamese words typed on two
 //     keyboards compare equal.
+//   - History (BuildHistory) puts every revision after those it replaces, the same order
+//     for any arrival order, and compares each with every version it replaced: ratings by
+//     their scale's labels, texts word by word (DiffWords, on NFC text), evidence item by
+//     item. The command line and the screens only present it (HistoryEntry.Lines).
 package survey

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // histQ is a small questionnaire with the readiness scale on question 1.1, the ODRA-like
@@ -310,4 +312,89 @@ func TestHistoryValuesAndGaps(t *testing.T) {
 	if _, err := BuildHistory(q, []Revision{bad}, HistoryOptions{}); err == nil {
 		t.Error("an undecodable value was accepted")
 	}
+}
+
+func TestLineWrap(t *testing.T) {
+	l := Line{Indent: 2, Spans: []Span{{Text: "comment: "}, {Kind: SpanText, Text: "Có khung pháp"}, {Text: " "},
+		{Kind: SpanDeleted, Text: "[-lý nhưng-]"}, {Text: " "}, {Kind: SpanInserted, Text: "{+lý, thực thi chưa đồng đều ở+}"},
+		{Text: " cấp huyện "}, {Kind: SpanDeleted, Text: "[-chưa thực thi; thiếu nhân lực-]"}, {Kind: SpanRating, Code: Amber, Text: "Amber"}}}
+	for _, width := range []int{20, 30, 44, 80, 200} {
+		lines := l.Wrap(width, nil)
+		var words []string
+		for i, w := range lines {
+			s := w.String()
+			if n := utf8.RuneCountInString(s); n > width {
+				t.Errorf("width %d: line %q is %d wide", width, s, n)
+			}
+			if want := 2 + 2*min(i, 1); w.Indent != want {
+				t.Errorf("width %d: line %d indent %d, want %d", width, i, w.Indent, want)
+			}
+			for _, sp := range w.Spans {
+				if sp.Kind == SpanDeleted && sp.Text != " " && (strings.Count(sp.Text, "[-") != strings.Count(sp.Text, "-]")) && width >= 40 {
+					t.Errorf("width %d: a removed run is split across lines: %q", width, sp.Text)
+				}
+			}
+			words = append(words, strings.Fields(s)...)
+		}
+		if got, want := strings.Join(words, " "), strings.Join(strings.Fields(l.String()), " "); got != want {
+			t.Errorf("width %d: words changed:\n got %q\nwant %q", width, got, want)
+		}
+		if width == 200 && len(lines) != 1 {
+			t.Errorf("a line that fits was wrapped: %d lines", len(lines))
+		}
+	}
+	// The kind of every word survives, and spaces inside a run keep its kind.
+	lines := l.Wrap(200, nil)
+	if !slices.ContainsFunc(lines[0].Spans, func(s Span) bool { return s.Kind == SpanDeleted && s.Text == "[-lý nhưng-]" }) ||
+		!slices.ContainsFunc(lines[0].Spans, func(s Span) bool { return s.Kind == SpanRating && s.Code == Amber }) {
+		t.Errorf("spans lost their kind: %+v", lines[0].Spans)
+	}
+	// A word longer than a line is cut, nothing lost.
+	long := Line{Spans: []Span{{Text: strings.Repeat("x", 25)}}}
+	if got := long.Wrap(10, nil); len(got) != 3 || got[0].String() != strings.Repeat("x", 10) || got[2].String() != "  "+strings.Repeat("x", 7) {
+		t.Errorf("long word: %q", got)
+	}
+}
+
+// BenchmarkBuildHistory: the history of an interview shaped like a DGRA interview as the
+// server holds it — 37 rated answers saved three times each (rating, evidence, comment),
+// four section summaries, the status — with every eighth answer in conflict and settled.
+func BenchmarkBuildHistory(b *testing.B) {
+	iv := "0193a5b2-7c1e-7000-8000-000000000009"
+	var revs []Revision
+	n := uint64(0)
+	at := t0
+	add := func(k Kind, key string, v any, replaces ...Revision) Revision {
+		n++
+		at = at.Add(time.Second)
+		r := histRev(b, Target{Interview: iv, Kind: k, Key: key}, v, "lap-a", "an@example.org", n, at, replaces...)
+		revs = append(revs, r)
+		return r
+	}
+	add(KindInterview, "", InterviewMeta{Questionnaire: "dgra-2018", QuestionnaireVersion: "2018", Assessor: "An"})
+	add(KindRespondent, "", Respondent{Agency: "Sở Thông tin và Truyền thông", Province: "Đà Nẵng", Consent: true})
+	codes := []Code{Red, AmberRed, Amber, AmberGreen, Green}
+	ev := []Evidence{{Polarity: Plus, Text: "Quyết định số 749/QĐ-TTg phê duyệt Chương trình Chuyển đổi số quốc gia", InScope: true},
+		{Polarity: Minus, Text: "Kinh phí cho các dự án chuyển đổi số cấp tỉnh chưa được bố trí đủ", InScope: true}}
+	for q := range 37 {
+		key := strconv.Itoa(q/5+1) + "." + strconv.Itoa(q%5+1)
+		r1 := add(KindAnswer, key, Answer{Rating: codes[q%5]})
+		r2 := add(KindAnswer, key, Answer{Rating: codes[q%5], Evidence: ev}, r1)
+		r3 := add(KindAnswer, key, Answer{Rating: codes[q%5], Evidence: ev, Comment: "Có khung pháp lý, thực thi chưa đồng đều ở cấp huyện"}, r2)
+		if q%8 == 0 {
+			other := histRev(b, Target{Interview: iv, Kind: KindAnswer, Key: key}, Answer{Rating: Red, Comment: "Chưa có văn bản"}, "lap-b", "Bình", uint64(q+1), at, r2)
+			revs = append(revs, other)
+			add(KindAnswer, key, Answer{Rating: AmberRed, Evidence: ev, Comment: "Đã thống nhất"}, r3, other)
+		}
+	}
+	for s := range 4 {
+		add(KindSection, strconv.Itoa(s+1), SectionSummary{Rating: Amber, Comment: "Đang xây dựng kế hoạch"})
+	}
+	add(KindStatus, "", StatusChange{Status: StatusCompleted})
+	for b.Loop() {
+		if _, err := BuildHistory(nil, revs, HistoryOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(revs)), "revisions")
 }

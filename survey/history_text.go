@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SpanKind says what a piece of a rendered history line is, so that a presenter (the
@@ -253,4 +254,113 @@ func itemLine(it ItemChange, indent int, o RenderOptions) Line {
 		spans = append(spans, valueSpans(c, o)...)
 	}
 	return Line{Indent: indent, Spans: spans}
+}
+
+// Wrap breaks l into lines at most width cells wide (measure gives a text's width; nil
+// counts runes), between words only — a word longer than a whole line is cut — so that a
+// presenter never splits a [-removed-] or {+added+} mark. Continuation lines are indented
+// two spaces further. Spaces between words of one kind of span keep that kind.
+func (l Line) Wrap(width int, measure func(string) int) []Line {
+	if measure == nil {
+		measure = utf8.RuneCountInString
+	}
+	type seg struct {
+		kind SpanKind
+		code Code
+		text string
+	}
+	// Split the spans into words: runs of non-space text, each a list of segments.
+	var words [][]seg
+	var cur []seg
+	end := func() {
+		if len(cur) > 0 {
+			words = append(words, cur)
+			cur = nil
+		}
+	}
+	for _, sp := range l.Spans {
+		for i, part := range strings.Split(sp.Text, " ") {
+			if i > 0 {
+				end()
+			}
+			if part != "" {
+				if n := len(cur); n > 0 && cur[n-1].kind == sp.Kind && cur[n-1].code == sp.Code {
+					cur[n-1].text += part
+				} else {
+					cur = append(cur, seg{sp.Kind, sp.Code, part})
+				}
+			}
+		}
+	}
+	end()
+	wordWidth := func(w []seg) int {
+		n := 0
+		for _, s := range w {
+			n += measure(s.text)
+		}
+		return n
+	}
+	var out []Line
+	var spans []Span
+	used := 0
+	room := func() int {
+		if len(out) == 0 {
+			return max(1, width-l.Indent)
+		}
+		return max(1, width-l.Indent-2)
+	}
+	add := func(kind SpanKind, code Code, text string) {
+		if n := len(spans); n > 0 && spans[n-1].Kind == kind && spans[n-1].Code == code {
+			spans[n-1].Text += text
+			return
+		}
+		spans = append(spans, Span{Kind: kind, Text: text, Code: code})
+	}
+	flush := func() {
+		indent := l.Indent
+		if len(out) > 0 {
+			indent += 2
+		}
+		out = append(out, Line{Indent: indent, Spans: spans})
+		spans, used = nil, 0
+	}
+	var prev []seg
+	for _, w := range words {
+		ww := wordWidth(w)
+		if used > 0 && used+1+ww > room() {
+			flush()
+		}
+		if used > 0 {
+			last, first := prev[len(prev)-1], w[0]
+			kind, code := SpanText, Code("")
+			if last.kind == first.kind && last.code == first.code {
+				kind, code = last.kind, last.code
+			}
+			add(kind, code, " ")
+			used++
+		}
+		if used+ww <= room() {
+			for _, s := range w {
+				add(s.kind, s.code, s.text)
+			}
+			used += ww
+		} else {
+			// A word wider than a whole line is cut where each line ends.
+			for _, s := range w {
+				for _, r := range s.text {
+					rw := measure(string(r))
+					if used > 0 && used+rw > room() {
+						flush()
+					}
+					add(s.kind, s.code, string(r))
+					used += rw
+				}
+			}
+		}
+		prev = w
+	}
+	if used > 0 || len(out) == 0 {
+		flush()
+	}
+	return out
 }

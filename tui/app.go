@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -81,6 +82,8 @@ const (
 	scrSections
 	scrSummary
 	scrReview
+	scrVersions // over a question or section summary: the versions of a conflict
+	scrHistory  // over a question, a section summary or the versions: a history
 )
 
 // App is the root model.
@@ -98,6 +101,10 @@ type App struct {
 	sections *sectionsScreen
 	summary  *summaryScreen
 	review   *reviewScreen
+	versions *versionsScreen
+	history  *historyScreen
+	// stack holds the screens under the versions and history views (esc goes back).
+	stack []screenID
 
 	unsent   int
 	sync     *SyncInfo // the last sync state known; nil before the first (or without a server)
@@ -162,13 +169,17 @@ func (a *App) current() screen {
 		return a.summary
 	case scrReview:
 		return a.review
+	case scrVersions:
+		return a.versions
+	case scrHistory:
+		return a.history
 	}
 	return a.home
 }
 
 func (a *App) screens() []screen {
 	out := []screen{a.home}
-	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review} {
+	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.versions, a.history} {
 		if s != nil && !isNil(s) {
 			out = append(out, s)
 		}
@@ -189,6 +200,10 @@ func isNil(s screen) bool {
 	case *reviewScreen:
 		return x == nil
 	case *homeScreen:
+		return x == nil
+	case *versionsScreen:
+		return x == nil
+	case *historyScreen:
 		return x == nil
 	}
 	return false
@@ -277,6 +292,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := a.flushCmd()
 		a.active = scrHome
 		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
+		a.versions, a.history, a.stack = nil, nil, nil
 		a.releaseLocks(false)
 		a.newForm = nil
 		return a, tea.Batch(cmd, a.home.reload())
@@ -291,6 +307,24 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.question.jumping = true
 		a.question.jump.SetValue("")
 		return a, tea.Batch(flush, a.question.jump.Focus())
+	case VersionsMsg:
+		return a, a.openVersions(m.Target)
+	case HistoryMsg:
+		return a, a.openHistory(m.Target)
+	case historyLoadedMsg:
+		if a.history != nil {
+			a.history.Update(m)
+		}
+		return a, nil
+	case BackMsg:
+		a.back()
+		return a, nil
+	case SettleMsg:
+		return a, a.settle(m)
+	case settledMsg:
+		return a, a.settled(m)
+	case EditFromMsg:
+		return a, a.editFrom(m)
 	case listedMsg:
 		if m.all && m.err == nil {
 			a.unsent = 0
@@ -534,7 +568,8 @@ func (a *App) opened(m openedMsg) tea.Cmd {
 	if m.release != nil {
 		a.locks[m.st.ID] = m.release
 	}
-	a.iv = newInterview(m.q, m.st)
+	a.versions, a.history, a.stack = nil, nil, nil
+	a.iv = newInterview(m.q, m.st, a.c.opts.Role)
 	a.question = newQuestionScreen(a.c, a.iv)
 	a.sections = newSectionsScreen(a.c, a.iv)
 	a.summary = newSummaryScreen(a.c, a.iv)
@@ -578,6 +613,7 @@ func (a *App) gotoPlace(p session.Place) tea.Cmd {
 		return nil
 	}
 	flush := a.flushCmd()
+	a.versions, a.history, a.stack = nil, nil, nil
 	var cmd tea.Cmd
 	switch {
 	case p.Review:
@@ -808,3 +844,159 @@ func (a *App) Quitting() bool { return a.quitting }
 
 // Lang returns the interface language in use.
 func (a *App) Lang() string { return a.c.lang }
+
+// push shows screen id over the active one; back returns to it.
+func (a *App) push(id screenID) {
+	a.stack = append(a.stack, a.active)
+	a.active = id
+}
+
+// back closes the versions or history view.
+func (a *App) back() {
+	if n := len(a.stack); n > 0 {
+		a.active = a.stack[n-1]
+		a.stack = a.stack[:n-1]
+	}
+	switch a.active {
+	case scrVersions:
+		a.history = nil
+	case scrQuestion, scrSummary:
+		a.versions, a.history = nil, nil
+	}
+}
+
+// base returns to the screen under every view (the question or the section summary).
+func (a *App) base() {
+	if len(a.stack) > 0 {
+		a.active = a.stack[0]
+	}
+	a.stack, a.versions, a.history = nil, nil, nil
+}
+
+// openVersions shows the versions of target t, after queuing typed text (which, for t
+// itself, settles the conflict as an edit: then there is nothing left to compare).
+func (a *App) openVersions(t survey.Target) tea.Cmd {
+	if a.iv == nil {
+		return nil
+	}
+	flush := a.flushCmd()
+	cf, ok := a.iv.conflict(t)
+	if !ok {
+		return tea.Batch(flush, notice(survey.T("This has one version: there is nothing to compare (h shows its history).",
+			"Mục này chỉ có một phiên bản: không có gì để so sánh (h để xem lịch sử)."), false))
+	}
+	a.versions = newVersionsScreen(a.c, a.iv, cf)
+	a.push(scrVersions)
+	return flush
+}
+
+// openHistory shows the history of target t and reads it.
+func (a *App) openHistory(t survey.Target) tea.Cmd {
+	if a.iv == nil {
+		return nil
+	}
+	flush := a.flushCmd()
+	a.history = newHistoryScreen(a.c, a.iv, t)
+	a.push(scrHistory)
+	return tea.Batch(flush, a.history.load())
+}
+
+// settledMsg is the outcome of a SettleMsg.
+type settledMsg struct {
+	SettleMsg
+	rev survey.Revision
+	err error
+}
+
+// settle writes the settlement at once, in a command; it is not queued behind the saver:
+// the target has no queued change (queuing one settles it as an edit).
+func (a *App) settle(m SettleMsg) tea.Cmd {
+	st, ctx, by := a.c.store, context.WithoutCancel(a.c.ctx), a.c.writer.Author
+	return func() tea.Msg {
+		rev, err := st.Settle(ctx, by, m.Target, m.Value, m.Seen)
+		return settledMsg{SettleMsg: m, rev: rev, err: err}
+	}
+}
+
+// errText is err's message in every language when it carries one.
+func errText(err error) survey.Text {
+	var tx interface{ Text() survey.Text }
+	if errors.As(err, &tx) {
+		if t := tx.Text(); !t.Empty() {
+			return t
+		}
+	}
+	return survey.T(err.Error(), err.Error())
+}
+
+func (a *App) settled(m settledMsg) tea.Cmd {
+	if a.iv == nil || m.Target.Interview != a.iv.st.ID {
+		return nil
+	}
+	if m.err != nil {
+		msg := errText(m.err)
+		a.setNotice(survey.T("Not settled: "+msg.Get(survey.LangEN), "Chưa giải quyết: "+msg.Get(survey.LangVI)), true)
+		if errors.Is(m.err, session.ErrStaleConflict) || errors.Is(m.err, session.ErrNoConflict) {
+			// The screen shows an old state: read the interview again, where it is.
+			return a.open(a.iv.st.ID, a.place)
+		}
+		return nil
+	}
+	switch m.Target.Kind {
+	case survey.KindAnswer:
+		var ans survey.Answer
+		if err := json.Unmarshal(m.Value, &ans); err == nil {
+			a.iv.setAnswer(m.Target.Key, ans)
+		}
+	case survey.KindSection:
+		var sum survey.SectionSummary
+		if err := json.Unmarshal(m.Value, &sum); err == nil {
+			if sum == (survey.SectionSummary{}) {
+				delete(a.iv.st.Sections, m.Target.Key)
+			} else {
+				a.iv.st.Sections[m.Target.Key] = sum
+			}
+		}
+	}
+	a.iv.settled(m.Target, m.rev.ID)
+	a.saver.last = a.c.now()
+	a.base()
+	cmd := a.refresh(m.Target)
+	a.setNotice(survey.T(fmt.Sprintf("✓ Saved: version %d taken as it was; the conflict is settled (h shows the history).", m.Side),
+		fmt.Sprintf("✓ Đã lưu: chọn nguyên phiên bản %d; xung đột đã được giải quyết (h để xem lịch sử).", m.Side)), false)
+	return cmd
+}
+
+// refresh shows target t's current value on its screen.
+func (a *App) refresh(t survey.Target) tea.Cmd {
+	switch {
+	case t.Kind == survey.KindAnswer && a.active == scrQuestion && a.question.qu != nil && a.question.qu.ID == t.Key:
+		return a.question.show(t.Key)
+	case t.Kind == survey.KindSection && a.active == scrSummary && a.summary.sec != nil && a.summary.sec.ID == t.Key:
+		return a.summary.show(t.Key)
+	}
+	return nil
+}
+
+// editFrom opens the editor of the target with one version as a new answer.
+func (a *App) editFrom(m EditFromMsg) tea.Cmd {
+	if a.iv == nil {
+		return nil
+	}
+	a.base()
+	switch m.Target.Kind {
+	case survey.KindAnswer:
+		var ans survey.Answer
+		if err := json.Unmarshal(m.Value, &ans); err != nil || a.active != scrQuestion || a.question.qu == nil || a.question.qu.ID != m.Target.Key {
+			return nil
+		}
+		return a.question.editFrom(ans, m.Side)
+	case survey.KindSection:
+		var sum survey.SectionSummary
+		if err := json.Unmarshal(m.Value, &sum); err != nil || a.active != scrSummary || a.summary.sec == nil || a.summary.sec.ID != m.Target.Key {
+			return nil
+		}
+		return a.summary.editFrom(sum, m.Side)
+	}
+	return nil
+}

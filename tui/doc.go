@@ -23,6 +23,12 @@
 //     attempt: sending…, offline with the batches waiting, the refusal in a short sentence,
 //     or when a batch was last sent; interviews the supervisor returned appear in the list
 //     with the reason.
+//   - Conflicts are shown, never settled unseen: an answer or section summary with versions
+//     from different devices says so (and ! marks it in the tables); v shows every version
+//     side by side, and taking one (Store.Settle, with the versions shown: a version that
+//     arrived meanwhile makes it refuse, and the interview is read again) or saving a new
+//     answer from one replaces them all. Who may settle follows survey.CheckSettle for
+//     Options.Role; h shows the history of a question or section.
 //   - The store and the questionnaires come in as interfaces (Store, Catalog) and the
 //     configuration as Options: this package imports no SQL driver and no config library.
 package tui

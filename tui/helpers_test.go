@@ -92,7 +92,12 @@ type driverOpt func(*Options)
 func newDriver(t testing.TB, w, h int, opts ...driverOpt) *driver {
 	t.Helper()
 	ck := newClock()
-	fs := fakestore.New(ck.now)
+	return newDriverOn(t, w, h, fakestore.New(ck.now), ck, opts...)
+}
+
+// newDriverOn is newDriver on a store filled beforehand (and its clock).
+func newDriverOn(t testing.TB, w, h int, fs *fakestore.Store, ck *clock, opts ...driverOpt) *driver {
+	t.Helper()
 	d := &driver{t: t, store: fs, clock: ck}
 	o := Options{Lang: "en", AssessorName: "Nguyễn Văn An", Principal: "an@example.org", Device: "dev1",
 		DefaultQuestionnaire: "example", Now: ck.now, CommitDelay: time.Millisecond,

@@ -2,10 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
-	"github.com/fieldsurvey/fieldsurvey/tui/session"
 )
 
 // plan is what the screens precompute once per questionnaire: question order, positions,
@@ -74,6 +74,7 @@ func planOf(q *survey.Questionnaire) *plan {
 // the screens never wait for the disk), and cached relevance and progress.
 type interview struct {
 	*plan
+	role     survey.Role
 	st       *survey.InterviewState
 	relevant []bool
 	// state caches each position's survey.AnswerState: answered, unanswered, or a value that
@@ -87,8 +88,8 @@ type interview struct {
 	secTot    []int
 }
 
-func newInterview(q *survey.Questionnaire, st *survey.InterviewState) *interview {
-	iv := &interview{plan: planOf(q), st: st}
+func newInterview(q *survey.Questionnaire, st *survey.InterviewState, role survey.Role) *interview {
+	iv := &interview{plan: planOf(q), st: st, role: role}
 	if iv.st.Answers == nil {
 		iv.st.Answers = survey.Answers{}
 	}
@@ -112,8 +113,36 @@ func newInterview(q *survey.Questionnaire, st *survey.InterviewState) *interview
 	return iv
 }
 
-// editable reports whether the assessor may change the interview now.
-func (iv *interview) editable() bool { return session.Editable(iv.st.Status.Status) }
+// editable reports whether this home's role may change the interview now
+// (survey.CheckEdit: the assessor its drafts, returned and reopened interviews; a
+// supervisor any interview not yet approved).
+func (iv *interview) editable() bool { return survey.CheckEdit(iv.role, iv.st.Status.Status) == nil }
+
+// conflict returns the conflict of target t (its heads, newest first), if it has one.
+func (iv *interview) conflict(t survey.Target) (survey.Conflict, bool) {
+	for _, c := range iv.st.Conflicts {
+		if c.Target == t {
+			return c, true
+		}
+	}
+	return survey.Conflict{}, false
+}
+
+// settled records that target t now has the single head id: its conflict is gone.
+func (iv *interview) settled(t survey.Target, id string) {
+	iv.st.Conflicts = slices.DeleteFunc(slices.Clone(iv.st.Conflicts), func(c survey.Conflict) bool { return c.Target == t })
+	if id != "" {
+		iv.st.Heads[t] = []string{id}
+	}
+}
+
+func (iv *interview) answerTarget(qid string) survey.Target {
+	return survey.Target{Interview: iv.st.ID, Kind: survey.KindAnswer, Key: qid}
+}
+
+func (iv *interview) sectionTarget(sid string) survey.Target {
+	return survey.Target{Interview: iv.st.ID, Kind: survey.KindSection, Key: sid}
+}
 
 // count recomputes progress from the relevance and answer-state caches.
 func (iv *interview) count() {

@@ -42,6 +42,12 @@ type Options struct {
 	AssessorName string
 	// Principal (the signer identity) and Device author every revision.
 	Principal, Device string
+	// Role is the home's role (config key role): it decides, with survey.CheckEdit and
+	// survey.CheckSettle, who may change and settle an interview in each status. Default:
+	// assessor.
+	Role survey.Role
+	// IsServer recognises the central server's device in histories; nil: none is.
+	IsServer func(device string) bool
 	// Color is "auto", "always" or "never"; Monochrome drops colour but keeps bold and
 	// reverse video. NO_COLOR is honoured under "auto".
 	Color      string
@@ -130,6 +136,9 @@ type SyncDecision struct {
 func (o *Options) defaults() {
 	if o.Lang != survey.LangEN {
 		o.Lang = survey.LangVI
+	}
+	if o.Role == "" {
+		o.Role = survey.RoleAssessor
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -71,28 +71,12 @@ func (q *questionScreen) show(qid string) tea.Cmd {
 		return nil
 	}
 	q.pos, q.qu = i, q.iv.order[i]
-	q.draft = cloneAnswer(q.iv.answer(qid))
 	q.dirty, q.confirmDel, q.jumping, q.ev = false, false, false, nil
 	q.probeCur, q.evCur = 0, 0
-	q.optCur = 0
-	if v, ok := q.draft.Value.(string); ok && (q.qu.Type == survey.TypeSingle) {
-		for j, o := range q.qu.Options {
-			if o.Code == v {
-				q.optCur = j
-			}
-		}
-	}
-	q.comment.SetValue(q.draft.Comment)
+	q.load(q.iv.answer(qid))
 	q.comment.Blur()
 	q.valueArea.Blur()
 	q.valueInput.Blur()
-	switch q.qu.Type {
-	case survey.TypeText:
-		s, _ := q.draft.Value.(string)
-		q.valueArea.SetValue(s)
-	case survey.TypeNumber, survey.TypeDate:
-		q.valueInput.SetValue(valueText(q.draft.Value))
-	}
 	q.focus, q.editing = focValue, false
 	if q.iv.editable() && q.isText(focValue) {
 		return q.startEditing()
@@ -143,13 +127,50 @@ func (q *questionScreen) Flush() []survey.Change {
 	return []survey.Change{q.record()}
 }
 
-// record writes the draft into the in-memory state and returns its change.
+// record writes the draft into the in-memory state and returns its change. The change
+// replaces every version of the answer: if it had a conflict, saving it settles it.
 func (q *questionScreen) record() survey.Change {
 	q.syncText()
 	q.dirty = false
 	a := q.draft.Normalized()
 	q.iv.setAnswer(q.qu.ID, cloneAnswer(a))
+	q.iv.settled(q.iv.answerTarget(q.qu.ID), "")
 	return session.AnswerChange(q.iv.st.ID, q.qu.ID, a)
+}
+
+// load puts a into the draft and the text fields (as show does for the stored answer).
+func (q *questionScreen) load(a survey.Answer) {
+	q.draft = cloneAnswer(a)
+	q.optCur = 0
+	if v, ok := q.draft.Value.(string); ok && (q.qu.Type == survey.TypeSingle) {
+		for j, o := range q.qu.Options {
+			if o.Code == v {
+				q.optCur = j
+			}
+		}
+	}
+	q.comment.SetValue(q.draft.Comment)
+	switch q.qu.Type {
+	case survey.TypeText:
+		s, _ := q.draft.Value.(string)
+		q.valueArea.SetValue(s)
+	case survey.TypeNumber, survey.TypeDate:
+		q.valueInput.SetValue(valueText(q.draft.Value))
+	}
+}
+
+// editFrom starts a new answer from version side of a conflict: the version's value goes
+// into the editor, marked unsaved, and is saved (settling the conflict) after the pause
+// like typed text, with whatever the assessor changes meanwhile; the comment opens for
+// typing.
+func (q *questionScreen) editFrom(a survey.Answer, side int) tea.Cmd {
+	q.load(a.Normalized())
+	q.ev, q.confirmDel, q.jumping = nil, false, false
+	tick := q.typed()
+	q.focus = focComment
+	return tea.Batch(tick, q.startEditing(), notice(survey.T(
+		fmt.Sprintf("A new answer from version %d: change what is needed; saving it settles the conflict.", side),
+		fmt.Sprintf("Câu trả lời mới từ phiên bản %d: sửa những gì cần sửa; khi lưu, xung đột được giải quyết.", side)), false))
 }
 
 // commit queues the draft now (a choice, or the end of typing).
@@ -385,6 +406,12 @@ func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
 		return gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID)
 	case key.Matches(m, k.Review):
 		return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+	case key.Matches(m, k.Versions):
+		t := q.iv.answerTarget(q.qu.ID)
+		return func() tea.Msg { return VersionsMsg{Target: t} }
+	case key.Matches(m, k.History):
+		t := q.iv.answerTarget(q.qu.ID)
+		return func() tea.Msg { return HistoryMsg{Target: t} }
 	case key.Matches(m, k.Comment):
 		return q.setFocus(focComment)
 	case key.Matches(m, k.Evidence) && q.qu.Type == survey.TypeRating:
@@ -649,8 +676,11 @@ func (q *questionScreen) Help() keys.Help {
 			short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", q.c.t("edit", "sửa")))}
 		}
 	}
+	if _, ok := q.iv.conflict(q.iv.answerTarget(q.qu.ID)); ok {
+		short = append([]key.Binding{k.Versions}, short...)
+	}
 	short = append(short, k.FocusNext, k.NextArrow, k.PrevArrow, k.NextUnanswered, k.Sections, k.Review)
-	return keys.Help{Short: short, Full: [][]key.Binding{focused, nav,
+	return keys.Help{Short: short, Full: [][]key.Binding{append(focused, k.Versions, k.History), nav,
 		{k.FocusNext, k.FocusPrev, k.Comment, k.Evidence, k.Probes, k.Leave}}}
 }
 
@@ -761,11 +791,9 @@ func (q *questionScreen) View() string {
 		}
 		issues = append(issues, wrapPrefixed("✗ ", c.get(is.Msg), w)...)
 	}
-	for _, cf := range iv.st.Conflicts {
-		if cf.Target.Kind == survey.KindAnswer && cf.Target.Key == q.qu.ID {
-			issues = append(issues, cut(fmt.Sprintf(c.t("! %d versions of this answer were made on different devices; the newest is shown. Saving settles it.",
-				"! Câu trả lời này có %d phiên bản từ các máy khác nhau; đang hiện bản mới nhất. Lưu lại để thống nhất."), len(cf.Heads)), w))
-		}
+	if cf, ok := iv.conflict(iv.answerTarget(q.qu.ID)); ok {
+		issues = append(issues, wrapPrefixed("! ", fmt.Sprintf(c.t("CONFLICT: %d versions of this answer, made on different devices; the newest is shown. v compares them side by side and settles.",
+			"XUNG ĐỘT: câu trả lời này có %d phiên bản từ các máy khác nhau; đang hiện bản mới nhất. v để so sánh và giải quyết."), len(cf.Heads)), w)...)
 	}
 	if len(issues) > 0 {
 		for i := range issues {

@@ -99,8 +99,11 @@ func (s *sectionsScreen) View() string {
 	c, st := s.c, s.c.sty
 	w := c.width
 	iv := s.iv
-	head := c.t("Sections — ", "Các phần — ") + progressText(c, iv.answered, iv.attention, iv.total)
-	out := []string{st.Heading.Render(head), st.Rule.Render(strings.Repeat("─", w))}
+	head := st.Heading.Render(c.t("Sections — ", "Các phần — ") + progressText(c, iv.answered, iv.attention, iv.total))
+	if n := len(iv.st.Conflicts); n > 0 {
+		head += st.Error.Render(fmt.Sprintf(c.t(" · ! %d with two versions (v on the question settles)", " · ! %d mục có hai phiên bản (v trên câu hỏi để giải quyết)"), n))
+	}
+	out := []string{cut(head, w), st.Rule.Render(strings.Repeat("─", w))}
 	cr := 18 // overall rating
 	cp := 7  // progress
 	cq := min(24, max(8, w/5))
@@ -121,7 +124,10 @@ func (s *sectionsScreen) View() string {
 			qu := iv.order[j]
 			n++
 			a, has := iv.st.Answers[qu.ID]
+			_, conflicted := iv.conflict(iv.answerTarget(qu.ID))
 			switch {
+			case conflicted:
+				strip.WriteString(st.Error.Render("!")) // two versions: settled on the question's screen
 			case !iv.relevant[j]:
 				strip.WriteString(st.Faint.Render(" "))
 			case qu.Type == survey.TypeRating && a.Rating != "":

@@ -73,7 +73,24 @@ func (s *summaryScreen) record() survey.Change {
 	} else {
 		s.iv.st.Sections[s.sec.ID] = sum
 	}
+	// The change replaces every version: a conflict of the summary is settled by it.
+	s.iv.settled(s.iv.sectionTarget(s.sec.ID), "")
 	return ch
+}
+
+// editFrom starts a new overall rating and comment from version side of a conflict: marked
+// unsaved, saved (settling the conflict) after the pause like typed text; the comment
+// opens for typing.
+func (s *summaryScreen) editFrom(sum survey.SectionSummary, side int) tea.Cmd {
+	s.draft = sum
+	s.comment.SetValue(sum.Comment)
+	s.dirty = true
+	s.editSeq++
+	seq := s.editSeq
+	tick := tea.Tick(s.c.opts.CommitDelay, func(time.Time) tea.Msg { return textIdleMsg{seq: seq} })
+	return tea.Batch(tick, s.editComment(), notice(survey.T(
+		fmt.Sprintf("A new overall rating from version %d: change what is needed; saving it settles the conflict.", side),
+		fmt.Sprintf("Đánh giá chung mới từ phiên bản %d: sửa những gì cần sửa; khi lưu, xung đột được giải quyết.", side)), false))
 }
 
 func (s *summaryScreen) commit() tea.Cmd {
@@ -101,8 +118,11 @@ func (s *summaryScreen) Help() keys.Help {
 	if s.focus == 1 {
 		short = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.c.t("edit", "sửa"))), k.FocusNext}
 	}
+	if _, ok := s.iv.conflict(s.iv.sectionTarget(s.sec.ID)); ok {
+		short = append([]key.Binding{k.Versions}, short...)
+	}
 	short = append(short, k.NextArrow, k.PrevArrow, k.Review)
-	return keys.Help{Short: short, Full: [][]key.Binding{rate, nav, {k.FocusNext, k.FocusPrev}}}
+	return keys.Help{Short: short, Full: [][]key.Binding{rate, nav, {k.FocusNext, k.FocusPrev, k.Versions, k.History}}}
 }
 
 func (s *summaryScreen) suggestion() (survey.Suggestion, bool) {
@@ -214,6 +234,12 @@ func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 		return s.editComment()
 	case key.Matches(m, k.Jump):
 		return func() tea.Msg { return jumpMsg{} }
+	case key.Matches(m, k.Versions):
+		t := s.iv.sectionTarget(s.sec.ID)
+		return func() tea.Msg { return VersionsMsg{Target: t} }
+	case key.Matches(m, k.History):
+		t := s.iv.sectionTarget(s.sec.ID)
+		return func() tea.Msg { return HistoryMsg{Target: t} }
 	case key.Matches(m, k.Up):
 		s.scroll = max(0, s.scroll-1)
 		return nil
@@ -288,8 +314,11 @@ func (s *summaryScreen) View() string {
 	for j := iv.secStart[s.si]; j < iv.secEnd[s.si]; j++ {
 		qu := iv.order[j]
 		label := qu.ID
+		if _, ok := iv.conflict(iv.answerTarget(qu.ID)); ok {
+			label += " !" // two versions: settled on the question's screen
+		}
 		if wide {
-			label = qu.ID + " " + c.get(qu.Text)
+			label += " " + c.get(qu.Text)
 		}
 		a := iv.st.Answers[qu.ID]
 		var rating string
@@ -318,6 +347,19 @@ func (s *summaryScreen) View() string {
 		below = append(below, "  "+c.t("Suggested: ", "Gợi ý: ")+st.Rating(step, c.lang)+st.Subtle.Render(fmt.Sprintf(of, sg.Mean, sg.Rated)))
 	} else {
 		below = append(below, "  "+st.Subtle.Render(c.t("No suggestion yet: no counted rating in this section.", "Chưa có gợi ý: phần này chưa có mức đánh giá được tính.")))
+	}
+	if cf, ok := iv.conflict(iv.sectionTarget(s.sec.ID)); ok {
+		for _, l := range wrapPrefixed("  ! ", fmt.Sprintf(c.t("CONFLICT: %d versions of this overall rating, made on different devices; the newest is shown. v compares them and settles.",
+			"XUNG ĐỘT: đánh giá chung có %d phiên bản từ các máy khác nhau; đang hiện bản mới nhất. v để so sánh và giải quyết."), len(cf.Heads)), w) {
+			below = append(below, st.Error.Render(l))
+		}
+	}
+	for _, qu := range s.sec.Questions {
+		if _, ok := iv.conflict(iv.answerTarget(qu.ID)); ok {
+			below = append(below, st.Error.Render(cut("  "+c.t("! marks an answer with two versions: open the question and press v.",
+				"! là câu trả lời có hai phiên bản: mở câu hỏi rồi nhấn v."), w)))
+			break
+		}
 	}
 	rf := s.focus == 0
 	label := func(t string, f bool) string {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
@@ -125,27 +126,34 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 			ids = append(ids, id)
 		}
 		short := shortIDs(ids)
+		width := g.historyWidth()
+		line := func(indent int, text string) {
+			for _, l := range (survey.Line{Indent: indent, Spans: []survey.Span{{Text: text}}}).Wrap(width, ansi.StringWidth) {
+				fmt.Fprintln(g.stdout, l.String())
+			}
+		}
 		for i, cj := range out {
 			if i > 0 {
 				fmt.Fprintln(g.stdout)
 			}
 			where := strings.Trim(cj.Agency+", "+cj.Province, ", ")
 			q := qs[cj.Interview]
-			fmt.Fprintf(g.stdout, "%s · %s · %s\n", cj.Interview, where, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
+			line(0, cj.Interview+" · "+where)
+			line(2, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
 			for j, h := range conflicts[i].Heads {
-				fmt.Fprintf(g.stdout, "  [%d] %s · %s %s · %s · %s\n", j+1, h.Time.UTC().Format("2006-01-02 15:04"),
-					g.t("device", "thiết bị"), h.Device, orDash(h.Author), sideText(g, q, h))
+				line(2, fmt.Sprintf("[%d] %s · %s %s · %s", j+1, orDash(h.Author), g.t("device", "thiết bị"), h.Device,
+					h.Time.UTC().Format("2006-01-02 15:04")))
+				line(6, sideText(g, q, h))
 			}
-			fmt.Fprintf(g.stdout, "  %s: fieldsurvey conflicts settle %s %s --take N\n", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target)
+			line(2, fmt.Sprintf("%s: fieldsurvey conflicts settle %s %s --take N", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target))
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
 	n := len(out)
-	g.infof(fmt.Sprintf("%d %s: settle each by taking a side (--take N) or with a new value (--value JSON); see 'fieldsurvey conflicts settle --help'",
-		n, plural(n, "conflict", "conflicts")),
-		fmt.Sprintf("%d xung đột: giải quyết từng xung đột bằng cách chọn một phía (--take N) hoặc nhập giá trị mới (--value JSON); xem 'fieldsurvey conflicts settle --help'", n))
+	g.infof(fmt.Sprintf("%d %s; 'fieldsurvey conflicts settle --help' says how to settle them", n, plural(n, "conflict", "conflicts")),
+		fmt.Sprintf("%d xung đột; 'fieldsurvey conflicts settle --help' hướng dẫn cách giải quyết", n))
 	return exitStatus(exitConflicts)
 }
 
@@ -329,7 +337,8 @@ The JSON of --value is the value of that target:
                  (questions that are not rated: {"value":…,"comment":"…"})
   section        {"rating":"amber","comment":"…"}
   respondent     {"agency":"…","province":"…","role":"…","category":"…","date":"2026-11-20","place":"…","consent":true}
-  status         {"status":"returned","reason":"…"}
+  status         {"status":"returned","reason":"…"} (a decision follows the review rules)
+  interview      {"questionnaire":"…","questionnaire_version":"…","assessor":"…","device":"…"}
 Who may settle: the assessor on a draft, returned or reopened interview; a supervisor on
 any interview not yet approved. The command refuses (and writes nothing) when the target
 has no conflict, side N does not exist, both or neither of --take and --value are given,
@@ -478,7 +487,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		}
 		value = heads[opts.take-1].Value
 	} else {
-		value, err = settleValue(c, q, state, t, opts.value)
+		value, err = settleValue(c, q, state, t, opts.value, g.role(), heads)
 		if err != nil {
 			return err
 		}
@@ -501,9 +510,9 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 			g.writeHistoryEntry(e, g.historyWidth(), false)
 		}
 	}
-	g.infof("settled %s of interview %s: one new version replaces the %d sides, which stay in the history",
-		"đã giải quyết %s của phỏng vấn %s: một phiên bản mới thay thế %d phía, các phía vẫn còn trong lịch sử",
-		survey.TargetText(q, t).Get(g.lang()), id, len(heads))
+	g.infof("settled %s of interview %s (the %d sides stay in the history)",
+		"đã giải quyết %s của phỏng vấn %s (%d phía vẫn còn trong lịch sử)",
+		survey.TargetText(nil, t).Get(g.lang()), prefix(id, 8), len(heads))
 	return nil
 }
 
@@ -546,7 +555,12 @@ func checkKeys(raw []byte, allowed []string, what string) error {
 // settleValue decodes the --value JSON of target t and checks it against the questionnaire
 // as an import checks a record: the interview's current record with this value in place
 // must raise no problem on this field.
-func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string) (any, error) {
+//
+// A new status that is a decision (approved, returned, reopened) must also be one this
+// home's role could make from one of the statuses in conflict (survey.CheckDecision): a
+// settlement is no way around the rules of the review cycle.
+func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string,
+	role survey.Role, heads []survey.Revision) (any, error) {
 	bad := func(err error) error {
 		return withHint(failWrap(err, "--value is refused", "--value bị từ chối"),
 			"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
@@ -606,6 +620,27 @@ func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *surv
 		s.Reason = survey.NFC(strings.TrimSpace(s.Reason))
 		if s.Status.NeedsReason() && s.Reason == "" {
 			return nil, bad(fmt.Errorf("status %s needs a reason (the assessor reads it)", s.Status))
+		}
+		if s.Status.IsDecision() {
+			others := 0 // conflicts other than the status's own
+			for _, cf := range state.Conflicts {
+				if cf.Target != t {
+					others++
+				}
+			}
+			var refused error
+			for _, h := range heads {
+				var from survey.StatusChange
+				if json.Unmarshal(h.Value, &from) != nil {
+					continue
+				}
+				if refused = survey.CheckDecision(role, from.Status, others, s.Status, s.Reason); refused == nil {
+					break
+				}
+			}
+			if refused != nil {
+				return nil, failWrap(refused, "cannot settle the status as %s", "không thể giải quyết trạng thái thành %s", s.Status)
+			}
 		}
 		rec.Status, rec.StatusReason = s.Status, s.Reason
 		value, field = s, "status"

@@ -148,17 +148,13 @@ func (g *globals) historyWidth() int {
 func (g *globals) writeHistoryEntry(e survey.HistoryEntry, width int, noTarget bool) {
 	paint := g.historyPainter()
 	for _, l := range e.Lines(survey.RenderOptions{Lang: g.lang(), NoTarget: noTarget}) {
-		var b strings.Builder
-		for _, s := range l.Spans {
-			b.WriteString(paint(s))
-		}
-		ind := strings.Repeat(" ", l.Indent)
-		for i, part := range strings.Split(ansi.Wrap(b.String(), max(20, width-l.Indent-2), ""), "\n") {
-			part = strings.TrimRight(part, " ")
-			if i > 0 {
-				part = "  " + part
+		for _, wl := range l.Wrap(max(40, width), ansi.StringWidth) {
+			var b strings.Builder
+			b.WriteString(strings.Repeat(" ", wl.Indent))
+			for _, s := range wl.Spans {
+				b.WriteString(paint(s))
 			}
-			fmt.Fprintln(g.stdout, ind+part)
+			fmt.Fprintln(g.stdout, b.String())
 		}
 	}
 }

@@ -10,7 +10,9 @@
 // with survey.InterviewState.ApplyHeads so its result equals survey.Fold's exactly.
 //
 // Local edits go through Put (each change becomes a revision numbered by the device's next
-// counter and replacing the target's current heads); revisions from elsewhere go through
+// counter and replacing the target's current heads); a conflict is settled with Settle,
+// which writes one such revision only if the heads are still those the caller showed;
+// revisions from elsewhere go through
 // Append (verified first, all or nothing). A writer that takes in much (the server) checks
 // revisions with Verify before its transaction, in as many goroutines as it likes, and
 // stores the Verified result with Tx.AppendVerified or Tx.AppendBatch: the checks are the

@@ -12,6 +12,11 @@
 //     was accepted; the interview stays a draft and can be resumed.
 //   - Plain lines only: no colours, no cursor movement, no box drawing. Every prompt exists
 //     in Vietnamese and English.
+//   - A conflicted answer or section summary (versions made on different devices) is shown
+//     version by version before it is asked, with the choice to take one as it is (1..N: one
+//     settlement replacing every version) or to answer anew (the first answer saved settles
+//     it). That choice has no default: an empty line is asked again, so that piped input is
+//     deterministic and settles nothing by accident.
 package accessible
 
 import (
@@ -41,6 +46,9 @@ type Options struct {
 	DefaultQuestionnaire string
 	// Interview, when set, resumes that interview instead of asking.
 	Interview string
+	// Role is the home's role (default assessor): who may change (survey.CheckEdit) and
+	// settle (survey.CheckSettle) an interview in each status.
+	Role survey.Role
 	// Now is the clock (default time.Now), for the default interview date.
 	Now func() time.Time
 	// In and Out are the line streams.
@@ -76,6 +84,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Role == "" {
+		o.Role = survey.RoleAssessor
 	}
 	sc := bufio.NewScanner(o.In)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
@@ -146,7 +157,7 @@ func (s *session_) run() error {
 	}
 	var open []session.Summary
 	for _, sm := range list {
-		if session.Editable(sm.Status) {
+		if survey.CheckEdit(s.o.Role, sm.Status) == nil {
 			open = append(open, sm)
 		}
 	}
@@ -206,7 +217,7 @@ func (s *session_) resume(id string) error {
 			fmt.Sprintf("open interview %s: questionnaire %s version %s is not installed on this device ('fieldsurvey questionnaire add FILE' installs it)", id, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion),
 			fmt.Sprintf("mở phỏng vấn %s: bảng hỏi %s phiên bản %s chưa được cài trên máy này ('fieldsurvey questionnaire add TỆP' để cài)", id, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion))}
 	}
-	if err := survey.CheckEdit(survey.RoleAssessor, st.Status.Status); err != nil {
+	if err := survey.CheckEdit(s.o.Role, st.Status.Status); err != nil {
 		return err // a *survey.RuleError, in both languages
 	}
 	s.q, s.st = q, st
@@ -398,6 +409,8 @@ func (s *session_) put(ch survey.Change) error {
 	if err := s.o.Writer.Put(s.ctx, ch); err != nil {
 		return err
 	}
+	// The change replaces every version of its target: a conflict there is settled.
+	s.dropConflict(ch.Target)
 	switch ch.Target.Kind {
 	case survey.KindAnswer:
 		a := ch.Value.(survey.Answer)
@@ -432,6 +445,10 @@ func (s *session_) question(qu *survey.Question, n, total int) error {
 	s.say(s.get(qu.Text))
 	if g := s.get(qu.Guidance); g != "" {
 		s.say(s.t("Guidance: ", "Hướng dẫn: ") + g)
+	}
+	taken, err := s.settleOffer(survey.Target{Interview: s.st.ID, Kind: survey.KindAnswer, Key: qu.ID}, qu)
+	if err != nil || taken {
+		return err
 	}
 	a := s.st.Answers[qu.ID]
 	a = cloneAnswer(a)
@@ -906,6 +923,10 @@ func (s *session_) summary(sec *survey.Section) error {
 			line += " — " + a.Comment
 		}
 		s.say(line)
+	}
+	taken, err := s.settleOffer(survey.Target{Interview: s.st.ID, Kind: survey.KindSection, Key: sec.ID}, nil)
+	if err != nil || taken {
+		return err
 	}
 	cur := s.st.Sections[sec.ID]
 	def := s.ratingLabel(sc, cur.Rating)

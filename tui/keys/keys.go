@@ -7,6 +7,9 @@
 //     pgdown work everywhere, text fields included, so typing "q" in a comment never quits.
 //   - Ratings: 1–5 the five steps worst first, 0 or n "not assessed", d "don't know",
 //     backspace clears. "?" stays the help key.
+//   - A conflicted answer or section summary: v compares its versions (where 1–9 take
+//     version N, enter the selected one, e starts a new answer from it); h shows the
+//     history of the question or section. Both are letters: inert while typing.
 package keys
 
 import (
@@ -42,6 +45,10 @@ type Map struct {
 
 	// Section summary and review
 	AcceptSuggestion, Complete, Reopen key.Binding
+
+	// Conflicts and history: compare the versions of a conflicted answer, take one or edit
+	// from one; the history of the question or section.
+	Versions, History, TakeSide, TakeSelected, EditSide, SidePrev, SideNext key.Binding
 
 	// Forms
 	Submit key.Binding
@@ -119,6 +126,14 @@ func New(lang string) *Map {
 		Reopen:           b("R", t("reopen", "mở lại"), "R"),
 
 		Submit: b("enter", t("next / create", "tiếp / tạo"), "enter"),
+
+		Versions:     b("v", t("compare versions", "so sánh phiên bản"), "v"),
+		History:      b("h", t("history", "lịch sử"), "h"),
+		TakeSide:     b("1-9", t("take version N", "chọn phiên bản N"), "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		TakeSelected: b("enter", t("take the selected version", "chọn phiên bản đang chọn"), "enter"),
+		EditSide:     b("e", t("edit a new answer from it", "sửa câu trả lời mới từ phiên bản này"), "e"),
+		SidePrev:     b("←/shift+tab", t("previous version", "phiên bản trước"), "left", "shift+tab"),
+		SideNext:     b("→/tab", t("next version", "phiên bản sau"), "right", "tab"),
 	}
 }
 

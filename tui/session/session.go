@@ -40,10 +40,25 @@ type Store interface {
 	Provinces(ctx context.Context) ([]string, error)
 	GetMeta(ctx context.Context, key string) (string, bool, error)
 	SetMeta(ctx context.Context, key, value string) error
+	// Settle writes value as the settlement of the conflict of target t: one revision by
+	// author replacing every head. seen are the ids of the heads the screen showed; when
+	// the heads are no longer those, nothing is written and the error wraps
+	// ErrStaleConflict; a target whose heads agree is refused with ErrNoConflict. The
+	// error says what is wrong in every language (it has a Text() survey.Text method).
+	Settle(ctx context.Context, by Author, t survey.Target, value any, seen []string) (survey.Revision, error)
+	// History returns every revision of target t (any order).
+	History(ctx context.Context, t survey.Target) ([]survey.Revision, error)
 }
 
-// ErrNotFound is what a Store's errors wrap for an interview it does not have.
-var ErrNotFound = errors.New("not found")
+// Errors a Store wraps; test with errors.Is.
+var (
+	// ErrNotFound: the store has no such interview.
+	ErrNotFound = errors.New("not found")
+	// ErrNoConflict: Settle found no conflict to settle on the target.
+	ErrNoConflict = errors.New("no conflict to settle")
+	// ErrStaleConflict: Settle found other heads than those the screen showed.
+	ErrStaleConflict = errors.New("the conflict changed since it was shown")
+)
 
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
@@ -265,7 +280,8 @@ type Blocker struct {
 
 // Blockers lists what keeps st from completion, in questionnaire order: answer issues
 // (survey.Questionnaire.Issues), then per section a missing overall rating or overall comment,
-// then conflicts (two versions of one answer, settled by saving it again).
+// then conflicts (versions of one answer from different devices, settled by taking one or
+// by saving the answer again).
 func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 	var out []Blocker
 	if !st.Respondent.Consent {
@@ -282,7 +298,8 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 			}
 			if conflict[answerTarget(st.ID, qu.ID)] {
 				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: "conflict",
-					Msg: survey.T("two versions of this answer: check it and save it again", "câu trả lời có hai phiên bản: kiểm tra và lưu lại")})
+					Msg: survey.T("versions of this answer from different devices: compare them (v on the question) and settle",
+						"câu trả lời có nhiều phiên bản từ các máy khác nhau: so sánh (v trên câu hỏi) và giải quyết")})
 			}
 		}
 		sum := st.Sections[s.ID]
@@ -296,7 +313,8 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 		}
 		if conflict[survey.Target{Interview: st.ID, Kind: survey.KindSection, Key: s.ID}] {
 			out = append(out, Blocker{Section: s.ID, Kind: "conflict",
-				Msg: survey.T("two versions of the overall rating: confirm it again", "đánh giá chung có hai phiên bản: xác nhận lại")})
+				Msg: survey.T("versions of the overall rating from different devices: compare them (v on the summary) and settle",
+					"đánh giá chung có nhiều phiên bản từ các máy khác nhau: so sánh (v trên trang đánh giá chung) và giải quyết")})
 		}
 	}
 	return out

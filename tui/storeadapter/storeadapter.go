@@ -57,6 +57,43 @@ func (a Store) GetMeta(ctx context.Context, key string) (string, bool, error) {
 	return a.S.GetMeta(ctx, key)
 }
 
+// Settle settles the conflict of t (store.Store.Settle); its refusals also match
+// session.ErrNoConflict and session.ErrStaleConflict, and keep their text in every
+// language.
+func (a Store) Settle(ctx context.Context, by session.Author, t survey.Target, value any, seen []string) (survey.Revision, error) {
+	r, err := a.S.Settle(ctx, store.Author{Device: by.Device, Principal: by.Principal}, t, value, seen)
+	switch {
+	case errors.Is(err, store.ErrNoConflict):
+		return r, &settleError{err: err, kind: session.ErrNoConflict}
+	case errors.Is(err, store.ErrStaleConflict):
+		return r, &settleError{err: err, kind: session.ErrStaleConflict}
+	}
+	return r, err
+}
+
+// settleError is a store refusal that also matches the session's sentinel.
+type settleError struct {
+	err  error // *store.SettleError
+	kind error
+}
+
+func (e *settleError) Error() string   { return e.err.Error() }
+func (e *settleError) Unwrap() []error { return []error{e.err, e.kind} }
+
+// Text returns the message in every language.
+func (e *settleError) Text() survey.Text {
+	var se *store.SettleError
+	if errors.As(e.err, &se) {
+		return se.Text()
+	}
+	return survey.T(e.err.Error(), e.err.Error())
+}
+
+// History returns every revision of target t.
+func (a Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
+	return a.S.History(ctx, t)
+}
+
 // SetMeta writes a small setting.
 func (a Store) SetMeta(ctx context.Context, key, value string) error {
 	return a.S.SetMeta(ctx, key, value)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -38,8 +39,9 @@ type Store struct {
 	FailPut error
 	// Delay is slept in every Put (to test the "saving" state).
 	Delay time.Duration
-	// Puts counts successful Put calls; Lists counts List calls.
-	Puts, Lists int
+	// Puts counts successful Put calls (a settlement is one too); Lists counts List calls;
+	// Settles counts settlements.
+	Puts, Lists, Settles int
 }
 
 // New returns an empty fake whose clock is now.
@@ -107,6 +109,69 @@ func (s *Store) valueOf(id string) json.RawMessage {
 		}
 	}
 	return nil
+}
+
+// Settle writes value as the settlement of target t's conflict, refusing (and writing
+// nothing) as the SQLite store does: no conflict, or heads other than seen.
+func (s *Store) Settle(ctx context.Context, by session.Author, t survey.Target, value any, seen []string) (survey.Revision, error) {
+	s.mu.Lock()
+	var heads []survey.Revision
+	for _, r := range s.revs {
+		if r.Target() == t {
+			heads = append(heads, r)
+		}
+	}
+	heads = survey.Heads(heads)
+	fail := s.FailPut
+	s.mu.Unlock()
+	if fail != nil {
+		return survey.Revision{}, fail
+	}
+	if !survey.Disagree(heads) {
+		return survey.Revision{}, &SettleError{Err: session.ErrNoConflict, Msg: survey.T("no conflict to settle", "không có xung đột cần giải quyết")}
+	}
+	cur := make([]string, len(heads))
+	for i, h := range heads {
+		cur[i] = h.ID
+	}
+	slices.Sort(cur)
+	want := slices.Compact(slices.Sorted(slices.Values(seen)))
+	if !slices.Equal(cur, want) {
+		return survey.Revision{}, &SettleError{Err: session.ErrStaleConflict, Msg: survey.T(
+			fmt.Sprintf("the conflict changed since it was listed (it now has %d versions); nothing was written: look at it again", len(heads)),
+			fmt.Sprintf("xung đột đã thay đổi từ khi được liệt kê (hiện có %d phiên bản); chưa ghi gì: hãy xem lại", len(heads)))}
+	}
+	out, err := s.Put(ctx, by, survey.Change{Target: t, Value: value})
+	if err != nil {
+		return survey.Revision{}, err
+	}
+	s.mu.Lock()
+	s.Settles++
+	s.mu.Unlock()
+	return out[0], nil
+}
+
+// SettleError is the fake's refusal of Settle, with its text in every language.
+type SettleError struct {
+	Err error
+	Msg survey.Text
+}
+
+func (e *SettleError) Error() string     { return e.Msg.Get(survey.LangEN) }
+func (e *SettleError) Unwrap() error     { return e.Err }
+func (e *SettleError) Text() survey.Text { return e.Msg }
+
+// History returns every revision of target t, in the order written.
+func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []survey.Revision
+	for _, r := range s.revs {
+		if r.Target() == t {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Append adds revisions made elsewhere (used to build conflicts in tests).
