@@ -237,6 +237,11 @@ func hasCode(opts []Option, code string) bool {
 type Change struct {
 	Target Target
 	Value  any
+	// Base, when not nil, lists the heads of the target the change was made from (what the
+	// screen showed): the new revision replaces those only, so that a head which arrived
+	// meanwhile (another window, a sync) stays beside it as a conflict instead of being
+	// replaced unseen. Nil: the change replaces whatever the heads are when it is written.
+	Base []string
 }
 
 // Changes returns what must be written to turn cur (nil for an interview not yet stored)
@@ -249,24 +254,24 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 	t := func(k Kind, key string) Target { return Target{Interview: rec.ID, Kind: k, Key: key} }
 	meta := InterviewMeta{Questionnaire: rec.Questionnaire, QuestionnaireVersion: rec.QuestionnaireVersion, Assessor: rec.Assessor, Device: cur.Meta.Device}
 	if !cur.HasMeta() {
-		out = append(out, Change{t(KindInterview, ""), meta})
+		out = append(out, Change{Target: t(KindInterview, ""), Value: meta})
 	}
 	if rec.Respondent != cur.Respondent {
-		out = append(out, Change{t(KindRespondent, ""), rec.Respondent})
+		out = append(out, Change{Target: t(KindRespondent, ""), Value: rec.Respondent})
 	}
 	for _, k := range unionKeys(rec.Answers, cur.Answers) {
 		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
-			out = append(out, Change{t(KindAnswer, k), rec.Answers[k]})
+			out = append(out, Change{Target: t(KindAnswer, k), Value: rec.Answers[k]})
 		}
 	}
 	for _, k := range unionKeys(rec.Sections, cur.Sections) {
 		if rec.Sections[k] != cur.Sections[k] {
-			out = append(out, Change{t(KindSection, k), rec.Sections[k]})
+			out = append(out, Change{Target: t(KindSection, k), Value: rec.Sections[k]})
 		}
 	}
 	st := StatusChange{Status: rec.Status, Reason: rec.StatusReason}
 	if st != cur.Status {
-		out = append(out, Change{t(KindStatus, ""), st})
+		out = append(out, Change{Target: t(KindStatus, ""), Value: st})
 	}
 	return out
 }

@@ -135,6 +135,7 @@ func New(ctx context.Context, opts Options, st Store, cat Catalog, sty *styles.S
 		Assessor: opts.AssessorName}
 	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second, locks: map[string]func(){}}
 	a.saver = newSaver(ctx, c.writer, opts.Now)
+	a.saver.base, a.saver.saw = a.headsSeen, a.sawRevisions
 	a.styleHelp()
 	a.home = newHomeScreen(c)
 	return a
@@ -512,6 +513,25 @@ func (a *App) open(id string, at session.Place) tea.Cmd {
 		}
 		msg.release = release
 		return msg
+	}
+}
+
+// headsSeen returns the heads of target t that the open interview's screens were showing
+// (what a change of t is made from), when t is the open interview's.
+func (a *App) headsSeen(t survey.Target) ([]string, bool) {
+	if a.iv == nil || t.Interview != a.iv.st.ID {
+		return nil, false
+	}
+	return a.iv.st.Heads[t], true
+}
+
+// sawRevisions records the revisions a Put wrote as the heads of their targets in the
+// open interview: the next change of a target is made from them.
+func (a *App) sawRevisions(revs []survey.Revision) {
+	for _, r := range revs {
+		if a.iv != nil && r.Interview == a.iv.st.ID {
+			a.iv.st.Heads[r.Target()] = []string{r.ID}
+		}
 	}
 }
 

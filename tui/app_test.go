@@ -662,3 +662,30 @@ func TestInvalidAnswersNeedAttention(t *testing.T) {
 	d.mustSee("1/36 answered")
 	d.mustNotSee("need attention")
 }
+
+// TestSaveFromWhatTheScreenShowed (issue 11.1): an answer that changed in the store while
+// the screen was open (a sync bringing another device's version) is never replaced unseen:
+// the assessor's next save is made from the version the screen showed, so the two stay
+// side by side as a conflict; and the assessor's own saves follow each other without one.
+func TestSaveFromWhatTheScreenShowed(t *testing.T) {
+	d, id := openDGRA(t, 100, 30)
+	d.key("3") // amber, saved
+	d.key("4") // amber-green, saved from the amber just written: no conflict
+	st := d.state(id)
+	if len(st.Conflicts) != 0 || st.Answers["1.1"].Rating != survey.AmberGreen {
+		t.Fatalf("own saves in a row: conflicts %v, rating %q", st.Conflicts, st.Answers["1.1"].Rating)
+	}
+	// Another device's version of 1.1 arrives (a background sync) while the screen is open.
+	tg := survey.Target{Interview: id, Kind: survey.KindAnswer, Key: "1.1"}
+	other, err := survey.NewRevision(tg, survey.Answer{Rating: survey.Red, Comment: "từ máy khác"}, "dev2", 1,
+		d.clock.now().Add(time.Second), "binh@example.org", st.Heads[tg])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.store.Append(other)
+	d.key("2") // the assessor, not knowing, rates again
+	st = d.state(id)
+	if len(st.Conflicts) != 1 || st.Conflicts[0].Target != tg {
+		t.Fatalf("the other device's version was replaced unseen: conflicts %+v", st.Conflicts)
+	}
+}

@@ -64,8 +64,9 @@ type (
 		release func()
 	}
 	savedMsg struct {
-		seq int
-		err error
+		seq  int
+		err  error
+		revs []survey.Revision // what the Put wrote
 	}
 	createdMsg struct {
 		id  string

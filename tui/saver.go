@@ -34,6 +34,10 @@ type saver struct {
 	// replaces it. notice is the refusal not yet shown.
 	refused map[survey.Target]error
 	notice  error
+	// base gives the heads the screen showed of a target (false: not tracked), and saw
+	// tells the screen the revisions a Put wrote (its new heads). See withBase.
+	base func(survey.Target) ([]string, bool)
+	saw  func([]survey.Revision)
 }
 
 // putResult is where a Put running in a command leaves its outcome, so that the final
@@ -107,12 +111,31 @@ func (s *saver) start() tea.Cmd {
 	s.seq++
 	res := &putResult{done: make(chan struct{})}
 	s.put = res
-	seq, batch, w, ctx := s.seq, s.inflight, s.w, s.ctx
+	seq, batch, w, ctx := s.seq, s.withBase(s.inflight), s.w, s.ctx
 	return func() tea.Msg {
-		res.err = w.Put(ctx, batch...)
+		var revs []survey.Revision
+		revs, res.err = w.PutRevisions(ctx, batch...)
 		close(res.done)
-		return savedMsg{seq: seq, err: res.err}
+		return savedMsg{seq: seq, err: res.err, revs: revs}
 	}
+}
+
+// withBase returns changes with the heads each was made from (Change.Base), as the screen
+// knows them: a head that arrived meanwhile (a sync) then stays beside the new revision as
+// a conflict instead of being replaced unseen. Changes of targets the screen does not
+// track keep no base.
+func (s *saver) withBase(changes []survey.Change) []survey.Change {
+	if s.base == nil {
+		return changes
+	}
+	out := make([]survey.Change, len(changes))
+	for i, c := range changes {
+		if heads, ok := s.base(c.Target); ok {
+			c.Base = append([]string{}, heads...)
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // done handles the result of a Put.
@@ -134,6 +157,9 @@ func (s *saver) done(m savedMsg) tea.Cmd {
 	s.err = nil
 	s.tries = 0
 	s.last = s.now()
+	if s.saw != nil {
+		s.saw(m.revs) // the new heads, before the next Put takes its base from them
+	}
 	return s.start()
 }
 
@@ -159,8 +185,8 @@ func (s *saver) drain(extra []survey.Change, wait time.Duration) error {
 		}
 		s.inflight, s.put = nil, nil
 	}
-	pending = coalesce(pending, s.queue)
-	pending = coalesce(pending, s.admit(extra))
+	pending = coalesce(pending, s.withBase(s.queue))
+	pending = coalesce(pending, s.withBase(s.admit(extra)))
 	s.queue = nil
 	s.notice = nil
 	if len(pending) > 0 {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -230,12 +231,17 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 		if err != nil {
 			return nil, fmt.Errorf("put: %s: %w", t, err)
 		}
-		if len(ts.cur) == 1 && sameJSON(ts.cur[0].value, val) {
+		if len(ts.cur) == 1 && sameJSON(ts.cur[0].value, val) && (ch.Base == nil || slices.Contains(ch.Base, ts.cur[0].id)) {
 			continue
 		}
 		replaces := make([]string, len(ts.cur))
 		for j, h := range ts.cur {
 			replaces[j] = h.id
+		}
+		if ch.Base != nil {
+			// Made from the heads in Base: those are what it replaces; a head that arrived
+			// since stays, and the two are a conflict for a person to settle.
+			replaces = ch.Base
 		}
 		counter++
 		r, err := survey.NewRevision(t, val, by.Device, counter, now, by.Principal, replaces)

@@ -196,10 +196,17 @@ func (w *Writer) Create(ctx context.Context, q *survey.Questionnaire, r survey.R
 
 // Put writes changes in one durable commit.
 func (w *Writer) Put(ctx context.Context, changes ...survey.Change) error {
-	if _, err := w.Store.Put(ctx, w.Author, changes...); err != nil {
-		return fmt.Errorf("save: %w", err)
+	_, err := w.PutRevisions(ctx, changes...)
+	return err
+}
+
+// PutRevisions is Put returning the revisions written (no-op changes write none).
+func (w *Writer) PutRevisions(ctx context.Context, changes ...survey.Change) ([]survey.Revision, error) {
+	revs, err := w.Store.Put(ctx, w.Author, changes...)
+	if err != nil {
+		return nil, fmt.Errorf("save: %w", err)
 	}
-	return nil
+	return revs, nil
 }
 
 // Complete marks the interview complete, refusing while anything blocks it.

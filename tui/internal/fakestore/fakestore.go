@@ -78,13 +78,17 @@ func (s *Store) Put(ctx context.Context, by session.Author, changes ...survey.Ch
 		if cur := st[t.Interview]; cur != nil {
 			heads = cur.Heads[t]
 		}
-		if len(heads) == 1 {
+		if len(heads) == 1 && (ch.Base == nil || slices.Contains(ch.Base, heads[0])) {
 			if v := s.valueOf(heads[0]); v != nil && bytes.Equal(v, val) {
 				continue
 			}
 		}
+		replaces := heads
+		if ch.Base != nil {
+			replaces = ch.Base // as the SQLite store: made from these, a newer head stays
+		}
 		counter++
-		r, err := survey.NewRevision(t, json.RawMessage(val), by.Device, counter, s.now(), by.Principal, heads)
+		r, err := survey.NewRevision(t, json.RawMessage(val), by.Device, counter, s.now(), by.Principal, replaces)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +97,9 @@ func (s *Store) Put(ctx context.Context, by session.Author, changes ...survey.Ch
 		if st[t.Interview] == nil {
 			st[t.Interview] = survey.NewInterviewState(t.Interview)
 		}
-		st[t.Interview].Heads[t] = []string{r.ID}
+		st[t.Interview].Heads[t] = append(slices.DeleteFunc(slices.Clone(st[t.Interview].Heads[t]), func(h string) bool {
+			return slices.Contains(replaces, h)
+		}), r.ID)
 	}
 	s.counters[by.Device] = counter
 	s.revs = append(s.revs, out...)
