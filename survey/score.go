@@ -47,19 +47,7 @@ func (q *Questionnaire) Suggest(s *Section, all Answers) (sg Suggestion, ok bool
 	}
 	sg.Weight = w
 	sg.Mean = float64(sum) / float64(w)
-	k := sum / w // floor, positions are positive
-	r := sum - k*w
-	switch {
-	case 2*r < w:
-	case 2*r > w:
-		k++
-	default:
-		// Exactly half way between k and k+1: towards the middle, (n+1)/2.
-		// Compare 2k+1 (twice the mean) with n+1 (twice the middle).
-		if 2*k+1 < n+1 {
-			k++
-		}
-	}
+	k, _ := nearestStep(sum, w, n)
 	sg.Rating = sc.Counted()[k-1].Code
 	return sg, true
 }
