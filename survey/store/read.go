@@ -21,7 +21,7 @@ import (
 type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-	answered, sections, conflicts, created, updated, revisions FROM interviews`
+	answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews`
 
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
@@ -31,6 +31,8 @@ type ListOptions struct {
 	// province or role, or the beginning of the interview id.
 	Search string
 	Limit  int
+	// Record chooses interviews (the zero value) or assessments: a list holds one kind.
+	Record survey.RecordKind
 }
 
 const revCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
@@ -189,8 +191,12 @@ func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision
 // first, then by id.
 func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 	q := qList
-	var where []string
-	var args []any
+	record := o.Record
+	if record == "" {
+		record = survey.RecordInterview
+	}
+	where := []string{"record = ?"}
+	args := []any{string(record)}
 	if o.Questionnaire != "" {
 		where = append(where, "questionnaire = ?")
 		args = append(args, o.Questionnaire)
@@ -203,9 +209,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 		where = append(where, `(instr(search, ?) > 0 OR id LIKE ? ESCAPE '\')`)
 		args = append(args, foldText(term), likePrefix(strings.ToLower(term)))
 	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += " WHERE " + strings.Join(where, " AND ")
 	q += " ORDER BY updated DESC, id"
 	if o.Limit > 0 {
 		q += " LIMIT ?"
@@ -232,15 +236,15 @@ func scanSummaries(rows *sql.Rows) ([]Summary, error) {
 	var out []Summary
 	for rows.Next() {
 		var sm Summary
-		var status string
+		var status, record string
 		var secs []byte
 		var created, updated int64
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
-			&created, &updated, &sm.Revisions); err != nil {
+			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope); err != nil {
 			return nil, fmt.Errorf("list interviews: %w", err)
 		}
-		sm.Status = survey.Status(status)
+		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)
 		sm.Created, sm.Updated = fromMS0(created), fromMS(updated)
 		var err error
 		sm.Sections, err = decodeSections(secs)
@@ -381,7 +385,7 @@ func (s *Store) Provinces(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) distinct(ctx context.Context, col string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT "+col+" FROM interviews WHERE "+col+" <> ''")
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT "+col+" FROM interviews WHERE record = 'interview' AND "+col+" <> ''")
 	if err != nil {
 		return nil, fmt.Errorf("read %s names: %w", col, err)
 	}
