@@ -25,8 +25,9 @@ const (
 )
 
 // AssessmentLine is one line of the interchange format written by `assessment export` and
-// read by `assessment import`: one part of one assessment. Every line names its assessment
-// and its type; the other fields depend on the type (lineFields), and a field of another
+// read by `assessment import`: one part of one assessment. Every line has a type and names
+// its assessment (export always writes it; a hand-written line may leave it out when the
+// import names the assessment); the other fields depend on the type (lineFields), and a field of another
 // type is refused. A line sets the whole part it names: a field left out is cleared.
 // Field names and meanings are stable; fields may be added.
 type AssessmentLine struct {

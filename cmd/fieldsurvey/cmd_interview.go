@@ -46,7 +46,11 @@ func resolveInterview(ctx context.Context, st *store.Store, ref string) (string,
 	if ref == "" {
 		return "", fail("empty interview id", "mã phỏng vấn rỗng")
 	}
-	if _, err := st.Interview(ctx, ref); err == nil {
+	if state, err := st.Interview(ctx, ref); err == nil {
+		if state.Assess != nil {
+			return "", withHint(fail("%s is an assessment, not an interview", "%s là một bản đánh giá, không phải phỏng vấn", ref),
+				"'fieldsurvey assessment show ID' shows it", "'fieldsurvey assessment show MÃ' hiển thị nó")
+		}
 		return ref, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err

@@ -25,6 +25,8 @@ type reportOptions struct {
 	format        string
 	questionnaire string
 	width         int
+	assessment    string // --assessment: the published report of the team's assessment (cmd_assessment.go)
+	include       string // --include, with --assessment
 }
 
 // reportFormats are the values of --format; the machine formats hold one report each.
@@ -61,6 +63,8 @@ xét và dòng "Đánh giá chung". Mức đánh giá có ký hiệu và nhãn, 
 	f.StringVar(&opts.format, "format", "text", "text, markdown, csv, json or html · định dạng")
 	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
 	f.IntVar(&opts.width, "width", 0, "width of text output (default: the terminal's, else 100) · độ rộng")
+	f.StringVar(&opts.assessment, "assessment", "", "the published report of this assessment (html, markdown, json, csv) · báo cáo của bản đánh giá này")
+	f.StringVar(&opts.include, "include", "approved", "with --assessment: which interviews count, approved or submitted · phỏng vấn được tính")
 	return cmd
 }
 
@@ -72,6 +76,9 @@ type reportGroup struct {
 }
 
 func runReport(ctx context.Context, g *globals, opts reportOptions) error {
+	if opts.assessment != "" {
+		return runAssessmentReport(ctx, g, opts)
+	}
 	format := strings.ToLower(opts.format)
 	if format == "md" {
 		format = "markdown"
