@@ -31,6 +31,10 @@ merges and keeps its history. 'report --assessment ID' publishes it.
 
 assessment lưu bản đánh giá của nhóm cho một bảng hỏi và một phạm vi (toàn quốc hoặc một
 tỉnh). 'report --assessment MÃ' xuất bản báo cáo.`,
+		Example: `  fieldsurvey assessment new --questionnaire odra-3.1 --scope national --title "ODRA 2026"
+  fieldsurvey assessment import --assessment 0193a5b2 team.jsonl
+  fieldsurvey assessment show 0193a5b2
+  fieldsurvey report --assessment 0193a5b2 --format html > report.html`,
 	}
 	return groupCommand(cmd, newAssessmentNewCommand(g), newAssessmentListCommand(g), newAssessmentShowCommand(g),
 		newAssessmentExportCommand(g), newAssessmentImportCommand(g))

@@ -81,14 +81,23 @@ func pdfPages(t *testing.T, path string) (pages int, size string) {
 
 // measureScript, appended to a copy of the page, lays the body out at the width of an A4
 // page inside the print margins (210 mm − 2 × 16 mm) and writes, for every table, whether
-// it is wider than that, as JSON into the DOM that --dump-dom prints.
+// it is wider than that and which of its cells have content spilling out of them, as JSON
+// into the DOM that --dump-dom prints.
 const measureScript = `<style>body { width: 178mm !important; max-width: none !important; margin: 0 !important; padding: 0 !important; }</style>
 <script>
 const body = document.body.getBoundingClientRect();
 const out = [];
 document.querySelectorAll("table").forEach((t, i) => {
   const r = t.getBoundingClientRect();
-  out.push({i: i, cls: t.className, width: Math.round(r.width), scroll: t.scrollWidth, page: Math.round(body.width), wide: r.right > body.right + 0.5 || t.scrollWidth > Math.ceil(body.width) + 1});
+  const cells = [];
+  t.querySelectorAll("td, th").forEach(c => {
+    if (c.scrollWidth > c.clientWidth + 1) cells.push(c.textContent.slice(0, 40));
+    c.querySelectorAll("*").forEach(e => {
+      const er = e.getBoundingClientRect(), cr = c.getBoundingClientRect();
+      if (er.right > cr.right + 0.5) cells.push(e.textContent.slice(0, 40));
+    });
+  });
+  out.push({i: i, cls: t.className, width: Math.round(r.width), scroll: t.scrollWidth, page: Math.round(body.width), wide: r.right > body.right + 0.5 || t.scrollWidth > Math.ceil(body.width) + 1, overflow: cells});
 });
 const pre = document.createElement("pre");
 pre.id = "measure";
@@ -99,7 +108,8 @@ document.body.appendChild(pre);
 
 // The published HTML report prints on A4 in a real browser: the expected number of pages
 // (each section, the key datasets, the action plan and the annex start a page), and no
-// table wider than the page even with a long unbroken URL in a cell.
+// table wider than the page and no cell whose content spills out, even with a long
+// unbroken URL in a cell.
 func TestAssessmentHTMLPrintsOnA4(t *testing.T) {
 	bin := browser(t)
 	r := buildAssess(t, AssessmentOptions{Lang: "vi"})
@@ -144,6 +154,8 @@ func TestAssessmentHTMLPrintsOnA4(t *testing.T) {
 		Width int    `json:"width"`
 		Page  int    `json:"page"`
 		Wide  bool   `json:"wide"`
+		// Overflow names the cells whose content spills out of them.
+		Overflow []string `json:"overflow"`
 	}
 	if err := json.Unmarshal([]byte(strings.ReplaceAll(string(m[1]), "&quot;", `"`)), &tables); err != nil {
 		t.Fatalf("measure result %s: %v", m[1], err)
@@ -155,6 +167,9 @@ func TestAssessmentHTMLPrintsOnA4(t *testing.T) {
 	for _, tb := range tables {
 		if tb.Wide {
 			t.Errorf("table %d (%s) is %d px wide, wider than the page's %d px", tb.I, tb.Cls, tb.Width, tb.Page)
+		}
+		if len(tb.Overflow) > 0 {
+			t.Errorf("table %d (%s): content spills out of its cells: %q", tb.I, tb.Cls, tb.Overflow)
 		}
 	}
 }

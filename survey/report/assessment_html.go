@@ -93,10 +93,11 @@ th { background: #eee; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 td.text { white-space: pre-line; }
-table.ratings col.q { width: 46%; } table.ratings col.r { width: 18%; } table.ratings col.m { width: 36%; }
+table.ratings col.q { width: 40%; } table.ratings col.r { width: 25%; } table.ratings col.m { width: 35%; }
 table.datasets col.a { width: 17%; } table.datasets col.s { width: 21%; } table.datasets col.y { width: 11%; } table.datasets col.o { width: 13%; } table.datasets col.k { width: 27%; }
 table.actions col.a { width: 34%; } table.actions col.s { width: 18%; } table.actions col.l { width: 16%; } table.actions col.m { width: 20%; } table.actions col.d { width: 12%; }
-table.annex col.q { width: 12%; } table.annex col.n { width: 12%; } table.annex col.c { width: 46%; } table.annex col.m { width: 30%; }
+table.annex col.q { width: 12%; } table.annex col.n { width: 11%; } table.annex col.c { width: 50%; } table.annex col.m { width: 27%; }
+table.interviews col.a { width: 26%; } table.interviews col.p { width: 17%; } table.interviews col.d { width: 17%; } table.interviews col.e { width: 25%; } table.interviews col.s { width: 15%; }
 tr.overall td, tr.overall th { border-top: 3px double #333; }
 .step { display: inline-block; padding: 0 .3rem; border-radius: .2rem; border: 1px solid #666; }
 .c-red { background: #d7191c; color: #fff; }
@@ -200,6 +201,7 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 <p class="muted">{{t "annexNote"}}</p>
 {{- if .Interviews}}
 <table class="interviews">
+<colgroup><col class="a"><col class="p"><col class="d"><col class="e"><col class="s"></colgroup>
 <thead><tr><th scope="col">{{t "agency"}}</th><th scope="col">{{t "province"}}</th><th scope="col">{{t "date"}}</th><th scope="col">{{t "assessor"}}</th><th scope="col">{{t "status"}}</th></tr></thead>
 <tbody>
 {{- range .Interviews}}
