@@ -619,6 +619,11 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 // runAssessmentReport is `report --assessment ID`: the published report of the team's
 // assessment in html, markdown, json or csv.
 func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) error {
+	if opts.assessment == "" {
+		return withHint(fail("--include chooses the interviews an assessment counts: it needs --assessment",
+			"--include chọn các phỏng vấn được tính cho bản đánh giá: cần có --assessment"),
+			"give --assessment ID, or leave out --include", "thêm --assessment MÃ, hoặc bỏ --include")
+	}
 	format := strings.ToLower(opts.format)
 	if format == "md" {
 		format = "markdown"

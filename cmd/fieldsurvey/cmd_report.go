@@ -76,7 +76,7 @@ type reportGroup struct {
 }
 
 func runReport(ctx context.Context, g *globals, opts reportOptions) error {
-	if opts.assessment != "" {
+	if opts.assessment != "" || opts.include != "approved" {
 		return runAssessmentReport(ctx, g, opts)
 	}
 	format := strings.ToLower(opts.format)
