@@ -33,7 +33,9 @@ var schema []byte
 // Schema returns the JSON Schema of the questionnaire file format.
 func Schema() []byte { return bytes.Clone(schema) }
 
-// Bundled returns the instruments embedded in the binary, sorted by id.
+// Bundled returns the instruments embedded in the binary, sorted by id, then version (an
+// instrument may be bundled in several versions: the older ones stay so that interviews
+// recorded on them still open).
 func Bundled() ([]*survey.Questionnaire, error) {
 	entries, err := fs.ReadDir(bundled, "bundled")
 	if err != nil {
@@ -51,7 +53,12 @@ func Bundled() ([]*survey.Questionnaire, error) {
 		}
 		out = append(out, q)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return CompareVersions(out[i].Version, out[j].Version) < 0
+	})
 	return out, nil
 }
 

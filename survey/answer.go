@@ -17,17 +17,18 @@ const (
 	Neutral Polarity = "0"
 )
 
-// ParsePolarity accepts "+", "-", "0" and the Unicode minus sign.
+// ParsePolarity accepts "+", "-", "0" and the Unicode minus sign, and "o" for neutral or
+// mixed evidence as the ODRA method writes it.
 func ParsePolarity(s string) (Polarity, error) {
 	switch strings.TrimSpace(s) {
 	case "+":
 		return Plus, nil
 	case "-", "−", "–":
 		return Minus, nil
-	case "0", "":
+	case "0", "", "o", "O":
 		return Neutral, nil
 	}
-	return "", fmt.Errorf("unknown polarity %q (expected +, - or 0)", s)
+	return "", fmt.Errorf("unknown polarity %q (expected +, -, 0 or o)", s)
 }
 
 // Evidence is one bullet of evidence for or against readiness.
@@ -100,8 +101,8 @@ func (a Answer) Normalized() Answer {
 			e.Text = NFC(e.Text)
 			e.Source = NFC(e.Source)
 			e.Note = NFC(e.Note)
-			if e.Polarity == "" {
-				e.Polarity = Neutral
+			if p, err := ParsePolarity(string(e.Polarity)); err == nil {
+				e.Polarity = p // "", "o" and the Unicode minus are stored as the codes 0 and -
 			}
 			out.Evidence[i] = e
 		}

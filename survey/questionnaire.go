@@ -76,18 +76,26 @@ const QuestionnaireFormat = "fieldsurvey-questionnaire/1"
 // Questionnaire is an instrument: sections (pillars, dimensions) of questions, with text in
 // several languages and one or more rating scales.
 type Questionnaire struct {
-	Format      string          `yaml:"format" json:"format"`
-	ID          string          `yaml:"id" json:"id"`
-	Version     string          `yaml:"version" json:"version"`
-	Title       Text            `yaml:"title" json:"title"`
-	Description Text            `yaml:"description,omitempty" json:"description,omitempty"`
-	Languages   []string        `yaml:"languages" json:"languages"`
-	Scales      []*Scale        `yaml:"scales,omitempty" json:"scales,omitempty"`
-	Respondent  *RespondentSpec `yaml:"respondent,omitempty" json:"respondent,omitempty"`
-	Sections    []*Section      `yaml:"sections" json:"sections"`
+	Format      string   `yaml:"format" json:"format"`
+	ID          string   `yaml:"id" json:"id"`
+	Version     string   `yaml:"version" json:"version"`
+	Title       Text     `yaml:"title" json:"title"`
+	Description Text     `yaml:"description,omitempty" json:"description,omitempty"`
+	Languages   []string `yaml:"languages" json:"languages"`
+	Scales      []*Scale `yaml:"scales,omitempty" json:"scales,omitempty"`
+	// Scale is the id of the scale of every rating (questions and sections' overall
+	// ratings) that names none; empty means readiness. A section overrides it for its
+	// questions and its overall rating, a question for itself.
+	Scale string `yaml:"scale,omitempty" json:"scale,omitempty"`
+	// EvidenceNeutral is how neutral or mixed evidence is marked: "0" (default) or the
+	// method's own mark ("o" for ODRA).
+	EvidenceNeutral string          `yaml:"evidence_neutral,omitempty" json:"evidence_neutral,omitempty"`
+	Respondent      *RespondentSpec `yaml:"respondent,omitempty" json:"respondent,omitempty"`
+	Sections        []*Section      `yaml:"sections" json:"sections"`
 
 	byID       map[string]*Question
 	secByID    map[string]*Section
+	secOfQ     map[string]*Section
 	relevant   map[string]*Expr
 	constraint map[string]*Expr
 }
@@ -108,7 +116,8 @@ type Section struct {
 	Context    Text                `yaml:"context,omitempty" json:"context,omitempty"`
 	// Rubric maps a rating code (green, amber, red, …) to what that rating means here.
 	Rubric map[Code]Text `yaml:"rubric,omitempty" json:"rubric,omitempty"`
-	// Scale is the id of the scale of the section's overall rating; empty means readiness.
+	// Scale is the id of the scale of the section's overall rating and of its rating
+	// questions that name none; empty means the questionnaire's scale.
 	Scale     string      `yaml:"scale,omitempty" json:"scale,omitempty"`
 	Questions []*Question `yaml:"questions" json:"questions"`
 }
@@ -137,7 +146,7 @@ type Question struct {
 	// Source says where the question comes from; "drafted" marks questions written for
 	// fieldsurvey where the official wording was not available.
 	Source string `yaml:"source,omitempty" json:"source,omitempty"`
-	// Scale is the id of the rating scale of a rating question; empty means readiness.
+	// Scale is the id of the rating scale of a rating question; empty means its section's.
 	Scale string `yaml:"scale,omitempty" json:"scale,omitempty"`
 	// Options are the choices of a single- or multiple-choice question.
 	Options []Option `yaml:"options,omitempty" json:"options,omitempty"`
@@ -155,11 +164,13 @@ type Question struct {
 func (q *Questionnaire) Index() {
 	q.byID = make(map[string]*Question)
 	q.secByID = make(map[string]*Section)
+	q.secOfQ = make(map[string]*Section)
 	for _, s := range q.Sections {
 		q.secByID[s.ID] = s
 		for _, qu := range s.Questions {
 			if _, dup := q.byID[qu.ID]; !dup {
 				q.byID[qu.ID] = qu
+				q.secOfQ[qu.ID] = s
 			}
 			for j := range qu.Probes {
 				if qu.Probes[j].ID == "" {
@@ -197,14 +208,11 @@ func (q *Questionnaire) Section(id string) (*Section, bool) {
 
 // SectionOf returns the section that holds question id.
 func (q *Questionnaire) SectionOf(id string) (*Section, bool) {
-	for _, s := range q.Sections {
-		for _, qu := range s.Questions {
-			if qu.ID == id {
-				return s, true
-			}
-		}
+	if q.secOfQ == nil {
+		q.Index()
 	}
-	return nil, false
+	s, ok := q.secOfQ[id]
+	return s, ok
 }
 
 // Questions returns every question in order.
@@ -233,22 +241,40 @@ func (q *Questionnaire) ScaleByID(id string) (*Scale, bool) {
 	return nil, false
 }
 
-// ScaleOf returns the rating scale of question qu.
+// ScaleOf returns the rating scale of question qu: its own, else its section's, else the
+// questionnaire's, else readiness.
 func (q *Questionnaire) ScaleOf(qu *Question) *Scale {
-	s, ok := q.ScaleByID(qu.Scale)
-	if !ok {
-		return readiness
+	id := qu.Scale
+	if id == "" {
+		if s, ok := q.SectionOf(qu.ID); ok {
+			return q.SectionScale(s)
+		}
 	}
-	return s
+	return q.scaleOr(id)
 }
 
-// SectionScale returns the scale of section s's overall rating.
-func (q *Questionnaire) SectionScale(s *Section) *Scale {
-	sc, ok := q.ScaleByID(s.Scale)
+// SectionScale returns the scale of section s's overall rating (and of its questions that
+// name none): its own, else the questionnaire's, else readiness.
+func (q *Questionnaire) SectionScale(s *Section) *Scale { return q.scaleOr(s.Scale) }
+
+func (q *Questionnaire) scaleOr(id string) *Scale {
+	if id == "" {
+		id = q.Scale
+	}
+	sc, ok := q.ScaleByID(id)
 	if !ok {
 		return readiness
 	}
 	return sc
+}
+
+// NeutralMark returns how neutral or mixed evidence is marked in this questionnaire ("0",
+// or the method's own mark such as ODRA's "o").
+func (q *Questionnaire) NeutralMark() string {
+	if q.EvidenceNeutral != "" {
+		return q.EvidenceNeutral
+	}
+	return string(Neutral)
 }
 
 // Categories returns the stakeholder categories offered in the respondent block.

@@ -3,12 +3,16 @@ package survey
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RecordFormat is the format tag of one interview in the JSON Lines interchange format.
@@ -63,8 +67,13 @@ func (rec Record) MarshalLine() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ParseRecord decodes one line of the interchange format, refusing unknown fields.
+// ParseRecord decodes one line of the interchange format, refusing unknown fields. A line
+// holding bytes that are not UTF-8 is refused with a FieldError naming the field ("invalid
+// UTF-8"), rather than decoded with U+FFFD in their place.
 func ParseRecord(line []byte) (Record, error) {
+	if !utf8.Valid(line) {
+		return Record{}, FieldError{Field: invalidUTF8Field(line), Msg: "invalid UTF-8"}
+	}
 	var rec Record
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
@@ -137,6 +146,8 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	}
 	if rec.ID == "" {
 		add("id", "missing interview id")
+	} else if err := CheckInterviewID(rec.ID); err != nil {
+		add("id", "%v", err)
 	}
 	if rec.Questionnaire != q.ID {
 		add("questionnaire", "is %q, expected %q", rec.Questionnaire, q.ID)
@@ -159,6 +170,20 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
 			add("respondent.date", "%q is not a date (YYYY-MM-DD)", d)
 		}
+	}
+	// What no receiver would take: a value over the size limit.
+	size := func(field string, t Target, v any) {
+		var se *SizeError
+		if err := CheckChangeSize(Change{Target: t, Value: v}); errors.As(err, &se) {
+			add(field, "%s, over the limit of %s for one change", SizeText(se.Size), SizeText(se.Limit))
+		}
+	}
+	size("respondent", Target{Interview: rec.ID, Kind: KindRespondent}, rec.Respondent)
+	for id, a := range rec.Answers {
+		size("answers."+id, Target{Interview: rec.ID, Kind: KindAnswer, Key: id}, a)
+	}
+	for id, s := range rec.Sections {
+		size("sections."+id, Target{Interview: rec.ID, Kind: KindSection, Key: id}, s)
 	}
 	for id, a := range rec.Answers {
 		qu, ok := q.Question(id)
@@ -256,4 +281,80 @@ func unionKeys[V any](a, b map[string]V) []string {
 		set[k] = true
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// invalidUTF8Field returns the path ("respondent.agency", "answers.1.1.evidence[0].text")
+// of the first string of the JSON object in line whose bytes are not UTF-8; "" when it is
+// not found (the line is not JSON up to there).
+func invalidUTF8Field(line []byte) string {
+	type frame struct {
+		object  bool
+		key     string
+		index   int
+		wantKey bool
+	}
+	var stack []frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.object {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			} else {
+				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			}
+		}
+		return b.String()
+	}
+	// valueDone moves the innermost container past a value.
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		bad := !utf8.Valid(line[start:dec.InputOffset()])
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{':
+				stack = append(stack, frame{object: true, wantKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+			}
+			continue
+		case string:
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+				// A key; shown with each run of bad bytes as one U+FFFD.
+				key := v
+				for strings.Contains(key, "\uFFFD\uFFFD") {
+					key = strings.ReplaceAll(key, "\uFFFD\uFFFD", "\uFFFD")
+				}
+				stack[n-1].key, stack[n-1].wantKey = key, false
+				if bad {
+					return path()
+				}
+				continue
+			}
+			if bad {
+				return path()
+			}
+		}
+		valueDone()
+	}
 }

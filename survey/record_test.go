@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err := q.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	line := `{"format":"fieldsurvey-interview/1","id":"0193a","questionnaire":"demo","questionnaire_version":"1","status":"completed",` +
+	line := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"completed",` +
 		`"respondent":{"agency":"Sở Thông tin và Truyền thông","province":"Đà Nẵng","role":"Giám đốc","category":"data-holder","date":"2026-11-20","place":"Đà Nẵng","consent":true},` +
 		`"answers":{"1.1":{"rating":"amber-green","comment":"Có khung","evidence":[{"polarity":"+","text":"Quyết định 1234","source":"https://example.org","in_scope":true},{"polarity":"-","text":"Luật chưa có hiệu lực","in_scope":false,"note":"hiệu lực 2026"}]},` +
 		`"1.2":{"value":true},"1.3":{"value":12},"1.4":{"value":["a","c"]}},"sections":{"1":{"rating":"amber","comment":"Khá"}}}`
@@ -30,7 +31,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back := st["0193a"].Record()
+	back := st["0193a5b2-7c1e-7000-8000-000000000001"].Record()
 	back.Created = "" // the original had none
 	out, err := back.MarshalLine()
 	if err != nil {
@@ -41,7 +42,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch := rec2.Changes(st["0193a"]); len(ch) != 0 {
+	if ch := rec2.Changes(st["0193a5b2-7c1e-7000-8000-000000000001"]); len(ch) != 0 {
 		t.Fatalf("re-import must be a no-op, got %d changes: %+v", len(ch), ch)
 	}
 	out2, _ := rec2.MarshalLine()
@@ -64,7 +65,7 @@ func TestRecordCheckNamesFields(t *testing.T) {
 	for _, e := range rec.Check(q) {
 		fields = append(fields, e.Field)
 	}
-	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 respondent.category respondent.date sections.7 status"
+	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 id respondent.category respondent.date sections.7 status"
 	if got := strings.Join(fields, " "); got != want {
 		t.Fatalf("fields:\n got %s\nwant %s", got, want)
 	}
@@ -76,7 +77,7 @@ func TestRecordCheckNamesFields(t *testing.T) {
 func TestRecordAcceptsRatingAliases(t *testing.T) {
 	q := demo()
 	_ = q.Validate()
-	rec, err := ParseRecord([]byte(`{"format":"fieldsurvey-interview/1","id":"x","questionnaire":"demo","questionnaire_version":"1","status":"draft",` +
+	rec, err := ParseRecord([]byte(`{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"draft",` +
 		`"respondent":{},"answers":{"1.1":{"rating":"Yellow"}},"sections":{"1":{"rating":"Vàng/Đỏ"}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -87,5 +88,28 @@ func TestRecordAcceptsRatingAliases(t *testing.T) {
 	}
 	if errs := rec.Check(q); len(errs) != 0 {
 		t.Fatalf("normalised record refused: %v", errs)
+	}
+}
+
+// A line with bytes that are not UTF-8 is refused, naming the field, rather than decoded
+// with U+FFFD in their place.
+func TestParseRecordInvalidUTF8(t *testing.T) {
+	head := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"draft",`
+	// BAD stands for bytes that are not UTF-8: a lone continuation byte, an overlong "/", a
+	// surrogate half, 0xff.
+	for field, line := range map[string]string{
+		"respondent.agency":            head + `"respondent":{"agency":"Sở BAD"},"answers":{},"sections":{}}`,
+		"answers.1.1.comment":          head + `"respondent":{},"answers":{"1.1":{"rating":"red","comment":"ok BAD"}},"sections":{}}`,
+		"answers.1.1.evidence[1].text": head + `"respondent":{},"answers":{"1.1":{"evidence":[{"polarity":"+","text":"a"},{"polarity":"-","text":"BAD"}]}},"sections":{}}`,
+		"sections.1.comment":           head + `"respondent":{},"answers":{},"sections":{"1":{"rating":"red","comment":"BAD"}}}`,
+		"assessor":                     head + `"assessor":"BAD","respondent":{},"answers":{},"sections":{}}`,
+		"answers.\ufffd":               head + `"respondent":{},"answers":{"BAD":{"rating":"red"}},"sections":{}}`,
+	} {
+		line = strings.ReplaceAll(line, "BAD", "\x80\xc0\xaf\xed\xa0\x80\xff")
+		_, err := ParseRecord([]byte(line))
+		var fe FieldError
+		if !errors.As(err, &fe) || fe.Field != field || fe.Msg != "invalid UTF-8" {
+			t.Errorf("%s: err = %#v", field, err)
+		}
 	}
 }

@@ -18,6 +18,11 @@ const (
 	Green       Code = "green"
 	NotAssessed Code = "not-assessed"
 	DontKnow    Code = "dont-know"
+	// Yellow is the middle step of ODRA 3.1's three-step scale (red, yellow, green).
+	Yellow Code = "yellow"
+	// InsufficientInformation is ODRA's grey "U": the evidence does not allow a rating.
+	// Recorded and shown, never counted; distinct from "don't know" (the respondent's).
+	InsufficientInformation Code = "insufficient-information"
 )
 
 // Step is one point on a rating scale.
@@ -32,6 +37,14 @@ type Step struct {
 	Aliases []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 	// Uncounted steps (not assessed, don't know) are recorded and shown, never scored.
 	Uncounted bool `yaml:"uncounted,omitempty" json:"uncounted,omitempty"`
+	// Position places a counted step on a common line from 0 (worst) to 1 (best), so that
+	// views across instruments can place ratings of different scales side by side without
+	// pretending that their steps are the same. Empty: evenly spaced by Value.
+	Position *float64 `yaml:"position,omitempty" json:"position,omitempty"`
+	// Key is the key that sets an uncounted step on the interview screen (e.g. "U" for
+	// ODRA's insufficient information); "0" and "d" are the keys of not assessed and don't
+	// know. Counted steps are set by their number.
+	Key string `yaml:"key,omitempty" json:"key,omitempty"`
 }
 
 // Scale is an ordered list of steps, worst first, followed by uncounted steps.
@@ -85,6 +98,26 @@ func (s *Scale) Counted() []Step {
 		}
 	}
 	return out
+}
+
+// PositionOf returns where step c lies on the common line from 0 (the worst counted step)
+// to 1 (the best): the step's declared position, else its place among the counted steps,
+// evenly spaced. Uncounted and unknown steps have none.
+func (s *Scale) PositionOf(c Code) (float64, bool) {
+	counted := s.Counted()
+	for i, st := range counted {
+		if st.Code != c {
+			continue
+		}
+		if st.Position != nil {
+			return *st.Position, true
+		}
+		if len(counted) < 2 {
+			return 0, true
+		}
+		return float64(i) / float64(len(counted)-1), true
+	}
+	return 0, false
 }
 
 // Uncounted returns the steps that are recorded but never scored.

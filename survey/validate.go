@@ -115,6 +115,14 @@ func (v *validator) run() {
 	if q.Respondent != nil {
 		v.options("respondent.categories", q.Respondent.Categories)
 	}
+	if _, ok := q.ScaleByID(q.Scale); !ok {
+		v.add("scale", "unknown scale %q", q.Scale)
+	}
+	switch q.EvidenceNeutral {
+	case "", "0", "o":
+	default:
+		v.add("evidence_neutral", "neutral evidence is marked %q: expected 0 or o", q.EvidenceNeutral)
+	}
 
 	q.Index()
 	q.relevant = map[string]*Expr{}
@@ -138,10 +146,10 @@ func (v *validator) run() {
 		if !s.Importance.Valid() {
 			v.add(path+".importance", "unknown importance %q (expected very-high, high, medium-high or medium)", s.Importance)
 		}
-		sc, ok := q.ScaleByID(s.Scale)
-		if !ok {
+		if _, ok := q.ScaleByID(s.Scale); s.Scale != "" && !ok {
 			v.add(path+".scale", "unknown scale %q", s.Scale)
 		} else {
+			sc := q.SectionScale(s)
 			for code, t := range s.Rubric {
 				if _, ok := sc.Step(code); !ok {
 					v.add(path+".rubric."+string(code), "rubric names %q, which is not a step of scale %q", code, sc.ID)
@@ -192,7 +200,9 @@ func (v *validator) scale(path string, s *Scale) {
 		return
 	}
 	codes := map[Code]bool{}
+	stepKeys := map[string]bool{}
 	last := 0
+	lastPos := -1.0
 	counted := 0
 	for i, st := range s.Steps {
 		sp := fmt.Sprintf("%s.steps[%d]", path, i)
@@ -203,7 +213,21 @@ func (v *validator) scale(path string, s *Scale) {
 		}
 		codes[st.Code] = true
 		v.text(sp+".label", st.Label, true)
+		if st.Key != "" {
+			switch {
+			case !st.Uncounted:
+				v.add(sp+".key", "step %q is counted: it is set by its number, not a key", st.Code)
+			case !stepKeyPattern.MatchString(st.Key) || reservedStepKeys[st.Key]:
+				v.add(sp+".key", "step %q has key %q: a key is one letter not used by the interview screen (free: %s)", st.Code, st.Key, freeStepKeys)
+			case stepKeys[st.Key]:
+				v.add(sp+".key", "key %q is used by two steps of scale %q", st.Key, s.ID)
+			}
+			stepKeys[st.Key] = true
+		}
 		if st.Uncounted {
+			if st.Position != nil {
+				v.add(sp+".position", "step %q is not counted: it has no position on the common line", st.Code)
+			}
 			continue
 		}
 		counted++
@@ -211,11 +235,28 @@ func (v *validator) scale(path string, s *Scale) {
 			v.add(sp+".value", "step %q has value %d: counted steps need increasing values from 1, worst first", st.Code, st.Value)
 		}
 		last = st.Value
+		if p := st.Position; p != nil {
+			if *p < 0 || *p > 1 || *p <= lastPos {
+				v.add(sp+".position", "step %q has position %g: positions go from 0 (worst) to 1 (best), increasing", st.Code, *p)
+			}
+			lastPos = *p
+		}
 	}
 	if counted < 2 {
 		v.add(path+".steps", "scale %q needs at least two counted steps", s.ID)
 	}
 }
+
+// stepKeyPattern and reservedStepKeys bound the keys an uncounted step may declare: one
+// letter, not one of the interview screen's own keys.
+var (
+	stepKeyPattern   = regexp.MustCompile(`^[A-Za-z]$`)
+	reservedStepKeys = map[string]bool{"q": true, "c": true, "e": true, "p": true, "u": true, "g": true, "s": true,
+		"o": true, "r": true, "d": true, "n": true, "h": true, "j": true, "k": true, "a": true, "x": true, "i": true,
+		"f": true, "y": true, "C": true, "R": true, "K": true, "J": true}
+)
+
+const freeStepKeys = "U, X, Y, Z, b, l, m, t, v, w, z"
 
 func (v *validator) options(path string, opts []Option) {
 	seen := map[string]bool{}
@@ -354,7 +395,7 @@ func (q *Questionnaire) CheckValue(qu *Question, a Answer) *Issue {
 		}
 		for _, e := range a.Evidence {
 			if _, err := ParsePolarity(string(e.Polarity)); err != nil {
-				return bad(fmt.Sprintf("evidence polarity %q is not +, - or 0", e.Polarity), fmt.Sprintf("chiều bằng chứng %q phải là +, - hoặc 0", e.Polarity))
+				return bad(fmt.Sprintf("evidence polarity %q is not +, -, 0 or o", e.Polarity), fmt.Sprintf("chiều bằng chứng %q phải là +, -, 0 hoặc o", e.Polarity))
 			}
 		}
 		return nil
@@ -469,16 +510,56 @@ func (q *Questionnaire) Issues(all Answers) []Issue {
 	return out
 }
 
-// Progress counts the relevant questions and how many of them have an answer.
+// Progress counts the relevant questions and how many of them are answered: a value that
+// passes the question's checks (AnswerState). A value that fails them (abc in a number,
+// Green without evidence) needs attention and is not counted as answered.
 func (q *Questionnaire) Progress(all Answers) (answered, total int) {
+	answered, _, total = q.ProgressDetail(all)
+	return answered, total
+}
+
+// ProgressDetail is Progress with the count of answers that need attention.
+func (q *Questionnaire) ProgressDetail(all Answers) (answered, attention, total int) {
 	for _, qu := range q.Questions() {
 		if !q.Relevant(qu, all) {
 			continue
 		}
 		total++
-		if a, ok := all[qu.ID]; ok && a.HasValue() {
+		switch q.AnswerState(qu, all) {
+		case AnswerOK:
 			answered++
+		case AnswerNeedsAttention:
+			attention++
 		}
 	}
-	return answered, total
+	return answered, attention, total
+}
+
+// AnswerStatus says where the answer to one question stands.
+type AnswerStatus int
+
+// The states of an answer.
+const (
+	// AnswerNone: no value yet (or the question is not asked).
+	AnswerNone AnswerStatus = iota
+	// AnswerOK: a value that passes every check of the question.
+	AnswerOK
+	// AnswerNeedsAttention: a value that fails a check (its kind or its constraint): kept
+	// as entered, never counted as answered.
+	AnswerNeedsAttention
+)
+
+// AnswerState says whether question qu is answered, unanswered, or answered with a value
+// that needs attention, among all answers.
+func (q *Questionnaire) AnswerState(qu *Question, all Answers) AnswerStatus {
+	a, ok := all[qu.ID]
+	if !ok || !a.HasValue() || !q.Relevant(qu, all) {
+		return AnswerNone
+	}
+	for _, is := range q.Check(qu, all) {
+		if is.Kind != IssueMissing {
+			return AnswerNeedsAttention
+		}
+	}
+	return AnswerOK
 }

@@ -118,13 +118,21 @@ func TestSkipLogicAndConstraints(t *testing.T) {
 	if len(is) != 2 || is[0].Question != "1.3" || is[0].Kind != IssueInvalid || is[1].Question != "1.4" || is[1].Kind != IssueConstraint {
 		t.Fatalf("issues: %+v", is)
 	}
-	if a, n := q.Progress(all); a != 4 || n != 4 {
-		t.Fatalf("progress %d/%d", a, n)
+	// The out-of-bounds number and the failed constraint need attention: they are kept,
+	// but not counted as answered (issue 11.20).
+	if a, att, n := q.ProgressDetail(all); a != 2 || att != 2 || n != 4 {
+		t.Fatalf("progress %d answered, %d need attention, of %d; want 2, 2, 4", a, att, n)
+	}
+	if a, n := q.Progress(all); a != 2 || n != 4 {
+		t.Fatalf("progress %d/%d, want 2/4", a, n)
+	}
+	if st := q.AnswerState(q.byID["1.3"], all); st != AnswerNeedsAttention {
+		t.Fatalf("1.3 state %v, want needs attention", st)
 	}
 	all["1.2"] = Answer{Value: false}
 	// 1.3 is skipped: it no longer counts, its stale answer neither.
-	if a, n := q.Progress(all); a != 3 || n != 3 {
-		t.Fatalf("progress with skip %d/%d, want 3/3", a, n)
+	if a, att, n := q.ProgressDetail(all); a != 2 || att != 1 || n != 3 {
+		t.Fatalf("progress with skip %d answered, %d attention, of %d; want 2, 1, 3", a, att, n)
 	}
 }
 

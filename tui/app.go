@@ -213,7 +213,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmds...)
 
 	case SaveMsg:
-		return a, a.saver.add(m.Changes)
+		cmd := a.saver.add(m.Changes)
+		var se *survey.SizeError
+		if err := a.saver.takeNotice(); errors.As(err, &se) {
+			a.setNotice(se.Text(), true)
+		}
+		return a, cmd
 	case savedMsg:
 		cmd := a.saver.done(m)
 		a.releaseLocks(false)
@@ -699,6 +704,8 @@ func (a *App) savedMark() string {
 	switch {
 	case a.saver.err != nil && a.saver.busy():
 		return s.Error.Render("✗ " + c.t("NOT SAVED, retrying", "CHƯA LƯU ĐƯỢC, đang thử lại"))
+	case len(a.saver.refused) > 0:
+		return s.Error.Render("✗ " + c.t("NOT SAVED: too large", "CHƯA LƯU: quá lớn"))
 	case a.current().Dirty():
 		return s.Unsaved.Render("● " + c.t("unsaved", "chưa lưu"))
 	case a.saver.busy():
@@ -716,7 +723,7 @@ func (a *App) statusLine() string {
 	c, s := a.c, a.c.sty
 	name := c.opts.AssessorName
 	if name == "" {
-		name = c.t("(no name: set assessor.name)", "(chưa đặt tên: assessor.name)")
+		name = c.t("(no name: 'fieldsurvey init --name' sets it)", "(chưa đặt tên: đặt bằng 'fieldsurvey init --name')")
 	}
 	right := "VI|EN"
 	if c.lang == survey.LangVI {

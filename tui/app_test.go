@@ -629,3 +629,36 @@ func TestJumpFromSummaryAndSections(t *testing.T) {
 	d.key("enter")
 	d.mustSee("3.1")
 }
+
+// TestODRAThreeStepsAndU (issue 12.1): on ODRA 3.1.1 the keys are 1–3 (red, yellow, green)
+// and U sets the grey "insufficient information", which the screen shows with its symbol.
+func TestODRAThreeStepsAndU(t *testing.T) {
+	d := newDriver(t, 100, 30)
+	id := d.create("odra-3.1", "Văn phòng Chính phủ", "Hà Nội")
+	d.open(id)
+	d.mustSee("1.1", "1 ●○○ Red", "2 ●●○ Yellow", "3 ●●● Green", "U U Insufficient information")
+	d.key("2")
+	if got := d.state(id).Answers["1.1"].Rating; got != survey.Yellow {
+		t.Fatalf("2 set %q, want yellow", got)
+	}
+	d.key("U")
+	if got := d.state(id).Answers["1.1"].Rating; got != survey.InsufficientInformation {
+		t.Fatalf("U set %q, want insufficient-information", got)
+	}
+	d.key("4") // no fourth step: nothing happens
+	if got := d.state(id).Answers["1.1"].Rating; got != survey.InsufficientInformation {
+		t.Fatalf("4 changed the rating to %q", got)
+	}
+}
+
+// TestInvalidAnswersNeedAttention (issue 11.20): a value that fails its checks (Green
+// without in-scope + evidence) is kept, but counted as needing attention, not answered;
+// adding the evidence makes it answered.
+func TestInvalidAnswersNeedAttention(t *testing.T) {
+	d, _ := openDGRA(t, 120, 30)
+	d.key("5") // Green, no evidence: the evidence rule fails
+	d.mustSee("0/36 answered · 1 need attention")
+	d.key("3") // Amber needs no evidence
+	d.mustSee("1/36 answered")
+	d.mustNotSee("need attention")
+}

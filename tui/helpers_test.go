@@ -42,15 +42,14 @@ func bundledCatalog(t testing.TB) catalog {
 	return bundled
 }
 
+// questionnaire returns the latest bundled version of questionnaire id.
 func questionnaire(t testing.TB, id string) *survey.Questionnaire {
 	t.Helper()
-	for _, q := range bundledCatalog(t) {
-		if q.ID == id {
-			return q
-		}
+	q, ok := session.Latest(bundledCatalog(t), id)
+	if !ok {
+		t.Fatalf("no bundled questionnaire %s", id)
 	}
-	t.Fatalf("no bundled questionnaire %s", id)
-	return nil
+	return q
 }
 
 // clock is a fake clock that moves only when told.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -19,6 +20,8 @@ type plan struct {
 	secIndex map[string]int // section id → section index
 	// dependents maps a question id to the positions whose relevance reads its answer.
 	dependents map[string][]int
+	// checkDeps maps a question id to the positions whose constraint reads its answer.
+	checkDeps map[string][]int
 	// conditional lists the positions that have a relevance expression.
 	conditional []int
 }
@@ -29,7 +32,7 @@ func planOf(q *survey.Questionnaire) *plan {
 	if p, ok := plans.Load(q); ok {
 		return p.(*plan)
 	}
-	p := &plan{q: q, index: map[string]int{}, secIndex: map[string]int{}, dependents: map[string][]int{}}
+	p := &plan{q: q, index: map[string]int{}, secIndex: map[string]int{}, dependents: map[string][]int{}, checkDeps: map[string][]int{}}
 	for si, s := range q.Sections {
 		p.secIndex[s.ID] = si
 		p.secStart = append(p.secStart, len(p.order))
@@ -41,6 +44,15 @@ func planOf(q *survey.Questionnaire) *plan {
 		p.secEnd = append(p.secEnd, len(p.order))
 	}
 	for i, qu := range p.order {
+		if qu.Constraint != "" {
+			if e, err := survey.CompileExpr(qu.Constraint); err == nil {
+				for _, ref := range e.Refs {
+					if ref != qu.ID {
+						p.checkDeps[ref] = append(p.checkDeps[ref], i)
+					}
+				}
+			}
+		}
 		if qu.Relevant == "" {
 			continue
 		}
@@ -64,10 +76,15 @@ type interview struct {
 	*plan
 	st       *survey.InterviewState
 	relevant []bool
-	answered int
-	total    int
-	secAns   []int
-	secTot   []int
+	// state caches each position's survey.AnswerState: answered, unanswered, or a value that
+	// needs attention (kept, but not counted as answered).
+	state     []survey.AnswerStatus
+	answered  int
+	attention int
+	total     int
+	secAns    []int
+	secAtt    []int
+	secTot    []int
 }
 
 func newInterview(q *survey.Questionnaire, st *survey.InterviewState) *interview {
@@ -85,6 +102,12 @@ func newInterview(q *survey.Questionnaire, st *survey.InterviewState) *interview
 	for _, i := range iv.conditional {
 		iv.relevant[i] = q.Relevant(iv.order[i], iv.st.Answers)
 	}
+	iv.state = make([]survey.AnswerStatus, len(iv.order))
+	for i, qu := range iv.order {
+		if a, ok := iv.st.Answers[qu.ID]; ok && a.HasValue() {
+			iv.state[i] = q.AnswerState(qu, iv.st.Answers)
+		}
+	}
 	iv.count()
 	return iv
 }
@@ -92,23 +115,33 @@ func newInterview(q *survey.Questionnaire, st *survey.InterviewState) *interview
 // editable reports whether the assessor may change the interview now.
 func (iv *interview) editable() bool { return session.Editable(iv.st.Status.Status) }
 
-// count recomputes progress from the relevance cache.
+// count recomputes progress from the relevance and answer-state caches.
 func (iv *interview) count() {
-	iv.answered, iv.total = 0, 0
+	iv.answered, iv.attention, iv.total = 0, 0, 0
 	iv.secAns = make([]int, len(iv.q.Sections))
+	iv.secAtt = make([]int, len(iv.q.Sections))
 	iv.secTot = make([]int, len(iv.q.Sections))
-	for i, qu := range iv.order {
+	for i := range iv.order {
 		if !iv.relevant[i] {
 			continue
 		}
 		si := iv.secOf[i]
 		iv.total++
 		iv.secTot[si]++
-		if a, ok := iv.st.Answers[qu.ID]; ok && a.HasValue() {
+		switch iv.state[i] {
+		case survey.AnswerOK:
 			iv.answered++
 			iv.secAns[si]++
+		case survey.AnswerNeedsAttention:
+			iv.attention++
+			iv.secAtt[si]++
 		}
 	}
+}
+
+// recheck refreshes the answer state of position i.
+func (iv *interview) recheck(i int) {
+	iv.state[i] = iv.q.AnswerState(iv.order[i], iv.st.Answers)
 }
 
 // setAnswer records a in the in-memory state and refreshes what depends on it: the
@@ -120,11 +153,20 @@ func (iv *interview) setAnswer(qid string, a survey.Answer) {
 	} else {
 		iv.st.Answers[qid] = a
 	}
+	// Its own state may change with any part of it (the evidence rule reads the evidence).
+	if i, ok := iv.index[qid]; ok {
+		iv.recheck(i)
+	}
 	if old.HasValue() == a.HasValue() && old.Rating == a.Rating && sameValue(old.Value, a.Value) {
-		return // only comment, evidence or probes changed: nothing else moves
+		iv.count()
+		return // only comment, evidence or probes changed: relevance does not move
 	}
 	for _, i := range iv.dependents[qid] {
 		iv.relevant[i] = iv.q.Relevant(iv.order[i], iv.st.Answers)
+		iv.recheck(i)
+	}
+	for _, i := range iv.checkDeps[qid] {
+		iv.recheck(i)
 	}
 	iv.count()
 }
@@ -190,7 +232,8 @@ func (iv *interview) lastIn(si int) int {
 	return -1
 }
 
-// nextUnanswered returns the first relevant unanswered position after i (wrapping), or -1.
+// nextUnanswered returns the first relevant position after i (wrapping) that is unanswered
+// or whose answer needs attention, or -1.
 func (iv *interview) nextUnanswered(i int) int {
 	n := len(iv.order)
 	for k := 1; k <= n; k++ {
@@ -198,7 +241,7 @@ func (iv *interview) nextUnanswered(i int) int {
 		if !iv.relevant[j] {
 			continue
 		}
-		if a, ok := iv.st.Answers[iv.order[j].ID]; !ok || !a.HasValue() {
+		if iv.state[j] != survey.AnswerOK { // unanswered, or a value that needs attention
 			return j
 		}
 	}
@@ -218,3 +261,13 @@ func (iv *interview) position(i int) int {
 
 // answer returns the current answer of question qid.
 func (iv *interview) answer(qid string) survey.Answer { return iv.st.Answers[qid] }
+
+// progressText is "N/M answered", with "· K need attention" when some answers fail their
+// checks, in the user's language.
+func progressText(c *shared, answered, attention, total int) string {
+	out := fmt.Sprintf(c.t("%d/%d answered", "đã trả lời %d/%d"), answered, total)
+	if attention > 0 {
+		out += " · " + fmt.Sprintf(c.t("%d need attention", "%d cần xem lại"), attention)
+	}
+	return out
+}

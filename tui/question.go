@@ -667,8 +667,8 @@ func (q *questionScreen) View() string {
 
 	// Breadcrumb and rule.
 	crumb := fmt.Sprintf("%s %d/%d · %s", c.t("Section", "Phần"), si+1, len(iv.q.Sections), c.get(sec.Title))
-	pos := fmt.Sprintf(c.t("question %s · %d of %d · %d/%d answered", "câu %s · %d/%d · đã trả lời %d/%d"),
-		q.qu.ID, iv.position(q.pos), iv.total, iv.answered, iv.total)
+	pos := fmt.Sprintf(c.t("question %s · %d of %d · ", "câu %s · %d/%d · "), q.qu.ID, iv.position(q.pos), iv.total) +
+		progressText(c, iv.answered, iv.attention, iv.total)
 	if !iv.editable() {
 		pos = c.get(iv.st.Status.Status.Label()) + " · " + c.t("read only", "chỉ đọc") + " · " + pos
 	}

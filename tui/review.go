@@ -146,8 +146,12 @@ func (r *reviewScreen) View() string {
 			confirmed++
 		}
 	}
-	out = append(out, fmt.Sprintf(c.t("Answered %d of %d questions · %d of %d sections confirmed",
-		"Đã trả lời %d/%d câu · đã xác nhận %d/%d phần"), iv.answered, iv.total, confirmed, len(iv.q.Sections)))
+	line := fmt.Sprintf(c.t("Answered %d of %d questions · %d of %d sections confirmed",
+		"Đã trả lời %d/%d câu · đã xác nhận %d/%d phần"), iv.answered, iv.total, confirmed, len(iv.q.Sections))
+	if iv.attention > 0 {
+		line += " · " + s.Warning.Render(fmt.Sprintf(c.t("%d answers need attention", "%d câu trả lời cần xem lại"), iv.attention))
+	}
+	out = append(out, line)
 	r1 := iv.st.Respondent
 	out = append(out, s.Subtle.Render(cut(fmt.Sprintf("%s · %s · %s", r1.Agency, r1.Province, r1.Date), w)))
 	if iv.st.Status.Status == survey.StatusReturned && iv.st.Status.Reason != "" {

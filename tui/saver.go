@@ -29,6 +29,11 @@ type saver struct {
 	now   func() time.Time
 	// retry is the first pause before a failed Put is tried again; it grows to 5×.
 	retry time.Duration
+	// refused holds the targets whose latest value is too large for any receiver
+	// (survey.CheckChangeSize): never queued, shown as not saved until a value that fits
+	// replaces it. notice is the refusal not yet shown.
+	refused map[survey.Target]error
+	notice  error
 }
 
 // putResult is where a Put running in a command leaves its outcome, so that the final
@@ -43,10 +48,36 @@ func newSaver(ctx context.Context, w *session.Writer, now func() time.Time) save
 	return saver{w: w, ctx: context.WithoutCancel(ctx), now: now, retry: time.Second}
 }
 
-// add queues changes and starts a Put if none is in flight.
+// add queues changes and starts a Put if none is in flight. A change too large for any
+// receiver is refused here, at entry: not queued (it would fail every retry and hold back
+// the changes after it), and remembered as not saved.
 func (s *saver) add(changes []survey.Change) tea.Cmd {
-	s.queue = coalesce(s.queue, changes)
+	s.queue = coalesce(s.queue, s.admit(changes))
 	return s.start()
+}
+
+// admit returns the changes that fit, recording the others in refused.
+func (s *saver) admit(changes []survey.Change) []survey.Change {
+	var ok []survey.Change
+	for _, c := range changes {
+		if err := survey.CheckChangeSize(c); err != nil {
+			if s.refused == nil {
+				s.refused = map[survey.Target]error{}
+			}
+			s.refused[c.Target], s.notice = err, err
+			continue
+		}
+		delete(s.refused, c.Target)
+		ok = append(ok, c)
+	}
+	return ok
+}
+
+// takeNotice returns a refusal not yet shown, once.
+func (s *saver) takeNotice() error {
+	err := s.notice
+	s.notice = nil
+	return err
 }
 
 // coalesce appends changes to q, replacing the value of a target already in q.
@@ -129,17 +160,32 @@ func (s *saver) drain(extra []survey.Change, wait time.Duration) error {
 		s.inflight, s.put = nil, nil
 	}
 	pending = coalesce(pending, s.queue)
-	pending = coalesce(pending, extra)
+	pending = coalesce(pending, s.admit(extra))
 	s.queue = nil
-	if len(pending) == 0 {
+	s.notice = nil
+	if len(pending) > 0 {
+		if err := s.w.Put(s.ctx, pending...); err != nil {
+			s.err = err
+			s.queue = pending
+			return err
+		}
+		s.err = nil
+		s.last = s.now()
+	}
+	return s.refusal()
+}
+
+// refusal returns the refusal of one change still too large to save (the first by target),
+// or nil.
+func (s *saver) refusal() error {
+	var first *survey.Target
+	for t := range s.refused {
+		if first == nil || t.String() < first.String() {
+			first = &t
+		}
+	}
+	if first == nil {
 		return nil
 	}
-	if err := s.w.Put(s.ctx, pending...); err != nil {
-		s.err = err
-		s.queue = pending
-		return err
-	}
-	s.err = nil
-	s.last = s.now()
-	return nil
+	return s.refused[*first]
 }

@@ -99,7 +99,7 @@ func (s *sectionsScreen) View() string {
 	c, st := s.c, s.c.sty
 	w := c.width
 	iv := s.iv
-	head := fmt.Sprintf(c.t("Sections — %d/%d answered", "Các phần — đã trả lời %d/%d"), iv.answered, iv.total)
+	head := c.t("Sections — ", "Các phần — ") + progressText(c, iv.answered, iv.attention, iv.total)
 	out := []string{st.Heading.Render(head), st.Rule.Render(strings.Repeat("─", w))}
 	cr := 18 // overall rating
 	cp := 7  // progress

@@ -265,7 +265,7 @@ func (s *summaryScreen) View() string {
 	sc := iv.q.SectionScale(s.sec)
 	title := fmt.Sprintf("%s %d/%d · %s — %s", c.t("Section", "Phần"), s.si+1, len(iv.q.Sections),
 		c.get(s.sec.Title), c.t("overall", "đánh giá chung"))
-	prog := fmt.Sprintf(c.t("%d/%d answered", "đã trả lời %d/%d"), iv.secAns[s.si], iv.secTot[s.si])
+	prog := progressText(c, iv.secAns[s.si], iv.secAtt[s.si], iv.secTot[s.si])
 	top := []string{
 		pad(st.Heading.Render(cut(title, w-width(prog)-2)), w-width(prog)-1) + " " + st.Subtle.Render(prog),
 		st.Rule.Render(strings.Repeat("─", w)),
@@ -334,7 +334,7 @@ func (s *summaryScreen) View() string {
 		below = append(below, clip(wrapPrefixed("  "+c.t("Rubric: ", "Tiêu chí: "), c.get(r), w), 2)...)
 	}
 	cf := s.focus == 1
-	below = append(below, label(c.t("Overall comment (c)", "Nhận xét chung (c)"), cf))
+	below = append(below, label(c.t("Overall comment, required (c)", "Nhận xét chung, bắt buộc (c)"), cf))
 	if s.editing {
 		below = append(below, lines(s.comment.View())...)
 	} else if v := s.comment.Value(); v != "" {

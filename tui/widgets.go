@@ -59,10 +59,12 @@ func ratingKey(sc *survey.Scale, st survey.Step) string {
 		}
 		return ""
 	}
-	switch st.Code {
-	case survey.NotAssessed:
+	switch {
+	case st.Key != "":
+		return st.Key
+	case st.Code == survey.NotAssessed:
 		return "0"
-	case survey.DontKnow:
+	case st.Code == survey.DontKnow:
 		return "d"
 	}
 	return ""
@@ -70,6 +72,11 @@ func ratingKey(sc *survey.Scale, st survey.Step) string {
 
 // ratingForKey maps a key to a step code of sc ("" when the key sets nothing).
 func ratingForKey(sc *survey.Scale, k string) survey.Code {
+	for _, st := range sc.Uncounted() {
+		if st.Key != "" && st.Key == k {
+			return st.Code
+		}
+	}
 	switch k {
 	case "0", "n":
 		if _, ok := sc.Step(survey.NotAssessed); ok {

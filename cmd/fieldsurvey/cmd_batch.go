@@ -2,19 +2,23 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -31,6 +35,8 @@ const (
 	uncommittedDir = "uncommitted"
 	// metaSequence is the store setting holding the last batch sequence number used.
 	metaSequence = "batch.sequence"
+	// metaCopied holds the sequence number of the last batch batch create --out copied.
+	metaCopied = "batch.copied"
 )
 
 func (g *globals) outboxPath() string { return filepath.Join(g.home, outboxDir) }
@@ -70,15 +76,21 @@ func newBatchCreateCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Pack every revision not yet in a batch into a signed batch · Đóng gói các thay đổi chưa gửi thành một lô có chữ ký",
-		Long: `create packs every revision of this device's database that is not yet in a batch into one
+		Long: `create packs every revision of this device's database that is not yet in a batch into a
 batch file, signed with the device key as assessor.principal, numbered with the next
-sequence number of this device, and encrypted to the configured recipients (if any). The
-file is written to the outbox in the home folder, and with --out copied to a folder too
-(a USB stick). With nothing new to send it writes nothing.
+sequence number of this device, and encrypted to the configured recipients (if any). When
+the changes are more than one batch may hold (64 MB), they go into several, numbered in
+order. The files are written to the outbox in the home folder. With --out, they are copied
+to that folder (a USB stick) too, with every batch of the outbox that no earlier --out
+copied, also when nothing new was packed: after a failed copy, run it again. With nothing
+new to send it writes nothing.
 
 create đóng gói mọi thay đổi chưa nằm trong lô nào thành một tệp lô, ký bằng khoá thiết
-bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho những người nhận đã cấu hình. Tệp
-được ghi vào thư mục outbox, và với --out được chép thêm vào thư mục đó (ví dụ USB).`,
+bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho những người nhận đã cấu hình. Khi
+các thay đổi vượt quá sức chứa của một lô (64 MB), chúng được chia thành nhiều lô đánh số
+theo thứ tự. Tệp được ghi vào thư mục outbox. Với --out, chúng được chép sang thư mục đó
+(ví dụ USB) cùng mọi lô trong outbox chưa từng được chép bằng --out, kể cả khi không có gì
+mới: nếu lần chép trước bị lỗi, hãy chạy lại lệnh.`,
 		Example: `  fieldsurvey batch create
   fieldsurvey batch create --out /media/usb`,
 		Args: cobra.NoArgs,
@@ -86,7 +98,7 @@ bị, đánh số thứ tự tiếp theo của thiết bị và mã hoá cho nh�
 			return runBatchCreate(cmd.Context(), g, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.out, "out", "", "also copy the batch into this folder · chép thêm lô vào thư mục này")
+	cmd.Flags().StringVar(&opts.out, "out", "", "also copy the new batches, and any not copied before, into this folder · chép thêm các lô mới và các lô chưa được chép vào thư mục này")
 	return cmd
 }
 
@@ -126,78 +138,261 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 		return failWrap(err, "create the outbox", "tạo thư mục outbox")
 	}
 
-	var path string
-	var m *batch.Manifest
-	var data []byte
+	var made []madeBatch
+	var stay []survey.Revision
+	var stayErr []error
 	// The whole creation runs inside the store's write transaction: a second `batch create`
-	// waits, so sequence numbers never repeat. The file is durable before the revisions are
-	// marked and the number recorded; if the program stops in between, the next run finds
-	// the file above the recorded number and moves it to outbox/uncommitted.
+	// waits, so sequence numbers never repeat. The files are durable before the revisions
+	// are marked and the number recorded. If the program stops in between, the files stay
+	// in the outbox: the next run records each one that is the batch it would make anyway
+	// (same number, same revisions: the same id), keeping its bytes, so that a receiver that
+	// saw it meanwhile sees the same batch again; any other is moved to outbox/uncommitted.
 	err = st.Update(ctx, func(tx *store.Tx) error {
+		made, stay, stayErr = nil, nil, nil
 		last, err := readSequence(ctx, tx)
 		if err != nil {
-			return err
-		}
-		if err := quarantine(g, outbox, last); err != nil {
 			return err
 		}
 		pending, err := st.Pending(ctx)
 		if err != nil {
 			return err
 		}
-		if len(pending) == 0 {
+		// What no receiver would take stays here, with a warning (made before the checks
+		// at entry and import existed); the rest travels.
+		var travel []survey.Revision
+		for _, r := range pending {
+			if err := batch.CheckRevision(r, batchLimits); err != nil {
+				stay, stayErr = append(stay, r), append(stayErr, err)
+				continue
+			}
+			travel = append(travel, r)
+		}
+		left, err := leftovers(outbox, last)
+		if err != nil {
+			return err
+		}
+		seq := last + 1
+		for {
+			p, ok := left[seq]
+			if !ok {
+				break
+			}
+			b, data, ok := adoptable(p, travel, g.cfg.Device, principal, signer.PublicKey())
+			if !ok {
+				break
+			}
+			n := b.Manifest.Revisions
+			if err := tx.MarkBatched(b.Manifest.ID, revisionIDs(travel[:n])); err != nil {
+				return err
+			}
+			made = append(made, madeBatch{path: p, data: data, m: &b.Manifest})
+			travel = travel[n:]
+			delete(left, seq)
+			seq++
+		}
+		if err := quarantine(g, outbox, left); err != nil {
+			return err
+		}
+		if len(travel) == 0 && len(made) == 0 {
 			return errNothingPending
 		}
-		refs, err := questionnaireRefs(ctx, st, pending)
+		runs, err := batch.Split(travel, batchLimits)
 		if err != nil {
 			return err
 		}
-		data, m, err = batch.Create(pending, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
-			Sequence: last + 1, Recipients: recipients, Questionnaires: refs})
-		if err != nil {
-			return err
+		for _, run := range runs {
+			refs, err := questionnaireRefs(ctx, st, run)
+			if err != nil {
+				return err
+			}
+			data, m, err := batch.Create(run, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
+				Sequence: seq, Recipients: recipients, Questionnaires: refs})
+			if err != nil {
+				return err
+			}
+			if limit := cmp.Or(batchLimits.MaxSize, batch.DefaultLimits.MaxSize); int64(len(data)) > limit {
+				return fmt.Errorf("batch %d has %d bytes, over the limit receivers accept (a bug: please report it)", m.Sequence, len(data))
+			}
+			p := filepath.Join(outbox, outboxName(m))
+			if err := writeNewDurable(p, data); err != nil {
+				return failWrap(err, "write %s", "ghi %s", p)
+			}
+			made = append(made, madeBatch{path: p, data: data, m: m})
+			if err := tx.MarkBatched(m.ID, revisionIDs(run)); err != nil {
+				return err
+			}
+			seq++
 		}
-		p := filepath.Join(outbox, outboxName(m))
-		if err := writeNewDurable(p, data); err != nil {
-			return failWrap(err, "write %s", "ghi %s", p)
-		}
-		path = p
-		ids := make([]string, len(pending))
-		for i, r := range pending {
-			ids[i] = r.ID
-		}
-		if err := tx.MarkBatched(m.ID, ids); err != nil {
-			return err
-		}
-		return tx.SetMeta(metaSequence, strconv.FormatUint(m.Sequence, 10))
+		return tx.SetMeta(metaSequence, strconv.FormatUint(seq-1, 10))
 	})
-	if err != nil {
-		if path != "" {
-			os.Remove(path) // the transaction was rolled back: this file was never recorded
-		}
-		if errors.Is(err, errNothingPending) {
-			g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
-			return nil
-		}
+	warnStaying(g, stay, stayErr)
+	switch {
+	case errors.Is(err, errNothingPending):
+		g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
+	case err != nil:
+		// Files written before the failure stay in the outbox, unrecorded: the next run
+		// records them if they are still the batches it would make, or moves them aside.
 		return contextErr(ctx, failWrap(err, "create batch", "tạo lô dữ liệu"))
 	}
-	fmt.Fprintln(g.stdout, path)
+	for _, b := range made {
+		fmt.Fprintln(g.stdout, b.path)
+	}
 	if opts.out != "" {
-		copyPath := filepath.Join(opts.out, filepath.Base(path))
-		if err := writeNewDurable(copyPath, data); err != nil {
-			return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", opts.out),
-				"the batch is safe in %s; copy it from there", "lô dữ liệu vẫn an toàn trong %s; hãy chép từ đó", path)
+		if err := copyOutbox(ctx, g, st, outbox, opts.out); err != nil {
+			return err
 		}
-		fmt.Fprintln(g.stdout, copyPath)
 	}
-	enc := g.t("not encrypted", "không mã hoá")
-	if m.Payload.Encrypted {
-		enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+	for _, b := range made {
+		m := b.m
+		enc := g.t("not encrypted", "không mã hoá")
+		if m.Payload.Encrypted {
+			enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+		}
+		g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
+			"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
+			m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	}
-	g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
-		"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
-		m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	return nil
+}
+
+func revisionIDs(revs []survey.Revision) []string {
+	ids := make([]string, len(revs))
+	for i, r := range revs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// leftovers returns the outbox files numbered above last (written, never recorded), by
+// sequence number.
+func leftovers(outbox string, last uint64) (map[uint64]string, error) {
+	ents, err := os.ReadDir(outbox)
+	if err != nil {
+		return nil, fmt.Errorf("read the outbox: %w", err)
+	}
+	out := map[uint64]string{}
+	for _, e := range ents {
+		sm := outboxRE.FindStringSubmatch(e.Name())
+		if sm == nil || e.IsDir() {
+			continue
+		}
+		if seq, err := strconv.ParseUint(sm[1], 10, 64); err == nil && seq > last {
+			out[seq] = filepath.Join(outbox, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// adoptable reads the leftover batch at path and reports whether it is the batch this run
+// would make first: this device's, signed by its key as principal, holding exactly the
+// first revisions of pending (in batch order).
+func adoptable(path string, pending []survey.Revision, device, principal string, key ssh.PublicKey) (*batch.Batch, []byte, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, false
+	}
+	b, err := batch.Read(bytes.NewReader(data), batchLimits)
+	if err != nil {
+		return nil, nil, false
+	}
+	m := &b.Manifest
+	if m.Device != device || m.Signer != principal || m.Revisions == 0 || m.Revisions > len(pending) {
+		return nil, nil, false
+	}
+	own, err := keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(principal, key, batch.Namespace)))
+	if err != nil || batch.Verify(b, own) != nil {
+		return nil, nil, false
+	}
+	sum, err := batch.ContentHash(pending[:m.Revisions])
+	if err != nil || sum != m.Content.SHA256 {
+		return nil, nil, false
+	}
+	return b, data, true
+}
+
+// copyOutbox copies to dir (a USB stick), in order, every batch of the outbox that no
+// earlier --out copied (metaCopied), and prints each copy's path: a copy that failed is
+// made again by the next run, and a batch already carried away on a stick is not copied to
+// every later one. A batch already in dir byte for byte counts as copied; another file of
+// the same name is an error (nothing is overwritten).
+func copyOutbox(ctx context.Context, g *globals, st *store.Store, outbox, dir string) error {
+	copied := uint64(0)
+	if v, ok, err := st.GetMeta(ctx, metaCopied); err != nil {
+		return err
+	} else if ok {
+		copied, _ = strconv.ParseUint(v, 10, 64)
+	}
+	ents, err := os.ReadDir(outbox)
+	if err != nil {
+		return failWrap(err, "read the outbox", "đọc thư mục outbox")
+	}
+	type entry struct {
+		seq  uint64
+		name string
+	}
+	var todo []entry
+	for _, e := range ents {
+		sm := outboxRE.FindStringSubmatch(e.Name())
+		if sm == nil || e.IsDir() {
+			continue
+		}
+		if seq, err := strconv.ParseUint(sm[1], 10, 64); err == nil && seq > copied {
+			todo = append(todo, entry{seq, e.Name()})
+		}
+	}
+	slices.SortFunc(todo, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
+	for _, e := range todo {
+		from, to := filepath.Join(outbox, e.name), filepath.Join(dir, e.name)
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return failWrap(err, "read %s", "đọc %s", from)
+		}
+		if old, err := os.ReadFile(to); err != nil || !bytes.Equal(old, data) {
+			if err := writeNewDurable(to, data); err != nil {
+				return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", dir),
+					"the batch is safe in %s; run this command again to copy it (after moving the other file away), or copy it by hand",
+					"lô dữ liệu vẫn an toàn trong %s; hãy chạy lại lệnh này để chép (sau khi chuyển tệp kia đi), hoặc tự chép tệp", from)
+			}
+			fmt.Fprintln(g.stdout, to)
+		}
+		if err := st.SetMeta(ctx, metaCopied, strconv.FormatUint(e.seq, 10)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batchLimits are the limits of the receivers batch create packs for (zero fields: the
+// defaults every receiver applies). Tests lower them.
+var batchLimits = batch.Limits{}
+
+// madeBatch is one batch file batch create wrote.
+type madeBatch struct {
+	path string
+	data []byte
+	m    *batch.Manifest
+}
+
+// warnStaying warns, once per interview, about revisions that stay on the device because no
+// receiver would take them.
+func warnStaying(g *globals, revs []survey.Revision, errs []error) {
+	var order []string
+	count := map[string]int{}
+	first := map[string]error{}
+	for i, r := range revs {
+		if count[r.Interview] == 0 {
+			order = append(order, r.Interview)
+			first[r.Interview] = errs[i]
+		}
+		count[r.Interview]++
+	}
+	for _, iv := range order {
+		n := count[iv]
+		q := strconv.QuoteToASCII(iv)
+		g.warn(survey.T(
+			fmt.Sprintf("interview %s: %d %s cannot be sent and %s on this device: %v", q, n, plural(n, "change", "changes"), plural(n, "stays", "stay"), first[iv]),
+			fmt.Sprintf("phỏng vấn %s: %d thay đổi không thể gửi đi và được giữ lại trên máy này: %v", q, n, first[iv])).Get(g.lang()))
+	}
 }
 
 // readSequence returns the last sequence number recorded (0: none yet).
@@ -217,32 +412,22 @@ func readSequence(ctx context.Context, tx *store.Tx) (uint64, error) {
 	return n, nil
 }
 
-// quarantine moves outbox files numbered above last (written, never recorded) to
-// outbox/uncommitted, keeping them.
-func quarantine(g *globals, outbox string, last uint64) error {
-	ents, err := os.ReadDir(outbox)
-	if err != nil {
-		return fmt.Errorf("read the outbox: %w", err)
-	}
-	for _, e := range ents {
-		sm := outboxRE.FindStringSubmatch(e.Name())
-		if sm == nil || e.IsDir() {
-			continue
-		}
-		seq, err := strconv.ParseUint(sm[1], 10, 64)
-		if err != nil || seq <= last {
-			continue
-		}
+// quarantine moves the leftover outbox files (written, never recorded, and not the batch
+// the run makes) to outbox/uncommitted, keeping them.
+func quarantine(g *globals, outbox string, left map[uint64]string) error {
+	seqs := slices.Sorted(maps.Keys(left))
+	for _, seq := range seqs {
+		name := filepath.Base(left[seq])
 		dir := filepath.Join(outbox, uncommittedDir)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create %s: %w", dir, err)
 		}
-		if err := os.Rename(filepath.Join(outbox, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("move %s aside: %w", e.Name(), err)
+		if err := os.Rename(left[seq], filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("move %s aside: %w", name, err)
 		}
-		g.warn(fmt.Sprintf(g.t("%s was written but never recorded (fieldsurvey stopped in between); moved to %s; its revisions go into the new batch",
-			"%s đã được ghi nhưng chưa được ghi nhận (fieldsurvey dừng giữa chừng); đã chuyển vào %s; các thay đổi của nó nằm trong lô mới"),
-			e.Name(), filepath.Join(outboxDir, uncommittedDir)))
+		g.warn(fmt.Sprintf(g.t("%s was written but never recorded (fieldsurvey stopped in between) and is not the batch made now; moved to %s; its revisions go into the new batch",
+			"%s đã được ghi nhưng chưa được ghi nhận (fieldsurvey dừng giữa chừng) và không phải lô đang tạo; đã chuyển vào %s; các thay đổi của nó nằm trong lô mới"),
+			name, filepath.Join(outboxDir, uncommittedDir)))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"filippo.io/age"
 
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 )
@@ -96,7 +99,7 @@ func copyDir(t *testing.T, from, to string) {
 
 func TestBatchCreateSequence(t *testing.T) {
 	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"), interviewLine("iv-2", "green"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"), interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "green"))
 	out, _ := mustRun(t, "--home", home, "batch", "create")
 	first := strings.TrimSpace(out)
 	m1 := inspect(t, first)
@@ -104,7 +107,7 @@ func TestBatchCreateSequence(t *testing.T) {
 		t.Fatalf("first batch %s: %+v", first, m1)
 	}
 	// Only what is new goes into the next batch: a changed answer of iv-1 and a new interview.
-	importInterviews(t, home, interviewLine("iv-1", "amber"), interviewLine("iv-3", "amber"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "amber"), interviewLine("0193a5b2-7c1e-7000-8000-000000000003", "amber"))
 	out, _ = mustRun(t, "--home", home, "batch", "create")
 	m2 := inspect(t, strings.TrimSpace(out))
 	if m2.Sequence != 2 || m2.Revisions != 4 || m2.Interviews != 2 {
@@ -120,41 +123,151 @@ func TestBatchCreateSequence(t *testing.T) {
 	}
 }
 
-// TestBatchCreateAfterCrash recreates the state a crash between writing the outbox file and
-// recording it leaves (the file there, the store not knowing it) and checks the next run:
-// the leftover is kept aside, not sent, and the revisions go into a batch with that number.
-func TestBatchCreateAfterCrash(t *testing.T) {
-	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"))
+// crashedHome returns a copy of home as a crash between writing the outbox file and
+// recording it leaves it: the store before `batch create`, the file already in its outbox.
+// It returns the copy and the bytes of the batch that create wrote in home.
+func crashedHome(t *testing.T, home string) (string, string, []byte) {
+	t.Helper()
 	crashed := filepath.Join(t.TempDir(), "crashed")
 	copyDir(t, home, crashed)
 	out, _ := mustRun(t, "--home", home, "batch", "create")
 	written := strings.TrimSpace(out)
-	// The crashed copy: the same store before the batch, with the file already in its outbox.
 	os.MkdirAll(filepath.Join(crashed, outboxDir), 0o700)
-	data, _ := os.ReadFile(written)
-	leftover := filepath.Join(crashed, outboxDir, filepath.Base(written))
-	os.WriteFile(leftover, data, 0o600)
+	data, err := os.ReadFile(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(crashed, outboxDir, filepath.Base(written)), data, 0o600)
+	return crashed, written, data
+}
+
+// TestBatchCreateAfterCrash: the next run after such a crash records the file left in the
+// outbox as the batch it is (same number, same id, the same bytes: a receiver that already
+// saw it, say from a sync running meanwhile, sees the same batch again), and packs only
+// what is new into the next batch.
+func TestBatchCreateAfterCrash(t *testing.T) {
+	home := batchHome(t)
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
+	crashed, written, data := crashedHome(t, home)
 
 	out, errOut := mustRun(t, "--home", crashed, "batch", "create")
+	again := strings.TrimSpace(out)
+	if filepath.Base(again) != filepath.Base(written) {
+		t.Fatalf("after the crash: %s, want the leftover %s\n%s", again, filepath.Base(written), errOut)
+	}
+	if got, err := os.ReadFile(again); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the batch after the crash has other bytes than the one written before it (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(crashed, outboxDir, uncommittedDir)); err == nil {
+		t.Error("the leftover was moved aside")
+	}
+	if !strings.Contains(errOut, "batch 1: 3 revisions") {
+		t.Errorf("messages: %s", errOut)
+	}
+	_, errOut = mustRun(t, "--home", crashed, "batch", "create")
+	if !strings.Contains(errOut, "nothing to send") {
+		t.Errorf("the leftover's revisions are still pending: %s", errOut)
+	}
+	// Changes made after a crash go into the next batch; the leftover keeps its number.
+	importInterviews(t, crashed, interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "red"))
+	crashed2, written2, data2 := crashedHome(t, crashed)
+	importInterviews(t, crashed2, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "green"))
+	out, _ = mustRun(t, "--home", crashed2, "batch", "create")
+	files := strings.Fields(out)
+	if len(files) != 2 || filepath.Base(files[0]) != filepath.Base(written2) {
+		t.Fatalf("after the crash and a change: %v, want the leftover %s first", files, filepath.Base(written2))
+	}
+	if got, _ := os.ReadFile(files[0]); !bytes.Equal(got, data2) {
+		t.Error("the leftover's bytes changed")
+	}
+	if m := inspect(t, files[1]); m.Sequence != 3 || m.Revisions != 1 {
+		t.Errorf("the new batch: %+v", m)
+	}
+}
+
+// An encrypted batch cannot be made again with the same bytes (age draws a new key each
+// time): the leftover is recorded as it is.
+func TestBatchCreateAfterCrashEncrypted(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FIELDSURVEY_RECIPIENTS", id.Recipient().String())
+	home := batchHome(t)
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
+	crashed, written, data := crashedHome(t, home)
+	if !inspect(t, written).Payload.Encrypted {
+		t.Fatal("not encrypted")
+	}
+	out, _ := mustRun(t, "--home", crashed, "batch", "create")
+	if got, err := os.ReadFile(strings.TrimSpace(out)); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the encrypted batch after the crash differs from the one written before it: %q %v", out, err)
+	}
+}
+
+// A leftover that is not the next run's batch (another device's file, say) is kept aside in
+// outbox/uncommitted, not sent, and its number is used by a new batch.
+func TestBatchCreateQuarantinesAForeignLeftover(t *testing.T) {
+	home := batchHome(t)
+	other := batchHome(t)
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
+	importInterviews(t, other, interviewLine("0193a5b2-7c1e-7000-8000-000000000009", "red"))
+	out, _ := mustRun(t, "--home", other, "batch", "create")
+	foreign := strings.TrimSpace(out)
+	data, _ := os.ReadFile(foreign)
+	os.MkdirAll(filepath.Join(home, outboxDir), 0o700)
+	os.WriteFile(filepath.Join(home, outboxDir, filepath.Base(foreign)), data, 0o600)
+	out, errOut := mustRun(t, "--home", home, "batch", "create")
 	if !strings.Contains(errOut, "was written but never recorded") {
 		t.Errorf("no warning about the leftover: %s", errOut)
 	}
-	kept := filepath.Join(crashed, outboxDir, uncommittedDir, filepath.Base(written))
-	if got, err := os.ReadFile(kept); err != nil || string(got) != string(data) {
-		t.Fatalf("leftover not kept in %s: %v", kept, err)
+	if got, err := os.ReadFile(filepath.Join(home, outboxDir, uncommittedDir, filepath.Base(foreign))); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("leftover not kept aside: %v", err)
 	}
-	again := strings.TrimSpace(out)
-	m := inspect(t, again)
-	if m.Sequence != 1 || m.Revisions != 3 {
-		t.Fatalf("batch after the crash: %+v", m)
+	if m := inspect(t, strings.TrimSpace(out)); m.Sequence != 1 || m.Revisions != 3 {
+		t.Errorf("batch %+v", m)
 	}
-	// Same device, number and revisions: the same batch id as the one the crash interrupted.
-	if m.ID != inspect(t, written).ID {
-		t.Errorf("ids differ: %s and %s", m.ID, inspect(t, written).ID)
+}
+
+// batch create --out after a copy that failed (or a stick taken out too early): the next
+// run copies the batches no earlier --out copied, even with nothing new to pack, and leaves
+// those already carried away alone.
+func TestBatchCreateOutCopiesWhatIsMissing(t *testing.T) {
+	home := batchHome(t)
+	stick, other := t.TempDir(), t.TempDir()
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
+	mustRun(t, "--home", home, "batch", "create", "--out", stick)
+	// The second batch is made, but its copy fails: the stick holds a file of that name.
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "red"))
+	out, _ := mustRun(t, "--home", home, "batch", "create")
+	second := strings.TrimSpace(out)
+	want := filepath.Join(other, filepath.Base(second))
+	os.WriteFile(want, []byte("not the batch"), 0o600)
+	_, errOut, code := runCLI(t, context.Background(), "--lang", "en", "--home", home, "batch", "create", "--out", other)
+	if code == 0 || !strings.Contains(errOut, "already exists") || !strings.Contains(errOut, "run this command again") {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if files := outboxFiles(t, filepath.Join(crashed, outboxDir)); len(files) != 1 {
-		t.Errorf("outbox holds %v", files)
+	if got, _ := os.ReadFile(want); string(got) != "not the batch" {
+		t.Fatal("a file on the stick was overwritten")
+	}
+	// The other file moved away, the next run copies batch 2 (nothing new pending), and
+	// not batch 1, which went on the first stick.
+	os.Remove(want)
+	out, errOut = mustRun(t, "--home", home, "batch", "create", "--out", other)
+	if strings.TrimSpace(out) != want || !strings.Contains(errOut, "nothing to send") {
+		t.Fatalf("stdout %q, want %q\n%s", out, want, errOut)
+	}
+	a, _ := os.ReadFile(second)
+	b, err := os.ReadFile(want)
+	if err != nil || !bytes.Equal(a, b) {
+		t.Fatalf("copy differs: %v", err)
+	}
+	if n := len(outboxFiles(t, other)); n != 1 {
+		t.Errorf("%d batches on the second stick, want 1", n)
+	}
+	// Everything is copied: nothing is copied again.
+	if out, _ = mustRun(t, "--home", home, "batch", "create", "--out", other); strings.TrimSpace(out) != "" {
+		t.Errorf("copied again: %q", out)
 	}
 }
 
@@ -162,7 +275,7 @@ func TestBatchCreateAfterCrash(t *testing.T) {
 // finds nothing left; the sequence number is used once.
 func TestBatchCreateConcurrent(t *testing.T) {
 	home := batchHome(t)
-	importInterviews(t, home, interviewLine("iv-1", "red"), interviewLine("iv-2", "green"))
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"), interviewLine("0193a5b2-7c1e-7000-8000-000000000002", "green"))
 	var wg sync.WaitGroup
 	outs := make([]string, 2)
 	codes := make([]int, 2)

@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
 
 type conflictsOptions struct {
@@ -20,27 +26,36 @@ func newConflictsCommand(g *globals) *cobra.Command {
 	var opts conflictsOptions
 	cmd := &cobra.Command{
 		Use:   "conflicts",
-		Short: "List answers with two versions, both sides shown · Liệt kê các câu trả lời có hai phiên bản",
-		Long: `conflicts lists every answer, section summary, respondent block or status that two people
-changed independently (a target with two heads), with both sides: device, author, time,
-rating or value, and comment. Nothing is lost: both are kept until a new revision settles
-them. Use --db to look at a hub store.
+		Short: "List answers with two versions, all sides shown; settle one · Liệt kê các câu trả lời có nhiều phiên bản; giải quyết",
+		Long: `conflicts lists every answer, section summary, respondent block or status that people
+changed independently (a target with two or more heads that disagree), with every side
+numbered [1], [2], … (newest first, as the interview screen numbers them): time, device,
+author, and the value in your language. Nothing is lost: all sides are kept until a new
+revision settles them ('fieldsurvey conflicts settle'). Use --db to look at a hub store.
+
+Exit status: 0 when there is no conflict, 3 when it lists any (so scripts can test for
+them), 1 on an error.
 
 conflicts liệt kê mọi câu trả lời, tóm tắt phần, thông tin người trả lời hoặc trạng thái
-mà hai người đã sửa độc lập, hiển thị cả hai phía: thiết bị, người sửa, thời gian, mức
-đánh giá hoặc giá trị, và nhận xét. Không mất gì: cả hai được giữ lại.`,
-		Example: `  fieldsurvey conflicts --db hub.db
-  fieldsurvey conflicts --db hub.db --json`,
+mà nhiều người đã sửa độc lập, đánh số từng phía [1], [2], … (mới nhất trước, như màn hình
+phỏng vấn): thời gian, thiết bị, người sửa và giá trị. Không mất gì: mọi phía được giữ lại
+cho đến khi được giải quyết ('fieldsurvey conflicts settle'). Mã thoát: 0 khi không có xung
+đột, 3 khi có, 1 khi lỗi.`,
+		Example: `  fieldsurvey conflicts
+  fieldsurvey conflicts --db hub.db --json
+  fieldsurvey conflicts settle 0193a5b2 7.1 --take 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConflicts(cmd.Context(), g, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the conflicts as JSON · in dạng JSON")
+	cmd.AddCommand(newConflictsSettleCommand(g))
 	return cmd
 }
 
 type conflictSide struct {
+	Side     int             `json:"side"`
 	ID       string          `json:"id"`
 	Device   string          `json:"device"`
 	Author   string          `json:"author"`
@@ -55,6 +70,7 @@ type conflictJSON struct {
 	Province  string         `json:"province"`
 	Kind      survey.Kind    `json:"kind"`
 	Key       string         `json:"key,omitempty"`
+	Target    string         `json:"target"` // as 'conflicts settle' takes it
 	Question  string         `json:"question,omitempty"`
 	Heads     []conflictSide `json:"heads"`
 }
@@ -75,6 +91,7 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 	}
 	out := []conflictJSON{}
 	states := map[string]*survey.InterviewState{}
+	qs := map[string]*survey.Questionnaire{}
 	for _, cf := range conflicts {
 		s, ok := states[cf.Target.Interview]
 		if !ok {
@@ -82,39 +99,54 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 				return failWrap(err, "read interview %s", "đọc phỏng vấn %s", cf.Target.Interview)
 			}
 			states[cf.Target.Interview] = s
+			qs[s.ID] = questionnaireOf(c, s)
 		}
 		cj := conflictJSON{Interview: cf.Target.Interview, Agency: s.Respondent.Agency, Province: s.Respondent.Province,
-			Kind: cf.Target.Kind, Key: cf.Target.Key, Question: questionText(c, s, cf.Target, g.lang())}
-		for _, h := range cf.Heads {
+			Kind: cf.Target.Kind, Key: cf.Target.Key, Target: targetArg(cf.Target), Question: questionText(c, s, cf.Target, g.lang())}
+		for i, h := range cf.Heads {
 			rep := h.Replaces
 			if rep == nil {
 				rep = []string{}
 			}
-			cj.Heads = append(cj.Heads, conflictSide{ID: h.ID, Device: h.Device, Author: h.Author,
+			cj.Heads = append(cj.Heads, conflictSide{Side: i + 1, ID: h.ID, Device: h.Device, Author: h.Author,
 				Time: h.Time.UTC().Format(survey.TimeFormat), Value: h.Value, Replaces: rep})
 		}
 		out = append(out, cj)
 	}
 	if opts.json {
-		return writeJSON(g.stdout, out)
+		if err := writeJSON(g.stdout, out); err != nil {
+			return err
+		}
+	} else if len(out) == 0 {
+		g.infof("no conflicts", "không có xung đột")
+	} else {
+		ids := make([]string, 0, len(states))
+		for id := range states {
+			ids = append(ids, id)
+		}
+		short := shortIDs(ids)
+		for i, cj := range out {
+			if i > 0 {
+				fmt.Fprintln(g.stdout)
+			}
+			where := strings.Trim(cj.Agency+", "+cj.Province, ", ")
+			q := qs[cj.Interview]
+			fmt.Fprintf(g.stdout, "%s · %s · %s\n", cj.Interview, where, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
+			for j, h := range conflicts[i].Heads {
+				fmt.Fprintf(g.stdout, "  [%d] %s · %s %s · %s · %s\n", j+1, h.Time.UTC().Format("2006-01-02 15:04"),
+					g.t("device", "thiết bị"), h.Device, orDash(h.Author), sideText(g, q, h))
+			}
+			fmt.Fprintf(g.stdout, "  %s: fieldsurvey conflicts settle %s %s --take N\n", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target)
+		}
 	}
 	if len(out) == 0 {
-		g.infof("no conflicts", "không có xung đột")
 		return nil
 	}
-	for i, cj := range out {
-		if i > 0 {
-			fmt.Fprintln(g.stdout)
-		}
-		where := strings.Trim(cj.Agency+", "+cj.Province, ", ")
-		fmt.Fprintf(g.stdout, "%s · %s · %s\n", cj.Interview, where, targetText(g, cj))
-		for j, h := range conflicts[i].Heads {
-			fmt.Fprintf(g.stdout, "  [%d] %s · %s %s · %s · %s\n", j+1, h.Time.UTC().Format("2006-01-02 15:04"),
-				g.t("device", "thiết bị"), h.Device, orDash(h.Author), valueText(g, h))
-		}
-	}
-	g.infof("%d conflicts; a new change to each settles it", "%d xung đột; sửa lại từng mục sẽ giải quyết xung đột đó", len(out))
-	return nil
+	n := len(out)
+	g.infof(fmt.Sprintf("%d %s: settle each by taking a side (--take N) or with a new value (--value JSON); see 'fieldsurvey conflicts settle --help'",
+		n, plural(n, "conflict", "conflicts")),
+		fmt.Sprintf("%d xung đột: giải quyết từng xung đột bằng cách chọn một phía (--take N) hoặc nhập giá trị mới (--value JSON); xem 'fieldsurvey conflicts settle --help'", n))
+	return exitStatus(exitConflicts)
 }
 
 func orDash(s string) string {
@@ -124,72 +156,107 @@ func orDash(s string) string {
 	return s
 }
 
-// questionText is the question's text when the interview's questionnaire is known.
-func questionText(c *questionnaires.Catalog, s *survey.InterviewState, t survey.Target, lang string) string {
-	if t.Kind != survey.KindAnswer || !s.HasMeta() {
-		return ""
+// questionnaireOf returns the questionnaire of s from c, or nil when it is not installed.
+func questionnaireOf(c *questionnaires.Catalog, s *survey.InterviewState) *survey.Questionnaire {
+	if s.Assess != nil {
+		q, err := c.Get(s.Assess.Meta.Questionnaire, s.Assess.Meta.QuestionnaireVersion)
+		if err != nil {
+			return nil
+		}
+		return q
+	}
+	if !s.HasMeta() {
+		return nil
 	}
 	q, err := c.Get(s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)
 	if err != nil {
+		return nil
+	}
+	return q
+}
+
+// questionText is the question's text when the interview's questionnaire is known.
+func questionText(c *questionnaires.Catalog, s *survey.InterviewState, t survey.Target, lang string) string {
+	if t.Kind != survey.KindAnswer {
 		return ""
 	}
-	if qu, ok := q.Question(t.Key); ok {
-		return qu.Text.Get(lang)
+	if q := questionnaireOf(c, s); q != nil {
+		if qu, ok := q.Question(t.Key); ok {
+			return qu.Text.Get(lang)
+		}
 	}
 	return ""
 }
 
-func targetText(g *globals, cj conflictJSON) string {
-	switch cj.Kind {
+// targetArg writes t as 'conflicts settle' takes it: 7.1, section:7, respondent, status,
+// interview.
+func targetArg(t survey.Target) string {
+	switch t.Kind {
 	case survey.KindAnswer:
-		s := g.t("answer ", "câu trả lời ") + cj.Key
-		if cj.Question != "" {
-			s += " — " + cj.Question
-		}
-		return s
+		return t.Key
 	case survey.KindSection:
-		return g.t("summary of section ", "tóm tắt phần ") + cj.Key
-	case survey.KindStatus:
-		return g.t("status", "trạng thái")
-	case survey.KindRespondent:
-		return g.t("respondent", "người trả lời")
-	case survey.KindInterview:
-		return g.t("interview record", "thông tin cuộc phỏng vấn")
+		return "section:" + t.Key
+	case survey.KindText, survey.KindAction, survey.KindDataset:
+		return string(t.Kind) + ":" + t.Key
 	}
-	return string(cj.Kind)
+	return string(t.Kind)
 }
 
-// valueText says what one side holds.
-func valueText(g *globals, r survey.Revision) string {
+// sideText says what one side holds, in the user's language (ratings by their scale's
+// label when the questionnaire q is known; q may be nil).
+func sideText(g *globals, q *survey.Questionnaire, r survey.Revision) string {
 	quote := func(s string) string {
 		if s == "" {
 			return ""
 		}
 		return fmt.Sprintf(" · %q", s)
 	}
+	rating := func(sc *survey.Scale, c survey.Code) string {
+		if st, ok := sc.Step(c); ok {
+			return st.Label.Get(g.lang())
+		}
+		return string(c)
+	}
 	switch r.Kind {
 	case survey.KindAnswer:
 		var a survey.Answer
 		if json.Unmarshal(r.Value, &a) == nil {
+			sc := survey.ReadinessScale()
+			var qu *survey.Question
+			if q != nil {
+				if qu, _ = q.Question(r.Key); qu != nil {
+					sc = q.ScaleOf(qu)
+				}
+			}
 			var parts []string
 			if a.Rating != "" {
-				parts = append(parts, g.t("rating ", "mức ")+string(a.Rating))
+				parts = append(parts, g.t("rating ", "mức ")+rating(sc, a.Rating))
 			}
 			if a.Value != nil {
-				parts = append(parts, g.t("value ", "giá trị ")+fmt.Sprint(a.Value))
+				parts = append(parts, g.t("answer ", "trả lời ")+answerValueText(g, qu, a.Value))
 			}
 			if len(a.Evidence) > 0 {
 				parts = append(parts, fmt.Sprintf(g.t("%d evidence", "%d bằng chứng"), len(a.Evidence)))
 			}
-			if len(parts) == 0 {
+			if len(parts) == 0 && a.Comment == "" {
 				parts = append(parts, g.t("cleared", "đã xoá"))
 			}
-			return strings.Join(parts, ", ") + quote(a.Comment)
+			return strings.TrimPrefix(strings.Join(parts, ", ")+quote(a.Comment), " · ")
 		}
 	case survey.KindSection:
 		var s survey.SectionSummary
 		if json.Unmarshal(r.Value, &s) == nil {
-			return g.t("rating ", "mức ") + orDash(string(s.Rating)) + quote(s.Comment)
+			sc := survey.ReadinessScale()
+			if q != nil {
+				if sec, ok := q.Section(r.Key); ok {
+					sc = q.SectionScale(sec)
+				}
+			}
+			rt := "-"
+			if s.Rating != "" {
+				rt = rating(sc, s.Rating)
+			}
+			return g.t("rating ", "mức ") + rt + quote(s.Comment)
 		}
 	case survey.KindStatus:
 		var s survey.StatusChange
@@ -208,4 +275,383 @@ func valueText(g *globals, r survey.Revision) string {
 		}
 	}
 	return string(r.Value)
+}
+
+// answerValueText writes a non-rating answer in words: option labels, yes or no.
+func answerValueText(g *globals, qu *survey.Question, v any) string {
+	label := func(code string) string {
+		if qu != nil {
+			for _, o := range qu.Options {
+				if o.Code == code {
+					return o.Label.Get(g.lang())
+				}
+			}
+		}
+		return code
+	}
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return g.t("yes", "có")
+		}
+		return g.t("no", "không")
+	case string:
+		return label(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []string:
+		parts := make([]string, len(x))
+		for i, c := range x {
+			parts[i] = label(c)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+type conflictsSettleOptions struct {
+	take     int
+	value    string
+	takeSet  bool // --take was given
+	valueSet bool // --value was given (an empty one too: it is refused as bad JSON)
+}
+
+func newConflictsSettleCommand(g *globals) *cobra.Command {
+	var opts conflictsSettleOptions
+	cmd := &cobra.Command{
+		Use:   "settle INTERVIEW TARGET (--take N | --value JSON)",
+		Short: "Settle a conflict: take one side, or write a new value · Giải quyết xung đột: chọn một phía hoặc nhập giá trị mới",
+		Long: `settle writes one new revision that replaces every side of a conflict, in this device's
+own store (so that 'batch create' and 'sync' carry it): --take N takes side N as
+'fieldsurvey conflicts' lists it, unchanged; --value JSON writes a new value, checked
+against the questionnaire like an import before anything is written. Every side stays in
+the history ('fieldsurvey interview history').
+
+INTERVIEW is an interview id or its unique beginning. TARGET is what conflicts:
+  7.1            the answer to question 7.1 (also answer:7.1)
+  section:7      the overall rating and comment of section 7
+  respondent     the respondent block
+  status         the status (a supervisor settles it)
+  interview      the interview's creation record
+The JSON of --value is the value of that target:
+  answer         {"rating":"amber","comment":"…","evidence":[{"polarity":"+","text":"…","source":"…"}]}
+                 (questions that are not rated: {"value":…,"comment":"…"})
+  section        {"rating":"amber","comment":"…"}
+  respondent     {"agency":"…","province":"…","role":"…","category":"…","date":"2026-11-20","place":"…","consent":true}
+  status         {"status":"returned","reason":"…"}
+Who may settle: the assessor on a draft, returned or reopened interview; a supervisor on
+any interview not yet approved. The command refuses (and writes nothing) when the target
+has no conflict, side N does not exist, both or neither of --take and --value are given,
+the value is refused by the questionnaire, or this home's role may not settle it; and with
+--db (it writes to this device's store only).
+
+settle ghi một phiên bản mới thay thế mọi phía của một xung đột vào cơ sở dữ liệu của máy
+này: --take N chọn phía N như 'fieldsurvey conflicts' liệt kê; --value JSON ghi giá trị
+mới, được kiểm tra theo bảng hỏi trước khi ghi. TARGET: 7.1 (câu trả lời), section:7 (đánh
+giá chung của phần 7), respondent, status, interview. Người đánh giá giải quyết xung đột của
+bản nháp, phỏng vấn bị trả lại hoặc được mở lại; người giám sát giải quyết mọi phỏng vấn
+chưa được duyệt.`,
+		Example: `  fieldsurvey conflicts settle 0193a5b2 7.1 --take 2
+  fieldsurvey conflicts settle 0193a5b2 7.1 --value '{"rating":"amber","comment":"Đã thống nhất với hai người đánh giá"}'
+  fieldsurvey conflicts settle 0193a5b2 section:7 --take 1
+  fieldsurvey conflicts settle 0193a5b2 status --value '{"status":"returned","reason":"thiếu bằng chứng"}'`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.takeSet, opts.valueSet = cmd.Flags().Changed("take"), cmd.Flags().Changed("value")
+			return runConflictsSettle(cmd.Context(), g, args[0], args[1], opts)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.take, "take", 0, "take side N as 'fieldsurvey conflicts' numbers it · chọn phía N")
+	f.StringVar(&opts.value, "value", "", "the new value as JSON (see above) · giá trị mới dạng JSON")
+	return cmd
+}
+
+// errUnknownTarget is refused before anything is read or written.
+func unknownTarget(arg, id string) error {
+	return withHint(fail("unknown target %q in interview %s: expected a question id (7.1), section:ID, respondent, status or interview",
+		"mục %q không có trong phỏng vấn %s: cần là mã câu hỏi (7.1), section:MÃ, respondent, status hoặc interview", arg, id),
+		"'fieldsurvey conflicts' lists the conflicts with their targets", "'fieldsurvey conflicts' liệt kê các xung đột và mục của chúng")
+}
+
+// parseTarget reads TARGET (see the command's help) for interview id.
+func parseTarget(id, arg string) (survey.Target, bool) {
+	a := strings.TrimSpace(arg)
+	t := survey.Target{Interview: id}
+	switch strings.ToLower(a) {
+	case "respondent":
+		t.Kind = survey.KindRespondent
+		return t, true
+	case "status":
+		t.Kind = survey.KindStatus
+		return t, true
+	case "interview":
+		t.Kind = survey.KindInterview
+		return t, true
+	}
+	if k, ok := strings.CutPrefix(a, "section:"); ok {
+		t.Kind, t.Key = survey.KindSection, strings.TrimSpace(k)
+		return t, t.Key != ""
+	}
+	// An assessment's own parts (cmd_assessment.go).
+	for _, k := range []survey.Kind{survey.KindText, survey.KindAction, survey.KindDataset} {
+		if key, ok := strings.CutPrefix(a, string(k)+":"); ok {
+			t.Kind, t.Key = k, strings.TrimSpace(key)
+			return t, t.Key != ""
+		}
+	}
+	if strings.EqualFold(a, string(survey.KindAssessment)) {
+		t.Kind = survey.KindAssessment
+		return t, true
+	}
+	if k, ok := strings.CutPrefix(a, "answer:"); ok {
+		a = strings.TrimSpace(k)
+	}
+	if a == "" || strings.ContainsAny(a, " :/") {
+		return t, false
+	}
+	t.Kind, t.Key = survey.KindAnswer, a
+	return t, true
+}
+
+// knows reports whether questionnaire q has target t (targets that are not questions or
+// sections always exist).
+func knows(q *survey.Questionnaire, t survey.Target) bool {
+	switch t.Kind {
+	case survey.KindAnswer:
+		_, ok := q.Question(t.Key)
+		return ok
+	case survey.KindSection:
+		_, ok := q.Section(t.Key)
+		return ok
+	}
+	return true
+}
+
+func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument string, opts conflictsSettleOptions) error {
+	if g.flags.db != "" {
+		return withHint(fail("settle writes to this device's own store, not to a hub store (--db)",
+			"settle ghi vào cơ sở dữ liệu của máy này, không ghi vào kho tổng hợp (--db)"),
+			"leave out --db; a supervisor merges batches into their own home ('fieldsurvey merge FILE…') and settles there",
+			"bỏ --db; người giám sát gộp các lô vào thư mục làm việc của mình ('fieldsurvey merge TỆP…') rồi giải quyết ở đó")
+	}
+	switch {
+	case opts.takeSet && opts.valueSet:
+		return withHint(fail("give either --take N or --value JSON, not both", "chỉ dùng --take N hoặc --value JSON, không dùng cả hai"),
+			"--take takes a side as it was; --value writes a new value", "--take chọn nguyên một phía; --value ghi giá trị mới")
+	case !opts.takeSet && !opts.valueSet:
+		return withHint(fail("say how to settle: --take N (a side as 'fieldsurvey conflicts' numbers it) or --value JSON (a new value)",
+			"hãy cho biết cách giải quyết: --take N (một phía như 'fieldsurvey conflicts' đánh số) hoặc --value JSON (giá trị mới)"),
+			"see 'fieldsurvey conflicts settle --help'", "xem 'fieldsurvey conflicts settle --help'")
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	if err := g.needHome(); err != nil {
+		return err
+	}
+	if g.cfg.Device == "" {
+		return withHint(fail("this device has no id", "máy này chưa có mã thiết bị"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
+	}
+	st, err := g.openStore(store.WithClock(g.now))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := resolveRecord(ctx, st, ref)
+	if err != nil {
+		return contextErr(ctx, err)
+	}
+	state, err := st.Interview(ctx, id)
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+	}
+	if state.Assess != nil && opts.valueSet {
+		return withHint(fail("%s is an assessment: settle its conflicts with --take N", "%s là một bản đánh giá: giải quyết xung đột bằng --take N", id),
+			"or write the new value with 'fieldsurvey assessment import', which replaces both sides",
+			"hoặc ghi giá trị mới bằng 'fieldsurvey assessment import', giá trị đó thay thế cả hai phía")
+	}
+	q := questionnaireOf(c, state)
+	t, ok := parseTarget(id, targetArgument)
+	if !ok {
+		return unknownTarget(targetArgument, id)
+	}
+	var heads []survey.Revision
+	if err := st.View(ctx, func(tx *store.Tx) error {
+		heads, err = tx.Heads(t)
+		return err
+	}); err != nil {
+		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+	}
+	if len(heads) == 0 && (q == nil || !knows(q, t)) {
+		return unknownTarget(targetArgument, id)
+	}
+	if err := store.CheckConflict(t, heads); err != nil {
+		return withHint(err, "'fieldsurvey conflicts' lists what conflicts; an answer without conflict is changed in the interview screen",
+			"'fieldsurvey conflicts' liệt kê các xung đột; câu trả lời không có xung đột thì sửa trên màn hình phỏng vấn")
+	}
+	if err := survey.CheckSettle(g.role(), state.Status.Status, t.Kind); err != nil {
+		return failWrap(err, "cannot settle this conflict", "không thể giải quyết xung đột này")
+	}
+	var value any
+	if opts.takeSet {
+		if opts.take < 1 || opts.take > len(heads) {
+			return withHint(fail("there is no side %d: %s has %d versions (sides 1 to %d)", "không có phía %d: %s có %d phiên bản (phía 1 đến %d)",
+				opts.take, survey.TargetText(q, t).Get(g.lang()), len(heads), len(heads)),
+				"'fieldsurvey conflicts' numbers the sides", "'fieldsurvey conflicts' đánh số các phía")
+		}
+		value = heads[opts.take-1].Value
+	} else {
+		value, err = settleValue(c, q, state, t, opts.value)
+		if err != nil {
+			return err
+		}
+	}
+	seen := make([]string, len(heads))
+	for i, h := range heads {
+		seen[i] = h.ID
+	}
+	author := store.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
+	rev, err := st.Settle(ctx, author, t, value, seen)
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "nothing settled", "chưa giải quyết"))
+	}
+	entries, err := survey.BuildHistory(q, append(slices.Clone(heads), rev), survey.HistoryOptions{IsServer: g.serverDevice()})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.ID == rev.ID {
+			g.writeHistoryEntry(e, g.historyWidth(), false)
+		}
+	}
+	g.infof("settled %s of interview %s: one new version replaces the %d sides, which stay in the history",
+		"đã giải quyết %s của phỏng vấn %s: một phiên bản mới thay thế %d phía, các phía vẫn còn trong lịch sử",
+		survey.TargetText(q, t).Get(g.lang()), id, len(heads))
+	return nil
+}
+
+// valueKeys are the fields a --value may hold, per kind (evidence items: evidenceKeys).
+var (
+	valueKeys = map[survey.Kind][]string{
+		survey.KindAnswer:     {"rating", "value", "comment", "probes", "evidence"},
+		survey.KindSection:    {"rating", "comment"},
+		survey.KindRespondent: {"agency", "province", "role", "category", "date", "place", "consent"},
+		survey.KindStatus:     {"status", "reason"},
+		survey.KindInterview:  {"questionnaire", "questionnaire_version", "assessor", "device"},
+	}
+	evidenceKeys = []string{"polarity", "text", "source", "in_scope", "note"}
+)
+
+// checkKeys refuses a JSON object with a field not in allowed (a misspelt field would
+// otherwise be dropped without a word).
+func checkKeys(raw []byte, allowed []string, what string) error {
+	var m map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&m); err != nil {
+		return fmt.Errorf("%s is not a JSON object: %v", what, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: more than one JSON value", what)
+	}
+	var bad []string
+	for k := range m {
+		if !slices.Contains(allowed, k) {
+			bad = append(bad, k)
+		}
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		return fmt.Errorf("%s has unknown fields %s (expected %s)", what, strings.Join(bad, ", "), strings.Join(allowed, ", "))
+	}
+	return nil
+}
+
+// settleValue decodes the --value JSON of target t and checks it against the questionnaire
+// as an import checks a record: the interview's current record with this value in place
+// must raise no problem on this field.
+func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string) (any, error) {
+	bad := func(err error) error {
+		return withHint(failWrap(err, "--value is refused", "--value bị từ chối"),
+			"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
+	}
+	what := string(t.Kind) + " value"
+	if err := checkKeys([]byte(raw), valueKeys[t.Kind], what); err != nil {
+		return nil, bad(err)
+	}
+	if q == nil && t.Kind != survey.KindInterview {
+		return nil, withHint(fail("questionnaire %s version %s is not installed: a new value cannot be checked",
+			"bảng hỏi %s phiên bản %s chưa được cài: không thể kiểm tra giá trị mới", state.Meta.Questionnaire, state.Meta.QuestionnaireVersion),
+			"add it with 'fieldsurvey questionnaire add FILE', or take a side with --take N",
+			"thêm bằng 'fieldsurvey questionnaire add TỆP', hoặc chọn một phía bằng --take N")
+	}
+	rec := state.Record()
+	field := ""
+	var value any
+	switch t.Kind {
+	case survey.KindAnswer:
+		var m struct {
+			Evidence []json.RawMessage `json:"evidence"`
+		}
+		_ = json.Unmarshal([]byte(raw), &m)
+		for i, e := range m.Evidence {
+			if err := checkKeys(e, evidenceKeys, fmt.Sprintf("evidence item %d", i+1)); err != nil {
+				return nil, bad(err)
+			}
+		}
+		var a survey.Answer
+		if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		rec.Answers[t.Key] = a
+		rec.NormalizeRatings(q)
+		value, field = rec.Answers[t.Key], "answers."+t.Key
+	case survey.KindSection:
+		var s survey.SectionSummary
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		s.Comment = survey.NFC(s.Comment)
+		rec.Sections[t.Key] = s
+		rec.NormalizeRatings(q)
+		value, field = rec.Sections[t.Key], "sections."+t.Key
+	case survey.KindRespondent:
+		var r survey.Respondent
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		rec.Respondent = r.Normalized()
+		value, field = rec.Respondent, "respondent"
+	case survey.KindStatus:
+		var s survey.StatusChange
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		s.Reason = survey.NFC(strings.TrimSpace(s.Reason))
+		if s.Status.NeedsReason() && s.Reason == "" {
+			return nil, bad(fmt.Errorf("status %s needs a reason (the assessor reads it)", s.Status))
+		}
+		rec.Status, rec.StatusReason = s.Status, s.Reason
+		value, field = s, "status"
+	case survey.KindInterview:
+		var m survey.InterviewMeta
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		if _, err := c.Get(m.Questionnaire, m.QuestionnaireVersion); err != nil {
+			return nil, bad(err)
+		}
+		return m, nil
+	}
+	var problems []string
+	for _, fe := range rec.Check(q) {
+		if fe.Field == field || strings.HasPrefix(fe.Field, field+".") {
+			problems = append(problems, fe.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return nil, bad(errors.New(strings.Join(problems, "; ")))
+	}
+	return value, nil
 }

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
@@ -158,23 +160,53 @@ func setPrincipal(g *globals, principal string) error {
 	if err != nil {
 		return principalError(err)
 	}
-	path := g.configPath()
-	data, err := os.ReadFile(path)
+	changed, err := setAssessorSetting(g, "principal", p)
 	if err != nil {
-		return failWrap(err, "read %s", "đọc %s", path)
-	}
-	out, changed, err := setYAMLString(data, "assessor", "principal", p)
-	if err != nil {
-		return failWrap(err, "update %s", "cập nhật %s", path)
+		return err
 	}
 	if changed {
-		if err := writeFileAtomic(path, out, 0o600); err != nil {
-			return failWrap(err, "write %s", "ghi %s", path)
-		}
 		g.notef("assessor.principal is now %q: supervisors list it with this device's key in allowed_signers ('fieldsurvey identity' prints the line)",
 			"assessor.principal giờ là %q: người giám sát ghi nó cùng khoá của thiết bị này vào allowed_signers ('fieldsurvey identity' in ra dòng đó)", p)
 	}
 	return g.loadConfig()
+}
+
+// setAssessorName writes assessor.name (init --name): the name recorded on new interviews.
+func setAssessorName(g *globals, name string) error {
+	n := strings.TrimSpace(survey.NFC(name))
+	if n == "" || strings.ContainsAny(n, "\r\n") || !utf8.ValidString(n) || len(n) > 200 {
+		return withHint(fail("--name %q is not a name", "--name %q không phải là họ tên", name),
+			"give your name as one line, e.g. --name \"Nguyễn Văn An\"", "ghi họ tên trên một dòng, ví dụ --name \"Nguyễn Văn An\"")
+	}
+	changed, err := setAssessorSetting(g, "name", n)
+	if err != nil {
+		return err
+	}
+	if changed {
+		g.notef("assessor.name is now %q: it is recorded on the interviews you make from now on",
+			"assessor.name giờ là %q: tên này được ghi vào các cuộc phỏng vấn bạn thực hiện từ nay", n)
+	}
+	return g.loadConfig()
+}
+
+// setAssessorSetting sets assessor.KEY in config.yaml, keeping every comment, and reports
+// whether it changed.
+func setAssessorSetting(g *globals, key, value string) (bool, error) {
+	path := g.configPath()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, failWrap(err, "read %s", "đọc %s", path)
+	}
+	out, changed, err := setYAMLString(data, "assessor", key, value)
+	if err != nil {
+		return false, failWrap(err, "update %s", "cập nhật %s", path)
+	}
+	if changed {
+		if err := writeFileAtomic(path, out, 0o600); err != nil {
+			return false, failWrap(err, "write %s", "ghi %s", path)
+		}
+	}
+	return changed, nil
 }
 
 // setYAMLString sets the string value of section.key in a YAML document, keeping every
@@ -263,13 +295,16 @@ func newIdentityCommand(g *globals) *cobra.Command {
 		Short: "Print this device's allowed_signers line · In dòng allowed_signers của thiết bị này",
 		Long: `identity prints the line a supervisor or a server adds to its allowed_signers file to trust
 the batches of this device: the signer principal (assessor.principal), the namespace
-fieldsurvey-batch, and the device's public key. The key is made if there is none yet.
+fieldsurvey-batch, and the device's public key. The key is made if there is none yet. On
+a supervisor's home, it is the line laptops add with 'fieldsurvey trust add' to take in
+the supervisor's decisions.
 
 identity in ra dòng mà người giám sát hoặc máy chủ thêm vào tệp allowed_signers để tin cậy
 các lô dữ liệu của thiết bị này: danh tính người ký (assessor.principal), không gian tên
 fieldsurvey-batch và khoá công khai của thiết bị.`,
 		Example: `  fieldsurvey identity >> /media/usb/allowed_signers
-  fieldsurvey init --principal an@example.org && fieldsurvey identity`,
+  fieldsurvey init --principal an@example.org && fieldsurvey identity
+  fieldsurvey --home ~/supervisor identity > /media/usb/supervisor.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runIdentity(cmd.Context(), g, opts)
@@ -284,5 +319,12 @@ func runIdentity(_ context.Context, g *globals, _ identityOptions) error {
 	}
 	fmt.Fprintln(g.stdout, keys.SignerLine(principal, signer.PublicKey(), batch.Namespace))
 	g.infof("device %s, key %s", "thiết bị %s, khoá %s", g.cfg.Device, keys.Fingerprint(signer.PublicKey()))
+	if g.role() == survey.RoleSupervisor {
+		g.infof("laptops trust this supervisor's decisions with 'fieldsurvey trust add LINE' (this line); other supervisors too",
+			"các máy tin cậy quyết định của người giám sát này bằng 'fieldsurvey trust add DÒNG' (dòng này); người giám sát khác cũng vậy")
+	} else {
+		g.infof("a supervisor adds this line to the allowed_signers file of their home to merge this device's batches",
+			"người giám sát thêm dòng này vào tệp allowed_signers trong thư mục của họ để hợp nhất các lô của thiết bị này")
+	}
 	return nil
 }

@@ -25,31 +25,41 @@ func newInterviewCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "interview",
 		Aliases: []string{"interviews", "i"},
-		Short:   "List, show, export and import interviews · Liệt kê, xem, xuất và nhập phỏng vấn",
+		Short:   "List, show, export, import, approve, return and reopen interviews · Liệt kê, xem, xuất, nhập, duyệt, trả lại và mở lại phỏng vấn",
 		Long: `Interviews live in the device's database in the home folder (or, with --db, a hub store).
 export and import use JSON Lines, one interview a line (format fieldsurvey-interview/1).
+On a supervisor's home (init --role supervisor), approve, return and reopen record the
+supervisor's decisions, which travel back to the laptops signed by the supervisor's key.
 
 Các cuộc phỏng vấn nằm trong cơ sở dữ liệu của máy (hoặc kho tổng hợp với --db). Xuất và
-nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng fieldsurvey-interview/1).`,
+nhập dùng JSON Lines, mỗi dòng một cuộc phỏng vấn (định dạng fieldsurvey-interview/1).
+Trên thư mục của người giám sát, approve, return và reopen ghi quyết định của người giám
+sát, được gửi về các máy kèm chữ ký của người giám sát.`,
 		Example: `  fieldsurvey interview list
   fieldsurvey interview show 0193a5b2
   fieldsurvey interview export --out interviews.jsonl
-  fieldsurvey interview import interviews.jsonl`,
+  fieldsurvey interview import interviews.jsonl
+  fieldsurvey interview return 0193a5b2 --reason "7.1 lacks evidence"`,
 	}
-	return groupCommand(cmd, newInterviewListCommand(g), newInterviewShowCommand(g),
-		newInterviewExportCommand(g), newInterviewImportCommand(g))
+	subs := []*cobra.Command{newInterviewListCommand(g), newInterviewShowCommand(g),
+		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g)}
+	return groupCommand(cmd, append(subs, newDecideCommands(g)...)...)
 }
 
 // resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
+// An interview held without its creation (see errWaiting) is refused.
 func resolveInterview(ctx context.Context, st *store.Store, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", fail("empty interview id", "mã phỏng vấn rỗng")
 	}
-	if state, err := st.Interview(ctx, ref); err == nil {
-		if state.Assess != nil {
+	if s, err := st.Interview(ctx, ref); err == nil {
+		if s.Assess != nil {
 			return "", withHint(fail("%s is an assessment, not an interview", "%s là một bản đánh giá, không phải phỏng vấn", ref),
 				"'fieldsurvey assessment show ID' shows it", "'fieldsurvey assessment show MÃ' hiển thị nó")
+		}
+		if !s.HasMeta() {
+			return "", errWaiting(s)
 		}
 		return ref, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -71,10 +81,27 @@ func resolveInterview(ctx context.Context, st *store.Store, ref string) (string,
 		return "", withHint(fail("no interview %q", "không có phỏng vấn %q", ref),
 			"'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn")
 	case 1:
+		s, err := st.Interview(ctx, ids[0])
+		if err != nil {
+			return "", err
+		}
+		if !s.HasMeta() {
+			return "", errWaiting(s)
+		}
 		return ids[0], nil
 	}
 	return "", withHint(fail("%q is the beginning of %d interview ids: %s", "%q là phần đầu của %d mã phỏng vấn: %s",
 		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
+}
+
+// errWaiting is the refusal of an interview held without its creation: revisions of it
+// arrived (a supervisor's decision merged on a laptop before the interview, or a later
+// batch of a device merged on a hub before its first), the change that creates it not yet.
+func errWaiting(s *survey.InterviewState) error {
+	return withHint(fail("interview %[1]s is not here yet, only %[2]d %[3]s of it, kept until the change that creates it arrives",
+		"phỏng vấn %[1]s chưa có ở đây, chỉ có %[2]d thay đổi của nó, được giữ lại cho tới khi thay đổi tạo ra phỏng vấn được nhận", s.ID, s.Revisions, plural(s.Revisions, "change", "changes")),
+		"it arrives with a sync; on a supervisor's home or a hub, with the batches of the device that recorded it ('fieldsurvey merge' says which numbers are missing)",
+		"phỏng vấn sẽ đến qua đồng bộ; trên thư mục của người giám sát hoặc kho tổng hợp, qua các lô của thiết bị đã ghi nó ('fieldsurvey merge' cho biết lô số nào còn thiếu)")
 }
 
 // interviewIDs returns the ids of the interviews refs name (ids or their beginnings), each
@@ -145,9 +172,9 @@ func prefix(s string, n int) string {
 
 type interviewListOptions struct {
 	json          bool
-	status        string
 	questionnaire string
 	search        string
+	filter        filterFlags
 }
 
 func newInterviewListCommand(g *globals) *cobra.Command {
@@ -155,8 +182,17 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List interviews, most recently changed first · Liệt kê phỏng vấn, mới thay đổi trước",
+		Long: `interview list shows each interview with its questionnaire, agency, province, assessor,
+status and progress, most recently changed first. The filters --status, --province,
+--agency, --category and --assessor are those of report (repeat them or separate values
+with commas; a value matches whole, accents optional); --search finds text anywhere in the
+agency, province or role.
+
+interview list liệt kê các cuộc phỏng vấn kèm bảng hỏi, cơ quan, tỉnh, người đánh giá,
+trạng thái và tiến độ. Bộ lọc giống lệnh report; --search tìm một phần tên.`,
 		Example: `  fieldsurvey interview list
-  fieldsurvey interview list --status completed --questionnaire odra-3.1
+  fieldsurvey interview list --status completed,submitted --questionnaire odra-3.1
+  fieldsurvey interview list --province "da nang" --assessor lan@example.org
   fieldsurvey interview list --search "Da Nang" --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -165,9 +201,9 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print JSON · in dạng JSON")
-	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned · chỉ trạng thái này")
 	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
 	f.StringVar(&opts.search, "search", "", "text in the agency, province or role, or the start of the id (accents optional) · tìm kiếm")
+	opts.filter.register(f)
 	return cmd
 }
 
@@ -215,11 +251,11 @@ func timeText(t time.Time) string {
 }
 
 func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions) error {
-	status, err := parseStatus(opts.status)
+	c, err := g.catalog()
 	if err != nil {
 		return err
 	}
-	c, err := g.catalog()
+	filter, err := opts.filter.build(c)
 	if err != nil {
 		return err
 	}
@@ -228,9 +264,23 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Status: status, Search: opts.search})
+	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter, Created: true})
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+	}
+	waiting, err := st.List(ctx, store.ListOptions{Waiting: true})
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+	}
+	if n := len(waiting); n > 0 {
+		ids := make([]string, n)
+		for i, w := range waiting {
+			ids[i] = w.ID
+		}
+		sort.Strings(ids)
+		g.notef("%[1]d %[2]s not listed: only changes of %[3]s are here (such as a supervisor's decision), kept until %[4]s: %[5]s",
+			"%[1]d cuộc phỏng vấn không được liệt kê: mới chỉ có các thay đổi của chúng (ví dụ quyết định của người giám sát), được giữ lại cho tới khi phỏng vấn được nhận: %[5]s",
+			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(ids, ", "))
 	}
 	infos := make([]interviewInfo, 0, len(sums))
 	for _, s := range sums {
@@ -252,6 +302,10 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return writeJSON(g.stdout, infos)
 	}
 	if len(infos) == 0 {
+		if opts.filter.isSet() || opts.search != "" || opts.questionnaire != "" {
+			g.infof("no interviews match", "không có cuộc phỏng vấn nào khớp")
+			return nil
+		}
 		g.infof("no interviews", "không có cuộc phỏng vấn nào")
 		return nil
 	}
@@ -262,7 +316,7 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 	short := shortIDs(ids)
 	l := g.lang()
 	t := newTable(g.stdout, word(l, "id"), word(l, "questionnaire"), word(l, "agency"), word(l, "province"),
-		word(l, "status"), word(l, "progress"), word(l, "updated"))
+		word(l, "assessor"), word(l, "status"), word(l, "progress"), word(l, "updated"))
 	for i, in := range infos {
 		total := "?"
 		if in.Total != nil {
@@ -272,8 +326,9 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		if in.Conflicts > 0 {
 			status += fmt.Sprintf(" (%d %s)", in.Conflicts, g.t("conflicts", "xung đột"))
 		}
-		t.row(short[in.ID], in.Questionnaire+" "+in.Version, in.Agency, in.Province, status,
-			fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
+		// Names come from other devices: nothing in them may act on the terminal.
+		t.row(short[in.ID], in.Questionnaire+" "+in.Version, report.TerminalText(in.Agency), report.TerminalText(in.Province),
+			report.TerminalText(in.Assessor), status, fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
 	}
 	return t.flush()
 }
@@ -395,10 +450,16 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 	}
 	sort.Strings(ids)
 	var buf bytes.Buffer
+	exported := 0
 	for _, id := range ids {
 		state, err := st.Interview(ctx, id)
 		if err != nil {
 			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+		}
+		if !state.HasMeta() {
+			g.warn(fmt.Sprintf(g.t("interview %s is left out: %d changes of it are here, but not the change that creates it",
+				"phỏng vấn %s bị bỏ qua: đã có %d thay đổi của nó nhưng chưa có thay đổi tạo ra nó"), id, state.Revisions))
+			continue
 		}
 		if n := len(state.Conflicts); n > 0 {
 			g.warn(fmt.Sprintf(g.t("interview %s has %d conflicts: the export holds the newest side of each",
@@ -409,6 +470,7 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 			return err
 		}
 		buf.Write(line)
+		exported++
 	}
 	if opts.out == "" {
 		_, err = g.stdout.Write(buf.Bytes())
@@ -417,7 +479,7 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 	if err := writeFileAtomic(opts.out, buf.Bytes(), 0o644); err != nil {
 		return failWrap(err, "write %s", "ghi %s", opts.out)
 	}
-	g.infof("exported %d interviews to %s", "đã xuất %d cuộc phỏng vấn ra %s", len(ids), opts.out)
+	g.infof("exported %d interviews to %s", "đã xuất %d cuộc phỏng vấn ra %s", exported, opts.out)
 	return nil
 }
 
@@ -427,13 +489,16 @@ func newInterviewImportCommand(g *globals) *cobra.Command {
 		Short: "Read interviews from JSON Lines, all or nothing · Nhập phỏng vấn từ JSON Lines, tất cả hoặc không gì cả",
 		Long: `import reads interviews written by export (JSON Lines, one interview a line; - reads
 stdin). Every line is checked against its questionnaire (unknown question, bad rating code,
-failed constraint, …). When any line is bad, nothing is imported and every problem is
-printed as FILE:LINE: field: message. Otherwise every interview is written in one
+failed constraint, …). An import never sets a status that only a supervisor (approved,
+returned, reopened) or the server (submitted) sets; a line that would is bad too (a
+status it leaves as it is, as in export then import on the same device, is fine). When
+any line is bad, nothing is imported and the problems are printed as FILE:LINE: field:
+message (the first 50, then how many more). Otherwise every interview is written in one
 transaction: new interviews are created, existing ones get what changed.
 
 import đọc tệp do export tạo ra (- là đọc từ stdin). Mỗi dòng được kiểm tra theo bảng hỏi
-của nó. Nếu có dòng lỗi thì không nhập gì và in mọi lỗi dạng TỆP:DÒNG: trường: thông báo.
-Nếu không, tất cả được ghi trong một giao dịch.`,
+của nó. Nếu có dòng lỗi thì không nhập gì và in các lỗi dạng TỆP:DÒNG: trường: thông báo
+(50 lỗi đầu, rồi số lỗi còn lại). Nếu không, tất cả được ghi trong một giao dịch.`,
 		Example: `  fieldsurvey interview import interviews.jsonl
   ssh field-laptop fieldsurvey interview export | fieldsurvey interview import -`,
 		Args: cobra.ExactArgs(1),
@@ -442,6 +507,9 @@ Nếu không, tất cả được ghi trong một giao dịch.`,
 		},
 	}
 }
+
+// maxImportProblems is how many problems of an import file are printed; the rest are counted.
+const maxImportProblems = 50
 
 // importLine is one record of an import file with the line it came from.
 type importLine struct {
@@ -481,6 +549,11 @@ func readImport(r io.Reader, name string, c *questionnaires.Catalog) ([]importLi
 			problems = append(problems, importProblem{line: n, field: field, msg: msg})
 		}
 		rec, err := survey.ParseRecord(text)
+		var fe survey.FieldError
+		if errors.As(err, &fe) {
+			bad(fe.Field, fe.Msg)
+			continue
+		}
 		if err != nil {
 			bad("", "not an interview record: "+err.Error())
 			continue
@@ -521,6 +594,36 @@ func (c *importClock) time() time.Time {
 	return c.now()
 }
 
+// importedStatusProblem says why rec cannot set its status on an interview whose current
+// state is cur: approved, returned and reopened are a supervisor's decisions (signed by its
+// key, 'fieldsurvey interview approve|return|reopen'), submitted is the server's mark. A
+// record that leaves such a status as it is (export, then import on the same device) is
+// fine: nothing is written for it.
+func importedStatusProblem(rec survey.Record, cur *survey.InterviewState) string {
+	st := rec.Status
+	if !st.IsDecision() && st != survey.StatusSubmitted {
+		return ""
+	}
+	if (survey.StatusChange{Status: st, Reason: rec.StatusReason}) == cur.Status {
+		return ""
+	}
+	if st == survey.StatusSubmitted {
+		return fmt.Sprintf("%q is set by the server when the interview reaches it, not by an import; import the interview as draft or completed", st)
+	}
+	return fmt.Sprintf("%q is a supervisor's decision, signed by their key ('fieldsurvey interview %s' on a supervisor's home), not something an import sets; import the interview as draft or completed",
+		st, decisionVerb(st))
+}
+
+// decisionVerb is the subcommand of interview that makes decision st.
+func decisionVerb(st survey.Status) string {
+	for _, v := range decideVerbs {
+		if v.to == st {
+			return v.en
+		}
+	}
+	return string(st)
+}
+
 func runInterviewImport(ctx context.Context, g *globals, file string) error {
 	if g.flags.db != "" {
 		return withHint(fail("import writes to this device's database, not to a hub store (--db)",
@@ -554,14 +657,18 @@ func runInterviewImport(ctx context.Context, g *globals, file string) error {
 		return err
 	}
 	defer st.Close()
-	// An interview already stored must keep its questionnaire.
+	// An interview already stored must keep its questionnaire; an import never sets a
+	// status only a supervisor or the server sets.
 	for _, il := range recs {
 		cur, err := st.Interview(ctx, il.rec.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			continue
+			cur, err = survey.NewInterviewState(il.rec.ID), nil
 		}
 		if err != nil {
 			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", il.rec.ID))
+		}
+		if msg := importedStatusProblem(il.rec, cur); msg != "" {
+			problems = append(problems, importProblem{line: il.line, field: "status", msg: msg})
 		}
 		if cur.HasMeta() && (cur.Meta.Questionnaire != il.rec.Questionnaire || cur.Meta.QuestionnaireVersion != il.rec.QuestionnaireVersion) {
 			problems = append(problems, importProblem{line: il.line, field: "questionnaire",
@@ -571,10 +678,13 @@ func runInterviewImport(ctx context.Context, g *globals, file string) error {
 	}
 	if len(problems) > 0 {
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
-		for _, p := range problems {
+		for _, p := range problems[:min(len(problems), maxImportProblems)] {
 			fmt.Fprintln(g.stderr, p.format(name))
 		}
 		n := len(problems)
+		if n > maxImportProblems {
+			g.notef("%d more problems not shown", "còn %d lỗi khác không hiển thị", n-maxImportProblems)
+		}
 		return withHint(&userError{msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
 			fmt.Sprintf("không nhập gì: %d lỗi trong %s", n, name))},
 			"correct the lines named above and import the whole file again",

@@ -2,17 +2,24 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+	"github.com/fieldsurvey/fieldsurvey/sync/usb"
 )
 
 type mergeOptions struct {
@@ -24,30 +31,48 @@ type mergeOptions struct {
 func newMergeCommand(g *globals) *cobra.Command {
 	var opts mergeOptions
 	cmd := &cobra.Command{
-		Use:   "merge --into HUB.db --allowed-signers FILE [--identity KEY] BATCH...",
-		Short: "Supervisor: merge batch files into a hub store · Người giám sát: hợp nhất các lô dữ liệu",
+		Use:   "merge [--into HUB.db --allowed-signers FILE] [--identity KEY] BATCH|DIR...",
+		Short: "Take in batch files: a supervisor's on a laptop, laptops' on a supervisor's home · Hợp nhất các lô dữ liệu",
 		Long: `merge verifies each batch (a file, or every *.fsbatch in a folder) and adds its revisions to
-the hub store HUB.db, which it creates if missing. Each batch is checked whole before
-anything of it is stored: signature by a key the allowed_signers file trusts, payload hash,
-every revision, questionnaire versions known here, and the hub's own record (a batch merged
-before is "already present" and changes nothing; the same batch id with other content, or
-a sequence number reused, is refused). A rejected batch adds nothing. Afterwards merge says
-which sequence numbers of each device are missing. It exits non-zero if any batch was
-rejected. Then: 'fieldsurvey report --db HUB.db', 'interview list --db HUB.db',
-'conflicts --db HUB.db'.
+this home's own database. Each batch is checked whole before anything of it is stored:
+signature by a trusted key, payload hash, every revision, questionnaire versions known here,
+who may decide, and the record of what was merged before (a batch merged before is "already
+present" and changes nothing; the same batch id with other content, or a sequence number
+reused, is refused). A rejected batch adds nothing. Afterwards merge says which sequence
+numbers of each device are missing. It exits non-zero if any batch was rejected.
+
+Who is trusted depends on the home's role (config.yaml, role):
+  - assessor (a laptop): batches signed by the supervisors of HOME/trusted_supervisors
+    ('fieldsurvey trust add'); they bring decisions (returned with a reason, approved,
+    reopened). A decision on an interview this laptop does not hold is kept, and takes
+    effect when the interview arrives.
+  - supervisor: batches signed by the laptops of HOME/allowed_signers (or the files given
+    with --allowed-signers; each laptop's 'fieldsurvey identity' prints its line), and by
+    the other supervisors of HOME/trusted_supervisors. A laptop's batch that approves,
+    returns or reopens an interview is refused whole: only supervisors decide.
+Everywhere, a batch carries only its signer's own revisions, and this device's own batches
+are refused. Encrypted batches are decrypted with this home's device key and --identity.
+
+With --into HUB.db, merge works on a separate hub store instead (created if missing),
+trusting the --allowed-signers files given (required); decisions are refused there. Then:
+'fieldsurvey report --db HUB.db', 'interview list --db HUB.db', 'conflicts --db HUB.db'.
 
 merge kiểm tra từng lô (một tệp, hoặc mọi *.fsbatch trong thư mục) rồi thêm các thay đổi
-vào kho tổng hợp HUB.db (tạo mới nếu chưa có). Lô bị từ chối không thêm gì. Sau đó merge
-cho biết thiết bị nào còn thiếu số thứ tự lô nào.`,
-		Example: `  fieldsurvey merge --into hub.db --allowed-signers allowed_signers /media/usb/*.fsbatch
-  fieldsurvey merge --into hub.db --allowed-signers allowed_signers --identity supervisor.key inbox/
+vào cơ sở dữ liệu của thư mục làm việc này. Máy của người đánh giá nhận lô do người giám sát
+trong HOME/trusted_supervisors ký; thư mục của người giám sát nhận lô của các máy trong
+HOME/allowed_signers (hoặc --allowed-signers) và của người giám sát khác. Lô bị từ chối
+không thêm gì. Với --into HUB.db, hợp nhất vào một kho tổng hợp riêng.`,
+		Example: `  fieldsurvey merge /media/usb
+  fieldsurvey merge /media/usb/000002-*.fsbatch
+  fieldsurvey merge --allowed-signers team_a_signers /media/usb
+  fieldsurvey merge --into hub.db --allowed-signers allowed_signers /media/usb/*.fsbatch
   fieldsurvey report --db hub.db`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runMerge(cmd.Context(), g, args, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.into, "into", "", "the hub store to merge into (created if missing) · kho tổng hợp")
+	cmd.Flags().StringVar(&opts.into, "into", "", "merge into this separate hub store (created if missing) instead of this home's · hợp nhất vào kho tổng hợp riêng này")
 	opts.trust.flags(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the results as JSON · in kết quả dạng JSON")
 	return cmd
@@ -64,6 +89,7 @@ type mergeLine struct {
 	Replay    bool            `json:"replay,omitempty"`
 	Rejected  *mergeRejection `json:"rejected,omitempty"`
 	reason    survey.Text
+	detail    survey.Text
 	reusedIDs []string
 }
 
@@ -82,24 +108,136 @@ type mergeReport struct {
 	Batches   []mergeLine `json:"batches"`
 	Gaps      []mergeGap  `json:"gaps"`
 	Conflicts int         `json:"conflicts"`
+	// Waiting lists the interviews held without their creation (decisions that came first).
+	Waiting []string `json:"waiting"`
+}
+
+// merger is how merge takes in one batch, and explains a refusal, for the store it merges into.
+type merger struct {
+	h       *hub.Hub
+	merge   func(context.Context, *batch.Batch) (hub.Result, error)
+	explain func(error) (reason, detail survey.Text)
+	// conflictsHint is how to see the conflicts of this store.
+	conflictsHint string
 }
 
 func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions) error {
-	if opts.into == "" {
-		return withHint(fail("--into is required", "cần --into"),
-			"name the hub store, for example --into hub.db (it is created if missing)",
-			"chỉ định kho tổng hợp, ví dụ --into hub.db (tạo mới nếu chưa có)")
+	var m merger
+	if opts.into != "" {
+		hopts, files, err := opts.trust.checkInputs(g, args)
+		if err != nil {
+			return err
+		}
+		h, err := hub.Open(opts.into)
+		if err != nil {
+			return err
+		}
+		defer h.Close()
+		m = merger{h: h, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
+			merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return h.MergeOne(ctx, b, hopts) },
+			explain: func(err error) (survey.Text, survey.Text) {
+				reason, detail := hub.Explain(err)
+				return reason, survey.T(detail, detail)
+			}}
+		return mergeFiles(ctx, g, m, files, opts)
 	}
-	hopts, files, err := opts.trust.checkInputs(g, args)
+	policy, files, err := homePolicy(g, args, opts.trust)
 	if err != nil {
 		return err
 	}
-	h, err := hub.Open(opts.into)
+	h, err := g.openHomeHub()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
+	m = merger{h: h, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain,
+		merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return policy.Merge(ctx, h, b) }}
+	return mergeFiles(ctx, g, m, files, opts)
+}
 
+// homePolicy is what this home trusts (see the help of merge), and the batch files named.
+func homePolicy(g *globals, args []string, trust trustOptions) (usb.Policy, []string, error) {
+	if g.flags.db != "" {
+		return usb.Policy{}, nil, withHint(fail("merge writes: --db names a store to read", "merge ghi dữ liệu: --db chỉ dùng để đọc một kho dữ liệu"),
+			"leave out --db to merge into this home, or give --into HUB.db to merge into a separate hub store",
+			"bỏ --db để hợp nhất vào thư mục làm việc này, hoặc dùng --into HUB.db để hợp nhất vào kho tổng hợp riêng")
+	}
+	if err := g.needHome(); err != nil {
+		return usb.Policy{}, nil, err
+	}
+	role := g.role()
+	p := usb.Policy{Role: role, Device: g.cfg.Device, Now: g.now}
+	var err error
+	if p.Supervisors, err = loadSignersFile(g.trustedPath(), false); err != nil {
+		return usb.Policy{}, nil, err
+	}
+	if role.Decides() {
+		paths, required := trust.allowedSigners, true
+		if len(paths) == 0 {
+			paths = []string{g.allowedSignersPath()}
+		}
+		p.Devices = &keys.AllowedSigners{}
+		for _, path := range paths {
+			one, err := loadSignersFile(path, required)
+			if err != nil {
+				return usb.Policy{}, nil, err
+			}
+			p.Devices.Signers = append(p.Devices.Signers, one.Signers...)
+		}
+	} else if len(trust.allowedSigners) > 0 {
+		return usb.Policy{}, nil, withHint(fail("--allowed-signers is for a supervisor's home or a hub (--into); this laptop takes batches of the supervisors it trusts",
+			"--allowed-signers dành cho thư mục của người giám sát hoặc kho tổng hợp (--into); máy này chỉ nhận lô của người giám sát mà nó tin cậy"),
+			"trust a supervisor with 'fieldsurvey trust add LINE' (the line their 'fieldsurvey identity' prints)",
+			"tin cậy người giám sát bằng 'fieldsurvey trust add DÒNG' (dòng mà 'fieldsurvey identity' của họ in ra)")
+	}
+	// The home's device key decrypts batches encrypted to it, and so do --identity files.
+	if data, err := os.ReadFile(g.keyPath()); err == nil {
+		if ids, err := keys.ParseIdentities(data); err == nil {
+			p.Identities = append(p.Identities, ids...)
+		}
+	}
+	for _, path := range trust.identities {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return usb.Policy{}, nil, failWrap(err, "read --identity", "đọc --identity")
+		}
+		ids, err := keys.ParseIdentities(data)
+		if err != nil {
+			return usb.Policy{}, nil, failWrap(err, "--identity %s", "--identity %s", path)
+		}
+		p.Identities = append(p.Identities, ids...)
+	}
+	files, err := batchFiles(args)
+	if err != nil {
+		return usb.Policy{}, nil, err
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return usb.Policy{}, nil, err
+	}
+	p.Known = knownQuestionnaires(c)
+	return p, files, nil
+}
+
+// loadSignersFile reads an allowed_signers file; a missing one trusts no one, or (required)
+// is an error saying what to put in it.
+func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
+	if _, err := os.Stat(path); required && errors.Is(err, fs.ErrNotExist) {
+		return nil, withHint(fail("no allowed_signers file %s: this supervisor's home trusts no laptop yet", "chưa có tệp allowed_signers %s: thư mục của người giám sát này chưa tin cậy máy nào", path),
+			"put each laptop's line there ('fieldsurvey identity' on the laptop prints it), or give --allowed-signers FILE",
+			"ghi dòng của từng máy vào đó ('fieldsurvey identity' trên máy in ra dòng này), hoặc dùng --allowed-signers TỆP")
+	}
+	as, err := keys.LoadAllowedSignersFile(path)
+	if err != nil {
+		return nil, withHint(failWrap(err, "read allowed signers", "đọc allowed signers"),
+			"each line: principal [namespaces=\"fieldsurvey-batch\"] ssh-ed25519 AAAA…",
+			"mỗi dòng: danh-tính [namespaces=\"fieldsurvey-batch\"] ssh-ed25519 AAAA…")
+	}
+	return as, nil
+}
+
+// mergeFiles merges the files one by one with m and reports.
+func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
 	added, present, rejected := 0, 0, 0
@@ -110,16 +248,15 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		b, err := readBatchFile(file)
 		if err != nil {
 			res.Rejected = err
-		} else if res, err = h.MergeOne(ctx, b, hopts); err != nil {
+		} else if res, err = m.merge(ctx, b); err != nil {
 			bar.clear()
 			return contextErr(ctx, failWrap(err, "merge %s (the batches before it are merged)", "hợp nhất %s (các lô trước đó đã được hợp nhất)", file))
 		}
 		line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
 		line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
 		if res.Rejected != nil {
-			reason, detail := hub.Explain(res.Rejected)
-			line.reason = reason
-			line.Rejected = &mergeRejection{Check: reason.Get(survey.LangEN), Detail: detail}
+			line.reason, line.detail = m.explain(res.Rejected)
+			line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
 			rejected++
 		}
 		added += line.Added
@@ -131,6 +268,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		}
 	}
 	bar.clear()
+	h := m.h
 	gaps, err := h.Gaps(ctx)
 	if err != nil {
 		return err
@@ -144,6 +282,15 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		return err
 	}
 	rep.Conflicts = len(conflicts)
+	waiting, err := h.Store().List(ctx, store.ListOptions{Waiting: true})
+	if err != nil {
+		return err
+	}
+	rep.Waiting = []string{}
+	for _, w := range waiting {
+		rep.Waiting = append(rep.Waiting, w.ID)
+	}
+	sort.Strings(rep.Waiting)
 	if opts.json {
 		if err := writeJSON(g.stdout, rep); err != nil {
 			return err
@@ -163,9 +310,14 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 	}
 	g.infof("%[1]d %[2]s: %[3]d revisions added, %[4]d already present, %[5]d rejected",
 		"%[1]d lô: đã thêm %[3]d thay đổi, %[4]d đã có, %[5]d lô bị từ chối", len(files), plural(len(files), "batch", "batches"), added, present, rejected)
+	if n := len(rep.Waiting); n > 0 {
+		g.notef("%[1]d %[2]s not here yet; the changes received for %[3]s (a supervisor's decision, or a later batch of the device that recorded it) are kept and take effect when %[4]s: %[5]s",
+			"%[1]d cuộc phỏng vấn chưa có ở đây; các thay đổi đã nhận (quyết định của người giám sát, hoặc lô sau của thiết bị đã ghi phỏng vấn) được giữ lại và có hiệu lực khi phỏng vấn được nhận: %[5]s",
+			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(rep.Waiting, ", "))
+	}
 	if len(conflicts) > 0 {
-		g.notef("%d answers or fields have two versions: 'fieldsurvey conflicts --db %s' shows both sides",
-			"%d câu trả lời hoặc mục có hai phiên bản: 'fieldsurvey conflicts --db %s' hiển thị cả hai", len(conflicts), opts.into)
+		g.notef("%d answers or fields have two versions: '%s' shows both sides",
+			"%d câu trả lời hoặc mục có hai phiên bản: '%s' hiển thị cả hai", len(conflicts), m.conflictsHint)
 	}
 	if rejected > 0 {
 		return withHint(fail("%d of %d batches rejected; nothing of them was stored", "%d trên %d lô bị từ chối; không lưu gì từ các lô đó", rejected, len(files)),
@@ -177,7 +329,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 func printMergeLine(g *globals, l mergeLine) {
 	switch {
 	case l.Rejected != nil:
-		fmt.Fprintf(g.stdout, "%s: %s: %s: %s\n", l.File, g.t("rejected", "bị từ chối"), l.reason.Get(g.lang()), l.Rejected.Detail)
+		fmt.Fprintf(g.stdout, "%s: %s: %s: %s\n", l.File, g.t("rejected", "bị từ chối"), l.reason.Get(g.lang()), l.detail.Get(g.lang()))
 	case l.Replay:
 		fmt.Fprintf(g.stdout, g.t("%s: already present %d (batch %d of %s was merged before)", "%s: đã có %d (lô %d của %s đã được hợp nhất trước đó)")+"\n",
 			l.File, l.Present, l.Sequence, l.Device)

@@ -122,21 +122,27 @@ func packOutbox(ctx context.Context, g *globals, st *store.Store) (*client.Packe
 	if err := runBatchCreate(ctx, &g2, batchCreateOptions{}); err != nil {
 		return nil, err
 	}
-	path := strings.TrimSpace(out.String())
-	if path == "" {
-		return nil, nil
+	// One path a line: pending changes larger than one batch take several. The last one
+	// is reported, with the revisions of all.
+	var p *client.Packed
+	for _, path := range strings.Fields(out.String()) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		b, err := batch.Read(f, batch.Limits{})
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		m := b.Manifest
+		n := m.Revisions
+		if p != nil {
+			n += p.Revisions
+		}
+		p = &client.Packed{Seq: m.Sequence, Batch: m.ID, Revisions: n, Path: path}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := batch.Read(f, batch.Limits{})
-	if err != nil {
-		return nil, err
-	}
-	m := b.Manifest
-	return &client.Packed{Seq: m.Sequence, Batch: m.ID, Revisions: m.Revisions, Path: path}, nil
+	return p, nil
 }
 
 // syncProgress prints what a sync does to stderr as it happens.

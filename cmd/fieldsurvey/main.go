@@ -7,7 +7,8 @@
 // data goes to stdout and messages to stderr; every failure exits non-zero with
 // "fieldsurvey: error: …" (and often "fieldsurvey: hint: …"); an interrupt exits 130,
 // except for a command whose normal way to stop is a signal (serve: it exits 0 once it has
-// shut down cleanly); a command that fails on bad input changes nothing.
+// shut down cleanly); a command that fails on bad input changes nothing. `conflicts` exits 3
+// (not an error) when it lists any conflict, so that scripts can test for them.
 package main
 
 import (
@@ -26,8 +27,15 @@ import (
 const (
 	exitOK          = 0
 	exitFailure     = 1
+	exitConflicts   = 3 // conflicts listed some
 	exitInterrupted = 130
 )
+
+// exitStatus is what a command returns to exit with a status other than 0 without an
+// error: it has said everything already (conflicts exits 3 when it lists any).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // interruptGrace is how long a command may take to stop cleanly after an interrupt (a
 // transaction being committed, a file being renamed) before the program exits anyway.
@@ -71,6 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case ctx.Err() != nil || errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "fieldsurvey: interrupted")
 		return exitInterrupted
+	case errors.As(err, new(exitStatus)):
+		var es exitStatus
+		errors.As(err, &es)
+		return int(es)
 	case err != nil:
 		printError(stderr, err, g.lang())
 		return exitFailure

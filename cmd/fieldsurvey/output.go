@@ -141,6 +141,7 @@ var words = map[string]survey.Text{
 	"questionnaire": survey.T("QUESTIONNAIRE", "BẢNG HỎI"),
 	"agency":        survey.T("AGENCY", "CƠ QUAN"),
 	"province":      survey.T("PROVINCE", "TỈNH/BỘ"),
+	"assessor":      survey.T("ASSESSOR", "NGƯỜI ĐÁNH GIÁ"),
 	"status":        survey.T("STATUS", "TRẠNG THÁI"),
 	"progress":      survey.T("PROGRESS", "TIẾN ĐỘ"),
 	"updated":       survey.T("UPDATED", "CẬP NHẬT"),

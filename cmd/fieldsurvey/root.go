@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 )
 
 // commands are the subcommands of fieldsurvey, in the order of the help. Each is built by
@@ -32,6 +34,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newIdentityCommand,
 	newBatchCommand,
 	newMergeCommand,
+	newTrustCommand,
 	newConflictsCommand,
 	newEnrollCommand,
 	newSyncCommand,
@@ -83,6 +86,7 @@ type globals struct {
 	homeSteps []homeResult
 
 	identity identityFlags // the device key step (cmd_identity.go)
+	initRole survey.Role   // init --role: the role a new home's config.yaml is written with
 }
 
 func newGlobals(stdin io.Reader, stdout, stderr io.Writer) *globals {
@@ -268,6 +272,7 @@ func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 			return nil, err
 		}
 		path = g.storePath()
+		opts = homeStoreOptions(opts...)
 	}
 	st, err := store.Open(path, opts...)
 	if err != nil {
@@ -277,6 +282,30 @@ func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 		return nil, failWrap(err, "open survey database", "mở cơ sở dữ liệu khảo sát")
 	}
 	return st, nil
+}
+
+// homeStoreOptions are opts and what every home store is opened with: the hub's tables, so
+// that a laptop as well as a supervisor's desk merges batches into its own store and
+// remembers them (which device sent which numbers, with which key). An older home store
+// gains the tables the first time it is opened; nothing in it changes.
+func homeStoreOptions(opts ...store.Option) []store.Option {
+	return append(slices.Clone(opts), store.WithMigrations(hub.Component, hub.Migrations))
+}
+
+// openHomeHub opens the home's own store as a hub, to merge batches into it or write a
+// decision; --db is refused by the callers before.
+func (g *globals) openHomeHub() (*hub.Hub, error) {
+	if err := g.needHome(); err != nil {
+		return nil, err
+	}
+	h, err := hub.Open(g.storePath())
+	if err != nil {
+		if errors.Is(err, store.ErrNotSurveyDB) || errors.Is(err, store.ErrNewerSchema) {
+			return nil, err
+		}
+		return nil, failWrap(err, "open survey database", "mở cơ sở dữ liệu khảo sát")
+	}
+	return h, nil
 }
 
 // contextErr turns a cancelled context into the interrupt error.

@@ -47,6 +47,18 @@ func TestDomainIsPure(t *testing.T) {
 	}
 }
 
+// TestXLSXWriterStaysAWriter: the xlsx writer sits apart from survey/report because the
+// excelize library links net/http (to sniff image types); that is the only way it may
+// differ from the domain: no store, no SQL, no UI, no sync, no viper.
+func TestXLSXWriterStaysAWriter(t *testing.T) {
+	for p, list := range deps(t, "./survey/report/xlsx") {
+		forbid(t, p, list, "database/sql", "os/exec", "modernc.org/sqlite",
+			"github.com/charmbracelet/lipgloss", "github.com/charmbracelet/bubbletea",
+			"github.com/spf13/viper", "github.com/spf13/cobra", "github.com/fieldsurvey/fieldsurvey/survey/store",
+			"github.com/fieldsurvey/fieldsurvey/tui", "github.com/fieldsurvey/fieldsurvey/sync")
+	}
+}
+
 func TestOnlyCmdUsesViper(t *testing.T) {
 	for p, list := range deps(t, "./survey/...", "./sync/...", "./tui/...", "./questionnaires/...") {
 		forbid(t, p, list, "github.com/spf13/viper")

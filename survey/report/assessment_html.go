@@ -25,11 +25,15 @@ func WriteAssessmentHTML(w io.Writer, r *AssessmentReport) error {
 		return fmt.Errorf("write html assessment report: %w", err)
 	}
 	t.Funcs(assessFuncs(r.Lang))
-	bw := bufio.NewWriter(w)
+	f := &controlFilter{w: w} // no control character from the team's text reaches the page
+	bw := bufio.NewWriter(f)
 	if err := t.Execute(bw, r); err != nil {
 		return fmt.Errorf("write html assessment report: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write html assessment report: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write html assessment report: %w", err)
 	}
 	return nil

@@ -271,3 +271,39 @@ func TestAssessmentGoldens(t *testing.T) {
 		}
 	}
 }
+
+// Text typed by the team or the assessors cannot act on a terminal or a spreadsheet: control
+// characters are dropped from HTML, markdown, text and CSV and escaped in JSON, and a CSV
+// cell that a spreadsheet would run as a formula starts with '.
+func TestAssessmentHostileText(t *testing.T) {
+	r := buildAssess(t, AssessmentOptions{Lang: "en"})
+	r.Sections[0].Rows[0].Remarks = "=HYPERLINK(\"http://evil\")\x1b]0;pwned\x07 ok"
+	r.Summary = "sum\x1b[2Jmary\u009b"
+	r.Sections[0].Rows[0].Interviews.Comments = append(r.Sections[0].Rows[0].Interviews.Comments, Pooled{Text: "c\x1b[31m", Agency: "A"})
+	writers := map[string]func(*bytes.Buffer) error{
+		"html":     func(b *bytes.Buffer) error { return WriteAssessmentHTML(b, r) },
+		"markdown": func(b *bytes.Buffer) error { return WriteAssessmentMarkdown(b, r) },
+		"text":     func(b *bytes.Buffer) error { return WriteAssessmentText(b, r, nil, 80) },
+		"csv":      func(b *bytes.Buffer) error { return WriteAssessmentCSV(b, r) },
+		"json":     func(b *bytes.Buffer) error { return WriteAssessmentJSON(b, r) },
+	}
+	for name, w := range writers {
+		var b bytes.Buffer
+		if err := w(&b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(b.String(), "\x1b\x07\u009b") {
+			t.Errorf("%s: a control character reached the output", name)
+		}
+		switch name {
+		case "csv":
+			if !strings.Contains(b.String(), `"'=HYPERLINK(""http://evil"")]0;pwned ok"`) {
+				t.Errorf("csv: the formula cell is not made text:\n%s", b.String())
+			}
+		case "json":
+			if !strings.Contains(b.String(), `\u001b]0;pwned\u0007 ok`) {
+				t.Errorf("json: the remarks are not kept escaped:\n%s", b.String())
+			}
+		}
+	}
+}

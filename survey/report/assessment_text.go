@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // WriteAssessmentText writes r for a terminal, width columns wide: per section and question
@@ -16,7 +14,8 @@ import (
 // and their evidence and comments, each with its interview's agency and province. Then the
 // key datasets and the action plan. This is the working view of `assessment show`; the
 // published report is WriteAssessmentHTML and the others. style, when not nil, colours
-// ratings.
+// the steps of the distributions. Text from the assessment and the interviews has its
+// control characters dropped.
 func WriteAssessmentText(w io.Writer, r *AssessmentReport, style Styler, width int) error {
 	if r == nil {
 		return errors.New("write text assessment: no report")
@@ -27,6 +26,8 @@ func WriteAssessmentText(w io.Writer, r *AssessmentReport, style Styler, width i
 	if width < MinTextWidth {
 		return fmt.Errorf("write text assessment: width %d is too narrow: use at least %d columns", width, MinTextWidth)
 	}
+	// The styler's colour codes pass; the team's and the interviews' text goes through clean
+	// (wrap) before it is laid out.
 	bw := bufio.NewWriter(w)
 	t := &atext{w: bw, lang: r.Lang, style: style, width: width}
 	t.report(r)
@@ -63,18 +64,12 @@ func (t *atext) para(indent int, prefix, s string) {
 	}
 }
 
-func (t *atext) rating(code, symbol, label string) string {
-	s := ratingText(symbol, label)
-	if t.style != nil && code != "" {
-		return t.style(survey.Code(code), s)
-	}
-	return s
-}
-
+// team is the team's rating and remarks as one text to wrap; it is not coloured, since
+// wrapping cleans control characters (the distribution lines below it are).
 func (t *atext) team(tr TeamRating) string {
 	s := "— " + t.word("notRated")
 	if tr.Rating != "" {
-		s = t.rating(string(tr.Rating), tr.Symbol, tr.Label)
+		s = ratingText(tr.Symbol, tr.Label)
 	}
 	if tr.Remarks != "" {
 		s += " — " + tr.Remarks

@@ -24,10 +24,14 @@ func WriteAssessmentJSON(w io.Writer, r *AssessmentReport) error {
 		Format string `json:"format"`
 		*AssessmentReport
 	}{AssessmentJSONFormat, r}
-	enc := json.NewEncoder(w)
+	f := &controlFilter{w: w, json: true} // control characters kept, escaped
+	enc := json.NewEncoder(f)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write json assessment report: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write json assessment report: %w", err)
 	}
 	return nil
@@ -49,7 +53,13 @@ func WriteAssessmentCSV(w io.Writer, r *AssessmentReport) error {
 		return errors.New("write csv assessment report: no report")
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(AssessmentCSVHeader)
+	write := func(rec []string) {
+		for i, c := range rec {
+			rec[i] = CellText(c, true) // no control characters, no formulas
+		}
+		cw.Write(rec)
+	}
+	write(slicesClone(AssessmentCSVHeader))
 	b := strconv.FormatBool
 	spread := func(sp Spread) []string {
 		var cs []string
@@ -65,12 +75,12 @@ func WriteAssessmentCSV(w io.Writer, r *AssessmentReport) error {
 			rec := []string{r.ID, r.Scope, s.ID, "question", row.Question, string(row.Importance),
 				string(row.Rating), row.Label, row.Remarks}
 			rec = append(rec, spread(row.Interviews)...)
-			cw.Write(append(rec, b(row.Conflict)))
+			write(append(rec, b(row.Conflict)))
 		}
 		o := s.Overall
 		rec := []string{r.ID, r.Scope, s.ID, "overall", "", string(s.Importance), string(o.Rating), o.Label, o.Remarks}
 		rec = append(rec, spread(s.Interviews)...)
-		cw.Write(append(rec, b(o.Conflict)))
+		write(append(rec, b(o.Conflict)))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -87,10 +97,14 @@ func WriteAssessmentMarkdown(w io.Writer, r *AssessmentReport) error {
 	if r == nil {
 		return errors.New("write markdown assessment report: no report")
 	}
-	bw := bufio.NewWriter(w)
+	f := &controlFilter{w: w}
+	bw := bufio.NewWriter(f)
 	m := &amd{w: bw, lang: r.Lang}
 	m.report(r)
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write markdown assessment report: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write markdown assessment report: %w", err)
 	}
 	return nil
@@ -304,3 +318,5 @@ func medianCell(sp Spread) string {
 	}
 	return s
 }
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }

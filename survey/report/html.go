@@ -12,7 +12,8 @@ import (
 
 // WriteHTML writes r as one self-contained HTML page (inline CSS, no script, no external
 // resource) that prints well. Ratings are coloured by step and always show their symbol and
-// label, so the page reads in black and white. Everything from the interviews is escaped.
+// label, so the page reads in black and white. Everything from the interviews is escaped,
+// and control characters are dropped.
 func WriteHTML(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write html report: no report")
@@ -22,11 +23,15 @@ func WriteHTML(w io.Writer, r *Report) error {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	t.Funcs(htmlFuncs(r.Lang))
-	bw := bufio.NewWriter(w)
+	f := &controlFilter{w: w}
+	bw := bufio.NewWriter(f)
 	if err := t.Execute(bw, r); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	return nil
@@ -86,6 +91,7 @@ tr.overall th { text-align: left; }
 .c-amber { background: #ffe066; color: #000; }
 .c-amber-green { background: #a6d96a; color: #000; }
 .c-green { background: #1a9641; color: #fff; }
+.c-grey { background: #bababa; color: #000; }
 .muted { color: #555; font-style: italic; }
 .conflict { color: #a00; font-weight: bold; }
 .facts { list-style: none; padding: 0; color: #444; }

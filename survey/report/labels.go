@@ -12,6 +12,7 @@ var words = map[string]survey.Text{
 	"version":       survey.T("version", "phiên bản"),
 	"interview":     survey.T("Interview", "Phỏng vấn"),
 	"status":        survey.T("Status", "Trạng thái"),
+	"assessor":      survey.T("Assessor", "Người đánh giá"),
 	"agency":        survey.T("Agency", "Cơ quan"),
 	"province":      survey.T("Province or ministry", "Tỉnh hoặc bộ"),
 	"role":          survey.T("Role", "Chức vụ"),

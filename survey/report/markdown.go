@@ -15,10 +15,14 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write markdown report: no report")
 	}
-	bw := bufio.NewWriter(w)
+	f := &controlFilter{w: w}
+	bw := bufio.NewWriter(f)
 	m := &mdWriter{w: bw, lang: r.Lang}
 	m.report(r)
 	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write markdown report: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)
 	}
 	return nil

@@ -1,11 +1,14 @@
 package report
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -18,7 +21,7 @@ type Options struct {
 	// Lang is the language of the report's words and texts: "vi" or "en"; empty means "en".
 	Lang string
 	// Interviews keeps only these interview ids, in this order; empty means every interview
-	// of the questionnaire, ordered by province, agency, date and id.
+	// of the questionnaire, in Order's order (province, agency, creation time, id).
 	Interviews []string
 	// Sections keeps only these section ids (in questionnaire order); empty means all.
 	Sections []string
@@ -31,6 +34,22 @@ type Report struct {
 	Title         string      `json:"title"`
 	Lang          string      `json:"lang"`
 	Interviews    []Interview `json:"interviews"`
+	// Layout lists the sections reported and their questions, so that a streaming writer
+	// can lay out its tables (the xlsx sheet per section) before the first interview.
+	Layout []SectionLayout `json:"-"`
+}
+
+// SectionLayout is a section of a report and its questions, without answers.
+type SectionLayout struct {
+	ID        string
+	Title     string
+	Questions []QuestionLayout
+}
+
+// QuestionLayout is a question of a SectionLayout, its text in the report language.
+type QuestionLayout struct {
+	ID, Text string
+	Type     survey.QuestionType
 }
 
 // Interview is the report of one interview. The respondent's province is kept so that a
@@ -41,7 +60,11 @@ type Interview struct {
 	// Category is the label of the respondent's stakeholder category in the report language.
 	Category string        `json:"category_label,omitempty"`
 	Status   survey.Status `json:"status"`
-	Sections []Section     `json:"sections"`
+	// Assessor is who made the interview (the signer principal that created it).
+	Assessor string `json:"assessor"`
+	// Updated is the time of the interview's latest change (survey.TimeFormat, UTC).
+	Updated  string    `json:"updated,omitempty"`
+	Sections []Section `json:"sections"`
 }
 
 // Section is the table of one section (pillar, dimension) of one interview.
@@ -95,6 +118,34 @@ type Overall struct {
 // changing nothing, on an unsupported language, an unknown section or interview id in the
 // options, or an interview asked for by id that uses another questionnaire.
 func Build(q *survey.Questionnaire, states []*survey.InterviewState, o Options) (*Report, error) {
+	b, err := NewBuilder(q, o)
+	if err != nil {
+		return nil, err
+	}
+	picked, err := pickInterviews(q, states, o.Interviews)
+	if err != nil {
+		return nil, err
+	}
+	r := b.Head()
+	r.Interviews = make([]Interview, 0, len(picked))
+	for _, st := range picked {
+		r.Interviews = append(r.Interviews, b.interview(st))
+	}
+	return r, nil
+}
+
+// Builder builds the report of one questionnaire an interview at a time, so that a
+// report of any number of interviews can be written as a stream (Stream) without holding
+// them all.
+type Builder struct {
+	q        *survey.Questionnaire
+	sections []*survey.Section
+	lang     string
+}
+
+// NewBuilder checks the options (language, sections; Options.Interviews is the caller's
+// business when streaming) and returns a Builder for questionnaire q.
+func NewBuilder(q *survey.Questionnaire, o Options) (*Builder, error) {
 	if q == nil {
 		return nil, errors.New("build report: no questionnaire")
 	}
@@ -109,16 +160,129 @@ func Build(q *survey.Questionnaire, states []*survey.InterviewState, o Options) 
 	if err != nil {
 		return nil, err
 	}
-	picked, err := pickInterviews(q, states, o.Interviews)
+	return &Builder{q: q, sections: sections, lang: lang}, nil
+}
+
+// Head returns the report without interviews: its questionnaire, title and language.
+func (b *Builder) Head() *Report {
+	r := &Report{Questionnaire: b.q.ID, Version: b.q.Version, Title: b.q.Title.Get(b.lang), Lang: b.lang,
+		Interviews: []Interview{}}
+	for _, s := range b.sections {
+		l := SectionLayout{ID: s.ID, Title: s.Title.Get(b.lang)}
+		for _, qu := range s.Questions {
+			l.Questions = append(l.Questions, QuestionLayout{ID: qu.ID, Text: qu.Text.Get(b.lang), Type: qu.Type})
+		}
+		r.Layout = append(r.Layout, l)
+	}
+	return r
+}
+
+// Interview builds the report of one interview; one of another questionnaire, or whose
+// creating revision has not arrived, is refused.
+func (b *Builder) Interview(st *survey.InterviewState) (Interview, error) {
+	if st == nil {
+		return Interview{}, errors.New("build report: no interview")
+	}
+	if st.Meta.Questionnaire != b.q.ID {
+		if !st.HasMeta() {
+			return Interview{}, fmt.Errorf("build report: interview %s: the change that creates it has not arrived yet", st.ID)
+		}
+		return Interview{}, fmt.Errorf("build report: interview %s uses questionnaire %s, not %s: report it with its own questionnaire",
+			st.ID, st.Meta.Questionnaire, b.q.ID)
+	}
+	return b.interview(st), nil
+}
+
+// Each calls fn with interview states one at a time, in the order they are reported (a
+// store's EachInterview over ids sorted by Order), and returns fn's first error.
+type Each func(fn func(*survey.InterviewState) error) error
+
+// StreamWriter writes a report one interview at a time: Begin with the head of the report
+// (Builder.Head), Interview for each interview, End once at the end. The CSV, JSON and
+// xlsx writers are StreamWriters, so exports of any size hold one interview in memory.
+type StreamWriter interface {
+	Begin(head *Report) error
+	Interview(in *Interview) error
+	End() error
+}
+
+// Stream builds each interview each yields and writes it to w, one at a time.
+func Stream(b *Builder, each Each, w StreamWriter) error {
+	if err := w.Begin(b.Head()); err != nil {
+		return err
+	}
+	err := each(func(st *survey.InterviewState) error {
+		in, err := b.Interview(st)
+		if err != nil {
+			return err
+		}
+		return w.Interview(&in)
+	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r := &Report{Questionnaire: q.ID, Version: q.Version, Title: q.Title.Get(lang), Lang: lang,
-		Interviews: make([]Interview, 0, len(picked))}
-	for _, st := range picked {
-		r.Interviews = append(r.Interviews, buildInterview(q, st, sections, lang))
+	return w.End()
+}
+
+// writeAll writes a built report through a StreamWriter.
+func writeAll(w StreamWriter, r *Report) error {
+	if err := w.Begin(r); err != nil {
+		return err
 	}
-	return r, nil
+	for i := range r.Interviews {
+		if err := w.Interview(&r.Interviews[i]); err != nil {
+			return err
+		}
+	}
+	return w.End()
+}
+
+// Key is what orders the interviews of a report: province, then agency (in Vietnamese
+// alphabetical order), then creation time, then id. Keys come from the store's summaries,
+// so that an export can be ordered before any interview is read.
+type Key struct {
+	ID, Province, Agency string
+	Created              time.Time
+}
+
+// KeyOf is the order key of an interview summary.
+func KeyOf(s survey.Summary) Key {
+	return Key{ID: s.ID, Province: s.Province, Agency: s.Agency, Created: s.Created}
+}
+
+// Order returns the ids of keys in report order. It keeps a short binary collation key
+// per interview, never the interviews.
+func Order(keys []Key) []string {
+	type sortKey struct {
+		prov, agency []byte
+		created      int64
+		id           string
+	}
+	var buf collate.Buffer
+	col := collate.New(language.Vietnamese)
+	sk := make([]sortKey, len(keys))
+	for i, k := range keys {
+		sk[i] = sortKey{prov: slices.Clone(col.KeyFromString(&buf, k.Province)),
+			agency: slices.Clone(col.KeyFromString(&buf, k.Agency)), created: k.Created.UnixMilli(), id: k.ID}
+		buf.Reset()
+	}
+	slices.SortStableFunc(sk, func(a, b sortKey) int {
+		if c := bytes.Compare(a.prov, b.prov); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.agency, b.agency); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.created, b.created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	out := make([]string, len(sk))
+	for i, k := range sk {
+		out[i] = k.id
+	}
+	return out
 }
 
 func pickSections(q *survey.Questionnaire, ids []string) ([]*survey.Section, error) {
@@ -187,25 +351,23 @@ func pickInterviews(q *survey.Questionnaire, states []*survey.InterviewState, id
 			out = append(out, st)
 		}
 	}
-	col := collate.New(language.Vietnamese)
-	slices.SortStableFunc(out, func(a, b *survey.InterviewState) int {
-		if c := col.CompareString(a.Respondent.Province, b.Respondent.Province); c != 0 {
-			return c
-		}
-		if c := col.CompareString(a.Respondent.Agency, b.Respondent.Agency); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Respondent.Date, b.Respondent.Date); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	keys := make([]Key, len(out))
+	for i, st := range out {
+		keys[i] = Key{ID: st.ID, Province: st.Respondent.Province, Agency: st.Respondent.Agency, Created: st.Created}
+	}
+	for i, id := range Order(keys) {
+		out[i] = byID[id]
+	}
 	return out, nil
 }
 
-func buildInterview(q *survey.Questionnaire, st *survey.InterviewState, sections []*survey.Section, lang string) Interview {
-	in := Interview{ID: st.ID, Respondent: st.Respondent, Status: st.Status.Status,
+func (b *Builder) interview(st *survey.InterviewState) Interview {
+	q, sections, lang := b.q, b.sections, b.lang
+	in := Interview{ID: st.ID, Respondent: st.Respondent, Assessor: st.Meta.Assessor, Status: st.Status.Status,
 		Sections: make([]Section, 0, len(sections))}
+	if !st.Updated.IsZero() {
+		in.Updated = st.Updated.UTC().Format(survey.TimeFormat)
+	}
 	if c := st.Respondent.Category; c != "" {
 		in.Category = c
 		for _, opt := range q.Categories() {
@@ -237,6 +399,14 @@ func buildInterview(q *survey.Questionnaire, st *survey.InterviewState, sections
 				row.Answered = a.HasValue()
 				row.Comment = a.Comment
 				row.Evidence = slices.Clone(a.Evidence)
+				if mark := q.NeutralMark(); mark != string(survey.Neutral) {
+					// Neutral or mixed evidence as the method writes it (ODRA: o).
+					for i := range row.Evidence {
+						if row.Evidence[i].Polarity == survey.Neutral {
+							row.Evidence[i].Polarity = survey.Polarity(mark)
+						}
+					}
+				}
 				if qu.Type == survey.TypeRating {
 					if a.Rating != "" {
 						row.Rating = a.Rating

@@ -236,6 +236,7 @@ func interviewFacts(in Interview, lang string) []string {
 	}
 	add("interview", in.ID)
 	add("status", in.Status.Label().Get(lang))
+	add("assessor", in.Assessor)
 	add("role", in.Respondent.Role)
 	add("category", in.Category)
 	add("date", in.Respondent.Date)
@@ -340,9 +341,11 @@ func evidenceLine(e survey.Evidence, lang string) string {
 	return s
 }
 
+// polarity is the mark of an evidence item: +, -, and for neutral or mixed evidence the
+// questionnaire's mark (0, or ODRA's o: Build puts it in the row).
 func polarity(p survey.Polarity) string {
 	switch p {
-	case survey.Plus, survey.Minus:
+	case survey.Plus, survey.Minus, "o":
 		return string(p)
 	}
 	return string(survey.Neutral)

@@ -31,6 +31,8 @@
 //   - Revisions read back exactly as written (value bytes as given; time to the millisecond,
 //     the precision revision ids hash), so survey.Revision.Verify passes on everything the
 //     store returns.
+//   - Privacy: a database Open creates, and its write-ahead log and shared-memory files,
+//     are readable and writable by their owner only (0600), whatever the umask or folder.
 //   - Identity: a survey database carries SQLite application_id 0x46535631 ("FSV1").
 //     Open refuses any other file (another program's SQLite database, or a file that is not
 //     SQLite at all) with ErrNotSurveyDB, before writing anything to it.

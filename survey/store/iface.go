@@ -24,6 +24,7 @@ type Reader interface {
 type Writer interface {
 	Put(ctx context.Context, by Author, changes ...survey.Change) ([]survey.Revision, error)
 	Append(ctx context.Context, revs ...survey.Revision) (AppendResult, error)
+	Settle(ctx context.Context, by Author, t survey.Target, value any, seen []string) (survey.Revision, error)
 	SetMeta(ctx context.Context, key, value string) error
 }
 

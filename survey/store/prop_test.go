@@ -78,6 +78,20 @@ func simulate(t *testing.T, rng *rand.Rand, steps int) []survey.Revision {
 		}
 		k := kinds[rng.IntN(len(kinds))]
 		target := survey.Target{Interview: pick(ivs), Kind: k.kind, Key: pick(k.keys)}
+		var v any
+		if cs := knownConflicts(d); len(cs) > 0 && rng.IntN(3) == 0 {
+			// A settlement, as `conflicts settle` or the screen makes one: take one side as
+			// it was, or write a new value; either replaces every head the device knows.
+			c := cs[rng.IntN(len(cs))]
+			target = c.Target
+			k.kind = target.Kind
+			if rng.IntN(2) == 0 {
+				v = c.Heads[rng.IntN(len(c.Heads))].Value
+			}
+		}
+		if v == nil {
+			v = value(k.kind)
+		}
 		var mine []survey.Revision
 		for _, r := range d.known {
 			if r.Target() == target {
@@ -90,7 +104,7 @@ func simulate(t *testing.T, rng *rand.Rand, steps int) []survey.Revision {
 		}
 		d.counter++
 		d.clock = d.clock.Add(time.Duration(rng.IntN(3)) * time.Second) // sometimes the same instant
-		r, err := survey.NewRevision(target, value(k.kind), d.name, d.counter, d.clock, d.name, replaces)
+		r, err := survey.NewRevision(target, v, d.name, d.counter, d.clock, d.name, replaces)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,6 +112,43 @@ func simulate(t *testing.T, rng *rand.Rand, steps int) []survey.Revision {
 		all = append(all, r)
 	}
 	return all
+}
+
+// knownConflicts returns the targets whose heads, as device d knows them, disagree, in a
+// fixed order.
+func knownConflicts(d *simDevice) []survey.Conflict {
+	byTarget := map[survey.Target][]survey.Revision{}
+	for _, r := range d.known {
+		byTarget[r.Target()] = append(byTarget[r.Target()], r)
+	}
+	var out []survey.Conflict
+	for tg, revs := range byTarget {
+		if hs := survey.Heads(revs); survey.Disagree(hs) {
+			out = append(out, survey.Conflict{Target: tg, Heads: hs})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Target.String() < out[j].Target.String() })
+	return out
+}
+
+// settlements returns the revisions of revs that replace two or more revisions that
+// disagree: conflicts settled.
+func settlements(revs []survey.Revision) []survey.Revision {
+	byID := map[string]survey.Revision{}
+	for _, r := range revs {
+		byID[r.ID] = r
+	}
+	var out []survey.Revision
+	for _, r := range revs {
+		var sides []survey.Revision
+		for _, p := range r.Replaces {
+			sides = append(sides, byID[p])
+		}
+		if len(sides) > 1 && survey.Disagree(sides) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // dump returns the derived tables of s as text, to compare stores byte for byte.
@@ -147,6 +198,7 @@ func dump(t *testing.T, s *Store) string {
 // and that the stores are identical to each other.
 func TestAnyOrderSameState(t *testing.T) {
 	ctx := context.Background()
+	var allSettled, settledEarly, settledLate int
 	for seed := range uint64(6) {
 		rng := rand.New(rand.NewPCG(seed, 0x5eed))
 		revs := simulate(t, rng, 70)
@@ -161,12 +213,35 @@ func TestAnyOrderSameState(t *testing.T) {
 		sort.Slice(refConflicts, func(i, j int) bool {
 			return refConflicts[i].Target.String() < refConflicts[j].Target.String()
 		})
+		settled := settlements(revs)
+		allSettled += len(settled)
 		var firstDump string
 		for order := range 3 {
 			s := openTest(t)
 			shuffled := append([]survey.Revision(nil), revs...)
 			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 			shuffled = append(shuffled, shuffled[:rng.IntN(10)]...) // some arrive twice
+			// Count the settlements that arrive before one of the sides they replace, and
+			// those that arrive after all of them: both must give the same state.
+			seen := map[string]int{}
+			for i, r := range shuffled {
+				if _, ok := seen[r.ID]; !ok {
+					seen[r.ID] = i
+				}
+			}
+			for _, st := range settled {
+				early := false
+				for _, p := range st.Replaces {
+					if seen[p] > seen[st.ID] {
+						early = true
+					}
+				}
+				if early {
+					settledEarly++
+				} else {
+					settledLate++
+				}
+			}
 			for len(shuffled) > 0 {
 				n := min(len(shuffled), 1+rng.IntN(15))
 				if _, err := s.Append(ctx, shuffled[:n]...); err != nil {
@@ -216,6 +291,10 @@ func TestAnyOrderSameState(t *testing.T) {
 		if seed == 0 && len(refConflicts) == 0 {
 			t.Errorf("the simulation made no conflict: it tests too little")
 		}
+	}
+	t.Logf("%d settlements; %d arrived before a side they replace, %d after all of them", allSettled, settledEarly, settledLate)
+	if settledEarly == 0 || settledLate == 0 {
+		t.Errorf("settlements arrived %d times before a side and %d times after all: the simulation tests too little", settledEarly, settledLate)
 	}
 }
 

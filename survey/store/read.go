@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -30,9 +28,17 @@ type ListOptions struct {
 	// Search matches, ignoring case and Vietnamese accents, any part of the agency,
 	// province or role, or the beginning of the interview id.
 	Search string
+	// Filter keeps the interviews whose summary it matches (survey.Filter.Match).
+	Filter survey.Filter
 	Limit  int
 	// Record chooses interviews (the zero value) or assessments: a list holds one kind.
 	Record survey.RecordKind
+	// Created lists only the interviews whose creation is held; Waiting only those held
+	// without it (revisions of an interview whose first revision has not arrived: a
+	// supervisor's decision merged before the interview, or a hub missing a device's first
+	// batch). Neither: every interview. Lists shown to people set Created: an interview
+	// waiting for its creation has no questionnaire, respondent or assessor to show yet.
+	Created, Waiting bool
 }
 
 const revCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
@@ -190,6 +196,21 @@ func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision
 // List returns the summaries of the interviews that match o, most recently updated
 // first, then by id.
 func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
+	var out []Summary
+	err := s.EachSummary(ctx, o, func(sm Summary) error {
+		out = append(out, sm)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachSummary calls fn with the summary of each interview that matches o, in List's order,
+// reading them as a stream: however many interviews match, one summary is in memory at a
+// time. An error from fn stops the walk and is returned.
+func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary) error) error {
 	q := qList
 	record := o.Record
 	if record == "" {
@@ -201,9 +222,23 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 		where = append(where, "questionnaire = ?")
 		args = append(args, o.Questionnaire)
 	}
+	if o.Created {
+		where = append(where, "questionnaire != ''")
+	}
+	if o.Waiting {
+		where = append(where, "questionnaire = ''")
+	}
 	if o.Status != "" {
 		where = append(where, "status = ?")
 		args = append(args, string(o.Status))
+	}
+	if len(o.Filter.Statuses) > 0 {
+		marks := make([]string, len(o.Filter.Statuses))
+		for i, st := range o.Filter.Statuses {
+			marks[i] = "?"
+			args = append(args, string(st))
+		}
+		where = append(where, "status IN ("+strings.Join(marks, ", ")+")")
 	}
 	if term := strings.TrimSpace(o.Search); term != "" {
 		where = append(where, `(instr(search, ?) > 0 OR id LIKE ? ESCAPE '\')`)
@@ -211,15 +246,52 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 	}
 	q += " WHERE " + strings.Join(where, " AND ")
 	q += " ORDER BY updated DESC, id"
-	if o.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, o.Limit)
-	}
+	// The text filters fold in Go (SQLite cannot fold Vietnamese), so a limit is counted
+	// here rather than in SQL.
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list interviews: %w", err)
+		return fmt.Errorf("list interviews: %w", err)
 	}
-	return scanSummaries(rows)
+	n := 0
+	err = scanSummaries(rows, func(sm Summary) error {
+		if !o.Filter.Match(sm) {
+			return nil
+		}
+		if o.Limit > 0 && n >= o.Limit {
+			return errStop
+		}
+		n++
+		return fn(sm)
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// errStop ends a walk early without an error.
+var errStop = errors.New("stop")
+
+// EachInterview calls fn with the current state of each interview in ids, in that order,
+// read one at a time from one snapshot of the store (what a writer commits meanwhile is
+// not seen), so that an export of any number of interviews holds one in memory at a time.
+// An unknown id is ErrNotFound; an error from fn stops the walk and is returned.
+func (s *Store) EachInterview(ctx context.Context, ids []string, fn func(*survey.InterviewState) error) error {
+	return s.View(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			st, err := tx.Interview(id)
+			if err != nil {
+				return err
+			}
+			if err := fn(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // listTx returns every summary, unordered, inside tx.
@@ -228,12 +300,17 @@ func (s *Store) listTx(ctx context.Context, tx *Tx) ([]Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list interviews: %w", err)
 	}
-	return scanSummaries(rows)
+	var out []Summary
+	err = scanSummaries(rows, func(sm Summary) error {
+		out = append(out, sm)
+		return nil
+	})
+	return out, err
 }
 
-func scanSummaries(rows *sql.Rows) ([]Summary, error) {
+// scanSummaries calls fn with each summary of rows, and closes rows.
+func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
 	defer rows.Close()
-	var out []Summary
 	for rows.Next() {
 		var sm Summary
 		var status, record string
@@ -242,21 +319,23 @@ func scanSummaries(rows *sql.Rows) ([]Summary, error) {
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
 			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope); err != nil {
-			return nil, fmt.Errorf("list interviews: %w", err)
+			return fmt.Errorf("list interviews: %w", err)
 		}
 		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)
 		sm.Created, sm.Updated = fromMS0(created), fromMS(updated)
 		var err error
 		sm.Sections, err = decodeSections(secs)
 		if err != nil {
-			return nil, fmt.Errorf("list interviews: %s: %w", sm.ID, err)
+			return fmt.Errorf("list interviews: %s: %w", sm.ID, err)
 		}
-		out = append(out, sm)
+		if err := fn(sm); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list interviews: %w", err)
+		return fmt.Errorf("list interviews: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 func decodeSections(b []byte) (map[string]survey.Code, error) {
@@ -275,22 +354,8 @@ func likePrefix(s string) string {
 	return r.Replace(s) + "%"
 }
 
-// foldText lowers s and strips Vietnamese (and other) diacritics, đ included, so that a
-// search typed without accents finds accented text.
-func foldText(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		switch r {
-		case 'đ', 'Đ':
-			r = 'd'
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
+// foldText is survey.FoldText: the search column and the filters fold text alike.
+func foldText(s string) string { return survey.FoldText(s) }
 
 // searchKey is the folded text List searches in; the separator keeps a term from
 // matching across two fields.

@@ -179,6 +179,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open survey database %s: create folder: %w", abs, err)
 	}
+	if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
 	dsn := DSN(abs)
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -221,6 +224,25 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file, empty, readable and writable by its owner only
+// (0600, whatever the umask or the folder), when it does not exist yet. SQLite would create
+// it 0644; it gives the write-ahead log and shared-memory files the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// A default ACL or a setgid folder can add permissions to a new file: set them exactly.
+	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
 }
 
 // DSN returns the modernc.org/sqlite data source name the store uses for path: WAL,

@@ -161,7 +161,9 @@ type AppendResult struct {
 // Put turns changes into revisions made by author, each with the device's next counter,
 // the time of the store's clock, and Replaces set to the target's current heads. A change
 // whose value equals the target's single current head is skipped. All changes are written
-// in one durable transaction; Put returns the revisions written.
+// in one durable transaction; Put returns the revisions written. A change whose value is
+// larger than survey.MaxValueSize once encoded (no receiver would take it) fails the call
+// with a *survey.SizeError, and nothing is written.
 func (s *Store) Put(ctx context.Context, by Author, changes ...survey.Change) ([]survey.Revision, error) {
 	var out []survey.Revision
 	err := s.Update(ctx, func(tx *Tx) error {
@@ -219,6 +221,10 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 		val, err := encodeValue(t.Kind, ch.Value)
 		if err != nil {
 			return nil, fmt.Errorf("put: change %d (%s): %w", i+1, t, err)
+		}
+		if len(val) > survey.MaxValueSize {
+			// No receiver would take it: refused here, at entry or import.
+			return nil, fmt.Errorf("put: %s: %w", t, &survey.SizeError{Target: t, Size: len(val), Limit: survey.MaxValueSize})
 		}
 		ts, err := c.touch(t)
 		if err != nil {

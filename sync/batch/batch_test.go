@@ -383,12 +383,13 @@ func TestLimits(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	// A small archive that decompresses to a lot (a zip bomb) stops at MaxContent.
+	// A batch declaring more revisions than MaxContent is refused before decompressing
+	// (TestGzipBombBounded: one that expands past what it declares).
 	b, err := Read(bytes.NewReader(data), Limits{MaxContent: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Revisions(); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "decompress to more than 1000") {
+	if _, err := b.Revisions(); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "over the limit of 1000") {
 		t.Errorf("content limit: err = %v", err)
 	}
 	b, _ = Read(bytes.NewReader(data), Limits{MaxRevision: 100})

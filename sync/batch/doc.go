@@ -37,8 +37,12 @@
 //     (ErrNotBatch), and the format version (ErrUnsupportedVersion).
 //   - Verify checks the signature over the exact manifest bytes against an allowed_signers
 //     file (ErrUnknownSigner, ErrBadSignature), then the payload hash (ErrPayloadHash).
-//   - Revisions decrypts and decompresses within limits, and checks every revision's content
-//     hash, the order, the counts and the content hash the manifest declares.
+//   - Revisions decrypts and decompresses as a stream, never past the content size the
+//     signed manifest declares (one byte more is a payload hash mismatch: a gzip bomb costs
+//     the memory of what it declares, not of what it would expand to) nor past MaxContent,
+//     and checks every revision's content hash, its interview id (a UUID:
+//     survey.CheckInterviewID), the order, the counts and the content hash the manifest
+//     declares. Create refuses to pack a revision whose interview id is not a UUID.
 //   - Every failure wraps one of the exported sentinel errors, so callers can branch with
 //     errors.Is; Reason names the failed check in English and Vietnamese. No error ever
 //     holds key material.

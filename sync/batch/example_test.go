@@ -20,7 +20,7 @@ func Example() {
 	// The device: its key (normally keys.LoadSigner(HOME/device_ed25519)) and a revision.
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 	signer, _ := ssh.NewSignerFromKey(priv)
-	rev, _ := survey.NewRevision(survey.Target{Interview: "i-1", Kind: survey.KindInterview},
+	rev, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindInterview},
 		survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1"},
 		"laptop-7", 1, time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), "an@example.org", nil)
 

@@ -104,6 +104,29 @@ func generateFixtures(t *testing.T) []fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The valid manifest, signed again declaring a payload that holds the valid content and
+	// then 16 MiB of zeros (16 KB compressed): a gzip bomb from a trusted key.
+	content, err := gunzip(vb.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := signedWith(t, vb.Manifest, bombPayload(t, content, 16<<20))
+	// A trusted key's batch (sequence 3) whose interview id is a path, not a UUID; Create
+	// refuses to pack it, so it is built by hand.
+	badID := testRevs(t, "dev-a", 3, 1, 1, exampleQ)
+	for i := range badID {
+		r := &badID[i]
+		*r, err = survey.NewRevision(survey.Target{Interview: "../../etc/passwd", Kind: r.Kind, Key: r.Key}, r.Value, r.Device, r.Counter, r.Time, r.Author, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	badIDContent, _ := encodeRevisions(badID)
+	badIDPayload, _ := compress(badIDContent)
+	badIDManifest := vb.Manifest
+	badIDManifest.Sequence, badIDManifest.Revisions, badIDManifest.Interviews = 3, len(badID), 1
+	badIDManifest.Content = Digest{Size: int64(len(badIDContent)), SHA256: sha256Hex(badIDContent)}
+	badIDManifest.ID = batchID("dev-a", 3, badIDManifest.Content.SHA256)
 	unknownQ := mustCreate(t, testRevs(t, "dev-a", 2, 1, 1, QuestionnaireRef{ID: "example", Version: "9.9"}), testOptions(2))
 
 	return []fixture{
@@ -117,6 +140,8 @@ func generateFixtures(t *testing.T) []fixture {
 		{name: "huge-declared-size", comment: "a payload header declaring 1 TiB: too large, refused before reading", batch: ErrTooLarge.Error(), hub: "rejected", data: huge.Bytes()},
 		{name: "old-version", comment: "a correctly signed manifest with format_version 0: unsupported version", batch: ErrUnsupportedVersion.Error(), hub: "rejected", data: rebuild(oldParts)},
 		{name: "unknown-questionnaire", comment: "a good batch (sequence 2) whose interview uses questionnaire example version 9.9, unknown to the hub: unknown questionnaire version", batch: ErrUnknownQuestionnaire.Error(), hub: "rejected", data: unknownQ},
+		{name: "gzip-bomb", comment: "a trusted key's batch whose payload expands 16 MiB past the content its manifest declares: payload hash mismatch, found after reading one byte more than declared", batch: ErrPayloadHash.Error(), hub: "rejected", data: bomb},
+		{name: "interview-id-not-uuid", comment: "a trusted key's batch (sequence 3) whose interview id is ../../etc/passwd, not a UUID: malformed batch", batch: ErrMalformed.Error(), hub: "rejected", data: signedWith(t, badIDManifest, badIDPayload)},
 		{name: "not-a-batch", comment: "a text file renamed to .fsbatch: not a batch", batch: ErrNotBatch.Error(), hub: "rejected", data: []byte("Báo cáo đánh giá mức độ sẵn sàng\n")},
 		{name: "replay", comment: "the valid batch again, byte for byte: accepted by the reader, already present at the hub, changes nothing", batch: "ok", hub: "already present 10", data: valid},
 		{name: "reissued", comment: "the same revisions, device and sequence as valid but created an hour later: same batch id, other hash; refused by the hub", batch: "ok", hub: "rejected", data: reissued},

@@ -62,7 +62,7 @@ func FuzzRevisions(f *testing.F) {
 	f.Add([]byte("{}\n"))
 	f.Add([]byte(`{"id":"x","interview":"i","kind":"status","value":{},"device":"d","counter":1,"time":"2026-01-01T00:00:00.000Z"}` + "\n"))
 	f.Fuzz(func(t *testing.T, content []byte) {
-		revs, err := decodeRevisions(content, 1<<16)
+		revs, err := decodeRevisions(bytes.NewReader(content), 1<<16)
 		if err != nil {
 			if Reason(err) == nil {
 				t.Fatalf("error without a named check: %v", err)
@@ -73,7 +73,7 @@ func FuzzRevisions(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		revs2, err := decodeRevisions(again, 1<<16)
+		revs2, err := decodeRevisions(bytes.NewReader(again), 1<<16)
 		if err != nil {
 			t.Fatalf("re-encoded revisions do not decode: %v", err)
 		}

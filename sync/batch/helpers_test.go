@@ -65,7 +65,7 @@ func testRevs(t testing.TB, device string, first, n, answers int, q Questionnair
 	}
 	codes := []survey.Code{"red", "amber-red", "amber", "amber-green", "green"}
 	for i := first; i < first+n; i++ {
-		id := fmt.Sprintf("01936a00-0000-7000-8000-%s%06d", device[len(device)-1:], i)
+		id := fmt.Sprintf("01936a00-0000-7000-8000-%02x%010d", device[len(device)-1], i)
 		at := testNow.Add(-time.Duration(n-i) * time.Hour)
 		add(survey.Target{Interview: id, Kind: survey.KindInterview},
 			survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version, Assessor: testPrincipal, Device: device}, at)

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/hiddeco/sshsig"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // Limits bound what Read and Revisions accept. A zero field takes its default.
@@ -21,8 +23,10 @@ type Limits struct {
 	MaxRevision  int   // one revision line (default 8 MiB)
 }
 
-// DefaultLimits are the limits used for zero fields.
-var DefaultLimits = Limits{MaxSize: 64 << 20, MaxManifest: 1 << 20, MaxSignature: 64 << 10, MaxContent: 512 << 20, MaxRevision: 8 << 20}
+// DefaultLimits are the limits used for zero fields. A revision line is bounded by
+// survey.MaxRevisionSize, the limit every copy of fieldsurvey shares (a device refuses
+// larger changes at entry and import, survey.MaxValueSize).
+var DefaultLimits = Limits{MaxSize: 64 << 20, MaxManifest: 1 << 20, MaxSignature: 64 << 10, MaxContent: 512 << 20, MaxRevision: survey.MaxRevisionSize}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits

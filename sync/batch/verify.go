@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,25 +95,30 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 		}
 		src = r
 	}
+	c := b.Manifest.Content
+	if c.Size > l.MaxContent {
+		return nil, formatErr(ErrTooLarge, b.Manifest.Payload.Name, fmt.Sprintf("the manifest declares %d bytes of revisions, over the limit of %d", c.Size, l.MaxContent))
+	}
 	zr, err := gzip.NewReader(src)
 	if err != nil {
 		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, "not gzip data")
 	}
 	zr.Multistream(false)
-	content, err := io.ReadAll(io.LimitReader(zr, l.MaxContent+1))
-	if err != nil {
+	// Decompress as a stream, never more than one byte past the size the signed manifest
+	// declares: memory stays bounded by one line (MaxRevision) and the revisions decoded,
+	// whatever the payload would expand to.
+	h := sha256.New()
+	cr := &counter{r: io.LimitReader(zr, c.Size+1)}
+	revs, derr := decodeRevisions(io.TeeReader(cr, h), l.MaxRevision)
+	switch {
+	case cr.n > c.Size:
+		return nil, fmt.Errorf("%w: the revisions decompress to more than the %d bytes the manifest declares (a corrupt or hostile batch)", ErrPayloadHash, c.Size)
+	case errors.Is(derr, errRead):
 		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, "corrupt compressed data")
-	}
-	if int64(len(content)) > l.MaxContent {
-		return nil, formatErr(ErrTooLarge, b.Manifest.Payload.Name, fmt.Sprintf("the revisions decompress to more than %d bytes", l.MaxContent))
-	}
-	c := b.Manifest.Content
-	if int64(len(content)) != c.Size || sha256Hex(content) != c.SHA256 {
+	case derr != nil:
+		return nil, derr
+	case cr.n != c.Size || hex.EncodeToString(h.Sum(nil)) != c.SHA256:
 		return nil, fmt.Errorf("%w: the decompressed revisions are not the content the manifest declares", ErrPayloadHash)
-	}
-	revs, err := decodeRevisions(content, l.MaxRevision)
-	if err != nil {
-		return nil, err
 	}
 	if err := b.checkSummary(revs); err != nil {
 		return nil, err
@@ -119,21 +126,45 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	return revs, nil
 }
 
-// decodeRevisions parses the revisions' JSON Lines: strictly, each verified, in order.
-func decodeRevisions(content []byte, maxLine int) ([]survey.Revision, error) {
+// errRead marks a failure of the reader under decodeRevisions (corrupt compressed data).
+var errRead = errors.New("read revisions")
+
+// decodeRevisions parses the revisions' JSON Lines from r as they arrive: strictly, each
+// verified, in order, no line longer than maxLine bytes.
+func decodeRevisions(r io.Reader, maxLine int) ([]survey.Revision, error) {
 	bad := func(line int, format string, args ...any) error {
 		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
 	}
-	if len(content) > 0 && content[len(content)-1] != '\n' {
-		return nil, formatErr(ErrMalformed, "revisions", "the last line has no newline")
-	}
-	sc := bufio.NewScanner(bytes.NewReader(content))
-	sc.Buffer(make([]byte, 0, min(64<<10, maxLine)), maxLine)
+	br := bufio.NewReaderSize(r, min(64<<10, maxLine))
 	var revs []survey.Revision
-	n := 0
-	for sc.Scan() {
-		n++
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+	var long []byte
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: gather it, up to maxLine.
+			long = append(long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				if len(long) > maxLine {
+					break
+				}
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) > maxLine+1 || (len(line) > maxLine && line[len(line)-1] != '\n') {
+			return nil, formatErr(ErrTooLarge, "revisions", fmt.Sprintf("line %d is longer than %d bytes", n, maxLine))
+		}
+		if err == io.EOF {
+			if len(line) > 0 {
+				return nil, formatErr(ErrMalformed, "revisions", "the last line has no newline")
+			}
+			return revs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errRead, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(line[:len(line)-1]))
 		dec.DisallowUnknownFields()
 		var r survey.Revision
 		if err := dec.Decode(&r); err != nil {
@@ -145,18 +176,14 @@ func decodeRevisions(content []byte, maxLine int) ([]survey.Revision, error) {
 		if err := r.Verify(); err != nil {
 			return nil, bad(n, "%v", err)
 		}
+		if err := survey.CheckInterviewID(r.Interview); err != nil {
+			return nil, bad(n, "%v", err)
+		}
 		if len(revs) > 0 && compareRevision(revs[len(revs)-1], r) >= 0 {
 			return nil, bad(n, "revisions are not sorted by device, counter and id, or repeat")
 		}
 		revs = append(revs, r)
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, formatErr(ErrTooLarge, "revisions", fmt.Sprintf("line %d is longer than %d bytes", n+1, maxLine))
-		}
-		return nil, formatErr(ErrMalformed, "revisions", err.Error())
-	}
-	return revs, nil
 }
 
 func (b *Batch) checkSummary(revs []survey.Revision) error {

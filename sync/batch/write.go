@@ -139,6 +139,9 @@ func sortRevisions(revs []survey.Revision) ([]survey.Revision, error) {
 		if err := r.Verify(); err != nil {
 			return nil, fmt.Errorf("revision %.12s of interview %s: %w", r.ID, r.Interview, err)
 		}
+		if err := survey.CheckInterviewID(r.Interview); err != nil {
+			return nil, fmt.Errorf("revision %.12s: %w; receivers refuse it", r.ID, err)
+		}
 	}
 	return out, nil
 }

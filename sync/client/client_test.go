@@ -216,7 +216,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	}
 	d.enroll(t, e, e.URL)
 	q := dgra(t)
-	d.interview(t, q, "iv-1", mrand.New(mrand.NewPCG(1, 1)))
+	d.interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", mrand.New(mrand.NewPCG(1, 1)))
 
 	res, err := client.Sync(ctx, d.opts(nil))
 	if err != nil {
@@ -226,7 +226,7 @@ func TestSyncRoundTrip(t *testing.T) {
 		t.Fatalf("first sync: %+v", res)
 	}
 	// The server marked the completed interview submitted; the same sync brought that down.
-	if iv, err := d.st.Interview(ctx, "iv-1"); err != nil || iv.Status.Status != survey.StatusSubmitted || res.Downloaded != 1 {
+	if iv, err := d.st.Interview(ctx, "0193a5b2-7c1e-7000-8000-000000000001"); err != nil || iv.Status.Status != survey.StatusSubmitted || res.Downloaded != 1 {
 		t.Fatalf("after the first sync: %+v %v, %d downloaded", iv.Status, err, res.Downloaded)
 	}
 	assertAllThereOnce(t, d, e, 1)
@@ -238,17 +238,17 @@ func TestSyncRoundTrip(t *testing.T) {
 	// The supervisor returns the interview with a reason; the next sync reopens it.
 	dev := server.ServerDevice(e.Key.PublicKey())
 	reason := "Câu 7.1 thiếu bằng chứng / 7.1 lacks evidence"
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: reason, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusReturned, Reason: reason, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = client.Sync(ctx, d.opts(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Returned) != 1 || res.Returned[0].Reason != reason || res.Returned[0].Interview != "iv-1" || res.Downloaded != 1 {
+	if len(res.Returned) != 1 || res.Returned[0].Reason != reason || res.Returned[0].Interview != "0193a5b2-7c1e-7000-8000-000000000001" || res.Downloaded != 1 {
 		t.Fatalf("returned: %+v", res)
 	}
-	iv, err := d.st.Interview(ctx, "iv-1")
+	iv, err := d.st.Interview(ctx, "0193a5b2-7c1e-7000-8000-000000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,21 +261,21 @@ func TestSyncRoundTrip(t *testing.T) {
 	// The assessor answers and completes again; the supervisor approves.
 	a := iv.Answers["7.1"]
 	a.Evidence = append(a.Evidence, survey.Evidence{Polarity: survey.Plus, Text: "Nghị quyết 52-NQ/TW", InScope: true})
-	if _, err := d.st.Put(ctx, d.author(), survey.Change{Target: survey.Target{Interview: "iv-1", Kind: survey.KindAnswer, Key: "7.1"}, Value: a},
-		survey.Change{Target: survey.Target{Interview: "iv-1", Kind: survey.KindStatus}, Value: survey.StatusChange{Status: survey.StatusCompleted}}); err != nil {
+	if _, err := d.st.Put(ctx, d.author(), survey.Change{Target: survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindAnswer, Key: "7.1"}, Value: a},
+		survey.Change{Target: survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindStatus}, Value: survey.StatusChange{Status: survey.StatusCompleted}}); err != nil {
 		t.Fatal(err)
 	}
 	if res, err = client.Sync(ctx, d.opts(nil)); err != nil || len(res.Sent) != 1 {
 		t.Fatalf("resend: %+v %v", res, err)
 	}
-	onServer, err := e.Store.Revisions().Interview(ctx, "iv-1")
+	onServer, err := e.Store.Revisions().Interview(ctx, "0193a5b2-7c1e-7000-8000-000000000001")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if onServer.Status.Status != survey.StatusSubmitted || len(onServer.Answers["7.1"].Evidence) != 2 || len(onServer.Conflicts) != 0 {
 		t.Fatalf("server state: %+v conflicts %d", onServer.Status, len(onServer.Conflicts))
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusApproved, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	// A new questionnaire version is published too.
@@ -298,7 +298,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	if _, err := cat.Get("dgra-2018", "2018.2"); err != nil {
 		t.Fatal(err)
 	}
-	if iv, _ := d.st.Interview(ctx, "iv-1"); iv.Status.Status != survey.StatusApproved {
+	if iv, _ := d.st.Interview(ctx, "0193a5b2-7c1e-7000-8000-000000000001"); iv.Status.Status != survey.StatusApproved {
 		t.Fatalf("local status %+v", iv.Status)
 	}
 	assertAllThereOnce(t, d, e, 2)
@@ -365,7 +365,7 @@ func TestRefusalKeepsTheOutbox(t *testing.T) {
 	e := servertest.Start(t, "", nil)
 	d := newDevice(t, "laptop-an", "an@example.org")
 	d.enroll(t, e, e.URL)
-	d.interview(t, dgra(t), "iv-1", mrand.New(mrand.NewPCG(1, 1)))
+	d.interview(t, dgra(t), "0193a5b2-7c1e-7000-8000-000000000001", mrand.New(mrand.NewPCG(1, 1)))
 	if _, err := e.Store.Revoke(ctx, d.id, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func TestForgedReceiptKeepsTheBatch(t *testing.T) {
 	d := newDevice(t, "laptop-an", "an@example.org")
 	d.enroll(t, real, real.URL)
 	fake.Enroll(&servertest.Device{ID: d.id, Principal: d.principal, Signer: d.signer})
-	d.interview(t, dgra(t), "iv-1", mrand.New(mrand.NewPCG(1, 1)))
+	d.interview(t, dgra(t), "0193a5b2-7c1e-7000-8000-000000000001", mrand.New(mrand.NewPCG(1, 1)))
 	o := d.opts(nil)
 	o.URL = fake.URL // another server, with another key, answers
 	_, err := client.Sync(ctx, o)
@@ -443,7 +443,7 @@ func TestFaults(t *testing.T) {
 	q := dgra(t)
 	const batches = 5
 	for i := range batches {
-		d.interview(t, q, fmt.Sprintf("iv-%d", i), rnd)
+		d.interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), rnd)
 		if _, err := d.pack(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -497,7 +497,7 @@ func TestInterrupted(t *testing.T) {
 	rnd := mrand.New(mrand.NewPCG(3, 3))
 	const batches = 4
 	for i := range batches {
-		d.interview(t, q, fmt.Sprintf("iv-%d", i), rnd)
+		d.interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), rnd)
 		if _, err := d.pack(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -529,12 +529,12 @@ func TestBackground(t *testing.T) {
 			}
 			return d.opts(nil), func() {}, nil
 		}}
-	d.interview(t, q, "iv-1", rnd)
+	d.interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", rnd)
 	st, err := bg.Tick(context.Background()) // never synced: due
 	if err != nil || st.Waiting != 0 || st.LastSent.IsZero() || len(st.Last.Sent) != 1 || st.Sending {
 		t.Fatalf("first tick: %+v %v", st, err)
 	}
-	d.interview(t, q, "iv-2", rnd)
+	d.interview(t, q, "0193a5b2-7c1e-7000-8000-000000000002", rnd)
 	if st, _ := bg.Tick(context.Background()); len(st.Last.Sent) != 1 || st.Last.Sent[0].Seq != 1 {
 		t.Fatalf("a tick before the interval synced: %+v", st.Last)
 	}
@@ -572,14 +572,14 @@ func TestInboxPages(t *testing.T) {
 	q := dgra(t)
 	rnd := mrand.New(mrand.NewPCG(9, 9))
 	for i := range 3 {
-		d.interview(t, q, fmt.Sprintf("iv-%d", i), rnd)
+		d.interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), rnd)
 	}
 	if _, err := client.Sync(ctx, d.opts(nil)); err != nil {
 		t.Fatal(err)
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
 	for i := range 3 {
-		if _, err := e.Store.Decide(ctx, server.Decision{Interview: fmt.Sprintf("iv-%d", i), Status: survey.StatusReturned,
+		if _, err := e.Store.Decide(ctx, server.Decision{Interview: fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), Status: survey.StatusReturned,
 			Reason: fmt.Sprintf("lý do %d", i), By: "sup", Device: dev, Time: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -602,9 +602,9 @@ func TestInboxPages(t *testing.T) {
 		t.Fatalf("paged inbox: %+v", res)
 	}
 	for i := range 3 {
-		iv, err := d.st.Interview(ctx, fmt.Sprintf("iv-%d", i))
+		iv, err := d.st.Interview(ctx, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i))
 		if err != nil || iv.Status.Status != survey.StatusReturned {
-			t.Fatalf("iv-%d: %+v %v", i, iv.Status, err)
+			t.Fatalf("interview %d: %+v %v", i, iv.Status, err)
 		}
 	}
 	// Nothing comes twice.
@@ -624,11 +624,11 @@ func TestRefusedBatchDoesNotBlockOthers(t *testing.T) {
 	q := *dgra(t)
 	q.Version = "local-draft"
 	rnd := mrand.New(mrand.NewPCG(2, 2))
-	d.interview(t, &q, "iv-unknown", rnd)
+	d.interview(t, &q, "0193a5b2-7c1e-7000-8000-0000000000e3", rnd)
 	if _, err := d.pack(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d.interview(t, dgra(t), "iv-known", rnd)
+	d.interview(t, dgra(t), "0193a5b2-7c1e-7000-8000-0000000000c0", rnd)
 	res, err := client.Sync(ctx, d.opts(nil))
 	if !errors.Is(err, &wire.Error{Code: wire.CodeUnknownQuestionnaire}) {
 		t.Fatalf("sync: %v", err)

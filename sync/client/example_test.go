@@ -47,9 +47,9 @@ func ExampleSync() {
 
 	// An interview, packed into a batch in the outbox (what `fieldsurvey batch create` does).
 	revs, _ := st.Put(ctx, store.Author{Device: "laptop-an", Principal: "an@example.org"},
-		survey.Change{Target: survey.Target{Interview: "iv-1", Kind: survey.KindInterview},
+		survey.Change{Target: survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindInterview},
 			Value: survey.InterviewMeta{Questionnaire: "dgra-2018", QuestionnaireVersion: "2018.1"}},
-		survey.Change{Target: survey.Target{Interview: "iv-1", Kind: survey.KindStatus},
+		survey.Change{Target: survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindStatus},
 			Value: survey.StatusChange{Status: survey.StatusCompleted}})
 	data, m, _ := batch.Create(revs, batch.Options{Device: "laptop-an", Signer: signer, Principal: "an@example.org", Sequence: 1})
 	os.MkdirAll(filepath.Join(home, client.OutboxDir), 0o700)

@@ -124,7 +124,7 @@ func TestServerKilledMidSync(t *testing.T) {
 	var sentBefore []int // batches each cut sync got through
 	for round := 0; round < 6; round++ {
 		for i := 0; i < 2; i++ {
-			d.interview(t, q, fmt.Sprintf("iv-%d-%d", round, i), rnd)
+			d.interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%06d%06d", round, i), rnd)
 			if _, err := d.pack(context.Background()); err != nil {
 				t.Fatal(err)
 			}

@@ -23,9 +23,9 @@ func benchBatches(b *testing.B, n, perBatch int) ([][]byte, Options) {
 	out := make([][]byte, n)
 	for i := range n {
 		d := devs[i%len(devs)]
-		var revs = d.interview(b, fmt.Sprintf("iv-%06d-%03d", i, 0), 2, i)
+		var revs = d.interview(b, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%06d000%03d", i, 0), 2, i)
 		for k := 1; k < perBatch; k++ {
-			revs = append(revs, d.interview(b, fmt.Sprintf("iv-%06d-%03d", i, k), 2, i)...)
+			revs = append(revs, d.interview(b, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%06d000%03d", i, k), 2, i)...)
 		}
 		out[i] = d.pack(b, revs)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -112,20 +113,20 @@ func scenario(t testing.TB) ([][]byte, []*device) {
 	a := newDevice("dev-a", 1, "an@example.org")
 	b := newDevice("dev-b", 2, "binh@example.org")
 	c := newDevice("dev-c", 3, "Nguyễn Văn Cường")
-	ia := a.interview(t, "iv-a1", 3, 0)
-	ib := b.interview(t, "iv-b1", 2, 5)
-	ia2 := a.interview(t, "iv-a2", 2, 10)
-	answer := survey.Target{Interview: "iv-a1", Kind: survey.KindAnswer, Key: "1.1"}
+	ia := a.interview(t, "0193a5b2-7c1e-7000-8000-0000000000a1", 3, 0)
+	ib := b.interview(t, "0193a5b2-7c1e-7000-8000-0000000000b1", 2, 5)
+	ia2 := a.interview(t, "0193a5b2-7c1e-7000-8000-0000000000a2", 2, 10)
+	answer := survey.Target{Interview: "0193a5b2-7c1e-7000-8000-0000000000a1", Kind: survey.KindAnswer, Key: "1.1"}
 	// b and c both revise a's answer 1.1 (both saw a's revision): a conflict.
 	fromB := b.rev(t, answer, survey.Answer{Rating: "green", Comment: "B thấy đã đủ"}, 20, ia[2].ID)
 	fromC := c.rev(t, answer, survey.Answer{Rating: "red", Comment: "C thấy chưa đủ"}, 21, ia[2].ID)
 	// a settles a conflict on its second interview made by b and itself.
-	ans2 := survey.Target{Interview: "iv-a2", Kind: survey.KindAnswer, Key: "2.1"}
+	ans2 := survey.Target{Interview: "0193a5b2-7c1e-7000-8000-0000000000a2", Kind: survey.KindAnswer, Key: "2.1"}
 	b2 := b.rev(t, ans2, survey.Answer{Rating: "amber"}, 30, ia2[3].ID)
 	a2 := a.rev(t, ans2, survey.Answer{Rating: "amber-green"}, 31, ia2[3].ID)
 	settle := a.rev(t, ans2, survey.Answer{Rating: "amber-green", Comment: "đã thống nhất"}, 40, a2.ID, b2.ID)
 	// c edits the respondent of an interview it creates in its second batch, first.
-	ic := c.interview(t, "iv-c1", 2, 50)
+	ic := c.interview(t, "0193a5b2-7c1e-7000-8000-0000000000c1", 2, 50)
 	batches := [][]byte{
 		a.pack(t, ia),
 		b.pack(t, append(slices.Clone(ib), fromB)),
@@ -175,10 +176,10 @@ func TestMergeOrderIndependent(t *testing.T) {
 		gotGaps := FormatGaps(gaps)
 		if i == 0 {
 			want, wantGaps = got, gotGaps
-			if !strings.Contains(got, "conflict iv-a1/answer/1.1:") || !strings.Contains(got, "1 conflicts") {
+			if !strings.Contains(got, "conflict 0193a5b2-7c1e-7000-8000-0000000000a1/answer/1.1:") || !strings.Contains(got, "1 conflicts") {
 				t.Fatalf("the scenario has no conflict:\n%s", got)
 			}
-			if strings.Contains(got, "iv-a2/answer/2.1") {
+			if strings.Contains(got, "0193a5b2-7c1e-7000-8000-0000000000a2/answer/2.1") {
 				t.Fatalf("the settled conflict is still open:\n%s", got)
 			}
 			continue
@@ -199,9 +200,9 @@ func TestGaps(t *testing.T) {
 	opts := Options{Signers: allowedFor(t, a, b), Known: knownExample}
 	var as [][]byte
 	for i := range 6 {
-		as = append(as, a.pack(t, a.interview(t, "a"+itoa(i), 1, i)))
+		as = append(as, a.pack(t, a.interview(t, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), 1, i)))
 	}
-	bs := [][]byte{b.pack(t, b.interview(t, "b0", 1, 0)), b.pack(t, b.interview(t, "b1", 1, 0)), b.pack(t, b.interview(t, "b2", 1, 0))}
+	bs := [][]byte{b.pack(t, b.interview(t, "0193a5b2-7c1e-7000-8000-0000000000b0", 1, 0)), b.pack(t, b.interview(t, "0193a5b2-7c1e-7000-8000-0000000000b1", 1, 0)), b.pack(t, b.interview(t, "0193a5b2-7c1e-7000-8000-0000000000b2", 1, 0))}
 	for _, data := range [][]byte{as[0], as[3], as[4], bs[2]} {
 		if res := mergeBytes(t, h, data, opts); res.Rejected != nil {
 			t.Fatal(res.Rejected)
@@ -235,7 +236,7 @@ func TestRefusals(t *testing.T) {
 	b := newDevice("dev-b", 2, "binh@example.org")
 	h := openTemp(t)
 	opts := Options{Signers: allowedFor(t, a, b), Known: knownExample}
-	first := a.pack(t, a.interview(t, "i1", 1, 0))
+	first := a.pack(t, a.interview(t, "0193a5b2-7c1e-7000-8000-000000000001", 1, 0))
 	if res := mergeBytes(t, h, first, opts); res.Rejected != nil || res.Added != 4 {
 		t.Fatalf("first: %+v", res)
 	}
@@ -251,23 +252,23 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	// Another batch numbered 1 by dev-a.
-	check("sequence reused", a.packAs(t, 1, a.interview(t, "i2", 1, 5)), opts, ErrSequenceReused, "already sent batch")
+	check("sequence reused", a.packAs(t, 1, a.interview(t, "0193a5b2-7c1e-7000-8000-000000000002", 1, 5)), opts, ErrSequenceReused, "already sent batch")
 	// dev-b's key signing as device dev-a.
 	imp := &device{id: "dev-a", principal: b.principal, key: b.key, counter: 100}
-	check("device key", imp.packAs(t, 2, imp.interview(t, "i3", 1, 5)), opts, ErrDeviceKey, "signed by key")
+	check("device key", imp.packAs(t, 2, imp.interview(t, "0193a5b2-7c1e-7000-8000-000000000003", 1, 5)), opts, ErrDeviceKey, "signed by key")
 	// A revision that is well formed but whose value is not an answer: the store refuses it,
 	// and nothing of the batch (not even the device record) stays.
 	c := newDevice("dev-c", 3, "cuong@example.org")
-	bad := c.rev(t, survey.Target{Interview: "i1", Kind: survey.KindAnswer, Key: "1.1"}, "not an answer", 9)
+	bad := c.rev(t, survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindAnswer, Key: "1.1"}, "not an answer", 9)
 	optsC := Options{Signers: allowedFor(t, a, b, c), Known: knownExample}
 	check("bad value", c.pack(t, []survey.Revision{bad}), optsC, survey.ErrBadRevision, "does not decode")
 	// An encrypted batch and no identity, or the wrong one.
 	id, _ := age.GenerateX25519Identity()
 	other, _ := age.GenerateX25519Identity()
-	enc := b.pack(t, b.interview(t, "i4", 2, 0), id.Recipient().String())
+	enc := b.pack(t, b.interview(t, "0193a5b2-7c1e-7000-8000-000000000004", 2, 0), id.Recipient().String())
 	check("no identity", enc, opts, batch.ErrNoIdentity, "encrypted")
 	check("wrong identity", enc, Options{Signers: opts.Signers, Known: knownExample, Identities: []age.Identity{other}}, batch.ErrNoIdentity, "none of the given identities")
-	check("unknown questionnaire", b.pack(t, b.interview(t, "i5", 1, 0)), Options{Signers: opts.Signers}, batch.ErrUnknownQuestionnaire, "example version 1")
+	check("unknown questionnaire", b.pack(t, b.interview(t, "0193a5b2-7c1e-7000-8000-000000000005", 1, 0)), Options{Signers: opts.Signers}, batch.ErrUnknownQuestionnaire, "example version 1")
 	// With the identity it merges.
 	res := mergeBytes(t, h, enc, Options{Signers: opts.Signers, Known: knownExample, Identities: []age.Identity{id}})
 	if res.Rejected != nil || res.Added != 5 {
@@ -293,7 +294,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := Options{Signers: allowedFor(t, a), Known: knownExample}
-	data := a.pack(t, a.interview(t, "i1", 2, 0))
+	data := a.pack(t, a.interview(t, "0193a5b2-7c1e-7000-8000-000000000001", 2, 0))
 	if res := mergeBytes(t, h, data, opts); res.Rejected != nil {
 		t.Fatal(res.Rejected)
 	}
@@ -347,7 +348,7 @@ func TestAddTxGroups(t *testing.T) {
 	want, wantSnap := state(t, ref), noAdded.ReplaceAllString(snapshot(t, ref), "")
 	// dev-a numbers another batch 1: refused whatever group it is in.
 	a := devs[0]
-	reused := a.packAs(t, 1, a.interview(t, "iv-reused", 2, 60))
+	reused := a.packAs(t, 1, a.interview(t, "0193a5b2-7c1e-7000-8000-0000000000e1", 2, 60))
 	type checked struct {
 		b    *batch.Batch
 		revs store.Verified

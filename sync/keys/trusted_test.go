@@ -77,3 +77,35 @@ func TestTrustedSupervisors(t *testing.T) {
 		t.Error("a refused line changed the file")
 	}
 }
+
+// TestReadTrustedLines: each line says whether it was added by hand or by which server's
+// block.
+func TestReadTrustedLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), TrustedSupervisorsFile)
+	if lines, err := ReadTrustedLines(path); err != nil || len(lines) != 0 {
+		t.Fatalf("missing file: %v %v", lines, err)
+	}
+	manual, managed := testLine(t, "lan@province"), testLine(t, "minh@hq")
+	if _, err := AddSignerLine(path, manual); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetManagedSigners(path, "SHA256:abc", []string{managed}); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := ReadTrustedLines(path)
+	if err != nil || len(lines) != 2 {
+		t.Fatalf("%d lines, %v", len(lines), err)
+	}
+	if lines[0].Principals[0] != "lan@province" || lines[0].Source != "" {
+		t.Errorf("hand-added line: %+v", lines[0])
+	}
+	if lines[1].Principals[0] != "minh@hq" || lines[1].Source != "SHA256:abc" {
+		t.Errorf("server's line: %+v", lines[1])
+	}
+	if err := os.WriteFile(path, []byte("not a line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadTrustedLines(path); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("a bad line: %v", err)
+	}
+}

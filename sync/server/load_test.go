@@ -64,7 +64,7 @@ func makeFleet(t testing.TB, n, perDevice, ivPerBatch int) *fleet {
 			for k := range perDevice {
 				var all []survey.Revision
 				for j := range ivPerBatch {
-					all = append(all, d.Interview(t, q, fmt.Sprintf("iv-%04d-%02d-%02d", i, k, j), now, rnd)...)
+					all = append(all, d.Interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-%04d-%02d%02d00000000", i, k, j), now, rnd)...)
 					ivs++
 				}
 				data, _ := d.Batch(t, all)

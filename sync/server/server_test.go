@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +126,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 	}
 
 	q := servertest.DGRA(t)
-	revs := d.Interview(t, q, "iv-1", t0, rnd())
+	revs := d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	data, m := d.Batch(t, revs)
 	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d.ID, data)
 	if err != nil || resp.StatusCode != 200 {
@@ -177,7 +180,7 @@ func TestSameIDOtherHashRefused(t *testing.T) {
 	e := servertest.Start(t, "", func(c *server.Config) { c.Identities = []age.Identity{id} })
 	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
 	e.Enroll(d)
-	revs := d.Interview(t, servertest.DGRA(t), "iv-1", t0, rnd())
+	revs := d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	plain, m := d.Batch(t, revs)
 	// The same revisions as the same sequence number, encrypted: the same batch id, another hash.
 	enc, m2, err := batch.Create(revs, batch.Options{Device: d.ID, Signer: d.Signer, Principal: d.Principal, Sequence: 1, Recipients: []age.Recipient{id.Recipient()}})
@@ -217,27 +220,36 @@ func TestRefusals(t *testing.T) {
 	}
 	stranger := servertest.NewDevice(t, "laptop-x", "x@example.org")
 
-	revs := good.Interview(t, q, "iv-1", t0, rnd())
+	revs := good.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	data, _ := good.Batch(t, revs)
 	good.Seq = 0
-	lostData, _ := lost.Batch(t, lost.Interview(t, q, "iv-2", t0, rnd()))
-	strangerData, _ := stranger.Batch(t, stranger.Interview(t, q, "iv-3", t0, rnd()))
+	lostData, _ := lost.Batch(t, lost.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000002", t0, rnd()))
+	strangerData, _ := stranger.Batch(t, stranger.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000003", t0, rnd()))
 	// other signs a batch claiming to be laptop-1's.
 	forged := &servertest.Device{ID: good.ID, Principal: good.Principal, Signer: other.Signer}
 	forgedData, _ := forged.Batch(t, revs)
 	// laptop-1 signs as itself, but the batch claims it approved its own interview.
-	approve, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, good.ID, 999, t0, good.Principal, nil)
+	approve, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, good.ID, 999, t0, good.Principal, nil)
 	selfApproved, _ := good.Batch(t, append(append([]survey.Revision(nil), revs...), approve))
 	good.Seq = 0
 	// laptop-1 slips in a revision made by laptop-2.
-	theirs, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Green}, other.ID, 1, t0, other.Principal, nil)
+	theirs, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Green}, other.ID, 1, t0, other.Principal, nil)
 	smuggled, _ := good.Batch(t, append(append([]survey.Revision(nil), revs...), theirs))
 	good.Seq = 0
 	// A batch of an unknown questionnaire version.
 	unknownQ := *q
 	unknownQ.Version = "9999.1"
-	unknown, _ := good.Batch(t, good.Interview(t, &unknownQ, "iv-4", t0, rnd()))
+	unknown, _ := good.Batch(t, good.Interview(t, &unknownQ, "0193a5b2-7c1e-7000-8000-000000000004", t0, rnd()))
 	good.Seq = 0
+
+	// The batch package's hostile fixture of an interview id that is not a UUID, signed by
+	// its test device (key seed 1), enrolled here as that device.
+	seed1, _ := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)))
+	e.Enroll(&servertest.Device{ID: "dev-a", Principal: "an@example.org", Signer: seed1})
+	badID, err := os.ReadFile(filepath.Join("..", "batch", "testdata", "hostile", "interview-id-not-uuid.fsbatch"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	flip := func(b []byte, at int) []byte {
 		c := bytes.Clone(b)
@@ -272,6 +284,7 @@ func TestRefusals(t *testing.T) {
 		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeBadBatch},
 		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch},
 		{"unknown questionnaire", good.ID, unknown, 0, nil, wire.CodeUnknownQuestionnaire},
+		{"interview id not a UUID", "dev-a", badID, 0, nil, wire.CodeBadBatch},
 	}
 	before := holdings(t, e)
 	for _, c := range cases {
@@ -422,25 +435,25 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
 	e.Enroll(a)
 	e.Enroll(b)
-	data, _ := a.Batch(t, a.Interview(t, q, "iv-a", t0, rnd()))
+	data, _ := a.Batch(t, a.Interview(t, q, "0193a5b2-7c1e-7000-8000-00000000000a", t0, rnd()))
 	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a.ID, data); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); err != nil {
 		t.Fatal(err)
 	}
 	// Approved again: nothing changes. Returning a draft or without reason: refused.
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("approve twice: %v", err)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusReturned, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("return without reason: %v", err)
 	}
 	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
 		t.Fatalf("decide unknown: %v", err)
 	}
-	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-a", Status: survey.StatusReturned, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", By: "sup", Device: dev, Time: t0})
+	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", By: "sup", Device: dev, Time: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +495,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if len(inb.Revisions) != 0 || len(inb.Questionnaires) != 1 {
 		t.Fatalf("inbox of b: %+v", inb)
 	}
-	note, _ := survey.NewRevision(survey.Target{Interview: "iv-a", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, b.ID, 1, t0, b.Principal, nil)
+	note, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, b.ID, 1, t0, b.Principal, nil)
 	bd, _ := b.Batch(t, []survey.Revision{note})
 	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b.ID, bd); resp.StatusCode != 200 {
 		t.Fatal(string(body))
@@ -556,10 +569,10 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
 	e.Enroll(d)
 	q := servertest.DGRA(t)
-	b1, _ := d.Batch(t, d.Interview(t, q, "iv-1", t0, rnd()))
+	b1, _ := d.Batch(t, d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
 	d.Batch(t, nil) // sequence 2 never arrives
 	d.Seq = 2
-	b3, _ := d.Batch(t, d.Interview(t, q, "iv-3", t0, rnd()))
+	b3, _ := d.Batch(t, d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000003", t0, rnd()))
 	for _, b := range [][]byte{b1, b3, b3} {
 		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, b); resp.StatusCode != 200 {
 			t.Fatal(string(body))
@@ -605,7 +618,7 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	e := servertest.Start(t, "", nil)
 	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
 	e.Enroll(d)
-	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "iv-1", t0, rnd()))
+	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
 	pr, pw := io.Pipe()
 	r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, pr)
 	r.ContentLength = int64(len(data))
@@ -684,7 +697,7 @@ func fuzzServer(f *testing.F) (http.Handler, *servertest.Device, *memStore, ssh.
 // refusals are tested in TestRefusals.)
 func FuzzUpload(f *testing.F) {
 	h, d, ms, _ := fuzzServer(f)
-	data, _ := d.Batch(f, d.Interview(f, servertest.DGRA(f), "iv-1", t0, rnd()))
+	data, _ := d.Batch(f, d.Interview(f, servertest.DGRA(f), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
 	f.Add(data)
 	f.Add(data[:len(data)/3])
 	f.Add(data[:600])

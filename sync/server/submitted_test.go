@@ -65,11 +65,11 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	e.Enroll(b)
 	srvDev := server.ServerDevice(e.Key.PublicKey())
 
-	revs := a.Interview(t, q, "iv-1", t0, rnd())
+	revs := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	completed := revs[len(revs)-1]
 	data, _ := a.Batch(t, revs)
 	sr := post(t, e, a.ID, data)
-	heads := statusOnServer(t, e, "iv-1")
+	heads := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001")
 	if len(heads) != 1 {
 		t.Fatalf("status heads %d", len(heads))
 	}
@@ -98,48 +98,48 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	if again := post(t, e, a.ID, data); !again.Replay || !bytes.Equal(again.Receipt, sr.Receipt) {
 		t.Fatalf("replay: %+v", again)
 	}
-	if h := statusOnServer(t, e, "iv-1"); len(h) != 1 || h[0].ID != sub.ID {
+	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001"); len(h) != 1 || h[0].ID != sub.ID {
 		t.Fatalf("after the replay: %v", h)
 	}
 
 	// A draft (no status yet) stays a draft.
-	draft := a.Interview(t, q, "iv-draft", t0, rnd())
+	draft := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000d0", t0, rnd())
 	draft = draft[:len(draft)-1]
 	data, _ = a.Batch(t, draft)
 	post(t, e, a.ID, data)
-	if h := statusOnServer(t, e, "iv-draft"); len(h) != 0 {
+	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-0000000000d0"); len(h) != 0 {
 		t.Fatalf("a draft got a status: %v", h)
 	}
 
 	// Two devices complete the same interview independently: a conflict of statuses, for a
 	// person to settle; the server does not settle it by marking it submitted.
-	shared := a.Interview(t, q, "iv-shared", t0, rnd())
+	shared := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000e2", t0, rnd())
 	data, _ = a.Batch(t, shared[:len(shared)-1])
 	post(t, e, a.ID, data)
-	tg := survey.Target{Interview: "iv-shared", Kind: survey.KindStatus}
+	tg := survey.Target{Interview: "0193a5b2-7c1e-7000-8000-0000000000e2", Kind: survey.KindStatus}
 	ca, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 900, t0.Add(time.Hour), a.Principal, nil)
 	cb, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted, Reason: "lần hai"}, b.ID, 1, t0.Add(time.Hour), b.Principal, nil)
 	da, _ := a.Batch(t, []survey.Revision{ca})
 	db, _ := b.Batch(t, []survey.Revision{cb})
 	post(t, e, a.ID, da) // one completed head: submitted
 	post(t, e, b.ID, db) // b's completed beside a's submitted: a conflict
-	if h := statusOnServer(t, e, "iv-shared"); len(h) != 2 {
-		t.Fatalf("iv-shared: %d status heads, want the conflict of 2", len(h))
+	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-0000000000e2"); len(h) != 2 {
+		t.Fatalf("shared interview: %d status heads, want the conflict of 2", len(h))
 	}
 	// (b's completed arrived while a's was already submitted: no third head.)
 
 	// Returned, completed again on the device: submitted again; then approved.
-	ret, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: "thiếu bằng chứng", By: "sup", Device: srvDev, Time: t0})
+	ret, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusReturned, Reason: "thiếu bằng chứng", By: "sup", Device: srvDev, Time: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := survey.NewRevision(survey.Target{Interview: "iv-1", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 1000, t0.Add(2*time.Hour), a.Principal, []string{ret.ID})
+	again, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 1000, t0.Add(2*time.Hour), a.Principal, []string{ret.ID})
 	data, _ = a.Batch(t, []survey.Revision{again})
 	post(t, e, a.ID, data)
-	if h := statusOnServer(t, e, "iv-1"); len(h) != 1 || statusOf(t, h[0]).Status != survey.StatusSubmitted {
+	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001"); len(h) != 1 || statusOf(t, h[0]).Status != survey.StatusSubmitted {
 		t.Fatalf("completed again: %v", h)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, By: "sup", Device: srvDev, Time: t0}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusApproved, By: "sup", Device: srvDev, Time: t0}); err != nil {
 		t.Fatalf("approve a submitted interview: %v", err)
 	}
 	if err := e.Store.Revisions().Check(ctx); err != nil {
@@ -156,7 +156,7 @@ func TestConcurrentUploadsGroupCommit(t *testing.T) {
 	q := servertest.DGRA(t)
 	first := servertest.NewDevice(t, "laptop-first", "f@example.org")
 	e.Enroll(first)
-	firstRevs := first.Interview(t, q, "iv-first", t0, rnd())
+	firstRevs := first.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000f0", t0, rnd())
 	firstData, _ := first.Batch(t, firstRevs)
 	firstReceipt := post(t, e, first.ID, firstData)
 	// The same id (device, sequence 1) with other content.
@@ -171,7 +171,7 @@ func TestConcurrentUploadsGroupCommit(t *testing.T) {
 	for i := range devs {
 		devs[i] = servertest.NewDevice(t, fmt.Sprintf("laptop-%02d", i), fmt.Sprintf("a%d@example.org", i))
 		e.Enroll(devs[i])
-		datas[i], _ = devs[i].Batch(t, devs[i].Interview(t, q, fmt.Sprintf("iv-%02d", i), t0, rnd()))
+		datas[i], _ = devs[i].Batch(t, devs[i].Interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), t0, rnd()))
 	}
 	type outcome struct {
 		status int

@@ -202,11 +202,12 @@ func (s *session_) resume(id string) error {
 	}
 	q, ok := session.Find(s.o.Catalog, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion)
 	if !ok {
-		return fmt.Errorf("open interview %s: questionnaire %s version %s is not installed", id,
-			st.Meta.Questionnaire, st.Meta.QuestionnaireVersion)
+		return &lineError{msg: survey.T(
+			fmt.Sprintf("open interview %s: questionnaire %s version %s is not installed on this device ('fieldsurvey questionnaire add FILE' installs it)", id, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion),
+			fmt.Sprintf("mở phỏng vấn %s: bảng hỏi %s phiên bản %s chưa được cài trên máy này ('fieldsurvey questionnaire add TỆP' để cài)", id, st.Meta.Questionnaire, st.Meta.QuestionnaireVersion))}
 	}
-	if !session.Editable(st.Status.Status) {
-		return fmt.Errorf("interview %s is %s: only drafts and returned interviews can be changed", id, st.Status.Status)
+	if err := survey.CheckEdit(survey.RoleAssessor, st.Status.Status); err != nil {
+		return err // a *survey.RuleError, in both languages
 	}
 	s.q, s.st = q, st
 	s.say(fmt.Sprintf(s.t("Continuing interview %s (%s, %s).", "Tiếp tục phỏng vấn %s (%s, %s)."), id, st.Respondent.Agency, st.Respondent.Province))
@@ -337,10 +338,11 @@ func (s *session_) create() error {
 			r.Consent = true
 			break
 		}
-		s.invalid(s.t("Answer y or n.", "Trả lời c (có) hoặc k (không)."))
+		s.invalid(s.t("Answer y or n.", "Trả lời y (có) hoặc n (không)."))
 	}
 	if probs := session.CheckRespondent(q, r); len(probs) > 0 {
-		return fmt.Errorf("respondent: %s", probs[0].Msg.Get(survey.LangEN))
+		m := probs[0].Msg
+		return &lineError{msg: survey.T("respondent: "+m.Get(survey.LangEN), "người trả lời: "+m.Get(survey.LangVI))}
 	}
 	id, err := s.o.Writer.Create(s.ctx, q, r)
 	if err != nil {
@@ -614,17 +616,17 @@ func (s *session_) probes(qu *survey.Question, a *survey.Answer) error {
 func parseEvidence(line string) (survey.Evidence, error) {
 	line = strings.TrimSpace(line)
 	if line == "" {
-		return survey.Evidence{}, errors.New("empty")
+		return survey.Evidence{}, lineErr("empty", "trống")
 	}
 	sign := string([]rune(line)[0])
 	p, err := survey.ParsePolarity(sign)
 	if err != nil || sign == " " {
-		return survey.Evidence{}, fmt.Errorf("start with +, - or 0")
+		return survey.Evidence{}, lineErr("start with +, - or 0", "bắt đầu bằng +, - hoặc 0")
 	}
 	parts := strings.Split(strings.TrimSpace(strings.TrimPrefix(line, sign)), "|")
 	e := survey.Evidence{Polarity: p, Text: strings.TrimSpace(parts[0]), InScope: true}
 	if e.Text == "" {
-		return survey.Evidence{}, fmt.Errorf("no text after the sign")
+		return survey.Evidence{}, lineErr("no text after the sign", "không có nội dung sau dấu")
 	}
 	if len(parts) > 1 {
 		e.Source = strings.TrimSpace(parts[1])
@@ -640,14 +642,14 @@ func parseEvidence(line string) (survey.Evidence, error) {
 		e.Note = note
 	}
 	if len(parts) > 3 {
-		return survey.Evidence{}, fmt.Errorf("too many | separators (at most: text | source | out: why)")
+		return survey.Evidence{}, lineErr("too many | separators (at most: text | source | out: why)", "quá nhiều dấu | (nhiều nhất: nội dung | nguồn | ngoài: lý do)")
 	}
 	return e, nil
 }
 
 func (s *session_) evidence(qu *survey.Question, a *survey.Answer) error {
-	s.say(s.t(`Evidence, one item a line: "+ text | source" (+ favourable, - obstacle, 0 neutral); add "| out: why" for evidence that does not count yet. "clear" removes all items; an empty line ends.`,
-		`Bằng chứng, mỗi dòng một mục: "+ nội dung | nguồn" (+ thuận lợi, - trở ngại, 0 trung tính); thêm "| ngoài: lý do" cho bằng chứng chưa được tính. "clear" để xoá hết; dòng trống để kết thúc.`))
+	s.say(s.t(`Evidence, one item a line: "+ text | source" (+ favourable, - obstacle, 0 or o neutral or mixed); add "| out: why" for evidence that does not count yet. "clear" removes all items; an empty line ends.`,
+		`Bằng chứng, mỗi dòng một mục: "+ nội dung | nguồn" (+ thuận lợi, - trở ngại, 0 hoặc o trung tính hay đan xen); thêm "| ngoài: lý do" cho bằng chứng chưa được tính. "xoá" để xoá hết; dòng trống để kết thúc.`))
 	for i, e := range a.Evidence {
 		s.say(fmt.Sprintf("  %d. %s", i+1, evidenceText(e, s)))
 	}
@@ -659,7 +661,7 @@ func (s *session_) evidence(qu *survey.Question, a *survey.Answer) error {
 		if in == "" {
 			return nil
 		}
-		if strings.EqualFold(in, "clear") {
+		if strings.EqualFold(in, "clear") || in == "xoá" || in == "xóa" || strings.EqualFold(in, "xoa") {
 			a.Evidence = nil
 			if err := s.saveAnswer(qu, *a); err != nil {
 				return err
@@ -668,7 +670,7 @@ func (s *session_) evidence(qu *survey.Question, a *survey.Answer) error {
 		}
 		e, err := parseEvidence(in)
 		if err != nil {
-			s.invalid(s.t("Evidence must look like \"+ text | source\": ", "Bằng chứng cần có dạng \"+ nội dung | nguồn\": ") + err.Error() + ".")
+			s.invalid(s.t("Evidence must look like \"+ text | source\": ", "Bằng chứng cần có dạng \"+ nội dung | nguồn\": ") + s.errText(err) + ".")
 			continue
 		}
 		a.Evidence = append(a.Evidence, e)
@@ -985,4 +987,22 @@ func (s *session_) finish() error {
 		s.say(fmt.Sprintf(s.t("The interview %s is complete.", "Phỏng vấn %s đã hoàn thành."), s.st.ID))
 		return nil
 	}
+}
+
+// lineError is an error of the line mode with its message in every language; the CLI
+// prints it in the user's (Text).
+type lineError struct{ msg survey.Text }
+
+func (e *lineError) Error() string     { return e.msg.Get(survey.LangEN) }
+func (e *lineError) Text() survey.Text { return e.msg }
+
+func lineErr(en, vi string) error { return &lineError{msg: survey.T(en, vi)} }
+
+// errText is err in the session's language when it carries its text in several.
+func (s *session_) errText(err error) string {
+	var t interface{ Text() survey.Text }
+	if errors.As(err, &t) {
+		return s.get(t.Text())
+	}
+	return err.Error()
 }

@@ -224,3 +224,19 @@ func TestParseEvidence(t *testing.T) {
 		}
 	}
 }
+
+// TestLineModeSpeaksVietnamese (issue 11.21): the line mode's own errors come in the
+// session's language, and "xoá" clears the evidence as "clear" does.
+func TestLineModeSpeaksVietnamese(t *testing.T) {
+	s := &session_{lang: survey.LangVI}
+	_, err := parseEvidence("x không có dấu")
+	if got := s.errText(err); got != "bắt đầu bằng +, - hoặc 0" {
+		t.Errorf("evidence error in Vietnamese: %q", got)
+	}
+	if e, err := parseEvidence("o Có kế hoạch nhưng chưa có kinh phí"); err != nil || e.Polarity != survey.Neutral {
+		t.Errorf("o (mixed) evidence: %+v %v", e, err)
+	}
+	if err := survey.CheckEdit(survey.RoleAssessor, survey.StatusApproved); s.errText(err) == err.Error() {
+		t.Errorf("rule error not in Vietnamese: %v", err)
+	}
+}

@@ -41,7 +41,9 @@ func (a Store) Interview(ctx context.Context, id string) (*survey.InterviewState
 
 // List returns the summaries that match o.
 func (a Store) List(ctx context.Context, o session.ListOptions) ([]session.Summary, error) {
-	return a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit})
+	// An interview held without its creation (a decision that came before it) is not listed:
+	// it has nothing to show or open yet.
+	return a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit, Created: true})
 }
 
 // Agencies returns the agencies used on this device.

@@ -163,6 +163,7 @@ var ratingColors = map[string]lipgloss.CompleteColor{
 	"amber":       {TrueColor: "#ffaf00", ANSI256: "214", ANSI: "3"},
 	"amber-green": {TrueColor: "#afd700", ANSI256: "148", ANSI: "11"},
 	"green":       {TrueColor: "#00af00", ANSI256: "34", ANSI: "2"},
+	"grey":        {TrueColor: "#8a8a8a", ANSI256: "245", ANSI: "8"},
 }
 
 // New builds the styles for output w in the given mode, profile and background.

@@ -1,0 +1,349 @@
+// Package xlsx writes a report as an Excel workbook (.xlsx), for analysts: the long table
+// of the CSV report on its own sheet, and one sheet per section with a column per question
+// and a row per interview.
+//
+// It is apart from package report because the excelize library it uses links net/http,
+// which the report domain must not; it adds no logic of its own to the report, only the
+// layout of sheets. It writes through excelize's StreamWriter, one interview at a time:
+// rows go to temporary files as they are written, so memory does not grow with the number
+// of interviews.
+//
+// Guarantees:
+//   - Every cell from an interview is written as a string (inline string), never as a
+//     formula, whatever it starts with; control characters are dropped.
+//   - The long table has the columns of report.CSVHeader in that order. Excel holds at
+//     most 1,048,576 rows a sheet: past that the table goes on in a sheet of the same
+//     name followed by " (2)", " (3)", …, each with the header row.
+//   - A text longer than Excel's cell limit (32,767 characters) is cut with a mark that
+//     says so; the CSV and JSON reports hold it whole.
+package xlsx
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/report"
+)
+
+// MaxRows is the number of rows a sheet holds (Excel's limit), header row included.
+var MaxRows = excelize.TotalRows
+
+// cellLimit is Excel's longest cell text, in UTF-16 code units.
+const cellLimit = excelize.TotalCellChars
+
+// New returns a report.StreamWriter that writes the workbook to w when it ends.
+func New(w io.Writer) report.StreamWriter { return &writer{out: w} }
+
+type writer struct {
+	out     io.Writer
+	f       *excelize.File
+	head    *report.Report
+	header  int    // style of header rows
+	cutMark string // ends a text cut at Excel's cell limit
+
+	long     *excelize.StreamWriter
+	longName string
+	longPart int
+	longRow  int
+	row      []any
+
+	sections []*sectionSheet
+}
+
+type sectionSheet struct {
+	id  string
+	sw  *excelize.StreamWriter
+	row int
+	col map[string]int // question id → column (0-based) after the interview columns
+	buf []any
+}
+
+// words of the workbook, in both languages.
+var words = map[string]survey.Text{
+	"answers":   survey.T("Answers", "Câu trả lời"),
+	"interview": survey.T("Interview", "Phỏng vấn"),
+	"status":    survey.T("Status", "Trạng thái"),
+	"assessor":  survey.T("Assessor", "Người đánh giá"),
+	"agency":    survey.T("Agency", "Cơ quan"),
+	"province":  survey.T("Province or ministry", "Tỉnh hoặc bộ"),
+	"date":      survey.T("Date", "Ngày"),
+	"overall":   survey.T("Overall", "Đánh giá chung"),
+	"suggested": survey.T("suggested", "gợi ý"),
+	"cut": survey.T("[cut at Excel's cell limit: the CSV and JSON reports hold the whole text]",
+		"[bị cắt do giới hạn ô của Excel: báo cáo CSV và JSON có đầy đủ nội dung]"),
+}
+
+func (w *writer) word(key string) string { return words[key].Get(w.head.Lang) }
+
+// sectionColumns are the interview columns that start every section sheet.
+var sectionColumns = []string{"interview", "status", "assessor", "agency", "province", "date"}
+
+func (w *writer) Begin(head *report.Report) error {
+	if head == nil {
+		return errors.New("write xlsx report: no report")
+	}
+	w.head = head
+	w.cutMark = " … " + w.word("cut")
+	w.f = excelize.NewFile()
+	var err error
+	if w.header, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return w.fail(err)
+	}
+	w.longName = w.word("answers")
+	if err := w.f.SetSheetName("Sheet1", w.longName); err != nil {
+		return w.fail(err)
+	}
+	if err := w.startLong(w.longName); err != nil {
+		return err
+	}
+	used := map[string]bool{strings.ToLower(w.longName): true}
+	for _, l := range head.Layout {
+		name := sheetName(l.ID+" "+l.Title, used)
+		if _, err := w.f.NewSheet(name); err != nil {
+			return w.fail(err)
+		}
+		sw, err := w.f.NewStreamWriter(name)
+		if err != nil {
+			return w.fail(err)
+		}
+		s := &sectionSheet{id: l.ID, sw: sw, col: map[string]int{}}
+		hdr := make([]any, 0, len(sectionColumns)+len(l.Questions)+1)
+		for _, c := range sectionColumns {
+			hdr = append(hdr, w.word(c))
+		}
+		for i, qu := range l.Questions {
+			s.col[qu.ID] = i
+			hdr = append(hdr, qu.ID)
+		}
+		hdr = append(hdr, w.word("overall"))
+		s.buf = make([]any, len(hdr))
+		if err := sw.SetColWidth(1, 1, 38); err != nil {
+			return w.fail(err)
+		}
+		if err := sw.SetColWidth(4, 5, 24); err != nil {
+			return w.fail(err)
+		}
+		if err := sw.SetPanes(frozenHeader()); err != nil {
+			return w.fail(err)
+		}
+		if err := sw.SetRow("A1", hdr, excelize.RowOpts{StyleID: w.header}); err != nil {
+			return w.fail(err)
+		}
+		s.row = 1
+		w.sections = append(w.sections, s)
+	}
+	return nil
+}
+
+func frozenHeader() *excelize.Panes {
+	return &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}
+}
+
+// startLong opens a sheet of the long table, writing its header row.
+func (w *writer) startLong(name string) error {
+	if w.longPart > 0 {
+		if _, err := w.f.NewSheet(name); err != nil {
+			return w.fail(err)
+		}
+	}
+	w.longPart++
+	sw, err := w.f.NewStreamWriter(name)
+	if err != nil {
+		return w.fail(err)
+	}
+	if err := sw.SetPanes(frozenHeader()); err != nil {
+		return w.fail(err)
+	}
+	hdr := make([]any, len(report.CSVHeader))
+	for i, h := range report.CSVHeader {
+		hdr[i] = h
+	}
+	if err := sw.SetRow("A1", hdr, excelize.RowOpts{StyleID: w.header}); err != nil {
+		return w.fail(err)
+	}
+	w.long, w.longRow = sw, 1
+	w.row = make([]any, len(report.CSVHeader))
+	return nil
+}
+
+func (w *writer) Interview(in *report.Interview) error {
+	for _, r := range report.LongRows(w.head, in, false) {
+		if w.longRow >= MaxRows {
+			if err := w.long.Flush(); err != nil {
+				return w.fail(err)
+			}
+			if err := w.startLong(fmt.Sprintf("%s (%d)", w.longName, w.longPart+1)); err != nil {
+				return err
+			}
+		}
+		w.longRow++
+		longCells(w.row, &r, w.cutMark)
+		if err := w.long.SetRow(cellRef(1, w.longRow), w.row); err != nil {
+			return w.fail(err)
+		}
+	}
+	for i := range in.Sections {
+		if err := w.sectionRow(in, &in.Sections[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// longCells fills row with the cells of r in report.CSVHeader's order: counts as numbers,
+// flags as booleans, what does not apply as an empty cell.
+func longCells(row []any, r *report.LongRow, cutMark string) {
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return fit(s, cutMark)
+	}
+	flag := func(s string) any {
+		switch s {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		return nil
+	}
+	vals := [...]any{str(r.Interview), str(r.Questionnaire), str(r.Version), str(r.Status), str(r.Assessor),
+		str(r.Agency), str(r.Province), str(r.Role), str(r.Category), str(r.Date), str(r.Section),
+		str(r.SectionTitle), str(r.Kind), str(r.Question), str(r.QuestionText), str(r.Importance),
+		str(r.Rating), str(r.Label), str(r.Value), str(r.Comment), nil, nil, nil, nil,
+		flag(r.Suggested), flag(r.Answered), flag(r.Skipped), r.Conflict, str(r.Updated)}
+	if r.Kind != "overall" {
+		vals[20], vals[21], vals[22], vals[23] = r.EvidencePlus, r.EvidenceMinus, r.EvidenceNeutral, r.EvidenceOutOfScope
+	}
+	copy(row, vals[:])
+}
+
+// fit cuts s at Excel's cell limit, ending it with cutMark.
+func fit(s, cutMark string) string {
+	if len(s) <= cellLimit/3 { // at most 3 bytes of UTF-8 per UTF-16 unit: fits
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		units += len(utf16.AppendRune(nil, r))
+		if units > cellLimit-len(cutMark)-4 {
+			return s[:i] + cutMark
+		}
+	}
+	return s
+}
+
+func (w *writer) sectionRow(in *report.Interview, s *report.Section) error {
+	var sh *sectionSheet
+	for _, x := range w.sections {
+		if x.id == s.ID {
+			sh = x
+		}
+	}
+	if sh == nil {
+		return w.fail(fmt.Errorf("interview %s has section %s, which the report's layout lacks", in.ID, s.ID))
+	}
+	if sh.row >= MaxRows {
+		return w.fail(fmt.Errorf("section %s has more than %d interviews, more rows than an Excel sheet holds: use the CSV report",
+			s.ID, MaxRows-1))
+	}
+	cell := func(v string) any {
+		if v == "" {
+			return nil
+		}
+		return fit(report.CellText(v, false), w.cutMark)
+	}
+	for i := range sh.buf {
+		sh.buf[i] = nil
+	}
+	sh.buf[0], sh.buf[1], sh.buf[2] = cell(in.ID), cell(in.Status.Label().Get(w.head.Lang)), cell(in.Assessor)
+	sh.buf[3], sh.buf[4], sh.buf[5] = cell(in.Respondent.Agency), cell(in.Respondent.Province), cell(in.Respondent.Date)
+	n := len(sectionColumns)
+	for _, row := range s.Rows {
+		c, ok := sh.col[row.Question]
+		if !ok || row.Skipped {
+			continue
+		}
+		switch {
+		case row.Rating != "":
+			sh.buf[n+c] = cell(row.Label)
+		case row.Answered:
+			sh.buf[n+c] = cell(row.Value)
+		}
+	}
+	if o := s.Overall; o.Rating != "" {
+		v := o.Label
+		if o.Suggested {
+			v += " (" + w.word("suggested") + ")"
+		}
+		sh.buf[len(sh.buf)-1] = cell(v)
+	}
+	sh.row++
+	if err := sh.sw.SetRow(cellRef(1, sh.row), sh.buf); err != nil {
+		return w.fail(err)
+	}
+	return nil
+}
+
+func (w *writer) End() error {
+	if err := w.long.Flush(); err != nil {
+		return w.fail(err)
+	}
+	for _, s := range w.sections {
+		if err := s.sw.Flush(); err != nil {
+			return w.fail(err)
+		}
+	}
+	defer w.f.Close()
+	if err := w.f.Write(w.out); err != nil {
+		return w.fail(err)
+	}
+	return w.f.Close()
+}
+
+func (w *writer) fail(err error) error { return fmt.Errorf("write xlsx report: %w", err) }
+
+// cellRef is the A1-style name of column col (1-based), row row.
+func cellRef(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// sheetName makes s a valid sheet name, unique among used (compared without case as
+// Excel does): no : \ / ? * [ ], no quote at either end, at most 31 characters.
+func sheetName(s string, used map[string]bool) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, r) || r < 0x20 {
+			return ' '
+		}
+		return r
+	}, survey.NFC(s))
+	s = strings.Trim(strings.Join(strings.Fields(s), " "), "'")
+	base := truncate(s, excelize.MaxSheetNameLength)
+	name := base
+	for i := 2; used[strings.ToLower(name)] || name == ""; i++ {
+		suffix := " (" + strconv.Itoa(i) + ")"
+		name = truncate(base, excelize.MaxSheetNameLength-len(suffix)) + suffix
+	}
+	used[strings.ToLower(name)] = true
+	return name
+}
+
+func truncate(s string, units int) string {
+	n := 0
+	for i, r := range s {
+		n += len(utf16.AppendRune(nil, r))
+		if n > units {
+			return strings.TrimSpace(s[:i])
+		}
+	}
+	return s
+}

@@ -1,0 +1,236 @@
+package xlsx
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/report"
+)
+
+func questionnaire(t *testing.T) *survey.Questionnaire {
+	t.Helper()
+	q := &survey.Questionnaire{Format: survey.QuestionnaireFormat, ID: "mini", Version: "1.0",
+		Title: survey.T("Mini readiness", "Đánh giá nhỏ"), Languages: []string{"vi", "en"},
+		Sections: []*survey.Section{
+			{ID: "1", Title: survey.T("Leadership: who [leads]?", "Lãnh đạo: ai [dẫn dắt]?"), Questions: []*survey.Question{
+				{ID: "1.1", Type: survey.TypeRating, Text: survey.T("Is leadership visible?", "Lãnh đạo có rõ không?")},
+				{ID: "1.2", Type: survey.TypeText, Text: survey.T("Who leads?", "Ai dẫn dắt?")},
+			}},
+			{ID: "2", Title: survey.T("Data", "Dữ liệu"), Questions: []*survey.Question{
+				{ID: "2.1", Type: survey.TypeRating, Text: survey.T("Is data published?", "Dữ liệu có được công bố không?")},
+			}},
+		}}
+	if err := q.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	q.Index()
+	return q
+}
+
+func id(n int) string { return fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", n) }
+
+// states makes n interviews: 1.1 rated, 1.2 a text (hostile in the first), 2.1 rated in
+// every other one, section 1 confirmed.
+func states(t *testing.T, n int) []*survey.InterviewState {
+	t.Helper()
+	var revs []survey.Revision
+	now := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	var counter uint64
+	add := func(iv string, k survey.Kind, key string, v any) {
+		counter++
+		now = now.Add(time.Second)
+		r, err := survey.NewRevision(survey.Target{Interview: iv, Kind: k, Key: key}, v, "dev-1", counter, now, "lan@example.org", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs = append(revs, r)
+	}
+	for i := range n {
+		iv := id(i + 1)
+		add(iv, survey.KindInterview, "", survey.InterviewMeta{Questionnaire: "mini", QuestionnaireVersion: "1.0", Assessor: "lan@example.org"})
+		add(iv, survey.KindRespondent, "", survey.Respondent{Agency: fmt.Sprintf("Sở %d", i), Province: "Đà Nẵng", Date: "2026-11-20"})
+		add(iv, survey.KindAnswer, "1.1", survey.Answer{Rating: survey.Green, Comment: "ok",
+			Evidence: []survey.Evidence{{Polarity: survey.Plus, Text: "NQ 05", InScope: true}}})
+		text := "Chủ tịch tỉnh"
+		if i == 0 {
+			text = "=HYPERLINK(\"http://evil.example\",\"x\")\x1b[2J"
+		}
+		add(iv, survey.KindAnswer, "1.2", survey.Answer{Value: text})
+		if i%2 == 0 {
+			add(iv, survey.KindAnswer, "2.1", survey.Answer{Rating: survey.Amber})
+		}
+		add(iv, survey.KindSection, "1", survey.SectionSummary{Rating: survey.AmberGreen})
+	}
+	folded, err := survey.Fold(revs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*survey.InterviewState
+	for i := range n {
+		out = append(out, folded[id(i+1)])
+	}
+	return out
+}
+
+func write(t *testing.T, lang string, sts []*survey.InterviewState) *excelize.File {
+	t.Helper()
+	b, err := report.NewBuilder(questionnaire(t), report.Options{Lang: lang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	each := func(fn func(*survey.InterviewState) error) error {
+		for _, st := range sts {
+			if err := fn(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := report.Stream(b, each, New(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func rows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rs, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+func TestWorkbook(t *testing.T) {
+	f := write(t, "en", states(t, 3))
+	if got, want := f.GetSheetList(), []string{"Answers", "1 Leadership who leads", "2 Data"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	long := rows(t, f, "Answers")
+	if !slices.Equal(long[0], report.CSVHeader) {
+		t.Fatalf("long header %q", long[0])
+	}
+	// 3 interviews × (2 questions + overall, 1 question + overall) rows, and the header.
+	if len(long) != 1+3*5 {
+		t.Fatalf("%d rows in the long table, want 16", len(long))
+	}
+	col := map[string]int{}
+	for i, h := range long[0] {
+		col[h] = i
+	}
+	r := long[1]
+	if r[col["interview"]] != id(1) || r[col["status"]] != "draft" || r[col["assessor"]] != "lan@example.org" ||
+		r[col["question"]] != "1.1" || r[col["rating"]] != "green" || r[col["label"]] != "Green" ||
+		r[col["evidence_plus"]] != "1" || r[col["answered"]] != "TRUE" {
+		t.Errorf("first row %q", r)
+	}
+	// The hostile answer is a string cell with no formula and no control character.
+	cell, _ := excelize.CoordinatesToCellName(col["value"]+1, 3)
+	v, _ := f.GetCellValue("Answers", cell)
+	if v != `=HYPERLINK("http://evil.example","x")[2J` {
+		t.Errorf("hostile value = %q", v)
+	}
+	if ty, _ := f.GetCellType("Answers", cell); ty != excelize.CellTypeInlineString {
+		t.Errorf("hostile value has cell type %v, want an inline string", ty)
+	}
+	if fo, _ := f.GetCellFormula("Answers", cell); fo != "" {
+		t.Errorf("hostile value became a formula %q", fo)
+	}
+
+	sec := rows(t, f, "1 Leadership who leads")
+	if want := []string{"Interview", "Status", "Assessor", "Agency", "Province or ministry", "Date", "1.1", "1.2", "Overall"}; !slices.Equal(sec[0], want) {
+		t.Errorf("section header %q", sec[0])
+	}
+	if len(sec) != 4 {
+		t.Fatalf("%d rows in section 1, want a header and 3 interviews", len(sec))
+	}
+	if got := sec[2]; got[0] != id(2) || got[6] != "Green" || got[7] != "Chủ tịch tỉnh" || got[8] != "Amber/Green" {
+		t.Errorf("section 1, second interview: %q", got)
+	}
+	sec2 := rows(t, f, "2 Data")
+	// 2.1 rated in interviews 1 and 3 only; the overall is the suggestion, marked.
+	if sec2[1][6] != "Amber" || (len(sec2[2]) > 6 && sec2[2][6] != "") || sec2[1][7] != "Amber (suggested)" {
+		t.Errorf("section 2 rows %q", sec2)
+	}
+}
+
+func TestWorkbookVietnamese(t *testing.T) {
+	f := write(t, "vi", states(t, 1))
+	if got := f.GetSheetList(); got[0] != "Câu trả lời" || got[1] != "1 Lãnh đạo ai dẫn dắt" {
+		t.Fatalf("sheets %q", got)
+	}
+	sec := rows(t, f, f.GetSheetList()[1])
+	if sec[0][0] != "Phỏng vấn" || sec[1][1] != "nháp" || sec[1][6] != "Xanh" {
+		t.Errorf("section sheet in Vietnamese: %q", sec)
+	}
+}
+
+// Past Excel's row limit the long table goes on in another sheet, header repeated.
+func TestLongTableSplitsAtTheRowLimit(t *testing.T) {
+	defer func(n int) { MaxRows = n }(MaxRows)
+	MaxRows = 7                       // a header and 6 rows a sheet
+	f := write(t, "en", states(t, 4)) // 20 rows
+	var parts []string
+	total := 0
+	for _, s := range f.GetSheetList() {
+		if strings.HasPrefix(s, "Answers") {
+			parts = append(parts, s)
+			rs := rows(t, f, s)
+			if !slices.Equal(rs[0], report.CSVHeader) {
+				t.Errorf("%s has no header row", s)
+			}
+			if len(rs) > MaxRows {
+				t.Errorf("%s has %d rows, more than %d", s, len(rs), MaxRows)
+			}
+			total += len(rs) - 1
+		}
+	}
+	if want := []string{"Answers", "Answers (2)", "Answers (3)", "Answers (4)"}; !slices.Equal(parts, want) {
+		t.Errorf("long table sheets %q, want %q", parts, want)
+	}
+	if total != 20 {
+		t.Errorf("%d data rows in all, want 20", total)
+	}
+}
+
+func TestLongTextIsCutWithAMark(t *testing.T) {
+	s := strings.Repeat("Việt ", 10000) // 50,000 characters
+	got := fit(s, " … [cut]")
+	if n := len([]rune(got)); n > cellLimit {
+		t.Fatalf("%d characters, more than Excel's %d", n, cellLimit)
+	}
+	if !strings.HasSuffix(got, " … [cut]") || !strings.HasPrefix(s, strings.TrimSuffix(got, " … [cut]")) {
+		t.Error("the cut text is not the beginning of the text with the mark")
+	}
+	if fit("short", "x") != "short" {
+		t.Error("a short text changed")
+	}
+}
+
+func TestSheetNames(t *testing.T) {
+	used := map[string]bool{"answers": true}
+	for _, c := range []struct{ in, want string }{
+		{"Answers", "Answers (2)"},
+		{"'quoted'", "quoted"},
+		{"1 Khung chính sách pháp lý cho dữ liệu mở", "1 Khung chính sách pháp lý cho"},
+		{"1 Khung chính sách pháp lý cho dữ liệu", "1 Khung chính sách pháp lý (2)"},
+		{"a/b\\c?d*e:f", "a b c d e f"},
+	} {
+		if got := sheetName(c.in, used); got != c.want {
+			t.Errorf("sheetName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
