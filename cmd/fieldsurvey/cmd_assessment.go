@@ -16,6 +16,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/report"
+	"github.com/fieldsurvey/fieldsurvey/survey/report/xlsx"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
 
@@ -617,7 +618,7 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 }
 
 // runAssessmentReport is `report --assessment ID`: the published report of the team's
-// assessment in html, markdown, json or csv.
+// assessment in html, markdown, json, csv, xlsx or text.
 func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) error {
 	if opts.assessment == "" {
 		return withHint(fail("--include chooses the interviews an assessment counts: it needs --assessment",
@@ -630,7 +631,7 @@ func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) er
 	}
 	write := map[string]func(io.Writer, *report.AssessmentReport) error{
 		"html": report.WriteAssessmentHTML, "markdown": report.WriteAssessmentMarkdown,
-		"json": report.WriteAssessmentJSON, "csv": report.WriteAssessmentCSV,
+		"json": report.WriteAssessmentJSON, "csv": report.WriteAssessmentCSV, "xlsx": xlsx.WriteAssessment,
 	}[format]
 	if format == "text" {
 		write = func(w io.Writer, r *report.AssessmentReport) error {
@@ -638,8 +639,8 @@ func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) er
 		}
 	}
 	if write == nil {
-		return withHint(fail("--assessment writes html, markdown, json, csv or text, not %q",
-			"--assessment xuất html, markdown, json, csv hoặc text, không phải %q", opts.format),
+		return withHint(fail("--assessment writes html, markdown, json, csv, xlsx or text, not %q",
+			"--assessment xuất html, markdown, json, csv, xlsx hoặc text, không phải %q", opts.format),
 			"for example: fieldsurvey report --assessment ID --format html > report.html",
 			"ví dụ: fieldsurvey report --assessment MÃ --format html > baocao.html")
 	}
