@@ -2,6 +2,14 @@
 // interviews, answers with evidence, section summaries, statuses, and the revision model
 // that makes every change an immutable, content-addressed record.
 //
+// An assessment (the assessment team's synthesised record for one questionnaire and scope)
+// is made of revisions too, in the same stores and batches: its team ratings and remarks are
+// KindAnswer and KindSection targets keyed like an interview's, and it adds KindAssessment
+// (its creation), KindText (summary, conclusions, disclaimer, introduction, a section's
+// analysis), KindAction and KindDataset. Fold puts those into InterviewState.Assess;
+// InterviewState.Assessment reads the record, RecordKind tells the two apart, and the
+// interchange lines of `assessment export|import` are AssessmentLine.
+//
 // The package is pure: it imports only the standard library and small pure libraries
 // (the expr expression evaluator, golang.org/x/text). It knows nothing of SQL, terminals or
 // networks. The same validators, skip logic and scoring serve the TUI, the line-prompt mode,

@@ -297,6 +297,17 @@ func targetWhat(q *Questionnaire, t Target, first bool) Text {
 			return T("interview created", "tạo cuộc phỏng vấn")
 		}
 		return T("interview record", "thông tin cuộc phỏng vấn")
+	case KindAssessment:
+		return T("assessment record", "thông tin bản đánh giá")
+	case KindText:
+		if sec, ok := AnalysisSection(t.Key); ok {
+			return T("analysis of section "+sec, "phân tích phần "+sec)
+		}
+		return T("text "+t.Key, "văn bản "+t.Key)
+	case KindAction:
+		return T("action "+t.Key, "hành động "+t.Key)
+	case KindDataset:
+		return T("key dataset "+t.Key, "bộ dữ liệu chính "+t.Key)
 	}
 	return T(string(t.Kind), string(t.Kind))
 }

@@ -21,12 +21,19 @@ const (
 	KindAnswer     Kind = "answer"     // one answer; key the question id; value Answer
 	KindSection    Kind = "section"    // a section summary; key the section id; value SectionSummary
 	KindStatus     Kind = "status"     // the status; value StatusChange
+
+	// Kinds only assessments have (their ratings and remarks are KindAnswer and KindSection).
+	KindAssessment Kind = "assessment" // creates an assessment; value AssessmentMeta
+	KindText       Kind = "text"       // a long text; key TextSummary, …, or AnalysisKey(section); value TextValue
+	KindAction     Kind = "action"     // one action plan item; key its id; value ActionItem
+	KindDataset    Kind = "dataset"    // one key-dataset row; key its id; value DatasetRow
 )
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
 	switch k {
-	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus:
+	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus,
+		KindAssessment, KindText, KindAction, KindDataset:
 		return true
 	}
 	return false
@@ -113,7 +120,7 @@ func (r Revision) Verify() error {
 		return fmt.Errorf("%w: no interview id", ErrBadRevision)
 	case !r.Kind.Valid():
 		return fmt.Errorf("%w: unknown kind %q", ErrBadRevision, r.Kind)
-	case (r.Kind == KindAnswer || r.Kind == KindSection) && r.Key == "":
+	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", ErrBadRevision, r.Kind)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", ErrBadRevision)

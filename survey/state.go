@@ -56,6 +56,8 @@ type InterviewState struct {
 	Conflicts []Conflict
 	// Revisions counts the revisions folded in.
 	Revisions int
+	// Assess holds what only an assessment has; nil for an interview (see RecordKind).
+	Assess *AssessmentParts
 }
 
 // Summary is one interview as lists show it, without its answers: what stores keep up to
@@ -74,6 +76,11 @@ type Summary struct {
 	Conflicts        int
 	Created, Updated time.Time
 	Revisions        int
+	// Record says whether this is an interview or an assessment; Title and Scope are an
+	// assessment's (its creator is Assessor, its team ratings count in Answered, its
+	// sections' overall ratings are Sections).
+	Record       RecordKind
+	Title, Scope string
 }
 
 // Summary computes the summary of s: what a store's list reports for it.
@@ -84,7 +91,11 @@ func (s *InterviewState) Summary() Summary {
 		Agency: s.Respondent.Agency, Province: s.Respondent.Province, Role: s.Respondent.Role,
 		Category: s.Respondent.Category, Assessor: s.Meta.Assessor,
 		Sections: map[string]Code{}, Conflicts: len(s.Conflicts),
-		Created: s.Created, Updated: s.Updated, Revisions: s.Revisions,
+		Created: s.Created, Updated: s.Updated, Revisions: s.Revisions, Record: s.RecordKind(),
+	}
+	if p := s.Assess; p != nil {
+		sm.Questionnaire, sm.Version, sm.Assessor = p.Meta.Questionnaire, p.Meta.QuestionnaireVersion, p.Meta.Author
+		sm.Title, sm.Scope = p.Meta.Title, p.Meta.Scope
 	}
 	for _, a := range s.Answers {
 		if a.HasValue() {
@@ -199,6 +210,43 @@ func (s *InterviewState) apply(r Revision) error {
 			delete(s.Sections, r.Key)
 		} else {
 			s.Sections[r.Key] = v
+		}
+	case KindAssessment:
+		var m AssessmentMeta
+		if err := json.Unmarshal(r.Value, &m); err != nil {
+			return bad(err)
+		}
+		s.assess().Meta = m
+		s.Created = r.Time
+	case KindText:
+		var v TextValue
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return bad(err)
+		}
+		if v.Text == "" {
+			delete(s.assess().Texts, r.Key)
+		} else {
+			s.assess().Texts[r.Key] = v.Text
+		}
+	case KindAction:
+		var v ActionItem
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return bad(err)
+		}
+		if v.IsEmpty() {
+			delete(s.assess().Actions, r.Key)
+		} else {
+			s.assess().Actions[r.Key] = v
+		}
+	case KindDataset:
+		var v DatasetRow
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return bad(err)
+		}
+		if v.IsEmpty() {
+			delete(s.assess().Datasets, r.Key)
+		} else {
+			s.assess().Datasets[r.Key] = v
 		}
 	default:
 		return bad(fmt.Errorf("unknown kind %q", r.Kind))

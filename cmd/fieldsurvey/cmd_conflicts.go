@@ -166,6 +166,13 @@ func orDash(s string) string {
 
 // questionnaireOf returns the questionnaire of s from c, or nil when it is not installed.
 func questionnaireOf(c *questionnaires.Catalog, s *survey.InterviewState) *survey.Questionnaire {
+	if s.Assess != nil {
+		q, err := c.Get(s.Assess.Meta.Questionnaire, s.Assess.Meta.QuestionnaireVersion)
+		if err != nil {
+			return nil
+		}
+		return q
+	}
 	if !s.HasMeta() {
 		return nil
 	}
@@ -197,6 +204,8 @@ func targetArg(t survey.Target) string {
 		return t.Key
 	case survey.KindSection:
 		return "section:" + t.Key
+	case survey.KindText, survey.KindAction, survey.KindDataset:
+		return string(t.Kind) + ":" + t.Key
 	}
 	return string(t.Kind)
 }
@@ -393,6 +402,17 @@ func parseTarget(id, arg string) (survey.Target, bool) {
 		t.Kind, t.Key = survey.KindSection, strings.TrimSpace(k)
 		return t, t.Key != ""
 	}
+	// An assessment's own parts (cmd_assessment.go).
+	for _, k := range []survey.Kind{survey.KindText, survey.KindAction, survey.KindDataset} {
+		if key, ok := strings.CutPrefix(a, string(k)+":"); ok {
+			t.Kind, t.Key = k, strings.TrimSpace(key)
+			return t, t.Key != ""
+		}
+	}
+	if strings.EqualFold(a, string(survey.KindAssessment)) {
+		t.Kind = survey.KindAssessment
+		return t, true
+	}
 	if k, ok := strings.CutPrefix(a, "answer:"); ok {
 		a = strings.TrimSpace(k)
 	}
@@ -448,13 +468,18 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		return err
 	}
 	defer st.Close()
-	id, err := resolveInterview(ctx, st, ref)
+	id, err := resolveRecord(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}
 	state, err := st.Interview(ctx, id)
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
+	}
+	if state.Assess != nil && opts.valueSet {
+		return withHint(fail("%s is an assessment: settle its conflicts with --take N", "%s là một bản đánh giá: giải quyết xung đột bằng --take N", id),
+			"or write the new value with 'fieldsurvey assessment import', which replaces both sides",
+			"hoặc ghi giá trị mới bằng 'fieldsurvey assessment import', giá trị đó thay thế cả hai phía")
 	}
 	q := questionnaireOf(c, state)
 	t, ok := parseTarget(id, targetArgument)

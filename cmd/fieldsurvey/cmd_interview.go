@@ -54,6 +54,10 @@ func resolveInterview(ctx context.Context, st *store.Store, ref string) (string,
 		return "", fail("empty interview id", "mã phỏng vấn rỗng")
 	}
 	if s, err := st.Interview(ctx, ref); err == nil {
+		if s.Assess != nil {
+			return "", withHint(fail("%s is an assessment, not an interview", "%s là một bản đánh giá, không phải phỏng vấn", ref),
+				"'fieldsurvey assessment show ID' shows it", "'fieldsurvey assessment show MÃ' hiển thị nó")
+		}
 		if !s.HasMeta() {
 			return "", errWaiting(s)
 		}

@@ -29,6 +29,8 @@ type reportOptions struct {
 	width         int
 	excel         bool
 	filter        filterFlags
+	assessment    string // --assessment: the published report of the team's assessment (cmd_assessment.go)
+	include       string // --include, with --assessment
 }
 
 // reportFormats are the values of --format; the machine formats hold one report each.
@@ -101,6 +103,8 @@ mỗi phần một trang.`,
 	f.IntVar(&opts.width, "width", 0, "width of text output (default: the terminal's, else 100) · độ rộng")
 	f.BoolVar(&opts.excel, "excel", false, "csv: start with a UTF-8 byte-order mark for Excel · thêm BOM cho Excel")
 	opts.filter.register(f)
+	f.StringVar(&opts.assessment, "assessment", "", "the published report of this assessment (html, markdown, json, csv, xlsx) · báo cáo của bản đánh giá này")
+	f.StringVar(&opts.include, "include", "approved", "with --assessment: which interviews count, approved or submitted · phỏng vấn được tính")
 	return cmd
 }
 
@@ -187,6 +191,9 @@ type reportGroup struct {
 }
 
 func runReport(ctx context.Context, g *globals, opts reportOptions) error {
+	if opts.assessment != "" || opts.include != "approved" {
+		return runAssessmentReport(ctx, g, opts)
+	}
 	format := strings.ToLower(opts.format)
 	if format == "md" {
 		format = "markdown"

@@ -30,6 +30,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newQuestionnaireCommand,
 	newInterviewCommand,
 	newReportCommand,
+	newAssessmentCommand,
 	newIdentityCommand,
 	newBatchCommand,
 	newMergeCommand,

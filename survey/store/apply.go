@@ -279,15 +279,16 @@ type row struct {
 
 const (
 	qSelectIV = `SELECT questionnaire, version, status, reason, agency, province, role, category, assessor,
-		answered, sections, conflicts, created, updated, revisions FROM interviews WHERE id = ?`
+		answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews WHERE id = ?`
 	qUpsertIV = `INSERT INTO interviews (id, questionnaire, version, status, reason, agency, province, role, category,
-		assessor, answered, sections, conflicts, created, updated, revisions, search)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		assessor, answered, sections, conflicts, created, updated, revisions, search, record, title, scope)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET questionnaire = excluded.questionnaire, version = excluded.version,
 		status = excluded.status, reason = excluded.reason, agency = excluded.agency, province = excluded.province,
 		role = excluded.role, category = excluded.category, assessor = excluded.assessor, answered = excluded.answered,
 		sections = excluded.sections, conflicts = excluded.conflicts, created = excluded.created,
-		updated = excluded.updated, revisions = excluded.revisions, search = excluded.search`
+		updated = excluded.updated, revisions = excluded.revisions, search = excluded.search,
+		record = excluded.record, title = excluded.title, scope = excluded.scope`
 )
 
 // finish updates the summary row of every interview the call added revisions to.
@@ -335,19 +336,19 @@ func sameHeads(a, b []head) bool {
 }
 
 func (c *call) loadRow(id string) (*row, error) {
-	rw := &row{Summary: Summary{ID: id, Status: survey.StatusDraft, Sections: map[string]survey.Code{}}}
+	rw := &row{Summary: Summary{ID: id, Status: survey.StatusDraft, Sections: map[string]survey.Code{}, Record: survey.RecordInterview}}
 	var created, updated int64
-	var status string
+	var status, record string
 	err := c.tx.queryRow(qSelectIV, id).Scan(&rw.Questionnaire, &rw.Version, &status, &rw.Reason,
 		&rw.Agency, &rw.Province, &rw.Role, &rw.Category, &rw.Assessor, &rw.Answered, &rw.sections,
-		&rw.Conflicts, &created, &updated, &rw.Revisions)
+		&rw.Conflicts, &created, &updated, &rw.Revisions, &record, &rw.Title, &rw.Scope)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rw, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read interview %s: %w", id, err)
 	}
-	rw.Status = survey.Status(status)
+	rw.Status, rw.Record = survey.Status(status), survey.RecordKind(record)
 	rw.Created, rw.Updated = fromMS0(created), fromMS(updated)
 	if err := json.Unmarshal(rw.sections, &rw.Sections); err != nil {
 		return nil, fmt.Errorf("read interview %s: sections: %w", id, err)
@@ -369,7 +370,8 @@ func (c *call) saveRow(rw *row) error {
 	}
 	_, err = c.tx.exec(qUpsertIV, rw.ID, rw.Questionnaire, rw.Version, string(rw.Status), rw.Reason,
 		rw.Agency, rw.Province, rw.Role, rw.Category, rw.Assessor, rw.Answered, secs, rw.Conflicts,
-		created, ms(rw.Updated), rw.Revisions, searchKey(rw.Agency, rw.Province, rw.Role))
+		created, ms(rw.Updated), rw.Revisions, searchKey(rw.Agency, rw.Province, rw.Role),
+		string(rw.Record), rw.Title, rw.Scope)
 	if err != nil {
 		return fmt.Errorf("write interview %s: %w", rw.ID, err)
 	}
@@ -419,6 +421,13 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 		} else {
 			delete(s.Sections, t.Key)
 		}
+	case survey.KindAssessment:
+		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
+		s.Title, s.Scope = f.title, f.scope
+		s.Created = fromMS(cur[0].time)
+	}
+	if t.Kind.IsAssessmentKind() {
+		s.Record = survey.RecordAssessment
 	}
 	return nil
 }
@@ -461,6 +470,16 @@ func encodeValue(k survey.Kind, v any) (json.RawMessage, error) {
 		v, typed = x, k == survey.KindStatus
 	case survey.InterviewMeta:
 		typed = k == survey.KindInterview
+	case survey.AssessmentMeta:
+		x.Title, x.Scope = survey.NFC(x.Title), survey.NFC(x.Scope)
+		v, typed = x, k == survey.KindAssessment
+	case survey.TextValue:
+		x.Text = survey.NFC(x.Text)
+		v, typed = x, k == survey.KindText
+	case survey.ActionItem:
+		v, typed = x.Normalized(), k == survey.KindAction
+	case survey.DatasetRow:
+		v, typed = x.Normalized(), k == survey.KindDataset
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -130,6 +130,7 @@ func SummaryOf(st *survey.InterviewState) Summary { return st.Summary() }
 func equalSummary(a, b Summary) bool {
 	type flat struct {
 		id, q, v, reason, agency, province, role, category, assessor string
+		record, title, scope                                         string
 		status                                                       survey.Status
 		answered, conflicts, revisions                               int
 		created, updated                                             int64
@@ -140,7 +141,7 @@ func equalSummary(a, b Summary) bool {
 			c = s.Created.UnixMilli()
 		}
 		return flat{s.ID, s.Questionnaire, s.Version, s.Reason, s.Agency, s.Province, s.Role, s.Category,
-			s.Assessor, s.Status, s.Answered, s.Conflicts, s.Revisions, c, s.Updated.UnixMilli()}
+			s.Assessor, string(s.Record), s.Title, s.Scope, s.Status, s.Answered, s.Conflicts, s.Revisions, c, s.Updated.UnixMilli()}
 	}
 	return f(a) == f(b) && maps.Equal(a.Sections, b.Sections)
 }

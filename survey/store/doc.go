@@ -4,7 +4,9 @@
 //
 // It keeps every revision ever seen (clustered by target), marks the heads of every target
 // (the revisions no known revision of the same target replaces), and keeps a summary row per
-// interview for fast lists. Heads and summaries are maintained incrementally in the same
+// record for fast lists. A record is an interview or an assessment (survey.RecordKind, the
+// record column since migration 0002); List shows one kind at a time, interviews unless
+// ListOptions.Record says assessments, so that no interview list ever shows an assessment. Heads and summaries are maintained incrementally in the same
 // transaction as the revisions they derive from, so they always agree with a full
 // survey.Fold of the stored revisions; Check verifies that, and Interview folds the heads
 // with survey.InterviewState.ApplyHeads so its result equals survey.Fold's exactly.

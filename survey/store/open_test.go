@@ -227,7 +227,7 @@ func TestWithMigrations(t *testing.T) {
 		}
 		return nil
 	})
-	if want := []string{"hub:1:batches", "hub:2:receipts", "store:1:init"}; !slices.Equal(applied, want) {
+	if want := []string{"hub:1:batches", "hub:2:receipts", "store:1:init", "store:2:assessments"}; !slices.Equal(applied, want) {
 		t.Errorf("schema_migrations = %v, want %v", applied, want)
 	}
 	s.Close()
@@ -300,6 +300,12 @@ func TestFrozenV1Database(t *testing.T) {
 	byID := map[string]Summary{}
 	for _, sm := range list {
 		byID[sm.ID] = sm
+		if sm.Record != survey.RecordInterview {
+			t.Errorf("%s upgraded as a %q, want an interview", sm.ID, sm.Record)
+		}
+	}
+	if as, err := s.List(ctx, ListOptions{Record: survey.RecordAssessment}); err != nil || len(as) != 0 {
+		t.Errorf("assessments in the v1 database: %v %+v", err, as)
 	}
 	dn := byID["0193a1b2-0000-7000-8000-000000000001"]
 	if dn.Agency != "Sở Thông tin và Truyền thông" || dn.Province != "Đà Nẵng" || dn.Answered != 1 ||

@@ -19,7 +19,7 @@ import (
 type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-	answered, sections, conflicts, created, updated, revisions FROM interviews`
+	answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews`
 
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
@@ -31,6 +31,8 @@ type ListOptions struct {
 	// Filter keeps the interviews whose summary it matches (survey.Filter.Match).
 	Filter survey.Filter
 	Limit  int
+	// Record chooses interviews (the zero value) or assessments: a list holds one kind.
+	Record survey.RecordKind
 	// Created lists only the interviews whose creation is held; Waiting only those held
 	// without it (revisions of an interview whose first revision has not arrived: a
 	// supervisor's decision merged before the interview, or a hub missing a device's first
@@ -210,8 +212,12 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 // time. An error from fn stops the walk and is returned.
 func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary) error) error {
 	q := qList
-	var where []string
-	var args []any
+	record := o.Record
+	if record == "" {
+		record = survey.RecordInterview
+	}
+	where := []string{"record = ?"}
+	args := []any{string(record)}
 	if o.Questionnaire != "" {
 		where = append(where, "questionnaire = ?")
 		args = append(args, o.Questionnaire)
@@ -238,9 +244,7 @@ func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary)
 		where = append(where, `(instr(search, ?) > 0 OR id LIKE ? ESCAPE '\')`)
 		args = append(args, foldText(term), likePrefix(strings.ToLower(term)))
 	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += " WHERE " + strings.Join(where, " AND ")
 	q += " ORDER BY updated DESC, id"
 	// The text filters fold in Go (SQLite cannot fold Vietnamese), so a limit is counted
 	// here rather than in SQL.
@@ -309,15 +313,15 @@ func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var sm Summary
-		var status string
+		var status, record string
 		var secs []byte
 		var created, updated int64
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
-			&created, &updated, &sm.Revisions); err != nil {
+			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope); err != nil {
 			return fmt.Errorf("list interviews: %w", err)
 		}
-		sm.Status = survey.Status(status)
+		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)
 		sm.Created, sm.Updated = fromMS0(created), fromMS(updated)
 		var err error
 		sm.Sections, err = decodeSections(secs)
@@ -446,7 +450,7 @@ func (s *Store) Provinces(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) distinct(ctx context.Context, col string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT "+col+" FROM interviews WHERE "+col+" <> ''")
+	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT "+col+" FROM interviews WHERE record = 'interview' AND "+col+" <> ''")
 	if err != nil {
 		return nil, fmt.Errorf("read %s names: %w", col, err)
 	}

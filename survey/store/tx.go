@@ -391,9 +391,9 @@ func checkTarget(t survey.Target) error {
 		return errors.New("no interview id")
 	case !t.Kind.Valid():
 		return fmt.Errorf("unknown kind %q", t.Kind)
-	case (t.Kind == survey.KindAnswer || t.Kind == survey.KindSection) && t.Key == "":
+	case t.Kind.Keyed() && t.Key == "":
 		return fmt.Errorf("%s change without key", t.Kind)
-	case t.Kind != survey.KindAnswer && t.Kind != survey.KindSection && t.Key != "":
+	case !t.Kind.Keyed() && t.Key != "":
 		return fmt.Errorf("%s change with a key (%q)", t.Kind, t.Key)
 	}
 	return nil

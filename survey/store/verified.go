@@ -125,7 +125,7 @@ func checkForm(r survey.Revision) error {
 		return fmt.Errorf("%w: no interview id", survey.ErrBadRevision)
 	case !r.Kind.Valid():
 		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
-	case (r.Kind == survey.KindAnswer || r.Kind == survey.KindSection) && r.Key == "":
+	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
@@ -146,6 +146,7 @@ type fact struct {
 	reason                           string      // status
 	answered                         bool        // answer: it has a value (Answer.HasValue)
 	rating                           survey.Code // section: the confirmed rating
+	title, scope                     string      // assessment
 }
 
 // decodeFact decodes v as the value of a revision of kind k, as survey.Fold will decode
@@ -183,6 +184,27 @@ func decodeFact(k survey.Kind, v json.RawMessage) (fact, error) {
 			return f, err
 		}
 		f.rating = s.Rating
+	case survey.KindAssessment:
+		var m survey.AssessmentMeta
+		if err := json.Unmarshal(v, &m); err != nil {
+			return f, err
+		}
+		f.questionnaire, f.version, f.assessor, f.title, f.scope = m.Questionnaire, m.QuestionnaireVersion, m.Author, m.Title, m.Scope
+	case survey.KindText:
+		var t survey.TextValue
+		if err := json.Unmarshal(v, &t); err != nil {
+			return f, err
+		}
+	case survey.KindAction:
+		var a survey.ActionItem
+		if err := json.Unmarshal(v, &a); err != nil {
+			return f, err
+		}
+	case survey.KindDataset:
+		var d survey.DatasetRow
+		if err := json.Unmarshal(v, &d); err != nil {
+			return f, err
+		}
 	default:
 		return f, fmt.Errorf("unknown kind %q", k)
 	}

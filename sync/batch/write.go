@@ -163,21 +163,28 @@ func encodeRevisions(revs []survey.Revision) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// summarize lists the questionnaire versions (from the revisions that create interviews,
-// plus extra) and counts the interviews.
+// summarize lists the questionnaire versions (from the revisions that create interviews and
+// assessments, plus extra) and counts the records (interviews and assessments).
 func summarize(revs []survey.Revision, extra []QuestionnaireRef) ([]QuestionnaireRef, int, error) {
 	refs := slices.Clone(extra)
 	seen := map[string]bool{}
 	for _, r := range revs {
 		seen[r.Interview] = true
-		if r.Kind != survey.KindInterview {
-			continue
+		switch r.Kind {
+		case survey.KindInterview:
+			var meta survey.InterviewMeta
+			if err := json.Unmarshal(r.Value, &meta); err != nil {
+				return nil, 0, fmt.Errorf("revision %.12s: decode interview: %w", r.ID, err)
+			}
+			refs = append(refs, QuestionnaireRef{ID: meta.Questionnaire, Version: meta.QuestionnaireVersion})
+		case survey.KindAssessment:
+			// An assessment names its questionnaire as an interview does.
+			var meta survey.AssessmentMeta
+			if err := json.Unmarshal(r.Value, &meta); err != nil {
+				return nil, 0, fmt.Errorf("revision %.12s: decode assessment: %w", r.ID, err)
+			}
+			refs = append(refs, QuestionnaireRef{ID: meta.Questionnaire, Version: meta.QuestionnaireVersion})
 		}
-		var meta survey.InterviewMeta
-		if err := json.Unmarshal(r.Value, &meta); err != nil {
-			return nil, 0, fmt.Errorf("revision %.12s: decode interview: %w", r.ID, err)
-		}
-		refs = append(refs, QuestionnaireRef{ID: meta.Questionnaire, Version: meta.QuestionnaireVersion})
 	}
 	slices.SortFunc(refs, compareRef)
 	refs = slices.Compact(refs)
