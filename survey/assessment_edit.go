@@ -15,42 +15,42 @@ import (
 
 // NewAssessment is the change that creates assessment id.
 func NewAssessment(id string, m AssessmentMeta) Change {
-	return Change{Target{Interview: id, Kind: KindAssessment}, m}
+	return Change{Target: Target{Interview: id, Kind: KindAssessment}, Value: m}
 }
 
 // TeamRating sets the team's rating (empty: none) and remarks of question.
 func TeamRating(id, question string, rating Code, remarks string) Change {
-	return Change{Target{Interview: id, Kind: KindAnswer, Key: question}, Answer{Rating: rating, Comment: remarks}}
+	return Change{Target: Target{Interview: id, Kind: KindAnswer, Key: question}, Value: Answer{Rating: rating, Comment: remarks}}
 }
 
 // SectionRating sets the overall rating and remarks of section.
 func SectionRating(id, section string, rating Code, remarks string) Change {
-	return Change{Target{Interview: id, Kind: KindSection, Key: section}, SectionSummary{Rating: rating, Comment: remarks}}
+	return Change{Target: Target{Interview: id, Kind: KindSection, Key: section}, Value: SectionSummary{Rating: rating, Comment: remarks}}
 }
 
 // SetText sets one long text (TextSummary, …, or AnalysisKey(section)); empty clears it.
 func SetText(id, key, text string) Change {
-	return Change{Target{Interview: id, Kind: KindText, Key: key}, TextValue{Text: text}}
+	return Change{Target: Target{Interview: id, Kind: KindText, Key: key}, Value: TextValue{Text: text}}
 }
 
 // SetAction adds or changes action actionID; DeleteAction removes it.
 func SetAction(id, actionID string, a ActionItem) Change {
-	return Change{Target{Interview: id, Kind: KindAction, Key: actionID}, a.Normalized()}
+	return Change{Target: Target{Interview: id, Kind: KindAction, Key: actionID}, Value: a.Normalized()}
 }
 
 // DeleteAction removes action actionID from the plan.
 func DeleteAction(id, actionID string) Change {
-	return Change{Target{Interview: id, Kind: KindAction, Key: actionID}, ActionItem{}}
+	return Change{Target: Target{Interview: id, Kind: KindAction, Key: actionID}, Value: ActionItem{}}
 }
 
 // SetDataset adds or changes key-dataset row rowID; DeleteDataset removes it.
 func SetDataset(id, rowID string, d DatasetRow) Change {
-	return Change{Target{Interview: id, Kind: KindDataset, Key: rowID}, d.Normalized()}
+	return Change{Target: Target{Interview: id, Kind: KindDataset, Key: rowID}, Value: d.Normalized()}
 }
 
 // DeleteDataset removes key-dataset row rowID.
 func DeleteDataset(id, rowID string) Change {
-	return Change{Target{Interview: id, Kind: KindDataset, Key: rowID}, DatasetRow{}}
+	return Change{Target: Target{Interview: id, Kind: KindDataset, Key: rowID}, Value: DatasetRow{}}
 }
 
 // LineError is one problem of one line of an assessment file.

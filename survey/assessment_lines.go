@@ -263,19 +263,19 @@ func (l AssessmentLine) Change() Change {
 	t := func(k Kind, key string) Target { return Target{Interview: l.Assessment, Kind: k, Key: key} }
 	switch l.Type {
 	case LineAssessment:
-		return Change{t(KindAssessment, ""), AssessmentMeta{Questionnaire: l.Questionnaire,
+		return Change{Target: t(KindAssessment, ""), Value: AssessmentMeta{Questionnaire: l.Questionnaire,
 			QuestionnaireVersion: l.QuestionnaireVersion, Scope: l.Scope, Title: l.Title, Team: l.Team}}
 	case LineText:
-		return Change{t(KindText, l.Key), TextValue{Text: l.Text}}
+		return Change{Target: t(KindText, l.Key), Value: TextValue{Text: l.Text}}
 	case LineSection:
-		return Change{t(KindSection, l.Section), SectionSummary{Rating: Code(l.Rating), Comment: l.Remarks}}
+		return Change{Target: t(KindSection, l.Section), Value: SectionSummary{Rating: Code(l.Rating), Comment: l.Remarks}}
 	case LineQuestion:
-		return Change{t(KindAnswer, l.Question), Answer{Rating: Code(l.Rating), Comment: l.Remarks}}
+		return Change{Target: t(KindAnswer, l.Question), Value: Answer{Rating: Code(l.Rating), Comment: l.Remarks}}
 	case LineAction:
-		return Change{t(KindAction, l.ID), ActionItem{Sections: l.Sections, Action: l.Action, Lead: l.Lead,
+		return Change{Target: t(KindAction, l.ID), Value: ActionItem{Sections: l.Sections, Action: l.Action, Lead: l.Lead,
 			Phase: l.Phase, Measure: l.Measure, DependsOn: l.DependsOn, Order: l.Order}.Normalized()}
 	case LineDataset:
-		return Change{t(KindDataset, l.ID), DatasetRow{Agency: l.Agency, Source: l.Source, KeyForPublic: l.KeyForPublic,
+		return Change{Target: t(KindDataset, l.ID), Value: DatasetRow{Agency: l.Agency, Source: l.Source, KeyForPublic: l.KeyForPublic,
 			KeyToService: l.KeyToService, Openness: l.Openness, Remarks: l.Remarks, Order: l.Order}}
 	}
 	return Change{}
@@ -306,7 +306,7 @@ func AssessmentChanges(cur *Assessment, lines []AssessmentLine) []Change {
 			out = slices.Insert(out, 0, ch)
 			continue
 		case LineSection:
-			an := Change{Target{Interview: l.Assessment, Kind: KindText, Key: AnalysisKey(l.Section)}, TextValue{Text: l.Analysis}}
+			an := Change{Target: Target{Interview: l.Assessment, Kind: KindText, Key: AnalysisKey(l.Section)}, Value: TextValue{Text: l.Analysis}}
 			if cur.Texts[AnalysisKey(l.Section)] != l.Analysis {
 				out = append(out, an)
 			}
