@@ -33,7 +33,7 @@ type homeScreen struct {
 }
 
 var homeFilters = []survey.Status{"", survey.StatusDraft, survey.StatusReturned, survey.StatusCompleted,
-	survey.StatusSubmitted, survey.StatusApproved}
+	survey.StatusResubmitted, survey.StatusSubmitted, survey.StatusApproved}
 
 func newHomeScreen(c *shared) *homeScreen {
 	ti := textinput.New()

@@ -161,7 +161,7 @@ func newInterviewListCommand(g *globals) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print JSON · in dạng JSON")
-	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned · chỉ trạng thái này")
+	f.StringVar(&opts.status, "status", "", "only this status: draft, completed, submitted, approved, returned, reopened, resubmitted · chỉ trạng thái này")
 	f.StringVar(&opts.questionnaire, "questionnaire", "", "only interviews of this questionnaire id · chỉ bảng hỏi này")
 	f.StringVar(&opts.search, "search", "", "text in the agency, province or role, or the start of the id (accents optional) · tìm kiếm")
 	return cmd
