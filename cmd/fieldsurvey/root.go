@@ -32,6 +32,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newBatchCommand,
 	newMergeCommand,
 	newConflictsCommand,
+	newReviewCommand,
 	newEnrollCommand,
 	newSyncCommand,
 	newServeCommand,
