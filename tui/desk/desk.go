@@ -199,6 +199,8 @@ func conflictNames(cs []survey.Conflict) (en, vi string) {
 			e, v = append(e, "respondent"), append(v, "người trả lời")
 		case survey.KindStatus:
 			e, v = append(e, "status"), append(v, "trạng thái")
+		case survey.KindInterview:
+			e, v = append(e, "interview details"), append(v, "thông tin phỏng vấn")
 		default:
 			e, v = append(e, string(c.Target.Kind)), append(v, string(c.Target.Kind))
 		}

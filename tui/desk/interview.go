@@ -94,12 +94,12 @@ func (v *interviewScreen) build() {
 
 func (v *interviewScreen) Help() keys.Help {
 	k := v.c.keys
-	short := []key.Binding{k.PrevSection, k.NextSection, k.Changes, k.Approve, k.Return, k.Reopen, k.Back}
+	short := []key.Binding{k.Approve, k.Return, k.Reopen, k.Changes, k.Sections, k.Back}
 	if r, ok := v.row(); ok && r.Conflict {
 		short = append([]key.Binding{k.Settle}, short...)
 	}
 	return keys.Help{Short: short, Full: [][]key.Binding{
-		{k.Up, k.Down, k.PrevSection, k.NextSection, k.Settle, k.Changes},
+		{k.Up, k.Down, k.PrevSection, k.NextSection, k.PageUp, k.PageDown, k.Settle, k.Changes},
 		{k.Approve, k.Return, k.Reopen, k.Back},
 	}}
 }

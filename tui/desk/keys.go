@@ -15,7 +15,7 @@ type Keys struct {
 
 	Approve, Return, Reopen, Overview, Queue, Changes, Settle            key.Binding
 	Sort, SortReverse, ByStatus, ByProvince, ByAssessor, ByQuestionnaire key.Binding
-	NextSection, PrevSection, Questionnaire                              key.Binding
+	NextSection, PrevSection, Sections, Questionnaire                    key.Binding
 	Decide, Cancel, ReasonNext                                           key.Binding
 }
 
@@ -45,6 +45,7 @@ func NewKeys(lang string) *Keys {
 
 		NextSection:   b("→", t("next section", "phần sau"), "right", "l"),
 		PrevSection:   b("←", t("previous section", "phần trước"), "left", "h"),
+		Sections:      b("←/→", t("sections", "các phần"), "left", "right"),
 		Questionnaire: b("t", t("questionnaire", "bảng hỏi"), "t"),
 
 		Decide:     b("tab enter", t("confirm", "xác nhận"), "enter"),

@@ -92,7 +92,7 @@ func (o *overviewScreen) Help() keys.Help {
 	k := o.c.keys
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", o.c.t("its interviews", "các phỏng vấn")))
 	return keys.Help{
-		Short: []key.Binding{k.Up, k.Down, k.PrevSection, k.NextSection, open, k.Questionnaire, k.Queue},
+		Short: []key.Binding{open, k.Sections, k.Questionnaire, k.Queue},
 		Full:  [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection, k.PageUp, k.PageDown}, {open, k.Questionnaire, k.Queue, k.Back}},
 	}
 }

@@ -358,7 +358,10 @@ func (q *queueScreen) View() string {
 		s.Subtle.Render(c.t(" · Assessor: ", " · Người ĐG: ")) + or(q.assessor) +
 		s.Subtle.Render(c.t(" · Form: ", " · Bảng hỏi: ")) + or(q.qn)
 	count := fmt.Sprintf(c.t("%d of %d", "%d/%d"), min(len(q.rows), q.total), q.total)
-	if q.total == len(q.rows) {
+	switch {
+	case q.total == 1:
+		count = c.t("1 interview", "1 phỏng vấn")
+	case q.total == len(q.rows):
 		count = fmt.Sprintf(c.t("%d interviews", "%d phỏng vấn"), q.total)
 	}
 	out = append(out, pad(fl, w-width(count)-1)+" "+s.Subtle.Render(count))
@@ -446,8 +449,13 @@ func (q *queueScreen) View() string {
 		var d2 string
 		switch {
 		case r.Conflicts > 0:
-			d2 = s.Warning.Render(cut(fmt.Sprintf(c.t("%d conflicting answers: settle them before approving (enter opens the interview)",
-				"%d câu trả lời xung đột: cần giải quyết trước khi duyệt (enter để mở)"), r.Conflicts), w))
+			msg := fmt.Sprintf(c.t("%d conflicting answers: settle them before approving (enter opens the interview)",
+				"%d câu trả lời xung đột: cần giải quyết trước khi duyệt (enter để mở)"), r.Conflicts)
+			if r.Conflicts == 1 {
+				msg = c.t("1 conflicting answer: settle it before approving (enter opens the interview)",
+					"1 câu trả lời xung đột: cần giải quyết trước khi duyệt (enter để mở)")
+			}
+			d2 = s.Warning.Render(cut(msg, w))
 		case r.Reason != "" && r.Status.NeedsReason():
 			d2 = s.Subtle.Render(cut(c.get(r.Status.Label())+": "+oneLine(r.Reason), w))
 		case r.Status == survey.StatusResubmitted:
