@@ -293,11 +293,15 @@ func (v *interviewScreen) sectionView(h int) []string {
 		default:
 			val = s.Faint.Render("·")
 		}
-		rest := oneLine(row.Comment)
-		if len(row.Evidence) > 0 {
-			rest = fmt.Sprintf("[%d ev] ", len(row.Evidence)) + rest
+		// The comment (with the number of evidence items), else the question.
+		rest := s.Subtle.Render(oneLine(row.Comment))
+		if row.Comment == "" {
+			rest = s.Faint.Render(oneLine(row.Text))
 		}
-		text := pad(row.Question, 5) + " " + pad(val, rw) + " " + s.Subtle.Render(rest)
+		if len(row.Evidence) > 0 {
+			rest = fmt.Sprintf(c.t("[%d ev] ", "[%d bc] "), len(row.Evidence)) + rest
+		}
+		text := pad(row.Question, 5) + " " + pad(val, rw) + " " + rest
 		if i == v.cursor {
 			text = pad(row.Question, 5) + " " + pad(val, rw) + " " + cut(oneLine(row.Text), max(0, w-2-5-rw-2))
 		}
@@ -460,7 +464,7 @@ func (v *interviewScreen) changesView(h int) []string {
 		if old == "" {
 			old = "∅"
 		}
-		body = append(body, cut(s.Bold.Render(pad(targetName(ch.rev, c.lang), 10))+" "+old+" → "+ch.new, w-width(meta)-1)+" "+meta)
+		body = append(body, pad(s.Bold.Render(pad(targetName(ch.rev, c.lang), 10))+" "+old+" → "+ch.new, w-width(meta)-1)+" "+meta)
 	}
 	n := max(1, h-len(out))
 	v.top = max(0, min(v.top, len(body)-n))

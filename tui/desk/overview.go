@@ -226,7 +226,7 @@ func (o *overviewScreen) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (o *overviewScreen) rowsShown() int { return max(1, o.c.bodyHeight()-6) }
+func (o *overviewScreen) rowsShown() int { return max(1, o.c.bodyHeight()-7) }
 
 // statusCounts is "3 completed · 1 returned" in life order.
 func statusCounts(c *shared, m map[survey.Status]int) string {
@@ -253,9 +253,6 @@ func (o *overviewScreen) View() string {
 		return s.Error.Render(cut(fmt.Sprintf(c.t("Questionnaire %s is not installed here.", "Bảng hỏi %s chưa được cài ở đây."), o.qn), w))
 	}
 	secs := o.q.Sections
-	title := fmt.Sprintf(c.t("%s · %d interviews · median of confirmed overall ratings (t: questionnaire)",
-		"%s · %d phỏng vấn · trung vị các đánh giá chung đã xác nhận (t: bảng hỏi)"), c.get(o.q.Title), o.count)
-	out := []string{s.Title.Render(cut(title, w))}
 	// Cell width: the full symbol when it fits, else the step's value on its colour.
 	const provMin, nW = 14, 4
 	full := w-provMin-nW-2 >= len(secs)*9
@@ -263,6 +260,14 @@ func (o *overviewScreen) View() string {
 	if full {
 		cw = 9
 	}
+	title := fmt.Sprintf(c.t("%s · %d interviews", "%s · %d phỏng vấn"), c.get(o.q.Title), o.count)
+	legend := c.t("Each cell: the median of the confirmed overall ratings and how many rated (t: questionnaire)",
+		"Mỗi ô: trung vị các đánh giá chung đã xác nhận và số phỏng vấn đã đánh giá (t: bảng hỏi)")
+	if !full {
+		legend = c.t("Cells: median overall rating (1 red … 5 green), then how many rated",
+			"Ô: trung vị đánh giá chung (1 đỏ … 5 xanh), rồi số đã đánh giá")
+	}
+	out := []string{s.Title.Render(cut(title, w)), s.Subtle.Render(cut(legend, w))}
 	pw := max(8, min(24, w-nW-2-len(secs)*(cw+1)))
 	head := pad(c.t("Province", "Tỉnh/Bộ"), pw) + " " + rpad("n", nW) + " "
 	for j, sec := range secs {

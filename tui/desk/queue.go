@@ -342,21 +342,21 @@ func (q *queueScreen) View() string {
 	var out []string
 
 	// Filters and count.
-	all := c.t("all", "tất cả")
-	or := func(v string) string {
-		if v == "" {
-			return all
-		}
-		return v
-	}
 	var fl string
 	if q.searching || q.search.Value() != "" {
 		fl = s.Focused.Render(c.t("Search: ", "Tìm: ")) + q.search.View() + "  "
 	}
-	fl += s.Subtle.Render(c.t("Status: ", "Trạng thái: ")) + c.get(statusFilters[q.status].label) +
-		s.Subtle.Render(c.t(" · Province: ", " · Tỉnh: ")) + or(q.province) +
-		s.Subtle.Render(c.t(" · Assessor: ", " · Người ĐG: ")) + or(q.assessor) +
-		s.Subtle.Render(c.t(" · Form: ", " · Bảng hỏi: ")) + or(q.qn)
+	// The status filter always; the others when set (p, w, t set them; esc clears all).
+	fl += s.Subtle.Render(c.t("Status: ", "Trạng thái: ")) + c.get(statusFilters[q.status].label)
+	for _, f := range []struct{ en, vi, v string }{
+		{" · Province: ", " · Tỉnh: ", q.province},
+		{" · Assessor: ", " · Người ĐG: ", q.assessor},
+		{" · Form: ", " · Bảng hỏi: ", q.qn},
+	} {
+		if f.v != "" {
+			fl += s.Subtle.Render(c.t(f.en, f.vi)) + f.v
+		}
+	}
 	count := fmt.Sprintf(c.t("%d of %d", "%d/%d"), min(len(q.rows), q.total), q.total)
 	switch {
 	case q.total == 1:
@@ -380,7 +380,7 @@ func (q *queueScreen) View() string {
 	}
 
 	// Columns: assessor, agency, province, [questionnaire], progress, conflicts, last change, status.
-	cw, cp, cg, cc, cu, cs, cq := 12, 11, 6, 2, 11, 12, 0
+	cw, cp, cg, cc, cu, cs, cq := 12, 11, 6, 2, 11, 13, 0
 	if w >= 110 {
 		cw, cp, cq, cs = 18, 16, 10, 13
 	}
