@@ -81,6 +81,7 @@ const (
 	scrSections
 	scrSummary
 	scrReview
+	scrSettings
 )
 
 // App is the root model.
@@ -98,6 +99,7 @@ type App struct {
 	sections *sectionsScreen
 	summary  *summaryScreen
 	review   *reviewScreen
+	settings *settingsScreen
 
 	unsent   int
 	sync     *SyncInfo // the last sync state known; nil before the first (or without a server)
@@ -143,6 +145,14 @@ func (a *App) styleHelp() {
 // Init loads the list of interviews (and opens one if asked).
 func (a *App) Init() tea.Cmd {
 	cmds := []tea.Cmd{a.home.Init(), a.syncCmd()}
+	if o := a.c.opts; o.AssessorName == "" && o.OnName != nil && o.Interview == "" {
+		// First run without a name: ask for it once (skipping counts as an answer).
+		st, ctx := a.c.store, a.c.ctx
+		cmds = append(cmds, func() tea.Msg {
+			_, asked, err := st.GetMeta(ctx, NameAskedKey)
+			return nameNeededMsg{ask: err == nil && !asked}
+		})
+	}
 	if a.c.opts.Interview != "" {
 		id := a.c.opts.Interview
 		cmds = append(cmds, func() tea.Msg { return OpenInterviewMsg{ID: id} })
@@ -162,13 +172,17 @@ func (a *App) current() screen {
 		return a.summary
 	case scrReview:
 		return a.review
+	case scrSettings:
+		if a.settings != nil {
+			return a.settings
+		}
 	}
 	return a.home
 }
 
 func (a *App) screens() []screen {
 	out := []screen{a.home}
-	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review} {
+	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.settings} {
 		if s != nil && !isNil(s) {
 			out = append(out, s)
 		}
@@ -189,6 +203,8 @@ func isNil(s screen) bool {
 	case *reviewScreen:
 		return x == nil
 	case *homeScreen:
+		return x == nil
+	case *settingsScreen:
 		return x == nil
 	}
 	return false
@@ -268,8 +284,29 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmd, a.open(m.ID, m.At))
 	case openedMsg:
 		return a, a.opened(m)
+	case SettingsMsg:
+		a.openSettings(false)
+		return a, nil
+	case nameNeededMsg:
+		if m.ask && a.active == scrHome {
+			a.openSettings(true)
+		}
+		return a, nil
+	case nameSavedMsg:
+		if m.err != nil {
+			if a.settings != nil {
+				a.settings.err = m.err
+			}
+			return a, nil
+		}
+		a.c.opts.AssessorName = m.name
+		a.c.writer.Assessor = m.name
+		a.settings, a.active = nil, scrHome
+		a.setNotice(survey.T("Name saved: new interviews record it.", "Đã lưu tên: các phỏng vấn mới sẽ ghi tên này."), false)
+		return a, a.home.reload()
 	case HomeMsg:
 		cmd := a.flushCmd()
+		a.settings = nil
 		a.active = scrHome
 		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
 		a.releaseLocks(false)
@@ -436,6 +473,13 @@ func (a *App) switchLang() tea.Cmd {
 	}
 	f, lang := a.c.opts.OnLanguage, a.c.lang
 	return func() tea.Msg { return langSavedMsg{err: f(lang)} }
+}
+
+// openSettings shows the settings (firstRun: the first-run question for the name).
+func (a *App) openSettings(firstRun bool) {
+	a.settings = newSettingsScreen(a.c, firstRun)
+	a.settings.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+	a.active = scrSettings
 }
 
 // flushActive queues the active screen's typed text.
@@ -685,6 +729,8 @@ func (a *App) header() string {
 		}
 	} else if a.active == scrNew {
 		left += s.Subtle.Render(" · " + c.t("New interview", "Phỏng vấn mới"))
+	} else if a.active == scrSettings {
+		left += s.Subtle.Render(" · " + c.t("Settings", "Cài đặt"))
 	} else {
 		left += s.Subtle.Render(" · " + c.t("Interviews", "Các cuộc phỏng vấn"))
 	}
