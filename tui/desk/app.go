@@ -76,9 +76,10 @@ type (
 		err error
 	}
 	decidedMsg struct {
-		id  string
-		to  survey.Status
-		err error
+		id     string
+		agency string
+		to     survey.Status
+		err    error
 	}
 	pendingMsg struct {
 		n   int
@@ -398,7 +399,7 @@ func (a *App) write(m submitMsg) tea.Cmd {
 		if _, err := st.Put(ctx, by, session.StatusChange(m.id, survey.StatusChange{Status: m.to, Reason: reason})); err != nil {
 			return decidedMsg{id: m.id, to: m.to, err: fmt.Errorf("save the decision: %w", err)}
 		}
-		return decidedMsg{id: m.id, to: m.to}
+		return decidedMsg{id: m.id, agency: s.Respondent.Agency, to: m.to}
 	}
 }
 
@@ -438,8 +439,12 @@ func (a *App) decidedMsg(m decidedMsg) tea.Cmd {
 	if a.c.opts.Sync != nil {
 		next = survey.T("waiting to sync (ctrl+s sends now)", "chờ đồng bộ (ctrl+s để gửi ngay)")
 	}
-	a.notice = survey.T(fmt.Sprintf("Interview %s %s · saved, %s", shortID(m.id), what.Get(survey.LangEN), next.Get(survey.LangEN)),
-		fmt.Sprintf("Phỏng vấn %s %s · đã lưu, %s", shortID(m.id), what.Get(survey.LangVI), next.Get(survey.LangVI)))
+	name := shortID(m.id)
+	if m.agency != "" {
+		name = m.agency + " (" + name + ")"
+	}
+	a.notice = survey.T(fmt.Sprintf("%s %s · saved, %s", name, what.Get(survey.LangEN), next.Get(survey.LangEN)),
+		fmt.Sprintf("%s %s · đã lưu, %s", name, what.Get(survey.LangVI), next.Get(survey.LangVI)))
 	a.noticeEr = false
 	return tea.Batch(append(cmds, a.queue.reload(), a.pendingCmd(), a.over.reloadIfLoaded())...)
 }

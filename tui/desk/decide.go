@@ -71,7 +71,8 @@ func (d *decideScreen) Typing() bool { return !d.button }
 func (d *decideScreen) Help() keys.Help {
 	k := d.c.keys
 	if d.button {
-		return keys.Help{Short: []key.Binding{k.Decide, k.ReasonNext, k.Cancel}}
+		back := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", d.c.t("back to the text", "quay lại ô văn bản")))
+		return keys.Help{Short: []key.Binding{k.Decide, back, k.Cancel}}
 	}
 	return keys.Help{Short: []key.Binding{k.ReasonNext, k.Cancel}}
 }
@@ -132,10 +133,13 @@ func (d *decideScreen) View() string {
 	c, s := d.c, d.c.sty
 	w := c.width
 	r := d.st.Respondent
-	who := d.st.Meta.Assessor
+	facts := []string{r.Agency, r.Province}
+	if who := d.st.Meta.Assessor; who != "" {
+		facts = append(facts, who)
+	}
 	out := []string{
 		s.Title.Render(cut(d.Title()+" · "+shortID(d.st.ID), w)),
-		s.Subtle.Render(cut(r.Agency+" · "+r.Province+" · "+who, w)),
+		s.Subtle.Render(cut(strings.Join(facts, " · "), w)),
 		cut(c.t("Now: ", "Hiện tại: ")+c.status(d.st.Status.Status)+" → "+c.status(d.to), w),
 		"",
 	}

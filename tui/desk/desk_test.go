@@ -155,7 +155,7 @@ func TestApproveWritesOneRevisionByTheHome(t *testing.T) {
 	if n := len(got); n != 5 || got[n-1] != "lan@example.org@sup-lan:approved:" {
 		t.Fatalf("status revisions: %q", got)
 	}
-	if v := d.view(); !strings.Contains(v, "Interview 0193a5b2 approved · saved, waiting for a batch") {
+	if v := d.view(); !strings.Contains(v, "Sở Tư pháp (0193a5b2) approved · saved, waiting for a batch") {
 		t.Errorf("notice after approving:\n%s", v)
 	}
 	// Approving it again is refused by the rules: it is approved now.

@@ -48,7 +48,7 @@ func NewKeys(lang string) *Keys {
 		Sections:      b("←/→", t("sections", "các phần"), "left", "right"),
 		Questionnaire: b("t", t("questionnaire", "bảng hỏi"), "t"),
 
-		Decide:     b("tab enter", t("confirm", "xác nhận"), "enter"),
+		Decide:     b("enter", t("confirm", "xác nhận"), "enter"),
 		Cancel:     b("esc", t("cancel", "huỷ"), "esc"),
 		ReasonNext: b("tab", t("to the button", "đến nút"), "tab", "shift+tab"),
 	}
