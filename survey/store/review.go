@@ -139,13 +139,22 @@ func (s *Store) Queue(ctx context.Context, o QueueOptions) ([]QueueRow, int, err
 	default:
 		return nil, 0, fmt.Errorf("queue: unknown sort %q", o.Sort)
 	}
-	q := `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-		answered, sections, conflicts, created, updated, revisions, principal FROM ` + queueFrom + where +
-		" ORDER BY " + order + ", id"
+	const cols = `id, questionnaire, version, status, reason, agency, province, role, category, assessor,
+		answered, sections, conflicts, created, updated, revisions`
+	page := ""
 	pargs := args
 	if o.Limit > 0 {
-		q += " LIMIT ? OFFSET ?"
+		page = " LIMIT ? OFFSET ?"
 		pargs = append(append([]any(nil), args...), o.Limit, max(0, o.Offset))
+	}
+	var q string
+	if o.Assessor == "" && o.Sort != SortAssessor {
+		// The page is chosen from the interviews table alone; the principal is looked up
+		// for its rows only (on a 100,000-interview hub, for 200 rows rather than all).
+		q = `SELECT ` + cols + `, ` + principalExpr + ` AS principal FROM (SELECT * FROM interviews` + where +
+			" ORDER BY " + order + ", id" + page + `) i ORDER BY ` + order + ", id"
+	} else {
+		q = `SELECT ` + cols + `, principal FROM ` + queueFrom + where + " ORDER BY " + order + ", id" + page
 	}
 	rows, err := s.r.QueryContext(ctx, q, pargs...)
 	if err != nil {
@@ -175,7 +184,11 @@ func (s *Store) Queue(ctx context.Context, o QueueOptions) ([]QueueRow, int, err
 	}
 	total := len(out)
 	if o.Limit > 0 && (len(out) == o.Limit || o.Offset > 0) {
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+queueFrom+where, args...).Scan(&total); err != nil {
+		from := "interviews"
+		if o.Assessor != "" {
+			from = queueFrom
+		}
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+where, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count the queue: %w", err)
 		}
 	}

@@ -119,6 +119,11 @@ type App struct {
 	decided  int // decisions saved in this session
 	sync     *tui.SyncInfo
 	syncing  bool
+	// writing counts decisions being written; quitting waits for them.
+	writing  int
+	quitting bool
+	// quitArmed is set by a first ctrl+c on a form with a reason typed.
+	quitArmed bool
 }
 
 // New builds the root model; Run uses it and tests drive it directly.
@@ -272,9 +277,18 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	cur := a.current()
 	typing := cur.Typing()
 	a.notice = nil
+	if !key.Matches(m, k.ForceQuit) {
+		a.quitArmed = false
+	}
 	switch {
+	case key.Matches(m, k.ForceQuit) && a.active == scrDecide && a.form != nil && a.form.typed() && !a.quitArmed:
+		// The reason is not a decision yet: quitting would drop it. Say so once.
+		a.quitArmed = true
+		a.notice, a.noticeEr = survey.T("This decision is not made yet (tab, then enter makes it). Press ctrl+c again to quit and drop it.",
+			"Quyết định này chưa được thực hiện (tab rồi enter để thực hiện). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true
+		return nil
 	case key.Matches(m, k.ForceQuit):
-		return tea.Quit
+		return a.quit()
 	case key.Matches(m, k.Lang2):
 		return a.switchLang()
 	case key.Matches(m, k.SyncNow):
@@ -288,10 +302,20 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case !typing && key.Matches(m, k.Quit):
-		return tea.Quit
+		return a.quit()
 	}
 	_, cmd := cur.Update(m)
 	return cmd
+}
+
+// quit stops the program once the decisions being written are saved.
+func (a *App) quit() tea.Cmd {
+	if a.writing == 0 || a.quitting {
+		return tea.Quit
+	}
+	a.quitting = true
+	a.notice, a.noticeEr = survey.T("Saving the decision, then quitting…", "Đang lưu quyết định rồi thoát…"), false
+	return nil
 }
 
 // burst handles several characters that arrived at once: one key at a time while they are
@@ -385,6 +409,7 @@ func (a *App) write(m submitMsg) tea.Cmd {
 	if a.c.opts.ReadOnly != nil {
 		return notice(a.c.opts.ReadOnly, true)
 	}
+	a.writing++
 	st, ctx, role := a.c.store, a.c.ctx, a.c.opts.Role
 	by := session.Author{Device: a.c.opts.Device, Principal: a.c.opts.Principal}
 	reason := survey.NFC(strings.TrimSpace(m.reason))
@@ -413,6 +438,10 @@ func (e *decisionError) Error() string { return e.err.Error() }
 func (e *decisionError) Unwrap() error { return e.err }
 
 func (a *App) decidedMsg(m decidedMsg) tea.Cmd {
+	a.writing = max(0, a.writing-1)
+	if a.quitting && a.writing == 0 {
+		return tea.Quit
+	}
 	if m.err != nil {
 		var de *decisionError
 		if errors.As(m.err, &de) {

@@ -77,6 +77,9 @@ func (d *decideScreen) Help() keys.Help {
 	return keys.Help{Short: []key.Binding{k.ReasonNext, k.Cancel}}
 }
 
+// typed reports whether a reason or note has been typed.
+func (d *decideScreen) typed() bool { return strings.TrimSpace(d.reason.Value()) != "" }
+
 // refused shows why the decision was not written (the form stays, with what was typed).
 func (d *decideScreen) refused(t survey.Text) {
 	d.err = t

@@ -292,3 +292,27 @@ func TestOverviewCountsAndEnterFilters(t *testing.T) {
 		t.Errorf("enter on a cell should list its interviews:\n%s", v)
 	}
 }
+
+// TestCtrlCOnATypedReasonAsksFirst: a reason typed but not yet a decision is not dropped by
+// one ctrl+c; a second quits, having written nothing.
+func TestCtrlCOnATypedReasonAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	d := newDriver(t, f, supervisorOptions("en"), 80, 24)
+	d.at("Sở Thông tin")
+	d.keys("x")
+	d.typeText("Thiếu bằng chứng")
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if d.quit {
+		t.Fatal("the first ctrl+c dropped the typed reason")
+	}
+	if v := d.view(); !strings.Contains(v, "This decision is not made yet") || !strings.Contains(v, "┃ Thiếu bằng chứng") {
+		t.Fatalf("after one ctrl+c:\n%s", v)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if !d.quit {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	if got := f.statusRevisions(t, ivID(1)); len(got) != 2 {
+		t.Fatalf("quitting wrote %v", got)
+	}
+}
