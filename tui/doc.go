@@ -23,6 +23,10 @@
 //     attempt: sending…, offline with the batches waiting, the refusal in a short sentence,
 //     or when a batch was last sent; interviews the supervisor returned appear in the list
 //     with the reason.
+//   - The assessor's name: with none set (and Options.OnName), the first run asks for it
+//     once (skipping is remembered); the settings screen (s on the list) changes it. New
+//     interviews record it; an interview without one is shown with the principal that
+//     created it (a Store that is also a CreatorReader).
 //   - The store and the questionnaires come in as interfaces (Store, Catalog) and the
 //     configuration as Options: this package imports no SQL driver and no config library.
 package tui

@@ -93,6 +93,6 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 			o.Sync = newTUISync(g)
 		}
 	}
-	err = desk.Run(ctx, o, deskstore.Desk{S: st}, cat)
+	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device}, cat)
 	return contextErr(ctx, err)
 }

@@ -151,8 +151,10 @@ func (s *Store) Queue(ctx context.Context, o QueueOptions) ([]QueueRow, int, err
 	if o.Assessor == "" && o.Sort != SortAssessor {
 		// The page is chosen from the interviews table alone; the principal is looked up
 		// for its rows only (on a 100,000-interview hub, for 200 rows rather than all).
-		q = `SELECT ` + cols + `, ` + principalExpr + ` AS principal FROM (SELECT * FROM interviews` + where +
-			" ORDER BY " + order + ", id" + page + `) i ORDER BY ` + order + ", id"
+		// The sort holds only the ids (not whole rows), and the rows of the page are read
+		// by primary key.
+		q = `SELECT ` + cols + `, ` + principalExpr + ` AS principal FROM (SELECT id AS pid FROM interviews` + where +
+			" ORDER BY " + order + ", id" + page + `) p JOIN interviews i ON i.id = p.pid ORDER BY ` + order + ", id"
 	} else {
 		q = `SELECT ` + cols + `, principal FROM ` + queueFrom + where + " ORDER BY " + order + ", id" + page
 	}
@@ -265,4 +267,15 @@ func (tx *Tx) strings(ctx context.Context, q string) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// PendingOf counts the revisions made by device that no batch carries yet (through the
+// device index: cheap on a hub of any size), such as a supervisor's decisions waiting for
+// batch create or a sync.
+func (s *Store) PendingOf(ctx context.Context, device string) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM revisions WHERE device = ? AND batch IS NULL`, device).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending revisions of %s: %w", device, err)
+	}
+	return n, nil
 }

@@ -103,3 +103,27 @@ func TestQueueOrderFiltersAndAssessor(t *testing.T) {
 		t.Fatalf("facets:\n got %+v\nwant %+v", f, want)
 	}
 }
+
+func TestPendingOf(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	an := Author{Device: "lap-an", Principal: "an@example.org"}
+	sup := Author{Device: "sup", Principal: "lan@example.org"}
+	revs := newInterview(t, s, an, "0193a5b2-7c1e-7000-8000-000000000001", "Sở Tư pháp", "Đà Nẵng")
+	var ids []string
+	for _, r := range revs {
+		ids = append(ids, r.ID)
+	}
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.MarkBatched("b1", ids) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, sup, survey.Change{Target: tgt("0193a5b2-7c1e-7000-8000-000000000001", survey.KindStatus, ""),
+		Value: survey.StatusChange{Status: survey.StatusApproved}}); err != nil {
+		t.Fatal(err)
+	}
+	for dev, want := range map[string]int{"sup": 1, "lap-an": 0, "other": 0} {
+		if n, err := s.PendingOf(ctx, dev); err != nil || n != want {
+			t.Errorf("PendingOf(%s) = %d, %v; want %d", dev, n, err, want)
+		}
+	}
+}

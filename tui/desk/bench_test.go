@@ -122,7 +122,7 @@ func (t *benchTB) TempDir() string {
 // BenchmarkQueueKeystroke: moving in the queue of a 10,000-interview hub (target < 5 ms).
 func BenchmarkQueueKeystroke(b *testing.B) {
 	st := hub10k(b)
-	d := &driver{t: b, app: desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: st}, bundledCatalog(b), plainStyles())}
+	d := &driver{t: b, app: desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: st, Device: lan.Device}, bundledCatalog(b), plainStyles())}
 	d.run(d.app.Init())
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	if v := d.view(); !strings.Contains(v, "/10000") && !strings.Contains(v, "10000") {
@@ -135,7 +135,7 @@ func BenchmarkQueueKeystroke(b *testing.B) {
 // hub (target < 5 ms).
 func BenchmarkOverviewKeystroke(b *testing.B) {
 	st := hub10k(b)
-	d := &driver{t: b, app: desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: st}, bundledCatalog(b), plainStyles())}
+	d := &driver{t: b, app: desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: st, Device: lan.Device}, bundledCatalog(b), plainStyles())}
 	d.run(d.app.Init())
 	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	d.keys("v")
@@ -171,7 +171,7 @@ func BenchmarkFirstScreen100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		opened := time.Since(start)
-		app := desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: s}, bundledCatalog(b), plainStyles())
+		app := desk.New(context.Background(), supervisorOptions("vi"), deskstore.Desk{S: s, Device: lan.Device}, bundledCatalog(b), plainStyles())
 		app.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 		msgs := make(chan tea.Msg, 16)
 		var launch func(tea.Cmd)

@@ -73,7 +73,8 @@ type Store interface {
 	Revisions(ctx context.Context, id string) ([]survey.Revision, error)
 	// Put writes changes as revisions by author in one durable commit.
 	Put(ctx context.Context, by session.Author, changes ...survey.Change) ([]survey.Revision, error)
-	// Pending counts the revisions made here that no batch carries yet.
+	// Pending counts the revisions made by this home's device that no batch carries yet
+	// (its decisions waiting for batch create or a sync).
 	Pending(ctx context.Context) (int, error)
 }
 

@@ -219,7 +219,7 @@ type driver struct {
 
 func newDriver(t testing.TB, f *fixture, o desk.Options, w, h int) *driver {
 	t.Helper()
-	d := &driver{t: t, app: desk.New(context.Background(), o, deskstore.Desk{S: f.st}, bundledCatalog(t), plainStyles())}
+	d := &driver{t: t, app: desk.New(context.Background(), o, deskstore.Desk{S: f.st, Device: lan.Device}, bundledCatalog(t), plainStyles())}
 	d.run(d.app.Init())
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return d

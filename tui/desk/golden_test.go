@@ -51,7 +51,7 @@ func TestGoldenScreens(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, sz[0], sz[1]), func(t *testing.T) {
 				f := newFixture(t)
-				app := desk.New(context.Background(), supervisorOptions(c.lang), deskstore.Desk{S: f.st}, bundledCatalog(t), plainStyles())
+				app := desk.New(context.Background(), supervisorOptions(c.lang), deskstore.Desk{S: f.st, Device: lan.Device}, bundledCatalog(t), plainStyles())
 				tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(sz[0], sz[1]))
 				out := &screenOutput{tm: tm}
 				out.waitFor(t, "Sở Thông tin")

@@ -14,8 +14,12 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/tui/storeadapter"
 )
 
-// Desk is a *store.Store seen as the supervisor's desk's store (desk.Store).
-type Desk struct{ S *store.Store }
+// Desk is a *store.Store seen as the supervisor's desk's store (desk.Store). Device is the
+// home's device id, whose revisions Pending counts.
+type Desk struct {
+	S      *store.Store
+	Device string
+}
 
 var _ desk.Store = Desk{}
 
@@ -54,8 +58,5 @@ func (d Desk) Put(ctx context.Context, by session.Author, changes ...survey.Chan
 	return d.S.Put(ctx, store.Author{Device: by.Device, Principal: by.Principal}, changes...)
 }
 
-// Pending counts the revisions no batch carries yet.
-func (d Desk) Pending(ctx context.Context) (int, error) {
-	revs, err := d.S.Pending(ctx)
-	return len(revs), err
-}
+// Pending counts the revisions made by the home's device that no batch carries yet.
+func (d Desk) Pending(ctx context.Context) (int, error) { return d.S.PendingOf(ctx, d.Device) }
