@@ -207,48 +207,57 @@ type QueueFacets struct {
 	Questionnaires []string
 }
 
-// Facets returns what the queue's filters can choose from.
+// Facets returns what the queue's filters can choose from, in one scan of the interviews
+// (and a primary-key lookup of the creator of each interview that records no name).
 func (s *Store) Facets(ctx context.Context) (QueueFacets, error) {
 	f := QueueFacets{Statuses: map[survey.Status]int{}}
+	provinces, assessors, qns := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	err := s.View(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `SELECT status, count(*) FROM interviews WHERE questionnaire <> '' GROUP BY status`)
+		rows, err := tx.tx.QueryContext(ctx, `SELECT status, province, questionnaire, assessor, count(*) FROM interviews
+			WHERE questionnaire <> '' GROUP BY status, province, questionnaire, assessor`)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
-			var st string
+			var st, prov, qn, who string
 			var n int
-			if err := rows.Scan(&st, &n); err != nil {
-				rows.Close()
+			if err := rows.Scan(&st, &prov, &qn, &who, &n); err != nil {
 				return err
 			}
-			f.Statuses[survey.Status(st)] = n
+			f.Statuses[survey.Status(st)] += n
+			if prov != "" {
+				provinces[prov] = true
+			}
+			qns[qn] = true
+			if who != "" {
+				assessors[who] = true
+			}
 		}
-		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, c := range []struct {
-			dst *[]string
-			q   string
-		}{
-			{&f.Provinces, `SELECT DISTINCT province FROM interviews WHERE questionnaire <> '' AND province <> ''`},
-			{&f.Questionnaires, `SELECT DISTINCT questionnaire FROM interviews WHERE questionnaire <> ''`},
-			{&f.Assessors, `SELECT DISTINCT assessor FROM interviews WHERE questionnaire <> '' AND assessor <> ''
-				UNION SELECT DISTINCT principal FROM ` + queueFrom + ` WHERE questionnaire <> '' AND assessor = '' AND principal <> ''`},
-		} {
-			vals, err := tx.strings(ctx, c.q)
-			if err != nil {
-				return err
-			}
-			collate.New(language.Vietnamese).SortStrings(vals)
-			*c.dst = vals
+		unnamed, err := tx.strings(ctx, `SELECT DISTINCT principal FROM `+queueFrom+` WHERE questionnaire <> '' AND assessor = '' AND principal <> ''`)
+		if err != nil {
+			return err
+		}
+		for _, p := range unnamed {
+			assessors[p] = true
 		}
 		return nil
 	})
 	if err != nil {
 		return QueueFacets{}, fmt.Errorf("read the queue's filters: %w", err)
 	}
+	keys := func(m map[string]bool) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		collate.New(language.Vietnamese).SortStrings(out)
+		return out
+	}
+	f.Provinces, f.Assessors, f.Questionnaires = keys(provinces), keys(assessors), keys(qns)
 	return f, nil
 }
 

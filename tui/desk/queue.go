@@ -91,7 +91,9 @@ func newQueueScreen(c *shared) *queueScreen {
 	return &queueScreen{c: c, search: ti, questions: map[string]int{}}
 }
 
-func (q *queueScreen) Init() tea.Cmd { return tea.Batch(q.reload(), q.loadFacets()) }
+// Init reads the first page; the filters' choices are read once it is shown (on a large
+// hub they would compete with it).
+func (q *queueScreen) Init() tea.Cmd { return q.reload() }
 
 func (q *queueScreen) Title() string { return q.c.t("Queue", "Hàng chờ") }
 
@@ -165,10 +167,15 @@ func (q *queueScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return q, nil
 		}
 		q.loading = false
+		first := !q.loaded
 		q.loaded = true
 		q.err = m.err
+		var facets tea.Cmd
+		if first {
+			facets = q.loadFacets()
+		}
 		if m.err != nil {
-			return q, nil
+			return q, facets
 		}
 		if m.offset == 0 {
 			q.rows = m.rows
@@ -177,7 +184,7 @@ func (q *queueScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		q.total = max(m.total, len(q.rows))
 		q.cursor = min(q.cursor, max(0, len(q.rows)-1))
-		return q, nil
+		return q, facets
 	case facetsMsg:
 		if m.err == nil {
 			q.facets = m.f
