@@ -50,6 +50,10 @@ type overviewScreen struct {
 	count     int
 	row, col  int
 	top       int
+	// cellCache holds the drawn cells for one cell width (cacheCW); moving the cursor
+	// redraws only the selected one.
+	cellCache [][]string
+	cacheCW   int
 }
 
 func newOverviewScreen(c *shared) *overviewScreen { return &overviewScreen{c: c} }
@@ -122,7 +126,7 @@ func (o *overviewScreen) compute(qn string, rows []Row) {
 	if q, ok := session.Latest(o.c.cat, qn); ok {
 		o.q = q
 	}
-	o.provinces, o.cells, o.perProv = nil, nil, nil
+	o.provinces, o.cells, o.perProv, o.cellCache = nil, nil, nil, nil
 	o.totals = map[survey.Status]int{}
 	o.count = len(rows)
 	if o.q == nil {
@@ -293,8 +297,8 @@ func (o *overviewScreen) View() string {
 		if i == o.row {
 			line = s.Bold.Render(pad(name, pw)) + " " + rpad(fmt.Sprint(total), nW) + " "
 		}
-		for j, sec := range secs {
-			txt := o.cellText(o.cells[i][j], o.q.SectionScale(sec), s, full, cw)
+		for j := range secs {
+			txt := o.cached(i, j, full, cw)
 			if i == o.row && j == o.col {
 				txt = s.Selected.Render("▸") + txt[len(" "):]
 			}
@@ -323,6 +327,21 @@ func (o *overviewScreen) View() string {
 	}
 	out = append(out, s.Subtle.Render(cut(c.t("All: ", "Tất cả: ")+statusCounts(c, o.totals), w)))
 	return strings.Join(out, "\n")
+}
+
+// cached returns the drawn cell (i, j), drawing the grid's cells once per cell width.
+func (o *overviewScreen) cached(i, j int, full bool, cw int) string {
+	if o.cellCache == nil || o.cacheCW != cw {
+		o.cellCache = make([][]string, len(o.provinces))
+		o.cacheCW = cw
+	}
+	if o.cellCache[i] == nil {
+		o.cellCache[i] = make([]string, len(o.q.Sections))
+		for jj, sc := range o.q.Sections {
+			o.cellCache[i][jj] = o.cellText(o.cells[i][jj], o.q.SectionScale(sc), o.c.sty, full, cw)
+		}
+	}
+	return o.cellCache[i][j]
 }
 
 // cellText is " ●●●○○ 3" (full) or " 3 ×3" (narrow), always starting with a space, cw wide.
