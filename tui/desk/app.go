@@ -526,8 +526,11 @@ func (a *App) syncDone(m syncDoneMsg) tea.Cmd {
 	case m.err != nil:
 		a.notice, a.noticeEr = survey.T("sync failed: "+m.err.Error(), "đồng bộ thất bại: "+m.err.Error()), true
 	default:
-		a.notice, a.noticeEr = survey.T(fmt.Sprintf("Synced: %d batches sent.", m.res.Sent),
-			fmt.Sprintf("Đã đồng bộ: gửi %d lô.", m.res.Sent)), false
+		en := fmt.Sprintf("Synced: %d batches sent.", m.res.Sent)
+		if m.res.Sent == 1 {
+			en = "Synced: 1 batch sent."
+		}
+		a.notice, a.noticeEr = survey.T(en, fmt.Sprintf("Đã đồng bộ: gửi %d lô.", m.res.Sent)), false
 	}
 	return tea.Batch(a.pendingCmd(), a.queue.reload(), a.over.reloadIfLoaded())
 }

@@ -5,10 +5,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui"
 	"github.com/fieldsurvey/fieldsurvey/tui/desk"
 )
 
@@ -314,5 +316,46 @@ func TestCtrlCOnATypedReasonAsksFirst(t *testing.T) {
 	}
 	if got := f.statusRevisions(t, ivID(1)); len(got) != 2 {
 		t.Fatalf("quitting wrote %v", got)
+	}
+}
+
+type fakeSync struct {
+	info  tui.SyncInfo
+	calls int
+}
+
+func (f *fakeSync) SyncStatus(context.Context) (tui.SyncInfo, error) { return f.info, nil }
+func (f *fakeSync) SyncNow(context.Context) (tui.SyncResult, error) {
+	f.calls++
+	f.info = tui.SyncInfo{LastSent: t0.Add(9 * time.Hour), LastAttempt: t0.Add(9 * time.Hour)}
+	return tui.SyncResult{Info: f.info, Sent: 1}, nil
+}
+
+// TestSyncAndLanguage: on an enrolled home the status line says a decision waits to sync;
+// ctrl+s syncs (once) and then says when it was sent; ctrl+l switches the language and
+// hands it to OnLanguage.
+func TestSyncAndLanguage(t *testing.T) {
+	f := newFixture(t)
+	o := supervisorOptions("en")
+	sy := &fakeSync{info: tui.SyncInfo{LastSent: t0}}
+	o.Sync = sy
+	var langs []string
+	o.OnLanguage = func(l string) error { langs = append(langs, l); return nil }
+	d := newDriver(t, f, o, 80, 24)
+	d.at("Sở Thông tin")
+	d.keys("a", "enter", "down")
+	if v := d.view(); !strings.Contains(v, "1 decided · waiting to sync: 1 changes, 0 batches (ctrl+s)") {
+		t.Fatalf("status line before the sync:\n%s", v)
+	}
+	d.keys("ctrl+s")
+	if sy.calls != 1 {
+		t.Fatalf("%d syncs, want 1", sy.calls)
+	}
+	if v := d.view(); !strings.Contains(v, "Synced: 1 batch sent.") {
+		t.Errorf("after ctrl+s:\n%s", v)
+	}
+	d.keys("ctrl+l")
+	if v := d.view(); !strings.Contains(v, "Hàng chờ") || !reflect.DeepEqual(langs, []string{"vi"}) {
+		t.Errorf("ctrl+l: %v\n%s", langs, v)
 	}
 }
