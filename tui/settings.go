@@ -104,11 +104,14 @@ func (s *settingsScreen) View() string {
 	w := c.width
 	var out []string
 	if s.firstRun {
-		out = append(out, sty.Title.Render(c.t("Welcome", "Xin chào")), "",
-			cut(c.t("What is your name? It is recorded on the interviews you make, so that supervisors know who made them.",
-				"Họ tên của bạn là gì? Tên được ghi vào các cuộc phỏng vấn bạn thực hiện, để người giám sát biết ai đã làm."), w),
-			sty.Subtle.Render(cut(c.t("You can skip this (esc) and set it later from the list of interviews (key s).",
-				"Có thể bỏ qua (esc) và đặt sau ở danh sách phỏng vấn (phím s)."), w)), "")
+		out = append(out, sty.Title.Render(c.t("Welcome", "Xin chào")), "")
+		out = append(out, wrap(c.t("What is your name? It is recorded on the interviews you make, so that supervisors know who made them.",
+			"Họ tên của bạn là gì? Tên được ghi vào các cuộc phỏng vấn bạn thực hiện, để người giám sát biết ai đã làm."), w)...)
+		for _, l := range wrap(c.t("You can skip this (esc) and set it later from the list of interviews (key s).",
+			"Có thể bỏ qua (esc) và đặt sau ở danh sách phỏng vấn (phím s)."), w) {
+			out = append(out, sty.Subtle.Render(l))
+		}
+		out = append(out, "")
 	} else {
 		out = append(out, sty.Title.Render(c.t("Settings", "Cài đặt")), "")
 	}
@@ -124,9 +127,11 @@ func (s *settingsScreen) View() string {
 	out = append(out,
 		cut(c.t("Language: ", "Ngôn ngữ: ")+lang+sty.Subtle.Render(c.t("  (ctrl+l switches)", "  (ctrl+l để chuyển)")), w),
 		cut(c.t("Signs batches as: ", "Ký các lô dữ liệu với danh tính: ")+principal, w),
-		cut(c.t("Device: ", "Thiết bị: ")+c.opts.Device, w), "",
-		sty.Subtle.Render(cut(c.t("enter saves the name in the configuration; interviews already made keep the name they had.",
-			"enter để lưu tên vào cấu hình; các phỏng vấn đã làm giữ nguyên tên cũ."), w)))
+		cut(c.t("Device: ", "Thiết bị: ")+c.opts.Device, w), "")
+	for _, l := range wrap(c.t("enter saves the name in the configuration; interviews already made keep the name they had.",
+		"enter để lưu tên vào cấu hình; các phỏng vấn đã làm giữ nguyên tên cũ."), w) {
+		out = append(out, sty.Subtle.Render(l))
+	}
 	if s.err != nil {
 		out = append(out, sty.Error.Render(cut(c.t("Not saved: ", "Chưa lưu được: ")+s.err.Error(), w)))
 	}
