@@ -456,11 +456,11 @@ func (q *queueScreen) View() string {
 		var d2 string
 		switch {
 		case r.Conflicts > 0:
-			msg := fmt.Sprintf(c.t("%d conflicting answers: settle them before approving (enter opens the interview)",
-				"%d câu trả lời xung đột: cần giải quyết trước khi duyệt (enter để mở)"), r.Conflicts)
+			msg := fmt.Sprintf(c.t("%d conflicts (answers or fields): settle them before approving (enter opens it)",
+				"%d xung đột (câu trả lời hoặc thông tin): cần giải quyết trước khi duyệt (enter để mở)"), r.Conflicts)
 			if r.Conflicts == 1 {
-				msg = c.t("1 conflicting answer: settle it before approving (enter opens the interview)",
-					"1 câu trả lời xung đột: cần giải quyết trước khi duyệt (enter để mở)")
+				msg = c.t("1 conflict: settle it before approving (enter opens the interview)",
+					"1 xung đột: cần giải quyết trước khi duyệt (enter để mở)")
 			}
 			d2 = s.Warning.Render(cut(msg, w))
 		case r.Reason != "" && r.Status.NeedsReason():
