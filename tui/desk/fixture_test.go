@@ -149,7 +149,9 @@ func newFixture(t testing.TB) *fixture {
 	status(an, d, survey.StatusCompleted, "")
 	// Bình rated 7.1 of the same interview on the other laptop, not knowing An's answer:
 	// two heads, merged as a batch would bring them.
-	rev, err := survey.NewRevision(tg(d, survey.KindAnswer, "7.1"), survey.Answer{Rating: survey.Red, Comment: "Theo Bình"},
+	rev, err := survey.NewRevision(tg(d, survey.KindAnswer, "7.1"), survey.Answer{Rating: survey.Red, Comment: "Theo Bình",
+		Evidence: []survey.Evidence{{Polarity: survey.Minus, Text: "Chưa có đội ứng cứu sự cố cấp tỉnh", InScope: true},
+			{Polarity: survey.Plus, Text: "Luật Bảo vệ dữ liệu cá nhân", Source: "Luật 91/2025/QH15", InScope: false, Note: "chưa có hiệu lực"}}},
 		binh.Device, 99, t0.Add(3*time.Hour), binh.Principal, nil)
 	if err != nil {
 		t.Fatal(err)

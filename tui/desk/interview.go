@@ -307,16 +307,42 @@ func (v *interviewScreen) sectionView(h int) []string {
 		}
 		out = append(out, mark+cut(text, w-2))
 	}
-	// The selected question's comment or text on the last line.
+	// The selected question below the table: the conflict, the comment and the evidence
+	// (as the report lists them), in the lines the table leaves free (at least one).
 	if r, ok := v.row(); ok {
-		out = fit(out, h-1)
-		last := r.Comment
+		var detail []string
 		if r.Conflict {
-			last = c.t("Two versions of this answer: enter to settle (the newest is shown). ", "Câu trả lời có hai phiên bản: enter để giải quyết (hiện bản mới nhất). ") + last
+			detail = append(detail, s.Warning.Render(cut(c.t("Two versions of this answer: enter to settle it (the newest is shown).",
+				"Câu trả lời có hai phiên bản: enter để giải quyết (hiện bản mới nhất)."), w)))
 		}
-		out = append(out, s.Subtle.Render(cut(oneLine(last), w)))
+		for _, l := range wrap(oneLine(r.Comment), w) {
+			detail = append(detail, s.Subtle.Render(l))
+		}
+		for _, e := range r.Evidence {
+			line := s.Polarity(e.Polarity) + " " + oneLine(e.Text)
+			if e.Source != "" {
+				line += s.Faint.Render(" (" + oneLine(e.Source) + ")")
+			}
+			if !e.InScope {
+				line += s.Faint.Render(c.t(" [not in scope", " [ngoài phạm vi") + ifNote(e.Note) + "]")
+			}
+			detail = append(detail, cut(line, w))
+		}
+		room := max(1, h-3-(min(len(rows), v.top+n)-v.top))
+		if len(detail) > room {
+			detail = detail[:room]
+		}
+		out = fit(out, h-len(detail))
+		out = append(out, detail...)
 	}
 	return out
+}
+
+func ifNote(n string) string {
+	if n == "" {
+		return ""
+	}
+	return ": " + oneLine(n)
 }
 
 // change is one line of "changes since return".
