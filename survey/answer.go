@@ -179,8 +179,8 @@ func (r Respondent) Normalized() Respondent {
 type Status string
 
 // The statuses of an interview: draft → completed → submitted → approved, or returned with a
-// reason and then completed again; an approved interview can be reopened by a supervisor
-// (with a reason), which the assessor edits and completes again.
+// reason and then completed again (resubmitted); an approved interview can be reopened by a
+// supervisor (with a reason), which the assessor edits and completes again (resubmitted).
 const (
 	StatusDraft     Status = "draft"
 	StatusCompleted Status = "completed"
@@ -188,10 +188,15 @@ const (
 	StatusApproved  Status = "approved"
 	StatusReturned  Status = "returned"
 	StatusReopened  Status = "reopened"
+	// StatusResubmitted is an interview completed again after a supervisor returned or
+	// reopened it: it waits for a decision like a completed one, and the supervisor sees
+	// that it has been back.
+	StatusResubmitted Status = "resubmitted"
 )
 
 // Statuses lists every status in life order.
-var Statuses = []Status{StatusDraft, StatusCompleted, StatusSubmitted, StatusApproved, StatusReturned, StatusReopened}
+var Statuses = []Status{StatusDraft, StatusCompleted, StatusSubmitted, StatusApproved, StatusReturned, StatusReopened,
+	StatusResubmitted}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -218,8 +223,17 @@ func (s Status) Label() Text {
 		return T("returned", "bị trả lại")
 	case StatusReopened:
 		return T("reopened", "được mở lại")
+	case StatusResubmitted:
+		return T("resubmitted", "đã nộp lại")
 	}
 	return T(string(s), string(s))
+}
+
+// AwaitsDecision reports whether an interview in status s waits for a supervisor's
+// decision: completed, submitted (reached the server) or resubmitted (completed again
+// after a return or a reopening).
+func (s Status) AwaitsDecision() bool {
+	return s == StatusCompleted || s == StatusSubmitted || s == StatusResubmitted
 }
 
 // StatusChange is the value of a status revision.

@@ -86,8 +86,8 @@ func refuse(en, vi string) error { return &RuleError{Msg: T(en, vi)} }
 // CheckDecision says whether a key of role may move an interview whose status is cur and
 // which has conflicts conflicting answers to status to, with reason:
 //   - only supervisors and the server decide;
-//   - approve takes a completed or submitted interview without conflicts;
-//   - return takes a completed or submitted interview, with a reason;
+//   - approve takes a completed, submitted or resubmitted interview without conflicts;
+//   - return takes a completed, submitted or resubmitted interview, with a reason;
 //   - reopen takes an approved interview, with a reason.
 func CheckDecision(role Role, cur Status, conflicts int, to Status, reason string) error {
 	vi := func(s Status) string { return s.Label().Get(LangVI) }
@@ -105,18 +105,18 @@ func CheckDecision(role Role, cur Status, conflicts int, to Status, reason strin
 	}
 	switch to {
 	case StatusApproved:
-		if cur != StatusCompleted && cur != StatusSubmitted {
-			return refuse(fmt.Sprintf("the interview is %s; only a completed or submitted interview can be approved", cur),
-				fmt.Sprintf("phỏng vấn đang ở trạng thái %s; chỉ phỏng vấn đã hoàn thành hoặc đã gửi mới được duyệt", vi(cur)))
+		if !cur.AwaitsDecision() {
+			return refuse(fmt.Sprintf("the interview is %s; only a completed, submitted or resubmitted interview can be approved", cur),
+				fmt.Sprintf("phỏng vấn đang ở trạng thái %s; chỉ phỏng vấn đã hoàn thành, đã gửi hoặc đã nộp lại mới được duyệt", vi(cur)))
 		}
 		if conflicts > 0 {
 			return refuse(fmt.Sprintf("the interview has %d conflicting answers; settle them first (fieldsurvey conflicts settle) or return it", conflicts),
 				fmt.Sprintf("phỏng vấn có %d câu trả lời xung đột; hãy giải quyết trước (fieldsurvey conflicts settle) hoặc trả lại", conflicts))
 		}
 	case StatusReturned:
-		if cur != StatusCompleted && cur != StatusSubmitted {
-			return refuse(fmt.Sprintf("the interview is %s; only a completed or submitted interview can be returned (an approved one is reopened)", cur),
-				fmt.Sprintf("phỏng vấn đang ở trạng thái %s; chỉ phỏng vấn đã hoàn thành hoặc đã gửi mới được trả lại (phỏng vấn đã duyệt thì mở lại)", vi(cur)))
+		if !cur.AwaitsDecision() {
+			return refuse(fmt.Sprintf("the interview is %s; only a completed, submitted or resubmitted interview can be returned (an approved one is reopened)", cur),
+				fmt.Sprintf("phỏng vấn đang ở trạng thái %s; chỉ phỏng vấn đã hoàn thành, đã gửi hoặc đã nộp lại mới được trả lại (phỏng vấn đã duyệt thì mở lại)", vi(cur)))
 		}
 	case StatusReopened:
 		if cur != StatusApproved {

@@ -30,6 +30,12 @@ func TestCheckDecision(t *testing.T) {
 		{RoleSupervisor, StatusSubmitted, 0, StatusReopened, "x", false},
 		{RoleAssessor, StatusApproved, 0, StatusReopened, "x", false},
 		{RoleSupervisor, StatusSubmitted, 0, StatusCompleted, "", false},
+		{RoleSupervisor, StatusResubmitted, 0, StatusApproved, "", true},
+		{RoleSupervisor, StatusResubmitted, 2, StatusApproved, "", false},
+		{RoleSupervisor, StatusResubmitted, 0, StatusReturned, "7.1 still has no evidence", true},
+		{RoleSupervisor, StatusResubmitted, 0, StatusReturned, "", false},
+		{RoleAssessor, StatusResubmitted, 0, StatusApproved, "", false},
+		{RoleSupervisor, StatusResubmitted, 0, StatusReopened, "x", false},
 	}
 	for _, c := range cases {
 		err := CheckDecision(c.role, c.cur, c.conflicts, c.to, c.reason)
@@ -65,6 +71,8 @@ func TestCheckEditAndSettle(t *testing.T) {
 		{RoleSupervisor, StatusApproved, KindAnswer, false, false},
 		{RoleSupervisor, StatusApproved, KindStatus, false, true},
 		{RoleSupervisor, StatusSubmitted, KindStatus, true, true},
+		{RoleAssessor, StatusResubmitted, KindAnswer, false, false},
+		{RoleSupervisor, StatusResubmitted, KindAnswer, true, true},
 	} {
 		if err := CheckEdit(c.role, c.cur); (err == nil) != c.edit {
 			t.Errorf("CheckEdit(%s, %s) = %v, want ok=%v", c.role, c.cur, err, c.edit)

@@ -84,6 +84,7 @@ const (
 	scrReview
 	scrVersions // over a question or section summary: the versions of a conflict
 	scrHistory  // over a question, a section summary or the versions: a history
+	scrSettings
 )
 
 // App is the root model.
@@ -104,7 +105,8 @@ type App struct {
 	versions *versionsScreen
 	history  *historyScreen
 	// stack holds the screens under the versions and history views (esc goes back).
-	stack []screenID
+	stack    []screenID
+	settings *settingsScreen
 
 	unsent   int
 	sync     *SyncInfo // the last sync state known; nil before the first (or without a server)
@@ -151,6 +153,14 @@ func (a *App) styleHelp() {
 // Init loads the list of interviews (and opens one if asked).
 func (a *App) Init() tea.Cmd {
 	cmds := []tea.Cmd{a.home.Init(), a.syncCmd()}
+	if o := a.c.opts; o.AssessorName == "" && o.OnName != nil && o.Interview == "" {
+		// First run without a name: ask for it once (skipping counts as an answer).
+		st, ctx := a.c.store, a.c.ctx
+		cmds = append(cmds, func() tea.Msg {
+			_, asked, err := st.GetMeta(ctx, NameAskedKey)
+			return nameNeededMsg{ask: err == nil && !asked}
+		})
+	}
 	if a.c.opts.Interview != "" {
 		id := a.c.opts.Interview
 		cmds = append(cmds, func() tea.Msg { return OpenInterviewMsg{ID: id} })
@@ -174,13 +184,17 @@ func (a *App) current() screen {
 		return a.versions
 	case scrHistory:
 		return a.history
+	case scrSettings:
+		if a.settings != nil {
+			return a.settings
+		}
 	}
 	return a.home
 }
 
 func (a *App) screens() []screen {
 	out := []screen{a.home}
-	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.versions, a.history} {
+	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.versions, a.history, a.settings} {
 		if s != nil && !isNil(s) {
 			out = append(out, s)
 		}
@@ -205,6 +219,8 @@ func isNil(s screen) bool {
 	case *versionsScreen:
 		return x == nil
 	case *historyScreen:
+		return x == nil
+	case *settingsScreen:
 		return x == nil
 	}
 	return false
@@ -289,8 +305,29 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmd, a.open(m.ID, m.At))
 	case openedMsg:
 		return a, a.opened(m)
+	case SettingsMsg:
+		a.openSettings(false)
+		return a, nil
+	case nameNeededMsg:
+		if m.ask && a.active == scrHome {
+			a.openSettings(true)
+		}
+		return a, nil
+	case nameSavedMsg:
+		if m.err != nil {
+			if a.settings != nil {
+				a.settings.err = m.err
+			}
+			return a, nil
+		}
+		a.c.opts.AssessorName = m.name
+		a.c.writer.Assessor = m.name
+		a.settings, a.active = nil, scrHome
+		a.setNotice(survey.T("Name saved: new interviews record it.", "Đã lưu tên: các phỏng vấn mới sẽ ghi tên này."), false)
+		return a, a.home.reload()
 	case HomeMsg:
 		cmd := a.flushCmd()
+		a.settings = nil
 		a.active = scrHome
 		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
 		a.versions, a.history, a.stack = nil, nil, nil
@@ -476,6 +513,13 @@ func (a *App) switchLang() tea.Cmd {
 	}
 	f, lang := a.c.opts.OnLanguage, a.c.lang
 	return func() tea.Msg { return langSavedMsg{err: f(lang)} }
+}
+
+// openSettings shows the settings (firstRun: the first-run question for the name).
+func (a *App) openSettings(firstRun bool) {
+	a.settings = newSettingsScreen(a.c, firstRun)
+	a.settings.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+	a.active = scrSettings
 }
 
 // flushActive queues the active screen's typed text.
@@ -746,6 +790,8 @@ func (a *App) header() string {
 		}
 	} else if a.active == scrNew {
 		left += s.Subtle.Render(" · " + c.t("New interview", "Phỏng vấn mới"))
+	} else if a.active == scrSettings {
+		left += s.Subtle.Render(" · " + c.t("Settings", "Cài đặt"))
 	} else {
 		left += s.Subtle.Render(" · " + c.t("Interviews", "Các cuộc phỏng vấn"))
 	}
@@ -779,7 +825,7 @@ func (a *App) statusLine() string {
 	c, s := a.c, a.c.sty
 	name := c.opts.AssessorName
 	if name == "" {
-		name = c.t("(no name: 'fieldsurvey init --name' sets it)", "(chưa đặt tên: đặt bằng 'fieldsurvey init --name')")
+		name = c.t("(no name: s on the list sets it)", "(chưa đặt tên: phím s ở danh sách)")
 	}
 	right := "VI|EN"
 	if c.lang == survey.LangVI {

@@ -29,6 +29,10 @@
 //     arrived meanwhile makes it refuse, and the interview is read again) or saving a new
 //     answer from one replaces them all. Who may settle follows survey.CheckSettle for
 //     Options.Role; h shows the history of a question or section.
+//   - The assessor's name: with none set (and Options.OnName), the first run asks for it
+//     once (skipping is remembered); the settings screen (s on the list) changes it. New
+//     interviews record it; an interview without one is shown with the principal that
+//     created it (a Store that is also a CreatorReader).
 //   - The store and the questionnaires come in as interfaces (Store, Catalog) and the
 //     configuration as Options: this package imports no SQL driver and no config library.
 package tui

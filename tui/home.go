@@ -33,7 +33,7 @@ type homeScreen struct {
 }
 
 var homeFilters = []survey.Status{"", survey.StatusDraft, survey.StatusReturned, survey.StatusCompleted,
-	survey.StatusSubmitted, survey.StatusApproved}
+	survey.StatusResubmitted, survey.StatusSubmitted, survey.StatusApproved}
 
 func newHomeScreen(c *shared) *homeScreen {
 	ti := textinput.New()
@@ -67,12 +67,13 @@ func (h *homeScreen) Help() keys.Help {
 		return keys.Help{Short: []key.Binding{k.Done, k.Open}}
 	}
 	short := []key.Binding{k.Open, k.New, k.Search, k.Filter}
+	full := []key.Binding{k.Open, k.New, k.Search, k.Filter, k.Settings}
 	if h.c.opts.Sync != nil {
 		short = append(short, k.SyncNow)
 	}
 	return keys.Help{
 		Short: slices.Concat(short, []key.Binding{k.Lang2, k.Quit}),
-		Full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, short},
+		Full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, full},
 	}
 }
 
@@ -156,6 +157,8 @@ func (h *homeScreen) key(m tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(m, k.New):
 		return func() tea.Msg { return NewInterviewMsg{} }
+	case key.Matches(m, k.Settings):
+		return func() tea.Msg { return SettingsMsg{} }
 	case key.Matches(m, k.Search):
 		h.searching = true
 		return h.search.Focus()
@@ -202,7 +205,11 @@ func (h *homeScreen) loadVisible() tea.Cmd {
 				return detailMsg{id: sm.ID, err: fmt.Errorf("questionnaire %s %s not installed", sm.Questionnaire, sm.Version)}
 			}
 			a, t := q.Progress(s.Answers)
-			return detailMsg{id: sm.ID, answered: a, total: t}
+			d := detailMsg{id: sm.ID, answered: a, total: t}
+			if cr, ok := st.(CreatorReader); ok && sm.Assessor == "" {
+				d.creator, _ = cr.Creator(ctx, sm.ID)
+			}
+			return d
 		})
 	}
 	return tea.Batch(cmds...)
@@ -305,8 +312,13 @@ func (h *homeScreen) View() string {
 		if sm.Role != "" {
 			d1 += " · " + c.t("Role: ", "Chức vụ: ") + sm.Role
 		}
-		if sm.Assessor != "" {
-			d1 += " · " + c.t("Assessor: ", "Người đánh giá: ") + sm.Assessor
+		who := sm.Assessor
+		if d, ok := h.details[sm.ID]; ok && who == "" {
+			// An interview made before a name was set: the principal that created it.
+			who = d.creator
+		}
+		if who != "" {
+			d1 += " · " + c.t("Assessor: ", "Người đánh giá: ") + who
 		}
 		d1 += " · " + c.t("updated ", "cập nhật ") + sm.Updated.Local().Format("02/01/2006 15:04")
 		out = append(out, s.Subtle.Render(cut(d1, w)))

@@ -50,7 +50,10 @@ type (
 		id       string
 		answered int
 		total    int
-		err      error
+		// creator is the principal that created the interview (CreatorReader), shown
+		// when the interview records no assessor name.
+		creator string
+		err     error
 	}
 	// jumpMsg asks for the "go to question" prompt from a screen that has none (the
 	// sections list, a section summary): the question screen opens with it.

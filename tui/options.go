@@ -30,6 +30,13 @@ func init() {
 // wraps the SQLite store).
 type Store = session.Store
 
+// CreatorReader is what a Store may also do: name the principal that created an
+// interview (the author of its creation revision). Lists show it for interviews that
+// record no assessor name (made before a name was set). tui/storeadapter implements it.
+type CreatorReader interface {
+	Creator(ctx context.Context, id string) (string, error)
+}
+
 // Catalog lists the questionnaires; *questionnaires.Catalog satisfies it.
 type Catalog = session.Catalog
 
@@ -64,6 +71,11 @@ type Options struct {
 	// OnLanguage is called (in a command, off the UI loop) when the assessor switches
 	// language, so that cmd can save the choice in the config file. Nil: session only.
 	OnLanguage func(lang string) error
+	// OnName is called (in a command) with the name the assessor gives on first run or in
+	// the settings, so that cmd can save it in the config file (assessor.name). With no
+	// AssessorName and an OnName, the first run asks for the name (once; it can be
+	// skipped). Nil: the settings change the name for this session only.
+	OnName func(name string) error
 	// Sync reports the outbox in the status line; nil shows nothing.
 	Sync SyncStatus
 	// Mouse turns on mouse support (wheel scrolls lists).

@@ -45,7 +45,7 @@ func (r *reviewScreen) Help() keys.Help {
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", r.c.t("go to it", "đến mục này")))
 	short := []key.Binding{k.Up, k.Down, open}
 	switch st := r.iv.st.Status.Status; {
-	case st == survey.StatusCompleted:
+	case session.CanReopen(st):
 		short = append(short, k.Reopen)
 	case session.Editable(st) && len(r.blockers) == 0:
 		short = append(short, k.Complete)
@@ -105,7 +105,7 @@ func (r *reviewScreen) complete() tea.Cmd {
 	r.refresh()
 	st := r.iv.st.Status.Status
 	switch {
-	case st == survey.StatusCompleted:
+	case session.CanReopen(st):
 		return notice(survey.T("This interview is already complete.", "Phỏng vấn này đã hoàn thành."), false)
 	case !session.Editable(st):
 		return notice(survey.T("A "+string(st)+" interview cannot be completed again from this device.",
@@ -114,16 +114,17 @@ func (r *reviewScreen) complete() tea.Cmd {
 		return notice(survey.T(fmt.Sprintf("%d problems remain: fix them first (enter goes to each).", len(r.blockers)),
 			fmt.Sprintf("Còn %d vấn đề: cần xử lý trước (enter để đến từng mục).", len(r.blockers))), true)
 	}
-	return tea.Batch(r.setStatus(survey.StatusChange{Status: survey.StatusCompleted}),
+	return tea.Batch(r.setStatus(survey.StatusChange{Status: session.CompletedStatus(r.iv.st.Status)}),
 		notice(survey.T("Interview marked complete. It will be sent with the next sync.",
 			"Đã đánh dấu hoàn thành. Phỏng vấn sẽ được gửi trong lần đồng bộ tới."), false))
 }
 
 func (r *reviewScreen) reopen() tea.Cmd {
-	if r.iv.st.Status.Status != survey.StatusCompleted {
+	to, err := session.ReopenedStatus(r.iv.st.Status)
+	if err != nil {
 		return notice(survey.T("Only a completed interview can be reopened.", "Chỉ có thể mở lại phỏng vấn đã hoàn thành."), false)
 	}
-	return tea.Batch(r.setStatus(survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}),
+	return tea.Batch(r.setStatus(to),
 		notice(survey.T("Interview reopened as a draft (the completed version stays in the history).",
 			"Đã mở lại phỏng vấn dưới dạng nháp (bản đã hoàn thành vẫn lưu trong lịch sử)."), false))
 }
@@ -162,7 +163,7 @@ func (r *reviewScreen) View() string {
 	// The closing lines depend on the state.
 	var foot []string
 	switch st := iv.st.Status.Status; {
-	case st == survey.StatusCompleted:
+	case session.CanReopen(st):
 		foot = append(foot, s.OK.Render(c.t("✓ Complete.", "✓ Đã hoàn thành."))+" "+
 			s.Subtle.Render(c.t("R reopens it as a draft (a new revision; nothing is overwritten).",
 				"R để mở lại dưới dạng nháp (một bản sửa mới; không ghi đè).")))

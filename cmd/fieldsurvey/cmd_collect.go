@@ -150,6 +150,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		Interview:            opts.interview,
 		Now:                  g.now,
 		OnLanguage:           func(lang string) error { return saveLanguage(g.configPath(), lang) },
+		OnName:               func(name string) error { return saveAssessorName(g.configPath(), name) },
 		Sync:                 newTUISync(g),
 		Mouse:                opts.mouse,
 		Input:                g.stdin,
@@ -159,10 +160,19 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 	return contextErr(ctx, err)
 }
 
-// saveLanguage sets language in the config file at path, changing only the line of that
-// setting (comments, blank lines and the other settings stay as they are); the file is
-// replaced atomically.
-func saveLanguage(path, lang string) error {
+// saveLanguage sets language in the config file at path (saveSetting).
+func saveLanguage(path, lang string) error { return saveSetting(path, "language", lang) }
+
+// saveAssessorName sets assessor.name in the config file at path (saveSetting): the name
+// the assessor gave on the interview screen's first run or in its settings.
+func saveAssessorName(path, name string) error { return saveSetting(path, "assessor.name", name) }
+
+// saveSetting sets key (a top-level key, or "parent.child") to the string value in the
+// config file at path, changing only the line of that setting (comments, blank lines and
+// the other settings stay as they are); a missing setting is added (at the end, or as the
+// first line of its parent's block). The file is replaced atomically; a file that is not
+// a mapping of settings is left alone.
+func saveSetting(path, key, value string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
@@ -171,28 +181,62 @@ func saveLanguage(path, lang string) error {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	setting := fmt.Sprintf("language: %q", lang)
-	var keyNode *yaml.Node
-	if len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {
-		top := doc.Content[0]
-		for i := 0; i+1 < len(top.Content); i += 2 {
-			if top.Content[i].Value == "language" {
-				keyNode = top.Content[i]
+	parent, leaf, nested := strings.Cut(key, ".")
+	if !nested {
+		leaf, parent = parent, ""
+	}
+	find := func(m *yaml.Node, name string) (k, v *yaml.Node) {
+		for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == name {
+				return m.Content[i], m.Content[i+1]
 			}
 		}
-	} else if len(doc.Content) > 0 {
-		return fmt.Errorf("%s: the configuration is not a mapping of settings", path)
+		return nil, nil
+	}
+	var top *yaml.Node
+	if len(doc.Content) > 0 {
+		if doc.Content[0].Kind != yaml.MappingNode {
+			return fmt.Errorf("%s: the configuration is not a mapping of settings", path)
+		}
+		top = doc.Content[0]
 	}
 	lines := strings.SplitAfter(string(data), "\n")
-	if keyNode != nil && keyNode.Line >= 1 && keyNode.Line <= len(lines) {
-		old := lines[keyNode.Line-1]
-		indent := old[:min(len(old), max(0, keyNode.Column-1))]
-		lines[keyNode.Line-1] = indent + setting + "\n"
-	} else {
-		if n := len(lines); n > 0 && lines[n-1] != "" && !strings.HasSuffix(lines[n-1], "\n") {
-			lines[n-1] += "\n"
+	if n := len(lines); n > 0 && lines[n-1] != "" && !strings.HasSuffix(lines[n-1], "\n") {
+		lines[n-1] += "\n"
+	}
+	setting := func(indent string) string { return indent + fmt.Sprintf("%s: %q", leaf, value) + "\n" }
+	block := top
+	var parentKey *yaml.Node
+	if nested {
+		var pv *yaml.Node
+		parentKey, pv = find(top, parent)
+		switch {
+		case parentKey == nil:
+			block = nil
+		case pv.Kind == yaml.MappingNode:
+			block = pv
+		default:
+			return fmt.Errorf("%s: %s is not a group of settings", path, parent)
 		}
-		lines = append(lines, setting+"\n")
+	}
+	keyNode, _ := find(block, leaf)
+	switch {
+	case keyNode != nil && keyNode.Line >= 1 && keyNode.Line <= len(lines):
+		old := lines[keyNode.Line-1]
+		lines[keyNode.Line-1] = setting(old[:min(len(old), max(0, keyNode.Column-1))])
+	case nested && block != nil && block.Line > parentKey.Line && block.Line <= len(lines):
+		// The first line of the parent's block, indented like its first entry, above the
+		// comments of that entry.
+		indent := strings.Repeat(" ", max(0, block.Column-1))
+		at := block.Line - 1
+		for at > parentKey.Line && strings.HasPrefix(strings.TrimSpace(lines[at-1]), "#") {
+			at--
+		}
+		lines = append(lines[:at], append([]string{setting(indent)}, lines[at:]...)...)
+	case nested:
+		lines = append(lines, parent+":\n", setting("  "))
+	default:
+		lines = append(lines, setting(""))
 	}
 	if err := writeFileAtomic(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -36,6 +36,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newMergeCommand,
 	newTrustCommand,
 	newConflictsCommand,
+	newReviewCommand,
 	newEnrollCommand,
 	newSyncCommand,
 	newServeCommand,

@@ -66,7 +66,7 @@ func TestOnlyCmdUsesViper(t *testing.T) {
 }
 
 func TestTUIHasNoSQL(t *testing.T) {
-	for p, list := range deps(t, "./tui", "./tui/accessible", "./tui/session") {
+	for p, list := range deps(t, "./tui", "./tui/accessible", "./tui/session", "./tui/desk") {
 		// database/sql/driver holds only the Valuer/Scanner interfaces, which lipgloss (through
 		// go-colorful) and google/uuid implement; the SQL package itself must stay out.
 		list = slices.DeleteFunc(list, func(d string) bool { return d == "database/sql/driver" })

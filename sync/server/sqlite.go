@@ -625,7 +625,7 @@ func decisionAllowed(st *survey.InterviewState, d Decision) error {
 	cur := st.Status.Status
 	switch d.Status {
 	case survey.StatusApproved:
-		if cur != survey.StatusCompleted && cur != survey.StatusSubmitted {
+		if !cur.AwaitsDecision() {
 			return fmt.Errorf("%w: interview %s is %s; only a completed interview can be approved", ErrNotDecidable, st.ID, cur)
 		}
 		if len(st.Conflicts) > 0 {

@@ -29,7 +29,7 @@ type Map struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Open key.Binding
 
 	// Home
-	New, Search, Filter key.Binding
+	New, Search, Filter, Settings key.Binding
 
 	// Question screen
 	Next, Prev, NextArrow, PrevArrow, NextUnanswered, Jump, Sections, Summary, Review key.Binding
@@ -80,9 +80,10 @@ func New(lang string) *Map {
 		Bottom:   b("end", t("last", "cuối"), "end"),
 		Open:     b("enter", t("open", "mở"), "enter"),
 
-		New:    b("n", t("new interview", "phỏng vấn mới"), "n"),
-		Search: b("/", t("search", "tìm"), "/"),
-		Filter: b("f", t("filter", "lọc"), "f"),
+		New:      b("n", t("new interview", "phỏng vấn mới"), "n"),
+		Search:   b("/", t("search", "tìm"), "/"),
+		Filter:   b("f", t("filter", "lọc"), "f"),
+		Settings: b("s", t("settings: your name", "cài đặt: họ tên"), "s"),
 
 		Next:           b("ctrl+n/pgdn", t("next question", "câu sau"), "ctrl+n", "pgdown"),
 		Prev:           b("ctrl+p/pgup", t("previous question", "câu trước"), "ctrl+p", "pgup"),

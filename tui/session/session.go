@@ -209,7 +209,9 @@ func (w *Writer) PutRevisions(ctx context.Context, changes ...survey.Change) ([]
 	return revs, nil
 }
 
-// Complete marks the interview complete, refusing while anything blocks it.
+// Complete marks the interview complete, refusing while anything blocks it. An interview a
+// supervisor returned or reopened becomes resubmitted rather than completed
+// (CompletedStatus), so that the supervisor's queue shows it has been back.
 func (w *Writer) Complete(ctx context.Context, q *survey.Questionnaire, st *survey.InterviewState) error {
 	if b := Blockers(q, st); len(b) > 0 {
 		return fmt.Errorf("cannot complete: %d problem(s) remain, the first: %s", len(b), b[0].Msg.Get(survey.LangEN))
@@ -217,15 +219,54 @@ func (w *Writer) Complete(ctx context.Context, q *survey.Questionnaire, st *surv
 	if !Editable(st.Status.Status) {
 		return fmt.Errorf("cannot complete an interview that is %s", st.Status.Status)
 	}
-	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: survey.StatusCompleted}))
+	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: CompletedStatus(st.Status)}))
 }
 
-// Reopen puts a completed interview back to draft: a new status revision.
+// Reopen puts a completed (or resubmitted) interview back to draft: a new status revision
+// (ReopenedStatus).
 func (w *Writer) Reopen(ctx context.Context, st *survey.InterviewState) error {
-	if st.Status.Status != survey.StatusCompleted {
-		return fmt.Errorf("only a completed interview can be reopened; this one is %s", st.Status.Status)
+	to, err := ReopenedStatus(st.Status)
+	if err != nil {
+		return err
 	}
-	return w.Put(ctx, StatusChange(st.ID, survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}))
+	return w.Put(ctx, StatusChange(st.ID, to))
+}
+
+// The reasons of the assessor's own reopening of an interview it completed: of a completed
+// one, and of a resubmitted one (completing it again is still a resubmission).
+const (
+	ReasonReopened            = "reopened"
+	ReasonReopenedResubmitted = "reopened after resubmission"
+)
+
+// CompletedStatus is the status that completing an interview whose status is cur writes:
+// resubmitted after a supervisor's return or reopening (or after the assessor reopened a
+// resubmitted interview), completed otherwise.
+func CompletedStatus(cur survey.StatusChange) survey.Status {
+	switch {
+	case cur.Status == survey.StatusReturned, cur.Status == survey.StatusReopened,
+		cur.Status == survey.StatusDraft && cur.Reason == ReasonReopenedResubmitted:
+		return survey.StatusResubmitted
+	}
+	return survey.StatusCompleted
+}
+
+// CanReopen reports whether the assessor may reopen an interview in status s: one it
+// completed (or resubmitted) that has not reached the server or a supervisor's decision.
+func CanReopen(s survey.Status) bool {
+	return s == survey.StatusCompleted || s == survey.StatusResubmitted
+}
+
+// ReopenedStatus is the status revision of the assessor's reopening of an interview whose
+// status is cur: a draft, with a reason saying whether it had been resubmitted.
+func ReopenedStatus(cur survey.StatusChange) (survey.StatusChange, error) {
+	switch cur.Status {
+	case survey.StatusCompleted:
+		return survey.StatusChange{Status: survey.StatusDraft, Reason: ReasonReopened}, nil
+	case survey.StatusResubmitted:
+		return survey.StatusChange{Status: survey.StatusDraft, Reason: ReasonReopenedResubmitted}, nil
+	}
+	return survey.StatusChange{}, fmt.Errorf("only a completed or resubmitted interview can be reopened; this one is %s", cur.Status)
 }
 
 // Editable reports whether an interview in status s can be changed by the assessor: drafts,

@@ -3,6 +3,7 @@ package session_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,93 @@ func TestBlockersAndComplete(t *testing.T) {
 	st, _ = fs.Interview(ctx, id)
 	if st.Status != (survey.StatusChange{Status: survey.StatusDraft, Reason: "reopened"}) {
 		t.Fatalf("after reopening: %+v", st.Status)
+	}
+}
+
+// TestCompleteAfterReturnIsResubmitted walks the review cycle on the assessor's side: a
+// completed interview returned by a supervisor, fixed and completed again, is resubmitted;
+// the assessor's own reopening of it and completing again keeps it resubmitted; and every
+// step is a revision of its own, with who and why.
+func TestCompleteAfterReturnIsResubmitted(t *testing.T) {
+	q := example(t)
+	fs := fakestore.New(time.Now)
+	ctx := context.Background()
+	w := &session.Writer{Store: fs, Author: session.Author{Device: "dev1", Principal: "an"}}
+	id, err := w.Create(ctx, q, survey.Respondent{Agency: "a", Province: "b", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Put(ctx, session.AnswerChange(id, "1.1", survey.Answer{Value: "ministry"}),
+		session.AnswerChange(id, "1.2", survey.Answer{Value: false}),
+		session.AnswerChange(id, "2.1", survey.Answer{Rating: survey.Green, Evidence: []survey.Evidence{{Polarity: survey.Plus, Text: "x", InScope: true}}}),
+		session.AnswerChange(id, "2.2", survey.Answer{Rating: "defined"}),
+		session.SectionChange(id, "1", survey.SectionSummary{Rating: survey.Red, Comment: "chưa"}),
+		session.SectionChange(id, "2", survey.SectionSummary{Rating: survey.Green, Comment: "tốt"})); err != nil {
+		t.Fatal(err)
+	}
+	state := func() *survey.InterviewState {
+		t.Helper()
+		st, err := fs.Interview(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if err := w.Complete(ctx, q, state()); err != nil {
+		t.Fatal(err)
+	}
+	if got := state().Status.Status; got != survey.StatusCompleted {
+		t.Fatalf("first completion: %s, want completed", got)
+	}
+	// The supervisor returns it (here written directly, as a merged batch would).
+	sup := &session.Writer{Store: fs, Author: session.Author{Device: "sup1", Principal: "lan"}}
+	if err := sup.Put(ctx, session.StatusChange(id, survey.StatusChange{Status: survey.StatusReturned, Reason: "thiếu bằng chứng 2.1"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Complete(ctx, q, state()); err != nil {
+		t.Fatal(err)
+	}
+	if got := state().Status; got != (survey.StatusChange{Status: survey.StatusResubmitted}) {
+		t.Fatalf("completed after a return: %+v, want resubmitted", got)
+	}
+	// The assessor reopens its resubmission and completes it again: still a resubmission.
+	if err := w.Reopen(ctx, state()); err != nil {
+		t.Fatalf("reopening a resubmitted interview: %v", err)
+	}
+	if got := state().Status; got.Status != survey.StatusDraft {
+		t.Fatalf("after reopening: %+v", got)
+	}
+	if err := w.Complete(ctx, q, state()); err != nil {
+		t.Fatal(err)
+	}
+	if got := state().Status.Status; got != survey.StatusResubmitted {
+		t.Fatalf("completed after reopening a resubmission: %s, want resubmitted", got)
+	}
+	// A reopening by a supervisor (of an approved interview) also comes back resubmitted.
+	if err := sup.Put(ctx, session.StatusChange(id, survey.StatusChange{Status: survey.StatusReopened, Reason: "số liệu mới"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Complete(ctx, q, state()); err != nil {
+		t.Fatal(err)
+	}
+	if got := state().Status.Status; got != survey.StatusResubmitted {
+		t.Fatalf("completed after a supervisor's reopening: %s, want resubmitted", got)
+	}
+	// Every state change is kept: who, when and why.
+	var trail []string
+	for _, r := range fs.Revisions(id) {
+		if r.Kind != survey.KindStatus {
+			continue
+		}
+		var sc survey.StatusChange
+		if err := json.Unmarshal(r.Value, &sc); err != nil {
+			t.Fatal(err)
+		}
+		trail = append(trail, r.Author+":"+string(sc.Status)+":"+sc.Reason)
+	}
+	want := "an:draft: an:completed: lan:returned:thiếu bằng chứng 2.1 an:resubmitted: an:draft:reopened after resubmission an:resubmitted: lan:reopened:số liệu mới an:resubmitted:"
+	if got := strings.Join(trail, " "); got != want {
+		t.Fatalf("status history:\n got %s\nwant %s", got, want)
 	}
 }
 

@@ -98,3 +98,13 @@ func (a Store) History(ctx context.Context, t survey.Target) ([]survey.Revision,
 func (a Store) SetMeta(ctx context.Context, key, value string) error {
 	return a.S.SetMeta(ctx, key, value)
 }
+
+// Creator returns the principal that created interview id (the author of its creation
+// revision), or "" when its creation has not arrived.
+func (a Store) Creator(ctx context.Context, id string) (string, error) {
+	revs, err := a.S.History(ctx, survey.Target{Interview: id, Kind: survey.KindInterview})
+	if err != nil || len(revs) == 0 {
+		return "", err
+	}
+	return revs[0].Author, nil
+}

@@ -271,6 +271,9 @@ func (s *Styles) build() {
 		survey.StatusSubmitted: n().Foreground(p.ok),
 		survey.StatusApproved:  n().Foreground(p.ok).Bold(true),
 		survey.StatusReturned:  n().Foreground(p.err).Bold(true),
+		survey.StatusReopened:  n().Foreground(p.warn).Bold(true),
+		// Resubmitted waits for a decision like completed, and stands out as having been back.
+		survey.StatusResubmitted: n().Foreground(p.accent).Bold(true),
 	}
 }
 

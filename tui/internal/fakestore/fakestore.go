@@ -348,3 +348,15 @@ func foldMarks(s string) string {
 	}
 	return b.String()
 }
+
+// Creator returns the principal that created interview id (tui.CreatorReader), or "".
+func (s *Store) Creator(ctx context.Context, id string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.revs {
+		if r.Interview == id && r.Kind == survey.KindInterview {
+			return r.Author, nil
+		}
+	}
+	return "", nil
+}

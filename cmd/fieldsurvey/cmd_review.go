@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/desk"
+	"github.com/fieldsurvey/fieldsurvey/tui/storeadapter/deskstore"
+)
+
+type reviewOptions struct {
+	monochrome bool
+	background string
+}
+
+// newReviewCommand is the supervisor's desk (package tui/desk).
+func newReviewCommand(g *globals) *cobra.Command {
+	var opts reviewOptions
+	cmd := &cobra.Command{
+		Use:   "review",
+		Short: "The supervisor's desk: queue, approve, return, overview · Bàn làm việc của người giám sát",
+		Long: `Open the supervisor's desk over this home's store (where merged and synced interviews
+are): the queue of interviews waiting for a decision (completed, submitted, resubmitted),
+then returned and approved ones, with filters, search and sort; an interview read section
+by section with its conflicts and what changed since it was returned; decisions (a
+approve, x return with a reason, o reopen with a reason), each one status revision written
+with this home's device and key, sent by the next sync or batch create; and the province ×
+section overview. ctrl+l switches language, ? shows every key.
+
+Deciding needs a supervisor's home (role: supervisor). With --db the hub store is only
+read, and an assessor's home can look but not decide: the screen says so.
+
+Mở bàn làm việc của người giám sát: hàng chờ phỏng vấn cần quyết định, xem từng phỏng vấn
+theo phần, duyệt (a), trả lại kèm lý do (x), mở lại kèm lý do (o), và bảng tổng quan tỉnh ×
+phần. Chỉ máy của người giám sát mới được quyết định; với --db chỉ xem.`,
+		Example: `  fieldsurvey review
+  fieldsurvey review --db hub.db
+  NO_COLOR=1 fieldsurvey review --monochrome`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReview(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.monochrome, "monochrome", false, "no colours, keep bold and reverse video (NO_COLOR does the same) · không dùng màu")
+	f.StringVar(&opts.background, "background", "auto", "terminal background: auto (COLORFGBG, else dark), dark or light · nền của cửa sổ lệnh")
+	return cmd
+}
+
+func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch opts.background {
+	case "auto", "dark", "light":
+	default:
+		return fail("--background is %q: expected auto, dark or light", "--background là %q: cần là auto, dark hoặc light", opts.background)
+	}
+	st, err := g.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	o := desk.Options{
+		Lang:       g.lang(),
+		Role:       g.role(),
+		Principal:  g.cfg.Assessor.Principal,
+		Device:     g.cfg.Device,
+		Color:      g.cfg.Color,
+		Monochrome: opts.monochrome,
+		Background: opts.background,
+		Now:        g.now,
+		Input:      g.stdin,
+		Output:     g.stdout,
+	}
+	switch {
+	case g.flags.db != "":
+		// The --db file is for reading: a decision is written to the home's own store with
+		// its device and key, so that batch create and sync carry it.
+		o.ReadOnly = survey.T("reading "+g.flags.db+" (--db); decisions are written to your home's store with its key: run fieldsurvey review without --db",
+			"đang đọc "+g.flags.db+" (--db); quyết định được ghi vào kho của máy này bằng khoá của máy: chạy fieldsurvey review không có --db")
+	case g.cfg.Device == "" && g.role().Decides():
+		o.ReadOnly = survey.T("this home has no device id yet (fieldsurvey init)", "máy này chưa có mã thiết bị (fieldsurvey init)")
+	default:
+		o.OnLanguage = func(lang string) error { return saveLanguage(g.configPath(), lang) }
+		if g.role().Decides() {
+			o.Sync = newTUISync(g)
+		}
+	}
+	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device}, cat)
+	return contextErr(ctx, err)
+}

@@ -1,0 +1,62 @@
+// Package deskstore gives the supervisor's desk (tui/desk) the SQLite store: it makes a
+// *store.Store a desk.Store, converting types only (every call is the store's own, with its
+// guarantees). It is apart from package storeadapter so that the assessor's screens' tests,
+// which use storeadapter, do not depend on the desk.
+package deskstore
+
+import (
+	"context"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/tui/desk"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+	"github.com/fieldsurvey/fieldsurvey/tui/storeadapter"
+)
+
+// Desk is a *store.Store seen as the supervisor's desk's store (desk.Store). Device is the
+// home's device id, whose revisions Pending counts.
+type Desk struct {
+	S      *store.Store
+	Device string
+}
+
+var _ desk.Store = Desk{}
+
+// Queue returns one page of the queue (store.Queue).
+func (d Desk) Queue(ctx context.Context, q desk.Query) ([]desk.Row, int, error) {
+	rows, total, err := d.S.Queue(ctx, store.QueueOptions{Statuses: q.Statuses, Province: q.Province, Assessor: q.Assessor,
+		Questionnaire: q.Questionnaire, Search: q.Search, Sort: store.QueueSort(q.Sort), Desc: q.Desc, Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]desk.Row, len(rows))
+	for i, r := range rows {
+		out[i] = desk.Row{Summary: r.Summary, Principal: r.Principal}
+	}
+	return out, total, nil
+}
+
+// Facets returns what the queue's filters choose from (store.Facets).
+func (d Desk) Facets(ctx context.Context) (desk.Facets, error) {
+	f, err := d.S.Facets(ctx)
+	return desk.Facets{Statuses: f.Statuses, Provinces: f.Provinces, Assessors: f.Assessors, Questionnaires: f.Questionnaires}, err
+}
+
+// Interview returns the state of interview id.
+func (d Desk) Interview(ctx context.Context, id string) (*survey.InterviewState, error) {
+	return storeadapter.Store{S: d.S}.Interview(ctx, id)
+}
+
+// Revisions returns every revision of interview id.
+func (d Desk) Revisions(ctx context.Context, id string) ([]survey.Revision, error) {
+	return d.S.Revisions(ctx, id)
+}
+
+// Put writes changes in one durable transaction.
+func (d Desk) Put(ctx context.Context, by session.Author, changes ...survey.Change) ([]survey.Revision, error) {
+	return d.S.Put(ctx, store.Author{Device: by.Device, Principal: by.Principal}, changes...)
+}
+
+// Pending counts the revisions made by the home's device that no batch carries yet.
+func (d Desk) Pending(ctx context.Context) (int, error) { return d.S.PendingOf(ctx, d.Device) }
