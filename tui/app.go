@@ -162,8 +162,8 @@ func (a *App) Init() tea.Cmd {
 		})
 	}
 	if a.c.opts.Interview != "" {
-		id := a.c.opts.Interview
-		cmds = append(cmds, func() tea.Msg { return OpenInterviewMsg{ID: id} })
+		id, at := a.c.opts.Interview, a.c.opts.At
+		cmds = append(cmds, func() tea.Msg { return OpenInterviewMsg{ID: id, At: at} })
 	}
 	return tea.Batch(cmds...)
 }

@@ -64,8 +64,11 @@ type Options struct {
 	Background string
 	// DefaultQuestionnaire is preselected for new interviews (an id, e.g. "dgra-2018").
 	DefaultQuestionnaire string
-	// Interview, when set, opens that interview at once (where it was left).
+	// Interview, when set, opens that interview at once (where it was left, or at At).
 	Interview string
+	// At is where Interview opens (a question or a section summary); zero: where it was
+	// left.
+	At session.Place
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// OnLanguage is called (in a command, off the UI loop) when the assessor switches

@@ -23,6 +23,7 @@ var _ tui.Store = storeadapter.Store{}
 type collectOptions struct {
 	accessible bool
 	interview  string
+	at         string
 	monochrome bool
 	mouse      bool
 	background string
@@ -71,6 +72,7 @@ vấn được hỏi bằng các dòng lệnh đơn giản, phù hợp trình đ
 	f := cmd.Flags()
 	f.BoolVar(&opts.accessible, "accessible", false, "ask the interview as plain line prompts on stdin/stdout (automatic when TERM=dumb) · hỏi bằng các dòng lệnh đơn giản")
 	f.StringVar(&opts.interview, "interview", "", "open (or, with --accessible, continue) this interview: an id or a unique id prefix · mở phỏng vấn này")
+	f.StringVar(&opts.at, "at", "", "with --interview: open it at this question (7.1) or section summary (section:7) · mở tại câu hỏi hoặc phần này")
 	f.BoolVar(&opts.monochrome, "monochrome", false, "no colours, keep bold and reverse video (NO_COLOR does the same) · không dùng màu")
 	f.BoolVar(&opts.mouse, "mouse", false, "let the mouse wheel scroll the lists · cho phép dùng con lăn chuột")
 	f.StringVar(&opts.background, "background", "auto", "terminal background: auto (COLORFGBG, else dark), dark or light · nền của cửa sổ lệnh")
@@ -102,6 +104,17 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 			return err
 		}
 		opts.interview = id
+	}
+	var at session.Place
+	switch {
+	case opts.at == "":
+	case opts.interview == "":
+		return withHint(fail("--at needs --interview", "--at cần có --interview"),
+			"name the interview too, e.g. --interview 0193a5b2 --at 7.1", "chỉ định cả phỏng vấn, ví dụ --interview 0193a5b2 --at 7.1")
+	case strings.HasPrefix(opts.at, "section:"):
+		at.Section = strings.TrimPrefix(opts.at, "section:")
+	default:
+		at.Question = opts.at
 	}
 	author := session.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
 	ss := storeadapter.New(st)
@@ -148,6 +161,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		Background:           opts.background,
 		DefaultQuestionnaire: g.cfg.Questionnaire,
 		Interview:            opts.interview,
+		At:                   at,
 		Now:                  g.now,
 		OnLanguage:           func(lang string) error { return saveLanguage(g.configPath(), lang) },
 		OnName:               func(name string) error { return saveAssessorName(g.configPath(), name) },

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	tea "github.com/charmbracelet/bubbletea"
+	"os"
+	"os/exec"
 
 	"github.com/spf13/cobra"
 
@@ -92,7 +95,24 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 		if g.role().Decides() {
 			o.Sync = newTUISync(g)
 		}
+		o.Settle = g.settleOnScreen
 	}
 	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device}, cat)
 	return contextErr(ctx, err)
+}
+
+// settleOnScreen opens the interview screen of this home at the conflicted target (its
+// versions side by side: v), in the same terminal, and brings the desk back, reloaded,
+// when it is closed.
+func (g *globals) settleOnScreen(interview string, t survey.Target) tea.Cmd {
+	at := t.Key
+	if t.Kind == survey.KindSection {
+		at = "section:" + t.Key
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return func() tea.Msg { return desk.SettledMsg{Interview: interview} }
+	}
+	c := exec.Command(exe, "--home", g.home, "--lang", g.lang(), "collect", "--interview", interview, "--at", at)
+	return tea.ExecProcess(c, func(error) tea.Msg { return desk.SettledMsg{Interview: interview} })
 }
