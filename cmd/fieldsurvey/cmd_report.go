@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -273,8 +274,10 @@ func runReport(ctx context.Context, g *globals, opts reportOptions) error {
 		switch format {
 		case "csv":
 			sw = report.NewCSVWriter(g.stdout, report.CSVOptions{BOM: opts.excel})
+			lessGC()
 		case "json":
 			sw = report.NewJSONWriter(g.stdout)
+			lessGC()
 		case "xlsx":
 			sw = xlsx.New(g.stdout)
 		}
@@ -300,6 +303,16 @@ func runReport(ctx context.Context, g *globals, opts reportOptions) error {
 		}
 	}
 	return nil
+}
+
+// lessGC lets the heap grow to five times what is live before collecting, unless GOGC
+// says otherwise: a CSV or JSON export keeps little alive (a few interviews) but makes much
+// garbage, and with the default a quarter of its time went to collecting (measured with
+// exportbench: 2.6 → 1.95 s of CPU for 200,000 answers).
+func lessGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 // reportGroups finds the interviews to report, those asked for by id or else every one

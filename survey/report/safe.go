@@ -3,8 +3,6 @@ package report
 import (
 	"io"
 	"strings"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Answers are typed by people and arrive from other devices: a comment may hold terminal
@@ -102,21 +100,33 @@ func plainASCII(s string) bool {
 	return true
 }
 
-// CellText is s made safe for a spreadsheet cell: NFC, line ends as "\n", tabs as spaces,
-// no other control character; and, for CSV (formula true), a leading ' when the cell
-// would otherwise start with =, +, -, @ and is not a plain number, so that a spreadsheet
-// shows it as text instead of running it. Plain text takes the fast path: exports call
-// this for every cell.
+// CellText is s made safe for a spreadsheet cell: line ends as "\n", tabs as spaces, no
+// other control character; and, for CSV (formula true), a leading ' when the cell would
+// otherwise start with =, +, -, @ and is not a plain number, so that a spreadsheet shows
+// it as text instead of running it. Text that holds no control character is returned as
+// it is (the store keeps every string in NFC): exports call this for every cell.
 func CellText(s string, formula bool) string {
-	if !plainASCII(s) {
-		if !norm.NFC.IsNormalString(s) || strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' }) {
-			s = clean(s)
-		}
+	if hasControl(s) {
+		s = clean(s)
 	}
 	if formula && s != "" && strings.IndexByte("=+-@", s[0]) >= 0 && !plainNumber(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// hasControl reports whether s holds a control character other than a line feed: C0, DEL,
+// or C1 (U+0080–U+009F, encoded C2 80–C2 9F). It looks at bytes, not runes: fast.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\n', c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] < 0xa0:
+			return true
+		}
+	}
+	return false
 }
 
 // plainNumber reports whether s is a number and nothing else: an optional sign, digits,

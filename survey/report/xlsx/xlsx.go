@@ -48,6 +48,7 @@ type writer struct {
 	header  int    // style of header rows
 	cutMark string // ends a text cut at Excel's cell limit
 
+	rows     report.LongRows
 	long     *excelize.StreamWriter
 	longName string
 	longPart int
@@ -174,7 +175,7 @@ func (w *writer) startLong(name string) error {
 }
 
 func (w *writer) Interview(in *report.Interview) error {
-	for _, r := range report.LongRows(w.head, in, false) {
+	for _, r := range w.rows.Rows(w.head, in, false) {
 		if w.longRow >= MaxRows {
 			if err := w.long.Flush(); err != nil {
 				return w.fail(err)
