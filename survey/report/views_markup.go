@@ -299,6 +299,10 @@ func viewFuncs(lang string) template.FuncMap {
 	fm["suggested"] = suggestedText
 	fm["spark"] = sparkline
 	fm["usedSteps"] = func(o *Overview) []StepInfo { return o.usedSteps() }
+	// breakable lets a label such as Amber/Green break after its slash in a narrow column.
+	fm["breakable"] = func(s string) template.HTML {
+		return template.HTML(strings.ReplaceAll(template.HTMLEscapeString(s), "/", "/<wbr>"))
+	}
 	fm["bar"] = func(q Distribution) []barSegment {
 		var out []barSegment
 		if q.Rated == 0 {
@@ -325,25 +329,32 @@ var viewPage = template.Must(template.New("views").Funcs(viewFuncs("en")).Parse(
 <title>{{.Title}}</title>
 <style>
 body { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: #222; line-height: 1.4; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; table-layout: auto; }
-th, td { border: 1px solid #999; padding: .25rem .4rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; table-layout: fixed; }
+th, td { border: 1px solid #999; padding: .25rem .3rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #eee; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.province { width: 18%; }
+th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; padding: .25rem .15rem; }
+th.narrow { width: 2.6em; }
+th.stepcol { width: 3.4em; }
+th.barcol { width: 4.5em; }
+th.suggested { width: 8em; }
 tr.total td, tr.total th { border-top: 3px double #333; }
-.step { display: inline-block; padding: 0 .3rem; border-radius: .2rem; border: 1px solid #666; white-space: nowrap; }
+.step { display: inline-block; padding: 0 .2rem; border-radius: .2rem; border: 1px solid #666; white-space: nowrap; }
 .c-red { background: #d7191c; color: #fff; }
 .c-amber-red { background: #fdae61; color: #000; }
 .c-amber { background: #ffe066; color: #000; }
 .c-amber-green { background: #a6d96a; color: #000; }
 .c-green { background: #1a9641; color: #fff; }
 .muted { color: #555; font-style: italic; }
-.status { color: #444; font-size: .9em; }
-.bar { display: flex; width: 6rem; height: .9rem; border: 1px solid #666; background: #fff; }
+.status { color: #444; font-size: .9em; font-weight: normal; }
+.rating { margin-bottom: .15rem; }
+table.many { font-size: .8em; }
+th .step { font-size: .55em; padding: 0 .1em; }
+.bar { display: flex; width: 100%; height: .9rem; border: 1px solid #666; background: #fff; }
 .bar span { display: block; height: 100%; }
-.spark { font-family: monospace; }
-th .label { font-weight: normal; font-size: .85em; }
+th .label { font-weight: normal; font-size: .8em; }
 .legend { color: #333; }
-@media print { body { margin: 0; max-width: none; font-size: 8.5pt; } .bar { width: 4rem; } .step, .bar span { -webkit-print-color-adjust: exact; print-color-adjust: exact; } h2 { break-before: auto; } tr { break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; font-size: 8.5pt; } .step, .bar span { -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { break-inside: avoid; } }
 @page { size: A4; margin: 15mm; }
 </style>
 </head>
@@ -360,15 +371,15 @@ th .label { font-weight: normal; font-size: .85em; }
 <p>{{t "questionnaire"}} <code>{{.Questionnaire}}</code>, {{t "version"}} {{.Version}}</p>
 <p>{{t "overviewIntro"}}</p>
 {{- if .Total.Interviews}}
-<table>
-<thead><tr><th scope="col">{{t "province"}}</th>{{range .Sections}}<th scope="col">{{.ID}}. {{.Title}}</th>{{end}}</tr></thead>
+<table{{if gt (len .Sections) 6}} class="many"{{end}}>
+<thead><tr><th scope="col" class="province">{{t "province"}}</th>{{range .Sections}}<th scope="col">{{.ID}}. {{.Title}}</th>{{end}}</tr></thead>
 <tbody>
 {{- $last := len .Rows}}
 {{- range $i, $r := rows .}}
 <tr{{if eq $i $last}} class="total"{{end}}><th scope="row">{{$r.Province}}<br><span class="status">{{statusLine $r}}</span></th>
 {{- range $r.Cells}}<td>
-{{- range $j, $c := .Ratings}}{{if $j}}<br>{{end}}{{$c.Count}} <span class="step{{with $c.Color}} c-{{.}}{{end}}" data-code="{{$c.Code}}">{{rating $c.Symbol $c.Label}}</span>{{end}}
-{{- if .Unrated}}{{if .Ratings}}<br>{{end}}{{.Unrated}} <span class="muted">—</span>{{end -}}
+{{- range .Ratings}}<div class="rating" data-code="{{.Code}}"><span class="count">{{.Count}} {{if .Symbol}}<span class="step{{with .Color}} c-{{.}}{{end}}">{{.Symbol}}</span>{{end}}</span> {{breakable .Label}}</div>{{end}}
+{{- if .Unrated}}<div class="rating"><span class="count">{{.Unrated}} <span class="muted">—</span></span></div>{{end -}}
 </td>{{end}}</tr>
 {{- end}}
 </tbody>
@@ -395,13 +406,13 @@ th .label { font-weight: normal; font-size: .85em; }
 </tbody>
 </table>{{end}}
 <table>
-<thead><tr><th scope="col">{{t "question"}}</th>{{range $q.Steps}}<th scope="col" class="n">{{if .Symbol}}<span class="step{{with .Color}} c-{{.}}{{end}}">{{.Symbol}}</span><br>{{end}}<span class="label">{{.Label}}</span></th>{{end}}<th scope="col" class="n">n</th><th scope="col" class="n">∅</th><th scope="col">{{t "bar"}}</th><th scope="col">{{t "suggestedStar"}}</th></tr></thead>
+<thead><tr><th scope="col" class="question">{{t "question"}}</th>{{range $q.Steps}}<th scope="col" class="n stepcol">{{if .Symbol}}<span class="step{{with .Color}} c-{{.}}{{end}}">{{.Symbol}}</span><br>{{end}}<span class="label">{{breakable .Label}}</span></th>{{end}}<th scope="col" class="n narrow">n</th><th scope="col" class="n narrow">∅</th><th scope="col" class="barcol">{{t "bar"}}</th><th scope="col" class="suggested">{{t "suggestedStar"}}</th></tr></thead>
 <tbody>
 {{- end}}
 <tr{{if not $q.Question}} class="total"{{end}}>{{if $q.Question}}<td>{{questionOf $q}}</td>{{else}}<th scope="row">{{t "overallConfirmed"}}</th>{{end}}
 {{- range $q.Steps}}<td class="n">{{.Count}}</td>{{end}}<td class="n">{{$q.Rated}}</td><td class="n">{{$q.NotRated}}</td>
 <td><div class="bar" title="{{spark $q.Steps}}">{{range bar $q}}<span class="c-{{.Color}}" style="width: {{.Percent}}%" title="{{.Title}}"></span>{{end}}</div></td>
-<td>{{with $q.Suggested}}<span class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Code}}">{{suggested $q}}</span>{{else}}<span class="muted">—</span>{{end}}</td></tr>
+<td>{{with $q.Suggested}}<span data-code="{{.Code}}">{{if .Symbol}}<span class="step{{with .Color}} c-{{.}}{{end}}">{{.Symbol}}</span> {{end}}{{breakable .Label}}{{if $q.Half}} ½{{end}}</span>{{else}}<span class="muted">—</span>{{end}}</td></tr>
 {{- end}}
 </tbody>
 </table>
