@@ -177,11 +177,16 @@ func (t *textView) overview(o *Overview) {
 		return w
 	}
 	const gap = 2
-	first := displayWidth(t.word("province"))
+	// The first column is as wide as the province names and the status lines (its header
+	// wraps), so that as many sections as possible fit beside it.
+	first := 10
 	for _, r := range rows {
-		first = max(first, displayWidth(clean(r.Province)))
+		first = max(first, displayWidth(clean(r.Province)), displayWidth(countWord(t.lang, r.Interviews, "interview1", "interviews")))
+		for _, sc := range r.Statuses {
+			first = max(first, displayWidth(strconv.Itoa(sc.Count)+" "+sc.Label))
+		}
 	}
-	first = min(max(first, 16), t.width/3)
+	first = min(first, t.width/3)
 	fits := func(labels bool) bool {
 		total := first
 		for i := range o.Sections {
