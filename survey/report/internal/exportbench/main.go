@@ -81,7 +81,7 @@ func main() {
 	for _, f := range strings.Split(*formats, ",") {
 		out := filepath.Join(*dir, "export."+f)
 		args := []string{"--home", home, "--db", db, "--lang", "vi", "report", "--format", f, "--questionnaire", qid}
-		wall, rss, err := measure(*bin, out, args...)
+		wall, cpu, rss, err := measure(*bin, out, args...)
 		if err != nil {
 			log.Fatalf("exportbench: export %s: %v", f, err)
 		}
@@ -89,34 +89,35 @@ func main() {
 		if fi, err := os.Stat(out); err == nil {
 			size = fi.Size()
 		}
-		fmt.Printf("%-4s %d interviews × %d questions: %s, %.0f answers/s, peak RSS %.0f MB, output %.2f GB\n",
-			f, *interviews, *questions, wall.Round(100*time.Millisecond), answers/wall.Seconds(), float64(rss)/1024, float64(size)/1e9)
+		fmt.Printf("%-4s %d interviews × %d questions: %s, %.0f answers/s, CPU %s (%.0f answers per CPU-second), peak RSS %.0f MB, output %.2f GB\n",
+			f, *interviews, *questions, wall.Round(100*time.Millisecond), answers/wall.Seconds(), cpu.Round(100*time.Millisecond),
+			answers/cpu.Seconds(), float64(rss)/1024, float64(size)/1e9)
 		if !*keepOut {
 			os.Remove(out)
 		}
 	}
 }
 
-// measure runs bin with args, stdout to the file out, and returns its wall time and peak
-// resident set size in kB.
-func measure(bin, out string, args ...string) (time.Duration, int64, error) {
+// measure runs bin with args, stdout to the file out, and returns its wall time, its CPU
+// time (user and system) and its peak resident set size in kB.
+func measure(bin, out string, args ...string) (wall, cpu time.Duration, rss int64, err error) {
 	f, err := os.Create(out)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer f.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, os.Stderr
 	t := time.Now()
 	if err := cmd.Run(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	wall := time.Since(t)
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return wall, 0, nil
+	wall = time.Since(t)
+	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
 	}
-	return wall, ru.Maxrss, nil
+	return wall, cpu, rss, nil
 }
 
 func run(bin string, args ...string) {
