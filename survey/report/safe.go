@@ -157,3 +157,14 @@ func TerminalText(s string) string {
 	}
 	return strings.ReplaceAll(clean(s), "\n", " ")
 }
+
+// StripControls returns a writer that passes what is written to w without control
+// characters (C0 but tab and line ends, DEL, C1): for text other commands print from
+// answers (lists, messages). Close it to write a byte it held back.
+func StripControls(w io.Writer) io.WriteCloser { return &controlFilter{w: w} }
+
+// EscapeJSONControls returns a writer for JSON output (from encoding/json, which escapes
+// C0 itself) that writes DEL and C1 characters as \u escapes, so that JSON printed to a
+// terminal cannot act on it and still decodes to the same text. Close it after the last
+// write.
+func EscapeJSONControls(w io.Writer) io.WriteCloser { return &controlFilter{w: w, json: true} }
