@@ -32,7 +32,32 @@ type controlFilter struct {
 	buf  []byte
 }
 
+// special marks the bytes controlFilter looks at: C0 but tab and line ends, DEL, and
+// 0xC2 (which starts C1 characters).
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = c != '\t' && c != '\n' && c != '\r'
+	}
+	t[0x7f], t[0xc2] = true, true
+	return t
+}()
+
 func (f *controlFilter) Write(p []byte) (int, error) {
+	if !f.held {
+		clean := true
+		for _, c := range p {
+			if special[c] {
+				clean = false
+				break
+			}
+		}
+		if clean { // the usual case: nothing to drop or escape
+			if _, err := f.w.Write(p); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
 	out := f.buf[:0]
 	i := 0
 	if f.held {
