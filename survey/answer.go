@@ -142,13 +142,47 @@ func normalizeValue(v any) any {
 
 // UnmarshalJSON decodes an answer and normalises its value.
 func (a *Answer) UnmarshalJSON(b []byte) error {
-	type plain Answer
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	d, err := decodeAnswer(b)
+	if err != nil {
 		return err
 	}
-	*a = Answer(p).Normalized()
+	*a = d
 	return nil
+}
+
+// answerJSON and evidenceJSON are Answer and Evidence as JSON holds them, decoded in one
+// pass: a type with its own UnmarshalJSON inside another makes encoding/json skip over and
+// validate its bytes once more, which cost a fifth of the time of reading an interview.
+type answerJSON struct {
+	Rating   Code           `json:"rating"`
+	Value    any            `json:"value"`
+	Comment  string         `json:"comment"`
+	Probes   []string       `json:"probes"`
+	Evidence []evidenceJSON `json:"evidence"`
+}
+
+type evidenceJSON struct {
+	Polarity Polarity `json:"polarity"`
+	Text     string   `json:"text"`
+	Source   string   `json:"source"`
+	InScope  *bool    `json:"in_scope"` // missing or null: in scope
+	Note     string   `json:"note"`
+}
+
+// decodeAnswer decodes and normalises an answer, as UnmarshalJSON does.
+func decodeAnswer(b []byte) (Answer, error) {
+	var w answerJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return Answer{}, err
+	}
+	a := Answer{Rating: w.Rating, Value: w.Value, Comment: w.Comment, Probes: w.Probes}
+	if len(w.Evidence) > 0 {
+		a.Evidence = make([]Evidence, len(w.Evidence))
+		for i, e := range w.Evidence {
+			a.Evidence[i] = Evidence{Polarity: e.Polarity, Text: e.Text, Source: e.Source, InScope: e.InScope == nil || *e.InScope, Note: e.Note}
+		}
+	}
+	return a.Normalized(), nil
 }
 
 // SectionSummary is the overall rating of a section as the assessor confirmed or overrode it.

@@ -188,3 +188,31 @@ func TestSameChangeOnTwoDevicesIsNoConflict(t *testing.T) {
 		t.Fatal("both heads are still kept")
 	}
 }
+
+// decodeAnswer (one pass) gives what the plain decoding with the nested UnmarshalJSON
+// methods gives, in_scope defaults and normalisation included.
+func TestDecodeAnswerMatchesNestedDecoding(t *testing.T) {
+	for _, in := range []string{
+		`{}`,
+		`{"rating":"green","comment":"Vie\u0302\u0323t","probes":["p1"],"evidence":[{"polarity":"+","text":"a"},{"polarity":"-","text":"b","in_scope":false,"note":"n"},{"text":"c","in_scope":null},{"polarity":"0","text":"d","in_scope":true,"source":"s"}]}`,
+		`{"value":["a","b"],"comment":"x"}`,
+		`{"value":12.5}`,
+		`{"value":true,"unknown":1}`,
+	} {
+		got, err := decodeAnswer([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		type plain Answer
+		var p plain
+		if err := json.Unmarshal([]byte(in), &p); err != nil {
+			t.Fatal(err)
+		}
+		if want := Answer(p).Normalized(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", in, got, want)
+		}
+	}
+	if _, err := decodeAnswer([]byte(`{"rating":`)); err == nil {
+		t.Error("a truncated answer decoded")
+	}
+}

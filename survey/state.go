@@ -192,8 +192,8 @@ func (s *InterviewState) apply(r Revision) error {
 			return bad(err)
 		}
 	case KindAnswer:
-		var a Answer
-		if err := json.Unmarshal(r.Value, &a); err != nil {
+		a, err := decodeAnswer(r.Value)
+		if err != nil {
 			return bad(err)
 		}
 		if a.IsEmpty() {

@@ -37,6 +37,14 @@ func WriteHTML(w io.Writer, r *Report) error {
 	return nil
 }
 
+// sectionTable is what the "section" template lays out: one section (pillar, dimension) as
+// the table of a published assessment, Question | Rating | comment, the Overall row last,
+// and its evidence. An assessment report renders its section tables with it too.
+type sectionTable struct {
+	Section    Section
+	CommentKey string
+}
+
 func htmlFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":           func(key string) string { return word(lang, key) },
@@ -46,6 +54,9 @@ func htmlFuncs(lang string) template.FuncMap {
 		"rating":      ratingText,
 		"polarity":    polarity,
 		"hasEvidence": hasEvidence,
+		// sectionTable is the data of the "section" template: a section's table, its third
+		// column headed by the word commentKey ("comment"; an assessment's "remarks").
+		"sectionTable": func(s Section, commentKey string) sectionTable { return sectionTable{s, commentKey} },
 		"interviewTitle": func(in Interview) string {
 			title := in.Respondent.Agency
 			if title == "" {
@@ -68,7 +79,49 @@ func htmlFuncs(lang string) template.FuncMap {
 	}
 }
 
-var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangEN)).Parse(`<!DOCTYPE html>
+var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangEN)).Parse(`{{- define "section"}}{{$key := .CommentKey}}{{with .Section}}
+<h3>{{heading .}}</h3>
+<table>
+<thead><tr><th scope="col">{{t "question"}}</th><th scope="col">{{t "rating"}}</th><th scope="col">{{t $key}}</th></tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr><td class="text">{{question .}}</td><td class="rating">
+{{- if .Skipped}}<span class="muted">{{t "skipped"}}</span>
+{{- else if .Rating}}<span class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</span>
+{{- else if .Answered}}<span class="value">{{.Value}}</span>
+{{- else}}<span class="muted">— {{t "notAnswered"}}</span>
+{{- end}}
+{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
+</td><td class="text">{{.Comment}}</td></tr>
+{{- end}}
+{{- with .Overall}}
+<tr class="overall"><th scope="row">{{t "overall"}}</th><td class="rating">
+{{- if .Rating}}<strong class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</strong>
+{{- if .Suggested}} <span class="muted">({{t "suggested"}})</span>{{end}}
+{{- else}}<span class="muted">— {{t "noRating"}}</span>
+{{- end}}
+{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
+</td><td class="text">{{.Comment}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- if hasEvidence .}}
+<h4>{{t "evidence"}}</h4>
+<ul class="evidence">
+{{- range .Rows}}{{if .Evidence}}
+<li>{{.Question}}<ul>
+{{- range .Evidence}}
+<li class="{{polarityClass .Polarity}}"><span class="pol">{{polarity .Polarity}}</span> {{.Text}}
+{{- with .Source}} ({{t "source"}}: {{.}}){{end}}
+{{- if not .InScope}} <span class="oos">[{{t "outOfScope"}}{{with .Note}}: {{.}}{{end}}]</span>{{end -}}
+</li>
+{{- end}}
+</ul></li>
+{{- end}}{{end}}
+</ul>
+{{- end}}
+{{- end}}{{end -}}
+<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -112,46 +165,7 @@ tr.overall th { text-align: left; }
 {{- end}}
 </ul>
 {{- range .Sections}}
-<h3>{{heading .}}</h3>
-<table>
-<thead><tr><th scope="col">{{t "question"}}</th><th scope="col">{{t "rating"}}</th><th scope="col">{{t "comment"}}</th></tr></thead>
-<tbody>
-{{- range .Rows}}
-<tr><td class="text">{{question .}}</td><td class="rating">
-{{- if .Skipped}}<span class="muted">{{t "skipped"}}</span>
-{{- else if .Rating}}<span class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</span>
-{{- else if .Answered}}<span class="value">{{.Value}}</span>
-{{- else}}<span class="muted">— {{t "notAnswered"}}</span>
-{{- end}}
-{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
-</td><td class="text">{{.Comment}}</td></tr>
-{{- end}}
-{{- with .Overall}}
-<tr class="overall"><th scope="row">{{t "overall"}}</th><td class="rating">
-{{- if .Rating}}<strong class="step{{with .Color}} c-{{.}}{{end}}" data-code="{{.Rating}}">{{rating .Symbol .Label}}</strong>
-{{- if .Suggested}} <span class="muted">({{t "suggested"}})</span>{{end}}
-{{- else}}<span class="muted">— {{t "noRating"}}</span>
-{{- end}}
-{{- if .Conflict}}<br><span class="conflict">! {{t "conflict"}}</span>{{end -}}
-</td><td class="text">{{.Comment}}</td></tr>
-{{- end}}
-</tbody>
-</table>
-{{- if hasEvidence .}}
-<h4>{{t "evidence"}}</h4>
-<ul class="evidence">
-{{- range .Rows}}{{if .Evidence}}
-<li>{{.Question}}<ul>
-{{- range .Evidence}}
-<li class="{{polarityClass .Polarity}}"><span class="pol">{{polarity .Polarity}}</span> {{.Text}}
-{{- with .Source}} ({{t "source"}}: {{.}}){{end}}
-{{- if not .InScope}} <span class="oos">[{{t "outOfScope"}}{{with .Note}}: {{.}}{{end}}]</span>{{end -}}
-</li>
-{{- end}}
-</ul></li>
-{{- end}}{{end}}
-</ul>
-{{- end}}
+{{- template "section" (sectionTable . "comment")}}
 {{- else}}
 <p>{{t "noSections"}}</p>
 {{- end}}

@@ -176,6 +176,7 @@ type csvWriter struct {
 	cw   *csv.Writer
 	head *Report
 	rec  []string
+	long LongRows
 }
 
 func (c *csvWriter) Begin(r *Report) error {
@@ -196,7 +197,7 @@ func (c *csvWriter) Begin(r *Report) error {
 }
 
 func (c *csvWriter) Interview(in *Interview) error {
-	rows := LongRows(c.head, in, true)
+	rows := c.long.Rows(c.head, in, true)
 	for i := range rows {
 		rows[i].strings(c.rec)
 		if err := c.cw.Write(c.rec); err != nil {
@@ -235,23 +236,44 @@ type LongRow struct {
 	Updated                      string
 }
 
-// LongRows returns the long-table rows of interview in of report head, in section order,
+// LongRows makes the rows of the long table (CSV, xlsx), one interview at a time. It keeps
+// the texts that are the same for every interview (section titles, question texts) made
+// safe once, and reuses its row buffer: the rows Rows returns are valid until its next
+// call. The zero LongRows is ready to use; it must not be shared between reports.
+type LongRows struct {
+	rows  []LongRow
+	texts map[string]string
+}
+
+// Rows returns the long-table rows of interview in of report head, in section order,
 // each section's questions then its overall row. formula says the cells are for CSV (a
 // cell that would be a formula starts with '); xlsx writes strings, never formulas.
-func LongRows(head *Report, in *Interview, formula bool) []LongRow {
+func (l *LongRows) Rows(head *Report, in *Interview, formula bool) []LongRow {
 	t := func(s string) string { return CellText(s, formula) }
-	base := LongRow{Interview: t(in.ID), Questionnaire: t(head.Questionnaire), Version: t(head.Version),
-		Status: t(string(in.Status)), Assessor: t(in.Assessor), Agency: t(in.Respondent.Agency),
+	if l.texts == nil {
+		l.texts = map[string]string{}
+	}
+	// same is t for texts that repeat in every interview: computed once.
+	same := func(s string) string {
+		v, ok := l.texts[s]
+		if !ok {
+			v = t(s)
+			l.texts[s] = v
+		}
+		return v
+	}
+	base := LongRow{Interview: t(in.ID), Questionnaire: same(head.Questionnaire), Version: same(head.Version),
+		Status: same(string(in.Status)), Assessor: t(in.Assessor), Agency: t(in.Respondent.Agency),
 		Province: t(in.Respondent.Province), Role: t(in.Respondent.Role), Category: t(in.Respondent.Category),
 		Date: t(in.Respondent.Date), Updated: t(in.Updated)}
 	b := strconv.FormatBool
-	var out []LongRow
+	out := l.rows[:0]
 	for _, s := range in.Sections {
-		base.Section, base.SectionTitle = t(s.ID), t(s.Title)
+		base.Section, base.SectionTitle = same(s.ID), same(s.Title)
 		for _, row := range s.Rows {
 			r := base
-			r.Kind, r.Question, r.QuestionText = "question", t(row.Question), t(row.Text)
-			r.Importance, r.Rating, r.Label = string(row.Importance), t(string(row.Rating)), t(row.Label)
+			r.Kind, r.Question, r.QuestionText = "question", same(row.Question), same(row.Text)
+			r.Importance, r.Rating, r.Label = string(row.Importance), same(string(row.Rating)), same(row.Label)
 			r.Value, r.Comment = t(row.Value), t(row.Comment)
 			for _, e := range row.Evidence {
 				switch {
@@ -270,10 +292,11 @@ func LongRows(head *Report, in *Interview, formula bool) []LongRow {
 		}
 		o := s.Overall
 		r := base
-		r.Kind, r.Importance, r.Rating, r.Label = "overall", string(s.Importance), t(string(o.Rating)), t(o.Label)
+		r.Kind, r.Importance, r.Rating, r.Label = "overall", string(s.Importance), same(string(o.Rating)), same(o.Label)
 		r.Comment, r.Suggested, r.Conflict = t(o.Comment), b(o.Suggested), o.Conflict
 		out = append(out, r)
 	}
+	l.rows = out
 	return out
 }
 

@@ -86,7 +86,7 @@ func (m *mdWriter) interview(in Interview) {
 		m.line(m.word("noSections"))
 	}
 	for _, s := range in.Sections {
-		m.section(s)
+		m.section(s, "comment")
 	}
 }
 
@@ -94,11 +94,13 @@ func (m *mdWriter) rating(symbol, label string) string {
 	return md(ratingText(symbol, label))
 }
 
-func (m *mdWriter) section(s Section) {
+// section writes the table of one section, its third column headed by the word
+// commentKey (see textWriter.section).
+func (m *mdWriter) section(s Section, commentKey string) {
 	m.line("")
 	m.line("### " + md(sectionHeading(s, m.lang)))
 	m.line("")
-	m.line("| " + m.word("question") + " | " + m.word("rating") + " | " + m.word("comment") + " |")
+	m.line("| " + m.word("question") + " | " + m.word("rating") + " | " + m.word(commentKey) + " |")
 	m.line("| --- | --- | --- |")
 	for _, row := range s.Rows {
 		var cell string

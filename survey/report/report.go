@@ -206,7 +206,12 @@ type StreamWriter interface {
 	End() error
 }
 
-// Stream builds each interview each yields and writes it to w, one at a time.
+// Aborter is a StreamWriter that holds resources (temporary files) to let go of when the
+// stream fails before End.
+type Aborter interface{ Abort() }
+
+// Stream builds each interview each yields and writes it to w, one at a time. When
+// reading or writing fails after Begin, an Aborter w is aborted.
 func Stream(b *Builder, each Each, w StreamWriter) error {
 	if err := w.Begin(b.Head()); err != nil {
 		return err
@@ -219,6 +224,9 @@ func Stream(b *Builder, each Each, w StreamWriter) error {
 		return w.Interview(&in)
 	})
 	if err != nil {
+		if a, ok := w.(Aborter); ok {
+			a.Abort()
+		}
 		return err
 	}
 	return w.End()

@@ -3,8 +3,6 @@ package report
 import (
 	"io"
 	"strings"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Answers are typed by people and arrive from other devices: a comment may hold terminal
@@ -34,7 +32,32 @@ type controlFilter struct {
 	buf  []byte
 }
 
+// special marks the bytes controlFilter looks at: C0 but tab and line ends, DEL, and
+// 0xC2 (which starts C1 characters).
+var special = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = c != '\t' && c != '\n' && c != '\r'
+	}
+	t[0x7f], t[0xc2] = true, true
+	return t
+}()
+
 func (f *controlFilter) Write(p []byte) (int, error) {
+	if !f.held {
+		clean := true
+		for _, c := range p {
+			if special[c] {
+				clean = false
+				break
+			}
+		}
+		if clean { // the usual case: nothing to drop or escape
+			if _, err := f.w.Write(p); err != nil {
+				return 0, err
+			}
+			return len(p), nil
+		}
+	}
 	out := f.buf[:0]
 	i := 0
 	if f.held {
@@ -102,21 +125,33 @@ func plainASCII(s string) bool {
 	return true
 }
 
-// CellText is s made safe for a spreadsheet cell: NFC, line ends as "\n", tabs as spaces,
-// no other control character; and, for CSV (formula true), a leading ' when the cell
-// would otherwise start with =, +, -, @ and is not a plain number, so that a spreadsheet
-// shows it as text instead of running it. Plain text takes the fast path: exports call
-// this for every cell.
+// CellText is s made safe for a spreadsheet cell: line ends as "\n", tabs as spaces, no
+// other control character; and, for CSV (formula true), a leading ' when the cell would
+// otherwise start with =, +, -, @ and is not a plain number, so that a spreadsheet shows
+// it as text instead of running it. Text that holds no control character is returned as
+// it is (the store keeps every string in NFC): exports call this for every cell.
 func CellText(s string, formula bool) string {
-	if !plainASCII(s) {
-		if !norm.NFC.IsNormalString(s) || strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' }) {
-			s = clean(s)
-		}
+	if hasControl(s) {
+		s = clean(s)
 	}
 	if formula && s != "" && strings.IndexByte("=+-@", s[0]) >= 0 && !plainNumber(s) {
 		return "'" + s
 	}
 	return s
+}
+
+// hasControl reports whether s holds a control character other than a line feed: C0, DEL,
+// or C1 (U+0080–U+009F, encoded C2 80–C2 9F). It looks at bytes, not runes: fast.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\n', c == 0x7f:
+			return true
+		case c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] < 0xa0:
+			return true
+		}
+	}
+	return false
 }
 
 // plainNumber reports whether s is a number and nothing else: an optional sign, digits,
@@ -147,3 +182,14 @@ func TerminalText(s string) string {
 	}
 	return strings.ReplaceAll(clean(s), "\n", " ")
 }
+
+// StripControls returns a writer that passes what is written to w without control
+// characters (C0 but tab and line ends, DEL, C1): for text other commands print from
+// answers (lists, messages). Close it to write a byte it held back.
+func StripControls(w io.Writer) io.WriteCloser { return &controlFilter{w: w} }
+
+// EscapeJSONControls returns a writer for JSON output (from encoding/json, which escapes
+// C0 itself) that writes DEL and C1 characters as \u escapes, so that JSON printed to a
+// terminal cannot act on it and still decodes to the same text. Close it after the last
+// write.
+func EscapeJSONControls(w io.Writer) io.WriteCloser { return &controlFilter{w: w, json: true} }

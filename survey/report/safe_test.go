@@ -230,3 +230,26 @@ func TestCSVExcelBOM(t *testing.T) {
 		t.Error("with BOM the CSV is not the BOM followed by the same bytes")
 	}
 }
+
+func TestExportedFilters(t *testing.T) {
+	var b bytes.Buffer
+	w := EscapeJSONControls(&b)
+	if err := json.NewEncoder(w).Encode("a\x1b\u009bb"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	var back string
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back != "a\x1b\u009bb" {
+		t.Errorf("JSON through EscapeJSONControls: %q decodes to %q (%v)", b.String(), back, err)
+	}
+	if c := controlRunes(b.String()); len(c) > 0 {
+		t.Errorf("raw control characters: %q", c)
+	}
+	b.Reset()
+	w = StripControls(&b)
+	w.Write([]byte("a\x1b[2J\u009bb\n"))
+	w.Close()
+	if b.String() != "a[2Jb\n" {
+		t.Errorf("StripControls: %q", b.String())
+	}
+}

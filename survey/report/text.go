@@ -99,7 +99,11 @@ func (t *textWriter) report() {
 	r := t.r
 	t.heading(r.Title, "=")
 	t.para(fmt.Sprintf("%s %s, %s %s", t.word("questionnaire"), r.Questionnaire, t.word("version"), r.Version), 0, 2)
-	t.layout()
+	var all []Section
+	for _, in := range r.Interviews {
+		all = append(all, in.Sections...)
+	}
+	t.layout(all)
 	if len(r.Interviews) == 0 {
 		t.line("")
 		t.para(t.word("noInterviews"), 0, 0)
@@ -110,27 +114,25 @@ func (t *textWriter) report() {
 	}
 }
 
-// layout fixes the column widths once for the whole report, so that every table lines up:
-// the rating column as wide as its widest rating (within limits), the rest shared between
-// question and comment.
-func (t *textWriter) layout() {
+// layout fixes the column widths of the section tables once for all of secs (every
+// section of a report), so that every table lines up: the rating column as wide as its
+// widest rating (within limits), the rest shared between question and comment.
+func (t *textWriter) layout(secs []Section) {
 	avail := t.width - 10 // "│ " + 2 × " │ " + " │"
 	natural := displayWidth(t.word("rating"))
 	fit := func(s string) { natural = max(natural, displayWidth(s)) }
 	fit("— " + t.word("notAnswered"))
 	fit(t.word("skipped"))
-	for _, in := range t.r.Interviews {
-		for _, s := range in.Sections {
-			for _, row := range s.Rows {
-				for _, sp := range t.ratingCell(row) {
-					if sp.rating {
-						fit(sp.text)
-					}
+	for _, s := range secs {
+		for _, row := range s.Rows {
+			for _, sp := range t.ratingCell(row) {
+				if sp.rating {
+					fit(sp.text)
 				}
 			}
-			for _, sp := range t.overallCell(s.Overall) {
-				fit(sp.text)
-			}
+		}
+		for _, sp := range t.overallCell(s.Overall) {
+			fit(sp.text)
 		}
 	}
 	rating := min(natural, avail*2/5)
@@ -196,7 +198,7 @@ func (t *textWriter) interview(in Interview) {
 		t.para(t.word("noSections"), 0, 0)
 	}
 	for _, s := range in.Sections {
-		t.section(s)
+		t.section(s, "comment")
 	}
 }
 
@@ -260,11 +262,15 @@ func questionText(row Row, lang string) string {
 	return s
 }
 
-func (t *textWriter) section(s Section) {
+// section writes the table of one section: Question | Rating | the third column (its
+// header the word commentKey: "comment" for an interview; an assessment's remarks would
+// name theirs), the Overall row last, then the evidence. It is the table of a published
+// assessment, so an assessment report writes its sections with it too.
+func (t *textWriter) section(s Section, commentKey string) {
 	t.line("")
 	t.para(sectionHeading(s, t.lang), 0, 2)
 	t.rule("┌", "┬", "┐", "─")
-	t.row([3][]span{{{text: t.word("question")}}, {{text: t.word("rating")}}, {{text: t.word("comment")}}})
+	t.row([3][]span{{{text: t.word("question")}}, {{text: t.word("rating")}}, {{text: t.word(commentKey)}}})
 	for _, row := range s.Rows {
 		t.rule("├", "┼", "┤", "─")
 		t.row([3][]span{{{text: questionText(row, t.lang)}}, t.ratingCell(row), {{text: row.Comment}}})

@@ -68,12 +68,23 @@ func TestEachInterview(t *testing.T) {
 	by := Author{Device: "dev-a", Principal: "lan@example.org"}
 	newInterview(t, s, by, idEach1, "Sở Tài chính", "Đà Nẵng")
 	newInterview(t, s, by, idEach2, "Bộ Tài chính", "Hà Nội")
+	// Another device rated 1.1 of the first interview independently: a conflict.
+	other := &otherDevice{name: "dev-b", now: t0}
+	if _, err := s.Append(ctx, other.rev(t, tgt(idEach1, survey.KindAnswer, "1.1"), survey.Answer{Rating: survey.Red})); err != nil {
+		t.Fatal(err)
+	}
 
 	var got []string
 	err := s.EachInterview(ctx, []string{idEach2, idEach1}, func(st *survey.InterviewState) error {
 		want, err := s.Interview(ctx, st.ID)
 		if err != nil {
 			return err
+		}
+		// The heads kept in Conflicts carry id, target, time and value only.
+		for i, c := range want.Conflicts {
+			for j, h := range c.Heads {
+				want.Conflicts[i].Heads[j] = survey.Revision{ID: h.ID, Interview: h.Interview, Kind: h.Kind, Key: h.Key, Time: h.Time, Value: h.Value}
+			}
 		}
 		if !reflect.DeepEqual(st, want) {
 			t.Errorf("EachInterview gave %+v, Interview %+v", st, want)
@@ -86,6 +97,10 @@ func TestEachInterview(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, []string{idEach2, idEach1}) {
 		t.Fatalf("order %v, want the order asked", got)
+	}
+	st, err := s.Interview(ctx, idEach1)
+	if err != nil || len(st.Conflicts) != 1 {
+		t.Fatalf("the fixture has no conflict: %v %+v", err, st)
 	}
 
 	// A writer committing meanwhile is not seen: the walk reads one snapshot.

@@ -4,9 +4,14 @@
 //
 // It is apart from package report because the excelize library it uses links net/http,
 // which the report domain must not; it adds no logic of its own to the report, only the
-// layout of sheets. It writes through excelize's StreamWriter, one interview at a time:
-// rows go to temporary files as they are written, so memory does not grow with the number
-// of interviews.
+// layout of sheets. It writes through excelize's StreamWriter, one interview at a time, so
+// memory does not grow with the number of interviews: the long table goes to its sheet as
+// it comes (a StreamWriter keeps 16 MB in memory, then a temporary file), while each
+// section's rows wait in a small temporary file of their own and go to their sheet, one
+// sheet after another, at the end. excelize keeps every StreamWriter's 16 MB buffer until
+// the workbook is written, even after its sheet is finished; the writer empties that buffer
+// once the sheet's rows are all in its temporary file (releaseBuffer), so that a workbook
+// of 20 sheets needs the memory of one.
 //
 // Guarantees:
 //   - Every cell from an interview is written as a string (inline string), never as a
@@ -19,12 +24,18 @@
 package xlsx
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 
@@ -48,6 +59,7 @@ type writer struct {
 	header  int    // style of header rows
 	cutMark string // ends a text cut at Excel's cell limit
 
+	rows     report.LongRows
 	long     *excelize.StreamWriter
 	longName string
 	longPart int
@@ -58,11 +70,15 @@ type writer struct {
 }
 
 type sectionSheet struct {
-	id  string
-	sw  *excelize.StreamWriter
-	row int
-	col map[string]int // question id → column (0-based) after the interview columns
-	buf []any
+	id     string
+	name   string
+	header []any
+	rows   int
+	col    map[string]int // question id → column (0-based) after the interview columns
+	buf    []string
+	staged *os.File // the rows, as CSV, until End writes the sheet
+	csv    *csv.Writer
+	bw     *bufio.Writer
 }
 
 // words of the workbook, in both languages.
@@ -85,14 +101,18 @@ func (w *writer) word(key string) string { return words[key].Get(w.head.Lang) }
 // sectionColumns are the interview columns that start every section sheet.
 var sectionColumns = []string{"interview", "status", "assessor", "agency", "province", "date"}
 
-func (w *writer) Begin(head *report.Report) error {
+func (w *writer) Begin(head *report.Report) (err error) {
+	defer func() {
+		if err != nil {
+			w.cleanup()
+		}
+	}()
 	if head == nil {
 		return errors.New("write xlsx report: no report")
 	}
 	w.head = head
 	w.cutMark = " … " + w.word("cut")
 	w.f = excelize.NewFile()
-	var err error
 	if w.header, err = w.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return w.fail(err)
 	}
@@ -105,38 +125,22 @@ func (w *writer) Begin(head *report.Report) error {
 	}
 	used := map[string]bool{strings.ToLower(w.longName): true}
 	for _, l := range head.Layout {
-		name := sheetName(l.ID+" "+l.Title, used)
-		if _, err := w.f.NewSheet(name); err != nil {
-			return w.fail(err)
-		}
-		sw, err := w.f.NewStreamWriter(name)
-		if err != nil {
-			return w.fail(err)
-		}
-		s := &sectionSheet{id: l.ID, sw: sw, col: map[string]int{}}
-		hdr := make([]any, 0, len(sectionColumns)+len(l.Questions)+1)
+		s := &sectionSheet{id: l.ID, name: sheetName(l.ID+" "+l.Title, used), col: map[string]int{}}
 		for _, c := range sectionColumns {
-			hdr = append(hdr, w.word(c))
+			s.header = append(s.header, w.word(c))
 		}
 		for i, qu := range l.Questions {
 			s.col[qu.ID] = i
-			hdr = append(hdr, qu.ID)
+			s.header = append(s.header, qu.ID)
 		}
-		hdr = append(hdr, w.word("overall"))
-		s.buf = make([]any, len(hdr))
-		if err := sw.SetColWidth(1, 1, 38); err != nil {
+		s.header = append(s.header, w.word("overall"))
+		s.buf = make([]string, len(s.header))
+		f, err := os.CreateTemp("", "fieldsurvey-xlsx-")
+		if err != nil {
 			return w.fail(err)
 		}
-		if err := sw.SetColWidth(4, 5, 24); err != nil {
-			return w.fail(err)
-		}
-		if err := sw.SetPanes(frozenHeader()); err != nil {
-			return w.fail(err)
-		}
-		if err := sw.SetRow("A1", hdr, excelize.RowOpts{StyleID: w.header}); err != nil {
-			return w.fail(err)
-		}
-		s.row = 1
+		s.staged, s.bw = f, bufio.NewWriterSize(f, 1<<16)
+		s.csv = csv.NewWriter(s.bw)
 		w.sections = append(w.sections, s)
 	}
 	return nil
@@ -174,11 +178,12 @@ func (w *writer) startLong(name string) error {
 }
 
 func (w *writer) Interview(in *report.Interview) error {
-	for _, r := range report.LongRows(w.head, in, false) {
+	for _, r := range w.rows.Rows(w.head, in, false) {
 		if w.longRow >= MaxRows {
 			if err := w.long.Flush(); err != nil {
 				return w.fail(err)
 			}
+			releaseBuffer(w.long)
 			if err := w.startLong(fmt.Sprintf("%s (%d)", w.longName, w.longPart+1)); err != nil {
 				return err
 			}
@@ -251,18 +256,13 @@ func (w *writer) sectionRow(in *report.Interview, s *report.Section) error {
 	if sh == nil {
 		return w.fail(fmt.Errorf("interview %s has section %s, which the report's layout lacks", in.ID, s.ID))
 	}
-	if sh.row >= MaxRows {
+	if sh.rows+1 >= MaxRows {
 		return w.fail(fmt.Errorf("section %s has more than %d interviews, more rows than an Excel sheet holds: use the CSV report",
 			s.ID, MaxRows-1))
 	}
-	cell := func(v string) any {
-		if v == "" {
-			return nil
-		}
-		return fit(report.CellText(v, false), w.cutMark)
-	}
+	cell := func(v string) string { return fit(report.CellText(v, false), w.cutMark) }
 	for i := range sh.buf {
-		sh.buf[i] = nil
+		sh.buf[i] = ""
 	}
 	sh.buf[0], sh.buf[1], sh.buf[2] = cell(in.ID), cell(in.Status.Label().Get(w.head.Lang)), cell(in.Assessor)
 	sh.buf[3], sh.buf[4], sh.buf[5] = cell(in.Respondent.Agency), cell(in.Respondent.Province), cell(in.Respondent.Date)
@@ -286,27 +286,127 @@ func (w *writer) sectionRow(in *report.Interview, s *report.Section) error {
 		}
 		sh.buf[len(sh.buf)-1] = cell(v)
 	}
-	sh.row++
-	if err := sh.sw.SetRow(cellRef(1, sh.row), sh.buf); err != nil {
+	sh.rows++
+	if err := sh.csv.Write(sh.buf); err != nil {
 		return w.fail(err)
 	}
 	return nil
 }
 
-func (w *writer) End() error {
-	if err := w.long.Flush(); err != nil {
+// writeSection writes a section's sheet from its staged rows: an empty text is no cell.
+func (w *writer) writeSection(sh *sectionSheet) error {
+	sh.csv.Flush()
+	if err := sh.csv.Error(); err != nil {
 		return w.fail(err)
 	}
-	for _, s := range w.sections {
-		if err := s.sw.Flush(); err != nil {
+	if _, err := sh.staged.Seek(0, io.SeekStart); err != nil {
+		return w.fail(err)
+	}
+	if _, err := w.f.NewSheet(sh.name); err != nil {
+		return w.fail(err)
+	}
+	sw, err := w.f.NewStreamWriter(sh.name)
+	if err != nil {
+		return w.fail(err)
+	}
+	if err := sw.SetColWidth(1, 1, 38); err != nil {
+		return w.fail(err)
+	}
+	if err := sw.SetColWidth(4, 5, 24); err != nil {
+		return w.fail(err)
+	}
+	if err := sw.SetPanes(frozenHeader()); err != nil {
+		return w.fail(err)
+	}
+	if err := sw.SetRow("A1", sh.header, excelize.RowOpts{StyleID: w.header}); err != nil {
+		return w.fail(err)
+	}
+	r := csv.NewReader(bufio.NewReaderSize(sh.staged, 1<<16))
+	r.ReuseRecord = true
+	r.FieldsPerRecord = len(sh.header)
+	row := make([]any, len(sh.header))
+	for n := 2; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return w.fail(fmt.Errorf("read back the rows of section %s: %w", sh.id, err))
+		}
+		for i, v := range rec {
+			row[i] = nil
+			if v != "" {
+				row[i] = v
+			}
+		}
+		if err := sw.SetRow(cellRef(1, n), row); err != nil {
 			return w.fail(err)
 		}
 	}
-	defer w.f.Close()
+	if err := sw.Flush(); err != nil {
+		return w.fail(err)
+	}
+	releaseBuffer(sw)
+	return nil
+}
+
+// releaseBuffer empties the in-memory buffer excelize keeps in a flushed StreamWriter
+// until the workbook is written (up to 16 MB a sheet), when the sheet's rows are all in
+// the StreamWriter's temporary file: the buffer is then empty and only holds memory. It
+// reaches into excelize's unexported fields: when they are not as expected (another
+// excelize version), it does nothing and reports false; TestReleaseBuffer checks that it
+// works with the version in go.mod.
+func releaseBuffer(sw *excelize.StreamWriter) bool {
+	raw := reflect.ValueOf(sw).Elem().FieldByName("rawData")
+	if !raw.IsValid() || raw.Kind() != reflect.Struct {
+		return false
+	}
+	tmp, buf := raw.FieldByName("tmp"), raw.FieldByName("buf")
+	if !tmp.IsValid() || tmp.Type() != reflect.TypeFor[*os.File]() || !buf.IsValid() || buf.Type() != reflect.TypeFor[bytes.Buffer]() {
+		return false
+	}
+	if tmp.IsNil() {
+		return false // the rows are in the buffer itself: it must stay
+	}
+	b := (*bytes.Buffer)(unsafe.Pointer(buf.UnsafeAddr()))
+	if b.Len() != 0 {
+		return false
+	}
+	*b = bytes.Buffer{}
+	return true
+}
+
+func (w *writer) End() error {
+	defer w.cleanup()
+	if err := w.long.Flush(); err != nil {
+		return w.fail(err)
+	}
+	releaseBuffer(w.long)
+	for _, s := range w.sections {
+		if err := w.writeSection(s); err != nil {
+			return err
+		}
+	}
 	if err := w.f.Write(w.out); err != nil {
 		return w.fail(err)
 	}
-	return w.f.Close()
+	return nil
+}
+
+// Abort removes the temporary files of a workbook that will not be written.
+func (w *writer) Abort() { w.cleanup() }
+
+// cleanup removes the staged section rows and excelize's temporary files.
+func (w *writer) cleanup() {
+	for _, s := range w.sections {
+		if s.staged != nil {
+			s.staged.Close()
+			os.Remove(s.staged.Name())
+		}
+	}
+	if w.f != nil {
+		w.f.Close()
+	}
 }
 
 func (w *writer) fail(err error) error { return fmt.Errorf("write xlsx report: %w", err) }
