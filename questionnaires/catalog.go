@@ -202,7 +202,7 @@ func (c *Catalog) Add(path string) (*survey.Questionnaire, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read questionnaire: %w", err)
 	}
-	q, err := Parse(path, data)
+	q, err := ParseStrict(path, data)
 	if err != nil {
 		return nil, err
 	}

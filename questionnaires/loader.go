@@ -73,6 +73,27 @@ func LoadFile(name string) (*survey.Questionnaire, error) {
 // Parse decodes and validates the questionnaire in data; name is used in messages. Errors
 // are a *survey.ValidationError whose problems carry the line they refer to.
 func Parse(name string, data []byte) (*survey.Questionnaire, error) {
+	return parse(name, data, false)
+}
+
+// ParseStrict is Parse that also runs every expression on the answers it can see
+// (survey.Questionnaire.CheckExpressions), refusing one that would fail at entry: what
+// `questionnaire validate` and Catalog.Add require of a file. (A catalog loads the files
+// already in its folder with Parse.)
+func ParseStrict(name string, data []byte) (*survey.Questionnaire, error) {
+	return parse(name, data, true)
+}
+
+// LoadFileStrict reads a questionnaire file and checks it with ParseStrict.
+func LoadFileStrict(name string) (*survey.Questionnaire, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("read questionnaire: %w", err)
+	}
+	return ParseStrict(name, data)
+}
+
+func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(name, err)
@@ -87,7 +108,11 @@ func Parse(name string, data []byte) (*survey.Questionnaire, error) {
 		return nil, yamlError(name, err)
 	}
 	normalize(&q)
-	if err := q.Validate(); err != nil {
+	check := q.Validate
+	if strict {
+		check = q.CheckExpressions
+	}
+	if err := check(); err != nil {
 		var ve *survey.ValidationError
 		if errors.As(err, &ve) {
 			ve.File = name

@@ -207,8 +207,8 @@ func newQuestionnaireValidateCommand(g *globals) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check questionnaire files · Kiểm tra tệp bảng hỏi",
 		Long: `validate checks questionnaire files completely (format, ids, translations, scales, every
-expression) and prints every problem as FILE:LINE: message. It exits 1 when any file has a
-problem.
+expression, and every expression run on answers of the types it can see) and prints every
+problem as FILE:LINE: message. It exits 1 when any file has a problem.
 
 validate kiểm tra đầy đủ các tệp bảng hỏi và in mọi lỗi dạng TỆP:DÒNG: thông báo. Trả mã
 thoát 1 khi có tệp bị lỗi.`,
@@ -238,7 +238,7 @@ func printProblems(g *globals, file string, err error) int {
 func runQuestionnaireValidate(_ context.Context, g *globals, files []string) error {
 	bad := 0
 	for _, f := range files {
-		q, err := questionnaires.LoadFile(f)
+		q, err := questionnaires.LoadFileStrict(f)
 		if err != nil {
 			printProblems(g, f, err)
 			bad++
