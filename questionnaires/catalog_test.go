@@ -134,7 +134,7 @@ func TestCatalogAdd(t *testing.T) {
 	}
 
 	// A bundled id and version cannot be shadowed.
-	b := c.Entries()[0].Questionnaire
+	b := c.Entries()[0]
 	shadow := write(t, src, "shadow.yaml", tiny(b.ID, b.Version, ""))
 	if _, err := c.Add(shadow); err == nil || !strings.Contains(err.Error(), "bundled") {
 		t.Fatalf("shadowing %s: err = %v", b.ID, err)
