@@ -134,7 +134,7 @@ func TestCatalogAdd(t *testing.T) {
 	}
 
 	// A bundled id and version cannot be shadowed.
-	b := c.Entries()[0].Questionnaire
+	b := c.Entries()[0]
 	shadow := write(t, src, "shadow.yaml", tiny(b.ID, b.Version, ""))
 	if _, err := c.Add(shadow); err == nil || !strings.Contains(err.Error(), "bundled") {
 		t.Fatalf("shadowing %s: err = %v", b.ID, err)
@@ -207,6 +207,37 @@ func TestCompareVersions(t *testing.T) {
 		}
 		if got := CompareVersions(tc.b, tc.a); got != -tc.want {
 			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tc.b, tc.a, got, -tc.want)
+		}
+	}
+}
+
+// An expression that only fails when run (arithmetic on a rating code) is refused by Add
+// and ParseStrict, while a file already in the folder is still loaded; the bundled
+// questionnaires pass the strict check.
+func TestStrictExpressions(t *testing.T) {
+	dir := t.TempDir()
+	bad := tiny("runtime", "1", `        constraint: 'answer("q1") + 1 > 2'`+"\n")
+	src := write(t, t.TempDir(), "runtime.yaml", bad)
+	c, err := OpenCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Add(src)
+	if err == nil || !strings.Contains(err.Error(), `constraint of question "q1" fails on a rating answer`) || !strings.Contains(err.Error(), "runtime.yaml:13") {
+		t.Fatalf("Add: %v", err)
+	}
+	write(t, dir, "runtime-1.yaml", bad)
+	c, err = OpenCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get("runtime", "1"); err != nil || len(c.Problems()) != 0 {
+		t.Fatalf("a file already in the folder is no longer loaded: %v %v", err, c.Problems())
+	}
+	for _, id := range []string{"dgra-2018", "odra-3.1", "example"} {
+		data, _ := BundledSource(id)
+		if _, err := ParseStrict(id, data); err != nil {
+			t.Errorf("bundled %s: %v", id, err)
 		}
 	}
 }

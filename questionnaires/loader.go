@@ -4,6 +4,11 @@
 // A questionnaire file is YAML in the format "fieldsurvey-questionnaire/1", described by the
 // JSON Schema in schema/questionnaire.schema.json. Load refuses unknown keys and reports
 // every problem with the file name and line, so that an author can fix them all in one go.
+//
+// Files are bounded (MaxFileSize, MaxQuestions): larger ones are refused by `questionnaire
+// add` and `validate` and skipped, unread, by a catalog. A catalog reads only the top of each
+// file (id, version, title, languages) when it opens and parses a questionnaire when it is
+// first used; the bundled ones are parsed at most once per process.
 package questionnaires
 
 import (
@@ -11,6 +16,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -33,32 +40,96 @@ var schema []byte
 // Schema returns the JSON Schema of the questionnaire file format.
 func Schema() []byte { return bytes.Clone(schema) }
 
-// Bundled returns the instruments embedded in the binary, sorted by id, then version (an
-// instrument may be bundled in several versions: the older ones stay so that interviews
-// recorded on them still open).
-func Bundled() ([]*survey.Questionnaire, error) {
-	entries, err := fs.ReadDir(bundled, "bundled")
+// The bounds of a questionnaire file: `questionnaire add` and `validate` refuse more, and a
+// catalog skips a larger file in its folder without reading it. The bundled instruments are
+// far below them (DGRA 2018: 69 KB, 36 questions).
+const (
+	MaxFileSize  = 4_000_000 // bytes
+	MaxQuestions = 2000
+)
+
+// tooBig is the error of a file over MaxFileSize.
+func tooBig(name string, size int64) error {
+	return &survey.ValidationError{File: name, Problems: []survey.Problem{{Msg: fmt.Sprintf(
+		"the file has %s, over the limit of %s for a questionnaire: split it into several questionnaires",
+		survey.SizeText(int(size)), survey.SizeText(MaxFileSize))}}}
+}
+
+// readBounded reads a questionnaire file of at most MaxFileSize bytes.
+func readBounded(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("read questionnaire: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read questionnaire: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		size := int64(len(data))
+		if fi, err := f.Stat(); err == nil {
+			size = fi.Size()
+		}
+		return nil, tooBig(name, size)
+	}
+	return data, nil
+}
+
+// bundledEntries lists the instruments embedded in the binary from their headers; each is
+// parsed on first use, once per process.
+var bundledEntries = sync.OnceValues(func() ([]Entry, error) {
+	files, err := fs.ReadDir(bundled, "bundled")
 	if err != nil {
 		return nil, fmt.Errorf("read bundled questionnaires: %w", err)
 	}
-	var out []*survey.Questionnaire
-	for _, e := range entries {
-		data, err := bundled.ReadFile(path.Join("bundled", e.Name()))
+	var out []Entry
+	for _, f := range files {
+		name := f.Name()
+		data, err := bundled.ReadFile(path.Join("bundled", name))
 		if err != nil {
-			return nil, fmt.Errorf("read bundled questionnaire %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("read bundled questionnaire %s: %w", name, err)
 		}
-		q, err := Parse(e.Name(), data)
-		if err != nil {
-			return nil, fmt.Errorf("bundled questionnaire: %w", err)
+		h, ok := readHeader(data)
+		if !ok {
+			return nil, fmt.Errorf("bundled questionnaire %s: no id and version at the top of the file", name)
 		}
-		out = append(out, q)
+		load := func() (*survey.Questionnaire, error) {
+			q, err := Parse(name, data)
+			if err != nil {
+				return nil, fmt.Errorf("bundled questionnaire: %w", err)
+			}
+			return q, nil
+		}
+		out = append(out, Entry{ID: h.ID, Version: h.Version, Title: h.Title, Languages: h.Languages,
+			Source: SourceBundled, lazy: &lazy{load: load}})
 	}
-	sort.Slice(out, func(i, j int) bool {
+	// By id, then version: an instrument may be bundled in several versions (the older
+	// ones stay so that interviews recorded on them still open).
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].ID != out[j].ID {
 			return out[i].ID < out[j].ID
 		}
 		return CompareVersions(out[i].Version, out[j].Version) < 0
 	})
+	return out, nil
+})
+
+// Bundled returns the instruments embedded in the binary, sorted by id, then version
+// (parsed once per process).
+func Bundled() ([]*survey.Questionnaire, error) {
+	entries, err := bundledEntries()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*survey.Questionnaire, 0, len(entries))
+	for _, e := range entries {
+		q, err := e.Load()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
 	return out, nil
 }
 
@@ -68,11 +139,11 @@ func BundledSource(id string) ([]byte, bool) {
 	return data, err == nil
 }
 
-// LoadFile reads and validates a questionnaire file.
+// LoadFile reads and validates a questionnaire file (of at most MaxFileSize bytes).
 func LoadFile(name string) (*survey.Questionnaire, error) {
-	data, err := os.ReadFile(name)
+	data, err := readBounded(name)
 	if err != nil {
-		return nil, fmt.Errorf("read questionnaire: %w", err)
+		return nil, err
 	}
 	return Parse(name, data)
 }
@@ -80,6 +151,30 @@ func LoadFile(name string) (*survey.Questionnaire, error) {
 // Parse decodes and validates the questionnaire in data; name is used in messages. Errors
 // are a *survey.ValidationError whose problems carry the line they refer to.
 func Parse(name string, data []byte) (*survey.Questionnaire, error) {
+	return parse(name, data, false)
+}
+
+// ParseStrict is Parse that also runs every expression on the answers it can see
+// (survey.Questionnaire.CheckExpressions), refusing one that would fail at entry: what
+// `questionnaire validate` and Catalog.Add require of a file. (A catalog loads the files
+// already in its folder with Parse.)
+func ParseStrict(name string, data []byte) (*survey.Questionnaire, error) {
+	return parse(name, data, true)
+}
+
+// LoadFileStrict reads a questionnaire file and checks it with ParseStrict.
+func LoadFileStrict(name string) (*survey.Questionnaire, error) {
+	data, err := readBounded(name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStrict(name, data)
+}
+
+func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooBig(name, int64(len(data)))
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(name, err)
@@ -93,8 +188,16 @@ func Parse(name string, data []byte) (*survey.Questionnaire, error) {
 	if err := dec.Decode(&q); err != nil {
 		return nil, yamlError(name, err)
 	}
+	if n := len(q.Questions()); n > MaxQuestions {
+		return nil, &survey.ValidationError{File: name, Problems: []survey.Problem{{Line: 1, Msg: fmt.Sprintf(
+			"%d questions, over the limit of %d for a questionnaire: split it into several questionnaires", n, MaxQuestions)}}}
+	}
 	normalize(&q)
-	if err := q.Validate(); err != nil {
+	check := q.Validate
+	if strict {
+		check = q.CheckExpressions
+	}
+	if err := check(); err != nil {
 		var ve *survey.ValidationError
 		if errors.As(err, &ve) {
 			ve.File = name
@@ -220,4 +323,57 @@ func normalize(q *survey.Questionnaire) {
 			}
 		}
 	}
+}
+
+// header is what a catalog reads of a questionnaire file without parsing all of it.
+type header struct {
+	Format    string      `yaml:"format"`
+	ID        string      `yaml:"id"`
+	Version   string      `yaml:"version"`
+	Title     survey.Text `yaml:"title"`
+	Languages []string    `yaml:"languages"`
+}
+
+// headerKeys are the top-level keys readHeader decodes.
+var headerKeys = map[string]bool{"format": true, "id": true, "version": true, "title": true, "languages": true}
+
+// readHeader decodes the format, id, version, title and languages of a questionnaire file
+// from their top-level blocks alone (a block: a line with a key at the first column and the
+// lines after it that are indented, empty, comments or sequence items). ok is false when
+// the file is laid out otherwise (a flow mapping, several documents, an alias to elsewhere)
+// or lacks id or version: the caller then parses the whole file.
+func readHeader(data []byte) (h header, ok bool) {
+	var picked []byte
+	keep := false
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i+1], data[i+1:]
+		} else {
+			data = nil
+		}
+		trimmed := bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(trimmed) == 0 || trimmed[0] == ' ' || trimmed[0] == '\t' || trimmed[0] == '#' || trimmed[0] == '-' && !bytes.HasPrefix(trimmed, []byte("---")):
+			// Inside the current block (or blank, or a comment).
+		case bytes.Equal(trimmed, []byte("---")) && len(picked) == 0 && !keep:
+			continue
+		default:
+			key, _, found := bytes.Cut(trimmed, []byte(":"))
+			if !found || bytes.ContainsAny(key, "{}[]&*!|>'\"%@`") {
+				return header{}, false
+			}
+			keep = headerKeys[string(bytes.TrimSpace(key))]
+		}
+		if keep {
+			picked = append(picked, line...)
+		}
+	}
+	if err := yaml.Unmarshal(picked, &h); err != nil || h.Format != survey.QuestionnaireFormat || h.ID == "" || h.Version == "" {
+		return header{}, false
+	}
+	for k, v := range h.Title {
+		h.Title[k] = survey.NFC(strings.TrimSpace(v))
+	}
+	return h, true
 }

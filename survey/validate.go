@@ -1,7 +1,9 @@
 package survey
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"strconv"
@@ -191,6 +193,150 @@ func (v *validator) run() {
 			}
 		}
 	}
+}
+
+// CheckExpressions runs every relevance and constraint expression of q, which Validate
+// accepted, on answers of the types each can see (the question's own, and those of the
+// questions it names), and returns a *ValidationError listing those that fail when run: a
+// number compared with text, the length of a number, arithmetic on a rating code. Such an
+// expression compiles, but would fail at entry. `questionnaire validate` and `add` refuse
+// it; a file already in a catalog is still loaded (entry then shows the error).
+func (q *Questionnaire) CheckExpressions() error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	v := &validator{q: q}
+	v.evaluate()
+	if len(v.problems) > 0 {
+		return &ValidationError{Problems: v.problems}
+	}
+	return nil
+}
+
+// evaluate is CheckExpressions on a validated questionnaire.
+func (v *validator) evaluate() {
+	q := v.q
+	for i, s := range q.Sections {
+		for j, qu := range s.Questions {
+			qpath := fmt.Sprintf("sections[%d].questions[%d]", i, j)
+			for _, x := range []struct {
+				field, what string
+				e           *Expr
+			}{{"relevant", "relevance", q.relevant[qu.ID]}, {"constraint", "constraint", q.constraint[qu.ID]}} {
+				if x.e == nil {
+					continue
+				}
+				if err := v.tryExpr(qu, x.e, x.field == "relevant"); err != nil {
+					v.add(qpath+"."+x.field, "%s of question %q fails on a%s %s answer: %s", x.what, qu.ID,
+						article(string(qu.Type)), qu.Type, oneLine(err))
+				}
+			}
+		}
+	}
+}
+
+// tryExpr evaluates e for each sample answer of qu (none for relevance: a question's
+// relevance never sees its own answer) with every question e names answered by each of its
+// samples in turn, and returns the first error.
+func (v *validator) tryExpr(qu *Question, e *Expr, relevance bool) error {
+	q := v.q
+	selves := v.samples(qu)
+	if relevance {
+		selves = []Answer{{}}
+	}
+	refs := Answers{}
+	for _, id := range e.Refs {
+		if r, ok := q.Question(id); ok {
+			refs[id] = v.samples(r)[0]
+		}
+	}
+	try := func(self Answer, all Answers) error {
+		all = maps.Clone(all)
+		if !relevance {
+			all[qu.ID] = self
+		}
+		_, err := e.Eval(self, all)
+		return err
+	}
+	for _, self := range selves {
+		if err := try(self, refs); err != nil {
+			return err
+		}
+	}
+	for _, id := range e.Refs {
+		r, ok := q.Question(id)
+		if !ok {
+			continue
+		}
+		for _, a := range v.samples(r)[1:] {
+			all := maps.Clone(refs)
+			all[id] = a
+			if err := try(selves[0], all); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// samples returns answers of qu's type that an assessor could give: each rating step with
+// evidence and a comment, each option, a number within bounds, a date, yes and no, text.
+func (v *validator) samples(qu *Question) []Answer {
+	ev := []Evidence{{Polarity: Plus, Text: "evidence", Source: "source", InScope: true}}
+	switch qu.Type {
+	case TypeRating:
+		var out []Answer
+		for _, st := range v.q.ScaleOf(qu).Steps {
+			out = append(out, Answer{Rating: st.Code, Evidence: ev, Comment: "comment"})
+		}
+		if len(out) > 0 {
+			return out
+		}
+		return []Answer{{Rating: Amber, Evidence: ev, Comment: "comment"}}
+	case TypeSingle:
+		var out []Answer
+		for _, o := range qu.Options {
+			out = append(out, Answer{Value: o.Code})
+		}
+		if len(out) > 0 {
+			return out
+		}
+	case TypeMultiple:
+		if len(qu.Options) > 0 {
+			return []Answer{{Value: []string{qu.Options[0].Code}}}
+		}
+	case TypeNumber:
+		n := 1.0
+		switch {
+		case qu.Min != nil:
+			n = *qu.Min
+		case qu.Max != nil:
+			n = *qu.Max
+		}
+		return []Answer{{Value: n}}
+	case TypeDate:
+		return []Answer{{Value: "2026-01-31"}}
+	case TypeYesNo:
+		return []Answer{{Value: true}, {Value: false}}
+	}
+	return []Answer{{Value: "text"}}
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "n"
+	}
+	return ""
+}
+
+// oneLine returns the first line of the evaluator's message in err (expr adds the source
+// and a caret on more lines; Eval's own prefix repeats the source).
+func oneLine(err error) string {
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner
+	}
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return strings.TrimSpace(s)
 }
 
 func (v *validator) scale(path string, s *Scale) {
@@ -495,7 +641,16 @@ func (q *Questionnaire) Check(qu *Question, all Answers) []Issue {
 		return nil
 	}
 	msg := qu.ConstraintMessage
-	if msg.Empty() {
+	if err != nil {
+		// The rule itself failed: say so, with the expression's own error, so that the
+		// assessor (and whoever wrote the questionnaire) can see why.
+		cause := oneLine(err)
+		en, vi := "the rule "+qu.Constraint+" could not be checked: "+cause, "không kiểm tra được quy tắc "+qu.Constraint+": "+cause
+		if !msg.Empty() {
+			en, vi = msg.Get(LangEN)+" ("+en+")", msg.Get(LangVI)+" ("+vi+")"
+		}
+		msg = T(en, vi)
+	} else if msg.Empty() {
 		msg = T("the answer does not meet the rule: "+qu.Constraint, "câu trả lời không đáp ứng quy tắc: "+qu.Constraint)
 	}
 	return []Issue{{Question: qu.ID, Kind: IssueConstraint, Msg: msg}}

@@ -55,12 +55,24 @@ func TestValidateProblems(t *testing.T) {
 		{"self reference", func(q *Questionnaire) { q.Sections[0].Questions[2].Relevant = `answered("1.3")` }, "depends on its own answer", "sections[0].questions[2].relevant"},
 		{"bad importance", func(q *Questionnaire) { q.Sections[0].Questions[0].Importance = "huge" }, `unknown importance "huge"`, "sections[0].questions[0].importance"},
 		{"wrong format", func(q *Questionnaire) { q.Format = "" }, "format must be", "format"},
+		// Expressions that compile but fail when evaluated, on the answers they can see
+		// (CheckExpressions; Validate accepts them).
+		{"number compared with text", func(q *Questionnaire) { q.Sections[0].Questions[2].Constraint = `value > "10"` },
+			"constraint of question \"1.3\" fails on a number answer: invalid operation", "sections[0].questions[2].constraint"},
+		{"length of a number", func(q *Questionnaire) { q.Sections[0].Questions[2].Constraint = `len(value) < 3` },
+			"constraint of question \"1.3\" fails on a number answer", "sections[0].questions[2].constraint"},
+		{"arithmetic on a rating", func(q *Questionnaire) { q.Sections[0].Questions[3].Constraint = `answer("1.1") + 1 > 2` },
+			"constraint of question \"1.4\" fails on a multiple answer", "sections[0].questions[3].constraint"},
+		{"value of a rating question", func(q *Questionnaire) { q.Sections[0].Questions[0].Constraint = `value >= 3` },
+			"constraint of question \"1.1\" fails on a rating answer", "sections[0].questions[0].constraint"},
+		{"relevance on a yes/no as a number", func(q *Questionnaire) { q.Sections[0].Questions[2].Relevant = `answer("1.2") > 0` },
+			"relevance of question \"1.3\" fails", "sections[0].questions[2].relevant"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			q := demo()
 			c.mut(q)
-			err := q.Validate()
+			err := q.CheckExpressions()
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("want a ValidationError, got %v", err)
@@ -147,5 +159,42 @@ func TestScaleParse(t *testing.T) {
 	}
 	if _, err := s.Parse("purple"); err == nil {
 		t.Error("unknown rating must fail")
+	}
+}
+
+// A constraint that fails when evaluated shows the expression's own error at entry, not
+// only "the answer does not meet the rule".
+func TestConstraintErrorShownAtEntry(t *testing.T) {
+	q := demo()
+	q.Sections[0].Questions[3].Constraint = `len(value) <= answer("1.3")`
+	if err := q.Validate(); err != nil {
+		t.Fatal(err) // fine when 1.3 is answered: a number
+	}
+	qu, _ := q.Question("1.4")
+	issues := q.Check(qu, Answers{"1.2": {Value: true}, "1.4": {Value: []string{"a"}}})
+	if len(issues) != 1 || issues[0].Kind != IssueConstraint {
+		t.Fatalf("issues %+v", issues)
+	}
+	for _, l := range []string{LangEN, LangVI} {
+		msg := issues[0].Msg.Get(l)
+		if !strings.Contains(msg, `len(value) <= answer("1.3")`) || !strings.Contains(msg, "<nil>") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: %q: want the expression and its error on one line", l, msg)
+		}
+	}
+}
+
+// Validate accepts an expression that only fails when run (a catalog keeps loading a file
+// added before CheckExpressions existed); CheckExpressions refuses it.
+func TestValidateAcceptsWhatOnlyFailsWhenRun(t *testing.T) {
+	q := demo()
+	q.Sections[0].Questions[2].Constraint = `value > "10"`
+	if err := q.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if err := q.CheckExpressions(); err == nil {
+		t.Fatal("CheckExpressions accepted it")
+	}
+	if err := demo().CheckExpressions(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -90,6 +91,14 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 		return err
 	}
 	defer st.Close()
+	if why := st.ReadOnly(); why != "" {
+		// Every answer would fail to save: say so now, not after the first one.
+		return withHint(fail("the interview screen cannot start: the database %s is read-only (%s)",
+			"không mở được màn hình phỏng vấn: cơ sở dữ liệu %s chỉ đọc (%s)", st.Path(), why),
+			"make the home folder and its files writable (chmod -R u+w %s), or read the interviews with 'fieldsurvey interview list' and 'interview show'",
+			"hãy cho phép ghi thư mục làm việc và các tệp trong đó (chmod -R u+w %s), hoặc xem các cuộc phỏng vấn bằng 'fieldsurvey interview list' và 'interview show'",
+			filepath.Dir(st.Path()))
+	}
 	cat, err := g.catalog()
 	if err != nil {
 		return err

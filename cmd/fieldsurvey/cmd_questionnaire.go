@@ -61,8 +61,7 @@ type questionInfo struct {
 	Text       string `json:"text"`
 }
 
-func describeQuestionnaire(e questionnaires.Entry, lang string) questionnaireInfo {
-	q := e.Questionnaire
+func describeQuestionnaire(e questionnaires.Entry, q *survey.Questionnaire, lang string) questionnaireInfo {
 	info := questionnaireInfo{ID: q.ID, Version: q.Version, Title: q.Title.Get(lang),
 		Languages: q.Languages, Source: string(e.Source), File: e.Path, Sections: len(q.Sections)}
 	for _, s := range q.Sections {
@@ -104,7 +103,12 @@ func runQuestionnaireList(_ context.Context, g *globals, opts questionnaireListO
 	}
 	infos := []questionnaireInfo{}
 	for _, e := range c.Entries() {
-		infos = append(infos, describeQuestionnaire(e, g.lang()))
+		q, err := e.Load()
+		if err != nil {
+			g.warn(fmt.Sprintf(g.t("skipped questionnaire file: %v", "bỏ qua tệp bảng hỏi: %v"), err))
+			continue
+		}
+		infos = append(infos, describeQuestionnaire(e, q, g.lang()))
 	}
 	if opts.json {
 		return writeJSON(g.stdout, infos)
@@ -147,7 +151,7 @@ ngôn ngữ đã chọn (--lang). --json in toàn bộ bảng hỏi.`,
 }
 
 // lookupQuestionnaire returns id at version, or its latest version when version is empty.
-func lookupQuestionnaire(c *questionnaires.Catalog, id, version string) (questionnaires.Entry, error) {
+func lookupQuestionnaire(c *questionnaires.Catalog, id, version string) (questionnaires.Entry, *survey.Questionnaire, error) {
 	var q *survey.Questionnaire
 	var err error
 	if version == "" {
@@ -156,11 +160,11 @@ func lookupQuestionnaire(c *questionnaires.Catalog, id, version string) (questio
 		q, err = c.Get(id, version)
 	}
 	if err != nil {
-		return questionnaires.Entry{}, withHint(err, "'fieldsurvey questionnaire list' shows the catalog",
+		return questionnaires.Entry{}, nil, withHint(err, "'fieldsurvey questionnaire list' shows the catalog",
 			"'fieldsurvey questionnaire list' liệt kê danh mục")
 	}
 	e, _ := c.Entry(q.ID, q.Version)
-	return e, nil
+	return e, q, nil
 }
 
 func runQuestionnaireShow(_ context.Context, g *globals, id string, opts questionnaireShowOptions) error {
@@ -168,15 +172,15 @@ func runQuestionnaireShow(_ context.Context, g *globals, id string, opts questio
 	if err != nil {
 		return err
 	}
-	e, err := lookupQuestionnaire(c, id, opts.version)
+	e, q, err := lookupQuestionnaire(c, id, opts.version)
 	if err != nil {
 		return err
 	}
 	if opts.json {
-		return writeJSON(g.stdout, e.Questionnaire)
+		return writeJSON(g.stdout, q)
 	}
 	l := g.lang()
-	in := describeQuestionnaire(e, l)
+	in := describeQuestionnaire(e, q, l)
 	fmt.Fprintf(g.stdout, "%s %s — %s\n", in.ID, in.Version, in.Title)
 	fmt.Fprintf(g.stdout, "%s: %s · %d %s · %d %s · %s\n", strings.ToLower(word(l, "languages")),
 		strings.Join(in.Languages, ", "), in.Sections, strings.ToLower(word(l, "sections")),
@@ -207,8 +211,8 @@ func newQuestionnaireValidateCommand(g *globals) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check questionnaire files · Kiểm tra tệp bảng hỏi",
 		Long: `validate checks questionnaire files completely (format, ids, translations, scales, every
-expression) and prints every problem as FILE:LINE: message. It exits 1 when any file has a
-problem.
+expression, and every expression run on answers of the types it can see) and prints every
+problem as FILE:LINE: message. It exits 1 when any file has a problem.
 
 validate kiểm tra đầy đủ các tệp bảng hỏi và in mọi lỗi dạng TỆP:DÒNG: thông báo. Trả mã
 thoát 1 khi có tệp bị lỗi.`,
@@ -238,7 +242,7 @@ func printProblems(g *globals, file string, err error) int {
 func runQuestionnaireValidate(_ context.Context, g *globals, files []string) error {
 	bad := 0
 	for _, f := range files {
-		q, err := questionnaires.LoadFile(f)
+		q, err := questionnaires.LoadFileStrict(f)
 		if err != nil {
 			printProblems(g, f, err)
 			bad++
@@ -262,11 +266,13 @@ func newQuestionnaireAddCommand(g *globals) *cobra.Command {
 folder as ID-VERSION.yaml. A questionnaire with problems is refused (every problem printed as
 FILE:LINE: message), and so is a file that reuses a bundled id and version or an added one
 with different content: interviews name their questionnaire by id and version, so a changed
-questionnaire needs a new version.
+questionnaire needs a new version. A file over 4 MB or with more than 2,000 questions is
+refused: split it into several questionnaires.
 
 add kiểm tra tệp bảng hỏi và chép vào thư mục questionnaires/ thành MÃ-PHIÊNBẢN.yaml. Bảng
 hỏi có lỗi bị từ chối; bảng hỏi trùng mã và phiên bản với bảng hỏi có sẵn nhưng nội dung
-khác cũng bị từ chối: hãy đặt phiên bản mới.`,
+khác cũng bị từ chối: hãy đặt phiên bản mới. Tệp lớn hơn 4 MB hoặc có hơn 2.000 câu hỏi bị
+từ chối: hãy chia thành nhiều bảng hỏi.`,
 		Example: `  fieldsurvey questionnaire add my-instrument.yaml`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -289,7 +295,8 @@ func runQuestionnaireAdd(_ context.Context, g *globals, file string) error {
 		var ve *survey.ValidationError
 		if errors.As(err, &ve) {
 			n := printProblems(g, file, err)
-			return fail("%s not added: %d problems", "chưa thêm %s: %d lỗi", file, n)
+			return &userError{msg: survey.T(fmt.Sprintf("%s not added: %d %s", file, n, plural(n, "problem", "problems")),
+				fmt.Sprintf("chưa thêm %s: %d lỗi", file, n))}
 		}
 		return failWrap(err, "%s not added", "chưa thêm %s", file)
 	}

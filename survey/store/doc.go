@@ -33,6 +33,11 @@
 //   - Revisions read back exactly as written (value bytes as given; time to the millisecond,
 //     the precision revision ids hash), so survey.Revision.Verify passes on everything the
 //     store returns.
+//   - Read-only: a database whose file or folder is not writable (by the permission bits,
+//     whatever the user, root included) or on a read-only file system is opened for
+//     reading only: nothing is created, migrated or written beside it, reads work, and
+//     every write fails with a *FileError wrapping ErrReadOnlyDatabase that says why and
+//     what to do. Its schema must be current (an upgrade needs write access).
 //   - Privacy: a database Open creates, and its write-ahead log and shared-memory files,
 //     are readable and writable by their owner only (0600), whatever the umask or folder.
 //   - Identity: a survey database carries SQLite application_id 0x46535631 ("FSV1").

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -49,11 +50,15 @@ var (
 	ErrConstraint = errors.New("constraint failed")
 	// ErrReadOnly: a write was attempted inside View.
 	ErrReadOnly = errors.New("read-only transaction")
+	// ErrReadOnlyDatabase: the database can only be read (its file, its folder or its file
+	// system is read-only, or it was opened WithReadOnly). Reading works; a write fails
+	// with a *FileError wrapping it, and nothing is written.
+	ErrReadOnlyDatabase = errors.New("database is read-only")
 )
 
-// FileError is the error Open returns for a file it refuses: it names the file, says
-// what it is, and what to do, in English and Vietnamese. It wraps ErrNotSurveyDB or
-// ErrNewerSchema.
+// FileError is the error Open returns for a file it refuses, and a read-only store's
+// writes return: it names the file, says what it is, and what to do, in English and
+// Vietnamese. It wraps ErrNotSurveyDB, ErrNewerSchema or ErrReadOnlyDatabase.
 type FileError struct {
 	Path string
 	Msg  survey.Text // what the file is and what to do
@@ -91,7 +96,12 @@ type options struct {
 	now        func() time.Time
 	extra      []componentMigrations
 	checkpoint int
+	readOnly   bool
 }
+
+// WithReadOnly opens the store for reading only, even when it could be written: nothing is
+// created or migrated, and writes fail with ErrReadOnlyDatabase.
+func WithReadOnly() Option { return func(o *options) { o.readOnly = true } }
 
 type componentMigrations struct {
 	component string
@@ -156,6 +166,63 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 	// checkpoint is the writer's wal_autocheckpoint (0: SQLite's default).
 	checkpoint int
+	// readOnly says why the store can only be read ("" when it can be written).
+	readOnly string
+}
+
+// ReadOnly says why the store can only be read ("the file is read-only", "its folder is
+// read-only", …), or "" when it can be written.
+func (s *Store) ReadOnly() string { return s.readOnly }
+
+// readOnlyError is what a write to a read-only store returns.
+func (s *Store) readOnlyError() error {
+	vi := map[string]string{
+		reasonFile: "tệp chỉ đọc", reasonFolder: "thư mục chứa tệp chỉ đọc",
+		reasonFS: "hệ thống tệp chỉ đọc", reasonDenied: "không có quyền ghi", reasonAsked: "được mở chỉ để đọc",
+	}[s.readOnly]
+	return &FileError{Path: s.path, Err: ErrReadOnlyDatabase, Msg: survey.T(
+		fmt.Sprintf("this database is read-only (%s): it can be read but not changed, and nothing was written; to change it, make the file and its folder writable (chmod u+w %s %s), or copy it somewhere writable and use the copy",
+			s.readOnly, s.path, filepath.Dir(s.path)),
+		fmt.Sprintf("cơ sở dữ liệu này chỉ đọc (%s): có thể đọc nhưng không thể thay đổi, chưa có gì được ghi; để thay đổi, hãy cho phép ghi tệp và thư mục chứa nó (chmod u+w %s %s), hoặc chép nó sang nơi ghi được rồi dùng bản chép",
+			vi, s.path, filepath.Dir(s.path)))}
+}
+
+// Why a store is read-only.
+const (
+	reasonFile   = "the file is read-only"
+	reasonFolder = "its folder is read-only"
+	reasonFS     = "the file system is read-only"
+	reasonDenied = "this user may not write to it"
+	reasonAsked  = "opened for reading only"
+)
+
+// readOnlyReason says why the existing database at path can only be read, or "" when it can
+// be written (or does not exist yet). It goes by the permission bits, so that a read-only
+// file is treated as such by every user, root included (whom the system lets write it),
+// then by an attempt to open the file for writing.
+func readOnlyReason(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	if fi.Mode().Perm()&0o200 == 0 {
+		return reasonFile
+	}
+	if di, err := os.Stat(filepath.Dir(path)); err == nil && di.Mode().Perm()&0o200 == 0 {
+		return reasonFolder // the write-ahead log could not be created beside it
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err == nil {
+		f.Close()
+		return ""
+	}
+	if errors.Is(err, syscall.EROFS) {
+		return reasonFS
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return reasonDenied
+	}
+	return ""
 }
 
 // Open opens or creates the survey database at path, creating directories as needed,
@@ -175,6 +242,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	if err := probe(abs); err != nil {
 		return nil, err
+	}
+	why := readOnlyReason(abs)
+	if why == "" && o.readOnly {
+		why = reasonAsked
+	}
+	if why != "" {
+		return openReadOnly(abs, why, o)
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open survey database %s: create folder: %w", abs, err)
@@ -224,6 +298,73 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openReadOnly opens an existing database that can only be read: nothing is created,
+// migrated or written. Its schema must be this program's (a component it does not hold at
+// all, other than the store's own, is left out: what needs it fails).
+func openReadOnly(abs, why string, o options) (*Store, error) {
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	q := "?mode=ro"
+	if why != reasonAsked {
+		// Nobody can be writing it (or only against its permissions): without a
+		// write-ahead log to read, open it immutable, so that SQLite creates nothing
+		// beside it (no -wal or -shm file left in a read-only home).
+		if fi, err := os.Stat(abs + "-wal"); err != nil || fi.Size() == 0 {
+			q += "&immutable=1"
+		}
+	}
+	dsn := fileURI(abs) + q + "&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	db.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
+	db.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
+	s := &Store{path: abs, now: o.now, w: db, r: db, stmts: map[string]*sql.Stmt{}, readOnly: why}
+	own, err := storeMigrations()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
+	}
+	comps := append([]componentMigrations{{Component, own}}, o.extra...)
+	for _, c := range comps {
+		if err := s.checkSchema(c.component, len(c.migs)); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// checkSchema refuses a read-only database whose schema of component is not the one this
+// program knows (known versions).
+func (s *Store) checkSchema(component string, known int) error {
+	ctx := context.Background()
+	var exists, current int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&exists); err != nil {
+		return fmt.Errorf("open survey database %s: %w", s.path, err)
+	}
+	if exists > 0 {
+		if err := s.r.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?", component).Scan(&current); err != nil {
+			return fmt.Errorf("open survey database %s: %w", s.path, err)
+		}
+	}
+	switch {
+	case current > known:
+		return &FileError{Path: s.path, Err: ErrNewerSchema, Msg: survey.T(
+			fmt.Sprintf("this database was written by a newer version of fieldsurvey (%s schema version %d; this program knows up to %d); it was left unchanged: update fieldsurvey to open it", component, current, known),
+			fmt.Sprintf("cơ sở dữ liệu này được ghi bởi một phiên bản fieldsurvey mới hơn (lược đồ %s phiên bản %d; chương trình này chỉ biết tới %d); tệp được giữ nguyên: hãy cập nhật fieldsurvey để mở nó", component, current, known))}
+	case current == known, current == 0 && component != Component:
+		return nil
+	}
+	return &FileError{Path: s.path, Err: ErrReadOnlyDatabase, Msg: survey.T(
+		fmt.Sprintf("this database needs an upgrade to be read by this version of fieldsurvey (%s schema version %d to %d), but it is read-only (%s): make the file and its folder writable (chmod u+w %s %s) and run the command again",
+			component, current, known, s.readOnly, s.path, filepath.Dir(s.path)),
+		fmt.Sprintf("cơ sở dữ liệu này cần được nâng cấp để phiên bản fieldsurvey này đọc được (lược đồ %s phiên bản %d lên %d), nhưng nó chỉ đọc: hãy cho phép ghi tệp và thư mục chứa nó (chmod u+w %s %s) rồi chạy lại lệnh",
+			component, current, known, s.path, filepath.Dir(s.path)))}
 }
 
 // createPrivate creates the database file, empty, readable and writable by its owner only
@@ -533,6 +674,9 @@ func foreignKeyCheck(ctx context.Context, q queryer) error {
 func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
+	}
+	if s.r == s.w {
+		return s.r.Close()
 	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }

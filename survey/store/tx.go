@@ -37,6 +37,9 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
+	if !readOnly && s.readOnly != "" {
+		return s.readOnlyError()
+	}
 	db := s.w
 	if readOnly {
 		db = s.r

@@ -53,7 +53,9 @@ func Publish(ctx context.Context, st Store, key ssh.Signer, name string, data []
 }
 
 func publishWithNow(ctx context.Context, st Store, key ssh.Signer, name string, data []byte, now time.Time, r io.Reader) (*survey.Questionnaire, error) {
-	q, err := questionnaires.Parse(name, data)
+	// Strict, as a device's catalog is when it installs the file: bounded, and no
+	// expression that fails when run.
+	q, err := questionnaires.ParseStrict(name, data)
 	if err != nil {
 		return nil, err
 	}
