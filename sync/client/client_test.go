@@ -238,7 +238,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	// The supervisor returns the interview with a reason; the next sync reopens it.
 	dev := server.ServerDevice(e.Key.PublicKey())
 	reason := "Câu 7.1 thiếu bằng chứng / 7.1 lacks evidence"
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: reason, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: reason, Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = client.Sync(ctx, d.opts(nil))
@@ -275,7 +275,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	if onServer.Status.Status != survey.StatusSubmitted || len(onServer.Answers["7.1"].Evidence) != 2 || len(onServer.Conflicts) != 0 {
 		t.Fatalf("server state: %+v conflicts %d", onServer.Status, len(onServer.Conflicts))
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	// A new questionnaire version is published too.
@@ -580,7 +580,7 @@ func TestInboxPages(t *testing.T) {
 	dev := server.ServerDevice(e.Key.PublicKey())
 	for i := range 3 {
 		if _, err := e.Store.Decide(ctx, server.Decision{Interview: fmt.Sprintf("iv-%d", i), Status: survey.StatusReturned,
-			Reason: fmt.Sprintf("lý do %d", i), By: "sup", Device: dev, Time: time.Now()}); err != nil {
+			Reason: fmt.Sprintf("lý do %d", i), Device: dev, Time: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -129,7 +129,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	// (b's completed arrived while a's was already submitted: no third head.)
 
 	// Returned, completed again on the device: submitted again; then approved.
-	ret, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: "thiếu bằng chứng", By: "sup", Device: srvDev, Time: t0})
+	ret, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusReturned, Reason: "thiếu bằng chứng", Device: srvDev, Time: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	if h := statusOnServer(t, e, "iv-1"); len(h) != 1 || statusOf(t, h[0]).Status != survey.StatusSubmitted {
 		t.Fatalf("completed again: %v", h)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, By: "sup", Device: srvDev, Time: t0}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "iv-1", Status: survey.StatusApproved, Device: srvDev, Time: t0}); err != nil {
 		t.Fatalf("approve a submitted interview: %v", err)
 	}
 	if err := e.Store.Revisions().Check(ctx); err != nil {
