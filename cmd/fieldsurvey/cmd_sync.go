@@ -157,6 +157,10 @@ func syncProgress(g *globals) func(client.Event) {
 			if ev.Batch == "" { // a refused batch is reported with the error at the end
 				g.warn(ev.Err.Error())
 			}
+		case client.EventRefused:
+			g.warn(fmt.Sprintf(g.t("the server refused batch %d for good: %s; it was moved to %s, and its changes stay on this device: tell your supervisor",
+				"máy chủ từ chối hẳn lô %d: %s; lô đã được chuyển vào %s, các thay đổi vẫn nằm trên thiết bị này: hãy báo giám sát viên"),
+				ev.Seq, errorText(ev.Err, g.lang()), client.RefusedDir))
 		}
 	}
 }
@@ -182,6 +186,10 @@ func printSyncResult(g *globals, res client.Result) {
 		fmt.Fprintf(g.stdout, g.t("sent %d batch(es): %d revisions, %d new to the server\n", "đã gửi %d lô: %d thay đổi, %d thay đổi mới với máy chủ\n"),
 			len(res.Sent), revs, added)
 	}
+	for _, r := range res.Refused {
+		fmt.Fprintf(g.stdout, g.t("batch %d refused by the server: %s (moved to %s)\n", "lô %d bị máy chủ từ chối: %s (đã chuyển vào %s)\n"),
+			r.Seq, survey.T(r.Reason, r.ReasonVI).Get(g.lang()), client.RefusedDir)
+	}
 	if res.Waiting > 0 {
 		fmt.Fprintf(g.stdout, g.t("%d batch(es) still waiting in the outbox\n", "còn %d lô đang chờ trong outbox\n"), res.Waiting)
 	}
@@ -191,10 +199,13 @@ func printSyncResult(g *globals, res client.Result) {
 	for _, d := range res.Approved {
 		fmt.Fprintf(g.stdout, g.t("approved by %s: %s\n", "được %s duyệt: %s\n"), d.By, d.Interview)
 	}
+	for _, d := range res.Reopened {
+		fmt.Fprintf(g.stdout, g.t("reopened by %s: %s: %s\n", "được %s mở lại: %s: %s\n"), d.By, d.Interview, d.Reason)
+	}
 	for _, q := range res.Questionnaires {
 		fmt.Fprintf(g.stdout, g.t("new questionnaire: %s\n", "bảng hỏi mới: %s\n"), q)
 	}
-	if len(res.Sent) == 0 && res.Waiting == 0 && res.Downloaded == 0 && len(res.Questionnaires) == 0 {
+	if len(res.Sent) == 0 && len(res.Refused) == 0 && res.Waiting == 0 && res.Downloaded == 0 && len(res.Questionnaires) == 0 {
 		fmt.Fprintln(g.stdout, g.t("up to date: nothing to send, nothing new from the server", "đã đồng bộ: không có gì để gửi, không có gì mới từ máy chủ"))
 	}
 }
@@ -317,7 +328,8 @@ func (t *tuiSync) SyncNow(ctx context.Context) (tui.SyncResult, error) {
 func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	in := tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent, LastAttempt: st.LastAttempt, Sending: st.Sending}
+	in := tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent, LastAttempt: st.LastAttempt, Sending: st.Sending,
+		Refused: refusedText(st.State)}
 	if t.ran {
 		in.Offline, in.LastError = t.offline, t.failure
 	} else {
@@ -333,6 +345,22 @@ func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
 	}
 	in.Due = !st.Sending && t.now().Sub(last) >= t.interval
 	return in
+}
+
+// refusedText says, for the status line, which batch the server refused last and why, and
+// how many are refused in all (empty when none is).
+func refusedText(st client.State) survey.Text {
+	r := st.LastRefused
+	if r == nil {
+		return nil
+	}
+	en := fmt.Sprintf("batch %d refused: %s", r.Seq, r.Reason.Get(survey.LangEN))
+	vi := fmt.Sprintf("lô %d bị từ chối: %s", r.Seq, r.Reason.Get(survey.LangVI))
+	if st.Refused > 1 {
+		en = fmt.Sprintf("%d batches refused, last %d: %s", st.Refused, r.Seq, r.Reason.Get(survey.LangEN))
+		vi = fmt.Sprintf("%d lô bị từ chối, gần nhất lô %d: %s", st.Refused, r.Seq, r.Reason.Get(survey.LangVI))
+	}
+	return survey.T(en, vi)
 }
 
 // syncOutcome says what the status line shows of a sync that ended with err: offline when

@@ -33,11 +33,15 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
-// device is an assessor's laptop: a home folder with a key, a store and an enrolment.
+// device is an assessor's laptop (or a supervisor's device): a home folder with a key, a
+// store and an enrolment.
 type device struct {
 	home, id, principal string
 	signer              ssh.Signer
 	st                  *store.Store
+	role                survey.Role  // "": assessor
+	scope               []string     // a supervisor's provinces
+	http                *http.Client // nil: the default
 }
 
 func newDevice(t *testing.T, id, principal string) *device {
@@ -61,12 +65,12 @@ func newDevice(t *testing.T, id, principal string) *device {
 
 func (d *device) enroll(t *testing.T, e *servertest.Env, url string) {
 	t.Helper()
-	tok, _, err := server.IssueToken(context.Background(), e.Store, e.Key, d.principal, time.Hour)
+	tok, _, err := server.IssueTokenFor(context.Background(), e.Store, e.Key, server.TokenSpec{Assessor: d.principal, Role: d.role, Scope: d.scope, Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.Enroll(context.Background(), client.EnrollOptions{Home: d.home, URL: url, Token: tok.String(),
-		Device: d.id, Principal: d.principal, Signer: d.signer}); err != nil {
+		Device: d.id, Principal: d.principal, Signer: d.signer, Role: d.role}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -109,7 +113,7 @@ func (d *device) pack(ctx context.Context) (*client.Packed, error) {
 }
 
 func (d *device) opts(cat client.Catalog) client.Options {
-	return client.Options{Home: d.home, Store: d.st, Signer: d.signer, Pack: d.pack, Catalog: cat,
+	return client.Options{Home: d.home, Store: d.st, Signer: d.signer, Pack: d.pack, Catalog: cat, HTTP: d.http,
 		Retry: client.Retry{Attempts: 8, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}}
 }
 
