@@ -254,7 +254,7 @@ func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts s
 			"chưa có thiết bị nào đăng ký; tạo mã bằng 'fieldsurvey server token'")
 		return nil
 	}
-	t := newTable(g.stdout, g.t("DEVICE", "THIẾT BỊ"), g.t("ASSESSOR", "NGƯỜI ĐÁNH GIÁ"), g.t("ROLE", "VAI TRÒ"), g.t("PRINCIPAL", "DANH TÍNH"),
+	t := newTable(g.stdout, g.t("DEVICE", "THIẾT BỊ"), g.t("PERSON", "NGƯỜI DÙNG"), g.t("ROLE", "VAI TRÒ"), g.t("PRINCIPAL", "DANH TÍNH"),
 		g.t("LAST SYNC", "ĐỒNG BỘ CUỐI"), g.t("BATCHES", "SỐ LÔ"), g.t("MISSING", "THIẾU"), g.t("REFUSED", "BỊ TỪ CHỐI"), g.t("STATUS", "TRẠNG THÁI"))
 	local := func(s string) string {
 		if s == "" {

@@ -158,9 +158,13 @@ func syncProgress(g *globals) func(client.Event) {
 				g.warn(ev.Err.Error())
 			}
 		case client.EventRefused:
-			g.warn(fmt.Sprintf(g.t("the server refused batch %d for good: %s; it was moved to %s, and its changes stay on this device: tell your supervisor",
-				"máy chủ từ chối hẳn lô %d: %s; lô đã được chuyển vào %s, các thay đổi vẫn nằm trên thiết bị này: hãy báo giám sát viên"),
-				ev.Seq, errorText(ev.Err, g.lang()), client.RefusedDir))
+			who := g.t("your supervisor", "giám sát viên")
+			if g.role() == survey.RoleSupervisor {
+				who = g.t("the administrator", "quản trị viên")
+			}
+			g.warn(fmt.Sprintf(g.t("the server refused batch %d for good: %s; it was moved to %s, and its changes stay on this device: tell %s",
+				"máy chủ từ chối hẳn lô %d: %s; lô đã được chuyển vào %s, các thay đổi vẫn nằm trên thiết bị này: hãy báo %s"),
+				ev.Seq, errorText(ev.Err, g.lang()), client.RefusedDir, who))
 		}
 	}
 }

@@ -413,9 +413,13 @@ func (s *Server) checkScope(ctx context.Context, dev Device, revs []survey.Revis
 		p, ok := provs[iv]
 		switch {
 		case !ok:
-			return contentError(wire.CodeOutOfScope, reason, fmt.Sprintf("the server does not hold interview %s yet, so it cannot check that it is in this supervisor's provinces (%s)", clip(iv, 64), scope))
+			return contentError(wire.CodeOutOfScope, reason, survey.T(
+				fmt.Sprintf("the server does not hold interview %s yet, so it cannot check that it is in this supervisor's provinces (%s)", clip(iv, 64), scope),
+				fmt.Sprintf("máy chủ chưa có cuộc phỏng vấn %s nên không thể kiểm tra nó thuộc các tỉnh của người giám sát này (%s)", clip(iv, 64), scope)))
 		case !dev.Covers(p):
-			return contentError(wire.CodeOutOfScope, reason, fmt.Sprintf("interview %s is in %q, outside this supervisor's provinces (%s)", clip(iv, 64), p, scope))
+			return contentError(wire.CodeOutOfScope, reason, survey.T(
+				fmt.Sprintf("interview %s is in %q, outside this supervisor's provinces (%s)", clip(iv, 64), p, scope),
+				fmt.Sprintf("cuộc phỏng vấn %s ở %q, ngoài các tỉnh của người giám sát này (%s)", clip(iv, 64), p, scope)))
 		}
 	}
 	return nil

@@ -178,7 +178,7 @@ func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now tim
 		case ms(now) > expires:
 			return wire.Errorf(wire.CodeTokenExpired, "expired %s", time.UnixMilli(expires).UTC().Format(time.RFC3339))
 		case survey.Role(role) != want:
-			return wire.Errorf(wire.CodeRoleMismatch, "the token is for a %s's device; this device's home is a %s's", role, want)
+			return wire.Errorf(wire.CodeRoleMismatch, "the token is for %s's device; this device's home is %s's", aRole(survey.Role(role)), aRole(want))
 		}
 		old, err := deviceTx(ctx, tx, d.ID)
 		isNew := errors.Is(err, wire.ErrDeviceUnknown)
@@ -219,6 +219,14 @@ func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now tim
 		return nil
 	})
 	return out, err
+}
+
+// aRole is "an assessor", "a supervisor".
+func aRole(r survey.Role) string {
+	if r == survey.RoleAssessor {
+		return "an " + string(r)
+	}
+	return "a " + string(r)
 }
 
 // followScopeTx makes a supervisor's device interested in every interview its scope covers.
@@ -581,14 +589,14 @@ func rejection(err error) error {
 	}
 	switch {
 	case errors.Is(err, hub.ErrBatchConflict), errors.Is(err, hub.ErrSequenceReused):
-		return contentError(wire.CodeBatchConflict, reason, err.Error())
+		return contentError(wire.CodeBatchConflict, reason, same(err.Error()))
 	case errors.Is(err, hub.ErrDeviceKey):
-		return contentError(wire.CodeWrongSigner, reason, err.Error())
+		return contentError(wire.CodeWrongSigner, reason, same(err.Error()))
 	}
 	if we := ErrorOf(err); we.Code != wire.CodeInternal {
 		return &ContentError{Err: we, Reason: reason}
 	}
-	return contentError(wire.CodeBadBatch, reason, err.Error())
+	return contentError(wire.CodeBadBatch, reason, same(err.Error()))
 }
 
 // checkForeign refuses revisions made by another device than the sender unless the server
@@ -610,8 +618,9 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE id = ?`, r.ID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				return contentError(wire.CodeBadBatch, hub.Reason(hub.ErrForeignRevision),
-					fmt.Sprintf("revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64)))
+				return contentError(wire.CodeBadBatch, hub.Reason(hub.ErrForeignRevision), survey.T(
+					fmt.Sprintf("revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64)),
+					fmt.Sprintf("bản ghi thay đổi %.12s do thiết bị %s tạo, không phải thiết bị gửi lô, và máy chủ không có bản ghi này", r.ID, clip(r.Device, 64))))
 			}
 			if err != nil {
 				return fmt.Errorf("look up revision: %w", err)

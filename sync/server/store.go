@@ -216,10 +216,18 @@ func (e *ContentError) Error() string { return e.Err.Error() }
 // Unwrap returns the protocol error.
 func (e *ContentError) Unwrap() error { return e.Err }
 
-// contentError makes the refusal of code, with the check reason and the detail.
-func contentError(code wire.Code, reason survey.Text, detail string) *ContentError {
-	return &ContentError{Err: wire.NewError(code, detail), Reason: reason}
+// contentError makes the refusal of code, with the check reason and the detail (in
+// English and Vietnamese: survey.T(en, vi), or one string for both).
+func contentError(code wire.Code, reason, detail survey.Text) *ContentError {
+	we := wire.NewError(code, detail.Get(survey.LangEN))
+	if vi := detail.Get(survey.LangVI); vi != "" {
+		we.MessageVI = wire.NewError(code, vi).MessageVI
+	}
+	return &ContentError{Err: we, Reason: reason}
 }
+
+// same is one text for every language (details such as ids and hashes).
+func same(s string) survey.Text { return survey.T(s, s) }
 
 // Upload is a batch that passed every check, ready to store.
 type Upload struct {
