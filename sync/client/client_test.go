@@ -44,7 +44,7 @@ type device struct {
 	http                *http.Client // nil: the default
 }
 
-func newDevice(t *testing.T, id, principal string) *device {
+func newDevice(t testing.TB, id, principal string) *device {
 	t.Helper()
 	home := t.TempDir()
 	p, _, err := keys.CreateDeviceKey(home, principal)
@@ -63,7 +63,7 @@ func newDevice(t *testing.T, id, principal string) *device {
 	return &device{home: home, id: id, principal: principal, signer: s, st: st}
 }
 
-func (d *device) enroll(t *testing.T, e *servertest.Env, url string) {
+func (d *device) enroll(t testing.TB, e *servertest.Env, url string) {
 	t.Helper()
 	tok, _, err := server.IssueTokenFor(context.Background(), e.Store, e.Key, server.TokenSpec{Assessor: d.principal, Role: d.role, Scope: d.scope, Lifetime: time.Hour})
 	if err != nil {

@@ -611,27 +611,26 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 		s.event(Event{Kind: EventQuestionnaire, Name: name})
 	}
 	revs := make([]survey.Revision, 0, len(in.Revisions))
-	ids := make([]string, 0, len(in.Revisions))
 	for i, raw := range in.Revisions {
 		var r survey.Revision
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("download: revision %d of the inbox cannot be read: %w", i+1, err)
 		}
-		if err := r.Verify(); err != nil {
-			return fmt.Errorf("download: revision %d of the inbox: %w", i+1, err)
-		}
 		revs = append(revs, r)
-		ids = append(ids, r.ID)
+	}
+	// Every revision is checked as Append checks it (its id is the hash of its content,
+	// its value decodes), before the transaction.
+	verified, err := store.Verify(revs...)
+	if err != nil {
+		return fmt.Errorf("download: the inbox holds a revision that fails its checks: %w; nothing of this page was stored", err)
 	}
 	var decided []survey.Revision
-	err := s.o.Store.Update(ctx, func(tx *store.Tx) error {
+	err = s.o.Store.Update(ctx, func(tx *store.Tx) error {
 		decided = decided[:0]
 		if len(revs) > 0 {
-			if _, err := tx.Append(revs...); err != nil {
-				return err
-			}
-			// They came from the server: no batch of this device carries them back.
-			if err := tx.MarkBatched("inbox:"+strconv.FormatInt(in.Cursor, 10), ids); err != nil {
+			// They came from the server: recorded as carried (no batch of this device sends
+			// them back), in the same statements that store them.
+			if _, err := tx.AppendBatch("inbox:"+strconv.FormatInt(in.Cursor, 10), verified); err != nil {
 				return err
 			}
 			// The decisions that are now an interview's status (not an old one that a
