@@ -38,16 +38,23 @@ func newSyncCommand(g *globals) *cobra.Command {
 		Short: "Send the outbox, receive returns and questionnaires · Gửi dữ liệu, nhận phản hồi và bảng hỏi",
 		Long: `sync packs every change not yet in a batch into a new signed batch (as 'fieldsurvey batch
 create' does), sends the outbox to the server in sequence order, and brings down what
-waits for this device: interviews a supervisor returned (they reopen, with the reason),
-approvals, and questionnaire versions the server publishes (checked against the server key
-pinned at enrolment). A batch leaves the outbox only when the server's signed receipt for
-it is here. Faults on the way are retried with growing pauses. It is safe to interrupt at
-any moment and to run again: nothing is lost or stored twice.
+waits for this device: every change made elsewhere to the interviews it holds or is
+assigned (other laptops, supervisors, the server), with the decisions among them
+(returned interviews reopen with the reason, approvals, reopenings), questionnaire versions
+the server publishes, and the keys of the supervisors the server vouches for
+(trusted_supervisors). Everything is checked against the server key pinned at enrolment.
+A batch leaves the outbox only when the server's signed receipt for it is here. A batch the
+server refuses for what it holds comes back with a signed refusal: it moves to
+outbox/refused (its changes stay on this device), the reason is shown once, and 'batch
+list' keeps it. Faults on the way are retried with growing pauses. It is safe to interrupt
+at any moment and to run again: nothing is lost or stored twice.
 
 sync đóng gói mọi thay đổi chưa gửi thành một lô có chữ ký, gửi các lô trong outbox lên máy
-chủ theo thứ tự, rồi nhận về các cuộc phỏng vấn bị trả lại (mở lại kèm lý do), các phê duyệt
-và các bảng hỏi mới. Một lô chỉ rời outbox khi đã có biên nhận có chữ ký của máy chủ. Có thể
-ngắt bất cứ lúc nào và chạy lại: không mất dữ liệu, không lưu trùng.`,
+chủ theo thứ tự, rồi nhận về mọi thay đổi do nơi khác thực hiện trên các cuộc phỏng vấn của
+thiết bị (máy khác, người giám sát, máy chủ): trả lại kèm lý do, phê duyệt, mở lại, cùng các
+bảng hỏi mới và khoá của người giám sát. Lô bị máy chủ từ chối (có chữ ký) được chuyển vào
+outbox/refused, thay đổi vẫn nằm trên thiết bị; 'batch list' cho biết lý do. Có thể ngắt bất
+cứ lúc nào và chạy lại: không mất dữ liệu, không lưu trùng.`,
 		Example: `  fieldsurvey sync
   fieldsurvey sync --json`,
 		Args: cobra.NoArgs,
