@@ -484,7 +484,8 @@ func isUnreachable(err error) bool {
 func isBatchRefusal(we *wire.Error) bool {
 	switch we.Code {
 	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
-		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner,
+		wire.CodeDecisionNotAllowed, wire.CodeOutOfScope:
 		return true
 	}
 	return false

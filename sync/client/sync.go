@@ -417,7 +417,8 @@ func batchRefusal(err error) bool {
 	}
 	switch we.Code {
 	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
-		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner,
+		wire.CodeDecisionNotAllowed, wire.CodeOutOfScope:
 		return true
 	}
 	return false
