@@ -132,6 +132,9 @@ type SyncInfo struct {
 	LastError survey.Text
 	// Due: sync.interval has passed since the last attempt, so the screen starts a sync.
 	Due bool
+	// Refused is a short sentence, in both languages, of the batch the server refused for
+	// good (batch 3 refused: decision by an assessor's key); empty when none was.
+	Refused survey.Text
 }
 
 // SyncResult is what one sync did, and the state after it.

@@ -123,9 +123,10 @@ func decisionsNotice(res SyncResult) survey.Text {
 }
 
 // syncStatus is the sync's part of the status line: sending, offline, failed, or when a
-// batch was last sent, with the batches waiting. Empty without a server, or before the
-// first answer. When it is wider than room, the failure's sentence is shortened so that
-// the count of batches waiting stays in view.
+// batch was last sent, with the batches waiting and the last batch the server refused.
+// Empty without a server, or before the first answer. When it is wider than room, the
+// failure's sentence and then the refusal's are shortened so that the count of batches
+// waiting stays in view.
 func (a *App) syncStatus(room int) string {
 	c := a.c
 	if c.opts.Sync == nil {
@@ -138,9 +139,12 @@ func (a *App) syncStatus(room int) string {
 	if in == nil {
 		return ""
 	}
-	var s, tail string
+	var s, tail, refused string
 	if in.Waiting > 0 {
 		tail = " · " + batchesWaiting(c.lang, in.Waiting)
+	}
+	if !in.Refused.Empty() {
+		refused = " · " + c.get(in.Refused)
 	}
 	switch {
 	case in.Offline:
@@ -155,7 +159,10 @@ func (a *App) syncStatus(room int) string {
 	default:
 		s = c.t("nothing sent yet", "chưa gửi lần nào")
 	}
-	return s + tail
+	if refused != "" && room > 0 && width(s+tail+refused) > room {
+		refused = cut(refused, max(room-width(s+tail), 16))
+	}
+	return s + tail + refused
 }
 
 // when is a time of today as 15:04, of another day as 02/01 15:04 (local time).

@@ -328,3 +328,19 @@ func TestStatusLineKeepsTheWaitingCountWhenNarrow(t *testing.T) {
 	d.send(tea.WindowSizeMsg{Width: 140, Height: 24})
 	d.statusMustShow("Assessor: Nguyễn Văn An · sync failed: this device has been revoked by the administrator · 3 batches waiting")
 }
+
+func TestStatusLineSaysWhichBatchWasRefused(t *testing.T) {
+	fs := &fakeSync{info: SyncInfo{LastSent: yesterday, Waiting: 1,
+		Refused: survey.T("batch 3 refused: decision by an assessor's key", "lô 3 bị từ chối: quyết định được ký bằng khoá của người đánh giá")}}
+	d := newDriver(t, 140, 24, withSync(fs))
+	d.statusMustShow("last sent 22/11 16:05 · 1 batch waiting · batch 3 refused: decision by an assessor's key")
+	// Narrow: the refusal is shortened, the count of batches waiting stays.
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	line := d.statusLine()
+	if !strings.Contains(line, "last sent 22/11 16:05 · 1 batch waiting · batch 3 refused") || !strings.Contains(line, "…") {
+		t.Fatalf("status line at 80 columns: %q", line)
+	}
+	d.key("ctrl+l")
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 24})
+	d.statusMustShow("lô 3 bị từ chối: quyết định được ký bằng khoá của người đánh giá")
+}

@@ -63,7 +63,7 @@ chủ: tệp tar gồm manifest.json, chữ ký OpenSSH của nó và các bản
   fieldsurvey batch verify --allowed-signers allowed_signers /media/usb/*.fsbatch`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBatchCreateCommand(g), newBatchVerifyCommand(g), newBatchInspectCommand(g))
+	cmd.AddCommand(newBatchCreateCommand(g), newBatchVerifyCommand(g), newBatchInspectCommand(g), newBatchListCommand(g))
 	return cmd
 }
 

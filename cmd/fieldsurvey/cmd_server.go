@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -40,6 +39,7 @@ published questionnaires.
 server quản trị thư mục dữ liệu của máy chủ trung tâm: mã đăng ký, thiết bị, quyết định của
 người giám sát và các bảng hỏi được công bố.`,
 		Example: `  fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"
+  fieldsurvey server token --data /srv/fieldsurvey --assessor "Trần Thị Bình" --role supervisor --scope "Đà Nẵng,Thừa Thiên Huế"
   fieldsurvey server devices --data /srv/fieldsurvey
   fieldsurvey server return --data /srv/fieldsurvey 0193… --reason "7.1: thiếu bằng chứng"`,
 	}
@@ -47,11 +47,13 @@ người giám sát và các bảng hỏi được công bố.`,
 	return groupCommand(cmd,
 		newServerTokenCommand(g, &opts), newServerDevicesCommand(g, &opts), newServerRevokeCommand(g, &opts),
 		newServerDecideCommand(g, &opts, survey.StatusApproved), newServerDecideCommand(g, &opts, survey.StatusReturned),
-		newServerPublishCommand(g, &opts))
+		newServerDecideCommand(g, &opts, survey.StatusReopened), newServerPublishCommand(g, &opts))
 }
 
 type serverTokenOptions struct {
 	assessor string
+	role     string
+	scope    string
 	expires  time.Duration
 	json     bool
 }
@@ -59,24 +61,35 @@ type serverTokenOptions struct {
 func newServerTokenCommand(g *globals, so *serverOptions) *cobra.Command {
 	var opts serverTokenOptions
 	cmd := &cobra.Command{
-		Use:   "token --assessor NAME [--expires 72h]",
+		Use:   "token --assessor NAME [--role assessor|supervisor] [--scope PROVINCE,...] [--expires 72h]",
 		Short: "Print a one-time enrolment token for a device · In mã đăng ký dùng một lần cho một thiết bị",
-		Long: `token prints a one-time enrolment token for the assessor's device. It expires (72 hours by
+		Long: `token prints a one-time enrolment token for a person's device. It expires (72 hours by
 default), works once, and carries the fingerprint of the server's key, so that the device
-checks it talks to this server. The server keeps only a hash of it. Hand it to the assessor
+checks it talks to this server. The server keeps only a hash of it. Hand it to the person
 (it is a secret until used), who runs 'fieldsurvey enroll --server URL --token TOKEN'.
 
-token in ra mã đăng ký dùng một lần cho thiết bị của người đánh giá. Mã hết hạn (mặc định 72
-giờ), chỉ dùng được một lần, và mang dấu vân tay khoá máy chủ để thiết bị kiểm tra đúng máy
-chủ. Người đánh giá chạy 'fieldsurvey enroll --server URL --token MÃ'.`,
+With --role supervisor the device is a supervisor's (its home made with 'fieldsurvey init
+--role supervisor'): its sync brings down every interview of its scope, and its batches may
+approve, return and reopen interviews of its scope. --scope lists the provinces it covers,
+separated by commas (compared ignoring case); without it, every province. A device whose
+home has another role than the token's is refused, and the token stays unused.
+
+token in ra mã đăng ký dùng một lần cho thiết bị. Mã hết hạn (mặc định 72 giờ), chỉ dùng
+được một lần, và mang dấu vân tay khoá máy chủ để thiết bị kiểm tra đúng máy chủ. Với --role
+supervisor, thiết bị là của người giám sát: đồng bộ nhận mọi cuộc phỏng vấn thuộc phạm vi
+(--scope: các tỉnh, cách nhau bởi dấu phẩy; bỏ trống: mọi tỉnh), và được duyệt, trả lại, mở
+lại các cuộc phỏng vấn đó. Người dùng chạy 'fieldsurvey enroll --server URL --token MÃ'.`,
 		Example: `  fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"
-  fieldsurvey server token --data /srv/fieldsurvey --assessor an@example.org --expires 24h`,
+  fieldsurvey server token --data /srv/fieldsurvey --assessor an@example.org --expires 24h
+  fieldsurvey server token --data /srv/fieldsurvey --assessor "Trần Thị Bình" --role supervisor --scope "Đà Nẵng,Quảng Nam"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServerToken(cmd.Context(), g, so, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.assessor, "assessor", "", "the assessor the device belongs to · người đánh giá sở hữu thiết bị")
+	cmd.Flags().StringVar(&opts.assessor, "assessor", "", "the person the device belongs to · người sở hữu thiết bị")
+	cmd.Flags().StringVar(&opts.role, "role", "assessor", "the device's role: assessor or supervisor · vai trò của thiết bị")
+	cmd.Flags().StringVar(&opts.scope, "scope", "", "a supervisor's provinces, separated by commas (default: all) · các tỉnh của người giám sát")
 	cmd.Flags().DurationVar(&opts.expires, "expires", server.DefaultTokenLifetime, "how long the token stays valid · thời hạn của mã")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print as JSON · in dạng JSON")
 	return cmd
@@ -87,39 +100,90 @@ func runServerToken(ctx context.Context, g *globals, so *serverOptions, opts ser
 		return withHint(fail("no assessor named", "chưa nêu tên người đánh giá"),
 			"name the assessor with --assessor NAME", "nêu tên bằng --assessor TÊN")
 	}
+	role, err := survey.ParseRole(opts.role)
+	if err != nil {
+		return withHint(fail("--role %s is not a role", "--role %s không phải là vai trò", opts.role),
+			"give --role assessor or --role supervisor", "dùng --role assessor hoặc --role supervisor")
+	}
+	var scope []string
+	if strings.TrimSpace(opts.scope) != "" {
+		if role != survey.RoleSupervisor {
+			return withHint(fail("--scope is for a supervisor's device", "--scope chỉ dùng cho thiết bị của người giám sát"),
+				"add --role supervisor, or leave out --scope", "thêm --role supervisor, hoặc bỏ --scope")
+		}
+		if scope, err = server.CleanScope(strings.Split(opts.scope, ",")); err != nil {
+			return withHint(fail("--scope %q has an empty province", "--scope %q có một tỉnh để trống", opts.scope),
+				"give provinces separated by commas, such as --scope \"Đà Nẵng,Thừa Thiên Huế\"",
+				"liệt kê các tỉnh, cách nhau bởi dấu phẩy, ví dụ --scope \"Đà Nẵng,Thừa Thiên Huế\"")
+		}
+	}
 	st, key, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tok, expires, err := server.IssueToken(ctx, st, key.signer, opts.assessor, opts.expires)
+	tok, expires, err := server.IssueTokenFor(ctx, st, key.signer, server.TokenSpec{Assessor: opts.assessor, Role: role, Scope: scope, Lifetime: opts.expires})
 	if err != nil {
 		return failWrap(err, "issue token", "cấp mã đăng ký")
 	}
 	if opts.json {
-		return writeJSON(g.stdout, map[string]any{"token": tok.String(), "assessor": opts.assessor,
+		return writeJSON(g.stdout, map[string]any{"token": tok.String(), "assessor": opts.assessor, "role": role, "scope": nonNil(scope),
 			"expires": wire.FormatTime(expires), "server_key": tok.Fingerprint})
 	}
 	fmt.Fprintln(g.stdout, tok.String())
+	if role == survey.RoleSupervisor {
+		g.infof("one-time token for %s's supervisor device (%s), valid until %s; server key %s\nthe supervisor enrols from a home made with 'fieldsurvey init --role supervisor': fieldsurvey enroll --server URL --token TOKEN",
+			"mã dùng một lần cho thiết bị giám sát của %s (%s), hiệu lực đến %s; khoá máy chủ %s\nngười giám sát đăng ký từ thư mục tạo bằng 'fieldsurvey init --role supervisor': fieldsurvey enroll --server URL --token MÃ",
+			opts.assessor, scopeText(g, scope), expires.Local().Format("2006-01-02 15:04"), tok.Fingerprint)
+		return nil
+	}
 	g.infof("one-time token for %s, valid until %s; server key %s\nthe assessor enrols with: fieldsurvey enroll --server URL --token TOKEN",
 		"mã dùng một lần cho %s, hiệu lực đến %s; khoá máy chủ %s\nngười đánh giá đăng ký bằng: fieldsurvey enroll --server URL --token MÃ",
 		opts.assessor, expires.Local().Format("2006-01-02 15:04"), tok.Fingerprint)
 	return nil
 }
 
+// scopeText names a supervisor's provinces, or says it covers all.
+func scopeText(g *globals, scope []string) string {
+	if len(scope) == 0 {
+		return g.t("every province", "mọi tỉnh")
+	}
+	return strings.Join(scope, ", ")
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 type serverDevicesOptions struct{ json bool }
 
 type deviceLine struct {
-	Device    string   `json:"device"`
-	Assessor  string   `json:"assessor"`
-	Principal string   `json:"principal"`
-	Key       string   `json:"key"`
-	Enrolled  string   `json:"enrolled"`
-	Revoked   string   `json:"revoked,omitempty"`
-	LastSync  string   `json:"last_sync,omitempty"`
-	Batches   int      `json:"batches"`
-	LastSeq   uint64   `json:"last_sequence"`
-	Missing   []string `json:"missing"`
+	Device    string        `json:"device"`
+	Assessor  string        `json:"assessor"`
+	Role      survey.Role   `json:"role"`
+	Scope     []string      `json:"scope"`
+	Principal string        `json:"principal"`
+	Key       string        `json:"key"`
+	Enrolled  string        `json:"enrolled"`
+	Revoked   string        `json:"revoked,omitempty"`
+	LastSync  string        `json:"last_sync,omitempty"`
+	Batches   int           `json:"batches"`
+	LastSeq   uint64        `json:"last_sequence"`
+	Missing   []string      `json:"missing"`
+	Refused   []refusedLine `json:"refused"`
+}
+
+// refusedLine is a batch the server refused for its content.
+type refusedLine struct {
+	Seq     uint64      `json:"seq"`
+	Batch   string      `json:"batch"`
+	Code    wire.Code   `json:"code"`
+	Reason  survey.Text `json:"reason"`
+	Message survey.Text `json:"message"`
+	Refused string      `json:"refused"`
 }
 
 func newServerDevicesCommand(g *globals, so *serverOptions) *cobra.Command {
@@ -127,13 +191,15 @@ func newServerDevicesCommand(g *globals, so *serverOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devices",
 		Short: "List enrolled devices, their last sync and missing batches · Liệt kê các thiết bị đã đăng ký",
-		Long: `devices lists the enrolled devices: assessor, signer principal, key, when each last synced,
-how many batches the server received from it, and the sequence numbers missing between
-them (a batch the device made but the server never got: look for it on the laptop or a
-USB stick).
+		Long: `devices lists the enrolled devices: the person, the role (a supervisor's with its
+provinces), signer principal, key, when each last synced, how many batches the server
+received from it, the sequence numbers missing between them (a batch the device made but
+the server never got: look for it on the laptop or a USB stick), and the batches the server
+refused for what they hold, with the reason (the device has them in outbox/refused; their
+numbers are not missing).
 
-devices liệt kê các thiết bị đã đăng ký: người đánh giá, lần đồng bộ cuối, số lô đã nhận và
-các số thứ tự lô còn thiếu.`,
+devices liệt kê các thiết bị đã đăng ký: người dùng, vai trò (người giám sát kèm các tỉnh),
+lần đồng bộ cuối, số lô đã nhận, các số thứ tự lô còn thiếu, và các lô bị từ chối kèm lý do.`,
 		Example: `  fieldsurvey server devices --data /srv/fieldsurvey
   fieldsurvey server devices --data /srv/fieldsurvey --json`,
 		Args: cobra.NoArgs,
@@ -157,8 +223,15 @@ func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts s
 	}
 	lines := make([]deviceLine, 0, len(devs))
 	for _, d := range devs {
-		l := deviceLine{Device: d.ID, Assessor: d.Assessor, Principal: d.Principal, Enrolled: wire.FormatTime(d.Enrolled),
-			Batches: d.Batches, LastSeq: d.LastSeq, Missing: []string{}}
+		role := d.Role
+		if role == "" {
+			role = survey.RoleAssessor
+		}
+		l := deviceLine{Device: d.ID, Assessor: d.Assessor, Role: role, Scope: nonNil(d.Scope), Principal: d.Principal, Enrolled: wire.FormatTime(d.Enrolled),
+			Batches: d.Batches, LastSeq: d.LastSeq, Missing: []string{}, Refused: []refusedLine{}}
+		for _, rf := range d.Refused {
+			l.Refused = append(l.Refused, refusedLine{Seq: rf.Seq, Batch: rf.Batch, Code: rf.Code, Reason: rf.Reason, Message: rf.Message, Refused: wire.FormatTime(rf.Time)})
+		}
 		if pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(d.PublicKey)); err == nil {
 			l.Key = ssh.FingerprintSHA256(pub)
 		}
@@ -181,8 +254,8 @@ func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts s
 			"chưa có thiết bị nào đăng ký; tạo mã bằng 'fieldsurvey server token'")
 		return nil
 	}
-	t := newTable(g.stdout, g.t("DEVICE", "THIẾT BỊ"), g.t("ASSESSOR", "NGƯỜI ĐÁNH GIÁ"), g.t("PRINCIPAL", "DANH TÍNH"),
-		g.t("LAST SYNC", "ĐỒNG BỘ CUỐI"), g.t("BATCHES", "SỐ LÔ"), g.t("MISSING", "THIẾU"), g.t("STATUS", "TRẠNG THÁI"))
+	t := newTable(g.stdout, g.t("DEVICE", "THIẾT BỊ"), g.t("PERSON", "NGƯỜI DÙNG"), g.t("ROLE", "VAI TRÒ"), g.t("PRINCIPAL", "DANH TÍNH"),
+		g.t("LAST SYNC", "ĐỒNG BỘ CUỐI"), g.t("BATCHES", "SỐ LÔ"), g.t("MISSING", "THIẾU"), g.t("REFUSED", "BỊ TỪ CHỐI"), g.t("STATUS", "TRẠNG THÁI"))
 	local := func(s string) string {
 		if s == "" {
 			return "-"
@@ -199,7 +272,18 @@ func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts s
 		if missing == "" {
 			missing = "-"
 		}
-		t.row(l.Device, l.Assessor, l.Principal, local(l.LastSync), fmt.Sprint(l.Batches), missing, status)
+		role := l.Role.Label().Get(g.lang())
+		if l.Role == survey.RoleSupervisor {
+			role += ": " + scopeText(g, l.Scope)
+		}
+		var refused []string
+		for _, rf := range l.Refused {
+			refused = append(refused, fmt.Sprintf("%d: %s", rf.Seq, rf.Reason.Get(g.lang())))
+		}
+		if len(refused) == 0 {
+			refused = []string{"-"}
+		}
+		t.row(l.Device, l.Assessor, role, l.Principal, local(l.LastSync), fmt.Sprint(l.Batches), missing, strings.Join(refused, "; "), status)
 	}
 	return t.flush()
 }
@@ -250,52 +334,61 @@ type serverDecideOptions struct {
 func newServerDecideCommand(g *globals, so *serverOptions, status survey.Status) *cobra.Command {
 	var opts serverDecideOptions
 	cmd := &cobra.Command{
-		Use:   "approve INTERVIEW [--reason TEXT]",
-		Short: "Approve a completed interview · Duyệt một cuộc phỏng vấn đã hoàn thành",
-		Long: `approve marks a completed interview approved. The decision is a revision written by the
-server as the supervisor (--by, default assessor.name of this machine or the user name),
-and travels to the assessor's device on its next sync. An interview with conflicting
-answers cannot be approved: settle them or return it.
+		Use:   "approve INTERVIEW",
+		Short: "Approve a completed interview, as the server · Duyệt một cuộc phỏng vấn đã hoàn thành, với khoá máy chủ",
+		Long: `approve marks a completed (or submitted) interview approved. The decision is a revision
+made and signed by the server key (its principal is the server's, such as server-3f2a9c0d1e4b):
+it is the administrator's. Supervisors decide from their own devices ('fieldsurvey server
+token --role supervisor'). It travels to every device holding the interview on its next
+sync. An interview with conflicting answers cannot be approved: settle them or return it.
 
-approve đánh dấu một cuộc phỏng vấn đã hoàn thành là đã duyệt. Quyết định được gửi về thiết
-bị của người đánh giá ở lần đồng bộ tiếp theo.`,
+approve đánh dấu một cuộc phỏng vấn đã hoàn thành là đã duyệt. Quyết định là một bản ghi
+thay đổi do khoá máy chủ tạo (của quản trị viên); người giám sát quyết định trên thiết bị của
+mình. Quyết định đến mọi thiết bị có cuộc phỏng vấn ở lần đồng bộ tiếp theo.`,
 		Example: `  fieldsurvey server approve --data /srv/fieldsurvey 0193a1b2-…`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServerDecide(cmd.Context(), g, so, status, args[0], opts)
 		},
 	}
-	if status == survey.StatusReturned {
+	switch status {
+	case survey.StatusReturned:
 		cmd.Use = "return INTERVIEW --reason TEXT"
 		cmd.Short = "Return an interview to its assessor with a reason · Trả lại cuộc phỏng vấn cho người đánh giá kèm lý do"
-		cmd.Long = `return sends an interview back to its assessor with a reason. The decision is a revision
-written by the server as the supervisor; on the device's next sync the interview reopens
-and the assessor sees the reason on the home screen. Completing it again sends it back.
+		cmd.Long = `return sends a completed (or submitted) interview back to its assessor with a reason. The
+decision is a revision made and signed by the server key (the administrator's); on the
+device's next sync the interview reopens and the assessor sees the reason on the home
+screen. Completing it again sends it back. An approved interview is reopened instead.
 
-return trả lại cuộc phỏng vấn cho người đánh giá kèm lý do. Ở lần đồng bộ tiếp theo, cuộc
-phỏng vấn được mở lại trên thiết bị và người đánh giá thấy lý do trên màn hình chính.`
+return trả lại cuộc phỏng vấn cho người đánh giá kèm lý do. Quyết định do khoá máy chủ tạo;
+ở lần đồng bộ tiếp theo, cuộc phỏng vấn được mở lại trên thiết bị và người đánh giá thấy lý
+do trên màn hình chính. Cuộc phỏng vấn đã duyệt thì dùng reopen.`
 		cmd.Example = `  fieldsurvey server return --data /srv/fieldsurvey 0193a1b2-… --reason "Câu 7.1 thiếu bằng chứng / 7.1 lacks evidence"`
+	case survey.StatusReopened:
+		cmd.Use = "reopen INTERVIEW --reason TEXT"
+		cmd.Short = "Reopen an approved interview with a reason · Mở lại cuộc phỏng vấn đã duyệt kèm lý do"
+		cmd.Long = `reopen takes an approved interview back for changes, with a reason the assessor reads. The
+decision is a revision made and signed by the server key (the administrator's); on the
+device's next sync the assessor can change the interview again, and completes it anew.
+
+reopen mở lại một cuộc phỏng vấn đã duyệt để sửa, kèm lý do người đánh giá sẽ đọc. Quyết
+định do khoá máy chủ tạo và đến thiết bị ở lần đồng bộ tiếp theo.`
+		cmd.Example = `  fieldsurvey server reopen --data /srv/fieldsurvey 0193a1b2-… --reason "Sở đã ban hành quyết định mới / a new decree was issued"`
 	}
 	cmd.Flags().StringVar(&opts.reason, "reason", "", "why: the assessor reads it · lý do: người đánh giá sẽ đọc")
-	cmd.Flags().StringVar(&opts.by, "by", "", "the supervisor's name (default: assessor.name, or the user name) · tên người giám sát")
+	cmd.Flags().StringVar(&opts.by, "by", "", "no longer accepted: the author is the server key's principal · không còn dùng")
+	cmd.Flags().MarkHidden("by")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the revision written as JSON · in bản ghi thay đổi dạng JSON")
 	return cmd
 }
 
-func supervisorName(g *globals, by string) string {
-	if by = strings.TrimSpace(by); by != "" {
-		return by
-	}
-	if g.cfg.Assessor.Name != "" {
-		return g.cfg.Assessor.Name
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "supervisor"
-}
-
 func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status survey.Status, id string, opts serverDecideOptions) error {
+	if opts.by != "" {
+		return withHint(fail("--by is no longer accepted: a decision made here is signed by the server key, and its author is the server's principal",
+			"--by không còn được chấp nhận: quyết định ở đây được ký bằng khoá máy chủ, và người tạo là danh tính của máy chủ"),
+			"leave out --by; a supervisor decides from their own device, enrolled with 'fieldsurvey server token --role supervisor'",
+			"bỏ --by; người giám sát quyết định trên thiết bị của mình, đăng ký bằng 'fieldsurvey server token --role supervisor'")
+	}
 	st, key, err := openServerData(g, so.data, false)
 	if err != nil {
 		return err
@@ -306,27 +399,36 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 	if full, err := resolveInterview(ctx, st.Revisions(), id); err == nil {
 		id = full
 	}
-	rev, err := st.Decide(ctx, server.Decision{Interview: id, Status: status, Reason: opts.reason,
-		By: supervisorName(g, opts.by), Device: server.ServerDevice(key.signer.PublicKey()), Time: g.now()})
+	dev := server.ServerDevice(key.signer.PublicKey())
+	rev, err := st.Decide(ctx, server.Decision{Interview: id, Status: status, Reason: opts.reason, Device: dev, Time: g.now()})
+	var rule *survey.RuleError
 	switch {
 	case errors.Is(err, server.ErrNotFound):
 		return withHint(fail("the server holds no interview %s", "máy chủ không có cuộc phỏng vấn %s", id),
 			"list them with 'fieldsurvey interview list --db %s'", "xem danh sách bằng 'fieldsurvey interview list --db %s'",
 			so.data+string(os.PathSeparator)+server.DBFile)
-	case errors.Is(err, server.ErrUnchanged), errors.Is(err, server.ErrNotDecidable):
-		return fail("%s; nothing changed", "%s; không có gì thay đổi", strings.TrimPrefix(err.Error(), server.ErrNotDecidable.Error()+": "))
+	case errors.As(err, &rule):
+		msg := rule.Text()
+		return &userError{msg: survey.T(fmt.Sprintf("interview %s: %s; nothing changed", id, msg.Get(survey.LangEN)),
+			fmt.Sprintf("cuộc phỏng vấn %s: %s; không có gì thay đổi", id, msg.Get(survey.LangVI)))}
+	case errors.Is(err, server.ErrUnchanged):
+		return fail("%s; nothing changed", "%s; không có gì thay đổi", err.Error())
 	case err != nil:
 		return failWrap(err, "record the decision", "ghi quyết định")
 	}
 	if opts.json {
 		return writeJSON(g.stdout, rev)
 	}
-	if status == survey.StatusApproved {
-		fmt.Fprintf(g.stdout, g.t("interview %s approved\n", "cuộc phỏng vấn %s đã được duyệt\n"), id)
-	} else {
-		fmt.Fprintf(g.stdout, g.t("interview %s returned: %s\n", "cuộc phỏng vấn %s đã bị trả lại: %s\n"), id, survey.NFC(strings.TrimSpace(opts.reason)))
+	reason := survey.NFC(strings.TrimSpace(opts.reason))
+	switch status {
+	case survey.StatusApproved:
+		fmt.Fprintf(g.stdout, g.t("interview %s approved by %s\n", "cuộc phỏng vấn %s đã được %s duyệt\n"), id, dev)
+	case survey.StatusReturned:
+		fmt.Fprintf(g.stdout, g.t("interview %s returned by %s: %s\n", "cuộc phỏng vấn %s đã bị %s trả lại: %s\n"), id, dev, reason)
+	case survey.StatusReopened:
+		fmt.Fprintf(g.stdout, g.t("interview %s reopened by %s: %s\n", "cuộc phỏng vấn %s đã được %s mở lại: %s\n"), id, dev, reason)
 	}
-	g.infof("it reaches the assessor's device on its next sync", "quyết định sẽ đến thiết bị của người đánh giá ở lần đồng bộ tiếp theo")
+	g.infof("it reaches every device holding the interview on its next sync", "quyết định sẽ đến mọi thiết bị có cuộc phỏng vấn ở lần đồng bộ tiếp theo")
 	return nil
 }
 

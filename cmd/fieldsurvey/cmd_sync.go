@@ -38,16 +38,23 @@ func newSyncCommand(g *globals) *cobra.Command {
 		Short: "Send the outbox, receive returns and questionnaires · Gửi dữ liệu, nhận phản hồi và bảng hỏi",
 		Long: `sync packs every change not yet in a batch into a new signed batch (as 'fieldsurvey batch
 create' does), sends the outbox to the server in sequence order, and brings down what
-waits for this device: interviews a supervisor returned (they reopen, with the reason),
-approvals, and questionnaire versions the server publishes (checked against the server key
-pinned at enrolment). A batch leaves the outbox only when the server's signed receipt for
-it is here. Faults on the way are retried with growing pauses. It is safe to interrupt at
-any moment and to run again: nothing is lost or stored twice.
+waits for this device: every change made elsewhere to the interviews it holds or is
+assigned (other laptops, supervisors, the server), with the decisions among them
+(returned interviews reopen with the reason, approvals, reopenings), questionnaire versions
+the server publishes, and the keys of the supervisors the server vouches for
+(trusted_supervisors). Everything is checked against the server key pinned at enrolment.
+A batch leaves the outbox only when the server's signed receipt for it is here. A batch the
+server refuses for what it holds comes back with a signed refusal: it moves to
+outbox/refused (its changes stay on this device), the reason is shown once, and 'batch
+list' keeps it. Faults on the way are retried with growing pauses. It is safe to interrupt
+at any moment and to run again: nothing is lost or stored twice.
 
 sync đóng gói mọi thay đổi chưa gửi thành một lô có chữ ký, gửi các lô trong outbox lên máy
-chủ theo thứ tự, rồi nhận về các cuộc phỏng vấn bị trả lại (mở lại kèm lý do), các phê duyệt
-và các bảng hỏi mới. Một lô chỉ rời outbox khi đã có biên nhận có chữ ký của máy chủ. Có thể
-ngắt bất cứ lúc nào và chạy lại: không mất dữ liệu, không lưu trùng.`,
+chủ theo thứ tự, rồi nhận về mọi thay đổi do nơi khác thực hiện trên các cuộc phỏng vấn của
+thiết bị (máy khác, người giám sát, máy chủ): trả lại kèm lý do, phê duyệt, mở lại, cùng các
+bảng hỏi mới và khoá của người giám sát. Lô bị máy chủ từ chối (có chữ ký) được chuyển vào
+outbox/refused, thay đổi vẫn nằm trên thiết bị; 'batch list' cho biết lý do. Có thể ngắt bất
+cứ lúc nào và chạy lại: không mất dữ liệu, không lưu trùng.`,
 		Example: `  fieldsurvey sync
   fieldsurvey sync --json`,
 		Args: cobra.NoArgs,
@@ -163,6 +170,14 @@ func syncProgress(g *globals) func(client.Event) {
 			if ev.Batch == "" { // a refused batch is reported with the error at the end
 				g.warn(ev.Err.Error())
 			}
+		case client.EventRefused:
+			who := g.t("your supervisor", "giám sát viên")
+			if g.role() == survey.RoleSupervisor {
+				who = g.t("the administrator", "quản trị viên")
+			}
+			g.warn(fmt.Sprintf(g.t("the server refused batch %d for good: %s; it was moved to %s, and its changes stay on this device: tell %s",
+				"máy chủ từ chối hẳn lô %d: %s; lô đã được chuyển vào %s, các thay đổi vẫn nằm trên thiết bị này: hãy báo %s"),
+				ev.Seq, errorText(ev.Err, g.lang()), client.RefusedDir, who))
 		}
 	}
 }
@@ -188,6 +203,10 @@ func printSyncResult(g *globals, res client.Result) {
 		fmt.Fprintf(g.stdout, g.t("sent %d batch(es): %d revisions, %d new to the server\n", "đã gửi %d lô: %d thay đổi, %d thay đổi mới với máy chủ\n"),
 			len(res.Sent), revs, added)
 	}
+	for _, r := range res.Refused {
+		fmt.Fprintf(g.stdout, g.t("batch %d refused by the server: %s (moved to %s)\n", "lô %d bị máy chủ từ chối: %s (đã chuyển vào %s)\n"),
+			r.Seq, survey.T(r.Reason, r.ReasonVI).Get(g.lang()), client.RefusedDir)
+	}
 	if res.Waiting > 0 {
 		fmt.Fprintf(g.stdout, g.t("%d batch(es) still waiting in the outbox\n", "còn %d lô đang chờ trong outbox\n"), res.Waiting)
 	}
@@ -197,10 +216,13 @@ func printSyncResult(g *globals, res client.Result) {
 	for _, d := range res.Approved {
 		fmt.Fprintf(g.stdout, g.t("approved by %s: %s\n", "được %s duyệt: %s\n"), d.By, d.Interview)
 	}
+	for _, d := range res.Reopened {
+		fmt.Fprintf(g.stdout, g.t("reopened by %s: %s: %s\n", "được %s mở lại: %s: %s\n"), d.By, d.Interview, d.Reason)
+	}
 	for _, q := range res.Questionnaires {
 		fmt.Fprintf(g.stdout, g.t("new questionnaire: %s\n", "bảng hỏi mới: %s\n"), q)
 	}
-	if len(res.Sent) == 0 && res.Waiting == 0 && res.Downloaded == 0 && len(res.Questionnaires) == 0 {
+	if len(res.Sent) == 0 && len(res.Refused) == 0 && res.Waiting == 0 && res.Downloaded == 0 && len(res.Questionnaires) == 0 {
 		fmt.Fprintln(g.stdout, g.t("up to date: nothing to send, nothing new from the server", "đã đồng bộ: không có gì để gửi, không có gì mới từ máy chủ"))
 	}
 }
@@ -323,7 +345,8 @@ func (t *tuiSync) SyncNow(ctx context.Context) (tui.SyncResult, error) {
 func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	in := tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent, LastAttempt: st.LastAttempt, Sending: st.Sending}
+	in := tui.SyncInfo{Waiting: st.Waiting, LastSent: st.LastSent, LastAttempt: st.LastAttempt, Sending: st.Sending,
+		Refused: refusedText(st.State)}
 	if t.ran {
 		in.Offline, in.LastError = t.offline, t.failure
 	} else {
@@ -339,6 +362,22 @@ func (t *tuiSync) info(st client.BackgroundState) tui.SyncInfo {
 	}
 	in.Due = !st.Sending && t.now().Sub(last) >= t.interval
 	return in
+}
+
+// refusedText says, for the status line, which batch the server refused last and why, and
+// how many are refused in all (empty when none is).
+func refusedText(st client.State) survey.Text {
+	r := st.LastRefused
+	if r == nil {
+		return nil
+	}
+	en := fmt.Sprintf("batch %d refused: %s", r.Seq, r.Reason.Get(survey.LangEN))
+	vi := fmt.Sprintf("lô %d bị từ chối: %s", r.Seq, r.Reason.Get(survey.LangVI))
+	if st.Refused > 1 {
+		en = fmt.Sprintf("%d batches refused, last %d: %s", st.Refused, r.Seq, r.Reason.Get(survey.LangEN))
+		vi = fmt.Sprintf("%d lô bị từ chối, gần nhất lô %d: %s", st.Refused, r.Seq, r.Reason.Get(survey.LangVI))
+	}
+	return survey.T(en, vi)
 }
 
 // syncOutcome says what the status line shows of a sync that ended with err: offline when
@@ -451,7 +490,8 @@ func isUnreachable(err error) bool {
 func isBatchRefusal(we *wire.Error) bool {
 	switch we.Code {
 	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
-		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner,
+		wire.CodeDecisionNotAllowed, wire.CodeOutOfScope:
 		return true
 	}
 	return false

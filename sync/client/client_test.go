@@ -33,14 +33,18 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
-// device is an assessor's laptop: a home folder with a key, a store and an enrolment.
+// device is an assessor's laptop (or a supervisor's device): a home folder with a key, a
+// store and an enrolment.
 type device struct {
 	home, id, principal string
 	signer              ssh.Signer
 	st                  *store.Store
+	role                survey.Role  // "": assessor
+	scope               []string     // a supervisor's provinces
+	http                *http.Client // nil: the default
 }
 
-func newDevice(t *testing.T, id, principal string) *device {
+func newDevice(t testing.TB, id, principal string) *device {
 	t.Helper()
 	home := t.TempDir()
 	p, _, err := keys.CreateDeviceKey(home, principal)
@@ -59,14 +63,14 @@ func newDevice(t *testing.T, id, principal string) *device {
 	return &device{home: home, id: id, principal: principal, signer: s, st: st}
 }
 
-func (d *device) enroll(t *testing.T, e *servertest.Env, url string) {
+func (d *device) enroll(t testing.TB, e *servertest.Env, url string) {
 	t.Helper()
-	tok, _, err := server.IssueToken(context.Background(), e.Store, e.Key, d.principal, time.Hour)
+	tok, _, err := server.IssueTokenFor(context.Background(), e.Store, e.Key, server.TokenSpec{Assessor: d.principal, Role: d.role, Scope: d.scope, Lifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.Enroll(context.Background(), client.EnrollOptions{Home: d.home, URL: url, Token: tok.String(),
-		Device: d.id, Principal: d.principal, Signer: d.signer}); err != nil {
+		Device: d.id, Principal: d.principal, Signer: d.signer, Role: d.role}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -109,7 +113,7 @@ func (d *device) pack(ctx context.Context) (*client.Packed, error) {
 }
 
 func (d *device) opts(cat client.Catalog) client.Options {
-	return client.Options{Home: d.home, Store: d.st, Signer: d.signer, Pack: d.pack, Catalog: cat,
+	return client.Options{Home: d.home, Store: d.st, Signer: d.signer, Pack: d.pack, Catalog: cat, HTTP: d.http,
 		Retry: client.Retry{Attempts: 8, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}}
 }
 
@@ -238,7 +242,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	// The supervisor returns the interview with a reason; the next sync reopens it.
 	dev := server.ServerDevice(e.Key.PublicKey())
 	reason := "Câu 7.1 thiếu bằng chứng / 7.1 lacks evidence"
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusReturned, Reason: reason, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusReturned, Reason: reason, Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = client.Sync(ctx, d.opts(nil))
@@ -275,7 +279,7 @@ func TestSyncRoundTrip(t *testing.T) {
 	if onServer.Status.Status != survey.StatusSubmitted || len(onServer.Answers["7.1"].Evidence) != 2 || len(onServer.Conflicts) != 0 {
 		t.Fatalf("server state: %+v conflicts %d", onServer.Status, len(onServer.Conflicts))
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusApproved, By: "Trần Giám sát", Device: dev, Time: time.Now()}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Status: survey.StatusApproved, Device: dev, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	// A new questionnaire version is published too.
@@ -580,7 +584,7 @@ func TestInboxPages(t *testing.T) {
 	dev := server.ServerDevice(e.Key.PublicKey())
 	for i := range 3 {
 		if _, err := e.Store.Decide(ctx, server.Decision{Interview: fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i), Status: survey.StatusReturned,
-			Reason: fmt.Sprintf("lý do %d", i), By: "sup", Device: dev, Time: time.Now()}); err != nil {
+			Reason: fmt.Sprintf("lý do %d", i), Device: dev, Time: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

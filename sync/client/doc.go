@@ -1,7 +1,9 @@
 // Package client is the device side of sync: it enrols a device with a central server,
 // sends the outbox (the signed batch files waiting in HOME/outbox) in sequence order, and
-// brings down what the server holds for the device: interviews a supervisor returned or
-// approved, and the questionnaire versions the server publishes.
+// brings down what the server holds for the device: every revision of the interviews it
+// holds or is assigned (a supervisor's device: of its provinces) made elsewhere (other
+// laptops, supervisors, the server: decisions, settlements, edits), the questionnaire
+// versions the server publishes, and the keys of the supervisors the server vouches for.
 //
 // # Guarantees
 //
@@ -15,7 +17,20 @@
 //     server answers a batch it already holds with the same receipt and stores nothing
 //     twice.
 //   - Downloads are applied in one local transaction with the inbox cursor, so an
-//     interrupted sync never loses or repeats anything: run it again.
+//     interrupted sync never loses or repeats anything: run it again. What comes down is
+//     marked as carried (no batch of the device sends it back). The cursor is kept per
+//     server key under a meta key of its own (sync.feed_cursor:…): a device coming from
+//     the version before the feed reads it from the start, and what it holds counts as
+//     present.
+//   - A batch the server refuses for its content, with a refusal signed by the pinned key
+//     that names exactly that batch, moves to HOME/outbox/refused with NAME.refusal.json
+//     beside it (durably, the refusal first), and is not sent again; its revisions stay in
+//     the local store and its history. The sync goes on and succeeds; Status and Batches
+//     report the refusal. A refusal that does not verify is not trusted: the batch stays.
+//   - Enrolment sends the home's role; a token of another role is refused before anything
+//     is written. The supervisors' keys (allowed_signers lines) are written to
+//     HOME/trusted_supervisors (keys.SetManagedSigners) at enrolment and on every sync, so
+//     a revoked supervisor drops out; lines added by hand stay.
 //   - Sync is safe to interrupt at any moment (a cut network, a closed laptop, Ctrl-C) and
 //     to run again. Faults on the way (cut connections, timeouts, 5xx answers) are retried
 //     with exponential backoff and jitter; refusals (a revoked device, a tampered batch)

@@ -20,6 +20,8 @@ import (
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
@@ -39,6 +41,10 @@ type Enrolment struct {
 	ServerKey   string `json:"server_key"`  // authorized_keys format: pinned
 	Fingerprint string `json:"fingerprint"` // of ServerKey
 	Enrolled    string `json:"enrolled"`
+	// Role is what the server enrolled the device as (the token's role: assessor or
+	// supervisor); Scope the provinces of a supervisor's device (empty: all).
+	Role  survey.Role `json:"role,omitempty"`
+	Scope []string    `json:"scope,omitempty"`
 }
 
 // PublicKey parses the pinned server key.
@@ -80,8 +86,15 @@ type EnrollOptions struct {
 	Device    string
 	Principal string
 	Signer    ssh.Signer // the device key
-	HTTP      *http.Client
+	// Role is the role of the device's home (empty: assessor). A token made for another
+	// role is refused, and nothing is written.
+	Role survey.Role
+	HTTP *http.Client
 }
+
+// ErrRoleMismatch is returned by Enroll when the token was made for another role than the
+// device's home: nothing was written, and the token was not used.
+var ErrRoleMismatch = errors.New("the enrolment token is for another role than this device's home")
 
 // Enroll registers the device's key and principal with the server, using a one-time token,
 // checks that the server is the one the token names (its key's fingerprint, and its
@@ -98,9 +111,13 @@ func Enroll(ctx context.Context, o EnrollOptions) (*Enrolment, error) {
 	if o.Signer == nil {
 		return nil, errors.New("enroll: no device key; run `fieldsurvey init` first")
 	}
+	role := o.Role
+	if role == "" {
+		role = survey.RoleAssessor
+	}
 	pubLine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(o.Signer.PublicKey())))
 	body, err := json.Marshal(wire.EnrollRequest{Protocol: wire.MaxProtocolVersion, Token: tok.String(), Device: o.Device,
-		Principal: o.Principal, PublicKey: pubLine})
+		Principal: o.Principal, PublicKey: pubLine, Role: string(role)})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +141,11 @@ func Enroll(ctx context.Context, o EnrollOptions) (*Enrolment, error) {
 		return nil, fmt.Errorf("enroll: read the answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, wire.FromResponse(resp.StatusCode, rb)
+		we := wire.FromResponse(resp.StatusCode, rb)
+		if we.Code == wire.CodeRoleMismatch {
+			return nil, fmt.Errorf("%w: %w", ErrRoleMismatch, we)
+		}
+		return nil, we
 	}
 	var er wire.EnrollResponse
 	if err := json.Unmarshal(rb, &er); err != nil {
@@ -143,8 +164,22 @@ func Enroll(ctx context.Context, o EnrollOptions) (*Enrolment, error) {
 	if er.Device != o.Device || er.PublicKey != pubLine {
 		return nil, errors.New("enroll: the server enrolled another device or key than this one; nothing was saved; ask the administrator to check `fieldsurvey server devices`")
 	}
+	got, err := survey.ParseRole(er.Role)
+	if err != nil {
+		return nil, fmt.Errorf("enroll: the server enrolled the device with role %q: %w; nothing was saved", er.Role, err)
+	}
+	if got != role {
+		// A server that does not check roles (or a token it should have refused).
+		return nil, fmt.Errorf("%w: the server enrolled this device as a %s's, but this home is a %s's; nothing was saved", ErrRoleMismatch, got, role)
+	}
 	e := &Enrolment{URL: base, Device: er.Device, Principal: er.Principal, Assessor: er.Assessor,
-		ServerKey: er.ServerKey, Fingerprint: tok.Fingerprint, Enrolled: er.Enrolled}
+		ServerKey: er.ServerKey, Fingerprint: tok.Fingerprint, Enrolled: er.Enrolled, Role: got, Scope: er.Scope}
+	// The supervisors the server vouches for, checked before anything is written.
+	if er.Supervisors != nil {
+		if _, err := keys.ParseAllowedSigners(strings.NewReader(strings.Join(er.Supervisors, "\n"))); err != nil {
+			return nil, fmt.Errorf("enroll: the server's list of supervisors cannot be read: %w; nothing was saved", err)
+		}
+	}
 	b, err := json.MarshalIndent(e, "", "  ")
 	if err != nil {
 		return nil, err
@@ -152,7 +187,21 @@ func Enroll(ctx context.Context, o EnrollOptions) (*Enrolment, error) {
 	if err := writeFileAtomic(filepath.Join(o.Home, EnrolmentFile), append(b, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("enroll: save enrolment: %w", err)
 	}
+	if er.Supervisors != nil {
+		if err := trustSupervisors(o.Home, e.Fingerprint, er.Supervisors); err != nil {
+			return e, fmt.Errorf("enroll: the device is enrolled, but %w; the next sync writes it again", err)
+		}
+	}
 	return e, nil
+}
+
+// trustSupervisors replaces the block the server (named by its key's fingerprint) manages
+// in the home's keys.TrustedSupervisorsFile with lines.
+func trustSupervisors(home, server string, lines []string) error {
+	if err := keys.SetManagedSigners(filepath.Join(home, keys.TrustedSupervisorsFile), server, lines); err != nil {
+		return fmt.Errorf("the supervisors the server trusts could not be recorded: %w", err)
+	}
+	return nil
 }
 
 // serverURL checks and normalises a server URL.

@@ -21,6 +21,10 @@ type State struct {
 	LastSync    time.Time `json:"last_sync,omitzero"`    // when a sync last finished without error
 	LastError   string    `json:"last_error,omitempty"`  // why the last sync failed, if it did
 	Offline     bool      `json:"offline,omitempty"`     // the last sync could not reach the server
+	// Refused counts the batches the server refused for good (outbox/refused); LastRefused
+	// is the one refused last (nil: none).
+	Refused     int           `json:"refused,omitempty"`
+	LastRefused *RefusedBatch `json:"last_refused,omitempty"`
 }
 
 // persisted is the part of State kept in StateFile.
@@ -45,6 +49,17 @@ func Status(home string) (State, error) {
 		return st, err
 	}
 	st.Waiting = n
+	refused, err := refusedBatches(home)
+	if err != nil {
+		return st, err
+	}
+	st.Refused = len(refused)
+	for i := range refused {
+		if r := &refused[i]; st.LastRefused == nil || r.Time.After(st.LastRefused.Time) ||
+			(r.Time.Equal(st.LastRefused.Time) && r.Seq > st.LastRefused.Seq) {
+			st.LastRefused = r
+		}
+	}
 	p, err := readState(home)
 	if err != nil {
 		return st, err

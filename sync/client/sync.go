@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -30,14 +31,24 @@ import (
 
 // Folders and files of sync in the home folder.
 const (
-	OutboxDir = "outbox"          // batches waiting to be sent (written by the batch package)
-	SentDir   = "sent"            // batches the server acknowledged, each with NAME.receipt.json
-	StateFile = "sync-state.json" // when sync last ran, sent, failed
+	OutboxDir  = "outbox"          // batches waiting to be sent (written by the batch package)
+	SentDir    = "sent"            // batches the server acknowledged, each with NAME.receipt.json
+	RefusedDir = "outbox/refused"  // batches the server refused for their content, each with NAME.refusal.json
+	StateFile  = "sync-state.json" // when sync last ran, sent, failed
 )
 
-// metaCursor is the local store's meta key of the inbox cursor, per server key (a device
-// enrolled with another server starts that server's inbox from the beginning).
-func (s *syncer) metaCursor() string { return "sync.inbox_cursor:" + s.e.Fingerprint }
+// Suffixes of the files kept beside a sent or refused batch.
+const (
+	ReceiptSuffix = ".receipt.json"
+	RefusalSuffix = ".refusal.json"
+)
+
+// metaCursor is the local store's meta key of the feed cursor, per server key (a device
+// enrolled with another server starts that server's feed from the beginning). It is not
+// the key of the inbox before the feed ("sync.inbox_cursor:…"), whose positions mean
+// something else: a device coming from that version reads the feed from the beginning
+// (what it already holds counts as present).
+func (s *syncer) metaCursor() string { return "sync.feed_cursor:" + s.e.Fingerprint }
 
 // Catalog is where downloaded questionnaire versions go (questionnaires.Catalog).
 type Catalog interface {
@@ -90,6 +101,7 @@ const (
 	EventDownloaded    EventKind = "downloaded"    // revisions came down
 	EventQuestionnaire EventKind = "questionnaire" // a published questionnaire was installed
 	EventWarning       EventKind = "warning"       // something was skipped (Err says what)
+	EventRefused       EventKind = "refused"       // the server refused a batch for good (signed); it moved to outbox/refused
 )
 
 // Event is one step of a sync, for progress display.
@@ -118,6 +130,20 @@ type Sent struct {
 	Received  string `json:"received"`
 }
 
+// Refused is a batch the server refused for its content, with the server's signed refusal:
+// it was moved from the outbox to outbox/refused (its revisions stay in the local store).
+type Refused struct {
+	Seq       uint64 `json:"seq"`
+	Batch     string `json:"batch"`
+	Code      string `json:"code"`
+	Reason    string `json:"reason"` // the check that failed, short
+	ReasonVI  string `json:"reason_vi"`
+	Message   string `json:"message"` // the server's whole sentence
+	MessageVI string `json:"message_vi"`
+	Refused   string `json:"refused"` // when the server first refused it (wire.TimeFormat)
+	Path      string `json:"path"`    // where the batch file is now
+}
+
 // Decision is a supervisor's approval or return that came down.
 type Decision struct {
 	Interview string `json:"interview"`
@@ -133,8 +159,10 @@ type Result struct {
 	Sent           []Sent     `json:"sent"`
 	Waiting        int        `json:"waiting"` // batches still in the outbox
 	Downloaded     int        `json:"downloaded"`
-	Returned       []Decision `json:"returned"`
+	Refused        []Refused  `json:"refused"`  // batches refused for good in this sync
+	Returned       []Decision `json:"returned"` // decisions that came down and are the interview's status now
 	Approved       []Decision `json:"approved"`
+	Reopened       []Decision `json:"reopened"`
 	Questionnaires []string   `json:"questionnaires"`
 	Warnings       []string   `json:"warnings"`
 }
@@ -175,7 +203,8 @@ func Sync(ctx context.Context, o Options) (Result, error) {
 	if _, err := io.ReadFull(o.Rand, seed[:]); err != nil {
 		return Result{}, fmt.Errorf("sync: read random: %w", err)
 	}
-	s := &syncer{o: o, hc: o.HTTP, res: Result{Sent: []Sent{}, Returned: []Decision{}, Approved: []Decision{}, Questionnaires: []string{}, Warnings: []string{}},
+	s := &syncer{o: o, hc: o.HTTP, res: Result{Sent: []Sent{}, Refused: []Refused{}, Returned: []Decision{}, Approved: []Decision{},
+		Reopened: []Decision{}, Questionnaires: []string{}, Warnings: []string{}},
 		jitter: mrand.New(mrand.NewPCG(beUint64(seed[:8]), beUint64(seed[8:])))}
 	err := s.run(ctx)
 	if n, cerr := countOutbox(o.Home); cerr == nil {
@@ -325,6 +354,25 @@ func (s *syncer) sendOutbox(ctx context.Context) error {
 	for i, en := range entries {
 		s.event(Event{Kind: EventSending, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries), Bytes: int64(len(en.data))})
 		sent, err := s.upload(ctx, en)
+		var we *wire.Error
+		if err != nil && errors.As(err, &we) && we.Refusal != nil {
+			// Refused for good, with the server's signature: the batch moves aside.
+			rf, verr := s.checkRefusal(*we.Refusal, en)
+			if verr != nil {
+				return errors.Join(append(refused, fmt.Errorf("send batch %d (%s): the server refused it (%s), but its refusal is %v; the batch stays in the outbox",
+					en.manifest.Sequence, en.name, we.Message, verr))...)
+			}
+			path, merr := s.markRefused(en, *we.Refusal)
+			if merr != nil {
+				return errors.Join(append(refused, fmt.Errorf("batch %d was refused by the server, but moving it to %s failed (it will be sent again and refused the same way): %w",
+					en.manifest.Sequence, RefusedDir, merr))...)
+			}
+			s.res.Refused = append(s.res.Refused, Refused{Seq: rf.Seq, Batch: rf.Batch, Code: string(rf.Code), Reason: rf.Reason, ReasonVI: rf.ReasonVI,
+				Message: rf.Message, MessageVI: rf.MessageVI, Refused: rf.Refused, Path: path})
+			s.event(Event{Kind: EventRefused, Seq: en.manifest.Sequence, Batch: en.manifest.ID, N: i + 1, Total: len(entries),
+				Err: &wire.Error{Code: rf.Code, Message: rf.Message, MessageVI: rf.MessageVI}})
+			continue
+		}
 		if err != nil {
 			err = fmt.Errorf("send batch %d (%s): %w", en.manifest.Sequence, en.name, err)
 			if batchRefusal(err) {
@@ -369,7 +417,8 @@ func batchRefusal(err error) bool {
 	}
 	switch we.Code {
 	case wire.CodeBadSignature, wire.CodePayloadHash, wire.CodeNotBatch, wire.CodeUnsupportedVersion,
-		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner:
+		wire.CodeUnknownQuestionnaire, wire.CodeBadBatch, wire.CodeBatchConflict, wire.CodeTooLarge, wire.CodeWrongSigner,
+		wire.CodeDecisionNotAllowed, wire.CodeOutOfScope:
 		return true
 	}
 	return false
@@ -434,22 +483,60 @@ func (s *syncer) checkReceipt(sr wire.SignedReceipt, en outboxEntry) (wire.Recei
 // markSent keeps the receipt and moves the batch from the outbox to sent/, durably: the
 // receipt first, so a batch is never in sent/ without it.
 func (s *syncer) markSent(en outboxEntry, signed []byte) error {
-	dir := filepath.Join(s.o.Home, SentDir)
-	if err := writeFileAtomic(filepath.Join(dir, en.name+".receipt.json"), signed, 0o644); err != nil {
-		return err
+	_, err := moveWith(en, filepath.Join(s.o.Home, SentDir), ReceiptSuffix, signed)
+	return err
+}
+
+// checkRefusal verifies the server's signed refusal of a batch and that it refuses exactly
+// this batch.
+func (s *syncer) checkRefusal(sr wire.SignedRefusal, en outboxEntry) (wire.Refusal, error) {
+	if err := verifyArmored(sr.Refusal, sr.Signature, s.pub, wire.NamespaceRefusal); err != nil {
+		return wire.Refusal{}, err
 	}
-	if err := os.Rename(en.path, filepath.Join(dir, en.name)); err != nil {
-		if _, serr := os.Stat(filepath.Join(dir, en.name)); errors.Is(err, fs.ErrNotExist) && serr == nil {
-			return nil // another sync moved it meanwhile
+	rf, err := wire.ParseRefusal(sr.Refusal)
+	if err != nil {
+		return wire.Refusal{}, fmt.Errorf("unreadable: %w", err)
+	}
+	m := en.manifest
+	switch {
+	case rf.Batch != m.ID || rf.Hash != en.batch.Hash():
+		return wire.Refusal{}, fmt.Errorf("for another batch (%s)", rf.Batch)
+	case rf.Device != s.e.Device || rf.Seq != m.Sequence:
+		return wire.Refusal{}, fmt.Errorf("for device %s batch %d, not %s batch %d", rf.Device, rf.Seq, s.e.Device, m.Sequence)
+	}
+	return rf, nil
+}
+
+// markRefused keeps the signed refusal and moves the batch from the outbox to
+// outbox/refused/, durably, the refusal first. It returns the batch's new path.
+func (s *syncer) markRefused(en outboxEntry, sr wire.SignedRefusal) (string, error) {
+	// Compact: the refusal's canonical bytes must stay as signed.
+	b, err := json.Marshal(sr)
+	if err != nil {
+		return "", err
+	}
+	return moveWith(en, filepath.Join(s.o.Home, RefusedDir), RefusalSuffix, append(b, '\n'))
+}
+
+// moveWith writes NAME+suffix with data into dir, then moves the batch there, durably.
+func moveWith(en outboxEntry, dir, suffix string, data []byte) (string, error) {
+	dest := filepath.Join(dir, en.name)
+	if err := writeFileAtomic(dest+suffix, data, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(en.path, dest); err != nil {
+		if _, serr := os.Stat(dest); errors.Is(err, fs.ErrNotExist) && serr == nil {
+			return dest, nil // another sync moved it meanwhile
 		}
-		return err
+		return "", err
 	}
 	atomicfile.SyncDir(dir)
 	atomicfile.SyncDir(filepath.Dir(en.path))
-	return nil
+	return dest, nil
 }
 
 func (s *syncer) download(ctx context.Context) error {
+	trusted := false
 	for {
 		cur, _, err := s.o.Store.GetMeta(ctx, s.metaCursor())
 		if err != nil {
@@ -464,6 +551,7 @@ func (s *syncer) download(ctx context.Context) error {
 				return permanent(err)
 			}
 			req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.MaxProtocolVersion))
+			req.Header.Set("Accept-Encoding", "gzip")
 			nonce, err := s.sign(req)
 			if err != nil {
 				return permanent(err)
@@ -486,6 +574,13 @@ func (s *syncer) download(ctx context.Context) error {
 		})
 		if err != nil {
 			return fmt.Errorf("download: %w", err)
+		}
+		if in.Supervisors != nil && !trusted {
+			// The supervisors the server vouches for now (a revoked one drops out).
+			trusted = true
+			if err := trustSupervisors(s.o.Home, s.e.Fingerprint, in.Supervisors); err != nil {
+				s.warn(err)
+			}
 		}
 		if err := s.apply(ctx, in, after); err != nil {
 			return err
@@ -517,26 +612,41 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 		s.event(Event{Kind: EventQuestionnaire, Name: name})
 	}
 	revs := make([]survey.Revision, 0, len(in.Revisions))
-	ids := make([]string, 0, len(in.Revisions))
 	for i, raw := range in.Revisions {
 		var r survey.Revision
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("download: revision %d of the inbox cannot be read: %w", i+1, err)
 		}
-		if err := r.Verify(); err != nil {
-			return fmt.Errorf("download: revision %d of the inbox: %w", i+1, err)
-		}
 		revs = append(revs, r)
-		ids = append(ids, r.ID)
 	}
-	err := s.o.Store.Update(ctx, func(tx *store.Tx) error {
+	// Every revision is checked as Append checks it (its id is the hash of its content,
+	// its value decodes), before the transaction.
+	verified, err := store.Verify(revs...)
+	if err != nil {
+		return fmt.Errorf("download: the inbox holds a revision that fails its checks: %w; nothing of this page was stored", err)
+	}
+	var decided []survey.Revision
+	err = s.o.Store.Update(ctx, func(tx *store.Tx) error {
+		decided = decided[:0]
 		if len(revs) > 0 {
-			if _, err := tx.Append(revs...); err != nil {
+			// They came from the server: recorded as carried (no batch of this device sends
+			// them back), in the same statements that store them.
+			if _, err := tx.AppendBatch("inbox:"+strconv.FormatInt(in.Cursor, 10), verified); err != nil {
 				return err
 			}
-			// They came from the server: no batch of this device carries them back.
-			if err := tx.MarkBatched("inbox:"+strconv.FormatInt(in.Cursor, 10), ids); err != nil {
-				return err
+			// The decisions that are now an interview's status (not an old one that a
+			// later revision replaced: a device catching up gets the whole history).
+			for _, r := range revs {
+				if r.Kind != survey.KindStatus {
+					continue
+				}
+				heads, err := tx.Heads(survey.Target{Interview: r.Interview, Kind: survey.KindStatus})
+				if err != nil {
+					return err
+				}
+				if slices.ContainsFunc(heads, func(h survey.Revision) bool { return h.ID == r.ID }) {
+					decided = append(decided, r)
+				}
 			}
 		}
 		if in.Cursor > after {
@@ -551,10 +661,7 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 	if len(revs) > 0 {
 		s.event(Event{Kind: EventDownloaded, N: len(revs)})
 	}
-	for _, r := range revs {
-		if r.Kind != survey.KindStatus {
-			continue
-		}
+	for _, r := range decided {
 		var st survey.StatusChange
 		if json.Unmarshal(r.Value, &st) != nil {
 			continue
@@ -565,6 +672,8 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 			s.res.Returned = append(s.res.Returned, d)
 		case survey.StatusApproved:
 			s.res.Approved = append(s.res.Approved, d)
+		case survey.StatusReopened:
+			s.res.Reopened = append(s.res.Reopened, d)
 		}
 	}
 	return nil
@@ -610,15 +719,30 @@ func (s *syncer) doHeader(req *http.Request) ([]byte, http.Header, error) {
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	var r io.Reader = resp.Body
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read the server's answer: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	body, err := io.ReadAll(io.LimitReader(r, maxAnswer+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the server's answer: %w", err)
+	}
+	if len(body) > maxAnswer {
+		return nil, nil, permanent(fmt.Errorf("the server's answer is larger than %d MiB", maxAnswer>>20))
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, wire.FromResponse(resp.StatusCode, body)
 	}
 	return body, resp.Header, nil
 }
+
+// maxAnswer bounds an answer of the server, uncompressed.
+const maxAnswer = 256 << 20
 
 // permanentError marks an error that retrying cannot fix.
 type permanentError struct{ err error }

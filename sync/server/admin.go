@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,30 +21,73 @@ import (
 // DefaultTokenLifetime is how long an enrolment token stays valid unless told otherwise.
 const DefaultTokenLifetime = 72 * time.Hour
 
-// IssueToken makes a one-time enrolment token for assessor, valid for lifetime, and
-// stores its hash. The token carries the fingerprint of key, so the device pins it.
+// IssueToken makes a one-time enrolment token for an assessor's device, valid for
+// lifetime, and stores its hash. The token carries the fingerprint of key, so the device
+// pins it.
 func IssueToken(ctx context.Context, st Store, key ssh.Signer, assessor string, lifetime time.Duration) (wire.Token, time.Time, error) {
-	return issueTokenWithNow(ctx, st, key, assessor, lifetime, time.Now(), rand.Reader)
+	return IssueTokenFor(ctx, st, key, TokenSpec{Assessor: assessor, Lifetime: lifetime})
 }
 
-func issueTokenWithNow(ctx context.Context, st Store, key ssh.Signer, assessor string, lifetime time.Duration, now time.Time, r io.Reader) (wire.Token, time.Time, error) {
-	assessor = survey.NFC(strings.TrimSpace(assessor))
+// TokenSpec says whom an enrolment token is for.
+type TokenSpec struct {
+	Assessor string      // the person the device belongs to
+	Role     survey.Role // the device's role: assessor (empty) or supervisor
+	// Scope is the provinces a supervisor's device covers: it receives their interviews
+	// and may decide on them only. Empty: every province.
+	Scope    []string
+	Lifetime time.Duration
+}
+
+// IssueTokenFor makes a one-time enrolment token as spec says and stores its hash.
+func IssueTokenFor(ctx context.Context, st Store, key ssh.Signer, spec TokenSpec) (wire.Token, time.Time, error) {
+	return issueTokenWithNow(ctx, st, key, spec, time.Now(), rand.Reader)
+}
+
+func issueTokenWithNow(ctx context.Context, st Store, key ssh.Signer, spec TokenSpec, now time.Time, r io.Reader) (wire.Token, time.Time, error) {
+	assessor := survey.NFC(strings.TrimSpace(spec.Assessor))
 	if assessor == "" {
 		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: name the assessor (--assessor NAME)")
 	}
-	if lifetime <= 0 {
-		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: the lifetime must be positive, not %s", lifetime)
+	if spec.Lifetime <= 0 {
+		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: the lifetime must be positive, not %s", spec.Lifetime)
+	}
+	role, err := survey.ParseRole(string(spec.Role))
+	if err != nil {
+		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: %w", err)
+	}
+	scope, err := CleanScope(spec.Scope)
+	if err != nil {
+		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: %w", err)
+	}
+	if len(scope) > 0 && role != survey.RoleSupervisor {
+		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: a scope (provinces) is for a supervisor's device; add --role supervisor or leave out --scope")
 	}
 	tok, err := wire.NewToken(r, ssh.FingerprintSHA256(key.PublicKey()))
 	if err != nil {
 		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: %w", err)
 	}
 	now = now.UTC()
-	expires := now.Add(lifetime)
-	if err := st.AddToken(ctx, TokenRecord{Hash: tok.Hash(), Assessor: assessor, Created: now, Expires: expires}); err != nil {
+	expires := now.Add(spec.Lifetime)
+	if err := st.AddToken(ctx, TokenRecord{Hash: tok.Hash(), Assessor: assessor, Role: role, Scope: scope, Created: now, Expires: expires}); err != nil {
 		return wire.Token{}, time.Time{}, fmt.Errorf("issue token: %w", err)
 	}
 	return tok, expires, nil
+}
+
+// CleanScope checks and normalises a supervisor's provinces: trimmed, NFC, without empty
+// entries or repeats (ignoring case).
+func CleanScope(scope []string) ([]string, error) {
+	var out []string
+	for _, p := range scope {
+		p = survey.NFC(strings.Join(strings.Fields(p), " "))
+		if p == "" {
+			return nil, fmt.Errorf("the scope has an empty province; give provinces separated by commas, such as --scope \"Đà Nẵng,Thừa Thiên Huế\"")
+		}
+		if !slices.ContainsFunc(out, func(q string) bool { return foldProvince(q) == foldProvince(p) }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Publish validates the questionnaire file data (named name in messages), signs it with

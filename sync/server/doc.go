@@ -1,8 +1,10 @@
-// Package server is fieldsurvey's central server: devices enrol with it, send it their
-// signed batches, and fetch what a supervisor decided; administrators issue tokens, revoke
-// devices, approve or return interviews and publish questionnaire versions. It stores
-// everything in the hub store (package hub over survey/store, SQLite by default) behind the
-// Store interface, so that a PostgreSQL store can follow.
+// Package server is fieldsurvey's central server: devices (assessors' laptops and
+// supervisors' devices) enrol with it, send it their signed batches, and receive every
+// revision of the interviews they hold, whoever made it; administrators issue tokens,
+// revoke devices, approve, return or reopen interviews with the server key, and publish
+// questionnaire versions. It stores everything in the hub store (package hub over
+// survey/store, SQLite by default) behind the Store interface, so that a PostgreSQL store
+// can follow (the Store documentation says what such a store must guarantee).
 //
 // # API (protocol version 1)
 //
@@ -15,8 +17,9 @@
 //	GET  /metrics                        Prometheus metrics (requests, durations, batches, revisions)
 //	GET  /v1/server                      protocol range, the server's public key and fingerprint
 //	POST /v1/enroll                      JSON wire.EnrollRequest → wire.EnrollResponse, signed
-//	POST /v1/batches                     a batch file → wire.SignedReceipt
-//	GET  /v1/devices/{id}/inbox?after=N  signed request → wire.Inbox, signed
+//	POST /v1/batches                     a batch file → wire.SignedReceipt, or an error (with a
+//	                                     wire.SignedRefusal beside it for a content refusal)
+//	GET  /v1/devices/{id}/inbox?after=N  signed request → wire.Inbox, signed (gzip if accepted)
 //
 // # Authentication
 //
@@ -24,13 +27,20 @@
 //     SHA-256; it expires, works once, and carries the fingerprint of the server key, so
 //     the device pins the key at enrolment instead of trusting the first key it sees. The
 //     server signs its answer (namespace fieldsurvey-enroll); the device checks it names
-//     its own id and key.
+//     its own id and key. A token is made for a role (assessor, or supervisor with a scope
+//     of provinces); the device says the role of its home, and a token of another role is
+//     refused without being used. The answer carries the device's role and scope and the
+//     allowed_signers lines of the active supervisor devices.
 //   - Upload: the batch authenticates itself. Its manifest must name the device given in
 //     the Fieldsurvey-Device header, and its SSHSIG signature must verify with the key that
 //     device enrolled (for its principal): a batch signed by any other key, or from a
 //     revoked or unknown device, is refused. The whole batch is verified (signature,
 //     payload hash, every revision, questionnaire versions, no revision forged in another
-//     device's name, no approval or return made by a device) before anything is stored.
+//     device's name) before anything is stored. Decisions (approve, return, reopen) are
+//     accepted from supervisor devices only (hub.Options.Role, from the device's record),
+//     on interviews of their scope; the server checks who decides, not the transition
+//     (the decision was checked where it was made; refusing it for the state the server
+//     holds would strand the batch).
 //   - Download: the device signs the request (method, path and query, device, time, a
 //     random nonce; namespace fieldsurvey-request; see wire.RequestAuth). The server
 //     accepts a time within ClockSkew of its clock and each nonce once, and signs its
@@ -51,7 +61,22 @@
 //     alone. A receipt is sent only once the transaction holding its batch is durable.
 //   - Submitted: when a stored batch leaves an interview completed (one status head), the
 //     server marks it submitted in the same transaction, with a status revision of its own
-//     (device ServerDevice) that the device receives in its inbox like a decision.
+//     (device ServerDevice).
+//   - Convergence: every device receives, in its inbox, every revision of every interview
+//     it sent revisions of, is assigned (Store.Follow) or (a supervisor's device) covers by
+//     its scope, whoever made it, except its own; what an interview had before the device
+//     became interested comes in one backfill. The inbox is a feed read after the device's
+//     cursor (see Store), in pages of whole rows; a revision may come twice, never not at
+//     all. The inbox also lists the supervisors' keys, which the device trusts for USB.
+//   - Refused batches: a batch whose signature verified with its device's key but whose
+//     content is refused (a decision its role does not make, outside its scope, another
+//     device's revisions the server does not hold, an undecryptable or malformed payload
+//     or revision, a reused sequence number or batch id) gets a signed refusal
+//     (wire.Refusal, namespace fieldsurvey-refusal), recorded: the same batch sent again
+//     gets the same bytes, and its sequence number is reported refused, not missing. A
+//     damaged batch, one of an unknown questionnaire version or over the size limit is
+//     refused without a record (an intact copy, a published version or a higher limit lets
+//     it in).
 //   - A refused request changes nothing.
 //   - Limits: request bodies are bounded (MaxBatchBytes, MaxJSONBytes) and an upload must
 //     declare its length; uploads hold at most UploadBudget bytes in memory together; read,
@@ -60,6 +85,8 @@
 //     in flight, uploads included, finish (up to ShutdownTimeout).
 //   - The server key (server_ed25519 in the data folder) is made once and never replaced.
 //
-// The SQLite store reads the survey store's revisions table and the hub's hub_batches
-// table (both versioned by their migrations) to route decisions and rebuild receipts.
+// The SQLite store reads the survey store's revisions and interviews tables and the hub's
+// hub_batches table (all versioned by their migrations) to expand the feed and rebuild
+// receipts. Its own tables are in migrations/ (0002 moved the per-device queue of the
+// first version into the feed, keeping everything queued).
 package server

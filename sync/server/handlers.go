@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,8 +57,10 @@ func ErrorOf(err error) *wire.Error {
 		return wire.NewError(wire.CodeUnknownQuestionnaire, detail)
 	case errors.Is(err, batch.ErrNoIdentity):
 		return wire.NewError(wire.CodeBadBatch, "the payload is encrypted to keys the server does not hold; add the server key (printed by `fieldsurvey enroll`) to the recipients")
+	case errors.Is(err, hub.ErrDecisionNotAllowed):
+		return wire.NewError(wire.CodeDecisionNotAllowed, detail)
 	case errors.Is(err, batch.ErrMalformed), errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID),
-		errors.Is(err, hub.ErrDecisionNotAllowed), errors.Is(err, hub.ErrForeignRevision):
+		errors.Is(err, hub.ErrForeignRevision):
 		return wire.NewError(wire.CodeBadBatch, detail)
 	case errors.Is(err, context.DeadlineExceeded):
 		return wire.NewError(wire.CodeTimeout, "")
@@ -101,18 +104,48 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) *wire.Error {
 	if err != nil {
 		return wire.NewError(wire.CodeMalformed, err.Error())
 	}
+	role, err := survey.ParseRole(req.Role)
+	if err != nil {
+		return wire.NewError(wire.CodeMalformed, err.Error())
+	}
 	now := s.cfg.Now().UTC()
-	d, err := s.store.Enroll(r.Context(), tok.Hash(), Device{ID: req.Device, Principal: principal, PublicKey: AuthorizedKey(pub)}, now)
+	d, err := s.store.Enroll(r.Context(), tok.Hash(), Device{ID: req.Device, Principal: principal, PublicKey: AuthorizedKey(pub), Role: role}, now)
 	if err != nil {
 		return s.fail(r, "enroll", err)
 	}
+	sups, err := s.supervisorLines(r.Context(), d.ID)
+	if err != nil {
+		return s.fail(r, "list supervisors", err)
+	}
 	s.m.enrolled.Inc()
-	s.log.Info("device enrolled", "device", d.ID, "principal", d.Principal, "assessor", d.Assessor, "key", ssh.FingerprintSHA256(pub))
-	return s.writeSigned(w, wire.EnrollResponse{
+	s.log.Info("device enrolled", "device", d.ID, "principal", d.Principal, "assessor", d.Assessor, "role", string(d.Role),
+		"scope", strings.Join(d.Scope, ", "), "key", ssh.FingerprintSHA256(pub))
+	return s.writeSigned(w, r, wire.EnrollResponse{
 		Protocol: wire.MaxProtocolVersion, Device: d.ID, Principal: d.Principal, Assessor: d.Assessor,
 		PublicKey: d.PublicKey, ServerKey: AuthorizedKey(s.key.PublicKey()), Fingerprint: s.fingerprint,
-		Enrolled: wire.FormatTime(d.Enrolled),
-	}, wire.NamespaceEnroll)
+		Enrolled: wire.FormatTime(d.Enrolled), Role: string(d.Role), Scope: d.Scope, Supervisors: sups,
+	}, wire.NamespaceEnroll, false)
+}
+
+// supervisorLines returns the allowed_signers lines (namespace fieldsurvey-batch) of the
+// active supervisor devices other than except, by device id.
+func (s *Server) supervisorLines(ctx context.Context, except string) ([]string, error) {
+	sups, err := s.store.Supervisors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lines := []string{}
+	for _, d := range sups {
+		if d.ID == except {
+			continue
+		}
+		pub, err := parseDeviceKey(d.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("device %s: stored key: %w", d.ID, err)
+		}
+		lines = append(lines, keys.SignerLine(d.Principal, pub, batch.Namespace))
+	}
+	return lines, nil
 }
 
 // parseDeviceKey parses an authorized_keys line holding an Ed25519 key.
@@ -191,6 +224,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 	res, werr := s.ingest(w, r, dev)
 	if werr != nil {
 		s.m.batches.WithLabelValues("refused").Inc()
+		if werr.Refusal != nil {
+			s.log.Warn("batch refused", "device", dev.ID, "code", string(werr.Code), "error", werr.Message)
+		}
 		return werr
 	}
 	if res.Replay {
@@ -223,23 +259,84 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 	}
 	s.m.bytesIn.Add(float64(n))
 	cpuSlots <- struct{}{}
-	b, revs, werr := s.check(r, dev, body)
+	b, revs, err := s.check(r, dev, body)
 	<-cpuSlots
-	if werr != nil {
-		return Ingested{}, werr
+	if err == nil {
+		// The whole batch is here and verified: store it even if the device hangs up now,
+		// so that its next attempt gets the receipt at once.
+		ctx := context.WithoutCancel(r.Context())
+		var res Ingested
+		res, err = s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC()})
+		if err == nil {
+			return res, nil
+		}
 	}
-	// The whole batch is here and verified: store it even if the device hangs up now, so
-	// that its next attempt gets the receipt at once.
-	ctx := context.WithoutCancel(r.Context())
-	res, err := s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC()})
-	if err != nil {
-		return Ingested{}, s.fail(r, "store batch", err)
+	var ce *ContentError
+	var rec recorded
+	switch {
+	case errors.As(err, &rec):
+		return Ingested{}, s.signedRefusal(r, rec.r)
+	case errors.As(err, &ce):
+		return s.refuse(r, dev, b, ce)
 	}
-	return res, nil
+	return Ingested{}, s.fail(r, "store batch", err)
 }
 
-// check reads and verifies an uploaded batch of dev.
-func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, []survey.Revision, *wire.Error) {
+// recorded is the earlier refusal of a batch sent again.
+type recorded struct{ r RefusalRecord }
+
+func (r recorded) Error() string { return r.r.Message.Get(survey.LangEN) }
+
+// refuse answers the refusal ce of batch b of dev, whose signature verified with dev's key:
+// recorded (so that the same batch gets the same answer) and signed. A batch the server
+// already holds (sent again after its device's role or scope changed) gets its receipt.
+func (s *Server) refuse(r *http.Request, dev Device, b *batch.Batch, ce *ContentError) (Ingested, *wire.Error) {
+	ctx := context.WithoutCancel(r.Context())
+	m := &b.Manifest
+	if rc, err := s.store.Receipt(ctx, m.ID); err == nil && rc.Hash == b.Hash() {
+		return Ingested{Receipt: rc, Replay: true}, nil
+	}
+	rec, err := s.store.Refuse(ctx, RefusalRecord{Batch: m.ID, Hash: b.Hash(), Device: dev.ID, Seq: m.Sequence, Code: ce.Err.Code,
+		Reason: ce.Reason, Message: survey.T(ce.Err.Message, ce.Err.MessageVI), Time: s.cfg.Now().UTC(),
+		Manifest: b.ManifestBytes, Signature: b.SignatureBytes})
+	if err != nil {
+		return Ingested{}, s.fail(r, "record refusal", err)
+	}
+	return Ingested{}, s.signedRefusal(r, rec)
+}
+
+// signedRefusal is the error answer for a recorded refusal, with the server's signed
+// refusal beside it. Ed25519 signatures are deterministic: the same record always gets the
+// same bytes.
+func (s *Server) signedRefusal(r *http.Request, rec RefusalRecord) *wire.Error {
+	rf := wire.Refusal{Format: wire.RefusalFormat, Batch: rec.Batch, Hash: rec.Hash, Device: rec.Device, Seq: rec.Seq,
+		Code: rec.Code, Reason: rec.Reason.Get(survey.LangEN), ReasonVI: rec.Reason.Get(survey.LangVI),
+		Message: rec.Message.Get(survey.LangEN), MessageVI: rec.Message.Get(survey.LangVI),
+		Refused: wire.FormatTime(rec.Time), Server: s.fingerprint}
+	canon := rf.Canonical()
+	sig, err := s.sign(canon, wire.NamespaceRefusal)
+	if err != nil {
+		return s.fail(r, "sign refusal", err)
+	}
+	return &wire.Error{Code: rf.Code, Message: rf.Message, MessageVI: rf.MessageVI, Status: wire.HTTPStatus(rf.Code),
+		Refusal: &wire.SignedRefusal{Refusal: canon, Signature: string(sshsig.Armor(sig))}}
+}
+
+// check reads and verifies an uploaded batch of dev. A batch whose signature verifies with
+// dev's key but that is refused for its content gets a *ContentError (to be signed and
+// recorded), or its earlier refusal (recorded); any other refusal is a
+// *wire.Error, not recorded (a damaged or forged batch says nothing of the device).
+//
+// The content refusals: a decision the device's role does not make
+// (wire.CodeDecisionNotAllowed), a supervisor's decision outside its scope
+// (wire.CodeOutOfScope), a payload that cannot be decrypted with the server's keys or
+// decoded, a malformed revision, and (from Ingest) revisions of another device the server
+// does not hold, a reused sequence number, a reused batch id, a device bound to another
+// key. Not recorded: a batch that does not parse or whose signature or payload hash fails
+// (it may be damaged on the way: an intact copy must still get through), a questionnaire
+// version the server does not know (publishing it lets the same batch in) and a payload
+// over the size limit (raising the limit does).
+func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, []survey.Revision, error) {
 	b, err := batch.Read(bytes.NewReader(body), batch.Limits{MaxSize: s.cfg.MaxBatchBytes})
 	if err != nil {
 		return nil, nil, ErrorOf(err)
@@ -251,15 +348,81 @@ func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, 
 	if err != nil {
 		return nil, nil, s.fail(r, "device key", err)
 	}
-	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
-		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) }})
-	if err != nil {
-		return nil, nil, ErrorOf(err)
+	if rec, err := s.store.Refusal(r.Context(), b.Manifest.ID, b.Hash()); err == nil {
+		// Refused before: the same answer, once the signature shows it is that batch.
+		if err := batch.Verify(b, signers); err != nil {
+			return nil, nil, ErrorOf(err)
+		}
+		return nil, nil, recorded{rec}
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, nil, s.fail(r, "look up refusal", err)
 	}
-	if werr := checkDeviceRevisions(dev.ID, revs); werr != nil {
-		return nil, nil, werr
+	role := dev.Role
+	if role == "" {
+		role = survey.RoleAssessor
+	}
+	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
+		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) },
+		Role:  func(string, ssh.PublicKey) survey.Role { return role }})
+	if err != nil {
+		we := ErrorOf(err)
+		if we.Retryable() || errors.Is(err, batch.ErrBadSignature) || errors.Is(err, batch.ErrUnknownSigner) ||
+			errors.Is(err, batch.ErrPayloadHash) || errors.Is(err, batch.ErrUnknownQuestionnaire) || errors.Is(err, batch.ErrTooLarge) {
+			return nil, nil, we
+		}
+		reason := hub.Reason(err)
+		if reason == nil {
+			reason = survey.T("rejected", "bị từ chối")
+		}
+		return b, nil, &ContentError{Err: we, Reason: reason}
+	}
+	if err := s.checkScope(r.Context(), dev, revs); err != nil {
+		return b, nil, err
 	}
 	return b, revs, nil
+}
+
+// checkScope refuses the decisions of a supervisor's device with a scope on interviews
+// outside it (or that the server does not hold yet: their province is unknown). The server
+// checks who decides, not the transition: the decision was checked where it was made, and
+// refusing it here for the state the server holds would strand the batch.
+func (s *Server) checkScope(ctx context.Context, dev Device, revs []survey.Revision) error {
+	if dev.Role != survey.RoleSupervisor || len(dev.Scope) == 0 {
+		return nil
+	}
+	var ivs []string
+	for _, r := range revs {
+		if r.Kind != survey.KindStatus || r.Device != dev.ID {
+			continue
+		}
+		var st survey.StatusChange
+		if json.Unmarshal(r.Value, &st) == nil && st.Status.IsDecision() && !slices.Contains(ivs, r.Interview) {
+			ivs = append(ivs, r.Interview)
+		}
+	}
+	if len(ivs) == 0 {
+		return nil
+	}
+	provs, err := s.store.Provinces(ctx, ivs)
+	if err != nil {
+		return err
+	}
+	reason := survey.T("decision outside the supervisor's provinces", "quyết định ngoài các tỉnh của người giám sát")
+	scope := strings.Join(dev.Scope, ", ")
+	for _, iv := range ivs {
+		p, ok := provs[iv]
+		switch {
+		case !ok:
+			return contentError(wire.CodeOutOfScope, reason, survey.T(
+				fmt.Sprintf("the server does not hold interview %s yet, so it cannot check that it is in this supervisor's provinces (%s)", clip(iv, 64), scope),
+				fmt.Sprintf("máy chủ chưa có cuộc phỏng vấn %s nên không thể kiểm tra nó thuộc các tỉnh của người giám sát này (%s)", clip(iv, 64), scope)))
+		case !dev.Covers(p):
+			return contentError(wire.CodeOutOfScope, reason, survey.T(
+				fmt.Sprintf("interview %s is in %q, outside this supervisor's provinces (%s)", clip(iv, 64), p, scope),
+				fmt.Sprintf("cuộc phỏng vấn %s ở %q, ngoài các tỉnh của người giám sát này (%s)", clip(iv, 64), p, scope)))
+		}
+	}
+	return nil
 }
 
 func refsOf(refs []batch.QuestionnaireRef) string {
@@ -268,25 +431,6 @@ func refsOf(refs []batch.QuestionnaireRef) string {
 		parts = append(parts, q.String())
 	}
 	return strings.Join(parts, ", ")
-}
-
-// checkDeviceRevisions refuses a device's status revisions that only a supervisor may
-// write (approved, returned). Revisions made by other devices are checked by the store
-// (they must already be held).
-func checkDeviceRevisions(device string, revs []survey.Revision) *wire.Error {
-	for _, rv := range revs {
-		if rv.Kind != survey.KindStatus || rv.Device != device {
-			continue
-		}
-		var st survey.StatusChange
-		if err := json.Unmarshal(rv.Value, &st); err != nil {
-			return wire.Errorf(wire.CodeBadBatch, "status revision %.12s does not decode", rv.ID)
-		}
-		if st.Status == survey.StatusApproved || st.Status == survey.StatusReturned {
-			return wire.Errorf(wire.CodeBadBatch, "interview %s: a device cannot set the status %q; only a supervisor approves or returns an interview", clip(rv.Interview, 64), st.Status)
-		}
-	}
-	return nil
 }
 
 // allowedSigners is the trust of one upload: the device's own key for its principal.
@@ -368,9 +512,13 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) *wire.Error {
 	if err := s.store.Seen(r.Context(), dev.ID, s.cfg.Now().UTC()); err != nil {
 		s.log.Warn("record device seen", "device", dev.ID, "error", err.Error())
 	}
+	sups, err := s.supervisorLines(r.Context(), dev.ID)
+	if err != nil {
+		return s.fail(r, "list supervisors", err)
+	}
 	auth, _ := wire.ParseRequestAuth(r.Header.Get(wire.AuthHeader))
 	in := wire.Inbox{Protocol: wire.MaxProtocolVersion, Device: dev.ID, Nonce: auth.Nonce, Cursor: page.Cursor, More: page.More,
-		Revisions: []json.RawMessage{}, Questionnaires: []wire.Questionnaire{}}
+		Revisions: make([]json.RawMessage, 0, len(page.Revisions)), Questionnaires: []wire.Questionnaire{}, Supervisors: sups}
 	for _, rv := range page.Revisions {
 		b, err := rv.MarshalJSON()
 		if err != nil {
@@ -382,7 +530,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) *wire.Error {
 		in.Questionnaires = append(in.Questionnaires, wire.Questionnaire{ID: q.ID, Version: q.Version,
 			Published: wire.FormatTime(q.Published), Source: q.Source, Signature: q.Signature})
 	}
-	return s.writeSigned(w, in, wire.NamespaceInbox)
+	return s.writeSigned(w, r, in, wire.NamespaceInbox, true)
 }
 
 // authenticate checks a device's signed request (wire.RequestAuth) for the device id the

@@ -13,18 +13,19 @@ import (
 // memStore is a Store in memory for the fuzz tests, which run many thousand requests a
 // second and need no disk. It implements what the handlers under fuzzing use.
 type memStore struct {
-	mu      sync.Mutex
-	tokens  map[string]server.TokenRecord
-	used    map[string]bool
-	devices map[string]server.Device
-	batches map[string]wire.Receipt
+	mu       sync.Mutex
+	tokens   map[string]server.TokenRecord
+	used     map[string]bool
+	devices  map[string]server.Device
+	batches  map[string]wire.Receipt
+	refusals map[string]server.RefusalRecord
 }
 
 var _ server.Store = (*memStore)(nil)
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[string]server.TokenRecord{}, used: map[string]bool{},
-		devices: map[string]server.Device{}, batches: map[string]wire.Receipt{}}
+		devices: map[string]server.Device{}, batches: map[string]wire.Receipt{}, refusals: map[string]server.RefusalRecord{}}
 }
 
 func (m *memStore) AddToken(_ context.Context, t server.TokenRecord) error {
@@ -46,11 +47,14 @@ func (m *memStore) Enroll(_ context.Context, hash string, d server.Device, now t
 	case now.After(t.Expires):
 		return server.Device{}, wire.NewError(wire.CodeTokenExpired, "")
 	}
+	if role, want := t.Role, d.Role; (role == "" || role == survey.RoleAssessor) != (want == "" || want == survey.RoleAssessor) {
+		return server.Device{}, wire.NewError(wire.CodeRoleMismatch, "")
+	}
 	if old, ok := m.devices[d.ID]; ok && old.PublicKey != d.PublicKey {
 		return server.Device{}, wire.NewError(wire.CodeDeviceExists, "")
 	}
 	m.used[hash] = true
-	d.Assessor, d.Enrolled = t.Assessor, now
+	d.Assessor, d.Enrolled, d.Role, d.Scope = t.Assessor, now, t.Role, t.Scope
 	m.devices[d.ID] = d
 	return d, nil
 }
@@ -90,6 +94,43 @@ func (m *memStore) Receipt(_ context.Context, id string) (wire.Receipt, error) {
 	}
 	return rc, nil
 }
+
+func (m *memStore) Supervisors(context.Context) ([]server.Device, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []server.Device
+	for _, d := range m.devices {
+		if d.Role == survey.RoleSupervisor && !d.IsRevoked() {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) Refuse(_ context.Context, r server.RefusalRecord) (server.RefusalRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.refusals[r.Batch+" "+r.Hash]; ok {
+		return old, nil
+	}
+	m.refusals[r.Batch+" "+r.Hash] = r
+	return r, nil
+}
+
+func (m *memStore) Refusal(_ context.Context, id, hash string) (server.RefusalRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.refusals[id+" "+hash]; ok {
+		return r, nil
+	}
+	return server.RefusalRecord{}, server.ErrNotFound
+}
+
+func (m *memStore) Provinces(context.Context, []string) (map[string]string, error) {
+	return map[string]string{}, nil
+}
+
+func (m *memStore) Follow(context.Context, string, ...string) error { return nil }
 
 func (m *memStore) Devices(context.Context) ([]server.DeviceReport, error) { return nil, nil }
 func (m *memStore) Revoke(_ context.Context, id string, now time.Time) (server.Device, error) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +49,7 @@ type Config struct {
 	MaxJSONBytes  int64         // largest JSON request body (default 64 KiB)
 	UploadBudget  int64         // batch bytes held in memory at once, over all uploads (default 512 MiB)
 	ClockSkew     time.Duration // largest accepted difference between a device's clock and the server's (default 5 min)
-	InboxLimit    int           // items per inbox page (default 500)
+	InboxLimit    int           // revisions (and questionnaires) per inbox page, whole feed rows (default 2000)
 
 	ReadHeaderTimeout time.Duration // default 10 s
 	ReadTimeout       time.Duration // whole request, body included (default 10 min: a 64 MiB batch on a slow line)
@@ -102,7 +104,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.UploadBudget = max(cfg.UploadBudget, cfg.MaxBatchBytes)
 	if cfg.InboxLimit <= 0 {
-		cfg.InboxLimit = 500
+		cfg.InboxLimit = 2000
 	}
 	def(&cfg.ClockSkew, 5*time.Minute)
 	def(&cfg.ReadHeaderTimeout, 10*time.Second)
@@ -338,7 +340,9 @@ func (s *Server) sign(data []byte, namespace string) (*sshsig.Signature, error) 
 }
 
 // writeSigned writes v as JSON with the server's signature of the body in SignatureHeader.
-func (s *Server) writeSigned(w http.ResponseWriter, v any, namespace string) *wire.Error {
+// With compress, the body is gzip-compressed when the request accepts it (the signature
+// covers the JSON, not the compressed bytes).
+func (s *Server) writeSigned(w http.ResponseWriter, r *http.Request, v any, namespace string, compress bool) *wire.Error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return wire.Errorf(wire.CodeInternal, "encode response: %v", err)
@@ -348,8 +352,34 @@ func (s *Server) writeSigned(w http.ResponseWriter, v any, namespace string) *wi
 		return wire.Errorf(wire.CodeInternal, "%v", err)
 	}
 	w.Header().Set(wire.SignatureHeader, base64.StdEncoding.EncodeToString(sig.Marshal()))
+	if compress {
+		w.Header().Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+			zw.Write(body)
+			if err := zw.Close(); err != nil {
+				return wire.Errorf(wire.CodeInternal, "compress response: %v", err)
+			}
+			w.Header().Set("Content-Encoding", "gzip")
+			body = buf.Bytes()
+		}
+	}
 	writeJSON(w, http.StatusOK, body)
 	return nil
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"
+			}
+		}
+	}
+	return false
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) *wire.Error {

@@ -266,25 +266,28 @@ func TestRefusals(t *testing.T) {
 		length  int64 // -1: chunked
 		headers map[string]string
 		want    wire.Code
+		signed  bool   // a content refusal: signed and recorded
+		seq     uint64 // the batch's sequence number, for its refusal (0: 1)
 	}
 	cases := []req{
-		{"unenrolled device", stranger.ID, strangerData, 0, nil, wire.CodeDeviceUnknown},
-		{"revoked device", lost.ID, lostData, 0, nil, wire.CodeDeviceRevoked},
-		{"batch signed by another device", good.ID, forgedData, 0, nil, wire.CodeWrongSigner},
-		{"batch of another device", other.ID, data, 0, nil, wire.CodeWrongSigner},
-		{"tampered manifest", good.ID, flip(data, manifestAt), 0, nil, wire.CodeBadSignature},
-		{"tampered payload", good.ID, flip(data, payloadAt), 0, nil, wire.CodePayloadHash},
-		{"truncated", good.ID, data[:len(data)/2], 0, nil, wire.CodeNotBatch},
-		{"not a batch", good.ID, []byte("hello, server"), 0, nil, wire.CodeNotBatch},
-		{"body over the limit", good.ID, make([]byte, 300<<10), 0, nil, wire.CodeTooLarge},
-		{"no length", good.ID, data, -1, nil, wire.CodeLengthRequired},
-		{"no device header", "", data, 0, nil, wire.CodeMalformed},
-		{"bad device header", "../etc", data, 0, nil, wire.CodeMalformed},
-		{"future protocol", good.ID, data, 0, map[string]string{wire.ProtocolHeader: "99"}, wire.CodeUnsupportedProtocol},
-		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeBadBatch},
-		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch},
-		{"unknown questionnaire", good.ID, unknown, 0, nil, wire.CodeUnknownQuestionnaire},
-		{"interview id not a UUID", "dev-a", badID, 0, nil, wire.CodeBadBatch},
+		{"unenrolled device", stranger.ID, strangerData, 0, nil, wire.CodeDeviceUnknown, false, 0},
+		{"revoked device", lost.ID, lostData, 0, nil, wire.CodeDeviceRevoked, false, 0},
+		{"batch signed by another device", good.ID, forgedData, 0, nil, wire.CodeWrongSigner, false, 0},
+		{"batch of another device", other.ID, data, 0, nil, wire.CodeWrongSigner, false, 0},
+		{"tampered manifest", good.ID, flip(data, manifestAt), 0, nil, wire.CodeBadSignature, false, 0},
+		{"tampered payload", good.ID, flip(data, payloadAt), 0, nil, wire.CodePayloadHash, false, 0},
+		{"truncated", good.ID, data[:len(data)/2], 0, nil, wire.CodeNotBatch, false, 0},
+		{"not a batch", good.ID, []byte("hello, server"), 0, nil, wire.CodeNotBatch, false, 0},
+		{"body over the limit", good.ID, make([]byte, 300<<10), 0, nil, wire.CodeTooLarge, false, 0},
+		{"no length", good.ID, data, -1, nil, wire.CodeLengthRequired, false, 0},
+		{"no device header", "", data, 0, nil, wire.CodeMalformed, false, 0},
+		{"bad device header", "../etc", data, 0, nil, wire.CodeMalformed, false, 0},
+		{"future protocol", good.ID, data, 0, map[string]string{wire.ProtocolHeader: "99"}, wire.CodeUnsupportedProtocol, false, 0},
+		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeDecisionNotAllowed, true, 0},
+		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch, true, 0},
+		// Not recorded: publishing the questionnaire lets the same batch in.
+		{"unknown questionnaire", good.ID, unknown, 0, nil, wire.CodeUnknownQuestionnaire, false, 0},
+		{"interview id not a UUID", "dev-a", badID, 0, nil, wire.CodeBadBatch, true, 3}, // the hostile fixture is batch 3
 	}
 	before := holdings(t, e)
 	for _, c := range cases {
@@ -312,6 +315,14 @@ func TestRefusals(t *testing.T) {
 			}
 			if after := holdings(t, e); after != before {
 				t.Fatalf("refused request changed the server: %+v -> %+v", before, after)
+			}
+			rf := wire.FromResponse(resp.StatusCode, b).Refusal
+			if (rf != nil) != c.signed {
+				t.Fatalf("signed refusal %v, want %v", rf != nil, c.signed)
+			}
+			if rf != nil {
+				seq := max(c.seq, 1)
+				checkRefusal(t, e, rf, c.device, seq, c.want)
 			}
 		})
 	}
@@ -388,6 +399,25 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// checkRefusal verifies a signed refusal with the server key and what it names.
+func checkRefusal(t *testing.T, e *servertest.Env, rf *wire.SignedRefusal, device string, seq uint64, code wire.Code) wire.Refusal {
+	t.Helper()
+	sig, err := sshsig.Unarmor([]byte(rf.Signature))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifySig(t, e, rf.Refusal, sig, wire.NamespaceRefusal)
+	r, err := wire.ParseRefusal(rf.Refusal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Device != device || r.Seq != seq || r.Code != code || r.Server != e.Srv.Fingerprint() || r.Message == "" || r.MessageVI == "" ||
+		r.Reason == "" || r.ReasonVI == "" || r.Batch == "" || r.Hash == "" || r.Refused == "" {
+		t.Fatalf("refusal %+v", r)
+	}
+	return r
+}
+
 // inboxRequest makes a signed inbox request of device d for after.
 func inboxRequest(t *testing.T, url string, d *servertest.Device, after int64, now time.Time) *http.Request {
 	t.Helper()
@@ -440,22 +470,29 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 		t.Fatal(string(body))
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); err != nil {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); err != nil {
 		t.Fatal(err)
 	}
 	// Approved again: nothing changes. Returning a draft or without reason: refused.
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("approve twice: %v", err)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("return without reason: %v", err)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", By: "sup", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
 		t.Fatalf("decide unknown: %v", err)
 	}
-	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", By: "sup", Device: dev, Time: t0})
+	// An approved interview is not returned: it is reopened, with a reason.
+	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+		t.Fatalf("return an approved interview: %v", err)
+	}
+	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReopened, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", Device: dev, Time: t0})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rev.Device != dev || rev.Author != dev {
+		t.Fatalf("the decision is made by %s as %s, want the server key's %s", rev.Device, rev.Author, dev)
 	}
 	src := []byte(strings.Replace(string(mustBundled(t)), `version: "2018.1"`, `version: "2018.2"`, 1))
 	if _, err := server.Publish(ctx, e.Store, e.Key, "dgra-2018.2.yaml", src); err != nil {
@@ -469,7 +506,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if werr != nil {
 		t.Fatal(werr)
 	}
-	// Submitted (when the batch arrived), approved, returned.
+	// Submitted (when the batch arrived), approved, reopened: a's own revisions do not come back.
 	if len(in.Revisions) != 3 || len(in.Questionnaires) != 1 || in.More || in.Device != a.ID {
 		t.Fatalf("inbox of a: %d revisions, %d questionnaires", len(in.Revisions), len(in.Questionnaires))
 	}
@@ -490,7 +527,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 		t.Fatalf("after cursor: %+v", in2)
 	}
 	// b sent nothing of iv-a: it gets the questionnaire only. When it sends revisions of
-	// iv-a later, the earlier decisions wait for it too.
+	// iv-a later, it gets everything the server holds of iv-a but its own, a's included.
 	inb, _ := getInbox(t, e, inboxRequest(t, e.URL, b, 0, time.Now()))
 	if len(inb.Revisions) != 0 || len(inb.Questionnaires) != 1 {
 		t.Fatalf("inbox of b: %+v", inb)
@@ -500,9 +537,22 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b.ID, bd); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
+	onServer, err := e.Store.Revisions().Revisions(ctx, "0193a5b2-7c1e-7000-8000-00000000000a")
+	if err != nil {
+		t.Fatal(err)
+	}
 	inb2, _ := getInbox(t, e, inboxRequest(t, e.URL, b, inb.Cursor, time.Now()))
-	if len(inb2.Revisions) != 3 {
-		t.Fatalf("b after sending iv-a: %d revisions", len(inb2.Revisions))
+	if len(inb2.Revisions) != len(onServer)-1 {
+		t.Fatalf("b after sending iv-a: %d revisions, the server holds %d of which 1 is b's", len(inb2.Revisions), len(onServer))
+	}
+	// And a gets b's note.
+	ina, _ := getInbox(t, e, inboxRequest(t, e.URL, a, in.Cursor, time.Now()))
+	var got survey.Revision
+	if len(ina.Revisions) == 1 {
+		json.Unmarshal(ina.Revisions[0], &got)
+	}
+	if got.ID != note.ID {
+		t.Fatalf("a after b's note: %d revisions", len(ina.Revisions))
 	}
 	// A device enrolled after publication gets the questionnaire.
 	c := servertest.NewDevice(t, "laptop-c", "c@example.org")

@@ -105,9 +105,13 @@ func fromMS(v sql.NullInt64) time.Time {
 
 // AddToken stores an issued token's hash.
 func (s *SQLite) AddToken(ctx context.Context, t TokenRecord) error {
+	role := t.Role
+	if role == "" {
+		role = survey.RoleAssessor
+	}
 	return s.st.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO server_tokens (hash, assessor, created, expires) VALUES (?, ?, ?, ?)`,
-			t.Hash, t.Assessor, ms(t.Created), ms(t.Expires))
+		_, err := tx.ExecContext(ctx, `INSERT INTO server_tokens (hash, assessor, created, expires, role, scope) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.Hash, t.Assessor, ms(t.Created), ms(t.Expires), string(role), joinScope(t.Scope))
 		if err != nil {
 			return fmt.Errorf("store token: %w", err)
 		}
@@ -115,17 +119,29 @@ func (s *SQLite) AddToken(ctx context.Context, t TokenRecord) error {
 	})
 }
 
-const deviceCols = `id, principal, assessor, public_key, enrolled, revoked`
+// joinScope and splitScope store a supervisor's provinces in one column, one a line.
+func joinScope(scope []string) string { return strings.Join(scope, "\n") }
+
+func splitScope(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+const deviceCols = `id, principal, assessor, public_key, enrolled, revoked, role, scope`
 
 type scanner interface{ Scan(...any) error }
 
-func scanDevice(sc scanner) (Device, error) {
+func scanDevice(sc scanner, extra ...any) (Device, error) {
 	var d Device
 	var enrolled, revoked sql.NullInt64
-	if err := sc.Scan(&d.ID, &d.Principal, &d.Assessor, &d.PublicKey, &enrolled, &revoked); err != nil {
+	var role, scope string
+	if err := sc.Scan(append([]any{&d.ID, &d.Principal, &d.Assessor, &d.PublicKey, &enrolled, &revoked, &role, &scope}, extra...)...); err != nil {
 		return Device{}, err
 	}
 	d.Enrolled, d.Revoked = fromMS(enrolled), fromMS(revoked)
+	d.Role, d.Scope = survey.Role(role), splitScope(scope)
 	return d, nil
 }
 
@@ -142,12 +158,16 @@ func deviceTx(ctx context.Context, tx *store.Tx, id string) (Device, error) {
 
 // Enroll redeems a token and enrols a device (see Store).
 func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now time.Time) (Device, error) {
+	want := d.Role
+	if want == "" {
+		want = survey.RoleAssessor
+	}
 	var out Device
 	err := s.st.Update(ctx, func(tx *store.Tx) error {
-		var assessor string
+		var assessor, role, scope string
 		var expires int64
 		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT assessor, expires, used FROM server_tokens WHERE hash = ?`, tokenHash).Scan(&assessor, &expires, &used)
+		err := tx.QueryRowContext(ctx, `SELECT assessor, expires, used, role, scope FROM server_tokens WHERE hash = ?`, tokenHash).Scan(&assessor, &expires, &used, &role, &scope)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return wire.NewError(wire.CodeTokenUnknown, "")
@@ -157,6 +177,8 @@ func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now tim
 			return wire.Errorf(wire.CodeTokenUsed, "used %s", fromMS(used).Format(time.RFC3339))
 		case ms(now) > expires:
 			return wire.Errorf(wire.CodeTokenExpired, "expired %s", time.UnixMilli(expires).UTC().Format(time.RFC3339))
+		case survey.Role(role) != want:
+			return wire.Errorf(wire.CodeRoleMismatch, "the token is for %s's device; this device's home is %s's", aRole(survey.Role(role)), aRole(want))
 		}
 		old, err := deviceTx(ctx, tx, d.ID)
 		isNew := errors.Is(err, wire.ErrDeviceUnknown)
@@ -173,22 +195,67 @@ func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now tim
 			return fmt.Errorf("use token: %w", err)
 		}
 		if isNew {
-			_, err = tx.ExecContext(ctx, `INSERT INTO server_devices (id, principal, assessor, public_key, enrolled, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
-				d.ID, d.Principal, assessor, d.PublicKey, ms(now), ms(now))
+			_, err = tx.ExecContext(ctx, `INSERT INTO server_devices (id, principal, assessor, public_key, enrolled, last_seen, role, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				d.ID, d.Principal, assessor, d.PublicKey, ms(now), ms(now), role, scope)
 			if err == nil {
 				// Every published questionnaire waits for a new device.
-				_, err = tx.ExecContext(ctx, `INSERT INTO server_inbox (device, qid, qversion) SELECT ?, id, version FROM server_questionnaires ORDER BY published, id, version`, d.ID)
+				_, err = tx.ExecContext(ctx, `INSERT INTO server_feed (sender, device, qid, qversion, created)
+					SELECT '', ?, id, version, ? FROM server_questionnaires ORDER BY published, id, version`, d.ID, ms(now))
 			}
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE server_devices SET principal = ?, assessor = ?, last_seen = ? WHERE id = ?`, d.Principal, assessor, ms(now), d.ID)
+			_, err = tx.ExecContext(ctx, `UPDATE server_devices SET principal = ?, assessor = ?, last_seen = ?, role = ?, scope = ? WHERE id = ?`,
+				d.Principal, assessor, ms(now), role, scope, d.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("store device: %w", err)
 		}
 		out, err = deviceTx(ctx, tx, d.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		if out.Role == survey.RoleSupervisor {
+			return followScopeTx(ctx, tx, out, now)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// aRole is "an assessor", "a supervisor".
+func aRole(r survey.Role) string {
+	if r == survey.RoleAssessor {
+		return "an " + string(r)
+	}
+	return "a " + string(r)
+}
+
+// followScopeTx makes a supervisor's device interested in every interview its scope covers.
+func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, province FROM interviews ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("list interviews: %w", err)
+	}
+	var ivs []string
+	for rows.Next() {
+		var id, province string
+		if err := rows.Scan(&id, &province); err != nil {
+			rows.Close()
+			return err
+		}
+		if d.Covers(province) {
+			ivs = append(ivs, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, iv := range ivs {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Device returns an enrolled device.
@@ -202,24 +269,72 @@ func (s *SQLite) Device(ctx context.Context, id string) (Device, error) {
 	return d, err
 }
 
+// Supervisors lists the active (not revoked) supervisor devices, by id.
+func (s *SQLite) Supervisors(ctx context.Context) ([]Device, error) {
+	var out []Device
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = supervisorsTx(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list supervisors: %w", err)
+	}
+	return out, nil
+}
+
+func supervisorsTx(ctx context.Context, tx *store.Tx) ([]Device, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+` FROM server_devices WHERE role = ? AND revoked IS NULL ORDER BY id`, string(survey.RoleSupervisor))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // Devices lists the enrolled devices, by id, with what they sent (from the hub's batch
-// records: counts, highest sequence number, gaps).
+// records: counts, highest sequence number, gaps) and what was refused.
 func (s *SQLite) Devices(ctx context.Context) ([]DeviceReport, error) {
 	var out []DeviceReport
+	refused := map[string][]RefusalRecord{}
 	err := s.st.View(ctx, func(tx *store.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+`, last_seen FROM server_devices ORDER BY id`)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var r DeviceReport
-			var enrolled, revoked, seen sql.NullInt64
-			if err := rows.Scan(&r.ID, &r.Principal, &r.Assessor, &r.PublicKey, &enrolled, &revoked, &seen); err != nil {
+			var seen sql.NullInt64
+			if r.Device, err = scanDevice(rows, &seen); err != nil {
+				rows.Close()
 				return err
 			}
-			r.Enrolled, r.Revoked, r.LastSync = fromMS(enrolled), fromMS(revoked), fromMS(seen)
+			r.LastSync = fromMS(seen)
 			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT `+refusalCols+` FROM server_refusals ORDER BY device, sequence, refused, batch`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			rf, err := scanRefusal(rows, false)
+			if err != nil {
+				return err
+			}
+			refused[rf.Device] = append(refused[rf.Device], rf)
 		}
 		return rows.Err()
 	})
@@ -236,14 +351,40 @@ func (s *SQLite) Devices(ctx context.Context) ([]DeviceReport, error) {
 	}
 	for i := range out {
 		r := &out[i]
+		r.Refused = refused[r.ID]
 		if d, ok := byID[r.ID]; ok {
-			r.Batches, r.LastSeq, r.Missing = d.Batches, d.LastSequence, d.Missing
+			r.Batches, r.LastSeq = d.Batches, d.LastSequence
+			r.Missing = withoutRefused(d.Missing, r.Refused)
 			if d.Last.After(r.LastSync) {
 				r.LastSync = d.Last
 			}
 		}
 	}
 	return out, nil
+}
+
+// withoutRefused removes the refused sequence numbers from gaps: a refused batch arrived.
+func withoutRefused(gaps []hub.Gap, refused []RefusalRecord) []hub.Gap {
+	if len(refused) == 0 {
+		return gaps
+	}
+	out := []hub.Gap{}
+	for _, g := range gaps {
+		from := g.From
+		for _, rf := range refused { // ordered by sequence number
+			if rf.Seq < from || rf.Seq > g.To {
+				continue
+			}
+			if rf.Seq > from {
+				out = append(out, hub.Gap{Device: g.Device, From: from, To: rf.Seq - 1})
+			}
+			from = rf.Seq + 1
+		}
+		if from <= g.To {
+			out = append(out, hub.Gap{Device: g.Device, From: from, To: g.To})
+		}
+	}
+	return out
 }
 
 // Revoke revokes a device; revoking it again changes nothing.
@@ -312,9 +453,8 @@ func (s *SQLite) Receipt(ctx context.Context, batchID string) (wire.Receipt, err
 // id) and checks those made by other devices here, in the caller's goroutine,
 // then queues the batch for the group commit (group.go) and waits until the transaction
 // holding it is durable. In that transaction the batch goes into the hub (hub.AddTx:
-// revisions and record, exactly once), interviews it completes are marked submitted, the
-// decisions already made on its interviews are queued for the sending device, and the
-// receipt is made from the hub's record.
+// revisions and record, exactly once) and into the feed, interviews it completes are
+// marked submitted, and the receipt is made from the hub's record.
 func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	if err := s.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
@@ -341,7 +481,7 @@ func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	}
 }
 
-// refusal is a batch's refusal (a *wire.Error), decided before anything of it was
+// refusal is a batch's refusal (a *ContentError), decided before anything of it was
 // written: the transaction goes on with the other batches.
 type refusal struct{ err error }
 
@@ -354,8 +494,12 @@ func (r refusal) Error() string { return r.err.Error() }
 func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 	ctx := context.Background()
 	return s.st.Update(ctx, func(tx *store.Tx) error {
+		sups, err := supervisorsTx(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("list supervisors: %w", err)
+		}
 		for _, j := range jobs {
-			out, err := s.ingestTx(ctx, tx, j.u, j.revs)
+			out, err := s.ingestTx(ctx, tx, j.u, j.revs, sups)
 			var rf refusal
 			switch {
 			case errors.As(err, &rf):
@@ -371,8 +515,8 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 }
 
 // ingestTx stores one batch in tx (see Ingest). A refusal error leaves tx unchanged; after
-// any other error tx must be rolled back.
-func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified) (Ingested, error) {
+// any other error tx must be rolled back. sups are the active supervisor devices.
+func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device) (Ingested, error) {
 	m := &u.Batch.Manifest
 	res, err := s.hub.AddTx(ctx, tx, u.Batch, revs)
 	if err != nil {
@@ -381,14 +525,14 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 	if res.Rejected != nil {
 		return Ingested{}, refusal{rejection(res.Rejected)}
 	}
-	ivs := revs.Interviews()
 	if !res.Replay {
+		ivs := revs.Interviews()
+		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups); err != nil {
+			return Ingested{}, err
+		}
 		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
 			return Ingested{}, err
 		}
-	}
-	if err := queueEarlierDecisions(ctx, tx, u.Device.ID, ivs); err != nil {
-		return Ingested{}, err
 	}
 	rc, hash, err := receiptOf(ctx, tx, m.ID)
 	if err != nil {
@@ -402,8 +546,8 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 
 // submitTx marks submitted every interview of ivs whose status is now completed (one
 // head, no conflict): a status revision "submitted" made by the server (u.Server) that
-// replaces it, queued like a decision for the devices that sent the interview, so that
-// their lists show it reached the server. With no u.Server nothing is written.
+// replaces it, in the feed like any revision, so that the devices' lists show it reached
+// the server. With no u.Server nothing is written.
 func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string) error {
 	if u.Server == "" {
 		return nil
@@ -414,12 +558,8 @@ func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []str
 		if err != nil {
 			return err
 		}
-		if len(heads) != 1 {
-			continue // no status yet, or a conflict for a person to settle
-		}
-		var st survey.StatusChange
-		if err := json.Unmarshal(heads[0].Value, &st); err != nil || st.Status != survey.StatusCompleted {
-			continue
+		if !awaitsSubmission(heads) {
+			continue // no status yet, not completed, or a conflict for a person to settle
 		}
 		revs, err := tx.Put(store.Author{Device: u.Server, Principal: u.Server},
 			survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
@@ -429,66 +569,57 @@ func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []str
 		if len(revs) == 0 {
 			continue
 		}
-		if err := queueDecision(ctx, tx, iv, revs[0], u.Time); err != nil {
+		if err := feedServerRevisionTx(ctx, tx, revs[0], u.Time); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// queueDecision records a status revision the server wrote on interview iv and queues it
-// for every enrolled device that sent revisions of the interview.
-func queueDecision(ctx context.Context, tx *store.Tx, iv string, rev survey.Revision, now time.Time) error {
-	b, err := rev.MarshalJSON()
-	if err != nil {
-		return err
+// awaitsSubmission reports whether the status heads of an interview say it is complete and
+// not yet marked submitted: one head "completed", or several heads that are each
+// "completed" or "submitted" (two devices completed the same interview, or one completed
+// it again after the server marked it: they agree it is complete, so marking it submitted
+// replaces them all without deciding anything a person should). Any other mixture is a
+// conflict for a person to settle.
+func awaitsSubmission(heads []survey.Revision) bool {
+	if len(heads) == 0 {
+		return false
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO server_decisions (interview, revision, created) VALUES (?, ?, ?)`, iv, b, ms(now))
-	if err != nil {
-		return fmt.Errorf("store decision: %w", err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT r.device FROM revisions r JOIN server_devices s ON s.id = r.device WHERE r.interview = ? ORDER BY r.device`, iv)
-	if err != nil {
-		return fmt.Errorf("find the interview's devices: %w", err)
-	}
-	var devs []string
-	for rows.Next() {
-		var dev string
-		if err := rows.Scan(&dev); err != nil {
-			rows.Close()
-			return err
+	completed := false
+	for _, h := range heads {
+		var st survey.StatusChange
+		if err := json.Unmarshal(h.Value, &st); err != nil {
+			return false
 		}
-		devs = append(devs, dev)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, dev := range devs {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) VALUES (?, ?)`, dev, seq); err != nil {
-			return fmt.Errorf("queue decision: %w", err)
+		switch st.Status {
+		case survey.StatusCompleted:
+			completed = true
+		case survey.StatusSubmitted:
+		default:
+			return false
 		}
 	}
-	// The revision is the server's own: no batch will carry it.
-	return tx.MarkBatched("server:"+strconv.FormatInt(seq, 10), []string{rev.ID})
+	return completed || len(heads) > 1
 }
 
-// rejection maps the hub's refusal of a sound batch to the protocol's error.
+// rejection maps the refusal of a sound batch (by the hub, or the store's checks of its
+// revisions) to a content refusal.
 func rejection(err error) error {
+	reason := hub.Reason(err)
+	if reason == nil {
+		reason = survey.T("rejected", "bị từ chối")
+	}
 	switch {
 	case errors.Is(err, hub.ErrBatchConflict), errors.Is(err, hub.ErrSequenceReused):
-		return wire.NewError(wire.CodeBatchConflict, err.Error())
+		return contentError(wire.CodeBatchConflict, reason, same(err.Error()))
 	case errors.Is(err, hub.ErrDeviceKey):
-		return wire.NewError(wire.CodeWrongSigner, err.Error())
+		return contentError(wire.CodeWrongSigner, reason, same(err.Error()))
 	}
 	if we := ErrorOf(err); we.Code != wire.CodeInternal {
-		return we
+		return &ContentError{Err: we, Reason: reason}
 	}
-	return wire.NewError(wire.CodeBadBatch, err.Error())
+	return contentError(wire.CodeBadBatch, reason, same(err.Error()))
 }
 
 // checkForeign refuses revisions made by another device than the sender unless the server
@@ -510,7 +641,9 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE id = ?`, r.ID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				return wire.Errorf(wire.CodeBadBatch, "revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64))
+				return contentError(wire.CodeBadBatch, hub.Reason(hub.ErrForeignRevision), survey.T(
+					fmt.Sprintf("revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64)),
+					fmt.Sprintf("bản ghi thay đổi %.12s do thiết bị %s tạo, không phải thiết bị gửi lô, và máy chủ không có bản ghi này", r.ID, clip(r.Device, 64))))
 			}
 			if err != nil {
 				return fmt.Errorf("look up revision: %w", err)
@@ -520,74 +653,34 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 	})
 }
 
-const qMissedDecisions = `SELECT ?, d.seq FROM server_decisions d WHERE d.interview = ?
-	AND NOT EXISTS (SELECT 1 FROM server_inbox i WHERE i.device = ? AND i.decision = d.seq)`
-
-// queueEarlierDecisions queues for device the decisions already made on interviews ivs
-// that it was not given (a second device working on an interview). Usually there are none.
-func queueEarlierDecisions(ctx context.Context, tx *store.Tx, device string, ivs []string) error {
-	for _, iv := range ivs {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_inbox (device, decision) `+qMissedDecisions+` ORDER BY d.seq`, device, iv, device); err != nil {
-			return fmt.Errorf("queue decisions: %w", err)
-		}
-	}
-	return nil
-}
-
-// Inbox returns what waits for a device after cursor.
-func (s *SQLite) Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error) {
-	var page InboxPage
+// Provinces returns the province of each interview of ids the server holds.
+func (s *SQLite) Provinces(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
 	err := s.st.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT i.seq, d.revision, q.id, q.version, q.source, q.signature, q.published
-			FROM server_inbox i
-			LEFT JOIN server_decisions d ON d.seq = i.decision
-			LEFT JOIN server_questionnaires q ON q.id = i.qid AND q.version = i.qversion
-			WHERE i.device = ? AND i.seq > ? ORDER BY i.seq LIMIT ?`, device, after, limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			n++
-			if n > limit {
-				page.More = true
-				break
-			}
-			var seq int64
-			var rev []byte
-			var qid, qver, qsig sql.NullString
-			var qsrc []byte
-			var qpub sql.NullInt64
-			if err := rows.Scan(&seq, &rev, &qid, &qver, &qsrc, &qsig, &qpub); err != nil {
-				return err
-			}
-			page.Cursor = seq
+		for _, id := range ids {
+			var p string
+			err := tx.QueryRowContext(ctx, `SELECT province FROM interviews WHERE id = ?`, id).Scan(&p)
 			switch {
-			case rev != nil:
-				var r survey.Revision
-				if err := json.Unmarshal(rev, &r); err != nil {
-					return fmt.Errorf("stored decision %d: %w", seq, err)
-				}
-				page.Revisions = append(page.Revisions, r)
-			case qid.Valid:
-				page.Questionnaires = append(page.Questionnaires, Published{ID: qid.String, Version: qver.String,
-					Source: qsrc, Signature: qsig.String, Published: fromMS(qpub)})
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return err
+			default:
+				out[id] = p
 			}
 		}
-		if page.Cursor == 0 {
-			page.Cursor = after
-		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
-		return InboxPage{}, fmt.Errorf("read inbox of device %s: %w", device, err)
+		return nil, fmt.Errorf("read provinces: %w", err)
 	}
-	return page, nil
+	return out, nil
 }
 
-// Decide writes a supervisor's decision (see Store).
+// Decide writes the administrator's decision (see Store).
 func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error) {
+	if d.Device == "" {
+		return survey.Revision{}, errors.New("decision without the server's device id")
+	}
 	var out survey.Revision
 	err := s.st.Update(ctx, func(tx *store.Tx) error {
 		st, err := tx.Interview(d.Interview)
@@ -597,10 +690,10 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 		if err != nil {
 			return err
 		}
-		if err := decisionAllowed(st, d); err != nil {
-			return err
+		if err := survey.CheckDecision(survey.RoleServer, st.Status.Status, len(st.Conflicts), d.Status, d.Reason); err != nil {
+			return fmt.Errorf("%w: interview %s: %w", ErrNotDecidable, d.Interview, err)
 		}
-		revs, err := tx.Put(store.Author{Device: d.Device, Principal: d.By},
+		revs, err := tx.Put(store.Author{Device: d.Device, Principal: d.Device},
 			survey.Change{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus}, Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}})
 		if err != nil {
 			return err
@@ -609,7 +702,7 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 			return fmt.Errorf("interview %s is already %s with this reason: %w", d.Interview, d.Status, ErrUnchanged)
 		}
 		out = revs[0]
-		return queueDecision(ctx, tx, d.Interview, out, d.Time)
+		return feedServerRevisionTx(ctx, tx, out, d.Time)
 	})
 	return out, err
 }
@@ -618,34 +711,8 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 var ErrUnchanged = errors.New("nothing changed")
 
 // ErrNotDecidable is returned by Decide when the interview's state does not allow the
-// decision.
+// decision; it wraps the *survey.RuleError that says why.
 var ErrNotDecidable = errors.New("decision not possible")
-
-func decisionAllowed(st *survey.InterviewState, d Decision) error {
-	cur := st.Status.Status
-	switch d.Status {
-	case survey.StatusApproved:
-		if !cur.AwaitsDecision() {
-			return fmt.Errorf("%w: interview %s is %s; only a completed interview can be approved", ErrNotDecidable, st.ID, cur)
-		}
-		if len(st.Conflicts) > 0 {
-			return fmt.Errorf("%w: interview %s has %d conflicting answers; settle them (fieldsurvey conflicts) or return it", ErrNotDecidable, st.ID, len(st.Conflicts))
-		}
-	case survey.StatusReturned:
-		if cur == survey.StatusDraft || cur == survey.StatusReturned {
-			return fmt.Errorf("%w: interview %s is %s; only a completed or approved interview can be returned", ErrNotDecidable, st.ID, cur)
-		}
-		if strings.TrimSpace(d.Reason) == "" {
-			return fmt.Errorf("%w: say why interview %s is returned (--reason TEXT): the assessor sees it", ErrNotDecidable, st.ID)
-		}
-	default:
-		return fmt.Errorf("%w: a decision approves or returns, not %q", ErrNotDecidable, d.Status)
-	}
-	if d.Device == "" {
-		return errors.New("decision without the server's device id")
-	}
-	return nil
-}
 
 // Publish stores a questionnaire version (see Store).
 func (s *SQLite) Publish(ctx context.Context, q Published) error {
@@ -665,7 +732,8 @@ func (s *SQLite) Publish(ctx context.Context, q Published) error {
 			q.ID, q.Version, q.Source, q.Signature, ms(q.Published)); err != nil {
 			return fmt.Errorf("store questionnaire: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO server_inbox (device, qid, qversion) SELECT id, ?, ? FROM server_devices WHERE revoked IS NULL ORDER BY id`, q.ID, q.Version); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_feed (sender, device, qid, qversion, created)
+			SELECT '', id, ?, ?, ? FROM server_devices WHERE revoked IS NULL ORDER BY id`, q.ID, q.Version, ms(q.Published)); err != nil {
 			return fmt.Errorf("queue questionnaire: %w", err)
 		}
 		return nil

@@ -35,6 +35,9 @@ const (
 	CodeUnknownQuestionnaire Code = "unknown_questionnaire" // batch refers to a questionnaire the server does not know
 	CodeBadBatch             Code = "bad_batch"             // batch fails another check (bad revision, …)
 	CodeBatchConflict        Code = "batch_conflict"        // same batch id, other content
+	CodeDecisionNotAllowed   Code = "decision_not_allowed"  // batch carries a decision its signer's role does not make
+	CodeOutOfScope           Code = "out_of_scope"          // batch carries a supervisor's decision outside its provinces
+	CodeRoleMismatch         Code = "role_mismatch"         // enrolment token made for another role than the device's home
 	CodeTimeout              Code = "timeout"               // the request took too long
 	CodeUnavailable          Code = "unavailable"           // server shutting down or overloaded
 	CodeInternal             Code = "internal"              // a fault on the server
@@ -113,6 +116,15 @@ var codes = map[Code]codeInfo{
 	CodeBatchConflict: {http.StatusConflict, false,
 		"the server holds another batch with this id; do not edit batch files by hand, and report this to the supervisor",
 		"máy chủ đã có một lô khác với cùng mã; đừng sửa tệp lô bằng tay và hãy báo cho giám sát viên"},
+	CodeDecisionNotAllowed: {http.StatusForbidden, false,
+		"the batch approves, returns or reopens an interview, which only a supervisor's device may do; it was not stored",
+		"lô dữ liệu duyệt, trả lại hoặc mở lại một cuộc phỏng vấn, việc chỉ thiết bị của người giám sát được làm; lô không được lưu"},
+	CodeOutOfScope: {http.StatusForbidden, false,
+		"the batch holds a supervisor's decision on an interview outside the provinces this supervisor was enrolled for; it was not stored: ask the administrator for a token with a wider scope",
+		"lô dữ liệu chứa quyết định của người giám sát về một cuộc phỏng vấn ngoài các tỉnh được giao khi đăng ký; lô không được lưu: hãy xin quản trị viên mã đăng ký với phạm vi rộng hơn"},
+	CodeRoleMismatch: {http.StatusConflict, false,
+		"the enrolment token was made for another role than this device's; it was not used",
+		"mã đăng ký được cấp cho vai trò khác với vai trò của thiết bị này; mã chưa bị sử dụng"},
 	CodeTimeout: {http.StatusRequestTimeout, true,
 		"the request took too long; the connection may be slow: try again",
 		"yêu cầu mất quá nhiều thời gian; kết nối có thể chậm: hãy thử lại"},
@@ -155,6 +167,9 @@ type Error struct {
 	MessageVI string `json:"message_vi,omitempty"`
 	// Status is the HTTP status the error came with (client side only).
 	Status int `json:"-"`
+	// Refusal, on the refusal of a batch whose signature verified with its device's key,
+	// is the server's signed refusal (see Refusal); it travels beside the error in the body.
+	Refusal *SignedRefusal `json:"-"`
 }
 
 // NewError returns the error of code with its standard sentences, and detail (if any)
@@ -202,12 +217,13 @@ var (
 )
 
 type errorBody struct {
-	Error *Error `json:"error"`
+	Error   *Error         `json:"error"`
+	Refusal *SignedRefusal `json:"refusal,omitempty"`
 }
 
-// Body returns the JSON body of an error response for err.
+// Body returns the JSON body of an error response for err (with its signed refusal, if any).
 func (e *Error) Body() []byte {
-	b, err := json.Marshal(errorBody{e})
+	b, err := json.Marshal(errorBody{Error: e, Refusal: e.Refusal})
 	if err != nil {
 		panic(fmt.Sprintf("encode error body: %v", err))
 	}
@@ -221,6 +237,7 @@ func FromResponse(status int, body []byte) *Error {
 	var eb errorBody
 	if err := json.Unmarshal(body, &eb); err == nil && eb.Error != nil && eb.Error.Code != "" {
 		eb.Error.Status = status
+		eb.Error.Refusal = eb.Refusal
 		return eb.Error
 	}
 	var c Code

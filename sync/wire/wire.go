@@ -55,6 +55,7 @@ const (
 	NamespaceInbox         = "fieldsurvey-inbox"         // an inbox response, signed by the server
 	NamespaceQuestionnaire = "fieldsurvey-questionnaire" // a published questionnaire file, signed by the server
 	NamespaceRequest       = "fieldsurvey-request"       // a device's signed request
+	NamespaceRefusal       = "fieldsurvey-refusal"       // a refusal of a batch, signed by the server
 )
 
 // TimeFormat is how times are written on the wire: UTC with milliseconds.
@@ -92,6 +93,9 @@ type EnrollRequest struct {
 	Principal string `json:"principal"`  // the signer principal of the device's batches
 	PublicKey string `json:"public_key"` // the device key, authorized_keys format ("ssh-ed25519 AAAA…")
 	Name      string `json:"name,omitempty"`
+	// Role is the role of the device's home ("assessor" or "supervisor"; empty: assessor).
+	// The server refuses a token made for another role (CodeRoleMismatch) without using it.
+	Role string `json:"role,omitempty"`
 }
 
 // EnrollResponse is the answer to a successful enrolment. Its body is signed by the server
@@ -106,6 +110,14 @@ type EnrollResponse struct {
 	ServerKey   string `json:"server_key"`  // authorized_keys format
 	Fingerprint string `json:"fingerprint"` // of ServerKey
 	Enrolled    string `json:"enrolled"`    // TimeFormat
+	// Role is the device's role as enrolled ("assessor" or "supervisor"; empty from a server
+	// older than roles: assessor), Scope the provinces a supervisor's device covers (empty:
+	// all).
+	Role  string   `json:"role,omitempty"`
+	Scope []string `json:"scope,omitempty"`
+	// Supervisors are the allowed_signers lines of the active supervisor devices (other
+	// than this one), whose batches the device may trust (keys.TrustedSupervisorsFile).
+	Supervisors []string `json:"supervisors"`
 }
 
 // ReceiptFormat is the format tag of a receipt.
@@ -173,12 +185,22 @@ type Inbox struct {
 	// beyond this page.
 	Cursor int64 `json:"cursor"`
 	More   bool  `json:"more,omitempty"`
-	// Revisions are revisions for the device's interviews written on the server (a
-	// supervisor's approvals and returns), each in the canonical encoding of a revision.
+	// Revisions are revisions of the interviews the device holds or is assigned, made
+	// anywhere but on the device itself: other devices, supervisors, the server. Each is in
+	// the canonical encoding of a revision; a revision may come again (on a later page, or
+	// after the device lost its cursor): storing it twice changes nothing.
 	Revisions []json.RawMessage `json:"revisions"`
 	// Questionnaires are the questionnaire versions the server publishes.
 	Questionnaires []Questionnaire `json:"questionnaires"`
+	// Supervisors are the allowed_signers lines of the active supervisor devices (other
+	// than this one): the device replaces the block the server manages in its
+	// keys.TrustedSupervisorsFile with them, so a revoked supervisor drops out. Absent
+	// (nil) from a server older than supervisor devices: leave the file alone.
+	Supervisors []string `json:"supervisors"`
 }
+
+// The inbox body is gzip-compressed (Content-Encoding: gzip) when the request accepts it
+// (Accept-Encoding: gzip); SignatureHeader signs the uncompressed JSON.
 
 // Questionnaire is a published questionnaire version: the file as published and the server's
 // armored SSHSIG signature of it (NamespaceQuestionnaire).
@@ -194,4 +216,63 @@ type Questionnaire struct {
 type Health struct {
 	Status string `json:"status"` // "ok" or "unavailable"
 	Error  string `json:"error,omitempty"`
+}
+
+// RefusalFormat is the format tag of a refusal.
+const RefusalFormat = "fieldsurvey-refusal/1"
+
+// Refusal says that the server refused a batch for what it holds, after the batch's
+// signature verified with the key enrolled for its device: the batch is genuinely the
+// device's, and sending it again gets the same refusal. The server signs its canonical bytes
+// (Canonical) with its key, namespace NamespaceRefusal, and keeps it, so that its list of
+// devices shows the sequence number as refused, not missing. A device that holds a valid
+// refusal for a batch stops sending it (it keeps the batch and its revisions).
+type Refusal struct {
+	Format    string `json:"format"`
+	Batch     string `json:"batch"` // batch id
+	Hash      string `json:"hash"`  // SHA-256 of the signed manifest
+	Device    string `json:"device"`
+	Seq       uint64 `json:"seq"`
+	Code      Code   `json:"code"`
+	Reason    string `json:"reason"`    // the check that failed, short, in English
+	ReasonVI  string `json:"reason_vi"` // the same in Vietnamese
+	Message   string `json:"message"`   // the whole sentence, with details, in English
+	MessageVI string `json:"message_vi"`
+	Refused   string `json:"refused"` // TimeFormat: when the server first refused it
+	Server    string `json:"server"`  // fingerprint of the signing key
+}
+
+// Canonical returns the bytes of r that the server signs.
+func (r Refusal) Canonical() []byte {
+	b, err := json.Marshal(r)
+	if err != nil { // strings and integers always encode
+		panic(fmt.Sprintf("encode refusal: %v", err))
+	}
+	return b
+}
+
+// SignedRefusal is a refusal's canonical bytes and the server's armored SSHSIG signature of
+// them. It travels in the error answer to POST /v1/batches, beside the error, and a device
+// keeps it next to the refused batch.
+type SignedRefusal struct {
+	Refusal   json.RawMessage `json:"refusal"`
+	Signature string          `json:"signature"`
+}
+
+// ParseRefusal decodes the canonical bytes of a refusal, refusing unknown fields, another
+// format, and bytes that are not exactly the canonical encoding of what they decode to.
+func ParseRefusal(b []byte) (Refusal, error) {
+	var r Refusal
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Refusal{}, fmt.Errorf("decode refusal: %w", err)
+	}
+	if r.Format != RefusalFormat {
+		return Refusal{}, fmt.Errorf("refusal format is %q, expected %q", r.Format, RefusalFormat)
+	}
+	if !bytes.Equal(r.Canonical(), b) {
+		return Refusal{}, fmt.Errorf("refusal is not in canonical form")
+	}
+	return r, nil
 }

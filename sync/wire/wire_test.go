@@ -182,3 +182,35 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+func TestRefusalCanonicalAndTravelsWithTheError(t *testing.T) {
+	r := Refusal{Format: RefusalFormat, Batch: "0193a5b27c1e70008000000000000001", Hash: strings.Repeat("ab", 32), Device: "laptop-1", Seq: 3,
+		Code: CodeDecisionNotAllowed, Reason: "decision by an assessor's key", ReasonVI: "quyết định được ký bằng khoá của người đánh giá",
+		Message: "the batch approves…", MessageVI: "lô dữ liệu duyệt…", Refused: "2026-12-04T09:00:00.000Z", Server: "SHA256:x"}
+	b := r.Canonical()
+	back, err := ParseRefusal(b)
+	if err != nil || back != r {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	// Not canonical (spaces), unknown field, other format: refused.
+	for _, bad := range [][]byte{
+		bytes.Replace(b, []byte(`":`), []byte(`": `), 1),
+		bytes.Replace(b, []byte(`{`), []byte(`{"extra":1,`), 1),
+		bytes.Replace(b, []byte(RefusalFormat), []byte("fieldsurvey-refusal/2"), 1),
+	} {
+		if _, err := ParseRefusal(bad); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+	// The signed refusal travels beside the error and comes back with it.
+	e := NewError(CodeDecisionNotAllowed, "detail")
+	e.Refusal = &SignedRefusal{Refusal: b, Signature: "-----BEGIN SSH SIGNATURE-----\n…"}
+	got := FromResponse(HTTPStatus(e.Code), e.Body())
+	if got.Code != e.Code || got.Refusal == nil || !bytes.Equal(got.Refusal.Refusal, b) || got.Refusal.Signature != e.Refusal.Signature {
+		t.Fatalf("error with refusal came back as %+v", got)
+	}
+	// Without one, none.
+	if got := FromResponse(422, NewError(CodeBadBatch, "").Body()); got.Refusal != nil {
+		t.Fatalf("refusal out of nothing: %+v", got.Refusal)
+	}
+}

@@ -130,6 +130,8 @@ type Device struct {
 	// rating, then evidence, then comment, as the screens commit them) or 1 (the final
 	// answer only, as an import writes it).
 	Edits int
+	// Province is the respondent's province in Interview (default Đà Nẵng).
+	Province string
 }
 
 // NewDevice makes a device with a fresh Ed25519 key.
@@ -152,14 +154,32 @@ func (d *Device) PublicKey() string { return server.AuthorizedKey(d.Signer.Publi
 // Enroll enrols d directly in the store (no HTTP), with a fresh token.
 func (e *Env) Enroll(d *Device) {
 	e.T.Helper()
+	e.EnrollAs(d, survey.RoleAssessor)
+}
+
+// EnrollAs enrols d directly in the store as role, a supervisor with scope (provinces;
+// none: all).
+func (e *Env) EnrollAs(d *Device, role survey.Role, scope ...string) {
+	e.T.Helper()
 	ctx := context.Background()
-	tok, _, err := server.IssueToken(ctx, e.Store, e.Key, d.Principal, time.Hour)
+	tok, _, err := server.IssueTokenFor(ctx, e.Store, e.Key, server.TokenSpec{Assessor: d.Principal, Role: role, Scope: scope, Lifetime: time.Hour})
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	if _, err := e.Store.Enroll(ctx, tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()}, time.Now()); err != nil {
+	if _, err := e.Store.Enroll(ctx, tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey(), Role: role}, time.Now()); err != nil {
 		e.T.Fatal(err)
 	}
+}
+
+// Revision makes one revision of d (its next counter) at now.
+func (d *Device) Revision(t testing.TB, tg survey.Target, v any, now time.Time, replaces ...string) survey.Revision {
+	t.Helper()
+	d.Counter++
+	r, err := survey.NewRevision(tg, v, d.ID, d.Counter, now, d.Principal, replaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // Batch packs revs as d's next batch.
@@ -215,7 +235,11 @@ func (d *Device) Interview(t testing.TB, q *survey.Questionnaire, id string, now
 	}
 	tg := func(k survey.Kind, key string) survey.Target { return survey.Target{Interview: id, Kind: k, Key: key} }
 	add(tg(survey.KindInterview, ""), survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version, Assessor: d.Principal, Device: d.ID}, nil)
-	add(tg(survey.KindRespondent, ""), survey.Respondent{Agency: "Sở Thông tin và Truyền thông", Province: "Đà Nẵng",
+	province := d.Province
+	if province == "" {
+		province = "Đà Nẵng"
+	}
+	add(tg(survey.KindRespondent, ""), survey.Respondent{Agency: "Sở Thông tin và Truyền thông", Province: province,
 		Role: "Phó Giám đốc", Category: "provincial-government", Date: now.Format(time.DateOnly), Place: "Trụ sở Sở", Consent: true}, nil)
 	codes := []survey.Code{survey.Red, survey.AmberRed, survey.Amber, survey.AmberGreen, survey.Green}
 	for _, qu := range q.Questions() {
