@@ -177,7 +177,7 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 			if !ok {
 				break
 			}
-			b, data, ok := adoptable(p, travel, g.cfg.Device, principal, signer.PublicKey())
+			b, ok := adoptable(p, travel, g.cfg.Device, principal, signer.PublicKey())
 			if !ok {
 				break
 			}
@@ -185,7 +185,7 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 			if err := tx.MarkBatched(b.Manifest.ID, revisionIDs(travel[:n])); err != nil {
 				return err
 			}
-			made = append(made, madeBatch{path: p, data: data, m: &b.Manifest})
+			made = append(made, madeBatch{path: p, m: &b.Manifest})
 			travel = travel[n:]
 			delete(left, seq)
 			seq++
@@ -217,7 +217,7 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 			if err := writeNewDurable(p, data); err != nil {
 				return failWrap(err, "write %s", "ghi %s", p)
 			}
-			made = append(made, madeBatch{path: p, data: data, m: m})
+			made = append(made, madeBatch{path: p, m: m})
 			if err := tx.MarkBatched(m.ID, revisionIDs(run)); err != nil {
 				return err
 			}
@@ -286,28 +286,29 @@ func leftovers(outbox string, last uint64) (map[uint64]string, error) {
 // adoptable reads the leftover batch at path and reports whether it is the batch this run
 // would make first: this device's, signed by its key as principal, holding exactly the
 // first revisions of pending (in batch order).
-func adoptable(path string, pending []survey.Revision, device, principal string, key ssh.PublicKey) (*batch.Batch, []byte, bool) {
-	data, err := os.ReadFile(path)
+func adoptable(path string, pending []survey.Revision, device, principal string, key ssh.PublicKey) (*batch.Batch, bool) {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
-	b, err := batch.Read(bytes.NewReader(data), batchLimits)
+	defer f.Close()
+	b, err := batch.Read(f, batchLimits)
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
 	m := &b.Manifest
 	if m.Device != device || m.Signer != principal || m.Revisions == 0 || m.Revisions > len(pending) {
-		return nil, nil, false
+		return nil, false
 	}
 	own, err := keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(principal, key, batch.Namespace)))
 	if err != nil || batch.Verify(b, own) != nil {
-		return nil, nil, false
+		return nil, false
 	}
 	sum, err := batch.ContentHash(pending[:m.Revisions])
 	if err != nil || sum != m.Content.SHA256 {
-		return nil, nil, false
+		return nil, false
 	}
-	return b, data, true
+	return b, true
 }
 
 // copyOutbox copies to dir (a USB stick), in order, every batch of the outbox that no
@@ -366,10 +367,9 @@ func copyOutbox(ctx context.Context, g *globals, st *store.Store, outbox, dir st
 // defaults every receiver applies). Tests lower them.
 var batchLimits = batch.Limits{}
 
-// madeBatch is one batch file batch create wrote.
+// madeBatch is one batch file batch create wrote (or recorded).
 type madeBatch struct {
 	path string
-	data []byte
 	m    *batch.Manifest
 }
 

@@ -354,9 +354,7 @@ func (s *Store) checkSchema(component string, known int) error {
 	}
 	switch {
 	case current > known:
-		return &FileError{Path: s.path, Err: ErrNewerSchema, Msg: survey.T(
-			fmt.Sprintf("this database was written by a newer version of fieldsurvey (%s schema version %d; this program knows up to %d); it was left unchanged: update fieldsurvey to open it", component, current, known),
-			fmt.Sprintf("cơ sở dữ liệu này được ghi bởi một phiên bản fieldsurvey mới hơn (lược đồ %s phiên bản %d; chương trình này chỉ biết tới %d); tệp được giữ nguyên: hãy cập nhật fieldsurvey để mở nó", component, current, known))}
+		return newerSchema(s.path, component, current, known)
 	case current == known, current == 0 && component != Component:
 		return nil
 	}
@@ -524,6 +522,14 @@ func probeInside(path string, wal bool) error {
 		"tệp này là cơ sở dữ liệu SQLite của một chương trình khác (các bảng: "+list+"), không phải của fieldsurvey; tệp được giữ nguyên: hãy kiểm tra đường dẫn hoặc chọn một tên tệp mới cho cơ sở dữ liệu"))
 }
 
+// newerSchema is the error of a database whose schema of component is newer than this
+// program knows.
+func newerSchema(path, component string, current, known int) error {
+	return &FileError{Path: path, Err: ErrNewerSchema, Msg: survey.T(
+		fmt.Sprintf("this database was written by a newer version of fieldsurvey (%s schema version %d; this program knows up to %d); it was left unchanged: update fieldsurvey to open it", component, current, known),
+		fmt.Sprintf("cơ sở dữ liệu này được ghi bởi một phiên bản fieldsurvey mới hơn (lược đồ %s phiên bản %d; chương trình này chỉ biết tới %d); tệp được giữ nguyên: hãy cập nhật fieldsurvey để mở nó", component, current, known))}
+}
+
 // migrate applies the pending migrations of component, one transaction each, each
 // followed by PRAGMA foreign_key_check. A database that records a version newer than the
 // newest of migs is refused before anything is written.
@@ -585,9 +591,7 @@ func (s *Store) migrateOne(ctx context.Context, component string, migs []Migrati
 		}
 	}
 	if current > known {
-		return false, &FileError{Path: s.path, Err: ErrNewerSchema, Msg: survey.T(
-			fmt.Sprintf("this database was written by a newer version of fieldsurvey (%s schema version %d; this program knows up to %d); it was left unchanged: update fieldsurvey to open it", component, current, known),
-			fmt.Sprintf("cơ sở dữ liệu này được ghi bởi một phiên bản fieldsurvey mới hơn (lược đồ %s phiên bản %d; chương trình này chỉ biết tới %d); tệp được giữ nguyên: hãy cập nhật fieldsurvey để mở nó", component, current, known))}
+		return false, newerSchema(s.path, component, current, known)
 	}
 	if current == known {
 		return true, nil
