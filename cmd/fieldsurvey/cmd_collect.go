@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/term"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,11 +151,17 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 			In:                   g.stdin,
 			Out:                  g.stdout,
 			Lock:                 lock,
+			Interactive:          g.stdinTerminal(),
 		})
 		if errors.Is(err, accessible.ErrInputEnded) {
+			if g.stdinTerminal() {
+				return withHint(failWrap(err, "line mode", "chế độ dòng lệnh"),
+					"run the same command again to continue where the input stopped",
+					"chạy lại lệnh để tiếp tục từ chỗ dừng")
+			}
 			return withHint(failWrap(err, "line mode", "chế độ dòng lệnh"),
-				"run the same command again to continue where the input stopped",
-				"chạy lại lệnh để tiếp tục từ chỗ dừng")
+				"continue it with 'fieldsurvey collect --accessible --interview ID' (piped input starts a new interview unless --interview names one)",
+				"tiếp tục bằng 'fieldsurvey collect --accessible --interview MÃ' (dữ liệu đưa vào qua ống luôn bắt đầu phỏng vấn mới nếu không có --interview)")
 		}
 		return contextErr(ctx, err)
 	}
@@ -265,4 +272,11 @@ func saveSetting(path, key, value string) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// stdinTerminal reports whether standard input is a terminal (a person typing), as opposed
+// to a file or a pipe (a script): the line mode re-asks only a person.
+func (g *globals) stdinTerminal() bool {
+	f, ok := g.stdin.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }

@@ -56,6 +56,12 @@ type Options struct {
 	Out io.Writer
 	// Lock takes the edit lock of an interview (see tui.Options.Lock); nil: no locking.
 	Lock func(id string) (release func(), err error)
+	// Interactive says a person answers at a terminal: a wrong answer is explained and
+	// asked again, and drafts are offered to continue. When false (input piped from a
+	// file or a script) the run is deterministic: no offer of drafts (a new interview, or
+	// the one named by Interview), and the first wrong line stops the run with an error
+	// naming its line; what was accepted before stays saved, nothing is completed.
+	Interactive bool
 }
 
 // ErrInputEnded is returned when the input ends before the interview is complete; every
@@ -75,6 +81,10 @@ type session_ struct {
 	st   *survey.InterviewState
 	// unlock releases the edit lock of the interview being answered.
 	unlock func()
+	// line counts the lines read; failed is the error of a wrong line in a
+	// non-interactive run, returned by the next ask.
+	line   int
+	failed error
 }
 
 // Run conducts one interview on the line streams: a new one, or one to resume.
@@ -102,6 +112,13 @@ func Run(ctx context.Context, o Options) error {
 			"Chưa bắt đầu phỏng vấn: cần có sự đồng ý của người được phỏng vấn."))
 		return nil
 	}
+	var le *lineError
+	if errors.As(err, &le) && s.st != nil && s.failed != nil {
+		s.say("")
+		s.say(fmt.Sprintf(s.t("Stopped at a wrong line. Everything accepted before it is saved; the interview %s is not completed.",
+			"Dừng ở một dòng sai. Mọi câu trả lời trước đó đã được lưu; phỏng vấn %s chưa được hoàn thành."), s.st.ID))
+		return err
+	}
 	if errors.Is(err, ErrInputEnded) && s.st != nil {
 		s.say("")
 		s.say(fmt.Sprintf(s.t("Input ended. Everything entered is saved; the interview %s stays a draft and can be resumed.",
@@ -126,6 +143,10 @@ func (s *session_) ask(prompt, def string) (string, error) {
 	} else {
 		fmt.Fprintf(s.out, "%s: ", prompt)
 	}
+	if s.failed != nil {
+		fmt.Fprintln(s.out)
+		return "", s.failed
+	}
 	if !s.in.Scan() {
 		if err := s.in.Err(); err != nil {
 			return "", fmt.Errorf("read input: %w", err)
@@ -133,6 +154,7 @@ func (s *session_) ask(prompt, def string) (string, error) {
 		fmt.Fprintln(s.out)
 		return "", ErrInputEnded
 	}
+	s.line++
 	line := strings.TrimSpace(survey.NFC(strings.TrimSuffix(s.in.Text(), "\r")))
 	if line == "" {
 		return def, nil
@@ -143,6 +165,15 @@ func (s *session_) ask(prompt, def string) (string, error) {
 func (s *session_) invalid(msg string) {
 	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
 		msg += "."
+	}
+	if !s.o.Interactive {
+		// Piped input answers the prompts in order: asking again would make the next
+		// lines answer the wrong questions. Stop at this line instead.
+		s.say("  ✗ " + msg)
+		if s.failed == nil {
+			s.failed = &lineError{msg: survey.T(fmt.Sprintf("line %d: %s", s.line, msg), fmt.Sprintf("dòng %d: %s", s.line, msg))}
+		}
+		return
 	}
 	s.say("  ✗ " + msg + " " + s.t("Please answer again.", "Vui lòng trả lời lại."))
 }
@@ -157,8 +188,8 @@ func (s *session_) run() error {
 	}
 	var open []session.Summary
 	for _, sm := range list {
-		if survey.CheckEdit(s.o.Role, sm.Status) == nil {
-			open = append(open, sm)
+		if survey.CheckEdit(s.o.Role, sm.Status) == nil && s.o.Interactive {
+			open = append(open, sm) // piped input never picks a draft: --interview names one
 		}
 	}
 	if len(open) > 0 {
@@ -453,6 +484,7 @@ func (s *session_) question(qu *survey.Question, n, total int) error {
 	a := s.st.Answers[qu.ID]
 	a = cloneAnswer(a)
 	for {
+		first := s.line + 1 // the first line of this answer, for a piped run's error
 		var err error
 		if qu.Type == survey.TypeRating {
 			err = s.rating(qu, &a)
@@ -491,6 +523,12 @@ func (s *session_) question(qu *survey.Question, n, total int) error {
 		}
 		if len(bad) == 0 {
 			return nil
+		}
+		if !s.o.Interactive && s.failed == nil && first < s.line {
+			// The answer as a whole breaks a rule: name the lines that gave it.
+			msg := strings.Join(bad, "; ")
+			s.failed = &lineError{msg: survey.T(fmt.Sprintf("lines %d–%d (question %s): %s", first, s.line, qu.ID, msg),
+				fmt.Sprintf("dòng %d–%d (câu %s): %s", first, s.line, qu.ID, msg))}
 		}
 		s.invalid(strings.Join(bad, "; "))
 		s.say("  " + s.t("Your answer so far is kept; change what is needed.", "Câu trả lời hiện tại được giữ; hãy sửa phần cần sửa."))

@@ -32,6 +32,7 @@ func setup(t *testing.T) (*fakestore.Store, Options) {
 		Catalog:              catalog(qs),
 		DefaultQuestionnaire: "example",
 		Now:                  now,
+		Interactive:          true, // a person at a terminal; TestPipedInputStopsAtTheFirstWrongLine is the other case
 	}
 }
 
@@ -238,5 +239,34 @@ func TestLineModeSpeaksVietnamese(t *testing.T) {
 	}
 	if err := survey.CheckEdit(survey.RoleAssessor, survey.StatusApproved); s.errText(err) == err.Error() {
 		t.Errorf("rule error not in Vietnamese: %v", err)
+	}
+}
+
+// TestPipedInputStopsAtTheFirstWrongLine (issue 11.17): input from a file or a script is not
+// asked again (the next lines would answer the wrong prompts): the first wrong line stops
+// the run with an error naming it, what came before is saved, nothing is completed; and no
+// draft is offered, so the same file always does the same thing.
+func TestPipedInputStopsAtTheFirstWrongLine(t *testing.T) {
+	fs, o := setup(t)
+	o.Interactive = false
+	var out strings.Builder
+	o.In, o.Out = strings.NewReader(strings.Join([]string{"", "Sở Tư pháp", "Huế", "Giám đốc", "1", "", "Huế", "y",
+		"1", "", "y", "", "abc", "12", "", ""}, "\n")+"\n"), &out
+	err := Run(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "line 13: ") {
+		t.Fatalf("piped run with a wrong line 13: %v\n%s", err, out.String())
+	}
+	if strings.Contains(out.String(), "Please answer again") {
+		t.Fatalf("piped input was asked again:\n%s", out.String())
+	}
+	list, _ := fs.List(context.Background(), session.ListOptions{})
+	if len(list) != 1 || list[0].Status != survey.StatusDraft || list[0].Answered != 2 {
+		t.Fatalf("after the stop: %+v", list)
+	}
+	// The same file again starts a new interview: no draft is offered to piped input.
+	o.In, o.Out = strings.NewReader("x"), &strings.Builder{}
+	Run(context.Background(), o)
+	if list, _ := fs.List(context.Background(), session.ListOptions{}); len(list) != 1 {
+		t.Fatalf("piped input resumed or created something from %q: %d interviews", "x", len(list))
 	}
 }
