@@ -689,3 +689,37 @@ func TestSaveFromWhatTheScreenShowed(t *testing.T) {
 		t.Fatalf("the other device's version was replaced unseen: conflicts %+v", st.Conflicts)
 	}
 }
+
+// TestEverythingReachableAt80x24 (issue 11.19): at 80×24 nothing the assessor must read is
+// cut for good: probes are whole when they have focus (p), the selected evidence item shows
+// its source and why it is out of scope, an out-of-scope item says so first even on one
+// line, and the rubric of the chosen rating is whole while the rating has focus.
+func TestEverythingReachableAt80x24(t *testing.T) {
+	d, id := openDGRA(t, 80, 24)
+	d.key("p")
+	d.mustSee("b. Is there a steering committee or national body chaired by a senior", "leader, and does it meet regularly?")
+	d.key("esc")
+	st := d.state(id)
+	tg := survey.Target{Interview: id, Kind: survey.KindAnswer, Key: "1.1"}
+	ans := survey.Answer{Rating: survey.Amber, Evidence: []survey.Evidence{
+		{Polarity: survey.Plus, Text: "Nghị quyết của Tỉnh uỷ về chuyển đổi số giai đoạn 2021-2025, tầm nhìn 2030, có chỉ tiêu cụ thể", InScope: true},
+		{Polarity: survey.Minus, Text: "Kinh phí cho chuyển đổi số chưa được bố trí riêng trong dự toán ngân sách năm 2026 của nhiều sở",
+			Source: "Báo cáo tài chính 2026", InScope: false, Note: "dự toán chưa được Hội đồng nhân dân thông qua"}}}
+	r, err := survey.NewRevision(tg, ans, "dev1", 900, d.clock.now(), "an", st.Heads[tg])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.store.Append(r)
+	d.send(HomeMsg{})
+	d.open(id)
+	d.mustSee("- [out of scope] Kinh phí") // the mark first, even when the line is cut
+	d.key("e", "down")
+	d.mustSee("Báo cáo tài chính 2026 (out of scope: dự toán chưa", "được Hội đồng nhân dân thông qua)")
+
+	o := newDriver(t, 80, 24)
+	oid := o.create("odra-3.1", "Văn phòng Chính phủ", "Hà Nội")
+	o.open(oid)
+	o.key("2") // yellow: the rubric of dimension 1 for yellow, whole
+	o.mustSee("Rubric: A favourable environment and support from several", "data-owning agencies, even without a commitment at the top level.")
+	o.mustSee("1-3 rate", "U insufficient information")
+}

@@ -447,9 +447,15 @@ func (n *newScreen) View() string {
 	if n.consent {
 		box = "[x]"
 	}
-	out = append(out, label(fConsent, "Consent", "Đồng ý")+box+" "+
-		cut(c.t("The respondent agrees to the interview and to notes being taken",
-			"Người trả lời đồng ý phỏng vấn và đồng ý cho ghi chép"), fw-4))
+	// The consent the respondent gives is read out whole: wrapped, never cut.
+	for i, l := range wrapPrefixed(box+" ", c.t("The respondent agrees to the interview and to notes being taken",
+		"Người trả lời đồng ý phỏng vấn và đồng ý cho ghi chép"), fw) {
+		if i == 0 {
+			out = append(out, label(fConsent, "Consent", "Đồng ý")+l)
+		} else {
+			out = append(out, strings.Repeat(" ", lw)+l)
+		}
+	}
 	problem(fConsent)
 	out = append(out, "")
 	btn := "[ " + c.t("Start the interview", "Bắt đầu phỏng vấn") + " ]"

@@ -663,8 +663,9 @@ func (q *questionScreen) Help() keys.Help {
 	default:
 		switch q.qu.Type {
 		case survey.TypeRating:
-			focused = []key.Binding{k.Rate, k.NotAssessed, k.DontKnow, k.ClearRating}
-			short = []key.Binding{k.Rate, k.NotAssessed, k.DontKnow}
+			rate := scaleKeys(q.c, q.iv.q.ScaleOf(q.qu))
+			focused = append(append([]key.Binding{}, rate...), k.ClearRating)
+			short = rate
 		case survey.TypeSingle, survey.TypeMultiple:
 			focused = []key.Binding{k.Choose, k.Up, k.Down}
 			short = []key.Binding{k.Choose}
@@ -758,11 +759,21 @@ func (q *questionScreen) View() string {
 			if f && j == q.probeCur {
 				mark = s.FocusMark.Render("▸ ")
 			}
-			line := box + " " + p.ID + ". " + c.get(p.Text)
-			if f && j == q.probeCur {
-				line = s.Selected.Render(cut(line, w-2))
+			if !f {
+				full = append(full, mark+cut(box+" "+p.ID+". "+c.get(p.Text), w-2))
+				continue
 			}
-			full = append(full, mark+cut(line, w-2))
+			// Focused (p): every probe whole, wrapped under its box.
+			for k, l := range wrapPrefixed(box+" "+p.ID+". ", c.get(p.Text), w-2) {
+				if j == q.probeCur {
+					l = s.Selected.Render(l)
+				}
+				if k == 0 {
+					full = append(full, mark+l)
+				} else {
+					full = append(full, "  "+l)
+				}
+			}
 		}
 		small := []string{q.label(title, f) + s.Subtle.Render(fmt.Sprintf(c.t(" %d of %d asked", " đã hỏi %d/%d"), asked, len(q.qu.Probes)))}
 		blocks = append(blocks, block{full: full, small: small, focus: f})
@@ -774,13 +785,18 @@ func (q *questionScreen) View() string {
 		vl := q.valueView(f, w)
 		blocks = append(blocks, block{full: vl, small: vl, focus: true})
 	}
-	// What the chosen rating means in this section, when there is room for it.
+	// What the chosen rating means in this section: whole while the rating has focus (it is
+	// what the assessor weighs), else when there is room for it.
 	if r, ok := sec.Rubric[q.draft.Rating]; ok && q.qu.Type == survey.TypeRating && q.draft.Rating != "" {
-		rl := clip(wrapPrefixed("  "+c.t("Rubric: ", "Tiêu chí: "), c.get(r), w), 3)
+		rl := wrapPrefixed("  "+c.t("Rubric: ", "Tiêu chí: "), c.get(r), w)
 		for i := range rl {
 			rl[i] = s.Subtle.Render(rl[i])
 		}
-		blocks = append(blocks, block{full: rl, small: nil})
+		if q.focus == focValue {
+			blocks = append(blocks, block{full: rl, small: clip(rl, 2), focus: true})
+		} else {
+			blocks = append(blocks, block{full: clip(rl, 3), small: nil})
+		}
 	}
 
 	// Issues with this answer (a missing required answer is not an error until review).
@@ -969,6 +985,19 @@ func (q *questionScreen) evidenceView(f bool, w int) (full, small []string) {
 		return full, full[:1]
 	}
 	for j, e := range ev {
+		if f && j == q.evCur {
+			// The selected item whole: text, source, and why it is out of scope.
+			el := evidenceLines(c, e, w-2)
+			for k := range el {
+				if k == 0 {
+					el[k] = s.FocusMark.Render("▸") + s.Selected.Render(strings.TrimPrefix(el[k], " "))
+				} else {
+					el[k] = " " + s.Selected.Render(el[k])
+				}
+			}
+			full = append(full, el...)
+			continue
+		}
 		full = append(full, evidenceLine(c, e, f && j == q.evCur, w))
 	}
 	if q.confirmDel && f {

@@ -344,7 +344,12 @@ func (s *summaryScreen) View() string {
 		if sg.Rated == 1 {
 			of = c.t(" — importance-weighted mean %.2f of %d rated question (enter accepts it)", of)
 		}
-		below = append(below, "  "+c.t("Suggested: ", "Gợi ý: ")+st.Rating(step, c.lang)+st.Subtle.Render(fmt.Sprintf(of, sg.Mean, sg.Rated)))
+		// Wrapped: how the suggestion was made is read whole, even at 80 columns.
+		sugg := wrapPrefixed("  "+c.t("Suggested: ", "Gợi ý: ")+st.Rating(step, c.lang), fmt.Sprintf(of, sg.Mean, sg.Rated), w)
+		for i := range sugg {
+			sugg[i] = st.Subtle.Render(sugg[i])
+		}
+		below = append(below, sugg...)
 	} else {
 		below = append(below, "  "+st.Subtle.Render(c.t("No suggestion yet: no counted rating in this section.", "Chưa có gợi ý: phần này chưa có mức đánh giá được tính.")))
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -160,11 +161,9 @@ func evidenceLine(c *shared, e survey.Evidence, selected bool, w int) string {
 		txt += s.Subtle.Render(" — " + e.Source)
 	}
 	if !e.InScope {
-		note := c.t("out of scope", "ngoài phạm vi")
-		if e.Note != "" {
-			note += ": " + e.Note
-		}
-		txt += s.Warning.Render(" (" + note + ")")
+		// First, so that a line cut at the screen's edge never hides it; the note is
+		// read whole when the item is selected (evidenceLines).
+		txt = s.Warning.Render("["+c.t("out of scope", "ngoài phạm vi")+"] ") + txt
 	}
 	line := s.Polarity(e.Polarity) + " " + txt
 	if selected {
@@ -188,4 +187,22 @@ func wrapPrefixed(prefix, text string, w int) []string {
 		ls = []string{prefix}
 	}
 	return ls
+}
+
+// scaleKeys are the rating keys of scale sc as help bindings: 1–n for its counted steps,
+// then each uncounted step's own key (0 not assessed, d don't know, U ODRA's insufficient
+// information), so that the help line names what this scale has.
+func scaleKeys(c *shared, sc *survey.Scale) []key.Binding {
+	n := min(9, len(sc.Counted()))
+	digits := make([]string, n)
+	for i := range digits {
+		digits[i] = strconv.Itoa(i + 1)
+	}
+	out := []key.Binding{key.NewBinding(key.WithKeys(digits...), key.WithHelp(fmt.Sprintf("1-%d", n), c.t("rate", "đánh giá")))}
+	for _, st := range sc.Uncounted() {
+		if k := ratingKey(sc, st); k != "" {
+			out = append(out, key.NewBinding(key.WithKeys(k), key.WithHelp(k, strings.ToLower(c.get(st.Label)))))
+		}
+	}
+	return out
 }
