@@ -170,7 +170,19 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 		}
 	}
 	s.Revisions += len(revs)
-	return s.apply(heads[0])
+	if err := s.apply(heads[0]); err != nil {
+		return err
+	}
+	if t.Kind == KindInterview || t.Kind == KindAssessment {
+		// Created is the earliest creation among the heads (two devices that made the same
+		// interview agree on it): the same on every copy that holds the first one.
+		for _, h := range heads[1:] {
+			if h.Time.Before(s.Created) {
+				s.Created = h.Time
+			}
+		}
+	}
+	return nil
 }
 
 func (s *InterviewState) apply(r Revision) error {

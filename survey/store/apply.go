@@ -397,7 +397,7 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	switch t.Kind {
 	case survey.KindInterview:
 		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
-		s.Created = fromMS(cur[0].time)
+		s.Created = fromMS(earliest(cur))
 	case survey.KindRespondent:
 		s.Agency, s.Province, s.Role, s.Category = f.agency, f.province, f.role, f.category
 	case survey.KindStatus:
@@ -424,7 +424,7 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	case survey.KindAssessment:
 		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
 		s.Title, s.Scope = f.title, f.scope
-		s.Created = fromMS(cur[0].time)
+		s.Created = fromMS(earliest(cur))
 	}
 	if t.Kind.IsAssessmentKind() {
 		s.Record = survey.RecordAssessment
@@ -515,4 +515,14 @@ func disagree(hs []head) bool {
 		}
 	}
 	return false
+}
+
+// earliest is the earliest time among heads hs: the creation time of an interview whose
+// creation two devices made alike (survey.InterviewState.ApplyHeads does the same).
+func earliest(hs []head) int64 {
+	t := hs[0].time
+	for _, h := range hs[1:] {
+		t = min(t, h.time)
+	}
+	return t
 }
