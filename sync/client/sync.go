@@ -543,7 +543,7 @@ func (s *syncer) download(ctx context.Context) error {
 			return fmt.Errorf("read the inbox cursor: %w", err)
 		}
 		after, _ := strconv.ParseInt(cur, 10, 64)
-		var in wire.Inbox
+		var in inboxPage
 		err = s.retry(ctx, func() error {
 			target := wire.InboxPath(s.e.Device) + "?after=" + strconv.FormatInt(after, 10)
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+target, nil)
@@ -563,7 +563,7 @@ func (s *syncer) download(ctx context.Context) error {
 			if err := verifyBody(body, hdr.Get(wire.SignatureHeader), s.pub, wire.NamespaceInbox); err != nil {
 				return permanent(fmt.Errorf("download: %w", err))
 			}
-			in = wire.Inbox{}
+			in = inboxPage{}
 			if err := json.Unmarshal(body, &in); err != nil {
 				return permanent(fmt.Errorf("download: the inbox cannot be read: %w", err))
 			}
@@ -593,7 +593,14 @@ func (s *syncer) download(ctx context.Context) error {
 
 // apply installs the questionnaires of an inbox page, then appends its revisions and moves
 // the cursor in one local transaction.
-func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
+// inboxPage is wire.Inbox with its revisions decoded as they are read (not kept as raw
+// JSON first: a supervisor's first sync reads a hundred thousand of them).
+type inboxPage struct {
+	wire.Inbox
+	Revisions []survey.Revision `json:"revisions"`
+}
+
+func (s *syncer) apply(ctx context.Context, in inboxPage, after int64) error {
 	for _, q := range in.Questionnaires {
 		name := q.ID + "@" + q.Version
 		if err := verifyArmored(q.Source, q.Signature, s.pub, wire.NamespaceQuestionnaire); err != nil {
@@ -611,14 +618,7 @@ func (s *syncer) apply(ctx context.Context, in wire.Inbox, after int64) error {
 		s.res.Questionnaires = append(s.res.Questionnaires, name)
 		s.event(Event{Kind: EventQuestionnaire, Name: name})
 	}
-	revs := make([]survey.Revision, 0, len(in.Revisions))
-	for i, raw := range in.Revisions {
-		var r survey.Revision
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return fmt.Errorf("download: revision %d of the inbox cannot be read: %w", i+1, err)
-		}
-		revs = append(revs, r)
-	}
+	revs := in.Revisions
 	// Every revision is checked as Append checks it (its id is the hash of its content,
 	// its value decodes), before the transaction.
 	verified, err := store.Verify(revs...)

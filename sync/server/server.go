@@ -347,6 +347,11 @@ func (s *Server) writeSigned(w http.ResponseWriter, r *http.Request, v any, name
 	if err != nil {
 		return wire.Errorf(wire.CodeInternal, "encode response: %v", err)
 	}
+	return s.writeSignedBody(w, r, body, namespace, compress)
+}
+
+// writeSignedBody is writeSigned of a body already encoded.
+func (s *Server) writeSignedBody(w http.ResponseWriter, r *http.Request, body []byte, namespace string, compress bool) *wire.Error {
 	sig, err := s.sign(body, namespace)
 	if err != nil {
 		return wire.Errorf(wire.CodeInternal, "%v", err)
