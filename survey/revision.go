@@ -192,6 +192,11 @@ func (r Revision) MarshalJSON() ([]byte, error) {
 // Heads returns the revisions among revs (all of one target) that no other revision in
 // revs replaces, newest first (by time, then by ID, so the order is the same everywhere).
 func Heads(revs []Revision) []Revision {
+	if len(revs) == 1 {
+		// The usual case (a target's one head): a revision cannot replace itself, its id
+		// hashes what it replaces.
+		return []Revision{revs[0]}
+	}
 	replaced := map[string]bool{}
 	for _, r := range revs {
 		for _, p := range r.Replaces {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -390,8 +391,14 @@ func runReport(ctx context.Context, g *globals, opts reportOptions) error {
 // says otherwise: a CSV or JSON export keeps little alive (a few interviews) but makes much
 // garbage, and with the default a quarter of its time went to collecting (measured with
 // exportbench: 2.6 → 1.95 s of CPU for 200,000 answers).
+//
+// It collects once first: what listing and ordering the interviews left behind is then
+// gone, and the next collection comes at five times what the export keeps (a few
+// interviews, the ids), not five times what the listing kept (peak RSS of a 100,000
+// interview export: 229 MB without this collection).
 func lessGC() {
 	if os.Getenv("GOGC") == "" {
+		runtime.GC()
 		debug.SetGCPercent(400)
 	}
 }

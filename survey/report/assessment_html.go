@@ -104,12 +104,7 @@ table.annex col.q { width: 12%; } table.annex col.n { width: 11%; } table.annex 
 table.interviews col.a { width: 26%; } table.interviews col.p { width: 17%; } table.interviews col.d { width: 17%; } table.interviews col.e { width: 25%; } table.interviews col.s { width: 15%; }
 tr.overall td, tr.overall th { border-top: 3px double #333; }
 .step { display: inline-block; padding: 0 .3rem; border-radius: .2rem; border: 1px solid #666; }
-.c-red { background: #d7191c; color: #fff; }
-.c-amber-red { background: #fdae61; color: #000; }
-.c-amber { background: #ffe066; color: #000; }
-.c-amber-green { background: #a6d96a; color: #000; }
-.c-green { background: #1a9641; color: #fff; }
-.muted { color: #555; font-style: italic; }
+` + stepColorsCSS + `.muted { color: #555; font-style: italic; }
 .conflict { color: #a00; font-weight: bold; }
 .facts { list-style: none; padding: 0; color: #333; }
 .judgement { font-style: italic; }

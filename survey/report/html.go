@@ -45,6 +45,16 @@ type sectionTable struct {
 	CommentKey string
 }
 
+// stepColorsCSS colours the steps of the scales (the five readiness steps, ODRA's grey U)
+// in every HTML page; the symbol and label beside the colour carry the meaning.
+const stepColorsCSS = `.c-red { background: #d7191c; color: #fff; }
+.c-amber-red { background: #fdae61; color: #000; }
+.c-amber { background: #ffe066; color: #000; }
+.c-amber-green { background: #a6d96a; color: #000; }
+.c-green { background: #1a9641; color: #fff; }
+.c-grey { background: #bababa; color: #000; }
+`
+
 func htmlFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":           func(key string) string { return word(lang, key) },
@@ -139,13 +149,7 @@ td.rating .value { white-space: pre-line; }
 tr.overall td { border-top: 3px double #333; }
 tr.overall th { text-align: left; }
 .step { display: inline-block; padding: 0 .4rem; border-radius: .2rem; border: 1px solid #666; white-space: nowrap; }
-.c-red { background: #d7191c; color: #fff; }
-.c-amber-red { background: #fdae61; color: #000; }
-.c-amber { background: #ffe066; color: #000; }
-.c-amber-green { background: #a6d96a; color: #000; }
-.c-green { background: #1a9641; color: #fff; }
-.c-grey { background: #bababa; color: #000; }
-.muted { color: #555; font-style: italic; }
+` + stepColorsCSS + `.muted { color: #555; font-style: italic; }
 .conflict { color: #a00; font-weight: bold; }
 .facts { list-style: none; padding: 0; color: #444; }
 .evidence li { white-space: pre-line; }

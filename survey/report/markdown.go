@@ -15,17 +15,21 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write markdown report: no report")
 	}
-	f := &controlFilter{w: w}
-	bw := bufio.NewWriter(f)
-	m := &mdWriter{w: bw, lang: r.Lang}
-	m.report(r)
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown report: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	if err := writeMarkdown(w, r.Lang, func(m *mdWriter) { m.report(r) }); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)
 	}
 	return nil
+}
+
+// writeMarkdown runs write with a mdWriter on w in lang, through the control filter.
+func writeMarkdown(w io.Writer, lang string, write func(m *mdWriter)) error {
+	f := &controlFilter{w: w}
+	bw := bufio.NewWriter(f)
+	write(&mdWriter{w: bw, lang: lang})
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 type mdWriter struct {

@@ -258,8 +258,8 @@ func KeyOf(s survey.Summary) Key {
 	return Key{ID: s.ID, Province: s.Province, Agency: s.Agency, Created: s.Created}
 }
 
-// Order returns the ids of keys in report order. It keeps a short binary collation key
-// per interview, never the interviews.
+// Order returns the ids of keys in report order. It keeps a binary collation key per
+// distinct province and agency, and a few words per interview, never the interviews.
 func Order(keys []Key) []string {
 	type sortKey struct {
 		prov, agency []byte
@@ -268,11 +268,20 @@ func Order(keys []Key) []string {
 	}
 	var buf collate.Buffer
 	col := collate.New(language.Vietnamese)
+	// Many interviews share a province or an agency: one collation key each.
+	cache := map[string][]byte{}
+	key := func(s string) []byte {
+		k, ok := cache[s]
+		if !ok {
+			k = slices.Clone(col.KeyFromString(&buf, s))
+			buf.Reset()
+			cache[s] = k
+		}
+		return k
+	}
 	sk := make([]sortKey, len(keys))
 	for i, k := range keys {
-		sk[i] = sortKey{prov: slices.Clone(col.KeyFromString(&buf, k.Province)),
-			agency: slices.Clone(col.KeyFromString(&buf, k.Agency)), created: k.Created.UnixMilli(), id: k.ID}
-		buf.Reset()
+		sk[i] = sortKey{prov: key(k.Province), agency: key(k.Agency), created: k.Created.UnixMilli(), id: k.ID}
 	}
 	slices.SortStableFunc(sk, func(a, b sortKey) int {
 		if c := bytes.Compare(a.prov, b.prov); c != 0 {

@@ -126,9 +126,14 @@ func WriteOverviewMarkdown(w io.Writer, o *Overview) error {
 	if o == nil {
 		return errors.New("write markdown overview: no overview")
 	}
-	f := &controlFilter{w: w}
-	bw := bufio.NewWriter(f)
-	m := &mdWriter{w: bw, lang: o.Lang}
+	err := writeMarkdown(w, o.Lang, func(m *mdWriter) { m.overview(o) })
+	if err != nil {
+		return fmt.Errorf("write markdown overview: %w", err)
+	}
+	return nil
+}
+
+func (m *mdWriter) overview(o *Overview) {
 	m.line("# " + md(m.word("overview")+" — "+o.Title))
 	m.line("")
 	m.line(fmt.Sprintf("%s `%s`, %s %s", m.word("questionnaire"), strings.ReplaceAll(o.Questionnaire, "`", ""), m.word("version"), md(o.Version)))
@@ -161,10 +166,6 @@ func WriteOverviewMarkdown(w io.Writer, o *Overview) error {
 	}
 	m.line("")
 	m.line(mdLegend(m.word("ratingsLegend"), o.usedSteps(), "— "+m.word("noConfirmed")))
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown overview: %w", err)
-	}
-	return f.Close()
 }
 
 func mdLegend(title string, steps []StepInfo, extra ...string) string {
@@ -184,9 +185,14 @@ func WriteDistributionMarkdown(w io.Writer, d *Distributions) error {
 	if d == nil {
 		return errors.New("write markdown distribution: no distribution")
 	}
-	f := &controlFilter{w: w}
-	bw := bufio.NewWriter(f)
-	m := &mdWriter{w: bw, lang: d.Lang}
+	err := writeMarkdown(w, d.Lang, func(m *mdWriter) { m.distributions(d) })
+	if err != nil {
+		return fmt.Errorf("write markdown distribution: %w", err)
+	}
+	return nil
+}
+
+func (m *mdWriter) distributions(d *Distributions) {
 	m.line("# " + md(m.word("distribution")+" — "+d.Title))
 	m.line("")
 	m.line(fmt.Sprintf("%s `%s`, %s %s · %s", m.word("questionnaire"), strings.ReplaceAll(d.Questionnaire, "`", ""),
@@ -230,10 +236,6 @@ func WriteDistributionMarkdown(w io.Writer, d *Distributions) error {
 			m.line("| " + strings.Join(cells, " | ") + " |")
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown distribution: %w", err)
-	}
-	return f.Close()
 }
 
 // WriteOverviewHTML writes the overview as one self-contained, printable HTML page.
@@ -340,12 +342,7 @@ th.barcol { width: 4.5em; }
 th.suggested { width: 8em; }
 tr.total td, tr.total th { border-top: 3px double #333; }
 .step { display: inline-block; padding: 0 .2rem; border-radius: .2rem; border: 1px solid #666; white-space: nowrap; }
-.c-red { background: #d7191c; color: #fff; }
-.c-amber-red { background: #fdae61; color: #000; }
-.c-amber { background: #ffe066; color: #000; }
-.c-amber-green { background: #a6d96a; color: #000; }
-.c-green { background: #1a9641; color: #fff; }
-.muted { color: #555; font-style: italic; }
+` + stepColorsCSS + `.muted { color: #555; font-style: italic; }
 .status { color: #444; font-size: .9em; font-weight: normal; }
 .rating { margin-bottom: .15rem; }
 table.many { font-size: .8em; }

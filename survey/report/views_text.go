@@ -49,15 +49,18 @@ type textView struct {
 	width int
 }
 
-func newTextView(w io.Writer, lang string, style Styler, width int) (*textView, *bufio.Writer, error) {
+// writeTextView runs write with a textView on w, width columns wide (DefaultTextWidth
+// when width <= 0).
+func writeTextView(w io.Writer, lang string, style Styler, width int, write func(t *textView)) error {
 	if width <= 0 {
 		width = DefaultTextWidth
 	}
 	if width < MinTextWidth {
-		return nil, nil, fmt.Errorf("width %d is too narrow: use at least %d columns", width, MinTextWidth)
+		return fmt.Errorf("width %d is too narrow: use at least %d columns", width, MinTextWidth)
 	}
 	bw := bufio.NewWriter(w)
-	return &textView{w: bw, lang: lang, style: style, width: width}, bw, nil
+	write(&textView{w: bw, lang: lang, style: style, width: width})
+	return bw.Flush()
 }
 
 func (t *textView) word(key string) string { return word(t.lang, key) }
@@ -123,12 +126,7 @@ func WriteOverviewText(w io.Writer, o *Overview, style Styler, width int) error 
 	if o == nil {
 		return errors.New("write text overview: no overview")
 	}
-	t, bw, err := newTextView(w, o.Lang, style, width)
-	if err != nil {
-		return fmt.Errorf("write text overview: %w", err)
-	}
-	t.overview(o)
-	if err := bw.Flush(); err != nil {
+	if err := writeTextView(w, o.Lang, style, width, func(t *textView) { t.overview(o) }); err != nil {
 		return fmt.Errorf("write text overview: %w", err)
 	}
 	return nil
@@ -345,12 +343,7 @@ func WriteDistributionText(w io.Writer, d *Distributions, style Styler, width in
 	if d == nil {
 		return errors.New("write text distribution: no distribution")
 	}
-	t, bw, err := newTextView(w, d.Lang, style, width)
-	if err != nil {
-		return fmt.Errorf("write text distribution: %w", err)
-	}
-	t.distributions(d)
-	if err := bw.Flush(); err != nil {
+	if err := writeTextView(w, d.Lang, style, width, func(t *textView) { t.distributions(d) }); err != nil {
 		return fmt.Errorf("write text distribution: %w", err)
 	}
 	return nil
