@@ -276,6 +276,15 @@ type StatusChange struct {
 	Reason string `json:"reason,omitempty"` // why it was returned, or a supervisor's note
 }
 
+// AssessorOr returns the assessor's name, or author (the principal that created the
+// interview) when no name was set: an interview is never left unattributed.
+func (m InterviewMeta) AssessorOr(author string) string {
+	if m.Assessor != "" {
+		return m.Assessor
+	}
+	return author
+}
+
 // InterviewMeta is the value of the revision that creates an interview.
 type InterviewMeta struct {
 	Questionnaire        string `json:"questionnaire"`

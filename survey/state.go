@@ -194,6 +194,8 @@ func (s *InterviewState) apply(r Revision) error {
 		if err := json.Unmarshal(r.Value, &s.Meta); err != nil {
 			return bad(err)
 		}
+		// Made before the assessor set a name: attributed to the principal that created it.
+		s.Meta.Assessor = s.Meta.AssessorOr(r.Author)
 		s.Created = r.Time
 	case KindRespondent:
 		if err := json.Unmarshal(r.Value, &s.Respondent); err != nil {

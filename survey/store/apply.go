@@ -37,9 +37,10 @@ type call struct {
 }
 
 type head struct {
-	id    string
-	time  int64
-	value []byte
+	id     string
+	time   int64
+	author string
+	value  []byte
 	// fact is what value contributes to the summary when already decoded (a verified
 	// revision of this call); nil for heads read from the table.
 	fact *fact
@@ -64,7 +65,7 @@ func newCall(tx *Tx) *call {
 	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
 }
 
-const qHeads = `SELECT id, time, value FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`
+const qHeads = `SELECT id, time, author, value FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`
 
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
@@ -85,7 +86,7 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	ts := &targetState{}
 	for rows.Next() {
 		var h head
-		if err := rows.Scan(&h.id, &h.time, &h.value); err != nil {
+		if err := rows.Scan(&h.id, &h.time, &h.author, &h.value); err != nil {
 			return nil, fmt.Errorf("read heads: %w", err)
 		}
 		ts.old = append(ts.old, h)
@@ -100,7 +101,7 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
-const qInterviewHeads = `SELECT kind, key, id, time, value FROM revisions WHERE interview = ? AND head = 1`
+const qInterviewHeads = `SELECT kind, key, id, time, author, value FROM revisions WHERE interview = ? AND head = 1`
 
 // preload reads the heads of every target of interview id in one query, for a call that
 // brings many revisions of it (a merge) rather than one (an edit).
@@ -116,7 +117,7 @@ func (c *call) preload(id string) error {
 	for rows.Next() {
 		var kind, key string
 		var h head
-		if err := rows.Scan(&kind, &key, &h.id, &h.time, &h.value); err != nil {
+		if err := rows.Scan(&kind, &key, &h.id, &h.time, &h.author, &h.value); err != nil {
 			return fmt.Errorf("read heads: %w", err)
 		}
 		t := survey.Target{Interview: id, Kind: survey.Kind(kind), Key: key}
@@ -257,7 +258,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if !replaced {
-		ts.cur = append(ts.cur, head{id: r.ID, time: tm, value: r.Value, fact: f})
+		ts.cur = append(ts.cur, head{id: r.ID, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
 	}
 	d := c.ivs[r.Interview]
@@ -437,7 +438,7 @@ func (h head) decode(t survey.Target) (*fact, error) {
 	if h.fact != nil {
 		return h.fact, nil
 	}
-	f, err := decodeFact(t.Kind, h.value)
+	f, err := decodeFact(t.Kind, h.value, h.author)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s revision %s of interview %s: %w", t.Kind, shortID(h.id), t.Interview, err)
 	}

@@ -55,8 +55,8 @@ func TestQueueOrderFiltersAndAssessor(t *testing.T) {
 	if got, want := ids(rows), "4:binh@example.org 1:an@example.org 3:binh@example.org 2:an@example.org"; got != want || total != 4 {
 		t.Fatalf("queue: %s (%d), want %s (4)", got, total, want)
 	}
-	if rows[2].Assessor != "" || rows[2].Principal != "binh@example.org" || rows[2].Reason != "thiếu bằng chứng" {
-		t.Fatalf("unnamed interview: %+v", rows[2])
+	if rows[2].Assessor != "binh@example.org" || rows[2].Principal != "binh@example.org" || rows[2].Reason != "thiếu bằng chứng" {
+		t.Fatalf("unnamed interview (attributed to the principal that made it): %+v", rows[2])
 	}
 	for _, c := range []struct {
 		o    QueueOptions

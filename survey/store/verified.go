@@ -108,7 +108,7 @@ func verify(revs []survey.Revision, every int) (Verified, error) {
 				return Verified{}, bad("%w: replaces %q, which is not a revision id", survey.ErrBadRevision, p)
 			}
 		}
-		f, err := decodeFact(r.Kind, r.Value)
+		f, err := decodeFact(r.Kind, r.Value, r.Author)
 		if err != nil {
 			return Verified{}, bad("%w: %s value does not decode: %v", survey.ErrBadRevision, r.Kind, err)
 		}
@@ -151,7 +151,9 @@ type fact struct {
 
 // decodeFact decodes v as the value of a revision of kind k, as survey.Fold will decode
 // it, and returns what it contributes to a summary.
-func decodeFact(k survey.Kind, v json.RawMessage) (fact, error) {
+// decodeFact returns what a revision of kind k with value v, made by author, contributes
+// to its interview's summary.
+func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 	var f fact
 	switch k {
 	case survey.KindInterview:
@@ -159,7 +161,7 @@ func decodeFact(k survey.Kind, v json.RawMessage) (fact, error) {
 		if err := json.Unmarshal(v, &m); err != nil {
 			return f, err
 		}
-		f.questionnaire, f.version, f.assessor = m.Questionnaire, m.QuestionnaireVersion, m.Assessor
+		f.questionnaire, f.version, f.assessor = m.Questionnaire, m.QuestionnaireVersion, m.AssessorOr(author)
 	case survey.KindRespondent:
 		var r survey.Respondent
 		if err := json.Unmarshal(v, &r); err != nil {
@@ -214,6 +216,6 @@ func decodeFact(k survey.Kind, v json.RawMessage) (fact, error) {
 // checkValue reports whether v decodes as the value of a revision of kind k, as
 // survey.Fold will decode it.
 func checkValue(k survey.Kind, v json.RawMessage) error {
-	_, err := decodeFact(k, v)
+	_, err := decodeFact(k, v, "")
 	return err
 }
