@@ -43,7 +43,8 @@
 //     holds would strand the batch).
 //   - Download: the device signs the request (method, path and query, device, time, a
 //     random nonce; namespace fieldsurvey-request; see wire.RequestAuth). The server
-//     accepts a time within ClockSkew of its clock and each nonce once, and signs its
+//     accepts a time within ClockSkew of its clock and each nonce once (kept in the store
+//     for twice ClockSkew, so not even a restart lets a request be replayed), and signs its
 //     answer (namespace fieldsurvey-inbox). Behind a proxy, the path and query must reach
 //     the server unchanged.
 //

@@ -570,7 +570,13 @@ func (s *Server) authenticate(r *http.Request, id string) (Device, *wire.Error) 
 	if err := sshsig.Verify(bytes.NewReader(auth.Message(r.Method, r.RequestURI)), sig, pub, sshsig.HashSHA512, wire.NamespaceRequest); err != nil {
 		return Device{}, wire.Errorf(wire.CodeAuthFailed, "the signature does not verify with the key enrolled for device %s", id)
 	}
-	if !s.nonces.use(auth.Device+"/"+auth.Nonce, now, 2*s.cfg.ClockSkew) {
+	// Kept for twice the skew: a request is acceptable from ClockSkew before to ClockSkew
+	// after its time, and the store keeps the nonce across restarts.
+	fresh, err := s.store.UseNonce(r.Context(), auth.Device+"/"+auth.Nonce, now, 2*s.cfg.ClockSkew)
+	if err != nil {
+		return Device{}, s.fail(r, "record nonce", err)
+	}
+	if !fresh {
 		return Device{}, wire.NewError(wire.CodeAuthFailed, "this signed request was already used; it cannot be replayed")
 	}
 	return dev, nil

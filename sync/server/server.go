@@ -71,7 +71,6 @@ type Server struct {
 	log         *slog.Logger
 	m           *metrics
 	budget      *budget
-	nonces      *nonceCache
 	reqID       atomic.Uint64
 	reqPrefix   string
 	draining    atomic.Bool
@@ -129,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, store: cfg.Store, key: cfg.Key, fingerprint: ssh.FingerprintSHA256(cfg.Key.PublicKey()),
 		device: ServerDevice(cfg.Key.PublicKey()),
 		log:    cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
-		nonces: newNonceCache(), reqPrefix: hex.EncodeToString(p[:]),
+		reqPrefix: hex.EncodeToString(p[:]),
 		published: map[batch.QuestionnaireRef]bool{},
 	}, nil
 }
@@ -447,33 +446,4 @@ func (b *budget) release(n int64) {
 	b.avail += n
 	b.cond.Broadcast()
 	b.mu.Unlock()
-}
-
-// nonceCache remembers the nonces of signed requests for twice the allowed clock skew, so
-// a request cannot be replayed while its time is still acceptable.
-type nonceCache struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	sweep time.Time
-}
-
-func newNonceCache() *nonceCache { return &nonceCache{seen: map[string]time.Time{}} }
-
-// use records nonce at now and reports false if it was already used within keep.
-func (c *nonceCache) use(nonce string, now time.Time, keep time.Duration) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now.Sub(c.sweep) > keep {
-		for k, t := range c.seen {
-			if now.Sub(t) > keep {
-				delete(c.seen, k)
-			}
-		}
-		c.sweep = now
-	}
-	if t, ok := c.seen[nonce]; ok && now.Sub(t) <= keep {
-		return false
-	}
-	c.seen[nonce] = now
-	return true
 }

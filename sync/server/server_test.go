@@ -23,6 +23,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
@@ -798,4 +799,68 @@ func FuzzEnroll(f *testing.F) {
 			t.Fatalf("answer %d %s", w.Code, w.Body.String())
 		}
 	})
+}
+
+// TestInboxReplayAfterRestart: a captured signed inbox request, replayed after the server
+// is stopped and started again on the same data folder within the request's time window,
+// is refused (the nonces are kept in the store, not in memory).
+func TestInboxReplayAfterRestart(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	e.Enroll(a)
+	r := inboxRequest(t, e.URL, a, 0, time.Now())
+	captured := r.Clone(context.Background())
+	if _, werr := getInbox(t, e, r); werr != nil {
+		t.Fatal(werr)
+	}
+	e.Restart()
+	if _, werr := getInbox(t, e, captured); werr == nil || werr.Code != wire.CodeAuthFailed {
+		t.Fatalf("replay after restart: got %v, want %s", werr, wire.CodeAuthFailed)
+	}
+	// A fresh request of the same device still gets through.
+	if _, werr := getInbox(t, e, inboxRequest(t, e.URL, a, 0, time.Now())); werr != nil {
+		t.Fatalf("fresh request after restart: %v", werr)
+	}
+}
+
+// TestUseNonce: the SQLite store refuses a nonce key within its window, accepts it again
+// once expired, and forgets expired keys on a later call.
+func TestUseNonce(t *testing.T) {
+	ctx := context.Background()
+	st, err := server.OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	use := func(key string, at time.Time, want bool) {
+		t.Helper()
+		fresh, err := st.UseNonce(ctx, key, at, 10*time.Minute)
+		if err != nil || fresh != want {
+			t.Fatalf("UseNonce(%s, %s) = %v, %v; want %v", key, at.Format(time.TimeOnly), fresh, err, want)
+		}
+	}
+	use("a/1", now, true)
+	use("a/1", now.Add(time.Minute), false)
+	use("b/1", now.Add(time.Minute), true)
+	use("a/1", now.Add(10*time.Minute), false)
+	use("a/1", now.Add(11*time.Minute), true) // expired: usable again
+	var rows int
+	if err := st.Revisions().View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM server_nonces`).Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 {
+		t.Fatalf("%d nonce rows, want 2", rows)
+	}
+	use("c/1", now.Add(time.Hour), true) // sweeps a/1 and b/1
+	if err := st.Revisions().View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM server_nonces`).Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Fatalf("after the sweep: %d nonce rows, want 1", rows)
+	}
 }
