@@ -45,9 +45,14 @@ type Config struct {
 	Logger   *slog.Logger         // default: discard
 	Registry *prometheus.Registry // default: a new registry with Go and process metrics
 
-	MaxBatchBytes int64         // largest upload (default 64 MiB)
-	MaxJSONBytes  int64         // largest JSON request body (default 64 KiB)
-	UploadBudget  int64         // batch bytes held in memory at once, over all uploads (default 512 MiB)
+	MaxBatchBytes int64 // largest upload (default 64 MiB)
+	MaxJSONBytes  int64 // largest JSON request body (default 64 KiB)
+	UploadBudget  int64 // batch bytes held in memory at once, over all uploads (default 512 MiB)
+	// MinUploadRate is the slowest average rate, in bytes a second, at which an upload's
+	// body must arrive once UploadGrace has passed; a slower upload is cut and its memory
+	// released (default 64 KiB/s; a 64 MiB batch then has 17 minutes).
+	MinUploadRate int64
+	UploadGrace   time.Duration // time an upload has before MinUploadRate applies (default 10 s)
 	ClockSkew     time.Duration // largest accepted difference between a device's clock and the server's (default 5 min)
 	InboxLimit    int           // revisions (and questionnaires) per inbox page, whole feed rows (default 2000)
 
@@ -71,6 +76,7 @@ type Server struct {
 	log         *slog.Logger
 	m           *metrics
 	budget      *budget
+	sending     *deviceSlots // one upload in flight per device
 	reqID       atomic.Uint64
 	reqPrefix   string
 	draining    atomic.Bool
@@ -102,6 +108,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.UploadBudget = 512 << 20
 	}
 	cfg.UploadBudget = max(cfg.UploadBudget, cfg.MaxBatchBytes)
+	if cfg.MinUploadRate <= 0 {
+		cfg.MinUploadRate = 64 << 10
+	}
+	def(&cfg.UploadGrace, 10*time.Second)
 	if cfg.InboxLimit <= 0 {
 		cfg.InboxLimit = 2000
 	}
@@ -128,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, store: cfg.Store, key: cfg.Key, fingerprint: ssh.FingerprintSHA256(cfg.Key.PublicKey()),
 		device: ServerDevice(cfg.Key.PublicKey()),
 		log:    cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
+		sending:   newDeviceSlots(),
 		reqPrefix: hex.EncodeToString(p[:]),
 		published: map[batch.QuestionnaireRef]bool{},
 	}, nil
@@ -447,3 +458,82 @@ func (b *budget) release(n int64) {
 	b.cond.Broadcast()
 	b.mu.Unlock()
 }
+
+// deviceSlots lets each device have one upload in flight at a time, so that one enrolled
+// device cannot take more than MaxBatchBytes of the upload budget.
+type deviceSlots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	busy map[string]bool
+}
+
+func newDeviceSlots() *deviceSlots {
+	d := &deviceSlots{busy: map[string]bool{}}
+	d.cond = sync.NewCond(&d.mu)
+	return d
+}
+
+// acquire takes device's slot, waiting at most wait for its upload in flight to end; it
+// reports false when that upload did not end in time.
+func (d *deviceSlots) acquire(device string, wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	t := time.AfterFunc(wait, func() { d.mu.Lock(); d.cond.Broadcast(); d.mu.Unlock() })
+	defer t.Stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.busy[device] {
+		if !time.Now().Before(deadline) {
+			return false
+		}
+		d.cond.Wait()
+	}
+	d.busy[device] = true
+	return true
+}
+
+func (d *deviceSlots) release(device string) {
+	d.mu.Lock()
+	delete(d.busy, device)
+	d.cond.Broadcast()
+	d.mu.Unlock()
+}
+
+// minRate returns body read so that it must arrive at MinUploadRate on average once
+// UploadGrace has passed: the connection's read deadline moves as bytes arrive, to the time
+// by which the bytes received so far (plus the grace) are due. A body that falls behind
+// fails with os.ErrDeadlineExceeded. Where the connection has no deadline to set (a
+// ResponseWriter of a test), body is read as it is.
+func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+	rc := http.NewResponseController(w)
+	m := &rateReader{r: body, rc: rc, start: time.Now(), grace: s.cfg.UploadGrace, rate: s.cfg.MinUploadRate}
+	if err := rc.SetReadDeadline(m.due()); err != nil {
+		return body
+	}
+	return m
+}
+
+type rateReader struct {
+	r     io.ReadCloser
+	rc    *http.ResponseController
+	start time.Time
+	grace time.Duration
+	rate  int64 // bytes a second
+	n     int64 // bytes read
+}
+
+func (m *rateReader) due() time.Time {
+	return m.start.Add(m.grace + time.Duration(float64(m.n)/float64(m.rate)*float64(time.Second)))
+}
+
+func (m *rateReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if n > 0 {
+		m.n += int64(n)
+		if derr := m.rc.SetReadDeadline(m.due()); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return n, err
+}
+
+func (m *rateReader) Close() error { return m.r.Close() }

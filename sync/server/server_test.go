@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +130,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 	q := servertest.DGRA(t)
 	revs := d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	data, m := d.Batch(t, revs)
-	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d, data)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("upload: %v %d %s", err, resp.StatusCode, body)
 	}
@@ -154,7 +155,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 		t.Fatalf("after upload: %+v", h)
 	}
 	// The same batch again: the same receipt, nothing stored twice (not even "submitted").
-	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d, data)
 	var sr2 wire.SignedReceipt
 	json.Unmarshal(body2, &sr2)
 	if resp.StatusCode != 200 || !bytes.Equal(sr2.Receipt, sr.Receipt) || sr2.Signature != sr.Signature || !sr2.Replay {
@@ -165,7 +166,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 	}
 	// After a restart too.
 	e.Restart()
-	resp, body3, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body3, _ := servertest.Post(http.DefaultClient, e.URL, d, data)
 	var sr3 wire.SignedReceipt
 	json.Unmarshal(body3, &sr3)
 	if resp.StatusCode != 200 || !bytes.Equal(sr3.Receipt, sr.Receipt) {
@@ -191,11 +192,11 @@ func TestSameIDOtherHashRefused(t *testing.T) {
 	if m.ID != m2.ID {
 		t.Fatalf("ids differ: %s %s", m.ID, m2.ID)
 	}
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, plain); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, plain); resp.StatusCode != 200 {
 		t.Fatalf("first: %s", body)
 	}
 	before := holdings(t, e)
-	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, enc)
+	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, enc)
 	if we := decodeError(t, resp.StatusCode, body); we.Code != wire.CodeBatchConflict {
 		t.Fatalf("same id, other hash: %s %s", we.Code, we.Message)
 	}
@@ -246,7 +247,11 @@ func TestRefusals(t *testing.T) {
 	// The batch package's hostile fixture of an interview id that is not a UUID, signed by
 	// its test device (key seed 1), enrolled here as that device.
 	seed1, _ := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)))
-	e.Enroll(&servertest.Device{ID: "dev-a", Principal: "an@example.org", Signer: seed1})
+	devA := &servertest.Device{ID: "dev-a", Principal: "an@example.org", Signer: seed1}
+	e.Enroll(devA)
+	// Who signs each request: the device it names (an imposter knows the id, not the key).
+	signers := map[string]*servertest.Device{good.ID: good, other.ID: other, lost.ID: lost, stranger.ID: stranger, devA.ID: devA}
+	imposter := &servertest.Device{ID: good.ID, Principal: good.Principal, Signer: stranger.Signer}
 	badID, err := os.ReadFile(filepath.Join("..", "batch", "testdata", "hostile", "interview-id-not-uuid.fsbatch"))
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +289,11 @@ func TestRefusals(t *testing.T) {
 		{"no device header", "", data, 0, nil, wire.CodeMalformed, false, 0},
 		{"bad device header", "../etc", data, 0, nil, wire.CodeMalformed, false, 0},
 		{"future protocol", good.ID, data, 0, map[string]string{wire.ProtocolHeader: "99"}, wire.CodeUnsupportedProtocol, false, 0},
+		// Authentication comes before anything is reserved or read.
+		{"unsigned upload", good.ID, data, 0, map[string]string{wire.AuthHeader: ""}, wire.CodeAuthFailed, false, 0},
+		{"upload signed with another key", good.ID, data, 0, map[string]string{"imposter": "1"}, wire.CodeAuthFailed, false, 0},
+		{"declared length not the body's", good.ID, data, 0, map[string]string{"query": "length=5"}, wire.CodeMalformed, false, 0},
+		{"signature of another length", good.ID, data, 0, map[string]string{"query": "length=" + strconv.Itoa(len(data)) + "&x=1"}, wire.CodeAuthFailed, false, 0},
 		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeDecisionNotAllowed, true, 0},
 		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch, true, 0},
 		// Not recorded: publishing the questionnaire lets the same batch in.
@@ -297,12 +307,34 @@ func TestRefusals(t *testing.T) {
 			if c.length < 0 {
 				body = io.MultiReader(bytes.NewReader(c.body)) // unknown length: chunked
 			}
-			r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, body)
-			if c.device != "" {
+			signer := signers[c.device]
+			if c.headers["imposter"] != "" {
+				signer = imposter
+			}
+			var r *http.Request
+			if signer != nil {
+				var err error
+				if r, err = signer.UploadRequest(e.URL, body, int64(len(c.body)), time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if c.length < 0 {
+					r.ContentLength = -1
+				}
+			} else {
+				r, _ = http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, body)
 				r.Header.Set(wire.DeviceHeader, c.device)
 			}
+			if c.device == "" {
+				r.Header.Del(wire.DeviceHeader)
+			}
 			for k, v := range c.headers {
-				r.Header.Set(k, v)
+				switch k {
+				case "imposter":
+				case "query":
+					r.URL.RawQuery = v
+				default:
+					r.Header.Set(k, v)
+				}
 			}
 			resp, err := http.DefaultClient.Do(r)
 			if err != nil {
@@ -395,7 +427,7 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	// And the good batch is still accepted.
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, good.ID, data); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, good, data); resp.StatusCode != 200 {
 		t.Fatalf("good batch after refusals: %s", body)
 	}
 }
@@ -467,7 +499,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	e.Enroll(a)
 	e.Enroll(b)
 	data, _ := a.Batch(t, a.Interview(t, q, "0193a5b2-7c1e-7000-8000-00000000000a", t0, rnd()))
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a.ID, data); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a, data); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
@@ -535,7 +567,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	}
 	note, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, b.ID, 1, t0, b.Principal, nil)
 	bd, _ := b.Batch(t, []survey.Revision{note})
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b.ID, bd); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b, bd); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
 	onServer, err := e.Store.Revisions().Revisions(ctx, "0193a5b2-7c1e-7000-8000-00000000000a")
@@ -625,11 +657,11 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 	d.Seq = 2
 	b3, _ := d.Batch(t, d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000003", t0, rnd()))
 	for _, b := range [][]byte{b1, b3, b3} {
-		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, b); resp.StatusCode != 200 {
+		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, b); resp.StatusCode != 200 {
 			t.Fatal(string(body))
 		}
 	}
-	servertest.Post(http.DefaultClient, e.URL, "laptop-x", b1)
+	servertest.Post(http.DefaultClient, e.URL, servertest.NewDevice(t, "laptop-x", "x@example.org"), b1)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(e.URL + path)
 		if err != nil {
@@ -671,9 +703,10 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	e.Enroll(d)
 	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
 	pr, pw := io.Pipe()
-	r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, pr)
-	r.ContentLength = int64(len(data))
-	r.Header.Set(wire.DeviceHeader, d.ID)
+	r, err := d.UploadRequest(e.URL, pr, int64(len(data)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	type result struct {
 		status int
 		body   []byte
@@ -755,8 +788,11 @@ func FuzzUpload(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("manifest.json"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r := httptest.NewRequest(http.MethodPost, wire.PathBatches, bytes.NewReader(body))
-		r.Header.Set(wire.DeviceHeader, d.ID)
+		r, err := d.UploadRequest("", bytes.NewReader(body), int64(len(body)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RequestURI = r.URL.RequestURI() // as the server sees it
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code == 200 {
