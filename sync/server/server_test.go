@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -899,4 +900,74 @@ func TestUseNonce(t *testing.T) {
 	if rows != 1 {
 		t.Fatalf("after the sweep: %d nonce rows, want 1", rows)
 	}
+}
+
+// TestOneUploadPerDevice: an enrolled device that opens several slow uploads at once holds
+// at most one batch of the upload budget (its other uploads wait for their turn, holding
+// nothing), so another device's upload is taken at once. The budget here is two batches
+// and the slow uploads are not cut during the test (a long grace before the minimum rate):
+// without the cap the device's two slow uploads held the whole budget and the other
+// device's upload waited until the server answered "busy".
+func TestOneUploadPerDevice(t *testing.T) {
+	const declared = 256 << 10
+	e := servertest.Start(t, "", func(c *server.Config) {
+		c.MaxBatchBytes = declared
+		c.UploadBudget = 2 * declared
+		c.UploadGrace = time.Hour
+	})
+	bad := servertest.NewDevice(t, "laptop-bad", "bad@example.org")
+	e.Enroll(bad)
+	good := servertest.NewDevice(t, "laptop-good", "good@example.org")
+	e.Enroll(good)
+	data, _ := good.Batch(t, good.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		pr, pw := io.Pipe()
+		r, err := bad.UploadRequest(e.URL, pr, declared, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw.Write(make([]byte, 100))
+			<-ctx.Done()
+			pw.CloseWithError(ctx.Err())
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := http.DefaultClient.Do(r.WithContext(ctx)); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	// Both slow uploads are in the server.
+	for i := 0; ; i++ {
+		if _, m := getText(t, e.URL+wire.PathMetrics); strings.Contains(m, "fieldsurvey_http_requests_in_flight 2\n") {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the slow uploads did not reach the server")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, good, data)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload beside a device's slow uploads: %v %v %s", err, resp, body)
+	}
+}
+
+func getText(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
