@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -970,4 +971,74 @@ func getText(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestHealthTellsTheTruth: /healthz answers 200 with its checks when the server can work,
+// and 503 naming the failing check when it cannot: too little free space on the data
+// folder's file system, a read-only data folder, a read-only store file (by mode bits:
+// the tests may run as root, whom mode bits do not stop).
+func TestHealthTellsTheTruth(t *testing.T) {
+	var minFree int64
+	e := servertest.Start(t, "", func(c *server.Config) { c.MinFreeBytes = minFree })
+	health := func() (int, wire.Health) {
+		t.Helper()
+		st, body := getText(t, e.URL+wire.PathHealth)
+		var h wire.Health
+		if err := json.Unmarshal([]byte(body), &h); err != nil {
+			t.Fatalf("healthz body %q: %v", body, err)
+		}
+		return st, h
+	}
+	failing := func(h wire.Health) []string {
+		var names []string
+		for _, c := range h.Checks {
+			if !c.OK {
+				names = append(names, c.Name)
+			}
+		}
+		return names
+	}
+	st, h := health()
+	if st != 200 || h.Status != "ok" || len(h.Checks) < 4 || len(failing(h)) != 0 {
+		t.Fatalf("healthy server: %d %+v", st, h)
+	}
+	for _, c := range h.Checks {
+		if c.Detail == "" {
+			t.Errorf("check %s says nothing", c.Name)
+		}
+	}
+
+	// More free space asked for than the file system has.
+	minFree = 1 << 62
+	e.Restart()
+	st, h = health()
+	if got := failing(h); st != http.StatusServiceUnavailable || h.Status != "unavailable" || !slices.Equal(got, []string{"free_space"}) {
+		t.Fatalf("threshold above the free space: %d %+v (failing %v)", st, h, got)
+	}
+	minFree = 0
+	e.Restart()
+
+	// A read-only data folder.
+	if err := os.Chmod(e.Dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	st, h = health()
+	os.Chmod(e.Dir, 0o755)
+	if got := failing(h); st != http.StatusServiceUnavailable || !slices.Equal(got, []string{"data_folder"}) {
+		t.Fatalf("read-only data folder: %d %+v (failing %v)", st, h, got)
+	}
+
+	// A read-only store file.
+	db := filepath.Join(e.Dir, server.DBFile)
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	st, h = health()
+	os.Chmod(db, 0o644)
+	if got := failing(h); st != http.StatusServiceUnavailable || !slices.Equal(got, []string{"store_file"}) {
+		t.Fatalf("read-only store file: %d %+v (failing %v)", st, h, got)
+	}
+	if st, h = health(); st != 200 {
+		t.Fatalf("after the repairs: %d %+v", st, h)
+	}
 }

@@ -226,8 +226,18 @@ type Questionnaire struct {
 
 // Health is the answer to GET /healthz.
 type Health struct {
-	Status string `json:"status"` // "ok" or "unavailable"
-	Error  string `json:"error,omitempty"`
+	Status string        `json:"status"`          // "ok" or "unavailable"
+	Error  string        `json:"error,omitempty"` // the first failing check's detail
+	Checks []HealthCheck `json:"checks,omitempty"`
+}
+
+// HealthCheck is one thing /healthz checked: the server is not shutting down ("serving"),
+// the store answers ("store"), the store file and the data folder are writable
+// ("store_file", "data_folder"), the data folder's file system has room ("free_space").
+type HealthCheck struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
 }
 
 // RefusalFormat is the format tag of a refusal.

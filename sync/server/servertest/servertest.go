@@ -70,7 +70,7 @@ func (e *Env) start(addr string) {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	cfg := server.Config{Store: st, Key: key, Known: known}
+	cfg := server.Config{Store: st, Key: key, Known: known, DataDir: e.Dir}
 	if e.Tweak != nil {
 		e.Tweak(&cfg)
 	}
