@@ -24,6 +24,8 @@ type serveOptions struct {
 	tlsKey    string
 	logFormat string
 	maxBatch  int64
+	minFree   int64
+	minRate   int64
 	shutdown  time.Duration
 }
 
@@ -37,16 +39,24 @@ func newServeCommand(g *globals) *cobra.Command {
 Ed25519 key (server_ed25519), made on first start. Devices pin that key when they enrol.
 
 The API is versioned under /v1 (enrol, upload batches, download what waits for a device);
-/healthz answers whether the server works, /metrics gives Prometheus metrics. Logs are
-structured (JSON by default) on stderr. On SIGINT or SIGTERM the server stops accepting
-connections and finishes the uploads in flight before it exits, with status 0 when all
-finished (1 when some had to be cut). Without --tls-cert and
---tls-key it speaks plain HTTP: put it behind a TLS proxy, or give it a certificate.
+/healthz answers whether the server can work: 200, or 503 naming the failing check (store
+not answering, store file or data folder not writable, free space on the data folder's
+disk below --min-free-bytes). /metrics gives Prometheus metrics. Uploads are signed by the
+enrolled device and checked before the server reserves memory for them; a device has one
+upload in flight at a time, and an upload slower than --min-upload-rate (after 10 s) is cut.
+Logs are structured (JSON by default) on stderr. On SIGINT or SIGTERM the server stops
+accepting connections and finishes the uploads in flight before it exits, with status 0
+when all finished (1 when some had to be cut). Without --tls-cert and --tls-key it speaks
+plain HTTP: put it behind a TLS proxy, or give it a certificate.
 
 serve chạy máy chủ trung tâm để các thiết bị đồng bộ. Dữ liệu nằm trong DIR: kho tổng hợp
 hub.db và khoá Ed25519 của máy chủ (tạo khi khởi động lần đầu). Khi nhận SIGINT hoặc SIGTERM,
 máy chủ ngừng nhận kết nối mới và hoàn tất các lượt tải lên đang dở rồi mới thoát, với mã
-thoát 0 khi mọi lượt đã xong (1 khi phải cắt ngang một số lượt).`,
+thoát 0 khi mọi lượt đã xong (1 khi phải cắt ngang một số lượt). /healthz trả 200, hoặc 503
+kèm tên mục kiểm tra không đạt (kho không trả lời, tệp kho hay thư mục dữ liệu không ghi được,
+dung lượng trống dưới --min-free-bytes). Lượt tải lên được thiết bị đã đăng ký ký và kiểm tra
+trước khi máy chủ dành bộ nhớ; mỗi thiết bị chỉ một lượt tải lên cùng lúc, và lượt chậm hơn
+--min-upload-rate (sau 10 giây) bị cắt.`,
 		Example: `  fieldsurvey serve --data /srv/fieldsurvey
   fieldsurvey serve --data /srv/fieldsurvey --addr 0.0.0.0:8750 --tls-cert cert.pem --tls-key key.pem
   fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"`,
@@ -65,6 +75,8 @@ thoát 0 khi mọi lượt đã xong (1 khi phải cắt ngang một số lượ
 	f.StringVar(&opts.tlsKey, "tls-key", "", "TLS private key (PEM) · khoá riêng TLS")
 	f.StringVar(&opts.logFormat, "log-format", "json", "log format on stderr: json or text · định dạng nhật ký")
 	f.Int64Var(&opts.maxBatch, "max-batch-bytes", 64<<20, "largest batch accepted, in bytes · kích thước lô tối đa")
+	f.Int64Var(&opts.minFree, "min-free-bytes", 0, "free space on the data folder's disk below which /healthz fails (0: twice --max-batch-bytes) · dung lượng trống tối thiểu")
+	f.Int64Var(&opts.minRate, "min-upload-rate", 64<<10, "slowest average upload, in bytes a second after 10 s, before an upload is cut · tốc độ tải lên tối thiểu")
 	f.DurationVar(&opts.shutdown, "shutdown-timeout", 30*time.Second, "how long to wait for uploads in flight on shutdown · thời gian chờ khi dừng")
 	return cmd
 }
@@ -120,6 +132,9 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 	default:
 		return fail("--log-format is json or text, not %q", "--log-format là json hoặc text, không phải %q", opts.logFormat)
 	}
+	if opts.minFree < 0 || opts.minRate < 0 {
+		return fail("--min-free-bytes and --min-upload-rate are 0 or more", "--min-free-bytes và --min-upload-rate phải từ 0 trở lên")
+	}
 	log := slog.New(h)
 	st, key, err := openServerData(g, opts.data, true)
 	if err != nil {
@@ -136,7 +151,7 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 		return err
 	}
 	srv, err := server.New(server.Config{Store: st, Key: key.signer, Identities: ids, Known: known, Logger: log,
-		MaxBatchBytes: opts.maxBatch, ShutdownTimeout: opts.shutdown})
+		MaxBatchBytes: opts.maxBatch, ShutdownTimeout: opts.shutdown, DataDir: opts.data, MinFreeBytes: opts.minFree, MinUploadRate: opts.minRate})
 	if err != nil {
 		return err
 	}

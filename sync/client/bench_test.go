@@ -166,7 +166,7 @@ func BenchmarkSyncBringsDownAnotherLaptopsPillar(b *testing.B) {
 		b.Fatalf("%d revisions, want 36", len(revs))
 	}
 	data, _ := a.Batch(b, revs)
-	if resp, body, err := servertest.Post(http.DefaultClient, e.URL, a.ID, data); err != nil || resp.StatusCode != 200 {
+	if resp, body, err := servertest.Post(http.DefaultClient, e.URL, a, data); err != nil || resp.StatusCode != 200 {
 		b.Fatalf("upload: %v %s", err, body)
 	}
 	lap := newDevice(b, "laptop-b", "b@example.org")
@@ -200,7 +200,7 @@ func BenchmarkSupervisorSync(b *testing.B) {
 					revs = append(revs, d.Interview(b, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", j), time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), rnd)...)
 				}
 				data, _ := d.Batch(b, revs)
-				if resp, body, err := servertest.Post(http.DefaultClient, e.URL, d.ID, data); err != nil || resp.StatusCode != 200 {
+				if resp, body, err := servertest.Post(http.DefaultClient, e.URL, d, data); err != nil || resp.StatusCode != 200 {
 					b.Fatalf("upload: %v %s", err, body)
 				}
 			}

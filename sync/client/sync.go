@@ -432,13 +432,18 @@ type uploaded struct {
 func (s *syncer) upload(ctx context.Context, en outboxEntry) (uploaded, error) {
 	var out uploaded
 	err := s.retry(ctx, func() error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+wire.PathBatches, bytes.NewReader(en.data))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+wire.UploadPath(int64(len(en.data))), bytes.NewReader(en.data))
 		if err != nil {
 			return permanent(err)
 		}
 		req.Header.Set("Content-Type", wire.ContentTypeBatch)
 		req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.MaxProtocolVersion))
 		req.Header.Set(wire.DeviceHeader, s.e.Device)
+		// Signed (with a fresh nonce on every attempt): the server reserves memory for the
+		// batch only once it knows the request comes from this enrolled device.
+		if _, err := s.sign(req); err != nil {
+			return permanent(err)
+		}
 		body, err := s.do(req)
 		if err != nil {
 			return err

@@ -13,12 +13,13 @@
 //
 //	{"error":{"code":"device_revoked","message":"…","message_vi":"…"}}
 //
-//	GET  /healthz                        "ok", or 503 while shutting down or if the store fails
+//	GET  /healthz                        wire.Health: 200, or 503 naming the failing check
 //	GET  /metrics                        Prometheus metrics (requests, durations, batches, revisions)
 //	GET  /v1/server                      protocol range, the server's public key and fingerprint
 //	POST /v1/enroll                      JSON wire.EnrollRequest → wire.EnrollResponse, signed
-//	POST /v1/batches                     a batch file → wire.SignedReceipt, or an error (with a
-//	                                     wire.SignedRefusal beside it for a content refusal)
+//	POST /v1/batches?length=N            signed request, a batch file → wire.SignedReceipt, or an
+//	                                     error (with a wire.SignedRefusal beside it for a content
+//	                                     refusal)
 //	GET  /v1/devices/{id}/inbox?after=N  signed request → wire.Inbox, signed (gzip if accepted)
 //
 // # Authentication
@@ -31,7 +32,11 @@
 //     of provinces); the device says the role of its home, and a token of another role is
 //     refused without being used. The answer carries the device's role and scope and the
 //     allowed_signers lines of the active supervisor devices.
-//   - Upload: the batch authenticates itself. Its manifest must name the device given in
+//   - Upload: the request is signed like a download (below), on wire.UploadPath, whose
+//     length must be the Content-Length; it is checked before the server reads the body
+//     or reserves memory for it, so knowing a device id (every manifest has it) is not
+//     enough to hold the server's upload budget. Then the batch authenticates itself.
+//     Its manifest must name the device given in
 //     the Fieldsurvey-Device header, and its SSHSIG signature must verify with the key that
 //     device enrolled (for its principal): a batch signed by any other key, or from a
 //     revoked or unknown device, is refused. The whole batch is verified (signature,
@@ -43,7 +48,8 @@
 //     holds would strand the batch).
 //   - Download: the device signs the request (method, path and query, device, time, a
 //     random nonce; namespace fieldsurvey-request; see wire.RequestAuth). The server
-//     accepts a time within ClockSkew of its clock and each nonce once, and signs its
+//     accepts a time within ClockSkew of its clock and each nonce once (kept in the store
+//     for twice ClockSkew, so not even a restart lets a request be replayed), and signs its
 //     answer (namespace fieldsurvey-inbox). Behind a proxy, the path and query must reach
 //     the server unchanged.
 //
@@ -79,8 +85,11 @@
 //     it in).
 //   - A refused request changes nothing.
 //   - Limits: request bodies are bounded (MaxBatchBytes, MaxJSONBytes) and an upload must
-//     declare its length; uploads hold at most UploadBudget bytes in memory together; read,
-//     write and idle timeouts bound slow clients.
+//     declare its length; uploads hold at most UploadBudget bytes in memory together, a
+//     device one upload at a time; an upload body must arrive at MinUploadRate on average
+//     after UploadGrace or it is cut; read, write and idle timeouts bound slow clients.
+//   - Health: /healthz checks that the store answers, that the store file and the data
+//     folder are writable and that the data folder's disk has MinFreeBytes free.
 //   - Shutdown (Serve's context cancelled) stops accepting connections and lets requests
 //     in flight, uploads included, finish (up to ShutdownTimeout).
 //   - The server key (server_ed25519 in the data folder) is made once and never replaced.
@@ -88,5 +97,5 @@
 // The SQLite store reads the survey store's revisions and interviews tables and the hub's
 // hub_batches table (all versioned by their migrations) to expand the feed and rebuild
 // receipts. Its own tables are in migrations/ (0002 moved the per-device queue of the
-// first version into the feed, keeping everything queued).
+// first version into the feed, keeping everything queued; 0003 keeps request nonces).
 package server

@@ -100,10 +100,11 @@ func notBy(device string) func(survey.Revision) bool {
 	return func(r survey.Revision) bool { return r.Device != device }
 }
 
-// postRefused uploads data as device and returns the signed refusal the server answers.
-func postRefused(t *testing.T, e *servertest.Env, device string, data []byte, code wire.Code) (*wire.SignedRefusal, []byte) {
+// postRefused uploads data as d and returns the signed refusal the server answers.
+func postRefused(t *testing.T, e *servertest.Env, d *servertest.Device, data []byte, code wire.Code) (*wire.SignedRefusal, []byte) {
 	t.Helper()
-	resp, body, err := servertest.Post(http.DefaultClient, e.URL, device, data)
+	device := d.ID
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, d, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
 		e.Enroll(d)
 	}
 	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	// a gets only the server's "submitted".
 	got, ina := inboxAll(t, e, a, 0)
 	if len(got) != 1 || got[0].Device != server.ServerDevice(e.Key.PublicKey()) {
@@ -141,7 +142,7 @@ func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
 	// b edits the same answer: it gets everything but its own.
 	edit := b.Revision(t, survey.Target{Interview: ivDaNang, Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, t0)
 	bd, _ := b.Batch(t, []survey.Revision{edit})
-	post(t, e, b.ID, bd)
+	post(t, e, b, bd)
 	got, inb := inboxAll(t, e, b, 0)
 	if want := idSet(onServer(t, e, ivDaNang), notBy(b.ID)); !sameSet(idSet(got, nil), want) {
 		t.Fatalf("b's inbox: %d revisions, want the %d of the server not b's", len(got), len(want))
@@ -164,7 +165,7 @@ func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
 	}
 	fix := a.Revision(t, survey.Target{Interview: ivDaNang, Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Green}, t0, edit.ID)
 	fd, _ := a.Batch(t, []survey.Revision{fix})
-	post(t, e, a.ID, fd)
+	post(t, e, a, fd)
 	for _, x := range []struct {
 		d     *servertest.Device
 		after int64
@@ -193,7 +194,7 @@ func TestFeedPagesAreWholeRows(t *testing.T) {
 	ids := []string{ivDaNang, ivHue, "0193a5b2-7c1e-7000-8000-000000000003"}
 	for _, iv := range ids {
 		data, _ := a.Batch(t, a.Interview(t, q, iv, t0, rnd()))
-		post(t, e, a.ID, data)
+		post(t, e, a, data)
 	}
 	if err := e.Store.Follow(context.Background(), b.ID, ids...); err != nil {
 		t.Fatal(err)
@@ -254,9 +255,9 @@ func TestSupervisorScope(t *testing.T) {
 	e.Enroll(c)
 	e.EnrollAs(early, survey.RoleSupervisor, " đà  NẴNG ")
 	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	data, _ = c.Batch(t, c.Interview(t, q, ivHue, t0, rnd()))
-	post(t, e, c.ID, data)
+	post(t, e, c, data)
 	e.EnrollAs(late, survey.RoleSupervisor)
 
 	got, inEarly := inboxAll(t, e, early, 0)
@@ -285,7 +286,7 @@ func TestSupervisorScope(t *testing.T) {
 	sub := statusOnServer(t, e, ivDaNang)[0]
 	approve := early.Revision(t, survey.Target{Interview: ivDaNang, Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, t0, sub.ID)
 	ad, _ := early.Batch(t, []survey.Revision{approve})
-	post(t, e, early.ID, ad)
+	post(t, e, early, ad)
 	if got, _ := inboxAll(t, e, a, ina.Cursor); len(got) != 1 || got[0].ID != approve.ID {
 		t.Fatalf("a after the approval: %d revisions", len(got))
 	}
@@ -297,14 +298,14 @@ func TestSupervisorScope(t *testing.T) {
 	subHue := statusOnServer(t, e, ivHue)[0]
 	outside := early.Revision(t, survey.Target{Interview: ivHue, Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusReturned, Reason: "thiếu"}, t0, subHue.ID)
 	od, _ := early.Batch(t, []survey.Revision{outside})
-	rf, _ := postRefused(t, e, early.ID, od, wire.CodeOutOfScope)
+	rf, _ := postRefused(t, e, early, od, wire.CodeOutOfScope)
 	r := checkRefusal(t, e, rf, early.ID, 2, wire.CodeOutOfScope)
 	if !strings.Contains(r.Message, `is in "Thừa Thiên Huế", outside this supervisor's provinces (đà NẴNG)`) {
 		t.Fatalf("out of scope: %s", r.Message)
 	}
 	unknown := early.Revision(t, survey.Target{Interview: ivNone, Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, t0)
 	ud, _ := early.Batch(t, []survey.Revision{unknown})
-	rf, _ = postRefused(t, e, early.ID, ud, wire.CodeOutOfScope)
+	rf, _ = postRefused(t, e, early, ud, wire.CodeOutOfScope)
 	if r := checkRefusal(t, e, rf, early.ID, 3, wire.CodeOutOfScope); !strings.Contains(r.Message, "does not hold interview "+ivNone+" yet") {
 		t.Fatalf("unknown interview: %s", r.Message)
 	}
@@ -314,13 +315,13 @@ func TestSupervisorScope(t *testing.T) {
 	if after := holdings(t, e); after != before {
 		t.Fatalf("refusals changed the server: %+v -> %+v", before, after)
 	}
-	post(t, e, late.ID, rd)
+	post(t, e, late, rd)
 
 	// Revoked: no uploads, no downloads, and the laptops stop trusting it.
 	if _, err := e.Store.Revoke(context.Background(), early.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, early.ID, od)
+	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, early, od)
 	if we := decodeError(t, resp.StatusCode, body); we.Code != wire.CodeDeviceRevoked {
 		t.Fatalf("revoked supervisor's upload: %s", we.Code)
 	}
@@ -353,18 +354,18 @@ func TestRefusalIsRecorded(t *testing.T) {
 	revs := a.Interview(t, q, ivDaNang, t0, rnd())
 	approve := a.Revision(t, survey.Target{Interview: ivDaNang, Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusApproved}, t0, revs[len(revs)-1].ID)
 	bad, m := a.Batch(t, append(revs, approve)) // sequence 1
-	rf1, body1 := postRefused(t, e, a.ID, bad, wire.CodeDecisionNotAllowed)
+	rf1, body1 := postRefused(t, e, a, bad, wire.CodeDecisionNotAllowed)
 	r := checkRefusal(t, e, rf1, a.ID, 1, wire.CodeDecisionNotAllowed)
 	if r.Batch != m.ID || r.Reason != "decision by an assessor's key" {
 		t.Fatalf("refusal %+v", r)
 	}
-	_, body2 := postRefused(t, e, a.ID, bad, wire.CodeDecisionNotAllowed)
+	_, body2 := postRefused(t, e, a, bad, wire.CodeDecisionNotAllowed)
 	if !bytes.Equal(body1, body2) {
 		t.Fatalf("the same batch got another answer:\n%s\n%s", body1, body2)
 	}
 	// The device goes on: batch 2 is stored, and 1 is not a gap.
 	good, _ := a.Batch(t, revs)
-	post(t, e, a.ID, good)
+	post(t, e, a, good)
 	devs, _ := e.Store.Devices(context.Background())
 	if len(devs) != 1 || len(devs[0].Missing) != 0 || len(devs[0].Refused) != 1 || devs[0].Refused[0].Seq != 1 ||
 		devs[0].Refused[0].Reason.Get(survey.LangVI) != "quyết định được ký bằng khoá của người đánh giá" {
@@ -373,7 +374,7 @@ func TestRefusalIsRecorded(t *testing.T) {
 	// Number 2 again, with other content.
 	a.Seq = 1
 	other, _ := a.Batch(t, []survey.Revision{a.Revision(t, survey.Target{Interview: ivDaNang, Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Red}, t0)})
-	rf, _ := postRefused(t, e, a.ID, other, wire.CodeBatchConflict)
+	rf, _ := postRefused(t, e, a, other, wire.CodeBatchConflict)
 	if r := checkRefusal(t, e, rf, a.ID, 2, wire.CodeBatchConflict); r.Reason != "sequence number reused" {
 		t.Fatalf("reused number: %+v", r)
 	}
@@ -381,7 +382,7 @@ func TestRefusalIsRecorded(t *testing.T) {
 	flipped := bytes.Clone(bad)
 	at := bytes.Index(flipped, []byte(`"signer":"a@`)) + 10
 	flipped[at] ^= 0x20
-	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a.ID, flipped)
+	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a, flipped)
 	if we := wire.FromResponse(resp.StatusCode, body); we.Code != wire.CodeBadSignature || we.Refusal != nil {
 		t.Fatalf("damaged copy: %s, refusal %v", we.Code, we.Refusal != nil)
 	}
@@ -397,7 +398,7 @@ func TestInboxGzip(t *testing.T) {
 	e.Enroll(a)
 	e.Enroll(b)
 	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	if err := e.Store.Follow(context.Background(), b.ID, ivDaNang); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -198,9 +199,16 @@ func (s *Server) activeDevice(r *http.Request, id string) (Device, *wire.Error) 
 	return d, nil
 }
 
-// budgetWait is how long an upload waits for memory before the server answers "busy".
+// budgetWait is how long an upload waits for memory (and for the same device's upload
+// before it) before the server answers "busy".
 const budgetWait = 30 * time.Second
 
+// upload receives a batch. Nothing is reserved for it before the request is known to come
+// from an enrolled device: the request is signed (wire.RequestAuth on wire.UploadPath, whose
+// length must be the Content-Length), so a request without a valid signature is refused at
+// once, before its body is read. A device then has one upload in flight at a time, and the
+// body must arrive at MinUploadRate on average after UploadGrace, or it is cut and its
+// memory released.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 	id := r.Header.Get(wire.DeviceHeader)
 	if !ValidDeviceID(id) {
@@ -215,12 +223,28 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 		w.Header().Set("Connection", "close")
 		return wire.Errorf(wire.CodeTooLarge, "the batch has %d bytes, the limit is %d", r.ContentLength, s.cfg.MaxBatchBytes)
 	}
-	dev, werr := s.activeDevice(r, id)
+	if r.Header.Get(wire.AuthHeader) == "" {
+		w.Header().Set("Connection", "close")
+		s.m.batches.WithLabelValues("refused").Inc()
+		return wire.Errorf(wire.CodeAuthFailed, "the upload has no %s header: uploads are signed since this server version; update fieldsurvey on the device", wire.AuthHeader)
+	}
+	if v := r.URL.Query().Get(wire.LengthParam); v != strconv.FormatInt(r.ContentLength, 10) {
+		w.Header().Set("Connection", "close")
+		s.m.batches.WithLabelValues("refused").Inc()
+		return wire.Errorf(wire.CodeMalformed, "the upload declares %s=%q in its signed address but sends %d bytes",
+			wire.LengthParam, clip(v, 20), r.ContentLength)
+	}
+	dev, werr := s.authenticate(r, id)
 	if werr != nil {
 		w.Header().Set("Connection", "close")
 		s.m.batches.WithLabelValues("refused").Inc()
 		return werr
 	}
+	if !s.sending.acquire(dev.ID, budgetWait) {
+		w.Header().Set("Connection", "close")
+		return wire.Errorf(wire.CodeUnavailable, "device %s is still sending another batch", dev.ID)
+	}
+	defer s.sending.release(dev.ID)
 	res, werr := s.ingest(w, r, dev)
 	if werr != nil {
 		s.m.batches.WithLabelValues("refused").Inc()
@@ -254,7 +278,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 	}
 	defer s.budget.release(n)
 	body := make([]byte, n)
-	if got, err := io.ReadFull(http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes), body); err != nil {
+	in := s.minRate(w, r.Body)
+	if got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			s.m.slowCut.Inc()
+			s.log.Warn("slow upload cut", "device", dev.ID, "received", got, "declared", n,
+				"min_rate_kib_s", s.cfg.MinUploadRate>>10, "grace", s.cfg.UploadGrace.String())
+			return Ingested{}, wire.Errorf(wire.CodeTimeout, "the upload arrived slower than %d KiB/s (%d of %d bytes received); it was cut",
+				s.cfg.MinUploadRate>>10, got, n)
+		}
 		return Ingested{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
 	}
 	s.m.bytesIn.Add(float64(n))
@@ -600,7 +632,13 @@ func (s *Server) authenticate(r *http.Request, id string) (Device, *wire.Error) 
 	if err := sshsig.Verify(bytes.NewReader(auth.Message(r.Method, r.RequestURI)), sig, pub, sshsig.HashSHA512, wire.NamespaceRequest); err != nil {
 		return Device{}, wire.Errorf(wire.CodeAuthFailed, "the signature does not verify with the key enrolled for device %s", id)
 	}
-	if !s.nonces.use(auth.Device+"/"+auth.Nonce, now, 2*s.cfg.ClockSkew) {
+	// Kept for twice the skew: a request is acceptable from ClockSkew before to ClockSkew
+	// after its time, and the store keeps the nonce across restarts.
+	fresh, err := s.store.UseNonce(r.Context(), auth.Device+"/"+auth.Nonce, now, 2*s.cfg.ClockSkew)
+	if err != nil {
+		return Device{}, s.fail(r, "record nonce", err)
+	}
+	if !fresh {
 		return Device{}, wire.NewError(wire.CodeAuthFailed, "this signed request was already used; it cannot be replayed")
 	}
 	return dev, nil

@@ -120,7 +120,7 @@ func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
 			defer tr.CloseIdleConnections()
 			<-start
 			for k, data := range f.batches[i] {
-				resp, body, err := servertest.Post(hc, url, d.ID, data)
+				resp, body, err := servertest.Post(hc, url, d, data)
 				if err != nil {
 					errs <- fmt.Errorf("device %s batch %d: %v", d.ID, k+1, err)
 					return

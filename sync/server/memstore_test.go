@@ -19,13 +19,15 @@ type memStore struct {
 	devices  map[string]server.Device
 	batches  map[string]wire.Receipt
 	refusals map[string]server.RefusalRecord
+	nonces   map[string]time.Time // key → expiry
+	swept    time.Time
 }
 
 var _ server.Store = (*memStore)(nil)
 
 func newMemStore() *memStore {
 	return &memStore{tokens: map[string]server.TokenRecord{}, used: map[string]bool{},
-		devices: map[string]server.Device{}, batches: map[string]wire.Receipt{}, refusals: map[string]server.RefusalRecord{}}
+		devices: map[string]server.Device{}, batches: map[string]wire.Receipt{}, refusals: map[string]server.RefusalRecord{}, nonces: map[string]time.Time{}}
 }
 
 func (m *memStore) AddToken(_ context.Context, t server.TokenRecord) error {
@@ -153,3 +155,21 @@ func (m *memStore) Questionnaires(context.Context) ([]server.Published, error) {
 	return nil, nil
 }
 func (m *memStore) Close() error { return nil }
+
+func (m *memStore) UseNonce(_ context.Context, key string, now time.Time, keep time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.Sub(m.swept) > time.Minute || now.Before(m.swept) {
+		for k, exp := range m.nonces {
+			if exp.Before(now) {
+				delete(m.nonces, k)
+			}
+		}
+		m.swept = now
+	}
+	if exp, ok := m.nonces[key]; ok && !exp.Before(now) {
+		return false, nil
+	}
+	m.nonces[key] = now.Add(keep)
+	return true, nil
+}

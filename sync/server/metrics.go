@@ -16,6 +16,7 @@ type metrics struct {
 	revisions prometheus.Counter     // revisions added
 	bytesIn   prometheus.Counter     // batch bytes received
 	enrolled  prometheus.Counter
+	slowCut   prometheus.Counter // uploads cut for arriving under the minimum rate
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -47,7 +48,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		enrolled: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "fieldsurvey_enrolments_total", Help: "Devices enrolled.",
 		}),
+		slowCut: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fieldsurvey_uploads_cut_slow_total", Help: "Uploads cut because their body arrived slower than the minimum upload rate.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inflight, m.batches, m.revisions, m.bytesIn, m.enrolled)
+	reg.MustRegister(m.requests, m.duration, m.inflight, m.batches, m.revisions, m.bytesIn, m.enrolled, m.slowCut)
 	return m
 }

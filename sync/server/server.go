@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -45,11 +47,23 @@ type Config struct {
 	Logger   *slog.Logger         // default: discard
 	Registry *prometheus.Registry // default: a new registry with Go and process metrics
 
-	MaxBatchBytes int64         // largest upload (default 64 MiB)
-	MaxJSONBytes  int64         // largest JSON request body (default 64 KiB)
-	UploadBudget  int64         // batch bytes held in memory at once, over all uploads (default 512 MiB)
-	ClockSkew     time.Duration // largest accepted difference between a device's clock and the server's (default 5 min)
-	InboxLimit    int           // revisions (and questionnaires) per inbox page, whole feed rows (default 2000)
+	MaxBatchBytes int64 // largest upload (default 64 MiB)
+	MaxJSONBytes  int64 // largest JSON request body (default 64 KiB)
+	UploadBudget  int64 // batch bytes held in memory at once, over all uploads (default 512 MiB)
+	// MinUploadRate is the slowest average rate, in bytes a second, at which an upload's
+	// body must arrive once UploadGrace has passed; a slower upload is cut and its memory
+	// released (default 64 KiB/s; a 64 MiB batch then has 17 minutes).
+	MinUploadRate int64
+	UploadGrace   time.Duration // time an upload has before MinUploadRate applies (default 10 s)
+	// DataDir is the server's data folder (the store file DBFile is in it). /healthz checks
+	// that the folder and the store file are writable and that the folder's file system has
+	// MinFreeBytes free; empty: those checks are not made.
+	DataDir string
+	// MinFreeBytes is the free space below which /healthz fails (default twice
+	// MaxBatchBytes: room to store the largest batch while another arrives).
+	MinFreeBytes int64
+	ClockSkew    time.Duration // largest accepted difference between a device's clock and the server's (default 5 min)
+	InboxLimit   int           // revisions (and questionnaires) per inbox page, whole feed rows (default 2000)
 
 	ReadHeaderTimeout time.Duration // default 10 s
 	ReadTimeout       time.Duration // whole request, body included (default 10 min: a 64 MiB batch on a slow line)
@@ -71,7 +85,7 @@ type Server struct {
 	log         *slog.Logger
 	m           *metrics
 	budget      *budget
-	nonces      *nonceCache
+	sending     *deviceSlots // one upload in flight per device
 	reqID       atomic.Uint64
 	reqPrefix   string
 	draining    atomic.Bool
@@ -103,6 +117,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.UploadBudget = 512 << 20
 	}
 	cfg.UploadBudget = max(cfg.UploadBudget, cfg.MaxBatchBytes)
+	if cfg.MinFreeBytes <= 0 {
+		cfg.MinFreeBytes = 2 * cfg.MaxBatchBytes
+	}
+	if cfg.MinUploadRate <= 0 {
+		cfg.MinUploadRate = 64 << 10
+	}
+	def(&cfg.UploadGrace, 10*time.Second)
 	if cfg.InboxLimit <= 0 {
 		cfg.InboxLimit = 2000
 	}
@@ -129,7 +150,8 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, store: cfg.Store, key: cfg.Key, fingerprint: ssh.FingerprintSHA256(cfg.Key.PublicKey()),
 		device: ServerDevice(cfg.Key.PublicKey()),
 		log:    cfg.Logger, m: newMetrics(cfg.Registry), budget: newBudget(cfg.UploadBudget),
-		nonces: newNonceCache(), reqPrefix: hex.EncodeToString(p[:]),
+		sending:   newDeviceSlots(),
+		reqPrefix: hex.EncodeToString(p[:]),
 		published: map[batch.QuestionnaireRef]bool{},
 	}, nil
 }
@@ -387,17 +409,112 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
+// health answers /healthz: 200 when every check passes, 503 otherwise, with the checks in
+// a wire.Health body either way.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) *wire.Error {
-	if s.draining.Load() {
-		return wire.NewError(wire.CodeUnavailable, "the server is shutting down")
+	h := wire.Health{Status: "ok", Checks: s.checkHealth(r.Context())}
+	status := http.StatusOK
+	for _, c := range h.Checks {
+		if !c.OK {
+			if h.Status == "ok" {
+				h.Error = c.Name + ": " + c.Detail
+			}
+			h.Status, status = "unavailable", http.StatusServiceUnavailable
+		}
 	}
-	if _, err := s.store.Questionnaires(r.Context()); err != nil {
-		s.log.Error("health check", "error", err.Error())
-		return wire.NewError(wire.CodeUnavailable, "the store does not answer")
+	if status != http.StatusOK {
+		s.log.Warn("health check failing", "error", h.Error)
 	}
-	b, _ := json.Marshal(wire.Health{Status: "ok"})
-	writeJSON(w, http.StatusOK, append(b, '\n'))
+	b, _ := json.Marshal(h)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, status, append(b, '\n'))
 	return nil
+}
+
+// checkHealth checks what the server needs to work: it is not shutting down, the store
+// answers, and (with a DataDir) the store file and the data folder are writable and the
+// data folder's file system has MinFreeBytes free. The details name no path.
+func (s *Server) checkHealth(ctx context.Context) []wire.HealthCheck {
+	var out []wire.HealthCheck
+	add := func(name string, err error, ok string) {
+		c := wire.HealthCheck{Name: name, OK: err == nil, Detail: ok}
+		if err != nil {
+			c.Detail = err.Error()
+		}
+		out = append(out, c)
+	}
+	if s.draining.Load() {
+		add("serving", errors.New("the server is shutting down"), "")
+	} else {
+		add("serving", nil, "accepting requests")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := s.store.Questionnaires(ctx); err != nil {
+		s.log.Error("health check: store", "error", err.Error())
+		add("store", errors.New("the store does not answer (see the server log)"), "")
+	} else {
+		add("store", nil, "the store answers")
+	}
+	dir := s.cfg.DataDir
+	if dir == "" {
+		return out
+	}
+	if err := writable(filepath.Join(dir, DBFile)); err != nil {
+		add("store_file", fmt.Errorf("the store file %s is not writable: %s", DBFile, clip(err.Error(), 200)), "")
+	} else {
+		add("store_file", nil, "the store file is writable")
+	}
+	if err := writableDir(dir); err != nil {
+		add("data_folder", fmt.Errorf("the data folder is not writable: %s", clip(err.Error(), 200)), "")
+	} else {
+		add("data_folder", nil, "the data folder is writable")
+	}
+	free, err := freeBytes(dir)
+	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		add("free_space", nil, "free space cannot be measured on this system")
+	case err != nil:
+		s.log.Error("health check: free space", "error", err.Error())
+		add("free_space", errors.New("the free space of the data folder cannot be measured (see the server log)"), "")
+	case free < uint64(s.cfg.MinFreeBytes):
+		add("free_space", fmt.Errorf("%s free on the data folder's disk, below the minimum of %s", sizeText(free), sizeText(uint64(s.cfg.MinFreeBytes))), "")
+	default:
+		add("free_space", nil, fmt.Sprintf("%s free, minimum %s", sizeText(free), sizeText(uint64(s.cfg.MinFreeBytes))))
+	}
+	return out
+}
+
+// writableDir reports why the server cannot write in dir, or nil: its mode (see writable),
+// then a file actually created and removed (a read-only mount).
+func writableDir(dir string) error {
+	if err := writable(dir); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".healthz-*")
+	if err != nil {
+		if pe, ok := err.(*os.PathError); ok {
+			err = pe.Err // without the path
+		}
+		return fmt.Errorf("cannot create a file: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// sizeText writes n bytes for a person: "1.5 GiB".
+func sizeText(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 func (s *Server) info(w http.ResponseWriter, r *http.Request) *wire.Error {
@@ -454,31 +571,81 @@ func (b *budget) release(n int64) {
 	b.mu.Unlock()
 }
 
-// nonceCache remembers the nonces of signed requests for twice the allowed clock skew, so
-// a request cannot be replayed while its time is still acceptable.
-type nonceCache struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	sweep time.Time
+// deviceSlots lets each device have one upload in flight at a time, so that one enrolled
+// device cannot take more than MaxBatchBytes of the upload budget.
+type deviceSlots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	busy map[string]bool
 }
 
-func newNonceCache() *nonceCache { return &nonceCache{seen: map[string]time.Time{}} }
+func newDeviceSlots() *deviceSlots {
+	d := &deviceSlots{busy: map[string]bool{}}
+	d.cond = sync.NewCond(&d.mu)
+	return d
+}
 
-// use records nonce at now and reports false if it was already used within keep.
-func (c *nonceCache) use(nonce string, now time.Time, keep time.Duration) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now.Sub(c.sweep) > keep {
-		for k, t := range c.seen {
-			if now.Sub(t) > keep {
-				delete(c.seen, k)
-			}
+// acquire takes device's slot, waiting at most wait for its upload in flight to end; it
+// reports false when that upload did not end in time.
+func (d *deviceSlots) acquire(device string, wait time.Duration) bool {
+	deadline := time.Now().Add(wait)
+	t := time.AfterFunc(wait, func() { d.mu.Lock(); d.cond.Broadcast(); d.mu.Unlock() })
+	defer t.Stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.busy[device] {
+		if !time.Now().Before(deadline) {
+			return false
 		}
-		c.sweep = now
+		d.cond.Wait()
 	}
-	if t, ok := c.seen[nonce]; ok && now.Sub(t) <= keep {
-		return false
-	}
-	c.seen[nonce] = now
+	d.busy[device] = true
 	return true
 }
+
+func (d *deviceSlots) release(device string) {
+	d.mu.Lock()
+	delete(d.busy, device)
+	d.cond.Broadcast()
+	d.mu.Unlock()
+}
+
+// minRate returns body read so that it must arrive at MinUploadRate on average once
+// UploadGrace has passed: the connection's read deadline moves as bytes arrive, to the time
+// by which the bytes received so far (plus the grace) are due. A body that falls behind
+// fails with os.ErrDeadlineExceeded. Where the connection has no deadline to set (a
+// ResponseWriter of a test), body is read as it is.
+func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+	rc := http.NewResponseController(w)
+	m := &rateReader{r: body, rc: rc, start: time.Now(), grace: s.cfg.UploadGrace, rate: s.cfg.MinUploadRate}
+	if err := rc.SetReadDeadline(m.due()); err != nil {
+		return body
+	}
+	return m
+}
+
+type rateReader struct {
+	r     io.ReadCloser
+	rc    *http.ResponseController
+	start time.Time
+	grace time.Duration
+	rate  int64 // bytes a second
+	n     int64 // bytes read
+}
+
+func (m *rateReader) due() time.Time {
+	return m.start.Add(m.grace + time.Duration(float64(m.n)/float64(m.rate)*float64(time.Second)))
+}
+
+func (m *rateReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if n > 0 {
+		m.n += int64(n)
+		if derr := m.rc.SetReadDeadline(m.due()); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return n, err
+}
+
+func (m *rateReader) Close() error { return m.r.Close() }

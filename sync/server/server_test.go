@@ -14,7 +14,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +26,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
@@ -128,7 +132,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 	q := servertest.DGRA(t)
 	revs := d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	data, m := d.Batch(t, revs)
-	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body, err = servertest.Post(http.DefaultClient, e.URL, d, data)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("upload: %v %d %s", err, resp.StatusCode, body)
 	}
@@ -153,7 +157,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 		t.Fatalf("after upload: %+v", h)
 	}
 	// The same batch again: the same receipt, nothing stored twice (not even "submitted").
-	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body2, _ := servertest.Post(http.DefaultClient, e.URL, d, data)
 	var sr2 wire.SignedReceipt
 	json.Unmarshal(body2, &sr2)
 	if resp.StatusCode != 200 || !bytes.Equal(sr2.Receipt, sr.Receipt) || sr2.Signature != sr.Signature || !sr2.Replay {
@@ -164,7 +168,7 @@ func TestEnrollUploadReplay(t *testing.T) {
 	}
 	// After a restart too.
 	e.Restart()
-	resp, body3, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, data)
+	resp, body3, _ := servertest.Post(http.DefaultClient, e.URL, d, data)
 	var sr3 wire.SignedReceipt
 	json.Unmarshal(body3, &sr3)
 	if resp.StatusCode != 200 || !bytes.Equal(sr3.Receipt, sr.Receipt) {
@@ -190,11 +194,11 @@ func TestSameIDOtherHashRefused(t *testing.T) {
 	if m.ID != m2.ID {
 		t.Fatalf("ids differ: %s %s", m.ID, m2.ID)
 	}
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, plain); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, plain); resp.StatusCode != 200 {
 		t.Fatalf("first: %s", body)
 	}
 	before := holdings(t, e)
-	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, enc)
+	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, enc)
 	if we := decodeError(t, resp.StatusCode, body); we.Code != wire.CodeBatchConflict {
 		t.Fatalf("same id, other hash: %s %s", we.Code, we.Message)
 	}
@@ -245,7 +249,11 @@ func TestRefusals(t *testing.T) {
 	// The batch package's hostile fixture of an interview id that is not a UUID, signed by
 	// its test device (key seed 1), enrolled here as that device.
 	seed1, _ := ssh.NewSignerFromKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)))
-	e.Enroll(&servertest.Device{ID: "dev-a", Principal: "an@example.org", Signer: seed1})
+	devA := &servertest.Device{ID: "dev-a", Principal: "an@example.org", Signer: seed1}
+	e.Enroll(devA)
+	// Who signs each request: the device it names (an imposter knows the id, not the key).
+	signers := map[string]*servertest.Device{good.ID: good, other.ID: other, lost.ID: lost, stranger.ID: stranger, devA.ID: devA}
+	imposter := &servertest.Device{ID: good.ID, Principal: good.Principal, Signer: stranger.Signer}
 	badID, err := os.ReadFile(filepath.Join("..", "batch", "testdata", "hostile", "interview-id-not-uuid.fsbatch"))
 	if err != nil {
 		t.Fatal(err)
@@ -283,6 +291,11 @@ func TestRefusals(t *testing.T) {
 		{"no device header", "", data, 0, nil, wire.CodeMalformed, false, 0},
 		{"bad device header", "../etc", data, 0, nil, wire.CodeMalformed, false, 0},
 		{"future protocol", good.ID, data, 0, map[string]string{wire.ProtocolHeader: "99"}, wire.CodeUnsupportedProtocol, false, 0},
+		// Authentication comes before anything is reserved or read.
+		{"unsigned upload", good.ID, data, 0, map[string]string{wire.AuthHeader: ""}, wire.CodeAuthFailed, false, 0},
+		{"upload signed with another key", good.ID, data, 0, map[string]string{"imposter": "1"}, wire.CodeAuthFailed, false, 0},
+		{"declared length not the body's", good.ID, data, 0, map[string]string{"query": "length=5"}, wire.CodeMalformed, false, 0},
+		{"signature of another length", good.ID, data, 0, map[string]string{"query": "length=" + strconv.Itoa(len(data)) + "&x=1"}, wire.CodeAuthFailed, false, 0},
 		{"device approves itself", good.ID, selfApproved, 0, nil, wire.CodeDecisionNotAllowed, true, 0},
 		{"revision of another device", good.ID, smuggled, 0, nil, wire.CodeBadBatch, true, 0},
 		// Not recorded: publishing the questionnaire lets the same batch in.
@@ -296,12 +309,34 @@ func TestRefusals(t *testing.T) {
 			if c.length < 0 {
 				body = io.MultiReader(bytes.NewReader(c.body)) // unknown length: chunked
 			}
-			r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, body)
-			if c.device != "" {
+			signer := signers[c.device]
+			if c.headers["imposter"] != "" {
+				signer = imposter
+			}
+			var r *http.Request
+			if signer != nil {
+				var err error
+				if r, err = signer.UploadRequest(e.URL, body, int64(len(c.body)), time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if c.length < 0 {
+					r.ContentLength = -1
+				}
+			} else {
+				r, _ = http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, body)
 				r.Header.Set(wire.DeviceHeader, c.device)
 			}
+			if c.device == "" {
+				r.Header.Del(wire.DeviceHeader)
+			}
 			for k, v := range c.headers {
-				r.Header.Set(k, v)
+				switch k {
+				case "imposter":
+				case "query":
+					r.URL.RawQuery = v
+				default:
+					r.Header.Set(k, v)
+				}
 			}
 			resp, err := http.DefaultClient.Do(r)
 			if err != nil {
@@ -394,7 +429,7 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	// And the good batch is still accepted.
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, good.ID, data); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, good, data); resp.StatusCode != 200 {
 		t.Fatalf("good batch after refusals: %s", body)
 	}
 }
@@ -466,7 +501,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	e.Enroll(a)
 	e.Enroll(b)
 	data, _ := a.Batch(t, a.Interview(t, q, "0193a5b2-7c1e-7000-8000-00000000000a", t0, rnd()))
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a.ID, data); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a, data); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
@@ -534,7 +569,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	}
 	note, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: survey.Amber}, b.ID, 1, t0, b.Principal, nil)
 	bd, _ := b.Batch(t, []survey.Revision{note})
-	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b.ID, bd); resp.StatusCode != 200 {
+	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b, bd); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
 	onServer, err := e.Store.Revisions().Revisions(ctx, "0193a5b2-7c1e-7000-8000-00000000000a")
@@ -624,11 +659,11 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 	d.Seq = 2
 	b3, _ := d.Batch(t, d.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000003", t0, rnd()))
 	for _, b := range [][]byte{b1, b3, b3} {
-		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d.ID, b); resp.StatusCode != 200 {
+		if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, d, b); resp.StatusCode != 200 {
 			t.Fatal(string(body))
 		}
 	}
-	servertest.Post(http.DefaultClient, e.URL, "laptop-x", b1)
+	servertest.Post(http.DefaultClient, e.URL, servertest.NewDevice(t, "laptop-x", "x@example.org"), b1)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(e.URL + path)
 		if err != nil {
@@ -670,9 +705,10 @@ func TestGracefulShutdownFinishesUploads(t *testing.T) {
 	e.Enroll(d)
 	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
 	pr, pw := io.Pipe()
-	r, _ := http.NewRequest(http.MethodPost, e.URL+wire.PathBatches, pr)
-	r.ContentLength = int64(len(data))
-	r.Header.Set(wire.DeviceHeader, d.ID)
+	r, err := d.UploadRequest(e.URL, pr, int64(len(data)), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	type result struct {
 		status int
 		body   []byte
@@ -754,8 +790,11 @@ func FuzzUpload(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("manifest.json"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r := httptest.NewRequest(http.MethodPost, wire.PathBatches, bytes.NewReader(body))
-		r.Header.Set(wire.DeviceHeader, d.ID)
+		r, err := d.UploadRequest("", bytes.NewReader(body), int64(len(body)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RequestURI = r.URL.RequestURI() // as the server sees it
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code == 200 {
@@ -798,4 +837,208 @@ func FuzzEnroll(f *testing.F) {
 			t.Fatalf("answer %d %s", w.Code, w.Body.String())
 		}
 	})
+}
+
+// TestInboxReplayAfterRestart: a captured signed inbox request, replayed after the server
+// is stopped and started again on the same data folder within the request's time window,
+// is refused (the nonces are kept in the store, not in memory).
+func TestInboxReplayAfterRestart(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	e.Enroll(a)
+	r := inboxRequest(t, e.URL, a, 0, time.Now())
+	captured := r.Clone(context.Background())
+	if _, werr := getInbox(t, e, r); werr != nil {
+		t.Fatal(werr)
+	}
+	e.Restart()
+	if _, werr := getInbox(t, e, captured); werr == nil || werr.Code != wire.CodeAuthFailed {
+		t.Fatalf("replay after restart: got %v, want %s", werr, wire.CodeAuthFailed)
+	}
+	// A fresh request of the same device still gets through.
+	if _, werr := getInbox(t, e, inboxRequest(t, e.URL, a, 0, time.Now())); werr != nil {
+		t.Fatalf("fresh request after restart: %v", werr)
+	}
+}
+
+// TestUseNonce: the SQLite store refuses a nonce key within its window, accepts it again
+// once expired, and forgets expired keys on a later call.
+func TestUseNonce(t *testing.T) {
+	ctx := context.Background()
+	st, err := server.OpenSQLite(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	use := func(key string, at time.Time, want bool) {
+		t.Helper()
+		fresh, err := st.UseNonce(ctx, key, at, 10*time.Minute)
+		if err != nil || fresh != want {
+			t.Fatalf("UseNonce(%s, %s) = %v, %v; want %v", key, at.Format(time.TimeOnly), fresh, err, want)
+		}
+	}
+	use("a/1", now, true)
+	use("a/1", now.Add(time.Minute), false)
+	use("b/1", now.Add(time.Minute), true)
+	use("a/1", now.Add(10*time.Minute), false)
+	use("a/1", now.Add(11*time.Minute), true) // expired: usable again
+	var rows int
+	if err := st.Revisions().View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM server_nonces`).Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 {
+		t.Fatalf("%d nonce rows, want 2", rows)
+	}
+	use("c/1", now.Add(time.Hour), true) // sweeps a/1 and b/1
+	if err := st.Revisions().View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM server_nonces`).Scan(&rows)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Fatalf("after the sweep: %d nonce rows, want 1", rows)
+	}
+}
+
+// TestOneUploadPerDevice: an enrolled device that opens several slow uploads at once holds
+// at most one batch of the upload budget (its other uploads wait for their turn, holding
+// nothing), so another device's upload is taken at once. The budget here is two batches
+// and the slow uploads are not cut during the test (a long grace before the minimum rate):
+// without the cap the device's two slow uploads held the whole budget and the other
+// device's upload waited until the server answered "busy".
+func TestOneUploadPerDevice(t *testing.T) {
+	const declared = 256 << 10
+	e := servertest.Start(t, "", func(c *server.Config) {
+		c.MaxBatchBytes = declared
+		c.UploadBudget = 2 * declared
+		c.UploadGrace = time.Hour
+	})
+	bad := servertest.NewDevice(t, "laptop-bad", "bad@example.org")
+	e.Enroll(bad)
+	good := servertest.NewDevice(t, "laptop-good", "good@example.org")
+	e.Enroll(good)
+	data, _ := good.Batch(t, good.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		pr, pw := io.Pipe()
+		r, err := bad.UploadRequest(e.URL, pr, declared, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw.Write(make([]byte, 100))
+			<-ctx.Done()
+			pw.CloseWithError(ctx.Err())
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, err := http.DefaultClient.Do(r.WithContext(ctx)); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	// Both slow uploads are in the server.
+	for i := 0; ; i++ {
+		if _, m := getText(t, e.URL+wire.PathMetrics); strings.Contains(m, "fieldsurvey_http_requests_in_flight 2\n") {
+			break
+		}
+		if i > 500 {
+			t.Fatal("the slow uploads did not reach the server")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, good, data)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload beside a device's slow uploads: %v %v %s", err, resp, body)
+	}
+}
+
+func getText(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestHealthTellsTheTruth: /healthz answers 200 with its checks when the server can work,
+// and 503 naming the failing check when it cannot: too little free space on the data
+// folder's file system, a read-only data folder, a read-only store file (by mode bits:
+// the tests may run as root, whom mode bits do not stop).
+func TestHealthTellsTheTruth(t *testing.T) {
+	var minFree int64
+	e := servertest.Start(t, "", func(c *server.Config) { c.MinFreeBytes = minFree })
+	health := func() (int, wire.Health) {
+		t.Helper()
+		st, body := getText(t, e.URL+wire.PathHealth)
+		var h wire.Health
+		if err := json.Unmarshal([]byte(body), &h); err != nil {
+			t.Fatalf("healthz body %q: %v", body, err)
+		}
+		return st, h
+	}
+	failing := func(h wire.Health) []string {
+		var names []string
+		for _, c := range h.Checks {
+			if !c.OK {
+				names = append(names, c.Name)
+			}
+		}
+		return names
+	}
+	st, h := health()
+	if st != 200 || h.Status != "ok" || len(h.Checks) < 4 || len(failing(h)) != 0 {
+		t.Fatalf("healthy server: %d %+v", st, h)
+	}
+	for _, c := range h.Checks {
+		if c.Detail == "" {
+			t.Errorf("check %s says nothing", c.Name)
+		}
+	}
+
+	// More free space asked for than the file system has.
+	minFree = 1 << 62
+	e.Restart()
+	st, h = health()
+	if got := failing(h); st != http.StatusServiceUnavailable || h.Status != "unavailable" || !slices.Equal(got, []string{"free_space"}) {
+		t.Fatalf("threshold above the free space: %d %+v (failing %v)", st, h, got)
+	}
+	minFree = 0
+	e.Restart()
+
+	// A read-only data folder.
+	if err := os.Chmod(e.Dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	st, h = health()
+	os.Chmod(e.Dir, 0o755)
+	if got := failing(h); st != http.StatusServiceUnavailable || !slices.Equal(got, []string{"data_folder"}) {
+		t.Fatalf("read-only data folder: %d %+v (failing %v)", st, h, got)
+	}
+
+	// A read-only store file.
+	db := filepath.Join(e.Dir, server.DBFile)
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	st, h = health()
+	os.Chmod(db, 0o644)
+	if got := failing(h); st != http.StatusServiceUnavailable || !slices.Equal(got, []string{"store_file"}) {
+		t.Fatalf("read-only store file: %d %+v (failing %v)", st, h, got)
+	}
+	if st, h = health(); st != 200 {
+		t.Fatalf("after the repairs: %d %+v", st, h)
+	}
 }

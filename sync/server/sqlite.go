@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -57,6 +58,8 @@ type SQLite struct {
 	hub *hub.Hub
 	st  *store.Store
 	grp *grouper
+	// nonceSwept is when UseNonce last deleted expired nonces (Unix milliseconds).
+	nonceSwept atomic.Int64
 }
 
 var _ Store = (*SQLite)(nil)
@@ -764,4 +767,34 @@ func (s *SQLite) Questionnaires(ctx context.Context) ([]Published, error) {
 		return nil, fmt.Errorf("list published questionnaires: %w", err)
 	}
 	return out, nil
+}
+
+// nonceSweep is how often UseNonce deletes expired nonces.
+const nonceSweep = time.Minute
+
+// UseNonce records a request's nonce key until now+keep; a key still unexpired is a replay.
+// Expired rows are deleted at most once a nonceSweep.
+func (s *SQLite) UseNonce(ctx context.Context, key string, now time.Time, keep time.Duration) (bool, error) {
+	fresh := false
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		if last := s.nonceSwept.Load(); now.UnixMilli()-last >= nonceSweep.Milliseconds() || now.UnixMilli() < last {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM server_nonces WHERE expires < ?`, ms(now)); err != nil {
+				return fmt.Errorf("forget expired nonces: %w", err)
+			}
+			s.nonceSwept.Store(now.UnixMilli())
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO server_nonces (key, expires) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE server_nonces.expires < ?`,
+			key, ms(now.Add(keep)), ms(now))
+		if err != nil {
+			return fmt.Errorf("record nonce: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("record nonce: %w", err)
+		}
+		fresh = n == 1
+		return nil
+	})
+	return fresh, err
 }

@@ -119,6 +119,12 @@ type Store interface {
 	// Questionnaires lists the published questionnaire versions.
 	Questionnaires(ctx context.Context) ([]Published, error)
 
+	// UseNonce records the nonce key of a signed request at now and reports whether it is
+	// fresh: false when the same key was recorded within keep before now (a replay). It
+	// keeps keys durably, across restarts, for at least keep, and forgets expired ones
+	// now and then (not necessarily on every call).
+	UseNonce(ctx context.Context, key string, now time.Time, keep time.Duration) (fresh bool, err error)
+
 	Close() error
 }
 

@@ -19,12 +19,12 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
-// post uploads data as device and fails the test unless the server answers 200.
-func post(t *testing.T, e *servertest.Env, device string, data []byte) wire.SignedReceipt {
+// post uploads data as d and fails the test unless the server answers 200.
+func post(t *testing.T, e *servertest.Env, d *servertest.Device, data []byte) wire.SignedReceipt {
 	t.Helper()
-	resp, body, err := servertest.Post(http.DefaultClient, e.URL, device, data)
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, d, data)
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("upload of %s: %v %v %s", device, err, resp, body)
+		t.Fatalf("upload of %s: %v %v %s", d.ID, err, resp, body)
 	}
 	var sr wire.SignedReceipt
 	if err := json.Unmarshal(body, &sr); err != nil {
@@ -70,7 +70,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	revs := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
 	completed := revs[len(revs)-1]
 	data, _ := a.Batch(t, revs)
-	sr := post(t, e, a.ID, data)
+	sr := post(t, e, a, data)
 	heads := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001")
 	if len(heads) != 1 {
 		t.Fatalf("status heads %d", len(heads))
@@ -97,7 +97,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 		t.Fatalf("inbox revision %+v %v", got, err)
 	}
 	// The same batch again: the same receipt, and no second "submitted".
-	if again := post(t, e, a.ID, data); !again.Replay || !bytes.Equal(again.Receipt, sr.Receipt) {
+	if again := post(t, e, a, data); !again.Replay || !bytes.Equal(again.Receipt, sr.Receipt) {
 		t.Fatalf("replay: %+v", again)
 	}
 	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001"); len(h) != 1 || h[0].ID != sub.ID {
@@ -108,7 +108,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	draft := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000d0", t0, rnd())
 	draft = draft[:len(draft)-1]
 	data, _ = a.Batch(t, draft)
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-0000000000d0"); len(h) != 0 {
 		t.Fatalf("a draft got a status: %v", h)
 	}
@@ -118,14 +118,14 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	// settle; a status conflict of any other kind stays one).
 	shared := a.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000e2", t0, rnd())
 	data, _ = a.Batch(t, shared[:len(shared)-1])
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	tg := survey.Target{Interview: "0193a5b2-7c1e-7000-8000-0000000000e2", Kind: survey.KindStatus}
 	ca, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 900, t0.Add(time.Hour), a.Principal, nil)
 	cb, _ := survey.NewRevision(tg, survey.StatusChange{Status: survey.StatusCompleted, Reason: "lần hai"}, b.ID, 1, t0.Add(time.Hour), b.Principal, nil)
 	da, _ := a.Batch(t, []survey.Revision{ca})
 	db, _ := b.Batch(t, []survey.Revision{cb})
-	post(t, e, a.ID, da) // one completed head: submitted
-	post(t, e, b.ID, db) // b's completed beside a's submitted: both replaced by submitted
+	post(t, e, a, da) // one completed head: submitted
+	post(t, e, b, db) // b's completed beside a's submitted: both replaced by submitted
 	h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-0000000000e2")
 	if len(h) != 1 || !strings.Contains(string(h[0].Value), `"submitted"`) || !slices.Contains(h[0].Replaces, cb.ID) {
 		t.Fatalf("shared interview: status heads %+v, want one submitted replacing b's completed", h)
@@ -138,7 +138,7 @@ func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
 	}
 	again, _ := survey.NewRevision(survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindStatus}, survey.StatusChange{Status: survey.StatusCompleted}, a.ID, 1000, t0.Add(2*time.Hour), a.Principal, []string{ret.ID})
 	data, _ = a.Batch(t, []survey.Revision{again})
-	post(t, e, a.ID, data)
+	post(t, e, a, data)
 	if h := statusOnServer(t, e, "0193a5b2-7c1e-7000-8000-000000000001"); len(h) != 1 || statusOf(t, h[0]).Status != survey.StatusSubmitted {
 		t.Fatalf("completed again: %v", h)
 	}
@@ -161,7 +161,7 @@ func TestConcurrentUploadsGroupCommit(t *testing.T) {
 	e.Enroll(first)
 	firstRevs := first.Interview(t, q, "0193a5b2-7c1e-7000-8000-0000000000f0", t0, rnd())
 	firstData, _ := first.Batch(t, firstRevs)
-	firstReceipt := post(t, e, first.ID, firstData)
+	firstReceipt := post(t, e, first, firstData)
 	// The same id (device, sequence 1) with other content.
 	other, _, err := batch.Create(firstRevs[:len(firstRevs)-1], batch.Options{Device: first.ID, Signer: first.Signer, Principal: first.Principal, Sequence: 1})
 	if err != nil {
@@ -183,10 +183,10 @@ func TestConcurrentUploadsGroupCommit(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make([]outcome, n+2)
 	start := make(chan struct{})
-	send := func(k int, device string, data []byte) {
+	send := func(k int, d *servertest.Device, data []byte) {
 		defer wg.Done()
 		<-start
-		resp, body, err := servertest.Post(http.DefaultClient, e.URL, device, data)
+		resp, body, err := servertest.Post(http.DefaultClient, e.URL, d, data)
 		if err != nil {
 			t.Error(err)
 			return
@@ -195,10 +195,10 @@ func TestConcurrentUploadsGroupCommit(t *testing.T) {
 	}
 	wg.Add(n + 2)
 	for i := range devs {
-		go send(i, devs[i].ID, datas[i])
+		go send(i, devs[i], datas[i])
 	}
-	go send(n, first.ID, other)
-	go send(n+1, first.ID, firstData)
+	go send(n, first, other)
+	go send(n+1, first, firstData)
 	close(start)
 	wg.Wait()
 	for i := range n {

@@ -30,7 +30,9 @@ const (
 	// ProtocolHeader carries the protocol version of the sender.
 	ProtocolHeader = "Fieldsurvey-Protocol"
 	// DeviceHeader names the device that uploads a batch; the batch's signature must verify
-	// against that device's enrolled key.
+	// against that device's enrolled key. The upload request itself is signed too (AuthHeader,
+	// on UploadPath, which carries the declared length), so that the server reserves memory
+	// for an upload only once it knows which enrolled device sends it.
 	DeviceHeader = "Fieldsurvey-Device"
 	// AuthHeader carries a device's signed request (see RequestAuth).
 	AuthHeader = "Fieldsurvey-Auth"
@@ -72,6 +74,16 @@ const (
 	PathHealth  = "/healthz"
 	PathMetrics = "/metrics"
 )
+
+// LengthParam is the query parameter of an upload that declares its length in bytes: part
+// of the signed request target, it must equal the request's Content-Length.
+const LengthParam = "length"
+
+// UploadPath returns the request target of an upload of length bytes: PathBatches with
+// LengthParam.
+func UploadPath(length int64) string {
+	return fmt.Sprintf("%s?%s=%d", PathBatches, LengthParam, length)
+}
 
 // InboxPath returns the path of device's inbox.
 func InboxPath(device string) string { return "/v1/devices/" + device + "/inbox" }
@@ -214,8 +226,18 @@ type Questionnaire struct {
 
 // Health is the answer to GET /healthz.
 type Health struct {
-	Status string `json:"status"` // "ok" or "unavailable"
-	Error  string `json:"error,omitempty"`
+	Status string        `json:"status"`          // "ok" or "unavailable"
+	Error  string        `json:"error,omitempty"` // the first failing check's detail
+	Checks []HealthCheck `json:"checks,omitempty"`
+}
+
+// HealthCheck is one thing /healthz checked: the server is not shutting down ("serving"),
+// the store answers ("store"), the store file and the data folder are writable
+// ("store_file", "data_folder"), the data folder's file system has room ("free_space").
+type HealthCheck struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
 }
 
 // RefusalFormat is the format tag of a refusal.

@@ -4,6 +4,7 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -12,7 +13,6 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +22,9 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
 // Env is a server running on 127.0.0.1 over a data folder.
@@ -68,7 +70,7 @@ func (e *Env) start(addr string) {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	cfg := server.Config{Store: st, Key: key, Known: known}
+	cfg := server.Config{Store: st, Key: key, Known: known, DataDir: e.Dir}
 	if e.Tweak != nil {
 		e.Tweak(&cfg)
 	}
@@ -269,13 +271,31 @@ func (d *Device) Interview(t testing.TB, q *survey.Questionnaire, id string, now
 	return out
 }
 
-// Post sends a batch as device and returns the response.
-func Post(hc *http.Client, url, device string, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(http.MethodPost, url+"/v1/batches", strings.NewReader(string(body)))
+// UploadRequest returns d's upload of length bytes read from body to the server at url,
+// signed at now as a device signs it (client.SignRequest on wire.UploadPath).
+func (d *Device) UploadRequest(url string, body io.Reader, length int64, now time.Time) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, url+wire.UploadPath(length), body)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = length
+	if length == 0 {
+		req.Body = http.NoBody
+	}
+	req.Header.Set("Content-Type", wire.ContentTypeBatch)
+	req.Header.Set(wire.DeviceHeader, d.ID)
+	if _, err := client.SignRequest(req, d.ID, d.Signer, now, rand.Reader); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// Post sends a batch as device d, signed, and returns the response.
+func Post(hc *http.Client, url string, d *Device, body []byte) (*http.Response, []byte, error) {
+	req, err := d.UploadRequest(url, bytes.NewReader(body), int64(len(body)), time.Now())
 	if err != nil {
 		return nil, nil, err
 	}
-	req.Header.Set("Fieldsurvey-Device", device)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, nil, err
