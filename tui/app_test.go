@@ -723,3 +723,18 @@ func TestEverythingReachableAt80x24(t *testing.T) {
 	o.mustSee("Rubric: A favourable environment and support from several", "data-owning agencies, even without a commitment at the top level.")
 	o.mustSee("1-3 rate", "U insufficient information")
 }
+
+// TestEvidenceFieldSavedOnLeaving (issue 11.22): text typed in an evidence field is saved
+// when the field is left (tab), not only after the pause, as the help and README say.
+func TestEvidenceFieldSavedOnLeaving(t *testing.T) {
+	d, id := openDGRA(t, 100, 30)
+	d.key("e", "a")
+	d.typeText("Luật An ninh mạng 2018")
+	d.key("tab") // the source field: the text is an item now, saved
+	d.typeText("Luật 24/2018/QH14")
+	d.key("tab") // leaving the source: saved at once, no pause waited for
+	ev := d.state(id).Answers["1.1"].Evidence
+	if len(ev) != 1 || ev[0].Source != "Luật 24/2018/QH14" {
+		t.Fatalf("after leaving the source field: %+v", ev)
+	}
+}

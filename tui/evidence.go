@@ -131,7 +131,16 @@ func (q *questionScreen) evidenceKey(m tea.KeyMsg) tea.Cmd {
 		if e.field == efNote && e.inScope {
 			e.field = (e.field + d + nEvFields) % nEvFields
 		}
-		return e.focusField()
+		focus := e.focusField()
+		// Leaving a field saves what was typed in it (as the README says), not only the
+		// pause after typing.
+		if q.dirty {
+			q.syncText()
+			if e.idx < len(q.draft.Evidence) {
+				return tea.Batch(focus, q.commit())
+			}
+		}
+		return focus
 	}
 	switch {
 	case m.Type == tea.KeyEsc, e.field == efNote && m.Type == tea.KeyEnter,
