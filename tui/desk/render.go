@@ -3,10 +3,8 @@ package desk
 import (
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/cells"
 )
 
 func tr(lang, en, vi string) string {
@@ -17,22 +15,10 @@ func tr(lang, en, vi string) string {
 }
 
 // width measures s in terminal cells (ANSI codes ignored).
-func width(s string) int { return lipgloss.Width(s) }
+func width(s string) int { return cells.Width(s) }
 
 // pad pads s with spaces to w cells, or cuts it with an ellipsis when longer.
-func pad(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	n := width(s)
-	switch {
-	case n == w:
-		return s
-	case n < w:
-		return s + strings.Repeat(" ", w-n)
-	}
-	return ansi.Truncate(s, w, "…")
-}
+func pad(s string, w int) string { return cells.Pad(s, w) }
 
 // rpad aligns s to the right of w cells.
 func rpad(s string, w int) string {
@@ -43,60 +29,18 @@ func rpad(s string, w int) string {
 }
 
 // cut shortens s to w cells with an ellipsis.
-func cut(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if width(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
+func cut(s string, w int) string { return cells.Cut(s, w) }
 
 // wrap word-wraps s to w cells.
-func wrap(s string, w int) []string {
-	w = max(w, 4)
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
-}
+func wrap(s string, w int) []string { return cells.Wrap(s, w) }
 
 // fit returns exactly h lines.
-func fit(ls []string, h int) []string {
-	if h <= 0 {
-		return nil
-	}
-	if len(ls) > h {
-		return ls[:h]
-	}
-	for len(ls) < h {
-		ls = append(ls, "")
-	}
-	return ls
-}
+func fit(ls []string, h int) []string { return cells.Fit(ls, h) }
 
 // window returns the first row of a window of h rows that keeps row cur visible in n rows.
-func window(cur, n, h, start int) int {
-	if h <= 0 || n <= h {
-		return 0
-	}
-	if cur < start {
-		start = cur
-	}
-	if cur >= start+h {
-		start = cur - h + 1
-	}
-	return max(0, min(start, n-h))
-}
+func window(cur, n, h, start int) int { return cells.Window(cur, n, h, start) }
 
-func lines(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
+func lines(s string) []string { return cells.Lines(s) }
 
 // oneLine flattens s (a reason, a comment) onto one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
