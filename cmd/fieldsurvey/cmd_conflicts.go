@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -16,6 +14,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
 
@@ -103,7 +102,7 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 			qs[s.ID] = questionnaireOf(c, s)
 		}
 		cj := conflictJSON{Interview: cf.Target.Interview, Agency: s.Respondent.Agency, Province: s.Respondent.Province,
-			Kind: cf.Target.Kind, Key: cf.Target.Key, Target: targetArg(cf.Target), Question: questionText(c, s, cf.Target, g.lang())}
+			Kind: cf.Target.Kind, Key: cf.Target.Key, Target: review.TargetArg(cf.Target), Question: questionText(c, s, cf.Target, g.lang())}
 		for i, h := range cf.Heads {
 			rep := h.Replaces
 			if rep == nil {
@@ -194,20 +193,6 @@ func questionText(c *questionnaires.Catalog, s *survey.InterviewState, t survey.
 		}
 	}
 	return ""
-}
-
-// targetArg writes t as 'conflicts settle' takes it: 7.1, section:7, respondent, status,
-// interview.
-func targetArg(t survey.Target) string {
-	switch t.Kind {
-	case survey.KindAnswer:
-		return t.Key
-	case survey.KindSection:
-		return "section:" + t.Key
-	case survey.KindText, survey.KindAction, survey.KindDataset:
-		return string(t.Kind) + ":" + t.Key
-	}
-	return string(t.Kind)
 }
 
 // sideText says what one side holds, in the user's language (ratings by their scale's
@@ -383,60 +368,6 @@ func unknownTarget(arg, id string) error {
 		"'fieldsurvey conflicts' lists the conflicts with their targets", "'fieldsurvey conflicts' liệt kê các xung đột và mục của chúng")
 }
 
-// parseTarget reads TARGET (see the command's help) for interview id.
-func parseTarget(id, arg string) (survey.Target, bool) {
-	a := strings.TrimSpace(arg)
-	t := survey.Target{Interview: id}
-	switch strings.ToLower(a) {
-	case "respondent":
-		t.Kind = survey.KindRespondent
-		return t, true
-	case "status":
-		t.Kind = survey.KindStatus
-		return t, true
-	case "interview":
-		t.Kind = survey.KindInterview
-		return t, true
-	}
-	if k, ok := strings.CutPrefix(a, "section:"); ok {
-		t.Kind, t.Key = survey.KindSection, strings.TrimSpace(k)
-		return t, t.Key != ""
-	}
-	// An assessment's own parts (cmd_assessment.go).
-	for _, k := range []survey.Kind{survey.KindText, survey.KindAction, survey.KindDataset} {
-		if key, ok := strings.CutPrefix(a, string(k)+":"); ok {
-			t.Kind, t.Key = k, strings.TrimSpace(key)
-			return t, t.Key != ""
-		}
-	}
-	if strings.EqualFold(a, string(survey.KindAssessment)) {
-		t.Kind = survey.KindAssessment
-		return t, true
-	}
-	if k, ok := strings.CutPrefix(a, "answer:"); ok {
-		a = strings.TrimSpace(k)
-	}
-	if a == "" || strings.ContainsAny(a, " :/") {
-		return t, false
-	}
-	t.Kind, t.Key = survey.KindAnswer, a
-	return t, true
-}
-
-// knows reports whether questionnaire q has target t (targets that are not questions or
-// sections always exist).
-func knows(q *survey.Questionnaire, t survey.Target) bool {
-	switch t.Kind {
-	case survey.KindAnswer:
-		_, ok := q.Question(t.Key)
-		return ok
-	case survey.KindSection:
-		_, ok := q.Section(t.Key)
-		return ok
-	}
-	return true
-}
-
 func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument string, opts conflictsSettleOptions) error {
 	if g.flags.db != "" {
 		return withHint(fail("settle writes to this device's own store, not to a hub store (--db)",
@@ -482,7 +413,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 			"hoặc ghi giá trị mới bằng 'fieldsurvey assessment import', giá trị đó thay thế cả hai phía")
 	}
 	q := questionnaireOf(c, state)
-	t, ok := parseTarget(id, targetArgument)
+	t, ok := review.ParseTarget(id, targetArgument)
 	if !ok {
 		return unknownTarget(targetArgument, id)
 	}
@@ -493,7 +424,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 	}); err != nil {
 		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
 	}
-	if len(heads) == 0 && (q == nil || !knows(q, t)) {
+	if len(heads) == 0 && (q == nil || !review.Knows(q, t)) {
 		return unknownTarget(targetArgument, id)
 	}
 	if err := store.CheckConflict(t, heads); err != nil {
@@ -512,8 +443,26 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		}
 		value = heads[opts.take-1].Value
 	} else {
-		value, err = settleValue(c, q, state, t, opts.value, g.role(), heads)
-		if err != nil {
+		if q == nil && t.Kind != survey.KindInterview {
+			return withHint(fail("questionnaire %s version %s is not installed: a new value cannot be checked",
+				"bảng hỏi %s phiên bản %s chưa được cài: không thể kiểm tra giá trị mới", state.Meta.Questionnaire, state.Meta.QuestionnaireVersion),
+				"add it with 'fieldsurvey questionnaire add FILE', or take a side with --take N",
+				"thêm bằng 'fieldsurvey questionnaire add TỆP', hoặc chọn một phía bằng --take N")
+		}
+		known := func(id, version string) error { _, err := c.Get(id, version); return err }
+		value, err = review.SettleValue(q, state, t, opts.value, g.role(), heads, known)
+		var ve *review.ValueError
+		switch {
+		case errors.As(err, &ve):
+			return withHint(failWrap(ve.Err, "--value is refused", "--value bị từ chối"),
+				"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
+		case err != nil:
+			var st survey.Status
+			if json.Unmarshal([]byte(opts.value), &struct {
+				Status *survey.Status `json:"status"`
+			}{&st}) == nil && st != "" {
+				return failWrap(err, "cannot settle the status as %s", "không thể giải quyết trạng thái thành %s", st)
+			}
 			return err
 		}
 	}
@@ -539,154 +488,4 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		"đã giải quyết %s của phỏng vấn %s (%d phía vẫn còn trong lịch sử)",
 		survey.TargetText(nil, t).Get(g.lang()), prefix(id, 8), len(heads))
 	return nil
-}
-
-// valueKeys are the fields a --value may hold, per kind (evidence items: evidenceKeys).
-var (
-	valueKeys = map[survey.Kind][]string{
-		survey.KindAnswer:     {"rating", "value", "comment", "probes", "evidence"},
-		survey.KindSection:    {"rating", "comment"},
-		survey.KindRespondent: {"agency", "province", "role", "category", "date", "place", "consent"},
-		survey.KindStatus:     {"status", "reason"},
-		survey.KindInterview:  {"questionnaire", "questionnaire_version", "assessor", "device"},
-	}
-	evidenceKeys = []string{"polarity", "text", "source", "in_scope", "note"}
-)
-
-// checkKeys refuses a JSON object with a field not in allowed (a misspelt field would
-// otherwise be dropped without a word).
-func checkKeys(raw []byte, allowed []string, what string) error {
-	var m map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil {
-		return fmt.Errorf("%s is not a JSON object: %v", what, err)
-	}
-	if dec.More() {
-		return fmt.Errorf("%s: more than one JSON value", what)
-	}
-	var bad []string
-	for k := range m {
-		if !slices.Contains(allowed, k) {
-			bad = append(bad, k)
-		}
-	}
-	sort.Strings(bad)
-	if len(bad) > 0 {
-		return fmt.Errorf("%s has unknown fields %s (expected %s)", what, strings.Join(bad, ", "), strings.Join(allowed, ", "))
-	}
-	return nil
-}
-
-// settleValue decodes the --value JSON of target t and checks it against the questionnaire
-// as an import checks a record: the interview's current record with this value in place
-// must raise no problem on this field.
-//
-// A new status that is a decision (approved, returned, reopened) must also be one this
-// home's role could make from one of the statuses in conflict (survey.CheckDecision): a
-// settlement is no way around the rules of the review cycle.
-func settleValue(c *questionnaires.Catalog, q *survey.Questionnaire, state *survey.InterviewState, t survey.Target, raw string,
-	role survey.Role, heads []survey.Revision) (any, error) {
-	bad := func(err error) error {
-		return withHint(failWrap(err, "--value is refused", "--value bị từ chối"),
-			"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
-	}
-	what := string(t.Kind) + " value"
-	if err := checkKeys([]byte(raw), valueKeys[t.Kind], what); err != nil {
-		return nil, bad(err)
-	}
-	if q == nil && t.Kind != survey.KindInterview {
-		return nil, withHint(fail("questionnaire %s version %s is not installed: a new value cannot be checked",
-			"bảng hỏi %s phiên bản %s chưa được cài: không thể kiểm tra giá trị mới", state.Meta.Questionnaire, state.Meta.QuestionnaireVersion),
-			"add it with 'fieldsurvey questionnaire add FILE', or take a side with --take N",
-			"thêm bằng 'fieldsurvey questionnaire add TỆP', hoặc chọn một phía bằng --take N")
-	}
-	rec := state.Record()
-	field := ""
-	var value any
-	switch t.Kind {
-	case survey.KindAnswer:
-		var m struct {
-			Evidence []json.RawMessage `json:"evidence"`
-		}
-		_ = json.Unmarshal([]byte(raw), &m)
-		for i, e := range m.Evidence {
-			if err := checkKeys(e, evidenceKeys, fmt.Sprintf("evidence item %d", i+1)); err != nil {
-				return nil, bad(err)
-			}
-		}
-		var a survey.Answer
-		if err := json.Unmarshal([]byte(raw), &a); err != nil {
-			return nil, bad(fmt.Errorf("%s: %v", what, err))
-		}
-		rec.Answers[t.Key] = a
-		rec.NormalizeRatings(q)
-		value, field = rec.Answers[t.Key], "answers."+t.Key
-	case survey.KindSection:
-		var s survey.SectionSummary
-		if err := json.Unmarshal([]byte(raw), &s); err != nil {
-			return nil, bad(fmt.Errorf("%s: %v", what, err))
-		}
-		s.Comment = survey.NFC(s.Comment)
-		rec.Sections[t.Key] = s
-		rec.NormalizeRatings(q)
-		value, field = rec.Sections[t.Key], "sections."+t.Key
-	case survey.KindRespondent:
-		var r survey.Respondent
-		if err := json.Unmarshal([]byte(raw), &r); err != nil {
-			return nil, bad(fmt.Errorf("%s: %v", what, err))
-		}
-		rec.Respondent = r.Normalized()
-		value, field = rec.Respondent, "respondent"
-	case survey.KindStatus:
-		var s survey.StatusChange
-		if err := json.Unmarshal([]byte(raw), &s); err != nil {
-			return nil, bad(fmt.Errorf("%s: %v", what, err))
-		}
-		s.Reason = survey.NFC(strings.TrimSpace(s.Reason))
-		if s.Status.NeedsReason() && s.Reason == "" {
-			return nil, bad(fmt.Errorf("status %s needs a reason (the assessor reads it)", s.Status))
-		}
-		if s.Status.IsDecision() {
-			others := 0 // conflicts other than the status's own
-			for _, cf := range state.Conflicts {
-				if cf.Target != t {
-					others++
-				}
-			}
-			var refused error
-			for _, h := range heads {
-				var from survey.StatusChange
-				if json.Unmarshal(h.Value, &from) != nil {
-					continue
-				}
-				if refused = survey.CheckDecision(role, from.Status, others, s.Status, s.Reason); refused == nil {
-					break
-				}
-			}
-			if refused != nil {
-				return nil, failWrap(refused, "cannot settle the status as %s", "không thể giải quyết trạng thái thành %s", s.Status)
-			}
-		}
-		rec.Status, rec.StatusReason = s.Status, s.Reason
-		value, field = s, "status"
-	case survey.KindInterview:
-		var m survey.InterviewMeta
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
-			return nil, bad(fmt.Errorf("%s: %v", what, err))
-		}
-		if _, err := c.Get(m.Questionnaire, m.QuestionnaireVersion); err != nil {
-			return nil, bad(err)
-		}
-		return m, nil
-	}
-	var problems []string
-	for _, fe := range rec.Check(q) {
-		if fe.Field == field || strings.HasPrefix(fe.Field, field+".") {
-			problems = append(problems, fe.Error())
-		}
-	}
-	if len(problems) > 0 {
-		return nil, bad(errors.New(strings.Join(problems, "; ")))
-	}
-	return value, nil
 }
