@@ -109,7 +109,11 @@ func CheckDecision(role Role, cur Status, conflicts int, to Status, reason strin
 			return refuse(fmt.Sprintf("the interview is %s; only a completed, submitted or resubmitted interview can be approved", cur),
 				fmt.Sprintf("phỏng vấn đang ở trạng thái %s; chỉ phỏng vấn đã hoàn thành, đã gửi hoặc đã nộp lại mới được duyệt", vi(cur)))
 		}
-		if conflicts > 0 {
+		if conflicts == 1 {
+			return refuse("the interview has 1 conflicting answer; settle it first (fieldsurvey conflicts settle) or return it",
+				"phỏng vấn có 1 câu trả lời xung đột; hãy giải quyết trước (fieldsurvey conflicts settle) hoặc trả lại")
+		}
+		if conflicts > 1 {
 			return refuse(fmt.Sprintf("the interview has %d conflicting answers; settle them first (fieldsurvey conflicts settle) or return it", conflicts),
 				fmt.Sprintf("phỏng vấn có %d câu trả lời xung đột; hãy giải quyết trước (fieldsurvey conflicts settle) hoặc trả lại", conflicts))
 		}

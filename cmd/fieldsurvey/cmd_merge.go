@@ -316,8 +316,9 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(rep.Waiting, ", "))
 	}
 	if len(conflicts) > 0 {
-		g.notef("%d answers or fields have two versions: '%s' shows both sides",
-			"%d câu trả lời hoặc mục có hai phiên bản: '%s' hiển thị cả hai", len(conflicts), m.conflictsHint)
+		g.notef("%[1]d %[2]s two versions: '%[3]s' shows both sides",
+			"%[1]d câu trả lời hoặc mục có hai phiên bản: '%[3]s' hiển thị cả hai", len(conflicts),
+			plural(len(conflicts), "answer or field has", "answers or fields have"), m.conflictsHint)
 	}
 	if rejected > 0 {
 		return withHint(fail("%d of %d batches rejected; nothing of them was stored", "%d trên %d lô bị từ chối; không lưu gì từ các lô đó", rejected, len(files)),

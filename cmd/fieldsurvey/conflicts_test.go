@@ -52,7 +52,7 @@ func TestSettleStatusFollowsTheReviewRules(t *testing.T) {
 		t.Fatalf("an assessor settled the status (exit %d): %s", code, errOut)
 	}
 	t.Setenv("FIELDSURVEY_ROLE", "supervisor")
-	if errOut, code := settle(`{"status":"approved"}`); code != 1 || !strings.Contains(errOut, "cannot settle the status as approved: the interview has 1 conflicting answers") {
+	if errOut, code := settle(`{"status":"approved"}`); code != 1 || !strings.Contains(errOut, "cannot settle the status as approved: the interview has 1 conflicting answer") {
 		t.Fatalf("approved while an answer conflicts (exit %d): %s", code, errOut)
 	}
 	if errOut, code := settle(`{"status":"returned"}`); code != 1 || !strings.Contains(errOut, "status returned needs a reason") {

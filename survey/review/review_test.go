@@ -134,7 +134,7 @@ func TestRefusals(t *testing.T) {
 		is   error
 		says string
 	}{
-		{"approve with a conflict", survey.RoleSupervisor, Decision{Interview: iv, To: survey.StatusApproved}, survey.ErrNotAllowed, "1 conflicting answers; settle them first"},
+		{"approve with a conflict", survey.RoleSupervisor, Decision{Interview: iv, To: survey.StatusApproved}, survey.ErrNotAllowed, "1 conflicting answer; settle it first"},
 		{"return without a reason", survey.RoleSupervisor, Decision{Interview: iv, To: survey.StatusReturned, Reason: "  "}, survey.ErrNotAllowed, "say why the interview is returned"},
 		{"reopen what is not approved", survey.RoleSupervisor, Decision{Interview: iv, To: survey.StatusReopened, Reason: "x"}, survey.ErrNotAllowed, "only an approved interview can be reopened"},
 		{"an assessor", survey.RoleAssessor, Decision{Interview: iv, To: survey.StatusReturned, Reason: "x"}, survey.ErrNotAllowed, "only a supervisor"},
