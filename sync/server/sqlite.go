@@ -530,7 +530,11 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 	}
 	if !res.Replay {
 		ivs := revs.Interviews()
-		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups); err != nil {
+		assignees, err := assigneesTx(ctx, tx, u, revs)
+		if err != nil {
+			return Ingested{}, err
+		}
+		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees); err != nil {
 			return Ingested{}, err
 		}
 		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
