@@ -27,8 +27,8 @@ func newAssignCommand(g *globals) *cobra.Command {
 		Short: "Supervisor: plan interviews for assessors · Người giám sát: giao phỏng vấn cho người đánh giá",
 		Long: `assign creates planned interviews on a supervisor's home: each is a draft of the
 questionnaire with its respondent's agency and province filled in, assigned to an assessor
-(their principal: a line of this home's allowed_signers file, or a device whose batches
-were merged here), with an optional due date and note. The planned interviews travel
+(their principal: a line of this home's allowed_signers file, a device whose batches
+were merged here, or the author of an interview this home received), with an optional due date and note. The planned interviews travel
 with the next 'fieldsurvey sync' or 'fieldsurvey batch create --out DIR', signed by this
 home's key; the assessor's laptop lists them under "To do" and the assessor carries them
 out as any draft.
@@ -105,6 +105,7 @@ func runAssign(ctx context.Context, g *globals, cmd *cobra.Command, opts assignO
 	if err != nil {
 		return err
 	}
+	var lookErr error // from looking a principal up in the store
 	checker := assign.Checker{
 		Questionnaire: func(id string) (string, error) {
 			q, err := c.Latest(id)
@@ -113,7 +114,17 @@ func runAssign(ctx context.Context, g *globals, cmd *cobra.Command, opts assignO
 			}
 			return q.Version, nil
 		},
-		Known: func(p string) bool { return known[p] },
+		Known: func(p string) bool {
+			if ok, seen := known[p]; seen {
+				return ok
+			}
+			ok, err := h.Store().HasAuthor(ctx, p)
+			if err != nil && lookErr == nil {
+				lookErr = err
+			}
+			known[p] = ok
+			return ok
+		},
 	}
 	var plan []assign.Assignment
 	if opts.from != "" {
@@ -123,6 +134,9 @@ func runAssign(ctx context.Context, g *globals, cmd *cobra.Command, opts assignO
 		}
 		rows, err := assign.ReadPlan(opts.from, f, checker)
 		f.Close()
+		if lookErr != nil {
+			return contextErr(ctx, failWrap(lookErr, "check the assessors", "kiểm tra người đánh giá"))
+		}
 		var pe assign.PlanError
 		if errors.As(err, &pe) {
 			lines := make([]string, len(pe))
@@ -141,6 +155,9 @@ func runAssign(ctx context.Context, g *globals, cmd *cobra.Command, opts assignO
 		}
 	} else {
 		a, probs := checker.Check(opts.a)
+		if lookErr != nil {
+			return contextErr(ctx, failWrap(lookErr, "check the assessors", "kiểm tra người đánh giá"))
+		}
 		if len(probs) > 0 {
 			flag := map[string]string{"assessor": "to"}
 			lines := make([]string, len(probs))

@@ -52,7 +52,8 @@ type Checker struct {
 	// holds), or an error when the catalogue has none.
 	Questionnaire func(id string) (version string, err error)
 	// Known reports whether principal is an assessor the home knows (in its
-	// allowed_signers file, or a device whose batches it merged).
+	// allowed_signers file, a device whose batches it merged, or the author of a change it
+	// holds).
 	Known func(principal string) bool
 }
 
@@ -86,8 +87,8 @@ func (c Checker) Check(a Assignment) (Assignment, []Problem) {
 	case a.Assignee == "":
 		add("assessor", "missing: give the assessor's principal", "thiếu: cần danh tính của người đánh giá")
 	case c.Known != nil && !c.Known(a.Assignee):
-		add("assessor", "unknown principal %q: it is neither in this home's allowed_signers file nor a device whose batches were merged here",
-			"danh tính %q không rõ: không có trong tệp allowed_signers của thư mục này, cũng không phải thiết bị đã gộp lô vào đây", a.Assignee)
+		add("assessor", "unknown principal %q: not in this home's allowed_signers file, and no device or change of theirs is here",
+			"danh tính %q không rõ: không có trong tệp allowed_signers của thư mục này, và ở đây không có thiết bị hay thay đổi nào của họ", a.Assignee)
 	}
 	if a.Due != "" {
 		if _, err := time.Parse(time.DateOnly, a.Due); err != nil {

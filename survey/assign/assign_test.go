@@ -132,7 +132,7 @@ func TestReadPlan(t *testing.T) {
 	}
 	want := []string{
 		`plan.csv:3: questionnaire: unknown questionnaire "odra-9" ('fieldsurvey questionnaire list' shows them)`,
-		`plan.csv:3: assessor: unknown principal "nobody@example.org": it is neither in this home's allowed_signers file nor a device whose batches were merged here`,
+		`plan.csv:3: assessor: unknown principal "nobody@example.org": not in this home's allowed_signers file, and no device or change of theirs is here`,
 		`plan.csv:3: due: "20/12/2026" is not a date: write YYYY-MM-DD`,
 		`plan.csv:4: agency: missing: give the agency to interview`,
 		`plan.csv:5: 6 fields, the header names 5`,
