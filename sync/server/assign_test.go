@@ -70,4 +70,18 @@ func TestAssignmentReachesTheAssignee(t *testing.T) {
 	if got, _ := inboxAll(t, e, b, inb2.Cursor); len(got) != 0 {
 		t.Fatalf("an assessor's assignment reached laptop-b: %d revisions", len(got))
 	}
+
+	// A device of the assignee enrolled after the assignment receives it all the same; one
+	// of b's (named only by the assessor's batch) does not receive that interview.
+	a3 := servertest.NewDevice(t, "phone-a", "a@example.org")
+	e.Enroll(a3)
+	got, _ = inboxAll(t, e, a3, 0)
+	if !sameSet(idSet(got, func(r survey.Revision) bool { return r.Interview == planned }), idSet(onServer(t, e, planned), nil)) {
+		t.Fatalf("a device enrolled later received %d revisions of the planned interview, want %d", len(got), len(onServer(t, e, planned)))
+	}
+	b2 := servertest.NewDevice(t, "phone-b", "b@example.org")
+	e.Enroll(b2)
+	if got, _ := inboxAll(t, e, b2, 0); len(got) != 0 {
+		t.Fatalf("a device of b enrolled later received %d revisions", len(got))
+	}
 }
