@@ -291,4 +291,14 @@ type InterviewMeta struct {
 	QuestionnaireVersion string `json:"questionnaire_version"`
 	Assessor             string `json:"assessor,omitempty"`
 	Device               string `json:"device,omitempty"`
+	// Assignee, Due and Note are set on a planned interview: one a supervisor created for
+	// an assessor (the principal Assignee) to carry out by Due (YYYY-MM-DD, optional), with
+	// a Note for them (optional). It is an ordinary draft: the assessor's first change
+	// makes it theirs.
+	Assignee string `json:"assignee,omitempty"`
+	Due      string `json:"due,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
+
+// Assigned reports whether m is the creation of a planned interview (see Assignee).
+func (m InterviewMeta) Assigned() bool { return m.Assignee != "" }

@@ -374,6 +374,9 @@ func DiffValues(q *Questionnaire, t Target, old, new json.RawMessage) ([]FieldCh
 		d.plain("questionnaire", T("questionnaire", "bảng hỏi"), qa, qb)
 		d.plain("assessor", T("assessor", "người đánh giá"), a.Assessor, b.Assessor)
 		d.plain("device", T("device", "thiết bị"), a.Device, b.Device)
+		d.plain("assignee", T("assigned to", "giao cho"), a.Assignee, b.Assignee)
+		d.plain("due", T("due", "hạn"), a.Due, b.Due)
+		d.words("note", T("note", "ghi chú"), a.Note, b.Note)
 	default:
 		return nil, fmt.Errorf("unknown kind %q", t.Kind)
 	}

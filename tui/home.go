@@ -205,7 +205,7 @@ func (h *homeScreen) loadVisible() tea.Cmd {
 				return detailMsg{id: sm.ID, err: fmt.Errorf("questionnaire %s %s not installed", sm.Questionnaire, sm.Version)}
 			}
 			a, t := q.Progress(s.Answers)
-			d := detailMsg{id: sm.ID, answered: a, total: t}
+			d := detailMsg{id: sm.ID, answered: a, total: t, meta: s.Meta}
 			if cr, ok := st.(CreatorReader); ok && sm.Assessor == "" {
 				d.creator, _ = cr.Creator(ctx, sm.ID)
 			}
@@ -291,6 +291,9 @@ func (h *homeScreen) View() string {
 			prog = fmt.Sprintf("%d/%d", d.answered, d.total)
 		}
 		status := c.get(sm.Status.Label())
+		if h.toDo(sm) {
+			status = c.t("to do", "cần làm")
+		}
 		if sm.Conflicts > 0 {
 			status += " !"
 		}
@@ -333,10 +336,37 @@ func (h *homeScreen) View() string {
 		case sm.Conflicts > 0:
 			d2 = s.Warning.Render(cut(fmt.Sprintf(c.t("%d answers have two versions: open the interview to settle them",
 				"%d câu trả lời có hai phiên bản: mở phỏng vấn để xử lý"), sm.Conflicts), w))
+		case h.details[sm.ID].meta.Assigned():
+			d2 = s.Warning.Render(cut(h.assignment(h.details[sm.ID].meta, h.toDo(sm)), w))
 		}
 		out = append(out, d2)
 	}
 	return strings.Join(out, "\n")
+}
+
+// toDo reports whether sm is a planned interview assigned to this device's principal that
+// its assessor has not started yet (a draft without answers): the home shows it "to do".
+func (h *homeScreen) toDo(sm session.Summary) bool {
+	d, ok := h.details[sm.ID]
+	return ok && d.meta.Assigned() && d.meta.Assignee == h.c.writer.Author.Principal &&
+		sm.Status == survey.StatusDraft && sm.Answered == 0
+}
+
+// assignment is the details line of a planned interview: to do (or to whom), by when, and
+// the supervisor's note.
+func (h *homeScreen) assignment(m survey.InterviewMeta, todo bool) string {
+	c := h.c
+	line := fmt.Sprintf(c.t("Assigned to %s", "Giao cho %s"), m.Assignee)
+	if todo {
+		line = c.t("To do: assigned to you", "Cần làm: được giao cho bạn")
+	}
+	if m.Due != "" {
+		line += " · " + c.t("due ", "hạn ") + m.Due
+	}
+	if note := strings.Join(strings.Fields(m.Note), " "); note != "" {
+		line += " · " + note
+	}
+	return line
 }
 
 // strip is one cell per section: the confirmed overall rating's value on its colour.

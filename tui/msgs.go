@@ -53,7 +53,10 @@ type (
 		// creator is the principal that created the interview (CreatorReader), shown
 		// when the interview records no assessor name.
 		creator string
-		err     error
+		// meta is the interview's creation: a planned interview names its Assignee, Due
+		// and Note (see survey/assign).
+		meta survey.InterviewMeta
+		err  error
 	}
 	// jumpMsg asks for the "go to question" prompt from a screen that has none (the
 	// sections list, a section summary): the question screen opens with it.

@@ -226,6 +226,10 @@ type interviewInfo struct {
 	Created       string                 `json:"created,omitempty"`
 	Updated       string                 `json:"updated"`
 	Revisions     int                    `json:"revisions"`
+	// Assignee, Due and Note are a planned interview's (see 'fieldsurvey assign').
+	Assignee string `json:"assignee,omitempty"`
+	Due      string `json:"due,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 func parseStatus(s string) (survey.Status, error) {
@@ -288,11 +292,12 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
 			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
 			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions}
+		state, err := st.Interview(ctx, s.ID)
+		if err != nil {
+			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
+		}
+		in.Assignee, in.Due, in.Note = state.Meta.Assignee, state.Meta.Due, state.Meta.Note
 		if q, err := c.Get(s.Questionnaire, s.Version); err == nil {
-			state, err := st.Interview(ctx, s.ID)
-			if err != nil {
-				return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
-			}
 			answered, total := q.Progress(state.Answers)
 			in.Answered, in.Total = answered, &total
 		}
@@ -330,7 +335,24 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		t.row(short[in.ID], in.Questionnaire+" "+in.Version, report.TerminalText(in.Agency), report.TerminalText(in.Province),
 			report.TerminalText(in.Assessor), status, fmt.Sprintf("%d/%s", in.Answered, total), sums[i].Updated.Local().Format("2006-01-02 15:04"))
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	// Planned interviews: to whom, by when, and the supervisor's note.
+	for _, in := range infos {
+		if in.Assignee == "" {
+			continue
+		}
+		line := fmt.Sprintf(g.t("%s assigned to %s", "%s giao cho %s"), short[in.ID], report.TerminalText(in.Assignee))
+		if in.Due != "" {
+			line += fmt.Sprintf(g.t(", due %s", ", hạn %s"), report.TerminalText(in.Due))
+		}
+		if in.Note != "" {
+			line += ": " + report.TerminalText(in.Note)
+		}
+		fmt.Fprintln(g.stdout, line)
+	}
+	return nil
 }
 
 type interviewShowOptions struct {

@@ -37,6 +37,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newTrustCommand,
 	newConflictsCommand,
 	newReviewCommand,
+	newAssignCommand,
 	newEnrollCommand,
 	newSyncCommand,
 	newServeCommand,

@@ -248,6 +248,20 @@ func (s *Store) AllRevisions(ctx context.Context, fn func(survey.Revision) error
 	})
 }
 
+// HasAuthor reports whether the store holds a revision made by principal (its Author).
+// It reads the revisions until it finds one: a full scan when there is none.
+func (s *Store) HasAuthor(ctx context.Context, principal string) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE author = ? LIMIT 1`, principal).Scan(&one)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, fmt.Errorf("look for revisions by %s: %w", principal, err)
+}
+
 // History returns every revision of target t, oldest first (by time, then id).
 func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
 	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions

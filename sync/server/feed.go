@@ -21,8 +21,10 @@ import (
 // feedBatchTx adds a stored batch to the feed: a row per interview of ivs (unless every
 // revision the batch holds of it was already held: a row would bring nothing), and the
 // interests of the sender and of the supervisors whose scope covers the interview's
-// province. allAdded says that every revision of the batch was new to the server.
-func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allAdded bool, sups []Device) error {
+// province, and the devices of the assessor a supervisor's planned interview is assigned
+// to (assignees, see assigneesTx). allAdded says that every revision of the batch was new
+// to the server.
+func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allAdded bool, sups []Device, assignees map[string][]string) error {
 	m := &u.Batch.Manifest
 	now := ms(u.Time)
 	for _, iv := range ivs {
@@ -50,6 +52,11 @@ func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allA
 		if err := followTx(ctx, tx, u.Device.ID, iv, m.ID, row, u.Time); err != nil {
 			return err
 		}
+		for _, dev := range assignees[iv] {
+			if err := followTx(ctx, tx, dev, iv, m.ID, row, u.Time); err != nil {
+				return err
+			}
+		}
 		if len(sups) == 0 {
 			continue
 		}
@@ -66,6 +73,53 @@ func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allA
 		}
 	}
 	return nil
+}
+
+// assigneesTx returns, for each planned interview that revs create (a creation revision
+// naming an Assignee, see survey/assign), the enrolled devices, not revoked, whose
+// principal is that assignee: they follow the interview, so that the assessor's laptop
+// receives it on its next sync. Only a supervisor's batch assigns: an assessor's batch
+// naming an assignee makes no one else follow it.
+func assigneesTx(ctx context.Context, tx *store.Tx, u Upload, v store.Verified) (map[string][]string, error) {
+	if !u.Device.Role.Decides() {
+		return nil, nil
+	}
+	revs := v.Revisions()
+	out := map[string][]string{}
+	devices := map[string][]string{} // by principal
+	for _, r := range revs {
+		if r.Kind != survey.KindInterview {
+			continue
+		}
+		var meta survey.InterviewMeta
+		if err := json.Unmarshal(r.Value, &meta); err != nil || meta.Assignee == "" {
+			continue
+		}
+		devs, ok := devices[meta.Assignee]
+		if !ok {
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM server_devices WHERE principal = ? AND revoked IS NULL AND id != ? ORDER BY id`, meta.Assignee, u.Device.ID)
+			if err != nil {
+				return nil, fmt.Errorf("devices of %s: %w", meta.Assignee, err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				devs = append(devs, id)
+			}
+			if err := rows.Close(); err != nil {
+				return nil, err
+			}
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			devices[meta.Assignee] = devs
+		}
+		out[r.Interview] = append(out[r.Interview], devs...)
+	}
+	return out, nil
 }
 
 // feedServerRevisionTx records that the server made rev (a "submitted", an administrator's

@@ -219,7 +219,7 @@ func (s *SQLite) Enroll(ctx context.Context, tokenHash string, d Device, now tim
 		if out.Role == survey.RoleSupervisor {
 			return followScopeTx(ctx, tx, out, now)
 		}
-		return nil
+		return followAssignedTx(ctx, tx, out, now)
 	})
 	return out, err
 }
@@ -247,6 +247,41 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 		}
 		if d.Covers(province) {
 			ivs = append(ivs, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, iv := range ivs {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followAssignedTx makes device d follow the planned interviews supervisors assigned to its
+// principal before it enrolled (see assigneesTx for those assigned after). It reads only the
+// creation revisions of supervisors' devices (by the revisions' device index).
+func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM server_devices s
+		JOIN revisions r ON r.device = s.id WHERE s.role = ? AND r.kind = ? ORDER BY r.interview`,
+		string(survey.RoleSupervisor), string(survey.KindInterview))
+	if err != nil {
+		return fmt.Errorf("list planned interviews: %w", err)
+	}
+	var ivs []string
+	for rows.Next() {
+		var iv string
+		var value []byte
+		if err := rows.Scan(&iv, &value); err != nil {
+			rows.Close()
+			return err
+		}
+		var meta survey.InterviewMeta
+		if json.Unmarshal(value, &meta) == nil && meta.Assignee != "" && meta.Assignee == d.Principal {
+			ivs = append(ivs, iv)
 		}
 	}
 	rows.Close()
@@ -530,7 +565,11 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 	}
 	if !res.Replay {
 		ivs := revs.Interviews()
-		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups); err != nil {
+		assignees, err := assigneesTx(ctx, tx, u, revs)
+		if err != nil {
+			return Ingested{}, err
+		}
+		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees); err != nil {
 			return Ingested{}, err
 		}
 		if err := s.submitTx(ctx, tx, u, ivs); err != nil {

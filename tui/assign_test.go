@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/assign"
+	"github.com/fieldsurvey/fieldsurvey/tui/session"
+)
+
+// plan writes a supervisor's planned interview for assignee into the driver's store, as a
+// merged batch would bring it.
+func (d *driver) plan(id, agency, assignee, due, note string) {
+	d.t.Helper()
+	q := questionnaire(d.t, "example")
+	a := assign.Assignment{Questionnaire: q.ID, Version: q.Version, Agency: agency, Province: "Đà Nẵng",
+		Assignee: assignee, Due: due, Note: note}
+	if _, err := d.store.Put(context.Background(), session.Author{Device: "sup-lan", Principal: "lan@example.org"},
+		assign.Changes(id, a, "sup-lan")...); err != nil {
+		d.t.Fatal(err)
+	}
+	d.clock.add(time.Minute)
+}
+
+func TestHomeShowsAssignmentsToDo(t *testing.T) {
+	const mine, theirs = "0193a5b2-7c1e-7000-8000-000000000001", "0193a5b2-7c1e-7000-8000-000000000002"
+	d := newDriver(t, 100, 24)
+	d.plan(theirs, "Sở Y tế", "binh@example.org", "", "")
+	d.plan(mine, "Sở Tài chính", "an@example.org", "2026-12-20", "gặp chị Hoa,\nphòng 3")
+	d.send(HomeMsg{})
+	// The newest first: this assessor's planned interview, to do, with its due date and note.
+	d.mustSee("Sở Tài chính", "to do", "To do: assigned to you · due 2026-12-20 · gặp chị Hoa, phòng 3")
+	d.key("down")
+	d.mustSee("Assigned to binh@example.org")
+	d.mustNotSee("To do: assigned to you")
+	d.key("up")
+
+	// Opening it continues it as a draft; the assessor's first answer makes it theirs.
+	d.key("enter")
+	if d.app.iv == nil || d.app.iv.st.ID != mine {
+		t.Fatalf("enter did not open the planned interview: %s", d.view())
+	}
+	if err := d.app.c.writer.Put(context.Background(), session.AnswerChange(mine, "1.1", survey.Answer{Rating: survey.Amber})); err != nil {
+		t.Fatal(err)
+	}
+	if st := d.state(mine); st.Status.Status != survey.StatusDraft || st.Meta.Assignee != "an@example.org" {
+		t.Fatalf("after the first answer: status %s, meta %+v", st.Status.Status, st.Meta)
+	}
+	d.send(HomeMsg{})
+	d.mustSee("Sở Tài chính", "draft", "Assigned to an@example.org · due 2026-12-20")
+	d.mustNotSee("to do")
+}
