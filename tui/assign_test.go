@@ -1,13 +1,23 @@
 package tui
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/assign"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
+	"github.com/fieldsurvey/fieldsurvey/tui/styles"
 )
 
 // plan writes a supervisor's planned interview for assignee into the driver's store, as a
@@ -51,4 +61,41 @@ func TestHomeShowsAssignmentsToDo(t *testing.T) {
 	d.send(HomeMsg{})
 	d.mustSee("Sở Tài chính", "draft", "Assigned to an@example.org · due 2026-12-20")
 	d.mustNotSee("to do")
+}
+
+// TestGoldenHomeToDo is the list with a planned interview a supervisor assigned to this
+// assessor: its row says to do, and selected it gives the due date and the note. (The fake
+// store counts the supervisor's revisions as not yet sent, "4 not yet sent"; a real laptop
+// marks what it merged as batched.)
+func TestGoldenHomeToDo(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	for _, c := range []struct {
+		lang  string
+		w, h  int
+		until string
+	}{{"vi", 80, 24, "Cần làm: được giao cho bạn · hạn 2026-12-20 · gặp chị Hoa"}, {"en", 120, 40, "To do: assigned to you · due 2026-12-20 · gặp chị Hoa"}} {
+		t.Run(fmt.Sprintf("%s_%dx%d", c.lang, c.w, c.h), func(t *testing.T) {
+			fs, ck, _ := goldenFixture(t)
+			q := questionnaire(t, "example")
+			if _, err := fs.Put(context.Background(), session.Author{Device: "sup-lan", Principal: "lan@example.org"},
+				assign.Changes("0192f3a4-0000-7000-8000-0000000000a1", assign.Assignment{Questionnaire: q.ID, Version: q.Version,
+					Agency: "Sở Tài chính", Province: "Đà Nẵng", Assignee: "an", Due: "2026-12-20", Note: "gặp chị Hoa"}, "sup-lan")...); err != nil {
+				t.Fatal(err)
+			}
+			ck.add(time.Minute)
+			sty := styles.New(&bytes.Buffer{}, styles.Plain, termenv.Ascii, true)
+			app := New(context.Background(), Options{Lang: c.lang, AssessorName: "Nguyễn Văn An", Device: "dev1",
+				Principal: "an", Now: ck.now, CommitDelay: time.Hour}, fs, bundledCatalog(t), sty)
+			tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(c.w, c.h))
+			out := &screenOutput{tm: tm}
+			out.waitFor(t, c.until)
+			tm.Send(tea.Quit())
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+			view := ansi.Strip(final.View())
+			if n := strings.Count(view, "\n") + 1; n != c.h {
+				t.Errorf("%d lines, want %d", n, c.h)
+			}
+			teatest.RequireEqualOutput(t, []byte(view))
+		})
+	}
 }
