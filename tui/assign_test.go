@@ -64,9 +64,9 @@ func TestHomeShowsAssignmentsToDo(t *testing.T) {
 }
 
 // TestGoldenHomeToDo is the list with a planned interview a supervisor assigned to this
-// assessor: its row says to do, and selected it gives the due date and the note. (The fake
-// store counts the supervisor's revisions as not yet sent, "4 not yet sent"; a real laptop
-// marks what it merged as batched.)
+// assessor: its row says to do, and selected it gives the due date and the note. (Without a
+// server the status line counts every interview neither submitted nor approved as not yet
+// sent, the planned one included: "4 not yet sent".)
 func TestGoldenHomeToDo(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	for _, c := range []struct {
