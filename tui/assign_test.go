@@ -47,11 +47,29 @@ func TestHomeShowsAssignmentsToDo(t *testing.T) {
 	d.mustNotSee("To do: assigned to you")
 	d.key("up")
 
-	// Opening it continues it as a draft; the assessor's first answer makes it theirs.
+	// Opening it asks first for the respondent block, as the supervisor filled it, and
+	// the respondent's consent; the questionnaire is the supervisor's choice.
+	d.key("enter")
+	d.mustSee("Planned interview: check the respondent and record consent", "Sở Tài chính", "Đà Nẵng")
+	if d.app.iv != nil {
+		t.Fatal("the planned interview opened before its consent was recorded")
+	}
+	d.typeText("Phó giám đốc") // the role field has the focus
+	d.key("tab", "tab", "tab", "tab")
+	d.key(" ") // consent
+	d.key("tab")
 	d.key("enter")
 	if d.app.iv == nil || d.app.iv.st.ID != mine {
-		t.Fatalf("enter did not open the planned interview: %s", d.view())
+		t.Fatalf("the form did not open the planned interview: %s", d.view())
 	}
+	st := d.state(mine)
+	if r := st.Respondent; !r.Consent || r.Role != "Phó giám đốc" || r.Agency != "Sở Tài chính" || r.Province != "Đà Nẵng" {
+		t.Fatalf("respondent after the form: %+v", r)
+	}
+	if st.Meta.Assignee != "an@example.org" || st.Meta.Device != "sup-lan" {
+		t.Fatalf("the form changed the creation: %+v", st.Meta)
+	}
+	// The assessor's first answer continues the same draft.
 	if err := d.app.c.writer.Put(context.Background(), session.AnswerChange(mine, "1.1", survey.Answer{Rating: survey.Amber})); err != nil {
 		t.Fatal(err)
 	}
