@@ -287,6 +287,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.active = scrNew
 		_, cmd := a.newForm.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
 		return a, tea.Batch(cmd, a.newForm.Init())
+	case startPlannedMsg:
+		a.flushActive()
+		f, ok := newPlannedScreen(a.c, m)
+		if !ok {
+			// Its questionnaire is not installed: opening it says so.
+			return a, a.open(m.id, session.Place{})
+		}
+		a.newForm = f
+		a.active = scrNew
+		_, cmd := a.newForm.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+		return a, tea.Batch(cmd, a.newForm.Init())
 	case createdMsg:
 		if m.err != nil {
 			a.newForm.createFailed(m.err)

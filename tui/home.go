@@ -152,7 +152,14 @@ func (h *homeScreen) key(m tea.KeyMsg) tea.Cmd {
 		h.move(len(h.items))
 	case key.Matches(m, k.Open):
 		if h.cursor < len(h.items) {
-			id := h.items[h.cursor].ID
+			sm := h.items[h.cursor]
+			if d, ok := h.details[sm.ID]; ok && d.err == nil && d.meta.Assigned() && !d.respondent.Consent && survey.AssessorEditable(sm.Status) {
+				// A planned interview not started: the assessor first completes its
+				// respondent block and records consent, as for a new interview.
+				m := startPlannedMsg{id: sm.ID, meta: d.meta, respondent: d.respondent}
+				return func() tea.Msg { return m }
+			}
+			id := sm.ID
 			return func() tea.Msg { return OpenInterviewMsg{ID: id} }
 		}
 	case key.Matches(m, k.New):
@@ -205,7 +212,7 @@ func (h *homeScreen) loadVisible() tea.Cmd {
 				return detailMsg{id: sm.ID, err: fmt.Errorf("questionnaire %s %s not installed", sm.Questionnaire, sm.Version)}
 			}
 			a, t := q.Progress(s.Answers)
-			d := detailMsg{id: sm.ID, answered: a, total: t, meta: s.Meta}
+			d := detailMsg{id: sm.ID, answered: a, total: t, meta: s.Meta, respondent: s.Respondent}
 			if cr, ok := st.(CreatorReader); ok && sm.Assessor == "" {
 				d.creator, _ = cr.Creator(ctx, sm.ID)
 			}
@@ -345,11 +352,12 @@ func (h *homeScreen) View() string {
 }
 
 // toDo reports whether sm is a planned interview assigned to this device's principal that
-// its assessor has not started yet (a draft without answers): the home shows it "to do".
+// its assessor has not started yet (a draft without answers or the respondent's consent):
+// the home shows it "to do".
 func (h *homeScreen) toDo(sm session.Summary) bool {
 	d, ok := h.details[sm.ID]
 	return ok && d.meta.Assigned() && d.meta.Assignee == h.c.writer.Author.Principal &&
-		sm.Status == survey.StatusDraft && sm.Answered == 0
+		sm.Status == survey.StatusDraft && sm.Answered == 0 && !d.respondent.Consent
 }
 
 // assignment is the details line of a planned interview: to do (or to whom), by when, and

@@ -55,8 +55,9 @@ type (
 		creator string
 		// meta is the interview's creation: a planned interview names its Assignee, Due
 		// and Note (see survey/assign).
-		meta survey.InterviewMeta
-		err  error
+		meta       survey.InterviewMeta
+		respondent survey.Respondent
+		err        error
 	}
 	// jumpMsg asks for the "go to question" prompt from a screen that has none (the
 	// sections list, a section summary): the question screen opens with it.

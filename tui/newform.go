@@ -50,6 +50,47 @@ type newScreen struct {
 	agencies, provinces []string
 	matches             []string
 	sel                 int
+	// planned is the id of the planned interview whose respondent block the form completes
+	// (its questionnaire fixed); empty for a new interview.
+	planned string
+}
+
+// startPlannedMsg asks for the form of a planned interview not started yet.
+type startPlannedMsg struct {
+	id         string
+	meta       survey.InterviewMeta
+	respondent survey.Respondent
+}
+
+// newPlannedScreen is the form that starts a planned interview: its questionnaire fixed,
+// its respondent block as the supervisor filled it (agency, province), consent to record.
+// ok is false when the questionnaire is not installed.
+func newPlannedScreen(c *shared, m startPlannedMsg) (*newScreen, bool) {
+	if c.cat == nil {
+		return nil, false
+	}
+	q, ok := session.Find(c.cat, m.meta.Questionnaire, m.meta.QuestionnaireVersion)
+	if !ok {
+		return nil, false
+	}
+	n := newNewScreen(c)
+	n.planned, n.qs, n.qi = m.id, []*survey.Questionnaire{q}, 0
+	r := m.respondent
+	for f, v := range map[int]string{fAgency: r.Agency, fProvince: r.Province, fRole: r.Role, fPlace: r.Place} {
+		n.inputs[f].SetValue(v)
+	}
+	if r.Date != "" {
+		n.inputs[fDate].SetValue(r.Date)
+	}
+	for i, cat := range q.Categories() {
+		if cat.Code == r.Category {
+			n.cat = i
+		}
+	}
+	n.consent = r.Consent
+	n.focus = fRole
+	n.focusField()
+	return n, true
 }
 
 func newNewScreen(c *shared) *newScreen {
@@ -210,6 +251,9 @@ func (n *newScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	switch n.focus {
 	case fQuestionnaire:
+		if n.planned != "" {
+			return nil // the supervisor chose it
+		}
 		switch m.String() {
 		case "left", "h":
 			n.qi = (n.qi - 1 + len(n.qs)) % max(1, len(n.qs))
@@ -329,6 +373,11 @@ func (n *newScreen) create() tea.Cmd {
 	n.creating = true
 	n.err = nil
 	w, ctx := n.c.writer, n.c.ctx
+	if id := n.planned; id != "" {
+		return func() tea.Msg {
+			return createdMsg{id: id, err: w.Put(ctx, session.RespondentChange(id, r))}
+		}
+	}
 	return func() tea.Msg {
 		id, err := w.Create(ctx, q, r)
 		return createdMsg{id: id, err: err}
@@ -384,7 +433,11 @@ func (n *newScreen) View() string {
 	lw := 25 // label column
 	fw := max(10, w-lw-4)
 	var out []string
-	out = append(out, s.Title.Render(c.t("New interview", "Phỏng vấn mới")), "")
+	title := c.t("New interview", "Phỏng vấn mới")
+	if n.planned != "" {
+		title = c.t("Planned interview: check the respondent and record consent", "Phỏng vấn theo kế hoạch: kiểm tra thông tin người trả lời và ghi nhận đồng ý")
+	}
+	out = append(out, s.Title.Render(title), "")
 	label := func(f int, en, vi string) string {
 		l := c.t(en, vi)
 		if n.focus == f {

@@ -256,7 +256,50 @@ func (s *session_) resume(id string) error {
 	if st.Status.Status == survey.StatusReturned && st.Status.Reason != "" {
 		s.say(s.t("Returned by the supervisor: ", "Người giám sát trả lại: ") + st.Status.Reason)
 	}
+	if !st.Respondent.Consent {
+		// A planned interview (made by a supervisor) starts here: its respondent's consent
+		// is recorded before the first question.
+		if m := st.Meta; m.Assigned() {
+			line := fmt.Sprintf(s.t("Planned by the supervisor for %s", "Người giám sát giao cho %s"), m.Assignee)
+			if m.Due != "" {
+				line += fmt.Sprintf(s.t(", due %s", ", hạn %s"), m.Due)
+			}
+			if m.Note != "" {
+				line += ": " + m.Note
+			}
+			s.say(line)
+		}
+		if err := s.askConsent(); err != nil {
+			return err
+		}
+		r := st.Respondent
+		r.Consent = true
+		if err := s.o.Writer.Put(s.ctx, session.RespondentChange(id, r)); err != nil {
+			return err
+		}
+		if s.st, err = s.o.Writer.Store.Interview(s.ctx, id); err != nil {
+			return fmt.Errorf("read back interview %s: %w", id, err)
+		}
+	}
 	return s.interview()
+}
+
+// askConsent asks whether the respondent agrees: nil for yes, errNoConsent for no.
+func (s *session_) askConsent() error {
+	for {
+		a, err := s.ask(s.t("Does the respondent agree to the interview and to notes being taken? (y/n)",
+			"Người trả lời có đồng ý phỏng vấn và cho ghi chép không? (y = có, n = không)"), "")
+		if err != nil {
+			return err
+		}
+		if v, ok := parseYesNo(a); ok {
+			if !v {
+				return errNoConsent
+			}
+			return nil
+		}
+		s.invalid(s.t("Answer y or n.", "Trả lời y (có) hoặc n (không)."))
+	}
 }
 
 // create asks for the questionnaire and the respondent block and creates the interview.
@@ -367,21 +410,10 @@ func (s *session_) create() error {
 	if r.Place, err = s.ask(s.t("Place", "Địa điểm"), ""); err != nil {
 		return err
 	}
-	for {
-		a, err := s.ask(s.t("Does the respondent agree to the interview and to notes being taken? (y/n)",
-			"Người trả lời có đồng ý phỏng vấn và cho ghi chép không? (y = có, n = không)"), "")
-		if err != nil {
-			return err
-		}
-		if v, ok := parseYesNo(a); ok {
-			if !v {
-				return errNoConsent
-			}
-			r.Consent = true
-			break
-		}
-		s.invalid(s.t("Answer y or n.", "Trả lời y (có) hoặc n (không)."))
+	if err := s.askConsent(); err != nil {
+		return err
 	}
+	r.Consent = true
 	if probs := session.CheckRespondent(q, r); len(probs) > 0 {
 		m := probs[0].Msg
 		return &lineError{msg: survey.T("respondent: "+m.Get(survey.LangEN), "người trả lời: "+m.Get(survey.LangVI))}
