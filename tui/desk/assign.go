@@ -132,7 +132,7 @@ func (f *assignScreen) Typing() bool { return f.focus != afButton }
 
 func (f *assignScreen) Help() keys.Help {
 	k := f.c.keys
-	short := []key.Binding{k.NextField, k.PrevField}
+	short := []key.Binding{k.NextField}
 	switch {
 	case f.focus == afButton:
 		short = append(short, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", f.c.t("assign", "giao việc"))))
@@ -267,7 +267,7 @@ func (f *assignScreen) key(m tea.KeyMsg) tea.Cmd {
 func (f *assignScreen) View() string {
 	c, s := f.c, f.c.sty
 	w := c.width
-	const lw = 22
+	const lw = 24
 	fw := max(10, w-lw-3)
 	qname := f.qn
 	if f.title != nil {
@@ -275,8 +275,8 @@ func (f *assignScreen) View() string {
 	}
 	out := []string{
 		s.Title.Render(cut(c.t("Plan an interview for an assessor", "Giao một cuộc phỏng vấn cho người đánh giá"), w)),
-		s.Subtle.Render(cut(c.t("It travels to the assessor with the next sync or batch; they find it under “To do”.",
-			"Phỏng vấn được gửi đến người đánh giá trong lần đồng bộ hoặc đóng lô tiếp theo, ở mục “Việc cần làm”."), w)),
+		s.Subtle.Render(cut(c.t("It reaches the assessor with the next sync or batch, under “To do”.",
+			"Gửi đến người đánh giá khi đồng bộ hoặc đóng lô, ở mục “Việc cần làm”."), w)),
 		"",
 		"  " + pad(c.t("Questionnaire", "Bảng hỏi"), lw-2) + cut(qname, fw),
 	}
@@ -295,8 +295,8 @@ func (f *assignScreen) View() string {
 		survey.T("Province or ministry", "Tỉnh hoặc bộ"),
 		survey.T("Agency", "Cơ quan"),
 		survey.T("Assessor (principal)", "Người đánh giá"),
-		survey.T("Due (optional)", "Hạn (không bắt buộc)"),
-		survey.T("Note (optional)", "Ghi chú (không bắt buộc)"),
+		survey.T("Due (optional)", "Hạn (nếu có)"),
+		survey.T("Note (optional)", "Ghi chú (nếu có)"),
 	}
 	for i, in := range f.inputs {
 		l := c.get(labels[i])
