@@ -352,8 +352,15 @@ func (a *App) openAssign(m AssignMsg) tea.Cmd {
 		return notice(survey.T("This desk cannot write planned interviews: use fieldsurvey assign",
 			"Màn hình này không ghi được phỏng vấn theo kế hoạch: hãy dùng fieldsurvey assign"), true)
 	}
+	if m.Questionnaire == "" && a.c.cat != nil {
+		// No interview yet: the first questionnaire installed.
+		for _, q := range a.c.cat.List() {
+			m.Questionnaire = q.ID
+			break
+		}
+	}
 	if m.Questionnaire == "" {
-		return notice(survey.T("Choose a questionnaire first (t)", "Hãy chọn bảng hỏi trước (t)"), true)
+		return notice(survey.T("No questionnaire is installed here: nothing can be assigned", "Chưa cài bảng hỏi nào: không thể giao việc"), true)
 	}
 	a.assign = newAssignScreen(a.c, m.Province, m.Questionnaire)
 	a.assign.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
