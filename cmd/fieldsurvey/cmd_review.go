@@ -5,6 +5,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"os"
 	"os/exec"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -70,6 +71,7 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 	if err != nil {
 		return err
 	}
+	var known []string
 	o := desk.Options{
 		Lang:       g.lang(),
 		Role:       g.role(),
@@ -91,13 +93,20 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 	case g.cfg.Device == "" && g.role().Decides():
 		o.ReadOnly = survey.T("this home has no device id yet (fieldsurvey init)", "máy này chưa có mã thiết bị (fieldsurvey init)")
 	default:
+		if g.role().Decides() {
+			// The assign form (a in the overview) names assessors this home knows, as
+			// fieldsurvey assign does.
+			if known, err = g.homeKnownPrincipals(ctx); err != nil {
+				return err
+			}
+		}
 		o.OnLanguage = func(lang string) error { return saveLanguage(g.configPath(), lang) }
 		if g.role().Decides() {
 			o.Sync = newTUISync(g)
 		}
 		o.Settle = g.settleOnScreen
 	}
-	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device}, cat)
+	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device, Known: known}, cat)
 	return contextErr(ctx, err)
 }
 
@@ -115,4 +124,24 @@ func (g *globals) settleOnScreen(interview string, t survey.Target) tea.Cmd {
 	}
 	c := exec.Command(exe, "--home", g.home, "--lang", g.lang(), "collect", "--interview", interview, "--at", at)
 	return tea.ExecProcess(c, func(error) tea.Msg { return desk.SettledMsg{Interview: interview} })
+}
+
+// homeKnownPrincipals lists the principals of this home's allowed_signers file and of the
+// devices whose batches it merged (knownPrincipals), sorted.
+func (g *globals) homeKnownPrincipals(ctx context.Context) ([]string, error) {
+	h, err := g.openHomeHub()
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	known, err := g.knownPrincipals(ctx, h.Devices)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(known))
+	for p := range known {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
 }

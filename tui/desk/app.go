@@ -35,6 +35,7 @@ const (
 	scrInterview
 	scrDecide
 	scrOverview
+	scrAssign
 )
 
 // Messages between the screens and the root.
@@ -112,6 +113,9 @@ type App struct {
 	iv     *interviewScreen
 	form   *decideScreen
 	over   *overviewScreen
+	// assign is the assign form (assign.go), opened from the overview.
+	assign      *assignScreen
+	assignBelow screenID
 
 	notice   survey.Text
 	noticeEr bool
@@ -165,6 +169,10 @@ func (a *App) current() screen {
 		}
 	case scrOverview:
 		return a.over
+	case scrAssign:
+		if a.assign != nil {
+			return a.assign
+		}
 	}
 	return a.queue
 }
@@ -190,6 +198,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.form != nil {
 			a.form.Update(m)
 		}
+		if a.assign != nil {
+			a.assign.Update(m)
+		}
 		return a, tea.Batch(cmds...)
 	case noticeMsg:
 		a.notice, a.noticeEr = m.text, m.err
@@ -207,6 +218,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.iv, a.active = nil, scrQueue
 		case scrOverview:
 			a.active = scrQueue
+		case scrAssign:
+			a.assign, a.active = nil, a.assignBelow
 		}
 		return a, nil
 	case showOverviewMsg:
@@ -215,6 +228,17 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case FilterMsg:
 		a.active = scrQueue
 		return a, a.queue.filterTo(m.Province, m.Questionnaire)
+	case AssignMsg:
+		return a, a.openAssign(m)
+	case assignSubmitMsg:
+		return a, a.writeAssignment(m)
+	case assignedMsg:
+		return a, a.assigned(m)
+	case assessorsMsg:
+		if a.assign != nil {
+			a.assign.Update(m)
+		}
+		return a, nil
 	case DecideMsg:
 		return a, a.check(m)
 	case checkedMsg:

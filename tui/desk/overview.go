@@ -97,7 +97,7 @@ func (o *overviewScreen) Help() keys.Help {
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", o.c.t("its interviews", "các phỏng vấn")))
 	return keys.Help{
 		Short: []key.Binding{open, k.Sections, k.Questionnaire, k.Queue},
-		Full:  [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection, k.PageUp, k.PageDown}, {open, k.Questionnaire, k.Queue, k.Back}},
+		Full:  [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection, k.PageUp, k.PageDown}, {open, assignKey(o.c), k.Questionnaire, k.Queue, k.Back}},
 	}
 }
 
@@ -221,6 +221,12 @@ func (o *overviewScreen) key(m tea.KeyMsg) tea.Cmd {
 		}
 		o.row, o.col, o.top = 0, 0, 0
 		return o.load(next)
+	case key.Matches(m, assignKey(o.c)):
+		p, qn := "", o.qn
+		if o.row < len(o.provinces) {
+			p = o.provinces[o.row]
+		}
+		return func() tea.Msg { return AssignMsg{Province: p, Questionnaire: qn} }
 	case key.Matches(m, k.Open):
 		if o.row < len(o.provinces) {
 			p, qn := o.provinces[o.row], o.qn
@@ -323,7 +329,7 @@ func (o *overviewScreen) View() string {
 			d = strings.Join(dist, " · ")
 		}
 		out = append(out, cut(s.Heading.Render(o.provinces[o.row]+" · "+sec.ID+" "+c.get(sec.Title))+": "+d, w))
-		out = append(out, s.Subtle.Render(cut(statusCounts(c, o.perProv[o.row])+c.t("  (enter lists them)", "  (enter để xem)"), w)))
+		out = append(out, s.Subtle.Render(cut(statusCounts(c, o.perProv[o.row])+c.t("  (enter lists them · a assigns one)", "  (enter để xem · a để giao việc)"), w)))
 	}
 	out = append(out, s.Subtle.Render(cut(c.t("All: ", "Tất cả: ")+statusCounts(c, o.totals), w)))
 	return strings.Join(out, "\n")

@@ -6,8 +6,14 @@ package deskstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/google/uuid"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/assign"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/tui/desk"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
@@ -16,12 +22,21 @@ import (
 
 // Desk is a *store.Store seen as the supervisor's desk's store (desk.Store). Device is the
 // home's device id, whose revisions Pending counts.
+//
+// It is also a desk.Assigner: Known are the principals this home knows besides the authors
+// of its revisions (its allowed_signers file, the signers of the devices it merged); an
+// assignment to anyone else is refused. NewID makes interview ids (nil: UUIDv7).
 type Desk struct {
 	S      *store.Store
 	Device string
+	Known  []string
+	NewID  func() (string, error)
 }
 
-var _ desk.Store = Desk{}
+var (
+	_ desk.Store    = Desk{}
+	_ desk.Assigner = Desk{}
+)
 
 // Queue returns one page of the queue (store.Queue).
 func (d Desk) Queue(ctx context.Context, q desk.Query) ([]desk.Row, int, error) {
@@ -60,3 +75,73 @@ func (d Desk) Put(ctx context.Context, by session.Author, changes ...survey.Chan
 
 // Pending counts the revisions made by the home's device that no batch carries yet.
 func (d Desk) Pending(ctx context.Context) (int, error) { return d.S.PendingOf(ctx, d.Device) }
+
+// Assessors returns the known principals, sorted: the suggestions of the assign form.
+func (d Desk) Assessors(ctx context.Context) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range d.Known {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Assign checks a with survey/assign's Checker (the questionnaire version the desk read
+// from its catalogue, a principal in Known or the author of a revision here) and, when
+// nothing is wrong, writes the planned interview with assign.Create in one transaction.
+func (d Desk) Assign(ctx context.Context, by session.Author, a desk.Assignment) (string, []desk.AssignProblem, error) {
+	known := map[string]bool{}
+	for _, p := range d.Known {
+		known[p] = true
+	}
+	var lookErr error
+	c := assign.Checker{
+		Questionnaire: func(id string) (string, error) {
+			if a.Version == "" {
+				return "", fmt.Errorf("questionnaire %s is not installed", id)
+			}
+			return a.Version, nil
+		},
+		Known: func(p string) bool {
+			if known[p] {
+				return true
+			}
+			ok, err := d.S.HasAuthor(ctx, p)
+			if err != nil && lookErr == nil {
+				lookErr = err
+			}
+			return ok
+		},
+	}
+	checked, probs := c.Check(assign.Assignment{Questionnaire: a.Questionnaire, Version: a.Version, Agency: a.Agency,
+		Province: a.Province, Assignee: a.Assignee, Due: a.Due, Note: a.Note})
+	if lookErr != nil {
+		return "", nil, fmt.Errorf("check the assessor: %w", lookErr)
+	}
+	if len(probs) > 0 {
+		out := make([]desk.AssignProblem, len(probs))
+		for i, p := range probs {
+			out[i] = desk.AssignProblem{Column: p.Column, Msg: p.Msg}
+		}
+		return "", out, nil
+	}
+	if by.Device == "" || by.Principal == "" {
+		return "", nil, errors.New("this home has no device id or principal: run fieldsurvey init")
+	}
+	newID := d.NewID
+	if newID == nil {
+		newID = func() (string, error) {
+			u, err := uuid.NewV7()
+			return u.String(), err
+		}
+	}
+	made, err := assign.Create(ctx, d.S, store.Author{Device: by.Device, Principal: by.Principal}, []assign.Assignment{checked}, newID)
+	if err != nil {
+		return "", nil, err
+	}
+	return made[0].ID, nil, nil
+}
