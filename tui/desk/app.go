@@ -35,6 +35,8 @@ const (
 	scrInterview
 	scrDecide
 	scrOverview
+	scrAssessList
+	scrAssessment
 )
 
 // Messages between the screens and the root.
@@ -112,6 +114,8 @@ type App struct {
 	iv     *interviewScreen
 	form   *decideScreen
 	over   *overviewScreen
+	alist  *assessListScreen
+	as     *assessScreen
 
 	notice   survey.Text
 	noticeEr bool
@@ -165,6 +169,14 @@ func (a *App) current() screen {
 		}
 	case scrOverview:
 		return a.over
+	case scrAssessList:
+		if a.alist != nil {
+			return a.alist
+		}
+	case scrAssessment:
+		if a.as != nil {
+			return a.as
+		}
 	}
 	return a.queue
 }
@@ -190,6 +202,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.form != nil {
 			a.form.Update(m)
 		}
+		if a.as != nil {
+			a.as.Update(m)
+		}
 		return a, tea.Batch(cmds...)
 	case noticeMsg:
 		a.notice, a.noticeEr = m.text, m.err
@@ -207,8 +222,44 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.iv, a.active = nil, scrQueue
 		case scrOverview:
 			a.active = scrQueue
+		case scrAssessment:
+			a.as, a.active = nil, scrAssessList
+			if a.alist != nil {
+				return a, a.alist.Init()
+			}
+		case scrAssessList:
+			a.alist, a.active = nil, scrQueue
 		}
 		return a, nil
+	case showAssessmentsMsg:
+		a.alist = newAssessListScreen(a.c)
+		a.active = scrAssessList
+		return a, a.alist.Init()
+	case OpenAssessmentMsg:
+		a.as = newAssessScreen(a.c, m.ID)
+		a.as.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+		a.active = scrAssessment
+		return a, a.as.Init()
+	case assessListMsg:
+		if a.alist != nil {
+			a.alist.Update(m)
+		}
+		return a, nil
+	case assessLoadedMsg:
+		if a.as != nil {
+			a.as.Update(m)
+		}
+		return a, nil
+	case assessSavedMsg:
+		a.c.writing = max(0, a.c.writing-1)
+		if a.quitting && a.c.writing == 0 && a.writing == 0 {
+			return a, tea.Quit
+		}
+		cmds := []tea.Cmd{a.pendingCmd()}
+		if a.as != nil && a.as.id == m.id {
+			cmds = append(cmds, a.as.saved(m))
+		}
+		return a, tea.Batch(cmds...)
 	case showOverviewMsg:
 		a.active = scrOverview
 		return a, a.over.load(a.over.qn)
@@ -310,12 +361,17 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 
 // quit stops the program once the decisions being written are saved.
 func (a *App) quit() tea.Cmd {
-	if a.writing == 0 || a.quitting {
+	var save tea.Cmd
+	if a.as != nil && a.as.field != fieldNone {
+		// What is typed in a text field is saved on leaving it: quitting leaves it.
+		save = a.as.leave()
+	}
+	if (a.writing == 0 && a.c.writing == 0) || a.quitting {
 		return tea.Quit
 	}
 	a.quitting = true
-	a.notice, a.noticeEr = survey.T("Saving the decision, then quitting…", "Đang lưu quyết định rồi thoát…"), false
-	return nil
+	a.notice, a.noticeEr = survey.T("Saving, then quitting…", "Đang lưu rồi thoát…"), false
+	return save
 }
 
 // burst handles several characters that arrived at once: one key at a time while they are
@@ -343,20 +399,26 @@ func (a *App) switchLang() tea.Cmd {
 		a.c.lang = survey.LangVI
 	}
 	a.c.keys = NewKeys(a.c.lang)
+	var reload tea.Cmd
 	if a.iv != nil {
 		a.iv.langChanged()
 	}
+	if a.as != nil {
+		// The evidence is built in the interface language: build it again.
+		reload = a.as.Init()
+	}
+
 	if a.c.opts.OnLanguage == nil {
-		return nil
+		return reload
 	}
 	f, lang := a.c.opts.OnLanguage, a.c.lang
-	return func() tea.Msg {
+	return tea.Batch(reload, func() tea.Msg {
 		if err := f(lang); err != nil {
 			return noticeMsg{text: survey.T("language not saved in the configuration: "+err.Error(),
 				"chưa lưu được ngôn ngữ vào cấu hình: "+err.Error()), err: true}
 		}
 		return nil
-	}
+	})
 }
 
 // check reads the interview again and asks the rules whether the decision may start; the

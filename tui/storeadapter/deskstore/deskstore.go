@@ -6,6 +6,7 @@ package deskstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -60,3 +61,26 @@ func (d Desk) Put(ctx context.Context, by session.Author, changes ...survey.Chan
 
 // Pending counts the revisions made by the home's device that no batch carries yet.
 func (d Desk) Pending(ctx context.Context) (int, error) { return d.S.PendingOf(ctx, d.Device) }
+
+// Assessments lists the assessments of the home, most recently changed first.
+func (d Desk) Assessments(ctx context.Context) ([]survey.Summary, error) {
+	return d.S.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
+}
+
+// InterviewsOf returns the state of every interview of questionnaire qn whose creation is
+// held (an assessment's evidence: report.BuildAssessment chooses which count).
+func (d Desk) InterviewsOf(ctx context.Context, qn string) ([]*survey.InterviewState, error) {
+	sums, err := d.S.List(ctx, store.ListOptions{Questionnaire: qn, Created: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*survey.InterviewState, 0, len(sums))
+	for _, s := range sums {
+		st, err := d.S.Interview(ctx, s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("read interview %s: %w", s.ID, err)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
