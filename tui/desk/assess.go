@@ -64,8 +64,10 @@ func (l *assessListScreen) Init() tea.Cmd {
 	}
 }
 
-func (l *assessListScreen) Title() string { return l.c.t("Team assessments", "Đánh giá của nhóm") }
-func (l *assessListScreen) Typing() bool  { return false }
+func (l *assessListScreen) Title() string {
+	return l.c.t("Team assessments", "Đánh giá của nhóm")
+}
+func (l *assessListScreen) Typing() bool { return false }
 
 func (l *assessListScreen) Help() keys.Help {
 	k := l.c.keys
@@ -657,8 +659,8 @@ func (v *assessScreen) footer() []string {
 	out = append(out, cut(remarks, w))
 	note := c.t("The median of the interviews is a suggestion only (≈: between two steps, the one nearer the middle); the rating is the team's judgement.",
 		"Trung vị của các phỏng vấn chỉ là gợi ý (≈: giữa hai mức, lấy mức gần giữa hơn); mức đánh giá là nhận định của nhóm.")
-	if n := len(wrap(note, w)); n > 1 {
-		return append(out, s.Faint.Render(strings.Join(wrap(note, w), "\n")))
+	for _, l := range wrap(note, w) {
+		out = append(out, s.Faint.Render(l))
 	}
-	return append(out, s.Faint.Render(cut(note, w)))
+	return out
 }
