@@ -81,5 +81,147 @@ func TestAssessmentScreenShowsEvidenceAndTeamRating(t *testing.T) {
 	f := newFixture(t)
 	f.withAssessment(t)
 	d := openAssessment(t, f, supervisorOptions("en"))
-	t.Log(d.view())
+	v := d.view()
+	for _, want := range []string{
+		"Section 1/7",
+		"2 interviews counted (approved)",
+		// 1.1: the team's Amber beside the two approved interviews' Amber and Green, and
+		// their median, said to be a suggestion.
+		"Team: ●●●○○ Amber ✎",
+		"··█·█ 0/0/1/0/1 · median ●●●●○ Amber/Green (suggestion)",
+		"Remarks (r): Có chiến lược nhưng chưa triển khai",
+		"The median of the interviews is a suggestion only",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the screen does not show %q:\n%s", want, v)
+		}
+	}
+	d.keys("right", "right", "right", "right", "right", "right")
+	if v := d.view(); !strings.Contains(v, "Section 7/7") || !strings.Contains(v, "⚠ two versions") {
+		t.Errorf("section 7 does not mark the conflict on 7.1:\n%s", v)
+	}
+}
+
+// TestAssessmentRatingKeysWriteOneRevision: a rating key writes one revision of the
+// selected question's team rating, by the home's device and principal, keeping its remarks;
+// the overall row's key writes the section's.
+func TestAssessmentRatingKeysWriteOneRevision(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	before := len(f.revisionsOf(t))
+	d := openAssessment(t, f, supervisorOptions("en"))
+	d.keys("4") // 1.1 is selected: Amber/Green
+	revs := f.revisionsOf(t)
+	if len(revs) != before+1 {
+		t.Fatalf("%d revisions written, want 1", len(revs)-before)
+	}
+	last := revs[len(revs)-1]
+	if last.Kind != survey.KindAnswer || last.Key != "1.1" || last.Device != lan.Device || last.Author != lan.Principal {
+		t.Errorf("wrote %s %s by %s@%s, want the answer 1.1 by %s@%s", last.Kind, last.Key, last.Author, last.Device, lan.Principal, lan.Device)
+	}
+	a := f.assessment(t)
+	if got := a.Ratings["1.1"]; got.Rating != survey.AmberGreen || got.Comment != "Có chiến lược nhưng chưa triển khai" {
+		t.Errorf("1.1 is %+v, want Amber/Green with its remarks kept", got)
+	}
+	if v := d.view(); !strings.Contains(v, "✓ saved 1.1") || !strings.Contains(v, "Team: ●●●●○ Amber/Green") {
+		t.Errorf("the screen does not say it is saved, with the new rating:\n%s", v)
+	}
+	// o selects the overall row; 2 rates section 1 overall Amber/Red.
+	d.keys("o", "2")
+	a = f.assessment(t)
+	if got := a.Sections["1"]; got.Rating != survey.AmberRed {
+		t.Errorf("section 1 overall is %+v, want Amber/Red", got)
+	}
+	if n := len(f.revisionsOf(t)); n != before+2 {
+		t.Errorf("%d revisions written in all, want 2", n-before)
+	}
+	// 9 is no step of the scale: nothing is written.
+	d.keys("up", "9")
+	if n := len(f.revisionsOf(t)); n != before+2 {
+		t.Errorf("a key that is no step wrote %d revisions", n-before-2)
+	}
+}
+
+// TestAssessmentRemarksFieldSwallowsLetters: in the remarks field q, a, x, T, o, n and
+// digits are text, not commands; leaving the field saves it once.
+func TestAssessmentRemarksFieldSwallowsLetters(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	before := len(f.revisionsOf(t))
+	d := openAssessment(t, f, supervisorOptions("vi"))
+	d.keys("down", "r")
+	d.typeText("qax To n 3 đủ")
+	if d.quit {
+		t.Fatal("q in the remarks field quit the desk")
+	}
+	if n := len(f.revisionsOf(t)); n != before {
+		t.Fatalf("typing wrote %d revisions before leaving the field", n-before)
+	}
+	d.keys("esc")
+	revs := f.revisionsOf(t)
+	if len(revs) != before+1 {
+		t.Fatalf("leaving the field wrote %d revisions, want 1", len(revs)-before)
+	}
+	if got := f.assessment(t).Ratings["1.2"]; got.Comment != "qax To n 3 đủ" || got.Rating != "" {
+		t.Errorf("1.2 is %+v, want the typed remarks and no rating", got)
+	}
+	if v := d.view(); !strings.Contains(v, "Nhận xét (r): qax To n 3 đủ") || !strings.Contains(v, "✓ đã lưu 1.2") {
+		t.Errorf("the screen does not show the saved remarks:\n%s", v)
+	}
+	// Leaving without a change writes nothing.
+	d.keys("r", "esc")
+	if n := len(f.revisionsOf(t)); n != before+1 {
+		t.Errorf("leaving an unchanged field wrote %d revisions", n-before-1)
+	}
+	// n edits the section's analysis.
+	d.keys("n")
+	d.typeText("Phân tích")
+	d.keys("esc")
+	if got := f.assessment(t).Texts[survey.AnalysisKey("1")]; got != "Phân tích" {
+		t.Errorf("analysis of section 1 is %q", got)
+	}
+}
+
+// TestAssessmentConflictRefused: a conflicted target is neither rated nor edited; the
+// message names conflicts settle.
+func TestAssessmentConflictRefused(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	before := len(f.revisionsOf(t))
+	d := openAssessment(t, f, supervisorOptions("en"))
+	d.keys("right", "right", "right", "right", "right", "right") // section 7: 7.1 first
+	for _, k := range []string{"3", "r"} {
+		d.keys(k)
+		v := d.view()
+		if !strings.Contains(v, "fieldsurvey conflicts settle 0193a5b2 7.1") {
+			t.Errorf("key %s: no refusal naming conflicts settle:\n%s", k, v)
+		}
+	}
+	if n := len(f.revisionsOf(t)); n != before {
+		t.Errorf("a conflicted target got %d revisions", n-before)
+	}
+	if len(f.assessment(t).Conflicts) != 1 {
+		t.Error("the conflict was settled blindly")
+	}
+}
+
+// TestAssessmentReadOnlyWritesNothing: a desk on --db refuses every change.
+func TestAssessmentReadOnlyWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	before := len(f.revisionsOf(t))
+	o := supervisorOptions("en")
+	o.ReadOnly = survey.T("opened with --db", "mở bằng --db")
+	d := openAssessment(t, f, o)
+	d.keys("3", "r")
+	d.typeText("abc")
+	d.keys("esc", "o", "1", "n")
+	d.typeText("x")
+	d.keys("esc")
+	if n := len(f.revisionsOf(t)); n != before {
+		t.Errorf("a read-only desk wrote %d revisions", n-before)
+	}
+	if v := d.view(); !strings.Contains(v, "Read-only: opened with --db") {
+		t.Errorf("no read-only refusal:\n%s", v)
+	}
 }
