@@ -538,7 +538,7 @@ func (v *assessScreen) View() string {
 	// Below the rows: the selected row's remarks and what the interviews suggest, and the
 	// text field when one is open.
 	foot := v.footer()
-	h := max(2, c.bodyHeight()-len(out)-len(foot)-1)
+	h := max(2, c.bodyHeight()-len(out)-len(foot))
 	per := max(1, h/2)
 	n := len(sec.Rows) + 1
 	v.top = window(v.cursor, n, per, v.top)
@@ -657,8 +657,12 @@ func (v *assessScreen) footer() []string {
 		remarks = c.t("Remarks (r): ", "Nhận xét (r): ") + r
 	}
 	out = append(out, cut(remarks, w))
-	note := c.t("The median of the interviews is a suggestion only (≈: between two steps, the one nearer the middle); the rating is the team's judgement.",
-		"Trung vị của các phỏng vấn chỉ là gợi ý (≈: giữa hai mức, lấy mức gần giữa hơn); mức đánh giá là nhận định của nhóm.")
+	note := c.t("The interviews' median is only a suggestion (≈: halfway, taken toward the middle); the rating is the team's judgement.",
+		"Trung vị của phỏng vấn chỉ là gợi ý (≈: giữa hai mức, lấy mức gần giữa); mức đánh giá là nhận định của nhóm.")
+	if w < 120 {
+		note = c.t("The median is only a suggestion (≈: halfway); the team's judgement rates.",
+			"Trung vị chỉ là gợi ý (≈: giữa hai mức); mức đánh giá là nhận định của nhóm.")
+	}
 	for _, l := range wrap(note, w) {
 		out = append(out, s.Faint.Render(l))
 	}

@@ -90,7 +90,7 @@ func TestAssessmentScreenShowsEvidenceAndTeamRating(t *testing.T) {
 		"Team: ●●●○○ Amber ✎",
 		"··█·█ 0/0/1/0/1 · median ●●●●○ Amber/Green (suggestion)",
 		"Remarks (r): Có chiến lược nhưng chưa triển khai",
-		"The median of the interviews is a suggestion only",
+		"median is only a suggestion",
 	} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the screen does not show %q:\n%s", want, v)
