@@ -168,6 +168,12 @@ type assessScreen struct {
 	target   survey.Target // what the text field writes
 	original string
 	ta       textarea.Model
+
+	// The action plan and key datasets tables (assess_tables.go).
+	view       assessView
+	tcur, ttop int
+	form       *rowForm
+	confirm    string // the row a first x asked to delete
 }
 
 func newAssessScreen(c *shared, id string) *assessScreen {
@@ -213,19 +219,28 @@ func (v *assessScreen) Title() string {
 	return v.c.t("Team assessment", "Đánh giá của nhóm") + " · " + v.a.Meta.Title
 }
 
-func (v *assessScreen) Typing() bool { return v.field != fieldNone }
+func (v *assessScreen) Typing() bool { return v.field != fieldNone || v.form != nil }
 
 func (v *assessScreen) Help() keys.Help {
 	k := v.c.keys
 	if v.field != fieldNone {
 		return keys.Help{Short: []key.Binding{k.SaveLeave}, Full: [][]key.Binding{{k.SaveLeave}}}
 	}
+	if v.form != nil {
+		next := key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", v.c.t("next field", "ô sau")))
+		save := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", v.c.t("next/save", "ô sau/lưu")))
+		return keys.Help{Short: []key.Binding{next, save, k.Cancel}, Full: [][]key.Binding{{next, save, k.Cancel}}}
+	}
+	if v.view != viewSections {
+		return keys.Help{Short: []key.Binding{k.EvAdd, k.EvEdit, k.EvDelete, k.EvMoveUp, k.EvMoveDown, k.Views, k.Back},
+			Full: [][]key.Binding{{k.Up, k.Down, k.EvAdd, k.EvEdit, k.EvDelete, k.EvMoveUp, k.EvMoveDown}, {k.Views, k.Back}}}
+	}
 	rate := k.Rate
 	if sc := v.scale(); sc != nil {
 		rate = scaleHelp(v.c, sc)
 	}
-	return keys.Help{Short: []key.Binding{rate, k.Remarks, k.Overall, k.Analysis, k.Sections, k.Back},
-		Full: [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection}, {rate, k.Remarks, k.Overall, k.Analysis, k.Back}}}
+	return keys.Help{Short: []key.Binding{rate, k.Remarks, k.Overall, k.Analysis, k.Sections, k.Views, k.Back},
+		Full: [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection}, {rate, k.Remarks, k.Overall, k.Analysis, k.Views, k.Back}}}
 }
 
 // scaleHelp is the help of the rating keys of sc: "1-5 rate" and its uncounted steps.
@@ -321,10 +336,24 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 		v.ta, cmd = v.ta.Update(m)
 		return cmd
 	}
+	if v.a == nil {
+		if key.Matches(m, k.Back) {
+			return func() tea.Msg { return BackMsg{} }
+		}
+		return nil
+	}
+	if v.form != nil {
+		return v.formKey(m)
+	}
+	if v.view != viewSections {
+		return v.tableKey(m)
+	}
 	sec := v.section()
 	switch {
 	case key.Matches(m, k.Back):
 		return func() tea.Msg { return BackMsg{} }
+	case key.Matches(m, k.Views):
+		v.view, v.tcur, v.ttop = viewPlan, 0, 0
 	case sec == nil:
 		return nil
 	case key.Matches(m, k.NextSection):
@@ -427,9 +456,9 @@ func (v *assessScreen) leave() tea.Cmd {
 		return nil
 	}
 	if t.Kind == survey.KindText {
-		return v.write(t, func(*survey.Assessment) survey.Change { return survey.SetText(v.id, t.Key, text) })
+		return v.write(t, func(*survey.Assessment) []survey.Change { return []survey.Change{survey.SetText(v.id, t.Key, text)} })
 	}
-	return v.write(t, func(a *survey.Assessment) survey.Change { return withRemarks(a, t, text) })
+	return v.write(t, func(a *survey.Assessment) []survey.Change { return []survey.Change{withRemarks(a, t, text)} })
 }
 
 // rate sets the team's rating of the selected row, keeping its remarks.
@@ -438,7 +467,7 @@ func (v *assessScreen) rate(code survey.Code) tea.Cmd {
 	if r := v.refusal(t); r != nil {
 		return notice(r, true)
 	}
-	return v.write(t, func(a *survey.Assessment) survey.Change { return withRating(a, t, code) })
+	return v.write(t, func(a *survey.Assessment) []survey.Change { return []survey.Change{withRating(a, t, code)} })
 }
 
 // withRating is the change that sets the rating of t (a question or a section), keeping the
@@ -460,8 +489,9 @@ func withRemarks(a *survey.Assessment, t survey.Target, text string) survey.Chan
 
 // write reads the assessment again (another change may have arrived since it was drawn),
 // refuses a target that now has two versions, and writes the change build makes from what
-// is stored: one revision by the home's device and principal.
-func (v *assessScreen) write(t survey.Target, build func(*survey.Assessment) survey.Change) tea.Cmd {
+// is stored: one revision per change (one for a rating or a text; a reordering writes the
+// rows whose place changed), by the home's device and principal, in one commit.
+func (v *assessScreen) write(t survey.Target, build func(*survey.Assessment) []survey.Change) tea.Cmd {
 	if ro := v.c.opts.ReadOnly; ro != nil {
 		return notice(survey.T("Read-only: "+ro.Get(survey.LangEN), "Chỉ xem: "+ro.Get(survey.LangVI)), true)
 	}
@@ -485,7 +515,11 @@ func (v *assessScreen) write(t survey.Target, build func(*survey.Assessment) sur
 					fmt.Sprintf("%s vừa có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s (chưa thay đổi gì)", what, shortID(id), what))}
 			}
 		}
-		if _, err := st.Put(ctx, by, build(a)); err != nil {
+		changes := build(a)
+		if len(changes) == 0 {
+			return assessSavedMsg{id: id, what: what}
+		}
+		if _, err := st.Put(ctx, by, changes...); err != nil {
 			return assessSavedMsg{id: id, what: what, err: fmt.Errorf("save %s: %w", what, err)}
 		}
 		return assessSavedMsg{id: id, what: what}
@@ -518,6 +552,10 @@ func (v *assessScreen) View() string {
 	}
 	sec := v.section()
 	scope := v.rep.ScopeLabel
+	if v.view != viewSections {
+		head := s.Subtle.Render(cut(fmt.Sprintf("%s %s · %s", v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope), w))
+		return strings.Join(append([]string{head}, v.tableView(c.bodyHeight()-1)...), "\n")
+	}
 	out := []string{s.Subtle.Render(cut(fmt.Sprintf(c.t("%s %s · %s · %d interviews counted (approved) · conflicts: %d", "%s %s · %s · %d phỏng vấn được tính (đã duyệt) · xung đột: %d"),
 		v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope, len(v.rep.Interviews), len(v.a.Conflicts)), w))}
 	if sec == nil {

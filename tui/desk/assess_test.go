@@ -225,3 +225,94 @@ func TestAssessmentReadOnlyWritesNothing(t *testing.T) {
 		t.Errorf("no read-only refusal:\n%s", v)
 	}
 }
+
+// TestAssessmentActionPlanAndDatasets: tab opens the action plan; a adds an action through
+// the form (letters are text there), enter edits it, J moves it, x twice deletes it; a
+// dataset row with a bad openness is refused with the field named and nothing written.
+func TestAssessmentActionPlanAndDatasets(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	d := openAssessment(t, f, supervisorOptions("en"))
+	d.keys("tab")
+	if v := d.view(); !strings.Contains(v, "Action plan · 0 actions") {
+		t.Fatalf("tab did not open the action plan:\n%s", v)
+	}
+	before := len(f.revisionsOf(t))
+	add := func(action, lead, sections string) {
+		t.Helper()
+		d.keys("a")
+		d.typeText(action)
+		d.keys("tab")
+		d.typeText(lead)
+		d.keys("tab", "tab", "tab")
+		d.typeText(sections)
+		d.keys("enter", "enter")
+	}
+	add("Lập đội ứng cứu sự cố quốc gia", "Bộ Công an", "7")
+	add("Ban hành chiến lược", "Bộ TT&TT", "1")
+	a := f.assessment(t)
+	if len(a.Actions) != 2 || a.Actions[0].ID != "A1" || a.Actions[0].Action != "Lập đội ứng cứu sự cố quốc gia" || a.Actions[0].Lead != "Bộ Công an" ||
+		len(a.Actions[0].Sections) != 1 || a.Actions[0].Sections[0] != "7" || a.Actions[1].ID != "A2" {
+		t.Fatalf("actions are %+v", a.Actions)
+	}
+	if n := len(f.revisionsOf(t)); n != before+2 {
+		t.Errorf("two additions wrote %d revisions", n-before)
+	}
+	if v := d.view(); !strings.Contains(v, "A1 Lập đội ứng cứu") || !strings.Contains(v, "lead: Bộ Công an") {
+		t.Errorf("the plan does not show the action:\n%s", v)
+	}
+	// A section that does not exist is refused in the form; nothing is written.
+	before = len(f.revisionsOf(t))
+	d.keys("a")
+	d.typeText("x")
+	d.keys("tab", "tab", "tab", "tab")
+	d.typeText("99")
+	d.keys("enter", "enter")
+	if v := d.view(); !strings.Contains(v, `no section "99"`) {
+		t.Errorf("no refusal of section 99:\n%s", v)
+	}
+	d.keys("esc")
+	if n := len(f.revisionsOf(t)); n != before {
+		t.Errorf("a refused form wrote %d revisions", n-before)
+	}
+	// J moves A1 below A2.
+	d.keys("J")
+	if a := f.assessment(t); a.Actions[0].ID != "A2" || a.Actions[1].ID != "A1" {
+		t.Errorf("after J the plan is %s, %s; want A2, A1", a.Actions[0].ID, a.Actions[1].ID)
+	}
+	// x once asks; x again deletes the selected (A1, now second).
+	before = len(f.revisionsOf(t))
+	d.keys("x")
+	if n := len(f.revisionsOf(t)); n != before {
+		t.Fatal("one x deleted")
+	}
+	d.keys("x")
+	if a := f.assessment(t); len(a.Actions) != 1 || a.Actions[0].ID != "A2" {
+		t.Errorf("after x x the plan is %+v", a.Actions)
+	}
+	// Key datasets: openness 7 is refused with the field named.
+	d.keys("tab", "a")
+	d.typeText("Cục Thống kê")
+	d.keys("tab")
+	d.typeText("Niên giám")
+	d.keys("tab")
+	d.typeText("y")
+	d.keys("tab", "tab")
+	d.send(keyMsg("backspace"))
+	d.typeText("7")
+	d.keys("enter", "enter")
+	if v := d.view(); !strings.Contains(v, "openness: is 7") {
+		t.Errorf("openness 7 not refused:\n%s", v)
+	}
+	if len(f.assessment(t).Datasets) != 0 {
+		t.Fatal("a refused dataset row was written")
+	}
+	d.keys("shift+tab") // back to the openness
+	d.send(keyMsg("backspace"))
+	d.typeText("3")
+	d.keys("enter", "enter")
+	ds := f.assessment(t).Datasets
+	if len(ds) != 1 || ds[0].Agency != "Cục Thống kê" || !ds[0].KeyForPublic || ds[0].KeyToService || ds[0].Openness != 3 {
+		t.Errorf("datasets are %+v", ds)
+	}
+}
