@@ -323,9 +323,9 @@ func (v *assessScreen) tableView(h int) []string {
 	var out []string
 	n := v.tableLen()
 	if v.view == viewPlan {
-		out = append(out, s.Title.Render(cut(fmt.Sprintf(c.t("Action plan · %d actions", "Kế hoạch hành động · %d hành động"), n), w)))
+		out = append(out, s.Title.Render(cut(fmt.Sprintf(c.t("Action plan · actions: %d", "Kế hoạch hành động · số hành động: %d"), n), w)))
 	} else {
-		out = append(out, s.Title.Render(cut(fmt.Sprintf(c.t("Key datasets · %d rows", "Bộ dữ liệu chính · %d dòng"), n), w)))
+		out = append(out, s.Title.Render(cut(fmt.Sprintf(c.t("Key datasets · rows: %d", "Bộ dữ liệu chính · số dòng: %d"), n), w)))
 	}
 	if n == 0 {
 		return append(out, s.Faint.Render(cut(c.t("None yet: a adds one.", "Chưa có: a để thêm."), w)))

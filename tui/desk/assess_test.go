@@ -234,7 +234,7 @@ func TestAssessmentActionPlanAndDatasets(t *testing.T) {
 	f.withAssessment(t)
 	d := openAssessment(t, f, supervisorOptions("en"))
 	d.keys("tab")
-	if v := d.view(); !strings.Contains(v, "Action plan · 0 actions") {
+	if v := d.view(); !strings.Contains(v, "Action plan · actions: 0") {
 		t.Fatalf("tab did not open the action plan:\n%s", v)
 	}
 	before := len(f.revisionsOf(t))

@@ -52,6 +52,13 @@ func TestGoldenScreens(t *testing.T) {
 			{typed: "Chưa có số liệu", until: "Chưa có số liệu"}}},
 		{"assessment_vi", "vi", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"},
 			{keys: []string{"enter"}, until: "Phần 1/7"}, {keys: right6, until: "Phần 7/7"}}},
+		{"assessment_plan_en", "en", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"},
+			{keys: []string{"enter"}, until: "Section 1/7"}, {keys: []string{"tab"}, until: "Action plan"},
+			{keys: []string{"a"}, typed: "Lập đội ứng cứu sự cố", until: "Lập đội ứng cứu sự cố"},
+			{keys: []string{"tab"}, typed: "Bộ Công an", until: "Bộ Công an"},
+			{keys: []string{"tab"}, typed: "2027", until: "2027"},
+			{keys: []string{"tab", "tab"}, typed: "7", until: "Depends"},
+			{keys: []string{"enter", "enter"}, until: "actions: 1"}}},
 	}
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
