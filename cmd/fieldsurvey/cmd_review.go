@@ -5,6 +5,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"os"
 	"os/exec"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -79,6 +80,7 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 		Monochrome: opts.monochrome,
 		Background: opts.background,
 		Now:        g.now,
+		SavePause:  2 * time.Second,
 		Input:      g.stdin,
 		Output:     g.stdout,
 	}

@@ -250,6 +250,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.as.Update(m)
 		}
 		return a, nil
+	case pauseMsg:
+		if a.as != nil && a.as.id == m.id {
+			return a, a.as.paused(m)
+		}
+		return a, nil
 	case assessSavedMsg:
 		a.c.writing = max(0, a.c.writing-1)
 		if a.quitting && a.c.writing == 0 && a.writing == 0 {

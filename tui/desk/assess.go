@@ -3,6 +3,7 @@ package desk
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
@@ -35,6 +36,11 @@ type (
 	}
 	// assessSavedMsg is the end of one write of the assessment screen: saved, refused
 	// (a conflict stands on the target) or failed.
+	// pauseMsg comes Options.SavePause after a key typed into a text field; gen says which.
+	pauseMsg struct {
+		id  string
+		gen int
+	}
 	assessSavedMsg struct {
 		id      string
 		what    string
@@ -168,6 +174,7 @@ type assessScreen struct {
 	target   survey.Target // what the text field writes
 	original string
 	ta       textarea.Model
+	gen      int // counts the keys typed into the text field
 
 	// The action plan and key datasets tables (assess_tables.go).
 	view       assessView
@@ -333,7 +340,13 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 			return v.leave()
 		}
 		var cmd tea.Cmd
+		old := v.ta.Value()
 		v.ta, cmd = v.ta.Update(m)
+		if p := v.c.opts.SavePause; p > 0 && v.ta.Value() != old {
+			v.gen++
+			id, gen := v.id, v.gen
+			return tea.Batch(cmd, tea.Tick(p, func(time.Time) tea.Msg { return pauseMsg{id: id, gen: gen} }))
+		}
 		return cmd
 	}
 	if v.a == nil {
@@ -455,10 +468,29 @@ func (v *assessScreen) leave() tea.Cmd {
 	if !changed {
 		return nil
 	}
+	return v.save(t, text)
+}
+
+// save writes text as the analysis or the remarks of t.
+func (v *assessScreen) save(t survey.Target, text string) tea.Cmd {
 	if t.Kind == survey.KindText {
 		return v.write(t, func(*survey.Assessment) []survey.Change { return []survey.Change{survey.SetText(v.id, t.Key, text)} })
 	}
 	return v.write(t, func(a *survey.Assessment) []survey.Change { return []survey.Change{withRemarks(a, t, text)} })
+}
+
+// paused saves the open text field when nothing was typed since the key of m.gen; the
+// field stays open.
+func (v *assessScreen) paused(m pauseMsg) tea.Cmd {
+	if v.field == fieldNone || m.gen != v.gen {
+		return nil
+	}
+	text := survey.NFC(strings.TrimSpace(v.ta.Value()))
+	if text == strings.TrimSpace(v.original) {
+		return nil
+	}
+	v.original = text
+	return v.save(v.target, text)
 }
 
 // rate sets the team's rating of the selected row, keeping its remarks.

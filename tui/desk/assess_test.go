@@ -316,3 +316,31 @@ func TestAssessmentActionPlanAndDatasets(t *testing.T) {
 		t.Errorf("datasets are %+v", ds)
 	}
 }
+
+// TestAssessmentRemarksSavedAfterPause: with a save pause, what is typed is saved when
+// typing pauses, the field staying open; leaving it afterwards writes nothing more. (The
+// test driver runs each pause at once, so every key here is followed by a pause.)
+func TestAssessmentRemarksSavedAfterPause(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	o := supervisorOptions("en")
+	o.SavePause = time.Millisecond
+	d := openAssessment(t, f, o)
+	before := len(f.revisionsOf(t))
+	d.keys("down", "r")
+	d.typeText("ok")
+	if !strings.Contains(d.view(), "esc saves and leaves") {
+		t.Fatal("the pause closed the field")
+	}
+	if got := f.assessment(t).Ratings["1.2"].Comment; got != "ok" {
+		t.Errorf("after the pause 1.2's remarks are %q, want %q", got, "ok")
+	}
+	n := len(f.revisionsOf(t))
+	if n == before {
+		t.Fatal("nothing saved after the pause")
+	}
+	d.keys("esc")
+	if m := len(f.revisionsOf(t)); m != n {
+		t.Errorf("leaving a field saved at the pause wrote %d more revisions", m-n)
+	}
+}

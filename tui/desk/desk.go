@@ -110,6 +110,9 @@ type Options struct {
 	// that command's message arrives. Nil: the desk says how to settle it on the command
 	// line.
 	Settle func(interview string, t survey.Target) tea.Cmd
+	// SavePause is how long typing in a text field of the team's assessment pauses before
+	// what is typed is saved (the field stays open); 0 saves only on leaving the field.
+	SavePause time.Duration
 	// PageSize is how many queue rows are read at a time (default 200).
 	PageSize int
 	Getenv   func(string) string

@@ -27,7 +27,8 @@
 //     keeps the remarks and the other way round); a target with two competing versions is
 //     refused with the conflicts settle command that settles it, since a Put would replace
 //     both versions unseen. "✓ saved" is shown only after Put returns. A text field is saved
-//     when it is left (esc, or ctrl+c which saves before quitting).
+//     when it is left (esc, or ctrl+c which saves before quitting) and when typing pauses
+//     (Options.SavePause; review sets 2 s).
 //   - The queue is read a page at a time (Store.Queue with a limit), without loading any
 //     interview's answers, so the first screen comes at once on a large hub; the overview
 //     reads summaries only (confirmed section ratings), never revisions.
