@@ -379,17 +379,13 @@ func (a *App) quit() tea.Cmd {
 	return save
 }
 
-// burst handles several characters that arrived at once: one key at a time while they are
-// commands, the rest in one piece once a text field has focus.
+// burst handles several characters that arrived at once, one key at a time, also once a
+// text field has focus: Bubble Tea cuts typed text at spaces, so a typed word can arrive
+// alone, and a word that spells a key's name ("up", "down", "esc", "tab", "f1") would match
+// that key's binding (the text fields' own ones included) instead of being typed.
 func (a *App) burst(m tea.KeyMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	for i, r := range m.Runes {
-		if a.current().Typing() {
-			rest := m
-			rest.Runes = m.Runes[i:]
-			cmds = append(cmds, a.key(rest))
-			break
-		}
+	for _, r := range m.Runes {
 		one := m
 		one.Runes = []rune{r}
 		cmds = append(cmds, a.key(one))

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/tui/desk"
 )
@@ -342,5 +344,38 @@ func TestAssessmentRemarksSavedAfterPause(t *testing.T) {
 	d.keys("esc")
 	if m := len(f.revisionsOf(t)); m != n {
 		t.Errorf("leaving a field saved at the pause wrote %d more revisions", m-n)
+	}
+}
+
+// TestAssessmentTypedWordsAreText: Bubble Tea delivers typed text cut at spaces, so a word
+// can arrive alone as one message; words that spell key names are typed, not obeyed.
+func TestAssessmentTypedWordsAreText(t *testing.T) {
+	f := newFixture(t)
+	f.withAssessment(t)
+	d := openAssessment(t, f, supervisorOptions("en"))
+	d.keys("down", "r")
+	for _, w := range []string{"Set", " ", "up", " ", "esc", " ", "down", " ", "f1", " ", "tab"} {
+		if w == " " {
+			d.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
+		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+	}
+	d.keys("esc")
+	if got := f.assessment(t).Ratings["1.2"].Comment; got != "Set up esc down f1 tab" {
+		t.Errorf("1.2's remarks are %q, want the words typed", got)
+	}
+	// The same in the action form.
+	d.keys("tab", "a")
+	for _, w := range []string{"Go", " ", "up", " ", "enter"} {
+		if w == " " {
+			d.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
+		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+	}
+	d.keys("enter", "enter", "enter", "enter", "enter", "enter")
+	if a := f.assessment(t).Actions; len(a) != 1 || a[0].Action != "Go up enter" {
+		t.Errorf("actions are %+v, want one 'Go up enter'", a)
 	}
 }
