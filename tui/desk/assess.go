@@ -166,9 +166,12 @@ type assessScreen struct {
 	rep    *report.AssessmentReport
 	err    error
 	loaded bool
-	sec    int
-	cursor int // a question of the section, or len(rows): the overall row
-	top    int
+	// submitted counts completed and submitted interviews too (report.IncludeSubmitted),
+	// not only approved ones.
+	submitted bool
+	sec       int
+	cursor    int // a question of the section, or len(rows): the overall row
+	top       int
 
 	field    assessField
 	target   survey.Target // what the text field writes
@@ -190,6 +193,10 @@ func newAssessScreen(c *shared, id string) *assessScreen {
 // Init reads the assessment, its questionnaire and the interviews that are its evidence.
 func (v *assessScreen) Init() tea.Cmd {
 	st, cat, ctx, id, lang := v.c.store, v.c.cat, v.c.ctx, v.id, v.c.lang
+	include := report.IncludeApproved
+	if v.submitted {
+		include = report.IncludeSubmitted
+	}
 	return func() tea.Msg {
 		s, err := st.Interview(ctx, id)
 		if err != nil {
@@ -211,7 +218,7 @@ func (v *assessScreen) Init() tea.Cmd {
 		if err != nil {
 			return assessLoadedMsg{id: id, err: fmt.Errorf("read the interviews of %s: %w", q.ID, err)}
 		}
-		rep, err := report.BuildAssessment(q, a, states, report.AssessmentOptions{Lang: lang})
+		rep, err := report.BuildAssessment(q, a, states, report.AssessmentOptions{Lang: lang, Include: include})
 		if err != nil {
 			return assessLoadedMsg{id: id, err: err}
 		}
@@ -247,7 +254,7 @@ func (v *assessScreen) Help() keys.Help {
 		rate = scaleHelp(v.c, sc)
 	}
 	return keys.Help{Short: []key.Binding{rate, k.Remarks, k.Overall, k.Analysis, k.Sections, k.Views, k.Back},
-		Full: [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection}, {rate, k.Remarks, k.Overall, k.Analysis, k.Views, k.Back}}}
+		Full: [][]key.Binding{{k.Up, k.Down, k.PrevSection, k.NextSection, k.Include}, {rate, k.Remarks, k.Overall, k.Analysis, k.Views, k.Back}}}
 }
 
 // scaleHelp is the help of the rating keys of sc: "1-5 rate" and its uncounted steps.
@@ -367,6 +374,9 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return BackMsg{} }
 	case key.Matches(m, k.Views):
 		v.view, v.tcur, v.ttop = viewPlan, 0, 0
+	case key.Matches(m, k.Include):
+		v.submitted = !v.submitted
+		return v.Init()
 	case sec == nil:
 		return nil
 	case key.Matches(m, k.NextSection):
@@ -588,8 +598,12 @@ func (v *assessScreen) View() string {
 		head := s.Subtle.Render(cut(fmt.Sprintf("%s %s · %s", v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope), w))
 		return strings.Join(append([]string{head}, v.tableView(c.bodyHeight()-1)...), "\n")
 	}
-	out := []string{s.Subtle.Render(cut(fmt.Sprintf(c.t("%s %s · %s · %d interviews counted (approved) · conflicts: %d", "%s %s · %s · %d phỏng vấn được tính (đã duyệt) · xung đột: %d"),
-		v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope, len(v.rep.Interviews), len(v.a.Conflicts)), w))}
+	counted := c.t("approved", "đã duyệt")
+	if v.submitted {
+		counted = c.t("approved or submitted", "đã duyệt hoặc đã nộp")
+	}
+	out := []string{s.Subtle.Render(cut(fmt.Sprintf(c.t("%s %s · %s · %d interviews counted (%s, i) · conflicts: %d", "%s %s · %s · %d phỏng vấn được tính (%s, i) · xung đột: %d"),
+		v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope, len(v.rep.Interviews), counted, len(v.a.Conflicts)), w))}
 	if sec == nil {
 		return strings.Join(out, "\n")
 	}

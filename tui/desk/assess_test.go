@@ -86,7 +86,7 @@ func TestAssessmentScreenShowsEvidenceAndTeamRating(t *testing.T) {
 	v := d.view()
 	for _, want := range []string{
 		"Section 1/7",
-		"2 interviews counted (approved)",
+		"2 interviews counted (approved, i)",
 		// 1.1: the team's Amber beside the two approved interviews' Amber and Green, and
 		// their median, said to be a suggestion.
 		"Team: ●●●○○ Amber ✎",
@@ -98,6 +98,12 @@ func TestAssessmentScreenShowsEvidenceAndTeamRating(t *testing.T) {
 			t.Errorf("the screen does not show %q:\n%s", want, v)
 		}
 	}
+	// i counts the completed and resubmitted interviews too: 1.1 gets Bình's Amber/Red.
+	d.keys("i")
+	if v := d.view(); !strings.Contains(v, "interviews counted (approved or submitted, i)") || !strings.Contains(v, "0/1/1/0/1") {
+		t.Errorf("i does not count the submitted interviews:\n%s", v)
+	}
+	d.keys("i")
 	d.keys("right", "right", "right", "right", "right", "right")
 	if v := d.view(); !strings.Contains(v, "Section 7/7") || !strings.Contains(v, "⚠ two versions") {
 		t.Errorf("section 7 does not mark the conflict on 7.1:\n%s", v)

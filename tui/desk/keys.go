@@ -17,7 +17,7 @@ type Keys struct {
 	Sort, SortReverse, ByStatus, ByProvince, ByAssessor, ByQuestionnaire key.Binding
 	NextSection, PrevSection, Sections, Questionnaire                    key.Binding
 	Decide, Cancel, ReasonNext                                           key.Binding
-	Team, Rate, Remarks, Overall, Analysis, SaveLeave, Views             key.Binding
+	Team, Rate, Remarks, Overall, Analysis, SaveLeave, Views, Include    key.Binding
 }
 
 // NewKeys returns the desk's bindings with help in lang ("vi" or "en").
@@ -59,6 +59,7 @@ func NewKeys(lang string) *Keys {
 		Overall:   b("o", t("overall rating", "đánh giá chung"), "o"),
 		Analysis:  b("n", t("analysis", "phân tích"), "n"),
 		SaveLeave: b("esc", t("save and leave the text", "lưu và rời ô văn bản"), "esc"),
+		Include:   b("i", t("count submitted interviews too", "tính cả phỏng vấn đã nộp"), "i"),
 		Views:     b("tab", t("sections/plan/datasets", "phần/kế hoạch/dữ liệu"), "tab"),
 	}
 }
