@@ -442,8 +442,8 @@ func (v *assessScreen) refusal(t survey.Target) survey.Text {
 	if v.conflicted(t) {
 		arg := targetArg(t)
 		return survey.T(
-			fmt.Sprintf("%s has two competing versions: settle them first with fieldsurvey conflicts settle %s %s (nothing was changed)", arg, shortID(v.id), arg),
-			fmt.Sprintf("%s có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s (chưa thay đổi gì)", arg, shortID(v.id), arg))
+			fmt.Sprintf("%s has two competing versions: settle them first with fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts lists them; nothing was changed)", arg, shortID(v.id), arg),
+			fmt.Sprintf("%s có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts liệt kê chúng; chưa thay đổi gì)", arg, shortID(v.id), arg))
 	}
 	return nil
 }
@@ -553,8 +553,8 @@ func (v *assessScreen) write(t survey.Target, build func(*survey.Assessment) []s
 		for _, c := range a.Conflicts {
 			if c.Target == t {
 				return assessSavedMsg{id: id, what: what, refused: survey.T(
-					fmt.Sprintf("%s now has two competing versions: settle them first with fieldsurvey conflicts settle %s %s (nothing was changed)", what, shortID(id), what),
-					fmt.Sprintf("%s vừa có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s (chưa thay đổi gì)", what, shortID(id), what))}
+					fmt.Sprintf("%s now has two competing versions: settle them first with fieldsurvey conflicts settle %s %s --take N (nothing was changed)", what, shortID(id), what),
+					fmt.Sprintf("%s vừa có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s --take N (chưa thay đổi gì)", what, shortID(id), what))}
 			}
 		}
 		changes := build(a)
