@@ -68,7 +68,11 @@ func (f *fixture) revisionsOf(t testing.TB) []survey.Revision {
 func openAssessment(t *testing.T, f *fixture, o desk.Options) *driver {
 	t.Helper()
 	d := newDriver(t, f, o, 100, 30)
-	d.keys("T")
+	d.keys("?")
+	if v := d.view(); !strings.Contains(v, "T team assessments") && !strings.Contains(v, "T đánh giá của nhóm") {
+		t.Fatalf("the queue's help does not list T:\n%s", v)
+	}
+	d.keys("esc", "T")
 	if v := d.view(); !strings.Contains(v, "Đánh giá quốc gia 2026") {
 		t.Fatalf("the list of assessments does not show the assessment:\n%s", v)
 	}
