@@ -466,17 +466,13 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 }
 
 // burst handles several characters that arrived at once (fast typing, an input method
-// sending a composed syllable, a script): one key at a time while they are commands, and
-// the rest in one piece as soon as a text field has focus.
+// sending a composed syllable, a script) one key at a time, also once a text field has
+// focus: Bubble Tea cuts typed text at spaces, so a word typed alone arrives as one message,
+// and a word that spells a key's name ("up", "down", "tab", "esc") would match that key's
+// binding (the text fields' own ones included) instead of being typed.
 func (a *App) burst(m tea.KeyMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	for i, r := range m.Runes {
-		if a.current().Typing() {
-			rest := m
-			rest.Runes = m.Runes[i:]
-			cmds = append(cmds, a.key(rest))
-			break
-		}
+	for _, r := range m.Runes {
 		one := m
 		one.Runes = []rune{r}
 		cmds = append(cmds, a.key(one))

@@ -738,3 +738,22 @@ func TestEvidenceFieldSavedOnLeaving(t *testing.T) {
 		t.Fatalf("after leaving the source field: %+v", ev)
 	}
 }
+
+// TestTypedWordsAreText: Bubble Tea delivers typed text cut at spaces, so a word can arrive
+// alone as one message; words that spell key names (up, esc, tab) are typed, not obeyed.
+func TestTypedWordsAreText(t *testing.T) {
+	d, id := openDGRA(t, 100, 30)
+	d.key("e", "a")
+	for _, w := range []string{"Set", " ", "up", " ", "esc", " ", "down", " ", "tab"} {
+		if w == " " {
+			d.send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
+		d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+	}
+	d.key("tab")
+	ev := d.state(id).Answers["1.1"].Evidence
+	if len(ev) != 1 || ev[0].Text != "Set up esc down tab" {
+		t.Errorf("evidence is %+v, want the words typed", ev)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/scalekeys"
 	"github.com/fieldsurvey/fieldsurvey/tui/styles"
 )
 
@@ -51,52 +52,15 @@ func newInput(s *styles.Styles, limit int) textinput.Model {
 
 // ratingKey returns the key that sets step st of sc: its position among the counted steps
 // (1–9), "0" for not assessed, "d" for don't know, "" otherwise.
-func ratingKey(sc *survey.Scale, st survey.Step) string {
-	if !st.Uncounted {
-		for i, c := range sc.Counted() {
-			if c.Code == st.Code && i < 9 {
-				return strconv.Itoa(i + 1)
-			}
-		}
-		return ""
-	}
-	switch {
-	case st.Key != "":
-		return st.Key
-	case st.Code == survey.NotAssessed:
-		return "0"
-	case st.Code == survey.DontKnow:
-		return "d"
-	}
-	return ""
-}
+func ratingKey(sc *survey.Scale, st survey.Step) string { return scalekeys.Key(sc, st) }
 
-// ratingForKey maps a key to a step code of sc ("" when the key sets nothing).
+// ratingForKey maps a key to a step code of sc ("" when the key sets nothing); n is the
+// assessor's alias of 0 (not assessed).
 func ratingForKey(sc *survey.Scale, k string) survey.Code {
-	for _, st := range sc.Uncounted() {
-		if st.Key != "" && st.Key == k {
-			return st.Code
-		}
+	if c := scalekeys.ForKey(sc, k); c != "" || k != "n" {
+		return c
 	}
-	switch k {
-	case "0", "n":
-		if _, ok := sc.Step(survey.NotAssessed); ok {
-			return survey.NotAssessed
-		}
-		return ""
-	case "d":
-		if _, ok := sc.Step(survey.DontKnow); ok {
-			return survey.DontKnow
-		}
-		return ""
-	}
-	if len(k) == 1 && k[0] >= '1' && k[0] <= '9' {
-		i := int(k[0] - '1')
-		if c := sc.Counted(); i < len(c) {
-			return c[i].Code
-		}
-	}
-	return ""
+	return scalekeys.ForKey(sc, "0")
 }
 
 // ratingBlock draws scale sc as a row of keyed steps ("3 ●●●○○ Vàng"), the chosen one in

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -81,6 +82,7 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 		Monochrome: opts.monochrome,
 		Background: opts.background,
 		Now:        g.now,
+		SavePause:  2 * time.Second,
 		Input:      g.stdin,
 		Output:     g.stdout,
 	}

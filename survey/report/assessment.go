@@ -19,10 +19,11 @@ type AssessmentOptions struct {
 }
 
 // IncludeApproved and IncludeSubmitted are the two choices of `--include`: approved
-// interviews only (the default), or also those completed or submitted and not yet decided.
+// interviews only (the default), or also those completed, submitted or resubmitted (after a
+// return) and not yet decided — every status that awaits a decision (Status.AwaitsDecision).
 var (
 	IncludeApproved  = []survey.Status{survey.StatusApproved}
-	IncludeSubmitted = []survey.Status{survey.StatusApproved, survey.StatusSubmitted, survey.StatusCompleted}
+	IncludeSubmitted = []survey.Status{survey.StatusApproved, survey.StatusSubmitted, survey.StatusCompleted, survey.StatusResubmitted}
 )
 
 // ParseInclude reads the value of --include: "approved" or "submitted".

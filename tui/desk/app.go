@@ -36,6 +36,8 @@ const (
 	scrDecide
 	scrOverview
 	scrAssign
+	scrAssessList
+	scrAssessment
 )
 
 // Messages between the screens and the root.
@@ -116,6 +118,8 @@ type App struct {
 	// assign is the assign form (assign.go), opened from the overview.
 	assign      *assignScreen
 	assignBelow screenID
+	alist       *assessListScreen
+	as          *assessScreen
 
 	notice   survey.Text
 	noticeEr bool
@@ -173,6 +177,14 @@ func (a *App) current() screen {
 		if a.assign != nil {
 			return a.assign
 		}
+	case scrAssessList:
+		if a.alist != nil {
+			return a.alist
+		}
+	case scrAssessment:
+		if a.as != nil {
+			return a.as
+		}
 	}
 	return a.queue
 }
@@ -201,6 +213,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.assign != nil {
 			a.assign.Update(m)
 		}
+		if a.as != nil {
+			a.as.Update(m)
+		}
 		return a, tea.Batch(cmds...)
 	case noticeMsg:
 		a.notice, a.noticeEr = m.text, m.err
@@ -220,8 +235,49 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.active = scrQueue
 		case scrAssign:
 			a.assign, a.active = nil, a.assignBelow
+		case scrAssessment:
+			a.as, a.active = nil, scrAssessList
+			if a.alist != nil {
+				return a, a.alist.Init()
+			}
+		case scrAssessList:
+			a.alist, a.active = nil, scrQueue
 		}
 		return a, nil
+	case showAssessmentsMsg:
+		a.alist = newAssessListScreen(a.c)
+		a.active = scrAssessList
+		return a, a.alist.Init()
+	case OpenAssessmentMsg:
+		a.as = newAssessScreen(a.c, m.ID)
+		a.as.Update(tea.WindowSizeMsg{Width: a.c.width, Height: a.c.height})
+		a.active = scrAssessment
+		return a, a.as.Init()
+	case assessListMsg:
+		if a.alist != nil {
+			a.alist.Update(m)
+		}
+		return a, nil
+	case assessLoadedMsg:
+		if a.as != nil {
+			a.as.Update(m)
+		}
+		return a, nil
+	case pauseMsg:
+		if a.as != nil && a.as.id == m.id {
+			return a, a.as.paused(m)
+		}
+		return a, nil
+	case assessSavedMsg:
+		a.c.writing = max(0, a.c.writing-1)
+		if a.quitting && a.c.writing == 0 && a.writing == 0 {
+			return a, tea.Quit
+		}
+		cmds := []tea.Cmd{a.pendingCmd()}
+		if a.as != nil && a.as.id == m.id {
+			cmds = append(cmds, a.as.saved(m))
+		}
+		return a, tea.Batch(cmds...)
 	case showOverviewMsg:
 		a.active = scrOverview
 		return a, a.over.load(a.over.qn)
@@ -334,25 +390,26 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 
 // quit stops the program once the decisions being written are saved.
 func (a *App) quit() tea.Cmd {
-	if a.writing == 0 || a.quitting {
+	var save tea.Cmd
+	if a.as != nil && a.as.field != fieldNone {
+		// What is typed in a text field is saved on leaving it: quitting leaves it.
+		save = a.as.leave()
+	}
+	if (a.writing == 0 && a.c.writing == 0) || a.quitting {
 		return tea.Quit
 	}
 	a.quitting = true
-	a.notice, a.noticeEr = survey.T("Saving the decision, then quitting…", "Đang lưu quyết định rồi thoát…"), false
-	return nil
+	a.notice, a.noticeEr = survey.T("Saving, then quitting…", "Đang lưu rồi thoát…"), false
+	return save
 }
 
-// burst handles several characters that arrived at once: one key at a time while they are
-// commands, the rest in one piece once a text field has focus.
+// burst handles several characters that arrived at once, one key at a time, also once a
+// text field has focus: Bubble Tea cuts typed text at spaces, so a typed word can arrive
+// alone, and a word that spells a key's name ("up", "down", "esc", "tab", "f1") would match
+// that key's binding (the text fields' own ones included) instead of being typed.
 func (a *App) burst(m tea.KeyMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	for i, r := range m.Runes {
-		if a.current().Typing() {
-			rest := m
-			rest.Runes = m.Runes[i:]
-			cmds = append(cmds, a.key(rest))
-			break
-		}
+	for _, r := range m.Runes {
 		one := m
 		one.Runes = []rune{r}
 		cmds = append(cmds, a.key(one))
@@ -367,20 +424,26 @@ func (a *App) switchLang() tea.Cmd {
 		a.c.lang = survey.LangVI
 	}
 	a.c.keys = NewKeys(a.c.lang)
+	var reload tea.Cmd
 	if a.iv != nil {
 		a.iv.langChanged()
 	}
+	if a.as != nil {
+		// The evidence is built in the interface language: build it again.
+		reload = a.as.Init()
+	}
+
 	if a.c.opts.OnLanguage == nil {
-		return nil
+		return reload
 	}
 	f, lang := a.c.opts.OnLanguage, a.c.lang
-	return func() tea.Msg {
+	return tea.Batch(reload, func() tea.Msg {
 		if err := f(lang); err != nil {
 			return noticeMsg{text: survey.T("language not saved in the configuration: "+err.Error(),
 				"chưa lưu được ngôn ngữ vào cấu hình: "+err.Error()), err: true}
 		}
 		return nil
-	}
+	})
 }
 
 // check reads the interview again and asks the rules whether the decision may start; the

@@ -26,7 +26,9 @@ type decideScreen struct {
 	sent   bool
 }
 
-func newDecideScreen(c *shared, st *survey.InterviewState, to survey.Status) *decideScreen {
+// newTextArea is a text field of the desk: several lines, any language, up and down move
+// between its lines.
+func newTextArea(c *shared) textarea.Model {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.Prompt = "┃ "
@@ -44,6 +46,11 @@ func newDecideScreen(c *shared, st *survey.InterviewState, to survey.Status) *de
 	bs := fs
 	bs.Prompt = s.Faint
 	ta.FocusedStyle, ta.BlurredStyle = fs, bs
+	return ta
+}
+
+func newDecideScreen(c *shared, st *survey.InterviewState, to survey.Status) *decideScreen {
+	ta := newTextArea(c)
 	d := &decideScreen{c: c, st: st, to: to, reason: ta}
 	if to.NeedsReason() {
 		d.reason.Focus()

@@ -76,6 +76,11 @@ type Store interface {
 	// Pending counts the revisions made by this home's device that no batch carries yet
 	// (its decisions waiting for batch create or a sync).
 	Pending(ctx context.Context) (int, error)
+	// Assessments lists the team's assessments held here, most recently changed first.
+	Assessments(ctx context.Context) ([]survey.Summary, error)
+	// InterviewsOf returns the state of every interview of a questionnaire (the evidence
+	// beside an assessment's ratings).
+	InterviewsOf(ctx context.Context, questionnaire string) ([]*survey.InterviewState, error)
 }
 
 // Options configure the desk. cmd fills them from the home's config and flags.
@@ -105,6 +110,9 @@ type Options struct {
 	// that command's message arrives. Nil: the desk says how to settle it on the command
 	// line.
 	Settle func(interview string, t survey.Target) tea.Cmd
+	// SavePause is how long typing in a text field of the team's assessment pauses before
+	// what is typed is saved (the field stays open); 0 saves only on leaving the field.
+	SavePause time.Duration
 	// PageSize is how many queue rows are read at a time (default 200).
 	PageSize int
 	Getenv   func(string) string
@@ -152,6 +160,8 @@ type shared struct {
 	cat           session.Catalog
 	// readOnlyLine is 1 when the read-only banner takes a line.
 	readOnlyLine int
+	// writing counts the assessment changes being written; quitting waits for them.
+	writing int
 }
 
 func (c *shared) t(en, vi string) string   { return tr(c.lang, en, vi) }

@@ -291,6 +291,10 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlS}
 	case "f1":
 		return tea.KeyMsg{Type: tea.KeyF1}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }

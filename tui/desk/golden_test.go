@@ -46,11 +46,28 @@ func TestGoldenScreens(t *testing.T) {
 		{"return_vi", "vi", []step{{keys: []string{"down", "down", "x"}, until: "Vì sao trả lại"}, {typed: "Câu 7.1 thiếu bằng chứng", until: "24 ký tự"}}},
 		{"overview_en", "en", []step{{keys: []string{"v"}, until: "All:"}}},
 		{"overview_vi", "vi", []step{{keys: []string{"v"}, until: "Tất cả:"}}},
+		{"assessments_en", "en", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"}}},
+		{"assessment_en", "en", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"},
+			{keys: []string{"enter"}, until: "Section 1/7"}, {keys: []string{"down", "r"}, until: "esc saves"},
+			{typed: "Chưa có số liệu", until: "Chưa có số liệu"}}},
+		{"assessment_vi", "vi", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"},
+			{keys: []string{"enter"}, until: "Phần 1/7"}, {keys: right6, until: "Phần 7/7"}}},
+		{"assessment_plan_en", "en", []step{{keys: []string{"T"}, until: "Đánh giá quốc gia 2026"},
+			{keys: []string{"enter"}, until: "Section 1/7"}, {keys: []string{"tab"}, until: "Action plan"},
+			{keys: []string{"a"}, typed: "Lập đội ứng cứu sự cố", until: "Lập đội ứng cứu sự cố"},
+			{keys: []string{"tab"}, typed: "Bộ Công an", until: "Bộ Công an"},
+			{keys: []string{"tab"}, typed: "2027", until: "2027"},
+			{keys: []string{"tab", "tab"}, typed: "7", until: "Depends"},
+			{keys: []string{"enter", "enter"}, until: "actions: 1"}}},
 	}
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, sz[0], sz[1]), func(t *testing.T) {
 				f := newFixture(t)
+				if strings.HasPrefix(c.name, "assessment") {
+					// The team's assessment screens read the assessment withAssessment adds.
+					f.withAssessment(t)
+				}
 				app := desk.New(context.Background(), supervisorOptions(c.lang), deskstore.Desk{S: f.st, Device: lan.Device}, bundledCatalog(t), plainStyles())
 				tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(sz[0], sz[1]))
 				out := &screenOutput{tm: tm}

@@ -17,6 +17,7 @@ type Keys struct {
 	Sort, SortReverse, ByStatus, ByProvince, ByAssessor, ByQuestionnaire key.Binding
 	NextSection, PrevSection, Sections, Questionnaire                    key.Binding
 	Decide, Cancel, ReasonNext                                           key.Binding
+	Team, Rate, Remarks, Overall, Analysis, SaveLeave, Views, Include    key.Binding
 }
 
 // NewKeys returns the desk's bindings with help in lang ("vi" or "en").
@@ -51,5 +52,14 @@ func NewKeys(lang string) *Keys {
 		Decide:     b("enter", t("confirm", "xác nhận"), "enter"),
 		Cancel:     b("esc", t("cancel", "huỷ"), "esc"),
 		ReasonNext: b("tab", t("to the button", "đến nút"), "tab", "shift+tab"),
+
+		Team:      b("T", t("team assessments", "đánh giá của nhóm"), "T"),
+		Rate:      b("1-9", t("team rating", "đánh giá của nhóm"), "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "d"),
+		Remarks:   b("r", t("remarks", "nhận xét"), "r"),
+		Overall:   b("o", t("overall rating", "đánh giá chung"), "o"),
+		Analysis:  b("n", t("analysis", "phân tích"), "n"),
+		SaveLeave: b("esc", t("save and leave the text", "lưu và rời ô văn bản"), "esc"),
+		Include:   b("i", t("count submitted interviews too", "tính cả phỏng vấn đã nộp"), "i"),
+		Views:     b("tab", t("sections/plan/datasets", "phần/kế hoạch/dữ liệu"), "tab"),
 	}
 }

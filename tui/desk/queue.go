@@ -154,7 +154,7 @@ func (q *queueScreen) Help() keys.Help {
 		Short: []key.Binding{k.Open, k.Approve, k.Return, k.ByStatus, k.Search, k.Overview},
 		Full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open},
-			{k.Approve, k.Return, k.Reopen, k.Overview},
+			{k.Approve, k.Return, k.Reopen, k.Overview, k.Team},
 			{k.Search, k.ByStatus, k.ByProvince, k.ByAssessor, k.ByQuestionnaire, k.Sort, k.SortReverse},
 		},
 	}
@@ -269,6 +269,8 @@ func (q *queueScreen) key(m tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(m, k.Overview):
 		return func() tea.Msg { return showOverviewMsg{} }
+	case key.Matches(m, k.Team):
+		return func() tea.Msg { return showAssessmentsMsg{} }
 	case key.Matches(m, k.Search):
 		q.searching = true
 		return q.search.Focus()
