@@ -113,3 +113,34 @@ func TestPutRefusesAssessmentTargetsWithoutKey(t *testing.T) {
 		t.Error("assessment creation with a key accepted")
 	}
 }
+
+// The supervisor's queue and its filters hold interviews only: an assessment, made on the
+// same home, is neither a row nor a status count nor an assessor to choose.
+func TestQueueLeavesAssessmentsOut(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	newInterview(t, s, Author{Device: "dev-a", Principal: "an@example.org"}, "0193a5b2-7c1e-7000-8000-000000000001", "Sở Tài chính", "Đà Nẵng")
+	newAssessment(t, s, Author{Device: "dev-s", Principal: "lead@example.org"})
+
+	rows, total, err := s.Queue(ctx, QueueOptions{Sort: SortStatus, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 1 || len(rows) != 1 || rows[0].ID == assessID {
+		t.Fatalf("queue = %d rows (total %d): %+v", len(rows), total, rows)
+	}
+	if rows, _, err := s.Queue(ctx, QueueOptions{Sort: SortAssessor, Assessor: "lead@example.org"}); err != nil || len(rows) != 0 {
+		t.Fatalf("queue by the assessment's author = %+v, %v", rows, err)
+	}
+	f, err := s.Facets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range f.Statuses {
+		n += c
+	}
+	if n != 1 || slices.Contains(f.Assessors, "lead@example.org") {
+		t.Errorf("facets = %+v", f)
+	}
+}

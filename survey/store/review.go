@@ -77,8 +77,9 @@ const statusRank = `CASE status WHEN 'completed' THEN 0 WHEN 'submitted' THEN 0 
 
 func queueWhere(o QueueOptions) (string, []any) {
 	// An interview whose creation has not arrived (a hub can hold later revisions first)
-	// has no questionnaire: it is not in the queue.
-	where := []string{"questionnaire <> ''"}
+	// has no questionnaire: it is not in the queue. Nor is the team's assessment, which
+	// shares the table but is not an interview.
+	where := []string{"questionnaire <> ''", "record = 'interview'"}
 	var args []any
 	if len(o.Statuses) > 0 {
 		marks := make([]string, len(o.Statuses))
@@ -214,7 +215,7 @@ func (s *Store) Facets(ctx context.Context) (QueueFacets, error) {
 	provinces, assessors, qns := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	err := s.View(ctx, func(tx *Tx) error {
 		rows, err := tx.tx.QueryContext(ctx, `SELECT status, province, questionnaire, assessor, count(*) FROM interviews
-			WHERE questionnaire <> '' GROUP BY status, province, questionnaire, assessor`)
+			WHERE questionnaire <> '' AND record = 'interview' GROUP BY status, province, questionnaire, assessor`)
 		if err != nil {
 			return err
 		}
@@ -237,7 +238,7 @@ func (s *Store) Facets(ctx context.Context) (QueueFacets, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		unnamed, err := tx.strings(ctx, `SELECT DISTINCT principal FROM `+queueFrom+` WHERE questionnaire <> '' AND assessor = '' AND principal <> ''`)
+		unnamed, err := tx.strings(ctx, `SELECT DISTINCT principal FROM `+queueFrom+` WHERE questionnaire <> '' AND record = 'interview' AND assessor = '' AND principal <> ''`)
 		if err != nil {
 			return err
 		}
