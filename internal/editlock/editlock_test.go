@@ -47,8 +47,9 @@ func TestSecondWindowIsRefusedAndNamesTheFirst(t *testing.T) {
 
 // TestLockDiesWithItsProcess: a window killed with SIGKILL holds nothing afterwards.
 func TestLockDiesWithItsProcess(t *testing.T) {
-	dir := Dir(t.TempDir() + "/fieldsurvey.db")
 	if os.Getenv("EDITLOCK_HOLD") != "" {
+		// The child: it is killed, so it makes no temporary directory of its own (one would
+		// be left behind in /tmp on every run).
 		if _, err := Acquire(os.Getenv("EDITLOCK_HOLD"), iv, "child"); err != nil {
 			os.Exit(3)
 		}
@@ -56,6 +57,7 @@ func TestLockDiesWithItsProcess(t *testing.T) {
 		time.Sleep(time.Minute)
 		os.Exit(0)
 	}
+	dir := Dir(t.TempDir() + "/fieldsurvey.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLockDiesWithItsProcess$")
 	cmd.Env = append(os.Environ(), "EDITLOCK_HOLD="+dir)
 	out, err := cmd.StdoutPipe()
