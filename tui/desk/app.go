@@ -130,7 +130,8 @@ type App struct {
 	// writing counts decisions being written; quitting waits for them.
 	writing  int
 	quitting bool
-	// quitArmed is set by a first ctrl+c on a form with a reason typed.
+	// quitArmed is set by a first ctrl+c on a form with something typed (a reason, an
+	// assignment).
 	quitArmed bool
 }
 
@@ -366,6 +367,11 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.quitArmed = true
 		a.notice, a.noticeEr = survey.T("This decision is not made yet (tab, then enter makes it). Press ctrl+c again to quit and drop it.",
 			"Quyết định này chưa được thực hiện (tab rồi enter để thực hiện). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true
+		return nil
+	case key.Matches(m, k.ForceQuit) && a.active == scrAssign && a.assign != nil && a.assign.typed() && !a.quitArmed:
+		a.quitArmed = true
+		a.notice, a.noticeEr = survey.T("This interview is not assigned yet (enter on Assign does it). Press ctrl+c again to quit and drop the form.",
+			"Cuộc phỏng vấn này chưa được giao (enter trên nút Giao việc để giao). Nhấn ctrl+c lần nữa để thoát và bỏ biểu mẫu."), true
 		return nil
 	case key.Matches(m, k.ForceQuit):
 		return a.quit()

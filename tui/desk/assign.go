@@ -91,6 +91,9 @@ type assignScreen struct {
 	problems map[string]survey.Text
 	err      survey.Text
 	sent     bool
+	// initial is what the fields held when the form opened (the province chosen on the
+	// overview): typed tells a filled form from an untouched one.
+	initial [afButton]string
 }
 
 func newAssignScreen(c *shared, province, qn string) *assignScreen {
@@ -108,6 +111,9 @@ func newAssignScreen(c *shared, province, qn string) *assignScreen {
 	}
 	f.inputs[afProvince].SetValue(province)
 	f.inputs[afDue].Placeholder = "YYYY-MM-DD"
+	for i, in := range f.inputs {
+		f.initial[i] = in.Value()
+	}
 	f.focus = afAgency
 	f.focusField()
 	return f
@@ -180,6 +186,19 @@ func (f *assignScreen) updateMatches() {
 			break
 		}
 	}
+}
+
+// typed reports whether something was typed into the form that is not yet an assignment.
+func (f *assignScreen) typed() bool {
+	if f.sent {
+		return false
+	}
+	for i, in := range f.inputs {
+		if strings.TrimSpace(in.Value()) != strings.TrimSpace(f.initial[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *assignScreen) assignment() Assignment {

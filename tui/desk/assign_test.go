@@ -220,3 +220,35 @@ func TestAssignFormGolden(t *testing.T) {
 	}
 	teatest.RequireEqualOutput(t, []byte(view))
 }
+
+// TestCtrlCOnAFilledAssignFormAsksFirst: an assignment typed but not yet made is not dropped
+// by one ctrl+c; a second quits, having written nothing. An untouched form (only the
+// province the overview chose) quits at once.
+func TestCtrlCOnAFilledAssignFormAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	d := newAssignDriver(t, f, supervisorOptions("en"))
+	before := f.revisionCount(t)
+	d.keys("v", "down", "a")
+	d.typeText("Sở Xây dựng")
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if d.quit {
+		t.Fatal("the first ctrl+c dropped the filled form")
+	}
+	if v := d.view(); !strings.Contains(v, "not assigned yet") || !strings.Contains(v, "Sở Xây dựng") {
+		t.Fatalf("after one ctrl+c:\n%s", v)
+	}
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if !d.quit {
+		t.Fatal("the second ctrl+c did not quit")
+	}
+	if n := f.revisionCount(t); n != before {
+		t.Fatalf("quitting wrote %d revisions", n-before)
+	}
+
+	d = newAssignDriver(t, newFixture(t), supervisorOptions("en"))
+	d.keys("v", "down", "a")
+	d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if !d.quit {
+		t.Fatal("ctrl+c on an untouched form did not quit")
+	}
+}
