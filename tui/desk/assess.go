@@ -602,8 +602,8 @@ func (v *assessScreen) View() string {
 	if v.submitted {
 		counted = c.t("approved or submitted", "đã duyệt hoặc đã nộp")
 	}
-	out := []string{s.Subtle.Render(cut(fmt.Sprintf(c.t("%s %s · %s · %d interviews counted (%s, i) · conflicts: %d", "%s %s · %s · %d phỏng vấn được tính (%s, i) · xung đột: %d"),
-		v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope, len(v.rep.Interviews), counted, len(v.a.Conflicts)), w))}
+	out := []string{s.Subtle.Render(cut(fmt.Sprintf(c.t("%s %s · %s · %s counted (%s, i) · conflicts: %d", "%s %s · %s · %s được tính (%s, i) · xung đột: %d"),
+		v.a.Meta.Questionnaire, v.a.Meta.QuestionnaireVersion, scope, c.interviews(len(v.rep.Interviews)), counted, len(v.a.Conflicts)), w))}
 	if sec == nil {
 		return strings.Join(out, "\n")
 	}

@@ -164,7 +164,16 @@ type shared struct {
 	writing int
 }
 
-func (c *shared) t(en, vi string) string   { return tr(c.lang, en, vi) }
+func (c *shared) t(en, vi string) string { return tr(c.lang, en, vi) }
+
+// interviews counts n interviews in the user's language ("1 interview", "3 interviews",
+// "3 phỏng vấn").
+func (c *shared) interviews(n int) string {
+	if n == 1 {
+		return c.t("1 interview", "1 phỏng vấn")
+	}
+	return fmt.Sprintf(c.t("%d interviews", "%d phỏng vấn"), n)
+}
 func (c *shared) get(t survey.Text) string { return t.Get(c.lang) }
 func (c *shared) bodyHeight() int          { return max(3, c.height-3-c.readOnlyLine) }
 func (c *shared) status(s survey.Status) string {

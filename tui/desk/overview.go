@@ -270,7 +270,7 @@ func (o *overviewScreen) View() string {
 	if full {
 		cw = 9
 	}
-	title := fmt.Sprintf(c.t("%s · %d interviews", "%s · %d phỏng vấn"), c.get(o.q.Title), o.count)
+	title := c.get(o.q.Title) + " · " + c.interviews(o.count)
 	legend := c.t("Each cell: the median of the confirmed overall ratings and how many rated (t: questionnaire)",
 		"Mỗi ô: trung vị các đánh giá chung đã xác nhận và số phỏng vấn đã đánh giá (t: bảng hỏi)")
 	if !full {

@@ -367,11 +367,8 @@ func (q *queueScreen) View() string {
 		}
 	}
 	count := fmt.Sprintf(c.t("%d of %d", "%d/%d"), min(len(q.rows), q.total), q.total)
-	switch {
-	case q.total == 1:
-		count = c.t("1 interview", "1 phỏng vấn")
-	case q.total == len(q.rows):
-		count = fmt.Sprintf(c.t("%d interviews", "%d phỏng vấn"), q.total)
+	if q.total == 1 || q.total == len(q.rows) {
+		count = c.interviews(q.total)
 	}
 	out = append(out, pad(fl, w-width(count)-1)+" "+s.Subtle.Render(count))
 
