@@ -352,6 +352,13 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, cmd
 }
 
+// unsavedInput is a screen holding typed input that is not saved yet (a reason not yet a
+// decision, a form not yet an assignment): unsaved says what a first ctrl+c would drop, or
+// nil when nothing would be. A second ctrl+c quits.
+type unsavedInput interface {
+	unsaved() survey.Text
+}
+
 // key handles the global keys, then gives the key to the active screen.
 func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
@@ -362,18 +369,15 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.quitArmed = false
 	}
 	switch {
-	case key.Matches(m, k.ForceQuit) && a.active == scrDecide && a.form != nil && a.form.typed() && !a.quitArmed:
-		// The reason is not a decision yet: quitting would drop it. Say so once.
-		a.quitArmed = true
-		a.notice, a.noticeEr = survey.T("This decision is not made yet (tab, then enter makes it). Press ctrl+c again to quit and drop it.",
-			"Quyết định này chưa được thực hiện (tab rồi enter để thực hiện). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true
-		return nil
-	case key.Matches(m, k.ForceQuit) && a.active == scrAssign && a.assign != nil && a.assign.typed() && !a.quitArmed:
-		a.quitArmed = true
-		a.notice, a.noticeEr = survey.T("This interview is not assigned yet (enter on Assign does it). Press ctrl+c again to quit and drop the form.",
-			"Cuộc phỏng vấn này chưa được giao (enter trên nút Giao việc để giao). Nhấn ctrl+c lần nữa để thoát và bỏ biểu mẫu."), true
-		return nil
 	case key.Matches(m, k.ForceQuit):
+		if u, ok := cur.(unsavedInput); ok && !a.quitArmed {
+			if w := u.unsaved(); w != nil {
+				// What is typed is not saved yet: quitting would drop it. Say so once.
+				a.quitArmed = true
+				a.notice, a.noticeEr = w, true
+				return nil
+			}
+		}
 		return a.quit()
 	case key.Matches(m, k.Lang2):
 		return a.switchLang()

@@ -92,7 +92,7 @@ type assignScreen struct {
 	err      survey.Text
 	sent     bool
 	// initial is what the fields held when the form opened (the province chosen on the
-	// overview): typed tells a filled form from an untouched one.
+	// overview): unsaved tells a filled form from an untouched one.
 	initial [afButton]string
 }
 
@@ -188,17 +188,19 @@ func (f *assignScreen) updateMatches() {
 	}
 }
 
-// typed reports whether something was typed into the form that is not yet an assignment.
-func (f *assignScreen) typed() bool {
+// unsaved warns of a form filled but not yet an assignment (unsavedInput): a field differs
+// from what it held when the form opened.
+func (f *assignScreen) unsaved() survey.Text {
 	if f.sent {
-		return false
+		return nil
 	}
 	for i, in := range f.inputs {
 		if strings.TrimSpace(in.Value()) != strings.TrimSpace(f.initial[i]) {
-			return true
+			return survey.T("This interview is not assigned yet (enter on Assign does it). Press ctrl+c again to quit and drop the form.",
+				"Cuộc phỏng vấn này chưa được giao (enter trên nút Giao việc để giao). Nhấn ctrl+c lần nữa để thoát và bỏ biểu mẫu.")
 		}
 	}
-	return false
+	return nil
 }
 
 func (f *assignScreen) assignment() Assignment {

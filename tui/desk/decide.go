@@ -85,7 +85,14 @@ func (d *decideScreen) Help() keys.Help {
 }
 
 // typed reports whether a reason or note has been typed.
-func (d *decideScreen) typed() bool { return strings.TrimSpace(d.reason.Value()) != "" }
+// unsaved warns of a typed reason that is not a decision yet (unsavedInput).
+func (d *decideScreen) unsaved() survey.Text {
+	if strings.TrimSpace(d.reason.Value()) == "" {
+		return nil
+	}
+	return survey.T("This decision is not made yet (tab, then enter makes it). Press ctrl+c again to quit and drop it.",
+		"Quyết định này chưa được thực hiện (tab rồi enter để thực hiện). Nhấn ctrl+c lần nữa để thoát và bỏ nó.")
+}
 
 // refused shows why the decision was not written (the form stays, with what was typed).
 func (d *decideScreen) refused(t survey.Text) {
