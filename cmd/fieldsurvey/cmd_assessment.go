@@ -346,17 +346,9 @@ func buildAssessmentReport(ctx context.Context, g *globals, ref, include string)
 		return nil, withHint(failWrap(err, "assessment %s", "bản đánh giá %s", id),
 			"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
 	}
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: q.ID})
+	states, err := st.InterviewsOf(ctx, q.ID)
 	if err != nil {
-		return nil, contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
-	}
-	var states []*survey.InterviewState
-	for _, s := range sums {
-		state, err := st.Interview(ctx, s.ID)
-		if err != nil {
-			return nil, contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
-		}
-		states = append(states, state)
+		return nil, contextErr(ctx, failWrap(err, "read the interviews of %s", "đọc các phỏng vấn của %s", q.ID))
 	}
 	if n := len(a.Conflicts); n > 0 {
 		g.warn(fmt.Sprintf(g.t("assessment %s has %d parts with two competing versions: each is marked; the newest is shown",

@@ -144,3 +144,34 @@ func TestQueueLeavesAssessmentsOut(t *testing.T) {
 		t.Errorf("facets = %+v", f)
 	}
 }
+
+// InterviewsOf gives an assessment its evidence: the states of the questionnaire's
+// interviews, never the assessment itself (which names the same questionnaire), nor an
+// interview of another questionnaire.
+func TestInterviewsOfLeavesAssessmentsOut(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	by := Author{Device: "dev-a", Principal: "an@example.org"}
+	newInterview(t, s, by, "0193a5b2-7c1e-7000-8000-000000000001", "Sở Tài chính", "Đà Nẵng")
+	newInterview(t, s, by, "0193a5b2-7c1e-7000-8000-000000000002", "Sở Y tế", "Huế")
+	newAssessment(t, s, Author{Device: "dev-s", Principal: "lead@example.org"})
+
+	got, err := s.InterviewsOf(ctx, "example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, st := range got {
+		ids = append(ids, st.ID)
+		if st.Respondent.Agency == "" || st.Answers["1.1"].Rating != survey.Amber {
+			t.Errorf("state of %s not whole: %+v", st.ID, st)
+		}
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"0193a5b2-7c1e-7000-8000-000000000001", "0193a5b2-7c1e-7000-8000-000000000002"}) {
+		t.Fatalf("InterviewsOf(example) = %v", ids)
+	}
+	if got, err := s.InterviewsOf(ctx, "other"); err != nil || len(got) != 0 {
+		t.Fatalf("InterviewsOf(other) = %d, %v", len(got), err)
+	}
+}

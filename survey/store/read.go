@@ -95,6 +95,31 @@ func (s *Store) Interview(ctx context.Context, id string) (*survey.InterviewStat
 	return st, nil
 }
 
+// InterviewsOf returns the state of every interview of questionnaire qn whose creation is
+// held, in the order of List, read in one transaction: the evidence an assessment draws on
+// (report.BuildAssessment chooses which count).
+func (s *Store) InterviewsOf(ctx context.Context, qn string) ([]*survey.InterviewState, error) {
+	sums, err := s.List(ctx, ListOptions{Questionnaire: qn, Created: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*survey.InterviewState, 0, len(sums))
+	err = s.View(ctx, func(tx *Tx) error {
+		for _, sm := range sums {
+			st, err := tx.Interview(sm.ID)
+			if err != nil {
+				return fmt.Errorf("read interview %s: %w", sm.ID, err)
+			}
+			out = append(out, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Interview is Store.Interview inside tx.
 func (tx *Tx) Interview(id string) (*survey.InterviewState, error) {
 	h, err := tx.interviewHeads(id, false)

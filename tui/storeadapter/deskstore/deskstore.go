@@ -152,19 +152,7 @@ func (d Desk) Assessments(ctx context.Context) ([]survey.Summary, error) {
 }
 
 // InterviewsOf returns the state of every interview of questionnaire qn whose creation is
-// held (an assessment's evidence: report.BuildAssessment chooses which count).
+// held (store.InterviewsOf).
 func (d Desk) InterviewsOf(ctx context.Context, qn string) ([]*survey.InterviewState, error) {
-	sums, err := d.S.List(ctx, store.ListOptions{Questionnaire: qn, Created: true})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*survey.InterviewState, 0, len(sums))
-	for _, s := range sums {
-		st, err := d.S.Interview(ctx, s.ID)
-		if err != nil {
-			return nil, fmt.Errorf("read interview %s: %w", s.ID, err)
-		}
-		out = append(out, st)
-	}
-	return out, nil
+	return d.S.InterviewsOf(ctx, qn)
 }
