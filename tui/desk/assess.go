@@ -440,12 +440,21 @@ func (v *assessScreen) refusal(t survey.Target) survey.Text {
 		return survey.T("Read-only: "+ro.Get(survey.LangEN), "Chỉ xem: "+ro.Get(survey.LangVI))
 	}
 	if v.conflicted(t) {
-		arg := targetArg(t)
-		return survey.T(
-			fmt.Sprintf("%s has two competing versions: settle them first with fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts lists them; nothing was changed)", arg, shortID(v.id), arg),
-			fmt.Sprintf("%s có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts liệt kê chúng; chưa thay đổi gì)", arg, shortID(v.id), arg))
+		return conflictRefusal(v.id, targetArg(t), false)
 	}
 	return nil
+}
+
+// conflictRefusal says that target what of assessment id has two versions to settle before
+// it can be changed (arrived: they arrived while the screen was open).
+func conflictRefusal(id, what string, arrived bool) survey.Text {
+	en, vi := "has", "có"
+	if arrived {
+		en, vi = "now has", "vừa có"
+	}
+	return survey.T(
+		fmt.Sprintf("%s %s two competing versions: settle them first with fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts lists them; nothing was changed)", what, en, shortID(id), what),
+		fmt.Sprintf("%s %s hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s --take N (fieldsurvey conflicts liệt kê chúng; chưa thay đổi gì)", what, vi, shortID(id), what))
 }
 
 // targetArg writes t as 'conflicts settle' takes it.
@@ -552,9 +561,7 @@ func (v *assessScreen) write(t survey.Target, build func(*survey.Assessment) []s
 		}
 		for _, c := range a.Conflicts {
 			if c.Target == t {
-				return assessSavedMsg{id: id, what: what, refused: survey.T(
-					fmt.Sprintf("%s now has two competing versions: settle them first with fieldsurvey conflicts settle %s %s --take N (nothing was changed)", what, shortID(id), what),
-					fmt.Sprintf("%s vừa có hai phiên bản xung đột: hãy giải quyết trước bằng fieldsurvey conflicts settle %s %s --take N (chưa thay đổi gì)", what, shortID(id), what))}
+				return assessSavedMsg{id: id, what: what, refused: conflictRefusal(id, what, true)}
 			}
 		}
 		changes := build(a)
