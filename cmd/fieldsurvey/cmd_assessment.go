@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/assessment"
 	"github.com/fieldsurvey/fieldsurvey/survey/report"
 	"github.com/fieldsurvey/fieldsurvey/survey/report/xlsx"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -194,19 +195,6 @@ func resolveAssessment(ctx context.Context, st *store.Store, ref string) (string
 		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
 }
 
-// readAssessment reads assessment id (ErrNotFound when it is not stored, or is an interview).
-func readAssessment(ctx context.Context, st *store.Store, id string) (*survey.Assessment, error) {
-	state, err := st.Interview(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	a, ok := state.Assessment()
-	if !ok {
-		return nil, fmt.Errorf("%s is an interview, not an assessment: %w", id, store.ErrNotFound)
-	}
-	return a, nil
-}
-
 // assessmentInfo is one assessment in `assessment list --json`.
 type assessmentInfo struct {
 	ID            string                 `json:"id"`
@@ -333,7 +321,7 @@ func buildAssessmentReport(ctx context.Context, g *globals, ref, include string)
 	if err != nil {
 		return nil, contextErr(ctx, err)
 	}
-	a, err := readAssessment(ctx, st, id)
+	a, err := assessment.Read(ctx, st, id)
 	if err != nil {
 		return nil, contextErr(ctx, failWrap(err, "read assessment %s", "đọc bản đánh giá %s", id))
 	}
@@ -426,7 +414,7 @@ func runAssessmentExport(ctx context.Context, g *globals, refs []string, out str
 	ids = compactStrings(ids)
 	var buf bytes.Buffer
 	for _, id := range ids {
-		a, err := readAssessment(ctx, st, id)
+		a, err := assessment.Read(ctx, st, id)
 		if err != nil {
 			return contextErr(ctx, failWrap(err, "read assessment %s", "đọc bản đánh giá %s", id))
 		}
@@ -532,50 +520,18 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 			return contextErr(ctx, err)
 		}
 	}
-	id := survey.ImportTarget(lines, into)
-	if id == "" && len(lines) > 0 {
-		return withHint(fail("no line of %s names its assessment", "không dòng nào của %s ghi mã bản đánh giá", name),
-			"name it: fieldsurvey assessment import --assessment ID FILE", "ghi rõ: fieldsurvey assessment import --assessment MÃ TỆP")
-	}
-	var cur *survey.Assessment
-	var q *survey.Questionnaire
-	if id != "" {
-		cur, err = readAssessment(ctx, st, id)
-		if errors.Is(err, store.ErrNotFound) {
-			cur = nil
-		} else if err != nil {
-			return contextErr(ctx, failWrap(err, "read assessment %s", "đọc bản đánh giá %s", id))
-		}
-		qid, qv := "", ""
-		if cur != nil {
-			qid, qv = cur.Meta.Questionnaire, cur.Meta.QuestionnaireVersion
-		}
-		for _, l := range lines {
-			if l.Type == survey.LineAssessment && l.Assessment == id && cur == nil {
-				qid, qv = l.Questionnaire, l.QuestionnaireVersion
-			}
-		}
-		if qid != "" {
-			if q, err = c.Get(qid, qv); err != nil {
-				line := 0
-				if len(lines) > 0 {
-					line = lines[0].Line
-				}
-				problems = append(problems, survey.LineError{Line: line, FieldError: survey.FieldError{Field: "questionnaire", Msg: err.Error()}})
-			}
-		}
-	}
-	if q != nil {
-		problems = append(problems, survey.CheckImport(q, cur, id, lines)...)
-	} else if len(problems) == 0 && len(lines) > 0 {
-		problems = append(problems, survey.LineError{Line: lines[0].Line, FieldError: survey.FieldError{Field: "assessment",
-			Msg: fmt.Sprintf("no assessment %q is stored here and the file has no assessment line to create it: create it with 'fieldsurvey assessment new' or import a file written by 'fieldsurvey assessment export'", id)}})
-	}
 	if len(lines) == 0 && len(problems) == 0 {
 		return fail("%s holds no assessment lines: nothing imported", "%s không có dòng nào của bản đánh giá: không nhập gì", name)
 	}
+	res, problems, err := assessment.Import(ctx, st, c, author, lines, problems, into)
+	if errors.Is(err, assessment.ErrNoTarget) {
+		return withHint(fail("no line of %s names its assessment", "không dòng nào của %s ghi mã bản đánh giá", name),
+			"name it: fieldsurvey assessment import --assessment ID FILE", "ghi rõ: fieldsurvey assessment import --assessment MÃ TỆP")
+	}
+	if err != nil {
+		return contextErr(ctx, failWrap(err, "nothing imported", "không nhập gì"))
+	}
 	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
 		for _, p := range problems {
 			fmt.Fprintln(g.stderr, p.Format(name))
 		}
@@ -585,27 +541,12 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 			"correct the lines named above and import the whole file again",
 			"sửa các dòng nêu trên rồi nhập lại toàn bộ tệp")
 	}
-	changes := survey.AssessmentChanges(cur, survey.Plain(lines))
-	if cur == nil && len(changes) > 0 && changes[0].Target.Kind == survey.KindAssessment {
-		m := changes[0].Value.(survey.AssessmentMeta)
-		m.Author, m.Device = author.Principal, author.Device
-		changes[0].Value = m
-	}
-	var written []survey.Revision
-	err = st.Update(ctx, func(tx *store.Tx) error {
-		var err error
-		written, err = tx.Put(author, changes...)
-		return err
-	})
-	if err != nil {
-		return contextErr(ctx, failWrap(err, "nothing imported", "không nhập gì"))
-	}
 	verb := g.t("updated", "đã cập nhật")
-	if cur == nil {
+	if res.Created {
 		verb = g.t("created", "đã tạo")
 	}
 	g.infof("%s assessment %s from %s: %d lines, %d changes",
-		"%s bản đánh giá %s từ %s: %d dòng, %d thay đổi", verb, id, name, len(lines), len(written))
+		"%s bản đánh giá %s từ %s: %d dòng, %d thay đổi", verb, res.ID, name, len(lines), res.Written)
 	return nil
 }
 

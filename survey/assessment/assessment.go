@@ -1,0 +1,115 @@
+// Package assessment writes the assessment team's record into a store: Import takes the
+// JSONL lines of survey.ReadAssessmentLines (as 'fieldsurvey assessment import' reads them)
+// and, when every line is right, writes their changes in one transaction; otherwise it
+// writes nothing and returns every problem with its line.
+package assessment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+)
+
+// Catalog finds a questionnaire version (the home's installed questionnaires).
+type Catalog interface {
+	Get(id, version string) (*survey.Questionnaire, error)
+}
+
+// ErrNoTarget is Import's error when no line names its assessment and none was given.
+var ErrNoTarget = errors.New("no line names its assessment")
+
+// Result is what Import wrote.
+type Result struct {
+	// ID is the assessment the lines were for.
+	ID string
+	// Created is true when the lines made a new assessment.
+	Created bool
+	// Written counts the revisions written.
+	Written int
+}
+
+// Read returns assessment id (store.ErrNotFound when it is not stored, or is an interview).
+func Read(ctx context.Context, st *store.Store, id string) (*survey.Assessment, error) {
+	state, err := st.Interview(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := state.Assessment()
+	if !ok {
+		return nil, fmt.Errorf("%s is an interview, not an assessment: %w", id, store.ErrNotFound)
+	}
+	return a, nil
+}
+
+// Import checks lines against the assessment they are for (into, else the one the lines
+// name) and its questionnaire in cat, and writes their changes by author in one
+// transaction. parsed are the problems survey.ReadAssessmentLines found in the lines that
+// did not parse: with any, nothing is written either. Lines that create the assessment record author as its creator. When any line
+// is wrong, nothing is written and the problems are returned sorted by line; err is for
+// failures of the store or ErrNoTarget.
+func Import(ctx context.Context, st *store.Store, cat Catalog, author store.Author, lines []survey.NumberedLine, parsed []survey.LineError, into string) (Result, []survey.LineError, error) {
+	id := survey.ImportTarget(lines, into)
+	if id == "" && len(lines) > 0 {
+		return Result{}, nil, ErrNoTarget
+	}
+	problems := append([]survey.LineError(nil), parsed...)
+	var cur *survey.Assessment
+	var q *survey.Questionnaire
+	if id != "" {
+		var err error
+		cur, err = Read(ctx, st, id)
+		if errors.Is(err, store.ErrNotFound) {
+			cur = nil
+		} else if err != nil {
+			return Result{}, nil, fmt.Errorf("read assessment %s: %w", id, err)
+		}
+		qid, qv := "", ""
+		if cur != nil {
+			qid, qv = cur.Meta.Questionnaire, cur.Meta.QuestionnaireVersion
+		}
+		for _, l := range lines {
+			if l.Type == survey.LineAssessment && l.Assessment == id && cur == nil {
+				qid, qv = l.Questionnaire, l.QuestionnaireVersion
+			}
+		}
+		if qid != "" {
+			if q, err = cat.Get(qid, qv); err != nil {
+				line := 0
+				if len(lines) > 0 {
+					line = lines[0].Line
+				}
+				problems = append(problems, survey.LineError{Line: line, FieldError: survey.FieldError{Field: "questionnaire", Msg: err.Error()}})
+			}
+		}
+	}
+	if q != nil {
+		problems = append(problems, survey.CheckImport(q, cur, id, lines)...)
+	} else if len(problems) == 0 && len(lines) > 0 {
+		problems = append(problems, survey.LineError{Line: lines[0].Line, FieldError: survey.FieldError{Field: "assessment",
+			Msg: fmt.Sprintf("no assessment %q is stored here and the file has no assessment line to create it: create it with 'fieldsurvey assessment new' or import a file written by 'fieldsurvey assessment export'", id)}})
+	}
+	res := Result{ID: id, Created: cur == nil}
+	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return res, problems, nil
+	}
+	changes := survey.AssessmentChanges(cur, survey.Plain(lines))
+	if cur == nil && len(changes) > 0 && changes[0].Target.Kind == survey.KindAssessment {
+		m := changes[0].Value.(survey.AssessmentMeta)
+		m.Author, m.Device = author.Principal, author.Device
+		changes[0].Value = m
+	}
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		written, err := tx.Put(author, changes...)
+		res.Written = len(written)
+		return err
+	})
+	if err != nil {
+		return Result{}, nil, err
+	}
+	return res, nil, nil
+}
