@@ -240,9 +240,14 @@ func printProblems(g *globals, file string, err error) int {
 }
 
 func runQuestionnaireValidate(_ context.Context, g *globals, files []string) error {
+	// The catalog, to check a file's migrates_from block against the version it names.
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
 	bad := 0
 	for _, f := range files {
-		q, err := questionnaires.LoadFileStrict(f)
+		q, err := c.CheckFile(f)
 		if err != nil {
 			printProblems(g, f, err)
 			bad++
