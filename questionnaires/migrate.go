@@ -45,6 +45,34 @@ func (c *Catalog) previous(id, version string) (Entry, bool) {
 // checkMigration checks the migrates_from block of q, read from file name (data reads it
 // again for the lines of the problems), against the catalog.
 func (c *Catalog) checkMigration(name string, data func() ([]byte, error), q *survey.Questionnaire) error {
+	if q.MigratesFrom == nil {
+		return nil
+	}
+	prev, ok := c.previous(q.ID, q.Version)
+	return checkMigration(name, data, q, prev.Version, ok, func() (*survey.Questionnaire, error) { return c.load(prev) })
+}
+
+// CheckMigrationAmong checks the migrates_from block of q, parsed from data (file name),
+// against others, the versions of its questionnaire already known elsewhere (a server's
+// published ones): as a catalog holding them would check it when adding the file.
+func CheckMigrationAmong(name string, data []byte, q *survey.Questionnaire, others []*survey.Questionnaire) error {
+	var prev *survey.Questionnaire
+	for _, o := range others {
+		if o.ID == q.ID && CompareVersions(o.Version, q.Version) < 0 && (prev == nil || CompareVersions(o.Version, prev.Version) > 0) {
+			prev = o
+		}
+	}
+	if prev == nil {
+		return checkMigration(name, func() ([]byte, error) { return data, nil }, q, "", false, nil)
+	}
+	return checkMigration(name, func() ([]byte, error) { return data, nil }, q, prev.Version, true,
+		func() (*survey.Questionnaire, error) { return prev, nil })
+}
+
+// checkMigration checks q's migrates_from block given the version before q where it is
+// held (prevVersion, when found), which load parses.
+func checkMigration(name string, data func() ([]byte, error), q *survey.Questionnaire, prevVersion string, found bool,
+	load func() (*survey.Questionnaire, error)) error {
 	m := q.MigratesFrom
 	if m == nil {
 		return nil
@@ -53,20 +81,19 @@ func (c *Catalog) checkMigration(name string, data func() ([]byte, error), q *su
 		return &survey.ValidationError{Problems: []survey.Problem{{Path: "migrates_from.version", Msg: fmt.Sprintf(msg, args...)}}}
 	}
 	var err error
-	prev, ok := c.previous(q.ID, q.Version)
 	switch {
 	case CompareVersions(m.Version, q.Version) >= 0:
 		err = problem("version %s migrates from version %s, which is not older: name the version before this one", q.Version, m.Version)
-	case !ok:
+	case !found:
 		// No earlier version here: nothing on this device can upgrade, nothing to check against.
 		return nil
-	case prev.Version != m.Version:
+	case prevVersion != m.Version:
 		err = problem("version %s migrates from version %s, but the version before it in the catalog is %s: a chain of versions has no gaps (migrate from %s)",
-			q.Version, m.Version, prev.Version, prev.Version)
+			q.Version, m.Version, prevVersion, prevVersion)
 	default:
-		old, lerr := c.load(prev)
+		old, lerr := load()
 		if lerr != nil {
-			return fmt.Errorf("%s: migrates from %s version %s, which cannot be read: %w", name, q.ID, prev.Version, lerr)
+			return fmt.Errorf("%s: migrates from %s version %s, which cannot be read: %w", name, q.ID, prevVersion, lerr)
 		}
 		err = survey.CheckMigration(old, q)
 	}
