@@ -211,7 +211,8 @@ func newQuestionnaireValidateCommand(g *globals) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check questionnaire files · Kiểm tra tệp bảng hỏi",
 		Long: `validate checks questionnaire files completely (format, ids, translations, scales, every
-expression, and every expression run on answers of the types it can see) and prints every
+expression, and every expression run on answers of the types it can see, and a
+migrates_from block against the version before it in this home's catalog) and prints every
 problem as FILE:LINE: message. It exits 1 when any file has a problem.
 
 validate kiểm tra đầy đủ các tệp bảng hỏi và in mọi lỗi dạng TỆP:DÒNG: thông báo. Trả mã
