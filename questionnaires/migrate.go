@@ -1,8 +1,11 @@
 package questionnaires
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -113,21 +116,73 @@ func checkMigration(name string, data func() ([]byte, error), q *survey.Question
 // reported by Problems, as a broken file is.
 func (c *Catalog) checkFileMigrations() {
 	for _, e := range c.entries {
-		if e.Source != SourceFile || e.lazy == nil || e.lazy.load == nil {
-			continue
+		c.checkMigrationOnLoad(e)
+	}
+}
+
+// checkMigrationOnLoad makes file entry e check its migrates_from block when it is loaded.
+// Call it once per entry.
+func (c *Catalog) checkMigrationOnLoad(e Entry) {
+	if e.Source != SourceFile || e.lazy == nil || e.lazy.load == nil {
+		return
+	}
+	inner, path := e.lazy.load, e.Path
+	e.lazy.load = func() (*survey.Questionnaire, error) {
+		q, err := inner()
+		if err != nil {
+			return nil, err
 		}
-		inner, path := e.lazy.load, e.Path
-		e.lazy.load = func() (*survey.Questionnaire, error) {
-			q, err := inner()
-			if err != nil {
-				return nil, err
-			}
-			if err := c.checkMigration(path, func() ([]byte, error) { return os.ReadFile(path) }, q); err != nil {
-				return nil, err
-			}
-			return q, nil
+		if err := c.checkMigration(path, func() ([]byte, error) { return os.ReadFile(path) }, q); err != nil {
+			return nil, err
+		}
+		return q, nil
+	}
+}
+
+// Refresh adds the files that appeared in the catalog's folder since it was opened (a
+// questionnaire installed by another program, such as a background sync), as OpenCatalog
+// reads them. Entries already known are kept as they are.
+func (c *Catalog) Refresh() error {
+	if c.dir == "" {
+		return nil
+	}
+	des, err := os.ReadDir(c.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read questionnaire folder: %w", err)
+	}
+	c.mu.Lock()
+	known := map[string]bool{}
+	for _, e := range c.entries {
+		if e.Path != "" {
+			known[e.Path] = true
 		}
 	}
+	c.mu.Unlock()
+	for _, de := range des {
+		name := de.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		path := filepath.Join(c.dir, name)
+		if de.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(name, ".") || known[path] {
+			continue
+		}
+		e, err := fileEntry(path)
+		c.mu.Lock()
+		switch _, dup := c.entry(e.ID, e.Version); {
+		case err != nil:
+			c.problems = append(c.problems, fmt.Errorf("skipped questionnaire file: %w", err))
+		case dup:
+			c.problems = append(c.problems, fmt.Errorf("skipped questionnaire file %s: %s version %s is already in the catalog", path, e.ID, e.Version))
+		default:
+			c.checkMigrationOnLoad(e)
+			c.entries = append(c.entries, e)
+			c.sort()
+		}
+		c.mu.Unlock()
+	}
+	return nil
 }
 
 // UpgradePath returns the versions an interview on questionnaire id at version from passes

@@ -225,3 +225,33 @@ func TestUpgradePath(t *testing.T) {
 		t.Errorf("to 4.0: %v", err)
 	}
 }
+
+// TestRefresh: a version written into the folder by another program (a background sync)
+// joins an open catalog, and an interview on 1.0 can then move to it.
+func TestRefresh(t *testing.T) {
+	c, _ := catalogWithV1(t)
+	if _, ok := c.Upgradable("pilot", "1.0"); ok {
+		t.Fatal("an upgrade before 2.0 exists")
+	}
+	other, err := OpenCatalog(c.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "v2.yaml")
+	if err := os.WriteFile(f, []byte(pilotV2("2.0", goodMigration)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Add(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if to, ok := c.Upgradable("pilot", "1.0"); !ok || to != "2.0" {
+		t.Errorf("after Refresh: %q %v", to, ok)
+	}
+	n := len(c.Entries())
+	if err := c.Refresh(); err != nil || len(c.Entries()) != n {
+		t.Errorf("a second Refresh changed the entries: %d → %d (%v)", n, len(c.Entries()), err)
+	}
+}
