@@ -249,6 +249,7 @@ func (s *upgradeScreen) View() string {
 		"Không có gì bị xoá: câu trả lời của câu hỏi không còn hỏi vẫn được giữ trong phỏng vấn và lịch sử. Thay đổi được lưu như mọi câu trả lời và gửi đi ở lần đồng bộ tiếp theo."), w) {
 		out = append(out, sty.Subtle.Render(l))
 	}
+	out = append(out, "")
 	for _, l := range wrap(c.t("enter moves the interview to the new version; esc keeps this version for now (you are asked again the next time you open it).",
 		"enter để chuyển phỏng vấn sang phiên bản mới; esc để tạm giữ phiên bản này (sẽ được hỏi lại lần mở sau)."), w) {
 		out = append(out, sty.Subtle.Render(l))

@@ -2,12 +2,16 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
@@ -227,5 +231,34 @@ func TestUpgradeArrivesBySyncWhileTyping(t *testing.T) {
 	st := d.state(id)
 	if st.Meta.QuestionnaireVersion != "2.0" || st.Answers["1.4"].Value != "data.hue.gov.vn và Huế" {
 		t.Fatalf("after: %s %+v", st.Meta.QuestionnaireVersion, st.Answers)
+	}
+}
+
+// TestGoldenUpgrade is the offer of a newer questionnaire version as the draft opens, in
+// Vietnamese at 80×24 and in English at 120×40.
+func TestGoldenUpgrade(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	for _, c := range []struct {
+		lang  string
+		w, h  int
+		until string
+	}{{"vi", 80, 24, "Phiên bản mới của bảng hỏi"}, {"en", 120, 40, "A new version of the questionnaire"}} {
+		t.Run(fmt.Sprintf("%s_%dx%d", c.lang, c.w, c.h), func(t *testing.T) {
+			v1, v2 := pilotVersions(t)
+			d, id := upgradeDriver(t, catalog{v1, v2}, c.w, c.h, func(o *Options) { o.Lang = c.lang; o.CommitDelay = time.Hour })
+			app := d.app
+			tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(c.w, c.h))
+			out := &screenOutput{tm: tm}
+			out.waitFor(t, "fieldsurvey")
+			tm.Send(OpenInterviewMsg{ID: id})
+			out.waitFor(t, c.until)
+			tm.Send(tea.Quit())
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*App)
+			view := ansi.Strip(final.View())
+			if n := strings.Count(view, "\n") + 1; n != c.h {
+				t.Errorf("%d lines, want %d", n, c.h)
+			}
+			teatest.RequireEqualOutput(t, []byte(view))
+		})
 	}
 }
