@@ -96,6 +96,7 @@ func OpenCatalog(dir string) (*Catalog, error) {
 		}
 	}
 	c.sort()
+	c.checkFileMigrations()
 	return c, nil
 }
 
@@ -305,6 +306,9 @@ func (c *Catalog) Add(path string) (*survey.Questionnaire, error) {
 	}
 	q, err := ParseStrict(path, data)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkMigration(path, func() ([]byte, error) { return data, nil }, q); err != nil {
 		return nil, err
 	}
 	if prev, ok := c.Entry(q.ID, q.Version); ok {

@@ -198,17 +198,25 @@ func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error)
 		check = q.CheckExpressions
 	}
 	if err := check(); err != nil {
-		var ve *survey.ValidationError
-		if errors.As(err, &ve) {
-			ve.File = name
-			for i := range ve.Problems {
-				ve.Problems[i].Line = lineOf(root.Content[0], ve.Problems[i].Path)
-			}
-			return nil, ve
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, locate(name, &root, err)
 	}
 	return &q, nil
+}
+
+// locate names the file of a *survey.ValidationError and the line of each of its problems
+// in root, the file's YAML tree; other errors are prefixed with the file's name.
+func locate(name string, root *yaml.Node, err error) error {
+	var ve *survey.ValidationError
+	if errors.As(err, &ve) {
+		ve.File = name
+		for i := range ve.Problems {
+			if len(root.Content) > 0 {
+				ve.Problems[i].Line = lineOf(root.Content[0], ve.Problems[i].Path)
+			}
+		}
+		return ve
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
@@ -266,27 +274,33 @@ func lineOf(n *yaml.Node, p string) int {
 	return line
 }
 
+// splitPath splits a validation path into its keys and indexes: a bracketed part is one
+// key even when it holds dots ("migrates_from.renamed[1.3]" → migrates_from, renamed, 1.3).
 func splitPath(p string) []string {
 	var out []string
-	for _, seg := range strings.Split(p, ".") {
-		for seg != "" {
-			i := strings.IndexByte(seg, '[')
-			if i < 0 {
-				out = append(out, seg)
-				break
-			}
-			if i > 0 {
-				out = append(out, seg[:i])
-			}
-			j := strings.IndexByte(seg, ']')
-			if j < i {
-				out = append(out, seg[i+1:])
-				break
-			}
-			out = append(out, seg[i+1:j])
-			seg = seg[j+1:]
+	var cur strings.Builder
+	inBracket := false
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
 		}
 	}
+	for _, r := range p {
+		switch {
+		case r == '[' && !inBracket:
+			flush()
+			inBracket = true
+		case r == ']' && inBracket:
+			flush()
+			inBracket = false
+		case r == '.' && !inBracket:
+			flush()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	flush()
 	return out
 }
 

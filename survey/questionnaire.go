@@ -92,6 +92,9 @@ type Questionnaire struct {
 	EvidenceNeutral string          `yaml:"evidence_neutral,omitempty" json:"evidence_neutral,omitempty"`
 	Respondent      *RespondentSpec `yaml:"respondent,omitempty" json:"respondent,omitempty"`
 	Sections        []*Section      `yaml:"sections" json:"sections"`
+	// MigratesFrom declares what changed since the previous version, so that drafts made
+	// on it can move to this one (see Migration); nil: no upgrade is offered.
+	MigratesFrom *Migration `yaml:"migrates_from,omitempty" json:"migrates_from,omitempty"`
 
 	byID       map[string]*Question
 	secByID    map[string]*Section

@@ -193,6 +193,7 @@ func (v *validator) run() {
 			}
 		}
 	}
+	v.migration()
 }
 
 // CheckExpressions runs every relevance and constraint expression of q, which Validate

@@ -85,6 +85,7 @@ const (
 	scrVersions // over a question or section summary: the versions of a conflict
 	scrHistory  // over a question, a section summary or the versions: a history
 	scrSettings
+	scrUpgrade // over an interview: what moving it to a newer questionnaire version changes
 )
 
 // App is the root model.
@@ -107,6 +108,11 @@ type App struct {
 	// stack holds the screens under the versions and history views (esc goes back).
 	stack    []screenID
 	settings *settingsScreen
+	// offer is an upgrade the open interview is offered, shown as upgrade at the next place
+	// (tui/upgrade.go); declined remembers, by interview, the version answered "later".
+	offer    *upgradeOffer
+	upgrade  *upgradeScreen
+	declined map[string]string
 
 	unsent   int
 	sync     *SyncInfo // the last sync state known; nil before the first (or without a server)
@@ -135,7 +141,7 @@ func New(ctx context.Context, opts Options, st Store, cat Catalog, sty *styles.S
 		width: 80, height: 24, store: st, cat: cat}
 	c.writer = &session.Writer{Store: st, Author: session.Author{Device: opts.Device, Principal: opts.Principal},
 		Assessor: opts.AssessorName}
-	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second, locks: map[string]func(){}}
+	a := &App{c: c, help: help.New(), syncEvery: 30 * time.Second, locks: map[string]func(){}, declined: map[string]string{}}
 	a.saver = newSaver(ctx, c.writer, opts.Now)
 	a.saver.base, a.saver.saw = a.headsSeen, a.sawRevisions
 	a.styleHelp()
@@ -188,13 +194,17 @@ func (a *App) current() screen {
 		if a.settings != nil {
 			return a.settings
 		}
+	case scrUpgrade:
+		if a.upgrade != nil {
+			return a.upgrade
+		}
 	}
 	return a.home
 }
 
 func (a *App) screens() []screen {
 	out := []screen{a.home}
-	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.versions, a.history, a.settings} {
+	for _, s := range []screen{a.newForm, a.question, a.sections, a.summary, a.review, a.versions, a.history, a.settings, a.upgrade} {
 		if s != nil && !isNil(s) {
 			out = append(out, s)
 		}
@@ -222,6 +232,8 @@ func isNil(s screen) bool {
 		return x == nil
 	case *settingsScreen:
 		return x == nil
+	case *upgradeScreen:
+		return x == nil
 	}
 	return false
 }
@@ -229,6 +241,9 @@ func isNil(s screen) bool {
 // Update routes msg: sizes to every screen, then the root's own messages, then global keys,
 // then the active screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.upgradeUpdate(msg); ok {
+		return a, cmd
+	}
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		if m.Width <= 0 || m.Height <= 0 {
@@ -342,6 +357,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.active = scrHome
 		a.iv, a.question, a.sections, a.summary, a.review = nil, nil, nil, nil, nil
 		a.versions, a.history, a.stack = nil, nil, nil
+		a.offer, a.upgrade = nil, nil
 		a.releaseLocks(false)
 		a.newForm = nil
 		return a, tea.Batch(cmd, a.home.reload())
@@ -617,7 +633,7 @@ func openIn(ctx context.Context, st Store, cat Catalog, id string, at session.Pl
 			place = session.ParsePlace(v)
 		}
 	}
-	return openedMsg{st: s, q: q, place: place}
+	return openedMsg{st: s, q: q, place: place, upgrade: findUpgrade(cat, s)}
 }
 
 func (a *App) opened(m openedMsg) tea.Cmd {
@@ -640,6 +656,10 @@ func (a *App) opened(m openedMsg) tea.Cmd {
 		a.locks[m.st.ID] = m.release
 	}
 	a.versions, a.history, a.stack = nil, nil, nil
+	a.offer, a.upgrade = nil, nil
+	if m.upgrade != nil {
+		a.offer = &upgradeOffer{id: m.st.ID, plan: m.upgrade}
+	}
 	a.iv = newInterview(m.q, m.st, a.c.opts.Role)
 	a.question = newQuestionScreen(a.c, a.iv)
 	a.sections = newSectionsScreen(a.c, a.iv)
@@ -682,6 +702,9 @@ func (a *App) firstPlace() session.Place {
 func (a *App) gotoPlace(p session.Place) tea.Cmd {
 	if a.iv == nil {
 		return nil
+	}
+	if cmd, ok := a.offerAt(p); ok {
+		return cmd
 	}
 	flush := a.flushCmd()
 	a.versions, a.history, a.stack = nil, nil, nil

@@ -69,6 +69,8 @@ type (
 		err   error
 		// release gives back the edit lock taken to open it (nil: none taken).
 		release func()
+		// upgrade is the move to a newer questionnaire version it is offered (nil: none).
+		upgrade *survey.Upgrade
 	}
 	savedMsg struct {
 		seq  int

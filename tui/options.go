@@ -144,6 +144,9 @@ type SyncResult struct {
 	Sent int
 	// Returned and Approved are the supervisor's decisions that came down.
 	Returned, Approved []SyncDecision
+	// Questionnaires names the questionnaires ("id@version") this sync installed: the open
+	// interview may be offered a newer version.
+	Questionnaires []string
 }
 
 // SyncDecision is a supervisor's decision on one interview.

@@ -96,7 +96,7 @@ func (a *App) syncDone(m syncDoneMsg) tea.Cmd {
 		a.setNotice(survey.T("Up to date: nothing to send, nothing new from the server.",
 			"Đã đồng bộ: không có gì để gửi, không có gì mới từ máy chủ."), false)
 	}
-	return a.home.reload()
+	return tea.Batch(a.home.reload(), a.checkUpgrade(m.res))
 }
 
 // decisionsNotice says which interviews the supervisor returned (with the reason when

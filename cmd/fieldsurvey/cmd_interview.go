@@ -42,7 +42,8 @@ sát, được gửi về các máy kèm chữ ký của người giám sát.`,
   fieldsurvey interview return 0193a5b2 --reason "7.1 lacks evidence"`,
 	}
 	subs := []*cobra.Command{newInterviewListCommand(g), newInterviewShowCommand(g),
-		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g)}
+		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g),
+		newInterviewUpgradeCommand(g)}
 	return groupCommand(cmd, append(subs, newDecideCommands(g)...)...)
 }
 
@@ -226,6 +227,9 @@ type interviewInfo struct {
 	Created       string                 `json:"created,omitempty"`
 	Updated       string                 `json:"updated"`
 	Revisions     int                    `json:"revisions"`
+	// Upgrade is the newer questionnaire version the interview can move to ('fieldsurvey
+	// interview upgrade'); empty when none.
+	Upgrade string `json:"upgrade,omitempty"`
 	// Assignee, Due and Note are a planned interview's (see 'fieldsurvey assign').
 	Assignee string `json:"assignee,omitempty"`
 	Due      string `json:"due,omitempty"`
@@ -287,6 +291,7 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(ids, ", "))
 	}
 	infos := make([]interviewInfo, 0, len(sums))
+	upgrades := map[[2]string]string{} // (questionnaire, version) → the version it can move to
 	for _, s := range sums {
 		in := interviewInfo{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
 			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
@@ -297,6 +302,15 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
 		}
 		in.Assignee, in.Due, in.Note = state.Meta.Assignee, state.Meta.Due, state.Meta.Note
+		if survey.AssessorEditable(s.Status) && s.Record != survey.RecordAssessment {
+			key := [2]string{s.Questionnaire, s.Version}
+			to, seen := upgrades[key]
+			if !seen {
+				to, _ = c.Upgradable(s.Questionnaire, s.Version)
+				upgrades[key] = to
+			}
+			in.Upgrade = to
+		}
 		if q, err := c.Get(s.Questionnaire, s.Version); err == nil {
 			answered, total := q.Progress(state.Answers)
 			in.Answered, in.Total = answered, &total
@@ -337,6 +351,14 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 	}
 	if err := t.flush(); err != nil {
 		return err
+	}
+	// Interviews that can move to a newer questionnaire version.
+	for _, in := range infos {
+		if in.Upgrade != "" {
+			fmt.Fprintf(g.stdout, g.t("%s: %s version %s is available: 'fieldsurvey interview upgrade %s' shows what changes\n",
+				"%s: đã có %s phiên bản %s: 'fieldsurvey interview upgrade %s' cho biết những gì thay đổi\n"),
+				short[in.ID], in.Questionnaire, in.Upgrade, short[in.ID])
+		}
 	}
 	// Planned interviews: to whom, by when, and the supervisor's note.
 	for _, in := range infos {

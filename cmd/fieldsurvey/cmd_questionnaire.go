@@ -211,7 +211,8 @@ func newQuestionnaireValidateCommand(g *globals) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check questionnaire files · Kiểm tra tệp bảng hỏi",
 		Long: `validate checks questionnaire files completely (format, ids, translations, scales, every
-expression, and every expression run on answers of the types it can see) and prints every
+expression, and every expression run on answers of the types it can see, and a
+migrates_from block against the version before it in this home's catalog) and prints every
 problem as FILE:LINE: message. It exits 1 when any file has a problem.
 
 validate kiểm tra đầy đủ các tệp bảng hỏi và in mọi lỗi dạng TỆP:DÒNG: thông báo. Trả mã
@@ -240,9 +241,14 @@ func printProblems(g *globals, file string, err error) int {
 }
 
 func runQuestionnaireValidate(_ context.Context, g *globals, files []string) error {
+	// The catalog, to check a file's migrates_from block against the version it names.
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
 	bad := 0
 	for _, f := range files {
-		q, err := questionnaires.LoadFileStrict(f)
+		q, err := c.CheckFile(f)
 		if err != nil {
 			printProblems(g, f, err)
 			bad++

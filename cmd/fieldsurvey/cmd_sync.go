@@ -329,7 +329,7 @@ func (t *tuiSync) SyncNow(ctx context.Context) (tui.SyncResult, error) {
 		t.mu.Unlock()
 	}
 	st, serr := t.bg.State()
-	out := tui.SyncResult{Info: t.info(st), Sent: len(res.Sent)}
+	out := tui.SyncResult{Info: t.info(st), Sent: len(res.Sent), Questionnaires: res.Questionnaires}
 	for _, d := range res.Returned {
 		out.Returned = append(out.Returned, tui.SyncDecision{Interview: d.Interview, Reason: d.Reason, By: d.By})
 	}

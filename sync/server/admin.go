@@ -108,6 +108,13 @@ func publishWithNow(ctx context.Context, st Store, key ssh.Signer, name string, 
 			return nil, fmt.Errorf("%s: questionnaire %s version %s is bundled with fieldsurvey, every device has it; give your file a new version", name, q.ID, q.Version)
 		}
 	}
+	if q.MigratesFrom != nil {
+		// A device installs the file only when its migrates_from block matches the version
+		// before it: refused here rather than on every device.
+		if err := checkMigration(ctx, st, name, data, q); err != nil {
+			return nil, err
+		}
+	}
 	sig, err := sshsig.SignWithRand(bytes.NewReader(data), r, key, sshsig.HashSHA512, wire.NamespaceQuestionnaire)
 	if err != nil {
 		return nil, fmt.Errorf("sign questionnaire: %w", err)
@@ -117,4 +124,32 @@ func publishWithNow(ctx context.Context, st Store, key ssh.Signer, name string, 
 		return q, err
 	}
 	return q, nil
+}
+
+// checkMigration checks the migrates_from block of q (survey.Migration) against the
+// versions of its questionnaire the server has published and the bundled ones.
+func checkMigration(ctx context.Context, st Store, name string, data []byte, q *survey.Questionnaire) error {
+	pubs, err := st.Questionnaires(ctx)
+	if err != nil {
+		return fmt.Errorf("read published questionnaires: %w", err)
+	}
+	var others []*survey.Questionnaire
+	for _, p := range pubs {
+		if p.ID != q.ID || p.Version == q.Version {
+			continue
+		}
+		o, err := questionnaires.Parse(p.ID+"@"+p.Version, p.Source)
+		if err != nil {
+			return fmt.Errorf("published questionnaire %s version %s: %w", p.ID, p.Version, err)
+		}
+		others = append(others, o)
+	}
+	if bundled, err := questionnaires.Bundled(); err == nil {
+		for _, b := range bundled {
+			if b.ID == q.ID && b.Version != q.Version {
+				others = append(others, b)
+			}
+		}
+	}
+	return questionnaires.CheckMigrationAmong(name, data, q, others)
 }
