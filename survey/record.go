@@ -47,6 +47,9 @@ func (s *InterviewState) Record() Record {
 		rec.Created = s.Created.UTC().Format(TimeFormat)
 	}
 	for k, v := range s.Answers {
+		if _, roster := v.Value.(*Roster); roster {
+			continue // rows are not answers
+		}
 		rec.Answers[k] = v
 	}
 	for k, v := range s.Sections {
@@ -260,6 +263,9 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 		out = append(out, Change{Target: t(KindRespondent, ""), Value: rec.Respondent})
 	}
 	for _, k := range unionKeys(rec.Answers, cur.Answers) {
+		if _, roster := cur.Answers[k].Value.(*Roster); roster {
+			continue // rows are not answers
+		}
 		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
 			out = append(out, Change{Target: t(KindAnswer, k), Value: rec.Answers[k]})
 		}
