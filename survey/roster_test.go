@@ -445,3 +445,88 @@ func TestFoldRoster1000(t *testing.T) {
 		t.Fatalf("%d rows, first %v last %v", len(rows), rows[0].Cells, rows[len(rows)-1].Cells)
 	}
 }
+
+func TestRowHistory(t *testing.T) {
+	q := rosterQ(t)
+	c := rowRev(t, "4.K", "0011223344556677", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "public": true, "openness": 3}}, "d", 1, t0)
+	e := rowRev(t, "4.K", "0011223344556677", RosterRow{Pos: 2.5, Cells: map[string]any{"agency": "GSO Việt Nam", "public": true, "openness": "na"}}, "d", 2, t0.Add(time.Minute), c.ID)
+	d := rowRev(t, "4.K", "0011223344556677", nil, "d", 3, t0.Add(2*time.Minute), e.ID)
+	h, err := BuildHistory(q, []Revision{d, c, e}, HistoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 3 || h[0].What.Get(LangEN) != "row 00112233 of roster 4.K — Key datasets" ||
+		h[0].What.Get(LangVI) != "dòng 00112233 của bảng 4.K — Bộ dữ liệu chủ chốt" {
+		t.Fatalf("what: %v", h[0].What)
+	}
+	fields := func(ch []FieldChange) string {
+		var out []string
+		for _, c := range ch {
+			out = append(out, fmt.Sprintf("%s:%s>%s[%s>%s]", c.Field, c.Old, c.New, c.OldText.Get(LangEN), c.NewText.Get(LangEN)))
+		}
+		return strings.Join(out, " ")
+	}
+	if got := fields(h[0].From[0].Changes); got != "cells.agency:>GSO[>GSO] cells.public:>true[>yes] cells.openness:>3[>★★★☆☆]" {
+		t.Errorf("created: %s", got)
+	}
+	if got := fields(h[1].From[0].Changes); got != "pos:1>2.5[>] cells.agency:GSO>GSO Việt Nam[GSO>GSO Việt Nam] cells.openness:3>na[★★★☆☆>N/A]" {
+		t.Errorf("edited: %s", got)
+	}
+	if got := fields(h[2].From[0].Changes); !strings.HasPrefix(got, "row:present>deleted[present>deleted] cells.agency:GSO Việt Nam>") {
+		t.Errorf("deleted: %s", got)
+	}
+}
+
+func TestRosterRecordRoundTrip(t *testing.T) {
+	q := rosterQ(t)
+	meta := mustRev(t, Target{Interview: rosterIV, Kind: KindInterview}, InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version}, "d", 1, t0)
+	r1 := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "openness": 4}}, "d", 2, t0)
+	r2 := rowRev(t, "4.K", "r2", RosterRow{Pos: 1.5, Cells: map[string]any{"agency": "MOF", "url": "https://mof.gov.vn"}}, "d", 3, t0)
+	st := fold1(t, meta, r1, r2)
+	line, err := st.Record().MarshalLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(line), `"rosters":{"4.K":[{"id":"r1","pos":1,"cells":{"agency":"GSO","openness":4}},{"id":"r2","pos":1.5,"cells":{"agency":"MOF","url":"https://mof.gov.vn"}}]}`) {
+		t.Fatalf("line: %s", line)
+	}
+	rec, err := ParseRecord(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := rec.Check(q); len(errs) != 0 {
+		t.Fatalf("check: %v", errs)
+	}
+	if ch := rec.Changes(st); len(ch) != 0 {
+		t.Fatalf("re-import changes %v", ch)
+	}
+	// Drop r1, edit r2, add r3 without a position (its place in the list).
+	rec.Rosters["4.K"] = []RecordRow{{ID: "r2", Pos: 1.5, Cells: map[string]any{"agency": "Bộ Tài chính"}}, {ID: "r3", Cells: map[string]any{"agency": "GSO"}}}
+	ch := rec.Changes(st)
+	var got []string
+	for _, c := range ch {
+		b, _ := json.Marshal(c.Value)
+		got = append(got, c.Target.Key+"="+string(b))
+	}
+	if strings.Join(got, " ") != `4.K/r2={"pos":1.5,"cells":{"agency":"Bộ Tài chính"}} 4.K/r3={"pos":2,"cells":{"agency":"GSO"}} 4.K/r1={"pos":0}` {
+		t.Fatalf("changes: %v", got)
+	}
+	// Refusals: over max_rows, a bad cell, a duplicate id, rows of a question that is no roster.
+	rec.Rosters["4.K"] = []RecordRow{{ID: "a", Cells: map[string]any{"agency": "A"}}, {ID: "a", Cells: map[string]any{"agency": "B", "openness": 7}},
+		{ID: "c", Cells: map[string]any{"agency": "C"}}, {ID: "d/x", Cells: map[string]any{"agency": "D"}}}
+	rec.Rosters["4.1"] = []RecordRow{{ID: "z", Cells: map[string]any{}}}
+	var fe []string
+	for _, e := range rec.Check(q) {
+		fe = append(fe, e.Error())
+	}
+	want := []string{
+		"rosters.4.1: question 4.1 is a yesno question, not a roster: its answer goes in answers",
+		"rosters.4.K: 4 rows, over the maximum of 3",
+		`rosters.4.K[1].cells.openness: stars are 0 to 5 or N/A, not 7`,
+		`rosters.4.K[1].id: row id "a" appears twice`,
+		`rosters.4.K[3].id: row id "d/x" must be 1 to 64 letters, digits, '_' or '-'`,
+	}
+	if strings.Join(fe, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("check:\n%s\nwant:\n%s", strings.Join(fe, "\n"), strings.Join(want, "\n"))
+	}
+}
