@@ -306,9 +306,9 @@ func NextPos(rows []Row) float64 {
 	return math.Floor(rows[len(rows)-1].Pos) + 1
 }
 
-// PosBetween returns the position of a row moved between rows a and b (positions; a row
-// moved first has a = 0... use b-1 for "before the first"), and whether the gap still
-// holds a distinct value (else renumber with Renumber).
+// PosBetween returns the position of a row moved between positions a and b (a row moved
+// first: a = 0), and whether the gap still holds a distinct value (else renumber with
+// Renumber; MoveRow does both).
 func PosBetween(a, b float64) (float64, bool) {
 	m := a + (b-a)/2
 	return m, m > a && m < b && b-a > 1e-9
@@ -321,6 +321,40 @@ func Renumber(rows []Row) []Row {
 	for i, r := range rows {
 		r.Pos = float64(i + 1)
 		out[i] = r
+	}
+	return out
+}
+
+// MoveRow returns what to write to move rows[from] to index to (both from 0, rows in
+// their order): the moved row alone with a Pos between its new neighbours, or, when the
+// gap there is too small, every row whose position changes once all are renumbered 1, 2,
+// 3… (written in one Put). Nothing when from == to or either is out of range.
+func MoveRow(rows []Row, from, to int) []Row {
+	if from == to || from < 0 || to < 0 || from >= len(rows) || to >= len(rows) {
+		return nil
+	}
+	order := slices.Clone(rows)
+	moved := order[from]
+	order = slices.Delete(order, from, from+1)
+	order = slices.Insert(order, to, moved)
+	lo := 0.0
+	if to > 0 {
+		lo = order[to-1].Pos
+	}
+	if to == len(order)-1 {
+		// To the end: after the last, as a row added there.
+		moved.Pos = math.Floor(lo) + 1
+		return []Row{moved}
+	}
+	if p, ok := PosBetween(lo, order[to+1].Pos); ok {
+		moved.Pos = p
+		return []Row{moved}
+	}
+	var out []Row
+	for i, r := range Renumber(order) {
+		if r.Pos != order[i].Pos {
+			out = append(out, r)
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -528,5 +529,51 @@ func TestRosterRecordRoundTrip(t *testing.T) {
 	}
 	if strings.Join(fe, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("check:\n%s\nwant:\n%s", strings.Join(fe, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMoveRow(t *testing.T) {
+	rows := []Row{{ID: "a", Pos: 1}, {ID: "b", Pos: 2}, {ID: "c", Pos: 3}, {ID: "d", Pos: 4}}
+	pos := func(ch []Row) string {
+		var out []string
+		for _, r := range ch {
+			out = append(out, fmt.Sprintf("%s=%g", r.ID, r.Pos))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		from, to int
+		want     string
+	}{
+		{3, 0, "d=0.5"}, // to the top: between 0 and a
+		{0, 3, "a=5"},   // to the end: after d
+		{0, 1, "a=2.5"}, // one down: between b and c
+		{2, 1, "c=1.5"}, // one up: between a and b
+		{1, 1, ""},      // nowhere
+		{5, 1, ""},      // out of range
+	} {
+		if got := pos(MoveRow(rows, c.from, c.to)); got != c.want {
+			t.Errorf("move %d→%d: %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+	// No room left between two positions: every row renumbered in the new order.
+	tight := []Row{{ID: "a", Pos: 1}, {ID: "b", Pos: 1 + 1e-12}, {ID: "c", Pos: 3}}
+	if got := pos(MoveRow(tight, 2, 1)); got != "c=2 b=3" {
+		t.Errorf("renumber: %q", got)
+	}
+	// Moving to the top a thousand times still orders the rows as asked.
+	many := []Row{{ID: "x", Pos: 1}, {ID: "y", Pos: 2}}
+	for i := range 1000 {
+		for _, ch := range MoveRow(many, 1, 0) {
+			for j := range many {
+				if many[j].ID == ch.ID {
+					many[j].Pos = ch.Pos
+				}
+			}
+		}
+		slices.SortFunc(many, compareRows)
+		if many[0].ID != []string{"y", "x"}[i%2] {
+			t.Fatalf("move %d: order %v", i, many)
+		}
 	}
 }
