@@ -2,8 +2,10 @@ package accessible
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -182,5 +184,61 @@ func TestRosterLineModePipedStopsAtBadCell(t *testing.T) {
 	}
 	if rows := state().Rows("4.K"); len(rows) != 0 {
 		t.Fatalf("a row was saved: %v", rows)
+	}
+}
+
+// A row with two versions (this device and a second laptop) shows both before it is
+// edited; saving the edit settles it.
+func TestRosterLineModeConflictedRow(t *testing.T) {
+	fs, o := setup(t)
+	q, err := questionnaires.Parse("kd.yaml", []byte(rosterYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Catalog = catalog{q}
+	ctx := context.Background()
+	o.Writer.IDs = func() (string, error) { return "0193a5b2-7c1e-7000-8000-000000000001", nil }
+	id, err := o.Writer.Create(ctx, q, survey.Respondent{Agency: "Sở Tài chính", Province: "Đà Nẵng", Date: "2026-11-23", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := survey.Target{Interview: id, Kind: survey.KindRow, Key: survey.RowKey("4.K", "0000000000000001")}
+	if err := o.Writer.Put(ctx, survey.Change{Target: tg, Value: survey.RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}}}); err != nil {
+		t.Fatal(err)
+	}
+	mine := fs.Revisions(id)
+	other, err := survey.NewRevision(tg, survey.RosterRow{Pos: 1, Cells: map[string]any{"agency": "Tổng cục Thống kê", "openness": 5.0}},
+		"lap-binh", 1, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), "Trần Thị Bình", mine[len(mine)-1].Replaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.Append(other)
+	o.Interview = id
+	var out strings.Builder
+	o.Out = &out
+	o.In = strings.NewReader(strings.Join([]string{"e 1", "", "", "", "", "", "", ""}, "\n") + "\n")
+	if err := Run(ctx, o); !errors.Is(err, ErrInputEnded) {
+		t.Fatalf("err %v\n%s", err, out.String())
+	}
+	for _, w := range []string{
+		"  1. ! CONFLICT · Agency: Tổng cục Thống kê · Openness: ★★★★★",
+		"! CONFLICT: this row has 2 versions, made on different devices:",
+		"  [1] Trần Thị Bình · device lap-binh · 2026-11-23 10:00",
+		"      Agency: Tổng cục Thống kê · Openness: ★★★★★",
+		"      Agency: GSO",
+		"Saving this row settles the conflict",
+		"✓ Row saved.",
+		"  1. Agency: Tổng cục Thống kê · Openness: ★★★★★\n",
+	} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q\n%s", w, out.String())
+		}
+	}
+	st, err := fs.Interview(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Conflicts) != 0 || len(st.Rows("4.K")) != 1 || st.Rows("4.K")[0].Conflict {
+		t.Fatalf("not settled: %v %v", st.Conflicts, st.Rows("4.K"))
 	}
 }
