@@ -577,3 +577,48 @@ func TestMoveRow(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckRoster1000 checks a 1,000-row roster with a row constraint (every row's
+// cells and the rule), as progress and completion do.
+func BenchmarkCheckRoster1000(b *testing.B) {
+	q := rosterQ(b)
+	qu, _ := q.Question("4.K")
+	qu.MaxRows = 0
+	revs := make([]Revision, 1000)
+	for i := range revs {
+		revs[i] = rowRev(b, "4.K", fmt.Sprintf("%016x", i), RosterRow{Pos: float64(i + 1), Cells: map[string]any{
+			"agency": "Tổng cục Thống kê", "public": i%2 == 0, "openness": float64(i % 6), "url": "https://gso.gov.vn/data"}}, "d", uint64(i+1), t0)
+	}
+	st := fold1(b, revs...)
+	b.ResetTimer()
+	for b.Loop() {
+		if is := q.Check(qu, st.Answers); len(is) != 0 {
+			b.Fatal(is)
+		}
+	}
+}
+
+// A row's remembered check is dropped when the row changes.
+func TestRosterCheckFollowsEdits(t *testing.T) {
+	q := rosterQ(t)
+	qu, _ := q.Question("4.K")
+	r1 := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}}, "d", 1, t0)
+	st := fold1(t, r1)
+	if is := q.Check(qu, st.Answers); len(is) != 0 {
+		t.Fatal(is)
+	}
+	bad := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "url": "http://gso.gov.vn"}}, "d", 2, t0.Add(time.Second), r1.ID)
+	if err := st.ApplyHeads(bad.Target(), []Revision{bad}); err != nil {
+		t.Fatal(err)
+	}
+	if is := q.Check(qu, st.Answers); len(is) != 1 || is[0].Kind != IssueConstraint {
+		t.Fatalf("edited row not checked again: %v", is)
+	}
+	good := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "url": "https://gso.gov.vn"}}, "d", 3, t0.Add(2*time.Second), bad.ID)
+	if err := st.ApplyHeads(good.Target(), []Revision{good}); err != nil {
+		t.Fatal(err)
+	}
+	if is := q.Check(qu, st.Answers); len(is) != 0 {
+		t.Fatalf("fixed row still refused: %v", is)
+	}
+}
