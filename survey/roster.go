@@ -81,6 +81,11 @@ const KindRow Kind = "row"
 // RowKey is the key of the revisions of row rowID of roster question qid.
 func RowKey(qid, rowID string) string { return qid + "/" + rowID }
 
+// RowTarget is the target of row rowID of roster question qid in interview id.
+func RowTarget(id, qid, rowID string) Target {
+	return Target{Interview: id, Kind: KindRow, Key: RowKey(qid, rowID)}
+}
+
 // SplitRowKey splits a KindRow key into its question id and row id; ok is false for a key
 // without both.
 func SplitRowKey(key string) (qid, rowID string, ok bool) {

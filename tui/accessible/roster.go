@@ -136,7 +136,7 @@ func (s *session_) cellsLine(qu *survey.Question, cells map[string]any) string {
 // conflictShown shows the versions of a conflicted row before it is changed, and reports
 // whether it may be changed (the role may settle it). The change then settles it.
 func (s *session_) conflictShown(qu *survey.Question, r survey.Row) bool {
-	t := survey.Target{Interview: s.st.ID, Kind: survey.KindRow, Key: survey.RowKey(qu.ID, r.ID)}
+	t := survey.RowTarget(s.st.ID, qu.ID, r.ID)
 	for _, cf := range s.st.Conflicts {
 		if cf.Target != t {
 			continue
@@ -340,7 +340,7 @@ func (s *session_) putRows(qu *survey.Question, rows ...survey.Row) error {
 	changes := make([]survey.Change, len(rows))
 	for i, r := range rows {
 		v := survey.RosterRow{Pos: r.Pos, Cells: r.Cells}
-		changes[i] = survey.Change{Target: survey.Target{Interview: s.st.ID, Kind: survey.KindRow, Key: survey.RowKey(qu.ID, r.ID)}, Value: v}
+		changes[i] = survey.Change{Target: survey.RowTarget(s.st.ID, qu.ID, r.ID), Value: v}
 	}
 	revs, err := s.o.Writer.PutRevisions(s.ctx, changes...)
 	if err != nil {
