@@ -96,6 +96,13 @@ func SplitRowKey(key string) (qid, rowID string, ok bool) {
 	return key[:i], key[i+1:], true
 }
 
+// ValidRowKey reports whether key is a KindRow key: QUESTION/ROW, neither empty, the row
+// id without a slash.
+func ValidRowKey(key string) bool {
+	_, _, ok := SplitRowKey(key)
+	return ok
+}
+
 // NewRowID returns a new row id: 16 hexadecimal digits from crypto/rand.
 func NewRowID() string {
 	var b [8]byte

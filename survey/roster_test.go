@@ -622,3 +622,17 @@ func TestRosterCheckFollowsEdits(t *testing.T) {
 		t.Fatalf("fixed row still refused: %v", is)
 	}
 }
+
+// A row revision keyed otherwise than QUESTION/ROW (a tampered or foreign batch) fails
+// verification, so that no store keeps a revision that would stop its interview folding.
+func TestRowRevisionKeyVerified(t *testing.T) {
+	for _, key := range []string{"4.K", "4.K/", "/r1"} {
+		r := mustRev(t, Target{Interview: rosterIV, Kind: KindRow, Key: key}, RosterRow{Pos: 1}, "d", 1, t0)
+		if err := r.Verify(); !errors.Is(err, ErrBadRevision) || !strings.Contains(err.Error(), "not QUESTION/ROW") {
+			t.Errorf("key %q: %v", key, err)
+		}
+	}
+	if err := rowRev(t, "4.K", "r1", RosterRow{Pos: 1}, "d", 1, t0).Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
