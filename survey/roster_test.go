@@ -636,3 +636,16 @@ func TestRowRevisionKeyVerified(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRowSizeError(t *testing.T) {
+	big := map[string]any{}
+	for i := range 120 {
+		big[fmt.Sprintf("c%d", i)] = strings.Repeat("x", MaxCellText)
+	}
+	err := CheckChangeSize(Change{Target: RowTarget(rosterIV, "4.K", "0011223344556677"), Value: RosterRow{Pos: 1, Cells: big}})
+	var se *SizeError
+	if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "row 00112233 of roster 4.K is ") || !strings.HasSuffix(err.Error(), "shorten its cells") ||
+		!strings.HasPrefix(se.Text().Get(LangVI), "dòng 00112233 của bảng 4.K") {
+		t.Fatalf("%v", err)
+	}
+}
