@@ -47,12 +47,18 @@ func TestHostileQuestionnaires(t *testing.T) {
 
 func TestHostileMessages(t *testing.T) {
 	for file, msg := range map[string]string{
-		"broken-expression.yaml":   "bad relevance expression",
-		"duplicate-id.yaml":        `duplicate question id "1.1"`,
-		"unknown-reference.yaml":   `references unknown question "9.9"`,
-		"missing-translation.yaml": `missing translation "vi"`,
-		"unknown-key.yaml":         "field requried not found",
-		"bad-scale.yaml":           "increasing values",
+		"broken-expression.yaml":          "bad relevance expression",
+		"duplicate-id.yaml":               `duplicate question id "1.1"`,
+		"unknown-reference.yaml":          `references unknown question "9.9"`,
+		"missing-translation.yaml":        `missing translation "vi"`,
+		"unknown-key.yaml":                "field requried not found",
+		"bad-scale.yaml":                  "increasing values",
+		"roster-duplicate-column.yaml":    `duplicate column id "source" in roster "4.K"`,
+		"roster-unknown-column-type.yaml": `column "when" of roster "4.K" has unknown type "date"`,
+		"roster-choice-no-options.yaml":   `choice column "kind" of roster "4.K" has no options`,
+		"roster-min-over-max.yaml":        "max_rows 2 is below min_rows 5",
+		"roster-unknown-cell.yaml":        `reads cell "link", which is not one of its columns`,
+		"roster-count-not-roster.yaml":    `counts the rows of "4.1", which is a yesno question, not a roster`,
 	} {
 		_, err := LoadFile(filepath.Join("testdata", file))
 		if err == nil || !strings.Contains(err.Error(), msg) {
@@ -100,8 +106,14 @@ func TestBundled(t *testing.T) {
 			t.Errorf("DGRA %s is published, not drafted", q.ID)
 		}
 	}
-	if len(odra.Sections) != 8 || len(odra.Questions()) != 43 {
-		t.Errorf("odra-3.1: %d sections, %d questions; want 8 and 43 (the 43 numbered questions of odra-3.1.md)", len(odra.Sections), len(odra.Questions()))
+	numbered := 0
+	for _, q := range odra.Questions() {
+		if q.Type != survey.TypeRoster {
+			numbered++
+		}
+	}
+	if len(odra.Sections) != 8 || numbered != 43 {
+		t.Errorf("odra-3.1: %d sections, %d questions; want 8 and 43 (the 43 numbered questions of odra-3.1.md)", len(odra.Sections), numbered)
 	}
 	// Importance labels exactly as in the methodology (odra-3.1.md).
 	want := "1.1 VH 1.2 H 1.3 M 1.4 H 1.5 - 2.1 VH 2.2 VH 2.3 H 2.4 VH 2.5 H 2.6 H " +
@@ -111,7 +123,9 @@ func TestBundled(t *testing.T) {
 		survey.ImportanceMediumHigh: "MH", survey.ImportanceMedium: "M", survey.ImportanceNone: "-"}
 	var got []string
 	for _, q := range odra.Questions() {
-		got = append(got, q.ID, abbr[q.Importance])
+		if q.Type != survey.TypeRoster { // the key datasets table is not a numbered question
+			got = append(got, q.ID, abbr[q.Importance])
+		}
 	}
 	if strings.Join(got, " ") != want {
 		t.Errorf("odra importance labels:\n got %s\nwant %s", strings.Join(got, " "), want)
@@ -153,7 +167,9 @@ func TestExampleUsesEveryType(t *testing.T) {
 			constraint = constraint || qu.Constraint != ""
 		}
 		for _, ty := range survey.QuestionTypes {
-			if !seen[ty] {
+			// The roster is shown by odra-3.1's key datasets (TestODRAKeyDatasetsRoster):
+			// adding one here would change every screen and script built on the example.
+			if !seen[ty] && ty != survey.TypeRoster {
 				t.Errorf("example lacks a %s question", ty)
 			}
 		}

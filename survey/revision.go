@@ -21,6 +21,7 @@ const (
 	KindAnswer     Kind = "answer"     // one answer; key the question id; value Answer
 	KindSection    Kind = "section"    // a section summary; key the section id; value SectionSummary
 	KindStatus     Kind = "status"     // the status; value StatusChange
+	// KindRow (roster.go): one row of a roster; key RowKey(question, row); value RosterRow.
 
 	// Kinds only assessments have (their ratings and remarks are KindAnswer and KindSection).
 	KindAssessment Kind = "assessment" // creates an assessment; value AssessmentMeta
@@ -32,7 +33,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
 	switch k {
-	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus,
+	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus, KindRow,
 		KindAssessment, KindText, KindAction, KindDataset:
 		return true
 	}
@@ -122,6 +123,8 @@ func (r Revision) Verify() error {
 		return fmt.Errorf("%w: unknown kind %q", ErrBadRevision, r.Kind)
 	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", ErrBadRevision, r.Kind)
+	case r.Kind == KindRow && !ValidRowKey(r.Key):
+		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", ErrBadRevision, r.Key)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", ErrBadRevision)
 	case !slices.IsSorted(r.Replaces):

@@ -127,6 +127,8 @@ func checkForm(r survey.Revision) error {
 		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
 	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
+	case r.Kind == survey.KindRow && !survey.ValidRowKey(r.Key):
+		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", survey.ErrBadRevision, r.Key)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
 	case !slices.IsSorted(r.Replaces):
@@ -186,6 +188,11 @@ func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 			return f, err
 		}
 		f.rating = s.Rating
+	case survey.KindRow:
+		var r survey.RosterRow
+		if err := json.Unmarshal(v, &r); err != nil {
+			return f, err
+		}
 	case survey.KindAssessment:
 		var m survey.AssessmentMeta
 		if err := json.Unmarshal(v, &m); err != nil {
