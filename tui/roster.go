@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -337,12 +338,12 @@ func (r *rosterView) layout(w, digits int) []colLay {
 	for i, x := range ws {
 		out[i] = colLay{x.col, x.min}
 	}
-	// The room left: the text columns up to 20 cells, the other columns up to their wanted
+	// The room left: the text columns up to 16 cells, the other columns up to their wanted
 	// widths (a readable label), then the text columns share the rest.
 	for grew := true; grew && extra > 0; {
 		grew = false
 		for i, x := range ws {
-			if x.flex && out[i].w < 20 && extra > 0 {
+			if x.flex && out[i].w < 16 && extra > 0 {
 				out[i].w++
 				extra--
 				grew = true
@@ -439,15 +440,11 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 
 	// Header.
 	hdr := strings.Repeat(" ", 2+digits) + " "
-	for i, cl := range lay {
-		l := c.get(cl.col.Label)
-		if cl.col.Required {
-			l += "*"
-		}
+	for i, l := range headerLabels(c, lay) {
 		if i > 0 {
 			hdr += " "
 		}
-		hdr += pad(l, cl.w)
+		hdr += pad(l, lay[i].w)
 	}
 	out = append(out, s.Heading.Render(cut(hdr, w)), s.Rule.Render(strings.Repeat("─", w)))
 
@@ -504,6 +501,50 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 	out = append(out, foot...)
 	out = append(out, msgs...)
 	return strings.Join(clip(out, c.bodyHeight()), "\n")
+}
+
+// headerLabels returns the column labels of the table header, each to be cut to its
+// column's width. Labels that would read the same once cut ("Quan trọng với công chúng",
+// "Quan trọng cho dịch vụ công" in 6 cells) lose the words they share at the front, marked
+// with "…", so that the columns can be told apart; the form shows every label whole.
+func headerLabels(c *shared, lay []colLay) []string {
+	full := make([]string, len(lay))
+	for i, cl := range lay {
+		full[i] = c.get(cl.col.Label)
+		if cl.col.Required {
+			full[i] += "*"
+		}
+	}
+	out := slices.Clone(full)
+	for i := range lay {
+		var group []int
+		for j := range lay {
+			if cut(full[j], lay[j].w) == cut(full[i], lay[i].w) && width(full[j]) > lay[j].w {
+				group = append(group, j)
+			}
+		}
+		if len(group) < 2 {
+			continue
+		}
+		// The words all of the group's labels start with.
+		words := strings.Fields(full[group[0]])
+		n := len(words)
+		for _, j := range group[1:] {
+			w := strings.Fields(full[j])
+			k := 0
+			for k < min(n, len(w)) && w[k] == words[k] {
+				k++
+			}
+			n = k
+		}
+		if n == 0 {
+			continue
+		}
+		for _, j := range group {
+			out[j] = "…" + strings.Join(strings.Fields(full[j])[n:], " ")
+		}
+	}
+	return out
 }
 
 func markStyle(c *shared, m string) string {
@@ -565,14 +606,16 @@ func (r *rosterView) help() keys.Help {
 		Full: [][]key.Binding{
 			{rk.RowAdd, rk.RowEdit, rk.RowDelete, rk.RowMoveUp, rk.RowMoveDown, rk.RowVersions, rk.RowHistory},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.NextArrow, k.PrevArrow, keyAlias(k.Next, "ctrl+n", r.c.t("next question", "câu sau")), keyAlias(k.Prev, "ctrl+p", r.c.t("previous question", "câu trước")),
+			{keyAlias("→/←", r.c.t("next/previous", "sau/trước"), "right", "left"),
+				keyAlias("ctrl+n/p", r.c.t("next/previous question", "câu sau/trước"), "ctrl+n", "ctrl+p"),
 				k.NextUnanswered, k.Jump, k.Sections, k.Summary, k.Review, k.Leave},
 		}}
 }
 
-// keyAlias is binding b with only key k (PgUp/PgDn scroll the table on a roster).
-func keyAlias(b key.Binding, k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc))
+// keyAlias is a help entry for keys that the question screen binds elsewhere (on a roster
+// PgUp/PgDn scroll the table, so only ctrl+n/ctrl+p change question).
+func keyAlias(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
 // rowForm edits one row: one field per column, of the column's type.
