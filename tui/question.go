@@ -73,7 +73,7 @@ func (q *questionScreen) show(qid string) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	if q.qu == nil || q.qu.ID != qid || q.ro == nil || q.ro.c.lang != q.c.lang {
+	if q.qu == nil || q.qu.ID != qid || q.ro == nil {
 		q.ro = nil
 		if q.iv.order[i].Type == survey.TypeRoster {
 			q.ro = newRosterView(q.c, q.iv, q.iv.order[i])

@@ -86,7 +86,9 @@ type rosterView struct {
 	c  *shared
 	iv *interview
 	qu *survey.Question
-	k  *keys.RosterMap
+	// k is the roster's keys in klang (built again when ctrl+l switches the language).
+	k     *keys.RosterMap
+	klang string
 
 	cur, top   int
 	lastPage   int // rows the table showed last: a page for PgUp/PgDn
@@ -106,7 +108,15 @@ type colLay struct {
 }
 
 func newRosterView(c *shared, iv *interview, qu *survey.Question) *rosterView {
-	return &rosterView{c: c, iv: iv, qu: qu, k: keys.Roster(c.lang)}
+	return &rosterView{c: c, iv: iv, qu: qu, k: keys.Roster(c.lang), klang: c.lang}
+}
+
+// keys returns the roster's bindings with help in the current language.
+func (r *rosterView) keys() *keys.RosterMap {
+	if r.klang != r.c.lang {
+		r.k, r.klang = keys.Roster(r.c.lang), r.c.lang
+	}
+	return r.k
 }
 
 func (r *rosterView) rows() []survey.Row { return r.iv.rows(r.qu.ID) }
@@ -125,7 +135,7 @@ func (r *rosterView) key(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 	if r.form != nil {
 		return r.formKey(q, m)
 	}
-	k, rk := r.c.keys, r.k
+	k, rk := r.c.keys, r.keys()
 	rows := r.rows()
 	n := len(rows)
 	if r.confirmDel {
@@ -400,6 +410,19 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 		qlines[i] = s.Heading.Render(qlines[i])
 	}
 	out := append(append([]string{}, top...), qlines...)
+	if g := c.get(r.qu.Guidance); g != "" {
+		// The guidance (ODRA's: what the openness stars mean) on a line, two on a tall
+		// screen; the question's history (h on a row) and the printed instrument have it
+		// whole.
+		gl := wrapPrefixed(c.t("Guidance: ", "Hướng dẫn: "), g, w)
+		n := 1
+		if c.height >= 40 {
+			n = 2
+		}
+		for _, l := range clip(gl, n) {
+			out = append(out, s.Subtle.Render(l))
+		}
+	}
 	if r.form != nil {
 		return strings.Join(clip(append(out, r.form.view(c.bodyHeight()-len(out))...), c.bodyHeight()), "\n")
 	}
@@ -586,7 +609,7 @@ func issueText(c *shared, qu *survey.Question, is survey.CellIssue) string {
 }
 
 func (r *rosterView) help() keys.Help {
-	k, rk := r.c.keys, r.k
+	k, rk := r.c.keys, r.keys()
 	if r.form != nil {
 		return r.form.help()
 	}
@@ -722,7 +745,7 @@ func (f *rowForm) issueOf(id string) (survey.CellIssue, bool) {
 }
 
 func (f *rowForm) help() keys.Help {
-	k, rk := f.r.c.keys, f.r.k
+	k, rk := f.r.c.keys, f.r.keys()
 	if f.readOnly {
 		return keys.Help{Short: []key.Binding{rk.FormCancel, rk.FormNext, rk.RowVersions},
 			Full: [][]key.Binding{{rk.FormCancel, rk.FormNext, rk.FormPrev, rk.RowVersions, rk.RowHistory}}}
@@ -744,7 +767,7 @@ func (f *rowForm) help() keys.Help {
 // formKey handles a key in the row form.
 func (r *rosterView) formKey(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 	f := r.form
-	rk := r.k
+	rk := r.keys()
 	esc := m.Type == tea.KeyEsc
 	if !esc {
 		f.confirmDiscard = false
@@ -1097,7 +1120,7 @@ func (f *rowForm) fieldLines(i, lw, w int) []string {
 // screen handles as on any question (→/←, ctrl+n/ctrl+p, u, g, s, o, r, esc).
 func (q *questionScreen) rosterKey(m tea.KeyMsg) (tea.Cmd, bool) {
 	r := q.ro
-	k, rk := q.c.keys, r.k
+	k, rk := q.c.keys, r.keys()
 	if r.form != nil || r.confirmDel {
 		return r.key(q, m), true
 	}

@@ -502,3 +502,13 @@ func TestRosterCountsInProgressAndRelevance(t *testing.T) {
 		t.Fatal(d.view())
 	}
 }
+
+func TestRosterCtrlLSwitchesItsHelpAndLabels(t *testing.T) {
+	d := rosterDriver(t, keyDatasets(t), 3, 120, 40)
+	d.mustSee("a/ins add row", "Data source*")
+	d.key("ctrl+l")
+	d.mustSee("a/ins thêm dòng", "Nguồn dữ liệu*", "dòng 1–3 / 3")
+	d.mustNotSee("add row")
+	d.key("enter")
+	d.mustSee("enter lưu dòng", "Dòng 1 / 3")
+}
