@@ -490,6 +490,9 @@ func TestRosterCountsInProgressAndRelevance(t *testing.T) {
 		d.key("tab", "tab", "tab", "4", "enter")
 	}
 	d.mustSee("1/3 answered")
+	d.key("o") // the section summary names the roster's rows
+	d.mustSee("4.K", "2 rows")
+	d.send(GotoMsg{Place: session.Place{Question: "4.K"}})
 	if !d.app.iv.relevant[d.app.iv.index["4.2"]] {
 		t.Fatal("4.2 not asked after two open datasets")
 	}
