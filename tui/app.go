@@ -34,6 +34,10 @@ type shared struct {
 	writer *session.Writer
 	// escArmed is set by a first esc on an interview screen; a second one goes home.
 	escArmed bool
+	// statusExtra is how many lines a notice takes from the body this frame (a notice
+	// wraps onto up to three lines): a screen that keeps its last line in view (the
+	// roster's position) draws that much shorter.
+	statusExtra int
 }
 
 // leave handles esc on an interview screen: the first press says what a second will do,
@@ -741,6 +745,7 @@ func (a *App) View() string {
 	b.WriteString("\n")
 	status := a.statusLines()
 	h := max(1, c.bodyHeight()-(len(status)-1))
+	c.statusExtra = len(status) - 1
 	cur := a.current()
 	var body []string
 	if a.showAll {

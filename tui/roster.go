@@ -128,7 +128,11 @@ func (r *rosterView) clampCur() {
 }
 
 // tableRows is the number of rows the table shows at the current size.
-func (r *rosterView) tableRows(chrome int) int { return max(3, r.c.bodyHeight()-chrome) }
+func (r *rosterView) tableRows(chrome int) int { return max(3, r.height()-chrome) }
+
+// height is the body's height this frame: a notice of more than one line takes from it,
+// and the position line under the table must stay in view.
+func (r *rosterView) height() int { return max(1, r.c.bodyHeight()-r.c.statusExtra) }
 
 // key handles a key on the table (the form, when open, has it first).
 func (r *rosterView) key(q *questionScreen, m tea.KeyMsg) tea.Cmd {
@@ -210,6 +214,13 @@ func (r *rosterView) key(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 		}
 		t := r.iv.rowTarget(r.qu.ID, rows[r.cur].ID)
 		return func() tea.Msg { return VersionsMsg{Target: t} }
+	case key.Matches(m, rk.DeletedVersions):
+		gone := r.deletedConflicts()
+		if len(gone) == 0 {
+			return nil
+		}
+		t := gone[0].Target
+		return func() tea.Msg { return VersionsMsg{Target: t} }
 	case key.Matches(m, rk.RowHistory):
 		if n == 0 {
 			return nil
@@ -220,6 +231,26 @@ func (r *rosterView) key(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	return nil
+}
+
+// deletedConflicts returns the conflicts of the roster's rows whose newest version deletes
+// the row: the table cannot show such a row (the fold drops it), so the screen says so
+// apart and V opens its versions. It reads the interview's conflicts, never the rows.
+func (r *rosterView) deletedConflicts() []survey.Conflict {
+	var out []survey.Conflict
+	for _, cf := range r.iv.st.Conflicts {
+		if cf.Target.Kind != survey.KindRow || len(cf.Heads) == 0 {
+			continue
+		}
+		if qid, _, ok := survey.SplitRowKey(cf.Target.Key); !ok || qid != r.qu.ID {
+			continue
+		}
+		var row survey.RosterRow
+		if json.Unmarshal(cf.Heads[0].Value, &row) == nil && row.Normalized().IsEmpty() {
+			out = append(out, cf)
+		}
+	}
+	return out
 }
 
 func (r *rosterView) conflictNotice() tea.Cmd {
@@ -424,7 +455,7 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 		}
 	}
 	if r.form != nil {
-		return strings.Join(clip(append(out, r.form.view(c.bodyHeight()-len(out))...), c.bodyHeight()), "\n")
+		return strings.Join(clip(append(out, r.form.view(r.height()-len(out))...), r.height()), "\n")
 	}
 
 	// Under the table: the scroll position and what the selected row needs.
@@ -449,10 +480,21 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 			}
 		}
 	}
+	if gone := r.deletedConflicts(); len(gone) > 0 {
+		msg := c.t("! A deleted row has versions that disagree (deleted on one device, changed on another): V compares them and settles.",
+			"! Một dòng đã xoá có các phiên bản không khớp (bị xoá ở máy này, được sửa ở máy khác): V để so sánh và giải quyết.")
+		if len(gone) > 1 {
+			msg = fmt.Sprintf(c.t("! %d deleted rows have versions that disagree (deleted on one device, changed on another): V compares the first and settles.",
+				"! %d dòng đã xoá có các phiên bản không khớp (bị xoá ở máy này, được sửa ở máy khác): V để so sánh dòng đầu và giải quyết."), len(gone))
+		}
+		for _, l := range wrap(msg, w) {
+			msgs = append(msgs, s.Error.Render(l))
+		}
+	}
 	if n > 0 && n < r.qu.MinRows {
 		msgs = append(msgs, s.Warning.Render(cut(fmt.Sprintf(c.t("%d of the %d rows needed at least", "mới có %d trong ít nhất %d dòng cần có"), n, r.qu.MinRows), w)))
 	}
-	msgs = clip(msgs, 2)
+	msgs = clip(msgs, 3)
 
 	digits := max(2, len(strconv.Itoa(n)))
 	lay := r.layout(w, digits)
@@ -523,7 +565,7 @@ func (r *rosterView) view(q *questionScreen, top []string) string {
 	out = append(out, s.Subtle.Render(cut(pos, w)))
 	out = append(out, foot...)
 	out = append(out, msgs...)
-	return strings.Join(clip(out, c.bodyHeight()), "\n")
+	return strings.Join(clip(out, r.height()), "\n")
 }
 
 // headerLabels returns the column labels of the table header, each to be cut to its
@@ -625,9 +667,12 @@ func (r *rosterView) help() keys.Help {
 			short = append([]key.Binding{rk.RowVersions}, short...)
 		}
 	}
+	if len(r.deletedConflicts()) > 0 {
+		short = append([]key.Binding{rk.DeletedVersions}, short...)
+	}
 	return keys.Help{Short: append(short, k.NextArrow, k.PrevArrow, k.Sections, k.Review),
 		Full: [][]key.Binding{
-			{rk.RowAdd, rk.RowEdit, rk.RowDelete, rk.RowMoveUp, rk.RowMoveDown, rk.RowVersions, rk.RowHistory},
+			{rk.RowAdd, rk.RowEdit, rk.RowDelete, rk.RowMoveUp, rk.RowMoveDown, rk.RowVersions, rk.RowHistory, rk.DeletedVersions},
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{keyAlias("→/←", r.c.t("next/previous", "sau/trước"), "right", "left"),
 				keyAlias("ctrl+n/p", r.c.t("next/previous question", "câu sau/trước"), "ctrl+n", "ctrl+p"),
@@ -1125,7 +1170,7 @@ func (q *questionScreen) rosterKey(m tea.KeyMsg) (tea.Cmd, bool) {
 		return r.key(q, m), true
 	}
 	for _, b := range []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
-		rk.RowAdd, rk.RowEdit, rk.RowDelete, rk.RowMoveUp, rk.RowMoveDown, rk.RowVersions, rk.RowHistory} {
+		rk.RowAdd, rk.RowEdit, rk.RowDelete, rk.RowMoveUp, rk.RowMoveDown, rk.RowVersions, rk.RowHistory, rk.DeletedVersions} {
 		if key.Matches(m, b) {
 			return r.key(q, m), true
 		}

@@ -515,3 +515,45 @@ func TestRosterCtrlLSwitchesItsHelpAndLabels(t *testing.T) {
 	d.key("enter")
 	d.mustSee("enter lưu dòng", "Dòng 1 / 3")
 }
+
+func TestRosterRowDeletedHereEditedElsewhereIsShownAndRestorable(t *testing.T) {
+	fs, ck := rosterStore(t, keyDatasets(t), 3)
+	tg := survey.Target{Interview: rosterInterview, Kind: survey.KindRow, Key: survey.RowKey("4.K", rowID(1))}
+	var prev survey.Revision
+	for _, r := range fs.Revisions(rosterInterview) {
+		if r.Target() == tg {
+			prev = r
+		}
+	}
+	// Another laptop changed row 2; this one deleted it later, from the same version.
+	edited := sampleRow(1)
+	edited.Cells["source"] = "Niên giám thống kê 2025"
+	other, err := survey.NewRevision(tg, edited, "lap-binh", 9, ck.now().Add(time.Minute), "Trần Thị Bình", prev.Replaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.Append(other)
+	w := &session.Writer{Store: fs, Author: session.Author{Device: "dev1", Principal: "an"}}
+	ck.add(10 * time.Minute)
+	if err := w.Put(context.Background(), survey.Change{Target: tg, Value: survey.RosterRow{}, Base: []string{prev.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriverOn(t, 80, 24, fs, ck)
+	d.app.c.cat = catalog{keyDatasets(t)}
+	d.send(OpenInterviewMsg{ID: rosterInterview, At: session.Place{Question: "4.K"}})
+	if len(d.app.iv.st.Conflicts) != 1 {
+		t.Fatalf("fixture: %d conflicts, want 1", len(d.app.iv.st.Conflicts))
+	}
+	d.mustSee("rows 1–2 of 2", "! A deleted row has versions that disagree", "V ")
+	d.key("V")
+	d.mustSee("Versions of", "Row deleted", "Data source: Niên giám thống kê 2025")
+	d.key("2") // the other laptop's edit, older: version 2
+	if cf := d.state(rosterInterview).Conflicts; len(cf) != 0 {
+		t.Fatalf("%d conflicts after settling", len(cf))
+	}
+	d.mustSee("rows 1–3 of 3")
+	d.mustNotSee("A deleted row")
+	if got := d.storedRows()[1].Cells["source"]; got != "Niên giám thống kê 2025" {
+		t.Fatalf("restored row: %v", got)
+	}
+}

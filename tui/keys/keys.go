@@ -180,7 +180,7 @@ func RatingDigit(k string) int {
 // RosterMap is the keys of a roster question (a table of rows) and of its row form.
 type RosterMap struct {
 	RowAdd, RowEdit, RowDelete, RowMoveUp, RowMoveDown, RowConfirm key.Binding
-	RowVersions, RowHistory                                        key.Binding
+	RowVersions, RowHistory, DeletedVersions                       key.Binding
 	// The row form.
 	FormSave, FormCancel, FormNext, FormPrev, FormChoose, FormYesNo, FormStars, FormClear key.Binding
 }
@@ -192,14 +192,15 @@ func Roster(lang string) *RosterMap {
 		return key.NewBinding(key.WithKeys(k...), key.WithHelp(help, desc))
 	}
 	return &RosterMap{
-		RowAdd:      b("a/ins", t("add row", "thêm dòng"), "a", "insert"),
-		RowEdit:     b("enter", t("edit row", "sửa dòng"), "enter"),
-		RowDelete:   b("d/del", t("delete row", "xoá dòng"), "d", "delete"),
-		RowMoveUp:   b("K/shift+↑", t("move up", "chuyển lên"), "K", "shift+up"),
-		RowMoveDown: b("J/shift+↓", t("move down", "chuyển xuống"), "J", "shift+down"),
-		RowConfirm:  b("y", t("yes, delete", "có, xoá"), "y"),
-		RowVersions: b("v", t("compare the row's versions", "so sánh các phiên bản của dòng"), "v"),
-		RowHistory:  b("h", t("history of the row", "lịch sử của dòng"), "h"),
+		RowAdd:          b("a/ins", t("add row", "thêm dòng"), "a", "insert"),
+		RowEdit:         b("enter", t("edit row", "sửa dòng"), "enter"),
+		RowDelete:       b("d/del", t("delete row", "xoá dòng"), "d", "delete"),
+		RowMoveUp:       b("K/shift+↑", t("move up", "chuyển lên"), "K", "shift+up"),
+		RowMoveDown:     b("J/shift+↓", t("move down", "chuyển xuống"), "J", "shift+down"),
+		RowConfirm:      b("y", t("yes, delete", "có, xoá"), "y"),
+		RowVersions:     b("v", t("compare the row's versions", "so sánh phiên bản dòng"), "v"),
+		RowHistory:      b("h", t("history of the row", "lịch sử của dòng"), "h"),
+		DeletedVersions: b("V", t("versions of a deleted row", "phiên bản dòng đã xoá"), "V"),
 
 		FormSave:   b("enter", t("save the row", "lưu dòng"), "enter"),
 		FormCancel: b("esc", t("cancel", "huỷ"), "esc"),
