@@ -34,6 +34,10 @@ type shared struct {
 	writer *session.Writer
 	// escArmed is set by a first esc on an interview screen; a second one goes home.
 	escArmed bool
+	// statusExtra is how many lines a notice takes from the body this frame (a notice
+	// wraps onto up to three lines): a screen that keeps its last line in view (the
+	// roster's position) draws that much shorter.
+	statusExtra int
 }
 
 // leave handles esc on an interview screen: the first press says what a second will do,
@@ -460,6 +464,13 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 		a.setNotice(survey.T("This new interview is not created yet (press enter on Create to save it). Press ctrl+c again to quit and discard it.",
 			"Phỏng vấn mới này chưa được tạo (nhấn enter ở nút Tạo để lưu). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true)
 		return nil
+	case key.Matches(m, k.ForceQuit) && a.active == scrQuestion && a.question.unsavedRow() && !a.question.ro.form.quitArmed:
+		// A roster row being edited that cannot be saved as it is (a problem, an empty
+		// row): quitting would drop it. Say so once; a second ctrl+c quits.
+		a.question.ro.form.quitArmed = true
+		a.setNotice(survey.T("The row being edited is not saved: it has problems (shown beside its fields). Fix them and press enter, or press ctrl+c again to quit and drop it.",
+			"Dòng đang sửa chưa được lưu vì còn lỗi (hiện bên cạnh các ô). Sửa rồi nhấn enter, hoặc nhấn ctrl+c lần nữa để thoát và bỏ nó."), true)
+		return nil
 	case key.Matches(m, k.ForceQuit):
 		return a.quit()
 	case key.Matches(m, k.Lang2):
@@ -757,6 +768,7 @@ func (a *App) View() string {
 	b.WriteString("\n")
 	status := a.statusLines()
 	h := max(1, c.bodyHeight()-(len(status)-1))
+	c.statusExtra = len(status) - 1
 	cur := a.current()
 	var body []string
 	if a.showAll {
@@ -1044,6 +1056,11 @@ func (a *App) settled(m settledMsg) tea.Cmd {
 		if err := json.Unmarshal(m.Value, &ans); err == nil {
 			a.iv.setAnswer(m.Target.Key, ans)
 		}
+	case survey.KindRow:
+		var row survey.RosterRow
+		if qid, rowID, ok := survey.SplitRowKey(m.Target.Key); ok && json.Unmarshal(m.Value, &row) == nil {
+			a.iv.putRow(qid, rowID, row)
+		}
 	case survey.KindSection:
 		var sum survey.SectionSummary
 		if err := json.Unmarshal(m.Value, &sum); err == nil {
@@ -1093,6 +1110,13 @@ func (a *App) editFrom(m EditFromMsg) tea.Cmd {
 			return nil
 		}
 		return a.summary.editFrom(sum, m.Side)
+	case survey.KindRow:
+		var row survey.RosterRow
+		qid, rowID, ok := survey.SplitRowKey(m.Target.Key)
+		if !ok || json.Unmarshal(m.Value, &row) != nil || a.active != scrQuestion || a.question.ro == nil || a.question.qu.ID != qid {
+			return nil
+		}
+		return a.question.ro.editFrom(rowID, row, m.Side)
 	}
 	return nil
 }

@@ -29,6 +29,13 @@
 //     arrived meanwhile makes it refuse, and the interview is read again) or saving a new
 //     answer from one replaces them all. Who may settle follows survey.CheckSettle for
 //     Options.Role; h shows the history of a question or section.
+//   - A roster question (a table of rows, survey.TypeRoster) is edited a row at a time
+//     (roster.go): a row is checked by its columns and row constraint before it is queued,
+//     and then written as one revision of that row alone (adding, editing, deleting and
+//     moving alike), so two devices editing different rows never conflict. A bad row
+//     stays in its form with the messages beside its fields; a conflicted row is marked
+//     and read only until its versions are settled (v). Keystrokes cost the same at 1,000
+//     rows as at 10: only the visible rows are drawn and checked (BenchmarkRosterKeystroke).
 //   - The assessor's name: with none set (and Options.OnName), the first run asks for it
 //     once (skipping is remembered); the settings screen (s on the list) changes it. New
 //     interviews record it; an interview without one is shown with the principal that

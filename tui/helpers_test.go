@@ -201,6 +201,18 @@ func keyMsg(n string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlU}
 	case "f1":
 		return tea.KeyMsg{Type: tea.KeyF1}
+	case "home":
+		return tea.KeyMsg{Type: tea.KeyHome}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "insert":
+		return tea.KeyMsg{Type: tea.KeyInsert}
+	case "delete":
+		return tea.KeyMsg{Type: tea.KeyDelete}
+	case "shift+up":
+		return tea.KeyMsg{Type: tea.KeyShiftUp}
+	case "shift+down":
+		return tea.KeyMsg{Type: tea.KeyShiftDown}
 	}
 	r := []rune(n)
 	if len(r) != 1 {

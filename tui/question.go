@@ -52,6 +52,9 @@ type questionScreen struct {
 
 	jumping bool
 	jump    textinput.Model
+
+	// ro is the table of a roster question (nil for other types).
+	ro *rosterView
 }
 
 func newQuestionScreen(c *shared, iv *interview) *questionScreen {
@@ -69,6 +72,14 @@ func (q *questionScreen) show(qid string) tea.Cmd {
 	i, ok := q.iv.index[qid]
 	if !ok {
 		return nil
+	}
+	if q.qu == nil || q.qu.ID != qid || q.ro == nil {
+		q.ro = nil
+		if q.iv.order[i].Type == survey.TypeRoster {
+			q.ro = newRosterView(q.c, q.iv, q.iv.order[i])
+		}
+	} else {
+		q.ro.form, q.ro.confirmDel = nil, false
 	}
 	q.pos, q.qu = i, q.iv.order[i]
 	q.dirty, q.confirmDel, q.jumping, q.ev = false, false, false, nil
@@ -111,16 +122,30 @@ func (q *questionScreen) Typing() bool {
 	if q.jumping {
 		return true
 	}
+	if q.ro != nil {
+		// The row form takes every key but the global control keys: letters are its
+		// values, and nothing typed into it is dropped by a stray q.
+		return q.ro.form != nil
+	}
 	if q.ev != nil {
 		return q.ev.typing()
 	}
 	return q.editing
 }
 
-func (q *questionScreen) Dirty() bool { return q.dirty }
+func (q *questionScreen) Dirty() bool {
+	if q.ro != nil {
+		return q.ro.form != nil && q.ro.form.changed
+	}
+	return q.dirty
+}
 
-// Flush queues the answer if typed text is pending.
+// Flush queues the answer if typed text is pending (on a roster: the row being edited,
+// when it is good; a bad row stays in its form, see unsavedRow).
 func (q *questionScreen) Flush() []survey.Change {
+	if q.ro != nil {
+		return q.ro.flushForm()
+	}
 	if !q.dirty || q.qu == nil {
 		return nil
 	}
@@ -361,6 +386,11 @@ func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	if q.ev != nil {
 		return q.evidenceKey(m)
+	}
+	if q.ro != nil {
+		if cmd, ok := q.rosterKey(m); ok {
+			return cmd
+		}
 	}
 	// Navigation works everywhere, text fields included.
 	switch {
@@ -642,6 +672,8 @@ func (q *questionScreen) Help() keys.Help {
 	switch {
 	case q.jumping:
 		return keys.Help{Short: []key.Binding{k.Open, k.Back}}
+	case q.ro != nil:
+		return q.ro.help()
 	case q.ev != nil:
 		return q.ev.help(k)
 	case q.editing:
@@ -713,6 +745,9 @@ func (q *questionScreen) View() string {
 
 	if q.jumping {
 		top = append(top, "", s.Focused.Render(c.t("Go to question (number, e.g. 7.1): ", "Đến câu số (ví dụ 7.1): "))+q.jump.View())
+	}
+	if q.ro != nil {
+		return q.ro.view(q, top)
 	}
 
 	// Blocks: full and shrunk renderings.

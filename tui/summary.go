@@ -454,6 +454,11 @@ func valueSummary(c *shared, qu *survey.Question, v any) string {
 			parts = append(parts, label(s))
 		}
 		return strings.Join(parts, ", ")
+	case *survey.Roster:
+		if n := x.Len(); n != 1 {
+			return fmt.Sprintf(c.t("%d rows", "%d dòng"), n)
+		}
+		return c.t("1 row", "1 dòng")
 	}
 	return valueText(v)
 }

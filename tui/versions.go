@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -217,6 +218,18 @@ func (v *versionsScreen) reveal() {
 // differs reports, per field, whether the versions disagree on it.
 func (v *versionsScreen) differs() map[string]bool {
 	vals := map[string][]string{}
+	if v.t.Kind == survey.KindRow {
+		// A roster row: cell by cell (keyed "cell:COLUMN"), and whether it is deleted.
+		for _, h := range v.heads {
+			var row survey.RosterRow
+			_ = json.Unmarshal(h.Value, &row)
+			row = row.Normalized()
+			vals["deleted"] = append(vals["deleted"], strconv.FormatBool(row.IsEmpty()))
+			for _, c := range v.rowColumns() {
+				vals["cell:"+c.ID] = append(vals["cell:"+c.ID], survey.CellString(row.Cells[c.ID]))
+			}
+		}
+	}
 	for _, h := range v.heads {
 		var m map[string]json.RawMessage
 		_ = json.Unmarshal(h.Value, &m)
@@ -293,6 +306,22 @@ func (v *versionsScreen) side(i, w int, diff map[string]bool) []string {
 		}
 		if len(a.Probes) > 0 {
 			out = append(out, cut(label("probes", "Probes asked: ", "Câu gợi ý đã hỏi: ")+strings.Join(a.Probes, ", "), w))
+		}
+	case survey.KindRow:
+		var row survey.RosterRow
+		if err := json.Unmarshal(h.Value, &row); err != nil {
+			return append(out, s.Error.Render(cut(err.Error(), w)))
+		}
+		if row = row.Normalized(); row.IsEmpty() {
+			out = append(out, label("deleted", "Row deleted", "Dòng đã bị xoá"))
+			break
+		}
+		for _, col := range v.rowColumns() {
+			val := col.CellText(row.Cells[col.ID], c.lang)
+			if val == "" {
+				val = s.Faint.Render("—")
+			}
+			out = append(out, cut(label("cell:"+col.ID, c.get(col.Label)+": ", c.get(col.Label)+": ")+val, w))
 		}
 	case survey.KindSection:
 		var sum survey.SectionSummary
@@ -394,4 +423,18 @@ func (v *versionsScreen) View() string {
 		shown[0] = s.Faint.Render(cut(fmt.Sprintf(c.t("… %d lines above (%s)", "… %d dòng phía trên (%s)"), v.scroll+1, more), c.width))
 	}
 	return strings.Join(append(out, shown...), "\n")
+}
+
+// rowColumns returns the columns of the roster a row target belongs to (none when the
+// questionnaire has no such roster).
+func (v *versionsScreen) rowColumns() []survey.Column {
+	qid, _, ok := survey.SplitRowKey(v.t.Key)
+	if !ok {
+		return nil
+	}
+	qu, ok := v.iv.q.Question(qid)
+	if !ok {
+		return nil
+	}
+	return qu.Columns
 }

@@ -176,3 +176,39 @@ func RatingDigit(k string) int {
 	}
 	return 0
 }
+
+// RosterMap is the keys of a roster question (a table of rows) and of its row form.
+type RosterMap struct {
+	RowAdd, RowEdit, RowDelete, RowMoveUp, RowMoveDown, RowConfirm key.Binding
+	RowVersions, RowHistory, DeletedVersions                       key.Binding
+	// The row form.
+	FormSave, FormCancel, FormNext, FormPrev, FormChoose, FormYesNo, FormStars, FormClear key.Binding
+}
+
+// Roster returns the roster keys with help text in lang.
+func Roster(lang string) *RosterMap {
+	t := func(en, vi string) string { return survey.T(en, vi).Get(lang) }
+	b := func(help string, desc string, k ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(k...), key.WithHelp(help, desc))
+	}
+	return &RosterMap{
+		RowAdd:          b("a/ins", t("add row", "thêm dòng"), "a", "insert"),
+		RowEdit:         b("enter", t("edit row", "sửa dòng"), "enter"),
+		RowDelete:       b("d/del", t("delete row", "xoá dòng"), "d", "delete"),
+		RowMoveUp:       b("K/shift+↑", t("move up", "chuyển lên"), "K", "shift+up"),
+		RowMoveDown:     b("J/shift+↓", t("move down", "chuyển xuống"), "J", "shift+down"),
+		RowConfirm:      b("y", t("yes, delete", "có, xoá"), "y"),
+		RowVersions:     b("v", t("compare the row's versions", "so sánh phiên bản dòng"), "v"),
+		RowHistory:      b("h", t("history of the row", "lịch sử của dòng"), "h"),
+		DeletedVersions: b("V", t("versions of a deleted row", "phiên bản dòng đã xoá"), "V"),
+
+		FormSave:   b("enter", t("save the row", "lưu dòng"), "enter"),
+		FormCancel: b("esc", t("cancel", "huỷ"), "esc"),
+		FormNext:   b("tab/↓", t("next field", "ô sau"), "tab", "down"),
+		FormPrev:   b("shift+tab/↑", t("previous field", "ô trước"), "shift+tab", "up"),
+		FormChoose: b("←/→/1-9", t("choose", "chọn"), "left", "right", "1", "2", "3", "4", "5", "6", "7", "8", "9", " "),
+		FormYesNo:  b("y/n", t("yes/no", "có/không"), "y", "n", "1", "2", " "),
+		FormStars:  b("0-5/n", t("stars, n = N/A", "số sao, n = N/A"), "0", "1", "2", "3", "4", "5", "n", "left", "right"),
+		FormClear:  b("⌫", t("clear", "xoá"), "backspace", "delete"),
+	}
+}
