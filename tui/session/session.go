@@ -336,8 +336,14 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 		out = append(out, Blocker{Kind: "consent", Msg: survey.T("the respondent's consent is not recorded", "chưa ghi nhận sự đồng ý của người được phỏng vấn")})
 	}
 	conflict := map[survey.Target]bool{}
+	rowConflicts := map[string]int{} // roster question id → its conflicted rows
 	for _, c := range st.Conflicts {
 		conflict[c.Target] = true
+		if c.Target.Kind == survey.KindRow {
+			if qid, _, ok := survey.SplitRowKey(c.Target.Key); ok {
+				rowConflicts[qid]++
+			}
+		}
 	}
 	for _, s := range q.Sections {
 		for _, qu := range s.Questions {
@@ -348,6 +354,11 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: "conflict",
 					Msg: survey.T("versions of this answer from different devices: compare them (v on the question) and settle",
 						"câu trả lời có nhiều phiên bản từ các máy khác nhau: so sánh (v trên câu hỏi) và giải quyết")})
+			}
+			if n := rowConflicts[qu.ID]; n > 0 {
+				out = append(out, Blocker{Question: qu.ID, Section: s.ID, Kind: "conflict",
+					Msg: survey.T(fmt.Sprintf("%d row(s) of this table have versions from different devices: compare them (v on the row) and settle", n),
+						fmt.Sprintf("%d dòng của bảng này có nhiều phiên bản từ các máy khác nhau: so sánh (v trên dòng) và giải quyết", n))})
 			}
 		}
 		sum := st.Sections[s.ID]

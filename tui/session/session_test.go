@@ -252,3 +252,27 @@ func TestPlaceRoundTrip(t *testing.T) {
 		t.Errorf("garbage → %+v", got)
 	}
 }
+
+// TestBlockersNameConflictedRosterRows: a roster whose rows have versions from two devices
+// cannot be completed until they are settled, and the blocker says how many rows.
+func TestBlockersNameConflictedRosterRows(t *testing.T) {
+	q, err := questionnaires.LoadFile("../testdata/keydatasets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "0193a5b2-7c1e-7000-8000-000000000042"
+	st := &survey.InterviewState{ID: id, Answers: survey.Answers{}, Sections: map[string]survey.SectionSummary{}}
+	for _, row := range []string{"r1", "r2"} {
+		st.Conflicts = append(st.Conflicts, survey.Conflict{Target: survey.RowTarget(id, "4.K", row)})
+	}
+	var got []string
+	for _, b := range session.Blockers(q, st) {
+		if b.Kind == "conflict" {
+			got = append(got, b.Question+" "+b.Msg.Get("en"))
+		}
+	}
+	want := "4.K 2 row(s) of this table have versions from different devices: compare them (v on the row) and settle"
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("conflict blockers: %q, want [%q]", got, want)
+	}
+}
