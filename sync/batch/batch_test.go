@@ -341,7 +341,7 @@ func TestStructureErrors(t *testing.T) {
 	}{
 		"empty":            {nil, ErrNotBatch, "empty"},
 		"text":             {[]byte("hello, this is not a batch\n"), ErrNotBatch, "not a tar archive"},
-		"zip":              {append([]byte("PK\x03\x04"), make([]byte, 600)...), ErrTruncated, "directory is missing"},
+		"zip":              {append([]byte("PK\x03\x04"), make([]byte, 600)...), ErrTruncated, "does not end with its directory"},
 		"other tar":        {build([]entry{{"README", tar.TypeReg, []byte("hi")}}, true), ErrNotBatch, `first entry is "README"`},
 		"extra entry":      {build(append(slices.Clone(std), entry{"more", tar.TypeReg, []byte("x")}), true), ErrMalformed, `extra entry "more"`},
 		"symlink":          {build(with(2, entry{NamePayload, tar.TypeSymlink, nil}), true), ErrMalformed, "not a regular file"},

@@ -30,7 +30,7 @@
 //     receiver computes; a replaced revision that is on an earlier line of the batch is
 //     written "@N" (N its line number, from 1), and must be. See lines.go.
 //
-// The zip framing costs about 330 bytes a batch, where version 1's tar framing costs
+// The zip framing costs about 350 bytes a batch, where version 1's tar framing costs
 // 2.5–4 KB; shipping no ids and referring to replaced revisions by line saves about 40
 // bytes of incompressible hex digits per revision and per replacement. Interview ids,
 // devices and authors repeat on every line, but gzip already stores those repetitions in

@@ -217,7 +217,7 @@ func readZip(br *bufio.Reader, l Limits) (*Batch, error) {
 	// comment, so a hostile directory of a million entries costs nothing.
 	const eocd = 22
 	if n := len(all); n < eocd || string(all[n-eocd:n-eocd+4]) != "PK\x05\x06" || string(all[n-2:]) != "\x00\x00" {
-		return nil, formatErr(ErrTruncated, "", "the zip archive's directory is missing or damaged (the file was cut short or altered)")
+		return nil, formatErr(ErrTruncated, "", "the zip archive does not end with its directory (the file was cut short, or something was added after it)")
 	} else if entries := all[n-eocd+10 : n-eocd+12]; entries[0] != 3 || entries[1] != 0 {
 		return nil, formatErr(ErrMalformed, "", fmt.Sprintf("a zip archive of %d entries; a batch has 3 (%s, %s and the payload)", int(entries[0])|int(entries[1])<<8, NameManifest, NameSignature))
 	}

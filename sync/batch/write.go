@@ -258,7 +258,7 @@ func (p parts) write(w io.Writer, v int, created time.Time) error {
 // writeZip writes the version 2 archive: a zip archive (no data descriptors, no extra
 // fields, no comment) whose three entries are stored as they are (the payload is compressed
 // already), each with the batch's creation second as its time, so the same parts give the
-// same bytes. Its framing costs about 330 bytes, where tar's costs 2.5–4 KB (512-byte
+// same bytes. Its framing costs about 350 bytes, where tar's costs 2.5–4 KB (512-byte
 // headers, padding to 512 bytes, two zero blocks); the standard tools still extract it
 // (unzip BATCH manifest.json manifest.json.sig) for ssh-keygen -Y verify.
 func (p parts) writeZip(w io.Writer, created time.Time) error {
