@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
@@ -101,4 +102,28 @@ func TestCompressedUpload(t *testing.T) {
 		t.Fatalf("the same batch uncompressed: %d %s", resp.StatusCode, body)
 	}
 	t.Logf("%d-byte batch sent in %d bytes", size, n)
+}
+
+// TestFormat1StillAccepted: a version 1 batch (tar, ids on every line), as devices not yet
+// updated send them and outboxes still hold them, is stored as before.
+func TestFormat1StillAccepted(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	e.Enroll(d)
+	revs := d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
+	data, m, err := batch.Create(revs, batch.Options{Device: d.ID, Signer: d.Signer, Principal: d.Principal, Sequence: 1, FormatVersion: batch.FormatVersion1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.FormatVersion != 1 || !bytes.HasPrefix(data, []byte("manifest.json\x00")) {
+		t.Fatalf("not a version 1 batch: %d % x", m.FormatVersion, data[:16])
+	}
+	resp, body, err := servertest.Post(http.DefaultClient, e.URL, d, data)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload: %v %s", err, body)
+	}
+	rc, err := e.Store.Receipt(context.Background(), m.ID)
+	if err != nil || rc.Added != len(revs) {
+		t.Fatalf("receipt %+v %v, want %d added", rc, err, len(revs))
+	}
 }
