@@ -37,7 +37,9 @@
 // under a byte a line (leaving the three fields out altogether saved 40 bytes of a
 // 43-revision batch, 66 of a 215-revision one), and keeping every line the exact hashed
 // bytes lets a receiver check a revision by one scan and one hash: no per-batch
-// dictionary.
+// dictionary. The payload stays gzip: zstd at its best level (the reference tool, -19)
+// made DGRA batches' revisions 8% (one interview) to 13% (five) smaller, not worth a
+// dependency and giving up inspection with gzip -dc.
 //
 // # Format (version 1, still read)
 //
