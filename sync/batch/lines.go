@@ -250,7 +250,8 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 		return r, s.fail("the time")
 	}
 	h.Write(tr)
-	if r.Time, err = time.Parse(survey.TimeFormat, string(tr[1:len(tr)-1])); err != nil || r.Time.Format(survey.TimeFormat) != string(tr[1:len(tr)-1]) {
+	var ok bool
+	if r.Time, ok = parseTime(tr[1 : len(tr)-1]); !ok {
 		return r, s.fail("the time")
 	}
 	h.Write([]byte(`,"author":`))
@@ -324,6 +325,34 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 		return r, errNotCanonical{"the id"}
 	}
 	return r, nil
+}
+
+// parseTime reads a time written in survey.TimeFormat ("2006-01-02T15:04:05.000Z"), the
+// only form a canonical line holds: every field in range, so that formatting the time gives
+// the same bytes back.
+func parseTime(b []byte) (time.Time, bool) {
+	if len(b) != len(survey.TimeFormat) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19), num(20, 23)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != d { // 30 February
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // checkForm makes the checks of survey.Revision.Verify other than the id's.

@@ -173,6 +173,8 @@ func TestV2RefusesNonCanonicalLines(t *testing.T) {
 		"raw <":               {change(last-2, `\u003cb\u003e`, `<b>`), "not in canonical form: the value"},
 		"counter zero padded": {change(0, `"counter":1,`, `"counter":01,`), "not in canonical form: the counter"},
 		"other time form":     {change(0, `.000Z"`, `Z"`), "not in canonical form: the time"},
+		"30 February":         {change(0, `"time":"2026-11-20T`, `"time":"2026-02-30T`), "not in canonical form: the time"},
+		"hour 24":             {change(0, `"time":"2026-11-20T07`, `"time":"2026-11-20T24`), "not in canonical form: the time"},
 		"unknown kind":        {change(0, `"kind":"interview"`, `"kind":"secret"`), "unknown kind"},
 	} {
 		_, err := check(resigned(t, FormatVersion, c.content), allowed)
@@ -208,6 +210,8 @@ func TestV1OnePassMatchesDecode(t *testing.T) {
 		alt(lines[0], `"device":"dev-a"`, `"device":"dev-\u0061"`),
 		alt(lines[1], `"value":`, `"key":"","value":`),
 		alt(lines[1], `.000Z"`, `+00:00"`),
+		alt(lines[1], `"time":"2026-11-20T`, `"time":"2026-02-30T`),
+		alt(lines[1], `"time":"2026-11-20T07`, `"time":"2026-11-20T24`),
 		alt(lines[len(revs)-3], `\u003cb\u003e`, `<b>`),
 		alt(lines[0], `{"id":"`, `{"id":"0`),
 		alt(lines[0], `"counter":1`, `"counter":2`),
@@ -381,5 +385,31 @@ func TestSSHKeygenVerifiesZip(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `Good "fieldsurvey-batch" signature for `+testPrincipal) {
 		t.Fatalf("ssh-keygen -Y verify: %v\n%s", err, out)
+	}
+}
+
+// TestParseTime: the one-pass time reader accepts exactly the times survey.TimeFormat
+// writes, each giving back the same bytes.
+func TestParseTime(t *testing.T) {
+	for _, s := range []string{"2024-02-29T23:59:59.999Z", "2026-12-31T00:00:00.000Z", "0001-01-01T00:00:00.000Z", "2026-06-30T12:30:45.120Z"} {
+		got, ok := parseTime([]byte(s))
+		if !ok || got.Format(survey.TimeFormat) != s {
+			t.Errorf("%s: %v %v", s, got, ok)
+		}
+	}
+	for _, s := range []string{"2025-02-29T00:00:00.000Z", "2026-04-31T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-00-01T00:00:00.000Z",
+		"2026-01-00T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01T00:60:00.000Z", "2026-01-01T00:00:60.000Z",
+		"2026-01-01T00:00:00.00Z", "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:00.000+", "2026-01-01T00:00:00.0a0Z", "+026-01-01T00:00:00.000Z"} {
+		if got, ok := parseTime([]byte(s)); ok {
+			t.Errorf("%s accepted as %v", s, got)
+		}
+	}
+	rnd := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 20000 {
+		tm := rnd.Add(time.Duration(i) * 7919 * time.Minute / 3).Truncate(time.Millisecond)
+		s := tm.Format(survey.TimeFormat)
+		if got, ok := parseTime([]byte(s)); !ok || !got.Equal(tm) {
+			t.Fatalf("%s: %v %v", s, got, ok)
+		}
 	}
 }

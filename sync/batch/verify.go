@@ -142,7 +142,7 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 	bad := func(line int, format string, args ...any) error {
 		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
 	}
-	br := bufio.NewReaderSize(r, min(64<<10, maxLine))
+	br := bufio.NewReaderSize(r, min(64<<10, maxLine, max(4<<10, int(sizeHint))))
 	revs := make([]survey.Revision, 0, min(sizeHint/256, 1<<16))
 	var long []byte
 	for n := 1; ; n++ {
