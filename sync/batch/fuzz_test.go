@@ -23,6 +23,8 @@ func FuzzRead(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte{})
+	// A version 2 (zip) batch; the fixtures are version 1.
+	f.Add(mustCreate(f, testRevs(f, "dev-a", 0, 2, 2, exampleQ), testOptions(1)))
 	allowed := testAllowed(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Read(bytes.NewReader(data), Limits{MaxContent: 1 << 20})
