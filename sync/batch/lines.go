@@ -130,8 +130,10 @@ func (d *lineDecoder) decode(line []byte) (survey.Revision, error) {
 			return survey.Revision{}, err
 		}
 	}
-	d.ids[r.ID] = d.n
-	d.byLine = append(d.byLine, r.ID)
+	if d.version != FormatVersion1 { // only version 2 lines refer to earlier lines
+		d.ids[r.ID] = d.n
+		d.byLine = append(d.byLine, r.ID)
+	}
 	return r, nil
 }
 
