@@ -304,7 +304,7 @@ func adoptable(path string, pending []survey.Revision, device, principal string,
 	if err != nil || batch.Verify(b, own) != nil {
 		return nil, false
 	}
-	sum, err := batch.ContentHash(pending[:m.Revisions])
+	sum, err := batch.ContentHash(pending[:m.Revisions], m.FormatVersion)
 	if err != nil || sum != m.Content.SHA256 {
 		return nil, false
 	}

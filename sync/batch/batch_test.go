@@ -78,7 +78,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	// The manifest is canonical JSON: fixed order, no whitespace.
 	m := mustRead(t, a).ManifestBytes
-	if !bytes.HasPrefix(m, []byte(`{"format":"fieldsurvey-batch","format_version":1,"id":"`)) || bytes.ContainsAny(m, "\n ") {
+	if !bytes.HasPrefix(m, []byte(`{"format":"fieldsurvey-batch","format_version":2,"id":"`)) || bytes.ContainsAny(m, "\n ") {
 		t.Errorf("manifest not canonical: %s", m)
 	}
 	// Another sequence number is another batch.
@@ -89,7 +89,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestTarLayout(t *testing.T) {
-	data := mustCreate(t, testRevs(t, "dev-a", 0, 1, 1, exampleQ), testOptions(1))
+	data := mustCreate(t, testRevs(t, "dev-a", 0, 1, 1, exampleQ), v1Options(1))
 	tr := tar.NewReader(bytes.NewReader(data))
 	var names []string
 	for {
@@ -296,15 +296,16 @@ func TestAgeToolDecrypts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _ := encodeRevisions(revs)
+		want, _ := encodeRevisions(revs, FormatVersion)
 		if !bytes.Equal(content, want) {
 			t.Errorf("%s: age decrypted something else", name)
 		}
 	}
 }
 
+// TestStructureErrors: version 1 (tar) archives; version 2 (zip) in TestZipStructureErrors.
 func TestStructureErrors(t *testing.T) {
-	good := mustRead(t, mustCreate(t, testRevs(t, "dev-a", 0, 1, 1, exampleQ), testOptions(1)))
+	good := mustRead(t, mustCreate(t, testRevs(t, "dev-a", 0, 1, 1, exampleQ), v1Options(1)))
 	type entry struct {
 		name string
 		typ  byte
@@ -340,7 +341,7 @@ func TestStructureErrors(t *testing.T) {
 	}{
 		"empty":            {nil, ErrNotBatch, "empty"},
 		"text":             {[]byte("hello, this is not a batch\n"), ErrNotBatch, "not a tar archive"},
-		"zip":              {append([]byte("PK\x03\x04"), make([]byte, 600)...), ErrNotBatch, "not a tar"},
+		"zip":              {append([]byte("PK\x03\x04"), make([]byte, 600)...), ErrTruncated, "does not end with its directory"},
 		"other tar":        {build([]entry{{"README", tar.TypeReg, []byte("hi")}}, true), ErrNotBatch, `first entry is "README"`},
 		"extra entry":      {build(append(slices.Clone(std), entry{"more", tar.TypeReg, []byte("x")}), true), ErrMalformed, `extra entry "more"`},
 		"symlink":          {build(with(2, entry{NamePayload, tar.TypeSymlink, nil}), true), ErrMalformed, "not a regular file"},
@@ -350,7 +351,7 @@ func TestStructureErrors(t *testing.T) {
 		"trailing data":    {append(build(std, true), []byte("junk")...), ErrMalformed, "after the end"},
 		"not canonical":    {build(with(0, entry{NameManifest, tar.TypeReg, spaced}), true), ErrMalformed, "canonical"},
 		"unknown field":    {build(with(0, entry{NameManifest, tar.TypeReg, unknownField}), true), ErrMalformed, `unknown field "extra"`},
-		"newer version":    {build(with(0, entry{NameManifest, tar.TypeReg, []byte(`{"format":"fieldsurvey-batch","format_version":2}`)}), true), ErrUnsupportedVersion, "update fieldsurvey"},
+		"newer version":    {build(with(0, entry{NameManifest, tar.TypeReg, []byte(`{"format":"fieldsurvey-batch","format_version":3}`)}), true), ErrUnsupportedVersion, "update fieldsurvey"},
 		"other json":       {build(with(0, entry{NameManifest, tar.TypeReg, []byte(`{"format":"other"}`)}), true), ErrNotBatch, `format is "other"`},
 		"bad signature":    {build(with(1, entry{NameSignature, tar.TypeReg, []byte("nope")}), true), ErrMalformed, "not an armored SSH signature"},
 		"payload mismatch": {build(with(2, entry{NamePayloadAge, tar.TypeReg, good.Payload}), true), ErrMalformed, "declares payload"},

@@ -46,7 +46,7 @@ func signedWith(t testing.TB, m Manifest, payload []byte) []byte {
 	}
 	var buf bytes.Buffer
 	p := parts{manifest: mb, signature: sshsig.Armor(sig), payloadName: NamePayload, payload: payload}
-	if err := p.writeTar(&buf, testNow); err != nil {
+	if err := p.write(&buf, m.FormatVersion, testNow); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -39,7 +39,9 @@ func knownQuestionnaires(q QuestionnaireRef) bool { return q == exampleQ }
 // generateFixtures builds every fixture from the test key (seed 1) and a stranger (seed 2).
 func generateFixtures(t *testing.T) []fixture {
 	revs := testRevs(t, "dev-a", 0, 2, 2, exampleQ)
-	valid := mustCreate(t, revs, testOptions(1))
+	// The fixtures are version 1 batches (tar), frozen: version 2 has its own tests.
+	v1 := func(o Options) Options { o.FormatVersion = FormatVersion1; return o }
+	valid := mustCreate(t, revs, v1(testOptions(1)))
 	vb := mustRead(t, valid)
 	rebuild := func(p parts) []byte {
 		var buf bytes.Buffer
@@ -60,7 +62,7 @@ func generateFixtures(t *testing.T) []fixture {
 	payloadAt := 512 + pad(len(vb.ManifestBytes)) + 512 + pad(len(vb.SignatureBytes)) + 512
 	manifestFlip := 512 + bytes.Index(vb.ManifestBytes, []byte(`"interviews":`)) + len(`"interviews":`)
 
-	stranger := testOptions(1)
+	stranger := v1(testOptions(1))
 	stranger.Signer = seedSigner(2)
 
 	wrongNS := base
@@ -100,7 +102,7 @@ func generateFixtures(t *testing.T) []fixture {
 	hw.Flush() // the header only: the terabyte never follows
 
 	// Same revisions, same device and sequence number, created an hour later: same id, other hash.
-	reissued, _, err := createWithNow(revs, testOptions(1), testNow.Add(3600e9))
+	reissued, _, err := createWithNow(revs, v1(testOptions(1)), testNow.Add(3600e9))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,12 +123,12 @@ func generateFixtures(t *testing.T) []fixture {
 			t.Fatal(err)
 		}
 	}
-	badIDContent, _ := encodeRevisions(badID)
+	badIDContent, _ := encodeRevisions(badID, FormatVersion1)
 	badIDPayload, _ := compress(badIDContent)
 	badIDManifest := vb.Manifest
 	badIDManifest.Sequence, badIDManifest.Revisions, badIDManifest.Interviews = 3, len(badID), 1
 	badIDManifest.Content = Digest{Size: int64(len(badIDContent)), SHA256: sha256Hex(badIDContent)}
-	badIDManifest.ID = batchID("dev-a", 3, badIDManifest.Content.SHA256)
+	badIDManifest.ID = batchID(FormatVersion1, "dev-a", 3, badIDManifest.Content.SHA256)
 	unknownQ := mustCreate(t, testRevs(t, "dev-a", 2, 1, 1, QuestionnaireRef{ID: "example", Version: "9.9"}), testOptions(2))
 
 	return []fixture{

@@ -23,6 +23,8 @@ func FuzzRead(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte{})
+	// A version 2 (zip) batch; the fixtures are version 1.
+	f.Add(mustCreate(f, testRevs(f, "dev-a", 0, 2, 2, exampleQ), testOptions(1)))
 	allowed := testAllowed(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Read(bytes.NewReader(data), Limits{MaxContent: 1 << 20})
@@ -57,23 +59,33 @@ func FuzzRead(f *testing.F) {
 // FuzzRevisions feeds arbitrary content to the revisions decoder. Property: what it
 // accepts encodes back to content that decodes to the same revisions.
 func FuzzRevisions(f *testing.F) {
-	good, _ := encodeRevisions(testRevs(f, "dev-a", 0, 2, 2, exampleQ))
-	f.Add(good)
-	f.Add([]byte("{}\n"))
-	f.Add([]byte(`{"id":"x","interview":"i","kind":"status","value":{},"device":"d","counter":1,"time":"2026-01-01T00:00:00.000Z"}` + "\n"))
-	f.Fuzz(func(t *testing.T, content []byte) {
-		revs, err := decodeRevisions(bytes.NewReader(content), 1<<16)
+	for _, v := range []int{FormatVersion1, FormatVersion} {
+		good, _ := encodeRevisions(testRevs(f, "dev-a", 0, 2, 2, exampleQ), v)
+		f.Add(v == FormatVersion, good)
+	}
+	f.Add(false, []byte("{}\n"))
+	f.Add(false, []byte(`{"id":"x","interview":"i","kind":"status","value":{},"device":"d","counter":1,"time":"2026-01-01T00:00:00.000Z"}`+"\n"))
+	f.Add(true, []byte(`{"interview":"i","kind":"status","key":"","value":{},"device":"d","counter":1,"time":"2026-01-01T00:00:00.000Z","author":"","replaces":["@1"]}`+"\n"))
+	f.Fuzz(func(t *testing.T, v2 bool, content []byte) {
+		v := FormatVersion1
+		if v2 {
+			v = FormatVersion
+		}
+		revs, err := decodeRevisions(bytes.NewReader(content), v, 1<<16, 0)
 		if err != nil {
 			if Reason(err) == nil {
 				t.Fatalf("error without a named check: %v", err)
 			}
 			return
 		}
-		again, err := encodeRevisions(revs)
+		again, err := encodeRevisions(revs, v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		revs2, err := decodeRevisions(bytes.NewReader(again), 1<<16)
+		if v2 && !bytes.Equal(again, content) {
+			t.Fatalf("version 2 content accepted but not canonical:\n%s\nencodes as\n%s", content, again)
+		}
+		revs2, err := decodeRevisions(bytes.NewReader(again), v, 1<<16, 0)
 		if err != nil {
 			t.Fatalf("re-encoded revisions do not decode: %v", err)
 		}

@@ -47,6 +47,13 @@ func testOptions(seq uint64) Options {
 	return Options{Device: "dev-a", Signer: seedSigner(1), Principal: testPrincipal, Sequence: seq}
 }
 
+// v1Options are testOptions for a version 1 (tar) batch.
+func v1Options(seq uint64) Options {
+	o := testOptions(seq)
+	o.FormatVersion = FormatVersion1
+	return o
+}
+
 var exampleQ = QuestionnaireRef{ID: "example", Version: "1"}
 
 // testRevs makes n interviews of questionnaire q on device, each created, with a respondent,

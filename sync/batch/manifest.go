@@ -15,12 +15,16 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
-// Format constants of version 1.
+// Format constants.
 const (
 	// FormatName is the "format" field of every manifest.
 	FormatName = "fieldsurvey-batch"
-	// FormatVersion is the version this package writes and the only one it reads.
-	FormatVersion = 1
+	// FormatVersion is the version this package writes by default: a zip archive, revision
+	// lines without ids (see the package documentation).
+	FormatVersion = 2
+	// FormatVersion1 is the first version (a tar archive, every revision line with its id),
+	// still read, and written on request (Options.FormatVersion).
+	FormatVersion1 = 1
 	// Namespace is the SSHSIG namespace of manifest signatures.
 	Namespace = "fieldsurvey-batch"
 	// Ext is the file name extension of batch files.
@@ -56,7 +60,8 @@ type Payload struct {
 	SHA256    string `json:"sha256"`
 }
 
-// Manifest is manifest.json. Field order here is the canonical order, fixed for version 1.
+// Manifest is manifest.json. Field order here is the canonical order, the same in versions
+// 1 and 2.
 type Manifest struct {
 	Format         string             `json:"format"`
 	FormatVersion  int                `json:"format_version"`
@@ -95,9 +100,9 @@ func (m *Manifest) Marshal() ([]byte, error) {
 
 // batchID derives the batch id from what the batch is: its device, its sequence number and
 // the hash of its content.
-func batchID(device string, seq uint64, contentSHA string) string {
+func batchID(version int, device string, seq uint64, contentSHA string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s/%d\n%s\n%d\n%s\n", FormatName, FormatVersion, device, seq, contentSHA)
+	fmt.Fprintf(h, "%s/%d\n%s\n%d\n%s\n", FormatName, version, device, seq, contentSHA)
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
@@ -124,8 +129,8 @@ func parseManifest(data []byte) (*Manifest, error) {
 	if err != nil {
 		return nil, bad("format_version %q is not a number", clip(string(probe.FormatVersion)))
 	}
-	if v != FormatVersion {
-		hint := "this program reads version 1 only"
+	if v != FormatVersion1 && v != FormatVersion {
+		hint := "this program reads versions 1 and 2"
 		if v > FormatVersion {
 			hint += "; update fieldsurvey to read it"
 		} else {
@@ -238,7 +243,7 @@ func (m *Manifest) check() error {
 	if m.Payload.Name != want {
 		return fmt.Errorf("payload name %q does not match encrypted=%v", clip(m.Payload.Name), m.Payload.Encrypted)
 	}
-	if id := batchID(m.Device, m.Sequence, m.Content.SHA256); id != m.ID {
+	if id := batchID(m.FormatVersion, m.Device, m.Sequence, m.Content.SHA256); id != m.ID {
 		return fmt.Errorf("id %s is not derived from device, sequence and content", m.ID)
 	}
 	return nil

@@ -2,10 +2,12 @@ package batch
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strings"
 
@@ -59,6 +61,9 @@ type Batch struct {
 	// Size is the number of bytes of the archive read.
 	Size   int64
 	limits Limits
+	// badCRC names the entry of a zip archive whose CRC-32 does not match (Verify refuses
+	// the batch once the signature and the payload hash pass).
+	badCRC string
 }
 
 // Hash is the SHA-256 (hex) of the manifest's bytes. The manifest holds the payload's hash,
@@ -112,6 +117,9 @@ func Read(r io.Reader, limits Limits) (*Batch, error) {
 	l := limits.withDefaults()
 	br := bufio.NewReader(&limitReader{r: r, n: l.MaxSize})
 	head, _ := br.Peek(512)
+	if bytes.HasPrefix(head, []byte(zipMagic)) {
+		return readZip(br, l)
+	}
 	cnt := &counter{r: br}
 	tr := tar.NewReader(cnt)
 
@@ -173,6 +181,14 @@ func Read(r io.Reader, limits Limits) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.FormatVersion != FormatVersion1 {
+		return nil, formatErr(ErrMalformed, NameManifest, fmt.Sprintf("format_version %d in a tar archive: version %d batches are zip archives", m.FormatVersion, m.FormatVersion))
+	}
+	return finish(m, data, payloadName, cnt.n+int64(len(rest)), l)
+}
+
+// finish checks the signature's encoding and the payload's name, and makes the Batch.
+func finish(m *Manifest, data [3][]byte, payloadName string, size int64, l Limits) (*Batch, error) {
 	sig, err := sshsig.Unarmor(data[1])
 	if err != nil {
 		return nil, formatErr(ErrMalformed, NameSignature, "not an armored SSH signature")
@@ -181,7 +197,103 @@ func Read(r io.Reader, limits Limits) (*Batch, error) {
 		return nil, formatErr(ErrMalformed, payloadName, fmt.Sprintf("the manifest declares payload %q", m.Payload.Name))
 	}
 	return &Batch{Manifest: *m, ManifestBytes: data[0], SignatureBytes: data[1], Signature: sig,
-		Payload: data[2], Size: cnt.n + int64(len(rest)), limits: l}, nil
+		Payload: data[2], Size: size, limits: l}, nil
+}
+
+// zipMagic starts a zip archive (its first local file header).
+const zipMagic = "PK\x03\x04"
+
+// readZip reads a version 2 batch: a zip archive that must be exactly what writeZip makes of
+// its three entries (so nothing can hide in it: no other entry, no data before, between
+// or after them, no extra field, no comment, no compression of its own).
+func readZip(br *bufio.Reader, l Limits) (*Batch, error) {
+	all, err := io.ReadAll(br)
+	if errors.Is(err, errOverLimit) {
+		return nil, formatErr(ErrTooLarge, "", "the file is larger than the batch size limit")
+	} else if err != nil {
+		return nil, dataError(err, "")
+	}
+	// The end of central directory record, before the directory is parsed: 3 entries and no
+	// comment, so a hostile directory of a million entries costs nothing.
+	const eocd = 22
+	if n := len(all); n < eocd || string(all[n-eocd:n-eocd+4]) != "PK\x05\x06" || string(all[n-2:]) != "\x00\x00" {
+		return nil, formatErr(ErrTruncated, "", "the zip archive does not end with its directory (the file was cut short, or something was added after it)")
+	} else if entries := all[n-eocd+10 : n-eocd+12]; entries[0] != 3 || entries[1] != 0 {
+		return nil, formatErr(ErrMalformed, "", fmt.Sprintf("a zip archive of %d entries; a batch has 3 (%s, %s and the payload)", int(entries[0])|int(entries[1])<<8, NameManifest, NameSignature))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(all), int64(len(all)))
+	if err != nil {
+		return nil, formatErr(ErrTruncated, "", "the zip archive's directory is missing or damaged (the file was cut short or altered)")
+	}
+	if len(zr.File) != 3 {
+		return nil, formatErr(ErrMalformed, "", fmt.Sprintf("a zip archive of %d entries; a batch has 3 (%s, %s and the payload)", len(zr.File), NameManifest, NameSignature))
+	}
+	var data [3][]byte
+	var crcs [3]uint32
+	var payloadName string
+	for i, f := range zr.File {
+		name := f.Name
+		var limit int64
+		switch {
+		case i == 0 && name == NameManifest:
+			limit = l.MaxManifest
+		case i == 0:
+			return nil, formatErr(ErrNotBatch, "", fmt.Sprintf("a zip archive whose first entry is %q, not %s", clip(name), NameManifest))
+		case i == 1 && name == NameSignature:
+			limit = l.MaxSignature
+		case i == 2 && (name == NamePayload || name == NamePayloadAge):
+			limit, payloadName = l.MaxSize, name
+		default:
+			return nil, formatErr(ErrMalformed, "", fmt.Sprintf("unexpected entry %q in position %d (expected %s)", clip(name), i+1, expectedAt(i)))
+		}
+		if f.Method != zip.Store || f.CompressedSize64 != f.UncompressedSize64 {
+			return nil, formatErr(ErrMalformed, name, "not stored as it is (a batch's entries are not compressed by the archive)")
+		}
+		if f.UncompressedSize64 > uint64(limit) {
+			return nil, formatErr(ErrTooLarge, name, fmt.Sprintf("declares %d bytes, over the limit of %d", f.UncompressedSize64, limit))
+		}
+		// Raw: the CRC-32 is compared after the signature and the payload hash (Verify), so
+		// that a damaged manifest is a bad signature and a damaged payload a hash mismatch,
+		// as in a version 1 batch.
+		rc, err := f.OpenRaw()
+		if err != nil {
+			return nil, formatErr(ErrMalformed, name, strings.TrimPrefix(err.Error(), "zip: "))
+		}
+		b, err := io.ReadAll(rc)
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, formatErr(ErrTruncated, name, "the file ends early")
+		case err != nil:
+			return nil, formatErr(ErrMalformed, name, strings.TrimPrefix(err.Error(), "zip: "))
+		}
+		data[i], crcs[i] = b, f.CRC32
+	}
+	m, err := parseManifest(data[0])
+	if err != nil {
+		return nil, err
+	}
+	if m.FormatVersion == FormatVersion1 {
+		return nil, formatErr(ErrMalformed, NameManifest, "format_version 1 in a zip archive: version 1 batches are tar archives")
+	}
+	var canon bytes.Buffer
+	p := parts{manifest: data[0], signature: data[1], payloadName: payloadName, payload: data[2], crcs: &crcs}
+	if err := p.writeZip(&canon, m.CreatedTime()); err != nil {
+		return nil, formatErr(ErrMalformed, "", err.Error())
+	}
+	if !bytes.Equal(canon.Bytes(), all) {
+		return nil, formatErr(ErrMalformed, "", "the zip archive is not in the form fieldsurvey writes (extra fields, a comment, other times, or data outside the three entries)")
+	}
+	b, err := finish(m, data, payloadName, int64(len(all)), l)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range p.entries() {
+		if crc32.ChecksumIEEE(e.data) != crcs[i] {
+			b.badCRC = e.name
+			break
+		}
+	}
+	return b, nil
 }
 
 func expectedAt(i int) string {

@@ -73,15 +73,15 @@ func Split(revs []survey.Revision, l Limits) ([][]survey.Revision, error) {
 	return runs, nil
 }
 
-// ContentHash returns the SHA-256 (hex) of the revisions' content as a batch holds it (sorted
-// by device, counter and id, duplicates once): the manifest's content.sha256 of a batch of
-// exactly revs.
-func ContentHash(revs []survey.Revision) (string, error) {
+// ContentHash returns the SHA-256 (hex) of the revisions' content as a batch of format
+// version v holds it (sorted by device, counter and id, duplicates once): the manifest's
+// content.sha256 of a batch of exactly revs.
+func ContentHash(revs []survey.Revision, v int) (string, error) {
 	sorted, err := sortRevisions(revs)
 	if err != nil {
 		return "", err
 	}
-	content, err := encodeRevisions(sorted)
+	content, err := encodeRevisions(sorted, v)
 	if err != nil {
 		return "", err
 	}

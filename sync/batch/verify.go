@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,8 @@ import (
 // Verify checks that b was signed, over its exact manifest bytes and in the fieldsurvey
 // namespace, by a key that signers trusts for the manifest's signer principal now, and that
 // the payload is the one the manifest declares. The checks run in that order, and the first
-// failure is returned: ErrBadSignature, ErrUnknownSigner or ErrPayloadHash.
+// failure is returned: ErrBadSignature, ErrUnknownSigner or ErrPayloadHash; then, for a
+// version 2 (zip) batch, the archive's CRC-32s (ErrMalformed).
 func Verify(b *Batch, signers *keys.AllowedSigners) error {
 	return verifyAt(b, signers, time.Now())
 }
@@ -61,6 +61,9 @@ func verifyAt(b *Batch, signers *keys.AllowedSigners, now time.Time) error {
 	}
 	if got := sha256Hex(b.Payload); got != p.SHA256 {
 		return fmt.Errorf("%w: %s has SHA-256 %.16s…, the manifest says %.16s…", ErrPayloadHash, p.Name, got, p.SHA256)
+	}
+	if b.badCRC != "" {
+		return formatErr(ErrMalformed, b.badCRC, "the zip archive's CRC-32 does not match the entry (the signed content is intact: the archive was altered around it)")
 	}
 	return nil
 }
@@ -109,7 +112,10 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	// whatever the payload would expand to.
 	h := sha256.New()
 	cr := &counter{r: io.LimitReader(zr, c.Size+1)}
-	revs, derr := decodeRevisions(io.TeeReader(cr, h), l.MaxRevision)
+	// Room for the values, as the manifest declares them but no more than the payload
+	// could plausibly hold (a hostile manifest does not reserve memory).
+	hint := min(c.Size, 16*int64(len(b.Payload)), 64<<20)
+	revs, derr := decodeRevisions(io.TeeReader(cr, h), b.Manifest.FormatVersion, l.MaxRevision, hint)
 	switch {
 	case cr.n > c.Size:
 		return nil, fmt.Errorf("%w: the revisions decompress to more than the %d bytes the manifest declares (a corrupt or hostile batch)", ErrPayloadHash, c.Size)
@@ -129,14 +135,15 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 // errRead marks a failure of the reader under decodeRevisions (corrupt compressed data).
 var errRead = errors.New("read revisions")
 
-// decodeRevisions parses the revisions' JSON Lines from r as they arrive: strictly, each
-// verified, in order, no line longer than maxLine bytes.
-func decodeRevisions(r io.Reader, maxLine int) ([]survey.Revision, error) {
+// decodeRevisions parses the revisions' JSON Lines of a batch of version v from r as they
+// arrive: strictly, each verified (lines.go), in order, no line longer than maxLine bytes.
+func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.Revision, error) {
+	ld := newLineDecoder(v, sizeHint)
 	bad := func(line int, format string, args ...any) error {
 		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
 	}
-	br := bufio.NewReaderSize(r, min(64<<10, maxLine))
-	var revs []survey.Revision
+	br := bufio.NewReaderSize(r, min(64<<10, maxLine, max(4<<10, int(sizeHint))))
+	revs := make([]survey.Revision, 0, min(sizeHint/256, 1<<16))
 	var long []byte
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
@@ -164,16 +171,8 @@ func decodeRevisions(r io.Reader, maxLine int) ([]survey.Revision, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errRead, err)
 		}
-		dec := json.NewDecoder(bytes.NewReader(line[:len(line)-1]))
-		dec.DisallowUnknownFields()
-		var r survey.Revision
-		if err := dec.Decode(&r); err != nil {
-			return nil, bad(n, "%s", jsonMsg(err))
-		}
-		if dec.More() {
-			return nil, bad(n, "more than one JSON value")
-		}
-		if err := r.Verify(); err != nil {
+		r, err := ld.decode(line[:len(line)-1])
+		if err != nil {
 			return nil, bad(n, "%v", err)
 		}
 		if err := survey.CheckInterviewID(r.Interview); err != nil {

@@ -175,6 +175,9 @@ type syncer struct {
 	hc     *http.Client
 	jitter *mrand.Rand
 	res    Result
+	// compress: send batches gzip-compressed (the server said it accepts them, in this
+	// sync or an earlier one); advertised: the last answer said so.
+	compress, advertised bool
 }
 
 // Sync packs pending revisions into a batch (Options.Pack), sends the outbox in sequence
@@ -243,6 +246,9 @@ func (s *syncer) run(ctx context.Context) error {
 	}
 	if s.o.Store == nil {
 		return errors.New("sync: no store to apply downloads to")
+	}
+	if v, _, err := s.o.Store.GetMeta(ctx, s.metaCompress()); err == nil {
+		s.compress = v == wire.UploadEncoding
 	}
 	if s.o.Pack != nil {
 		p, err := s.o.Pack(ctx)
@@ -429,12 +435,61 @@ type uploaded struct {
 	signed []byte // the SignedReceipt as received
 }
 
+// upload sends one batch: gzip-compressed when the server has said it accepts that (see
+// wire.CompressedUploadPath) and it makes the upload smaller, else as it is. A compressed
+// upload refused by a server that does not say so any more (one put back to an older
+// release) is sent again as it is at once.
 func (s *syncer) upload(ctx context.Context, en outboxEntry) (uploaded, error) {
+	out, compressed, err := s.uploadOnce(ctx, en)
+	if err != nil && compressed && !s.advertised && batchRefusal(err) {
+		s.setCompress(ctx, false)
+		out, _, err = s.uploadOnce(ctx, en)
+	}
+	return out, err
+}
+
+// metaCompress remembers that the server accepts compressed uploads.
+func (s *syncer) metaCompress() string { return "sync.upload_gzip:" + s.e.Fingerprint }
+
+// setCompress records whether the server accepts compressed uploads (a failure to record
+// it costs only bytes: a warning).
+func (s *syncer) setCompress(ctx context.Context, on bool) {
+	if s.compress == on {
+		return
+	}
+	s.compress = on
+	v := ""
+	if on {
+		v = wire.UploadEncoding
+	}
+	if err := s.o.Store.SetMeta(ctx, s.metaCompress(), v); err != nil {
+		s.warn(err)
+	}
+}
+
+func gzipBytes(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func (s *syncer) uploadOnce(ctx context.Context, en outboxEntry) (uploaded, bool, error) {
 	var out uploaded
+	body, target, encoding := en.data, wire.UploadPath(int64(len(en.data))), ""
+	if s.compress {
+		if z := gzipBytes(en.data); len(z) < len(en.data) {
+			body, target, encoding = z, wire.CompressedUploadPath(int64(len(z)), int64(len(en.data))), wire.UploadEncoding
+		}
+	}
 	err := s.retry(ctx, func() error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+wire.UploadPath(int64(len(en.data))), bytes.NewReader(en.data))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+target, bytes.NewReader(body))
 		if err != nil {
 			return permanent(err)
+		}
+		if encoding != "" {
+			req.Header.Set("Content-Encoding", encoding)
 		}
 		req.Header.Set("Content-Type", wire.ContentTypeBatch)
 		req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.MaxProtocolVersion))
@@ -444,12 +499,15 @@ func (s *syncer) upload(ctx context.Context, en outboxEntry) (uploaded, error) {
 		if _, err := s.sign(req); err != nil {
 			return permanent(err)
 		}
-		body, err := s.do(req)
+		answer, err := s.do(req)
+		if s.advertised {
+			s.setCompress(ctx, true)
+		}
 		if err != nil {
 			return err
 		}
 		var sr wire.SignedReceipt
-		if err := json.Unmarshal(body, &sr); err != nil {
+		if err := json.Unmarshal(answer, &sr); err != nil {
 			return fmt.Errorf("the server's answer is not a receipt: %w", err)
 		}
 		rc, err := s.checkReceipt(sr, en)
@@ -457,10 +515,10 @@ func (s *syncer) upload(ctx context.Context, en outboxEntry) (uploaded, error) {
 			return permanent(err)
 		}
 		out = uploaded{Sent: Sent{Seq: rc.Seq, Batch: rc.Batch, Bytes: int64(len(en.data)), Revisions: rc.Revisions,
-			Added: rc.Added, Present: rc.Present, Replay: sr.Replay, Received: rc.Received}, signed: body}
+			Added: rc.Added, Present: rc.Present, Replay: sr.Replay, Received: rc.Received}, signed: answer}
 		return nil
 	})
-	return out, err
+	return out, encoding != "", err
 }
 
 // checkReceipt verifies the server's signature of a receipt and that it is the receipt of
@@ -719,11 +777,19 @@ func (s *syncer) do(req *http.Request) ([]byte, error) {
 }
 
 func (s *syncer) doHeader(req *http.Request) ([]byte, http.Header, error) {
+	s.advertised = false
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
+	for _, v := range resp.Header.Values("Accept-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(c), wire.UploadEncoding) {
+				s.advertised = true
+			}
+		}
+	}
 	var r io.Reader = resp.Body
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(resp.Body)

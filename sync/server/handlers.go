@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -210,11 +211,18 @@ const budgetWait = 30 * time.Second
 // body must arrive at MinUploadRate on average after UploadGrace, or it is cut and its
 // memory released.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
+	// Compressed uploads are accepted: said in every answer (wire.CompressedUploadPath).
+	w.Header().Set("Accept-Encoding", wire.UploadEncoding)
 	id := r.Header.Get(wire.DeviceHeader)
 	if !ValidDeviceID(id) {
 		return wire.Errorf(wire.CodeMalformed, "the %s header must name the sending device", wire.DeviceHeader)
 	}
 	setDevice(r, id)
+	size, werr := uploadSize(r, s.cfg.MaxBatchBytes)
+	if werr != nil {
+		w.Header().Set("Connection", "close")
+		return werr
+	}
 	if r.ContentLength < 0 {
 		w.Header().Set("Connection", "close")
 		return wire.NewError(wire.CodeLengthRequired, "")
@@ -245,7 +253,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 		return wire.Errorf(wire.CodeUnavailable, "device %s is still sending another batch", dev.ID)
 	}
 	defer s.sending.release(dev.ID)
-	res, werr := s.ingest(w, r, dev)
+	res, werr := s.ingest(w, r, dev, size)
 	if werr != nil {
 		s.m.batches.WithLabelValues("refused").Inc()
 		if werr.Refusal != nil {
@@ -271,12 +279,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 	return nil
 }
 
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ingested, *wire.Error) {
+// uploadSize returns the length of the batch of a compressed upload, as its signed target
+// declares it (wire.SizeParam), or 0 for an upload sent as it is.
+func uploadSize(r *http.Request, limit int64) (int64, *wire.Error) {
+	switch ce := r.Header.Get("Content-Encoding"); {
+	case ce == "" || strings.EqualFold(ce, "identity"):
+		return 0, nil
+	case !strings.EqualFold(ce, wire.UploadEncoding):
+		return 0, wire.Errorf(wire.CodeMalformed, "the upload is encoded as %q; this server accepts %s or no encoding", clip(ce, 20), wire.UploadEncoding)
+	}
+	v := r.URL.Query().Get(wire.SizeParam)
+	size, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case err != nil || size <= 0:
+		return 0, wire.Errorf(wire.CodeMalformed, "a compressed upload must declare the batch's length as %s in its signed address (it says %q)", wire.SizeParam, clip(v, 20))
+	case size > limit:
+		return 0, wire.Errorf(wire.CodeTooLarge, "the batch has %d bytes, the limit is %d", size, limit)
+	}
+	return size, nil
+}
+
+// ingest reads, checks and stores the batch of an upload; size is the batch's length when
+// the upload is compressed (uploadSize), else 0.
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size int64) (Ingested, *wire.Error) {
 	n := r.ContentLength
-	if !s.budget.acquire(n, budgetWait) {
+	if !s.budget.acquire(n+size, budgetWait) {
 		return Ingested{}, wire.NewError(wire.CodeUnavailable, "the server is busy receiving other batches")
 	}
-	defer s.budget.release(n)
+	defer s.budget.release(n + size)
 	body := make([]byte, n)
 	in := s.minRate(w, r.Body)
 	if got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body); err != nil {
@@ -290,6 +320,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 		return Ingested{}, wire.Errorf(wire.CodeMalformed, "the upload stopped after %d of %d bytes", got, n)
 	}
 	s.m.bytesIn.Add(float64(n))
+	if size > 0 {
+		var werr *wire.Error
+		if body, werr = gunzipUpload(body, size); werr != nil {
+			return Ingested{}, werr
+		}
+	}
 	cpuSlots <- struct{}{}
 	b, revs, err := s.check(r, dev, body)
 	<-cpuSlots
@@ -312,6 +348,25 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device) (Ing
 		return s.refuse(r, dev, b, ce)
 	}
 	return Ingested{}, s.fail(r, "store batch", err)
+}
+
+// gunzipUpload decompresses a compressed upload, which must give exactly size bytes.
+func gunzipUpload(body []byte, size int64) ([]byte, *wire.Error) {
+	bad := func() *wire.Error {
+		return wire.Errorf(wire.CodeMalformed, "the compressed upload does not decompress to the %d bytes its address declares", size)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, bad()
+	}
+	out := make([]byte, size)
+	if _, err := io.ReadFull(zr, out); err != nil {
+		return nil, bad()
+	}
+	if n, err := zr.Read(make([]byte, 1)); n > 0 || err != io.EOF {
+		return nil, bad()
+	}
+	return out, nil
 }
 
 // recorded is the earlier refusal of a batch sent again.

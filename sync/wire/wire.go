@@ -85,6 +85,27 @@ func UploadPath(length int64) string {
 	return fmt.Sprintf("%s?%s=%d", PathBatches, LengthParam, length)
 }
 
+// Compressed uploads. A server that accepts them says so in every answer to an upload with
+// the header "Accept-Encoding: gzip" (RFC 7694); a device that has seen it may send a batch
+// gzip-compressed (Content-Encoding: gzip), declaring in the signed request target both the
+// compressed length (LengthParam, the Content-Length) and the batch's own length
+// (SizeParam), so that the server reserves memory for it before decompressing and refuses
+// a body that decompresses to anything else. A server that never said so gets batches
+// as they are.
+const (
+	// SizeParam is the query parameter of a compressed upload that declares the length of
+	// the batch once decompressed.
+	SizeParam = "size"
+	// UploadEncoding is the content coding of compressed uploads.
+	UploadEncoding = "gzip"
+)
+
+// CompressedUploadPath returns the request target of an upload of a batch of size bytes
+// sent gzip-compressed in length bytes.
+func CompressedUploadPath(length, size int64) string {
+	return fmt.Sprintf("%s?%s=%d&%s=%d", PathBatches, LengthParam, length, SizeParam, size)
+}
+
 // InboxPath returns the path of device's inbox.
 func InboxPath(device string) string { return "/v1/devices/" + device + "/inbox" }
 

@@ -1,0 +1,531 @@
+package batch
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// The revision lines of a batch, and how a receiver checks them in one pass.
+//
+// A revision's id is the SHA-256 of its canonical encoding (survey.Revision: every field
+// but the id, in a fixed order, compact JSON as encoding/json writes it). Version 2 ships
+// exactly that encoding, so a receiver checks a line by checking that it IS canonical (one
+// scan, no reflection) and hashing it; the id is not shipped. Two things differ from the
+// hashed bytes, both cheap to undo while hashing: a replaced revision that is on an earlier
+// line of the same batch is written "@N" (N its line number, from 1) instead of its 64 hex
+// digits, which gzip cannot shrink — and it must be, so that every batch has one encoding.
+//
+// Version 1 lines are the revision's JSON with its id first and key, author and replaces
+// left out when empty; a receiver checks them by the same scan, rebuilding the hashed
+// bytes from the received ones, and falls back to decoding a line with encoding/json and
+// survey.Revision.Verify when the scan does not recognise it (a line no fieldsurvey writes,
+// which that path accepts or refuses exactly as before).
+
+// encodeRevisions returns the content of a batch of version v holding revs (sorted,
+// unique, verified).
+func encodeRevisions(revs []survey.Revision, v int) ([]byte, error) {
+	var buf bytes.Buffer
+	if v == FormatVersion1 {
+		for _, r := range revs {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return nil, fmt.Errorf("encode revision %.12s: %w", r.ID, err)
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+		return buf.Bytes(), nil
+	}
+	line := map[string]int{} // id → line number, for the revisions already written
+	for i, r := range revs {
+		var val bytes.Buffer
+		if err := json.Compact(&val, r.Value); err != nil {
+			return nil, fmt.Errorf("encode revision %.12s: value: %w", r.ID, err)
+		}
+		rep := make([]string, len(r.Replaces))
+		for k, p := range r.Replaces {
+			switch n, ok := line[p]; {
+			case ok:
+				rep[k] = "@" + strconv.Itoa(n)
+			case strings.HasPrefix(p, "@"):
+				return nil, fmt.Errorf("encode revision %.12s: replaces %q, which is not a revision id", r.ID, p)
+			default:
+				rep[k] = p
+			}
+		}
+		b, err := json.Marshal(lineV2{r.Interview, r.Kind, r.Key, val.Bytes(), r.Device, r.Counter,
+			r.Time.UTC().Format(survey.TimeFormat), r.Author, rep})
+		if err != nil {
+			return nil, fmt.Errorf("encode revision %.12s: %w", r.ID, err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+		line[r.ID] = i + 1
+	}
+	return buf.Bytes(), nil
+}
+
+// lineV2 is a version 2 line: survey.Revision's hashed encoding, field for field.
+type lineV2 struct {
+	Interview string          `json:"interview"`
+	Kind      survey.Kind     `json:"kind"`
+	Key       string          `json:"key"`
+	Value     json.RawMessage `json:"value"`
+	Device    string          `json:"device"`
+	Counter   uint64          `json:"counter"`
+	Time      string          `json:"time"`
+	Author    string          `json:"author"`
+	Replaces  []string        `json:"replaces"`
+}
+
+// lineDecoder decodes the lines of one batch, in order.
+type lineDecoder struct {
+	version int
+	n       int            // lines decoded
+	ids     map[string]int // id → line number
+	byLine  []string       // line number - 1 → id
+	strs    map[string]string
+	arena   []byte
+	h       hash.Hash
+	sum     []byte
+}
+
+// newLineDecoder returns a decoder of lines of the given version, with room for about
+// size bytes of values.
+func newLineDecoder(version int, size int64) *lineDecoder {
+	return &lineDecoder{version: version, ids: map[string]int{}, strs: map[string]string{}, h: sha256.New(),
+		arena: make([]byte, 0, size)}
+}
+
+// errNotCanonical: the scan did not recognise the line.
+type errNotCanonical struct{ what string }
+
+func (e errNotCanonical) Error() string { return e.what }
+
+// decode checks and decodes the next line (without its newline). The error is the
+// message of a malformed line.
+func (d *lineDecoder) decode(line []byte) (survey.Revision, error) {
+	d.n++
+	r, err := d.scan(line)
+	if err != nil {
+		var nc errNotCanonical
+		if d.version == FormatVersion1 && errors.As(err, &nc) {
+			r, err = decodeSlow(line)
+		} else if errors.As(err, &nc) {
+			err = fmt.Errorf("not in canonical form: %s", nc.what)
+		}
+		if err != nil {
+			return survey.Revision{}, err
+		}
+	}
+	if d.version != FormatVersion1 { // only version 2 lines refer to earlier lines
+		d.ids[r.ID] = d.n
+		d.byLine = append(d.byLine, r.ID)
+	}
+	return r, nil
+}
+
+// decodeSlow decodes a version 1 line with encoding/json and verifies it.
+func decodeSlow(line []byte) (survey.Revision, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var r survey.Revision
+	if err := dec.Decode(&r); err != nil {
+		return r, errors.New(jsonMsg(err))
+	}
+	if dec.More() {
+		return r, errors.New("more than one JSON value")
+	}
+	if err := r.Verify(); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// scan is the one-pass check of a line: its layout, every string and the value in the
+// form encoding/json writes, the hash of the canonical encoding (rebuilt from the line's
+// own bytes), and the form checks of survey.Revision.Verify.
+func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
+	s := lineScanner{b: line}
+	h := d.h
+	h.Reset()
+	var r survey.Revision
+	var idRaw []byte
+	v1 := d.version == FormatVersion1
+	if v1 {
+		if !s.lit(`{"id":`) {
+			return r, s.fail(`"id"`)
+		}
+		if idRaw = s.str(); idRaw == nil || len(idRaw) != 66 {
+			return r, s.fail("the id")
+		}
+		if !s.lit(`,"interview":`) {
+			return r, s.fail(`"interview"`)
+		}
+	} else if !s.lit(`{"interview":`) {
+		return r, s.fail(`"interview"`)
+	}
+	h.Write([]byte(`{"interview":`))
+	var err error
+	field := func(name string, raw []byte) (string, error) {
+		if raw == nil {
+			return "", s.fail("the " + name)
+		}
+		h.Write(raw)
+		return d.text(raw)
+	}
+	if r.Interview, err = field("interview id", s.str()); err != nil {
+		return r, err
+	}
+	if !s.lit(`,"kind":`) {
+		return r, s.fail(`"kind"`)
+	}
+	h.Write([]byte(`,"kind":`))
+	kind, err := field("kind", s.str())
+	if err != nil {
+		return r, err
+	}
+	r.Kind = survey.Kind(kind)
+	h.Write([]byte(`,"key":`))
+	switch {
+	case s.lit(`,"key":`):
+		if r.Key, err = field("key", s.str()); err != nil {
+			return r, err
+		}
+		if v1 && r.Key == "" {
+			return r, s.fail("an empty key")
+		}
+	case v1:
+		h.Write([]byte(`""`))
+	default:
+		return r, s.fail(`"key"`)
+	}
+	if !s.lit(`,"value":`) {
+		return r, s.fail(`"value"`)
+	}
+	h.Write([]byte(`,"value":`))
+	val := s.value()
+	if val == nil {
+		return r, s.fail("the value")
+	}
+	h.Write(val)
+	start := len(d.arena)
+	d.arena = append(d.arena, val...)
+	r.Value = d.arena[start:len(d.arena):len(d.arena)]
+	if !s.lit(`,"device":`) {
+		return r, s.fail(`"device"`)
+	}
+	h.Write([]byte(`,"device":`))
+	if r.Device, err = field("device", s.str()); err != nil {
+		return r, err
+	}
+	if !s.lit(`,"counter":`) {
+		return r, s.fail(`"counter"`)
+	}
+	h.Write([]byte(`,"counter":`))
+	num := s.uint()
+	if num == nil {
+		return r, s.fail("the counter")
+	}
+	h.Write(num)
+	if r.Counter, err = strconv.ParseUint(string(num), 10, 64); err != nil {
+		return r, s.fail("the counter")
+	}
+	if !s.lit(`,"time":`) {
+		return r, s.fail(`"time"`)
+	}
+	h.Write([]byte(`,"time":`))
+	tr := s.str()
+	if len(tr) != len(survey.TimeFormat)+2 {
+		return r, s.fail("the time")
+	}
+	h.Write(tr)
+	var ok bool
+	if r.Time, ok = parseTime(tr[1 : len(tr)-1]); !ok {
+		return r, s.fail("the time")
+	}
+	h.Write([]byte(`,"author":`))
+	switch {
+	case s.lit(`,"author":`):
+		if r.Author, err = field("author", s.str()); err != nil {
+			return r, err
+		}
+		if v1 && r.Author == "" {
+			return r, s.fail("an empty author")
+		}
+	case v1:
+		h.Write([]byte(`""`))
+	default:
+		return r, s.fail(`"author"`)
+	}
+	h.Write([]byte(`,"replaces":[`))
+	switch {
+	case s.lit(`,"replaces":[`):
+		for k := 0; ; k++ {
+			if s.lit("]") {
+				if v1 && k == 0 {
+					return r, s.fail("empty replaces")
+				}
+				break
+			}
+			if k > 0 {
+				if !s.lit(",") {
+					return r, s.fail("the replaces")
+				}
+				h.Write([]byte(","))
+			}
+			raw := s.str()
+			if raw == nil {
+				return r, s.fail("the replaces")
+			}
+			id, err := d.text(raw)
+			if err != nil {
+				return r, err
+			}
+			if !v1 && strings.HasPrefix(id, "@") {
+				n, err := strconv.Atoi(id[1:])
+				if err != nil || n < 1 || n > len(d.byLine) || "@"+strconv.Itoa(n) != id {
+					return r, errors.New("replaces " + strconv.Quote(clip(id)) + ", which is no earlier line")
+				}
+				id = d.byLine[n-1]
+				h.Write([]byte(`"` + id + `"`))
+			} else {
+				if n, ok := d.ids[id]; ok && !v1 {
+					return r, s.fail(fmt.Sprintf("replaces %.12s written in full, not as @%d", id, n))
+				}
+				h.Write(raw)
+			}
+			r.Replaces = append(r.Replaces, id)
+		}
+	case v1:
+	default:
+		return r, s.fail(`"replaces"`)
+	}
+	h.Write([]byte(`]}`))
+	if !s.lit("}") || s.i != len(line) {
+		return r, s.fail("the end of the line")
+	}
+	if err := checkForm(r); err != nil {
+		return r, err
+	}
+	d.sum = h.Sum(d.sum[:0])
+	r.ID = hex.EncodeToString(d.sum)
+	if v1 && string(idRaw[1:65]) != r.ID {
+		// Not necessarily a bad id: let the slow path say.
+		return r, errNotCanonical{"the id"}
+	}
+	return r, nil
+}
+
+// parseTime reads a time written in survey.TimeFormat ("2006-01-02T15:04:05.000Z"), the
+// only form a canonical line holds: every field in range, so that formatting the time gives
+// the same bytes back.
+func parseTime(b []byte) (time.Time, bool) {
+	if len(b) != len(survey.TimeFormat) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec, ms := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19), num(20, 23)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != d { // 30 February
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// checkForm makes the checks of survey.Revision.Verify other than the id's.
+func checkForm(r survey.Revision) error {
+	switch {
+	case r.Interview == "":
+		return fmt.Errorf("%w: no interview id", survey.ErrBadRevision)
+	case !r.Kind.Valid():
+		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
+	case r.Kind.Keyed() && r.Key == "":
+		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
+	case r.Device == "":
+		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
+	case !slices.IsSorted(r.Replaces):
+		return fmt.Errorf("%w: replaces not sorted", survey.ErrBadRevision)
+	}
+	return nil
+}
+
+// text returns the Go string of a canonical JSON string (raw, with its quotes), the same
+// string for the same bytes within a batch (interview ids, devices and authors repeat on
+// every line).
+func (d *lineDecoder) text(raw []byte) (string, error) {
+	if v, ok := d.strs[string(raw)]; ok {
+		return v, nil
+	}
+	var v string
+	if bytes.IndexByte(raw, '\\') < 0 {
+		v = string(raw[1 : len(raw)-1])
+	} else {
+		// An escape: canonical only if encoding/json writes it so.
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", errNotCanonical{"a string"}
+		}
+		if b, err := json.Marshal(v); err != nil || !bytes.Equal(b, raw) {
+			return "", errNotCanonical{"a string escaped as encoding/json does not escape it"}
+		}
+	}
+	if len(d.strs) < 4096 {
+		d.strs[string(raw)] = v
+	}
+	return v, nil
+}
+
+// lineScanner reads the fixed layout of a line.
+type lineScanner struct {
+	b []byte
+	i int
+}
+
+func (s *lineScanner) fail(what string) error {
+	return errNotCanonical{fmt.Sprintf("%s at byte %d", what, s.i+1)}
+}
+
+func (s *lineScanner) lit(p string) bool {
+	if len(s.b)-s.i >= len(p) && string(s.b[s.i:s.i+len(p)]) == p {
+		s.i += len(p)
+		return true
+	}
+	return false
+}
+
+// str scans a JSON string as encoding/json writes it (HTML characters, U+2028 and U+2029
+// escaped, valid UTF-8, no control characters) and returns it with its quotes, or nil.
+// Escapes are checked for syntax only here: text checks that they are the canonical ones.
+func (s *lineScanner) str() []byte {
+	start := s.i
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return nil
+	}
+	if s.skipString(true) {
+		return s.b[start:s.i]
+	}
+	return nil
+}
+
+// skipString moves past the string at s.i, reporting whether it is well formed and (with
+// html) has no character encoding/json escapes.
+func (s *lineScanner) skipString(html bool) bool {
+	s.i++
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return true
+		case c == '\\':
+			if s.i+1 >= len(s.b) {
+				return false
+			}
+			switch s.b[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if s.i+6 > len(s.b) {
+					return false
+				}
+				for _, h := range s.b[s.i+2 : s.i+6] {
+					if !strings.ContainsRune("0123456789abcdefABCDEF", rune(h)) {
+						return false
+					}
+				}
+				s.i += 6
+			default:
+				return false
+			}
+		case c < 0x20:
+			return false
+		case html && (c == '<' || c == '>' || c == '&'):
+			return false
+		case c < utf8.RuneSelf:
+			s.i++
+		default:
+			r, n := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			s.i += n
+		}
+	}
+	return false
+}
+
+// uint scans a counter: digits without a leading zero.
+func (s *lineScanner) uint() []byte {
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	if s.i == start || s.i-start > 1 && s.b[start] == '0' {
+		return nil
+	}
+	return s.b[start:s.i]
+}
+
+// value scans a JSON value as a revision's canonical encoding holds it (compact, HTML
+// characters and U+2028/U+2029 in strings escaped, as encoding/json writes a RawMessage)
+// and returns it, or nil.
+func (s *lineScanner) value() []byte {
+	start := s.i
+	depth := 0
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; c {
+		case '"':
+			if !s.skipString(true) {
+				return nil
+			}
+		case '{', '[':
+			depth++
+			s.i++
+		case '}', ']':
+			if depth == 0 {
+				goto end
+			}
+			depth--
+			s.i++
+		case ',':
+			if depth == 0 {
+				goto end
+			}
+			s.i++
+		case ' ', '\t', '\n', '\r':
+			return nil
+		default:
+			s.i++
+		}
+	}
+end:
+	v := s.b[start:s.i]
+	if len(v) == 0 || depth != 0 || !json.Valid(v) {
+		return nil
+	}
+	return v
+}
