@@ -48,9 +48,9 @@ type Result struct {
 	Notices []Problem
 }
 
-// ImportFile reads the XLSForm at path; see Import.
+// ImportFile reads the XLSForm at path (named as given in messages); see Import.
 func ImportFile(path string, opts Options) (*Result, error) {
-	name := filepath.Base(path)
+	name := path
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read form: %w", err)
@@ -293,7 +293,8 @@ func (im *importer) readSettings() (id, version, title string) {
 		version = im.opts.Version
 	}
 	if id == "" {
-		id = strings.TrimSuffix(im.file, filepath.Ext(im.file))
+		base := filepath.Base(im.file)
+		id = strings.TrimSuffix(base, filepath.Ext(base))
 		id = strings.Trim(regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(id, "-"), "-._")
 	}
 	if version == "" {
