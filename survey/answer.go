@@ -82,6 +82,8 @@ func (a Answer) HasValue() bool {
 		return v != ""
 	case []string:
 		return len(v) > 0
+	case *Roster:
+		return v.Len() > 0
 	}
 	return true
 }

@@ -176,7 +176,7 @@ func (k Kind) IsAssessmentKind() bool {
 // Keyed reports whether a target of kind k needs a key.
 func (k Kind) Keyed() bool {
 	switch k {
-	case KindAnswer, KindSection, KindText, KindAction, KindDataset:
+	case KindAnswer, KindSection, KindRow, KindText, KindAction, KindDataset:
 		return true
 	}
 	return false

@@ -308,6 +308,18 @@ func targetWhat(q *Questionnaire, t Target, first bool) Text {
 		return T("action "+t.Key, "hành động "+t.Key)
 	case KindDataset:
 		return T("key dataset "+t.Key, "bộ dữ liệu chính "+t.Key)
+	case KindRow:
+		qid, row, ok := SplitRowKey(t.Key)
+		if !ok {
+			return T("row "+t.Key, "dòng "+t.Key)
+		}
+		var title Text
+		if q != nil {
+			if qu, ok := q.Question(qid); ok {
+				title = qu.Text
+			}
+		}
+		return join("row "+ShortRowID(row)+" of roster "+qid, "dòng "+ShortRowID(row)+" của bảng "+qid, title)
 	}
 	return T(string(t.Kind), string(t.Kind))
 }
@@ -377,6 +389,18 @@ func DiffValues(q *Questionnaire, t Target, old, new json.RawMessage) ([]FieldCh
 		d.plain("assignee", T("assigned to", "giao cho"), a.Assignee, b.Assignee)
 		d.plain("due", T("due", "hạn"), a.Due, b.Due)
 		d.words("note", T("note", "ghi chú"), a.Note, b.Note)
+	case KindRow:
+		var a, b RosterRow
+		if err := errorsJoin(dec(old, &a), dec(new, &b)); err != nil {
+			return nil, err
+		}
+		var qu *Question
+		if q != nil {
+			if qid, _, ok := SplitRowKey(t.Key); ok {
+				qu, _ = q.Question(qid)
+			}
+		}
+		d.row(qu, a.Normalized(), b.Normalized())
 	default:
 		return nil, fmt.Errorf("unknown kind %q", t.Kind)
 	}
@@ -543,6 +567,75 @@ func valueText(qu *Question, v any) Text {
 		return T(strings.Join(en, ", "), strings.Join(vi, ", "))
 	}
 	return same(machineValue(v))
+}
+
+// row records the changes of a roster row: deleted or restored, moved (its position), and
+// each cell, columns in the questionnaire's order (then any the questionnaire lacks).
+func (d *differ) row(qu *Question, a, b RosterRow) {
+	if a.IsEmpty() != b.IsEmpty() && !d.first {
+		if b.IsEmpty() {
+			d.add(FieldChange{Field: "row", Label: T("row", "dòng"), Old: "present", New: "deleted",
+				OldText: T("present", "có"), NewText: T("deleted", "đã xoá")})
+		} else {
+			d.add(FieldChange{Field: "row", Label: T("row", "dòng"), Old: "deleted", New: "present",
+				OldText: T("deleted", "đã xoá"), NewText: T("restored", "khôi phục")})
+		}
+	}
+	if a.Pos != b.Pos && !b.IsEmpty() {
+		c := FieldChange{Field: "pos", Label: T("position", "vị trí"), Old: fmtNum(a.Pos), New: fmtNum(b.Pos)}
+		if d.first || a.IsEmpty() {
+			c.Old = ""
+		}
+		if !d.first {
+			d.add(c)
+		}
+	}
+	var cols []Column
+	if qu != nil {
+		cols = append(cols, qu.Columns...)
+	}
+	var extra []string
+	for _, m := range []map[string]any{a.Cells, b.Cells} {
+		for k := range m {
+			if qu == nil {
+				extra = append(extra, k)
+			} else if _, ok := qu.Column(k); !ok {
+				extra = append(extra, k)
+			}
+		}
+	}
+	slices.Sort(extra)
+	for _, k := range slices.Compact(extra) {
+		cols = append(cols, Column{ID: k, Type: ColumnText, Label: T(k, k)})
+	}
+	for _, c := range cols {
+		va, vb := a.Cells[c.ID], b.Cells[c.ID]
+		if reflect.DeepEqual(va, vb) {
+			continue
+		}
+		field := "cells." + c.ID
+		sa, oka := va.(string)
+		sb, okb := vb.(string)
+		if c.Type == ColumnText && (oka || va == nil) && (okb || vb == nil) {
+			d.words(field, c.Label, sa, sb)
+			continue
+		}
+		text := func(v any) Text {
+			if v == nil {
+				return nil
+			}
+			return T(c.CellText(v, LangEN), c.CellText(v, LangVI))
+		}
+		d.add(FieldChange{Field: field, Label: c.Label, Old: CellString(va), New: CellString(vb), OldText: text(va), NewText: text(vb)})
+	}
+}
+
+// ShortRowID is the first 8 digits of a row id, as screens and histories name a row.
+func ShortRowID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }
 
 func (d *differ) respondent(q *Questionnaire, a, b Respondent) {

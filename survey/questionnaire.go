@@ -14,10 +14,11 @@ const (
 	TypeNumber   QuestionType = "number"   // a decimal number, optionally within min..max
 	TypeDate     QuestionType = "date"     // a calendar date, YYYY-MM-DD
 	TypeYesNo    QuestionType = "yesno"    // yes or no
+	// TypeRoster (roster.go): a table of rows with typed columns.
 )
 
 // QuestionTypes lists the valid question types in a stable order.
-var QuestionTypes = []QuestionType{TypeRating, TypeSingle, TypeMultiple, TypeText, TypeNumber, TypeDate, TypeYesNo}
+var QuestionTypes = []QuestionType{TypeRating, TypeSingle, TypeMultiple, TypeText, TypeNumber, TypeDate, TypeYesNo, TypeRoster}
 
 // Importance is the weight label a question or section carries (ODRA uses four levels).
 type Importance string
@@ -98,6 +99,8 @@ type Questionnaire struct {
 	secOfQ     map[string]*Section
 	relevant   map[string]*Expr
 	constraint map[string]*Expr
+	// rowConstraint holds the compiled row constraints of roster questions.
+	rowConstraint map[string]*Expr
 }
 
 // RespondentSpec customises the respondent block every interview starts with.
@@ -158,6 +161,17 @@ type Question struct {
 	// Constraint is a validation expression the answer must satisfy, with its message.
 	Constraint        string `yaml:"constraint,omitempty" json:"constraint,omitempty"`
 	ConstraintMessage Text   `yaml:"constraint_message,omitempty" json:"constraint_message,omitempty"`
+
+	// Columns are the columns of a roster question (roster.go).
+	Columns []Column `yaml:"columns,omitempty" json:"columns,omitempty"`
+	// MinRows and MaxRows bound the rows of a roster; MaxRows 0 means no limit. A required
+	// roster needs max(1, MinRows) rows.
+	MinRows int `yaml:"min_rows,omitempty" json:"min_rows,omitempty"`
+	MaxRows int `yaml:"max_rows,omitempty" json:"max_rows,omitempty"`
+	// RowConstraint is an expression every row of a roster must satisfy (it reads the row
+	// through cell("column")), with its message.
+	RowConstraint        string `yaml:"row_constraint,omitempty" json:"row_constraint,omitempty"`
+	RowConstraintMessage Text   `yaml:"row_constraint_message,omitempty" json:"row_constraint_message,omitempty"`
 }
 
 // Index prepares the lookup tables of q. Loaders call it; it is safe to call again.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -33,6 +34,28 @@ type Record struct {
 	Respondent           Respondent                `json:"respondent"`
 	Answers              map[string]Answer         `json:"answers"`
 	Sections             map[string]SectionSummary `json:"sections"`
+	// Rosters holds the rows of each roster question, in order.
+	Rosters map[string][]RecordRow `json:"rosters,omitempty"`
+}
+
+// RecordRow is one row of a roster in a Record: its id (kept across export and import, so
+// that importing the same file twice changes nothing), its position (0: its place in the
+// list) and its cells by column id.
+type RecordRow struct {
+	ID    string         `json:"id"`
+	Pos   float64        `json:"pos,omitempty"`
+	Cells map[string]any `json:"cells"`
+}
+
+// rowIDPattern bounds the row ids an import may bring: NewRowID's, or short names.
+var rowIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// pos is r's position in a roster where it stands at index i.
+func (r RecordRow) pos(i int) float64 {
+	if r.Pos > 0 {
+		return r.Pos
+	}
+	return float64(i + 1)
 }
 
 // Record returns the interchange record of s.
@@ -47,6 +70,19 @@ func (s *InterviewState) Record() Record {
 		rec.Created = s.Created.UTC().Format(TimeFormat)
 	}
 	for k, v := range s.Answers {
+		if r, roster := v.Value.(*Roster); roster {
+			if rec.Rosters == nil {
+				rec.Rosters = map[string][]RecordRow{}
+			}
+			for _, row := range r.Rows() {
+				cells := row.Cells
+				if cells == nil {
+					cells = map[string]any{}
+				}
+				rec.Rosters[k] = append(rec.Rosters[k], RecordRow{ID: row.ID, Pos: row.Pos, Cells: cells})
+			}
+			continue // rows are not answers
+		}
 		rec.Answers[k] = v
 	}
 	for k, v := range s.Sections {
@@ -93,6 +129,14 @@ func ParseRecord(line []byte) (Record, error) {
 	for k, v := range rec.Sections {
 		v.Comment = NFC(v.Comment)
 		rec.Sections[k] = v
+	}
+	for _, rows := range rec.Rosters {
+		for i, r := range rows {
+			rows[i].Cells = RosterRow{Pos: 1, Cells: r.Cells}.Normalized().Cells
+			if rows[i].Cells == nil {
+				rows[i].Cells = map[string]any{}
+			}
+		}
 	}
 	return rec, nil
 }
@@ -171,6 +215,7 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 			add("respondent.date", "%q is not a date (YYYY-MM-DD)", d)
 		}
 	}
+	rosterAnswers := rec.withRosters()
 	// What no receiver would take: a value over the size limit.
 	size := func(field string, t Target, v any) {
 		var se *SizeError
@@ -202,10 +247,50 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		if !a.HasValue() {
 			continue
 		}
-		for _, is := range q.Check(qu, rec.Answers) {
+		for _, is := range q.Check(qu, rosterAnswers) {
 			if is.Kind == IssueConstraint {
 				add("answers."+id, "constraint failed: %s", is.Msg.Get(LangEN))
 			}
+		}
+	}
+	for id, rows := range rec.Rosters {
+		field := "rosters." + id
+		qu, ok := q.Question(id)
+		if !ok {
+			add(field, "unknown question %q in %s", id, q.ID)
+			continue
+		}
+		if qu.Type != TypeRoster {
+			add(field, "question %s is a %s question, not a roster: its answer goes in answers", id, qu.Type)
+			continue
+		}
+		if qu.MaxRows > 0 && len(rows) > qu.MaxRows {
+			add(field, "%d rows, over the maximum of %d", len(rows), qu.MaxRows)
+		}
+		if _, dup := rec.Answers[id]; dup {
+			add("answers."+id, "question %s is a roster: its rows go in rosters", id)
+		}
+		seen := map[string]bool{}
+		for i, r := range rows {
+			rf := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case !rowIDPattern.MatchString(r.ID):
+				add(rf+".id", "row id %q must be 1 to 64 letters, digits, '_' or '-'", r.ID)
+			case seen[r.ID]:
+				add(rf+".id", "row id %q appears twice", r.ID)
+			}
+			seen[r.ID] = true
+			if r.Pos < 0 {
+				add(rf+".pos", "pos %v is negative", r.Pos)
+			}
+			for _, is := range q.CheckRow(qu, r.Cells, rosterAnswers) {
+				if is.Column == "" {
+					add(rf, "constraint failed: %s", is.Msg.Get(LangEN))
+				} else {
+					add(rf+".cells."+is.Column, "%s", is.Msg.Get(LangEN))
+				}
+			}
+			size(rf, Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(id, r.ID)}, RosterRow{Pos: r.pos(i), Cells: r.Cells})
 		}
 	}
 	for id, s := range rec.Sections {
@@ -260,10 +345,14 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 		out = append(out, Change{Target: t(KindRespondent, ""), Value: rec.Respondent})
 	}
 	for _, k := range unionKeys(rec.Answers, cur.Answers) {
+		if _, roster := cur.Answers[k].Value.(*Roster); roster {
+			continue // rows are not answers
+		}
 		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
 			out = append(out, Change{Target: t(KindAnswer, k), Value: rec.Answers[k]})
 		}
 	}
+	out = append(out, rec.rowChanges(cur)...)
 	for _, k := range unionKeys(rec.Sections, cur.Sections) {
 		if rec.Sections[k] != cur.Sections[k] {
 			out = append(out, Change{Target: t(KindSection, k), Value: rec.Sections[k]})
@@ -272,6 +361,69 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 	st := StatusChange{Status: rec.Status, Reason: rec.StatusReason}
 	if st != cur.Status {
 		out = append(out, Change{Target: t(KindStatus, ""), Value: st})
+	}
+	return out
+}
+
+// withRosters returns rec's answers with its rosters folded in as the interview state
+// holds them, for checks and expressions that count rows.
+func (rec Record) withRosters() Answers {
+	if len(rec.Rosters) == 0 {
+		return rec.Answers
+	}
+	all := maps.Clone(Answers(rec.Answers))
+	for id, rows := range rec.Rosters {
+		if len(rows) == 0 {
+			continue
+		}
+		r := newRoster()
+		for i, row := range rows {
+			r.set(Row{ID: row.ID, Pos: row.pos(i), Cells: row.Cells})
+		}
+		all[id] = Answer{Value: r}
+	}
+	return all
+}
+
+// rowChanges returns the row revisions that turn cur's rosters into rec's: a row new or
+// changed (cells or position), a row rec no longer has deleted.
+func (rec Record) rowChanges(cur *InterviewState) []Change {
+	var out []Change
+	ids := map[string]bool{}
+	for id := range rec.Rosters {
+		ids[id] = true
+	}
+	for id, a := range cur.Answers {
+		if _, ok := a.Value.(*Roster); ok {
+			ids[id] = true
+		}
+	}
+	for _, qid := range slices.Sorted(maps.Keys(ids)) {
+		now := map[string]Row{}
+		for _, r := range cur.Rows(qid) {
+			now[r.ID] = r
+		}
+		t := func(row string) Target { return Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(qid, row)} }
+		keep := map[string]bool{}
+		for i, r := range rec.Rosters[qid] {
+			keep[r.ID] = true
+			want := RosterRow{Pos: r.pos(i), Cells: r.Cells}.Normalized()
+			have, ok := now[r.ID]
+			if ok && have.Pos == want.Pos && reflect.DeepEqual(RosterRow{Pos: have.Pos, Cells: have.Cells}.Normalized(), want) {
+				continue
+			}
+			out = append(out, Change{Target: t(r.ID), Value: want})
+		}
+		var gone []string
+		for id := range now {
+			if !keep[id] {
+				gone = append(gone, id)
+			}
+		}
+		slices.Sort(gone)
+		for _, id := range gone {
+			out = append(out, Change{Target: t(id), Value: RosterRow{}})
+		}
 	}
 	return out
 }

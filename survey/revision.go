@@ -21,6 +21,7 @@ const (
 	KindAnswer     Kind = "answer"     // one answer; key the question id; value Answer
 	KindSection    Kind = "section"    // a section summary; key the section id; value SectionSummary
 	KindStatus     Kind = "status"     // the status; value StatusChange
+	// KindRow (roster.go): one row of a roster; key RowKey(question, row); value RosterRow.
 
 	// Kinds only assessments have (their ratings and remarks are KindAnswer and KindSection).
 	KindAssessment Kind = "assessment" // creates an assessment; value AssessmentMeta
@@ -32,7 +33,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
 	switch k {
-	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus,
+	case KindInterview, KindRespondent, KindAnswer, KindSection, KindStatus, KindRow,
 		KindAssessment, KindText, KindAction, KindDataset:
 		return true
 	}

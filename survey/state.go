@@ -68,7 +68,8 @@ type Summary struct {
 	Reason                     string
 	Agency, Province, Role     string
 	Category, Assessor         string
-	// Answered counts answers with a value (Answer.HasValue).
+	// Answered counts answers with a value (Answer.HasValue); a roster's rows are not
+	// counted (stores keep this count per answer target, without reading other rows).
 	Answered int
 	// Sections holds the confirmed section ratings.
 	Sections map[string]Code
@@ -98,7 +99,7 @@ func (s *InterviewState) Summary() Summary {
 		sm.Title, sm.Scope = p.Meta.Title, p.Meta.Scope
 	}
 	for _, a := range s.Answers {
-		if a.HasValue() {
+		if _, roster := a.Value.(*Roster); a.HasValue() && !roster {
 			sm.Answered++
 		}
 	}
@@ -161,7 +162,8 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 		ids[i] = h.ID
 	}
 	s.Heads[t] = ids
-	if Disagree(heads) {
+	conflict := Disagree(heads)
+	if conflict {
 		s.Conflicts = append(s.Conflicts, Conflict{Target: t, Heads: heads})
 	}
 	for _, r := range revs {
@@ -170,7 +172,7 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 		}
 	}
 	s.Revisions += len(revs)
-	if err := s.apply(heads[0]); err != nil {
+	if err := s.apply(heads[0], conflict); err != nil {
 		return err
 	}
 	if t.Kind == KindInterview || t.Kind == KindAssessment {
@@ -185,7 +187,8 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 	return nil
 }
 
-func (s *InterviewState) apply(r Revision) error {
+// apply sets the target of r, its newest head, from r; conflict says its heads disagree.
+func (s *InterviewState) apply(r Revision, conflict bool) error {
 	bad := func(err error) error {
 		return fmt.Errorf("decode %s revision %s of interview %s: %w", r.Kind, short(r.ID), r.Interview, err)
 	}
@@ -215,6 +218,12 @@ func (s *InterviewState) apply(r Revision) error {
 		} else {
 			s.Answers[r.Key] = a
 		}
+	case KindRow:
+		v, err := decodeRow(r.Value)
+		if err != nil {
+			return bad(err)
+		}
+		return s.applyRow(r.Key, v, conflict)
 	case KindSection:
 		var v SectionSummary
 		if err := json.Unmarshal(r.Value, &v); err != nil {

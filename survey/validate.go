@@ -129,6 +129,7 @@ func (v *validator) run() {
 	q.Index()
 	q.relevant = map[string]*Expr{}
 	q.constraint = map[string]*Expr{}
+	q.rowConstraint = map[string]*Expr{}
 	secIDs := map[string]bool{}
 	qIDs := map[string]string{}
 	if len(q.Sections) == 0 {
@@ -179,7 +180,8 @@ func (v *validator) run() {
 	for i, s := range q.Sections {
 		for j, qu := range s.Questions {
 			qpath := fmt.Sprintf("sections[%d].questions[%d]", i, j)
-			for field, e := range map[string]*Expr{"relevant": q.relevant[qu.ID], "constraint": q.constraint[qu.ID]} {
+			for _, field := range []string{"relevant", "constraint", "row_constraint"} {
+				e := map[string]*Expr{"relevant": q.relevant[qu.ID], "constraint": q.constraint[qu.ID], "row_constraint": q.rowConstraint[qu.ID]}[field]
 				if e == nil {
 					continue
 				}
@@ -188,6 +190,26 @@ func (v *validator) run() {
 						v.add(qpath+"."+field, "expression of question %q references unknown question %q", qu.ID, ref)
 					} else if ref == qu.ID && field == "relevant" {
 						v.add(qpath+"."+field, "relevance of question %q depends on its own answer", qu.ID)
+					}
+				}
+				for _, ref := range e.RosterRefs {
+					if r, ok := q.Question(ref); ok && r.Type != TypeRoster {
+						v.add(qpath+"."+field, "expression of question %q counts the rows of %q, which is a %s question, not a roster", qu.ID, ref, r.Type)
+					}
+				}
+				for _, cr := range e.ColumnRefs() {
+					if r, ok := q.Question(cr.Roster); ok && r.Type == TypeRoster {
+						if _, ok := r.Column(cr.Column); !ok {
+							v.add(qpath+"."+field, "expression of question %q names column %q, which roster %q does not have", qu.ID, cr.Column, cr.Roster)
+						}
+					}
+				}
+				if len(e.Cells) > 0 && field != "row_constraint" {
+					v.add(qpath+"."+field, "cell() reads the row being checked: only a roster's row_constraint may use it")
+				}
+				for _, col := range e.Cells {
+					if _, ok := qu.Column(col); !ok && field == "row_constraint" {
+						v.add(qpath+"."+field, "row constraint of roster %q reads cell %q, which is not one of its columns", qu.ID, col)
 					}
 				}
 			}
@@ -229,6 +251,11 @@ func (v *validator) evaluate() {
 				if err := v.tryExpr(qu, x.e, x.field == "relevant"); err != nil {
 					v.add(qpath+"."+x.field, "%s of question %q fails on a%s %s answer: %s", x.what, qu.ID,
 						article(string(qu.Type)), qu.Type, oneLine(err))
+				}
+			}
+			if e := q.rowConstraint[qu.ID]; e != nil {
+				if err := v.tryRow(qu, e); err != nil {
+					v.add(qpath+".row_constraint", "row constraint of roster %q fails on a row: %s", qu.ID, oneLine(err))
 				}
 			}
 		}
@@ -279,6 +306,23 @@ func (v *validator) tryExpr(qu *Question, e *Expr, relevance bool) error {
 	return nil
 }
 
+// tryRow evaluates row constraint e of roster qu on a row with every cell filled and on an
+// empty row, with the questions it names answered by their first sample.
+func (v *validator) tryRow(qu *Question, e *Expr) error {
+	all := Answers{}
+	for _, id := range e.Refs {
+		if r, ok := v.q.Question(id); ok {
+			all[id] = v.samples(r)[0]
+		}
+	}
+	for _, cells := range []map[string]any{sampleCells(qu), {}} {
+		if _, err := e.EvalRow(qu.exprCells(cells), all); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // samples returns answers of qu's type that an assessor could give: each rating step with
 // evidence and a comment, each option, a number within bounds, a date, yes and no, text.
 func (v *validator) samples(qu *Question) []Answer {
@@ -318,8 +362,44 @@ func (v *validator) samples(qu *Question) []Answer {
 		return []Answer{{Value: "2026-01-31"}}
 	case TypeYesNo:
 		return []Answer{{Value: true}, {Value: false}}
+	case TypeRoster:
+		empty := newRoster()
+		one := newRoster()
+		one.set(Row{ID: "sample", Pos: 1, Cells: sampleCells(qu)})
+		return []Answer{{Value: one}, {Value: empty}}
 	}
 	return []Answer{{Value: "text"}}
+}
+
+// sampleCells returns a row of qu with every column filled with a value of its type.
+func sampleCells(qu *Question) map[string]any {
+	cells := map[string]any{}
+	for _, c := range qu.Columns {
+		switch c.Type {
+		case ColumnChoice:
+			if len(c.Options) > 0 {
+				cells[c.ID] = c.Options[0].Code
+			}
+		case ColumnYesNo:
+			cells[c.ID] = true
+		case ColumnNumber:
+			n := 1.0
+			switch {
+			case c.Min != nil:
+				n = *c.Min
+			case c.Max != nil:
+				n = *c.Max
+			}
+			cells[c.ID] = n
+		case ColumnStars:
+			cells[c.ID] = 3.0
+		case ColumnURL:
+			cells[c.ID] = "https://example.org/data"
+		default:
+			cells[c.ID] = "text"
+		}
+	}
+	return cells
 }
 
 func article(word string) string {
@@ -418,6 +498,63 @@ func (v *validator) options(path string, opts []Option) {
 	}
 }
 
+// roster checks the columns, row bounds and row constraint of roster question qu.
+func (v *validator) roster(path string, qu *Question) {
+	if len(qu.Columns) == 0 {
+		v.add(path+".columns", "roster %q has no columns", qu.ID)
+	}
+	seen := map[string]bool{}
+	for i, c := range qu.Columns {
+		cp := fmt.Sprintf("%s.columns[%d]", path, i)
+		switch {
+		case !idPattern.MatchString(c.ID):
+			v.add(cp+".id", "column id %q must be letters, digits, '.', '_' or '-'", c.ID)
+		case seen[c.ID]:
+			v.add(cp+".id", "duplicate column id %q in roster %q", c.ID, qu.ID)
+		}
+		seen[c.ID] = true
+		if !c.Type.Valid() {
+			v.add(cp+".type", "column %q of roster %q has unknown type %q (expected one of text, choice, yesno, number, stars, url)", c.ID, qu.ID, c.Type)
+		}
+		v.text(cp+".label", c.Label, true)
+		if c.Type == ColumnChoice {
+			if len(c.Options) == 0 {
+				v.add(cp+".options", "choice column %q of roster %q has no options", c.ID, qu.ID)
+			}
+			v.options(cp+".options", c.Options)
+		} else if len(c.Options) > 0 {
+			v.add(cp+".options", "only choice columns take options (column %q is %s)", c.ID, c.Type)
+		}
+		if (c.Min != nil || c.Max != nil) && c.Type != ColumnNumber {
+			v.add(cp+".min", "only number columns take min and max (column %q is %s)", c.ID, c.Type)
+		}
+		if c.Min != nil && c.Max != nil && *c.Min > *c.Max {
+			v.add(cp+".max", "max %v is below min %v", *c.Max, *c.Min)
+		}
+	}
+	if qu.MinRows < 0 {
+		v.add(path+".min_rows", "min_rows %d is negative", qu.MinRows)
+	}
+	if qu.MaxRows < 0 {
+		v.add(path+".max_rows", "max_rows %d is negative (0 means no limit)", qu.MaxRows)
+	}
+	if qu.MaxRows > 0 && qu.MinRows > qu.MaxRows {
+		v.add(path+".max_rows", "max_rows %d is below min_rows %d", qu.MaxRows, qu.MinRows)
+	}
+	if qu.Constraint != "" {
+		v.add(path+".constraint", "a roster's rows are checked by row_constraint (with cell(\"column\")); constraint is for other questions")
+	}
+	v.text(path+".row_constraint_message", qu.RowConstraintMessage, false)
+	if qu.RowConstraint != "" {
+		e, err := CompileExpr(qu.RowConstraint)
+		if err != nil {
+			v.add(path+".row_constraint", "bad row constraint expression: %v", err)
+		} else {
+			v.q.rowConstraint[qu.ID] = e
+		}
+	}
+}
+
 func (v *validator) question(path string, qu *Question) {
 	q := v.q
 	valid := false
@@ -427,7 +564,7 @@ func (v *validator) question(path string, qu *Question) {
 		}
 	}
 	if !valid {
-		v.add(path+".type", "question %q has unknown type %q (expected one of rating, single, multiple, text, number, date, yesno)", qu.ID, qu.Type)
+		v.add(path+".type", "question %q has unknown type %q (expected one of rating, single, multiple, text, number, date, yesno, roster)", qu.ID, qu.Type)
 	}
 	v.text(path+".text", qu.Text, true)
 	v.text(path+".guidance", qu.Guidance, false)
@@ -448,6 +585,11 @@ func (v *validator) question(path string, qu *Question) {
 			v.add(path+".options", "question %q needs at least two options", qu.ID)
 		}
 		v.options(path+".options", qu.Options)
+	}
+	if qu.Type == TypeRoster {
+		v.roster(path, qu)
+	} else if len(qu.Columns) > 0 || qu.MinRows != 0 || qu.MaxRows != 0 || qu.RowConstraint != "" || !qu.RowConstraintMessage.Empty() {
+		v.add(path+".columns", "only roster questions take columns, min_rows, max_rows and row_constraint")
 	}
 	if qu.Type != TypeRating && qu.Scale != "" {
 		v.add(path+".scale", "only rating questions take a scale")
@@ -552,6 +694,12 @@ func (q *Questionnaire) CheckValue(qu *Question, a Answer) *Issue {
 	if a.Value == nil {
 		return nil
 	}
+	if _, roster := a.Value.(*Roster); roster != (qu.Type == TypeRoster) {
+		if roster {
+			return bad("rows answer only a roster question", "chỉ câu hỏi dạng bảng mới có các dòng")
+		}
+		return bad("a roster's answer is its rows, not a value", "câu trả lời của bảng là các dòng, không phải một giá trị")
+	}
 	switch qu.Type {
 	case TypeText:
 		if _, ok := a.Value.(string); !ok {
@@ -580,6 +728,8 @@ func (q *Questionnaire) CheckValue(qu *Question, a Answer) *Issue {
 		if _, ok := a.Value.(bool); !ok {
 			return bad("expected yes or no", "cần trả lời có hoặc không")
 		}
+	case TypeRoster:
+		return q.checkRoster(qu, a, Answers{qu.ID: a})
 	case TypeSingle:
 		s, ok := a.Value.(string)
 		if !ok || !hasOption(qu, s) {
@@ -604,6 +754,13 @@ func (q *Questionnaire) CheckValue(qu *Question, a Answer) *Issue {
 	return nil
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func hasOption(qu *Question, code string) bool {
@@ -624,8 +781,26 @@ func (q *Questionnaire) Check(qu *Question, all Answers) []Issue {
 	}
 	a, ok := all[qu.ID]
 	if !ok || !a.HasValue() {
+		if qu.Required && qu.Type == TypeRoster {
+			n := qu.MinRowsRequired()
+			return []Issue{{Question: qu.ID, Kind: IssueMissing, Msg: T(fmt.Sprintf("at least %d %s required", n, plural(n, "row is", "rows are")),
+				fmt.Sprintf("cần ít nhất %d dòng", n))}}
+		}
 		if qu.Required {
 			return []Issue{{Question: qu.ID, Kind: IssueMissing, Msg: T("an answer is required", "cần có câu trả lời")}}
+		}
+		return nil
+	}
+	if qu.Type == TypeRoster {
+		if is := q.CheckValue(qu, Answer{Rating: a.Rating}); is != nil {
+			return []Issue{*is}
+		}
+		if r, ok := a.Value.(*Roster); ok && r.Len() < qu.MinRows {
+			return []Issue{{Question: qu.ID, Kind: IssueInvalid, Msg: T(fmt.Sprintf("%d of the %d rows needed at least", r.Len(), qu.MinRows),
+				fmt.Sprintf("mới có %d trong ít nhất %d dòng cần có", r.Len(), qu.MinRows))}}
+		}
+		if is := q.checkRoster(qu, a, all); is != nil {
+			return []Issue{*is}
 		}
 		return nil
 	}

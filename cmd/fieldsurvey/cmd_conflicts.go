@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,11 +185,16 @@ func questionnaireOf(c *questionnaires.Catalog, s *survey.InterviewState) *surve
 
 // questionText is the question's text when the interview's questionnaire is known.
 func questionText(c *questionnaires.Catalog, s *survey.InterviewState, t survey.Target, lang string) string {
-	if t.Kind != survey.KindAnswer {
+	key := t.Key
+	switch t.Kind {
+	case survey.KindAnswer:
+	case survey.KindRow:
+		key, _, _ = survey.SplitRowKey(t.Key)
+	default:
 		return ""
 	}
 	if q := questionnaireOf(c, s); q != nil {
-		if qu, ok := q.Question(t.Key); ok {
+		if qu, ok := q.Question(key); ok {
 			return qu.Text.Get(lang)
 		}
 	}
@@ -266,8 +272,45 @@ func sideText(g *globals, q *survey.Questionnaire, r survey.Revision) string {
 		if json.Unmarshal(r.Value, &m) == nil {
 			return fmt.Sprintf("%s %s, %s", m.Questionnaire, m.QuestionnaireVersion, orDash(m.Assessor))
 		}
+	case survey.KindRow:
+		var row survey.RosterRow
+		if json.Unmarshal(r.Value, &row) == nil {
+			return rowText(g, q, r.Key, row)
+		}
 	}
 	return string(r.Value)
+}
+
+// rowText says what a roster row holds: "deleted", or its cells as "label: value" in the
+// roster's column order.
+func rowText(g *globals, q *survey.Questionnaire, key string, row survey.RosterRow) string {
+	row = row.Normalized()
+	if row.IsEmpty() {
+		return g.t("row deleted", "đã xoá dòng")
+	}
+	var cols []survey.Column
+	if q != nil {
+		qid, _, _ := survey.SplitRowKey(key)
+		if qu, ok := q.Question(qid); ok {
+			cols = qu.Columns
+		}
+	}
+	var parts []string
+	for _, c := range cols {
+		if v, ok := row.Cells[c.ID]; ok {
+			parts = append(parts, c.Label.Get(g.lang())+": "+c.CellText(v, g.lang()))
+		}
+	}
+	if cols == nil {
+		keys := slices.Sorted(maps.Keys(row.Cells))
+		for _, k := range keys {
+			parts = append(parts, k+": "+survey.CellString(row.Cells[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return g.t("empty row", "dòng trống")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // answerValueText writes a non-rating answer in words: option labels, yes or no.
@@ -326,6 +369,7 @@ INTERVIEW is an interview id or its unique beginning. TARGET is what conflicts:
   respondent     the respondent block
   status         the status (a supervisor settles it)
   interview      the interview's creation record
+  row:4.K/ROW    one row of roster 4.K ('fieldsurvey conflicts' prints the whole target)
 The JSON of --value is the value of that target:
   answer         {"rating":"amber","comment":"…","evidence":[{"polarity":"+","text":"…","source":"…"}]}
                  (questions that are not rated: {"value":…,"comment":"…"})
@@ -333,6 +377,8 @@ The JSON of --value is the value of that target:
   respondent     {"agency":"…","province":"…","role":"…","category":"…","date":"2026-11-20","place":"…","consent":true}
   status         {"status":"returned","reason":"…"} (a decision follows the review rules)
   interview      {"questionnaire":"…","questionnaire_version":"…","assessor":"…","device":"…"}
+  row            {"pos":3,"cells":{"agency":"…","public":true,"openness":4,"url":"https://…"}}
+                 (stars 0–5 or "na"; null deletes the row, its history keeps it)
 Who may settle: the assessor on a draft, returned or reopened interview; a supervisor on
 any interview not yet approved. The command refuses (and writes nothing) when the target
 has no conflict, side N does not exist, both or neither of --take and --value are given,
@@ -342,7 +388,7 @@ the value is refused by the questionnaire, or this home's role may not settle it
 settle ghi một phiên bản mới thay thế mọi phía của một xung đột vào cơ sở dữ liệu của máy
 này: --take N chọn phía N như 'fieldsurvey conflicts' liệt kê; --value JSON ghi giá trị
 mới, được kiểm tra theo bảng hỏi trước khi ghi. TARGET: 7.1 (câu trả lời), section:7 (đánh
-giá chung của phần 7), respondent, status, interview. Người đánh giá giải quyết xung đột của
+giá chung của phần 7), respondent, status, interview, row:4.K/DÒNG (một dòng của bảng 4.K). Người đánh giá giải quyết xung đột của
 bản nháp, phỏng vấn bị trả lại hoặc được mở lại; người giám sát giải quyết mọi phỏng vấn
 chưa được duyệt.`,
 		Example: `  fieldsurvey conflicts settle 0193a5b2 7.1 --take 2

@@ -14,7 +14,8 @@ import (
 
 // ParseTarget reads the TARGET of `conflicts settle` for interview (or assessment) id: a
 // question id ("7.1", or "answer:7.1"), "section:ID", "respondent", "status", "interview",
-// and an assessment's own parts ("text:KEY", "action:ID", "dataset:ID", "assessment").
+// a roster's row ("row:QUESTION/ROW"), and an assessment's own parts ("text:KEY",
+// "action:ID", "dataset:ID", "assessment").
 func ParseTarget(id, arg string) (survey.Target, bool) {
 	a := strings.TrimSpace(arg)
 	t := survey.Target{Interview: id}
@@ -32,6 +33,11 @@ func ParseTarget(id, arg string) (survey.Target, bool) {
 	if k, ok := strings.CutPrefix(a, "section:"); ok {
 		t.Kind, t.Key = survey.KindSection, strings.TrimSpace(k)
 		return t, t.Key != ""
+	}
+	if key, ok := strings.CutPrefix(a, "row:"); ok {
+		t.Kind, t.Key = survey.KindRow, strings.TrimSpace(key)
+		_, _, valid := survey.SplitRowKey(t.Key)
+		return t, valid
 	}
 	for _, k := range []survey.Kind{survey.KindText, survey.KindAction, survey.KindDataset} {
 		if key, ok := strings.CutPrefix(a, string(k)+":"); ok {
@@ -60,7 +66,7 @@ func TargetArg(t survey.Target) string {
 		return t.Key
 	case survey.KindSection:
 		return "section:" + t.Key
-	case survey.KindText, survey.KindAction, survey.KindDataset:
+	case survey.KindText, survey.KindAction, survey.KindDataset, survey.KindRow:
 		return string(t.Kind) + ":" + t.Key
 	}
 	return string(t.Kind)
@@ -76,6 +82,13 @@ func Knows(q *survey.Questionnaire, t survey.Target) bool {
 	case survey.KindSection:
 		_, ok := q.Section(t.Key)
 		return ok
+	case survey.KindRow:
+		qid, _, ok := survey.SplitRowKey(t.Key)
+		if !ok {
+			return false
+		}
+		qu, ok := q.Question(qid)
+		return ok && qu.Type == survey.TypeRoster
 	}
 	return true
 }
@@ -89,6 +102,7 @@ var (
 		survey.KindRespondent: {"agency", "province", "role", "category", "date", "place", "consent"},
 		survey.KindStatus:     {"status", "reason"},
 		survey.KindInterview:  {"questionnaire", "questionnaire_version", "assessor", "device"},
+		survey.KindRow:        {"pos", "cells"},
 	}
 	evidenceKeys = []string{"polarity", "text", "source", "in_scope", "note"}
 )
@@ -210,6 +224,33 @@ func SettleValue(q *survey.Questionnaire, state *survey.InterviewState, t survey
 		}
 		rec.Status, rec.StatusReason = s.Status, s.Reason
 		value, field = s, "status"
+	case survey.KindRow:
+		// A row is checked on its own: its cells against its columns and the row
+		// constraint, and its position. null (or {}) deletes the row.
+		var r survey.RosterRow
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return nil, bad(fmt.Errorf("%s: %v", what, err))
+		}
+		r = r.Normalized()
+		if r.IsEmpty() {
+			return r, nil
+		}
+		qid, _, _ := survey.SplitRowKey(t.Key)
+		qu, ok := q.Question(qid)
+		if !ok || qu.Type != survey.TypeRoster {
+			return nil, bad(fmt.Errorf("%s is not a roster question of %s", qid, q.ID))
+		}
+		if r.Pos <= 0 {
+			return nil, bad(fmt.Errorf("%s: pos must be above 0 (rows are placed from 1)", what))
+		}
+		if is := q.CheckRow(qu, r.Cells, state.Answers); len(is) > 0 {
+			msgs := make([]string, len(is))
+			for i, c := range is {
+				msgs[i] = c.Error()
+			}
+			return nil, bad(errors.New(strings.Join(msgs, "; ")))
+		}
+		return r, nil
 	case survey.KindInterview:
 		var m survey.InterviewMeta
 		if err := json.Unmarshal([]byte(raw), &m); err != nil {

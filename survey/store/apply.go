@@ -481,6 +481,13 @@ func encodeValue(k survey.Kind, v any) (json.RawMessage, error) {
 		v, typed = x.Normalized(), k == survey.KindAction
 	case survey.DatasetRow:
 		v, typed = x.Normalized(), k == survey.KindDataset
+	case survey.RosterRow:
+		if x = x.Normalized(); x.IsEmpty() {
+			v = nil // a deleted row is null, however it was written
+		} else {
+			v = x
+		}
+		typed = k == survey.KindRow
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -186,6 +186,11 @@ func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 			return f, err
 		}
 		f.rating = s.Rating
+	case survey.KindRow:
+		var r survey.RosterRow
+		if err := json.Unmarshal(v, &r); err != nil {
+			return f, err
+		}
 	case survey.KindAssessment:
 		var m survey.AssessmentMeta
 		if err := json.Unmarshal(v, &m); err != nil {
