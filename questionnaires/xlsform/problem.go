@@ -97,4 +97,6 @@ func sortProblems(ps []Problem, quiet map[string]bool) []Problem {
 }
 
 // cellKey names a cell of a problem.
-func cellKey(sheet string, row int, col string) string { return sheet + "!" + fmt.Sprint(row) + "!" + col }
+func cellKey(sheet string, row int, col string) string {
+	return sheet + "!" + fmt.Sprint(row) + "!" + col
+}
