@@ -144,6 +144,11 @@ func (im *importer) build(id, version, title string) *survey.Questionnaire {
 		cur.Questions = append(cur.Questions, qu)
 		path := fmt.Sprintf("sections[%d].questions[%d]", len(q.Sections)-1, len(cur.Questions)-1)
 		im.where[path] = loc{sheet: sheetSurvey, row: r.n, kind: "question"}
+		for k, c := range qu.Columns {
+			if cr := im.byName[c.ID]; cr != nil {
+				im.where[fmt.Sprintf("%s.columns[%d]", path, k)] = loc{sheet: sheetSurvey, row: cr.n, kind: "column"}
+			}
+		}
 		for k, o := range im.lists[r.list] {
 			if k < len(qu.Options) {
 				im.where[fmt.Sprintf("%s.options[%d]", path, k)] = loc{sheet: sheetChoices, row: o.row, kind: "option"}
@@ -226,7 +231,7 @@ func (im *importer) question(q *survey.Questionnaire, r *row) *survey.Question {
 	qu := &survey.Question{ID: r.name, Text: r.label, Guidance: r.hint, Required: r.required, ConstraintMessage: r.cmsg}
 	switch {
 	case r.kind == kBeginRepeat:
-		return im.roster(q, r)
+		im.columns(qu, r)
 	case r.scale != "":
 		qu.Type = survey.TypeRating
 		if im.useScale(q, r) && r.scale != survey.ReadinessScaleID {
@@ -258,7 +263,7 @@ func (im *importer) question(q *survey.Questionnaire, r *row) *survey.Question {
 	default:
 		return nil
 	}
-	if r.column != "" {
+	if r.column != "" && r.kind != kBeginRepeat {
 		im.add(sheetSurvey, r.n, im.survey.colName("fieldsurvey_column"), "only a field of a repeat has a column type",
 			"chỉ trường của nhóm lặp mới có loại cột")
 	}
@@ -275,7 +280,7 @@ func (im *importer) question(q *survey.Questionnaire, r *row) *survey.Question {
 		im.ownRefs = map[string][]string{}
 	}
 	im.ownRefs[r.name] = c.refs
-	if r.cons != "" {
+	if r.cons != "" && r.kind != kBeginRepeat {
 		c.refs = nil
 		out, err := translate(r.cons, c)
 		if err != nil {
@@ -474,6 +479,18 @@ func (im *importer) column(l loc, field, msg string) string {
 		return ""
 	case "scale":
 		return s.colName("fieldsurvey_scale")
+	case "column":
+		switch field {
+		case "id":
+			return "name"
+		case "label":
+			return langCol("label")
+		case "type":
+			return "type"
+		case "options":
+			return "type"
+		}
+		return ""
 	}
 	switch field {
 	case "text":
@@ -484,6 +501,8 @@ func (im *importer) column(l loc, field, msg string) string {
 		return langCol("constraint_message")
 	case "relevant", "constraint":
 		return s.colName(field)
+	case "row_constraint", "row_constraint_message":
+		return s.colName("constraint")
 	case "id":
 		return "name"
 	case "scale":

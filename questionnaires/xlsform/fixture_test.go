@@ -53,6 +53,14 @@ func (f form) xlsx(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// set puts v in the survey sheet's row (0 is the header) and column (0-based).
+func (f *form) set(row, col int, v any) {
+	for len(f.survey[row]) <= col {
+		f.survey[row] = append(f.survey[row], "")
+	}
+	f.survey[row][col] = v
+}
+
 // clone copies f deeply, so that a case can change one cell.
 func (f form) clone() form {
 	cp := func(rows [][]any) [][]any {

@@ -3,6 +3,7 @@ package xlsform
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,14 +168,7 @@ func problemLines(t *testing.T, f form) []string {
 
 func TestRefusals(t *testing.T) {
 	type edit func(f *form)
-	setCell := func(row, col int, v any) edit {
-		return func(f *form) {
-			for len(f.survey[row]) <= col {
-				f.survey[row] = append(f.survey[row], "")
-			}
-			f.survey[row][col] = v
-		}
-	}
+	setCell := func(row, col int, v any) edit { return func(f *form) { f.set(row, col, v) } }
 	cases := []struct {
 		name string
 		edit edit
@@ -227,6 +221,110 @@ func TestRefusals(t *testing.T) {
 			got := problemLines(t, f)
 			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
 				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+// repeatForm is a key datasets inventory as a repeat.
+func repeatForm() form {
+	return form{
+		survey: [][]any{
+			{"type", "name", "label::English (en)", "label::Tiếng Việt (vi)", "hint::English (en)", "hint::Tiếng Việt (vi)", "required", "relevant", "constraint",
+				"constraint_message::English (en)", "constraint_message::Tiếng Việt (vi)", "fieldsurvey_column"},
+			{"select_one yes_no", "has_data", "Does the agency hold key datasets?", "Cơ quan có bộ dữ liệu chủ chốt không?"},
+			{"begin repeat", "datasets", "Key datasets", "Bộ dữ liệu chủ chốt", "One row per dataset", "Mỗi bộ dữ liệu một dòng", "yes", "${has_data} = 'yes'"},
+			{"text", "source", "Data source", "Nguồn dữ liệu", "", "", "yes"},
+			{"select_one yes_no", "public", "Key for the public", "Quan trọng với người dân", "", "", "", "", "", "", "", "yesno"},
+			{"select_one kinds", "kind", "Kind", "Loại"},
+			{"integer", "openness", "Openness", "Mức độ mở", "0 to 5 stars or N/A", "0 đến 5 sao hoặc N/A", "", "", "", "", "", "stars"},
+			{"integer", "records", "Records", "Số bản ghi", "", "", "", "", ". >= 0", "Not negative", "Không âm"},
+			{"text", "url", "Link", "Liên kết", "", "", "", "", "regex(., '^https?://') and ${source} != ''", "A web link", "Một liên kết web", "url"},
+			{"end repeat"},
+			{"integer", "n_open", "How many are open?", "Bao nhiêu bộ đã mở?", "", "", "", "count(${datasets}) > 0", ". <= count(${datasets})", "At most the number of datasets", "Không quá số bộ dữ liệu"},
+		},
+		choices: [][]any{
+			{"list_name", "name", "label::English (en)", "label::Tiếng Việt (vi)"},
+			{"yes_no", "yes", "Yes", "Có"},
+			{"yes_no", "no", "No", "Không"},
+			{"kinds", "stat", "Statistics", "Thống kê"},
+			{"kinds", "admin", "Administrative", "Hành chính"},
+		},
+		settings: [][]any{{"form_id", "version"}, {"inventory", "1"}},
+	}
+}
+
+func TestImportRepeatAsRoster(t *testing.T) {
+	res, err := importForm(t, repeatForm(), Options{})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	q := res.Questionnaire
+	ds, ok := q.Question("datasets")
+	if !ok || ds.Type != survey.TypeRoster {
+		t.Fatalf("datasets: %+v", ds)
+	}
+	var cols []string
+	for _, c := range ds.Columns {
+		cols = append(cols, fmt.Sprintf("%s:%s:%v:%d", c.ID, c.Type, c.Required, len(c.Options)))
+	}
+	if got, want := strings.Join(cols, " "), "source:text:true:0 public:yesno:false:0 kind:choice:false:2 openness:stars:false:0 records:number:false:0 url:url:false:0"; got != want {
+		t.Errorf("columns:\n got %s\nwant %s", got, want)
+	}
+	if !ds.Required || ds.Relevant != `(answer("has_data") ?? "") == "yes"` {
+		t.Errorf("required %v relevant %q", ds.Required, ds.Relevant)
+	}
+	wantCons := `(cell("records") == nil or floor(cell("records")) == cell("records")) and ((cell("records") ?? "") == "" or (cell("records") != nil and cell("records") >= 0)) and ((cell("url") ?? "") == "" or ((string(cell("url") ?? "") matches "^https?://") and (cell("source") ?? "") != ""))`
+	if ds.RowConstraint != wantCons {
+		t.Errorf("row constraint:\n got %s\nwant %s", ds.RowConstraint, wantCons)
+	}
+	if g := ds.Guidance.Get("vi"); g != "Mỗi bộ dữ liệu một dòng\n\nMức độ mở: 0 đến 5 sao hoặc N/A" {
+		t.Errorf("guidance %q", g)
+	}
+	n, _ := q.Question("n_open")
+	if n.Relevant != `count_rows("datasets") > 0` {
+		t.Errorf("n_open relevant %q", n.Relevant)
+	}
+	// The row constraint checks rows as the form's constraints would.
+	all := survey.Answers{"has_data": {Value: "yes"}}
+	for _, c := range []struct {
+		cells map[string]any
+		ok    bool
+	}{
+		{map[string]any{"source": "Census"}, true},
+		{map[string]any{"source": "Census", "records": 2.5}, false},
+		{map[string]any{"source": "Census", "records": -1.0}, false},
+		{map[string]any{"source": "Census", "url": "ftp://x"}, false},
+		{map[string]any{"source": "Census", "url": "https://data.gov.vn", "records": 10.0, "openness": "na"}, true},
+	} {
+		issues := q.CheckRow(ds, c.cells, all)
+		if (len(issues) == 0) != c.ok {
+			t.Errorf("row %v: issues %v, want ok=%v", c.cells, issues, c.ok)
+		}
+	}
+}
+
+func TestRepeatRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(f *form)
+		want string
+	}{
+		{"date field", func(f *form) { f.set(3, 0, "date") }, `form.xlsx: survey!4: type: date cannot be a field of a repeat (a roster column is text, a number or select_one)`},
+		{"column type", func(f *form) { f.set(3, 11, "stars") }, `form.xlsx: survey!4: fieldsurvey_column: "stars" does not fit a field of type text (it can be: text, url)`},
+		{"ref into repeat", func(f *form) { f.set(10, 7, "${records} > 0") }, `form.xlsx: survey!11: relevant: ${records} is a field of repeat datasets: only that repeat's own fields can refer to it`},
+		{"unclosed repeat", func(f *form) { f.set(9, 0, "") }, `form.xlsx: survey!3: type: begin repeat "datasets" is never closed: add an end repeat row
+form.xlsx: survey!11: relevant: a column of a roster is always shown: relevant is not supported inside a repeat`}, // n_open is now in the repeat
+		{"group in repeat", func(f *form) {
+			f.survey = append(f.survey[:4], append([][]any{{"begin group", "g", "G", "G"}, {"end group"}}, f.survey[4:]...)...)
+		}, `form.xlsx: survey!5: type: a group inside repeat "datasets" is not supported: a repeat holds fields (its table's columns)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := repeatForm().clone()
+			c.edit(&f)
+			got := strings.Join(problemLines(t, f), "\n")
+			if got != c.want {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, c.want)
 			}
 		})
 	}

@@ -475,7 +475,7 @@ func (c *xctx) binary(n *node) (string, int, error) {
 }
 
 // The functions translation supports, for messages.
-const supportedFuncs = "not(), selected(), count-selected(), string-length(), regex(), true(), false()"
+const supportedFuncs = "not(), selected(), count-selected(), string-length(), regex(), count() of a repeat, true(), false()"
 
 func (c *xctx) call(n *node) (string, error) {
 	arity := func(k int) error {
@@ -485,6 +485,15 @@ func (c *xctx) call(n *node) (string, error) {
 		return nil
 	}
 	switch n.text {
+	case "count":
+		if err := arity(1); err != nil {
+			return "", err
+		}
+		if a := n.args[0]; a.kind == "ref" && c.lookup(a.text).kind == fieldRepeat {
+			c.refs = append(c.refs, a.text)
+			return "count_rows(" + quote(a.text) + ")", nil
+		}
+		return "", xerr("count() takes a repeat, as count(${name}): the number of its rows", "count() cần một nhóm lặp, dạng count(${tên}): số dòng của nó")
 	case "true", "false":
 		if err := arity(0); err != nil {
 			return "", err
