@@ -19,11 +19,18 @@ import (
 // question it holds. Questions outside any group form a section titled with the form's
 // title. A note becomes guidance: it is put before the hint of the next question of its
 // section, or, with no question after it, in the section's context.
-func (im *importer) build(id, version, title string) *survey.Questionnaire {
+func (im *importer) build(id, version string, titles map[string]string) *survey.Questionnaire {
 	q := &survey.Questionnaire{Format: survey.QuestionnaireFormat, ID: id, Version: version, Languages: im.langs}
 	q.Title = survey.Text{}
 	for _, l := range im.langs {
-		q.Title[l] = title
+		switch {
+		case titles[l] != "":
+			q.Title[l] = titles[l]
+		case titles[""] != "":
+			q.Title[l] = titles[""]
+		default:
+			q.Title[l] = id
+		}
 	}
 	im.where["id"] = loc{sheet: sheetSettings, row: 2, kind: "form"}
 	im.where["version"] = loc{sheet: sheetSettings, row: 2, kind: "form"}
@@ -203,6 +210,8 @@ func (im *importer) fieldOf(r *row) field {
 		return field{kind: fieldColumn, repeat: r.repeat.name}
 	}
 	switch {
+	case r.kind == kBad:
+		return field{kind: fieldBad}
 	case r.kind == kNote:
 		return field{kind: fieldNote}
 	case r.kind == kBeginGroup:
@@ -218,6 +227,9 @@ func (im *importer) fieldOf(r *row) field {
 }
 
 func (im *importer) xpathProblem(r *row, col string, err error) {
+	if err == errTainted {
+		return // the row it names has its own problem
+	}
 	en, vi := err.Error(), err.Error()
 	if xe, ok := err.(*xpathError); ok {
 		en, vi = xe.en, xe.vi

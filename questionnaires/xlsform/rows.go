@@ -22,6 +22,7 @@ const (
 	kEndGroup
 	kBeginRepeat
 	kEndRepeat
+	kBad // a row whose type is refused: kept only so that references to it are not reported again
 )
 
 // row is one row of the survey sheet.
@@ -128,6 +129,9 @@ func (im *importer) readRows() {
 			continue
 		case !ok:
 			im.add(sheetSurvey, n, "type", "unknown type %q (supported: %s)", "loại %q không được hỗ trợ (hỗ trợ: %s)", typ, supportedTypes)
+			if _, dup := im.byName[name]; idPattern.MatchString(name) && !dup {
+				im.byName[name] = &row{n: n, kind: kBad, name: name}
+			}
 			continue
 		case k == kSkip:
 			im.notices = append(im.notices, Problem{Sheet: sheetSurvey, Row: n, Column: "type", Msg: survey.T(

@@ -126,11 +126,11 @@ func (im *importer) run() (*Result, error) {
 	if im.survey == nil {
 		return nil, im.fail()
 	}
-	id, version, title := im.readSettings()
+	id, version, titles := im.readSettings()
 	im.readLanguages()
 	im.readChoices()
 	im.readRows()
-	q := im.build(id, version, title)
+	q := im.build(id, version, titles)
 	if len(im.problems) > 0 {
 		// Validate what could be built too, so that an author sees every problem at once.
 		if data, err := Marshal(q, im.file); err == nil {
@@ -271,9 +271,10 @@ func (im *importer) readSheet(n string) (*sheet, error) {
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-// readSettings returns the form's id, version and title (from the settings sheet, the
-// options, or the file name).
-func (im *importer) readSettings() (id, version, title string) {
+// readSettings returns the form's id, version and titles (from the settings sheet, the
+// options, or the file name). titles holds form_title under "" and each
+// form_title::LANGUAGE (code) under its code.
+func (im *importer) readSettings() (id, version string, titles map[string]string) {
 	var r []string
 	s := im.settings
 	if s != nil && len(s.rows) > 0 {
@@ -285,7 +286,27 @@ func (im *importer) readSettings() (id, version, title string) {
 		}
 		return s.get(r, col)
 	}
-	id, version, title = get("form_id"), get("version"), get("form_title")
+	id, version = get("form_id"), get("version")
+	titles = map[string]string{}
+	if s != nil {
+		for i, h := range s.header {
+			base, lang, found := strings.Cut(normHeader(h), "::")
+			if base != "form_title" || i >= len(r) || strings.TrimSpace(r[i]) == "" {
+				continue
+			}
+			code := ""
+			if found {
+				c, ok := langCode(lang)
+				if !ok {
+					im.add(sheetSettings, 1, h, "say the language with its code in parentheses, like form_title::Tiếng Việt (vi)",
+						"hãy ghi ngôn ngữ kèm mã trong ngoặc, ví dụ form_title::Tiếng Việt (vi)")
+					continue
+				}
+				code = c
+			}
+			titles[code] = survey.NFC(strings.TrimSpace(r[i]))
+		}
+	}
 	if im.opts.ID != "" {
 		id = im.opts.ID
 	}
@@ -301,10 +322,7 @@ func (im *importer) readSettings() (id, version, title string) {
 		im.add(sheetSettings, 2, "version", "missing: add a version column to the settings sheet, or pass --version",
 			"thiếu: hãy thêm cột version vào trang settings, hoặc dùng --version")
 	}
-	if title == "" {
-		title = id
-	}
-	return id, version, title
+	return id, version, titles
 }
 
 // langCode returns the language code of a column's language part: the code in parentheses
@@ -467,7 +485,7 @@ func (im *importer) readChoices() {
 // Marshal writes q as a questionnaire file, with a comment saying where it comes from.
 func Marshal(q *survey.Questionnaire, source string) ([]byte, error) {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Imported from the XLSForm %s by 'fieldsurvey questionnaire import'.\n", source)
+	fmt.Fprintf(&b, "# Imported from the XLSForm %s by 'fieldsurvey questionnaire import'.\n", filepath.Base(source))
 	b.WriteString("# Edit freely, then check with 'fieldsurvey questionnaire validate FILE'.\n")
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

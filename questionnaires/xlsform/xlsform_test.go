@@ -80,7 +80,7 @@ func TestImportEveryConstruct(t *testing.T) {
 	for id, c := range map[string]string{
 		"champion_name": `(string(value ?? "") matches "^[A-Z]")`,
 		"laws":          `len(value ?? []) >= 1 and not (("none" in (value ?? [])) and len(value ?? []) > 1)`,
-		"staff":         `floor(value) == value and (value != nil and value >= 0 and value != nil and value <= 1000)`,
+		"staff":         `floor(value) == value and (value >= 0 and value <= 1000)`,
 		"budget":        `value / 2 >= 0.5 or value - 2 * int(value / 2) == 0 or -value < 3 * 2 + 1`,
 	} {
 		if got := get(id).Constraint; got != c {
@@ -274,7 +274,7 @@ func TestImportRepeatAsRoster(t *testing.T) {
 	if !ds.Required || ds.Relevant != `(answer("has_data") ?? "") == "yes"` {
 		t.Errorf("required %v relevant %q", ds.Required, ds.Relevant)
 	}
-	wantCons := `(cell("records") == nil or floor(cell("records")) == cell("records")) and ((cell("records") ?? "") == "" or (cell("records") != nil and cell("records") >= 0)) and ((cell("url") ?? "") == "" or ((string(cell("url") ?? "") matches "^https?://") and (cell("source") ?? "") != ""))`
+	wantCons := `(cell("records") == nil or floor(cell("records")) == cell("records")) and ((cell("records") ?? "") == "" or (cell("records") >= 0)) and ((cell("url") ?? "") == "" or ((string(cell("url") ?? "") matches "^https?://") and (cell("source") ?? "") != ""))`
 	if ds.RowConstraint != wantCons {
 		t.Errorf("row constraint:\n got %s\nwant %s", ds.RowConstraint, wantCons)
 	}

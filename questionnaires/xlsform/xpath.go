@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -286,7 +287,12 @@ const (
 	fieldGroup
 	fieldRepeat
 	fieldColumn // a question inside a repeat: a roster column
+	fieldBad    // a row refused for its type: an expression naming it is dropped, unreported
 )
+
+// errTainted is the error of an expression that names a refused row: the row's own problem
+// is reported, the expression is left out.
+var errTainted = errors.New("the expression names a row with a problem")
 
 // field is what translation knows of a name.
 type field struct {
@@ -305,6 +311,8 @@ type xctx struct {
 	repeat string
 	// refs collects the question names the expression refers to.
 	refs []string
+	// tainted: the expression names a refused row.
+	tainted bool
 }
 
 // translate turns XPath src into an expression of the questionnaire format.
@@ -313,7 +321,11 @@ func translate(src string, c *xctx) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	c.tainted = false
 	out, _, err := c.emit(n, "")
+	if err == nil && c.tainted {
+		return "", errTainted
+	}
 	return out, err
 }
 
@@ -345,6 +357,9 @@ func (c *xctx) operand(n *node) (expr string, kind fieldKind, ok bool, err error
 			return "", 0, false, xerr("${%s} is a group, which has no answer", "${%s} là nhóm, không có câu trả lời", n.text)
 		case fieldRepeat:
 			return "", 0, false, xerr("${%s} is a repeat: only count(${%s}) is supported", "${%s} là nhóm lặp: chỉ hỗ trợ count(${%s})", n.text, n.text)
+		case fieldBad:
+			c.tainted = true
+			return "answer(" + quote(n.text) + ")", fieldValue, true, nil
 		case fieldColumn:
 			if c.repeat == f.repeat {
 				return "cell(" + quote(n.text) + ")", fieldValue, true, nil
@@ -458,10 +473,11 @@ func (c *xctx) binary(n *node) (string, int, error) {
 		a, b := wrap(l, lp, precAtom), wrap(r, rp, precAtom)
 		return a + " - " + b + " * int(" + a + " / " + b + ")", precAdd, nil
 	case "<", "<=", ">", ">=":
-		// XPath compares numbers, and an unanswered field (NaN) compares false.
+		// XPath compares numbers, and an unanswered field (NaN) compares false. ("." needs
+		// no test: a constraint runs on an answer, and an empty cell passes before it.)
 		var guards []string
 		for _, a := range n.args {
-			if ref, _, ok, _ := c.operand(a); ok {
+			if ref, _, ok, _ := c.operand(a); ok && a.kind == "ref" {
 				guards = append(guards, ref+" != nil")
 			}
 		}
@@ -475,7 +491,7 @@ func (c *xctx) binary(n *node) (string, int, error) {
 }
 
 // The functions translation supports, for messages.
-const supportedFuncs = "not(), selected(), count-selected(), string-length(), regex(), count() of a repeat, true(), false()"
+const supportedFuncs = "not(), selected(), count-selected(), string-length(), regex(), count(${repeat}), true(), false()"
 
 func (c *xctx) call(n *node) (string, error) {
 	arity := func(k int) error {
