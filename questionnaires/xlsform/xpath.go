@@ -476,9 +476,13 @@ func (c *xctx) binary(n *node) (string, int, error) {
 		// XPath compares numbers, and an unanswered field (NaN) compares false. ("." needs
 		// no test: a constraint runs on an answer, and an empty cell passes before it.)
 		var guards []string
+		seen := map[string]bool{}
 		for _, a := range n.args {
-			if ref, _, ok, _ := c.operand(a); ok && a.kind == "ref" {
-				guards = append(guards, ref+" != nil")
+			for _, ref := range arithRefs(a) {
+				if e, _, ok, _ := c.operand(ref); ok && !seen[e] {
+					seen[e] = true
+					guards = append(guards, e+" != nil")
+				}
 			}
 		}
 		out := l + " " + op + " " + r
@@ -488,6 +492,22 @@ func (c *xctx) binary(n *node) (string, int, error) {
 		return out, prec, nil
 	}
 	return l + " " + op + " " + r, prec, nil
+}
+
+// arithRefs returns the ${name} references of n reached through arithmetic alone (not
+// through a function, which handles an empty field itself).
+func arithRefs(n *node) []*node {
+	switch n.kind {
+	case "ref":
+		return []*node{n}
+	case "neg":
+		return arithRefs(n.args[0])
+	case "bin":
+		if opPrec[n.text] >= precAdd {
+			return append(arithRefs(n.args[0]), arithRefs(n.args[1])...)
+		}
+	}
+	return nil
 }
 
 // The functions translation supports, for messages.
