@@ -18,7 +18,9 @@ import (
 // outer group's title. A group's relevant is added (with "and") to the relevant of every
 // question it holds. Questions outside any group form a section titled with the form's
 // title. A note becomes guidance: it is put before the hint of the next question of its
-// section, or, with no question after it, in the section's context.
+// section, or, with no question after it, after the guidance of the section's last question
+// (the interview screen shows guidance, not a section's context), or, in a section of
+// notes alone, in the section's context.
 func (im *importer) build(id, version string, titles map[string]string) *survey.Questionnaire {
 	q := &survey.Questionnaire{Format: survey.QuestionnaireFormat, ID: id, Version: version, Languages: im.langs}
 	q.Title = survey.Text{}
@@ -60,7 +62,12 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 		deps    = map[string][]string{} // question → questions its relevance reads
 	)
 	flushNotes := func() {
-		if cur != nil && len(notes) > 0 {
+		switch {
+		case cur == nil || len(notes) == 0:
+		case len(cur.Questions) > 0:
+			last := cur.Questions[len(cur.Questions)-1]
+			last.Guidance = joinText(append([]survey.Text{last.Guidance}, notes...), im.langs)
+		default:
 			cur.Context = joinText(append([]survey.Text{cur.Context}, notes...), im.langs)
 		}
 		notes = nil
@@ -164,7 +171,58 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 	}
 	flushNotes()
 	im.cycles(deps)
+	inferScales(q)
 	return q
+}
+
+// inferScales gives the questionnaire the scale most of its rating questions use, and a
+// section whose rating questions all use another scale that scale, so that the sections'
+// overall ratings (and their suggestions, computed from the questions' ratings) are on the
+// scale the form rates on. A form without fieldsurvey_scale keeps readiness.
+func inferScales(q *survey.Questionnaire) {
+	scaleOf := func(qu *survey.Question) string {
+		if qu.Scale == "" {
+			return survey.ReadinessScaleID
+		}
+		return qu.Scale
+	}
+	count := map[string]int{}
+	var order []string
+	for _, qu := range q.Questions() {
+		if qu.Type == survey.TypeRating {
+			id := scaleOf(qu)
+			if count[id] == 0 {
+				order = append(order, id)
+			}
+			count[id]++
+		}
+	}
+	best := survey.ReadinessScaleID
+	for _, id := range order {
+		if count[id] > count[best] {
+			best = id
+		}
+	}
+	if best != survey.ReadinessScaleID {
+		q.Scale = best
+	}
+	for _, s := range q.Sections {
+		sec := ""
+		for _, qu := range s.Questions {
+			if qu.Type != survey.TypeRating {
+				continue
+			}
+			switch id := scaleOf(qu); {
+			case sec == "":
+				sec = id
+			case sec != id:
+				sec = "-"
+			}
+		}
+		if sec != "" && sec != "-" && sec != best {
+			s.Scale = sec
+		}
+	}
 }
 
 func sheetRowLoc(sheet string, n int) loc { return loc{sheet: sheet, row: n} }
@@ -246,8 +304,8 @@ func (im *importer) question(q *survey.Questionnaire, r *row) *survey.Question {
 		im.columns(qu, r)
 	case r.scale != "":
 		qu.Type = survey.TypeRating
-		if im.useScale(q, r) && r.scale != survey.ReadinessScaleID {
-			qu.Scale = r.scale
+		if im.useScale(q, r) {
+			qu.Scale = r.scale // named even for readiness: the questionnaire's may be another
 		}
 	case r.kind == kText:
 		qu.Type = survey.TypeText

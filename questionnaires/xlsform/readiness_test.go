@@ -164,6 +164,11 @@ func TestReadinessForm(t *testing.T) {
 	if got := strings.Join(secs, " "); got != "respondent leadership policy foi policy-2 data demand" {
 		t.Errorf("sections %s", got)
 	}
+	// Most ratings are ODRA's: the questionnaire rates on it, demand's section on readiness.
+	demand, _ := q.Section("demand")
+	if q.Scale != "odra" || q.SectionScale(demand).ID != survey.ReadinessScaleID {
+		t.Errorf("scale %q, demand's %q", q.Scale, q.SectionScale(demand).ID)
+	}
 	if len(res.Notices) != 2 {
 		t.Errorf("notices %v, want start and end left out", res.Notices)
 	}

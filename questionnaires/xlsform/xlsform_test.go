@@ -97,9 +97,14 @@ func TestImportEveryConstruct(t *testing.T) {
 	if q.ScaleOf(r2).ID != survey.ReadinessScaleID {
 		t.Errorf("rating2 scale %q", q.ScaleOf(r2).ID)
 	}
+	if g := r2.Guidance.Get("vi"); g != "Cảm ơn người trả lời." {
+		t.Errorf("rating2 guidance %q: a trailing note goes after the last question's guidance", g)
+	}
+	// The sections' overall ratings are on the scale their questions rate on.
+	p12, _ := q.Section("p1-2")
 	p2, _ := q.Section("p2")
-	if p2.Context.Get("vi") != "Cảm ơn người trả lời." {
-		t.Errorf("p2 context %v: a trailing note goes to the section's context", p2.Context)
+	if q.SectionScale(p12).ID != "odra" || q.SectionScale(p2).ID != survey.ReadinessScaleID {
+		t.Errorf("section scales: p1-2 %s, p2 %s", q.SectionScale(p12).ID, q.SectionScale(p2).ID)
 	}
 
 	// The skip logic behaves as the form's does.
