@@ -265,6 +265,9 @@ func (im *importer) ctx(r *row) *xctx {
 // fieldOf says what row r is to an expression.
 func (im *importer) fieldOf(r *row) field {
 	if r.repeat != nil {
+		if r.column == string(survey.ColumnYesNo) {
+			return field{kind: fieldYesNo, repeat: r.repeat.name}
+		}
 		return field{kind: fieldColumn, repeat: r.repeat.name}
 	}
 	switch {

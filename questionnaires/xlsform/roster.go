@@ -83,8 +83,13 @@ func (im *importer) columns(qu *survey.Question, r *row) {
 				col.Options = append(col.Options, survey.Option{Code: ch.name, Label: ch.label})
 			}
 		} else if c.kind == kSelectOne {
-			if _, ok := im.lists[c.list]; !ok {
+			choices, ok := im.lists[c.list]
+			switch {
+			case !ok:
 				im.add(sheetSurvey, c.n, "type", "the choice list %q is missing from the choices sheet", "danh sách lựa chọn %q không có trong trang choices", c.list)
+			case col.Type == survey.ColumnYesNo && len(choices) != 2:
+				im.add(sheetSurvey, c.n, im.survey.colName("fieldsurvey_column"), "a yes/no column takes a list of two choices (yes and no); %s has %d",
+					"cột có/không cần danh sách hai lựa chọn (có và không); %s có %d", c.list, len(choices))
 			}
 		}
 		if !c.hint.Empty() {

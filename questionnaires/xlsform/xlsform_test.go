@@ -334,3 +334,56 @@ form.xlsx: survey!11: relevant: a column of a roster is always shown: relevant i
 		})
 	}
 }
+
+func TestLanguageColumns(t *testing.T) {
+	f := form{
+		survey: [][]any{
+			{"type", "name", "label", "label::Vietnamese (vi)", "hint::vi", "hint"},
+			{"text", "a", "Agency", "Cơ quan", "Tên đầy đủ", "Full name"},
+		},
+		settings: [][]any{{"form_id", "version", "default_language"}, {"f", "1", "English (en)"}},
+	}
+	res, err := importForm(t, f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := res.Questionnaire
+	a, _ := q.Question("a")
+	if strings.Join(q.Languages, ",") != "en,vi" || a.Text.Get("en") != "Agency" || a.Text.Get("vi") != "Cơ quan" || a.Guidance.Get("vi") != "Tên đầy đủ" {
+		t.Errorf("languages %v, text %v, guidance %v", q.Languages, a.Text, a.Guidance)
+	}
+	if q.Title.Get("vi") != "f" {
+		t.Errorf("title %v: without form_title the id", q.Title)
+	}
+
+	f.survey[0][3] = "label::Klingon"
+	f.survey[0] = append(f.survey[0], "label::Tiếng Việt (vi)")
+	f.survey[1] = append(f.survey[1], "Cơ quan")
+	f.settings[1][2] = "Elvish"
+	got := strings.Join(problemLines(t, f), "\n")
+	want := strings.Join([]string{
+		`form.xlsx: survey!1: label::Klingon: say the language with its code in parentheses, like label::English (en) or label::Tiếng Việt (vi)`,
+		`form.xlsx: settings!2: default_language: "Elvish": write the language with its code in parentheses, like English (en)`,
+	}, "\n")
+	if got != want {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRosterColumnProblemsOnTheirRow(t *testing.T) {
+	f := repeatForm().clone()
+	f.set(5, 3, "")                                                            // kind's Vietnamese label
+	f.set(8, 8, "${public} = 'yes'")                                           // a yes/no column compared with a code
+	f.set(3, 2, "")                                                            // source has no English label
+	f.choices = append(f.choices, []any{"yes_no", "maybe", "Maybe", "Có thể"}) // three choices for a yes/no column
+	got := strings.Join(problemLines(t, f), "\n")
+	want := strings.Join([]string{
+		`form.xlsx: survey!4: label::English (en): missing translation "en"`,
+		`form.xlsx: survey!5: fieldsurvey_column: a yes/no column takes a list of two choices (yes and no); yes_no has 3`,
+		`form.xlsx: survey!6: label::Tiếng Việt (vi): missing translation "vi"`,
+		`form.xlsx: survey!9: constraint: ${public} is a yes/no column: compare it with true() or false(), not 'yes'`,
+	}, "\n")
+	if got != want {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -288,6 +288,7 @@ const (
 	fieldRepeat
 	fieldColumn // a question inside a repeat: a roster column
 	fieldBad    // a row refused for its type: an expression naming it is dropped, unreported
+	fieldYesNo  // a yes/no column of a roster: its cell is true or false
 )
 
 // errTainted is the error of an expression that names a refused row: the row's own problem
@@ -360,9 +361,13 @@ func (c *xctx) operand(n *node) (expr string, kind fieldKind, ok bool, err error
 		case fieldBad:
 			c.tainted = true
 			return "answer(" + quote(n.text) + ")", fieldValue, true, nil
-		case fieldColumn:
+		case fieldColumn, fieldYesNo:
 			if c.repeat == f.repeat {
-				return "cell(" + quote(n.text) + ")", fieldValue, true, nil
+				k := fieldValue
+				if f.kind == fieldYesNo {
+					k = fieldYesNo
+				}
+				return "cell(" + quote(n.text) + ")", k, true, nil
 			}
 			return "", 0, false, xerr("${%s} is a field of repeat %s: only that repeat's own fields can refer to it", "${%s} thuộc nhóm lặp %s: chỉ các trường của nhóm lặp đó được tham chiếu", n.text, f.repeat)
 		}
@@ -433,14 +438,20 @@ func (c *xctx) emit(n *node, parent string) (string, int, error) {
 func (c *xctx) binary(n *node) (string, int, error) {
 	op := n.text
 	if op == "=" || op == "!=" {
-		// A select_multiple compares only with '' (answered or not): XPath would compare
-		// its space-separated codes as one string.
 		for i, a := range n.args {
-			if _, kind, ok, _ := c.operand(a); ok && kind == fieldMulti {
-				if o := n.args[1-i]; o.kind != "str" || o.text != "" {
-					return "", 0, xerr("a select_multiple field is tested with selected() or count-selected(); %s compares it only with ''",
-						"trường chọn nhiều được kiểm tra bằng selected() hoặc count-selected(); %s chỉ so sánh với ''", op)
-				}
+			_, kind, ok, _ := c.operand(a)
+			o := n.args[1-i]
+			switch {
+			case !ok:
+			case kind == fieldMulti && (o.kind != "str" || o.text != ""):
+				// A select_multiple compares only with '' (answered or not): XPath would
+				// compare its space-separated codes as one string.
+				return "", 0, xerr("a select_multiple field is tested with selected() or count-selected(); %s compares it only with ''",
+					"trường chọn nhiều được kiểm tra bằng selected() hoặc count-selected(); %s chỉ so sánh với ''", op)
+			case kind == fieldYesNo && o.kind == "str" && o.text != "":
+				// The cell of a yes/no column holds true or false, not the list's codes.
+				return "", 0, xerr("%s is a yes/no column: compare it with true() or false(), not '%s'",
+					"%s là cột có/không: hãy so sánh với true() hoặc false(), không phải '%s'", exprName(a), o.text)
 			}
 		}
 	}
@@ -492,6 +503,14 @@ func (c *xctx) binary(n *node) (string, int, error) {
 		return out, prec, nil
 	}
 	return l + " " + op + " " + r, prec, nil
+}
+
+// exprName names a field reference in a message.
+func exprName(n *node) string {
+	if n.kind == "dot" {
+		return "."
+	}
+	return "${" + n.text + "}"
 }
 
 // arithRefs returns the ${name} references of n reached through arithmetic alone (not
