@@ -334,16 +334,19 @@ questionnaire file (YAML) to edit further, and not added. Every problem is print
 FORM.xlsx: SHEET!ROW: COLUMN: message, and nothing is written while there is one.
 
 Supported: text, integer, decimal, date, select_one, select_multiple, note, begin/end group
-(a section; a nested group becomes a section titled with the groups' path), relevant,
-constraint, constraint_message, required, hint, label::LANGUAGE (code), the settings
-form_id, version, form_title and default_language, and the XPath ${name}, ., comparisons,
-and, or, not(), selected(), count-selected(), string-length(), regex(), + - * div mod.
-A fieldsurvey_scale column makes a row a rating question on that scale (readiness, odra…).
+(a section; a nested group becomes a section titled with the groups' path), begin/end
+repeat (a roster whose columns are the repeat's fields; fieldsurvey_column: url, yesno or
+stars), relevant, constraint, constraint_message, required, hint, label::LANGUAGE (code),
+the settings form_id, version, form_title and default_language, and the XPath ${name}, .,
+comparisons, and, or, not(), selected(), count-selected(), string-length(), regex(),
+count(${repeat}), + - * div mod. A fieldsurvey_scale column makes a row a rating question on
+that scale (readiness, odra…).
 
 import đọc biểu mẫu XLSForm (các trang survey, choices, settings của tệp .xlsx), chuyển đổi
 và kiểm tra như 'questionnaire add'. Không có --out thì bảng hỏi được thêm vào danh mục; có
 --out thì được ghi thành tệp YAML để chỉnh sửa tiếp, không thêm vào danh mục. Mọi lỗi được in
-dạng BIỂUMẪU.xlsx: TRANG!DÒNG: CỘT: thông báo, và không ghi gì khi còn lỗi.`,
+dạng BIỂUMẪU.xlsx: TRANG!DÒNG: CỘT: thông báo, và không ghi gì khi còn lỗi. Nhóm (group)
+thành phần, nhóm lặp (repeat) thành bảng (roster), cột fieldsurvey_scale tạo câu đánh giá.`,
 		Example: `  fieldsurvey questionnaire import readiness.xlsx
   fieldsurvey questionnaire import readiness.xlsx --out readiness.yaml
   fieldsurvey questionnaire import form.xlsx --id my-form --version 2`,
