@@ -387,3 +387,29 @@ func TestRosterColumnProblemsOnTheirRow(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// BenchmarkImportLargeForm imports a form of 1,000 text questions in 50 groups (every cell
+// is also checked for a formula).
+func BenchmarkImportLargeForm(b *testing.B) {
+	f := form{survey: [][]any{surveyHeader}, settings: [][]any{{"form_id", "version"}, {"large", "1"}}}
+	for g := 0; g < 50; g++ {
+		f.survey = append(f.survey, []any{"begin group", fmt.Sprintf("g%d", g), "Group", "Nhóm"})
+		for i := 0; i < 20; i++ {
+			rel := ""
+			if i > 0 {
+				rel = fmt.Sprintf("${q%d_0} != ''", g)
+			}
+			f.survey = append(f.survey, []any{"text", fmt.Sprintf("q%d_%d", g, i), "Question", "Câu hỏi", "Hint", "Gợi ý", "yes",
+				rel, "string-length(.) < 100", "Short", "Ngắn"})
+		}
+		f.survey = append(f.survey, []any{"end group"})
+	}
+	data := f.xlsx(b)
+	b.ReportMetric(float64(len(data)), "xlsx-bytes")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Import("large.xlsx", bytes.NewReader(data), Options{}); err != nil {
+			b.Fatalf("import: %v", err)
+		}
+	}
+}
