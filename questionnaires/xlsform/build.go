@@ -105,10 +105,10 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 			flushNotes()
 			started, curKey = true, key
 			base := "main"
-			secRow := sheetRowLoc(sheetSurvey, r.n)
+			secRow := loc{sheet: sheetSurvey, row: r.n, kind: "section"}
 			if key != nil {
 				base = key.name
-				secRow = sheetRowLoc(sheetSurvey, key.n)
+				secRow.row = key.n
 			}
 			sid := base
 			for i := 2; usedSec[sid] || (key == nil && im.byName[sid] != nil); i++ {
@@ -117,7 +117,6 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 			usedSec[sid] = true
 			cur = &survey.Section{ID: sid, Title: secTitle(key)}
 			q.Sections = append(q.Sections, cur)
-			secRow.kind = "section"
 			im.where[fmt.Sprintf("sections[%d]", len(q.Sections)-1)] = secRow
 		}
 		if r.kind == kNote {
@@ -224,8 +223,6 @@ func inferScales(q *survey.Questionnaire) {
 		}
 	}
 }
-
-func sheetRowLoc(sheet string, n int) loc { return loc{sheet: sheet, row: n} }
 
 // joinText joins texts paragraph by paragraph in each language.
 func joinText(ts []survey.Text, langs []string) survey.Text {

@@ -27,9 +27,9 @@ const (
 // Bounds of a workbook: a form is a few hundred rows; anything far larger is refused before
 // it is unpacked (an .xlsx is a zip, and a small one can unpack to gigabytes).
 const (
-	MaxFileSize    = 10 << 20 // bytes of the .xlsx file
-	maxUnzipped    = 64 << 20 // bytes of the whole workbook unpacked
-	maxUnzippedXML = 32 << 20 // bytes of one sheet unpacked
+	MaxFileSize    = 10_000_000 // bytes of the .xlsx file
+	maxUnzipped    = 64 << 20   // bytes of the whole workbook unpacked
+	maxUnzippedXML = 32 << 20   // bytes of one sheet unpacked
 )
 
 // Options adjust an import.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -410,6 +412,31 @@ func BenchmarkImportLargeForm(b *testing.B) {
 	for b.Loop() {
 		if _, err := Import("large.xlsx", bytes.NewReader(data), Options{}); err != nil {
 			b.Fatalf("import: %v", err)
+		}
+	}
+}
+
+func TestNotAFormRefused(t *testing.T) {
+	for name, c := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"not a workbook": {[]byte("type,name\ntext,a\n"), "form.xlsx: not an .xlsx workbook ("},
+		"too large":      {bytes.Repeat([]byte{0}, MaxFileSize+1), "form.xlsx: the file has 10.0 MB, over the limit of 10.0 MB for a form"},
+		"no survey sheet": {func() []byte {
+			wb := excelize.NewFile() // one sheet, Sheet1
+			defer wb.Close()
+			buf, err := wb.WriteToBuffer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return buf.Bytes()
+		}(), "form.xlsx: no sheet named survey"},
+	} {
+		_, err := Import("form.xlsx", bytes.NewReader(c.data), Options{})
+		var e *Error
+		if !errors.As(err, &e) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %s…", name, err, c.want)
 		}
 	}
 }
