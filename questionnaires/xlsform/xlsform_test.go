@@ -422,7 +422,7 @@ func TestNotAFormRefused(t *testing.T) {
 		want string
 	}{
 		"not a workbook": {[]byte("type,name\ntext,a\n"), "form.xlsx: not an .xlsx workbook ("},
-		"too large":      {bytes.Repeat([]byte{0}, MaxFileSize+1), "form.xlsx: the file has 10.0 MB, over the limit of 10.0 MB for a form"},
+		"too large":      {bytes.Repeat([]byte{0}, MaxFileSize+1), "form.xlsx: the file has 10.0 MB, over the limit of 10 MB for a form"},
 		"no survey sheet": {func() []byte {
 			wb := excelize.NewFile() // one sheet, Sheet1
 			defer wb.Close()
