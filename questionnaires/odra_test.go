@@ -1,6 +1,7 @@
 package questionnaires
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -28,8 +29,8 @@ func TestODRAScale(t *testing.T) {
 	if n := len(old.ScaleOf(old.Questions()[0]).Counted()); n != 5 {
 		t.Errorf("3.1.0 rates on %d steps, want the five it was recorded on", n)
 	}
-	if len(old.Questions()) != 43 || len(cur.Questions()) != 43 {
-		t.Errorf("questions: 3.1.0 %d, 3.1.1 %d; want 43 each", len(old.Questions()), len(cur.Questions()))
+	if len(old.Questions()) != 43 || len(cur.Questions()) != 44 {
+		t.Errorf("questions: 3.1.0 %d, 3.1.1 %d; want 43, and 44 with the key datasets roster", len(old.Questions()), len(cur.Questions()))
 	}
 	for _, qu := range cur.Questions() {
 		if qu.Type != survey.TypeRating {
@@ -92,5 +93,68 @@ func TestODRAScale(t *testing.T) {
 	}
 	if sg, ok := cur.Suggest(sec, ans); !ok || sg.Rating != survey.Yellow {
 		t.Errorf("suggestion %+v, %v; want yellow", sg, ok)
+	}
+}
+
+// TestODRAKeyDatasetsRoster (issue 12.2): odra-3.1 (3.1.1) carries the key datasets table
+// in dimension 4 as a roster with the methodology's columns, every label in Vietnamese;
+// 3.1.0 is unchanged.
+func TestODRAKeyDatasetsRoster(t *testing.T) {
+	qs, err := Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cur, old *survey.Questionnaire
+	for _, q := range qs {
+		switch {
+		case q.ID == "odra-3.1" && q.Version == "3.1.1":
+			cur = q
+		case q.ID == "odra-3.1" && q.Version == "3.1.0":
+			old = q
+		}
+	}
+	if cur == nil || old == nil {
+		t.Fatal("odra-3.1 3.1.0 and 3.1.1 are not both bundled")
+	}
+	if _, ok := old.Question("4.K"); ok {
+		t.Error("3.1.0 gained a question: interviews recorded on it must keep their questionnaire")
+	}
+	qu, ok := cur.Question("4.K")
+	if !ok || qu.Type != survey.TypeRoster {
+		t.Fatal("3.1.1 has no key datasets roster 4.K")
+	}
+	if s, _ := cur.SectionOf("4.K"); s.ID != "4" {
+		t.Errorf("4.K is in dimension %s, want 4 (data management and availability)", s.ID)
+	}
+	var cols []string
+	for _, c := range qu.Columns {
+		cols = append(cols, c.ID+":"+string(c.Type))
+		if c.Label.Get("vi") == "" || c.Label.Get("vi") == c.Label.Get("en") {
+			t.Errorf("column %s has no Vietnamese label", c.ID)
+		}
+	}
+	if got, want := strings.Join(cols, " "), "agency:text source:text public:yesno service:yesno openness:stars remarks:text url:url"; got != want {
+		t.Errorf("columns %s\nwant %s", got, want)
+	}
+	if qu.Required || qu.MaxRows != 500 {
+		t.Errorf("required %v, max_rows %d", qu.Required, qu.MaxRows)
+	}
+	// A row as the inventory records it, and what the roster refuses.
+	good := map[string]any{"agency": "Tổng cục Thống kê", "source": "Niên giám thống kê", "public": true, "service": false,
+		"openness": 3.0, "remarks": "Bản PDF và Excel", "url": "https://www.gso.gov.vn/"}
+	if is := cur.CheckRow(qu, good, survey.Answers{}); len(is) != 0 {
+		t.Errorf("a good row refused: %v", is)
+	}
+	if is := cur.CheckRow(qu, map[string]any{"agency": "GSO", "source": "x", "openness": "na"}, survey.Answers{}); len(is) != 0 {
+		t.Errorf("N/A refused: %v", is)
+	}
+	for _, bad := range []map[string]any{
+		{"agency": "GSO"}, // no source
+		{"agency": "GSO", "source": "x", "openness": 6.0},     // six stars
+		{"agency": "GSO", "source": "x", "url": "gso.gov.vn"}, // not a web address
+	} {
+		if is := cur.CheckRow(qu, bad, survey.Answers{}); len(is) == 0 {
+			t.Errorf("row %v accepted", bad)
+		}
 	}
 }

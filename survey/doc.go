@@ -10,6 +10,15 @@
 // InterviewState.Assessment reads the record, RecordKind tells the two apart, and the
 // interchange lines of `assessment export|import` are AssessmentLine.
 //
+// A roster question (TypeRoster, roster.go) is a table of typed columns; each of its rows
+// is its own target (KindRow, keyed RowKey(question, row id), value RosterRow), so that two
+// devices editing different rows never conflict. Fold gathers the rows into a *Roster, the
+// Value of the roster's entry in InterviewState.Answers, so that progress, checks and
+// expressions (count_rows, count_rows_where, rows; cell in a row constraint) see it like
+// any other answer; InterviewState.Rows reads them in order. It is never stored as a
+// KindAnswer. ApplyHeads updates that *Roster in place: a copy of a state that shares its
+// Answers shares its rosters.
+//
 // The package is pure: it imports only the standard library and small pure libraries
 // (the expr expression evaluator, golang.org/x/text). It knows nothing of SQL, terminals or
 // networks. The same validators, skip logic and scoring serve the TUI, the line-prompt mode,

@@ -123,6 +123,8 @@ func (r Revision) Verify() error {
 		return fmt.Errorf("%w: unknown kind %q", ErrBadRevision, r.Kind)
 	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", ErrBadRevision, r.Kind)
+	case r.Kind == KindRow && !ValidRowKey(r.Key):
+		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", ErrBadRevision, r.Key)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", ErrBadRevision)
 	case !slices.IsSorted(r.Replaces):

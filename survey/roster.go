@@ -81,6 +81,11 @@ const KindRow Kind = "row"
 // RowKey is the key of the revisions of row rowID of roster question qid.
 func RowKey(qid, rowID string) string { return qid + "/" + rowID }
 
+// RowTarget is the target of row rowID of roster question qid in interview id.
+func RowTarget(id, qid, rowID string) Target {
+	return Target{Interview: id, Kind: KindRow, Key: RowKey(qid, rowID)}
+}
+
 // SplitRowKey splits a KindRow key into its question id and row id; ok is false for a key
 // without both.
 func SplitRowKey(key string) (qid, rowID string, ok bool) {
@@ -89,6 +94,13 @@ func SplitRowKey(key string) (qid, rowID string, ok bool) {
 		return "", "", false
 	}
 	return key[:i], key[i+1:], true
+}
+
+// ValidRowKey reports whether key is a KindRow key: QUESTION/ROW, neither empty, the row
+// id without a slash.
+func ValidRowKey(key string) bool {
+	_, _, ok := SplitRowKey(key)
+	return ok
 }
 
 // NewRowID returns a new row id: 16 hexadecimal digits from crypto/rand.
@@ -180,6 +192,16 @@ type Roster struct {
 	mu     sync.Mutex
 	rows   map[string]Row
 	sorted []Row // nil when rows changed since the last sort
+	// checked remembers the result of checking each row against a question whose row
+	// checks read nothing but the row (see Questionnaire.checkRoster), until the row
+	// changes: progress is computed on every keystroke, and a 1,000-row roster must not
+	// be checked again each time.
+	checked map[string]rowCheck
+}
+
+type rowCheck struct {
+	qu     *Question
+	issues []CellIssue
 }
 
 func newRoster() *Roster { return &Roster{rows: map[string]Row{}} }
@@ -188,6 +210,7 @@ func (r *Roster) set(row Row) {
 	r.mu.Lock()
 	r.rows[row.ID] = row
 	r.sorted = nil
+	delete(r.checked, row.ID)
 	r.mu.Unlock()
 }
 
@@ -195,7 +218,27 @@ func (r *Roster) remove(id string) {
 	r.mu.Lock()
 	delete(r.rows, id)
 	r.sorted = nil
+	delete(r.checked, id)
 	r.mu.Unlock()
+}
+
+func (r *Roster) cachedCheck(id string, qu *Question) ([]CellIssue, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.checked[id]
+	if !ok || c.qu != qu {
+		return nil, false
+	}
+	return c.issues, true
+}
+
+func (r *Roster) storeCheck(id string, qu *Question, issues []CellIssue) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checked == nil {
+		r.checked = map[string]rowCheck{}
+	}
+	r.checked[id] = rowCheck{qu: qu, issues: issues}
 }
 
 // Len returns the number of rows.
@@ -306,9 +349,9 @@ func NextPos(rows []Row) float64 {
 	return math.Floor(rows[len(rows)-1].Pos) + 1
 }
 
-// PosBetween returns the position of a row moved between rows a and b (positions; a row
-// moved first has a = 0... use b-1 for "before the first"), and whether the gap still
-// holds a distinct value (else renumber with Renumber).
+// PosBetween returns the position of a row moved between positions a and b (a row moved
+// first: a = 0), and whether the gap still holds a distinct value (else renumber with
+// Renumber; MoveRow does both).
 func PosBetween(a, b float64) (float64, bool) {
 	m := a + (b-a)/2
 	return m, m > a && m < b && b-a > 1e-9
@@ -321,6 +364,40 @@ func Renumber(rows []Row) []Row {
 	for i, r := range rows {
 		r.Pos = float64(i + 1)
 		out[i] = r
+	}
+	return out
+}
+
+// MoveRow returns what to write to move rows[from] to index to (both from 0, rows in
+// their order): the moved row alone with a Pos between its new neighbours, or, when the
+// gap there is too small, every row whose position changes once all are renumbered 1, 2,
+// 3… (written in one Put). Nothing when from == to or either is out of range.
+func MoveRow(rows []Row, from, to int) []Row {
+	if from == to || from < 0 || to < 0 || from >= len(rows) || to >= len(rows) {
+		return nil
+	}
+	order := slices.Clone(rows)
+	moved := order[from]
+	order = slices.Delete(order, from, from+1)
+	order = slices.Insert(order, to, moved)
+	lo := 0.0
+	if to > 0 {
+		lo = order[to-1].Pos
+	}
+	if to == len(order)-1 {
+		// To the end: after the last, as a row added there.
+		moved.Pos = math.Floor(lo) + 1
+		return []Row{moved}
+	}
+	if p, ok := PosBetween(lo, order[to+1].Pos); ok {
+		moved.Pos = p
+		return []Row{moved}
+	}
+	var out []Row
+	for i, r := range Renumber(order) {
+		if r.Pos != order[i].Pos {
+			out = append(out, r)
+		}
 	}
 	return out
 }
@@ -588,8 +665,22 @@ func (q *Questionnaire) checkRoster(qu *Question, a Answer, all Answers) *Issue 
 		return &Issue{Question: qu.ID, Kind: IssueInvalid, Msg: T(fmt.Sprintf("%d rows, over the maximum of %d", len(rows), qu.MaxRows),
 			fmt.Sprintf("%d dòng, quá tối đa %d", len(rows), qu.MaxRows))}
 	}
+	// A row's check reads only the row unless the row constraint names other questions:
+	// then it is remembered until the row changes.
+	pure := true
+	if qu.RowConstraint != "" {
+		e := q.compiled(q.rowConstraint, qu.ID, qu.RowConstraint)
+		pure = e != nil && len(e.Refs) == 0
+	}
 	for i, row := range rows {
-		if is := q.CheckRow(qu, row.Cells, all); len(is) > 0 {
+		is, ok := r.cachedCheck(row.ID, qu)
+		if !ok || !pure {
+			is = q.CheckRow(qu, row.Cells, all)
+			if pure {
+				r.storeCheck(row.ID, qu, is)
+			}
+		}
+		if len(is) > 0 {
 			kind := IssueInvalid
 			if is[0].Column == "" {
 				kind = IssueConstraint

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -528,5 +529,123 @@ func TestRosterRecordRoundTrip(t *testing.T) {
 	}
 	if strings.Join(fe, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("check:\n%s\nwant:\n%s", strings.Join(fe, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMoveRow(t *testing.T) {
+	rows := []Row{{ID: "a", Pos: 1}, {ID: "b", Pos: 2}, {ID: "c", Pos: 3}, {ID: "d", Pos: 4}}
+	pos := func(ch []Row) string {
+		var out []string
+		for _, r := range ch {
+			out = append(out, fmt.Sprintf("%s=%g", r.ID, r.Pos))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		from, to int
+		want     string
+	}{
+		{3, 0, "d=0.5"}, // to the top: between 0 and a
+		{0, 3, "a=5"},   // to the end: after d
+		{0, 1, "a=2.5"}, // one down: between b and c
+		{2, 1, "c=1.5"}, // one up: between a and b
+		{1, 1, ""},      // nowhere
+		{5, 1, ""},      // out of range
+	} {
+		if got := pos(MoveRow(rows, c.from, c.to)); got != c.want {
+			t.Errorf("move %d→%d: %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+	// No room left between two positions: every row renumbered in the new order.
+	tight := []Row{{ID: "a", Pos: 1}, {ID: "b", Pos: 1 + 1e-12}, {ID: "c", Pos: 3}}
+	if got := pos(MoveRow(tight, 2, 1)); got != "c=2 b=3" {
+		t.Errorf("renumber: %q", got)
+	}
+	// Moving to the top a thousand times still orders the rows as asked.
+	many := []Row{{ID: "x", Pos: 1}, {ID: "y", Pos: 2}}
+	for i := range 1000 {
+		for _, ch := range MoveRow(many, 1, 0) {
+			for j := range many {
+				if many[j].ID == ch.ID {
+					many[j].Pos = ch.Pos
+				}
+			}
+		}
+		slices.SortFunc(many, compareRows)
+		if many[0].ID != []string{"y", "x"}[i%2] {
+			t.Fatalf("move %d: order %v", i, many)
+		}
+	}
+}
+
+// BenchmarkCheckRoster1000 checks a 1,000-row roster with a row constraint (every row's
+// cells and the rule), as progress and completion do.
+func BenchmarkCheckRoster1000(b *testing.B) {
+	q := rosterQ(b)
+	qu, _ := q.Question("4.K")
+	qu.MaxRows = 0
+	revs := make([]Revision, 1000)
+	for i := range revs {
+		revs[i] = rowRev(b, "4.K", fmt.Sprintf("%016x", i), RosterRow{Pos: float64(i + 1), Cells: map[string]any{
+			"agency": "Tổng cục Thống kê", "public": i%2 == 0, "openness": float64(i % 6), "url": "https://gso.gov.vn/data"}}, "d", uint64(i+1), t0)
+	}
+	st := fold1(b, revs...)
+	b.ResetTimer()
+	for b.Loop() {
+		if is := q.Check(qu, st.Answers); len(is) != 0 {
+			b.Fatal(is)
+		}
+	}
+}
+
+// A row's remembered check is dropped when the row changes.
+func TestRosterCheckFollowsEdits(t *testing.T) {
+	q := rosterQ(t)
+	qu, _ := q.Question("4.K")
+	r1 := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}}, "d", 1, t0)
+	st := fold1(t, r1)
+	if is := q.Check(qu, st.Answers); len(is) != 0 {
+		t.Fatal(is)
+	}
+	bad := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "url": "http://gso.gov.vn"}}, "d", 2, t0.Add(time.Second), r1.ID)
+	if err := st.ApplyHeads(bad.Target(), []Revision{bad}); err != nil {
+		t.Fatal(err)
+	}
+	if is := q.Check(qu, st.Answers); len(is) != 1 || is[0].Kind != IssueConstraint {
+		t.Fatalf("edited row not checked again: %v", is)
+	}
+	good := rowRev(t, "4.K", "r1", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO", "url": "https://gso.gov.vn"}}, "d", 3, t0.Add(2*time.Second), bad.ID)
+	if err := st.ApplyHeads(good.Target(), []Revision{good}); err != nil {
+		t.Fatal(err)
+	}
+	if is := q.Check(qu, st.Answers); len(is) != 0 {
+		t.Fatalf("fixed row still refused: %v", is)
+	}
+}
+
+// A row revision keyed otherwise than QUESTION/ROW (a tampered or foreign batch) fails
+// verification, so that no store keeps a revision that would stop its interview folding.
+func TestRowRevisionKeyVerified(t *testing.T) {
+	for _, key := range []string{"4.K", "4.K/", "/r1"} {
+		r := mustRev(t, Target{Interview: rosterIV, Kind: KindRow, Key: key}, RosterRow{Pos: 1}, "d", 1, t0)
+		if err := r.Verify(); !errors.Is(err, ErrBadRevision) || !strings.Contains(err.Error(), "not QUESTION/ROW") {
+			t.Errorf("key %q: %v", key, err)
+		}
+	}
+	if err := rowRev(t, "4.K", "r1", RosterRow{Pos: 1}, "d", 1, t0).Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRowSizeError(t *testing.T) {
+	big := map[string]any{}
+	for i := range 120 {
+		big[fmt.Sprintf("c%d", i)] = strings.Repeat("x", MaxCellText)
+	}
+	err := CheckChangeSize(Change{Target: RowTarget(rosterIV, "4.K", "0011223344556677"), Value: RosterRow{Pos: 1, Cells: big}})
+	var se *SizeError
+	if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "row 00112233 of roster 4.K is ") || !strings.HasSuffix(err.Error(), "shorten its cells") ||
+		!strings.HasPrefix(se.Text().Get(LangVI), "dòng 00112233 của bảng 4.K") {
+		t.Fatalf("%v", err)
 	}
 }

@@ -47,6 +47,10 @@ func (e *SizeError) Text() Text {
 	case KindSection:
 		en, vi = "the summary of section "+e.Target.Key, "phần tổng hợp "+e.Target.Key
 		hintEN, hintVI = "shorten its comment", "hãy rút gọn nhận xét"
+	case KindRow:
+		qid, row, _ := SplitRowKey(e.Target.Key)
+		en, vi = "row "+ShortRowID(row)+" of roster "+qid, "dòng "+ShortRowID(row)+" của bảng "+qid
+		hintEN, hintVI = "shorten its cells", "hãy rút gọn các ô"
 	case KindRespondent:
 		en, vi = "the respondent block", "thông tin người trả lời"
 		hintEN, hintVI = "shorten its fields", "hãy rút gọn các trường"

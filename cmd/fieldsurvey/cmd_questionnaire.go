@@ -203,6 +203,17 @@ func runQuestionnaireShow(_ context.Context, g *globals, id string, opts questio
 				imp = "—"
 			}
 			t.row("  "+qi.ID, qi.Type, imp, qi.Text)
+			if qu, ok := q.Question(qi.ID); ok && qu.Type == survey.TypeRoster {
+				// A roster's columns: id, type, * when required.
+				cols := make([]string, len(qu.Columns))
+				for i, c := range qu.Columns {
+					cols[i] = c.ID + " " + string(c.Type)
+					if c.Required {
+						cols[i] += "*"
+					}
+				}
+				t.row("", "", "", g.t("columns: ", "các cột: ")+strings.Join(cols, ", "))
+			}
 		}
 		if err := t.flush(); err != nil {
 			return err

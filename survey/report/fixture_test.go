@@ -67,6 +67,16 @@ func testQuestionnaire(t testing.TB) *survey.Questionnaire {
 						}},
 					{ID: "2.5", Type: survey.TypeNumber,
 						Text: survey.T("How many datasets are published?", "Có bao nhiêu bộ dữ liệu được công bố?")},
+					{ID: "2.K", Type: survey.TypeRoster,
+						Text: survey.T("Key datasets", "Bộ dữ liệu chủ chốt"),
+						Columns: []survey.Column{
+							{ID: "agency", Type: survey.ColumnText, Required: true, Label: survey.T("Agency", "Cơ quan")},
+							{ID: "source", Type: survey.ColumnText, Label: survey.T("Data source", "Nguồn dữ liệu")},
+							{ID: "public", Type: survey.ColumnYesNo, Label: survey.T("Key for the public", "Quan trọng với công chúng")},
+							{ID: "openness", Type: survey.ColumnStars, Label: survey.T("Openness", "Mức độ mở")},
+							{ID: "size", Type: survey.ColumnNumber, Label: survey.T("Size (GB)", "Dung lượng (GB)")},
+							{ID: "url", Type: survey.ColumnURL, Label: survey.T("URL", "Đường dẫn")},
+						}},
 				}},
 			{ID: "3", Importance: survey.ImportanceMediumHigh,
 				Title: survey.T("Funding an Open Data Program", "Nguồn lực tài chính"),
@@ -145,6 +155,21 @@ func testStates(t testing.TB) []*survey.InterviewState {
 	b.answer(idDaNang, "2.3", survey.Answer{Rating: survey.Green, Comment: "Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân."})
 	b.answer(idDaNang, "2.4", survey.Answer{Value: []string{"cc-by", "own"}})
 	b.answer(idDaNang, "2.5", survey.Answer{Value: 42.5})
+	// The key datasets: three rows (one moved before the others, one with two competing
+	// versions, one with a cell a spreadsheet would run), and a fourth deleted.
+	b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "aaaa000000000001"), survey.RosterRow{Pos: 1, Cells: map[string]any{
+		"agency": "Sở Tài nguyên và Môi trường", "source": "Bản đồ hiện trạng sử dụng đất | 2025", "public": true, "openness": 3, "size": 12.5,
+		"url": "https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025"}})
+	row2 := b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "bbbb000000000002"), survey.RosterRow{Pos: 2, Cells: map[string]any{
+		"agency": "Cục Thống kê", "source": "Niên giám thống kê", "public": true, "openness": "na"}})
+	b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "bbbb000000000002"), survey.RosterRow{Pos: 2, Cells: map[string]any{
+		"agency": "Cục Thống kê", "source": "Niên giám thống kê", "public": true, "openness": 4}}, row2.ID)
+	b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "bbbb000000000002"), survey.RosterRow{Pos: 2, Cells: map[string]any{
+		"agency": "Cục Thống kê", "source": "Niên giám thống kê 2025", "public": false, "openness": 2}}, row2.ID)
+	b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "cccc000000000003"), survey.RosterRow{Pos: 0.5, Cells: map[string]any{
+		"agency": "Sở Tài chính", "source": "=SUM(A1:A9)", "public": false}})
+	gone := b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "dddd000000000004"), survey.RosterRow{Pos: 3, Cells: map[string]any{"agency": "deleted row"}})
+	b.add(idDaNang, survey.KindRow, survey.RowKey("2.K", "dddd000000000004"), nil, gone.ID)
 	// Section 2: only an overall comment, no confirmed rating: the suggestion shows.
 	b.add(idDaNang, survey.KindSection, "2", survey.SectionSummary{Comment: "Cần thêm văn bản hướng dẫn."})
 	b.add(idDaNang, survey.KindStatus, "", survey.StatusChange{Status: survey.StatusCompleted})

@@ -130,6 +130,20 @@ var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangE
 {{- end}}{{end}}
 </ul>
 {{- end}}
+{{- range .Rows}}{{if and .Table (not .Skipped)}}{{if .Table.Rows}}{{$row := .}}
+<h4>{{question .}}</h4>
+<table class="roster">
+<thead><tr><th scope="col">#</th>{{range .Table.Columns}}<th scope="col">{{.Label}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Table.Rows}}
+<tr><th scope="row">{{.Number}}{{if .Conflict}} <span class="conflict" title="{{t "conflict"}}">!</span>{{end}}</th>{{range .Text}}<td class="text">{{.}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+{{- if $row.Conflict}}
+<p class="conflict">! {{t "rowConflict"}}</p>
+{{- end}}
+{{- end}}{{end}}{{end}}
 {{- end}}{{end -}}
 <!DOCTYPE html>
 <html lang="{{.Lang}}">

@@ -54,6 +54,8 @@ var words = map[string]survey.Text{
 	"overallConfirmed": survey.T("Overall (ratings the assessors confirmed)", "Đánh giá chung (do người đánh giá xác nhận)"),
 	"bar":              survey.T("Bar", "Biểu đồ"),
 	"yes":              survey.T("Yes", "Có"),
+	"rowConflict":      survey.T("marks a row with conflicting versions (the newest is shown)", "đánh dấu dòng có phiên bản xung đột (hiển thị bản mới nhất)"),
+	"row":              survey.T("Row", "Dòng"),
 	"no":               survey.T("No", "Không"),
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -138,13 +139,22 @@ func jsonString(s string) string {
 //	skipped           question rows: true when skip logic hides it
 //	conflict          true when the answer has two competing versions
 //	updated           the time of the interview's latest change (UTC)
+//	row               row lines: the row's number in its roster (from 1)
+//	row_id            row lines: the row's stable id
+//	cells             row lines: the row's cells as a JSON object by column id (text,
+//	                  numbers, true/false, stars 0–5 or "na")
+//
+// A roster question has its question line (value: how many rows) followed by one line of
+// kind "row" per row: question and question_text are the roster's, value its cells as
+// people read them ("Agency: …; Openness: ★★★☆☆"), conflict whether the row has competing
+// versions, and row, row_id and cells as above.
 //
 // Fields that do not apply are empty. Columns may be added at the end, never renamed.
 var CSVHeader = []string{"interview", "questionnaire", "version", "status", "assessor",
 	"agency", "province", "role", "category", "date", "section", "section_title", "kind",
 	"question", "question_text", "importance", "rating", "label", "value", "comment",
 	"evidence_plus", "evidence_minus", "evidence_neutral", "evidence_out_of_scope",
-	"suggested", "answered", "skipped", "conflict", "updated"}
+	"suggested", "answered", "skipped", "conflict", "updated", "row", "row_id", "cells"}
 
 // CSVOptions choose details of a CSV report.
 type CSVOptions struct {
@@ -234,6 +244,9 @@ type LongRow struct {
 	Suggested, Answered, Skipped string
 	Conflict                     bool
 	Updated                      string
+	// Row (from 1), RowID and Cells (JSON) are set on the lines of kind "row" only.
+	Row          int
+	RowID, Cells string
 }
 
 // LongRows makes the rows of the long table (CSV, xlsx), one interview at a time. It keeps
@@ -289,6 +302,9 @@ func (l *LongRows) Rows(head *Report, in *Interview, formula bool) []LongRow {
 			}
 			r.Answered, r.Skipped, r.Conflict = b(row.Answered), b(row.Skipped), row.Conflict
 			out = append(out, r)
+			if row.Table != nil && !row.Skipped {
+				out = appendTableRows(out, base, row, t, same)
+			}
 		}
 		o := s.Overall
 		r := base
@@ -297,6 +313,28 @@ func (l *LongRows) Rows(head *Report, in *Interview, formula bool) []LongRow {
 		out = append(out, r)
 	}
 	l.rows = out
+	return out
+}
+
+// appendTableRows appends a line of kind "row" per row of roster row.Table.
+func appendTableRows(out []LongRow, base LongRow, row Row, t, same func(string) string) []LongRow {
+	for _, tr := range row.Table.Rows {
+		r := base
+		r.Kind, r.Question, r.QuestionText = "row", same(row.Question), same(row.Text)
+		var parts []string
+		for i, c := range row.Table.Columns {
+			if tr.Text[i] != "" {
+				parts = append(parts, c.Label+": "+tr.Text[i])
+			}
+		}
+		r.Value = t(strings.Join(parts, "; "))
+		r.Conflict, r.Row, r.RowID = tr.Conflict, tr.Number, t(tr.ID)
+		cells, err := json.Marshal(tr.Values) // map keys sorted: the same bytes every time
+		if err == nil {
+			r.Cells = t(string(cells))
+		}
+		out = append(out, r)
+	}
 	return out
 }
 
@@ -313,6 +351,11 @@ func (r *LongRow) strings(rec []string) {
 		rec[20], rec[21], rec[22], rec[23] = small(r.EvidencePlus), small(r.EvidenceMinus), small(r.EvidenceNeutral), small(r.EvidenceOutOfScope)
 	}
 	rec[24], rec[25], rec[26], rec[27], rec[28] = r.Suggested, r.Answered, r.Skipped, strconv.FormatBool(r.Conflict), r.Updated
+	rec[29], rec[30], rec[31] = "", r.RowID, r.Cells
+	if r.Kind == "row" {
+		rec[29] = strconv.Itoa(r.Row)
+		rec[20], rec[21], rec[22], rec[23] = "", "", "", ""
+	}
 }
 
 // small is strconv.Itoa without an allocation for the counts evidence usually has.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -137,6 +138,7 @@ func (m *mdWriter) section(s Section, commentKey string) {
 		cell += "<br>**! " + m.word("conflict") + "**"
 	}
 	m.line("| **" + m.word("overall") + "** | " + cell + " | " + md(o.Comment) + " |")
+	defer m.tables(s)
 	if !hasEvidence(s) {
 		return
 	}
@@ -161,6 +163,42 @@ func (m *mdWriter) section(s Section, commentKey string) {
 				item += "*"
 			}
 			m.line("  - " + item)
+		}
+	}
+}
+
+// tables writes the table of every roster of section s: a bold heading (the question),
+// then a pipe table # | one column per roster column, a row per roster row.
+func (m *mdWriter) tables(s Section) {
+	for _, row := range s.Rows {
+		if row.Table == nil || row.Skipped || len(row.Table.Rows) == 0 {
+			continue
+		}
+		tb := row.Table
+		m.line("")
+		m.line("**" + md(questionText(row, m.lang)) + "**")
+		m.line("")
+		head, rule := "| # |", "| ---: |"
+		for _, c := range tb.Columns {
+			head += " " + md(c.Label) + " |"
+			rule += " --- |"
+		}
+		m.line(head)
+		m.line(rule)
+		for _, tr := range tb.Rows {
+			l := "| " + strconv.Itoa(tr.Number)
+			if tr.Conflict {
+				l += " **!**"
+			}
+			l += " |"
+			for _, c := range tr.Text {
+				l += " " + md(c) + " |"
+			}
+			m.line(l)
+		}
+		if row.Conflict {
+			m.line("")
+			m.line("**!** " + md(m.word("rowConflict")))
 		}
 	}
 }

@@ -50,6 +50,8 @@ type SectionLayout struct {
 type QuestionLayout struct {
 	ID, Text string
 	Type     survey.QuestionType
+	// Columns are a roster's columns (labels in the report language); nil otherwise.
+	Columns []TableColumn
 }
 
 // Interview is the report of one interview. The respondent's province is kept so that a
@@ -98,7 +100,36 @@ type Row struct {
 	Answered bool              `json:"answered"`
 	Evidence []survey.Evidence `json:"evidence,omitempty"`
 	// Conflict is true when the answer has two competing versions; the newest is shown.
+	// For a roster: when one of its rows has.
 	Conflict bool `json:"conflict,omitempty"`
+	// Table holds the rows of a roster question (nil for other questions and for a
+	// roster that is skipped); Value then says how many rows it has.
+	Table *Table `json:"table,omitempty"`
+}
+
+// Table is the rows of a roster question as a report shows them.
+type Table struct {
+	Columns []TableColumn `json:"columns"`
+	Rows    []TableRow    `json:"rows"`
+}
+
+// TableColumn is a column of a roster: its id, its label in the report language, its type.
+type TableColumn struct {
+	ID    string            `json:"id"`
+	Label string            `json:"label"`
+	Type  survey.ColumnType `json:"type"`
+}
+
+// TableRow is one row of a roster: its id, its number (from 1, in the roster's order), its
+// cells as people read them (one per column, "" when empty; yes/no and choice labels in
+// the report language, stars as ★★★☆☆ or N/A) and as machines do (Values, by column id:
+// text, number, true/false, stars 0–5 or "na"), and whether it has competing versions.
+type TableRow struct {
+	ID       string         `json:"id"`
+	Number   int            `json:"number"`
+	Text     []string       `json:"text"`
+	Values   map[string]any `json:"values"`
+	Conflict bool           `json:"conflict,omitempty"`
 }
 
 // Overall is the last row of a section table: the assessor's confirmed rating, or the
@@ -170,7 +201,11 @@ func (b *Builder) Head() *Report {
 	for _, s := range b.sections {
 		l := SectionLayout{ID: s.ID, Title: s.Title.Get(b.lang)}
 		for _, qu := range s.Questions {
-			l.Questions = append(l.Questions, QuestionLayout{ID: qu.ID, Text: qu.Text.Get(b.lang), Type: qu.Type})
+			ql := QuestionLayout{ID: qu.ID, Text: qu.Text.Get(b.lang), Type: qu.Type}
+			if qu.Type == survey.TypeRoster {
+				ql.Columns = rosterTable(qu, nil, b.lang).Columns
+			}
+			l.Questions = append(l.Questions, ql)
 		}
 		r.Layout = append(r.Layout, l)
 	}
@@ -411,6 +446,9 @@ func (b *Builder) interview(st *survey.InterviewState) Interview {
 				sec.Rows = append(sec.Rows, row)
 				continue
 			}
+			if qu.Type == survey.TypeRoster {
+				row.Table = rosterTable(qu, nil, lang) // its columns, even without rows
+			}
 			a, ok := answers[qu.ID]
 			if ok {
 				row.Answered = a.HasValue()
@@ -428,6 +466,12 @@ func (b *Builder) interview(st *survey.InterviewState) Interview {
 					if a.Rating != "" {
 						row.Rating = a.Rating
 						row.Label, row.Symbol, row.Color = stepOf(q.ScaleOf(qu), a.Rating, lang)
+					}
+				} else if qu.Type == survey.TypeRoster {
+					row.Table = rosterTable(qu, survey.RosterOf(answers, qu.ID), lang)
+					row.Value = rowsText(len(row.Table.Rows), lang)
+					for _, tr := range row.Table.Rows {
+						row.Conflict = row.Conflict || tr.Conflict
 					}
 				} else {
 					row.Value = renderValue(qu, a.Value, lang)
@@ -450,6 +494,57 @@ func (b *Builder) interview(st *survey.InterviewState) Interview {
 		in.Sections = append(in.Sections, sec)
 	}
 	return in
+}
+
+// rosterTable is the table of roster question qu with rows r (nil: none yet).
+func rosterTable(qu *survey.Question, r *survey.Roster, lang string) *Table {
+	t := &Table{Columns: make([]TableColumn, len(qu.Columns)), Rows: []TableRow{}}
+	for i, c := range qu.Columns {
+		t.Columns[i] = TableColumn{ID: c.ID, Label: c.Label.Get(lang), Type: c.Type}
+	}
+	for i, row := range r.Rows() {
+		tr := TableRow{ID: row.ID, Number: i + 1, Text: make([]string, len(qu.Columns)), Values: map[string]any{}, Conflict: row.Conflict}
+		for j := range qu.Columns {
+			c := &qu.Columns[j]
+			v, ok := row.Cells[c.ID]
+			if !ok {
+				continue
+			}
+			tr.Values[c.ID] = v
+			tr.Text[j] = cellText(c, v, lang)
+		}
+		t.Rows = append(t.Rows, tr)
+	}
+	return t
+}
+
+// cellText writes a roster cell as people read it in lang (Vietnamese writes 42,5).
+func cellText(c *survey.Column, v any, lang string) string {
+	if b, ok := v.(bool); ok && c.Type == survey.ColumnYesNo {
+		if b {
+			return word(lang, "yes")
+		}
+		return word(lang, "no")
+	}
+	if f, ok := v.(float64); ok && c.Type == survey.ColumnNumber {
+		n := strconv.FormatFloat(f, 'f', -1, 64)
+		if lang == survey.LangVI {
+			n = strings.Replace(n, ".", ",", 1)
+		}
+		return n
+	}
+	return c.CellText(v, lang)
+}
+
+// rowsText says how many rows a roster has: "3 rows", "3 dòng".
+func rowsText(n int, lang string) string {
+	if lang == survey.LangVI {
+		return strconv.Itoa(n) + " dòng"
+	}
+	if n == 1 {
+		return "1 row"
+	}
+	return strconv.Itoa(n) + " rows"
 }
 
 // stepOf describes rating c on scale sc; a code the scale does not know (a questionnaire

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -279,6 +281,7 @@ func (t *textWriter) section(s Section, commentKey string) {
 	t.row([3][]span{{{text: t.word("overall")}}, t.overallCell(s.Overall), {{text: s.Overall.Comment}}})
 	t.rule("└", "┴", "┘", "─")
 	t.evidence(s)
+	t.tables(s)
 }
 
 func (t *textWriter) rule(left, mid, right, fill string) {
@@ -379,6 +382,147 @@ func (t *textWriter) evidence(s Section) {
 		t.para(row.Question, 2, 0)
 		for _, e := range row.Evidence {
 			t.para(polarity(e.Polarity)+" "+evidenceLine(e, t.lang), 4, 2)
+		}
+	}
+}
+
+// tables writes the table of every roster of section s that has one: a heading (the
+// question), then # and one column per roster column, a row per roster row.
+func (t *textWriter) tables(s Section) {
+	for _, row := range s.Rows {
+		// A roster without rows is "not answered" in the section's table already.
+		if row.Table == nil || row.Skipped || len(row.Table.Rows) == 0 {
+			continue
+		}
+		t.line("")
+		t.para(questionText(row, t.lang), 0, 2)
+		tb := row.Table
+		head := make([]string, 0, len(tb.Columns)+1)
+		head = append(head, "#")
+		for _, c := range tb.Columns {
+			head = append(head, c.Label)
+		}
+		body := make([][]string, len(tb.Rows))
+		for i, tr := range tb.Rows {
+			num := strconv.Itoa(tr.Number)
+			if tr.Conflict {
+				num += " !"
+			}
+			body[i] = append([]string{num}, tr.Text...)
+		}
+		t.grid(head, body)
+		if row.Conflict {
+			t.para("! "+t.word("rowConflict"), 0, 2)
+		}
+	}
+}
+
+// grid writes a table of any number of columns across the page width: each column as
+// wide as its widest cell, the widest columns narrowed (their texts wrapped) until the
+// table fits.
+func (t *textWriter) grid(head []string, body [][]string) {
+	n := len(head)
+	avail := t.width - 3*n - 1
+	natural := make([]int, n)
+	for _, r := range append([][]string{head}, body...) {
+		for i, c := range r {
+			natural[i] = max(natural[i], displayWidth(clean(c)), 1)
+		}
+	}
+	widths := slices.Clone(natural)
+	// Lower a cap on the widest columns until the table fits (never below 3, nor below
+	// a column's natural width when that is less).
+	total := func() int {
+		s := 0
+		for _, w := range widths {
+			s += w
+		}
+		return s
+	}
+	for limit := slices.Max(natural); total() > avail && limit > 4; limit-- {
+		for i := range widths {
+			widths[i] = min(natural[i], limit)
+		}
+	}
+	if total() > avail {
+		t.records(head, body)
+		return
+	}
+	// Every table of the report spans the page: the slack goes to the columns cut
+	// shortest, else to the last.
+	for slack := avail - total(); slack > 0; slack-- {
+		best := n - 1
+		for i := range widths {
+			if natural[i]-widths[i] > natural[best]-widths[best] {
+				best = i
+			}
+		}
+		widths[best]++
+	}
+	rule := func(left, mid, right, fill string) {
+		var b strings.Builder
+		b.WriteString(left)
+		for i, w := range widths {
+			if i > 0 {
+				b.WriteString(mid)
+			}
+			b.WriteString(strings.Repeat(fill, w+2))
+		}
+		b.WriteString(right)
+		t.line(b.String())
+	}
+	line := func(cells []string) {
+		lines := make([][]string, n)
+		height := 1
+		for i := range n {
+			text := ""
+			if i < len(cells) {
+				text = cells[i]
+			}
+			lines[i] = wrap(text, widths[i])
+			height = max(height, len(lines[i]))
+		}
+		for k := range height {
+			var b strings.Builder
+			b.WriteString("│ ")
+			for i := range n {
+				if i > 0 {
+					b.WriteString(" │ ")
+				}
+				l := ""
+				if k < len(lines[i]) {
+					l = lines[i][k]
+				}
+				b.WriteString(l)
+				if pad := widths[i] - displayWidth(l); pad > 0 {
+					b.WriteString(strings.Repeat(" ", pad))
+				}
+			}
+			b.WriteString(" │")
+			t.line(b.String())
+		}
+	}
+	rule("┌", "┬", "┐", "─")
+	line(head)
+	rule("╞", "╪", "╡", "═")
+	for i, r := range body {
+		if i > 0 {
+			rule("├", "┼", "┤", "─")
+		}
+		line(r)
+	}
+	rule("└", "┴", "┘", "─")
+}
+
+// records writes a table too wide for the page as a list: each row its number, then one
+// "column: value" line per filled cell.
+func (t *textWriter) records(head []string, body [][]string) {
+	for _, r := range body {
+		t.para(r[0]+".", 0, 2)
+		for i := 1; i < len(r) && i < len(head); i++ {
+			if r[i] != "" {
+				t.para(head[i]+": "+r[i], 2, 2)
+			}
 		}
 	}
 }

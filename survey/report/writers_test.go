@@ -224,10 +224,14 @@ func TestHTML(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<link", "src=", "http://", "https://"} {
+	// A roster's URL cells are text; nothing is loaded from anywhere.
+	for _, bad := range []string{"<link", "src=", "href=", "url(", "@import"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("the page is not self-contained: it holds %q", bad)
 		}
+	}
+	if !strings.Contains(out, `<td class="text">https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025</td>`) {
+		t.Error("the roster's URL cell is not in the page as text")
 	}
 }
 
@@ -244,7 +248,15 @@ func TestCSVParsesBack(t *testing.T) {
 	for _, in := range r.Interviews {
 		for _, s := range in.Sections {
 			want += len(s.Rows) + 1
+			for _, row := range s.Rows {
+				if row.Table != nil {
+					want += len(row.Table.Rows) // a line per roster row
+				}
+			}
 		}
+	}
+	if want != 49 {
+		t.Fatalf("the fixture has %d lines, want 49 (3 roster rows)", want)
 	}
 	if len(recs) != want {
 		t.Fatalf("%d records, want %d", len(recs), want)
@@ -279,6 +291,33 @@ func TestCSVParsesBack(t *testing.T) {
 	}
 	if rec = find(idHaNoi, "2", "question", "2.2"); rec[col["conflict"]] != "true" {
 		t.Errorf("conflicting 2.2 = %q", rec)
+	}
+	// The roster: its question line says how many rows, then a line per row, in order.
+	if rec = find(idDaNang, "2", "question", "2.K"); rec[col["value"]] != "3 dòng" || rec[col["answered"]] != "true" || rec[col["conflict"]] != "true" {
+		t.Errorf("roster 2.K = %q", rec)
+	}
+	var rows [][]string
+	for _, rec := range recs[1:] {
+		if rec[col["kind"]] == "row" {
+			rows = append(rows, rec)
+		}
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d row lines", len(rows))
+	}
+	for i, want := range []struct{ n, id, cells, value, conflict string }{
+		{"1", "cccc000000000003", `{"agency":"Sở Tài chính","public":false,"source":"=SUM(A1:A9)"}`, "Cơ quan: Sở Tài chính; Nguồn dữ liệu: =SUM(A1:A9); Quan trọng với công chúng: Không", "false"},
+		{"2", "aaaa000000000001", `{"agency":"Sở Tài nguyên và Môi trường","openness":3,"public":true,"size":12.5,"source":"Bản đồ hiện trạng sử dụng đất | 2025","url":"https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025"}`, "", "false"},
+		{"3", "bbbb000000000002", `{"agency":"Cục Thống kê","openness":2,"public":false,"source":"Niên giám thống kê 2025"}`, "Cơ quan: Cục Thống kê; Nguồn dữ liệu: Niên giám thống kê 2025; Quan trọng với công chúng: Không; Mức độ mở: ★★☆☆☆", "true"},
+	} {
+		rec := rows[i]
+		if rec[col["row"]] != want.n || rec[col["row_id"]] != want.id || rec[col["question"]] != "2.K" || rec[col["interview"]] != idDaNang ||
+			rec[col["conflict"]] != want.conflict || (want.value != "" && rec[col["value"]] != want.value) {
+			t.Errorf("row line %d = %q", i+1, rec)
+		}
+		if rec[col["cells"]] != want.cells {
+			t.Errorf("row %d cells = %s\nwant %s", i+1, rec[col["cells"]], want.cells)
+		}
 	}
 }
 

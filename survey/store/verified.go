@@ -127,6 +127,8 @@ func checkForm(r survey.Revision) error {
 		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
 	case r.Kind.Keyed() && r.Key == "":
 		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
+	case r.Kind == survey.KindRow && !survey.ValidRowKey(r.Key):
+		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", survey.ErrBadRevision, r.Key)
 	case r.Device == "":
 		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
 	case !slices.IsSorted(r.Replaces):

@@ -31,7 +31,10 @@ func TestVerifyChecksAndCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, bad := range map[string]survey.Revision{"tampered": tampered, "undecodable": undecodable, "bad replaces": badReplace, "counter": huge} {
+	badRowKey := d.rev(t, tgt("iv1", survey.KindRow, "4.K"), survey.RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}})
+	badRow := d.rev(t, tgt("iv1", survey.KindRow, survey.RowKey("4.K", "r1")), "not a row")
+	for name, bad := range map[string]survey.Revision{"tampered": tampered, "undecodable": undecodable, "bad replaces": badReplace, "counter": huge,
+		"row key": badRowKey, "row value": badRow} {
 		v, err := Verify(good, bad)
 		if err == nil {
 			t.Errorf("%s: Verify accepted it", name)

@@ -10,6 +10,12 @@
 //   - The same write path (session.Writer): every answer is one durable Put as soon as it is
 //     entered, so input that stops half-way (end of file, a closed pipe) loses nothing that
 //     was accepted; the interview stays a draft and can be resumed.
+//   - A roster (a table) is entered a row at a time: its rows listed with numbers, then
+//     a (add), e N (edit), d N (delete), m N P (move row N to place P), l (list) and an
+//     empty line to end; every column is prompted with the same cell checks as the
+//     screens (survey.Question.CheckCells, CheckRow with the row constraint, CheckAddRow
+//     for max_rows), and each row is one Put once it is whole. A conflicted row shows its
+//     versions before it is edited or deleted; saving it settles the conflict.
 //   - Plain lines only: no colours, no cursor movement, no box drawing. Every prompt exists
 //     in Vietnamese and English.
 //   - A conflicted answer or section summary (versions made on different devices) is shown
@@ -509,6 +515,9 @@ func (s *session_) question(qu *survey.Question, n, total int) error {
 	if g := s.get(qu.Guidance); g != "" {
 		s.say(s.t("Guidance: ", "Hướng dẫn: ") + g)
 	}
+	if qu.Type == survey.TypeRoster {
+		return s.roster(qu)
+	}
 	taken, err := s.settleOffer(survey.Target{Interview: s.st.ID, Kind: survey.KindAnswer, Key: qu.ID}, qu)
 	if err != nil || taken {
 		return err
@@ -967,6 +976,11 @@ func (s *session_) displayValue(qu *survey.Question, v any) string {
 			parts = append(parts, label(c))
 		}
 		return strings.Join(parts, ", ")
+	case *survey.Roster:
+		if x.Len() == 1 {
+			return s.t("1 row", "1 dòng")
+		}
+		return fmt.Sprintf(s.t("%d rows", "%d dòng"), x.Len())
 	}
 	return s.valueText(qu, v)
 }

@@ -76,7 +76,10 @@ type writer struct {
 }
 
 type sectionSheet struct {
-	id     string
+	id string
+	// roster, when set, makes this the sheet of roster question roster: a row per roster
+	// row (the interview's columns, #, then the roster's columns) instead of a section's.
+	roster string
 	name   string
 	header []any
 	rows   int
@@ -149,6 +152,29 @@ func (w *writer) Begin(head *report.Report) (err error) {
 		s.csv = csv.NewWriter(s.bw)
 		w.sections = append(w.sections, s)
 	}
+	for _, l := range head.Layout {
+		for _, qu := range l.Questions {
+			if qu.Type != survey.TypeRoster {
+				continue
+			}
+			s := &sectionSheet{roster: qu.ID, name: sheetName(qu.ID+" "+qu.Text, used)}
+			for _, c := range sectionColumns {
+				s.header = append(s.header, w.word(c))
+			}
+			s.header = append(s.header, "#")
+			for _, c := range qu.Columns {
+				s.header = append(s.header, c.Label)
+			}
+			s.buf = make([]string, len(s.header))
+			f, err := os.CreateTemp("", "fieldsurvey-xlsx-")
+			if err != nil {
+				return w.fail(err)
+			}
+			s.staged, s.bw = f, bufio.NewWriterSize(f, 1<<16)
+			s.csv = csv.NewWriter(s.bw)
+			w.sections = append(w.sections, s)
+		}
+	}
 	return nil
 }
 
@@ -204,6 +230,50 @@ func (w *writer) Interview(in *report.Interview) error {
 		if err := w.sectionRow(in, &in.Sections[i]); err != nil {
 			return err
 		}
+		for _, row := range in.Sections[i].Rows {
+			if row.Table != nil && !row.Skipped {
+				if err := w.rosterRows(in, row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// rosterRows stages the rows of roster row.Table on the roster's sheet.
+func (w *writer) rosterRows(in *report.Interview, row report.Row) error {
+	var sh *sectionSheet
+	for _, x := range w.sections {
+		if x.roster == row.Question {
+			sh = x
+		}
+	}
+	if sh == nil {
+		return w.fail(fmt.Errorf("interview %s has roster %s, which the report's layout lacks", in.ID, row.Question))
+	}
+	cell := func(v string) string { return fit(report.CellText(v, false), w.cutMark) }
+	n := len(sectionColumns)
+	for _, tr := range row.Table.Rows {
+		if sh.rows+1 >= MaxRows {
+			return w.fail(fmt.Errorf("roster %s has more than %d rows in all, more than an Excel sheet holds: use the CSV report",
+				row.Question, MaxRows-1))
+		}
+		for i := range sh.buf {
+			sh.buf[i] = ""
+		}
+		sh.buf[0], sh.buf[1], sh.buf[2] = cell(in.ID), cell(in.Status.Label().Get(w.head.Lang)), cell(in.Assessor)
+		sh.buf[3], sh.buf[4], sh.buf[5] = cell(in.Respondent.Agency), cell(in.Respondent.Province), cell(in.Respondent.Date)
+		sh.buf[n] = strconv.Itoa(tr.Number)
+		for j, v := range tr.Text {
+			if n+1+j < len(sh.buf) {
+				sh.buf[n+1+j] = cell(v)
+			}
+		}
+		sh.rows++
+		if err := sh.csv.Write(sh.buf); err != nil {
+			return w.fail(err)
+		}
 	}
 	return nil
 }
@@ -230,9 +300,12 @@ func longCells(row []any, r *report.LongRow, cutMark string) {
 		str(r.Agency), str(r.Province), str(r.Role), str(r.Category), str(r.Date), str(r.Section),
 		str(r.SectionTitle), str(r.Kind), str(r.Question), str(r.QuestionText), str(r.Importance),
 		str(r.Rating), str(r.Label), str(r.Value), str(r.Comment), nil, nil, nil, nil,
-		flag(r.Suggested), flag(r.Answered), flag(r.Skipped), r.Conflict, str(r.Updated)}
-	if r.Kind != "overall" {
+		flag(r.Suggested), flag(r.Answered), flag(r.Skipped), r.Conflict, str(r.Updated), nil, str(r.RowID), str(r.Cells)}
+	if r.Kind == "question" {
 		vals[20], vals[21], vals[22], vals[23] = r.EvidencePlus, r.EvidenceMinus, r.EvidenceNeutral, r.EvidenceOutOfScope
+	}
+	if r.Kind == "row" {
+		vals[29] = r.Row
 	}
 	copy(row, vals[:])
 }

@@ -322,3 +322,82 @@ func TestTemporaryFilesRemoved(t *testing.T) {
 		t.Errorf("left behind: %s", e.Name())
 	}
 }
+
+// A roster gets its own sheet, a row per roster row, and a line per row in the long table.
+func TestWorkbookRoster(t *testing.T) {
+	q := &survey.Questionnaire{Format: survey.QuestionnaireFormat, ID: "mini", Version: "1.0",
+		Title: survey.T("Mini readiness", "Đánh giá nhỏ"), Languages: []string{"vi", "en"},
+		Sections: []*survey.Section{{ID: "4", Title: survey.T("Data", "Dữ liệu"), Questions: []*survey.Question{
+			{ID: "4.K", Type: survey.TypeRoster, Text: survey.T("Key datasets", "Bộ dữ liệu chủ chốt"), Columns: []survey.Column{
+				{ID: "agency", Type: survey.ColumnText, Label: survey.T("Agency", "Cơ quan")},
+				{ID: "public", Type: survey.ColumnYesNo, Label: survey.T("Key for the public", "Quan trọng với công chúng")},
+				{ID: "openness", Type: survey.ColumnStars, Label: survey.T("Openness", "Mức độ mở")},
+			}},
+		}}}}
+	if err := q.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var revs []survey.Revision
+	for i, v := range []any{
+		survey.InterviewMeta{Questionnaire: "mini", QuestionnaireVersion: "1.0"},
+		survey.RosterRow{Pos: 2, Cells: map[string]any{"agency": "Cục Thống kê", "openness": "na"}},
+		survey.RosterRow{Pos: 1, Cells: map[string]any{"agency": "=1+1", "public": true, "openness": 4}},
+	} {
+		tg := survey.Target{Interview: id(1), Kind: survey.KindInterview}
+		if i > 0 {
+			tg = survey.Target{Interview: id(1), Kind: survey.KindRow, Key: survey.RowKey("4.K", fmt.Sprintf("row%d", i))}
+		}
+		r, err := survey.NewRevision(tg, v, "dev-1", uint64(i+1), time.Date(2026, 11, 20, 8, 0, i, 0, time.UTC), "lan@example.org", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs = append(revs, r)
+	}
+	folded, err := survey.Fold(revs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := report.NewBuilder(q, report.Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	each := func(fn func(*survey.InterviewState) error) error { return fn(folded[id(1)]) }
+	if err := report.Stream(b, each, New(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, want := f.GetSheetList(), []string{"Answers", "4 Data", "4.K Key datasets"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	ro := rows(t, f, "4.K Key datasets")
+	want := [][]string{
+		{"Interview", "Status", "Assessor", "Agency", "Province or ministry", "Date", "#", "Agency", "Key for the public", "Openness"},
+		{id(1), "draft", "lan@example.org", "", "", "", "1", "=1+1", "Yes", "★★★★☆"},
+		{id(1), "draft", "lan@example.org", "", "", "", "2", "Cục Thống kê", "", "N/A"},
+	}
+	if fmt.Sprint(ro) != fmt.Sprint(want) {
+		t.Fatalf("roster sheet\n%q\nwant\n%q", ro, want)
+	}
+	if fo, _ := f.GetCellFormula("4.K Key datasets", "H2"); fo != "" {
+		t.Errorf("a cell became a formula %q", fo)
+	}
+	long := rows(t, f, "Answers")
+	col := map[string]int{}
+	for i, h := range long[0] {
+		col[h] = i
+	}
+	// question line, 2 row lines, overall line
+	if len(long) != 5 || long[1][col["value"]] != "2 rows" || long[2][col["kind"]] != "row" || long[2][col["row"]] != "1" ||
+		long[3][col["row_id"]] != "row1" || long[3][col["cells"]] != `{"agency":"Cục Thống kê","openness":"na"}` {
+		t.Fatalf("long table %q", long)
+	}
+	// The row number is a number cell (no string type), as the evidence counts are.
+	if ty, _ := f.GetCellType("Answers", "AD3"); ty == excelize.CellTypeInlineString || ty == excelize.CellTypeSharedString {
+		t.Errorf("row number is a text cell (type %v)", ty)
+	}
+}
