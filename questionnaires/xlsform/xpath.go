@@ -473,6 +473,33 @@ func (c *xctx) binary(n *node) (string, int, error) {
 		rightMin = prec // associative
 	}
 	l, r = wrap(l, lp, leftMin), wrap(r, rp, rightMin)
+	// Arithmetic on an unanswered field is NaN in XPath: = is then false and != true.
+	if op == "=" || op == "!=" {
+		var nils []string
+		seen := map[string]bool{}
+		for _, a := range n.args {
+			if a.kind != "bin" && a.kind != "neg" {
+				continue
+			}
+			for _, ref := range arithRefs(a) {
+				if e, _, ok, _ := c.operand(ref); ok && !seen[e] {
+					seen[e] = true
+					nils = append(nils, e)
+				}
+			}
+		}
+		if len(nils) > 0 {
+			eq := "=="
+			if op == "!=" {
+				eq = "!="
+			}
+			cmp := l + " " + eq + " " + r
+			if op == "=" {
+				return strings.Join(nils, " != nil and ") + " != nil and " + cmp, precAnd, nil
+			}
+			return strings.Join(nils, " == nil or ") + " == nil or " + cmp, precOr, nil
+		}
+	}
 	switch op {
 	case "=":
 		return l + " == " + r, prec, nil

@@ -30,7 +30,9 @@ func TestTranslate(t *testing.T) {
 		{"10 - (4 - 3) = 9", `10 - (4 - 3) == 9`},
 		{"${n} div 2 > 1", `answer("n") != nil and answer("n") / 2 > 1`},
 		{"${n} * ${n} + 1 > count-selected(${m})", `answer("n") != nil and answer("n") * answer("n") + 1 > len(answer("m") ?? [])`},
-		{"${n} mod 2 = 1", `answer("n") - 2 * int(answer("n") / 2) == 1`},
+		{"${n} mod 2 = 1", `answer("n") != nil and answer("n") - 2 * int(answer("n") / 2) == 1`},
+		{"${n} + ${t} != 4", `answer("n") == nil or answer("t") == nil or answer("n") + answer("t") != 4`},
+		{"(${n} * 2 = 4) or ${s} = 'x'", `answer("n") != nil and answer("n") * 2 == 4 or (answer("s") ?? "") == "x"`},
 		{"-${n} < 0", `answer("n") != nil and -answer("n") < 0`},
 		{"a = 1 or b", ""}, // paths refused, below
 		{"${s} = 'a' or ${s} = 'b' and ${t} != ''", `(answer("s") ?? "") == "a" or (answer("s") ?? "") == "b" and (answer("t") ?? "") != ""`},
@@ -135,4 +137,40 @@ func FuzzTranslate(f *testing.F) {
 			t.Errorf("%q → %q, which does not parse: %v", src, out, err)
 		}
 	})
+}
+
+// TestUnansweredAsXPath: with n unanswered, each translation gives what XPath gives (an
+// empty field is ” in = and !=, NaN in arithmetic and in < <= > >=), without an error.
+func TestUnansweredAsXPath(t *testing.T) {
+	for src, want := range map[string]bool{
+		"${n} = ''":                true,
+		"${n} != ''":               false,
+		"${n} = 3":                 false,
+		"${n} != 3":                true,
+		"${n} > 3":                 false,
+		"${n} <= 3":                false,
+		"${n} mod 2 = 1":           false,
+		"${n} + 1 != 4":            true,
+		"-${n} < 0":                false,
+		"not(${n} > 3)":            true,
+		"selected(${m}, 'a')":      false,
+		"count-selected(${m}) = 0": true,
+		"string-length(${t}) = 0":  true,
+		"regex(${t}, '^$')":        true,
+	} {
+		out, err := translate(src, testCtx("x", fieldValue))
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		e, err := survey.CompileExpr(out)
+		if err != nil {
+			t.Errorf("%s → %s: %v", src, out, err)
+			continue
+		}
+		got, err := e.Eval(survey.Answer{}, survey.Answers{})
+		if err != nil || got != want {
+			t.Errorf("%s → %s: got %v, %v; want %v", src, out, got, err, want)
+		}
+	}
 }
