@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
+	"github.com/fieldsurvey/fieldsurvey/questionnaires/xlsform"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
@@ -26,10 +29,12 @@ questionnaires/ bằng 'questionnaire add'.`,
 		Example: `  fieldsurvey questionnaire list
   fieldsurvey questionnaire show odra-3.1
   fieldsurvey questionnaire validate my-instrument.yaml
-  fieldsurvey questionnaire add my-instrument.yaml`,
+  fieldsurvey questionnaire add my-instrument.yaml
+  fieldsurvey questionnaire import form.xlsx --out my-instrument.yaml`,
 	}
 	return groupCommand(cmd, newQuestionnaireListCommand(g), newQuestionnaireShowCommand(g),
-		newQuestionnaireValidateCommand(g), newQuestionnaireAddCommand(g), newQuestionnaireSchemaCommand(g))
+		newQuestionnaireValidateCommand(g), newQuestionnaireAddCommand(g), newQuestionnaireImportCommand(g),
+		newQuestionnaireSchemaCommand(g))
 }
 
 // questionnaireInfo is one questionnaire in `questionnaire list --json`.
@@ -325,6 +330,123 @@ func runQuestionnaireAdd(_ context.Context, g *globals, file string) error {
 		return nil
 	}
 	g.infof("added questionnaire %s %s (%s)", "đã thêm bảng hỏi %s %s (%s)", q.ID, q.Version, q.Title.Get(g.lang()))
+	return nil
+}
+
+type questionnaireImportOptions struct {
+	out     string
+	id      string
+	version string
+}
+
+func newQuestionnaireImportCommand(g *globals) *cobra.Command {
+	var opts questionnaireImportOptions
+	cmd := &cobra.Command{
+		Use:   "import FORM.xlsx",
+		Short: "Convert an XLSForm into a questionnaire · Chuyển biểu mẫu XLSForm thành bảng hỏi",
+		Long: `import reads an XLSForm (the survey, choices and settings sheets of an .xlsx workbook, as
+ODK, Kobo, SurveyCTO and Ona use), converts it and validates the result as 'questionnaire add'
+does. Without --out the questionnaire is added to the catalog; with --out it is written as a
+questionnaire file (YAML) to edit further, and not added. Every problem is printed as
+FORM.xlsx: SHEET!ROW: COLUMN: message, and nothing is written while there is one.
+
+Supported: text, integer, decimal, date, select_one, select_multiple, note, begin/end group
+(a section; a nested group becomes a section titled with the groups' path), begin/end
+repeat (a roster whose columns are the repeat's fields; fieldsurvey_column: url, yesno or
+stars), relevant, constraint, constraint_message, required, hint, label::LANGUAGE (code),
+the settings form_id, version, form_title and default_language, and the XPath ${name}, .,
+comparisons, and, or, not(), selected(), count-selected(), string-length(), regex(),
+count(${repeat}), + - * div mod. A fieldsurvey_scale column makes a row a rating question on
+that scale (readiness, odra…).
+
+import đọc biểu mẫu XLSForm (các trang survey, choices, settings của tệp .xlsx), chuyển đổi
+và kiểm tra như 'questionnaire add'. Không có --out thì bảng hỏi được thêm vào danh mục; có
+--out thì được ghi thành tệp YAML để chỉnh sửa tiếp, không thêm vào danh mục. Mọi lỗi được in
+dạng BIỂUMẪU.xlsx: TRANG!DÒNG: CỘT: thông báo, và không ghi gì khi còn lỗi. Nhóm (group)
+thành phần, nhóm lặp (repeat) thành bảng (roster), cột fieldsurvey_scale tạo câu đánh giá.`,
+		Example: `  fieldsurvey questionnaire import readiness.xlsx
+  fieldsurvey questionnaire import readiness.xlsx --out readiness.yaml
+  fieldsurvey questionnaire import form.xlsx --id my-form --version 2`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runQuestionnaireImport(cmd.Context(), g, args[0], opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.out, "out", "", "write the questionnaire to this YAML file instead of adding it · ghi bảng hỏi ra tệp YAML này thay vì thêm vào danh mục")
+	cmd.Flags().StringVar(&opts.id, "id", "", "questionnaire id (default: the settings' form_id, else the file name) · mã bảng hỏi")
+	cmd.Flags().StringVar(&opts.version, "version", "", "questionnaire version (default: the settings' version) · phiên bản bảng hỏi")
+	return cmd
+}
+
+func runQuestionnaireImport(_ context.Context, g *globals, file string, opts questionnaireImportOptions) error {
+	res, err := xlsform.ImportFile(file, xlsform.Options{ID: opts.id, Version: opts.version})
+	if err != nil {
+		var xe *xlsform.Error
+		if errors.As(err, &xe) {
+			for _, l := range xe.Lines(g.lang()) {
+				fmt.Fprintln(g.stderr, l)
+			}
+			n := len(xe.Problems)
+			return &userError{msg: survey.T(fmt.Sprintf("%s not imported: %d %s", file, n, plural(n, "problem", "problems")),
+				fmt.Sprintf("chưa nhập %s: %d lỗi", file, n))}
+		}
+		return failWrap(err, "%s not imported", "chưa nhập %s", file)
+	}
+	for _, n := range res.Notices {
+		g.notef("%s", "%s", n.Line(file, g.lang()))
+	}
+	q := res.Questionnaire
+	counts := fmt.Sprintf("%d %s, %d %s", len(q.Sections), strings.ToLower(word(g.lang(), "sections")),
+		len(q.Questions()), strings.ToLower(word(g.lang(), "questions")))
+	if opts.out != "" {
+		created, err := createFileAtomic(opts.out, res.YAML, 0o644)
+		if err != nil {
+			return failWrap(err, "write %s", "ghi %s", opts.out)
+		}
+		if !created {
+			return withHint(fail("%s already exists: nothing written", "%s đã tồn tại: không ghi gì", opts.out),
+				"choose another --out, or move the file away first", "chọn --out khác, hoặc chuyển tệp cũ đi trước")
+		}
+		fmt.Fprintln(g.stdout, opts.out)
+		g.infof("wrote questionnaire %s %s (%s) to %s: edit it, check it with 'fieldsurvey questionnaire validate', add it with 'fieldsurvey questionnaire add'",
+			"đã ghi bảng hỏi %s %s (%s) vào %s: chỉnh sửa, kiểm tra bằng 'fieldsurvey questionnaire validate', thêm bằng 'fieldsurvey questionnaire add'",
+			q.ID, q.Version, counts, opts.out)
+		return nil
+	}
+	if err := g.needHome(); err != nil {
+		return err
+	}
+	c, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	// The catalog adds files: the converted questionnaire goes through a file of its own
+	// name in a private folder, removed afterwards.
+	dir, err := os.MkdirTemp("", "fieldsurvey-import-")
+	if err != nil {
+		return failWrap(err, "%s not imported", "chưa nhập %s", file)
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, questionnaires.FileName(q.ID, q.Version))
+	if err := os.WriteFile(tmp, res.YAML, 0o600); err != nil {
+		return failWrap(err, "%s not imported", "chưa nhập %s", file)
+	}
+	before := len(c.Entries())
+	added, err := c.Add(tmp)
+	if err != nil {
+		msg := strings.ReplaceAll(err.Error(), tmp, file)
+		return withHint(fail("%s not added: %s", "chưa thêm %s: %s", file, msg),
+			"to keep both, import again with --version; --out writes the questionnaire to a file instead",
+			"để giữ cả hai, hãy nhập lại với --version; --out ghi bảng hỏi ra tệp thay vì thêm vào danh mục")
+	}
+	e, _ := c.Entry(added.ID, added.Version)
+	fmt.Fprintf(g.stdout, "%s %s %s\n", added.ID, added.Version, e.Path)
+	if len(c.Entries()) == before {
+		g.infof("questionnaire %s %s is already in the catalog with the same content",
+			"bảng hỏi %s %s đã có trong danh mục với cùng nội dung", added.ID, added.Version)
+		return nil
+	}
+	g.infof("added questionnaire %s %s (%s, %s)", "đã thêm bảng hỏi %s %s (%s, %s)", added.ID, added.Version, added.Title.Get(g.lang()), counts)
 	return nil
 }
 
