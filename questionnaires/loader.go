@@ -175,17 +175,15 @@ func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error)
 	if len(data) > MaxFileSize {
 		return nil, tooBig(name, int64(len(data)))
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
-	if len(root.Content) == 0 {
-		return nil, &survey.ValidationError{File: name, Problems: []survey.Problem{{Line: 1, Msg: "empty file: expected a questionnaire (format: " + survey.QuestionnaireFormat + ")"}}}
-	}
+	// The file is decoded once; its node tree, which only the line numbers of validation
+	// problems need, is parsed only when there are problems to place.
 	var q survey.Questionnaire
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&q); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, emptyFile(name)
+		}
 		return nil, yamlError(name, err)
 	}
 	if n := len(q.Questions()); n > MaxQuestions {
@@ -201,14 +199,22 @@ func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error)
 		var ve *survey.ValidationError
 		if errors.As(err, &ve) {
 			ve.File = name
-			for i := range ve.Problems {
-				ve.Problems[i].Line = lineOf(root.Content[0], ve.Problems[i].Path)
+			var root yaml.Node
+			if yaml.Unmarshal(data, &root) == nil && len(root.Content) > 0 {
+				for i := range ve.Problems {
+					ve.Problems[i].Line = lineOf(root.Content[0], ve.Problems[i].Path)
+				}
 			}
 			return nil, ve
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &q, nil
+}
+
+// emptyFile is the refusal of a file that holds no YAML document.
+func emptyFile(name string) error {
+	return &survey.ValidationError{File: name, Problems: []survey.Problem{{Line: 1, Msg: "empty file: expected a questionnaire (format: " + survey.QuestionnaireFormat + ")"}}}
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
