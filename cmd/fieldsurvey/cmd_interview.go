@@ -170,6 +170,18 @@ func prefix(s string, n int) string {
 	return s[:n]
 }
 
+// catalogProgress counts an interview's progress with its questionnaire from c, for the
+// questionnaires c has.
+func catalogProgress(c *questionnaires.Catalog) store.ProgressFunc {
+	return func(qn, version string) func(survey.Answers) (int, int) {
+		q, err := c.Get(qn, version)
+		if err != nil {
+			return nil
+		}
+		return q.Progress
+	}
+}
+
 type interviewListOptions struct {
 	json          bool
 	questionnaire string
@@ -268,7 +280,8 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter, Created: true})
+	sums, err := st.ListProgress(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter, Created: true},
+		catalogProgress(c))
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
 	}
@@ -291,15 +304,10 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		in := interviewInfo{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
 			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
 			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
-			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions}
-		state, err := st.Interview(ctx, s.ID)
-		if err != nil {
-			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
-		}
-		in.Assignee, in.Due, in.Note = state.Meta.Assignee, state.Meta.Due, state.Meta.Note
-		if q, err := c.Get(s.Questionnaire, s.Version); err == nil {
-			answered, total := q.Progress(state.Answers)
-			in.Answered, in.Total = answered, &total
+			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions,
+			Assignee: s.Assignee, Due: s.Due, Note: s.Note}
+		if p := s.Progress; p != nil {
+			in.Answered, in.Total = p.Answered, &p.Total
 		}
 		infos = append(infos, in)
 	}

@@ -22,7 +22,8 @@ import (
 type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-	answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews`
+	answered, sections, conflicts, created, updated, revisions, record, title, scope, assignee, due, note,
+	progress_answered, progress_total, progress_at FROM interviews`
 
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
@@ -315,6 +316,11 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 // reading them as a stream: however many interviews match, one summary is in memory at a
 // time. An error from fn stops the walk and is returned.
 func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary) error) error {
+	return s.eachListed(ctx, o, func(l Listed) error { return fn(l.Summary) })
+}
+
+// eachListed is EachSummary with the progress stored beside each summary.
+func (s *Store) eachListed(ctx context.Context, o ListOptions, fn func(Listed) error) error {
 	q := qList
 	record := o.Record
 	if record == "" {
@@ -357,15 +363,15 @@ func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary)
 		return fmt.Errorf("list interviews: %w", err)
 	}
 	n := 0
-	err = scanSummaries(rows, func(sm Summary) error {
-		if !o.Filter.Match(sm) {
+	err = scanListed(rows, func(l Listed) error {
+		if !o.Filter.Match(l.Summary) {
 			return nil
 		}
 		if o.Limit > 0 && n >= o.Limit {
 			return errStop
 		}
 		n++
-		return fn(sm)
+		return fn(l)
 	})
 	if errors.Is(err, errStop) {
 		return nil
@@ -473,15 +479,23 @@ func (s *Store) listTx(ctx context.Context, tx *Tx) ([]Summary, error) {
 
 // scanSummaries calls fn with each summary of rows, and closes rows.
 func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
+	return scanListed(rows, func(l Listed) error { return fn(l.Summary) })
+}
+
+// scanListed calls fn with each summary of rows and the progress stored beside it (whether
+// current or not: see ListProgress), and closes rows.
+func scanListed(rows *sql.Rows, fn func(Listed) error) error {
 	defer rows.Close()
 	for rows.Next() {
-		var sm Summary
+		var l Listed
+		sm := &l.Summary
 		var status, record string
 		var secs []byte
 		var created, updated int64
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
-			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope); err != nil {
+			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope, &sm.Assignee, &sm.Due, &sm.Note,
+			&l.stored.Answered, &l.stored.Total, &l.storedAt); err != nil {
 			return fmt.Errorf("list interviews: %w", err)
 		}
 		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)
@@ -491,7 +505,7 @@ func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
 		if err != nil {
 			return fmt.Errorf("list interviews: %s: %w", sm.ID, err)
 		}
-		if err := fn(sm); err != nil {
+		if err := fn(l); err != nil {
 			return err
 		}
 	}
