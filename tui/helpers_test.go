@@ -201,6 +201,10 @@ func keyMsg(n string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlU}
 	case "f1":
 		return tea.KeyMsg{Type: tea.KeyF1}
+	case "home":
+		return tea.KeyMsg{Type: tea.KeyHome}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
 	}
 	r := []rune(n)
 	if len(r) != 1 {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"testing"
 
@@ -174,6 +176,9 @@ func TestSummaryKeepsAssignment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := db.Exec("DROP INDEX interviews_list; CREATE INDEX interviews_record ON interviews (record, updated)"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Exec("DELETE FROM schema_migrations WHERE component = ? AND version = 3", Component); err != nil {
 		t.Fatal(err)
 	}
@@ -188,5 +193,55 @@ func TestSummaryKeepsAssignment(t *testing.T) {
 	}
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestListPagesAndCounts checks that pages (Limit, Offset) of List are the slices of the
+// whole list, with and without a Filter, and that CountByStatus counts what List returns.
+func TestListPagesAndCounts(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	by := Author{Device: "dev1", Principal: "lan"}
+	for i := range 23 {
+		id := fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i)
+		newInterview(t, s, by, id, fmt.Sprintf("Sở %d", i), []string{"Huế", "Đà Nẵng"}[i%2])
+		if i%3 == 0 {
+			mustPut(t, s, by, survey.Change{Target: tgt(id, survey.KindStatus, ""), Value: survey.StatusChange{Status: survey.StatusCompleted}})
+		}
+	}
+	for _, o := range []ListOptions{{}, {Filter: survey.Filter{Provinces: []string{"da nang"}}}, {Search: "hue"}} {
+		all, err := s.List(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []Summary
+		for off := 0; off < len(all)+5; off += 5 {
+			p := o
+			p.Offset, p.Limit = off, 5
+			page, err := s.List(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, page...)
+		}
+		if len(paged) != len(all) {
+			t.Fatalf("%+v: pages hold %d, the list %d", o, len(paged), len(all))
+		}
+		for i := range all {
+			if paged[i].ID != all[i].ID {
+				t.Fatalf("%+v: row %d is %s in pages, %s in the list", o, i, paged[i].ID, all[i].ID)
+			}
+		}
+		counts, err := s.CountByStatus(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[survey.Status]int{}
+		for _, sm := range all {
+			want[sm.Status]++
+		}
+		if !maps.Equal(counts, want) {
+			t.Errorf("%+v: counts %v, want %v", o, counts, want)
+		}
 	}
 }

@@ -74,7 +74,14 @@ type ListOptions struct {
 	// Search matches, ignoring case and Vietnamese accents, any part of the agency, province
 	// or role, or the beginning of the interview id.
 	Search string
-	Limit  int
+	// Limit, when positive, returns at most that many, after skipping Offset: one page.
+	Limit, Offset int
+}
+
+// Counter is a Store that counts, by status, the interviews List would return (Limit and
+// Offset aside) without reading them, so that a screen can list a page at a time.
+type Counter interface {
+	CountByStatus(ctx context.Context, o ListOptions) (map[survey.Status]int, error)
 }
 
 // Summary is one interview as lists show it, without loading its answers.
