@@ -40,7 +40,7 @@ type questionScreen struct {
 
 	probeCur, optCur, evCur int
 	comment                 textField
-	valueArea               textField  // text questions
+	valueArea               textField       // text questions
 	valueInput              textinput.Model // number and date questions
 
 	dirty   bool
