@@ -223,7 +223,9 @@ func (f textField) Update(msg tea.Msg) (textField, tea.Cmd) {
 				}
 				return textPasteMsg{f: st, text: s}
 			}
-		case m.Type == tea.KeyRunes || m.Type == tea.KeySpace:
+		case m.Type == tea.KeySpace:
+			f.insert([]rune{' '})
+		case m.Type == tea.KeyRunes:
 			f.insert(m.Runes)
 		}
 	}
