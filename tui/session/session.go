@@ -93,8 +93,19 @@ type Catalog interface {
 	List() []*survey.Questionnaire
 }
 
-// Find returns the questionnaire id at version from c.
+// Getter is a Catalog that loads one questionnaire without the others
+// (*questionnaires.Catalog parses each questionnaire when it is first needed).
+type Getter interface {
+	Get(id, version string) (*survey.Questionnaire, error)
+}
+
+// Find returns the questionnaire id at version from c: from c alone when it is a Getter,
+// so that a screen showing interviews of one questionnaire does not parse the others.
 func Find(c Catalog, id, version string) (*survey.Questionnaire, bool) {
+	if g, ok := c.(Getter); ok {
+		q, err := g.Get(id, version)
+		return q, err == nil
+	}
 	for _, q := range c.List() {
 		if q.ID == id && q.Version == version {
 			return q, true
