@@ -95,6 +95,9 @@ var bundledEntries = sync.OnceValues(func() ([]Entry, error) {
 			return nil, fmt.Errorf("bundled questionnaire %s: no id and version at the top of the file", name)
 		}
 		load := func() (*survey.Questionnaire, error) {
+			if q, ok := fromCache(name, data); ok {
+				return q, nil
+			}
 			q, err := Parse(name, data)
 			if err != nil {
 				return nil, fmt.Errorf("bundled questionnaire: %w", err)
