@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -171,14 +174,19 @@ func prefix(s string, n int) string {
 }
 
 // catalogProgress counts an interview's progress with its questionnaire from c, for the
-// questionnaires c has.
+// questionnaires c has; a questionnaire's content is named by the SHA-256 of its JSON.
 func catalogProgress(c *questionnaires.Catalog) store.ProgressFunc {
-	return func(qn, version string) func(survey.Answers) (int, int) {
+	return func(qn, version string) *store.ProgressCounter {
 		q, err := c.Get(qn, version)
 		if err != nil {
 			return nil
 		}
-		return q.Progress
+		b, err := json.Marshal(q)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		return &store.ProgressCounter{Of: hex.EncodeToString(sum[:16]), Count: q.Progress}
 	}
 }
 

@@ -12,14 +12,18 @@ import (
 )
 
 // countingProgress counts the answers with a value as answered, of 10 questions (the
-// "example" questionnaire only), and how many interviews it was asked to count.
-type countingProgress struct{ calls int }
+// "example" questionnaire only, whose content it names of), and how many interviews it was
+// asked to count.
+type countingProgress struct {
+	calls int
+	of    string
+}
 
-func (c *countingProgress) fn(qn, version string) func(survey.Answers) (int, int) {
+func (c *countingProgress) fn(qn, version string) *ProgressCounter {
 	if qn != "example" || version != "1" {
 		return nil
 	}
-	return func(all survey.Answers) (int, int) {
+	return &ProgressCounter{Of: c.of, Count: func(all survey.Answers) (int, int) {
 		c.calls++
 		n := 0
 		for _, a := range all {
@@ -28,7 +32,7 @@ func (c *countingProgress) fn(qn, version string) func(survey.Answers) (int, int
 			}
 		}
 		return n, 10
-	}
+	}}
 }
 
 func progressByID(t *testing.T, ls []Listed) map[string]*Progress {
@@ -89,6 +93,11 @@ func TestListProgressCountsOnceUntilAWrite(t *testing.T) {
 	}
 	if got := progressByID(t, ls); cp.calls != 1 || *got[ivB] != (Progress{3, 10}) || *got[ivA] != (Progress{1, 10}) {
 		t.Errorf("after a write to B: counted %d (want 1), progress A %v B %v", cp.calls, got[ivA], got[ivB])
+	}
+	// A questionnaire whose content changed (same id and version) is counted again.
+	cp = countingProgress{of: "edited"}
+	if _, err := s.ListProgress(ctx, ListOptions{}, cp.fn); err != nil || cp.calls != 2 {
+		t.Errorf("after the questionnaire changed: counted %d (want 2), %v", cp.calls, err)
 	}
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
@@ -171,7 +180,7 @@ func TestSummaryKeepsAssignment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"assignee", "due", "note", "progress_answered", "progress_total", "progress_at"} {
+	for _, q := range []string{"assignee", "due", "note", "progress_answered", "progress_total", "progress_at", "progress_of"} {
 		if _, err := db.Exec("ALTER TABLE interviews DROP COLUMN " + q); err != nil {
 			t.Fatal(err)
 		}

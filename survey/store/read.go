@@ -23,7 +23,7 @@ type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
 	answered, sections, conflicts, created, updated, revisions, record, title, scope, assignee, due, note,
-	progress_answered, progress_total, progress_at FROM interviews`
+	progress_answered, progress_total, progress_at, progress_of FROM interviews`
 
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
@@ -549,7 +549,7 @@ func scanListed(rows *sql.Rows, fn func(Listed) error) error {
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
 			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope, &sm.Assignee, &sm.Due, &sm.Note,
-			&l.stored.Answered, &l.stored.Total, &l.storedAt); err != nil {
+			&l.stored.Answered, &l.stored.Total, &l.storedAt, &l.storedOf); err != nil {
 			return fmt.Errorf("list interviews: %w", err)
 		}
 		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)

@@ -5,8 +5,9 @@
 -- progress_answered and progress_total are the skip-aware progress (the questionnaire's
 -- relevant questions answered, of all relevant): the store cannot compute it when it
 -- writes (it needs the questionnaire), so it is a cache that ListProgress fills, valid
--- while progress_at equals revisions (-1: never computed). Every write adds revisions, so
--- a write makes it stale without touching it.
+-- while progress_at equals revisions (-1: never computed) and progress_of names the
+-- content of the questionnaire it was counted with. Every write adds revisions, so a write
+-- makes it stale without touching it; so does a questionnaire whose content changed.
 -- Frozen once released: later changes go into new numbered files.
 ALTER TABLE interviews ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
 ALTER TABLE interviews ADD COLUMN due      TEXT NOT NULL DEFAULT '';
@@ -14,6 +15,7 @@ ALTER TABLE interviews ADD COLUMN note     TEXT NOT NULL DEFAULT '';
 ALTER TABLE interviews ADD COLUMN progress_answered INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE interviews ADD COLUMN progress_total    INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE interviews ADD COLUMN progress_at       INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE interviews ADD COLUMN progress_of       TEXT    NOT NULL DEFAULT '';
 UPDATE interviews SET (assignee, due, note) = (
     SELECT coalesce(json_extract(CAST(r.value AS TEXT), '$.assignee'), ''),
            coalesce(json_extract(CAST(r.value AS TEXT), '$.due'), ''),
