@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,30 +137,26 @@ func interviewIDs(ctx context.Context, st *store.Store, refs []string, questionn
 	return ids, nil
 }
 
-// shortIDs returns the shortest unique prefix (at least 8 characters) of each id.
+// shortIDs returns the shortest unique prefix (at least 8 characters) of each id: one
+// length for all, one more than the longest prefix two ids share (found between neighbours
+// in sorted order).
 func shortIDs(ids []string) map[string]string {
-	n := 8
-	for {
-		seen := map[string]int{}
-		for _, id := range ids {
-			seen[prefix(id, n)]++
-		}
-		unique := true
-		for _, c := range seen {
-			if c > 1 {
-				unique = false
+	sorted := slices.Clone(ids)
+	sort.Strings(sorted)
+	n, longest := 8, 0
+	for i, id := range sorted {
+		longest = max(longest, len(id))
+		if i > 0 {
+			prev := sorted[i-1]
+			k := 0
+			for k < len(prev) && k < len(id) && prev[k] == id[k] {
+				k++
 			}
+			n = max(n, k+1)
 		}
-		longest := 0
-		for _, id := range ids {
-			longest = max(longest, len(id))
-		}
-		if unique || n >= longest {
-			break
-		}
-		n++
 	}
-	out := map[string]string{}
+	n = min(n, max(8, longest))
+	out := make(map[string]string, len(ids))
 	for _, id := range ids {
 		out[id] = prefix(id, n)
 	}
