@@ -95,6 +95,9 @@ var bundledEntries = sync.OnceValues(func() ([]Entry, error) {
 			return nil, fmt.Errorf("bundled questionnaire %s: no id and version at the top of the file", name)
 		}
 		load := func() (*survey.Questionnaire, error) {
+			if q, ok := fromCache(name, data); ok {
+				return q, nil
+			}
 			q, err := Parse(name, data)
 			if err != nil {
 				return nil, fmt.Errorf("bundled questionnaire: %w", err)
@@ -175,17 +178,15 @@ func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error)
 	if len(data) > MaxFileSize {
 		return nil, tooBig(name, int64(len(data)))
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
-	if len(root.Content) == 0 {
-		return nil, &survey.ValidationError{File: name, Problems: []survey.Problem{{Line: 1, Msg: "empty file: expected a questionnaire (format: " + survey.QuestionnaireFormat + ")"}}}
-	}
+	// The file is decoded once; its node tree, which only the line numbers of validation
+	// problems need, is parsed only when there are problems to place.
 	var q survey.Questionnaire
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&q); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, emptyFile(name)
+		}
 		return nil, yamlError(name, err)
 	}
 	if n := len(q.Questions()); n > MaxQuestions {
@@ -198,6 +199,10 @@ func parse(name string, data []byte, strict bool) (*survey.Questionnaire, error)
 		check = q.CheckExpressions
 	}
 	if err := check(); err != nil {
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) != nil {
+			root = yaml.Node{}
+		}
 		return nil, locate(name, &root, err)
 	}
 	return &q, nil
@@ -217,6 +222,11 @@ func locate(name string, root *yaml.Node, err error) error {
 		return ve
 	}
 	return fmt.Errorf("%s: %w", name, err)
+}
+
+// emptyFile is the refusal of a file that holds no YAML document.
+func emptyFile(name string) error {
+	return &survey.ValidationError{File: name, Problems: []survey.Problem{{Line: 1, Msg: "empty file: expected a questionnaire (format: " + survey.QuestionnaireFormat + ")"}}}
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)

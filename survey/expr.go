@@ -3,6 +3,8 @@ package survey
 import (
 	"fmt"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -189,8 +191,37 @@ type Expr struct {
 }
 
 // CompileExpr parses and type-checks an expression of the questionnaire format. It returns
-// the ids of the questions it references so that callers can check they exist.
+// the ids of the questions it references so that callers can check they exist. A source is
+// compiled once per process: questionnaires repeat the same rule on many questions, and
+// every command loads them, so the result (an Expr is never changed once made) is kept
+// and shared.
 func CompileExpr(src string) (*Expr, error) {
+	if c, ok := exprCache.Load(src); ok {
+		c := c.(compiled)
+		return c.e, c.err
+	}
+	e, err := compileExpr(src)
+	if exprCached.Add(1) <= maxCachedExprs {
+		exprCache.Store(src, compiled{e, err})
+	}
+	return e, err
+}
+
+// exprCache holds the result of compileExpr by source; exprCached counts its entries,
+// which stop being added at maxCachedExprs (a questionnaire has at most a few thousand).
+var (
+	exprCache  sync.Map
+	exprCached atomic.Int64
+)
+
+const maxCachedExprs = 20000
+
+type compiled struct {
+	e   *Expr
+	err error
+}
+
+func compileExpr(src string) (*Expr, error) {
 	tree, err := parser.Parse(src)
 	if err != nil {
 		return nil, fmt.Errorf("expression %q: %w", src, err)

@@ -82,6 +82,8 @@ type Summary struct {
 	// sections' overall ratings are Sections).
 	Record       RecordKind
 	Title, Scope string
+	// Assignee, Due and Note are a planned interview's (InterviewMeta).
+	Assignee, Due, Note string
 }
 
 // Summary computes the summary of s: what a store's list reports for it.
@@ -97,6 +99,8 @@ func (s *InterviewState) Summary() Summary {
 	if p := s.Assess; p != nil {
 		sm.Questionnaire, sm.Version, sm.Assessor = p.Meta.Questionnaire, p.Meta.QuestionnaireVersion, p.Meta.Author
 		sm.Title, sm.Scope = p.Meta.Title, p.Meta.Scope
+	} else {
+		sm.Assignee, sm.Due, sm.Note = s.Meta.Assignee, s.Meta.Due, s.Meta.Note
 	}
 	for _, a := range s.Answers {
 		if _, roster := a.Value.(*Roster); a.HasValue() && !roster {

@@ -397,12 +397,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case listedMsg:
 		if m.all && m.err == nil {
 			a.unsent = 0
-			for _, s := range m.items {
-				if s.Status != survey.StatusSubmitted && s.Status != survey.StatusApproved {
-					a.unsent++
+			for st, n := range m.counts {
+				if st != survey.StatusSubmitted && st != survey.StatusApproved {
+					a.unsent += n
 				}
 			}
 		}
+		_, cmd := a.home.Update(m)
+		return a, cmd
+	case pageMsg:
 		_, cmd := a.home.Update(m)
 		return a, cmd
 	case detailMsg:

@@ -2,9 +2,11 @@ package tui
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,7 +87,7 @@ func keystrokeApp(b *testing.B, q *survey.Questionnaire, qid string, answered in
 
 // measureKeys times Update+View for each key in turn (commands are not run: writing to the
 // store happens off the UI loop) and reports the median and the 99th percentile.
-func measureKeys(b *testing.B, app *App, next func(i int) tea.Msg) {
+func measureKeys(b *testing.B, app *App, next func(i int) tea.Msg) time.Duration {
 	b.Helper()
 	durs := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
@@ -104,6 +106,7 @@ func measureKeys(b *testing.B, app *App, next func(i int) tea.Msg) {
 	b.ReportMetric(float64(med.Nanoseconds()), "ns-median")
 	b.ReportMetric(float64(p99.Nanoseconds()), "ns-p99")
 	b.ReportMetric(float64(med)/float64(2*time.Millisecond), "median/target")
+	return med
 }
 
 func runeKey(r rune) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}} }
@@ -213,12 +216,13 @@ func bigStore(b *testing.B) string {
 
 // BenchmarkStartup10k is start-up to the first drawn screen with 10,000 interviews in the
 // store: open the store, load the bundled questionnaires, build the screens, list the
-// interviews (one indexed query; no interview's answers are read) and draw the home screen.
-// It also reports the time until the progress of the rows on screen (loaded lazily, a
-// handful of interviews) is drawn. Target: under 200 ms to the first screen.
+// interviews (a count and the first page, indexed queries; no interview's answers are read)
+// and draw the home screen. It also reports the time until the progress of the rows on
+// screen (loaded lazily, a handful of interviews) is drawn, and its floor (homeFloor),
+// measured in the same loop. Target: under 100 ms to the first screen.
 func BenchmarkStartup10k(b *testing.B) {
 	path := bigStore(b)
-	var firstTotal, detailTotal time.Duration
+	var firstTotal, detailTotal, floorTotal time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
@@ -240,8 +244,8 @@ func BenchmarkStartup10k(b *testing.B) {
 				listed = m
 			}
 		}
-		if listed.err != nil || len(listed.items) != 10000 {
-			b.Fatalf("listed %d interviews: %v", len(listed.items), listed.err)
+		if total := listed.counts[survey.StatusDraft]; listed.err != nil || total != 10000 || len(listed.items) == 0 {
+			b.Fatalf("listed %d of %d interviews: %v", len(listed.items), total, listed.err)
 		}
 		_, cmd := app.Update(listed)
 		_ = app.View()
@@ -254,13 +258,54 @@ func BenchmarkStartup10k(b *testing.B) {
 		detailTotal += time.Since(start)
 		b.StopTimer()
 		st.Close()
+		start = time.Now()
+		homeFloor(b, path)
+		floorTotal += time.Since(start)
 		b.StartTimer()
 	}
 	b.StopTimer()
 	first := firstTotal / time.Duration(b.N)
-	b.ReportMetric(float64(first.Milliseconds()), "ms-first-screen")
-	b.ReportMetric(float64((detailTotal / time.Duration(b.N)).Milliseconds()), "ms-with-progress")
-	b.ReportMetric(float64(first)/float64(200*time.Millisecond), "first/target")
+	floor := floorTotal / time.Duration(b.N)
+	b.ReportMetric(float64(first.Microseconds())/1000, "ms-first-screen")
+	b.ReportMetric(float64((detailTotal/time.Duration(b.N)).Microseconds())/1000, "ms-with-progress")
+	b.ReportMetric(float64(floor.Microseconds())/1000, "ms-floor")
+	b.ReportMetric(float64(first)/float64(floor), "first/floor")
+	b.ReportMetric(float64(first)/float64(100*time.Millisecond), "first/target")
+}
+
+// homeFloor is the floor of the first screen: open the database file with database/sql,
+// count the interviews and read the 20 newest summaries (the columns the home screen
+// shows) in one plain query each, and format 20 rows of 80 columns. None of the program's
+// code runs; any first screen of the list does at least this.
+func homeFloor(b *testing.B, path string) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM interviews WHERE record = 'interview' AND questionnaire != ''`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT id, questionnaire, agency, province, status, answered, sections FROM interviews
+		WHERE record = 'interview' AND questionnaire != '' ORDER BY updated DESC, id LIMIT 20`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var screen strings.Builder
+	fmt.Fprintf(&screen, "%-60s %d interviews\n", "/ to search", n)
+	for rows.Next() {
+		var id, qn, agency, province, status, sections string
+		var answered int
+		if err := rows.Scan(&id, &qn, &agency, &province, &status, &answered, &sections); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(&screen, "  %-10s %-19.19s %-14.14s %-13s %7d %s\n", qn, agency, province, status, answered, sections)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // flatten runs batch commands apart into their parts.
@@ -290,4 +335,54 @@ func bundledQ(id string) (*survey.Questionnaire, error) {
 		}
 	}
 	return nil, fmt.Errorf("no bundled %s", id)
+}
+
+// BenchmarkTyping4000 is one keystroke (Update and View) typing into a comment that already
+// holds 4,000 characters (one paragraph, as assessors write them), on ODRA 3.1 at 80×24,
+// with the keystrokes typed at the end of the text and in its middle, and, to show the cost
+// does not grow with the text, at the end of a 40-character comment. Its floor, measured
+// in the same loop, is what any editor must do per key: insert one rune into a 4,000-rune
+// slice and make the new value a string. Target: median under 1 ms, whatever the length.
+func BenchmarkTyping4000(b *testing.B) {
+	odra := questionnaire(b, "odra-3.1")
+	typed := []rune("Đã có Luật An ninh mạng và Nghị định 13 về bảo vệ dữ liệu cá nhân. ")
+	var base []rune
+	for len(base) < 4000 {
+		base = append(base, typed...)
+	}
+	for _, c := range []struct {
+		where string
+		n     int
+	}{{"end", 4000}, {"middle", 4000}, {"end", 40}} {
+		base := base[:c.n]
+		where := c.where
+		b.Run(fmt.Sprintf("%s%d", where, c.n), func(b *testing.B) {
+			app := keystrokeApp(b, odra, "3.2", 15)
+			app.Update(runeKey('c')) // into the comment
+			reset := func() {
+				app.question.comment.SetValue(string(base))
+				if where == "middle" { // twenty lines up from the end
+					for range 20 {
+						app.question.comment, _ = app.question.comment.Update(tea.KeyMsg{Type: tea.KeyUp})
+					}
+				}
+			}
+			reset()
+			var floor time.Duration
+			floorRunes := slices.Clone(base)
+			med := measureKeys(b, app, func(i int) tea.Msg {
+				if i%200 == 199 {
+					reset() // keep the comment at 4,000 characters
+					floorRunes = slices.Clone(base)
+				}
+				start := time.Now()
+				floorRunes = slices.Insert(floorRunes, len(floorRunes)/2, typed[i%len(typed)])
+				_ = string(floorRunes)
+				floor += time.Since(start)
+				return runeKey(typed[i%len(typed)])
+			})
+			b.ReportMetric(float64(floor.Nanoseconds())/float64(b.N), "ns-floor")
+			b.ReportMetric(float64(med.Nanoseconds())/(float64(floor.Nanoseconds())/float64(b.N)), "median/floor")
+		})
+	}
 }

@@ -15,11 +15,20 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
 )
 
-// homeScreen lists the interviews on this device. It reads summaries (one indexed query)
-// and loads the full state only of the rows on screen, for their progress.
+// homeScreen lists the interviews on this device. From a store that counts them
+// (session.Counter) it reads the summaries a page at a time, the next page when the cursor
+// comes near the end of those read (each page one indexed query), so that the first screen
+// costs the same with ten or ten thousand interviews; from another store, all at once. It
+// loads the full state only of the rows on screen, for their progress.
 type homeScreen struct {
-	c         *shared
-	items     []session.Summary
+	c     *shared
+	items []session.Summary // the first pages of the list
+	// total is how many interviews the list holds (len(items) once every page is read);
+	// fetching says a page is being read; toBottom, that the cursor goes to the last row
+	// when it arrives.
+	total     int
+	fetching  bool
+	toBottom  bool
 	details   map[string]detailMsg
 	loading   map[string]bool
 	cursor    int
@@ -45,15 +54,60 @@ func newHomeScreen(c *shared) *homeScreen {
 
 func (h *homeScreen) Init() tea.Cmd { return h.reload() }
 
-// reload lists the interviews with the current search and filter, in a command.
+// homePage is how many summaries the home screen reads at a time.
+const homePage = 200
+
+// listOptions is what the list shows: the current search and filter.
+func (h *homeScreen) listOptions() session.ListOptions {
+	return session.ListOptions{Status: homeFilters[h.filter], Search: strings.TrimSpace(h.search.Value())}
+}
+
+// reload lists the interviews with the current search and filter, in a command: the
+// counts and the first page.
 func (h *homeScreen) reload() tea.Cmd {
 	h.seq++
+	h.fetching, h.toBottom = false, false
 	seq, st, ctx := h.seq, h.c.store, h.c.ctx
-	o := session.ListOptions{Status: homeFilters[h.filter], Search: strings.TrimSpace(h.search.Value())}
+	o := h.listOptions()
 	all := o.Status == "" && o.Search == ""
+	// As many rows as were read, so that the cursor keeps its place after a reload.
+	limit := max(homePage, len(h.items))
+	return func() tea.Msg {
+		c, ok := st.(session.Counter)
+		if !ok {
+			items, err := st.List(ctx, o)
+			counts := map[survey.Status]int{}
+			for _, s := range items {
+				counts[s.Status]++
+			}
+			return listedMsg{seq: seq, items: items, counts: counts, all: all, err: err}
+		}
+		counts, err := c.CountByStatus(ctx, o)
+		if err != nil {
+			return listedMsg{seq: seq, all: all, err: err}
+		}
+		o.Limit = limit
+		items, err := st.List(ctx, o)
+		return listedMsg{seq: seq, items: items, counts: counts, all: all, err: err}
+	}
+}
+
+// more reads the next page when the cursor is within a screen of the end of the rows
+// read, or every remaining row when toBottom is set.
+func (h *homeScreen) more() tea.Cmd {
+	if h.fetching || len(h.items) >= h.total || (!h.toBottom && h.cursor+2*h.rows() < len(h.items)) {
+		return nil
+	}
+	h.fetching = true
+	seq, st, ctx := h.seq, h.c.store, h.c.ctx
+	o := h.listOptions()
+	o.Offset = len(h.items)
+	if !h.toBottom {
+		o.Limit = homePage
+	}
 	return func() tea.Msg {
 		items, err := st.List(ctx, o)
-		return listedMsg{seq: seq, items: items, all: all, err: err}
+		return pageMsg{seq: seq, offset: o.Offset, items: items, err: err}
 	}
 }
 
@@ -87,8 +141,31 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		h.err = m.err
 		if m.err == nil {
 			h.items = m.items
+			h.total = 0
+			for _, n := range m.counts {
+				h.total += n
+			}
+			h.total = max(h.total, len(h.items))
 		}
 		h.cursor = min(h.cursor, max(0, len(h.items)-1))
+		return h, h.loadVisible()
+	case pageMsg:
+		if m.seq != h.seq || m.offset != len(h.items) {
+			return h, nil
+		}
+		h.fetching = false
+		if m.err != nil {
+			h.err = m.err
+			return h, nil
+		}
+		h.items = append(h.items, m.items...)
+		if len(m.items) == 0 || (h.toBottom && len(h.items) < h.total) {
+			h.total = len(h.items) // fewer than counted: some changed meanwhile
+		}
+		if h.toBottom {
+			h.toBottom = false
+			h.move(len(h.items))
+		}
 		return h, h.loadVisible()
 	case detailMsg:
 		delete(h.loading, m.id)
@@ -150,6 +227,9 @@ func (h *homeScreen) key(m tea.KeyMsg) tea.Cmd {
 		h.move(-len(h.items))
 	case key.Matches(m, k.Bottom):
 		h.move(len(h.items))
+		if len(h.items) < h.total {
+			h.toBottom = true
+		}
 	case key.Matches(m, k.Open):
 		if h.cursor < len(h.items) {
 			sm := h.items[h.cursor]
@@ -191,7 +271,8 @@ func (h *homeScreen) move(d int) {
 // and the two detail lines.
 func (h *homeScreen) rows() int { return max(1, h.c.bodyHeight()-5) }
 
-// loadVisible loads the progress of the rows on screen that have none yet.
+// loadVisible loads the progress of the rows on screen that have none yet, and the next
+// page of the list when the screen comes near the end of the rows read.
 func (h *homeScreen) loadVisible() tea.Cmd {
 	h.top = window(h.cursor, len(h.items), h.rows(), h.top)
 	var cmds []tea.Cmd
@@ -219,7 +300,7 @@ func (h *homeScreen) loadVisible() tea.Cmd {
 			return d
 		})
 	}
-	return tea.Batch(cmds...)
+	return tea.Batch(append(cmds, h.more())...)
 }
 
 func (h *homeScreen) View() string {
@@ -239,8 +320,8 @@ func (h *homeScreen) View() string {
 		flt = c.get(st.Label())
 	}
 	sl += s.Subtle.Render("   " + c.t("Status: ", "Trạng thái: ") + flt)
-	count := fmt.Sprintf(c.t("%d interviews", "%d cuộc phỏng vấn"), len(h.items))
-	if len(h.items) == 1 {
+	count := fmt.Sprintf(c.t("%d interviews", "%d cuộc phỏng vấn"), h.total)
+	if h.total == 1 {
 		count = c.t("1 interview", "1 cuộc phỏng vấn")
 	}
 	out = append(out, pad(sl, w-width(count)-1)+" "+s.Subtle.Render(count))

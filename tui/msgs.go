@@ -39,9 +39,18 @@ type NoticeMsg struct {
 
 // Internal results of commands.
 type (
+	// listedMsg is the first page of the home list and how many interviews it holds, by
+	// status.
+	// pageMsg is a further page of the home list, read from offset.
+	pageMsg struct {
+		seq, offset int
+		items       []session.Summary
+		err         error
+	}
 	listedMsg struct {
 		seq     int
 		items   []session.Summary
+		counts  map[survey.Status]int
 		all     bool // unfiltered: recount the interviews not yet sent
 		err     error
 		suggest bool

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -40,8 +39,8 @@ type questionScreen struct {
 	editing bool // a text element of the focus is being typed in
 
 	probeCur, optCur, evCur int
-	comment                 textarea.Model
-	valueArea               textarea.Model  // text questions
+	comment                 textField
+	valueArea               textField       // text questions
 	valueInput              textinput.Model // number and date questions
 
 	dirty   bool
@@ -58,7 +57,7 @@ type questionScreen struct {
 }
 
 func newQuestionScreen(c *shared, iv *interview) *questionScreen {
-	q := &questionScreen{c: c, iv: iv, comment: newTextarea(c.sty), valueArea: newTextarea(c.sty),
+	q := &questionScreen{c: c, iv: iv, comment: newTextField(c.sty), valueArea: newTextField(c.sty),
 		valueInput: newInput(c.sty, 40), jump: newInput(c.sty, 20)}
 	q.comment.Placeholder = c.t("justification in one or two sentences", "lý do trong một hai câu")
 	q.resize()

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -25,14 +24,14 @@ type summaryScreen struct {
 	draft   survey.SectionSummary
 	focus   int // 0 rating, 1 comment
 	editing bool
-	comment textarea.Model
+	comment textField
 	dirty   bool
 	editSeq int
 	scroll  int
 }
 
 func newSummaryScreen(c *shared, iv *interview) *summaryScreen {
-	s := &summaryScreen{c: c, iv: iv, comment: newTextarea(c.sty)}
+	s := &summaryScreen{c: c, iv: iv, comment: newTextField(c.sty)}
 	s.comment.Placeholder = c.t("why this overall rating", "lý do của đánh giá chung")
 	s.resize()
 	return s

@@ -7,38 +7,12 @@ import (
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/tui/internal/scalekeys"
 	"github.com/fieldsurvey/fieldsurvey/tui/styles"
 )
-
-// newTextarea returns a multi-line field for comments and text answers: no line numbers,
-// a steady cursor (no blinking redraws), and without the keys the screens use for
-// navigation (ctrl+n, ctrl+p) and without ctrl+l (language).
-func newTextarea(s *styles.Styles) textarea.Model {
-	ta := textarea.New()
-	ta.ShowLineNumbers = false
-	ta.Prompt = "┃ "
-	ta.CharLimit = 0
-	ta.MaxHeight = 0
-	ta.Cursor.SetMode(cursor.CursorStatic)
-	km := textarea.DefaultKeyMap
-	km.LineNext = key.NewBinding(key.WithKeys("down"))
-	km.LinePrevious = key.NewBinding(key.WithKeys("up"))
-	km.TransposeCharacterBackward = key.NewBinding(key.WithDisabled())
-	km.LowercaseWordForward = key.NewBinding(key.WithDisabled())
-	ta.KeyMap = km
-	fs := textarea.Style{Base: s.NewStyle(), CursorLine: s.NewStyle(), CursorLineNumber: s.NewStyle(),
-		EndOfBuffer: s.Faint, LineNumber: s.Faint, Placeholder: s.Faint, Prompt: s.Focused, Text: s.NewStyle()}
-	bs := fs
-	bs.Prompt = s.Faint
-	ta.FocusedStyle, ta.BlurredStyle = fs, bs
-	ta.Blur()
-	return ta
-}
 
 // newInput returns a one-line field.
 func newInput(s *styles.Styles, limit int) textinput.Model {

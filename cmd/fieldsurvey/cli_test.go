@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +285,41 @@ func TestShortIDs(t *testing.T) {
 	}
 	if got := shortIDs([]string{"abc", "abcdefghij"}); got["abc"] != "abc" || got["abcdefghij"] != "abcdefgh" {
 		t.Fatalf("short ids of short ids: %v", got)
+	}
+	// Random ids sharing long prefixes: every short id is unique, as short as that allows
+	// (one character fewer would make two alike), and at least 8 characters.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		var ids []string
+		seen := map[string]bool{}
+		for range rng.IntN(30) + 2 {
+			id := "0193a5b2-7c1e-7000-8000-" + strconv.Itoa(rng.IntN(1000000))
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		got := shortIDs(ids)
+		n := 0
+		for _, s := range got {
+			n = max(n, len(s))
+		}
+		short := map[string]bool{}
+		shorter := map[string]bool{}
+		clash := false
+		for _, id := range ids {
+			if got[id] != id[:min(n, len(id))] || short[got[id]] {
+				t.Fatalf("shortIDs(%v) = %v", ids, got)
+			}
+			short[got[id]] = true
+			p := id[:min(n-1, len(id))]
+			if shorter[p] {
+				clash = true
+			}
+			shorter[p] = true
+		}
+		if n > 8 && !clash {
+			t.Fatalf("shortIDs(%v) = %v: %d characters where %d are unique", ids, got, n, n-1)
+		}
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,30 +138,26 @@ func interviewIDs(ctx context.Context, st *store.Store, refs []string, questionn
 	return ids, nil
 }
 
-// shortIDs returns the shortest unique prefix (at least 8 characters) of each id.
+// shortIDs returns the shortest unique prefix (at least 8 characters) of each id: one
+// length for all, one more than the longest prefix two ids share (found between neighbours
+// in sorted order).
 func shortIDs(ids []string) map[string]string {
-	n := 8
-	for {
-		seen := map[string]int{}
-		for _, id := range ids {
-			seen[prefix(id, n)]++
-		}
-		unique := true
-		for _, c := range seen {
-			if c > 1 {
-				unique = false
+	sorted := slices.Clone(ids)
+	sort.Strings(sorted)
+	n, longest := 8, 0
+	for i, id := range sorted {
+		longest = max(longest, len(id))
+		if i > 0 {
+			prev := sorted[i-1]
+			k := 0
+			for k < len(prev) && k < len(id) && prev[k] == id[k] {
+				k++
 			}
+			n = max(n, k+1)
 		}
-		longest := 0
-		for _, id := range ids {
-			longest = max(longest, len(id))
-		}
-		if unique || n >= longest {
-			break
-		}
-		n++
 	}
-	out := map[string]string{}
+	n = min(n, max(8, longest))
+	out := make(map[string]string, len(ids))
 	for _, id := range ids {
 		out[id] = prefix(id, n)
 	}
@@ -169,6 +169,23 @@ func prefix(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// catalogProgress counts an interview's progress with its questionnaire from c, for the
+// questionnaires c has; a questionnaire's content is named by the SHA-256 of its JSON.
+func catalogProgress(c *questionnaires.Catalog) store.ProgressFunc {
+	return func(qn, version string) *store.ProgressCounter {
+		q, err := c.Get(qn, version)
+		if err != nil {
+			return nil
+		}
+		b, err := json.Marshal(q)
+		if err != nil {
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		return &store.ProgressCounter{Of: hex.EncodeToString(sum[:16]), Count: q.Progress}
+	}
 }
 
 type interviewListOptions struct {
@@ -272,7 +289,8 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter, Created: true})
+	sums, err := st.ListProgress(ctx, store.ListOptions{Questionnaire: opts.questionnaire, Search: opts.search, Filter: filter, Created: true},
+		catalogProgress(c))
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
 	}
@@ -296,12 +314,8 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		in := interviewInfo{ID: s.ID, Questionnaire: s.Questionnaire, Version: s.Version, Status: s.Status,
 			Reason: s.Reason, Agency: s.Agency, Province: s.Province, Role: s.Role, Category: s.Category,
 			Assessor: s.Assessor, Answered: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
-			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions}
-		state, err := st.Interview(ctx, s.ID)
-		if err != nil {
-			return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", s.ID))
-		}
-		in.Assignee, in.Due, in.Note = state.Meta.Assignee, state.Meta.Due, state.Meta.Note
+			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions,
+			Assignee: s.Assignee, Due: s.Due, Note: s.Note}
 		if survey.AssessorEditable(s.Status) && s.Record != survey.RecordAssessment {
 			key := [2]string{s.Questionnaire, s.Version}
 			to, seen := upgrades[key]
@@ -311,9 +325,8 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 			}
 			in.Upgrade = to
 		}
-		if q, err := c.Get(s.Questionnaire, s.Version); err == nil {
-			answered, total := q.Progress(state.Answers)
-			in.Answered, in.Total = answered, &total
+		if p := s.Progress; p != nil {
+			in.Answered, in.Total = p.Answered, &p.Total
 		}
 		infos = append(infos, in)
 	}

@@ -280,16 +280,17 @@ type row struct {
 
 const (
 	qSelectIV = `SELECT questionnaire, version, status, reason, agency, province, role, category, assessor,
-		answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews WHERE id = ?`
+		answered, sections, conflicts, created, updated, revisions, record, title, scope, assignee, due, note FROM interviews WHERE id = ?`
 	qUpsertIV = `INSERT INTO interviews (id, questionnaire, version, status, reason, agency, province, role, category,
-		assessor, answered, sections, conflicts, created, updated, revisions, search, record, title, scope)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		assessor, answered, sections, conflicts, created, updated, revisions, search, record, title, scope, assignee, due, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET questionnaire = excluded.questionnaire, version = excluded.version,
 		status = excluded.status, reason = excluded.reason, agency = excluded.agency, province = excluded.province,
 		role = excluded.role, category = excluded.category, assessor = excluded.assessor, answered = excluded.answered,
 		sections = excluded.sections, conflicts = excluded.conflicts, created = excluded.created,
 		updated = excluded.updated, revisions = excluded.revisions, search = excluded.search,
-		record = excluded.record, title = excluded.title, scope = excluded.scope`
+		record = excluded.record, title = excluded.title, scope = excluded.scope, assignee = excluded.assignee,
+		due = excluded.due, note = excluded.note`
 )
 
 // finish updates the summary row of every interview the call added revisions to.
@@ -342,7 +343,7 @@ func (c *call) loadRow(id string) (*row, error) {
 	var status, record string
 	err := c.tx.queryRow(qSelectIV, id).Scan(&rw.Questionnaire, &rw.Version, &status, &rw.Reason,
 		&rw.Agency, &rw.Province, &rw.Role, &rw.Category, &rw.Assessor, &rw.Answered, &rw.sections,
-		&rw.Conflicts, &created, &updated, &rw.Revisions, &record, &rw.Title, &rw.Scope)
+		&rw.Conflicts, &created, &updated, &rw.Revisions, &record, &rw.Title, &rw.Scope, &rw.Assignee, &rw.Due, &rw.Note)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rw, nil
 	}
@@ -372,7 +373,7 @@ func (c *call) saveRow(rw *row) error {
 	_, err = c.tx.exec(qUpsertIV, rw.ID, rw.Questionnaire, rw.Version, string(rw.Status), rw.Reason,
 		rw.Agency, rw.Province, rw.Role, rw.Category, rw.Assessor, rw.Answered, secs, rw.Conflicts,
 		created, ms(rw.Updated), rw.Revisions, searchKey(rw.Agency, rw.Province, rw.Role),
-		string(rw.Record), rw.Title, rw.Scope)
+		string(rw.Record), rw.Title, rw.Scope, rw.Assignee, rw.Due, rw.Note)
 	if err != nil {
 		return fmt.Errorf("write interview %s: %w", rw.ID, err)
 	}
@@ -398,6 +399,7 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	switch t.Kind {
 	case survey.KindInterview:
 		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
+		s.Assignee, s.Due, s.Note = f.assignee, f.due, f.note
 		s.Created = fromMS(earliest(cur))
 	case survey.KindRespondent:
 		s.Agency, s.Province, s.Role, s.Category = f.agency, f.province, f.role, f.category

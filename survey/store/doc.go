@@ -6,7 +6,13 @@
 // (the revisions no known revision of the same target replaces), and keeps a summary row per
 // record for fast lists. A record is an interview or an assessment (survey.RecordKind, the
 // record column since migration 0002); List shows one kind at a time, interviews unless
-// ListOptions.Record says assessments, so that no interview list ever shows an assessment. Heads and summaries are maintained incrementally in the same
+// ListOptions.Record says assessments, so that no interview list ever shows an assessment.
+// A list can be read a page at a time (ListOptions.Limit and Offset, in the query over the
+// index on (record, updated, id) when there is no Filter) and counted by status without
+// reading it (CountByStatus). The summary row also holds a planned interview's assignee,
+// due date and note (migration 0003), and a cache of the skip-aware progress, which needs the
+// questionnaire and so is counted by ListProgress, not by the writes: valid while the
+// interview has the number of revisions it was counted at. Heads and summaries are maintained incrementally in the same
 // transaction as the revisions they derive from, so they always agree with a full
 // survey.Fold of the stored revisions; Check verifies that, and Interview folds the heads
 // with survey.InterviewState.ApplyHeads so its result equals survey.Fold's exactly.

@@ -227,7 +227,7 @@ func TestWithMigrations(t *testing.T) {
 		}
 		return nil
 	})
-	if want := []string{"hub:1:batches", "hub:2:receipts", "store:1:init", "store:2:assessments"}; !slices.Equal(applied, want) {
+	if want := []string{"hub:1:batches", "hub:2:receipts", "store:1:init", "store:2:assessments", "store:3:list"}; !slices.Equal(applied, want) {
 		t.Errorf("schema_migrations = %v, want %v", applied, want)
 	}
 	s.Close()

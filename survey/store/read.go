@@ -22,7 +22,8 @@ import (
 type Summary = survey.Summary
 
 const qList = `SELECT id, questionnaire, version, status, reason, agency, province, role, category, assessor,
-	answered, sections, conflicts, created, updated, revisions, record, title, scope FROM interviews`
+	answered, sections, conflicts, created, updated, revisions, record, title, scope, assignee, due, note,
+	progress_answered, progress_total, progress_at, progress_of FROM interviews`
 
 // ListOptions filters List. Zero values do not filter.
 type ListOptions struct {
@@ -33,7 +34,10 @@ type ListOptions struct {
 	Search string
 	// Filter keeps the interviews whose summary it matches (survey.Filter.Match).
 	Filter survey.Filter
-	Limit  int
+	// Limit, when positive, returns at most that many; Offset skips that many first (a
+	// page of the list). Without a Filter both go into the query, which then reads only
+	// the page from the index on (record, updated, id).
+	Limit, Offset int
 	// Record chooses interviews (the zero value) or assessments: a list holds one kind.
 	Record survey.RecordKind
 	// Created lists only the interviews whose creation is held; Waiting only those held
@@ -315,7 +319,85 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Summary, error) {
 // reading them as a stream: however many interviews match, one summary is in memory at a
 // time. An error from fn stops the walk and is returned.
 func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary) error) error {
-	q := qList
+	return s.eachListed(ctx, o, func(l Listed) error { return fn(l.Summary) })
+}
+
+// eachListed is EachSummary with the progress stored beside each summary.
+func (s *Store) eachListed(ctx context.Context, o ListOptions, fn func(Listed) error) error {
+	where, args := listWhere(o)
+	q := qList + " WHERE " + where + " ORDER BY updated DESC, id"
+	// The text filters fold in Go (SQLite cannot fold Vietnamese), so with a Filter the
+	// page is counted here rather than in SQL.
+	skip, limit := o.Offset, o.Limit
+	if o.Filter.IsZero() && (limit > 0 || skip > 0) {
+		lim := -1 // no limit
+		if limit > 0 {
+			lim = limit
+		}
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, lim, max(0, skip))
+		skip, limit = 0, 0
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list interviews: %w", err)
+	}
+	n := 0
+	err = scanListed(rows, func(l Listed) error {
+		if !o.Filter.Match(l.Summary) {
+			return nil
+		}
+		if skip > 0 {
+			skip--
+			return nil
+		}
+		if limit > 0 && n >= limit {
+			return errStop
+		}
+		n++
+		return fn(l)
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// CountByStatus returns how many interviews List(o) would return (Limit and Offset aside),
+// by status, without reading them when o has no Filter.
+func (s *Store) CountByStatus(ctx context.Context, o ListOptions) (map[survey.Status]int, error) {
+	out := map[survey.Status]int{}
+	if !o.Filter.IsZero() {
+		o.Limit, o.Offset = 0, 0
+		err := s.eachListed(ctx, o, func(l Listed) error {
+			out[l.Status]++
+			return nil
+		})
+		return out, err
+	}
+	where, args := listWhere(o)
+	rows, err := s.r.QueryContext(ctx, "SELECT status, count(*) FROM interviews WHERE "+where+" GROUP BY status", args...)
+	if err != nil {
+		return nil, fmt.Errorf("count interviews: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count interviews: %w", err)
+		}
+		out[survey.Status(st)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count interviews: %w", err)
+	}
+	return out, nil
+}
+
+// listWhere is the SQL condition (and its arguments) of the interviews o lists, but for
+// the folded filters of o.Filter (other than statuses), which Go applies.
+func listWhere(o ListOptions) (string, []any) {
 	record := o.Record
 	if record == "" {
 		record = survey.RecordInterview
@@ -348,29 +430,7 @@ func (s *Store) EachSummary(ctx context.Context, o ListOptions, fn func(Summary)
 		where = append(where, `(instr(search, ?) > 0 OR id LIKE ? ESCAPE '\')`)
 		args = append(args, foldText(term), likePrefix(strings.ToLower(term)))
 	}
-	q += " WHERE " + strings.Join(where, " AND ")
-	q += " ORDER BY updated DESC, id"
-	// The text filters fold in Go (SQLite cannot fold Vietnamese), so a limit is counted
-	// here rather than in SQL.
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("list interviews: %w", err)
-	}
-	n := 0
-	err = scanSummaries(rows, func(sm Summary) error {
-		if !o.Filter.Match(sm) {
-			return nil
-		}
-		if o.Limit > 0 && n >= o.Limit {
-			return errStop
-		}
-		n++
-		return fn(sm)
-	})
-	if errors.Is(err, errStop) {
-		return nil
-	}
-	return err
+	return strings.Join(where, " AND "), args
 }
 
 // errStop ends a walk early without an error.
@@ -473,15 +533,23 @@ func (s *Store) listTx(ctx context.Context, tx *Tx) ([]Summary, error) {
 
 // scanSummaries calls fn with each summary of rows, and closes rows.
 func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
+	return scanListed(rows, func(l Listed) error { return fn(l.Summary) })
+}
+
+// scanListed calls fn with each summary of rows and the progress stored beside it (whether
+// current or not: see ListProgress), and closes rows.
+func scanListed(rows *sql.Rows, fn func(Listed) error) error {
 	defer rows.Close()
 	for rows.Next() {
-		var sm Summary
+		var l Listed
+		sm := &l.Summary
 		var status, record string
 		var secs []byte
 		var created, updated int64
 		if err := rows.Scan(&sm.ID, &sm.Questionnaire, &sm.Version, &status, &sm.Reason, &sm.Agency,
 			&sm.Province, &sm.Role, &sm.Category, &sm.Assessor, &sm.Answered, &secs, &sm.Conflicts,
-			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope); err != nil {
+			&created, &updated, &sm.Revisions, &record, &sm.Title, &sm.Scope, &sm.Assignee, &sm.Due, &sm.Note,
+			&l.stored.Answered, &l.stored.Total, &l.storedAt, &l.storedOf); err != nil {
 			return fmt.Errorf("list interviews: %w", err)
 		}
 		sm.Status, sm.Record = survey.Status(status), survey.RecordKind(record)
@@ -491,7 +559,7 @@ func scanSummaries(rows *sql.Rows, fn func(Summary) error) error {
 		if err != nil {
 			return fmt.Errorf("list interviews: %s: %w", sm.ID, err)
 		}
-		if err := fn(sm); err != nil {
+		if err := fn(l); err != nil {
 			return err
 		}
 	}

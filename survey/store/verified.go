@@ -143,6 +143,7 @@ func checkForm(r survey.Revision) error {
 // fields applyTarget reads), decoded once.
 type fact struct {
 	questionnaire, version, assessor string // interview
+	assignee, due, note              string // interview: a planned one's
 	agency, province, role, category string // respondent
 	status                           survey.Status
 	reason                           string      // status
@@ -164,6 +165,7 @@ func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 			return f, err
 		}
 		f.questionnaire, f.version, f.assessor = m.Questionnaire, m.QuestionnaireVersion, m.AssessorOr(author)
+		f.assignee, f.due, f.note = m.Assignee, m.Due, m.Note
 	case survey.KindRespondent:
 		var r survey.Respondent
 		if err := json.Unmarshal(v, &r); err != nil {

@@ -74,7 +74,14 @@ type ListOptions struct {
 	// Search matches, ignoring case and Vietnamese accents, any part of the agency, province
 	// or role, or the beginning of the interview id.
 	Search string
-	Limit  int
+	// Limit, when positive, returns at most that many, after skipping Offset: one page.
+	Limit, Offset int
+}
+
+// Counter is a Store that counts, by status, the interviews List would return (Limit and
+// Offset aside) without reading them, so that a screen can list a page at a time.
+type Counter interface {
+	CountByStatus(ctx context.Context, o ListOptions) (map[survey.Status]int, error)
 }
 
 // Summary is one interview as lists show it, without loading its answers.
@@ -86,8 +93,19 @@ type Catalog interface {
 	List() []*survey.Questionnaire
 }
 
-// Find returns the questionnaire id at version from c.
+// Getter is a Catalog that loads one questionnaire without the others
+// (*questionnaires.Catalog parses each questionnaire when it is first needed).
+type Getter interface {
+	Get(id, version string) (*survey.Questionnaire, error)
+}
+
+// Find returns the questionnaire id at version from c: from c alone when it is a Getter,
+// so that a screen showing interviews of one questionnaire does not parse the others.
 func Find(c Catalog, id, version string) (*survey.Questionnaire, bool) {
+	if g, ok := c.(Getter); ok {
+		q, err := g.Get(id, version)
+		return q, err == nil
+	}
 	for _, q := range c.List() {
 		if q.ID == id && q.Version == version {
 			return q, true

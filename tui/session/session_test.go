@@ -276,3 +276,33 @@ func TestBlockersNameConflictedRosterRows(t *testing.T) {
 		t.Fatalf("conflict blockers: %q, want [%q]", got, want)
 	}
 }
+
+// getterOnly is a catalog that fails the test if it is listed: Find must ask it for the
+// one questionnaire.
+type getterOnly struct {
+	t *testing.T
+	q *survey.Questionnaire
+}
+
+func (g getterOnly) List() []*survey.Questionnaire {
+	g.t.Error("Find listed (and so parsed) every questionnaire of a catalog that can get one")
+	return nil
+}
+
+func (g getterOnly) Get(id, version string) (*survey.Questionnaire, error) {
+	if id == g.q.ID && version == g.q.Version {
+		return g.q, nil
+	}
+	return nil, questionnaires.ErrNotFound
+}
+
+func TestFindGetsOneQuestionnaire(t *testing.T) {
+	q := example(t)
+	c := getterOnly{t, q}
+	if got, ok := session.Find(c, q.ID, q.Version); !ok || got != q {
+		t.Errorf("Find(%s %s) = %v, %v", q.ID, q.Version, got, ok)
+	}
+	if _, ok := session.Find(c, q.ID, "0.0-none"); ok {
+		t.Error("Find found a version the catalog does not have")
+	}
+}

@@ -43,7 +43,16 @@ func (a Store) Interview(ctx context.Context, id string) (*survey.InterviewState
 func (a Store) List(ctx context.Context, o session.ListOptions) ([]session.Summary, error) {
 	// An interview held without its creation (a decision that came before it) is not listed:
 	// it has nothing to show or open yet.
-	return a.S.List(ctx, store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit, Created: true})
+	return a.S.List(ctx, listOptions(o))
+}
+
+func listOptions(o session.ListOptions) store.ListOptions {
+	return store.ListOptions{Questionnaire: o.Questionnaire, Status: o.Status, Search: o.Search, Limit: o.Limit, Offset: o.Offset, Created: true}
+}
+
+// CountByStatus counts, by status, the interviews List(o) returns (session.Counter).
+func (a Store) CountByStatus(ctx context.Context, o session.ListOptions) (map[survey.Status]int, error) {
+	return a.S.CountByStatus(ctx, listOptions(o))
 }
 
 // Agencies returns the agencies used on this device.

@@ -278,8 +278,26 @@ func (s *Store) List(ctx context.Context, o session.ListOptions) ([]session.Summ
 		}
 		return out[i].ID < out[j].ID
 	})
+	out = out[min(len(out), o.Offset):]
 	if o.Limit > 0 && len(out) > o.Limit {
 		out = out[:o.Limit]
+	}
+	return out, nil
+}
+
+// CountByStatus counts, by status, what List(o) returns, Limit and Offset aside.
+func (s *Store) CountByStatus(ctx context.Context, o session.ListOptions) (map[survey.Status]int, error) {
+	o.Limit, o.Offset = 0, 0
+	all, err := s.List(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.Lists--
+	s.mu.Unlock()
+	out := map[survey.Status]int{}
+	for _, sm := range all {
+		out[sm.Status]++
 	}
 	return out, nil
 }
