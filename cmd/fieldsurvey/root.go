@@ -42,6 +42,7 @@ var commands = []func(g *globals) *cobra.Command{
 	newSyncCommand,
 	newServeCommand,
 	newServerCommand,
+	newVersionCommand,
 }
 
 // Files and folders of the home folder.
@@ -172,6 +173,8 @@ Thiết lập: config.yaml trong thư mục làm việc < biến môi trường 
 	root.SetIn(g.stdin)
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
+	root.Version = buildVersion().short()
+	root.SetVersionTemplate("{{.Version}}\n")
 	g.root = root
 	return root
 }
