@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 )
@@ -91,7 +92,7 @@ func runInterviewHistory(ctx context.Context, g *globals, ref string, opts inter
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "read the history of %s", "đọc lịch sử của %s", id))
 	}
-	q := questionnaireOf(c, state)
+	q := review.QuestionnaireOf(c.Get, state)
 	if q == nil && state.HasMeta() && !opts.json {
 		g.warn(fmt.Sprintf(g.t("questionnaire %s %s is not installed: questions are shown by id and ratings by code",
 			"bảng hỏi %s %s chưa được cài: câu hỏi hiện theo mã, mức đánh giá theo mã"), state.Meta.Questionnaire, state.Meta.QuestionnaireVersion))
