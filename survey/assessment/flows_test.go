@@ -62,7 +62,7 @@ func ids(n *int) func() (string, error) {
 }
 
 // TestNewCountsInterviewsInScope: the scope and texts are normalised, the interviews of the
-// scope counted, and the assessment stored by its author.
+// scope counted (by their province's name without accents, or its old name, too), and the assessment stored by its author.
 func TestNewCountsInterviewsInScope(t *testing.T) {
 	ctx := context.Background()
 	st, lan, _, q := home(t)
@@ -70,7 +70,7 @@ func TestNewCountsInterviewsInScope(t *testing.T) {
 	for _, c := range []struct {
 		scope, want string
 		in          int
-	}{{" NATIONAL ", survey.ScopeNational, 2}, {"đà  nẵng", "đà  nẵng", 1}, {"Hà Nội", "Hà Nội", 0}} {
+	}{{" NATIONAL ", survey.ScopeNational, 2}, {"đà  nẵng", "đà  nẵng", 1}, {"Huế", "Huế", 1}, {"Da Nang", "Da Nang", 1}, {"Hà Nội", "Hà Nội", 0}} {
 		cr, err := New(ctx, st, lan, q, NewOptions{Scope: c.scope, Title: " Việt Nam 2026 ", Team: []string{" Lan ", "", "Minh"}}, ids(&n))
 		if err != nil {
 			t.Fatal(err)
