@@ -258,15 +258,8 @@ func CheckAssessmentScope(scope string) error {
 }
 
 // InScope reports whether an interview with this province belongs to an assessment of scope:
-// every interview for a national assessment, the province's (compared ignoring case and
-// spacing) otherwise.
+// every interview for a national assessment, the province's (compared as SameProvince
+// compares names: "Ha Noi" is "Hà Nội", "Thừa Thiên Huế" is "Huế") otherwise.
 func InScope(scope, province string) bool {
-	if scope == ScopeNational {
-		return true
-	}
-	return foldScope(scope) == foldScope(province)
-}
-
-func foldScope(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(NFC(s))), " ")
+	return scope == ScopeNational || SameProvince(scope, province)
 }

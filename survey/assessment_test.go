@@ -139,7 +139,8 @@ func TestAssessmentLinesRoundTrip(t *testing.T) {
 }
 
 func TestInScope(t *testing.T) {
-	if !InScope(ScopeNational, "Huế") || !InScope("Đà Nẵng", " đà  nẵng ") || InScope("Đà Nẵng", "Hà Nội") {
+	if !InScope(ScopeNational, "Huế") || !InScope("Đà Nẵng", " đà  nẵng ") || InScope("Đà Nẵng", "Hà Nội") ||
+		!InScope("Huế", "Thừa Thiên Huế") || !InScope("Ha Noi", "Hà Nội") || InScope("Đà Nẵng", "Quảng Nam") || InScope("Đà Nẵng", "") {
 		t.Error("InScope")
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -115,10 +114,6 @@ func runAssessmentNew(ctx context.Context, g *globals, opts assessmentNewOptions
 		return withHint(failWrap(err, "assessment new", "assessment new"),
 			"'fieldsurvey questionnaire list' shows the catalog", "'fieldsurvey questionnaire list' liệt kê danh mục")
 	}
-	scope := strings.TrimSpace(survey.NFC(opts.scope))
-	if strings.EqualFold(scope, survey.ScopeNational) {
-		scope = survey.ScopeNational
-	}
 	author, err := g.author()
 	if err != nil {
 		return err
@@ -128,32 +123,15 @@ func runAssessmentNew(ctx context.Context, g *globals, opts assessmentNewOptions
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Questionnaire: q.ID})
+	newID := func() (string, error) {
+		u, err := uuid.NewV7FromReader(g.rand)
+		return u.String(), err
+	}
+	cr, err := assessment.New(ctx, st, author, q, assessment.NewOptions{Scope: opts.scope, Title: opts.title, Team: opts.team}, newID)
 	if err != nil {
-		return contextErr(ctx, failWrap(err, "list interviews", "liệt kê phỏng vấn"))
+		return contextErr(ctx, err)
 	}
-	inScope := 0
-	for _, s := range sums {
-		if survey.InScope(scope, s.Province) {
-			inScope++
-		}
-	}
-	u, err := uuid.NewV7FromReader(g.rand)
-	if err != nil {
-		return failWrap(err, "new assessment id", "tạo mã bản đánh giá")
-	}
-	id := u.String()
-	team := make([]string, 0, len(opts.team))
-	for _, m := range opts.team {
-		if m = strings.TrimSpace(survey.NFC(m)); m != "" {
-			team = append(team, m)
-		}
-	}
-	meta := survey.AssessmentMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version, Scope: scope,
-		Title: strings.TrimSpace(survey.NFC(opts.title)), Team: team, Author: author.Principal, Device: author.Device}
-	if _, err := st.Put(ctx, author, survey.NewAssessment(id, meta)); err != nil {
-		return contextErr(ctx, failWrap(err, "create assessment", "tạo bản đánh giá"))
-	}
+	id, scope, inScope := cr.ID, cr.Meta.Scope, cr.InScope
 	if inScope == 0 {
 		g.warn(fmt.Sprintf(g.t("no interviews of %s in scope %s yet: the team may rate from documents, and interviews count as they arrive",
 			"chưa có phỏng vấn nào của %s trong phạm vi %s: nhóm có thể đánh giá dựa trên tài liệu, phỏng vấn được tính khi có"), q.ID, scope))
@@ -321,28 +299,23 @@ func buildAssessmentReport(ctx context.Context, g *globals, ref, include string)
 	if err != nil {
 		return nil, contextErr(ctx, err)
 	}
-	a, err := assessment.Read(ctx, st, id)
-	if err != nil {
-		return nil, contextErr(ctx, failWrap(err, "read assessment %s", "đọc bản đánh giá %s", id))
+	r, conflicts, err := assessment.Report(ctx, st, c, id, report.AssessmentOptions{Lang: g.lang(), Include: inc})
+	if conflicts > 0 {
+		g.warn(fmt.Sprintf(g.t("assessment %s has %d parts with two competing versions: each is marked; the newest is shown",
+			"bản đánh giá %s có %d phần có hai phiên bản xung đột: mỗi phần được đánh dấu; bản mới nhất được hiển thị"), id, conflicts))
 	}
-	if a.Meta.Questionnaire == "" {
+	var nq *assessment.NoQuestionnaireError
+	switch {
+	case errors.Is(err, assessment.ErrIncomplete):
 		return nil, fail("assessment %s is incomplete here: the change that creates it has not arrived yet",
 			"bản đánh giá %s chưa đầy đủ ở đây: thay đổi tạo ra nó chưa được nhận", id)
-	}
-	q, err := c.Get(a.Meta.Questionnaire, a.Meta.QuestionnaireVersion)
-	if err != nil {
-		return nil, withHint(failWrap(err, "assessment %s", "bản đánh giá %s", id),
+	case errors.As(err, &nq):
+		return nil, withHint(failWrap(nq.Err, "assessment %s", "bản đánh giá %s", id),
 			"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
+	case err != nil:
+		return nil, contextErr(ctx, err)
 	}
-	states, err := st.InterviewsOf(ctx, q.ID)
-	if err != nil {
-		return nil, contextErr(ctx, failWrap(err, "read the interviews of %s", "đọc các phỏng vấn của %s", q.ID))
-	}
-	if n := len(a.Conflicts); n > 0 {
-		g.warn(fmt.Sprintf(g.t("assessment %s has %d parts with two competing versions: each is marked; the newest is shown",
-			"bản đánh giá %s có %d phần có hai phiên bản xung đột: mỗi phần được đánh dấu; bản mới nhất được hiển thị"), id, n))
-	}
-	return report.BuildAssessment(q, a, states, report.AssessmentOptions{Lang: g.lang(), Include: inc})
+	return r, nil
 }
 
 func runAssessmentShow(ctx context.Context, g *globals, ref string, opts assessmentShowOptions) error {
@@ -394,15 +367,6 @@ func runAssessmentExport(ctx context.Context, g *globals, refs []string, out str
 	}
 	defer st.Close()
 	var ids []string
-	if len(refs) == 0 {
-		sums, err := st.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
-		if err != nil {
-			return contextErr(ctx, failWrap(err, "list assessments", "liệt kê bản đánh giá"))
-		}
-		for _, s := range sums {
-			ids = append(ids, s.ID)
-		}
-	}
 	for _, ref := range refs {
 		id, err := resolveAssessment(ctx, st, ref)
 		if err != nil {
@@ -410,50 +374,30 @@ func runAssessmentExport(ctx context.Context, g *globals, refs []string, out str
 		}
 		ids = append(ids, id)
 	}
-	sort.Strings(ids)
-	ids = compactStrings(ids)
-	var buf bytes.Buffer
-	for _, id := range ids {
-		a, err := assessment.Read(ctx, st, id)
-		if err != nil {
-			return contextErr(ctx, failWrap(err, "read assessment %s", "đọc bản đánh giá %s", id))
-		}
-		q, err := c.Get(a.Meta.Questionnaire, a.Meta.QuestionnaireVersion)
-		if err != nil {
-			return withHint(failWrap(err, "export assessment %s", "xuất bản đánh giá %s", id),
-				"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
-		}
-		if n := len(a.Conflicts); n > 0 {
+	ex, err := assessment.Export(ctx, st, c, ids)
+	var nq *assessment.NoQuestionnaireError
+	switch {
+	case errors.As(err, &nq):
+		return withHint(failWrap(nq.Err, "export assessment %s", "xuất bản đánh giá %s", nq.Assessment),
+			"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
+	case err != nil:
+		return contextErr(ctx, err)
+	}
+	for _, id := range ex.IDs {
+		if n := ex.Conflicts[id]; n > 0 {
 			g.warn(fmt.Sprintf(g.t("assessment %s has %d conflicts: the export holds the newest side of each",
 				"bản đánh giá %s có %d xung đột: tệp xuất chứa bản mới nhất của mỗi xung đột"), id, n))
 		}
-		for _, l := range a.Lines(q) {
-			b, err := l.MarshalLine()
-			if err != nil {
-				return err
-			}
-			buf.Write(b)
-		}
 	}
 	if out == "" {
-		_, err = g.stdout.Write(buf.Bytes())
+		_, err = g.stdout.Write(ex.Data)
 		return err
 	}
-	if err := writeFileAtomic(out, buf.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(out, ex.Data, 0o644); err != nil {
 		return failWrap(err, "write %s", "ghi %s", out)
 	}
-	g.infof("exported %d assessments to %s", "đã xuất %d bản đánh giá ra %s", len(ids), out)
+	g.infof("exported %d assessments to %s", "đã xuất %d bản đánh giá ra %s", len(ex.IDs), out)
 	return nil
-}
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func newAssessmentImportCommand(g *globals) *cobra.Command {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -63,29 +62,10 @@ func runBatchList(_ context.Context, g *globals, opts batchListOptions) error {
 	t := newTable(g.stdout, g.t("SEQ", "SỐ"), g.t("STATE", "TRẠNG THÁI"), g.t("CREATED", "TẠO LÚC"), g.t("INTERVIEWS", "PHỎNG VẤN"),
 		g.t("REVISIONS", "THAY ĐỔI"), g.t("DETAILS", "CHI TIẾT"))
 	for _, b := range list {
-		state, details := "", ""
-		switch b.State {
-		case client.BatchWaiting:
-			state, details = g.t("waiting", "đang chờ"), g.t("in the outbox", "trong outbox")
-		case client.BatchSent:
-			state = g.t("sent", "đã gửi")
-			if !b.Received.IsZero() {
-				details = g.t("received by the server ", "máy chủ nhận lúc ") + b.Received.Local().Format("2006-01-02 15:04")
-			}
-		case client.BatchRefused:
-			state = g.t("REFUSED", "BỊ TỪ CHỐI")
-			if b.Refusal != nil {
-				details = b.Refusal.Reason.Get(g.lang()) + ": " + b.Refusal.Message.Get(g.lang())
-			}
-		}
-		if b.Problem != "" {
-			details = g.t("cannot be read: ", "không đọc được: ") + b.Problem
-		}
+		state, details := b.Describe(g.lang())
 		created, seq := "-", "-"
 		if b.Batch != "" {
 			created, seq = b.Created.Local().Format("2006-01-02 15:04"), strconv.FormatUint(b.Seq, 10)
-		} else {
-			details = filepath.Base(b.File) + ": " + details
 		}
 		t.row(seq, state, created, fmt.Sprint(b.Interviews), fmt.Sprint(b.Revisions), details)
 	}

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
-	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -86,24 +83,14 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 		return err
 	}
 	defer st.Close()
-	conflicts, err := st.Conflicts(ctx)
+	conflicts, err := review.Conflicts(ctx, st, c.Get)
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "read conflicts", "đọc xung đột"))
 	}
 	out := []conflictJSON{}
-	states := map[string]*survey.InterviewState{}
-	qs := map[string]*survey.Questionnaire{}
 	for _, cf := range conflicts {
-		s, ok := states[cf.Target.Interview]
-		if !ok {
-			if s, err = st.Interview(ctx, cf.Target.Interview); err != nil {
-				return failWrap(err, "read interview %s", "đọc phỏng vấn %s", cf.Target.Interview)
-			}
-			states[cf.Target.Interview] = s
-			qs[s.ID] = questionnaireOf(c, s)
-		}
-		cj := conflictJSON{Interview: cf.Target.Interview, Agency: s.Respondent.Agency, Province: s.Respondent.Province,
-			Kind: cf.Target.Kind, Key: cf.Target.Key, Target: review.TargetArg(cf.Target), Question: questionText(c, s, cf.Target, g.lang())}
+		cj := conflictJSON{Interview: cf.Target.Interview, Agency: cf.State.Respondent.Agency, Province: cf.State.Respondent.Province,
+			Kind: cf.Target.Kind, Key: cf.Target.Key, Target: review.TargetArg(cf.Target), Question: cf.Question(g.lang())}
 		for i, h := range cf.Heads {
 			rep := h.Replaces
 			if rep == nil {
@@ -121,9 +108,11 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 	} else if len(out) == 0 {
 		g.infof("no conflicts", "không có xung đột")
 	} else {
-		ids := make([]string, 0, len(states))
-		for id := range states {
-			ids = append(ids, id)
+		var ids []string
+		for _, cf := range conflicts {
+			if !slices.Contains(ids, cf.Target.Interview) {
+				ids = append(ids, cf.Target.Interview)
+			}
 		}
 		short := shortIDs(ids)
 		width := g.historyWidth()
@@ -132,20 +121,19 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 				fmt.Fprintln(g.stdout, l.String())
 			}
 		}
-		for i, cj := range out {
+		for i, cf := range conflicts {
 			if i > 0 {
 				fmt.Fprintln(g.stdout)
 			}
-			where := strings.Trim(cj.Agency+", "+cj.Province, ", ")
-			q := qs[cj.Interview]
-			line(0, cj.Interview+" · "+where)
-			line(2, survey.TargetText(q, conflicts[i].Target).Get(g.lang()))
-			for j, h := range conflicts[i].Heads {
-				line(2, fmt.Sprintf("[%d] %s · %s %s · %s", j+1, orDash(h.Author), g.t("device", "thiết bị"), h.Device,
+			where := strings.Trim(cf.State.Respondent.Agency+", "+cf.State.Respondent.Province, ", ")
+			line(0, cf.Target.Interview+" · "+where)
+			line(2, survey.TargetText(cf.Questionnaire, cf.Target).Get(g.lang()))
+			for j, h := range cf.Heads {
+				line(2, fmt.Sprintf("[%d] %s · %s %s · %s", j+1, review.OrDash(h.Author), g.t("device", "thiết bị"), h.Device,
 					h.Time.UTC().Format("2006-01-02 15:04")))
-				line(6, sideText(g, q, h))
+				line(6, review.SideText(cf.Questionnaire, h, g.lang()))
 			}
-			line(2, fmt.Sprintf("%s: fieldsurvey conflicts settle %s %s --take N", g.t("settle", "giải quyết"), short[cj.Interview], cj.Target))
+			line(2, fmt.Sprintf("%s: fieldsurvey conflicts settle %s %s --take N", g.t("settle", "giải quyết"), short[cf.Target.Interview], review.TargetArg(cf.Target)))
 		}
 	}
 	if len(out) == 0 {
@@ -155,194 +143,6 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 	g.infof(fmt.Sprintf("%d %s; 'fieldsurvey conflicts settle --help' says how to settle them", n, plural(n, "conflict", "conflicts")),
 		fmt.Sprintf("%d xung đột; 'fieldsurvey conflicts settle --help' hướng dẫn cách giải quyết", n))
 	return exitStatus(exitConflicts)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// questionnaireOf returns the questionnaire of s from c, or nil when it is not installed.
-func questionnaireOf(c *questionnaires.Catalog, s *survey.InterviewState) *survey.Questionnaire {
-	if s.Assess != nil {
-		q, err := c.Get(s.Assess.Meta.Questionnaire, s.Assess.Meta.QuestionnaireVersion)
-		if err != nil {
-			return nil
-		}
-		return q
-	}
-	if !s.HasMeta() {
-		return nil
-	}
-	q, err := c.Get(s.Meta.Questionnaire, s.Meta.QuestionnaireVersion)
-	if err != nil {
-		return nil
-	}
-	return q
-}
-
-// questionText is the question's text when the interview's questionnaire is known.
-func questionText(c *questionnaires.Catalog, s *survey.InterviewState, t survey.Target, lang string) string {
-	key := t.Key
-	switch t.Kind {
-	case survey.KindAnswer:
-	case survey.KindRow:
-		key, _, _ = survey.SplitRowKey(t.Key)
-	default:
-		return ""
-	}
-	if q := questionnaireOf(c, s); q != nil {
-		if qu, ok := q.Question(key); ok {
-			return qu.Text.Get(lang)
-		}
-	}
-	return ""
-}
-
-// sideText says what one side holds, in the user's language (ratings by their scale's
-// label when the questionnaire q is known; q may be nil).
-func sideText(g *globals, q *survey.Questionnaire, r survey.Revision) string {
-	quote := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		return fmt.Sprintf(" · %q", s)
-	}
-	rating := func(sc *survey.Scale, c survey.Code) string {
-		if st, ok := sc.Step(c); ok {
-			return st.Label.Get(g.lang())
-		}
-		return string(c)
-	}
-	switch r.Kind {
-	case survey.KindAnswer:
-		var a survey.Answer
-		if json.Unmarshal(r.Value, &a) == nil {
-			sc := survey.ReadinessScale()
-			var qu *survey.Question
-			if q != nil {
-				if qu, _ = q.Question(r.Key); qu != nil {
-					sc = q.ScaleOf(qu)
-				}
-			}
-			var parts []string
-			if a.Rating != "" {
-				parts = append(parts, g.t("rating ", "mức ")+rating(sc, a.Rating))
-			}
-			if a.Value != nil {
-				parts = append(parts, g.t("answer ", "trả lời ")+answerValueText(g, qu, a.Value))
-			}
-			if len(a.Evidence) > 0 {
-				parts = append(parts, fmt.Sprintf(g.t("%d evidence", "%d bằng chứng"), len(a.Evidence)))
-			}
-			if len(parts) == 0 && a.Comment == "" {
-				parts = append(parts, g.t("cleared", "đã xoá"))
-			}
-			return strings.TrimPrefix(strings.Join(parts, ", ")+quote(a.Comment), " · ")
-		}
-	case survey.KindSection:
-		var s survey.SectionSummary
-		if json.Unmarshal(r.Value, &s) == nil {
-			sc := survey.ReadinessScale()
-			if q != nil {
-				if sec, ok := q.Section(r.Key); ok {
-					sc = q.SectionScale(sec)
-				}
-			}
-			rt := "-"
-			if s.Rating != "" {
-				rt = rating(sc, s.Rating)
-			}
-			return g.t("rating ", "mức ") + rt + quote(s.Comment)
-		}
-	case survey.KindStatus:
-		var s survey.StatusChange
-		if json.Unmarshal(r.Value, &s) == nil {
-			return s.Status.Label().Get(g.lang()) + quote(s.Reason)
-		}
-	case survey.KindRespondent:
-		var p survey.Respondent
-		if json.Unmarshal(r.Value, &p) == nil {
-			return strings.Join([]string{p.Agency, p.Province, p.Role, p.Category, p.Date}, " | ")
-		}
-	case survey.KindInterview:
-		var m survey.InterviewMeta
-		if json.Unmarshal(r.Value, &m) == nil {
-			return fmt.Sprintf("%s %s, %s", m.Questionnaire, m.QuestionnaireVersion, orDash(m.Assessor))
-		}
-	case survey.KindRow:
-		var row survey.RosterRow
-		if json.Unmarshal(r.Value, &row) == nil {
-			return rowText(g, q, r.Key, row)
-		}
-	}
-	return string(r.Value)
-}
-
-// rowText says what a roster row holds: "deleted", or its cells as "label: value" in the
-// roster's column order.
-func rowText(g *globals, q *survey.Questionnaire, key string, row survey.RosterRow) string {
-	row = row.Normalized()
-	if row.IsEmpty() {
-		return g.t("row deleted", "đã xoá dòng")
-	}
-	var cols []survey.Column
-	if q != nil {
-		qid, _, _ := survey.SplitRowKey(key)
-		if qu, ok := q.Question(qid); ok {
-			cols = qu.Columns
-		}
-	}
-	var parts []string
-	for _, c := range cols {
-		if v, ok := row.Cells[c.ID]; ok {
-			parts = append(parts, c.Label.Get(g.lang())+": "+c.CellText(v, g.lang()))
-		}
-	}
-	if cols == nil {
-		keys := slices.Sorted(maps.Keys(row.Cells))
-		for _, k := range keys {
-			parts = append(parts, k+": "+survey.CellString(row.Cells[k]))
-		}
-	}
-	if len(parts) == 0 {
-		return g.t("empty row", "dòng trống")
-	}
-	return strings.Join(parts, " · ")
-}
-
-// answerValueText writes a non-rating answer in words: option labels, yes or no.
-func answerValueText(g *globals, qu *survey.Question, v any) string {
-	label := func(code string) string {
-		if qu != nil {
-			for _, o := range qu.Options {
-				if o.Code == code {
-					return o.Label.Get(g.lang())
-				}
-			}
-		}
-		return code
-	}
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return g.t("yes", "có")
-		}
-		return g.t("no", "không")
-	case string:
-		return label(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case []string:
-		parts := make([]string, len(x))
-		for i, c := range x {
-			parts[i] = label(c)
-		}
-		return strings.Join(parts, ", ")
-	}
-	return fmt.Sprint(v)
 }
 
 type conflictsSettleOptions struct {
@@ -407,13 +207,6 @@ chưa được duyệt.`,
 	return cmd
 }
 
-// errUnknownTarget is refused before anything is read or written.
-func unknownTarget(arg, id string) error {
-	return withHint(fail("unknown target %q in interview %s: expected a question id (7.1), section:ID, respondent, status or interview",
-		"mục %q không có trong phỏng vấn %s: cần là mã câu hỏi (7.1), section:MÃ, respondent, status hoặc interview", arg, id),
-		"'fieldsurvey conflicts' lists the conflicts with their targets", "'fieldsurvey conflicts' liệt kê các xung đột và mục của chúng")
-}
-
 func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument string, opts conflictsSettleOptions) error {
 	if g.flags.db != "" {
 		return withHint(fail("settle writes to this device's own store, not to a hub store (--db)",
@@ -449,89 +242,32 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 	if err != nil {
 		return contextErr(ctx, err)
 	}
-	state, err := st.Interview(ctx, id)
-	if err != nil {
-		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
-	}
-	if state.Assess != nil && opts.valueSet {
-		return withHint(fail("%s is an assessment: settle its conflicts with --take N", "%s là một bản đánh giá: giải quyết xung đột bằng --take N", id),
-			"or write the new value with 'fieldsurvey assessment import', which replaces both sides",
-			"hoặc ghi giá trị mới bằng 'fieldsurvey assessment import', giá trị đó thay thế cả hai phía")
-	}
-	q := questionnaireOf(c, state)
-	t, ok := review.ParseTarget(id, targetArgument)
-	if !ok {
-		return unknownTarget(targetArgument, id)
-	}
-	var heads []survey.Revision
-	if err := st.View(ctx, func(tx *store.Tx) error {
-		heads, err = tx.Heads(t)
-		return err
-	}); err != nil {
-		return contextErr(ctx, failWrap(err, "read interview %s", "đọc phỏng vấn %s", id))
-	}
-	if len(heads) == 0 && (q == nil || !review.Knows(q, t)) {
-		return unknownTarget(targetArgument, id)
-	}
-	if err := store.CheckConflict(t, heads); err != nil {
-		return withHint(err, "'fieldsurvey conflicts' lists what conflicts; an answer without conflict is changed in the interview screen",
-			"'fieldsurvey conflicts' liệt kê các xung đột; câu trả lời không có xung đột thì sửa trên màn hình phỏng vấn")
-	}
-	if err := survey.CheckSettle(g.role(), state.Status.Status, t.Kind); err != nil {
-		return failWrap(err, "cannot settle this conflict", "không thể giải quyết xung đột này")
-	}
-	var value any
-	if opts.takeSet {
-		if opts.take < 1 || opts.take > len(heads) {
-			return withHint(fail("there is no side %d: %s has %d versions (sides 1 to %d)", "không có phía %d: %s có %d phiên bản (phía 1 đến %d)",
-				opts.take, survey.TargetText(q, t).Get(g.lang()), len(heads), len(heads)),
-				"'fieldsurvey conflicts' numbers the sides", "'fieldsurvey conflicts' đánh số các phía")
-		}
-		value = heads[opts.take-1].Value
+	req := review.SettleRequest{ID: id, Target: targetArgument, Role: g.role(),
+		Author: store.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}}
+	if opts.valueSet {
+		req.Value = &opts.value
 	} else {
-		if q == nil && t.Kind != survey.KindInterview {
-			return withHint(fail("questionnaire %s version %s is not installed: a new value cannot be checked",
-				"bảng hỏi %s phiên bản %s chưa được cài: không thể kiểm tra giá trị mới", state.Meta.Questionnaire, state.Meta.QuestionnaireVersion),
-				"add it with 'fieldsurvey questionnaire add FILE', or take a side with --take N",
-				"thêm bằng 'fieldsurvey questionnaire add TỆP', hoặc chọn một phía bằng --take N")
-		}
-		known := func(id, version string) error { _, err := c.Get(id, version); return err }
-		value, err = review.SettleValue(q, state, t, opts.value, g.role(), heads, known)
-		var ve *review.ValueError
-		switch {
-		case errors.As(err, &ve):
-			return withHint(failWrap(ve.Err, "--value is refused", "--value bị từ chối"),
-				"see 'fieldsurvey conflicts settle --help' for the JSON of each target", "xem 'fieldsurvey conflicts settle --help' để biết JSON của từng mục")
-		case err != nil:
-			var st survey.Status
-			if json.Unmarshal([]byte(opts.value), &struct {
-				Status *survey.Status `json:"status"`
-			}{&st}) == nil && st != "" {
-				return failWrap(err, "cannot settle the status as %s", "không thể giải quyết trạng thái thành %s", st)
-			}
-			return err
-		}
+		req.Take = opts.take
 	}
-	seen := make([]string, len(heads))
-	for i, h := range heads {
-		seen[i] = h.ID
-	}
-	author := store.Author{Device: g.cfg.Device, Principal: g.cfg.Assessor.Principal}
-	rev, err := st.Settle(ctx, author, t, value, seen)
+	res, err := review.Settle(ctx, st, c.Get, req)
 	if err != nil {
-		return contextErr(ctx, failWrap(err, "nothing settled", "chưa giải quyết"))
+		var se *review.SettleError
+		if errors.As(err, &se) {
+			err = &userError{msg: se.Msg, err: se.Err, hint: se.Hint}
+		}
+		return contextErr(ctx, err)
 	}
-	entries, err := survey.BuildHistory(q, append(slices.Clone(heads), rev), survey.HistoryOptions{IsServer: g.serverDevice()})
+	entries, err := survey.BuildHistory(res.Questionnaire, append(slices.Clone(res.Heads), res.Rev), survey.HistoryOptions{IsServer: g.serverDevice()})
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if e.ID == rev.ID {
+		if e.ID == res.Rev.ID {
 			g.writeHistoryEntry(e, g.historyWidth(), false)
 		}
 	}
 	g.infof("settled %s of interview %s (the %d sides stay in the history)",
 		"đã giải quyết %s của phỏng vấn %s (%d phía vẫn còn trong lịch sử)",
-		survey.TargetText(nil, t).Get(g.lang()), prefix(id, 8), len(heads))
+		survey.TargetText(nil, res.Target).Get(g.lang()), prefix(id, 8), len(res.Heads))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 )
@@ -60,15 +61,6 @@ trạng thái kèm lý do. Một lần giải quyết xung đột liệt kê m�
 	return cmd
 }
 
-// historyJSON is the document `interview history --json` writes.
-type historyJSON struct {
-	Format               string                `json:"format"`
-	Interview            string                `json:"interview"`
-	Questionnaire        string                `json:"questionnaire"`
-	QuestionnaireVersion string                `json:"questionnaire_version"`
-	Entries              []survey.HistoryEntry `json:"entries"`
-}
-
 func runInterviewHistory(ctx context.Context, g *globals, ref string, opts interviewHistoryOptions) error {
 	c, err := g.catalog()
 	if err != nil {
@@ -91,7 +83,7 @@ func runInterviewHistory(ctx context.Context, g *globals, ref string, opts inter
 	if err != nil {
 		return contextErr(ctx, failWrap(err, "read the history of %s", "đọc lịch sử của %s", id))
 	}
-	q := questionnaireOf(c, state)
+	q := review.QuestionnaireOf(c.Get, state)
 	if q == nil && state.HasMeta() && !opts.json {
 		g.warn(fmt.Sprintf(g.t("questionnaire %s %s is not installed: questions are shown by id and ratings by code",
 			"bảng hỏi %s %s chưa được cài: câu hỏi hiện theo mã, mức đánh giá theo mã"), state.Meta.Questionnaire, state.Meta.QuestionnaireVersion))
@@ -101,17 +93,9 @@ func runInterviewHistory(ctx context.Context, g *globals, ref string, opts inter
 		return failWrap(err, "read the history of %s", "đọc lịch sử của %s", id)
 	}
 	if opts.json {
-		return writeJSON(g.stdout, historyJSON{Format: survey.HistoryFormat, Interview: id,
-			Questionnaire: state.Meta.Questionnaire, QuestionnaireVersion: state.Meta.QuestionnaireVersion, Entries: entries})
+		return writeJSON(g.stdout, survey.NewHistoryDoc(id, state.Meta, entries))
 	}
-	title := state.Meta.Questionnaire + " " + state.Meta.QuestionnaireVersion
-	if q != nil {
-		title = q.Title.Get(g.lang())
-	}
-	where := strings.Trim(state.Respondent.Agency+", "+state.Respondent.Province, ", ")
-	count := survey.T(fmt.Sprintf("%d %s", len(entries), plural(len(entries), "revision", "revisions")),
-		fmt.Sprintf("%d phiên bản", len(entries))).Get(g.lang())
-	fmt.Fprintf(g.stdout, "%s · %s · %s · %s\n", id, where, title, count)
+	fmt.Fprintln(g.stdout, survey.HistoryTitle(id, state, q, len(entries), g.lang()))
 	width := g.historyWidth()
 	for _, e := range entries {
 		fmt.Fprintln(g.stdout)
@@ -146,17 +130,7 @@ func (g *globals) historyWidth() int {
 // writeHistoryEntry writes e to stdout, its lines wrapped to width (a continuation two
 // spaces further in), coloured when colour is on.
 func (g *globals) writeHistoryEntry(e survey.HistoryEntry, width int, noTarget bool) {
-	paint := g.historyPainter()
-	for _, l := range e.Lines(survey.RenderOptions{Lang: g.lang(), NoTarget: noTarget}) {
-		for _, wl := range l.Wrap(max(40, width), ansi.StringWidth) {
-			var b strings.Builder
-			b.WriteString(strings.Repeat(" ", wl.Indent))
-			for _, s := range wl.Spans {
-				b.WriteString(paint(s))
-			}
-			fmt.Fprintln(g.stdout, b.String())
-		}
-	}
+	_ = survey.WriteHistoryEntry(g.stdout, e, survey.RenderOptions{Lang: g.lang(), NoTarget: noTarget}, width, ansi.StringWidth, g.historyPainter())
 }
 
 // historyPainter styles the spans of a history line for stdout: plain text when colour

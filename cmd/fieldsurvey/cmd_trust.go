@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
@@ -64,83 +63,38 @@ HOME/trusted_supervisors nếu chưa có. Có thể đưa dòng qua đối số 
 }
 
 func runTrustAdd(_ context.Context, g *globals, args []string) error {
-	var lines []string
+	lines := []string{strings.Join(args, " ")}
 	if len(args) == 1 && args[0] == "-" {
-		sc := bufio.NewScanner(g.stdin)
-		sc.Buffer(make([]byte, 0, 4096), 1<<20)
-		for sc.Scan() {
-			if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-				lines = append(lines, l)
-			}
-		}
-		if err := sc.Err(); err != nil {
+		var err error
+		if lines, err = keys.ReadSignerLines(g.stdin); err != nil {
 			return failWrap(err, "read stdin", "đọc stdin")
 		}
 		if len(lines) == 0 {
 			return fail("no allowed_signers line on stdin", "không có dòng allowed_signers nào trên stdin")
 		}
-	} else {
-		lines = []string{strings.Join(args, " ")}
 	}
 	if err := g.needHome(); err != nil {
 		return err
 	}
-	// Every line is checked before any is added.
 	own := ""
 	if signer, err := keys.LoadSigner(g.keyPath()); err == nil {
 		own = keys.Fingerprint(signer.PublicKey())
 	}
-	type parsed struct {
-		line       string
-		principals string
-		key        ssh.PublicKey
-	}
-	var ps []parsed
-	for i, l := range lines {
-		as, err := keys.ParseAllowedSigners(strings.NewReader(l))
-		if err == nil && len(as.Signers) != 1 {
-			err = fmt.Errorf("expected one line")
-		}
-		// where names the line in English and Vietnamese: "the line", or "line 2" of several.
-		where, whereVI := "the line", "dòng"
-		if len(lines) > 1 {
-			where, whereVI = fmt.Sprintf("line %d", i+1), fmt.Sprintf("dòng %d", i+1)
-		}
-		if err != nil {
-			return withHint(failWrap(err, "%[1]s is not an allowed_signers line", "%[2]s không phải là dòng allowed_signers", where, whereVI),
-				"give the line the supervisor's 'fieldsurvey identity' prints: principal namespaces=\"fieldsurvey-batch\" ssh-ed25519 AAAA…",
-				"hãy đưa dòng mà lệnh 'fieldsurvey identity' của người giám sát in ra: danh-tính namespaces=\"fieldsurvey-batch\" ssh-ed25519 AAAA…")
-		}
-		s := as.Signers[0]
-		fp := keys.Fingerprint(s.Key)
-		switch {
-		case s.Key.Type() != ssh.KeyAlgoED25519:
-			return fail("%[1]s holds a %[3]s key; fieldsurvey supervisors sign with Ed25519 keys (ssh-ed25519)",
-				"%[2]s chứa khoá %[3]s; người giám sát của fieldsurvey ký bằng khoá Ed25519 (ssh-ed25519)", where, whereVI, s.Key.Type())
-		case s.CertAuthority:
-			return fail("%[1]s is a cert-authority line; fieldsurvey trusts keys, not certificates",
-				"%[2]s là dòng cert-authority; fieldsurvey tin cậy khoá, không dùng chứng chỉ", where, whereVI)
-		case len(s.Namespaces) > 0 && !keys.MatchPrincipal(s.Namespaces, batch.Namespace):
-			return fail("%[1]s limits the key to namespaces %[3]s, which leave out %[4]s: it would trust nothing",
-				"%[2]s giới hạn khoá trong không gian tên %[3]s, không gồm %[4]s: dòng này không tin cậy gì cả", where, whereVI, strings.Join(s.Namespaces, ","), batch.Namespace)
-		case fp == own:
-			return withHint(fail("%[1]s holds this device's own key (%[3]s)", "%[2]s chứa khoá của chính thiết bị này (%[3]s)", where, whereVI, fp),
-				"run 'fieldsurvey identity' on the supervisor's home and add the line it prints",
-				"chạy 'fieldsurvey identity' trên thư mục của người giám sát rồi thêm dòng mà lệnh đó in ra")
-		}
-		ps = append(ps, parsed{line: l, principals: strings.Join(s.Principals, ","), key: s.Key})
-	}
 	path := g.trustedPath()
-	for _, p := range ps {
-		added, err := keys.AddSignerLine(path, p.line)
-		if err != nil {
-			return failWrap(err, "trust add", "trust add")
-		}
-		if added {
-			fmt.Fprintf(g.stdout, g.t("trusted %s (key %s) as a supervisor", "đã tin cậy %s (khoá %s) là người giám sát")+"\n", p.principals, keys.Fingerprint(p.key))
+	sups, err := keys.TrustSupervisors(path, lines, batch.Namespace, own)
+	for _, s := range sups {
+		if s.Added {
+			fmt.Fprintf(g.stdout, g.t("trusted %s (key %s) as a supervisor", "đã tin cậy %s (khoá %s) là người giám sát")+"\n", s.Principals, s.Fingerprint)
 		} else {
-			fmt.Fprintf(g.stdout, g.t("%s (key %s) was trusted already", "%s (khoá %s) đã được tin cậy từ trước")+"\n", p.principals, keys.Fingerprint(p.key))
+			fmt.Fprintf(g.stdout, g.t("%s (key %s) was trusted already", "%s (khoá %s) đã được tin cậy từ trước")+"\n", s.Principals, s.Fingerprint)
 		}
+	}
+	var le *keys.LineError
+	switch {
+	case errors.As(err, &le):
+		return &userError{msg: le.Msg, err: le.Err, hint: le.Hint}
+	case err != nil:
+		return failWrap(err, "trust add", "trust add")
 	}
 	g.infof("batches these supervisors sign are merged with 'fieldsurvey merge FILE|DIR' (%s)",
 		"các lô do những người giám sát này ký được hợp nhất bằng 'fieldsurvey merge TỆP|THƯ-MỤC' (%s)", path)

@@ -1,7 +1,10 @@
-// Package assessment writes the assessment team's record into a store: Import takes the
-// JSONL lines of survey.ReadAssessmentLines (as 'fieldsurvey assessment import' reads them)
-// and, when every line is right, writes their changes in one transaction; otherwise it
-// writes nothing and returns every problem with its line.
+// Package assessment writes the assessment team's record into a store and reads it back:
+// New creates an assessment ('fieldsurvey assessment new'); Import takes the JSONL lines of
+// survey.ReadAssessmentLines (as 'fieldsurvey assessment import' reads them) and, when every
+// line is right, writes their changes in one transaction; otherwise it writes nothing and
+// returns every problem with its line. Export writes assessments as those lines (the same
+// assessments always give the same bytes), and Report builds an assessment's report beside
+// the interviews of its questionnaire ('assessment show', 'report --assessment').
 package assessment
 
 import (

@@ -75,7 +75,7 @@ func issueTokenWithNow(ctx context.Context, st Store, key ssh.Signer, spec Token
 }
 
 // CleanScope checks and normalises a supervisor's provinces: trimmed, NFC, without empty
-// entries or repeats (ignoring case).
+// entries or repeats (names of the same province, see survey.SameProvince).
 func CleanScope(scope []string) ([]string, error) {
 	var out []string
 	for _, p := range scope {
@@ -83,7 +83,7 @@ func CleanScope(scope []string) ([]string, error) {
 		if p == "" {
 			return nil, fmt.Errorf("the scope has an empty province; give provinces separated by commas, such as --scope \"Đà Nẵng,Thừa Thiên Huế\"")
 		}
-		if !slices.ContainsFunc(out, func(q string) bool { return foldProvince(q) == foldProvince(p) }) {
+		if !slices.ContainsFunc(out, func(q string) bool { return survey.SameProvince(q, p) }) {
 			out = append(out, p)
 		}
 	}

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/assign"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
+	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
 // TestAssignmentReachesTheAssignee: a supervisor's batch creating a planned interview makes
@@ -83,5 +85,80 @@ func TestAssignmentReachesTheAssignee(t *testing.T) {
 	e.Enroll(b2)
 	if got, _ := inboxAll(t, e, b2, 0); len(got) != 0 {
 		t.Fatalf("a device of b enrolled later received %d revisions", len(got))
+	}
+}
+
+// TestAssignmentOutsideScope: a supervisor scoped to a province may assign interviews in
+// it only, as it may decide only there: an assignment elsewhere (a new planned interview,
+// or the reassignment of one the server holds), or one whose province neither the batch
+// nor the server knows, is refused with a signed refusal, and its assignee receives
+// nothing. The province is compared as the scope is: "Thừa Thiên Huế" is "Huế".
+func TestAssignmentOutsideScope(t *testing.T) {
+	e := servertest.Start(t, "", nil)
+	q := servertest.DGRA(t)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	sup := servertest.NewDevice(t, "sup-hue", "lan@example.org")
+	e.Enroll(a)
+	e.Enroll(b)
+	e.EnrollAs(sup, survey.RoleSupervisor, "Huế")
+	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
+	post(t, e, a, data)
+	_, inb := inboxAll(t, e, b, 0)
+
+	assignBatch := func(id, province string) []byte {
+		plan := assign.Assignment{Questionnaire: q.ID, Version: q.Version, Agency: "Sở Tài chính", Province: province, Assignee: "b@example.org"}
+		var revs []survey.Revision
+		for _, c := range assign.Changes(id, plan, sup.ID) {
+			revs = append(revs, sup.Revision(t, c.Target, c.Value, t0))
+		}
+		data, _ := sup.Batch(t, revs)
+		return data
+	}
+	refused := func(data []byte, seq uint64, want string) {
+		t.Helper()
+		before := holdings(t, e)
+		rf, _ := postRefused(t, e, sup, data, wire.CodeOutOfScope)
+		r := checkRefusal(t, e, rf, sup.ID, seq, wire.CodeOutOfScope)
+		if r.Reason != "assignment outside the supervisor's provinces" || !strings.Contains(r.Message, want) {
+			t.Fatalf("refusal %d: %s: %s, want %q", seq, r.Reason, r.Message, want)
+		}
+		if after := holdings(t, e); after != before {
+			t.Fatalf("refusal %d changed the server: %+v -> %+v", seq, before, after)
+		}
+		if got, _ := inboxAll(t, e, b, inb.Cursor); len(got) != 0 {
+			t.Fatalf("after refusal %d the assignee received %d revisions", seq, len(got))
+		}
+	}
+
+	// A planned interview in Đà Nẵng: refused.
+	const outside = "0193a5b2-7c1e-7000-8000-0000000000b1"
+	refused(assignBatch(outside, "Đà Nẵng"), 1,
+		`interview `+outside+`, assigned by this supervisor, is in "Đà Nẵng", outside its provinces (Huế)`)
+
+	// The reassignment of the Đà Nẵng interview the server holds (its creation revised,
+	// without a respondent): refused for the province the server holds.
+	var meta survey.Revision
+	for _, r := range onServer(t, e, ivDaNang) {
+		if r.Kind == survey.KindInterview {
+			meta = r
+		}
+	}
+	m := survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version, Assessor: a.Principal, Device: a.ID, Assignee: "b@example.org"}
+	re, _ := sup.Batch(t, []survey.Revision{sup.Revision(t, meta.Target(), m, t0, meta.ID)})
+	refused(re, 2, `interview `+ivDaNang+`, assigned by this supervisor, is in "Đà Nẵng", outside its provinces (Huế)`)
+
+	// A planned interview the batch gives no province, that the server does not hold.
+	const bare = "0193a5b2-7c1e-7000-8000-0000000000b2"
+	m = survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version, Assessor: "b@example.org", Device: sup.ID, Assignee: "b@example.org"}
+	nb, _ := sup.Batch(t, []survey.Revision{sup.Revision(t, survey.Target{Interview: bare, Kind: survey.KindInterview}, m, t0)})
+	refused(nb, 3, "the batch assigns interview "+bare+" without its province, and the server does not hold it")
+
+	// In Thừa Thiên Huế, the old name of its province: stored, and the assignee gets it.
+	const inside = "0193a5b2-7c1e-7000-8000-0000000000b3"
+	post(t, e, sup, assignBatch(inside, "Thừa Thiên Huế"))
+	got, _ := inboxAll(t, e, b, inb.Cursor)
+	if !sameSet(idSet(got, nil), idSet(onServer(t, e, inside), nil)) || len(got) == 0 {
+		t.Fatalf("the assignee received %d revisions, want the %d of the planned interview", len(got), len(onServer(t, e, inside)))
 	}
 }

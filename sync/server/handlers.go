@@ -469,34 +469,26 @@ func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, 
 	return b, revs, nil
 }
 
-// checkScope refuses the decisions of a supervisor's device with a scope on interviews
-// outside it (or that the server does not hold yet: their province is unknown). The server
+// checkScope refuses the decisions and the assignments (see scopedOf) of a supervisor's
+// device with a scope on interviews outside it, or whose province is unknown (the server
+// does not hold the interview, and an assignment's batch does not give it). The server
 // checks who decides, not the transition: the decision was checked where it was made, and
 // refusing it here for the state the server holds would strand the batch.
 func (s *Server) checkScope(ctx context.Context, dev Device, revs []survey.Revision) error {
 	if dev.Role != survey.RoleSupervisor || len(dev.Scope) == 0 {
 		return nil
 	}
-	var ivs []string
-	for _, r := range revs {
-		if r.Kind != survey.KindStatus || r.Device != dev.ID {
-			continue
-		}
-		var st survey.StatusChange
-		if json.Unmarshal(r.Value, &st) == nil && st.Status.IsDecision() && !slices.Contains(ivs, r.Interview) {
-			ivs = append(ivs, r.Interview)
-		}
-	}
-	if len(ivs) == 0 {
+	sc := scopedOf(dev, revs)
+	if len(sc.decided) == 0 && len(sc.assigned) == 0 {
 		return nil
 	}
-	provs, err := s.store.Provinces(ctx, ivs)
+	provs, err := s.store.Provinces(ctx, append(slices.Clone(sc.decided), sc.assigned...))
 	if err != nil {
 		return err
 	}
 	reason := survey.T("decision outside the supervisor's provinces", "quyết định ngoài các tỉnh của người giám sát")
 	scope := strings.Join(dev.Scope, ", ")
-	for _, iv := range ivs {
+	for _, iv := range sc.decided {
 		p, ok := provs[iv]
 		switch {
 		case !ok:
@@ -509,7 +501,7 @@ func (s *Server) checkScope(ctx context.Context, dev Device, revs []survey.Revis
 				fmt.Sprintf("cuộc phỏng vấn %s ở %q, ngoài các tỉnh của người giám sát này (%s)", clip(iv, 64), p, scope)))
 		}
 	}
-	return nil
+	return sc.checkAssigned(dev, provs, scope)
 }
 
 func refsOf(refs []batch.QuestionnaireRef) string {

@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"errors"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -160,27 +160,15 @@ type Device struct {
 func (d Device) IsRevoked() bool { return !d.Revoked.IsZero() }
 
 // Covers reports whether a supervisor's device covers province: every province when it has
-// no scope; else a province of its scope, compared ignoring case and surrounding spaces.
+// no scope; else a province of its scope, compared as survey.SameProvince compares names
+// ("Ha Noi" is "Hà Nội", "Thừa Thiên Huế" is "Huế").
 func (d Device) Covers(province string) bool { return covers(d.Scope, province) }
 
 func covers(scope []string, province string) bool {
 	if len(scope) == 0 {
 		return true
 	}
-	p := foldProvince(province)
-	if p == "" {
-		return false
-	}
-	for _, s := range scope {
-		if foldProvince(s) == p {
-			return true
-		}
-	}
-	return false
-}
-
-func foldProvince(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(survey.NFC(s)), " "))
+	return slices.ContainsFunc(scope, func(s string) bool { return survey.SameProvince(s, province) })
 }
 
 // DeviceReport is a device with what it sent.

@@ -36,7 +36,7 @@ const (
 	CodeBadBatch             Code = "bad_batch"             // batch fails another check (bad revision, …)
 	CodeBatchConflict        Code = "batch_conflict"        // same batch id, other content
 	CodeDecisionNotAllowed   Code = "decision_not_allowed"  // batch carries a decision its signer's role does not make
-	CodeOutOfScope           Code = "out_of_scope"          // batch carries a supervisor's decision outside its provinces
+	CodeOutOfScope           Code = "out_of_scope"          // batch carries a supervisor's decision or assignment outside its provinces
 	CodeRoleMismatch         Code = "role_mismatch"         // enrolment token made for another role than the device's home
 	CodeTimeout              Code = "timeout"               // the request took too long
 	CodeUnavailable          Code = "unavailable"           // server shutting down or overloaded
@@ -120,8 +120,8 @@ var codes = map[Code]codeInfo{
 		"the batch approves, returns or reopens an interview, which only a supervisor's device may do; it was not stored",
 		"lô dữ liệu duyệt, trả lại hoặc mở lại một cuộc phỏng vấn, việc chỉ thiết bị của người giám sát được làm; lô không được lưu"},
 	CodeOutOfScope: {http.StatusForbidden, false,
-		"the batch holds a supervisor's decision on an interview outside the provinces this supervisor was enrolled for; it was not stored: ask the administrator for a token with a wider scope",
-		"lô dữ liệu chứa quyết định của người giám sát về một cuộc phỏng vấn ngoài các tỉnh được giao khi đăng ký; lô không được lưu: hãy xin quản trị viên mã đăng ký với phạm vi rộng hơn"},
+		"the batch holds a supervisor's decision or assignment on an interview outside the provinces this supervisor was enrolled for; it was not stored: ask the administrator for a token with a wider scope",
+		"lô dữ liệu chứa quyết định hoặc phân công của người giám sát về một cuộc phỏng vấn ngoài các tỉnh được giao khi đăng ký; lô không được lưu: hãy xin quản trị viên mã đăng ký với phạm vi rộng hơn"},
 	CodeRoleMismatch: {http.StatusConflict, false,
 		"the enrolment token was made for another role than this device's; it was not used",
 		"mã đăng ký được cấp cho vai trò khác với vai trò của thiết bị này; mã chưa bị sử dụng"},
