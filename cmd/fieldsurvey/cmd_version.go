@@ -79,6 +79,9 @@ it writes and reads: a receiver must read the batch format a sender writes.
 
 Hiển thị phiên bản, mã commit của bản dựng này và các định dạng lô, bảng hỏi, phỏng vấn mà
 nó ghi và đọc: bên nhận phải đọc được định dạng lô mà bên gửi ghi.`,
+		Example: `  fieldsurvey version
+  fieldsurvey version --json
+  fieldsurvey --version`,
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationConfigOptional: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
