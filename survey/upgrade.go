@@ -59,6 +59,10 @@ type Upgrade struct {
 	meta    InterviewMeta
 	answers map[string]Answer // final answers of the targets that change (moves, recodes)
 	cleared []string          // old ids of moved answers
+	// oldRows holds the rows of each moved roster under its old id: moving a roster
+	// writes its rows under the new id and deletes them under the old one (rows are
+	// targets of their own, never an answer).
+	oldRows map[string][]Row
 	heads   map[Target][]string
 }
 
@@ -178,6 +182,12 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 		if t.id != t.orig {
 			u.Moved = append(u.Moved, Move{From: t.orig, To: t.id, Answer: t.a, Text: newText(t.id)})
 			u.cleared = append(u.cleared, t.orig)
+			if r, ok := t.a.Value.(*Roster); ok {
+				if u.oldRows == nil {
+					u.oldRows = map[string][]Row{}
+				}
+				u.oldRows[t.orig] = slices.Clone(r.Rows())
+			}
 		}
 		if t.id != t.orig || t.codes != nil {
 			u.answers[t.id] = t.a
@@ -260,15 +270,37 @@ func (u *Upgrade) Changes() []Change {
 	}
 	meta := Target{Interview: u.Interview, Kind: KindInterview}
 	out := []Change{{Target: meta, Value: u.meta, Base: base(meta)}}
+	written := map[Target]bool{}
 	for _, id := range slices.Sorted(maps.Keys(u.answers)) {
+		if r, ok := u.answers[id].Value.(*Roster); ok {
+			// A moved roster: its rows, with their ids, under the new question id.
+			for _, row := range r.Rows() {
+				t := RowTarget(u.Interview, id, row.ID)
+				written[t] = true
+				out = append(out, Change{Target: t, Value: RosterRow{Pos: row.Pos, Cells: row.Cells}, Base: base(t)})
+			}
+			continue
+		}
 		t := Target{Interview: u.Interview, Kind: KindAnswer, Key: id}
 		out = append(out, Change{Target: t, Value: u.answers[id], Base: base(t)})
 	}
 	cleared := slices.Clone(u.cleared)
 	slices.Sort(cleared)
 	for _, id := range cleared {
-		if _, moved := u.answers[id]; moved {
-			continue // another answer moved onto this id (a swap): already written above
+		if rows, ok := u.oldRows[id]; ok {
+			// A roster moved away: each of its rows deleted under the old id (history
+			// keeps them), unless a roster moved onto this id wrote that row again.
+			for _, row := range rows {
+				if t := RowTarget(u.Interview, id, row.ID); !written[t] {
+					out = append(out, Change{Target: t, Value: RosterRow{}, Base: base(t)})
+				}
+			}
+			continue
+		}
+		if a, moved := u.answers[id]; moved {
+			if _, roster := a.Value.(*Roster); !roster {
+				continue // another answer moved onto this id (a swap): already written above
+			}
 		}
 		t := Target{Interview: u.Interview, Kind: KindAnswer, Key: id}
 		out = append(out, Change{Target: t, Value: Answer{}, Base: base(t)})

@@ -3,8 +3,10 @@ package survey
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // version builds a questionnaire "p" at version v with the given questions (id:type, the
@@ -256,5 +258,59 @@ func TestFindUpgrade(t *testing.T) {
 	}
 	if u := FindUpgrade([]*Questionnaire{v1}, st); u != nil {
 		t.Fatalf("offered %+v with one version installed", u)
+	}
+}
+
+// A renamed roster moves as rows: each row written under the new question id (same row
+// ids, positions and cells) and deleted under the old one; no answer is written for it.
+// Before, the roster was written as an answer of the new id and its rows stayed under the
+// old one.
+func TestPlanUpgradeMovesARosterAsRows(t *testing.T) {
+	v1 := version("1", nil, "q1:text", "r:roster")
+	v2 := version("2", &Migration{Version: "1", Renamed: map[string]string{"r": "r2"}}, "q1:text", "r2:roster")
+	at := func(k Kind, key string) Target { return Target{Interview: rosterIV, Kind: k, Key: key} }
+	meta := mustRev(t, at(KindInterview, ""), InterviewMeta{Questionnaire: "p", QuestionnaireVersion: "1", Assessor: "An"}, "d1", 1, t0)
+	a := rowRev(t, "r", "aaaa", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}}, "d1", 2, t0)
+	b := rowRev(t, "r", "bbbb", RosterRow{Pos: 2, Cells: map[string]any{"agency": "MONRE"}}, "d1", 3, t0)
+	q1 := mustRev(t, at(KindAnswer, "q1"), Answer{Value: "x"}, "d1", 4, t0)
+	st := fold1(t, meta, a, b, q1)
+	u, err := PlanUpgrade([]*Questionnaire{v1, v2}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Moved) != 1 || u.Moved[0].From != "r" || u.Moved[0].To != "r2" {
+		t.Fatalf("moved %+v", u.Moved)
+	}
+	revs := []Revision{meta, a, b, q1}
+	for i, c := range u.Changes() {
+		if c.Target.Kind == KindAnswer {
+			t.Fatalf("the upgrade writes an answer %s: %+v", c.Target.Key, c.Value)
+		}
+		var replaces []string
+		for _, r := range revs {
+			if slices.Contains(c.Base, r.ID) {
+				replaces = append(replaces, r.ID)
+			}
+		}
+		revs = append(revs, mustRev(t, c.Target, c.Value, "d1", uint64(10+i), t0.Add(time.Minute), replaces...))
+	}
+	after := fold1(t, revs...)
+	if after.Meta.QuestionnaireVersion != "2" {
+		t.Fatalf("version %s", after.Meta.QuestionnaireVersion)
+	}
+	if got := rowIDs(after.Rows("r2")); got != "aaaa,bbbb" {
+		t.Fatalf("rows under r2: %s", got)
+	}
+	if after.Rows("r2")[1].Cells["agency"] != "MONRE" {
+		t.Fatalf("cells: %v", after.Rows("r2")[1].Cells)
+	}
+	if n := len(after.Rows("r")); n != 0 {
+		t.Fatalf("%d rows still under r", n)
+	}
+	if len(after.Conflicts) != 0 {
+		t.Fatalf("conflicts %v", after.Conflicts)
+	}
+	if after.Answers["q1"].Value != "x" {
+		t.Fatal("q1 lost")
 	}
 }
