@@ -16,8 +16,10 @@
 // Value of the roster's entry in InterviewState.Answers, so that progress, checks and
 // expressions (count_rows, count_rows_where, rows; cell in a row constraint) see it like
 // any other answer; InterviewState.Rows reads them in order. It is never stored as a
-// KindAnswer. ApplyHeads updates that *Roster in place: a copy of a state that shares its
-// Answers shares its rosters.
+// KindAnswer. InterviewState.SetRow and DeleteRow record a row in memory as a Put of it
+// will fold (what a screen does while the save is queued). A *Roster belongs to the state
+// that folded it: ApplyHeads, SetRow and DeleteRow on a copy of that state (its Answers
+// map cloned) copy the roster before changing it, so the copies never share a change.
 //
 // The package is pure: it imports only the standard library and small pure libraries
 // (the expr expression evaluator, golang.org/x/text). It knows nothing of SQL, terminals or

@@ -36,6 +36,15 @@ type Record struct {
 	Sections             map[string]SectionSummary `json:"sections"`
 	// Rosters holds the rows of each roster question, in order.
 	Rosters map[string][]RecordRow `json:"rosters,omitempty"`
+	// Orphaned, OrphanedSections and OrphanedRosters hold what the interview keeps under
+	// ids its questionnaire version no longer has: answers, section summaries and roster
+	// rows that a move to a newer version left without a question (survey.Orphan; they
+	// stay in the interview and its history). Export puts them here (MarkOrphaned) rather
+	// than in answers, sections and rosters, so that a reader sees they are not asked, and
+	// import keeps them as they are instead of refusing them as unknown questions.
+	Orphaned         map[string]Answer         `json:"orphaned,omitempty"`
+	OrphanedSections map[string]SectionSummary `json:"orphaned_sections,omitempty"`
+	OrphanedRosters  map[string][]RecordRow    `json:"orphaned_rosters,omitempty"`
 }
 
 // RecordRow is one row of a roster in a Record: its id (kept across export and import, so
@@ -91,6 +100,82 @@ func (s *InterviewState) Record() Record {
 	return rec
 }
 
+// MarkOrphaned moves the answers, section summaries and rosters of rec whose id is not a
+// question or section of q (its questionnaire version) to Orphaned, OrphanedSections and
+// OrphanedRosters: what `interview export` writes for an interview that moved to a newer
+// version, so that the line imports again with nothing lost.
+func (rec *Record) MarkOrphaned(q *Questionnaire) {
+	for id, a := range rec.Answers {
+		if _, ok := q.Question(id); !ok {
+			if rec.Orphaned == nil {
+				rec.Orphaned = map[string]Answer{}
+			}
+			rec.Orphaned[id] = a
+			delete(rec.Answers, id)
+		}
+	}
+	for id, sm := range rec.Sections {
+		if _, ok := q.Section(id); !ok {
+			if rec.OrphanedSections == nil {
+				rec.OrphanedSections = map[string]SectionSummary{}
+			}
+			rec.OrphanedSections[id] = sm
+			delete(rec.Sections, id)
+		}
+	}
+	for id, rows := range rec.Rosters {
+		if qu, ok := q.Question(id); !ok || qu.Type != TypeRoster {
+			if rec.OrphanedRosters == nil {
+				rec.OrphanedRosters = map[string][]RecordRow{}
+			}
+			rec.OrphanedRosters[id] = rows
+			delete(rec.Rosters, id)
+		}
+	}
+	if len(rec.Rosters) == 0 {
+		rec.Rosters = nil
+	}
+}
+
+// allAnswers returns rec's answers with its orphaned ones: every answer target it holds.
+func (rec Record) allAnswers() map[string]Answer {
+	if len(rec.Orphaned) == 0 {
+		return rec.Answers
+	}
+	all := maps.Clone(rec.Answers)
+	if all == nil {
+		all = map[string]Answer{}
+	}
+	maps.Copy(all, rec.Orphaned)
+	return all
+}
+
+// allSections is allAnswers for section summaries.
+func (rec Record) allSections() map[string]SectionSummary {
+	if len(rec.OrphanedSections) == 0 {
+		return rec.Sections
+	}
+	all := maps.Clone(rec.Sections)
+	if all == nil {
+		all = map[string]SectionSummary{}
+	}
+	maps.Copy(all, rec.OrphanedSections)
+	return all
+}
+
+// allRosters is allAnswers for rosters.
+func (rec Record) allRosters() map[string][]RecordRow {
+	if len(rec.OrphanedRosters) == 0 {
+		return rec.Rosters
+	}
+	all := maps.Clone(rec.Rosters)
+	if all == nil {
+		all = map[string][]RecordRow{}
+	}
+	maps.Copy(all, rec.OrphanedRosters)
+	return all
+}
+
 // MarshalLine encodes rec as one line of JSON (keys of answers and sections sorted), with
 // the trailing newline. The same record always gives the same bytes.
 func (rec Record) MarshalLine() ([]byte, error) {
@@ -126,15 +211,19 @@ func ParseRecord(line []byte) (Record, error) {
 	if rec.Sections == nil {
 		rec.Sections = map[string]SectionSummary{}
 	}
-	for k, v := range rec.Sections {
-		v.Comment = NFC(v.Comment)
-		rec.Sections[k] = v
+	for _, m := range []map[string]SectionSummary{rec.Sections, rec.OrphanedSections} {
+		for k, v := range m {
+			v.Comment = NFC(v.Comment)
+			m[k] = v
+		}
 	}
-	for _, rows := range rec.Rosters {
-		for i, r := range rows {
-			rows[i].Cells = RosterRow{Pos: 1, Cells: r.Cells}.Normalized().Cells
-			if rows[i].Cells == nil {
-				rows[i].Cells = map[string]any{}
+	for _, m := range []map[string][]RecordRow{rec.Rosters, rec.OrphanedRosters} {
+		for _, rows := range m {
+			for i, r := range rows {
+				rows[i].Cells = RosterRow{Pos: 1, Cells: r.Cells}.Normalized().Cells
+				if rows[i].Cells == nil {
+					rows[i].Cells = map[string]any{}
+				}
 			}
 		}
 	}
@@ -229,6 +318,42 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	}
 	for id, s := range rec.Sections {
 		size("sections."+id, Target{Interview: rec.ID, Kind: KindSection, Key: id}, s)
+	}
+	for id, a := range rec.Orphaned {
+		size("orphaned."+id, Target{Interview: rec.ID, Kind: KindAnswer, Key: id}, a)
+		if _, ok := q.Question(id); ok {
+			add("orphaned."+id, "question %s is asked in %s version %s: its answer goes in answers", id, q.ID, q.Version)
+		}
+	}
+	for id, sm := range rec.OrphanedSections {
+		size("orphaned_sections."+id, Target{Interview: rec.ID, Kind: KindSection, Key: id}, sm)
+		if _, ok := q.Section(id); ok {
+			add("orphaned_sections."+id, "section %s is in %s version %s: its summary goes in sections", id, q.ID, q.Version)
+		}
+	}
+	for id, rows := range rec.OrphanedRosters {
+		field := "orphaned_rosters." + id
+		if qu, ok := q.Question(id); ok && qu.Type == TypeRoster {
+			add(field, "question %s is asked in %s version %s: its rows go in rosters", id, q.ID, q.Version)
+		}
+		if _, dup := rec.Orphaned[id]; dup {
+			add("orphaned."+id, "%s has rows in orphaned_rosters: a question holds an answer or rows, not both", id)
+		}
+		seen := map[string]bool{}
+		for i, r := range rows {
+			rf := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case !rowIDPattern.MatchString(r.ID):
+				add(rf+".id", "row id %q must be 1 to 64 letters, digits, '_' or '-'", r.ID)
+			case seen[r.ID]:
+				add(rf+".id", "row id %q appears twice", r.ID)
+			}
+			seen[r.ID] = true
+			if r.Pos < 0 {
+				add(rf+".pos", "pos %v is negative", r.Pos)
+			}
+			size(rf, Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(id, r.ID)}, RosterRow{Pos: r.pos(i), Cells: r.Cells})
+		}
 	}
 	for id, a := range rec.Answers {
 		qu, ok := q.Question(id)
@@ -344,18 +469,19 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 	if rec.Respondent != cur.Respondent {
 		out = append(out, Change{Target: t(KindRespondent, ""), Value: rec.Respondent})
 	}
-	for _, k := range unionKeys(rec.Answers, cur.Answers) {
+	answers, sections := rec.allAnswers(), rec.allSections()
+	for _, k := range unionKeys(answers, cur.Answers) {
 		if _, roster := cur.Answers[k].Value.(*Roster); roster {
 			continue // rows are not answers
 		}
-		if !reflect.DeepEqual(rec.Answers[k], cur.Answers[k]) {
-			out = append(out, Change{Target: t(KindAnswer, k), Value: rec.Answers[k]})
+		if !reflect.DeepEqual(answers[k], cur.Answers[k]) {
+			out = append(out, Change{Target: t(KindAnswer, k), Value: answers[k]})
 		}
 	}
 	out = append(out, rec.rowChanges(cur)...)
-	for _, k := range unionKeys(rec.Sections, cur.Sections) {
-		if rec.Sections[k] != cur.Sections[k] {
-			out = append(out, Change{Target: t(KindSection, k), Value: rec.Sections[k]})
+	for _, k := range unionKeys(sections, cur.Sections) {
+		if sections[k] != cur.Sections[k] {
+			out = append(out, Change{Target: t(KindSection, k), Value: sections[k]})
 		}
 	}
 	st := StatusChange{Status: rec.Status, Reason: rec.StatusReason}
@@ -389,8 +515,9 @@ func (rec Record) withRosters() Answers {
 // changed (cells or position), a row rec no longer has deleted.
 func (rec Record) rowChanges(cur *InterviewState) []Change {
 	var out []Change
+	rosters := rec.allRosters()
 	ids := map[string]bool{}
-	for id := range rec.Rosters {
+	for id := range rosters {
 		ids[id] = true
 	}
 	for id, a := range cur.Answers {
@@ -405,7 +532,7 @@ func (rec Record) rowChanges(cur *InterviewState) []Change {
 		}
 		t := func(row string) Target { return Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(qid, row)} }
 		keep := map[string]bool{}
-		for i, r := range rec.Rosters[qid] {
+		for i, r := range rosters[qid] {
 			keep[r.ID] = true
 			want := RosterRow{Pos: r.pos(i), Cells: r.Cells}.Normalized()
 			have, ok := now[r.ID]

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -197,6 +198,11 @@ type Roster struct {
 	// changes: progress is computed on every keystroke, and a 1,000-row roster must not
 	// be checked again each time.
 	checked map[string]rowCheck
+	// owner is the state whose Answers this roster was made or copied for. Another state
+	// holding it (a copy of that state sharing its rosters) copies it before changing it
+	// (InterviewState.ownRoster): copy on write, so a change to one copy never shows in
+	// the other, and folding a thousand rows into the owner copies nothing.
+	owner *InterviewState
 }
 
 type rowCheck struct {
@@ -323,22 +329,86 @@ func (s *InterviewState) applyRow(key string, v RosterRow, conflict bool) error 
 	if !ok {
 		return fmt.Errorf("row key %q is not QUESTION/ROW", key)
 	}
-	r := RosterOf(s.Answers, qid)
 	if v.IsEmpty() {
-		if r != nil {
-			r.remove(rowID)
-			if r.Len() == 0 {
-				delete(s.Answers, qid)
-			}
-		}
+		s.DeleteRow(qid, rowID)
 		return nil
 	}
-	if r == nil {
-		r = newRoster()
-		s.Answers[qid] = Answer{Value: r}
-	}
-	r.set(Row{ID: rowID, Pos: v.Pos, Cells: v.Cells, Conflict: conflict})
+	s.ownRoster(qid, true).set(Row{ID: rowID, Pos: v.Pos, Cells: v.Cells, Conflict: conflict})
 	return nil
+}
+
+// SetRow records row of roster question qid in memory, as folding a Put of it will leave
+// the state: its cells normalized (RosterRow.Normalized), not in conflict (a write
+// replaces every head of the row). A row with no position and no cells deletes it
+// (DeleteRow). Heads, Conflicts and the revision counts are not touched: they are what
+// the store reports for the Put. This is how a screen shows a row at once while its save
+// is queued, as it sets Answers for an ordinary answer.
+//
+// The roster is copied before it changes when s shares it with another state (a copy of
+// s whose Answers map was cloned): the other keeps its rows.
+func (s *InterviewState) SetRow(qid string, row Row) {
+	v := RosterRow{Pos: row.Pos, Cells: row.Cells}.Normalized()
+	if v.IsEmpty() {
+		s.DeleteRow(qid, row.ID)
+		return
+	}
+	s.ownRoster(qid, true).set(Row{ID: row.ID, Pos: v.Pos, Cells: v.Cells})
+}
+
+// DeleteRow removes row rowID of roster question qid from memory, as folding its deletion
+// (an empty RosterRow) will; the roster's answer goes when its last row does. Like SetRow
+// it copies a roster s shares before changing it.
+func (s *InterviewState) DeleteRow(qid, rowID string) {
+	r := RosterOf(s.Answers, qid)
+	if r == nil || !r.has(rowID) {
+		return
+	}
+	r = s.ownRoster(qid, false)
+	r.remove(rowID)
+	if r.Len() == 0 {
+		delete(s.Answers, qid)
+	}
+}
+
+// ownRoster returns the roster of question qid that s may change: the one in its Answers
+// when s owns it, else a copy of it put in its place (nil when there is none and create
+// is false; a new empty one when create is true).
+func (s *InterviewState) ownRoster(qid string, create bool) *Roster {
+	a, had := s.Answers[qid]
+	r, _ := a.Value.(*Roster)
+	switch {
+	case r != nil && r.owner == s:
+		return r
+	case r != nil:
+		r = r.clone()
+	case !create:
+		return nil
+	default:
+		r = newRoster()
+		if had {
+			a = Answer{} // an answer that is not a roster's: the rows replace it
+		}
+	}
+	r.owner = s
+	a.Value = r
+	s.Answers[qid] = a
+	return r
+}
+
+// has reports whether the roster holds row id.
+func (r *Roster) has(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.rows[id]
+	return ok
+}
+
+// clone returns a copy of r that shares nothing it may change: its rows (Cells maps are
+// never changed in place, only replaced), the sorted order and the remembered checks.
+func (r *Roster) clone() *Roster {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &Roster{rows: maps.Clone(r.rows), sorted: r.sorted, checked: maps.Clone(r.checked)}
 }
 
 // NextPos returns the position of a row added after rows (in order): the last one's + 1.

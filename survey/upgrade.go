@@ -17,6 +17,8 @@ type Move struct {
 	From   string `json:"from"`
 	To     string `json:"to"`
 	Answer Answer `json:"answer"` // the answer as it will be under To (recoded when Recoded lists it too)
+	// Text is the question's text in the new version (what the assessor will see).
+	Text Text `json:"text,omitempty"`
 }
 
 // Recode is a choice answer whose option codes change.
@@ -24,6 +26,8 @@ type Recode struct {
 	Question string   `json:"question"` // its id in the new version
 	Old      []string `json:"old"`
 	New      []string `json:"new"`
+	// Text is the question's text in the new version.
+	Text Text `json:"text,omitempty"`
 }
 
 // Orphan is an answer whose question no longer exists in the new version. It is kept: it
@@ -36,6 +40,8 @@ type Orphan struct {
 	Removed bool `json:"removed"`
 	// In is the version in which the question disappeared.
 	In string `json:"in"`
+	// Text is the question's text in the interview's version (the last time it was asked).
+	Text Text `json:"text,omitempty"`
 }
 
 // Upgrade is what moving an interview to a newer version of its questionnaire changes.
@@ -53,6 +59,10 @@ type Upgrade struct {
 	meta    InterviewMeta
 	answers map[string]Answer // final answers of the targets that change (moves, recodes)
 	cleared []string          // old ids of moved answers
+	// oldRows holds the rows of each moved roster under its old id: moving a roster
+	// writes its rows under the new id and deletes them under the old one (rows are
+	// targets of their own, never an answer).
+	oldRows map[string][]Row
 	heads   map[Target][]string
 }
 
@@ -121,6 +131,18 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 			live = append(live, &track{orig: id, id: id, a: st.Answers[id]})
 		}
 	}
+	oldText := func(id string) Text {
+		if qu, ok := old.Question(id); ok {
+			return qu.Text
+		}
+		return nil
+	}
+	newText := func(id string) Text {
+		if qu, ok := last.Question(id); ok {
+			return qu.Text
+		}
+		return nil
+	}
 	for _, q := range versions[1:] {
 		m := q.MigratesFrom
 		removed := map[string]bool{}
@@ -130,14 +152,14 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 		var next []*track
 		for _, t := range live {
 			if removed[t.id] {
-				u.Orphaned = append(u.Orphaned, Orphan{Question: t.orig, Answer: st.Answers[t.orig], Removed: true, In: q.Version})
+				u.Orphaned = append(u.Orphaned, Orphan{Question: t.orig, Answer: st.Answers[t.orig], Removed: true, In: q.Version, Text: oldText(t.orig)})
 				continue
 			}
 			if nid := m.Renamed[t.id]; nid != "" {
 				t.id = nid
 			}
 			if _, ok := q.Question(t.id); !ok {
-				u.Orphaned = append(u.Orphaned, Orphan{Question: t.orig, Answer: st.Answers[t.orig], In: q.Version})
+				u.Orphaned = append(u.Orphaned, Orphan{Question: t.orig, Answer: st.Answers[t.orig], In: q.Version, Text: oldText(t.orig)})
 				continue
 			}
 			if cm := m.Choices[t.id]; len(cm) > 0 {
@@ -155,11 +177,17 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 	}
 	for _, t := range live {
 		if t.codes != nil {
-			u.Recoded = append(u.Recoded, Recode{Question: t.id, Old: t.codes, New: choiceCodes(t.a.Value)})
+			u.Recoded = append(u.Recoded, Recode{Question: t.id, Old: t.codes, New: choiceCodes(t.a.Value), Text: newText(t.id)})
 		}
 		if t.id != t.orig {
-			u.Moved = append(u.Moved, Move{From: t.orig, To: t.id, Answer: t.a})
+			u.Moved = append(u.Moved, Move{From: t.orig, To: t.id, Answer: t.a, Text: newText(t.id)})
 			u.cleared = append(u.cleared, t.orig)
+			if r, ok := t.a.Value.(*Roster); ok {
+				if u.oldRows == nil {
+					u.oldRows = map[string][]Row{}
+				}
+				u.oldRows[t.orig] = slices.Clone(r.Rows())
+			}
 		}
 		if t.id != t.orig || t.codes != nil {
 			u.answers[t.id] = t.a
@@ -242,15 +270,37 @@ func (u *Upgrade) Changes() []Change {
 	}
 	meta := Target{Interview: u.Interview, Kind: KindInterview}
 	out := []Change{{Target: meta, Value: u.meta, Base: base(meta)}}
+	written := map[Target]bool{}
 	for _, id := range slices.Sorted(maps.Keys(u.answers)) {
+		if r, ok := u.answers[id].Value.(*Roster); ok {
+			// A moved roster: its rows, with their ids, under the new question id.
+			for _, row := range r.Rows() {
+				t := RowTarget(u.Interview, id, row.ID)
+				written[t] = true
+				out = append(out, Change{Target: t, Value: RosterRow{Pos: row.Pos, Cells: row.Cells}, Base: base(t)})
+			}
+			continue
+		}
 		t := Target{Interview: u.Interview, Kind: KindAnswer, Key: id}
 		out = append(out, Change{Target: t, Value: u.answers[id], Base: base(t)})
 	}
 	cleared := slices.Clone(u.cleared)
 	slices.Sort(cleared)
 	for _, id := range cleared {
-		if _, moved := u.answers[id]; moved {
-			continue // another answer moved onto this id (a swap): already written above
+		if rows, ok := u.oldRows[id]; ok {
+			// A roster moved away: each of its rows deleted under the old id (history
+			// keeps them), unless a roster moved onto this id wrote that row again.
+			for _, row := range rows {
+				if t := RowTarget(u.Interview, id, row.ID); !written[t] {
+					out = append(out, Change{Target: t, Value: RosterRow{}, Base: base(t)})
+				}
+			}
+			continue
+		}
+		if a, moved := u.answers[id]; moved {
+			if _, roster := a.Value.(*Roster); !roster {
+				continue // another answer moved onto this id (a swap): already written above
+			}
 		}
 		t := Target{Interview: u.Interview, Kind: KindAnswer, Key: id}
 		out = append(out, Change{Target: t, Value: Answer{}, Base: base(t)})
@@ -259,27 +309,34 @@ func (u *Upgrade) Changes() []Change {
 }
 
 // Describe returns what u changes, one line per item, in both languages: the lines the
-// CLI prints and the upgrade screen shows.
+// CLI prints and the upgrade screens show. Each question is named by its id and its text,
+// cut short (QuoteText).
 func (u *Upgrade) Describe() []Text {
 	out := []Text{T(
 		fmt.Sprintf("%s: version %s → %s", u.Questionnaire, u.From, u.To),
 		fmt.Sprintf("%s: phiên bản %s → %s", u.Questionnaire, u.From, u.To))}
+	named := func(id string, t Text, lang string) string {
+		if q := QuoteText(t.Get(lang), describeTextRunes); q != "" {
+			return id + " " + q
+		}
+		return id
+	}
 	for _, m := range u.Moved {
-		out = append(out, T(fmt.Sprintf("moved: answer to %s → question %s", m.From, m.To),
-			fmt.Sprintf("chuyển: câu trả lời của %s → câu hỏi %s", m.From, m.To)))
+		out = append(out, T(fmt.Sprintf("moved: answer to %s → question %s", m.From, named(m.To, m.Text, LangEN)),
+			fmt.Sprintf("chuyển: câu trả lời của %s → câu hỏi %s", m.From, named(m.To, m.Text, LangVI))))
 	}
 	for _, r := range u.Recoded {
 		o, n := strings.Join(r.Old, ", "), strings.Join(r.New, ", ")
-		out = append(out, T(fmt.Sprintf("recoded: %s: %s → %s", r.Question, o, n),
-			fmt.Sprintf("đổi mã: %s: %s → %s", r.Question, o, n)))
+		out = append(out, T(fmt.Sprintf("recoded: %s: %s → %s", named(r.Question, r.Text, LangEN), o, n),
+			fmt.Sprintf("đổi mã: %s: %s → %s", named(r.Question, r.Text, LangVI), o, n)))
 	}
 	for _, o := range u.Orphaned {
 		why, whyVI := "not in version "+o.In, "không có trong phiên bản "+o.In
 		if o.Removed {
 			why, whyVI = "removed in version "+o.In, "bị bỏ ở phiên bản "+o.In
 		}
-		out = append(out, T(fmt.Sprintf("no longer asked: %s (%s): the answer is kept in the interview and its history", o.Question, why),
-			fmt.Sprintf("không còn hỏi: %s (%s): câu trả lời vẫn được giữ trong phỏng vấn và lịch sử", o.Question, whyVI)))
+		out = append(out, T(fmt.Sprintf("no longer asked: %s (%s): the answer is kept in the interview and its history", named(o.Question, o.Text, LangEN), why),
+			fmt.Sprintf("không còn hỏi: %s (%s): câu trả lời vẫn được giữ trong phỏng vấn và lịch sử", named(o.Question, o.Text, LangVI), whyVI)))
 	}
 	for _, s := range u.OrphanedSections {
 		out = append(out, T(fmt.Sprintf("no longer asked: section %s: its overall rating is kept", s),
@@ -289,6 +346,58 @@ func (u *Upgrade) Describe() []Text {
 		out = append(out, T("no answer changes", "không câu trả lời nào thay đổi"))
 	}
 	return out
+}
+
+// describeTextRunes is how much of a question's text Describe quotes.
+const describeTextRunes = 40
+
+// QuoteText returns s on one line in double quotes, cut to at most n characters (runes)
+// with "…" when longer; "" for an empty s.
+func QuoteText(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return ""
+	}
+	if r := []rune(s); len(r) > n {
+		s = strings.TrimRight(string(r[:n-1]), " ") + "…"
+	}
+	return `"` + s + `"`
+}
+
+// FindUpgrade plans moving interview st to the newest version of its questionnaire among
+// all (every installed questionnaire, each questionnaire's versions oldest first, as a
+// catalog lists them) that its version can reach through migrates_from declarations; nil
+// when there is none, or when st may not move (an assessment, a state without its
+// creation, or one CanUpgrade refuses). It is the offer the interview screen and line
+// mode make when a draft is opened.
+func FindUpgrade(all []*Questionnaire, st *InterviewState) *Upgrade {
+	if st == nil || st.Assess != nil || !st.HasMeta() || CanUpgrade(st) != nil {
+		return nil
+	}
+	var same []*Questionnaire
+	for _, q := range all {
+		if q.ID == st.Meta.Questionnaire {
+			same = append(same, q)
+		}
+	}
+	get := func(v string) (*Questionnaire, error) {
+		for _, q := range same {
+			if q.Version == v {
+				return q, nil
+			}
+		}
+		return nil, fmt.Errorf("version %s is not installed", v)
+	}
+	for i := len(same) - 1; i >= 0 && same[i].Version != st.Meta.QuestionnaireVersion; i-- {
+		chain, err := UpgradeChain(same[i], st.Meta.QuestionnaireVersion, get)
+		if err != nil {
+			continue
+		}
+		if u, err := PlanUpgrade(chain, st); err == nil {
+			return u
+		}
+	}
+	return nil
 }
 
 // UpgradeChain returns the versions an interview on version from passes through to reach

@@ -3,8 +3,10 @@ package survey
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // version builds a questionnaire "p" at version v with the given questions (id:type, the
@@ -13,7 +15,7 @@ func version(v string, m *Migration, questions ...string) *Questionnaire {
 	s := &Section{ID: "1", Title: T("One", "Một")}
 	for _, spec := range questions {
 		id, typ, _ := strings.Cut(spec, ":")
-		qu := &Question{ID: id, Type: QuestionType(typ), Text: T("Q", "Q")}
+		qu := &Question{ID: id, Type: QuestionType(typ), Text: T("Text of "+id+" in "+v, "Nội dung "+id+" ở "+v)}
 		if qu.Type == TypeSingle || qu.Type == TypeMultiple {
 			for _, c := range []string{"a", "b", "c", "x"} {
 				qu.Options = append(qu.Options, Option{Code: c, Label: T(c, c)})
@@ -57,17 +59,17 @@ func TestPlanUpgrade(t *testing.T) {
 	if u.From != "1" || u.To != "2" {
 		t.Errorf("from %s to %s", u.From, u.To)
 	}
-	wantMoved := []Move{{From: "q2", To: "q2b", Answer: Answer{Value: "portal"}}}
+	wantMoved := []Move{{From: "q2", To: "q2b", Answer: Answer{Value: "portal"}, Text: T("Text of q2b in 2", "Nội dung q2b ở 2")}}
 	if !reflect.DeepEqual(u.Moved, wantMoved) {
 		t.Errorf("moved %+v, want %+v", u.Moved, wantMoved)
 	}
-	wantRecoded := []Recode{{Question: "q1", Old: []string{"x"}, New: []string{"c"}},
-		{Question: "q3", Old: []string{"a", "x", "b"}, New: []string{"a", "b"}}}
+	wantRecoded := []Recode{{Question: "q1", Old: []string{"x"}, New: []string{"c"}, Text: T("Text of q1 in 2", "Nội dung q1 ở 2")},
+		{Question: "q3", Old: []string{"a", "x", "b"}, New: []string{"a", "b"}, Text: T("Text of q3 in 2", "Nội dung q3 ở 2")}}
 	if !reflect.DeepEqual(u.Recoded, wantRecoded) {
 		t.Errorf("recoded %+v, want %+v", u.Recoded, wantRecoded)
 	}
-	wantOrphans := []Orphan{{Question: "q4", Answer: Answer{Value: "remark"}, Removed: true, In: "2"},
-		{Question: "q5", Answer: Answer{Value: "other"}, In: "2"}}
+	wantOrphans := []Orphan{{Question: "q4", Answer: Answer{Value: "remark"}, Removed: true, In: "2", Text: T("Text of q4 in 1", "Nội dung q4 ở 1")},
+		{Question: "q5", Answer: Answer{Value: "other"}, In: "2", Text: T("Text of q5 in 1", "Nội dung q5 ở 1")}}
 	if !reflect.DeepEqual(u.Orphaned, wantOrphans) {
 		t.Errorf("orphaned %+v, want %+v", u.Orphaned, wantOrphans)
 	}
@@ -98,16 +100,16 @@ func TestPlanUpgrade(t *testing.T) {
 	}
 	wantEN := []string{
 		"p: version 1 → 2",
-		"moved: answer to q2 → question q2b",
-		"recoded: q1: x → c",
-		"recoded: q3: a, x, b → a, b",
-		"no longer asked: q4 (removed in version 2): the answer is kept in the interview and its history",
-		"no longer asked: q5 (not in version 2): the answer is kept in the interview and its history",
+		`moved: answer to q2 → question q2b "Text of q2b in 2"`,
+		`recoded: q1 "Text of q1 in 2": x → c`,
+		`recoded: q3 "Text of q3 in 2": a, x, b → a, b`,
+		`no longer asked: q4 "Text of q4 in 1" (removed in version 2): the answer is kept in the interview and its history`,
+		`no longer asked: q5 "Text of q5 in 1" (not in version 2): the answer is kept in the interview and its history`,
 	}
 	if !reflect.DeepEqual(en, wantEN) {
 		t.Errorf("describe:\n%s", strings.Join(en, "\n"))
 	}
-	if vi[1] != "chuyển: câu trả lời của q2 → câu hỏi q2b" {
+	if vi[1] != `chuyển: câu trả lời của q2 → câu hỏi q2b "Nội dung q2b ở 2"` {
 		t.Errorf("vi: %q", vi[1])
 	}
 }
@@ -136,10 +138,10 @@ func TestPlanUpgradeChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []Move{{From: "q1", To: "q3", Answer: Answer{Value: "b"}}}; !reflect.DeepEqual(u.Moved, want) {
+	if want := []Move{{From: "q1", To: "q3", Answer: Answer{Value: "b"}, Text: T("Text of q3 in 3", "Nội dung q3 ở 3")}}; !reflect.DeepEqual(u.Moved, want) {
 		t.Errorf("moved %+v, want %+v", u.Moved, want)
 	}
-	if want := []Recode{{Question: "q3", Old: []string{"x"}, New: []string{"b"}}}; !reflect.DeepEqual(u.Recoded, want) {
+	if want := []Recode{{Question: "q3", Old: []string{"x"}, New: []string{"b"}, Text: T("Text of q3 in 3", "Nội dung q3 ở 3")}}; !reflect.DeepEqual(u.Recoded, want) {
 		t.Errorf("recoded %+v", u.Recoded)
 	}
 	if len(u.Orphaned) != 1 || u.Orphaned[0].Question != "r" || u.Orphaned[0].In != "3" || !u.Orphaned[0].Removed {
@@ -208,5 +210,107 @@ func TestCanUpgrade(t *testing.T) {
 	}
 	if _, err := PlanUpgrade([]*Questionnaire{v1, v2}, draft("2", nil)); err == nil {
 		t.Error("an interview on another version was planned")
+	}
+}
+
+func TestQuoteText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"  ", ""},
+		{"Which portal?", `"Which portal?"`},
+		{"Which\n  portal?", `"Which portal?"`},
+		{"Có khung an ninh mạng của Chính phủ bao quát các nền tảng", `"Có khung an ninh mạng của Chính phủ bao…"`},
+		{"0123456789012345678901234567890123456789", `"0123456789012345678901234567890123456789"`},
+		{"01234567890123456789012345678901234567890", `"012345678901234567890123456789012345678…"`},
+	} {
+		if got := QuoteText(c.in, 40); got != c.want {
+			t.Errorf("QuoteText(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+// FindUpgrade offers the newest version the interview's version reaches, and nothing to
+// an interview that may not move or has nowhere to go.
+func TestFindUpgrade(t *testing.T) {
+	v1 := version("1", nil, "q1:single")
+	v2 := version("2", &Migration{Version: "1", Renamed: map[string]string{"q1": "q2"}}, "q2:single")
+	v3 := version("3", &Migration{Version: "2"}, "q2:single")
+	other := version("9", nil, "z:text")
+	other.ID = "other"
+	all := []*Questionnaire{other, v1, v2, v3}
+	st := draft("1", Answers{"q1": {Value: "a"}})
+	u := FindUpgrade(all, st)
+	if u == nil || u.From != "1" || u.To != "3" || len(u.Moved) != 1 {
+		t.Fatalf("offer %+v", u)
+	}
+	// v3 without its declaration: the newest reachable is 2.
+	v3b := version("3", nil, "q2:single")
+	if u := FindUpgrade([]*Questionnaire{v1, v2, v3b}, st); u == nil || u.To != "2" {
+		t.Fatalf("offer without v3's declaration: %+v", u)
+	}
+	if u := FindUpgrade(all, draft("3", nil)); u != nil {
+		t.Fatalf("an interview on the newest version offered %+v", u)
+	}
+	done := draft("1", Answers{"q1": {Value: "a"}})
+	done.Status.Status = StatusCompleted
+	if u := FindUpgrade(all, done); u != nil {
+		t.Fatalf("a completed interview offered %+v", u)
+	}
+	if u := FindUpgrade([]*Questionnaire{v1}, st); u != nil {
+		t.Fatalf("offered %+v with one version installed", u)
+	}
+}
+
+// A renamed roster moves as rows: each row written under the new question id (same row
+// ids, positions and cells) and deleted under the old one; no answer is written for it.
+// Before, the roster was written as an answer of the new id and its rows stayed under the
+// old one.
+func TestPlanUpgradeMovesARosterAsRows(t *testing.T) {
+	v1 := version("1", nil, "q1:text", "r:roster")
+	v2 := version("2", &Migration{Version: "1", Renamed: map[string]string{"r": "r2"}}, "q1:text", "r2:roster")
+	at := func(k Kind, key string) Target { return Target{Interview: rosterIV, Kind: k, Key: key} }
+	meta := mustRev(t, at(KindInterview, ""), InterviewMeta{Questionnaire: "p", QuestionnaireVersion: "1", Assessor: "An"}, "d1", 1, t0)
+	a := rowRev(t, "r", "aaaa", RosterRow{Pos: 1, Cells: map[string]any{"agency": "GSO"}}, "d1", 2, t0)
+	b := rowRev(t, "r", "bbbb", RosterRow{Pos: 2, Cells: map[string]any{"agency": "MONRE"}}, "d1", 3, t0)
+	q1 := mustRev(t, at(KindAnswer, "q1"), Answer{Value: "x"}, "d1", 4, t0)
+	st := fold1(t, meta, a, b, q1)
+	u, err := PlanUpgrade([]*Questionnaire{v1, v2}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Moved) != 1 || u.Moved[0].From != "r" || u.Moved[0].To != "r2" {
+		t.Fatalf("moved %+v", u.Moved)
+	}
+	revs := []Revision{meta, a, b, q1}
+	for i, c := range u.Changes() {
+		if c.Target.Kind == KindAnswer {
+			t.Fatalf("the upgrade writes an answer %s: %+v", c.Target.Key, c.Value)
+		}
+		var replaces []string
+		for _, r := range revs {
+			if slices.Contains(c.Base, r.ID) {
+				replaces = append(replaces, r.ID)
+			}
+		}
+		revs = append(revs, mustRev(t, c.Target, c.Value, "d1", uint64(10+i), t0.Add(time.Minute), replaces...))
+	}
+	after := fold1(t, revs...)
+	if after.Meta.QuestionnaireVersion != "2" {
+		t.Fatalf("version %s", after.Meta.QuestionnaireVersion)
+	}
+	if got := rowIDs(after.Rows("r2")); got != "aaaa,bbbb" {
+		t.Fatalf("rows under r2: %s", got)
+	}
+	if after.Rows("r2")[1].Cells["agency"] != "MONRE" {
+		t.Fatalf("cells: %v", after.Rows("r2")[1].Cells)
+	}
+	if n := len(after.Rows("r")); n != 0 {
+		t.Fatalf("%d rows still under r", n)
+	}
+	if len(after.Conflicts) != 0 {
+		t.Fatalf("conflicts %v", after.Conflicts)
+	}
+	if after.Answers["q1"].Value != "x" {
+		t.Fatal("q1 lost")
 	}
 }

@@ -353,21 +353,35 @@ func (q *questionScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return q, nil
 }
 
-func (q *questionScreen) goNext() tea.Cmd {
-	if n := q.iv.nextIn(q.pos); n >= 0 {
-		return gotoQ(q.iv.order[n].ID)
+// pendingSave queues what was typed and not yet saved, so that relevance (updated by
+// record) includes it before a navigation key picks where to go: typing 35 in a number
+// that makes the next question asked and pressing ctrl+n at once must land on that
+// question, not skip it. The in-memory state changes at once, so the save and the move
+// may run in any order.
+func (q *questionScreen) pendingSave() tea.Cmd {
+	if q.ro != nil || !q.dirty {
+		return nil
 	}
-	return gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID)
+	return q.commit()
+}
+
+func (q *questionScreen) goNext() tea.Cmd {
+	save := q.pendingSave()
+	if n := q.iv.nextIn(q.pos); n >= 0 {
+		return tea.Batch(save, gotoQ(q.iv.order[n].ID))
+	}
+	return tea.Batch(save, gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID))
 }
 
 func (q *questionScreen) goPrev() tea.Cmd {
+	save := q.pendingSave()
 	if p := q.iv.prevIn(q.pos); p >= 0 {
-		return gotoQ(q.iv.order[p].ID)
+		return tea.Batch(save, gotoQ(q.iv.order[p].ID))
 	}
 	if si := q.iv.secOf[q.pos]; si > 0 {
-		return gotoS(q.iv.q.Sections[si-1].ID)
+		return tea.Batch(save, gotoS(q.iv.q.Sections[si-1].ID))
 	}
-	return notice(survey.T("This is the first question.", "Đây là câu hỏi đầu tiên."), false)
+	return tea.Batch(save, notice(survey.T("This is the first question.", "Đây là câu hỏi đầu tiên."), false))
 }
 
 func gotoQ(id string) tea.Cmd {
@@ -753,8 +767,20 @@ func (q *questionScreen) View() string {
 	type block struct {
 		full, small []string
 		focus       bool
+		// first: shrunk before any other block (the section's context).
+		first bool
 	}
 	var blocks []block
+
+	// The section's context, on its first asked question (where the section starts): what
+	// the assessor says before asking; dropped first when the screen is short.
+	if ctx := c.get(sec.Context); ctx != "" && q.pos == iv.firstIn(si) {
+		cl := wrapPrefixed(c.t("Context: ", "Bối cảnh: "), ctx, w)
+		for i := range cl {
+			cl[i] = s.Subtle.Render(cl[i])
+		}
+		blocks = append(blocks, block{full: cl, small: clip(cl, 1), first: true})
+	}
 
 	// Question text.
 	qt := q.qu.ID + "  " + c.get(q.qu.Text)
@@ -883,7 +909,8 @@ func (q *questionScreen) View() string {
 		blocks = append(blocks, block{full: full, small: small, focus: f})
 	}
 
-	// Fit: shrink unfocused blocks from the bottom up, then the focused ones.
+	// Fit: shrink the section's context, then unfocused blocks from the bottom up, then the
+	// focused ones.
 	avail := c.bodyHeight() - len(top)
 	total := func() int {
 		n := 0
@@ -891,6 +918,11 @@ func (q *questionScreen) View() string {
 			n += len(b.full)
 		}
 		return n
+	}
+	for i := range blocks {
+		if blocks[i].first && total() > avail {
+			blocks[i].full = blocks[i].small
+		}
 	}
 	for pass := 0; pass < 2 && total() > avail; pass++ {
 		for i := len(blocks) - 1; i >= 0 && total() > avail; i-- {

@@ -37,25 +37,11 @@ func (iv *interview) rowTarget(qid, rowID string) survey.Target {
 func (iv *interview) rows(qid string) []survey.Row { return iv.st.Rows(qid) }
 
 // putRow records value v of row rowID of roster qid in the in-memory state (an empty v
-// deletes the row), as a Put of it will leave the fold, and refreshes what depends on the
-// roster. The row's heads are left as they were: the saver's Put reports the new one.
+// deletes the row), as a Put of it will leave the fold (survey.InterviewState.SetRow), and
+// refreshes what depends on the roster. The row's heads are left as they were: the
+// saver's Put reports the new one.
 func (iv *interview) putRow(qid, rowID string, v survey.RosterRow) {
-	t := iv.rowTarget(qid, rowID)
-	heads, had := iv.st.Heads[t]
-	n, updated, conflicts := iv.st.Revisions, iv.st.Updated, iv.st.Conflicts
-	b, err := json.Marshal(v.Normalized())
-	if err != nil {
-		return // a RosterRow of normalized cells always encodes
-	}
-	// ApplyHeads folds one revision of the target exactly as reading the store would; the
-	// bookkeeping it also does (heads, counts) is put back.
-	_ = iv.st.ApplyHeads(t, []survey.Revision{{Interview: iv.st.ID, Kind: survey.KindRow, Key: t.Key, Value: b}})
-	if had {
-		iv.st.Heads[t] = heads
-	} else {
-		delete(iv.st.Heads, t)
-	}
-	iv.st.Revisions, iv.st.Updated, iv.st.Conflicts = n, updated, conflicts
+	iv.st.SetRow(qid, survey.Row{ID: rowID, Pos: v.Pos, Cells: v.Cells})
 	iv.rowsChanged(qid)
 }
 

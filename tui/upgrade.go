@@ -47,35 +47,12 @@ type (
 )
 
 // findUpgrade plans moving interview st to the newest version of its questionnaire in cat
-// that it can reach; nil when there is none, or when st may not move (survey.CanUpgrade).
+// that it can reach (survey.FindUpgrade); nil when there is none, or when st may not move.
 func findUpgrade(cat Catalog, st *survey.InterviewState) *survey.Upgrade {
-	if cat == nil || st == nil || st.Assess != nil || !st.HasMeta() || survey.CanUpgrade(st) != nil {
+	if cat == nil {
 		return nil
 	}
-	var same []*survey.Questionnaire // by version, as the catalog lists them
-	for _, q := range cat.List() {
-		if q.ID == st.Meta.Questionnaire {
-			same = append(same, q)
-		}
-	}
-	get := func(v string) (*survey.Questionnaire, error) {
-		for _, q := range same {
-			if q.Version == v {
-				return q, nil
-			}
-		}
-		return nil, fmt.Errorf("version %s is not installed", v)
-	}
-	for i := len(same) - 1; i >= 0 && same[i].Version != st.Meta.QuestionnaireVersion; i-- {
-		chain, err := survey.UpgradeChain(same[i], st.Meta.QuestionnaireVersion, get)
-		if err != nil {
-			continue
-		}
-		if u, err := survey.PlanUpgrade(chain, st); err == nil {
-			return u
-		}
-	}
-	return nil
+	return survey.FindUpgrade(cat.List(), st)
 }
 
 // upgradeUpdate handles the messages of the upgrade offer; ok is false for any other.

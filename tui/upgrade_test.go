@@ -133,8 +133,8 @@ func TestUpgradeOfferedWhenADraftOpens(t *testing.T) {
 	d, id := upgradeDriver(t, catalog{v1, v2}, 80, 24)
 	d.open(id)
 	d.mustSee("A new version of the questionnaire", "Pilot questionnaire: version 1.0 → 2.0",
-		"• moved: answer to 1.3 → question 1.4", "• recoded: 1.1: other-body → other",
-		"• no longer asked: 2.5 (removed in version 2.0): the answer is kept in the",
+		`• moved: answer to 1.3 → question 1.4 "Which portal?"`, `• recoded: 1.1 "Who publishes?": other-body → other`,
+		`• no longer asked: 2.5 "Any remark?" (removed in version 2.0): the answer is`,
 		"enter move to the new version", "esc/l later")
 
 	// Later: the interview opens on 1.0, unchanged.

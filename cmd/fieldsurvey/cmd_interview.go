@@ -481,10 +481,13 @@ func newInterviewExportCommand(g *globals) *cobra.Command {
 		Long: `export writes the interviews (all, or those named) as JSON Lines, one interview a line,
 sorted by id: the current value of every field, without history (format
 fieldsurvey-interview/1). The same interviews always give the same bytes, and
-export → import → export gives a byte-identical file.
+export → import → export gives a byte-identical file. Answers that a move to a newer
+questionnaire version left without a question (kept in the interview) are written under
+"orphaned" ("orphaned_sections", "orphaned_rosters"), and import keeps them.
 
 export ghi các cuộc phỏng vấn (tất cả, hoặc theo mã) dạng JSON Lines, mỗi dòng một cuộc,
-sắp theo mã. Xuất → nhập → xuất cho ra tệp giống hệt từng byte.`,
+sắp theo mã. Xuất → nhập → xuất cho ra tệp giống hệt từng byte. Câu trả lời không còn câu
+hỏi sau khi chuyển sang phiên bản bảng hỏi mới được ghi trong "orphaned" và được giữ khi nhập.`,
 		Example: `  fieldsurvey interview export > all.jsonl
   fieldsurvey interview export --out two.jsonl 0193a5b2 0193a5c7`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -506,6 +509,10 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 		return contextErr(ctx, err)
 	}
 	sort.Strings(ids)
+	cat, err := g.catalog()
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	exported := 0
 	for _, id := range ids {
@@ -522,7 +529,16 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 			g.warn(fmt.Sprintf(g.t("interview %s has %d conflicts: the export holds the newest side of each",
 				"phỏng vấn %s có %d xung đột: tệp xuất chứa bản mới nhất của mỗi xung đột"), id, n))
 		}
-		line, err := state.Record().MarshalLine()
+		rec := state.Record()
+		// Answers an upgrade left without a question go in "orphaned", so that the line
+		// imports again (survey.Record.MarkOrphaned).
+		if q, err := cat.Get(rec.Questionnaire, rec.QuestionnaireVersion); err == nil {
+			rec.MarkOrphaned(q)
+		} else {
+			g.warn(fmt.Sprintf(g.t("interview %s: questionnaire %s version %s is not installed, so answers to questions it no longer has cannot be told apart: they are exported as answers",
+				"phỏng vấn %s: bảng hỏi %s phiên bản %s chưa được cài nên không phân biệt được câu trả lời của câu hỏi không còn trong bảng hỏi: chúng được xuất như câu trả lời"), id, rec.Questionnaire, rec.QuestionnaireVersion))
+		}
+		line, err := rec.MarshalLine()
 		if err != nil {
 			return err
 		}

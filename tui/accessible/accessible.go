@@ -16,6 +16,11 @@
 //     screens (survey.Question.CheckCells, CheckRow with the row constraint, CheckAddRow
 //     for max_rows), and each row is one Put once it is whole. A conflicted row shows its
 //     versions before it is edited or deleted; saving it settles the conflict.
+//   - A draft (or a returned or reopened interview) whose questionnaire has a newer
+//     installed version it can move to (survey.FindUpgrade) is offered the upgrade when it
+//     is resumed: what changes is printed (the lines of `interview upgrade --dry-run`) and
+//     y/n asked, with no default; yes writes it in one Put and the interview continues on
+//     the new version, no keeps the version.
 //   - Plain lines only: no colours, no cursor movement, no box drawing. Every prompt exists
 //     in Vietnamese and English.
 //   - A conflicted answer or section summary (versions made on different devices) is shown
@@ -262,6 +267,12 @@ func (s *session_) resume(id string) error {
 	if st.Status.Status == survey.StatusReturned && st.Status.Reason != "" {
 		s.say(s.t("Returned by the supervisor: ", "Người giám sát trả lại: ") + st.Status.Reason)
 	}
+	if u := survey.FindUpgrade(s.o.Catalog.List(), st); u != nil {
+		if err := s.offerUpgrade(u); err != nil {
+			return err
+		}
+		st = s.st
+	}
 	if !st.Respondent.Consent {
 		// A planned interview (made by a supervisor) starts here: its respondent's consent
 		// is recorded before the first question.
@@ -288,6 +299,54 @@ func (s *session_) resume(id string) error {
 		}
 	}
 	return s.interview()
+}
+
+// offerUpgrade shows what moving the interview to a newer version of its questionnaire
+// changes (the lines of `interview upgrade --dry-run`, survey.Upgrade.Describe) and asks
+// y/n, with no default (piped input must say which). Yes writes the upgrade as one Put
+// (survey.Upgrade.Changes) and continues on the new version; no keeps the version (the
+// offer comes back the next time the interview is opened).
+func (s *session_) offerUpgrade(u *survey.Upgrade) error {
+	s.say("")
+	s.say(fmt.Sprintf(s.t("A newer version of this questionnaire is installed (%s). Moving the interview to it changes:",
+		"Máy đã có phiên bản mới hơn của bảng hỏi này (%s). Chuyển phỏng vấn sang phiên bản đó sẽ thay đổi:"), u.To))
+	for _, l := range u.Describe() {
+		s.say("  " + s.get(l))
+	}
+	s.say(s.t("Nothing is deleted: an answer whose question is no longer asked stays in the interview and its history.",
+		"Không có gì bị xoá: câu trả lời của câu hỏi không còn hỏi vẫn được giữ trong phỏng vấn và lịch sử."))
+	for {
+		a, err := s.ask(fmt.Sprintf(s.t("Move the interview to version %s? (y/n)", "Chuyển phỏng vấn sang phiên bản %s? (y = có, n = không)"), u.To), "")
+		if err != nil {
+			return err
+		}
+		v, ok := parseYesNo(a)
+		if !ok {
+			s.invalid(s.t("Answer y or n.", "Trả lời y (có) hoặc n (không)."))
+			continue
+		}
+		if !v {
+			s.say(fmt.Sprintf(s.t("Keeping version %s; the offer comes back the next time the interview is opened.",
+				"Giữ phiên bản %s; sẽ được hỏi lại lần mở phỏng vấn sau."), u.From))
+			return nil
+		}
+		break
+	}
+	q, ok := session.Find(s.o.Catalog, u.Questionnaire, u.To)
+	if !ok {
+		return fmt.Errorf("upgrade interview %s: questionnaire %s version %s is no longer installed", u.Interview, u.Questionnaire, u.To)
+	}
+	if _, err := s.o.Writer.PutRevisions(s.ctx, u.Changes()...); err != nil {
+		return fmt.Errorf("upgrade interview %s to version %s: %w", u.Interview, u.To, err)
+	}
+	st, err := s.o.Writer.Store.Interview(s.ctx, u.Interview)
+	if err != nil {
+		return fmt.Errorf("read back interview %s: %w", u.Interview, err)
+	}
+	s.q, s.st = q, st
+	s.say(fmt.Sprintf(s.t("The interview is now on version %s of the questionnaire (saved; it is sent with the next sync).",
+		"Phỏng vấn nay dùng phiên bản %s của bảng hỏi (đã lưu; được gửi đi ở lần đồng bộ tiếp theo)."), u.To))
+	return nil
 }
 
 // askConsent asks whether the respondent agrees: nil for yes, errNoConsent for no.
