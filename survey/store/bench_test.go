@@ -107,7 +107,7 @@ func benchDurable(b *testing.B, held int) {
 }
 
 // tenK returns the revisions of n interviews (respondent, status and 10 answers each).
-func tenK(b *testing.B, n int) []survey.Revision {
+func tenK(b testing.TB, n int) []survey.Revision {
 	var revs []survey.Revision
 	codes := []survey.Code{survey.Red, survey.AmberRed, survey.Amber, survey.AmberGreen, survey.Green}
 	provinces := []string{"Hà Nội", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng"}

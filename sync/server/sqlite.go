@@ -680,9 +680,8 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 	}
 	return s.st.View(ctx, func(tx *store.Tx) error {
 		for _, r := range foreign {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE id = ?`, r.ID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
+			held, err := tx.HasRevision(r.Target(), r.ID)
+			if err == nil && !held {
 				return contentError(wire.CodeBadBatch, hub.Reason(hub.ErrForeignRevision), survey.T(
 					fmt.Sprintf("revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64)),
 					fmt.Sprintf("bản ghi thay đổi %.12s do thiết bị %s tạo, không phải thiết bị gửi lô, và máy chủ không có bản ghi này", r.ID, clip(r.Device, 64))))
