@@ -112,10 +112,11 @@ type mergeReport struct {
 	Waiting []string `json:"waiting"`
 }
 
-// merger is how merge takes in one batch, and explains a refusal, for the store it merges into.
+// merger is how merge takes in a group of batches (in one transaction), and explains a
+// refusal, for the store it merges into.
 type merger struct {
 	h       *hub.Hub
-	merge   func(context.Context, *batch.Batch) (hub.Result, error)
+	merge   func(context.Context, []*batch.Batch) ([]hub.Result, error)
 	explain func(error) (reason, detail survey.Text)
 	// conflictsHint is how to see the conflicts of this store.
 	conflictsHint string
@@ -128,13 +129,13 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		if err != nil {
 			return err
 		}
-		h, err := hub.Open(opts.into)
+		h, err := hub.Open(opts.into, store.WithWALCheckpoint(hub.MergeCheckpoint))
 		if err != nil {
 			return err
 		}
 		defer h.Close()
 		m = merger{h: h, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
-			merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return h.MergeOne(ctx, b, hopts) },
+			merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) { return h.Merge(ctx, bs, hopts) },
 			explain: func(err error) (survey.Text, survey.Text) {
 				reason, detail := hub.Explain(err)
 				return reason, survey.T(detail, detail)
@@ -151,8 +152,41 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 	}
 	defer h.Close()
 	m = merger{h: h, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain,
-		merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return policy.Merge(ctx, h, b) }}
+		merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) { return policyMerge(ctx, policy, h, bs) }}
 	return mergeFiles(ctx, g, m, files, opts)
+}
+
+// policyMerge merges a group of batches into the home as policy.Merge would one by one, in
+// one transaction: the batches the policy refuses before any check (this device's own) and
+// those refused for their signer (which the policy explains) go through policy.Merge, which
+// stores nothing of them.
+func policyMerge(ctx context.Context, policy usb.Policy, h *hub.Hub, bs []*batch.Batch) ([]hub.Result, error) {
+	out := make([]hub.Result, len(bs))
+	var rest []*batch.Batch
+	var at []int
+	for i, b := range bs {
+		if policy.Device != "" && b.Manifest.Device == policy.Device {
+			var err error
+			if out[i], err = policy.Merge(ctx, h, b); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rest, at = append(rest, b), append(at, i)
+	}
+	res, err := h.Merge(ctx, rest, policy.Options())
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range res {
+		if r.Rejected != nil && errors.Is(r.Rejected, batch.ErrUnknownSigner) {
+			if r, err = policy.Merge(ctx, h, rest[k]); err != nil {
+				return nil, err
+			}
+		}
+		out[at[k]] = r
+	}
+	return out, nil
 }
 
 // homePolicy is what this home trusts (see the help of merge), and the batch files named.
@@ -236,35 +270,54 @@ func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
 	return as, nil
 }
 
-// mergeFiles merges the files one by one with m and reports.
+// mergeFiles merges the files with m, hub.MergeGroup at a time (each group one
+// transaction), and reports.
 func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
 	added, present, rejected := 0, 0, 0
-	for i, file := range files {
-		bar.show(i, filepath.Base(file))
-		line := mergeLine{File: file}
-		var res hub.Result
-		b, err := readBatchFile(file)
+	for from := 0; from < len(files); from += hub.MergeGroup {
+		group := files[from:min(from+hub.MergeGroup, len(files))]
+		lines := make([]mergeLine, len(group))
+		var bs []*batch.Batch
+		var at []int
+		for k, file := range group {
+			bar.show(from+k, filepath.Base(file))
+			lines[k].File = file
+			b, err := readBatchFile(file)
+			if err != nil {
+				fillMergeLine(&lines[k], hub.Result{Rejected: err}, m)
+				continue
+			}
+			bs, at = append(bs, b), append(at, k)
+		}
+		if err := ctx.Err(); err != nil {
+			bar.clear()
+			return contextErr(ctx, err)
+		}
+		results, err := m.merge(ctx, bs)
 		if err != nil {
-			res.Rejected = err
-		} else if res, err = m.merge(ctx, b); err != nil {
 			bar.clear()
-			return contextErr(ctx, failWrap(err, "merge %s (the batches before it are merged)", "hợp nhất %s (các lô trước đó đã được hợp nhất)", file))
+			return contextErr(ctx, withHint(failWrap(err, "merge %s to %s (none of these %d batches is merged; the batches before them are)",
+				"hợp nhất %s đến %s (không lô nào trong %d lô này được hợp nhất; các lô trước đó đã được hợp nhất)",
+				group[0], group[len(group)-1], len(group)),
+				"run the same merge again: the batches already merged are recognised and change nothing",
+				"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
 		}
-		line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
-		line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
-		if res.Rejected != nil {
-			line.reason, line.detail = m.explain(res.Rejected)
-			line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
-			rejected++
+		for j, res := range results {
+			fillMergeLine(&lines[at[j]], res, m)
 		}
-		added += line.Added
-		present += line.Present
-		rep.Batches = append(rep.Batches, line)
-		if !opts.json {
-			bar.clear()
-			printMergeLine(g, line)
+		for _, line := range lines {
+			if line.Rejected != nil {
+				rejected++
+			}
+			added += line.Added
+			present += line.Present
+			rep.Batches = append(rep.Batches, line)
+			if !opts.json {
+				bar.clear()
+				printMergeLine(g, line)
+			}
 		}
 	}
 	bar.clear()
@@ -325,6 +378,16 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 			"the line of each rejected batch says which check failed", "dòng của mỗi lô bị từ chối cho biết bước kiểm tra nào không đạt")
 	}
 	return nil
+}
+
+// fillMergeLine records what merging one batch did in its line.
+func fillMergeLine(line *mergeLine, res hub.Result, m merger) {
+	line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
+	line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
+	if res.Rejected != nil {
+		line.reason, line.detail = m.explain(res.Rejected)
+		line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
+	}
 }
 
 func printMergeLine(g *globals, l mergeLine) {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
@@ -54,12 +56,19 @@ func dgraBatches(b *testing.B, n int) ([][]byte, hub.Options, int) {
 	return out, hub.Options{Signers: signers, Known: known}, revs
 }
 
+// mergeGroup and mergeOpen are how the CLI's merge groups batches and opens its hub.
+var (
+	mergeGroup = hub.MergeGroup
+	mergeOpen  = []store.Option{store.WithWALCheckpoint(hub.MergeCheckpoint)}
+)
+
 // perRevisionDGRA remembers the 10k merge's time per revision for the large one's ratio.
 var perRevisionDGRA float64
 
 // BenchmarkMergeDGRA merges the batches of 10,000 completed DGRA interviews (118
 // revisions each, 10 a batch, 1,180,000 revisions) into a new hub as the CLI's merge
-// does (hub.Merge: read, verify, store), and reports revisions per second (target
+// does (hub.Merge of mergeGroup batches at a time into a hub opened with mergeOpen: read,
+// verify, store), and reports revisions per second (target
 // ≥ 60,000), the time per interview and the bytes written to storage per interview
 // (Linux). FIELDSURVEY_BENCH_LARGE=1 also merges 100,000 interviews and reports its time
 // per revision against the 10k merge's (target ≤ 1.1); FIELDSURVEY_BENCH_INTERVIEWS sets
@@ -81,6 +90,7 @@ func BenchmarkMergeDGRA(b *testing.B) {
 			ctx := context.Background()
 			var total time.Duration
 			var written int64
+			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				bs := make([]*batch.Batch, len(files))
@@ -90,18 +100,23 @@ func BenchmarkMergeDGRA(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				h, err := hub.Open(filepath.Join(b.TempDir(), fmt.Sprintf("hub-%d.db", time.Now().UnixNano())))
+				h, err := hub.Open(filepath.Join(b.TempDir(), fmt.Sprintf("hub-%d.db", time.Now().UnixNano())), mergeOpen...)
 				if err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				start, w0 := time.Now(), writtenBytes()
-				res, err := h.Merge(ctx, bs, opts)
-				if err != nil {
-					b.Fatal(err)
+				start, w0, c0 := time.Now(), writtenBytes(), cpuTime()
+				var res []hub.Result
+				for i := 0; i < len(bs); i += mergeGroup {
+					r, err := h.Merge(ctx, bs[i:min(i+mergeGroup, len(bs))], opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					res = append(res, r...)
 				}
 				total += time.Since(start)
 				written += writtenBytes() - w0
+				cpu += cpuTime() - c0
 				b.StopTimer()
 				added := 0
 				for _, r := range res {
@@ -119,6 +134,7 @@ func BenchmarkMergeDGRA(b *testing.B) {
 			perRev := total.Seconds() / float64(b.N) / float64(nrevs)
 			b.ReportMetric(1/perRev, "revisions/s")
 			b.ReportMetric(total.Seconds()/float64(b.N)/float64(c.interviews)*1e3, "ms/interview")
+			b.ReportMetric(cpu.Seconds()/float64(b.N)/float64(c.interviews)*1e3, "cpu-ms/interview")
 			b.ReportMetric(float64(written)/float64(b.N)/float64(c.interviews)/1024, "written-KiB/interview")
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/merge")
 			b.ReportMetric(0, "ns/op")
@@ -129,20 +145,4 @@ func BenchmarkMergeDGRA(b *testing.B) {
 			}
 		})
 	}
-}
-
-// writtenBytes returns the bytes the process has caused to be written to storage (Linux
-// /proc/self/io), or 0 where that is unknown.
-func writtenBytes() int64 {
-	data, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			return n
-		}
-	}
-	return 0
 }
