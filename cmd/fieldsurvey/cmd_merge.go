@@ -152,7 +152,9 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 	}
 	defer h.Close()
 	m = merger{h: h, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain,
-		merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) { return policyMerge(ctx, policy, h, bs) }}
+		merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) {
+			return policyMerge(ctx, policy, h, bs)
+		}}
 	return mergeFiles(ctx, g, m, files, opts)
 }
 
