@@ -112,11 +112,15 @@ type mergeReport struct {
 	Waiting []string `json:"waiting"`
 }
 
-// merger is how merge takes in a group of batches (in one transaction), and explains a
-// refusal, for the store it merges into.
+// merger is how merge takes in batches, and explains a refusal, for the store it merges
+// into.
 type merger struct {
-	h       *hub.Hub
-	merge   func(context.Context, []*batch.Batch) ([]hub.Result, error)
+	h    *hub.Hub
+	opts hub.Options
+	// policy, merging into the home: the batches it refuses before any check (this
+	// device's own) and those refused for their signer go through policy.Merge, which
+	// explains them as it does one by one, and stores nothing of them.
+	policy  *usb.Policy
 	explain func(error) (reason, detail survey.Text)
 	// conflictsHint is how to see the conflicts of this store.
 	conflictsHint string
@@ -134,8 +138,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 			return err
 		}
 		defer h.Close()
-		m = merger{h: h, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
-			merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) { return h.Merge(ctx, bs, hopts) },
+		m = merger{h: h, opts: hopts, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
 			explain: func(err error) (survey.Text, survey.Text) {
 				reason, detail := hub.Explain(err)
 				return reason, survey.T(detail, detail)
@@ -151,44 +154,8 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		return err
 	}
 	defer h.Close()
-	m = merger{h: h, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain,
-		merge: func(ctx context.Context, bs []*batch.Batch) ([]hub.Result, error) {
-			return policyMerge(ctx, policy, h, bs)
-		}}
+	m = merger{h: h, opts: policy.Options(), policy: &policy, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain}
 	return mergeFiles(ctx, g, m, files, opts)
-}
-
-// policyMerge merges a group of batches into the home as policy.Merge would one by one, in
-// one transaction: the batches the policy refuses before any check (this device's own) and
-// those refused for their signer (which the policy explains) go through policy.Merge, which
-// stores nothing of them.
-func policyMerge(ctx context.Context, policy usb.Policy, h *hub.Hub, bs []*batch.Batch) ([]hub.Result, error) {
-	out := make([]hub.Result, len(bs))
-	var rest []*batch.Batch
-	var at []int
-	for i, b := range bs {
-		if policy.Device != "" && b.Manifest.Device == policy.Device {
-			var err error
-			if out[i], err = policy.Merge(ctx, h, b); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		rest, at = append(rest, b), append(at, i)
-	}
-	res, err := h.Merge(ctx, rest, policy.Options())
-	if err != nil {
-		return nil, err
-	}
-	for k, r := range res {
-		if r.Rejected != nil && errors.Is(r.Rejected, batch.ErrUnknownSigner) {
-			if r, err = policy.Merge(ctx, h, rest[k]); err != nil {
-				return nil, err
-			}
-		}
-		out[at[k]] = r
-	}
-	return out, nil
 }
 
 // homePolicy is what this home trusts (see the help of merge), and the batch files named.
@@ -272,44 +239,97 @@ func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
 	return as, nil
 }
 
+// mergeGroup is hub.MergeGroup files of a merge: read, and checked while the group before
+// it is stored.
+type mergeGroup struct {
+	from  int
+	files []string
+	lines []mergeLine
+	// checked holds the batches to store, those of lines at; refused, those the policy
+	// refuses before any check, of lines ownAt.
+	checked *hub.Checked
+	at      []int
+	refused []*batch.Batch
+	ownAt   []int
+}
+
+// readGroups reads and checks the files, hub.MergeGroup at a time, in the background, and
+// sends each group when checked: the next group is checked while the one before is stored.
+func readGroups(ctx context.Context, m merger, files []string) <-chan *mergeGroup {
+	out := make(chan *mergeGroup, 1)
+	go func() {
+		defer close(out)
+		for from := 0; from < len(files); from += hub.MergeGroup {
+			gr := &mergeGroup{from: from, files: files[from:min(from+hub.MergeGroup, len(files))]}
+			gr.lines = make([]mergeLine, len(gr.files))
+			var bs []*batch.Batch
+			for k, file := range gr.files {
+				gr.lines[k].File = file
+				b, err := readBatchFile(file)
+				switch {
+				case err != nil:
+					fillMergeLine(&gr.lines[k], hub.Result{Rejected: err}, m)
+				case m.policy != nil && m.policy.Device != "" && b.Manifest.Device == m.policy.Device:
+					gr.refused, gr.ownAt = append(gr.refused, b), append(gr.ownAt, k)
+				default:
+					bs, gr.at = append(bs, b), append(gr.at, k)
+				}
+			}
+			gr.checked = hub.CheckGroup(bs, m.opts)
+			select {
+			case out <- gr:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// store merges a checked group, one transaction, and fills its lines.
+func (m merger) store(ctx context.Context, gr *mergeGroup) error {
+	for j, b := range gr.refused {
+		res, err := m.policy.Merge(ctx, m.h, b)
+		if err != nil {
+			return err
+		}
+		fillMergeLine(&gr.lines[gr.ownAt[j]], res, m)
+	}
+	results, err := m.h.StoreGroup(ctx, gr.checked)
+	if err != nil {
+		return err
+	}
+	for j, res := range results {
+		if m.policy != nil && res.Rejected != nil && errors.Is(res.Rejected, batch.ErrUnknownSigner) {
+			// The policy says whether it is a signer this home stopped trusting.
+			if res, err = m.policy.Merge(ctx, m.h, gr.checked.Batch(j)); err != nil {
+				return err
+			}
+		}
+		fillMergeLine(&gr.lines[gr.at[j]], res, m)
+	}
+	return nil
+}
+
 // mergeFiles merges the files with m, hub.MergeGroup at a time (each group one
-// transaction), and reports.
+// transaction, printed once committed), and reports.
 func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
 	added, present, rejected := 0, 0, 0
-	for from := 0; from < len(files); from += hub.MergeGroup {
-		group := files[from:min(from+hub.MergeGroup, len(files))]
-		lines := make([]mergeLine, len(group))
-		var bs []*batch.Batch
-		var at []int
-		for k, file := range group {
-			bar.show(from+k, filepath.Base(file))
-			lines[k].File = file
-			b, err := readBatchFile(file)
-			if err != nil {
-				fillMergeLine(&lines[k], hub.Result{Rejected: err}, m)
-				continue
-			}
-			bs, at = append(bs, b), append(at, k)
-		}
-		if err := ctx.Err(); err != nil {
-			bar.clear()
-			return contextErr(ctx, err)
-		}
-		results, err := m.merge(ctx, bs)
-		if err != nil {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for gr := range readGroups(rctx, m, files) {
+		bar.show(gr.from, filepath.Base(gr.files[0]))
+		if err := m.store(ctx, gr); err != nil {
 			bar.clear()
 			return contextErr(ctx, withHint(failWrap(err, "merge %s to %s (none of these %d batches is merged; the batches before them are)",
 				"hợp nhất %s đến %s (không lô nào trong %d lô này được hợp nhất; các lô trước đó đã được hợp nhất)",
-				group[0], group[len(group)-1], len(group)),
+				gr.files[0], gr.files[len(gr.files)-1], len(gr.files)),
 				"run the same merge again: the batches already merged are recognised and change nothing",
 				"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
 		}
-		for j, res := range results {
-			fillMergeLine(&lines[at[j]], res, m)
-		}
-		for _, line := range lines {
+		for _, line := range gr.lines {
 			if line.Rejected != nil {
 				rejected++
 			}
@@ -321,6 +341,10 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 				printMergeLine(g, line)
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		bar.clear()
+		return contextErr(ctx, err)
 	}
 	bar.clear()
 	h := m.h

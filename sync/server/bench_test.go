@@ -146,7 +146,7 @@ func rawIngest(b *testing.B, f *fleet, dir string, grouped bool) time.Duration {
 // Checks run at most GOMAXPROCS-1 at a time, each device's batches in order, as in
 // rawIngest. It does less than any real server can: no revision is decoded, no head or
 // summary kept, no batch record or receipt written.
-func floorIngest(b *testing.B, f *fleet, dir string) time.Duration {
+func floorIngest(b *testing.B, f *fleet, dir string) (took, cpu time.Duration) {
 	b.Helper()
 	db, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
 	if err != nil {
@@ -223,7 +223,7 @@ func floorIngest(b *testing.B, f *fleet, dir string) time.Duration {
 	}()
 	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 	var wg sync.WaitGroup
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	for i := range f.devices {
 		wg.Add(1)
 		go func() {
@@ -261,14 +261,14 @@ func floorIngest(b *testing.B, f *fleet, dir string) time.Duration {
 		}()
 	}
 	wg.Wait()
-	took := time.Since(t0)
+	took, cpu = time.Since(t0), cpuTime()-c0
 	close(queue)
 	writer.Wait()
 	var n int
 	if err := db.QueryRow("SELECT count(*) FROM lines").Scan(&n); err != nil || n != f.revisions {
 		b.Fatalf("floor stored %d lines of %d (%v)", n, f.revisions, err)
 	}
-	return took
+	return took, cpu
 }
 
 // BenchmarkIngest measures the server taking in the batches of many devices at once over
@@ -289,7 +289,7 @@ func BenchmarkIngest(b *testing.B) {
 	const perDevice, ivPerBatch = 3, 2
 	f := makeFleet(b, n, perDevice, ivPerBatch)
 	batches := n * perDevice
-	var httpTime, rawTime, raw1Time, floorTime time.Duration
+	var httpTime, rawTime, raw1Time, floorTime, httpCPU, floorCPU time.Duration
 	var sent int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -303,10 +303,13 @@ func BenchmarkIngest(b *testing.B) {
 		b.StopTimer()
 		e.Stop()
 		httpTime += d
+		httpCPU += f.cpu
 		sent += s
 		rawTime += rawIngest(b, f, b.TempDir(), true)
 		raw1Time += rawIngest(b, f, b.TempDir(), false)
-		floorTime += floorIngest(b, f, b.TempDir())
+		ft, fc := floorIngest(b, f, b.TempDir())
+		floorTime += ft
+		floorCPU += fc
 		b.StartTimer()
 	}
 	b.StopTimer()
@@ -318,6 +321,13 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(per(floorTime, batches), "floor-ns/batch")
 	b.ReportMetric(float64(httpTime)/float64(floorTime), "ratio-floor")
 	b.ReportMetric(rate(floorTime), "floor-interviews/s")
+	if httpCPU > 0 && floorCPU > 0 {
+		// CPU time (the devices' side of HTTP included for the server): on a shared
+		// machine, the fairer comparison.
+		b.ReportMetric(per(httpCPU, f.interviews)/1e6, "server-cpu-ms/interview")
+		b.ReportMetric(per(floorCPU, f.interviews)/1e6, "floor-cpu-ms/interview")
+		b.ReportMetric(float64(httpCPU)/float64(floorCPU), "cpu-ratio-floor")
+	}
 	b.ReportMetric(float64(httpTime)/float64(rawTime), "ratio")
 	b.ReportMetric(float64(httpTime)/float64(raw1Time), "ratio-1tx")
 	b.ReportMetric(rate(httpTime), "server-interviews/s")
