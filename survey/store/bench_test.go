@@ -78,17 +78,19 @@ func benchDurable(b *testing.B, held int) {
 	codes := []survey.Code{survey.Red, survey.Green}
 	payload := []byte(`{"rating":"green","comment":"Có chiến lược chuyển đổi số"}`)
 	var putDur, rawDur time.Duration
+	var putW, rawW int64
 	i := 0
 	for b.Loop() {
 		i++
 		a := survey.Answer{Rating: codes[(i/40)%2], Comment: "Có chiến lược chuyển đổi số"}
-		t := time.Now()
+		t, w := time.Now(), writtenBytes()
 		revs, err := s.Put(ctx, by, answer("iv", fmt.Sprint(i%40), a))
 		putDur += time.Since(t)
+		putW += writtenBytes() - w
 		if err != nil || len(revs) != 1 {
 			b.Fatalf("put: %v (%d revisions)", err, len(revs))
 		}
-		t = time.Now()
+		t, w = time.Now(), writtenBytes()
 		tx, err := raw.BeginTx(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
@@ -100,10 +102,14 @@ func benchDurable(b *testing.B, held int) {
 			b.Fatal(err)
 		}
 		rawDur += time.Since(t)
+		rawW += writtenBytes() - w
 	}
 	b.ReportMetric(float64(putDur.Nanoseconds())/float64(i), "put-ns/op")
 	b.ReportMetric(float64(rawDur.Nanoseconds())/float64(i), "raw-ns/op")
 	b.ReportMetric(float64(putDur)/float64(rawDur), "put/raw")
+	// What each wrote to storage (Linux): the pages of the log, and of checkpoints.
+	b.ReportMetric(float64(putW)/float64(i), "put-written-B/op")
+	b.ReportMetric(float64(rawW)/float64(i), "raw-written-B/op")
 }
 
 // tenK returns the revisions of n interviews (respondent, status and 10 answers each).

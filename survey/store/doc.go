@@ -24,8 +24,8 @@
 //
 // Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
 // in arrival order, with the 32 bytes of each id (not 64 hex digits), a unique index by
-// target (interview, kind, key, id), an index by (device, counter), and an index of the
-// pending revisions only (batch IS NULL); a revision stored with its batch (a hub's, a
+// target (interview, kind, key, id), an index of the heads only (head = 1), an index by
+// (device, counter), and an index of the pending revisions only (batch IS NULL); a revision stored with its batch (a hub's, a
 // server's) touches no index at a random place. revisions is a read-only view of the old
 // table's shape (ids in hex) for readers and other components' queries: they may read it,
 // but not write it or reference it with a foreign key. There is no index by id alone:

@@ -13,6 +13,8 @@
 --     revisions and heads, and refuses a revision stored twice (an id is the hash of the
 --     revision, target included, so the same id never names two targets). Its writes land
 --     where the interview's other revisions are, not at a random place.
+--   - revision_rows_heads (interview, kind, key) only holds the heads (head = 1): reading
+--     a target's heads, or an interview's, visits its heads, not its whole history.
 --   - revision_rows_device (device, counter): the counter a device used last and counters
 --     used twice; a device's revisions arrive in counter order, so writes land at its end.
 --   - revision_rows_pending (device, counter) only holds revisions no batch carries yet
@@ -44,6 +46,7 @@ SELECT interview, kind, key, unhex(id), head, device, counter, time, author, rep
 FROM revisions ORDER BY interview, kind, key, id;
 DROP TABLE revisions;
 CREATE UNIQUE INDEX revision_rows_target ON revision_rows (interview, kind, key, id);
+CREATE INDEX revision_rows_heads ON revision_rows (interview, kind, key) WHERE head = 1;
 CREATE INDEX revision_rows_device ON revision_rows (device, counter);
 CREATE INDEX revision_rows_pending ON revision_rows (device, counter) WHERE batch IS NULL;
 CREATE VIEW revisions AS
