@@ -294,9 +294,9 @@ func downgrade(t *testing.T, path string) {
 			head INTEGER NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
 			author TEXT NOT NULL DEFAULT '', replaces TEXT NOT NULL DEFAULT '', batch TEXT, value BLOB NOT NULL,
 			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
-		`INSERT INTO revisions SELECT interview, kind, key, lower(hex(id)), head, device, counter, time, author, replaces, batch, value
-			FROM revision_rows ORDER BY seq`,
-		"DROP TABLE revision_rows",
+		`INSERT INTO revisions SELECT r.interview, r.kind, r.key, lower(hex(r.id)), h.seq IS NOT NULL, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_rows r LEFT JOIN revision_heads h ON h.interview = r.interview AND h.kind = r.kind AND h.key = r.key AND h.seq = r.seq ORDER BY r.seq`,
+		"DROP TABLE revision_rows", "DROP TABLE revision_heads",
 		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
 		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",
 		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 4",

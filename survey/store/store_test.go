@@ -534,8 +534,8 @@ func TestAgenciesAndProvincesInVietnameseOrder(t *testing.T) {
 func TestCheckFindsInconsistencies(t *testing.T) {
 	ctx := context.Background()
 	for name, damage := range map[string]string{
-		"lost head":        "UPDATE revision_rows SET head = 0 WHERE kind = 'answer' AND key = '1.1'",
-		"extra head":       "UPDATE revision_rows SET head = 1",
+		"lost head":        "DELETE FROM revision_heads WHERE kind = 'answer' AND key = '1.1'",
+		"extra head":       "INSERT OR IGNORE INTO revision_heads SELECT interview, kind, key, seq FROM revision_rows",
 		"wrong count":      "UPDATE interviews SET answered = answered + 1",
 		"wrong status":     "UPDATE interviews SET status = 'approved'",
 		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",

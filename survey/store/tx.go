@@ -145,7 +145,9 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 
 // qReadCounter reads the last counter a device used: the device's revisions are never
 // deleted, so their highest counter is the device's counter.
-const qReadCounter = "SELECT coalesce(max(counter), 0) FROM revision_rows WHERE device = ?"
+const qReadCounter = `SELECT max(
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0))`
 
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
