@@ -305,7 +305,7 @@ func downgrade(t *testing.T, path string) {
 
 const migrateCrashEnv = "FIELDSURVEY_STORE_MIGRATE_CRASH_DB"
 
-// TestMigrationCrash kills a process upgrading a store (21,000 revisions) with SIGKILL at
+// TestMigrationCrash kills a process upgrading a store (11,200 revisions) with SIGKILL at
 // random moments of the upgrade, and checks after each kill that the store opens (upgrading
 // it if the kill came first), holds every revision exactly as before, and passes
 // Store.Check and SQLite's integrity check.
@@ -317,7 +317,7 @@ func TestMigrationCrash(t *testing.T) {
 		t.Skip("inside the crash child")
 	}
 	if testing.Short() {
-		t.Skip("short: makes a 21,000-revision store")
+		t.Skip("short: makes an 11,200-revision store")
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -326,7 +326,7 @@ func TestMigrationCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Append(ctx, tenK(t, 1500)...); err != nil {
+	if _, err := s.Append(ctx, tenK(t, 800)...); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -345,7 +345,7 @@ func TestMigrationCrash(t *testing.T) {
 	s.Close()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	upgraded := 0
-	for round := range 6 {
+	for round := range 5 {
 		path := filepath.Join(dir, fmt.Sprintf("round%d.db", round))
 		copyFile(t, orig, path)
 		cmd := exec.Command(os.Args[0], "-test.run=^TestMigrationCrashChild$", "-test.count=1")
@@ -379,7 +379,7 @@ func TestMigrationCrash(t *testing.T) {
 		}
 		s.Close()
 	}
-	t.Logf("upgrade of %d revisions takes %s; 6 kills, %d after the upgrade finished", len(want), took.Round(time.Millisecond), upgraded)
+	t.Logf("upgrade of %d revisions takes %s; 5 kills, %d after the upgrade finished", len(want), took.Round(time.Millisecond), upgraded)
 }
 
 // TestMigrationCrashChild is the upgrading process of TestMigrationCrash.
