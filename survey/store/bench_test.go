@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,9 +76,17 @@ func benchDurable(b *testing.B, held int) {
 	if _, err := s.Put(ctx, by, setup...); err != nil {
 		b.Fatal(err)
 	}
+	// The setup's large transactions are copied from the log into the database files now,
+	// not by the first timed commits' checkpoints.
+	for _, db := range []*sql.DB{s.w, raw} {
+		if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			b.Fatal(err)
+		}
+	}
 	codes := []survey.Code{survey.Red, survey.Green}
 	payload := []byte(`{"rating":"green","comment":"Có chiến lược chuyển đổi số"}`)
 	var putDur, rawDur time.Duration
+	var putAll, rawAll []time.Duration
 	var putW, rawW int64
 	i := 0
 	for b.Loop() {
@@ -86,6 +95,7 @@ func benchDurable(b *testing.B, held int) {
 		t, w := time.Now(), writtenBytes()
 		revs, err := s.Put(ctx, by, answer("iv", fmt.Sprint(i%40), a))
 		putDur += time.Since(t)
+		putAll = append(putAll, time.Since(t))
 		putW += writtenBytes() - w
 		if err != nil || len(revs) != 1 {
 			b.Fatalf("put: %v (%d revisions)", err, len(revs))
@@ -102,11 +112,16 @@ func benchDurable(b *testing.B, held int) {
 			b.Fatal(err)
 		}
 		rawDur += time.Since(t)
+		rawAll = append(rawAll, time.Since(t))
 		rawW += writtenBytes() - w
 	}
 	b.ReportMetric(float64(putDur.Nanoseconds())/float64(i), "put-ns/op")
 	b.ReportMetric(float64(rawDur.Nanoseconds())/float64(i), "raw-ns/op")
 	b.ReportMetric(float64(putDur)/float64(rawDur), "put/raw")
+	// Medians: the machine's other work (a shared machine's fsync spikes) moves them less.
+	slices.Sort(putAll)
+	slices.Sort(rawAll)
+	b.ReportMetric(float64(putAll[len(putAll)/2])/float64(rawAll[len(rawAll)/2]), "median-put/raw")
 	// What each wrote to storage (Linux): the pages of the log, and of checkpoints.
 	b.ReportMetric(float64(putW)/float64(i), "put-written-B/op")
 	b.ReportMetric(float64(rawW)/float64(i), "raw-written-B/op")
