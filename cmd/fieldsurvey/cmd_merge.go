@@ -253,19 +253,34 @@ type mergeGroup struct {
 	ownAt   []int
 }
 
-// readGroups reads and checks the files, hub.MergeGroup at a time, in the background, and
-// sends each group when checked: the next group is checked while the one before is stored.
+// mergeGroupContent is hub.MergeGroupContent (a variable for tests).
+var mergeGroupContent int64 = hub.MergeGroupContent
+
+// readGroups reads and checks the files in groups (up to hub.MergeGroup files, and
+// hub.MergeGroupContent bytes of revisions) in the background, and sends each group when
+// checked: the next group is checked while the one before is stored.
 func readGroups(ctx context.Context, m merger, files []string) <-chan *mergeGroup {
 	out := make(chan *mergeGroup, 1)
 	go func() {
 		defer close(out)
-		for from := 0; from < len(files); from += hub.MergeGroup {
-			gr := &mergeGroup{from: from, files: files[from:min(from+hub.MergeGroup, len(files))]}
-			gr.lines = make([]mergeLine, len(gr.files))
+		var next *batch.Batch // read, and the first of the next group
+		for from := 0; from < len(files); {
+			gr := &mergeGroup{from: from}
 			var bs []*batch.Batch
-			for k, file := range gr.files {
-				gr.lines[k].File = file
-				b, err := readBatchFile(file)
+			var content int64
+			for k := 0; from+k < len(files) && k < hub.MergeGroup; k++ {
+				file := files[from+k]
+				b, err := next, error(nil)
+				if b == nil {
+					b, err = readBatchFile(file)
+				}
+				next = nil
+				if err == nil && k > 0 && content+b.Manifest.Content.Size > mergeGroupContent {
+					next = b // it starts the next group
+					break
+				}
+				gr.files = append(gr.files, file)
+				gr.lines = append(gr.lines, mergeLine{File: file})
 				switch {
 				case err != nil:
 					fillMergeLine(&gr.lines[k], hub.Result{Rejected: err}, m)
@@ -273,8 +288,10 @@ func readGroups(ctx context.Context, m merger, files []string) <-chan *mergeGrou
 					gr.refused, gr.ownAt = append(gr.refused, b), append(gr.ownAt, k)
 				default:
 					bs, gr.at = append(bs, b), append(gr.at, k)
+					content += b.Manifest.Content.Size
 				}
 			}
+			from += len(gr.files)
 			gr.checked = hub.CheckGroup(bs, m.opts)
 			select {
 			case out <- gr:

@@ -275,8 +275,14 @@ func (h *Hub) StoreGroup(ctx context.Context, c *Checked) ([]Result, error) {
 }
 
 // MergeGroup is how many batches a caller merging many passes to one Merge: 64 batches of
-// 10 DGRA interviews are ~75,000 revisions in one transaction.
-const MergeGroup = 64
+// 10 DGRA interviews are ~75,000 revisions in one transaction. MergeGroupContent bounds a
+// group by the revisions' decompressed size (the manifests' content sizes) as well, so
+// that a group of large batches stays within memory: a group ends before the batch that
+// would take it past the bound (a batch larger than it is a group alone).
+const (
+	MergeGroup        = 64
+	MergeGroupContent = 64 << 20
+)
 
 // MergeCheckpoint is the write-ahead log size (in pages, store.WithWALCheckpoint) of a hub
 // opened to merge many batches: the log is copied back into the database once it passes
