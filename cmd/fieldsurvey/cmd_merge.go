@@ -112,10 +112,15 @@ type mergeReport struct {
 	Waiting []string `json:"waiting"`
 }
 
-// merger is how merge takes in one batch, and explains a refusal, for the store it merges into.
+// merger is how merge takes in batches, and explains a refusal, for the store it merges
+// into.
 type merger struct {
-	h       *hub.Hub
-	merge   func(context.Context, *batch.Batch) (hub.Result, error)
+	h    *hub.Hub
+	opts hub.Options
+	// policy, merging into the home: the batches it refuses before any check (this
+	// device's own) and those refused for their signer go through policy.Merge, which
+	// explains them as it does one by one, and stores nothing of them.
+	policy  *usb.Policy
 	explain func(error) (reason, detail survey.Text)
 	// conflictsHint is how to see the conflicts of this store.
 	conflictsHint string
@@ -128,13 +133,12 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		if err != nil {
 			return err
 		}
-		h, err := hub.Open(opts.into)
+		h, err := hub.Open(opts.into, store.WithWALCheckpoint(hub.MergeCheckpoint))
 		if err != nil {
 			return err
 		}
 		defer h.Close()
-		m = merger{h: h, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
-			merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return h.MergeOne(ctx, b, hopts) },
+		m = merger{h: h, opts: hopts, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
 			explain: func(err error) (survey.Text, survey.Text) {
 				reason, detail := hub.Explain(err)
 				return reason, survey.T(detail, detail)
@@ -150,8 +154,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		return err
 	}
 	defer h.Close()
-	m = merger{h: h, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain,
-		merge: func(ctx context.Context, b *batch.Batch) (hub.Result, error) { return policy.Merge(ctx, h, b) }}
+	m = merger{h: h, opts: policy.Options(), policy: &policy, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain}
 	return mergeFiles(ctx, g, m, files, opts)
 }
 
@@ -236,36 +239,129 @@ func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
 	return as, nil
 }
 
-// mergeFiles merges the files one by one with m and reports.
+// mergeGroup is hub.MergeGroup files of a merge: read, and checked while the group before
+// it is stored.
+type mergeGroup struct {
+	from  int
+	files []string
+	lines []mergeLine
+	// checked holds the batches to store, those of lines at; refused, those the policy
+	// refuses before any check, of lines ownAt.
+	checked *hub.Checked
+	at      []int
+	refused []*batch.Batch
+	ownAt   []int
+}
+
+// mergeGroupContent is hub.MergeGroupContent (a variable for tests).
+var mergeGroupContent int64 = hub.MergeGroupContent
+
+// readGroups reads and checks the files in groups (up to hub.MergeGroup files, and
+// hub.MergeGroupContent bytes of revisions) in the background, and sends each group when
+// checked: the next group is checked while the one before is stored.
+func readGroups(ctx context.Context, m merger, files []string) <-chan *mergeGroup {
+	out := make(chan *mergeGroup, 1)
+	go func() {
+		defer close(out)
+		var next *batch.Batch // read, and the first of the next group
+		for from := 0; from < len(files); {
+			gr := &mergeGroup{from: from}
+			var bs []*batch.Batch
+			var content int64
+			for k := 0; from+k < len(files) && k < hub.MergeGroup; k++ {
+				file := files[from+k]
+				b, err := next, error(nil)
+				if b == nil {
+					b, err = readBatchFile(file)
+				}
+				next = nil
+				if err == nil && k > 0 && content+b.Manifest.Content.Size > mergeGroupContent {
+					next = b // it starts the next group
+					break
+				}
+				gr.files = append(gr.files, file)
+				gr.lines = append(gr.lines, mergeLine{File: file})
+				switch {
+				case err != nil:
+					fillMergeLine(&gr.lines[k], hub.Result{Rejected: err}, m)
+				case m.policy != nil && m.policy.Device != "" && b.Manifest.Device == m.policy.Device:
+					gr.refused, gr.ownAt = append(gr.refused, b), append(gr.ownAt, k)
+				default:
+					bs, gr.at = append(bs, b), append(gr.at, k)
+					content += b.Manifest.Content.Size
+				}
+			}
+			from += len(gr.files)
+			gr.checked = hub.CheckGroup(bs, m.opts)
+			select {
+			case out <- gr:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// store merges a checked group, one transaction, and fills its lines.
+func (m merger) store(ctx context.Context, gr *mergeGroup) error {
+	for j, b := range gr.refused {
+		res, err := m.policy.Merge(ctx, m.h, b)
+		if err != nil {
+			return err
+		}
+		fillMergeLine(&gr.lines[gr.ownAt[j]], res, m)
+	}
+	results, err := m.h.StoreGroup(ctx, gr.checked)
+	if err != nil {
+		return err
+	}
+	for j, res := range results {
+		if m.policy != nil && res.Rejected != nil && errors.Is(res.Rejected, batch.ErrUnknownSigner) {
+			// The policy says whether it is a signer this home stopped trusting.
+			if res, err = m.policy.Merge(ctx, m.h, gr.checked.Batch(j)); err != nil {
+				return err
+			}
+		}
+		fillMergeLine(&gr.lines[gr.at[j]], res, m)
+	}
+	return nil
+}
+
+// mergeFiles merges the files with m, hub.MergeGroup at a time (each group one
+// transaction, printed once committed), and reports.
 func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
 	added, present, rejected := 0, 0, 0
-	for i, file := range files {
-		bar.show(i, filepath.Base(file))
-		line := mergeLine{File: file}
-		var res hub.Result
-		b, err := readBatchFile(file)
-		if err != nil {
-			res.Rejected = err
-		} else if res, err = m.merge(ctx, b); err != nil {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for gr := range readGroups(rctx, m, files) {
+		bar.show(gr.from, filepath.Base(gr.files[0]))
+		if err := m.store(ctx, gr); err != nil {
 			bar.clear()
-			return contextErr(ctx, failWrap(err, "merge %s (the batches before it are merged)", "hợp nhất %s (các lô trước đó đã được hợp nhất)", file))
+			return contextErr(ctx, withHint(failWrap(err, "merge %s to %s (none of these %d batches is merged; the batches before them are)",
+				"hợp nhất %s đến %s (không lô nào trong %d lô này được hợp nhất; các lô trước đó đã được hợp nhất)",
+				gr.files[0], gr.files[len(gr.files)-1], len(gr.files)),
+				"run the same merge again: the batches already merged are recognised and change nothing",
+				"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
 		}
-		line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
-		line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
-		if res.Rejected != nil {
-			line.reason, line.detail = m.explain(res.Rejected)
-			line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
-			rejected++
+		for _, line := range gr.lines {
+			if line.Rejected != nil {
+				rejected++
+			}
+			added += line.Added
+			present += line.Present
+			rep.Batches = append(rep.Batches, line)
+			if !opts.json {
+				bar.clear()
+				printMergeLine(g, line)
+			}
 		}
-		added += line.Added
-		present += line.Present
-		rep.Batches = append(rep.Batches, line)
-		if !opts.json {
-			bar.clear()
-			printMergeLine(g, line)
-		}
+	}
+	if err := ctx.Err(); err != nil {
+		bar.clear()
+		return contextErr(ctx, err)
 	}
 	bar.clear()
 	h := m.h
@@ -325,6 +421,16 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 			"the line of each rejected batch says which check failed", "dòng của mỗi lô bị từ chối cho biết bước kiểm tra nào không đạt")
 	}
 	return nil
+}
+
+// fillMergeLine records what merging one batch did in its line.
+func fillMergeLine(line *mergeLine, res hub.Result, m merger) {
+	line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
+	line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
+	if res.Rejected != nil {
+		line.reason, line.detail = m.explain(res.Rejected)
+		line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
+	}
 }
 
 func printMergeLine(g *globals, l mergeLine) {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type call struct {
 
 type head struct {
 	id     string
+	seq    int64 // its row in revision_rows
 	time   int64
 	author string
 	value  []byte
@@ -65,7 +67,8 @@ func newCall(tx *Tx) *call {
 	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
 }
 
-const qHeads = `SELECT id, time, author, value FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`
+const qHeads = `SELECT r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
+	WHERE h.interview = ? AND h.kind = ? AND h.key = ?`
 
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
@@ -86,9 +89,11 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	ts := &targetState{}
 	for rows.Next() {
 		var h head
-		if err := rows.Scan(&h.id, &h.time, &h.author, &h.value); err != nil {
+		var id []byte
+		if err := rows.Scan(&h.seq, &id, &h.time, &h.author, &h.value); err != nil {
 			return nil, fmt.Errorf("read heads: %w", err)
 		}
+		h.id = hex.EncodeToString(id)
 		ts.old = append(ts.old, h)
 	}
 	if err := rows.Err(); err != nil {
@@ -101,7 +106,8 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
-const qInterviewHeads = `SELECT kind, key, id, time, author, value FROM revisions WHERE interview = ? AND head = 1`
+const qInterviewHeads = `SELECT h.kind, h.key, r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
+	WHERE h.interview = ?`
 
 // preload reads the heads of every target of interview id in one query, for a call that
 // brings many revisions of it (a merge) rather than one (an edit).
@@ -117,9 +123,11 @@ func (c *call) preload(id string) error {
 	for rows.Next() {
 		var kind, key string
 		var h head
-		if err := rows.Scan(&kind, &key, &h.id, &h.time, &h.author, &h.value); err != nil {
+		var rid []byte
+		if err := rows.Scan(&kind, &key, &h.seq, &rid, &h.time, &h.author, &h.value); err != nil {
 			return fmt.Errorf("read heads: %w", err)
 		}
+		h.id = hex.EncodeToString(rid)
 		t := survey.Target{Interview: id, Kind: survey.Kind(kind), Key: key}
 		if _, ok := c.targets[t]; ok {
 			continue // touched before: its state is newer than the table's
@@ -159,12 +167,16 @@ func sortHeads(hs []head) {
 }
 
 const (
-	qInsertRev = `INSERT INTO revisions (interview, kind, key, id, head, device, counter, time, author, replaces, batch, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qUnhead      = `UPDATE revisions SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
-	qReplacedBy  = `SELECT EXISTS (SELECT 1 FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
-	qReused      = `SELECT EXISTS (SELECT 1 FROM revisions WHERE device = ? AND counter = ? AND id <> ?)`
-	qMarkBatched = `UPDATE revisions SET batch = ? WHERE id = ? AND batch IS NULL`
+	qInsertRev = `INSERT INTO revision_rows (interview, kind, key, id, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qHead       = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
+	qUnhead     = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
+	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
+	// qReused looks in both device indexes (pending and batched).
+	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
+		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
+	// qBatchedAgain records the batch of a revision already stored, found by its target.
+	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE interview = ? AND kind = ? AND key = ? AND id = ? AND batch IS NULL`
 )
 
 // noteReplaced records, before an Append inserts anything, which revisions of each
@@ -203,11 +215,15 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	tm := ms(r.Time)
+	rid, err := idBytes(r.ID)
+	if err != nil {
+		return false, err
+	}
 	var batch any
 	if c.batch != "" {
 		batch = c.batch
 	}
-	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, r.ID, !replaced,
+	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, rid,
 		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
 	if err != nil {
 		return false, fmt.Errorf("insert revision: %w", err)
@@ -218,11 +234,15 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 		// the first batch it was recorded in (as MarkBatched).
 		if c.batch != "" {
-			if _, err := c.tx.exec(qMarkBatched, c.batch, r.ID); err != nil {
+			if _, err := c.tx.exec(qBatchedAgain, c.batch, t.Interview, string(t.Kind), t.Key, rid); err != nil {
 				return false, fmt.Errorf("mark batched: %w", err)
 			}
 		}
 		return false, nil
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return false, err
 	}
 	if !fresh {
 		top, ok := c.devMax[r.Device]
@@ -233,7 +253,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 		if int64(r.Counter) <= top {
 			var clash bool
-			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), r.ID).Scan(&clash); err != nil {
+			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
 				return false, fmt.Errorf("check device counter: %w", err)
 			}
 			if clash {
@@ -243,13 +263,13 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 	}
 	// The revisions it replaces stop being heads. (Replaced revisions not known yet will be
-	// stored with head 0 when they arrive; those of another target are not its to replace,
+	// stored as non-heads when they arrive; those of another target are not its to replace,
 	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
 	// and are not among the current heads.)
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, p); err != nil {
+				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
 					return false, fmt.Errorf("update heads: %w", err)
 				}
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
@@ -258,7 +278,10 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if !replaced {
-		ts.cur = append(ts.cur, head{id: r.ID, time: tm, author: r.Author, value: r.Value, fact: f})
+		if _, err := c.tx.exec(qHead, t.Interview, string(t.Kind), t.Key, seq); err != nil {
+			return false, fmt.Errorf("update heads: %w", err)
+		}
+		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
 	}
 	d := c.ivs[r.Interview]
@@ -535,4 +558,13 @@ func earliest(hs []head) int64 {
 		t = min(t, h.time)
 	}
 	return t
+}
+
+// idBytes returns the 32 bytes of revision id hex (64 lowercase hex digits), as the
+// revision_rows table stores them.
+func idBytes(id string) ([]byte, error) {
+	if !isRevID(id) {
+		return nil, fmt.Errorf("%w: id %q is not 64 lowercase hex digits", survey.ErrBadRevision, shortID(id))
+	}
+	return hex.DecodeString(id)
 }

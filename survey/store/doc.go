@@ -2,8 +2,8 @@
 // revision model that serves the assessor's database on a laptop and, with extra tables
 // added through WithMigrations, the hub of a supervisor or server.
 //
-// It keeps every revision ever seen (clustered by target), marks the heads of every target
-// (the revisions no known revision of the same target replaces), and keeps a summary row per
+// It keeps every revision ever seen, marks the heads of every target (the revisions no
+// known revision of the same target replaces), and keeps a summary row per
 // record for fast lists. A record is an interview or an assessment (survey.RecordKind, the
 // record column since migration 0002); List shows one kind at a time, interviews unless
 // ListOptions.Record says assessments, so that no interview list ever shows an assessment.
@@ -27,6 +27,17 @@
 // same, only their place differs, and a Verified can be made by Verify alone. Other
 // components (the hub) add their own tables with WithMigrations and write them atomically
 // with revisions inside Update.
+//
+// Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
+// in arrival order, with the 32 bytes of each id (not 64 hex digits), a unique index by
+// target (interview, kind, key, id), and two by (device, counter): one of the pending
+// revisions (batch IS NULL), one of the others; revision_heads lists the heads of every
+// target.
+// A revision stored with its batch (a hub's, a server's) touches no index at a random
+// place. revisions is a read-only view of the old table's shape (ids in hex, head 0 or 1)
+// for readers and other components' queries: they may read it, but not write it or
+// reference it with a foreign key. There is no index by id alone:
+// Tx.HasRevision looks a revision up by its target, MarkBatched among the pending ones.
 //
 // Guarantees:
 //   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -165,7 +166,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 
 var hubMigrations = []Migration{
 	{Version: 1, Name: "batches", SQL: `CREATE TABLE batches (id TEXT PRIMARY KEY, device TEXT NOT NULL);
-		CREATE TABLE batch_revisions (batch TEXT NOT NULL REFERENCES batches (id), rev TEXT NOT NULL REFERENCES revisions (id));`},
+		CREATE TABLE batch_revisions (batch TEXT NOT NULL REFERENCES batches (id), rev TEXT NOT NULL);`},
 	{Version: 2, Name: "receipts", SQL: `CREATE TABLE receipts (batch TEXT PRIMARY KEY REFERENCES batches (id), sig BLOB)`},
 }
 
@@ -227,7 +228,18 @@ func TestWithMigrations(t *testing.T) {
 		}
 		return nil
 	})
-	if want := []string{"hub:1:batches", "hub:2:receipts", "store:1:init", "store:2:assessments", "store:3:list"}; !slices.Equal(applied, want) {
+	want := []string{"hub:1:batches", "hub:2:receipts"}
+	own, err := storeMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range own {
+		want = append(want, fmt.Sprintf("store:%d:%s", m.Version, m.Name))
+	}
+	if len(own) < 4 || own[1].Name != "assessments" || own[2].Name != "list" || own[3].Name != "compact_revisions" {
+		t.Errorf("store migrations %v", own)
+	}
+	if !slices.Equal(applied, want) {
 		t.Errorf("schema_migrations = %v, want %v", applied, want)
 	}
 	s.Close()

@@ -534,12 +534,12 @@ func TestAgenciesAndProvincesInVietnameseOrder(t *testing.T) {
 func TestCheckFindsInconsistencies(t *testing.T) {
 	ctx := context.Background()
 	for name, damage := range map[string]string{
-		"lost head":        "UPDATE revisions SET head = 0 WHERE kind = 'answer' AND key = '1.1'",
-		"extra head":       "UPDATE revisions SET head = 1",
+		"lost head":        "DELETE FROM revision_heads WHERE kind = 'answer' AND key = '1.1'",
+		"extra head":       "INSERT OR IGNORE INTO revision_heads SELECT interview, kind, key, seq FROM revision_rows",
 		"wrong count":      "UPDATE interviews SET answered = answered + 1",
 		"wrong status":     "UPDATE interviews SET status = 'approved'",
 		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",
-		"tampered value":   `UPDATE revisions SET value = '{"rating":"green"}' WHERE kind = 'answer' AND key = '1.2'`,
+		"tampered value":   `UPDATE revision_rows SET value = '{"rating":"green"}' WHERE kind = 'answer' AND key = '1.2'`,
 		"wrong sections":   `UPDATE interviews SET sections = '{}'`,
 		"lost summary row": "DELETE FROM interviews",
 	} {

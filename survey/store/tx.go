@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -144,7 +145,9 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 
 // qReadCounter reads the last counter a device used: the device's revisions are never
 // deleted, so their highest counter is the device's counter.
-const qReadCounter = "SELECT coalesce(max(counter), 0) FROM revisions WHERE device = ?"
+const qReadCounter = `SELECT max(
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0))`
 
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
@@ -338,6 +341,10 @@ func (tx *Tx) appendVerified(v Verified, batch string) (AppendResult, error) {
 
 // MarkBatched records that the given revisions travel in batch batchID. A revision
 // already in a batch keeps its first batch. An unknown revision id is ErrNotFound.
+// Revisions are found among the pending ones (those no batch carries yet, as Pending
+// returns them), through their own index: a cost that grows with the pending revisions,
+// not the store. An id that is not pending (already in a batch, or unknown) costs a scan
+// of every revision, once per call.
 func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 	if tx.readOnly {
 		return fmt.Errorf("mark batched: %w", ErrReadOnly)
@@ -345,25 +352,89 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 	if batchID == "" {
 		return errors.New("mark batched: empty batch id")
 	}
+	if len(revisionIDs) == 0 {
+		return nil
+	}
+	want := make(map[string]bool, len(revisionIDs))
 	for _, id := range revisionIDs {
-		res, err := tx.exec(qMarkBatched, batchID, id)
-		if err != nil {
+		want[id] = true
+	}
+	rows, err := tx.query(qPendingIDs)
+	if err != nil {
+		return fmt.Errorf("mark batched: %w", err)
+	}
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		var id []byte
+		if err := rows.Scan(&seq, &id); err != nil {
+			rows.Close()
 			return fmt.Errorf("mark batched: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			continue
+		if h := hex.EncodeToString(id); want[h] {
+			seqs = append(seqs, seq)
+			delete(want, h)
 		}
-		var one int
-		err = tx.queryRow("SELECT 1 FROM revisions WHERE id = ?", id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mark batched: %w", err)
+	}
+	for _, seq := range seqs {
+		if _, err := tx.exec(qMarkBatched, batchID, seq); err != nil {
+			return fmt.Errorf("mark batched: %w", err)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	// Not pending: already in a batch (it keeps it), or unknown.
+	rows, err = tx.query(`SELECT id FROM revision_rows WHERE batch IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("mark batched: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() && len(want) > 0 {
+		var id []byte
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("mark batched: %w", err)
+		}
+		delete(want, hex.EncodeToString(id))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mark batched: %w", err)
+	}
+	for _, id := range revisionIDs {
+		if want[id] {
 			return fmt.Errorf("mark batched: revision %s: %w", shortID(id), ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("mark batched: %w", err)
 		}
 	}
 	return nil
 }
+
+// HasRevision reports whether the store holds the revision of target t with id (found
+// through the target: ids are not indexed alone).
+func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
+	rid, err := idBytes(id)
+	if err != nil {
+		return false, nil // not a revision id: no revision has it
+	}
+	var one int
+	err = tx.queryRow(`SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
+		t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up revision %s: %w", shortID(id), err)
+	}
+	return true, nil
+}
+
+const (
+	qPendingIDs  = `SELECT seq, id FROM revision_rows WHERE batch IS NULL`
+	qMarkBatched = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
+)
 
 func shortID(id string) string {
 	if len(id) > 12 {

@@ -26,9 +26,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -191,20 +193,101 @@ type Result struct {
 	Reused []string
 }
 
-// Merge verifies each batch with opts and merges it, one transaction a batch, in the order
-// given, and returns a result per batch. The error is for the hub's own failures (the disk,
-// a cancelled context): batches before it are merged, the one it happened on is not.
+// Merge verifies each batch with opts and merges those that pass, in the order given, all
+// in one transaction, and returns a result per batch: StoreGroup(ctx, CheckGroup(batches,
+// opts)).
+// A batch the checks reject, or the hub rejects (Result.Rejected: a reused sequence
+// number, a device bound to another key), adds nothing, and the others go in. A batch
+// given twice is merged once, then a replay. The error is for the hub's own failures (the
+// disk, a cancelled context): then none of batches is merged. A caller with many batches
+// merges them in groups (the CLI's merge: MergeGroup batches a group, the next group
+// checked while this one is stored), so that a failure costs one group, memory holds a
+// group or two, and each group's pages of the store are written once.
 func (h *Hub) Merge(ctx context.Context, batches []*batch.Batch, opts Options) ([]Result, error) {
-	out := make([]Result, 0, len(batches))
-	for _, b := range batches {
-		res, err := h.MergeOne(ctx, b, opts)
-		if err != nil {
-			return out, err
+	return h.StoreGroup(ctx, CheckGroup(batches, opts))
+}
+
+// Checked is a group of batches through the checks that need no hub state, ready for
+// Hub.StoreGroup.
+type Checked struct {
+	batches []*batch.Batch
+	vs      []store.Verified
+	out     []Result
+}
+
+// Len is the number of batches in the group.
+func (c *Checked) Len() int { return len(c.batches) }
+
+// Batch returns the group's batch i.
+func (c *Checked) Batch(i int) *batch.Batch { return c.batches[i] }
+
+// CheckGroup runs Check and store.VerifyBatchRevisions on each batch, up to GOMAXPROCS
+// batches at a time: a batch that fails is rejected in the result StoreGroup returns.
+func CheckGroup(batches []*batch.Batch, opts Options) *Checked {
+	c := &Checked{batches: batches, vs: make([]store.Verified, len(batches)), out: make([]Result, len(batches))}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, b := range batches {
+		m := &b.Manifest
+		c.out[i] = Result{ID: m.ID, Device: m.Device, Sequence: m.Sequence, Signer: m.Signer}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			revs, err := Check(b, opts)
+			if err == nil {
+				// The batch reader verified every revision's id (Check): the store need
+				// not hash them all again.
+				c.vs[i], err = store.VerifyBatchRevisions(revs...)
+			}
+			c.out[i].Rejected = err
+		}()
+	}
+	wg.Wait()
+	return c
+}
+
+// StoreGroup merges the batches of c that passed the checks, in order, in one transaction, and
+// returns a result per batch of c (see Merge).
+func (h *Hub) StoreGroup(ctx context.Context, c *Checked) ([]Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := slices.Clone(c.out)
+	err := h.st.Update(ctx, func(tx *store.Tx) error {
+		for i, b := range c.batches {
+			if out[i].Rejected != nil {
+				continue
+			}
+			res, err := h.AddTx(ctx, tx, b, c.vs[i])
+			if err != nil {
+				return err
+			}
+			out[i] = res
 		}
-		out = append(out, res)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+// MergeGroup is how many batches a caller merging many passes to one Merge: 64 batches of
+// 10 DGRA interviews are ~75,000 revisions in one transaction. MergeGroupContent bounds a
+// group by the revisions' decompressed size (the manifests' content sizes) as well, so
+// that a group of large batches stays within memory: a group ends before the batch that
+// would take it past the bound (a batch larger than it is a group alone).
+const (
+	MergeGroup        = 64
+	MergeGroupContent = 64 << 20
+)
+
+// MergeCheckpoint is the write-ahead log size (in pages, store.WithWALCheckpoint) of a hub
+// opened to merge many batches: the log is copied back into the database once it passes
+// ~200 MB rather than every 4 MB, so that pages several groups change are copied once.
+const MergeCheckpoint = 50000
 
 // MergeOne verifies b with opts and, when it passes, merges it. See Merge.
 func (h *Hub) MergeOne(ctx context.Context, b *batch.Batch, opts Options) (Result, error) {

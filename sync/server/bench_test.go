@@ -2,8 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -132,6 +136,141 @@ func rawIngest(b *testing.B, f *fleet, dir string, grouped bool) time.Duration {
 	return took
 }
 
+// floorIngest is an independent floor for the server's ingest of the same batches, built
+// without the store's or the hub's code: each batch's container is read and its signature
+// and payload hash verified (batch.Read, batch.Verify: the wire format's own checks), the
+// payload gunzipped, every line hashed with SHA-256, and every line inserted with that
+// hash as its id into a rowid table with a unique index on the id, with the store's
+// durability (WAL, synchronous=FULL, the server's checkpoint interval) and the server's
+// group commit (one writer storing whatever checked batches wait, in one transaction).
+// Checks run at most GOMAXPROCS-1 at a time, each device's batches in order, as in
+// rawIngest. It does less than any real server can: no revision is decoded, no head or
+// summary kept, no batch record or receipt written.
+func floorIngest(b *testing.B, f *fleet, dir string) (took, cpu time.Duration) {
+	b.Helper()
+	db, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{"PRAGMA wal_autocheckpoint = 50000", "PRAGMA cache_size = -32768",
+		"CREATE TABLE lines (seq INTEGER PRIMARY KEY, id BLOB NOT NULL, device TEXT NOT NULL, line BLOB NOT NULL)",
+		"CREATE UNIQUE INDEX lines_id ON lines (id)"} {
+		if _, err := db.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ins, err := db.Prepare("INSERT INTO lines (id, device, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+	if err != nil {
+		b.Fatal(err)
+	}
+	signers := make([]*keys.AllowedSigners, len(f.devices))
+	for i, d := range f.devices {
+		signers[i], err = keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(d.Principal, d.Signer.PublicKey(), batch.Namespace)))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	type line struct {
+		id   [32]byte
+		data []byte
+	}
+	type job struct {
+		device string
+		lines  []line
+		done   chan error
+	}
+	queue := make(chan job, len(f.devices))
+	var writer sync.WaitGroup
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		for j := range queue {
+			group := []job{j}
+		more:
+			for len(group) < 256 {
+				select {
+				case j, ok := <-queue:
+					if !ok {
+						break more
+					}
+					group = append(group, j)
+				default:
+					break more
+				}
+			}
+			err := func() error {
+				tx, err := db.Begin()
+				if err != nil {
+					return err
+				}
+				defer tx.Rollback()
+				st := tx.Stmt(ins)
+				for _, j := range group {
+					for _, l := range j.lines {
+						if _, err := st.Exec(l.id[:], j.device, l.data); err != nil {
+							return err
+						}
+					}
+				}
+				return tx.Commit()
+			}()
+			for _, j := range group {
+				j.done <- err
+			}
+		}
+	}()
+	slots := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+	var wg sync.WaitGroup
+	t0, c0 := time.Now(), cpuTime()
+	for i := range f.devices {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, data := range f.batches[i] {
+				slots <- struct{}{}
+				var lines []line
+				bt, err := batch.Read(bytes.NewReader(data), batch.Limits{})
+				if err == nil {
+					err = batch.Verify(bt, signers[i])
+				}
+				if err == nil {
+					var zr *gzip.Reader
+					if zr, err = gzip.NewReader(bytes.NewReader(bt.Payload)); err == nil {
+						var plain []byte
+						if plain, err = io.ReadAll(zr); err == nil {
+							for l := range bytes.SplitSeq(bytes.TrimSpace(plain), []byte("\n")) {
+								lines = append(lines, line{sha256.Sum256(l), l})
+							}
+						}
+					}
+				}
+				<-slots
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				done := make(chan error, 1)
+				queue <- job{bt.Manifest.Device, lines, done}
+				if err := <-done; err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took, cpu = time.Since(t0), cpuTime()-c0
+	close(queue)
+	writer.Wait()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM lines").Scan(&n); err != nil || n != f.revisions {
+		b.Fatalf("floor stored %d lines of %d (%v)", n, f.revisions, err)
+	}
+	return took, cpu
+}
+
 // BenchmarkIngest measures the server taking in the batches of many devices at once over
 // HTTP on loopback (enrolled devices, receipts signed, group commit, interviews marked
 // submitted), next to the raw cost of the same batches in the same run (rawIngest: the
@@ -150,7 +289,7 @@ func BenchmarkIngest(b *testing.B) {
 	const perDevice, ivPerBatch = 3, 2
 	f := makeFleet(b, n, perDevice, ivPerBatch)
 	batches := n * perDevice
-	var httpTime, rawTime, raw1Time time.Duration
+	var httpTime, rawTime, raw1Time, floorTime, httpCPU, floorCPU time.Duration
 	var sent int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -164,9 +303,13 @@ func BenchmarkIngest(b *testing.B) {
 		b.StopTimer()
 		e.Stop()
 		httpTime += d
+		httpCPU += f.cpu
 		sent += s
 		rawTime += rawIngest(b, f, b.TempDir(), true)
 		raw1Time += rawIngest(b, f, b.TempDir(), false)
+		ft, fc := floorIngest(b, f, b.TempDir())
+		floorTime += ft
+		floorCPU += fc
 		b.StartTimer()
 	}
 	b.StopTimer()
@@ -175,6 +318,16 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(per(httpTime, batches), "server-ns/batch")
 	b.ReportMetric(per(rawTime, batches), "raw-ns/batch")
 	b.ReportMetric(per(raw1Time, batches), "raw1tx-ns/batch")
+	b.ReportMetric(per(floorTime, batches), "floor-ns/batch")
+	b.ReportMetric(float64(httpTime)/float64(floorTime), "ratio-floor")
+	b.ReportMetric(rate(floorTime), "floor-interviews/s")
+	if httpCPU > 0 && floorCPU > 0 {
+		// CPU time (the devices' side of HTTP included for the server): on a shared
+		// machine, the fairer comparison.
+		b.ReportMetric(per(httpCPU, f.interviews)/1e6, "server-cpu-ms/interview")
+		b.ReportMetric(per(floorCPU, f.interviews)/1e6, "floor-cpu-ms/interview")
+		b.ReportMetric(float64(httpCPU)/float64(floorCPU), "cpu-ratio-floor")
+	}
 	b.ReportMetric(float64(httpTime)/float64(rawTime), "ratio")
 	b.ReportMetric(float64(httpTime)/float64(raw1Time), "ratio-1tx")
 	b.ReportMetric(rate(httpTime), "server-interviews/s")

@@ -263,10 +263,14 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 
 // followAssignedTx makes device d follow the planned interviews supervisors assigned to its
 // principal before it enrolled (see assigneesTx for those assigned after). It reads only the
-// creation revisions of supervisors' devices (by the revisions' device index).
+// creation revisions of supervisors' devices (by the revisions' device indexes: one of the
+// pending revisions, one of those in a batch; CROSS JOIN: from the supervisors' devices).
 func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM server_devices s
-		JOIN revisions r ON r.device = s.id WHERE s.role = ? AND r.kind = ? ORDER BY r.interview`,
+		CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NULL WHERE s.role = ?1 AND r.kind = ?2
+		UNION ALL SELECT r.interview, r.value FROM server_devices s
+		CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NOT NULL WHERE s.role = ?1 AND r.kind = ?2
+		ORDER BY 1`,
 		string(survey.RoleSupervisor), string(survey.KindInterview))
 	if err != nil {
 		return fmt.Errorf("list planned interviews: %w", err)
@@ -680,9 +684,8 @@ func (s *SQLite) checkForeign(ctx context.Context, u Upload) error {
 	}
 	return s.st.View(ctx, func(tx *store.Tx) error {
 		for _, r := range foreign {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE id = ?`, r.ID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
+			held, err := tx.HasRevision(r.Target(), r.ID)
+			if err == nil && !held {
 				return contentError(wire.CodeBadBatch, hub.Reason(hub.ErrForeignRevision), survey.T(
 					fmt.Sprintf("revision %.12s was made by device %s, not by the device that sent the batch, and the server does not hold it", r.ID, clip(r.Device, 64)),
 					fmt.Sprintf("bản ghi thay đổi %.12s do thiết bị %s tạo, không phải thiết bị gửi lô, và máy chủ không có bản ghi này", r.ID, clip(r.Device, 64))))

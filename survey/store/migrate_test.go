@@ -1,0 +1,398 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
+)
+
+// The frozen database testdata/v2.db was written by the program as it was before
+// migration 0004 (schema 0001–0002: revisions in a WITHOUT ROWID table keyed by 64-hex
+// ids), with writeFrozenV2 below; testdata/v2.rows.json holds every row of its revisions
+// table as that program read it. A store in the field made by that program must open,
+// migrate and read every row back exactly.
+const (
+	frozenV2     = "testdata/v2.db"
+	frozenV2Rows = "testdata/v2.rows.json"
+)
+
+// qAllRows reads every column of every revision, as the revisions table had them and the
+// revisions view has them since 0004.
+const qAllRows = `SELECT interview, kind, key, id, head, device, counter, time, author, replaces, coalesce(batch, '<pending>'), value
+	FROM revisions ORDER BY id`
+
+type rawRow struct {
+	Interview, Kind, Key, ID string
+	Head                     bool
+	Device                   string
+	Counter, Time            int64
+	Author, Replaces, Batch  string
+	Value                    string
+}
+
+func allRows(t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) []rawRow {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), qAllRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []rawRow
+	for rows.Next() {
+		var r rawRow
+		var v []byte
+		if err := rows.Scan(&r.Interview, &r.Kind, &r.Key, &r.ID, &r.Head, &r.Device, &r.Counter, &r.Time, &r.Author, &r.Replaces, &r.Batch, &v); err != nil {
+			t.Fatal(err)
+		}
+		r.Value = string(v)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestFrozenV2Database(t *testing.T) {
+	if os.Getenv("FIELDSURVEY_WRITE_FROZEN_V2") != "" {
+		writeFrozenV2(t)
+		return
+	}
+	ctx := context.Background()
+	want, err := os.ReadFile(frozenV2Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "survey.db")
+	copyFile(t, frozenV2, path)
+	s, err := Open(path, WithClock(fakeClock(t0.Add(48*time.Hour), time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(allRows(t, s.r), "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+		t.Errorf("the revisions read back after the upgrade differ from those the old program wrote:\n%s", got)
+	}
+	var n int
+	if err := s.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'revision_rows'").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("not upgraded: %v %d", err, n)
+	}
+	// The pending revisions and their batches, as the old program would send them.
+	pend, err := s.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []rawRow
+	json.Unmarshal(want, &rows)
+	wantPending := 0
+	for _, r := range rows {
+		if r.Batch == "<pending>" {
+			wantPending++
+		}
+	}
+	if len(pend) != wantPending || wantPending == 0 {
+		t.Errorf("pending %d, want %d", len(pend), wantPending)
+	}
+	if n, err := s.PendingOf(ctx, "dev-frozen"); err != nil || n != wantPending {
+		t.Errorf("PendingOf = %d, %v; want %d", n, err, wantPending)
+	}
+	// It goes on: marking a pending revision, re-marking a batched one, new edits.
+	err = s.Update(ctx, func(tx *Tx) error {
+		if err := tx.MarkBatched("batch-3", []string{pend[0].ID}); err != nil {
+			return err
+		}
+		return tx.MarkBatched("batch-3", []string{rows[0].ID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Pending(ctx); len(p) != wantPending-1 {
+		t.Errorf("pending after marking one: %d", len(p))
+	}
+	r := mustPut(t, s, Author{Device: "dev-frozen"}, answer(v2IV(1), "1.1", survey.Answer{Rating: survey.Green}))
+	if len(r) != 1 || len(r[0].Replaces) != 1 {
+		t.Errorf("new revision: %+v", r)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func v2IV(n int) string { return "0193a1b2-0000-7000-8000-00000000010" + string(rune('0'+n)) }
+
+// writeFrozenV2 regenerates testdata/v2.db and v2.rows.json; it must run on the program
+// before migration 0004 (FIELDSURVEY_WRITE_FROZEN_V2=1 go test -run TestFrozenV2Database
+// on that commit), whose schema it records.
+func writeFrozenV2(t *testing.T) {
+	ctx := context.Background()
+	os.Remove(frozenV2)
+	s, err := Open(frozenV2, WithClock(fakeClock(t0, time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := Author{Device: "dev-frozen", Principal: "lan@example.org"}
+	newInterview(t, s, by, v2IV(1), "Sở Thông tin và Truyền thông", "Đà Nẵng")
+	newInterview(t, s, by, v2IV(2), "Bộ Tài chính", "Hà Nội")
+	for i, c := range []survey.Code{survey.Red, survey.Amber, survey.Green} {
+		mustPut(t, s, by, answer(v2IV(1), "1.1", survey.Answer{Rating: c, Comment: "lần " + string(rune('1'+i))}))
+	}
+	mustPut(t, s, by, survey.Change{Target: tgt(v2IV(2), survey.KindStatus, ""), Value: survey.StatusChange{Status: survey.StatusCompleted}})
+	// Everything so far travelled in batch-1.
+	pend, err := s.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(ctx, func(tx *Tx) error {
+		ids := make([]string, len(pend))
+		for i, r := range pend {
+			ids[i] = r.ID
+		}
+		return tx.MarkBatched("batch-1", ids)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A conflict with another device's revision that came in batch-2, and an answer of
+	// another device for an interview not held (waiting), then local edits still pending.
+	base := mustPut(t, s, by, answer(v2IV(3), "2.1", survey.Answer{Rating: survey.Amber}))
+	other := &otherDevice{name: "dev-other", now: t0.Add(time.Hour)}
+	mustPut(t, s, by, answer(v2IV(3), "2.1", survey.Answer{Rating: survey.Green}))
+	theirs := other.rev(t, tgt(v2IV(3), survey.KindAnswer, "2.1"), survey.Answer{Rating: survey.Red}, base[0])
+	waiting := other.rev(t, tgt(v2IV(4), survey.KindAnswer, "1.1"), survey.Answer{Rating: survey.Green})
+	v, err := Verify(theirs, waiting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, func(tx *Tx) error { _, err := tx.AppendBatch("batch-2", v); return err }); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, by, answer(v2IV(2), "3.1", survey.Answer{Rating: survey.AmberGreen, Evidence: []survey.Evidence{{Polarity: survey.Plus, Text: "Có kế hoạch", InScope: true}}}))
+	if err := s.SetMeta(ctx, "device", "dev-frozen"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := json.MarshalIndent(allRows(t, s.r), "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(frozenV2 + "-wal"); err == nil {
+		t.Fatal("WAL left behind: the frozen file would be incomplete")
+	}
+	if err := os.WriteFile(frozenV2Rows, append(rows, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s and %s", frozenV2, frozenV2Rows)
+}
+
+// rawDB opens path with plain SQLite, outside the store (to make or damage old schemas).
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+func rawExec(t *testing.T, db *sql.DB, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// A migration that fails leaves the store as it was: 0004 is one transaction, so the old
+// table, its rows and the schema version are untouched, and the next open tries again.
+func TestMigration4FailsWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "survey.db")
+	copyFile(t, frozenV2, path)
+	db := rawDB(t, path)
+	before := allRows(t, db)
+	// A row no program writes (an id that is not hex) makes the copy fail half-way.
+	rawExec(t, db, `INSERT INTO revisions (interview, kind, key, id, head, device, counter, time, value)
+		VALUES ('zz-last', 'answer', '1.1', 'not-hex-not-hex-not-hex-not-hex-not-hex-not-hex-not-hex-not-hex!', 1, 'dev-x', 1, 1, '{}')`)
+	db.Close()
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("the upgrade of a store holding a malformed id succeeded")
+	} else if !strings.Contains(err.Error(), "migration 4") {
+		t.Errorf("error %q does not name the migration", err)
+	}
+	db = rawDB(t, path)
+	defer db.Close()
+	var version int
+	var kind string
+	if err := db.QueryRow("SELECT max(version) FROM schema_migrations WHERE component = 'store'").Scan(&version); err != nil || version != 3 {
+		t.Errorf("schema version %d (%v), want 3: 0004 must not be recorded", version, err)
+	}
+	if err := db.QueryRow("SELECT type FROM sqlite_master WHERE name = 'revisions'").Scan(&kind); err != nil || kind != "table" {
+		t.Errorf("revisions is a %q (%v), want the old table", kind, err)
+	}
+	rawExec(t, db, "DELETE FROM revisions WHERE interview = 'zz-last'")
+	if got := allRows(t, db); !equalRows(got, before) {
+		t.Errorf("rows changed by the failed upgrade")
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := allRows(t, s.r); !equalRows(got, before) {
+		t.Errorf("rows changed by the upgrade")
+	}
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func equalRows(a, b []rawRow) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}
+
+// downgrade turns a store made by this program into the schema before 0004 (0001–0003),
+// row for row, so that tests can upgrade a store of any size.
+func downgrade(t *testing.T, path string) {
+	t.Helper()
+	db := rawDB(t, path)
+	defer db.Close()
+	rawExec(t, db, "BEGIN",
+		"DROP VIEW revisions",
+		`CREATE TABLE revisions (
+			interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL DEFAULT '', id TEXT NOT NULL,
+			head INTEGER NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
+			author TEXT NOT NULL DEFAULT '', replaces TEXT NOT NULL DEFAULT '', batch TEXT, value BLOB NOT NULL,
+			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
+		`INSERT INTO revisions SELECT r.interview, r.kind, r.key, lower(hex(r.id)), h.seq IS NOT NULL, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_rows r LEFT JOIN revision_heads h ON h.interview = r.interview AND h.kind = r.kind AND h.key = r.key AND h.seq = r.seq ORDER BY r.seq`,
+		"DROP TABLE revision_rows", "DROP TABLE revision_heads",
+		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
+		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",
+		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 4",
+		"COMMIT", "PRAGMA wal_checkpoint(TRUNCATE)")
+}
+
+const migrateCrashEnv = "FIELDSURVEY_STORE_MIGRATE_CRASH_DB"
+
+// TestMigrationCrash kills a process upgrading a store (11,200 revisions) with SIGKILL at
+// random moments of the upgrade, and checks after each kill that the store opens (upgrading
+// it if the kill came first), holds every revision exactly as before, and passes
+// Store.Check and SQLite's integrity check.
+func TestMigrationCrash(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGKILL of a child process: not on Windows")
+	}
+	if os.Getenv(migrateCrashEnv) != "" {
+		t.Skip("inside the crash child")
+	}
+	if testing.Short() {
+		t.Skip("short: makes an 11,200-revision store")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig.db")
+	s, err := Open(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, tenK(t, 800)...); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	downgrade(t, orig)
+	db := rawDB(t, orig)
+	want := allRows(t, db)
+	db.Close()
+	// How long an upgrade takes here, to kill within it.
+	timed := filepath.Join(dir, "timed.db")
+	copyFile(t, orig, timed)
+	start := time.Now()
+	if s, err = Open(timed); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	s.Close()
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
+	upgraded := 0
+	for round := range 5 {
+		path := filepath.Join(dir, fmt.Sprintf("round%d.db", round))
+		copyFile(t, orig, path)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMigrationCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), migrateCrashEnv+"="+path)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The child's start-up (the test binary) comes first: kill somewhere in it or in
+		// the upgrade.
+		time.Sleep(time.Duration(rng.Int64N(int64(took)*2 + int64(20*time.Millisecond))))
+		cmd.Process.Kill()
+		cmd.Wait()
+		if strings.Contains(out.String(), "upgraded") {
+			upgraded++
+		}
+		s, err := Open(path)
+		if err != nil {
+			t.Fatalf("round %d: reopen after kill: %v", round, err)
+		}
+		if got := allRows(t, s.r); !equalRows(got, want) {
+			t.Fatalf("round %d: %d revisions after the kill, want %d, or changed", round, len(got), len(want))
+		}
+		var ok string
+		if err := s.r.QueryRow("PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
+			t.Fatalf("round %d: integrity check: %s %v", round, ok, err)
+		}
+		if err := s.Check(ctx); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		s.Close()
+	}
+	t.Logf("upgrade of %d revisions takes %s; 5 kills, %d after the upgrade finished", len(want), took.Round(time.Millisecond), upgraded)
+}
+
+// TestMigrationCrashChild is the upgrading process of TestMigrationCrash.
+func TestMigrationCrashChild(t *testing.T) {
+	path := os.Getenv(migrateCrashEnv)
+	if path == "" {
+		t.Skip("started only by TestMigrationCrash")
+	}
+	s, err := Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	s.Close()
+	fmt.Println("upgraded")
+}
