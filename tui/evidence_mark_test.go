@@ -43,3 +43,18 @@ func TestDGRAEvidenceNeutralStaysZero(t *testing.T) {
 	}
 	d.mustSee("0 Kế hoạch chuyển đổi số")
 }
+
+// TestODRASectionSummaryHelpNamesItsScale: the section summary of an ODRA 3.1.1 dimension
+// rates on three steps and U; its help line said "1-5 rate" (the DGRA's keys).
+func TestODRASectionSummaryHelpNamesItsScale(t *testing.T) {
+	d := newDriver(t, 120, 30)
+	id := d.create("odra-3.1", "Văn phòng Chính phủ", "Hà Nội")
+	d.open(id)
+	d.key("o")
+	d.mustSee("Overall rating (confirm or override)", "1-3 rate", "U insufficient information")
+	d.mustNotSee("1-5")
+	d.key("U")
+	if got := d.state(id).Sections["1"].Rating; got != survey.InsufficientInformation {
+		t.Fatalf("U on the summary set %q", got)
+	}
+}
