@@ -38,7 +38,13 @@ type shared struct {
 	// wraps onto up to three lines): a screen that keeps its last line in view (the
 	// roster's position) draws that much shorter.
 	statusExtra int
+	// neutral is how the open interview's questionnaire marks neutral or mixed evidence
+	// ("0", or "o" for ODRA): every screen of the interview draws evidence with it.
+	neutral string
 }
+
+// polarity draws an evidence sign as the open interview's questionnaire marks it.
+func (c *shared) polarity(p survey.Polarity) string { return c.sty.PolarityMark(p, c.neutral) }
 
 // leave handles esc on an interview screen: the first press says what a second will do,
 // so that an esc too many (after leaving a text field) does not throw the assessor out of
@@ -675,6 +681,7 @@ func (a *App) opened(m openedMsg) tea.Cmd {
 		a.offer = &upgradeOffer{id: m.st.ID, plan: m.upgrade}
 	}
 	a.iv = newInterview(m.q, m.st, a.c.opts.Role)
+	a.c.neutral = m.q.NeutralMark()
 	a.question = newQuestionScreen(a.c, a.iv)
 	a.sections = newSectionsScreen(a.c, a.iv)
 	a.summary = newSummaryScreen(a.c, a.iv)

@@ -34,6 +34,8 @@ type evidenceEditor struct {
 	text     textinput.Model
 	source   textinput.Model
 	note     textinput.Model
+	// neutralKey is the help's entry for neutral evidence, as the method marks it.
+	neutralKey key.Binding
 }
 
 func (q *questionScreen) openEditor(idx int, field int) tea.Cmd {
@@ -52,6 +54,10 @@ func (q *questionScreen) openEditor(idx int, field int) tea.Cmd {
 	e.text.Placeholder = q.c.t("what was found, e.g. Law on Cybersecurity 2018", "nội dung, ví dụ Luật An ninh mạng 2018")
 	e.source.Placeholder = q.c.t("law, decree, document or URL", "luật, nghị định, văn bản hoặc URL")
 	e.note.Placeholder = q.c.t("why it does not count yet, e.g. not in force", "vì sao chưa được tính, ví dụ chưa có hiệu lực")
+	e.neutralKey = q.c.keys.EvNeutral
+	if q.c.neutral != "" && q.c.neutral != string(survey.Neutral) {
+		e.neutralKey = key.NewBinding(key.WithKeys(q.c.neutral, "0"), key.WithHelp(q.c.neutral, neutralLabel(q.c)))
+	}
 	q.ev = e
 	e.resize(q.c.width)
 	return e.focusField()
@@ -115,11 +121,11 @@ func (e *evidenceEditor) help(k *keys.Map) keys.Help {
 	short := []key.Binding{k.NextField, k.PrevField, k.Done}
 	switch e.field {
 	case efPolarity:
-		short = append([]key.Binding{k.EvPlus, k.EvMinus, k.EvNeutral}, short...)
+		short = append([]key.Binding{k.EvPlus, k.EvMinus, e.neutralKey}, short...)
 	case efScope:
 		short = append([]key.Binding{k.Toggle}, short...)
 	}
-	return keys.Help{Short: short, Full: [][]key.Binding{{k.EvPlus, k.EvMinus, k.EvNeutral, k.Toggle}, {k.NextField, k.PrevField, k.Done}}}
+	return keys.Help{Short: short, Full: [][]key.Binding{{k.EvPlus, k.EvMinus, e.neutralKey, k.Toggle}, {k.NextField, k.PrevField, k.Done}}}
 }
 
 // evidenceKey handles keys while the editor is open.
@@ -164,7 +170,8 @@ func (q *questionScreen) evidenceKey(m tea.KeyMsg) tea.Cmd {
 			e.polarity = survey.Plus
 		case "-":
 			e.polarity = survey.Minus
-		case "0", "=":
+		case "0", "=", "o", "O":
+			// "o" is how ODRA marks mixed evidence: the assessor types the mark it shows.
 			e.polarity = survey.Neutral
 		default:
 			return nil
@@ -333,7 +340,11 @@ func (e *evidenceEditor) view(c *shared, w int) []string {
 		out = append(out, l+val)
 	}
 	pol := func(p survey.Polarity, lbl string) string {
-		txt := string(p) + " " + lbl
+		sign := string(p)
+		if p == survey.Neutral && c.neutral != "" {
+			sign = c.neutral
+		}
+		txt := sign + " " + lbl
 		if p == e.polarity {
 			if e.field == efPolarity {
 				return s.Selected.Render("[" + txt + "]")
@@ -343,7 +354,7 @@ func (e *evidenceEditor) view(c *shared, w int) []string {
 		return " " + txt + " "
 	}
 	row(efPolarity, c.t("Polarity", "Chiều"), pol(survey.Plus, c.t("favourable", "thuận lợi"))+" "+
-		pol(survey.Minus, c.t("obstacle", "trở ngại"))+" "+pol(survey.Neutral, c.t("neutral", "trung tính")))
+		pol(survey.Minus, c.t("obstacle", "trở ngại"))+" "+pol(survey.Neutral, neutralLabel(c)))
 	field := func(f int, in *textinput.Model) string {
 		if e.field == f {
 			return "[" + in.View() + "]"
@@ -367,4 +378,13 @@ func (e *evidenceEditor) view(c *shared, w int) []string {
 		row(efNote, c.t("Why not", "Lý do"), field(efNote, &e.note))
 	}
 	return out
+}
+
+// neutralLabel names the neutral choice of the polarity field as the open interview's
+// method does: ODRA marks mixed evidence "o", the DGRA neutral evidence "0".
+func neutralLabel(c *shared) string {
+	if c.neutral != "" && c.neutral != string(survey.Neutral) {
+		return c.t("mixed", "hỗn hợp")
+	}
+	return c.t("neutral", "trung tính")
 }

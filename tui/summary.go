@@ -111,7 +111,16 @@ func (s *summaryScreen) Help() keys.Help {
 	if s.editing {
 		return keys.Help{Short: []key.Binding{k.Done, k.NextField, k.Next, k.Prev, k.Lang2}}
 	}
-	rate := []key.Binding{k.AcceptSuggestion, k.Rate, k.NotAssessed, k.DontKnow, k.Comment}
+	// The keys of this section's scale (1-3 and U on ODRA 3.1.1), as the question screen
+	// names them, not the DGRA's 1-5.
+	rate := []key.Binding{k.AcceptSuggestion}
+	for _, b := range scaleKeys(s.c, s.iv.q.SectionScale(s.sec)) {
+		if ks := b.Keys(); len(ks) == 1 && ks[0] == "0" {
+			b = k.NotAssessed // "0/n": n clears the overall rating here too
+		}
+		rate = append(rate, b)
+	}
+	rate = append(rate, k.Comment)
 	nav := []key.Binding{k.Next, k.Prev, k.Jump, k.Sections, k.Review, k.Up, k.Down, k.Leave}
 	short := append([]key.Binding{}, rate...)
 	if s.focus == 1 {

@@ -344,7 +344,6 @@ func (v *versionsScreen) side(i, w int, diff map[string]bool) []string {
 
 // evidenceLines draws one evidence item whole, wrapped, with its sign in front.
 func evidenceLines(c *shared, e survey.Evidence, w int) []string {
-	s := c.sty
 	txt := e.Text
 	if e.Source != "" {
 		txt += " — " + e.Source
@@ -357,7 +356,7 @@ func evidenceLines(c *shared, e survey.Evidence, w int) []string {
 		txt += " (" + note + ")"
 	}
 	ls := wrapPrefixed("    ", txt, w)
-	ls[0] = "  " + s.Polarity(e.Polarity) + " " + strings.TrimPrefix(ls[0], "    ")
+	ls[0] = "  " + c.polarity(e.Polarity) + " " + strings.TrimPrefix(ls[0], "    ")
 	return ls
 }
 

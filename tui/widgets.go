@@ -103,7 +103,7 @@ func evidenceLine(c *shared, e survey.Evidence, selected bool, w int) string {
 		// read whole when the item is selected (evidenceLines).
 		txt = s.Warning.Render("["+c.t("out of scope", "ngoài phạm vi")+"] ") + txt
 	}
-	line := s.Polarity(e.Polarity) + " " + txt
+	line := c.polarity(e.Polarity) + " " + txt
 	if selected {
 		line = s.Selected.Render(cut(line, w-2))
 	}

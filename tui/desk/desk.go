@@ -221,6 +221,14 @@ func conflictNames(cs []survey.Conflict) (en, vi string) {
 			e, v = append(e, "status"), append(v, "trạng thái")
 		case survey.KindInterview:
 			e, v = append(e, "interview details"), append(v, "thông tin phỏng vấn")
+		case survey.KindRow:
+			// As 'fieldsurvey conflicts' names it: the table and the row's short id.
+			qid, row, ok := survey.SplitRowKey(c.Target.Key)
+			if !ok {
+				qid, row = c.Target.Key, ""
+			}
+			row = row[:min(len(row), 8)]
+			e, v = append(e, qid+" row "+row), append(v, qid+" dòng "+row)
 		default:
 			e, v = append(e, string(c.Target.Kind)), append(v, string(c.Target.Kind))
 		}

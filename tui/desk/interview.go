@@ -319,7 +319,7 @@ func (v *interviewScreen) sectionView(h int) []string {
 			detail = append(detail, s.Subtle.Render(l))
 		}
 		for _, e := range r.Evidence {
-			line := s.Polarity(e.Polarity) + " " + oneLine(e.Text)
+			line := s.PolarityMark(e.Polarity, v.q.NeutralMark()) + " " + oneLine(e.Text)
 			if e.Source != "" {
 				line += s.Faint.Render(" (" + oneLine(e.Source) + ")")
 			}

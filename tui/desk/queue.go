@@ -338,7 +338,13 @@ func (q *queueScreen) questionCount(id, version string) int {
 	n := 0
 	if qq, ok := session.Find(q.c.cat, id, version); ok {
 		for _, s := range qq.Sections {
-			n += len(s.Questions)
+			for _, qu := range s.Questions {
+				// The queue's Answered (survey.Summary) never counts a roster: neither does
+				// the total, or a complete ODRA 3.1.1 interview shows 43/44.
+				if qu.Type != survey.TypeRoster {
+					n++
+				}
+			}
 		}
 	}
 	q.questions[k] = n

@@ -356,13 +356,21 @@ func (s *Styles) Cell(sc *survey.Scale, code survey.Code) string {
 	return ch
 }
 
-// Polarity styles an evidence polarity sign.
-func (s *Styles) Polarity(p survey.Polarity) string {
+// Polarity styles an evidence polarity sign, neutral evidence as "0".
+func (s *Styles) Polarity(p survey.Polarity) string { return s.PolarityMark(p, "") }
+
+// PolarityMark styles an evidence polarity sign, neutral or mixed evidence with the
+// questionnaire's own mark (survey.Questionnaire.NeutralMark: "o" for ODRA); an empty
+// mark means "0".
+func (s *Styles) PolarityMark(p survey.Polarity, neutral string) string {
 	switch p {
 	case survey.Plus:
 		return s.Plus.Render("+")
 	case survey.Minus:
 		return s.Minus.Render("-")
 	}
-	return s.Neutral.Render("0")
+	if neutral == "" {
+		neutral = string(survey.Neutral)
+	}
+	return s.Neutral.Render(neutral)
 }
