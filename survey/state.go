@@ -180,11 +180,13 @@ func (s *InterviewState) ApplyHeads(t Target, revs []Revision) error {
 		return err
 	}
 	if t.Kind == KindInterview || t.Kind == KindAssessment {
-		// Created is the earliest creation among the heads (two devices that made the same
-		// interview agree on it): the same on every copy that holds the first one.
-		for _, h := range heads[1:] {
-			if h.Time.Before(s.Created) {
-				s.Created = h.Time
+		// Created is the earliest revision of the creation target among revs (with Fold,
+		// all of them): a reassignment, an upgrade or a settlement writes a newer one, which
+		// must not move the interview's creation, and two devices that made the same
+		// interview agree on it. A store that folds heads only keeps it in its summary.
+		for _, r := range revs {
+			if r.Time.Before(s.Created) {
+				s.Created = r.Time
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"bytes"
 	"database/sql"
 	"encoding/hex"
@@ -61,6 +63,9 @@ type targetRev struct {
 type ivDelta struct {
 	added   int
 	maxTime int64
+	// created is the earliest time of the revisions of the creation target added (0: none):
+	// one that arrives after the revisions replacing it is no head, yet it is the creation.
+	created int64
 }
 
 func newCall(tx *Tx) *call {
@@ -292,6 +297,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	}
 	d.added++
 	d.maxTime = max(d.maxTime, tm)
+	if (r.Kind == survey.KindInterview || r.Kind == survey.KindAssessment) && (d.created == 0 || tm < d.created) {
+		d.created = tm
+	}
 	return true, nil
 }
 
@@ -340,6 +348,9 @@ func (c *call) finish() error {
 			if err := applyTarget(&rw.Summary, t, ts.old, ts.cur); err != nil {
 				return err
 			}
+		}
+		if d.created != 0 {
+			rw.Created = earlierOf(rw.Created, d.created)
 		}
 		if err := c.saveRow(rw); err != nil {
 			return err
@@ -423,7 +434,7 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	case survey.KindInterview:
 		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
 		s.Assignee, s.Due, s.Note = f.assignee, f.due, f.note
-		s.Created = fromMS(earliest(cur))
+		s.Created = earlierOf(s.Created, earliest(cur))
 	case survey.KindRespondent:
 		s.Agency, s.Province, s.Role, s.Category = f.agency, f.province, f.role, f.category
 	case survey.KindStatus:
@@ -450,7 +461,7 @@ func applyTarget(s *Summary, t survey.Target, old, cur []head) error {
 	case survey.KindAssessment:
 		s.Questionnaire, s.Version, s.Assessor = f.questionnaire, f.version, f.assessor
 		s.Title, s.Scope = f.title, f.scope
-		s.Created = fromMS(earliest(cur))
+		s.Created = earlierOf(s.Created, earliest(cur))
 	}
 	if t.Kind.IsAssessmentKind() {
 		s.Record = survey.RecordAssessment
@@ -548,6 +559,17 @@ func disagree(hs []head) bool {
 		}
 	}
 	return false
+}
+
+// earlierOf is the creation time a summary keeps: the earliest revision of the creation
+// target it has seen (cur, in ms, its heads now), so that a newer revision of that target
+// (a reassignment, an upgrade, a settlement) does not move it; merging is a set union, so
+// the minimum is the same on every copy that holds the same revisions.
+func earlierOf(was time.Time, cur int64) time.Time {
+	if was.IsZero() || cur < ms(was) {
+		return fromMS(cur)
+	}
+	return was
 }
 
 // earliest is the earliest time among heads hs: the creation time of an interview whose

@@ -139,6 +139,7 @@ type interviewHeads struct {
 	id        string
 	heads     []survey.Revision
 	revisions int
+	created   int64
 	updated   int64
 }
 
@@ -151,7 +152,7 @@ const headColsLean = "id, kind, key, time, value"
 // heads kept in the state's Conflicts lack device, counter, author and replaces.
 func (tx *Tx) interviewHeads(id string, lean bool) (interviewHeads, error) {
 	h := interviewHeads{id: id}
-	err := tx.queryRow("SELECT revisions, updated FROM interviews WHERE id = ?", id).Scan(&h.revisions, &h.updated)
+	err := tx.queryRow("SELECT revisions, created, updated FROM interviews WHERE id = ?", id).Scan(&h.revisions, &h.created, &h.updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, fmt.Errorf("interview %s: %w", id, ErrNotFound)
 	}
@@ -195,9 +196,13 @@ func (h interviewHeads) fold() (*survey.InterviewState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read interview %s: %w", h.id, err)
 	}
-	// ApplyHeads saw only the heads: the count and the latest time cover all revisions.
+	// ApplyHeads saw only the heads: the count, the creation and the latest time cover all
+	// revisions (the summary keeps them).
 	st.Revisions = h.revisions
 	st.Updated = fromMS(h.updated)
+	if h.created != 0 {
+		st.Created = fromMS(h.created)
+	}
 	return st, nil
 }
 
