@@ -12,7 +12,9 @@ import (
 // the devices of its assignee follow it, so that the assessor's laptop receives it on its
 // next sync; nobody else's laptop does, and an assessor's batch naming an assignee makes
 // no one follow.
-func TestAssignmentReachesTheAssignee(t *testing.T) { servertest.ForEachStore(t, testAssignmentReachesTheAssignee) }
+func TestAssignmentReachesTheAssignee(t *testing.T) {
+	servertest.ForEachStore(t, testAssignmentReachesTheAssignee)
+}
 
 func testAssignmentReachesTheAssignee(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)

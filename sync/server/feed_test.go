@@ -122,7 +122,9 @@ func postRefused(t *testing.T, e *servertest.Env, d *servertest.Device, data []b
 // TestFeedEveryDeviceGetsWhatOthersMade: a device that sends revisions of an interview gets
 // every revision of it that it does not hold (a backfill of what came before, then each
 // batch), never its own; a device assigned an interview (Follow) gets it the same way.
-func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) { servertest.ForEachStore(t, testFeedEveryDeviceGetsWhatOthersMade) }
+func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
+	servertest.ForEachStore(t, testFeedEveryDeviceGetsWhatOthersMade)
+}
 
 func testFeedEveryDeviceGetsWhatOthersMade(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)

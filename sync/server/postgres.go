@@ -1264,7 +1264,7 @@ func (p *Postgres) Inbox(ctx context.Context, device string, after int64, limit 
 }
 
 type pgFeedRow struct {
-	seq                                   int64
+	seq                             int64
 	interview, batch, qid, qversion *string
 }
 

@@ -498,7 +498,9 @@ func getInbox(t *testing.T, e *servertest.Env, r *http.Request) (wire.Inbox, *wi
 	return in, nil
 }
 
-func TestInboxDecisionsAndQuestionnaires(t *testing.T) { servertest.ForEachStore(t, testInboxDecisionsAndQuestionnaires) }
+func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
+	servertest.ForEachStore(t, testInboxDecisionsAndQuestionnaires)
+}
 
 func testInboxDecisionsAndQuestionnaires(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)
@@ -709,7 +711,9 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 
 // TestGracefulShutdownFinishesUploads starts an upload whose body arrives slowly, shuts the
 // server down meanwhile, and checks that the upload still completes and is stored.
-func TestGracefulShutdownFinishesUploads(t *testing.T) { servertest.ForEachStore(t, testGracefulShutdownFinishesUploads) }
+func TestGracefulShutdownFinishesUploads(t *testing.T) {
+	servertest.ForEachStore(t, testGracefulShutdownFinishesUploads)
+}
 
 func testGracefulShutdownFinishesUploads(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)
@@ -854,7 +858,9 @@ func FuzzEnroll(f *testing.F) {
 // TestInboxReplayAfterRestart: a captured signed inbox request, replayed after the server
 // is stopped and started again on the same data folder within the request's time window,
 // is refused (the nonces are kept in the store, not in memory).
-func TestInboxReplayAfterRestart(t *testing.T) { servertest.ForEachStore(t, testInboxReplayAfterRestart) }
+func TestInboxReplayAfterRestart(t *testing.T) {
+	servertest.ForEachStore(t, testInboxReplayAfterRestart)
+}
 
 func testInboxReplayAfterRestart(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)

@@ -63,7 +63,9 @@ func statusOf(t *testing.T, r survey.Revision) survey.StatusChange {
 // completed one) in the same transaction, and the device finds it in its inbox. Drafts,
 // replays and conflicting statuses are left alone; an interview completed again after a
 // return is submitted again, and a submitted interview can be approved.
-func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) { servertest.ForEachStore(t, testSubmittedWhenCompletedReachesTheServer) }
+func TestSubmittedWhenCompletedReachesTheServer(t *testing.T) {
+	servertest.ForEachStore(t, testSubmittedWhenCompletedReachesTheServer)
+}
 
 func testSubmittedWhenCompletedReachesTheServer(t *testing.T, drv servertest.Driver) {
 	ctx := context.Background()
@@ -165,7 +167,9 @@ func testSubmittedWhenCompletedReachesTheServer(t *testing.T, drv servertest.Dri
 // the id of a stored batch and other content, and the stored batch again. Every good batch
 // is stored once with its receipt, the impostor is refused with batch_conflict and spoils
 // none of the batches committed with it, the replay gets the first receipt.
-func TestConcurrentUploadsGroupCommit(t *testing.T) { servertest.ForEachStore(t, testConcurrentUploadsGroupCommit) }
+func TestConcurrentUploadsGroupCommit(t *testing.T) {
+	servertest.ForEachStore(t, testConcurrentUploadsGroupCommit)
+}
 
 func testConcurrentUploadsGroupCommit(t *testing.T, drv servertest.Driver) {
 	e := servertest.StartOn(t, drv, "", nil)

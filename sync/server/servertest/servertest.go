@@ -29,9 +29,9 @@ import (
 
 // Env is a server running on 127.0.0.1 over a data folder.
 type Env struct {
-	T     testing.TB
-	Dir   string
-	Key   ssh.Signer
+	T   testing.TB
+	Dir string
+	Key ssh.Signer
 	// Store is the SQLite store (nil on another driver); St is the store whatever the
 	// driver, and Holds reads what it holds.
 	Store *server.SQLite
@@ -39,9 +39,9 @@ type Env struct {
 	Holds server.Inspector
 	// Driver opens the store (SQLite unless StartOn says otherwise).
 	Driver Driver
-	Srv   *server.Server
-	URL   string
-	Addr  string
+	Srv    *server.Server
+	URL    string
+	Addr   string
 	// Tweak, when set, adjusts the configuration before each start.
 	Tweak func(*server.Config)
 
