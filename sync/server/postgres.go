@@ -1025,10 +1025,7 @@ func refreshInterviews(ctx context.Context, tx pgx.Tx, ivs []string) (map[string
 // heads, and refreshes the interview's row. The interview's lock is held.
 func (t *pgTx) put(server string, target survey.Target, v survey.StatusChange, heads []survey.Revision) (survey.Revision, error) {
 	var counter int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO server_counters (device, counter)
-		VALUES ($1, 1 + (SELECT coalesce(max(counter), 0) FROM revisions WHERE device = $1))
-		ON CONFLICT (device) DO UPDATE SET counter = server_counters.counter + 1 RETURNING counter`, server).Scan(&counter)
-	if err != nil {
+	if err := t.tx.QueryRow(t.ctx, `SELECT nextval('server_counter_seq')`).Scan(&counter); err != nil {
 		return survey.Revision{}, fmt.Errorf("server counter: %w", err)
 	}
 	replaces := make([]string, len(heads))

@@ -41,12 +41,12 @@ CREATE TABLE interviews (
     updated       BIGINT  NOT NULL DEFAULT 0
 );
 
--- The counter of the revisions the server makes itself (device ServerDevice), handed out
--- under the row's lock so that two nodes never give the same number.
-CREATE TABLE server_counters (
-    device  TEXT   NOT NULL PRIMARY KEY,
-    counter BIGINT NOT NULL
-);
+-- The counters of the revisions the server makes itself (device ServerDevice): a sequence,
+-- so that two nodes never give the same number and never wait for each other (a counter
+-- row would be locked until each transaction marking an interview submitted commits).
+-- Numbers may skip (a transaction rolled back); they only need to be unique and growing.
+-- `server migrate` moves it past the counters it copies.
+CREATE SEQUENCE server_counter_seq;
 
 -- The hub's record of the devices it merged batches from and of every batch (sync/hub).
 CREATE TABLE hub_devices (
@@ -154,3 +154,12 @@ CREATE TABLE server_nonces (
     expires BIGINT NOT NULL
 );
 CREATE INDEX server_nonces_expires ON server_nonces (expires);
+
+-- Settings of the server as a whole: "server_key" is the fingerprint of the server key,
+-- recorded by the first node that opens the database, so that a node started with
+-- another key (a data folder without a copy of the shared key) is refused instead of
+-- signing with an identity the devices did not pin.
+CREATE TABLE server_meta (
+    key   TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);
