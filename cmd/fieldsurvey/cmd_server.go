@@ -54,7 +54,8 @@ người giám sát và các bảng hỏi được công bố.`,
 	return groupCommand(cmd,
 		newServerTokenCommand(g, &opts), newServerDevicesCommand(g, &opts), newServerRevokeCommand(g, &opts),
 		newServerDecideCommand(g, &opts, survey.StatusApproved), newServerDecideCommand(g, &opts, survey.StatusReturned),
-		newServerDecideCommand(g, &opts, survey.StatusReopened), newServerPublishCommand(g, &opts))
+		newServerDecideCommand(g, &opts, survey.StatusReopened), newServerPublishCommand(g, &opts),
+		newServerMigrateCommand(g, &opts), newServerBackupCommand(g, &opts))
 }
 
 type serverTokenOptions struct {

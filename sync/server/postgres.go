@@ -602,8 +602,10 @@ func (p *Postgres) Devices(ctx context.Context) ([]DeviceReport, error) {
 		if err != nil {
 			return err
 		}
-		for id, g := range missing {
-			byID[id].Missing = withoutRefused(g, byID[id].Refused)
+		for id, d := range byID {
+			if d.Batches > 0 {
+				d.Missing = withoutRefused(missing[id], d.Refused)
+			}
 		}
 		return nil
 	})
