@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -165,6 +166,16 @@ func openServerData(ctx context.Context, g *globals, dir, database string, creat
 			filepath.Join(dir, server.KeyFile), keys.Fingerprint(signer.PublicKey()))
 	}
 	key := &serverKey{signer: signer, path: filepath.Join(dir, server.KeyFile)}
+	if pg == nil && !created {
+		// A key without hub.db: the folder serves a PostgreSQL database (or its store was
+		// moved away); opening SQLite here would start an empty second store under the same
+		// identity.
+		if _, err := os.Stat(filepath.Join(dir, server.DBFile)); errors.Is(err, os.ErrNotExist) {
+			return nil, nil, withHint(fail("%s holds the server key but no %s", "%s có khoá máy chủ nhưng không có %s", dir, server.DBFile),
+				"give the server's PostgreSQL database with --database (or FIELDSURVEY_DATABASE); to restore a SQLite backup, copy it to %s",
+				"chỉ định cơ sở dữ liệu PostgreSQL của máy chủ bằng --database (hoặc FIELDSURVEY_DATABASE); để khôi phục bản sao lưu SQLite, chép nó thành %s", filepath.Join(dir, server.DBFile))
+		}
+	}
 	if pg != nil {
 		if err := pg.BindKey(ctx, keys.Fingerprint(signer.PublicKey())); err != nil {
 			closePG()
