@@ -413,6 +413,10 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 	rev, err := st.Decide(ctx, server.Decision{Interview: id, Status: status, Reason: opts.reason, Device: dev, Time: g.now()})
 	var rule *survey.RuleError
 	switch {
+	case errors.Is(err, server.ErrNotFound) && serverDatabase(g, so.database) != "":
+		return withHint(fail("the server holds no interview %s", "máy chủ không có cuộc phỏng vấn %s", id),
+			"give the whole interview id, as a device syncing with the server lists it ('fieldsurvey interview list')",
+			"nhập đầy đủ mã cuộc phỏng vấn, như thiết bị đồng bộ với máy chủ liệt kê ('fieldsurvey interview list')")
 	case errors.Is(err, server.ErrNotFound):
 		return withHint(fail("the server holds no interview %s", "máy chủ không có cuộc phỏng vấn %s", id),
 			"list them with 'fieldsurvey interview list --db %s'", "xem danh sách bằng 'fieldsurvey interview list --db %s'",
