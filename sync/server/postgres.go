@@ -104,7 +104,10 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres database: %w", err)
 	}
-	if cfg.MaxConns < 16 {
+	if !strings.Contains(url, "pool_max_conns") && cfg.MaxConns < 16 {
+		// Uploads are checked in parallel and inbox reads run beside the group commit: the
+		// default (the processors, at least 4) queues them. ?pool_max_conns=N overrides it
+		// (PostgreSQL's max_connections, 100 by default, must cover every node's pool).
 		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
