@@ -116,6 +116,11 @@ func MigrateToPostgres(ctx context.Context, src *SQLite, dst *Postgres, serverDe
 	if err != nil {
 		return rep, err
 	}
+	// The planner's statistics of the copied tables: without them it reads every revision
+	// for each chunk of interviews below (a sequential scan, minutes on a big hub).
+	if _, err := dst.pool.Exec(ctx, `ANALYZE`); err != nil {
+		return rep, fmt.Errorf("analyze: %w", err)
+	}
 	// The interviews' rows, folded from the copied revisions, a chunk at a time.
 	err = pgx.BeginFunc(ctx, dst.pool, func(ptx pgx.Tx) error {
 		rows, err := ptx.Query(ctx, `SELECT DISTINCT interview FROM revisions ORDER BY interview`)
@@ -132,6 +137,9 @@ func MigrateToPostgres(ctx context.Context, src *SQLite, dst *Postgres, serverDe
 			}
 		}
 		progress(fmt.Sprintf("interviews: %d folded", len(ivs)))
+		if _, err := ptx.Exec(ctx, `ANALYZE interviews`); err != nil {
+			return err
+		}
 		if _, err := ptx.Exec(ctx, `SELECT setval('server_feed_seq', greatest(1, (SELECT coalesce(max(seq), 0) FROM server_feed)), (SELECT count(*) > 0 FROM server_feed))`); err != nil {
 			return err
 		}
