@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 type serveOptions struct {
 	addr      string
 	data      string
+	database  string
 	addrFile  string
 	tlsCert   string
 	tlsKey    string
@@ -70,6 +72,7 @@ trước khi máy chủ dành bộ nhớ; mỗi thiết bị chỉ một lượt
 	f := cmd.Flags()
 	f.StringVar(&opts.addr, "addr", "127.0.0.1:8750", "address to listen on (port 0: any free port) · địa chỉ lắng nghe")
 	f.StringVar(&opts.data, "data", "", "the server's data folder (created if missing) · thư mục dữ liệu của máy chủ")
+	f.StringVar(&opts.database, "database", "", "the store: a postgres:// URL shared by every node (also FIELDSURVEY_DATABASE, config key database); empty: SQLite in --data · kho dữ liệu: URL postgres:// dùng chung cho mọi nút; để trống: SQLite trong --data")
 	f.StringVar(&opts.addrFile, "addr-file", "", "write the address listened on to this file once listening · ghi địa chỉ vào tệp này")
 	f.StringVar(&opts.tlsCert, "tls-cert", "", "TLS certificate (PEM) · chứng chỉ TLS")
 	f.StringVar(&opts.tlsKey, "tls-key", "", "TLS private key (PEM) · khoá riêng TLS")
@@ -91,20 +94,70 @@ func needData(dir string) error {
 	return nil
 }
 
-// openServerData loads the server key in dir and opens its store. Only serve (create
-// true) makes a new server there; the administration commands refuse a folder that holds
-// no server, so that a mistyped --data does not make a second server identity.
-func openServerData(g *globals, dir string, create bool) (*server.SQLite, *serverKey, error) {
+// serverDatabase is the database the server commands use: the --database flag, else
+// FIELDSURVEY_DATABASE or the config key database; empty means the SQLite store in the data
+// folder.
+func serverDatabase(g *globals, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if g.v != nil {
+		if v := g.v.GetString("database"); v != "" {
+			return v
+		}
+	}
+	return os.Getenv("FIELDSURVEY_DATABASE")
+}
+
+// openServerData loads the server key in dir and opens its store (SQLite in dir, or the
+// PostgreSQL database). Only serve (create true) makes a new server there; the
+// administration commands refuse a folder that holds no server, so that a mistyped --data
+// does not make a second server identity. On PostgreSQL the database records the key's
+// fingerprint, and a node with another key (or none, when the database has one) is refused:
+// every node of a server signs with the same key.
+func openServerData(ctx context.Context, g *globals, dir, database string, create bool) (server.Store, *serverKey, error) {
 	if err := needData(dir); err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(filepath.Join(dir, server.KeyFile)); err != nil && !create {
-		return nil, nil, withHint(fail("%s holds no server (no %s)", "%s không chứa máy chủ nào (không có %s)", dir, server.KeyFile),
-			"check --data; 'fieldsurvey serve --data DIR' makes a server the first time it starts",
-			"kiểm tra --data; 'fieldsurvey serve --data DIR' tạo máy chủ ở lần khởi động đầu tiên")
+	var pg *server.Postgres
+	if database != "" {
+		st, err := server.OpenStore(ctx, dir, database)
+		if err != nil {
+			return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
+				"check --database (postgres://USER@HOST:PORT/DB) and that PostgreSQL is running and reachable from here",
+				"kiểm tra --database (postgres://USER@HOST:PORT/DB) và PostgreSQL đang chạy, kết nối được từ máy này")
+		}
+		pg = st.(*server.Postgres)
+	}
+	closePG := func() {
+		if pg != nil {
+			pg.Close()
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, server.KeyFile)); err != nil {
+		bound := ""
+		if pg != nil {
+			if bound, err = pg.BoundKey(ctx); err != nil {
+				closePG()
+				return nil, nil, failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ")
+			}
+		}
+		switch {
+		case bound != "":
+			closePG()
+			return nil, nil, withHint(fail("%s holds no server key, and the database belongs to server key %s", "%s không có khoá máy chủ, mà cơ sở dữ liệu thuộc về khoá máy chủ %s", dir, bound),
+				"copy "+server.KeyFile+" from another node's data folder into --data: every node of a server signs with the same key",
+				"chép "+server.KeyFile+" từ thư mục dữ liệu của một nút khác vào --data: mọi nút của máy chủ ký bằng cùng một khoá")
+		case !create:
+			closePG()
+			return nil, nil, withHint(fail("%s holds no server (no %s)", "%s không chứa máy chủ nào (không có %s)", dir, server.KeyFile),
+				"check --data; 'fieldsurvey serve --data DIR' makes a server the first time it starts",
+				"kiểm tra --data; 'fieldsurvey serve --data DIR' tạo máy chủ ở lần khởi động đầu tiên")
+		}
 	}
 	signer, created, err := server.LoadOrCreateKey(dir)
 	if err != nil {
+		closePG()
 		return nil, nil, failWrap(err, "server key", "khoá máy chủ")
 	}
 	if created {
@@ -112,11 +165,31 @@ func openServerData(g *globals, dir string, create bool) (*server.SQLite, *serve
 			"đã tạo khoá máy chủ %s (%s); các thiết bị ghi nhớ khoá này khi đăng ký: hãy giữ và sao lưu nó",
 			filepath.Join(dir, server.KeyFile), keys.Fingerprint(signer.PublicKey()))
 	}
+	key := &serverKey{signer: signer, path: filepath.Join(dir, server.KeyFile)}
+	if pg == nil && !created {
+		// A key without hub.db: the folder serves a PostgreSQL database (or its store was
+		// moved away); opening SQLite here would start an empty second store under the same
+		// identity.
+		if _, err := os.Stat(filepath.Join(dir, server.DBFile)); errors.Is(err, os.ErrNotExist) {
+			return nil, nil, withHint(fail("%s holds the server key but no %s", "%s có khoá máy chủ nhưng không có %s", dir, server.DBFile),
+				"give the server's PostgreSQL database with --database (or FIELDSURVEY_DATABASE); to restore a SQLite backup, copy it to %s",
+				"chỉ định cơ sở dữ liệu PostgreSQL của máy chủ bằng --database (hoặc FIELDSURVEY_DATABASE); để khôi phục bản sao lưu SQLite, chép nó thành %s", filepath.Join(dir, server.DBFile))
+		}
+	}
+	if pg != nil {
+		if err := pg.BindKey(ctx, keys.Fingerprint(signer.PublicKey())); err != nil {
+			closePG()
+			return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
+				"give every node a copy of the same "+server.KeyFile+" (the one the database was made with) in its --data folder",
+				"đặt cùng một tệp "+server.KeyFile+" (tệp đã dùng khi tạo cơ sở dữ liệu) vào thư mục --data của mọi nút")
+		}
+		return pg, key, nil
+	}
 	st, err := server.OpenSQLite(dir)
 	if err != nil {
 		return nil, nil, failWrap(err, "open the server's store", "mở kho dữ liệu máy chủ")
 	}
-	return st, &serverKey{signer: signer, path: filepath.Join(dir, server.KeyFile)}, nil
+	return st, key, nil
 }
 
 func runServe(ctx context.Context, g *globals, opts serveOptions) error {
@@ -136,7 +209,8 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 		return fail("--min-free-bytes and --min-upload-rate are 0 or more", "--min-free-bytes và --min-upload-rate phải từ 0 trở lên")
 	}
 	log := slog.New(h)
-	st, key, err := openServerData(g, opts.data, true)
+	database := serverDatabase(g, opts.database)
+	st, key, err := openServerData(ctx, g, opts.data, database, true)
 	if err != nil {
 		return err
 	}
@@ -150,8 +224,12 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 	if err != nil {
 		return err
 	}
+	dataDir := opts.data
+	if database != "" {
+		dataDir = "" // the store is not in the data folder: /healthz checks the database answers
+	}
 	srv, err := server.New(server.Config{Store: st, Key: key.signer, Identities: ids, Known: known, Logger: log,
-		MaxBatchBytes: opts.maxBatch, ShutdownTimeout: opts.shutdown, DataDir: opts.data, MinFreeBytes: opts.minFree, MinUploadRate: opts.minRate})
+		MaxBatchBytes: opts.maxBatch, ShutdownTimeout: opts.shutdown, DataDir: dataDir, MinFreeBytes: opts.minFree, MinUploadRate: opts.minRate})
 	if err != nil {
 		return err
 	}
@@ -174,7 +252,11 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 	if opts.tlsCert != "" {
 		scheme = "https"
 	}
-	log.Info("serving", "url", fmt.Sprintf("%s://%s", scheme, addr), "data", opts.data,
+	store := "sqlite"
+	if database != "" {
+		store = "postgres"
+	}
+	log.Info("serving", "url", fmt.Sprintf("%s://%s", scheme, addr), "data", opts.data, "store", store,
 		"key", srv.Fingerprint(), "protocol", "v1", "max_batch_bytes", opts.maxBatch)
 	if err := srv.Serve(ctx, ln, opts.tlsCert, opts.tlsKey); err != nil {
 		return failWrap(err, "serve", "phục vụ")

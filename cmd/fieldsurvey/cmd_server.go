@@ -24,7 +24,13 @@ type serverKey struct {
 }
 
 type serverOptions struct {
-	data string
+	data     string
+	database string
+}
+
+// open opens the server's store and key (see openServerData).
+func (so *serverOptions) open(ctx context.Context, g *globals) (server.Store, *serverKey, error) {
+	return openServerData(ctx, g, so.data, serverDatabase(g, so.database), false)
 }
 
 func newServerCommand(g *globals) *cobra.Command {
@@ -44,10 +50,12 @@ người giám sát và các bảng hỏi được công bố.`,
   fieldsurvey server return --data /srv/fieldsurvey 0193… --reason "7.1: thiếu bằng chứng"`,
 	}
 	cmd.PersistentFlags().StringVar(&opts.data, "data", "", "the server's data folder · thư mục dữ liệu của máy chủ")
+	cmd.PersistentFlags().StringVar(&opts.database, "database", "", "the server's postgres:// database, as 'serve --database' (also FIELDSURVEY_DATABASE); empty: SQLite in --data · cơ sở dữ liệu postgres:// của máy chủ")
 	return groupCommand(cmd,
 		newServerTokenCommand(g, &opts), newServerDevicesCommand(g, &opts), newServerRevokeCommand(g, &opts),
 		newServerDecideCommand(g, &opts, survey.StatusApproved), newServerDecideCommand(g, &opts, survey.StatusReturned),
-		newServerDecideCommand(g, &opts, survey.StatusReopened), newServerPublishCommand(g, &opts))
+		newServerDecideCommand(g, &opts, survey.StatusReopened), newServerPublishCommand(g, &opts),
+		newServerMigrateCommand(g, &opts), newServerBackupCommand(g, &opts))
 }
 
 type serverTokenOptions struct {
@@ -117,7 +125,7 @@ func runServerToken(ctx context.Context, g *globals, so *serverOptions, opts ser
 				"liệt kê các tỉnh, cách nhau bởi dấu phẩy, ví dụ --scope \"Đà Nẵng,Thừa Thiên Huế\"")
 		}
 	}
-	st, key, err := openServerData(g, so.data, false)
+	st, key, err := so.open(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -212,7 +220,7 @@ lần đồng bộ cuối, số lô đã nhận, các số thứ tự lô còn t
 }
 
 func runServerDevices(ctx context.Context, g *globals, so *serverOptions, opts serverDevicesOptions) error {
-	st, _, err := openServerData(g, so.data, false)
+	st, _, err := so.open(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -307,7 +315,7 @@ Dữ liệu đã gửi trước đó vẫn được giữ.`,
 }
 
 func runServerRevoke(ctx context.Context, g *globals, so *serverOptions, id string) error {
-	st, _, err := openServerData(g, so.data, false)
+	st, _, err := so.open(ctx, g)
 	if err != nil {
 		return err
 	}
@@ -389,20 +397,26 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 			"leave out --by; a supervisor decides from their own device, enrolled with 'fieldsurvey server token --role supervisor'",
 			"bỏ --by; người giám sát quyết định trên thiết bị của mình, đăng ký bằng 'fieldsurvey server token --role supervisor'")
 	}
-	st, key, err := openServerData(g, so.data, false)
+	st, key, err := so.open(ctx, g)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	// Like every command that names an interview, accept the unique beginning of its id;
 	// anything else is left to Decide, which says the server holds no such interview.
-	if full, err := resolveInterview(ctx, st.Revisions(), id); err == nil {
-		id = full
+	if sq, ok := st.(*server.SQLite); ok {
+		if full, err := resolveInterview(ctx, sq.Revisions(), id); err == nil {
+			id = full
+		}
 	}
 	dev := server.ServerDevice(key.signer.PublicKey())
 	rev, err := st.Decide(ctx, server.Decision{Interview: id, Status: status, Reason: opts.reason, Device: dev, Time: g.now()})
 	var rule *survey.RuleError
 	switch {
+	case errors.Is(err, server.ErrNotFound) && serverDatabase(g, so.database) != "":
+		return withHint(fail("the server holds no interview %s", "máy chủ không có cuộc phỏng vấn %s", id),
+			"give the whole interview id, as a device syncing with the server lists it ('fieldsurvey interview list')",
+			"nhập đầy đủ mã cuộc phỏng vấn, như thiết bị đồng bộ với máy chủ liệt kê ('fieldsurvey interview list')")
 	case errors.Is(err, server.ErrNotFound):
 		return withHint(fail("the server holds no interview %s", "máy chủ không có cuộc phỏng vấn %s", id),
 			"list them with 'fieldsurvey interview list --db %s'", "xem danh sách bằng 'fieldsurvey interview list --db %s'",
@@ -456,7 +470,7 @@ func runServerPublish(ctx context.Context, g *globals, so *serverOptions, file s
 	if err != nil {
 		return failWrap(err, "read questionnaire", "đọc bảng hỏi")
 	}
-	st, key, err := openServerData(g, so.data, false)
+	st, key, err := so.open(ctx, g)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,11 @@ import (
 // next sync; nobody else's laptop does, and an assessor's batch naming an assignee makes
 // no one follow.
 func TestAssignmentReachesTheAssignee(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+	servertest.ForEachStore(t, testAssignmentReachesTheAssignee)
+}
+
+func testAssignmentReachesTheAssignee(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	a2 := servertest.NewDevice(t, "tablet-a", "a@example.org") // the same assessor's second device

@@ -2,9 +2,11 @@
 // supervisors' devices) enrol with it, send it their signed batches, and receive every
 // revision of the interviews they hold, whoever made it; administrators issue tokens,
 // revoke devices, approve, return or reopen interviews with the server key, and publish
-// questionnaire versions. It stores everything in the hub store (package hub over
-// survey/store, SQLite by default) behind the Store interface, so that a PostgreSQL store
-// can follow (the Store documentation says what such a store must guarantee).
+// questionnaire versions. It stores everything behind the Store interface: the hub store
+// (package hub over survey/store, SQLite, the default: OpenSQLite) or PostgreSQL
+// (OpenPostgres, postgres.go), on which several server nodes share one database and the
+// server key (the Store documentation says what a store must guarantee; one conformance
+// suite, servertest.ForEachStore, runs the server's tests on both).
 //
 // # API (protocol version 1)
 //
@@ -97,5 +99,9 @@
 // The SQLite store reads the survey store's revisions and interviews tables and the hub's
 // hub_batches table (all versioned by their migrations) to expand the feed and rebuild
 // receipts. Its own tables are in migrations/ (0002 moved the per-device queue of the
-// first version into the feed, keeping everything queued; 0003 keeps request nonces).
+// first version into the feed, keeping everything queued; 0003 keeps request nonces). The
+// PostgreSQL store has the same tables in one schema (migrations_postgres/), folds each
+// interview's state with survey.Fold in the transaction that adds its revisions, and
+// orders concurrent writers with advisory locks (postgres.go). MigrateToPostgres copies a
+// SQLite server into it and verifies the copy; Backup copies a SQLite store while it runs.
 package server

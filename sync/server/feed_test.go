@@ -89,7 +89,7 @@ func sameSet(a, b map[string]bool) bool {
 // onServer returns the server's revisions of interview iv.
 func onServer(t *testing.T, e *servertest.Env, iv string) []survey.Revision {
 	t.Helper()
-	revs, err := e.Store.Revisions().Revisions(context.Background(), iv)
+	revs, err := e.Holds.InterviewRevisions(context.Background(), iv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,11 @@ func postRefused(t *testing.T, e *servertest.Env, d *servertest.Device, data []b
 // every revision of it that it does not hold (a backfill of what came before, then each
 // batch), never its own; a device assigned an interview (Follow) gets it the same way.
 func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+	servertest.ForEachStore(t, testFeedEveryDeviceGetsWhatOthersMade)
+}
+
+func testFeedEveryDeviceGetsWhatOthersMade(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	ctx := context.Background()
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
@@ -153,10 +157,10 @@ func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
 		t.Fatalf("a after b's edit: %d revisions", len(got))
 	}
 	// c is assigned the interview: a backfill of all of it; then a's next edit reaches b and c.
-	if err := e.Store.Follow(ctx, c.ID, ivDaNang); err != nil {
+	if err := e.St.Follow(ctx, c.ID, ivDaNang); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Store.Follow(ctx, c.ID, ivDaNang); err != nil { // again: nothing more
+	if err := e.St.Follow(ctx, c.ID, ivDaNang); err != nil { // again: nothing more
 		t.Fatal(err)
 	}
 	got, inc := inboxAll(t, e, c, 0)
@@ -177,15 +181,17 @@ func TestFeedEveryDeviceGetsWhatOthersMade(t *testing.T) {
 	if got, _ := inboxAll(t, e, a, ina.Cursor); len(got) != 0 {
 		t.Fatalf("a got %d of its own revisions back", len(got))
 	}
-	if err := e.Store.Follow(ctx, "no-such-device", ivDaNang); !errors.Is(err, wire.ErrDeviceUnknown) {
+	if err := e.St.Follow(ctx, "no-such-device", ivDaNang); !errors.Is(err, wire.ErrDeviceUnknown) {
 		t.Fatalf("follow by an unknown device: %v", err)
 	}
 }
 
 // TestFeedPagesAreWholeRows: a page ends between feed rows, never inside one, so a row
 // larger than the limit comes whole; the pages together hold everything once.
-func TestFeedPagesAreWholeRows(t *testing.T) {
-	e := servertest.Start(t, "", func(c *server.Config) { c.InboxLimit = 50 })
+func TestFeedPagesAreWholeRows(t *testing.T) { servertest.ForEachStore(t, testFeedPagesAreWholeRows) }
+
+func testFeedPagesAreWholeRows(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", func(c *server.Config) { c.InboxLimit = 50 })
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
@@ -196,7 +202,7 @@ func TestFeedPagesAreWholeRows(t *testing.T) {
 		data, _ := a.Batch(t, a.Interview(t, q, iv, t0, rnd()))
 		post(t, e, a, data)
 	}
-	if err := e.Store.Follow(context.Background(), b.ID, ids...); err != nil {
+	if err := e.St.Follow(context.Background(), b.ID, ids...); err != nil {
 		t.Fatal(err)
 	}
 	var all []survey.Revision
@@ -243,8 +249,10 @@ func TestFeedPagesAreWholeRows(t *testing.T) {
 // outside them with a signed refusal of its own code; an assessor's device cannot decide;
 // a revoked supervisor can neither send nor receive, and drops out of the devices' list of
 // trusted supervisors.
-func TestSupervisorScope(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+func TestSupervisorScope(t *testing.T) { servertest.ForEachStore(t, testSupervisorScope) }
+
+func testSupervisorScope(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	c := servertest.NewDevice(t, "laptop-c", "c@example.org")
@@ -318,7 +326,7 @@ func TestSupervisorScope(t *testing.T) {
 	post(t, e, late, rd)
 
 	// Revoked: no uploads, no downloads, and the laptops stop trusting it.
-	if _, err := e.Store.Revoke(context.Background(), early.ID, time.Now()); err != nil {
+	if _, err := e.St.Revoke(context.Background(), early.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, body, _ := servertest.Post(http.DefaultClient, e.URL, early, od)
@@ -332,7 +340,7 @@ func TestSupervisorScope(t *testing.T) {
 		t.Fatalf("supervisors after the revocation: %q", in.Supervisors)
 	}
 	// The devices list says who is what, and what was refused.
-	devs, err := e.Store.Devices(context.Background())
+	devs, err := e.St.Devices(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,8 +354,10 @@ func TestSupervisorScope(t *testing.T) {
 // TestRefusalIsRecorded: a batch refused for its content gets a signed refusal; sent
 // again, the very same bytes; its sequence number is refused, not missing; a batch that
 // reuses a number gets its own refusal.
-func TestRefusalIsRecorded(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+func TestRefusalIsRecorded(t *testing.T) { servertest.ForEachStore(t, testRefusalIsRecorded) }
+
+func testRefusalIsRecorded(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	e.Enroll(a)
@@ -366,7 +376,7 @@ func TestRefusalIsRecorded(t *testing.T) {
 	// The device goes on: batch 2 is stored, and 1 is not a gap.
 	good, _ := a.Batch(t, revs)
 	post(t, e, a, good)
-	devs, _ := e.Store.Devices(context.Background())
+	devs, _ := e.St.Devices(context.Background())
 	if len(devs) != 1 || len(devs[0].Missing) != 0 || len(devs[0].Refused) != 1 || devs[0].Refused[0].Seq != 1 ||
 		devs[0].Refused[0].Reason.Get(survey.LangVI) != "quyết định được ký bằng khoá của người đánh giá" {
 		t.Fatalf("devices: %+v", devs)
@@ -390,8 +400,10 @@ func TestRefusalIsRecorded(t *testing.T) {
 
 // TestInboxGzip: the inbox is compressed when the device accepts it; the signature covers
 // the JSON either way.
-func TestInboxGzip(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+func TestInboxGzip(t *testing.T) { servertest.ForEachStore(t, testInboxGzip) }
+
+func testInboxGzip(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
@@ -399,7 +411,7 @@ func TestInboxGzip(t *testing.T) {
 	e.Enroll(b)
 	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
 	post(t, e, a, data)
-	if err := e.Store.Follow(context.Background(), b.ID, ivDaNang); err != nil {
+	if err := e.St.Follow(context.Background(), b.ID, ivDaNang); err != nil {
 		t.Fatal(err)
 	}
 	var sizes [2]int

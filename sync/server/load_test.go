@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
@@ -99,7 +100,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 // upload sends every device's batches, all devices at once, each device its batches in
 // order over its own connection, and checks every receipt. It returns the time taken and
 // the bytes the devices wrote.
-func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
+func (f *fleet) upload(t testing.TB, urls ...string) (time.Duration, int64) {
 	t.Helper()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
@@ -119,6 +120,7 @@ func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
 			defer wg.Done()
 			defer tr.CloseIdleConnections()
 			<-start
+			url := urls[i%len(urls)] // several nodes: the devices spread over them
 			for k, data := range f.batches[i] {
 				resp, body, err := servertest.Post(hc, url, d, data)
 				if err != nil {
@@ -154,6 +156,9 @@ func (f *fleet) upload(t testing.TB, url string) (time.Duration, int64) {
 // small fleet (50 devices); FIELDSURVEY_LOAD=1 runs the issue's 500 devices, each with 3
 // batches of 2 completed DGRA interviews (FIELDSURVEY_LOAD_DEVICES overrides the count;
 // FIELDSURVEY_LOAD_EDITS=1 makes interviews of final answers only).
+// FIELDSURVEY_LOAD_STORE=postgres runs it on the PostgreSQL store (FIELDSURVEY_TEST_POSTGRES),
+// with FIELDSURVEY_LOAD_NODES servers (default 1) on the one database, the devices spread
+// over them.
 func TestLoad(t *testing.T) {
 	n, per, ivs := 50, 2, 1
 	if os.Getenv("FIELDSURVEY_LOAD") != "" {
@@ -164,15 +169,36 @@ func TestLoad(t *testing.T) {
 	} else if testing.Short() {
 		n = 10
 	}
+	drv, nodes := servertest.SQLite(), 1
+	if os.Getenv("FIELDSURVEY_LOAD_STORE") == "postgres" {
+		drv = servertest.Postgres(t)
+		if v, err := strconv.Atoi(os.Getenv("FIELDSURVEY_LOAD_NODES")); err == nil && v > 0 {
+			nodes = v
+		}
+	}
 	f := makeFleet(t, n, per, ivs)
-	e := servertest.Start(t, "", nil)
+	dir := t.TempDir()
+	var envs []*servertest.Env
+	var urls []string
+	for range nodes {
+		e := servertest.StartOn(t, drv, dir, nil)
+		envs, urls = append(envs, e), append(urls, e.URL)
+	}
+	e := envs[0]
+	if nodes > 1 {
+		// Both nodes in this process: let them check uploads at once, as separate machines would.
+		defer server.SetCPUSlots(max(1, runtime.GOMAXPROCS(0)-1) * nodes)()
+	}
 	for _, d := range f.devices {
 		e.Enroll(d)
 	}
-	took, sent := f.upload(t, e.URL)
+	pg, _ := e.St.(*server.Postgres)
+	wal0 := walBytes(t, pg)
+	took, sent := f.upload(t, urls...)
 	if t.Failed() {
 		t.FailNow()
 	}
+	wal := walBytes(t, pg) - wal0
 	// What the devices sent, and the server's "submitted" on each completed interview.
 	h := holdings(t, e)
 	if h.revisions != f.revisions+f.interviews || h.batches != n*per {
@@ -181,28 +207,57 @@ func TestLoad(t *testing.T) {
 	}
 	// Every interview complete on the server and submitted, none twice (revision ids are
 	// content hashes: equal counts and no conflicts mean nothing lost and nothing doubled).
-	sums, err := e.Store.Revisions().List(context.Background(), storeListAll())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sums) != f.interviews {
-		t.Fatalf("server lists %d interviews, devices sent %d", len(sums), f.interviews)
-	}
-	for _, s := range sums {
-		if s.Status != survey.StatusSubmitted || s.Conflicts != 0 {
-			t.Fatalf("interview %s: %s, %d conflicts", s.ID, s.Status, s.Conflicts)
+	if pg != nil {
+		var all, submitted int
+		if err := pg.Pool().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE status = 'submitted' AND conflicts = 0) FROM interviews`).Scan(&all, &submitted); err != nil {
+			t.Fatal(err)
+		}
+		if all != f.interviews || submitted != all {
+			t.Fatalf("server holds %d interviews, %d submitted without conflict; devices sent %d", all, submitted, f.interviews)
+		}
+	} else {
+		sums, err := e.Store.Revisions().List(context.Background(), storeListAll())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sums) != f.interviews {
+			t.Fatalf("server lists %d interviews, devices sent %d", len(sums), f.interviews)
+		}
+		for _, s := range sums {
+			if s.Status != survey.StatusSubmitted || s.Conflicts != 0 {
+				t.Fatalf("interview %s: %s, %d conflicts", s.ID, s.Status, s.Conflicts)
+			}
 		}
 	}
-	t.Logf("%d devices × %d batches × %d DGRA interviews: %d interviews, %d revisions, %.1f MiB sent in %s",
-		n, per, ivs, f.interviews, f.revisions, float64(sent)/(1<<20), took.Round(time.Millisecond))
+	t.Logf("%s, %d node(s): %d devices × %d batches × %d DGRA interviews: %d interviews, %d revisions, %.1f MiB sent in %s",
+		drv.Name, nodes, n, per, ivs, f.interviews, f.revisions, float64(sent)/(1<<20), took.Round(time.Millisecond))
 	if f.cpu > 0 {
-		t.Logf("CPU time during the upload: %s, %.2f cores busy on average (of %d)", f.cpu.Round(time.Millisecond), f.cpu.Seconds()/took.Seconds(), runtime.NumCPU())
+		t.Logf("CPU time of this process (servers and devices; not PostgreSQL's) during the upload: %s, %.2f cores busy on average (of %d)", f.cpu.Round(time.Millisecond), f.cpu.Seconds()/took.Seconds(), runtime.NumCPU())
 	}
-	if f.written > 0 {
+	if f.written > 0 && pg == nil {
 		t.Logf("written to storage during the upload: %.0f MiB (%.1f KiB per revision)", float64(f.written)/(1<<20), float64(f.written)/1024/float64(f.revisions))
 	}
-	groups, inGroups, busy := e.Store.GroupCommits()
-	t.Logf("group commit: %d batches in %d transactions (%.1f a transaction), storing %s", inGroups, groups, float64(inGroups)/float64(max(groups, 1)), busy.Round(time.Millisecond))
+	if pg != nil {
+		t.Logf("PostgreSQL WAL written during the upload: %.0f MiB (%.1f KiB per revision)", float64(wal)/(1<<20), float64(wal)/1024/float64(f.revisions))
+	}
+	for k, e := range envs {
+		groups, inGroups, busy := e.St.(interface {
+			GroupCommits() (int, int, time.Duration)
+		}).GroupCommits()
+		t.Logf("node %d group commit: %d batches in %d transactions (%.1f a transaction), storing %s", k+1, inGroups, groups, float64(inGroups)/float64(max(groups, 1)), busy.Round(time.Millisecond))
+	}
 	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
 		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
+}
+
+// walBytes is the PostgreSQL server's WAL position in bytes (0 without PostgreSQL).
+func walBytes(t testing.TB, pg *server.Postgres) int64 {
+	if pg == nil {
+		return 0
+	}
+	var n int64
+	if err := pg.Pool().QueryRow(context.Background(), `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -44,15 +44,15 @@ func holdings(t *testing.T, e *servertest.Env) counts {
 	t.Helper()
 	ctx := context.Background()
 	var c counts
-	if err := e.Store.Revisions().AllRevisions(ctx, func(survey.Revision) error { c.revisions++; return nil }); err != nil {
+	if err := e.Holds.AllRevisions(ctx, func(survey.Revision) error { c.revisions++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := e.Store.Hub().Batches(ctx)
+	recs, err := e.Holds.Batches(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.batches = len(recs)
-	devs, err := e.Store.Devices(ctx)
+	devs, err := e.St.Devices(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +96,12 @@ func verifySig(t *testing.T, e *servertest.Env, data []byte, sig *sshsig.Signatu
 	}
 }
 
-func TestEnrollUploadReplay(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+func TestEnrollUploadReplay(t *testing.T) { servertest.ForEachStore(t, testEnrollUploadReplay) }
+
+func testEnrollUploadReplay(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	ctx := context.Background()
-	tok, _, err := server.IssueToken(ctx, e.Store, e.Key, "Nguyễn Văn An", time.Hour)
+	tok, _, err := server.IssueToken(ctx, e.St, e.Key, "Nguyễn Văn An", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,12 +178,14 @@ func TestEnrollUploadReplay(t *testing.T) {
 	}
 }
 
-func TestSameIDOtherHashRefused(t *testing.T) {
+func TestSameIDOtherHashRefused(t *testing.T) { servertest.ForEachStore(t, testSameIDOtherHashRefused) }
+
+func testSameIDOtherHashRefused(t *testing.T, drv servertest.Driver) {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := servertest.Start(t, "", func(c *server.Config) { c.Identities = []age.Identity{id} })
+	e := servertest.StartOn(t, drv, "", func(c *server.Config) { c.Identities = []age.Identity{id} })
 	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
 	e.Enroll(d)
 	revs := d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd())
@@ -209,8 +213,10 @@ func TestSameIDOtherHashRefused(t *testing.T) {
 
 // TestRefusals checks that each kind of bad request gets its own error code, a sentence in
 // both languages, and stores nothing.
-func TestRefusals(t *testing.T) {
-	e := servertest.Start(t, "", func(c *server.Config) { c.MaxBatchBytes = 256 << 10 })
+func TestRefusals(t *testing.T) { servertest.ForEachStore(t, testRefusals) }
+
+func testRefusals(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", func(c *server.Config) { c.MaxBatchBytes = 256 << 10 })
 	ctx := context.Background()
 	q := servertest.DGRA(t)
 	good := servertest.NewDevice(t, "laptop-1", "an@example.org")
@@ -219,7 +225,7 @@ func TestRefusals(t *testing.T) {
 	e.Enroll(other)
 	lost := servertest.NewDevice(t, "laptop-lost", "chi@example.org")
 	e.Enroll(lost)
-	if _, err := e.Store.Revoke(ctx, lost.ID, time.Now()); err != nil {
+	if _, err := e.St.Revoke(ctx, lost.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	stranger := servertest.NewDevice(t, "laptop-x", "x@example.org")
@@ -363,7 +369,7 @@ func TestRefusals(t *testing.T) {
 	}
 
 	// Tokens: unknown, expired, for another server.
-	expired, _, _ := server.IssueToken(ctx, e.Store, e.Key, "Đào Thị Dung", time.Nanosecond)
+	expired, _, _ := server.IssueToken(ctx, e.St, e.Key, "Đào Thị Dung", time.Nanosecond)
 	time.Sleep(2 * time.Millisecond)
 	foreignFP, _ := wire.NewToken(strings.NewReader(strings.Repeat("k", 64)), "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")
 	unknownTok, _ := wire.NewToken(strings.NewReader(strings.Repeat("u", 64)), e.Srv.Fingerprint())
@@ -390,7 +396,7 @@ func TestRefusals(t *testing.T) {
 		{&servertest.Device{ID: good.ID, Principal: good.Principal, Signer: other.Signer}, wire.CodeDeviceExists},
 		{lost, wire.CodeDeviceRevoked},
 	} {
-		tok, _, _ := server.IssueToken(ctx, e.Store, e.Key, "x", time.Hour)
+		tok, _, _ := server.IssueToken(ctx, e.St, e.Key, "x", time.Hour)
 		resp, body := enrollHTTP(t, e, c.dev, tok.String())
 		if we := decodeError(t, resp.StatusCode, body); we.Code != c.want {
 			t.Errorf("enrol %s: got %s, want %s", c.dev.ID, we.Code, c.want)
@@ -493,7 +499,11 @@ func getInbox(t *testing.T, e *servertest.Env, r *http.Request) (wire.Inbox, *wi
 }
 
 func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+	servertest.ForEachStore(t, testInboxDecisionsAndQuestionnaires)
+}
+
+func testInboxDecisionsAndQuestionnaires(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	ctx := context.Background()
 	q := servertest.DGRA(t)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
@@ -505,24 +515,24 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 		t.Fatal(string(body))
 	}
 	dev := server.ServerDevice(e.Key.PublicKey())
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); err != nil {
+	if _, err := e.St.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); err != nil {
 		t.Fatal(err)
 	}
 	// Approved again: nothing changes. Returning a draft or without reason: refused.
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.St.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusApproved, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("approve twice: %v", err)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.St.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("return without reason: %v", err)
 	}
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
+	if _, err := e.St.Decide(ctx, server.Decision{Interview: "nope", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotFound) {
 		t.Fatalf("decide unknown: %v", err)
 	}
 	// An approved interview is not returned: it is reopened, with a reason.
-	if _, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
+	if _, err := e.St.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReturned, Reason: "x", Device: dev, Time: t0}); !errors.Is(err, server.ErrNotDecidable) {
 		t.Fatalf("return an approved interview: %v", err)
 	}
-	rev, err := e.Store.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReopened, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", Device: dev, Time: t0})
+	rev, err := e.St.Decide(ctx, server.Decision{Interview: "0193a5b2-7c1e-7000-8000-00000000000a", Status: survey.StatusReopened, Reason: "Thiếu bằng chứng cho câu 7.1 / evidence missing for 7.1", Device: dev, Time: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -530,10 +540,10 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 		t.Fatalf("the decision is made by %s as %s, want the server key's %s", rev.Device, rev.Author, dev)
 	}
 	src := []byte(strings.Replace(string(mustBundled(t)), `version: "2018.1"`, `version: "2018.2"`, 1))
-	if _, err := server.Publish(ctx, e.Store, e.Key, "dgra-2018.2.yaml", src); err != nil {
+	if _, err := server.Publish(ctx, e.St, e.Key, "dgra-2018.2.yaml", src); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := server.Publish(ctx, e.Store, e.Key, "dgra.yaml", mustBundled(t)); err == nil {
+	if _, err := server.Publish(ctx, e.St, e.Key, "dgra.yaml", mustBundled(t)); err == nil {
 		t.Fatal("publishing a bundled version was accepted")
 	}
 
@@ -572,7 +582,7 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, b, bd); resp.StatusCode != 200 {
 		t.Fatal(string(body))
 	}
-	onServer, err := e.Store.Revisions().Revisions(ctx, "0193a5b2-7c1e-7000-8000-00000000000a")
+	onServer, err := e.Holds.InterviewRevisions(ctx, "0193a5b2-7c1e-7000-8000-00000000000a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,14 +617,16 @@ func mustBundled(t *testing.T) []byte {
 	return src
 }
 
-func TestInboxAuthentication(t *testing.T) {
+func TestInboxAuthentication(t *testing.T) { servertest.ForEachStore(t, testInboxAuthentication) }
+
+func testInboxAuthentication(t *testing.T, drv servertest.Driver) {
 	now := time.Now()
-	e := servertest.Start(t, "", nil)
+	e := servertest.StartOn(t, drv, "", nil)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	e.Enroll(a)
 	lost := servertest.NewDevice(t, "laptop-lost", "l@example.org")
 	e.Enroll(lost)
-	e.Store.Revoke(context.Background(), lost.ID, now)
+	e.St.Revoke(context.Background(), lost.ID, now)
 	stranger := servertest.NewDevice(t, "laptop-x", "x@example.org")
 	imposter := &servertest.Device{ID: a.ID, Principal: a.Principal, Signer: stranger.Signer}
 
@@ -688,7 +700,7 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	devs, err := e.Store.Devices(context.Background())
+	devs, err := e.St.Devices(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,7 +712,11 @@ func TestHealthMetricsAndDevices(t *testing.T) {
 // TestGracefulShutdownFinishesUploads starts an upload whose body arrives slowly, shuts the
 // server down meanwhile, and checks that the upload still completes and is stored.
 func TestGracefulShutdownFinishesUploads(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+	servertest.ForEachStore(t, testGracefulShutdownFinishesUploads)
+}
+
+func testGracefulShutdownFinishesUploads(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
 	e.Enroll(d)
 	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
@@ -843,7 +859,11 @@ func FuzzEnroll(f *testing.F) {
 // is stopped and started again on the same data folder within the request's time window,
 // is refused (the nonces are kept in the store, not in memory).
 func TestInboxReplayAfterRestart(t *testing.T) {
-	e := servertest.Start(t, "", nil)
+	servertest.ForEachStore(t, testInboxReplayAfterRestart)
+}
+
+func testInboxReplayAfterRestart(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
 	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
 	e.Enroll(a)
 	r := inboxRequest(t, e.URL, a, 0, time.Now())
@@ -909,9 +929,11 @@ func TestUseNonce(t *testing.T) {
 // and the slow uploads are not cut during the test (a long grace before the minimum rate):
 // without the cap the device's two slow uploads held the whole budget and the other
 // device's upload waited until the server answered "busy".
-func TestOneUploadPerDevice(t *testing.T) {
+func TestOneUploadPerDevice(t *testing.T) { servertest.ForEachStore(t, testOneUploadPerDevice) }
+
+func testOneUploadPerDevice(t *testing.T, drv servertest.Driver) {
 	const declared = 256 << 10
-	e := servertest.Start(t, "", func(c *server.Config) {
+	e := servertest.StartOn(t, drv, "", func(c *server.Config) {
 		c.MaxBatchBytes = declared
 		c.UploadBudget = 2 * declared
 		c.UploadGrace = time.Hour

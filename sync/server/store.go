@@ -14,8 +14,8 @@ import (
 
 // Store is everything the server keeps: the hub's revisions and batches, and what only a
 // server needs (enrolment tokens, enrolled devices, receipts, what waits for each device,
-// published questionnaires). The SQLite store (OpenSQLite) implements it; a PostgreSQL
-// store can follow behind the same interface and the same conformance tests.
+// published questionnaires). The SQLite store (OpenSQLite) and the PostgreSQL store
+// (OpenPostgres) implement it, and the same tests run on both (servertest.ForEachStore).
 //
 // Every method is atomic: it happens whole or not at all. Errors that a device or an
 // administrator must act on are *wire.Error values (codes such as token_used,
@@ -37,7 +37,8 @@ import (
 // The guarantee a store must keep: once Inbox has returned a page whose cursor is c, no row
 // at or below c that concerns the device may appear later, or the device would skip it. On
 // SQLite this is free: one writer at a time, so positions become visible in the order they
-// are handed out. A store with concurrent writers (PostgreSQL, issue 14) must not give a
+// are handed out. A store with concurrent writers (PostgreSQL: it takes the first way, an
+// advisory lock around the feed rows at the end of each transaction) must not give a
 // sequence value as a position directly: sequence values commit out of order (a
 // transaction holding position 10 may commit after one holding 11, and a reader that saw 11
 // would move its cursor past 10 for good). It must either hand positions out at commit in

@@ -29,13 +29,19 @@ import (
 
 // Env is a server running on 127.0.0.1 over a data folder.
 type Env struct {
-	T     testing.TB
-	Dir   string
-	Key   ssh.Signer
+	T   testing.TB
+	Dir string
+	Key ssh.Signer
+	// Store is the SQLite store (nil on another driver); St is the store whatever the
+	// driver, and Holds reads what it holds.
 	Store *server.SQLite
-	Srv   *server.Server
-	URL   string
-	Addr  string
+	St    server.Store
+	Holds server.Inspector
+	// Driver opens the store (SQLite unless StartOn says otherwise).
+	Driver Driver
+	Srv    *server.Server
+	URL    string
+	Addr   string
 	// Tweak, when set, adjusts the configuration before each start.
 	Tweak func(*server.Config)
 
@@ -50,7 +56,16 @@ func Start(t testing.TB, dir string, tweak func(*server.Config)) *Env {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	e := &Env{T: t, Dir: dir, Tweak: tweak}
+	return StartOn(t, SQLite(), dir, tweak)
+}
+
+// StartOn is Start with the store of driver d.
+func StartOn(t testing.TB, d Driver, dir string, tweak func(*server.Config)) *Env {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	e := &Env{T: t, Dir: dir, Tweak: tweak, Driver: d}
 	e.start("127.0.0.1:0")
 	t.Cleanup(func() { e.Stop() })
 	return e
@@ -62,15 +77,19 @@ func (e *Env) start(addr string) {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	st, err := server.OpenSQLite(e.Dir)
+	st, err := e.Driver.Open(e.T, e.Dir)
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	sq, _ := st.(*server.SQLite)
 	known, err := server.BundledKnown()
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	cfg := server.Config{Store: st, Key: key, Known: known, DataDir: e.Dir}
+	if sq == nil {
+		cfg.DataDir = "" // the data folder holds only the key
+	}
 	if e.Tweak != nil {
 		e.Tweak(&cfg)
 	}
@@ -93,7 +112,8 @@ func (e *Env) start(addr string) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, "", "") }()
 	e.mu.Lock()
-	e.Key, e.Store, e.Srv, e.cancel, e.done = key, st, srv, cancel, done
+	e.Key, e.Store, e.St, e.Srv, e.cancel, e.done = key, sq, st, srv, cancel, done
+	e.Holds = st.(server.Inspector)
 	e.Addr = ln.Addr().String()
 	e.URL = "http://" + e.Addr
 	e.mu.Unlock()
@@ -102,7 +122,7 @@ func (e *Env) start(addr string) {
 // Stop shuts the server down gracefully (requests in flight finish) and closes its store.
 func (e *Env) Stop() error {
 	e.mu.Lock()
-	cancel, done, st := e.cancel, e.done, e.Store
+	cancel, done, st := e.cancel, e.done, e.St
 	e.cancel = nil
 	e.mu.Unlock()
 	if cancel == nil {
@@ -164,11 +184,11 @@ func (e *Env) Enroll(d *Device) {
 func (e *Env) EnrollAs(d *Device, role survey.Role, scope ...string) {
 	e.T.Helper()
 	ctx := context.Background()
-	tok, _, err := server.IssueTokenFor(ctx, e.Store, e.Key, server.TokenSpec{Assessor: d.Principal, Role: role, Scope: scope, Lifetime: time.Hour})
+	tok, _, err := server.IssueTokenFor(ctx, e.St, e.Key, server.TokenSpec{Assessor: d.Principal, Role: role, Scope: scope, Lifetime: time.Hour})
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	if _, err := e.Store.Enroll(ctx, tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey(), Role: role}, time.Now()); err != nil {
+	if _, err := e.St.Enroll(ctx, tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey(), Role: role}, time.Now()); err != nil {
 		e.T.Fatal(err)
 	}
 }
