@@ -567,10 +567,17 @@ func headerLabels(c *shared, lay []colLay) []string {
 		}
 	}
 	out := slices.Clone(full)
+	// shown is what a cut label still says: "Quan t…" says "Quan t".
+	shown := func(j int) string {
+		return strings.TrimSpace(strings.TrimSuffix(cut(full[j], lay[j].w), "…"))
+	}
 	for i := range lay {
 		var group []int
 		for j := range lay {
-			if cut(full[j], lay[j].w) == cut(full[i], lay[i].w) && width(full[j]) > lay[j].w {
+			// Two cut labels are ambiguous when what one still says starts what the other
+			// says ("Quan t…" and "Quan …" in columns of different widths).
+			a, b := shown(i), shown(j)
+			if width(full[j]) > lay[j].w && width(full[i]) > lay[i].w && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
 				group = append(group, j)
 			}
 		}
