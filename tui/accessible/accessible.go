@@ -527,6 +527,9 @@ func (s *session_) interview() error {
 				return err
 			}
 		}
+		if !sec.HasOverall() {
+			continue // overall: false: a plain section, no overall rating to ask for
+		}
 		if err := s.summary(sec); err != nil {
 			return err
 		}
