@@ -70,3 +70,14 @@ func TestPlainSectionSummaryAsksNoRating(t *testing.T) {
 		t.Errorf("sections list row %q: a rated section is still not confirmed", lr)
 	}
 }
+
+// TestHomeStripLeavesPlainSectionsOut: the home list's strip has a cell per section with an
+// overall rating: four for the imported form (seven sections, three of them plain).
+func TestHomeStripLeavesPlainSectionsOut(t *testing.T) {
+	d, _, _ := importedDriver(t, 100, 24)
+	d.send(HomeMsg{})
+	row := lineWith(t, d.view(), "Sở Tư pháp")
+	if !strings.Contains(row, "····") || strings.Contains(row, "·····") {
+		t.Errorf("home row %q: want a strip of 4 cells", row)
+	}
+}
