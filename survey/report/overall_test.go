@@ -36,3 +36,48 @@ func TestNoOverallRowForPlainSections(t *testing.T) {
 	count("csv", string(render(t, one, func(b *bytes.Buffer, r *Report) error { return WriteCSV(b, r, CSVOptions{}) })), ",overall,")
 	count("json", string(render(t, one, func(b *bytes.Buffer, r *Report) error { return WriteJSON(b, r) })), `"overall":`)
 }
+
+// TestViewsLeavePlainSectionsOut: the overview grid (overall ratings) has no column for a
+// section with overall: false, and the distributions no section for one without ratings.
+func TestViewsLeavePlainSectionsOut(t *testing.T) {
+	q := testQuestionnaire(t)
+	no := false
+	q.Sections[1].Overall = &no
+	plainID := q.Sections[1].ID
+	rated := hasRating(q.Sections[1])
+	ob, err := NewOverviewBuilder(q, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := NewDistributionBuilder(q, Options{Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range testStates(t) {
+		if st.Meta.Questionnaire != q.ID {
+			continue
+		}
+		if err := ob.Add(st.Summary()); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Add(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ov := ob.Overview()
+	if len(ov.Sections) != len(q.Sections)-1 {
+		t.Errorf("overview: %d sections, want %d", len(ov.Sections), len(q.Sections)-1)
+	}
+	for _, s := range ov.Sections {
+		if s.ID == plainID {
+			t.Errorf("overview has a column for section %s (overall: false)", plainID)
+		}
+	}
+	found := false
+	for _, s := range db.Distributions().Sections {
+		found = found || s.ID == plainID
+	}
+	if found != rated {
+		t.Errorf("distributions list section %s: %v; it has rating questions: %v", plainID, found, rated)
+	}
+}
