@@ -782,7 +782,7 @@ func parseEvidence(line string) (survey.Evidence, error) {
 	sign := string([]rune(line)[0])
 	p, err := survey.ParsePolarity(sign)
 	if err != nil || sign == " " {
-		return survey.Evidence{}, lineErr("start with +, - or 0", "bắt đầu bằng +, - hoặc 0")
+		return survey.Evidence{}, lineErr("start with +, -, 0 or o", "bắt đầu bằng +, -, 0 hoặc o")
 	}
 	parts := strings.Split(strings.TrimSpace(strings.TrimPrefix(line, sign)), "|")
 	e := survey.Evidence{Polarity: p, Text: strings.TrimSpace(parts[0]), InScope: true}
