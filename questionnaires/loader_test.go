@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,5 +177,30 @@ func TestExampleUsesEveryType(t *testing.T) {
 		if !relevant || !constraint {
 			t.Error("example must use skip logic and validation")
 		}
+	}
+}
+
+// TestOverallFalse: a section may say overall: false (no overall rating); with a rubric it
+// is refused at the line of overall, since the rubric has nothing to apply to.
+func TestOverallFalse(t *testing.T) {
+	src, _ := BundledSource("example")
+	plain := strings.Replace(string(src), "  - id: \"1\"\n", "  - id: \"1\"\n    overall: false\n", 1)
+	q, err := ParseStrict("plain.yaml", []byte(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Sections[0].HasOverall() || !q.Sections[1].HasOverall() {
+		t.Fatalf("HasOverall: %v %v, want false true", q.Sections[0].HasOverall(), q.Sections[1].HasOverall())
+	}
+	// Section 2 has a rubric.
+	bad := strings.Replace(string(src), "  - id: \"2\"\n", "  - id: \"2\"\n    overall: false\n", 1)
+	_, err = ParseStrict("bad.yaml", []byte(bad))
+	if err == nil {
+		t.Fatal("overall: false with a rubric accepted")
+	}
+	line := strings.Count(bad[:strings.Index(bad, "    overall: false")], "\n") + 1
+	if msg := err.Error(); !strings.Contains(msg, "rubric") || !strings.Contains(msg, "overall: false") ||
+		!strings.Contains(msg, strconv.Itoa(line)) {
+		t.Fatalf("error %q: want the rubric, overall: false and line %d", msg, line)
 	}
 }

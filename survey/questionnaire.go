@@ -112,7 +112,8 @@ type RespondentSpec struct {
 	Categories []Option `yaml:"categories,omitempty" json:"categories,omitempty"`
 }
 
-// Section is a pillar or dimension: a titled group of questions, ending in an overall rating.
+// Section is a pillar or dimension: a titled group of questions, ending in an overall rating
+// unless it says overall: false.
 type Section struct {
 	ID    string `yaml:"id" json:"id"`
 	Title Text   `yaml:"title" json:"title"`
@@ -124,9 +125,18 @@ type Section struct {
 	Rubric map[Code]Text `yaml:"rubric,omitempty" json:"rubric,omitempty"`
 	// Scale is the id of the scale of the section's overall rating and of its rating
 	// questions that name none; empty means the questionnaire's scale.
-	Scale     string      `yaml:"scale,omitempty" json:"scale,omitempty"`
+	Scale string `yaml:"scale,omitempty" json:"scale,omitempty"`
+	// Overall false marks a plain survey section (an XLSForm group such as "Respondent")
+	// that ends in no overall rating: nothing asks for one, completion does not need one
+	// and reports have no Overall row for it. Absent (nil) or true: a pillar or dimension
+	// rated as a whole, as the DGRA and ODRA are. See HasOverall.
+	Overall   *bool       `yaml:"overall,omitempty" json:"overall,omitempty"`
 	Questions []*Question `yaml:"questions" json:"questions"`
 }
+
+// HasOverall reports whether section s ends in an overall rating and comment (every
+// section unless it says overall: false).
+func (s *Section) HasOverall() bool { return s.Overall == nil || *s.Overall }
 
 // Option is one choice of a single- or multiple-choice question: a stored code and a label.
 type Option struct {

@@ -149,6 +149,9 @@ func (v *validator) run() {
 		if !s.Importance.Valid() {
 			v.add(path+".importance", "unknown importance %q (expected very-high, high, medium-high or medium)", s.Importance)
 		}
+		if !s.HasOverall() && len(s.Rubric) > 0 {
+			v.add(path+".overall", "section %q has a rubric but overall: false (no overall rating to apply it to): remove the rubric or the overall: false", s.ID)
+		}
 		if _, ok := q.ScaleByID(s.Scale); s.Scale != "" && !ok {
 			v.add(path+".scale", "unknown scale %q", s.Scale)
 		} else {

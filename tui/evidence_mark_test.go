@@ -27,6 +27,7 @@ func TestODRAEvidenceMixedIsMarkedO(t *testing.T) {
 	}
 	d.mustSee("o Chỉ thị 05, chưa triển khai đều")
 	d.mustNotSee("0 Chỉ thị 05")
+	d.mustSee("1: 0 +, 0 -, 1 o") // the question's header counts mixed evidence
 }
 
 // TestDGRAEvidenceNeutralStaysZero: the DGRA marks neutral evidence "0"; "o" typed in its
@@ -42,6 +43,7 @@ func TestDGRAEvidenceNeutralStaysZero(t *testing.T) {
 		t.Fatalf("evidence: %+v", ev)
 	}
 	d.mustSee("0 Kế hoạch chuyển đổi số")
+	d.mustSee("1: 0 +, 0 -, 1 neutral")
 }
 
 // TestODRASectionSummaryHelpNamesItsScale: the section summary of an ODRA 3.1.1 dimension

@@ -473,6 +473,9 @@ func (h *homeScreen) strip(sm session.Summary, w int) string {
 		if n == w {
 			break
 		}
+		if !sec.HasOverall() {
+			continue // overall: false: no rating to show
+		}
 		b.WriteString(h.c.sty.Cell(q.SectionScale(sec), sm.Sections[sec.ID]))
 		n++
 	}

@@ -1035,16 +1035,28 @@ func (q *questionScreen) valueView(f bool, w int) []string {
 func (q *questionScreen) evidenceView(f bool, w int) (full, small []string) {
 	c, s := q.c, q.c.sty
 	ev := q.draft.Evidence
-	var plus, minus int
+	var plus, minus, neutral int
 	for _, e := range ev {
 		switch e.Polarity {
 		case survey.Plus:
 			plus++
 		case survey.Minus:
 			minus++
+		default:
+			neutral++
 		}
 	}
-	title := q.label(fmt.Sprintf(c.t("Evidence (e) — %d: %d +, %d -", "Bằng chứng (e) — %d: %d +, %d -"), len(ev), plus, minus), f)
+	counts := fmt.Sprintf(c.t("Evidence (e) — %d: %d +, %d -", "Bằng chứng (e) — %d: %d +, %d -"), len(ev), plus, minus)
+	if neutral > 0 {
+		// Neutral or mixed evidence as the method marks it ("1 o" on ODRA); the DGRA's mark
+		// "0" would read as a count ("1 0"), so there it is named.
+		mark := c.neutral
+		if mark == "" || mark == string(survey.Neutral) {
+			mark = c.t("neutral", "trung tính")
+		}
+		counts += fmt.Sprintf(", %d %s", neutral, mark)
+	}
+	title := q.label(counts, f)
 	full = []string{title}
 	if len(ev) == 0 {
 		full = append(full, "  "+s.Faint.Render(c.t("none yet: e then a to add", "chưa có: e rồi a để thêm")))

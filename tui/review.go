@@ -141,14 +141,18 @@ func (r *reviewScreen) View() string {
 		pad(s.Heading.Render(title), w-width(status)-1) + " " + s.Status(iv.st.Status.Status).Render(status),
 		s.Rule.Render(strings.Repeat("─", w)),
 	}
-	confirmed := 0
+	confirmed, rated := 0, 0 // sections with overall: false have nothing to confirm
 	for _, sec := range iv.q.Sections {
+		if !sec.HasOverall() {
+			continue
+		}
+		rated++
 		if iv.st.Sections[sec.ID].Rating != "" {
 			confirmed++
 		}
 	}
 	line := fmt.Sprintf(c.t("Answered %d of %d questions · %d of %d sections confirmed",
-		"Đã trả lời %d/%d câu · đã xác nhận %d/%d phần"), iv.answered, iv.total, confirmed, len(iv.q.Sections))
+		"Đã trả lời %d/%d câu · đã xác nhận %d/%d phần"), iv.answered, iv.total, confirmed, rated)
 	if iv.attention > 0 {
 		line += " · " + s.Warning.Render(fmt.Sprintf(c.t("%d answers need attention", "%d câu trả lời cần xem lại"), iv.attention))
 	}

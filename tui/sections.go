@@ -139,7 +139,9 @@ func (s *sectionsScreen) View() string {
 			}
 		}
 		overall := st.Faint.Render(c.t("not confirmed", "chưa xác nhận"))
-		if sum, ok := iv.st.Sections[sec.ID]; ok && sum.Rating != "" {
+		if !sec.HasOverall() {
+			overall = st.Faint.Render("—") // overall: false, nothing to confirm
+		} else if sum, ok := iv.st.Sections[sec.ID]; ok && sum.Rating != "" {
 			overall = st.RatingCode(iv.q.SectionScale(sec), sum.Rating, c.lang)
 		}
 		row := pad(fmt.Sprint(si+1), 3) + pad(c.get(sec.Title), ct) + " " +

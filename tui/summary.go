@@ -113,6 +113,12 @@ func (s *summaryScreen) Help() keys.Help {
 	}
 	// The keys of this section's scale (1-3 and U on ODRA 3.1.1), as the question screen
 	// names them, not the DGRA's 1-5.
+	if !s.sec.HasOverall() {
+		// A plain section (overall: false): its answers only, nothing to rate.
+		nav := []key.Binding{k.Next, k.Prev, k.Jump, k.Sections, k.Review, k.Up, k.Down, k.Leave}
+		return keys.Help{Short: []key.Binding{k.NextArrow, k.PrevArrow, k.Review, k.Sections},
+			Full: [][]key.Binding{nav, {k.History}}}
+	}
 	rate := []key.Binding{k.AcceptSuggestion}
 	for _, b := range scaleKeys(s.c, s.iv.q.SectionScale(s.sec)) {
 		if ks := b.Keys(); len(ks) == 1 && ks[0] == "0" {
@@ -195,6 +201,9 @@ func (s *summaryScreen) readOnly() tea.Cmd {
 
 func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := s.c.keys
+	if !s.sec.HasOverall() {
+		return s.plainKey(m)
+	}
 	switch {
 	case key.Matches(m, k.Next):
 		return tea.Batch(s.stopEditing(), s.next())
@@ -272,6 +281,35 @@ func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// plainKey handles a key on the summary of a section with overall: false: moving on and
+// scrolling; there is no rating or comment to set.
+func (s *summaryScreen) plainKey(m tea.KeyMsg) tea.Cmd {
+	k := s.c.keys
+	switch {
+	case key.Matches(m, k.Next), key.Matches(m, k.NextArrow):
+		return s.next()
+	case key.Matches(m, k.Prev), key.Matches(m, k.PrevArrow):
+		return s.prev()
+	case key.Matches(m, k.Back):
+		return s.c.leave()
+	case key.Matches(m, k.Sections):
+		return func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
+	case key.Matches(m, k.Review):
+		return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+	case key.Matches(m, k.NextUnanswered):
+		if n := s.iv.nextUnanswered(max(0, s.iv.secEnd[s.si]-1)); n >= 0 {
+			return gotoQ(s.iv.order[n].ID)
+		}
+	case key.Matches(m, k.Jump):
+		return func() tea.Msg { return jumpMsg{} }
+	case key.Matches(m, k.Up):
+		s.scroll = max(0, s.scroll-1)
+	case key.Matches(m, k.Down):
+		s.scroll++
+	}
+	return nil
+}
+
 func (s *summaryScreen) rate(code survey.Code) tea.Cmd {
 	if !s.iv.editable() {
 		return s.readOnly()
@@ -297,8 +335,12 @@ func (s *summaryScreen) View() string {
 	w := c.width
 	iv := s.iv
 	sc := iv.q.SectionScale(s.sec)
+	what := c.t("overall", "đánh giá chung")
+	if !s.sec.HasOverall() {
+		what = c.t("answers", "các câu trả lời")
+	}
 	title := fmt.Sprintf("%s %d/%d · %s — %s", c.t("Section", "Phần"), s.si+1, len(iv.q.Sections),
-		c.get(s.sec.Title), c.t("overall", "đánh giá chung"))
+		c.get(s.sec.Title), what)
 	prog := progressText(c, iv.secAns[s.si], iv.secAtt[s.si], iv.secTot[s.si])
 	top := []string{
 		pad(st.Heading.Render(cut(title, w-width(prog)-2)), w-width(prog)-1) + " " + st.Subtle.Render(prog),
@@ -317,7 +359,11 @@ func (s *summaryScreen) View() string {
 	if wide {
 		qh = c.t("Question", "Câu hỏi")
 	}
-	head := "  " + pad(qh, cq) + " " + pad(c.t("Rating", "Mức đánh giá"), cr) + " " + c.t("Comment", "Nhận xét")
+	rh := c.t("Rating", "Mức đánh giá")
+	if !s.sec.HasOverall() {
+		rh = c.t("Answer", "Câu trả lời") // a plain section: no ratings in it
+	}
+	head := "  " + pad(qh, cq) + " " + pad(rh, cr) + " " + c.t("Comment", "Nhận xét")
 	var rows [][]string
 	for j := iv.secStart[s.si]; j < iv.secEnd[s.si]; j++ {
 		qu := iv.order[j]
@@ -346,7 +392,12 @@ func (s *summaryScreen) View() string {
 
 	// Below the table: suggestion, rating, rubric, comment.
 	var below []string
-	if sg, ok := s.suggestion(); ok {
+	if !s.sec.HasOverall() {
+		for _, l := range wrapPrefixed("  ", c.t("This section has no overall rating. ctrl+n goes on.",
+			"Phần này không có đánh giá chung. ctrl+n để đi tiếp."), w) {
+			below = append(below, st.Subtle.Render(l))
+		}
+	} else if sg, ok := s.suggestion(); ok {
 		step, _ := sc.Step(sg.Rating)
 		of := c.t(" — importance-weighted mean %.2f of %d rated questions (enter accepts it)", " — trung bình có trọng số %.2f của %d câu đã đánh giá (enter để chấp nhận)")
 		if sg.Rated == 1 {
@@ -374,6 +425,15 @@ func (s *summaryScreen) View() string {
 			break
 		}
 	}
+	if s.sec.HasOverall() {
+		below = s.overallFields(below, sc, w)
+	}
+	return s.layout(top, below, head, rows, cq, cr, cc)
+}
+
+// overallFields adds the overall rating (with its rubric) and comment fields to below.
+func (s *summaryScreen) overallFields(below []string, sc *survey.Scale, w int) []string {
+	c, st := s.c, s.c.sty
 	rf := s.focus == 0
 	label := func(t string, f bool) string {
 		if f {
@@ -399,7 +459,13 @@ func (s *summaryScreen) View() string {
 	} else {
 		below = append(below, "  "+st.Faint.Render("—"))
 	}
+	return below
+}
 
+// layout puts the title, the table (what room is left, scrolled) and below together.
+func (s *summaryScreen) layout(top, below []string, head string, rows [][]string, cq, cr, cc int) string {
+	c, st := s.c, s.c.sty
+	w := c.width
 	// The table gets what is left, comments wrapped onto more lines when there is room.
 	avail := c.bodyHeight() - len(top) - len(below) - 1
 	perRow := 1

@@ -171,7 +171,25 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 	flushNotes()
 	im.cycles(deps)
 	inferScales(q)
+	markPlainSections(q)
 	return q
+}
+
+// markPlainSections gives a section without any rating question (an XLSForm group such as
+// "Respondent", or the part of a group that a nested group splits off before its rating
+// questions) overall: false: it is a plain survey section, with no overall rating for the
+// assessor to confirm.
+func markPlainSections(q *survey.Questionnaire) {
+	for _, s := range q.Sections {
+		rated := false
+		for _, qu := range s.Questions {
+			rated = rated || qu.Type == survey.TypeRating
+		}
+		if !rated {
+			no := false
+			s.Overall = &no
+		}
+	}
 }
 
 // inferScales gives the questionnaire the scale most of its rating questions use, and a

@@ -169,6 +169,18 @@ func TestReadinessForm(t *testing.T) {
 	if q.Scale != "odra" || q.SectionScale(demand).ID != survey.ReadinessScaleID {
 		t.Errorf("scale %q, demand's %q", q.Scale, q.SectionScale(demand).ID)
 	}
+	// Sections without a rating question ask for no overall rating: respondent, and the
+	// parts of the policy group before its rating (policy, and the nested group foi); the
+	// part holding policy_rating (policy-2) and the other rated groups do.
+	var plain []string
+	for _, s := range q.Sections {
+		if !s.HasOverall() {
+			plain = append(plain, s.ID)
+		}
+	}
+	if got := strings.Join(plain, " "); got != "respondent policy foi" {
+		t.Errorf("sections with overall: false: %q, want respondent policy foi", got)
+	}
 	if len(res.Notices) != 2 {
 		t.Errorf("notices %v, want start and end left out", res.Notices)
 	}

@@ -55,6 +55,34 @@ const stepColorsCSS = `.c-red { background: #d7191c; color: #fff; }
 .c-grey { background: #bababa; color: #000; }
 `
 
+// htmlCell is a roster cell in the page: its text, a link for an http(s) address (Href,
+// only when survey.ValidURL accepts it: no other scheme becomes a link), and for stars a
+// text alternative ("3 of 5 stars") that screen readers say instead of ★★★☆☆.
+type htmlCell struct {
+	Text, Href, Alt string
+}
+
+func htmlCells(t *Table, row TableRow, lang string) []htmlCell {
+	out := make([]htmlCell, len(row.Text))
+	for i, text := range row.Text {
+		out[i].Text = text
+		if i >= len(t.Columns) || text == "" {
+			continue
+		}
+		switch c := t.Columns[i]; c.Type {
+		case survey.ColumnURL:
+			if survey.ValidURL(text) {
+				out[i].Href = text
+			}
+		case survey.ColumnStars:
+			if f, ok := row.Values[c.ID].(float64); ok {
+				out[i].Alt = fmt.Sprintf(survey.T("%d of %d stars", "%d trên %d sao").Get(lang), int(f), survey.MaxStars)
+			}
+		}
+	}
+	return out
+}
+
 func htmlFuncs(lang string) template.FuncMap {
 	return template.FuncMap{
 		"t":           func(key string) string { return word(lang, key) },
@@ -77,6 +105,7 @@ func htmlFuncs(lang string) template.FuncMap {
 			}
 			return title
 		},
+		"cells": func(t *Table, row TableRow) []htmlCell { return htmlCells(t, row, lang) },
 		"polarityClass": func(p survey.Polarity) string {
 			switch p {
 			case survey.Plus:
@@ -136,7 +165,10 @@ var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangE
 <thead><tr><th scope="col">#</th>{{range .Table.Columns}}<th scope="col">{{.Label}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Table.Rows}}
-<tr><th scope="row">{{.Number}}{{if .Conflict}} <span class="conflict" title="{{t "conflict"}}">!</span>{{end}}</th>{{range .Text}}<td class="text">{{.}}</td>{{end}}</tr>
+<tr><th scope="row">{{.Number}}{{if .Conflict}} <span class="conflict" title="{{t "conflict"}}">!</span>{{end}}</th>{{range cells $row.Table .}}<td class="text">
+{{- if .Href}}<a href="{{.Href}}" rel="noreferrer">{{.Text}}</a>
+{{- else if .Alt}}<span role="img" aria-label="{{.Alt}}" title="{{.Alt}}">{{.Text}}</span>
+{{- else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>

@@ -306,11 +306,12 @@ func (l *LongRows) Rows(head *Report, in *Interview, formula bool) []LongRow {
 				out = appendTableRows(out, base, row, t, same)
 			}
 		}
-		o := s.Overall
-		r := base
-		r.Kind, r.Importance, r.Rating, r.Label = "overall", string(s.Importance), same(string(o.Rating)), same(o.Label)
-		r.Comment, r.Suggested, r.Conflict = t(o.Comment), b(o.Suggested), o.Conflict
-		out = append(out, r)
+		if o := s.Overall; o != nil { // none for a section with overall: false
+			r := base
+			r.Kind, r.Importance, r.Rating, r.Label = "overall", string(s.Importance), same(string(o.Rating)), same(o.Label)
+			r.Comment, r.Suggested, r.Conflict = t(o.Comment), b(o.Suggested), o.Conflict
+			out = append(out, r)
+		}
 	}
 	l.rows = out
 	return out

@@ -124,20 +124,21 @@ func (m *mdWriter) section(s Section, commentKey string) {
 		}
 		m.line("| " + md(questionText(row, m.lang)) + " | " + cell + " | " + md(row.Comment) + " |")
 	}
-	o := s.Overall
-	var cell string
-	if o.Rating == "" {
-		cell = "— *" + m.word("noRating") + "*"
-	} else {
-		cell = "**" + m.rating(o.Symbol, o.Label) + "**"
-		if o.Suggested {
-			cell += " *(" + m.word("suggested") + ")*"
+	if o := s.Overall; o != nil {
+		var cell string
+		if o.Rating == "" {
+			cell = "— *" + m.word("noRating") + "*"
+		} else {
+			cell = "**" + m.rating(o.Symbol, o.Label) + "**"
+			if o.Suggested {
+				cell += " *(" + m.word("suggested") + ")*"
+			}
 		}
+		if o.Conflict {
+			cell += "<br>**! " + m.word("conflict") + "**"
+		}
+		m.line("| **" + m.word("overall") + "** | " + cell + " | " + md(o.Comment) + " |")
 	}
-	if o.Conflict {
-		cell += "<br>**! " + m.word("conflict") + "**"
-	}
-	m.line("| **" + m.word("overall") + "** | " + cell + " | " + md(o.Comment) + " |")
 	defer m.tables(s)
 	if !hasEvidence(s) {
 		return

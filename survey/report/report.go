@@ -44,6 +44,8 @@ type SectionLayout struct {
 	ID        string
 	Title     string
 	Questions []QuestionLayout
+	// NoOverall: the section has overall: false, so no Overall column.
+	NoOverall bool
 }
 
 // QuestionLayout is a question of a SectionLayout, its text in the report language.
@@ -75,7 +77,9 @@ type Section struct {
 	Title      string            `json:"title"`
 	Importance survey.Importance `json:"importance,omitempty"`
 	Rows       []Row             `json:"rows"`
-	Overall    Overall           `json:"overall"`
+	// Overall is the section's Overall row; nil for a section with overall: false (a
+	// plain survey section, rated by no one).
+	Overall *Overall `json:"overall,omitempty"`
 }
 
 // Row is one question of a section table.
@@ -199,7 +203,7 @@ func (b *Builder) Head() *Report {
 	r := &Report{Questionnaire: b.q.ID, Version: b.q.Version, Title: b.q.Title.Get(b.lang), Lang: b.lang,
 		Interviews: []Interview{}}
 	for _, s := range b.sections {
-		l := SectionLayout{ID: s.ID, Title: s.Title.Get(b.lang)}
+		l := SectionLayout{ID: s.ID, Title: s.Title.Get(b.lang), NoOverall: !s.HasOverall()}
 		for _, qu := range s.Questions {
 			ql := QuestionLayout{ID: qu.ID, Text: qu.Text.Get(b.lang), Type: qu.Type}
 			if qu.Type == survey.TypeRoster {
@@ -479,6 +483,11 @@ func (b *Builder) interview(st *survey.InterviewState) Interview {
 			}
 			sec.Rows = append(sec.Rows, row)
 		}
+		if !s.HasOverall() {
+			in.Sections = append(in.Sections, sec) // no Overall row
+			continue
+		}
+		sec.Overall = &Overall{}
 		sum := st.Sections[s.ID]
 		sec.Overall.Comment = sum.Comment
 		sec.Overall.Conflict = conflicts[survey.Target{Interview: st.ID, Kind: survey.KindSection, Key: s.ID}]

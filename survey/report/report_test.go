@@ -92,14 +92,14 @@ func TestBuildRows(t *testing.T) {
 
 	// Section 1 is confirmed: amber, although the suggestion would differ.
 	want1 := Overall{Rating: survey.Amber, Label: "Amber", Symbol: "●●●○○", Color: "amber", Comment: "Strong at the top, weak in the middle."}
-	if !reflect.DeepEqual(s1.Overall, want1) {
+	if !reflect.DeepEqual(*s1.Overall, want1) {
 		t.Errorf("confirmed overall = %+v, want %+v", s1.Overall, want1)
 	}
 	// Section 2 is not confirmed: amber (High, 3) and green (Medium High, 5) suggest
 	// (3·3+2·5)/5 = 3.8 → amber-green; the overall comment stays.
 	s2 := in.Sections[1]
 	want2 := Overall{Rating: survey.AmberGreen, Label: "Amber/Green", Symbol: "●●●●○", Color: "amber-green", Suggested: true, Comment: "Cần thêm văn bản hướng dẫn."}
-	if !reflect.DeepEqual(s2.Overall, want2) {
+	if !reflect.DeepEqual(*s2.Overall, want2) {
 		t.Errorf("suggested overall = %+v, want %+v", s2.Overall, want2)
 	}
 	if v := findRow(t, s2, "2.1").Value; v != "Law on Access to Information 2016" {

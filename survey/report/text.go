@@ -133,8 +133,10 @@ func (t *textWriter) layout(secs []Section) {
 				}
 			}
 		}
-		for _, sp := range t.overallCell(s.Overall) {
-			fit(sp.text)
+		if s.Overall != nil {
+			for _, sp := range t.overallCell(*s.Overall) {
+				fit(sp.text)
+			}
 		}
 	}
 	rating := min(natural, avail*2/5)
@@ -277,8 +279,10 @@ func (t *textWriter) section(s Section, commentKey string) {
 		t.rule("├", "┼", "┤", "─")
 		t.row([3][]span{{{text: questionText(row, t.lang)}}, t.ratingCell(row), {{text: row.Comment}}})
 	}
-	t.rule("╞", "╪", "╡", "═")
-	t.row([3][]span{{{text: t.word("overall")}}, t.overallCell(s.Overall), {{text: s.Overall.Comment}}})
+	if s.Overall != nil {
+		t.rule("╞", "╪", "╡", "═")
+		t.row([3][]span{{{text: t.word("overall")}}, t.overallCell(*s.Overall), {{text: s.Overall.Comment}}})
+	}
 	t.rule("└", "┴", "┘", "─")
 	t.evidence(s)
 	t.tables(s)

@@ -165,8 +165,15 @@ func NewOverviewBuilder(q *survey.Questionnaire, o Options) (*OverviewBuilder, e
 	if err != nil {
 		return nil, err
 	}
-	return &OverviewBuilder{q: q, sections: b.sections, lang: b.lang, rows: map[string]*overviewAcc{},
-		total: newOverviewAcc(len(b.sections))}, nil
+	// The grid is of overall ratings: a section with overall: false has none to count.
+	var secs []*survey.Section
+	for _, s := range b.sections {
+		if s.HasOverall() {
+			secs = append(secs, s)
+		}
+	}
+	return &OverviewBuilder{q: q, sections: secs, lang: b.lang, rows: map[string]*overviewAcc{},
+		total: newOverviewAcc(len(secs))}, nil
 }
 
 // Add counts one interview; one of another questionnaire is refused.
@@ -328,6 +335,15 @@ type distSectionAcc struct {
 	overallNR int
 }
 
+func hasRating(s *survey.Section) bool {
+	for _, qu := range s.Questions {
+		if qu.Type == survey.TypeRating {
+			return true
+		}
+	}
+	return false
+}
+
 // NewDistributionBuilder checks the options (language, sections) and returns an empty
 // builder for questionnaire q.
 func NewDistributionBuilder(q *survey.Questionnaire, o Options) (*DistributionBuilder, error) {
@@ -335,8 +351,12 @@ func NewDistributionBuilder(q *survey.Questionnaire, o Options) (*DistributionBu
 	if err != nil {
 		return nil, err
 	}
-	d := &DistributionBuilder{q: q, sections: b.sections, lang: b.lang, statuses: map[survey.Status]int{}}
+	d := &DistributionBuilder{q: q, lang: b.lang, statuses: map[survey.Status]int{}}
 	for _, s := range b.sections {
+		if !s.HasOverall() && !hasRating(s) {
+			continue // a plain section (overall: false, no rating question): nothing to count
+		}
+		d.sections = append(d.sections, s)
 		var a distSectionAcc
 		for _, qu := range s.Questions {
 			if qu.Type != survey.TypeRating {

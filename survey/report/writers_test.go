@@ -224,14 +224,51 @@ func TestHTML(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	// A roster's URL cells are text; nothing is loaded from anywhere.
-	for _, bad := range []string{"<link", "src=", "href=", "url(", "@import"} {
+	// Nothing is loaded from anywhere; the only href is the roster's URL cell, a link.
+	for _, bad := range []string{"<link", "src=", "url(", "@import"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("the page is not self-contained: it holds %q", bad)
 		}
 	}
-	if !strings.Contains(out, `<td class="text">https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025</td>`) {
-		t.Error("the roster's URL cell is not in the page as text")
+	const link = `<td class="text"><a href="https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025" rel="noreferrer">https://stnmt.danang.gov.vn/ban-do-hien-trang-su-dung-dat-2025</a></td>`
+	if !strings.Contains(out, link) || strings.Count(out, "href=") != 1 {
+		t.Errorf("the roster's URL cell is not the page's one link (%d href)", strings.Count(out, "href="))
+	}
+	// Stars say what they show to a screen reader.
+	if !strings.Contains(out, `<span role="img" aria-label="3 trên 5 sao" title="3 trên 5 sao">★★★☆☆</span>`) {
+		t.Error("the stars cell has no text alternative")
+	}
+}
+
+// TestHTMLLinksOnlyHTTP: a URL cell becomes a link only for http(s) with a host (a
+// tampered batch could carry anything); whatever it holds is escaped.
+func TestHTMLLinksOnlyHTTP(t *testing.T) {
+	r := build(t, Options{Lang: "en"})
+	var tbl *Table
+	for i := range r.Interviews {
+		for j := range r.Interviews[i].Sections {
+			for k := range r.Interviews[i].Sections[j].Rows {
+				if tb := r.Interviews[i].Sections[j].Rows[k].Table; tb != nil && len(tb.Rows) > 1 {
+					tbl = tb
+				}
+			}
+		}
+	}
+	if tbl == nil {
+		t.Fatal("no roster in the fixture")
+	}
+	urlCol := -1
+	for i, c := range tbl.Columns {
+		if c.Type == survey.ColumnURL {
+			urlCol = i
+		}
+	}
+	for _, bad := range []string{`javascript:alert(1)`, `data:text/html,<script>alert(1)</script>`, `ftp://example.org/x`, `https://x.org/"><script>alert(1)</script>`} {
+		tbl.Rows[1].Text[urlCol] = bad
+		out := string(render(t, r, func(b *bytes.Buffer, r *Report) error { return WriteHTML(b, r) }))
+		if strings.Contains(out, "<script") || strings.Contains(out, `href="javascript`) || strings.Contains(out, `href="data`) || strings.Contains(out, `href="ftp`) {
+			t.Errorf("URL cell %q: unsafe page", bad)
+		}
 	}
 }
 

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/scalekeys"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
 )
 
@@ -526,6 +527,9 @@ func (s *session_) interview() error {
 				return err
 			}
 		}
+		if !sec.HasOverall() {
+			continue // overall: false: a plain section, no overall rating to ask for
+		}
 		if err := s.summary(sec); err != nil {
 			return err
 		}
@@ -645,43 +649,45 @@ func cloneAnswer(a survey.Answer) survey.Answer {
 	return out
 }
 
-// scaleLine describes the keys of a scale: "1 Red, 2 Amber/Red, …, 0 Not assessed, d Don't know".
+// scaleLine describes the keys of a scale as the screens name them (tui/internal/scalekeys):
+// "1 Red, 2 Amber/Red, …, 0 Not assessed, d Don't know", ODRA's "… U Insufficient information".
 func (s *session_) scaleLine(sc *survey.Scale) string {
 	var parts []string
-	for i, st := range sc.Counted() {
-		parts = append(parts, fmt.Sprintf("%d %s", i+1, s.get(st.Label)))
+	for _, st := range sc.Counted() {
+		parts = append(parts, scaleKey(sc, st)+" "+s.get(st.Label))
 	}
 	for _, st := range sc.Uncounted() {
-		k := string(st.Code)
-		switch st.Code {
-		case survey.NotAssessed:
-			k = "0"
-		case survey.DontKnow:
-			k = "d"
-		}
-		parts = append(parts, k+" "+s.get(st.Label))
+		parts = append(parts, scaleKey(sc, st)+" "+s.get(st.Label))
 	}
 	return strings.Join(parts, ", ")
 }
 
-// parseRating reads a rating: a position (1..n), 0 (not assessed), d (don't know), or a
-// code, alias or label in any language (the scale's own Parse).
+// scaleKey is the key of step st, or its code when it has none (a tenth counted step).
+func scaleKey(sc *survey.Scale, st survey.Step) string {
+	if k := scalekeys.Key(sc, st); k != "" {
+		return k
+	}
+	return string(st.Code)
+}
+
+// parseRating reads a rating: a position (1..n), 0 (not assessed), d (don't know), a
+// step's own key (U) in either case, or a code, alias or label in any language (the
+// scale's own Parse).
 func parseRating(sc *survey.Scale, in string) (survey.Code, error) {
-	k := strings.ToLower(strings.TrimSpace(in))
-	if i, err := strconv.Atoi(k); err == nil {
-		counted := sc.Counted()
-		switch {
-		case i >= 1 && i <= len(counted):
-			return counted[i-1].Code, nil
-		case i == 0:
-			if _, ok := sc.Step(survey.NotAssessed); ok {
-				return survey.NotAssessed, nil
-			}
+	k := strings.TrimSpace(in)
+	for _, key := range []string{k, strings.ToLower(k)} {
+		if c := scalekeys.ForKey(sc, key); c != "" {
+			return c, nil
 		}
 	}
-	if k == "d" {
-		if _, ok := sc.Step(survey.DontKnow); ok {
-			return survey.DontKnow, nil
+	for _, st := range sc.Uncounted() {
+		if st.Key != "" && strings.EqualFold(st.Key, k) {
+			return st.Code, nil
+		}
+	}
+	if i, err := strconv.Atoi(k); err == nil {
+		if counted := sc.Counted(); i >= 1 && i <= len(counted) {
+			return counted[i-1].Code, nil
 		}
 	}
 	return sc.Parse(in)
@@ -776,7 +782,7 @@ func parseEvidence(line string) (survey.Evidence, error) {
 	sign := string([]rune(line)[0])
 	p, err := survey.ParsePolarity(sign)
 	if err != nil || sign == " " {
-		return survey.Evidence{}, lineErr("start with +, - or 0", "bắt đầu bằng +, - hoặc 0")
+		return survey.Evidence{}, lineErr("start with +, -, 0 or o", "bắt đầu bằng +, -, 0 hoặc o")
 	}
 	parts := strings.Split(strings.TrimSpace(strings.TrimPrefix(line, sign)), "|")
 	e := survey.Evidence{Polarity: p, Text: strings.TrimSpace(parts[0]), InScope: true}
@@ -836,7 +842,11 @@ func (s *session_) evidence(qu *survey.Question, a *survey.Answer) error {
 }
 
 func evidenceText(e survey.Evidence, s *session_) string {
-	t := string(e.Polarity) + " " + e.Text
+	mark := string(e.Polarity)
+	if e.Polarity == survey.Neutral && s.q != nil {
+		mark = s.q.NeutralMark() // ODRA marks mixed evidence o
+	}
+	t := mark + " " + e.Text
 	if e.Source != "" {
 		t += " | " + e.Source
 	}

@@ -231,7 +231,7 @@ func TestParseEvidence(t *testing.T) {
 func TestLineModeSpeaksVietnamese(t *testing.T) {
 	s := &session_{lang: survey.LangVI}
 	_, err := parseEvidence("x không có dấu")
-	if got := s.errText(err); got != "bắt đầu bằng +, - hoặc 0" {
+	if got := s.errText(err); got != "bắt đầu bằng +, -, 0 hoặc o" {
 		t.Errorf("evidence error in Vietnamese: %q", got)
 	}
 	if e, err := parseEvidence("o Có kế hoạch nhưng chưa có kinh phí"); err != nil || e.Polarity != survey.Neutral {

@@ -345,7 +345,8 @@ type Blocker struct {
 }
 
 // Blockers lists what keeps st from completion, in questionnaire order: answer issues
-// (survey.Questionnaire.Issues), then per section a missing overall rating or overall comment,
+// (survey.Questionnaire.Issues), then per section a missing overall rating or overall comment
+// (not for a section with overall: false),
 // then conflicts (versions of one answer from different devices, settled by taking one or
 // by saving the answer again).
 func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
@@ -381,6 +382,8 @@ func Blockers(q *survey.Questionnaire, st *survey.InterviewState) []Blocker {
 		}
 		sum := st.Sections[s.ID]
 		switch {
+		case !s.HasOverall():
+			// A plain survey section (overall: false): no overall rating to ask for.
 		case sum.Rating == "":
 			out = append(out, Blocker{Section: s.ID, Kind: "section",
 				Msg: survey.T("the overall rating is not confirmed", "chưa xác nhận đánh giá chung")})

@@ -306,3 +306,37 @@ func TestFindGetsOneQuestionnaire(t *testing.T) {
 		t.Error("Find found a version the catalog does not have")
 	}
 }
+
+// plainFirstSection returns the example questionnaire with its first section marked
+// overall: false (a plain survey section, as an imported XLSForm group without ratings).
+func plainFirstSection(t *testing.T) *survey.Questionnaire {
+	t.Helper()
+	src, ok := questionnaires.BundledSource("example")
+	if !ok {
+		t.Fatal("no example source")
+	}
+	s := strings.Replace(string(src), "  - id: \"1\"\n", "  - id: \"1\"\n    overall: false\n", 1)
+	q, err := questionnaires.Parse("example.yaml", []byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Sections[0].HasOverall() || !q.Sections[1].HasOverall() {
+		t.Fatal("overall: false not read")
+	}
+	return q
+}
+
+// TestBlockersSkipSectionsWithoutOverall: a section with overall: false never asks for an
+// overall rating or comment; the other sections still do.
+func TestBlockersSkipSectionsWithoutOverall(t *testing.T) {
+	q := plainFirstSection(t)
+	st := &survey.InterviewState{ID: "0193a5b2-7c1e-7000-8000-000000000001", Answers: survey.Answers{},
+		Sections: map[string]survey.SectionSummary{}, Respondent: survey.Respondent{Consent: true}}
+	var got []string
+	for _, b := range session.Blockers(q, st) {
+		got = append(got, b.Question+b.Section+":"+b.Kind)
+	}
+	if s := strings.Join(got, " "); s != "1.11:missing 1.21:missing 2.12:missing 2.22:missing 2:section" {
+		t.Fatalf("blockers: %s (want no 1:section)", s)
+	}
+}

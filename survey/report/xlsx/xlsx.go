@@ -142,7 +142,9 @@ func (w *writer) Begin(head *report.Report) (err error) {
 			s.col[qu.ID] = i
 			s.header = append(s.header, qu.ID)
 		}
-		s.header = append(s.header, w.word("overall"))
+		if !l.NoOverall {
+			s.header = append(s.header, w.word("overall"))
+		}
 		s.buf = make([]string, len(s.header))
 		f, err := os.CreateTemp("", "fieldsurvey-xlsx-")
 		if err != nil {
@@ -358,7 +360,7 @@ func (w *writer) sectionRow(in *report.Interview, s *report.Section) error {
 			sh.buf[n+c] = cell(row.Value)
 		}
 	}
-	if o := s.Overall; o.Rating != "" {
+	if o := s.Overall; o != nil && o.Rating != "" {
 		v := o.Label
 		if o.Suggested {
 			v += " (" + w.word("suggested") + ")"
