@@ -679,22 +679,7 @@ func (p *Postgres) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	if err := p.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
 	}
-	cpuSlots <- struct{}{}
-	revs, err := store.VerifyBatchRevisions(u.Revisions...)
-	<-cpuSlots
-	if err != nil {
-		return Ingested{}, rejection(err)
-	}
-	j := &ingestJob{u: u, revs: revs, done: make(chan struct{})}
-	if err := p.grp.submit(j); err != nil {
-		return Ingested{}, err
-	}
-	select {
-	case <-j.done:
-		return j.out, j.err
-	case <-ctx.Done():
-		return Ingested{}, ctx.Err()
-	}
+	return p.grp.ingest(ctx, u)
 }
 
 func (p *Postgres) checkForeign(ctx context.Context, u Upload) error {

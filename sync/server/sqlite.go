@@ -490,37 +490,16 @@ func (s *SQLite) Receipt(ctx context.Context, batchID string) (wire.Receipt, err
 	return out, err
 }
 
-// Ingest stores a verified batch (see Store). It makes the store's checks of the revisions
-// (store.VerifyBatchRevisions: u.Revisions come from the batch reader, which verified every
-// id) and checks those made by other devices here, in the caller's goroutine,
-// then queues the batch for the group commit (group.go) and waits until the transaction
-// holding it is durable. In that transaction the batch goes into the hub (hub.AddTx:
-// revisions and record, exactly once) and into the feed, interviews it completes are
-// marked submitted, and the receipt is made from the hub's record.
+// Ingest stores a verified batch (see Store). It checks the revisions made by other
+// devices than the sender, then grouper.ingest makes the store's checks and waits for the
+// group commit. In that transaction the batch goes into the hub (hub.AddTx: revisions and
+// record, exactly once) and into the feed, interviews it completes are marked submitted,
+// and the receipt is made from the hub's record.
 func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	if err := s.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
 	}
-	// u.Revisions are what the batch reader returned, each verified (hub.Check): the
-	// store's own checks need not hash them all again.
-	cpuSlots <- struct{}{}
-	revs, err := store.VerifyBatchRevisions(u.Revisions...)
-	<-cpuSlots
-	if err != nil {
-		return Ingested{}, rejection(err)
-	}
-	j := &ingestJob{u: u, revs: revs, done: make(chan struct{})}
-	if err := s.grp.submit(j); err != nil {
-		return Ingested{}, err
-	}
-	select {
-	case <-j.done:
-		return j.out, j.err
-	case <-ctx.Done():
-		// The batch is stored (or refused) all the same; the device's next attempt gets
-		// its receipt.
-		return Ingested{}, ctx.Err()
-	}
+	return s.grp.ingest(ctx, u)
 }
 
 // refusal is a batch's refusal (a *ContentError), decided before anything of it was
@@ -839,4 +818,29 @@ func (s *SQLite) UseNonce(ctx context.Context, key string, now time.Time, keep t
 		return nil
 	})
 	return fresh, err
+}
+
+// ingest makes the store's checks of u's revisions (store.VerifyBatchRevisions: u.Revisions
+// come from the batch reader, which verified every id, so they are not hashed again) in the
+// caller's goroutine, then queues the batch for the group commit (group.go) and waits until
+// the transaction holding it is durable. Both stores ingest this way.
+func (g *grouper) ingest(ctx context.Context, u Upload) (Ingested, error) {
+	cpuSlots <- struct{}{}
+	revs, err := store.VerifyBatchRevisions(u.Revisions...)
+	<-cpuSlots
+	if err != nil {
+		return Ingested{}, rejection(err)
+	}
+	j := &ingestJob{u: u, revs: revs, done: make(chan struct{})}
+	if err := g.submit(j); err != nil {
+		return Ingested{}, err
+	}
+	select {
+	case <-j.done:
+		return j.out, j.err
+	case <-ctx.Done():
+		// The batch is stored (or refused) all the same; the device's next attempt gets
+		// its receipt.
+		return Ingested{}, ctx.Err()
+	}
 }
