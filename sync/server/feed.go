@@ -218,16 +218,73 @@ type feedRow struct {
 	qid, qversion    sql.NullString
 }
 
+// inboxPager fills an inbox page a feed row at a time, by the rule both stores keep: a
+// page holds whole rows (its cursor is the position of its last row), each revision once,
+// at most limit items (a published questionnaire counts one), and looks at no more than
+// feedRowsPerPage rows.
+type inboxPager struct {
+	page           InboxPage
+	seen           map[string]bool
+	limit          int
+	items, scanned int
+}
+
+func newInboxPager(after int64, limit int) *inboxPager {
+	return &inboxPager{page: InboxPage{Cursor: after}, seen: map[string]bool{}, limit: limit}
+}
+
+// add adds the row at position seq: its revisions (those already on the page left out)
+// or one published questionnaire q. It returns false, with More set and the row not added,
+// when the row does not fit.
+func (p *inboxPager) add(seq int64, revs []survey.Revision, q *Published) bool {
+	fresh := revs[:0]
+	for _, r := range revs {
+		if !p.seen[r.ID] {
+			fresh = append(fresh, r)
+		}
+	}
+	n := len(fresh)
+	if q != nil {
+		n = 1
+	}
+	if p.items > 0 && p.items+n > p.limit {
+		p.page.More = true
+		return false
+	}
+	for _, r := range fresh {
+		p.seen[r.ID] = true
+	}
+	p.page.Revisions = append(p.page.Revisions, fresh...)
+	if q != nil {
+		p.page.Questionnaires = append(p.page.Questionnaires, *q)
+	}
+	p.items += n
+	p.page.Cursor = seq
+	return true
+}
+
+// chunkRead says whether the page is done after a chunk of n rows (of at most feedChunk)
+// was added: the feed has no more rows, or the page is full.
+func (p *inboxPager) chunkRead(n int) bool {
+	p.scanned += n
+	if n < feedChunk {
+		return true
+	}
+	if p.items >= p.limit || p.scanned >= feedRowsPerPage {
+		p.page.More = true
+		return true
+	}
+	return false
+}
+
 const revCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
 
 // Inbox returns the feed rows after cursor that concern a device, expanded (see Store).
 func (s *SQLite) Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error) {
-	page := InboxPage{Cursor: after}
+	pg := newInboxPager(after, limit)
 	err := s.st.View(ctx, func(tx *store.Tx) error {
-		seen := map[string]bool{}
-		items, scanned := 0, 0
 		for {
-			rows, err := readFeedRows(ctx, tx, device, page.Cursor)
+			rows, err := readFeedRows(ctx, tx, device, pg.page.Cursor)
 			if err != nil {
 				return err
 			}
@@ -249,36 +306,11 @@ func (s *SQLite) Inbox(ctx context.Context, device string, after int64, limit in
 				if err != nil {
 					return err
 				}
-				fresh := revs[:0]
-				for _, r := range revs {
-					if !seen[r.ID] {
-						fresh = append(fresh, r)
-					}
-				}
-				n := len(fresh)
-				if q != nil {
-					n = 1
-				}
-				if items > 0 && items+n > limit {
-					page.More = true
+				if !pg.add(fr.seq, revs, q) {
 					return nil
 				}
-				for _, r := range fresh {
-					seen[r.ID] = true
-				}
-				page.Revisions = append(page.Revisions, fresh...)
-				if q != nil {
-					page.Questionnaires = append(page.Questionnaires, *q)
-				}
-				items += n
-				page.Cursor = fr.seq
 			}
-			scanned += len(rows)
-			if len(rows) < feedChunk {
-				return nil
-			}
-			if items >= limit || scanned >= feedRowsPerPage {
-				page.More = true
+			if pg.chunkRead(len(rows)) {
 				return nil
 			}
 		}
@@ -286,7 +318,7 @@ func (s *SQLite) Inbox(ctx context.Context, device string, after int64, limit in
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("read inbox of device %s: %w", device, err)
 	}
-	return page, nil
+	return pg.page, nil
 }
 
 func readFeedRows(ctx context.Context, tx *store.Tx, device string, after int64) ([]feedRow, error) {

@@ -1169,10 +1169,8 @@ func (p *Postgres) Follow(ctx context.Context, device string, interviews ...stri
 
 // Inbox returns the feed rows after cursor that concern a device, expanded (see Store).
 func (p *Postgres) Inbox(ctx context.Context, device string, after int64, limit int) (InboxPage, error) {
-	page := InboxPage{Cursor: after}
+	pg := newInboxPager(after, limit)
 	err := p.view(ctx, func(tx pgx.Tx) error {
-		seen := map[string]bool{}
-		items, scanned := 0, 0
 		for {
 			rows, err := tx.Query(ctx, `SELECT seq, interview, batch, qid, qversion FROM (
 				SELECT f.seq, f.interview, f.batch, f.qid, f.qversion FROM server_interest i
@@ -1180,7 +1178,7 @@ func (p *Postgres) Inbox(ctx context.Context, device string, after int64, limit 
 					WHERE i.device = $1 AND f.seq > $2 AND f.sender != $1
 				UNION ALL
 				SELECT seq, interview, batch, qid, qversion FROM server_feed WHERE device = $1 AND seq > $2
-			) AS f ORDER BY seq LIMIT $3`, device, page.Cursor, feedChunk)
+			) AS f ORDER BY seq LIMIT $3`, device, pg.page.Cursor, feedChunk)
 			if err != nil {
 				return fmt.Errorf("read feed: %w", err)
 			}
@@ -1210,36 +1208,11 @@ func (p *Postgres) Inbox(ctx context.Context, device string, after int64, limit 
 				if err != nil {
 					return err
 				}
-				fresh := revs[:0]
-				for _, r := range revs {
-					if !seen[r.ID] {
-						fresh = append(fresh, r)
-					}
-				}
-				n := len(fresh)
-				if q != nil {
-					n = 1
-				}
-				if items > 0 && items+n > limit {
-					page.More = true
+				if !pg.add(fr.seq, revs, q) {
 					return nil
 				}
-				for _, r := range fresh {
-					seen[r.ID] = true
-				}
-				page.Revisions = append(page.Revisions, fresh...)
-				if q != nil {
-					page.Questionnaires = append(page.Questionnaires, *q)
-				}
-				items += n
-				page.Cursor = fr.seq
 			}
-			scanned += len(frs)
-			if len(frs) < feedChunk {
-				return nil
-			}
-			if items >= limit || scanned >= feedRowsPerPage {
-				page.More = true
+			if pg.chunkRead(len(frs)) {
 				return nil
 			}
 		}
@@ -1247,7 +1220,7 @@ func (p *Postgres) Inbox(ctx context.Context, device string, after int64, limit 
 	if err != nil {
 		return InboxPage{}, fmt.Errorf("read inbox of device %s: %w", device, err)
 	}
-	return page, nil
+	return pg.page, nil
 }
 
 type pgFeedRow struct {
