@@ -169,8 +169,10 @@ func sortHeads(hs []head) {
 const (
 	qInsertRev = `INSERT INTO revision_rows (interview, kind, key, id, device, counter, time, author, replaces, batch, value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qHead       = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
-	qUnhead     = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
+	qHead   = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
+	qUnhead = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
+	// qMoveHead replaces one head of a target by another (an edit of a target with one head).
+	qMoveHead   = `UPDATE revision_heads SET seq = ? WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
 	// qReused looks in both device indexes (pending and batched).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
@@ -266,20 +268,35 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	// stored as non-heads when they arrive; those of another target are not its to replace,
 	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
 	// and are not among the current heads.)
+	var unhead [1]int64 // the common case: one head replaced
+	unheads := unhead[:0]
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
-					return false, fmt.Errorf("update heads: %w", err)
-				}
+				unheads = append(unheads, h.seq)
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
 				break
 			}
 		}
 	}
-	if !replaced {
-		if _, err := c.tx.exec(qHead, t.Interview, string(t.Kind), t.Key, seq); err != nil {
+	moved := len(unheads) == 1 && !replaced
+	if moved {
+		// An edit: the new revision takes its one head's place, in one statement.
+		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, unheads[0]); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
+		}
+	} else {
+		for _, old := range unheads {
+			if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
+				return false, fmt.Errorf("update heads: %w", err)
+			}
+		}
+	}
+	if !replaced {
+		if !moved {
+			if _, err := c.tx.exec(qHead, t.Interview, string(t.Kind), t.Key, seq); err != nil {
+				return false, fmt.Errorf("update heads: %w", err)
+			}
 		}
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
@@ -324,6 +341,11 @@ func (c *call) finish() error {
 	}
 	for _, id := range c.ivOrder {
 		d := c.ivs[id]
+		if done, err := c.updateCounts(id, d, byIV[id]); err != nil {
+			return err
+		} else if done {
+			continue
+		}
 		rw, err := c.loadRow(id)
 		if err != nil {
 			return err
@@ -346,6 +368,71 @@ func (c *call) finish() error {
 		}
 	}
 	return nil
+}
+
+// qUpdateCounts moves the summary row of an interview that has revisions already by
+// what answers and a status change do to it (applyTarget's effect for those kinds), in
+// one statement that writes only those columns. ?5 NULL: the status stays.
+const qUpdateCounts = `UPDATE interviews SET revisions = revisions + ?1, updated = max(updated, ?2),
+	conflicts = conflicts + ?3, answered = answered + ?4,
+	status = coalesce(?5, status), reason = CASE WHEN ?5 IS NULL THEN reason ELSE ?6 END
+	WHERE id = ?7 AND revisions > 0`
+
+// updateCounts brings the summary row of interview id up to date without reading it,
+// when the call changed only the heads of answers and of the status (an edit, the common
+// Put): the row moves by counts and the new status. It reports false, having written
+// nothing, when the call changed anything else or the interview has no row with
+// revisions yet: then finish reads and rewrites the whole row.
+func (c *call) updateCounts(id string, d *ivDelta, targets []survey.Target) (bool, error) {
+	var conflicts, answered int
+	var status, reason any
+	for _, t := range targets {
+		ts := c.targets[t]
+		if sameHeads(ts.old, ts.cur) {
+			continue
+		}
+		if t.Kind != survey.KindAnswer && t.Kind != survey.KindStatus {
+			return false, nil
+		}
+		if disagree(ts.old) {
+			conflicts--
+		}
+		if disagree(ts.cur) {
+			conflicts++
+		}
+		if len(ts.cur) == 0 {
+			continue
+		}
+		f, err := ts.cur[0].decode(t)
+		if err != nil {
+			return false, err
+		}
+		if t.Kind == survey.KindStatus {
+			status, reason = string(f.status), f.reason
+			continue
+		}
+		if len(ts.old) > 0 {
+			of, err := ts.old[0].decode(t)
+			if err != nil {
+				return false, err
+			}
+			if of.answered {
+				answered--
+			}
+		}
+		if f.answered {
+			answered++
+		}
+	}
+	res, err := c.tx.exec(qUpdateCounts, d.added, d.maxTime, conflicts, answered, status, reason, id)
+	if err != nil {
+		return false, fmt.Errorf("write interview %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("write interview %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 func sameHeads(a, b []head) bool {
