@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -35,6 +36,18 @@ type call struct {
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
+	// newHeads are the heads this call adds, written to revision_heads by flushHeads,
+	// many rows a statement (a merge adds ~50 an interview); a head added and replaced
+	// within the call is never written. headAt finds one by its row.
+	newHeads []newHead
+	headAt   map[int64]int
+}
+
+// newHead is a head this call adds; gone when a later revision of the call replaced it.
+type newHead struct {
+	t    survey.Target
+	seq  int64
+	gone bool
 }
 
 type head struct {
@@ -279,14 +292,24 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			}
 		}
 	}
-	moved := len(unheads) == 1 && !replaced
+	// A head this call added and has not written yet is dropped from the list, not the table.
+	stored := unheads[:0]
+	for _, old := range unheads {
+		if i, ok := c.headAt[old]; ok {
+			c.newHeads[i].gone = true
+			delete(c.headAt, old)
+		} else {
+			stored = append(stored, old)
+		}
+	}
+	moved := len(stored) == 1 && !replaced
 	if moved {
 		// An edit: the new revision takes its one head's place, in one statement.
-		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, unheads[0]); err != nil {
+		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, stored[0]); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
 	} else {
-		for _, old := range unheads {
+		for _, old := range stored {
 			if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
 				return false, fmt.Errorf("update heads: %w", err)
 			}
@@ -294,9 +317,11 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	}
 	if !replaced {
 		if !moved {
-			if _, err := c.tx.exec(qHead, t.Interview, string(t.Kind), t.Key, seq); err != nil {
-				return false, fmt.Errorf("update heads: %w", err)
+			if c.headAt == nil {
+				c.headAt = map[int64]int{}
 			}
+			c.headAt[seq] = len(c.newHeads)
+			c.newHeads = append(c.newHeads, newHead{t: t, seq: seq})
 		}
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
@@ -335,6 +360,9 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
+	if err := c.flushHeads(); err != nil {
+		return err
+	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
@@ -367,6 +395,53 @@ func (c *call) finish() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// headsPerStatement is how many heads flushHeads writes in one INSERT.
+const headsPerStatement = 64
+
+// qHeadRows is the INSERT of n heads.
+func qHeadRows(n int) string {
+	if n == 1 {
+		return qHead
+	}
+	return `INSERT INTO revision_heads (interview, kind, key, seq) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+}
+
+// qHeads64 is the statement of a full group, prepared when the store opens.
+var qHeads64 = qHeadRows(headsPerStatement)
+
+// flushHeads writes the heads the call added (and did not replace) to revision_heads.
+func (c *call) flushHeads() error {
+	args := make([]any, 0, 4*headsPerStatement)
+	n := 0
+	write := func() error {
+		if n == 0 {
+			return nil
+		}
+		if _, err := c.tx.exec(qHeadRows(n), args...); err != nil {
+			return fmt.Errorf("update heads: %w", err)
+		}
+		args, n = args[:0], 0
+		return nil
+	}
+	for _, h := range c.newHeads {
+		if h.gone {
+			continue
+		}
+		args = append(args, h.t.Interview, string(h.t.Kind), h.t.Key, h.seq)
+		if n++; n == headsPerStatement {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	c.newHeads, c.headAt = c.newHeads[:0], nil
 	return nil
 }
 
