@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -37,6 +38,18 @@ type call struct {
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
+	// newHeads are the heads this call adds, written to revision_heads by flushHeads,
+	// many rows a statement (a merge adds ~50 an interview); a head added and replaced
+	// within the call is never written. headAt finds one by its row.
+	newHeads []newHead
+	headAt   map[int64]int
+}
+
+// newHead is a head this call adds; gone when a later revision of the call replaced it.
+type newHead struct {
+	t    survey.Target
+	seq  int64
+	gone bool
 }
 
 type head struct {
@@ -174,8 +187,10 @@ func sortHeads(hs []head) {
 const (
 	qInsertRev = `INSERT INTO revision_rows (interview, kind, key, id, device, counter, time, author, replaces, batch, value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qHead       = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
-	qUnhead     = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
+	qHead   = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
+	qUnhead = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
+	// qMoveHead replaces one head of a target by another (an edit of a target with one head).
+	qMoveHead   = `UPDATE revision_heads SET seq = ? WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
 	// qReused looks in both device indexes (pending and batched).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
@@ -271,20 +286,47 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	// stored as non-heads when they arrive; those of another target are not its to replace,
 	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
 	// and are not among the current heads.)
+	var unhead [1]int64 // the common case: one head replaced
+	unheads := unhead[:0]
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
-					return false, fmt.Errorf("update heads: %w", err)
-				}
+				unheads = append(unheads, h.seq)
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
 				break
 			}
 		}
 	}
-	if !replaced {
-		if _, err := c.tx.exec(qHead, t.Interview, string(t.Kind), t.Key, seq); err != nil {
+	// A head this call added and has not written yet is dropped from the list, not the table.
+	stored := unheads[:0]
+	for _, old := range unheads {
+		if i, ok := c.headAt[old]; ok {
+			c.newHeads[i].gone = true
+			delete(c.headAt, old)
+		} else {
+			stored = append(stored, old)
+		}
+	}
+	moved := len(stored) == 1 && !replaced
+	if moved {
+		// An edit: the new revision takes its one head's place, in one statement.
+		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, stored[0]); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
+		}
+	} else {
+		for _, old := range stored {
+			if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
+				return false, fmt.Errorf("update heads: %w", err)
+			}
+		}
+	}
+	if !replaced {
+		if !moved {
+			if c.headAt == nil {
+				c.headAt = map[int64]int{}
+			}
+			c.headAt[seq] = len(c.newHeads)
+			c.newHeads = append(c.newHeads, newHead{t: t, seq: seq})
 		}
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
@@ -326,12 +368,20 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
+	if err := c.flushHeads(); err != nil {
+		return err
+	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
 	}
 	for _, id := range c.ivOrder {
 		d := c.ivs[id]
+		if done, err := c.updateCounts(id, d, byIV[id]); err != nil {
+			return err
+		} else if done {
+			continue
+		}
 		rw, err := c.loadRow(id)
 		if err != nil {
 			return err
@@ -357,6 +407,118 @@ func (c *call) finish() error {
 		}
 	}
 	return nil
+}
+
+// headsPerStatement is how many heads flushHeads writes in one INSERT.
+const headsPerStatement = 64
+
+// qHeadRows is the INSERT of n heads.
+func qHeadRows(n int) string {
+	if n == 1 {
+		return qHead
+	}
+	return `INSERT INTO revision_heads (interview, kind, key, seq) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+}
+
+// qHeads64 is the statement of a full group, prepared when the store opens.
+var qHeads64 = qHeadRows(headsPerStatement)
+
+// flushHeads writes the heads the call added (and did not replace) to revision_heads.
+func (c *call) flushHeads() error {
+	args := make([]any, 0, 4*headsPerStatement)
+	n := 0
+	write := func() error {
+		if n == 0 {
+			return nil
+		}
+		if _, err := c.tx.exec(qHeadRows(n), args...); err != nil {
+			return fmt.Errorf("update heads: %w", err)
+		}
+		args, n = args[:0], 0
+		return nil
+	}
+	for _, h := range c.newHeads {
+		if h.gone {
+			continue
+		}
+		args = append(args, h.t.Interview, string(h.t.Kind), h.t.Key, h.seq)
+		if n++; n == headsPerStatement {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	c.newHeads, c.headAt = c.newHeads[:0], nil
+	return nil
+}
+
+// qUpdateCounts moves the summary row of an interview that has revisions already by
+// what answers and a status change do to it (applyTarget's effect for those kinds), in
+// one statement that writes only those columns. ?5 NULL: the status stays.
+const qUpdateCounts = `UPDATE interviews SET revisions = revisions + ?1, updated = max(updated, ?2),
+	conflicts = conflicts + ?3, answered = answered + ?4,
+	status = coalesce(?5, status), reason = CASE WHEN ?5 IS NULL THEN reason ELSE ?6 END
+	WHERE id = ?7 AND revisions > 0`
+
+// updateCounts brings the summary row of interview id up to date without reading it,
+// when the call changed only the heads of answers and of the status (an edit, the common
+// Put): the row moves by counts and the new status. It reports false, having written
+// nothing, when the call changed anything else or the interview has no row with
+// revisions yet: then finish reads and rewrites the whole row.
+func (c *call) updateCounts(id string, d *ivDelta, targets []survey.Target) (bool, error) {
+	var conflicts, answered int
+	var status, reason any
+	for _, t := range targets {
+		ts := c.targets[t]
+		if sameHeads(ts.old, ts.cur) {
+			continue
+		}
+		if t.Kind != survey.KindAnswer && t.Kind != survey.KindStatus {
+			return false, nil
+		}
+		if disagree(ts.old) {
+			conflicts--
+		}
+		if disagree(ts.cur) {
+			conflicts++
+		}
+		if len(ts.cur) == 0 {
+			continue
+		}
+		f, err := ts.cur[0].decode(t)
+		if err != nil {
+			return false, err
+		}
+		if t.Kind == survey.KindStatus {
+			status, reason = string(f.status), f.reason
+			continue
+		}
+		if len(ts.old) > 0 {
+			of, err := ts.old[0].decode(t)
+			if err != nil {
+				return false, err
+			}
+			if of.answered {
+				answered--
+			}
+		}
+		if f.answered {
+			answered++
+		}
+	}
+	res, err := c.tx.exec(qUpdateCounts, d.added, d.maxTime, conflicts, answered, status, reason, id)
+	if err != nil {
+		return false, fmt.Errorf("write interview %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("write interview %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 func sameHeads(a, b []head) bool {

@@ -6,7 +6,19 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
+
+// cpuTime returns the CPU time (user and system) the process has used so far: on a shared
+// machine, what an operation cost whatever else runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // writtenBytes returns the bytes the process has caused to be written to storage
 // (/proc/self/io).

@@ -152,10 +152,11 @@ type fact struct {
 	title, scope                     string      // assessment
 }
 
-// decodeFact decodes v as the value of a revision of kind k, as survey.Fold will decode
-// it, and returns what it contributes to a summary.
-// decodeFact returns what a revision of kind k with value v, made by author, contributes
-// to its interview's summary.
+// decodeFact checks that v decodes as the value of a revision of kind k, as survey.Fold
+// will decode it, and returns what it contributes (made by author) to its interview's
+// summary. Answers and section summaries in the layout json.Marshal writes are read by
+// scanAnswer and scanSection, which check them without decoding every string; anything
+// else goes through encoding/json.
 func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 	var f fact
 	switch k {
@@ -179,12 +180,20 @@ func decodeFact(k survey.Kind, v json.RawMessage, author string) (fact, error) {
 		}
 		f.status, f.reason = st.Status, st.Reason
 	case survey.KindAnswer:
+		if answered, ok := scanAnswer(v); ok {
+			f.answered = answered
+			break
+		}
 		var a survey.Answer
 		if err := json.Unmarshal(v, &a); err != nil {
 			return f, err
 		}
 		f.answered = a.HasValue()
 	case survey.KindSection:
+		if rating, ok := scanSection(v); ok {
+			f.rating = rating
+			break
+		}
 		var s survey.SectionSummary
 		if err := json.Unmarshal(v, &s); err != nil {
 			return f, err
