@@ -470,6 +470,9 @@ const qUpdateCounts = `UPDATE interviews SET revisions = revisions + ?1, updated
 // nothing, when the call changed anything else or the interview has no row with
 // revisions yet: then finish reads and rewrites the whole row.
 func (c *call) updateCounts(id string, d *ivDelta, targets []survey.Target) (bool, error) {
+	if d.created != 0 {
+		return false, nil // a revision of the creation target, head or not, may move created
+	}
 	var conflicts, answered int
 	var status, reason any
 	for _, t := range targets {
