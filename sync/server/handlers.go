@@ -308,8 +308,11 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size
 	}
 	defer s.budget.release(n + size)
 	body := make([]byte, n)
-	in := s.minRate(w, r.Body)
-	if got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body); err != nil {
+	in, received := s.minRate(w, r.Body)
+	got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body)
+	if err == nil {
+		received()
+	} else {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			s.m.slowCut.Inc()
 			s.log.Warn("slow upload cut", "device", dev.ID, "received", got, "declared", n,

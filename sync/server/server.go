@@ -615,13 +615,20 @@ func (d *deviceSlots) release(device string) {
 // by which the bytes received so far (plus the grace) are due. A body that falls behind
 // fails with os.ErrDeadlineExceeded. Where the connection has no deadline to set (a
 // ResponseWriter of a test), body is read as it is.
-func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+//
+// Once the whole body is in, the caller must call received, which lifts the deadline: the
+// deadline is for a body that arrives slowly, not for the handler's work after it. Left on
+// the connection it would fire in net/http's background read (which watches, once the body
+// is read, for the client hanging up) while the handler waits for the writer, and a read
+// error there cancels the connection's context: this request's, and every later request's
+// on the kept-alive connection, which then failed at once with "context canceled".
+func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) (in io.ReadCloser, received func()) {
 	rc := http.NewResponseController(w)
 	m := &rateReader{r: body, rc: rc, start: time.Now(), grace: s.cfg.UploadGrace, rate: s.cfg.MinUploadRate}
 	if err := rc.SetReadDeadline(m.due()); err != nil {
-		return body
+		return body, func() {}
 	}
-	return m
+	return m, m.received
 }
 
 type rateReader struct {
@@ -649,3 +656,7 @@ func (m *rateReader) Read(p []byte) (int, error) {
 }
 
 func (m *rateReader) Close() error { return m.r.Close() }
+
+// received lifts the read deadline once the body is in (see minRate). The connection's
+// WriteTimeout still bounds the answer.
+func (m *rateReader) received() { m.rc.SetReadDeadline(time.Time{}) }
