@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -95,5 +98,98 @@ func TestSlowWriterKeepsConnection(t *testing.T) {
 		if s.Status != survey.StatusSubmitted {
 			t.Errorf("interview %s: %s, want submitted", s.ID, s.Status)
 		}
+	}
+}
+
+// gateStore is a store whose device look-up, once armed, waits until the request is
+// cancelled and fails as a database call does then.
+type gateStore struct {
+	server.Store
+	armed   *atomic.Bool
+	entered chan struct{}
+}
+
+func (s gateStore) Device(ctx context.Context, id string) (server.Device, error) {
+	if s.armed.Load() {
+		s.entered <- struct{}{}
+		<-ctx.Done()
+		return server.Device{}, fmt.Errorf("begin transaction: %w", ctx.Err())
+	}
+	return s.Store.Device(ctx, id)
+}
+
+// syncBuffer is a log output written by the server's goroutines and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestClientGoneIsNotAFault: a device that hangs up while the server waits for the
+// database is logged as gone, counted, and not taken for a fault of the server (no 500, no
+// error in the log). Before, the cancelled look-up was answered 500 "internal" and logged
+// as an error, as the load test's uploads on a cancelled connection were.
+func TestClientGoneIsNotAFault(t *testing.T) {
+	var logs syncBuffer
+	armed := new(atomic.Bool)
+	entered := make(chan struct{}, 1)
+	e := servertest.Start(t, "", func(c *server.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		c.Store = gateStore{Store: c.Store, armed: armed, entered: entered}
+	})
+	d := servertest.NewDevice(t, "dev-gone", "assessor@example.org")
+	e.Enroll(d)
+	armed.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	req := inboxRequest(t, e.URL, d, 0, time.Now()).WithContext(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-entered // the server waits for the database
+	cancel()  // the device hangs up
+	if err := <-errc; err == nil {
+		t.Fatal("the cancelled request got an answer")
+	}
+	// The server logs the request once the handler is done.
+	var line map[string]any
+	for deadline := time.Now().Add(20 * time.Second); line == nil; {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" && m["route"] == "inbox" {
+				line = m
+			}
+		}
+		if line == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no request line logged:\n%s", logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if line["status"] != float64(http.StatusServiceUnavailable) || line["code"] != string(wire.CodeUnavailable) {
+		t.Errorf("the request of the device that hung up was logged as %v %v, want 503 unavailable", line["status"], line["code"])
+	}
+	out := logs.String()
+	if strings.Contains(out, `"level":"ERROR"`) {
+		t.Errorf("a device hanging up was logged as an error:\n%s", out)
+	}
+	if !strings.Contains(out, "the client went away") {
+		t.Errorf("the log does not say the client went away:\n%s", out)
 	}
 }
