@@ -94,7 +94,7 @@
 //     not cut by it (a deadline left on the connection cancelled the connection's context
 //     in net/http's background read, and with it the device's next request).
 //   - Busy: a request the server cannot take now (no memory budget, the device's previous
-//     upload still in, shutting down) is answered 503 with Retry-After (RetryAfter), which
+//     upload still in) is answered 503 with Retry-After (RetryAfter), which
 //     sync/client waits for. A request whose client went away while it waited is logged
 //     and counted (fieldsurvey_requests_cancelled_total), never answered 500; an answer
 //     written on a cancelled request closes the connection.

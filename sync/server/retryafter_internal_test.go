@@ -14,7 +14,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
-// TestBusySaysWhenToRetry: every 503 the server answers (busy, shutting down, the request
+// TestBusySaysWhenToRetry: every 503 the server answers (busy, the request
 // cut) carries Retry-After, which sync/client honours; other errors do not.
 func TestBusySaysWhenToRetry(t *testing.T) {
 	dir := t.TempDir()
