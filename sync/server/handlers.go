@@ -70,9 +70,9 @@ func ErrorOf(err error) *wire.Error {
 	return wire.NewError(wire.CodeInternal, "")
 }
 
-// RetryAfter is what a 503 answer (the server busy, or the request cut
-// before it could be answered) asks the client to wait before it sends the request again,
-// in its Retry-After header.
+// RetryAfter is what a 503 answer (the server busy, or the request cut before it could be
+// answered) asks the client to wait before it sends the request again, in its Retry-After
+// header.
 const RetryAfter = 5 * time.Second
 
 // fail turns err into the response error, logging the cause of internal faults. A request
