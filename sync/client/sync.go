@@ -64,7 +64,9 @@ type Packed struct {
 }
 
 // Retry is how failed requests are retried: up to Attempts tries, waiting between them a
-// random time in [d/2, d] where d doubles from Base up to Max.
+// random time in [d/2, d] where d doubles from Base up to Max. An answer with Retry-After
+// (a busy server's 503) is waited for at least that long, with up to a quarter more at
+// random, but not beyond Max.
 type Retry struct {
 	Attempts int           // default 6
 	Base     time.Duration // default 500 ms
@@ -807,9 +809,42 @@ func (s *syncer) doHeader(req *http.Request) ([]byte, http.Header, error) {
 		return nil, nil, permanent(fmt.Errorf("the server's answer is larger than %d MiB", maxAnswer>>20))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, wire.FromResponse(resp.StatusCode, body)
+		we := wire.FromResponse(resp.StatusCode, body)
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), s.o.Now()); ok && we.Retryable() {
+			return nil, nil, retryAfterError{we, d}
+		}
+		return nil, nil, we
 	}
 	return body, resp.Header, nil
+}
+
+// retryAfterError is a retryable answer of the server that said, in its Retry-After
+// header, how long to wait before sending the request again (a busy server says 503 with
+// Retry-After). It unwraps to the *wire.Error.
+type retryAfterError struct {
+	err  *wire.Error
+	wait time.Duration
+}
+
+func (e retryAfterError) Error() string { return e.err.Error() }
+func (e retryAfterError) Unwrap() error { return e.err }
+
+// parseRetryAfter reads a Retry-After header: seconds, or an HTTP date (RFC 9110 10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }
 
 // maxAnswer bounds an answer of the server, uncompressed.
@@ -860,6 +895,13 @@ func (s *syncer) retry(ctx context.Context, fn func() error) error {
 			return fmt.Errorf("no answer from the server after %d attempts; what is not sent stays in the outbox for next time: %w", attempt, err)
 		}
 		d := backoff(s.o.Retry, attempt, s.jitter)
+		var ra retryAfterError
+		if errors.As(err, &ra) && ra.wait > d {
+			// The server said when it can take the request: wait that long, not beyond
+			// Max, and a little more at random so that devices told the same do not all
+			// come back at once.
+			d = min(ra.wait+time.Duration(s.jitter.Float64()*float64(ra.wait)/4), max(s.o.Retry.Max, d))
+		}
 		s.event(Event{Kind: EventRetry, Attempt: attempt, Wait: d, Err: err})
 		t := time.NewTimer(d)
 		select {

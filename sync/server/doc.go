@@ -90,6 +90,14 @@
 //     declare its length; uploads hold at most UploadBudget bytes in memory together, a
 //     device one upload at a time; an upload body must arrive at MinUploadRate on average
 //     after UploadGrace or it is cut; read, write and idle timeouts bound slow clients.
+//     The upload's read deadline is lifted once its body is in: waiting for the writer is
+//     not cut by it (a deadline left on the connection cancelled the connection's context
+//     in net/http's background read, and with it the device's next request).
+//   - Busy: a request the server cannot take now (no memory budget, the device's previous
+//     upload still in) is answered 503 with Retry-After (RetryAfter), which
+//     sync/client waits for. A request whose client went away while it waited is logged
+//     and counted (fieldsurvey_requests_cancelled_total), never answered 500; an answer
+//     written on a cancelled request closes the connection.
 //   - Health: /healthz checks that the store answers, that the store file and the data
 //     folder are writable and that the data folder's disk has MinFreeBytes free.
 //   - Shutdown (Serve's context cancelled) stops accepting connections and lets requests

@@ -70,8 +70,21 @@ func ErrorOf(err error) *wire.Error {
 	return wire.NewError(wire.CodeInternal, "")
 }
 
-// fail turns err into the response error, logging the cause of internal faults.
+// RetryAfter is what a 503 answer (the server busy, or the request cut before it could be
+// answered) asks the client to wait before it sends the request again, in its Retry-After
+// header.
+const RetryAfter = 5 * time.Second
+
+// fail turns err into the response error, logging the cause of internal faults. A request
+// whose context was cancelled (the client hung up, or net/http gave up on the connection)
+// is not a fault of the server: it is logged, and answered 503 in case anyone still listens,
+// so that a client retries rather than reports a server fault.
 func (s *Server) fail(r *http.Request, what string, err error) *wire.Error {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		s.m.gone.Inc()
+		s.log.Warn(what+": the request was cancelled, the client went away", "error", err.Error(), "path", clip(r.URL.Path, 200))
+		return wire.NewError(wire.CodeUnavailable, "the request was cut before it was answered; send it again")
+	}
 	we := ErrorOf(err)
 	if we.Code == wire.CodeInternal || we.Code == wire.CodeTimeout {
 		s.log.Error(what, "error", err.Error(), "path", clip(r.URL.Path, 200))
@@ -308,8 +321,11 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size
 	}
 	defer s.budget.release(n + size)
 	body := make([]byte, n)
-	in := s.minRate(w, r.Body)
-	if got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body); err != nil {
+	in, received := s.minRate(w, r.Body)
+	got, err := io.ReadFull(http.MaxBytesReader(w, in, s.cfg.MaxBatchBytes), body)
+	if err == nil {
+		received()
+	} else {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			s.m.slowCut.Inc()
 			s.log.Warn("slow upload cut", "device", dev.ID, "received", got, "declared", n,

@@ -17,6 +17,7 @@ type metrics struct {
 	bytesIn   prometheus.Counter     // batch bytes received
 	enrolled  prometheus.Counter
 	slowCut   prometheus.Counter // uploads cut for arriving under the minimum rate
+	gone      prometheus.Counter // requests cancelled before they were answered (the client went away)
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -51,7 +52,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		slowCut: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "fieldsurvey_uploads_cut_slow_total", Help: "Uploads cut because their body arrived slower than the minimum upload rate.",
 		}),
+		gone: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fieldsurvey_requests_cancelled_total", Help: "Requests cancelled before they were answered, mostly because the client went away.",
+		}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inflight, m.batches, m.revisions, m.bytesIn, m.enrolled, m.slowCut)
+	reg.MustRegister(m.requests, m.duration, m.inflight, m.batches, m.revisions, m.bytesIn, m.enrolled, m.slowCut, m.gone)
 	return m
 }

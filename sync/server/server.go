@@ -221,13 +221,25 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) *wire.Error
 // statusWriter records the status and size of a response.
 type statusWriter struct {
 	http.ResponseWriter
+	ctx    context.Context // the request's
 	status int
 	bytes  int64
+}
+
+// answering is called before the answer's header goes out. An answer written after the
+// request's context was cancelled closes the connection: net/http cancels the connection's
+// context (the parent of every later request's on it) on a read error, so a later request
+// on the connection would start cancelled.
+func (w *statusWriter) answering() {
+	if w.ctx != nil && w.ctx.Err() != nil {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.answering()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -235,6 +247,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.answering()
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
@@ -256,9 +269,9 @@ func (s *Server) route(mux *http.ServeMux, pattern, name, method string, api boo
 		defer s.m.inflight.Dec()
 		id := fmt.Sprintf("%s-%d", s.reqPrefix, s.reqID.Add(1))
 		rw.Header().Set(wire.RequestIDHeader, id)
-		w := &statusWriter{ResponseWriter: rw}
 		dev := new(string)
 		r = r.WithContext(context.WithValue(r.Context(), deviceKey, dev))
+		w := &statusWriter{ResponseWriter: rw, ctx: r.Context()}
 		var werr *wire.Error
 		func() {
 			defer func() {
@@ -285,6 +298,9 @@ func (s *Server) route(mux *http.ServeMux, pattern, name, method string, api boo
 			if werr.Status == 0 {
 				werr.Status = wire.HTTPStatus(werr.Code)
 			}
+			if werr.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+				w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter/time.Second)))
+			}
 			writeError(w, werr)
 		}
 		code := "ok"
@@ -301,7 +317,7 @@ func (s *Server) route(mux *http.ServeMux, pattern, name, method string, api boo
 			attrs = append(attrs, "device", *dev)
 		}
 		switch {
-		case werr != nil && werr.Status >= 500:
+		case werr != nil && werr.Status >= 500 && werr.Status != http.StatusServiceUnavailable:
 			s.log.Error("request", append(attrs, "error", werr.Message)...)
 		case werr != nil:
 			s.log.Warn("request", append(attrs, "error", werr.Message)...)
@@ -615,13 +631,20 @@ func (d *deviceSlots) release(device string) {
 // by which the bytes received so far (plus the grace) are due. A body that falls behind
 // fails with os.ErrDeadlineExceeded. Where the connection has no deadline to set (a
 // ResponseWriter of a test), body is read as it is.
-func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) io.ReadCloser {
+//
+// Once the whole body is in, the caller must call received, which lifts the deadline: the
+// deadline is for a body that arrives slowly, not for the handler's work after it. Left on
+// the connection it would fire in net/http's background read (which watches, once the body
+// is read, for the client hanging up) while the handler waits for the writer, and a read
+// error there cancels the connection's context: this request's, and every later request's
+// on the kept-alive connection, which then failed at once with "context canceled".
+func (s *Server) minRate(w http.ResponseWriter, body io.ReadCloser) (in io.ReadCloser, received func()) {
 	rc := http.NewResponseController(w)
 	m := &rateReader{r: body, rc: rc, start: time.Now(), grace: s.cfg.UploadGrace, rate: s.cfg.MinUploadRate}
 	if err := rc.SetReadDeadline(m.due()); err != nil {
-		return body
+		return body, func() {}
 	}
-	return m
+	return m, m.received
 }
 
 type rateReader struct {
@@ -649,3 +672,7 @@ func (m *rateReader) Read(p []byte) (int, error) {
 }
 
 func (m *rateReader) Close() error { return m.r.Close() }
+
+// received lifts the read deadline once the body is in (see minRate). The connection's
+// WriteTimeout still bounds the answer.
+func (m *rateReader) received() { m.rc.SetReadDeadline(time.Time{}) }
