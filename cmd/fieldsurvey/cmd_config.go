@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
 )
 
 func newConfigCommand(g *globals) *cobra.Command {
@@ -138,6 +140,8 @@ func runConfigShow(_ context.Context, g *globals, opts configShowOptions) error 
 	for _, k := range configKeys {
 		out.Sources[k.key] = configSource(g.v, g.root.PersistentFlags(), k.key)
 	}
+	// A database URL may hold a password: show it redacted, as it would be in a log.
+	out.Config.Database = server.Redact(out.Config.Database)
 	if opts.json {
 		return writeJSON(g.stdout, out)
 	}
@@ -147,7 +151,7 @@ func runConfigShow(_ context.Context, g *globals, opts configShowOptions) error 
 	}
 	fmt.Fprintf(g.stdout, "# %s: %s (%s)\n# %s: %s\n", g.t("home", "thư mục làm việc"), out.Home, g.sourceText(out.HomeSource),
 		g.t("file", "tệp"), file)
-	values := configValues(g.cfg)
+	values := configValues(out.Config)
 	t := newTable(g.stdout)
 	for _, k := range configKeys {
 		t.row(k.key+":", yamlValue(values[k.key]), "# "+g.sourceText(out.Sources[k.key]))

@@ -28,6 +28,7 @@ type Config struct {
 	Server        ServerConfig   `mapstructure:"server" json:"server"`
 	Recipients    []string       `mapstructure:"recipients" json:"recipients"`
 	Sync          SyncConfig     `mapstructure:"sync" json:"sync"`
+	Database      string         `mapstructure:"database" json:"database"`
 }
 
 // AssessorConfig is who records the interviews of this device.
@@ -78,6 +79,8 @@ var configKeys = []configKey{
 		"Người nhận age (khoá age1… hoặc ssh-ed25519) mà câu trả lời trong các lô được mã hoá cho họ: máy chủ và người giám sát.")},
 	{"sync.interval", 5 * time.Minute, survey.T("How often the interview screen syncs in the background when a server is set (for example 5m, 1h).",
 		"Màn hình phỏng vấn đồng bộ ngầm bao lâu một lần khi đã có máy chủ (ví dụ 5m, 1h).")},
+	{"database", "", survey.T("For a server only: the postgres:// URL of the database every server node shares ('serve' and 'server' commands; flag --database). Empty: SQLite in the server's data folder.",
+		"Chỉ dành cho máy chủ: URL postgres:// của cơ sở dữ liệu mà mọi nút máy chủ dùng chung (lệnh 'serve' và 'server'; cờ --database). Để trống: SQLite trong thư mục dữ liệu của máy chủ.")},
 }
 
 // Config values that are checked.
@@ -226,7 +229,7 @@ func configValues(c Config) map[string]any {
 		"assessor.name": c.Assessor.Name, "assessor.principal": c.Assessor.Principal, "role": c.Role,
 		"language": c.Language, "device": c.Device, "color": c.Color,
 		"questionnaire": c.Questionnaire, "server.url": c.Server.URL,
-		"recipients": c.Recipients, "sync.interval": c.Sync.Interval,
+		"recipients": c.Recipients, "sync.interval": c.Sync.Interval, "database": c.Database,
 	}
 }
 

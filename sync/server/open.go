@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,8 +18,18 @@ func OpenStore(ctx context.Context, dir, database string) (Store, error) {
 	case IsPostgresURL(database):
 		return OpenPostgres(ctx, database)
 	default:
-		return nil, fmt.Errorf("database %q is not a postgres:// URL (leave it empty for the SQLite store in the data folder)", database)
+		return nil, fmt.Errorf("database %q is not a postgres:// URL (leave it empty for the SQLite store in the data folder)", Redact(database))
 	}
+}
+
+// Redact returns database with the password of its URL, if it has one, replaced by
+// "xxxxx": what messages and logs may show of a database setting.
+func Redact(database string) string {
+	u, err := url.Parse(database)
+	if err != nil || u.User == nil {
+		return database
+	}
+	return u.Redacted()
 }
 
 // ErrOtherKey is returned by BindKey when the database belongs to another server key.
