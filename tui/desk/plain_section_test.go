@@ -119,3 +119,65 @@ func TestPlainSectionInTheDesk(t *testing.T) {
 		t.Errorf("the cursor should stop on the last rated section, demand: %q", l)
 	}
 }
+
+// TestPlainSectionInTheTeamAssessment: on the assessment screen a plain section with no
+// rated question (Respondent) has no rows to rate and no overall row: o, rating keys and r
+// write nothing; a rated section (Leadership) has its question and its overall row, and o
+// then a rating key writes the section's team rating.
+func TestPlainSectionInTheTeamAssessment(t *testing.T) {
+	q := importedForm(t)
+	st := plainFixture(t, q)
+	ctx := context.Background()
+	const aid = "0193a5b2-7c1e-7000-8000-0000000000b1"
+	if _, err := st.Put(ctx, lan, survey.NewAssessment(aid, survey.AssessmentMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version,
+		Scope: survey.ScopeNational, Title: "Kiểm tra dữ liệu mở 2026", Author: lan.Principal, Device: lan.Device})); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		revs, err := st.Revisions(ctx, aid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(revs)
+	}
+	before := count()
+	d := &driver{t: t, app: desk.New(ctx, supervisorOptions("en"), deskstore.Desk{S: st, Device: lan.Device},
+		append(catalog{q}, bundledCatalog(t)...), plainStyles())}
+	d.run(d.app.Init())
+	d.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	d.keys("T", "enter")
+	v := d.view()
+	if !strings.Contains(v, "Section 1/7 · Respondent") || !strings.Contains(v, "No rated question and no overall rating in this section") {
+		t.Fatalf("the plain section should say it has nothing to rate:\n%s", v)
+	}
+	if strings.Contains(v, "Overall") || strings.Contains(v, "Remarks (r)") {
+		t.Errorf("the plain section offers an overall row or remarks:\n%s", v)
+	}
+	d.keys("o", "3", "r", "down", "2")
+	if n := count(); n != before {
+		t.Errorf("keys on a plain section wrote %d revisions", n-before)
+	}
+	if v := d.view(); strings.Contains(v, "Remarks of") {
+		t.Fatalf("r opened a remarks field on a plain section:\n%s", v)
+	}
+	d.keys("right")
+	v = d.view()
+	if !strings.Contains(v, "Section 2/7 · Leadership") || !strings.Contains(v, "leadership_rating") || !strings.Contains(v, "the section's overall rating (o)") {
+		t.Fatalf("the rated section lacks its question or its overall row:\n%s", v)
+	}
+	lead, _ := q.Section("leadership")
+	want := q.SectionScale(lead).Steps[2].Code
+	d.keys("o", "3")
+	if n := count(); n != before+1 {
+		t.Fatalf("o then 3 wrote %d revisions, want 1", n-before)
+	}
+	s, err := st.Interview(ctx, aid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Assessment()
+	if got := a.Sections["leadership"].Rating; got != want {
+		t.Errorf("leadership's team rating is %q, want %q", got, want)
+	}
+}
