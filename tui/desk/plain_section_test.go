@@ -48,7 +48,7 @@ func plainFixture(t testing.TB, q *survey.Questionnaire) *store.Store {
 			survey.Change{Target: tg(survey.KindRespondent, ""), Value: survey.Respondent{Agency: agency, Province: "Huế", Date: "2026-11-20", Consent: true}},
 			survey.Change{Target: tg(survey.KindAnswer, "agency"), Value: survey.Answer{Value: agency + " (trả lời)"}},
 			survey.Change{Target: tg(survey.KindSection, "leadership"), Value: survey.SectionSummary{Rating: steps[2].Code, Comment: "Có người phụ trách"}},
-			survey.Change{Target: tg(survey.KindSection, "data"), Value: survey.SectionSummary{Rating: steps[3].Code, Comment: "Cổng dữ liệu"}},
+			survey.Change{Target: tg(survey.KindSection, "data"), Value: survey.SectionSummary{Rating: steps[1].Code, Comment: "Cổng dữ liệu"}},
 			survey.Change{Target: tg(survey.KindStatus, ""), Value: survey.StatusChange{Status: survey.StatusCompleted}}); err != nil {
 			t.Fatal(err)
 		}
