@@ -51,7 +51,8 @@ func Read(ctx context.Context, st *store.Store, id string) (*survey.Assessment, 
 // Import checks lines against the assessment they are for (into, else the one the lines
 // name) and its questionnaire in cat, and writes their changes by author in one
 // transaction. parsed are the problems survey.ReadAssessmentLines found in the lines that
-// did not parse: with any, nothing is written either. Lines that create the assessment record author as its creator. When any line
+// did not parse: with any, nothing is written either. A section line may not rate, or remark on,
+// a section with overall: false (it has no overall rating to settle). Lines that create the assessment record author as its creator. When any line
 // is wrong, nothing is written and the problems are returned sorted by line; err is for
 // failures of the store or ErrNoTarget.
 func Import(ctx context.Context, st *store.Store, cat Catalog, author store.Author, lines []survey.NumberedLine, parsed []survey.LineError, into string) (Result, []survey.LineError, error) {
@@ -91,6 +92,7 @@ func Import(ctx context.Context, st *store.Store, cat Catalog, author store.Auth
 	}
 	if q != nil {
 		problems = append(problems, survey.CheckImport(q, cur, id, lines)...)
+		problems = append(problems, plainSectionProblems(q, lines)...)
 	} else if len(problems) == 0 && len(lines) > 0 {
 		problems = append(problems, survey.LineError{Line: lines[0].Line, FieldError: survey.FieldError{Field: "assessment",
 			Msg: fmt.Sprintf("no assessment %q is stored here and the file has no assessment line to create it: create it with 'fieldsurvey assessment new' or import a file written by 'fieldsurvey assessment export'", id)}})
@@ -115,4 +117,27 @@ func Import(ctx context.Context, st *store.Store, cat Catalog, author store.Auth
 		return Result{}, nil, err
 	}
 	return res, nil, nil
+}
+
+// plainSectionProblems are the section lines that rate, or remark on, a section with
+// overall: false (a plain survey section): it has no overall rating for the team to settle,
+// only its questions' ratings and its analysis.
+func plainSectionProblems(q *survey.Questionnaire, lines []survey.NumberedLine) []survey.LineError {
+	var out []survey.LineError
+	for _, l := range lines {
+		if l.Type != survey.LineSection {
+			continue
+		}
+		sec, ok := q.Section(l.Section)
+		if !ok || sec.HasOverall() {
+			continue
+		}
+		for _, f := range []struct{ name, value string }{{"rating", l.Rating}, {"remarks", l.Remarks}} {
+			if f.value != "" {
+				out = append(out, survey.LineError{Line: l.Line, FieldError: survey.FieldError{Field: f.name,
+					Msg: fmt.Sprintf("section %s has no overall rating (overall: false in %s): leave out its %s; the team rates its questions, and its analysis is kept", sec.ID, q.ID, f.name)}})
+			}
+		}
+	}
+	return out
 }

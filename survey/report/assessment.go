@@ -80,9 +80,24 @@ type AssessmentSection struct {
 	Importance survey.Importance `json:"importance,omitempty"`
 	Analysis   string            `json:"analysis,omitempty"`
 	Rows       []TeamRow         `json:"rows"`
-	Overall    TeamRating        `json:"overall"`
-	// Interviews is the distribution of the interviews' own overall ratings of the section.
-	Interviews Spread `json:"interviews"`
+	// Overall is the team's rating of the section as a whole; nil for a section with
+	// overall: false (a plain survey section: no pillar rating to settle, no Overall row).
+	Overall *TeamRating `json:"overall,omitempty"`
+	// Interviews is the distribution of the interviews' own overall ratings of the section;
+	// nil when Overall is.
+	Interviews *Spread `json:"interviews,omitempty"`
+}
+
+// HasTable reports whether the section has a table to publish: a rated question or an
+// overall row (a plain section of unrated questions has only its analysis).
+func (s *AssessmentSection) HasTable() bool { return len(s.Rows) > 0 || s.Overall != nil }
+
+// OverallSpread is Interviews, or no ratings when it is nil.
+func (s *AssessmentSection) OverallSpread() Spread {
+	if s.Interviews == nil {
+		return Spread{}
+	}
+	return *s.Interviews
 }
 
 // TeamRating is a team's rating (empty Rating: not rated yet) with its remarks.
@@ -277,14 +292,19 @@ func BuildAssessment(q *survey.Questionnaire, a *survey.Assessment, states []*su
 			row.Interviews = questionSpread(q, qu, sc, ivs, lang)
 			sec.Rows = append(sec.Rows, row)
 		}
+		if !s.HasOverall() {
+			r.Sections = append(r.Sections, sec) // no overall row
+			continue
+		}
 		sc := q.SectionScale(s)
 		sum := a.Sections[s.ID]
-		sec.Overall = teamRating(sc, sum.Rating, sum.Comment, conflicts[tg(survey.KindSection, s.ID)], lang)
+		ov := teamRating(sc, sum.Rating, sum.Comment, conflicts[tg(survey.KindSection, s.ID)], lang)
 		t := survey.NewTally(sc)
 		for _, st := range ivs {
 			t.Add(st.Sections[s.ID].Rating)
 		}
-		sec.Interviews = spreadOf(t.Distribution(), lang)
+		sp := spreadOf(t.Distribution(), lang)
+		sec.Overall, sec.Interviews = &ov, &sp
 		r.Sections = append(r.Sections, sec)
 	}
 	for _, d := range a.Datasets {

@@ -142,6 +142,7 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 {{- with .Analysis}}
 <div class="text">{{range paras .}}<p>{{.}}</p>{{end}}</div>
 {{- end}}
+{{- if .HasTable}}
 <table class="ratings">
 <colgroup><col class="q"><col class="r"><col class="m"></colgroup>
 <thead><tr><th scope="col">{{t "question"}}</th><th scope="col">{{t "rating"}}</th><th scope="col">{{t "remarks"}}</th></tr></thead>
@@ -162,6 +163,7 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 {{- end}}
 </tbody>
 </table>
+{{- end}}
 {{- end}}
 <h2 class="page" id="datasets">{{t "datasets"}}</h2>
 {{- if .Datasets}}
@@ -209,6 +211,7 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 </tbody>
 </table>
 {{- range .Sections}}
+{{- if .HasTable}}
 <h3>{{.ID}}. {{.Title}}</h3>
 <table class="annex">
 <colgroup><col class="q"><col class="n"><col class="c"><col class="m"></colgroup>
@@ -217,9 +220,12 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 {{- range .Rows}}
 <tr><td>{{.Question}}</td><td>{{.Interviews.Rated}}</td><td>{{range $i, $s := counted .Interviews}}{{if $i}} · {{end}}<span class="step{{with $s.Color}} c-{{.}}{{end}}">{{rating $s.Symbol $s.Label}}</span> {{$s.Count}}{{else}}<span class="muted">{{t "noRatings"}}</span>{{end}}</td><td>{{median .Interviews}}</td></tr>
 {{- end}}
-<tr class="overall"><th scope="row">{{t "overall"}}</th><td>{{.Interviews.Rated}}</td><td>{{range $i, $s := counted .Interviews}}{{if $i}} · {{end}}<span class="step{{with $s.Color}} c-{{.}}{{end}}">{{rating $s.Symbol $s.Label}}</span> {{$s.Count}}{{else}}<span class="muted">{{t "noRatings"}}</span>{{end}}</td><td>{{median .Interviews}}</td></tr>
+{{- with .Interviews}}
+<tr class="overall"><th scope="row">{{t "overall"}}</th><td>{{.Rated}}</td><td>{{range $i, $s := counted .}}{{if $i}} · {{end}}<span class="step{{with $s.Color}} c-{{.}}{{end}}">{{rating $s.Symbol $s.Label}}</span> {{$s.Count}}{{else}}<span class="muted">{{t "noRatings"}}</span>{{end}}</td><td>{{median .}}</td></tr>
+{{- end}}
 </tbody>
 </table>
+{{- end}}
 {{- end}}
 {{- else}}
 <p>{{t "noInterviews"}}</p>

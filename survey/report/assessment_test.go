@@ -187,7 +187,7 @@ func TestPooledEvidence(t *testing.T) {
 		t.Errorf("pooled comments of 1.2: %+v", cm)
 	}
 	// The interviews' overall ratings of section 1: Amber, Amber/Red (approved).
-	if s := approved.Sections[0].Interviews; s.Rated != 2 || countOf(s, survey.Amber) != 1 || countOf(s, survey.AmberRed) != 1 {
+	if s := approved.Sections[0].Interviews; s.Rated != 2 || countOf(*s, survey.Amber) != 1 || countOf(*s, survey.AmberRed) != 1 {
 		t.Errorf("section 1 overall spread: %+v", s)
 	}
 	if len(approved.Interviews) != 3 || approved.FieldworkFrom != "2026-11-16" || approved.FieldworkTo != "2026-11-19" {

@@ -160,9 +160,11 @@ func (t *atext) report(r *AssessmentReport) {
 			t.para(2, t.word("teamRating")+": ", t.team(row.TeamRating))
 			t.spread(2, row.Interviews)
 		}
-		t.line("")
-		t.para(0, t.word("overall")+": ", t.team(s.Overall))
-		t.spread(2, s.Interviews)
+		if s.Overall != nil {
+			t.line("")
+			t.para(0, t.word("overall")+": ", t.team(*s.Overall))
+			t.spread(2, s.OverallSpread())
+		}
 	}
 	t.line("")
 	t.heading(t.word("datasets"), "-")

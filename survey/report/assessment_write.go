@@ -78,8 +78,11 @@ func WriteAssessmentCSV(w io.Writer, r *AssessmentReport) error {
 			write(append(rec, b(row.Conflict)))
 		}
 		o := s.Overall
+		if o == nil {
+			continue // overall: false, no overall row
+		}
 		rec := []string{r.ID, r.Scope, s.ID, "overall", "", string(s.Importance), string(o.Rating), o.Label, o.Remarks}
-		rec = append(rec, spread(s.Interviews)...)
+		rec = append(rec, spread(s.OverallSpread())...)
 		write(append(rec, b(o.Conflict)))
 	}
 	cw.Flush()
@@ -179,13 +182,18 @@ func (m *amd) report(r *AssessmentReport) {
 			m.line("")
 			m.para(s.Analysis)
 		}
+		if !s.HasTable() {
+			continue
+		}
 		m.line("")
 		m.line("| " + m.word("question") + " | " + m.word("rating") + " | " + m.word("remarks") + " |")
 		m.line("| --- | --- | --- |")
 		for _, row := range s.Rows {
 			m.line("| " + md(teamQuestion(row, m.lang)) + " | " + m.rating(row.TeamRating, false) + " | " + md(row.Remarks) + " |")
 		}
-		m.line("| **" + m.word("overall") + "** | " + m.rating(s.Overall, true) + " | " + md(s.Overall.Remarks) + " |")
+		if s.Overall != nil {
+			m.line("| **" + m.word("overall") + "** | " + m.rating(*s.Overall, true) + " | " + md(s.Overall.Remarks) + " |")
+		}
 	}
 	m.line("")
 	m.line("## " + m.word("datasets"))
@@ -241,6 +249,9 @@ func (m *amd) report(r *AssessmentReport) {
 		m.line("| " + strings.Join([]string{md(in.Agency), md(in.Province), md(in.Date), md(in.Assessor), md(in.StatusLabel)}, " | ") + " |")
 	}
 	for _, s := range r.Sections {
+		if !s.HasTable() {
+			continue
+		}
 		m.line("")
 		m.line("### " + md(s.ID+". "+s.Title))
 		m.line("")
@@ -249,7 +260,9 @@ func (m *amd) report(r *AssessmentReport) {
 		for _, row := range s.Rows {
 			m.line("| " + md(row.Question) + " | " + strconv.Itoa(row.Interviews.Rated) + " | " + md(counts(row.Interviews, m.lang)) + " | " + md(medianCell(row.Interviews)) + " |")
 		}
-		m.line("| **" + m.word("overall") + "** | " + strconv.Itoa(s.Interviews.Rated) + " | " + md(counts(s.Interviews, m.lang)) + " | " + md(medianCell(s.Interviews)) + " |")
+		if sp := s.Interviews; sp != nil {
+			m.line("| **" + m.word("overall") + "** | " + strconv.Itoa(sp.Rated) + " | " + md(counts(*sp, m.lang)) + " | " + md(medianCell(*sp)) + " |")
+		}
 	}
 }
 

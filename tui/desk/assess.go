@@ -155,7 +155,8 @@ const (
 // assessScreen is one assessment, a section at a time: each question with the
 // distribution of the interviews' ratings (report.BuildAssessment), the median they
 // suggest (a suggestion only) and the team's rating beside it; the last row is the
-// section's overall rating. Rating keys set the team's rating of the selected row at once;
+// section's overall rating, unless the section has none (overall: false: a plain survey
+// section has no pillar rating to settle, only its rated questions and analysis). Rating keys set the team's rating of the selected row at once;
 // r edits its remarks, n the section's analysis (text fields: letters are text; leaving
 // the field saves it). A target with two competing versions is never written here.
 type assessScreen struct {
@@ -281,17 +282,33 @@ func (v *assessScreen) section() *report.AssessmentSection {
 	return &v.rep.Sections[v.sec]
 }
 
+// rowCount is the number of rows of section sec: its rated questions, then the overall row
+// unless the section has none (overall: false, a plain survey section).
+func rowCount(sec *report.AssessmentSection) int {
+	if sec.Overall == nil {
+		return len(sec.Rows)
+	}
+	return len(sec.Rows) + 1
+}
+
+// selected reports whether a row is selected: a plain section with no rated question has
+// none (only its analysis).
+func (v *assessScreen) selected() bool {
+	sec := v.section()
+	return sec != nil && v.cursor < rowCount(sec)
+}
+
 // overall reports whether the overall row is selected.
 func (v *assessScreen) overall() bool {
 	sec := v.section()
-	return sec != nil && v.cursor >= len(sec.Rows)
+	return sec != nil && sec.Overall != nil && v.cursor >= len(sec.Rows)
 }
 
 // scale is the scale of the selected row (a question's, or the section's for the overall
 // row).
 func (v *assessScreen) scale() *survey.Scale {
 	sec := v.section()
-	if sec == nil || v.q == nil {
+	if !v.selected() || v.q == nil {
 		return nil
 	}
 	if v.overall() {
@@ -330,7 +347,7 @@ func (v *assessScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			v.a, v.q, v.rep = m.a, m.q, m.rep
 			v.sec = min(v.sec, max(0, len(v.rep.Sections)-1))
 			if sec := v.section(); sec != nil {
-				v.cursor = min(v.cursor, len(sec.Rows))
+				v.cursor = max(0, min(v.cursor, rowCount(sec)-1))
 			}
 		}
 		return v, nil
@@ -392,10 +409,15 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Up):
 		v.cursor = max(0, v.cursor-1)
 	case key.Matches(m, k.Down):
-		v.cursor = min(len(sec.Rows), v.cursor+1)
+		v.cursor = max(0, min(rowCount(sec)-1, v.cursor+1))
 	case key.Matches(m, k.Overall):
-		v.cursor = len(sec.Rows)
+		if sec.Overall != nil {
+			v.cursor = len(sec.Rows)
+		}
 	case key.Matches(m, k.Remarks):
+		if !v.selected() {
+			return nil
+		}
 		remarks := v.rowRating().Remarks
 		return v.edit(fieldRemarks, v.rowTarget(), remarks)
 	case key.Matches(m, k.Analysis):
@@ -415,11 +437,14 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// rowRating is the team's rating and remarks of the selected row.
+// rowRating is the team's rating and remarks of the selected row (none when no row is).
 func (v *assessScreen) rowRating() report.TeamRating {
 	sec := v.section()
+	if !v.selected() {
+		return report.TeamRating{}
+	}
 	if v.overall() {
-		return sec.Overall
+		return *sec.Overall
 	}
 	return sec.Rows[v.cursor].TeamRating
 }
@@ -631,7 +656,11 @@ func (v *assessScreen) View() string {
 	foot := v.footer()
 	h := max(2, c.bodyHeight()-len(out)-len(foot))
 	per := max(1, h/2)
-	n := len(sec.Rows) + 1
+	n := rowCount(sec)
+	if n == 0 {
+		out = append(out, s.Faint.Render(cut(c.t("No rated question and no overall rating in this section: only its analysis (n).",
+			"Phần này không có câu đánh giá và không có đánh giá chung: chỉ có phân tích (n)."), w)))
+	}
 	v.top = window(v.cursor, n, per, v.top)
 	for i := v.top; i < n && i < v.top+per; i++ {
 		out = append(out, v.rowLines(i)...)
@@ -652,7 +681,7 @@ func (v *assessScreen) rowLines(i int) []string {
 		r := sec.Rows[i]
 		id, text, tr, sp = r.Question, oneLine(r.Text), r.TeamRating, r.Interviews
 	} else {
-		id, text, tr, sp = c.t("Overall", "Chung"), c.t("the section's overall rating (o)", "đánh giá chung của phần (o)"), sec.Overall, sec.Interviews
+		id, text, tr, sp = c.t("Overall", "Chung"), c.t("the section's overall rating (o)", "đánh giá chung của phần (o)"), *sec.Overall, sec.OverallSpread()
 	}
 	team := s.Faint.Render(c.t("not rated", "chưa đánh giá"))
 	if tr.Rating != "" {
@@ -742,12 +771,14 @@ func (v *assessScreen) footer() []string {
 		}
 		return append(append(out, s.Heading.Render(cut(label, w))), lines(v.ta.View())...)
 	}
-	tr := v.rowRating()
-	remarks := s.Faint.Render(c.t("Remarks (r): none yet", "Nhận xét (r): chưa có"))
-	if r := oneLine(tr.Remarks); r != "" {
-		remarks = c.t("Remarks (r): ", "Nhận xét (r): ") + r
+	if v.selected() {
+		tr := v.rowRating()
+		remarks := s.Faint.Render(c.t("Remarks (r): none yet", "Nhận xét (r): chưa có"))
+		if r := oneLine(tr.Remarks); r != "" {
+			remarks = c.t("Remarks (r): ", "Nhận xét (r): ") + r
+		}
+		out = append(out, cut(remarks, w))
 	}
-	out = append(out, cut(remarks, w))
 	note := c.t("The interviews' median is only a suggestion (≈: halfway, taken toward the middle); the rating is the team's judgement.",
 		"Trung vị của phỏng vấn chỉ là gợi ý (≈: giữa hai mức, lấy mức gần giữa); mức đánh giá là nhận định của nhóm.")
 	if w < 120 {

@@ -246,22 +246,14 @@ func (v *interviewScreen) sectionView(h int) []string {
 	qsec, _ := v.q.Section(sec.ID)
 	title := fmt.Sprintf(c.t("Section %d/%d · %s", "Phần %d/%d · %s"), v.sec+1, len(v.rep.Sections), sec.Title)
 	out := []string{s.Title.Render(cut(title, w))}
-	// The overall line: confirmed or suggested rating, and the comment.
-	ov := sec.Overall
-	var ovs string
-	switch {
-	case ov.Rating == "":
-		ovs = s.Faint.Render(c.t("no overall rating yet", "chưa có đánh giá chung"))
-	case qsec != nil:
-		ovs = s.RatingCode(v.q.SectionScale(qsec), ov.Rating, c.lang)
-		if ov.Suggested {
-			ovs += s.Subtle.Render(c.t(" (suggested, not confirmed)", " (gợi ý, chưa xác nhận)"))
-		}
+	// The overall line: confirmed or suggested rating, and the comment; a plain section
+	// (overall: false) has none, only its answers.
+	if ov := sec.Overall; ov == nil {
+		out = append(out, s.Faint.Render(cut(c.t("No overall rating: this section records answers only.",
+			"Không có đánh giá chung: phần này chỉ ghi câu trả lời."), w)))
+	} else {
+		out = append(out, v.overallLine(ov, qsec))
 	}
-	if ov.Conflict {
-		ovs = s.Warning.Render("⚠ ") + ovs
-	}
-	out = append(out, cut(c.t("Overall: ", "Đánh giá chung: ")+ovs+s.Subtle.Render("  "+oneLine(ov.Comment)), w))
 	out = append(out, s.Rule.Render(strings.Repeat("─", w)))
 
 	rows := sec.Rows
@@ -496,4 +488,24 @@ func (v *interviewScreen) changesView(h int) []string {
 	v.top = max(0, min(v.top, len(body)-n))
 	end := min(len(body), v.top+n)
 	return append(out, body[v.top:end]...)
+}
+
+// overallLine is the overall line of a section with an overall rating: the confirmed or
+// suggested rating, and the comment.
+func (v *interviewScreen) overallLine(ov *report.Overall, qsec *survey.Section) string {
+	c, s := v.c, v.c.sty
+	var ovs string
+	switch {
+	case ov.Rating == "":
+		ovs = s.Faint.Render(c.t("no overall rating yet", "chưa có đánh giá chung"))
+	case qsec != nil:
+		ovs = s.RatingCode(v.q.SectionScale(qsec), ov.Rating, c.lang)
+		if ov.Suggested {
+			ovs += s.Subtle.Render(c.t(" (suggested, not confirmed)", " (gợi ý, chưa xác nhận)"))
+		}
+	}
+	if ov.Conflict {
+		ovs = s.Warning.Render("⚠ ") + ovs
+	}
+	return cut(c.t("Overall: ", "Đánh giá chung: ")+ovs+s.Subtle.Render("  "+oneLine(ov.Comment)), c.width)
 }

@@ -31,7 +31,8 @@ type cell struct {
 	median survey.Code
 }
 
-// overviewScreen is the province × section grid of one questionnaire: in each cell the
+// overviewScreen is the province × section grid of one questionnaire (its sections with an
+// overall rating; a plain section, overall: false, has no column): in each cell the
 // median of the confirmed overall ratings (symbol and colour; the symbol reads without
 // colour) and how many interviews rated it; per province the interviews and their
 // statuses. It is computed once when read; moving over it costs nothing more.
@@ -43,6 +44,7 @@ type overviewScreen struct {
 	qns       []string
 	qn        string
 	q         *survey.Questionnaire
+	secs      []*survey.Section // the grid's columns: q's sections with an overall rating
 	provinces []string
 	cells     [][]cell // [province][section]
 	perProv   []map[survey.Status]int
@@ -122,9 +124,15 @@ func (o *overviewScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // compute builds the grid from the summaries.
 func (o *overviewScreen) compute(qn string, rows []Row) {
 	o.qn = qn
-	o.q = nil
+	o.q, o.secs = nil, nil
 	if q, ok := session.Latest(o.c.cat, qn); ok {
 		o.q = q
+		// A plain section (overall: false) has no overall rating to count: no column.
+		for _, s := range q.Sections {
+			if s.HasOverall() {
+				o.secs = append(o.secs, s)
+			}
+		}
 	}
 	o.provinces, o.cells, o.perProv, o.cellCache = nil, nil, nil, nil
 	o.totals = map[survey.Status]int{}
@@ -144,7 +152,7 @@ func (o *overviewScreen) compute(qn string, rows []Row) {
 	for i, p := range o.provinces {
 		idx[p] = i
 	}
-	secs := o.q.Sections
+	secs := o.secs
 	o.cells = make([][]cell, len(o.provinces))
 	o.perProv = make([]map[survey.Status]int, len(o.provinces))
 	for i := range o.cells {
@@ -197,7 +205,7 @@ func (o *overviewScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := o.c.keys
 	nsec := 0
 	if o.q != nil {
-		nsec = len(o.q.Sections)
+		nsec = len(o.secs)
 	}
 	switch {
 	case key.Matches(m, k.Back), key.Matches(m, k.Queue):
@@ -262,7 +270,7 @@ func (o *overviewScreen) View() string {
 	case o.q == nil:
 		return s.Error.Render(cut(fmt.Sprintf(c.t("Questionnaire %s is not installed here.", "Bảng hỏi %s chưa được cài ở đây."), o.qn), w))
 	}
-	secs := o.q.Sections
+	secs := o.secs
 	// Cell width: the full symbol when it fits, else the step's value on its colour.
 	const provMin, nW = 14, 4
 	full := w-provMin-nW-2 >= len(secs)*9
@@ -342,8 +350,8 @@ func (o *overviewScreen) cached(i, j int, full bool, cw int) string {
 		o.cacheCW = cw
 	}
 	if o.cellCache[i] == nil {
-		o.cellCache[i] = make([]string, len(o.q.Sections))
-		for jj, sc := range o.q.Sections {
+		o.cellCache[i] = make([]string, len(o.secs))
+		for jj, sc := range o.secs {
 			o.cellCache[i][jj] = o.cellText(o.cells[i][jj], o.q.SectionScale(sc), o.c.sty, full, cw)
 		}
 	}

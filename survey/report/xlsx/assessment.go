@@ -156,9 +156,12 @@ func WriteAssessment(w io.Writer, r *report.AssessmentReport) error {
 			rows = append(rows, append(append(cells, spread(row.Interviews)...), row.Conflict))
 		}
 		o := s.Overall
+		if o == nil {
+			continue // overall: false, no overall row
+		}
 		cells := []any{r.ID, text(r.Scope), s.ID, text(s.Title), "overall", nil, nil,
 			text(string(s.Importance)), text(string(o.Rating)), text(o.Label), text(o.Remarks)}
-		rows = append(rows, append(append(cells, spread(s.Interviews)...), o.Conflict))
+		rows = append(rows, append(append(cells, spread(s.OverallSpread())...), o.Conflict))
 	}
 	if err := sheet("ratings", ratingColumns, rows, map[int]float64{4: 28, 7: 48, 11: 48, 14: 30}); err != nil {
 		return fail(err)

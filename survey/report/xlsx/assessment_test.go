@@ -22,7 +22,7 @@ func TestWriteAssessment(t *testing.T) {
 				TeamRating: report.TeamRating{Rating: survey.Amber, Label: "Vàng", Remarks: `=HYPERLINK("http://evil")`},
 				Interviews: report.Spread{Rated: 3, Uncounted: 1, Suggested: survey.AmberGreen,
 					Steps: []report.StepTally{{Code: survey.Amber, Count: 1}, {Code: survey.AmberGreen, Count: 2}, {Code: survey.DontKnow, Count: 1, Uncounted: true}}}}},
-			Overall: report.TeamRating{Rating: survey.Amber, Label: "Vàng"}}},
+			Overall: &report.TeamRating{Rating: survey.Amber, Label: "Vàng"}}},
 		Datasets:   []report.DatasetOut{{ID: "D1", Agency: "Tổng cục Thống kê", Source: "Niên giám", KeyForPublic: true, Openness: 3, OpennessText: "★★★☆☆"}},
 		Phases:     []report.Phase{{Phase: "0–6 tháng", Actions: []report.ActionOut{{ID: "A1", Action: "Ban hành", Sections: []report.SectionRef{{ID: "1"}}, DependsOn: []string{}}}}},
 		Interviews: []report.AnnexInterview{{ID: id(1), Agency: "Sở Tài chính", Province: "Đà Nẵng", Date: "2026-11-10", Status: survey.StatusApproved}},
