@@ -397,6 +397,11 @@ func (a *Assessment) Lines(q *Questionnaire) []AssessmentLine {
 	}
 	for _, s := range q.Sections {
 		sum, an := a.Sections[s.ID], a.Texts[AnalysisKey(s.ID)]
+		if !s.HasOverall() {
+			// A section without an overall rating has none to export (one stored before
+			// the questionnaire said so stays in the history); import refuses one.
+			sum = SectionSummary{}
+		}
 		if sum != (SectionSummary{}) || an != "" {
 			out = append(out, AssessmentLine{Assessment: id, Type: LineSection, Section: s.ID,
 				Rating: string(sum.Rating), Remarks: sum.Comment, Analysis: an})

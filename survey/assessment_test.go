@@ -111,6 +111,16 @@ func TestAssessmentLinesRoundTrip(t *testing.T) {
 	if again := AssessmentChanges(a, out); len(again) != 0 {
 		t.Errorf("re-importing the export changes %v", again)
 	}
+	// A section that says it has no overall rating exports none (a rating stored before it
+	// said so would be refused on import): its analysis only.
+	no := false
+	q.Sections[0].Overall = &no
+	for _, l := range a.Lines(q) {
+		if l.Type == LineSection && (l.Rating != "" || l.Remarks != "" || l.Analysis != "Phân tích") {
+			t.Errorf("plain section exported as %+v", l)
+		}
+	}
+	q.Sections[0].Overall = nil
 	var first []byte
 	for _, l := range out {
 		b, err := l.MarshalLine()
