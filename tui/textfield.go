@@ -524,27 +524,22 @@ func wrapText(text []rune, w int) []int {
 }
 
 // nextLine returns where the visual line that starts at s ends (the next one starts), or
-// len(text) when it is the last.
+// len(text) when it is the last. A word is measured only as far as the line needs, so a
+// pasted megabyte without a space costs its length once, not once per line.
 func nextLine(text []rune, s, w int) int {
 	used := 0
 	for i := s; i < len(text); {
-		j := i
+		j, word := i, 0
 		for j < len(text) && !unicode.IsSpace(text[j]) {
+			rw := runewidth.RuneWidth(text[j])
+			if used > 0 && used+word+rw > w {
+				return i // the word does not fit after the others: it starts the next line
+			}
+			if used == 0 && j > i && word+rw > w {
+				return j // alone and too wide: cut it where the line is full
+			}
+			word += rw
 			j++
-		}
-		word := cellsOf(text[i:j])
-		if used > 0 && used+word > w {
-			return i
-		}
-		if word > w { // alone and too wide: cut it
-			x, n := i, 0
-			for x < j && (x == i || n+runewidth.RuneWidth(text[x]) <= w) {
-				n += runewidth.RuneWidth(text[x])
-				x++
-			}
-			if x < j {
-				return x
-			}
 		}
 		used += word
 		for j < len(text) && unicode.IsSpace(text[j]) {
