@@ -130,10 +130,14 @@ func WithMigrations(component string, m []Migration) Option {
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// storeMigrations returns the embedded migrations, numbered by their file names
-// (0001_init.sql is version 1, named "init").
-func storeMigrations() ([]Migration, error) {
-	ents, err := fs.ReadDir(migrationFS, "migrations")
+// storeMigrations returns the embedded migrations of the store itself.
+func storeMigrations() ([]Migration, error) { return MigrationsIn(migrationFS, "migrations") }
+
+// MigrationsIn reads the migrations in folder dir of fsys, numbered by their file names
+// (0001_init.sql is version 1, named "init"), in order: how every component (the store,
+// the server on SQLite or PostgreSQL) embeds its schema steps.
+func MigrationsIn(fsys fs.FS, dir string) ([]Migration, error) {
+	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +149,7 @@ func storeMigrations() ([]Migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", name)
 		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
+		b, err := fs.ReadFile(fsys, dir+"/"+name)
 		if err != nil {
 			return nil, err
 		}

@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,24 +48,11 @@ var pgMigrationFS embed.FS
 
 // PostgresMigrations returns the PostgreSQL store's schema steps, in order.
 func PostgresMigrations() []store.Migration {
-	ents, err := fs.ReadDir(pgMigrationFS, "migrations_postgres")
+	ms, err := store.MigrationsIn(pgMigrationFS, "migrations_postgres")
 	if err != nil {
-		panic(err)
+		panic(err) // embedded at build time: a bad name is a programming error
 	}
-	var out []store.Migration
-	for _, e := range ents {
-		num, name, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			panic(fmt.Sprintf("migration %s: %v", e.Name(), err))
-		}
-		b, err := pgMigrationFS.ReadFile("migrations_postgres/" + e.Name())
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, store.Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	return out
+	return ms
 }
 
 // Advisory lock namespaces (the first key of pg_advisory_xact_lock(int, int)).

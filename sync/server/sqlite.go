@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,24 +30,11 @@ var migrationFS embed.FS
 
 // Migrations returns the server's schema steps (for store.WithMigrations).
 func Migrations() []store.Migration {
-	ents, err := fs.ReadDir(migrationFS, "migrations")
+	ms, err := store.MigrationsIn(migrationFS, "migrations")
 	if err != nil {
-		panic(err)
+		panic(err) // embedded at build time: a bad name is a programming error
 	}
-	var out []store.Migration
-	for _, e := range ents {
-		num, name, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			panic(fmt.Sprintf("migration %s: %v", e.Name(), err))
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, store.Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	return out
+	return ms
 }
 
 // SQLite is the Store on SQLite: the hub store (package hub: survey/store with the hub's
