@@ -549,16 +549,6 @@ func batchFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-// readBatchFile reads one batch file with the default limits.
-func readBatchFile(path string) (*batch.Batch, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return batch.Read(f, batch.Limits{})
-}
-
 type batchVerifyOptions struct {
 	trust trustOptions
 	json  bool
@@ -631,7 +621,7 @@ func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVe
 			return errInterrupted
 		}
 		r := verifyResult{File: file}
-		b, err := readBatchFile(file)
+		b, err := batch.ReadFile(file)
 		if err == nil {
 			r.Manifest, r.Key = &b.Manifest, keys.Fingerprint(b.SignerKey())
 			if b.Encrypted() && len(ids) == 0 {
@@ -723,7 +713,7 @@ func runBatchInspect(_ context.Context, g *globals, args []string, opts batchIns
 	}
 	var results []inspectResult
 	for i, file := range files {
-		b, err := readBatchFile(file)
+		b, err := batch.ReadFile(file)
 		if err != nil {
 			reason, detail := hub.Explain(err)
 			return withHint(fail("%s: %s: %s", "%s: %s: %s", file, reason.Get(survey.LangEN), detail),

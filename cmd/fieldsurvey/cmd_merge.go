@@ -16,7 +16,6 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
-	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/usb"
@@ -239,114 +238,18 @@ func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
 	return as, nil
 }
 
-// mergeGroup is hub.MergeGroup files of a merge: read, and checked while the group before
-// it is stored.
-type mergeGroup struct {
-	from  int
-	files []string
-	lines []mergeLine
-	// checked holds the batches to store, those of lines at; refused, those the policy
-	// refuses before any check, of lines ownAt.
-	checked *hub.Checked
-	at      []int
-	refused []*batch.Batch
-	ownAt   []int
-}
-
-// mergeGroupContent is hub.MergeGroupContent (a variable for tests).
-var mergeGroupContent int64 = hub.MergeGroupContent
-
-// readGroups reads and checks the files in groups (up to hub.MergeGroup files, and
-// hub.MergeGroupContent bytes of revisions) in the background, and sends each group when
-// checked: the next group is checked while the one before is stored.
-func readGroups(ctx context.Context, m merger, files []string) <-chan *mergeGroup {
-	out := make(chan *mergeGroup, 1)
-	go func() {
-		defer close(out)
-		var next *batch.Batch // read, and the first of the next group
-		for from := 0; from < len(files); {
-			gr := &mergeGroup{from: from}
-			var bs []*batch.Batch
-			var content int64
-			for k := 0; from+k < len(files) && k < hub.MergeGroup; k++ {
-				file := files[from+k]
-				b, err := next, error(nil)
-				if b == nil {
-					b, err = readBatchFile(file)
-				}
-				next = nil
-				if err == nil && k > 0 && content+b.Manifest.Content.Size > mergeGroupContent {
-					next = b // it starts the next group
-					break
-				}
-				gr.files = append(gr.files, file)
-				gr.lines = append(gr.lines, mergeLine{File: file})
-				switch {
-				case err != nil:
-					fillMergeLine(&gr.lines[k], hub.Result{Rejected: err}, m)
-				case m.policy != nil && m.policy.Device != "" && b.Manifest.Device == m.policy.Device:
-					gr.refused, gr.ownAt = append(gr.refused, b), append(gr.ownAt, k)
-				default:
-					bs, gr.at = append(bs, b), append(gr.at, k)
-					content += b.Manifest.Content.Size
-				}
-			}
-			from += len(gr.files)
-			gr.checked = hub.CheckGroup(bs, m.opts)
-			select {
-			case out <- gr:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
-// store merges a checked group, one transaction, and fills its lines.
-func (m merger) store(ctx context.Context, gr *mergeGroup) error {
-	for j, b := range gr.refused {
-		res, err := m.policy.Merge(ctx, m.h, b)
-		if err != nil {
-			return err
-		}
-		fillMergeLine(&gr.lines[gr.ownAt[j]], res, m)
-	}
-	results, err := m.h.StoreGroup(ctx, gr.checked)
-	if err != nil {
-		return err
-	}
-	for j, res := range results {
-		if m.policy != nil && res.Rejected != nil && errors.Is(res.Rejected, batch.ErrUnknownSigner) {
-			// The policy says whether it is a signer this home stopped trusting.
-			if res, err = m.policy.Merge(ctx, m.h, gr.checked.Batch(j)); err != nil {
-				return err
-			}
-		}
-		fillMergeLine(&gr.lines[gr.at[j]], res, m)
-	}
-	return nil
-}
-
 // mergeFiles merges the files with m, hub.MergeGroup at a time (each group one
 // transaction, printed once committed), and reports.
 func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
 	var rep mergeReport
 	added, present, rejected := 0, 0, 0
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for gr := range readGroups(rctx, m, files) {
-		bar.show(gr.from, filepath.Base(gr.files[0]))
-		if err := m.store(ctx, gr); err != nil {
-			bar.clear()
-			return contextErr(ctx, withHint(failWrap(err, "merge %s to %s (none of these %d batches is merged; the batches before them are)",
-				"hợp nhất %s đến %s (không lô nào trong %d lô này được hợp nhất; các lô trước đó đã được hợp nhất)",
-				gr.files[0], gr.files[len(gr.files)-1], len(gr.files)),
-				"run the same merge again: the batches already merged are recognised and change nothing",
-				"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
-		}
-		for _, line := range gr.lines {
+	fm := usb.Files{Hub: m.h, Options: m.opts, Policy: m.policy,
+		Storing: func(from int, file string) { bar.show(from, filepath.Base(file)) }}
+	err := fm.Merge(ctx, files, func(gr usb.Group) {
+		for i, res := range gr.Results {
+			line := mergeLine{File: gr.Files[i]}
+			fillMergeLine(&line, res, m)
 			if line.Rejected != nil {
 				rejected++
 			}
@@ -358,8 +261,17 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 				printMergeLine(g, line)
 			}
 		}
+	})
+	var ge *usb.GroupError
+	if errors.As(err, &ge) {
+		bar.clear()
+		return contextErr(ctx, withHint(failWrap(ge.Err, "merge %s to %s (none of these %d batches is merged; the batches before them are)",
+			"hợp nhất %s đến %s (không lô nào trong %d lô này được hợp nhất; các lô trước đó đã được hợp nhất)",
+			ge.Files[0], ge.Files[len(ge.Files)-1], len(ge.Files)),
+			"run the same merge again: the batches already merged are recognised and change nothing",
+			"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		bar.clear()
 		return contextErr(ctx, err)
 	}

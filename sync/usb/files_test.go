@@ -1,4 +1,4 @@
-package main
+package usb
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 )
 
-// merge reads and checks files in groups bounded by count and by the revisions' size: a
-// group ends before the batch that would take it past mergeGroupContent, and every file is
-// in exactly one group, in order.
+// Files reads and checks files in groups bounded by count and by the revisions' size: a
+// group ends before the batch that would take it past MaxContent, and every file is in
+// exactly one group, in order.
 func TestMergeGroupsBoundedByContent(t *testing.T) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -50,16 +50,14 @@ func TestMergeGroupsBoundedByContent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	was := mergeGroupContent
-	t.Cleanup(func() { mergeGroupContent = was })
-	mergeGroupContent = 2*size + size/2 // two batches a group
+	m := Files{Options: hub.Options{}, MaxContent: 2*size + size/2} // two batches a group
 	var sizes []int
 	var seen []string
-	for gr := range readGroups(context.Background(), merger{opts: hub.Options{}}, files) {
-		sizes = append(sizes, len(gr.files))
-		seen = append(seen, gr.files...)
-		if gr.checked.Len() != len(gr.files) {
-			t.Errorf("group of %d files checks %d batches", len(gr.files), gr.checked.Len())
+	for gr := range m.groups(context.Background(), files) {
+		sizes = append(sizes, len(gr.Files))
+		seen = append(seen, gr.Files...)
+		if gr.checked.Len() != len(gr.Files) {
+			t.Errorf("group of %d files checks %d batches", len(gr.Files), gr.checked.Len())
 		}
 	}
 	if !slices.Equal(sizes, []int{2, 2, 1}) || !slices.Equal(seen, files) {
