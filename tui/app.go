@@ -100,10 +100,13 @@ const (
 
 // App is the root model.
 type App struct {
-	c       *shared
-	saver   saver
-	help    help.Model
-	showAll bool // the help overlay
+	// quitArmed is set by a first ctrl+c on a screen holding input that is not saved (see
+	// unsavedInput): a second one quits and drops it.
+	quitArmed bool
+	c         *shared
+	saver     saver
+	help      help.Model
+	showAll   bool // the help overlay
 
 	active   screenID
 	home     *homeScreen
@@ -456,6 +459,20 @@ func (a *App) setNotice(t survey.Text, isErr bool) {
 	a.notice, a.noticeEr = t, isErr
 }
 
+// unsavedInput is a screen holding input that a quit would lose (a new interview's form not
+// created yet, a roster row that cannot be saved as it is): unsaved says what, or nil when
+// nothing would be lost. The supervisor's desk has the same rule.
+type unsavedInput interface {
+	unsaved() survey.Text
+}
+
+func unsavedOf(s screen) survey.Text {
+	if u, ok := s.(unsavedInput); ok {
+		return u.unsaved()
+	}
+	return nil
+}
+
 // key handles global keys, then hands the key to the active screen.
 func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	k := a.c.keys
@@ -465,20 +482,15 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	if !key.Matches(m, k.Back) || typing {
 		a.c.escArmed = false
 	}
+	if !key.Matches(m, k.ForceQuit) {
+		a.quitArmed = false
+	}
 	switch {
-	case key.Matches(m, k.ForceQuit) && a.active == scrNew && a.newForm != nil && a.newForm.filled() && !a.newForm.quitArmed:
-		// The form is not an interview yet: nothing of it is saved, so quitting would lose
-		// it. Say so once; a second ctrl+c quits.
-		a.newForm.quitArmed = true
-		a.setNotice(survey.T("This new interview is not created yet (press enter on Create to save it). Press ctrl+c again to quit and discard it.",
-			"Phỏng vấn mới này chưa được tạo (nhấn enter ở nút Tạo để lưu). Nhấn ctrl+c lần nữa để thoát và bỏ nó."), true)
-		return nil
-	case key.Matches(m, k.ForceQuit) && a.active == scrQuestion && a.question.unsavedRow() && !a.question.ro.form.quitArmed:
-		// A roster row being edited that cannot be saved as it is (a problem, an empty
-		// row): quitting would drop it. Say so once; a second ctrl+c quits.
-		a.question.ro.form.quitArmed = true
-		a.setNotice(survey.T("The row being edited is not saved: it has problems (shown beside its fields). Fix them and press enter, or press ctrl+c again to quit and drop it.",
-			"Dòng đang sửa chưa được lưu vì còn lỗi (hiện bên cạnh các ô). Sửa rồi nhấn enter, hoặc nhấn ctrl+c lần nữa để thoát và bỏ nó."), true)
+	case key.Matches(m, k.ForceQuit) && !a.quitArmed && unsavedOf(cur) != nil:
+		// What is typed cannot be saved as it is: quitting would lose it. Say so once; a
+		// second ctrl+c quits.
+		a.quitArmed = true
+		a.setNotice(unsavedOf(cur), true)
 		return nil
 	case key.Matches(m, k.ForceQuit):
 		return a.quit()

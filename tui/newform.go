@@ -44,8 +44,6 @@ type newScreen struct {
 	err      error
 	creating bool
 	escOnce  bool
-	// quitArmed is set by a first ctrl+c on a filled form: a second one quits and discards it.
-	quitArmed bool
 
 	agencies, provinces []string
 	matches             []string
@@ -204,12 +202,20 @@ func (n *newScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return n, nil
 }
 
+// unsaved warns of a filled form that is not an interview yet (unsavedInput).
+func (n *newScreen) unsaved() survey.Text {
+	if n == nil || !n.filled() {
+		return nil
+	}
+	return survey.T("This new interview is not created yet (press enter on Create to save it). Press ctrl+c again to quit and discard it.",
+		"Phỏng vấn mới này chưa được tạo (nhấn enter ở nút Tạo để lưu). Nhấn ctrl+c lần nữa để thoát và bỏ nó.")
+}
+
 func (n *newScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := n.c.keys
 	if m.Type != tea.KeyEsc {
 		n.escOnce = false
 	}
-	n.quitArmed = false
 	switch {
 	case m.Type == tea.KeyEsc:
 		if n.filled() && !n.escOnce {

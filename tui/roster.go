@@ -694,8 +694,8 @@ type rowForm struct {
 	orig   map[string]any
 	issues []survey.CellIssue
 	// changed: something differs from the row as it was opened; confirmDiscard: esc was
-	// pressed once on a changed form; quitArmed: ctrl+c was pressed once on a bad row.
-	changed, confirmDiscard, quitArmed bool
+	// pressed once on a changed form.
+	changed, confirmDiscard bool
 	// settles: the form was started from one version of a conflicted row.
 	settles bool
 	// full is the refusal of a new row by max_rows.
@@ -1188,6 +1188,15 @@ func (r *rosterView) flushForm() []survey.Change {
 		return nil
 	}
 	return ch
+}
+
+// unsaved warns of a roster row being edited that cannot be saved as it is (unsavedInput).
+func (q *questionScreen) unsaved() survey.Text {
+	if !q.unsavedRow() {
+		return nil
+	}
+	return survey.T("The row being edited is not saved: it has problems (shown beside its fields). Fix them and press enter, or press ctrl+c again to quit and drop it.",
+		"Dòng đang sửa chưa được lưu vì còn lỗi (hiện bên cạnh các ô). Sửa rồi nhấn enter, hoặc nhấn ctrl+c lần nữa để thoát và bỏ nó.")
 }
 
 // unsavedRow reports whether the roster's form holds changes that cannot be saved as they
