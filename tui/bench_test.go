@@ -143,6 +143,20 @@ func BenchmarkKeystroke(b *testing.B) {
 			keys := []rune{'1', '3', '5', '2', '4'} // red changes whether the next tenth question is asked
 			measureKeys(b, app, func(i int) tea.Msg { return runeKey(keys[i%len(keys)]) })
 		})
+		if c.name == "odra" {
+			// Rating with 4,000 characters already in the (unfocused) comment: the comment
+			// is drawn on every key, so its wrapping must not be redone each time.
+			b.Run(c.name+"/rate-comment4000", func(b *testing.B) {
+				app := keystrokeApp(b, c.q, c.qid, c.answered)
+				var long []rune
+				for len(long) < 4000 {
+					long = append(long, text...)
+				}
+				app.question.comment.SetValue(string(long[:4000]))
+				keys := []rune{'1', '3', '5', '2', '4'}
+				measureKeys(b, app, func(i int) tea.Msg { return runeKey(keys[i%len(keys)]) })
+			})
+		}
 		b.Run(c.name+"/next", func(b *testing.B) {
 			app := keystrokeApp(b, c.q, c.qid, c.answered)
 			measureKeys(b, app, func(i int) tea.Msg {

@@ -54,6 +54,11 @@ type questionScreen struct {
 
 	// ro is the table of a roster question (nil for other types).
 	ro *rosterView
+
+	// commentWrap and valueWrap keep the unfocused comment's and text answer's wrapped
+	// lines: they are drawn on every key (a rating, a move), and a long text's wrapping
+	// would otherwise be redone each time.
+	commentWrap, valueWrap wrapMemo
 }
 
 func newQuestionScreen(c *shared, iv *interview) *questionScreen {
@@ -902,7 +907,7 @@ func (q *questionScreen) View() string {
 			if txt == "" {
 				full = []string{title + " " + s.Faint.Render("—")}
 			} else {
-				full = append([]string{title}, wrapPrefixed("  ", txt, w)...)
+				full = append([]string{title}, q.commentWrap.wrap("  ", txt, w)...)
 			}
 			small = clip(full, 2)
 		}
@@ -1002,7 +1007,7 @@ func (q *questionScreen) valueView(f bool, w int) []string {
 		if v == "" {
 			return []string{title + " " + s.Faint.Render("— ("+c.t("enter to type", "enter để nhập")+")")}
 		}
-		return append([]string{title}, wrapPrefixed("  ", v, w)...)
+		return append([]string{title}, q.valueWrap.wrap("  ", v, w)...)
 	default: // number, date
 		hint := ""
 		if q.qu.Type == survey.TypeDate {

@@ -127,6 +127,21 @@ func wrapPrefixed(prefix, text string, w int) []string {
 	return ls
 }
 
+// wrapMemo remembers the last wrapPrefixed result: wrapping the same text to the same width
+// again returns the same lines (callers must not modify them).
+type wrapMemo struct {
+	prefix, text string
+	w            int
+	lines        []string
+}
+
+func (m *wrapMemo) wrap(prefix, text string, w int) []string {
+	if m.lines == nil || m.prefix != prefix || m.text != text || m.w != w {
+		m.prefix, m.text, m.w, m.lines = prefix, text, w, wrapPrefixed(prefix, text, w)
+	}
+	return m.lines
+}
+
 // scaleKeys are the rating keys of scale sc as help bindings: 1–n for its counted steps,
 // then each uncounted step's own key (0 not assessed, d don't know, U ODRA's insufficient
 // information), so that the help line names what this scale has.
