@@ -464,9 +464,21 @@ func (s *Server) check(r *http.Request, dev Device, body []byte) (*batch.Batch, 
 	if role == "" {
 		role = survey.RoleAssessor
 	}
+	var knownErr error
 	revs, err := hub.Check(b, hub.Options{Signers: signers, Identities: s.cfg.Identities,
-		Known: func(q batch.QuestionnaireRef) bool { return s.known(r.Context(), q) },
-		Role:  func(string, ssh.PublicKey) survey.Role { return role }})
+		Known: func(q batch.QuestionnaireRef) bool {
+			ok, err := s.known(r.Context(), q)
+			if err != nil && knownErr == nil {
+				knownErr = err
+			}
+			return ok
+		},
+		Role: func(string, ssh.PublicKey) survey.Role { return role }})
+	if knownErr != nil {
+		// The published questionnaires could not be read: not the batch's fault, and not
+		// an "unknown questionnaire" either. The device retries.
+		return nil, nil, s.fail(r, "read published questionnaires", knownErr)
+	}
 	if err != nil {
 		we := ErrorOf(err)
 		if we.Retryable() || errors.Is(err, batch.ErrBadSignature) || errors.Is(err, batch.ErrUnknownSigner) ||
@@ -549,26 +561,27 @@ func (s *Server) signReceipt(rc *wire.Receipt) (string, error) {
 }
 
 // known reports whether the server knows questionnaire version q: bundled or published.
-func (s *Server) known(ctx context.Context, q batch.QuestionnaireRef) bool {
+// An error means the published versions could not be read (q's fate is unknown).
+func (s *Server) known(ctx context.Context, q batch.QuestionnaireRef) (bool, error) {
 	if s.cfg.Known != nil && s.cfg.Known(q) {
-		return true
+		return true, nil
 	}
 	s.pubMu.Lock()
 	ok := s.published[q]
 	s.pubMu.Unlock()
 	if ok {
-		return true
+		return true, nil
 	}
 	pubs, err := s.store.Questionnaires(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
 	for _, p := range pubs {
 		s.published[batch.QuestionnaireRef{ID: p.ID, Version: p.Version}] = true
 	}
-	return s.published[q]
+	return s.published[q], nil
 }
 
 // BundledKnown reports whether q is one of the questionnaire versions bundled with the

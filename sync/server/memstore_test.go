@@ -21,6 +21,7 @@ type memStore struct {
 	refusals map[string]server.RefusalRecord
 	nonces   map[string]time.Time // key → expiry
 	swept    time.Time
+	qErr     error // what Questionnaires fails with, if set
 }
 
 var _ server.Store = (*memStore)(nil)
@@ -152,7 +153,9 @@ func (m *memStore) Decide(context.Context, server.Decision) (survey.Revision, er
 }
 func (m *memStore) Publish(context.Context, server.Published) error { return nil }
 func (m *memStore) Questionnaires(context.Context) ([]server.Published, error) {
-	return nil, nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return nil, m.qErr
 }
 func (m *memStore) Close() error { return nil }
 

@@ -440,6 +440,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) *wire.Error {
 	}
 	if status != http.StatusOK {
 		s.log.Warn("health check failing", "error", h.Error)
+		// For a load balancer or a monitor: when to look again.
+		w.Header().Set("Retry-After", "5")
 	}
 	b, _ := json.Marshal(h)
 	w.Header().Set("Cache-Control", "no-store")

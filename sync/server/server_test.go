@@ -793,6 +793,60 @@ func fuzzServer(f *testing.F) (http.Handler, *servertest.Device, *memStore, ssh.
 	return srv.Handler(), d, ms, key
 }
 
+// TestUnreadablePublishedIsNotUnknown: when the published questionnaires cannot be read
+// (the database is unreachable for a moment), an upload whose questionnaire is not bundled
+// is answered with a server error the device retries, not "unknown questionnaire", which
+// would tell the assessor to install a version the server may well have.
+func TestUnreadablePublishedIsNotUnknown(t *testing.T) {
+	key, _, err := server.LoadOrCreateKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := newMemStore()
+	srv, err := server.New(server.Config{Store: ms, Key: key, MaxBatchBytes: 1 << 20}) // nothing bundled
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := servertest.NewDevice(t, "laptop-1", "an@example.org")
+	tok, _, err := server.IssueToken(context.Background(), ms, key, "An", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ms.Enroll(context.Background(), tok.Hash(), server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey()}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := d.Batch(t, d.Interview(t, servertest.DGRA(t), "0193a5b2-7c1e-7000-8000-000000000001", t0, rnd()))
+	upload := func() *wire.Error {
+		t.Helper()
+		r, err := d.UploadRequest("", bytes.NewReader(data), int64(len(data)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.RequestURI = r.URL.RequestURI()
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, r)
+		if w.Code == 200 {
+			t.Fatalf("accepted a batch of a questionnaire the server does not know")
+		}
+		return wire.FromResponse(w.Code, w.Body.Bytes())
+	}
+	ms.mu.Lock()
+	ms.qErr = errors.New("connection refused")
+	ms.mu.Unlock()
+	if we := upload(); we.Code == wire.CodeUnknownQuestionnaire || !we.Retryable() {
+		t.Fatalf("store failing: answered %s (%s), want a retryable server error", we.Code, we.Message)
+	}
+	ms.mu.Lock()
+	ms.qErr = nil
+	ms.mu.Unlock()
+	if we := upload(); we.Code != wire.CodeUnknownQuestionnaire {
+		t.Fatalf("store answering: %s (%s), want %s", we.Code, we.Message, wire.CodeUnknownQuestionnaire)
+	}
+	if len(ms.batches) != 0 {
+		t.Fatalf("stored %d batches", len(ms.batches))
+	}
+}
+
 // FuzzUpload posts arbitrary bodies as an enrolled device: the server must answer every one
 // with a protocol error (or a receipt for the one valid batch), never panic or fail with a
 // 5xx, and store nothing from a refused body. (The store is in memory: the SQLite store's
@@ -1036,6 +1090,11 @@ func TestHealthTellsTheTruth(t *testing.T) {
 	st, h = health()
 	if got := failing(h); st != http.StatusServiceUnavailable || h.Status != "unavailable" || !slices.Equal(got, []string{"free_space"}) {
 		t.Fatalf("threshold above the free space: %d %+v (failing %v)", st, h, got)
+	}
+	if res, err := http.Get(e.URL + wire.PathHealth); err != nil {
+		t.Fatal(err)
+	} else if res.Body.Close(); res.Header.Get("Retry-After") == "" {
+		t.Errorf("a failing /healthz says nothing of when to look again (no Retry-After)")
 	}
 	minFree = 0
 	e.Restart()
