@@ -23,17 +23,26 @@ const RecordFormat = "fieldsurvey-interview/1"
 // by `interview import`: the current value of every field, without history. Field names and
 // meanings are stable; fields may be added.
 type Record struct {
-	Format               string                    `json:"format"`
-	ID                   string                    `json:"id"`
-	Questionnaire        string                    `json:"questionnaire"`
-	QuestionnaireVersion string                    `json:"questionnaire_version"`
-	Assessor             string                    `json:"assessor,omitempty"`
-	Created              string                    `json:"created,omitempty"`
-	Status               Status                    `json:"status"`
-	StatusReason         string                    `json:"status_reason,omitempty"`
-	Respondent           Respondent                `json:"respondent"`
-	Answers              map[string]Answer         `json:"answers"`
-	Sections             map[string]SectionSummary `json:"sections"`
+	Format               string `json:"format"`
+	ID                   string `json:"id"`
+	Questionnaire        string `json:"questionnaire"`
+	QuestionnaireVersion string `json:"questionnaire_version"`
+	Assessor             string `json:"assessor,omitempty"`
+	// Device is the device the interview was created on; Assignee, Due and Note the
+	// assignment of a planned interview (InterviewMeta). Import writes them back as they
+	// were, so that the interview's creation made by an import equals the original's: an
+	// interview exported on one laptop and imported on another does not become an
+	// "interview details" conflict when both copies meet.
+	Device       string                    `json:"device,omitempty"`
+	Assignee     string                    `json:"assignee,omitempty"`
+	Due          string                    `json:"due,omitempty"`
+	Note         string                    `json:"note,omitempty"`
+	Created      string                    `json:"created,omitempty"`
+	Status       Status                    `json:"status"`
+	StatusReason string                    `json:"status_reason,omitempty"`
+	Respondent   Respondent                `json:"respondent"`
+	Answers      map[string]Answer         `json:"answers"`
+	Sections     map[string]SectionSummary `json:"sections"`
 	// Rosters holds the rows of each roster question, in order.
 	Rosters map[string][]RecordRow `json:"rosters,omitempty"`
 	// Orphaned, OrphanedSections and OrphanedRosters hold what the interview keeps under
@@ -72,7 +81,8 @@ func (s *InterviewState) Record() Record {
 	rec := Record{
 		Format: RecordFormat, ID: s.ID,
 		Questionnaire: s.Meta.Questionnaire, QuestionnaireVersion: s.Meta.QuestionnaireVersion,
-		Assessor: s.Meta.Assessor, Status: s.Status.Status, StatusReason: s.Status.Reason,
+		Assessor: s.Meta.Assessor, Device: s.Meta.Device, Assignee: s.Meta.Assignee, Due: s.Meta.Due, Note: s.Meta.Note,
+		Status: s.Status.Status, StatusReason: s.Status.Reason,
 		Respondent: s.Respondent, Answers: map[string]Answer{}, Sections: map[string]SectionSummary{},
 	}
 	if !s.Created.IsZero() {
@@ -291,6 +301,11 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	if !rec.Status.Valid() {
 		add("status", "unknown status %q", rec.Status)
 	}
+	if rec.Due != "" {
+		if _, err := time.Parse(time.DateOnly, rec.Due); err != nil {
+			add("due", "%q is not a date (YYYY-MM-DD)", rec.Due)
+		}
+	}
 	if rec.Created != "" {
 		if _, err := time.Parse(time.RFC3339, rec.Created); err != nil {
 			add("created", "%q is not a time (RFC 3339)", rec.Created)
@@ -462,7 +477,8 @@ func (rec Record) Changes(cur *InterviewState) []Change {
 	}
 	var out []Change
 	t := func(k Kind, key string) Target { return Target{Interview: rec.ID, Kind: k, Key: key} }
-	meta := InterviewMeta{Questionnaire: rec.Questionnaire, QuestionnaireVersion: rec.QuestionnaireVersion, Assessor: rec.Assessor, Device: cur.Meta.Device}
+	meta := InterviewMeta{Questionnaire: rec.Questionnaire, QuestionnaireVersion: rec.QuestionnaireVersion, Assessor: rec.Assessor,
+		Device: rec.Device, Assignee: rec.Assignee, Due: rec.Due, Note: rec.Note}
 	if !cur.HasMeta() {
 		out = append(out, Change{Target: t(KindInterview, ""), Value: meta})
 	}

@@ -12,7 +12,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err := q.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	line := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","status":"completed",` +
+	line := `{"format":"fieldsurvey-interview/1","id":"0193a5b2-7c1e-7000-8000-000000000001","questionnaire":"demo","questionnaire_version":"1","assessor":"an@example.org","device":"4f3627897b579df3","assignee":"an@example.org","due":"2026-12-31","note":"Gặp ông Hải","status":"completed",` +
 		`"respondent":{"agency":"Sở Thông tin và Truyền thông","province":"Đà Nẵng","role":"Giám đốc","category":"data-holder","date":"2026-11-20","place":"Đà Nẵng","consent":true},` +
 		`"answers":{"1.1":{"rating":"amber-green","comment":"Có khung","evidence":[{"polarity":"+","text":"Quyết định 1234","source":"https://example.org","in_scope":true},{"polarity":"-","text":"Luật chưa có hiệu lực","in_scope":false,"note":"hiệu lực 2026"}]},` +
 		`"1.2":{"value":true},"1.3":{"value":12},"1.4":{"value":["a","c"]}},"sections":{"1":{"rating":"amber","comment":"Khá"}}}`
@@ -30,6 +30,11 @@ func TestRecordRoundTrip(t *testing.T) {
 	st, err := Fold(revs)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The creation written is the original's: device and assignment included.
+	if m := st["0193a5b2-7c1e-7000-8000-000000000001"].Meta; m != (InterviewMeta{Questionnaire: "demo", QuestionnaireVersion: "1",
+		Assessor: "an@example.org", Device: "4f3627897b579df3", Assignee: "an@example.org", Due: "2026-12-31", Note: "Gặp ông Hải"}) {
+		t.Fatalf("imported creation %+v", m)
 	}
 	back := st["0193a5b2-7c1e-7000-8000-000000000001"].Record()
 	back.Created = "" // the original had none
@@ -54,7 +59,7 @@ func TestRecordRoundTrip(t *testing.T) {
 func TestRecordCheckNamesFields(t *testing.T) {
 	q := demo()
 	_ = q.Validate()
-	line := `{"format":"fieldsurvey-interview/1","id":"x","questionnaire":"demo","questionnaire_version":"1","status":"done",` +
+	line := `{"format":"fieldsurvey-interview/1","id":"x","questionnaire":"demo","questionnaire_version":"1","status":"done","due":"31/12/2026",` +
 		`"respondent":{"category":"aliens","date":"20/11/2026"},` +
 		`"answers":{"1.1":{"rating":"purple"},"9.9":{"value":1},"1.3":{"value":"many"},"1.4":{"value":["a","b","c"]}},"sections":{"1":{"rating":"green"},"7":{}}}`
 	rec, err := ParseRecord([]byte(line))
@@ -65,7 +70,7 @@ func TestRecordCheckNamesFields(t *testing.T) {
 	for _, e := range rec.Check(q) {
 		fields = append(fields, e.Field)
 	}
-	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 id respondent.category respondent.date sections.7 status"
+	want := "answers.1.1.rating answers.1.3.value answers.1.4 answers.9.9 due id respondent.category respondent.date sections.7 status"
 	if got := strings.Join(fields, " "); got != want {
 		t.Fatalf("fields:\n got %s\nwant %s", got, want)
 	}

@@ -199,8 +199,11 @@ func (w *Writer) Create(ctx context.Context, q *survey.Questionnaire, r survey.R
 	if err != nil {
 		return "", err
 	}
+	// The assessor is written as every reader attributes it (the name, else the principal
+	// that creates it), so that the creation an import of this interview writes elsewhere
+	// is the same value, not a conflict.
 	meta := survey.InterviewMeta{Questionnaire: q.ID, QuestionnaireVersion: q.Version,
-		Assessor: survey.NFC(w.Assessor), Device: w.Author.Device}
+		Assessor: survey.NFC(survey.InterviewMeta{Assessor: w.Assessor}.AssessorOr(w.Author.Principal)), Device: w.Author.Device}
 	changes := []survey.Change{
 		{Target: survey.Target{Interview: id, Kind: survey.KindInterview}, Value: meta},
 		RespondentChange(id, r),
