@@ -262,7 +262,7 @@ func (r *PostgresReader) List(ctx context.Context, o store.ListOptions) ([]store
 // EachSummary calls fn with the summary of each interview that matches o, in List's order.
 // An error from fn stops the walk and is returned.
 func (r *PostgresReader) EachSummary(ctx context.Context, o store.ListOptions, fn func(store.Summary) error) error {
-	ls, err := r.listed(ctx, o)
+	ls, err := r.listed(ctx, o, nil)
 	if err != nil {
 		return err
 	}
@@ -286,13 +286,21 @@ type pgListed struct {
 	storedOf string
 	// cached says whether interview_summaries holds sm (else it is written after the list).
 	cached bool
+	// progress is the progress counted with the counter of content of while sm was folded
+	// (nil: not counted).
+	progress *store.Progress
+	of       string
 }
+
+// counterFunc returns the progress counter of a questionnaire version (nil: none).
+type counterFunc func(qn, version string) *store.ProgressCounter
 
 // listed returns the interviews o lists with their summaries, in List's order: the
 // interviews table gives the rows (those its columns can filter, by its order), the cache
-// their summaries, a fold in the same snapshot those the cache lacks; the rest of o is
-// applied here. Summaries folded are then cached, when the database may be written.
-func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions) ([]pgListed, error) {
+// their summaries, a fold in the same snapshot those the cache lacks (counting their
+// progress too, with counter when not nil); the rest of o is applied here. Summaries folded
+// are then cached, when the database may be written.
+func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions, counter counterFunc) ([]pgListed, error) {
 	where := []string{"true"}
 	var args []any
 	arg := func(v any) string {
@@ -362,8 +370,15 @@ func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions) ([]pgL
 		}
 		i := 0
 		return eachFolded(ctx, r, tx, ids, func(st *survey.InterviewState) error {
-			out[missing[i]].sm = st.Summary()
+			l := &out[missing[i]]
 			i++
+			l.sm = st.Summary()
+			if counter != nil {
+				if c := counter(l.sm.Questionnaire, l.sm.Version); c != nil {
+					a, t := c.Count(st.Answers)
+					l.progress, l.of = &store.Progress{Answered: a, Total: t}, c.Of
+				}
+			}
 			return nil
 		})
 	})
@@ -408,14 +423,17 @@ func filterListed(ls []pgListed, o store.ListOptions) []pgListed {
 	return kept
 }
 
-// storeSummaries caches the summaries ls lacked, unless the interview changed meanwhile
-// (its count of revisions in the cache is then higher). A database that cannot be
-// written (a read-only role) keeps none: the next list folds them again.
+// storeSummaries caches the summaries ls lacked, with their progress when it was counted,
+// in one statement, unless the interview changed meanwhile (its count of revisions in the
+// cache is then higher). A database that cannot be written (a read-only role) keeps none:
+// the next list folds them again.
 func (r *PostgresReader) storeSummaries(ctx context.Context, ls []pgListed) {
 	if !r.cache {
 		return
 	}
-	b := &pgx.Batch{}
+	var ids, ofs []string
+	var revs, answered, total, at []int64
+	var sums [][]byte
 	for _, l := range ls {
 		if l.cached {
 			continue
@@ -424,15 +442,25 @@ func (r *PostgresReader) storeSummaries(ctx context.Context, ls []pgListed) {
 		if err != nil {
 			continue
 		}
-		b.Queue(`INSERT INTO interview_summaries (id, revisions, format, summary) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (id) DO UPDATE SET revisions = excluded.revisions, format = excluded.format, summary = excluded.summary,
-				progress_at = CASE WHEN interview_summaries.revisions = excluded.revisions THEN interview_summaries.progress_at ELSE -1 END
-			WHERE interview_summaries.revisions <= excluded.revisions`, l.sm.ID, l.sm.Revisions, summaryFormat, js)
+		p, pat := store.Progress{}, int64(-1)
+		if l.progress != nil {
+			p, pat = *l.progress, int64(l.sm.Revisions)
+		}
+		ids, revs, sums = append(ids, l.sm.ID), append(revs, int64(l.sm.Revisions)), append(sums, js)
+		answered, total, at, ofs = append(answered, int64(p.Answered)), append(total, int64(p.Total)), append(at, pat), append(ofs, l.of)
 	}
-	if b.Len() == 0 {
+	if len(ids) == 0 {
 		return
 	}
-	_ = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
+	_, _ = r.pool.Exec(ctx, `INSERT INTO interview_summaries (id, revisions, format, summary, progress_answered, progress_total, progress_at, progress_of)
+		SELECT id, revisions, $3, summary, answered, total, at, progress_of
+		FROM unnest($1::text[], $2::bigint[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])
+			AS s(id, revisions, summary, answered, total, at, progress_of)
+		ON CONFLICT (id) DO UPDATE SET revisions = excluded.revisions, format = excluded.format, summary = excluded.summary,
+			progress_answered = excluded.progress_answered, progress_total = excluded.progress_total,
+			progress_at = excluded.progress_at, progress_of = excluded.progress_of
+		WHERE interview_summaries.revisions <= excluded.revisions`,
+		ids, revs, summaryFormat, sums, answered, total, at, ofs)
 }
 
 // eachFolded calls fn with the state of each interview of ids, in that order, folded from
@@ -497,10 +525,6 @@ func (r *PostgresReader) InterviewsOf(ctx context.Context, qn string) ([]*survey
 // interview and the questionnaire's content are the same, the others are folded and
 // counted, and cached when the database may be written.
 func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, pf store.ProgressFunc) ([]store.Listed, error) {
-	ls, err := r.listed(ctx, o)
-	if err != nil {
-		return nil, err
-	}
 	counters := map[[2]string]*store.ProgressCounter{}
 	counter := func(qn, version string) *store.ProgressCounter {
 		k := [2]string{qn, version}
@@ -511,17 +535,23 @@ func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, 
 		}
 		return c
 	}
+	ls, err := r.listed(ctx, o, counter)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]store.Listed, len(ls))
 	var stale []int
 	for i, l := range ls {
 		out[i].Summary = l.sm
-		if c := counter(l.sm.Questionnaire, l.sm.Version); c != nil {
-			if l.storedAt == l.sm.Revisions && l.storedOf == c.Of {
-				p := l.stored
-				out[i].Progress = &p
-			} else {
-				stale = append(stale, i)
-			}
+		switch c := counter(l.sm.Questionnaire, l.sm.Version); {
+		case c == nil:
+		case l.progress != nil: // counted as it was folded
+			out[i].Progress = l.progress
+		case l.storedAt == l.sm.Revisions && l.storedOf == c.Of:
+			p := l.stored
+			out[i].Progress = &p
+		default:
+			stale = append(stale, i)
 		}
 	}
 	if len(stale) == 0 {
@@ -531,7 +561,8 @@ func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, 
 	for i, j := range stale {
 		ids[i] = out[j].ID
 	}
-	b := &pgx.Batch{}
+	var answered, total, at []int64
+	var ofs []string
 	i := 0
 	err = r.EachInterview(ctx, ids, func(st *survey.InterviewState) error {
 		l := &out[stale[i]]
@@ -539,15 +570,17 @@ func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, 
 		c := counter(l.Questionnaire, l.Version)
 		a, t := c.Count(st.Answers)
 		l.Progress = &store.Progress{Answered: a, Total: t}
-		b.Queue(`UPDATE interview_summaries SET progress_answered = $1, progress_total = $2, progress_at = $3, progress_of = $4
-			WHERE id = $5 AND revisions = $3`, a, t, st.Revisions, c.Of, st.ID)
+		answered, total, at, ofs = append(answered, int64(a)), append(total, int64(t)), append(at, int64(st.Revisions)), append(ofs, c.Of)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count progress: %w", err)
 	}
 	if r.cache {
-		_ = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
+		_, _ = r.pool.Exec(ctx, `UPDATE interview_summaries s SET progress_answered = u.answered, progress_total = u.total,
+				progress_at = u.at, progress_of = u.progress_of
+			FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u(id, answered, total, at, progress_of)
+			WHERE s.id = u.id AND s.revisions = u.at`, ids, answered, total, at, ofs)
 	}
 	return out, nil
 }
