@@ -163,7 +163,7 @@ Thiết lập: config.yaml trong thư mục làm việc < biến môi trường 
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.flags.home, "home", "", "home folder (default: $FIELDSURVEY_HOME, else the user config folder + fieldsurvey) · thư mục làm việc")
-	pf.StringVar(&g.flags.db, "db", "", "read this hub store instead of the device's own database · đọc kho dữ liệu tổng hợp này")
+	pf.StringVar(&g.flags.db, "db", "", "read this hub store (a file, or a server's postgres://… database) instead of the device's own database · đọc kho dữ liệu tổng hợp này (tệp, hoặc cơ sở dữ liệu postgres://… của máy chủ)")
 	pf.StringVar(&g.flags.lang, "lang", "", "language of messages and reports: vi or en · ngôn ngữ: vi hoặc en")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return withHint(err, "see '%s --help'", "xem '%s --help'", cmd.CommandPath())
