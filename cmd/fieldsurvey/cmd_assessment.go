@@ -143,7 +143,7 @@ func runAssessmentNew(ctx context.Context, g *globals, opts assessmentNewOptions
 }
 
 // resolveAssessment finds the assessment whose id is ref or begins with ref.
-func resolveAssessment(ctx context.Context, st *store.Store, ref string) (string, error) {
+func resolveAssessment(ctx context.Context, st store.Reader, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", fail("empty assessment id", "mã bản đánh giá rỗng")
@@ -205,7 +205,7 @@ func newAssessmentListCommand(g *globals) *cobra.Command {
 }
 
 func runAssessmentList(ctx context.Context, g *globals, asJSON bool) error {
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func buildAssessmentReport(ctx context.Context, g *globals, ref, include string)
 	if err != nil {
 		return nil, err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +361,7 @@ func runAssessmentExport(ctx context.Context, g *globals, refs []string, out str
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -536,7 +536,7 @@ func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) er
 
 // resolveRecord finds an interview or an assessment by its id or the beginning of it: what
 // 'conflicts settle' settles.
-func resolveRecord(ctx context.Context, st *store.Store, ref string) (string, error) {
+func resolveRecord(ctx context.Context, st store.Reader, ref string) (string, error) {
 	id, err := resolveInterview(ctx, st, ref)
 	if err == nil {
 		return id, nil

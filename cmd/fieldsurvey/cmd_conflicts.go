@@ -78,7 +78,7 @@ func runConflicts(ctx context.Context, g *globals, opts conflictsOptions) error 
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}

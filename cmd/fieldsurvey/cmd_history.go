@@ -66,7 +66,7 @@ func runInterviewHistory(ctx context.Context, g *globals, ref string, opts inter
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ sát, được gửi về các máy kèm chữ ký của người giám sát.`,
 
 // resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
 // An interview held without its creation (see errWaiting) is refused.
-func resolveInterview(ctx context.Context, st *store.Store, ref string) (string, error) {
+func resolveInterview(ctx context.Context, st store.Reader, ref string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", fail("empty interview id", "mã phỏng vấn rỗng")
@@ -112,7 +112,7 @@ func errWaiting(s *survey.InterviewState) error {
 // interviewIDs returns the ids of the interviews refs name (ids or their beginnings), each
 // once, in the order given; with no refs, the ids of every interview (of questionnaire, when
 // not empty).
-func interviewIDs(ctx context.Context, st *store.Store, refs []string, questionnaire string) ([]string, error) {
+func interviewIDs(ctx context.Context, st store.Reader, refs []string, questionnaire string) ([]string, error) {
 	var ids []string
 	if len(refs) == 0 {
 		sums, err := st.List(ctx, store.ListOptions{Questionnaire: questionnaire})
@@ -284,7 +284,7 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -417,7 +417,7 @@ thể chỉ nhập phần đầu của mã. --json in bản ghi trao đổi (đ�
 }
 
 func runInterviewShow(ctx context.Context, g *globals, ref string, opts interviewShowOptions) error {
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -499,7 +499,7 @@ hỏi sau khi chuyển sang phiên bản bảng hỏi mới được ghi trong "
 }
 
 func runInterviewExport(ctx context.Context, g *globals, refs []string, opts interviewExportOptions) error {
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}

@@ -249,7 +249,7 @@ func runReport(ctx context.Context, g *globals, opts reportOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore()
+	st, err := g.openReader(ctx)
 	if err != nil {
 		return err
 	}
@@ -407,7 +407,7 @@ func lessGC() {
 // that matches the questionnaire and the filters, and groups them by questionnaire version,
 // sorted by questionnaire id and version, each group in report order. It reads summaries
 // only, one at a time: an export of any size starts without reading any interview.
-func reportGroups(ctx context.Context, g *globals, st *store.Store, opts reportOptions, filter survey.Filter,
+func reportGroups(ctx context.Context, g *globals, st store.ReadStore, opts reportOptions, filter survey.Filter,
 	onSummary func(survey.Summary)) ([]*reportGroup, error) {
 	byKey := map[[2]string]*reportGroup{}
 	var groups []*reportGroup

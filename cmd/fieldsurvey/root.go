@@ -19,6 +19,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
 )
 
 // commands are the subcommands of fieldsurvey, in the order of the help. Each is built by
@@ -162,7 +163,7 @@ Thiết lập: config.yaml trong thư mục làm việc < biến môi trường 
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.flags.home, "home", "", "home folder (default: $FIELDSURVEY_HOME, else the user config folder + fieldsurvey) · thư mục làm việc")
-	pf.StringVar(&g.flags.db, "db", "", "read this hub store instead of the device's own database · đọc kho dữ liệu tổng hợp này")
+	pf.StringVar(&g.flags.db, "db", "", "read this hub store (a file, or a server's postgres://… database) instead of the device's own database · đọc kho dữ liệu tổng hợp này (tệp, hoặc cơ sở dữ liệu postgres://… của máy chủ)")
 	pf.StringVar(&g.flags.lang, "lang", "", "language of messages and reports: vi or en · ngôn ngữ: vi hoặc en")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return withHint(err, "see '%s --help'", "xem '%s --help'", cmd.CommandPath())
@@ -266,6 +267,12 @@ func (g *globals) catalog() (*questionnaires.Catalog, error) {
 // exist), else the device's own database in the home folder (set up on first use).
 func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 	path := g.flags.db
+	if server.IsPostgresURL(path) {
+		return nil, withHint(fail("this command does not read a server's PostgreSQL database (--db %s): it writes, or reads only a SQLite store",
+			"lệnh này không đọc cơ sở dữ liệu PostgreSQL của máy chủ (--db %s): lệnh này ghi dữ liệu, hoặc chỉ đọc kho SQLite", server.Redact(path)),
+			"the reading commands read it (interview list|show|export|history, report, conflicts, assessment list|show|export); changes go to this device's database: leave out --db",
+			"các lệnh đọc dùng được nó (interview list|show|export|history, report, conflicts, assessment list|show|export); thay đổi được ghi vào cơ sở dữ liệu của máy này: bỏ --db")
+	}
 	if path != "" {
 		if _, err := os.Stat(path); err != nil {
 			return nil, withHint(failWrap(err, "open hub store", "mở kho dữ liệu tổng hợp"),
@@ -287,6 +294,34 @@ func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 		return nil, failWrap(err, "open survey database", "mở cơ sở dữ liệu khảo sát")
 	}
 	return st, nil
+}
+
+// openReader opens the store a reading command reads: the server's PostgreSQL database
+// given with --db postgres://… (read only: nothing in it is created or migrated), else what
+// openStore opens (the hub store file given with --db, or the device's own database).
+func (g *globals) openReader(ctx context.Context) (store.ReadStore, error) {
+	if !server.IsPostgresURL(g.flags.db) {
+		return g.openStore()
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	url := server.Redact(g.flags.db)
+	r, err := server.OpenPostgresReader(ctx, g.flags.db)
+	switch {
+	case err == nil:
+		return r, nil
+	case errors.Is(err, server.ErrNotServerDB):
+		return nil, withHint(fail("%s is not a fieldsurvey server database", "%s không phải cơ sở dữ liệu của máy chủ fieldsurvey", url),
+			"run 'fieldsurvey serve --database URL' or 'fieldsurvey server migrate --to URL' first, or check the database name",
+			"chạy 'fieldsurvey serve --database URL' hoặc 'fieldsurvey server migrate --to URL' trước, hoặc kiểm tra tên cơ sở dữ liệu")
+	case errors.Is(err, server.ErrNewerServerDB):
+		return nil, withHint(failWrap(err, "open the server database", "mở cơ sở dữ liệu máy chủ"),
+			"a newer fieldsurvey made it: update fieldsurvey on this computer", "cơ sở dữ liệu do phiên bản fieldsurvey mới hơn tạo: hãy cập nhật fieldsurvey trên máy này")
+	}
+	return nil, withHint(failWrap(err, "open the server database", "mở cơ sở dữ liệu máy chủ"),
+		"check that PostgreSQL runs and the URL (host, port, user, database) is right",
+		"kiểm tra PostgreSQL đang chạy và URL (máy, cổng, người dùng, cơ sở dữ liệu) đúng")
 }
 
 // homeStoreOptions are opts and what every home store is opened with: the hub's tables, so

@@ -36,7 +36,7 @@ type Result struct {
 }
 
 // Read returns assessment id (store.ErrNotFound when it is not stored, or is an interview).
-func Read(ctx context.Context, st *store.Store, id string) (*survey.Assessment, error) {
+func Read(ctx context.Context, st store.Reader, id string) (*survey.Assessment, error) {
 	state, err := st.Interview(ctx, id)
 	if err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ type Exported struct {
 // Export writes the assessments ids (every assessment of st when ids is empty) as JSON
 // Lines (survey.Assessment.Lines): the same assessments always give the same bytes. An
 // assessment whose questionnaire cat does not hold is a *NoQuestionnaireError.
-func Export(ctx context.Context, st *store.Store, cat Catalog, ids []string) (Exported, error) {
+func Export(ctx context.Context, st store.Reader, cat Catalog, ids []string) (Exported, error) {
 	ids = slices.Clone(ids)
 	if len(ids) == 0 {
 		sums, err := st.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
@@ -166,7 +166,7 @@ func Export(ctx context.Context, st *store.Store, cat Catalog, ids []string) (Ex
 // report with o. conflicts counts the assessment's parts with competing versions (the
 // report shows the newest of each, marked). An assessment whose creation has not arrived
 // is ErrIncomplete; one whose questionnaire cat does not hold a *NoQuestionnaireError.
-func Report(ctx context.Context, st *store.Store, cat Catalog, id string, o report.AssessmentOptions) (r *report.AssessmentReport, conflicts int, err error) {
+func Report(ctx context.Context, st store.ReadStore, cat Catalog, id string, o report.AssessmentOptions) (r *report.AssessmentReport, conflicts int, err error) {
 	a, err := Read(ctx, st, id)
 	if err != nil {
 		return nil, 0, stepError(err, "read assessment %s", "đọc bản đánh giá %s", id)

@@ -44,7 +44,7 @@ type Conflict struct {
 
 // Conflicts returns every conflict of st in the order the store lists them, each with its
 // interview's state and questionnaire (looked up with get).
-func Conflicts(ctx context.Context, st *store.Store, get Lookup) ([]Conflict, error) {
+func Conflicts(ctx context.Context, st store.Reader, get Lookup) ([]Conflict, error) {
 	cfs, err := st.Conflicts(ctx)
 	if err != nil {
 		return nil, err

@@ -37,3 +37,24 @@ type Interface interface {
 }
 
 var _ Interface = (*Store)(nil)
+
+// ReadStore is a whole store as the reading commands use it (interview list|show|export,
+// report, conflicts, history, assessment list|show|export): a Reader, what lists, reports
+// and exports read in bulk, and Close. The SQLite store is one; a server's PostgreSQL
+// database, read with `--db postgres://…`, is another (sync/server.PostgresReader).
+type ReadStore interface {
+	Reader
+	// EachSummary calls fn with each summary List(o) would return, in its order.
+	EachSummary(ctx context.Context, o ListOptions, fn func(Summary) error) error
+	// ListProgress is List(o) with each interview's skip-aware progress (see Store's).
+	ListProgress(ctx context.Context, o ListOptions, pf ProgressFunc) ([]Listed, error)
+	// EachInterview calls fn with the state of each interview of ids, in that order, from
+	// one snapshot.
+	EachInterview(ctx context.Context, ids []string, fn func(*survey.InterviewState) error) error
+	// InterviewsOf returns the state of every created interview of questionnaire qn, in
+	// List's order.
+	InterviewsOf(ctx context.Context, qn string) ([]*survey.InterviewState, error)
+	Close() error
+}
+
+var _ ReadStore = (*Store)(nil)
