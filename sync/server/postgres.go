@@ -838,8 +838,10 @@ func (p *Postgres) ingestTx(t *pgTx, u Upload, v store.Verified, sups []Device) 
 		if carries {
 			row = t.addFeed(&pendingFeed{interview: strp(iv), batch: strp(m.ID), sender: u.Device.ID, created: now})
 		}
-		if err := t.follow(u.Device.ID, iv, m.ID, row, u.Time); err != nil {
-			return Ingested{}, err
+		if !u.Unenrolled {
+			if err := t.follow(u.Device.ID, iv, m.ID, row, u.Time); err != nil {
+				return Ingested{}, err
+			}
 		}
 		for _, dev := range assignees[iv] {
 			if err := t.follow(dev, iv, m.ID, row, u.Time); err != nil {
