@@ -165,7 +165,16 @@ func ExplainMerge(err error) (reason, detail survey.Text) {
 	var ce *ContentError
 	switch {
 	case errors.As(err, &ce):
+		// The detail, without the sentence for devices that the code gives it
+		// ("<sentence> (<detail>)", wire.NewError), nor the hub's class in front.
 		en, vi := ce.Err.Message, ce.Err.MessageVI
+		bare := wire.NewError(ce.Err.Code, "")
+		if d, ok := strings.CutPrefix(en, bare.Message+" ("); ok && strings.HasSuffix(d, ")") {
+			en = strings.TrimSuffix(d, ")")
+		}
+		if d, ok := strings.CutPrefix(vi, bare.MessageVI+" ("); ok && strings.HasSuffix(d, ")") {
+			vi = strings.TrimSuffix(d, ")")
+		}
 		for _, class := range []error{hub.ErrBatchConflict, hub.ErrSequenceReused, hub.ErrDeviceKey} {
 			en = strings.TrimPrefix(en, class.Error()+": ")
 			vi = strings.TrimPrefix(vi, class.Error()+": ")
