@@ -112,14 +112,10 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	return p, nil
 }
 
-// redactURL drops a password from a database URL, for messages.
-func redactURL(url string) string {
-	cfg, err := pgconn.ParseConfig(url)
-	if err != nil || cfg.Password == "" {
-		return url
-	}
-	return strings.Replace(url, ":"+cfg.Password+"@", ":***@", 1)
-}
+// redactURL drops a password from a database URL, for messages (Redact: the password
+// compared decoded with the URL's encoded text, as before, let a percent-encoded one
+// through).
+func redactURL(url string) string { return Redact(url) }
 
 func (p *Postgres) migrate(ctx context.Context) error {
 	conn, err := p.pool.Acquire(ctx)
