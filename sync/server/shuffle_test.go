@@ -162,7 +162,7 @@ func conflictsKnown(revs map[string]survey.Revision) []survey.Conflict {
 // design, on when the completion arrives, and is tested on its own
 // (TestSubmittedWhenCompletedReachesTheServer).
 func TestServerStoresAnyOrderSameState(t *testing.T) {
-	const seeds, orders = 4, 3
+	const seeds, orders = 3, 3
 	var mu sync.Mutex
 	digests := map[string][]string{} // by driver: one digest a seed
 	servertest.ForEachStore(t, func(t *testing.T, drv servertest.Driver) {
