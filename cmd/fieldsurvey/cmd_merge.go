@@ -18,6 +18,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/usb"
 )
 
@@ -30,7 +31,7 @@ type mergeOptions struct {
 func newMergeCommand(g *globals) *cobra.Command {
 	var opts mergeOptions
 	cmd := &cobra.Command{
-		Use:   "merge [--into HUB.db --allowed-signers FILE] [--identity KEY] BATCH|DIR...",
+		Use:   "merge [--into HUB.db|postgres://… --allowed-signers FILE] [--identity KEY] BATCH|DIR...",
 		Short: "Take in batch files: a supervisor's on a laptop, laptops' on a supervisor's home · Hợp nhất các lô dữ liệu",
 		Long: `merge verifies each batch (a file, or every *.fsbatch in a folder) and adds its revisions to
 this home's own database. Each batch is checked whole before anything of it is stored:
@@ -56,22 +57,38 @@ With --into HUB.db, merge works on a separate hub store instead (created if miss
 trusting the --allowed-signers files given (required); decisions are refused there. Then:
 'fieldsurvey report --db HUB.db', 'interview list --db HUB.db', 'conflicts --db HUB.db'.
 
+With --into postgres://USER:PASSWORD@HOST/DATABASE, merge works on a server's PostgreSQL
+database (the one its 'serve --database' nodes use; safe while they run), with the same
+checks, --allowed-signers required and decisions refused. The questionnaire versions known
+are the server's: the bundled ones and those published with 'server publish' (not this
+home's). A device enrolled with the server must have signed with its enrolled key, and a
+revoked device's batches are refused. What is merged reaches, at their next sync, the
+supervisors whose provinces cover it and the batch's own device if enrolled. Unlike an
+upload, a merge does not mark interviews submitted: the database then holds what
+'--into HUB.db' of the same files holds. The password is never printed.
+
 merge kiểm tra từng lô (một tệp, hoặc mọi *.fsbatch trong thư mục) rồi thêm các thay đổi
 vào cơ sở dữ liệu của thư mục làm việc này. Máy của người đánh giá nhận lô do người giám sát
 trong HOME/trusted_supervisors ký; thư mục của người giám sát nhận lô của các máy trong
 HOME/allowed_signers (hoặc --allowed-signers) và của người giám sát khác. Lô bị từ chối
-không thêm gì. Với --into HUB.db, hợp nhất vào một kho tổng hợp riêng.`,
+không thêm gì. Với --into HUB.db, hợp nhất vào một kho tổng hợp riêng. Với --into
+postgres://…, hợp nhất vào cơ sở dữ liệu PostgreSQL của máy chủ (an toàn khi các nút
+'serve' đang chạy), với cùng các bước kiểm tra; chỉ nhận các phiên bản bảng hỏi mà máy chủ
+biết (đi kèm chương trình hoặc đã công bố bằng 'server publish'); người giám sát phụ trách
+tỉnh nhận được dữ liệu ở lần đồng bộ sau; không đánh dấu "đã nộp". Mật khẩu không bao giờ
+được in ra.`,
 		Example: `  fieldsurvey merge /media/usb
   fieldsurvey merge /media/usb/000002-*.fsbatch
   fieldsurvey merge --allowed-signers team_a_signers /media/usb
   fieldsurvey merge --into hub.db --allowed-signers allowed_signers /media/usb/*.fsbatch
-  fieldsurvey report --db hub.db`,
+  fieldsurvey report --db hub.db
+  fieldsurvey merge --into postgres://fieldsurvey@db.internal/fieldsurvey --allowed-signers allowed_signers /media/usb`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runMerge(cmd.Context(), g, args, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.into, "into", "", "merge into this separate hub store (created if missing) instead of this home's · hợp nhất vào kho tổng hợp riêng này")
+	cmd.Flags().StringVar(&opts.into, "into", "", "merge into this separate hub store (created if missing), or a server's PostgreSQL database (postgres://…), instead of this home's · hợp nhất vào kho tổng hợp riêng này, hoặc cơ sở dữ liệu PostgreSQL của máy chủ")
 	opts.trust.flags(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the results as JSON · in kết quả dạng JSON")
 	return cmd
@@ -127,6 +144,9 @@ type merger struct {
 
 func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions) error {
 	var m merger
+	if server.IsPostgresURL(opts.into) {
+		return runMergeServer(ctx, g, args, opts)
+	}
 	if opts.into != "" {
 		hopts, files, err := opts.trust.checkInputs(g, args)
 		if err != nil {
@@ -155,6 +175,60 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 	defer h.Close()
 	m = merger{h: h, opts: policy.Options(), policy: &policy, conflictsHint: "fieldsurvey conflicts", explain: usb.Explain}
 	return mergeFiles(ctx, g, m, files, opts)
+}
+
+// runMergeServer merges into a server's PostgreSQL database (server.FileMerge).
+func runMergeServer(ctx context.Context, g *globals, args []string, opts mergeOptions) error {
+	hopts, files, err := opts.trust.checkInputs(g, args)
+	if err != nil {
+		return err
+	}
+	shown := server.Redact(opts.into)
+	st, err := server.OpenPostgres(ctx, opts.into)
+	if err != nil {
+		return withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu của máy chủ"),
+			"check the URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE) and that PostgreSQL answers there",
+			"kiểm tra URL (postgres://NGƯỜI-DÙNG:MẬT-KHẨU@MÁY:CỔNG/CSDL) và PostgreSQL có trả lời ở đó không")
+	}
+	defer st.Close()
+	// The server's questionnaires, not this home's: what it takes from its devices.
+	if hopts.Known, err = server.KnownQuestionnaires(ctx, st); err != nil {
+		return err
+	}
+	bar := newProgress(g.stderr, len(files))
+	var rep mergeReport
+	var n mergeTotals
+	n.files = len(files)
+	fm := server.FileMerge{Store: st, Options: hopts, Now: g.now}
+	err = fm.Merge(ctx, files, func(i int, file string, res hub.Result) {
+		line := mergeLine{File: file}
+		fillMergeLine(&line, res, server.ExplainMerge)
+		if line.Rejected != nil {
+			n.rejected++
+		}
+		n.added += line.Added
+		n.present += line.Present
+		rep.Batches = append(rep.Batches, line)
+		if !opts.json {
+			bar.clear()
+			printMergeLine(g, line)
+		}
+		if i+1 < len(files) {
+			bar.show(i+1, filepath.Base(files[i+1]))
+		}
+	})
+	bar.clear()
+	if err != nil {
+		return contextErr(ctx, withHint(failWrap(err, "merge into %s (the batches before this one are merged)",
+			"hợp nhất vào %s (các lô trước lô này đã được hợp nhất)", shown),
+			"run the same merge again: the batches already merged are recognised and change nothing",
+			"chạy lại lệnh merge: các lô đã hợp nhất được nhận ra và không thay đổi gì"))
+	}
+	held, err := server.Held(ctx, st)
+	if err != nil {
+		return err
+	}
+	return finishMerge(g, &rep, n, held.Gaps, held.Conflicts, held.Waiting, "fieldsurvey conflicts --db "+shown, opts)
 }
 
 // homePolicy is what this home trusts (see the help of merge), and the batch files named.
@@ -249,7 +323,7 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 	err := fm.Merge(ctx, files, func(gr usb.Group) {
 		for i, res := range gr.Results {
 			line := mergeLine{File: gr.Files[i]}
-			fillMergeLine(&line, res, m)
+			fillMergeLine(&line, res, m.explain)
 			if line.Rejected != nil {
 				rejected++
 			}
@@ -281,24 +355,36 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 	if err != nil {
 		return err
 	}
-	rep.Gaps = []mergeGap{}
-	for _, gp := range gaps {
-		rep.Gaps = append(rep.Gaps, mergeGap{gp.Device, gp.From, gp.To})
-	}
 	conflicts, err := h.Store().Conflicts(ctx)
 	if err != nil {
 		return err
 	}
-	rep.Conflicts = len(conflicts)
 	waiting, err := h.Store().List(ctx, store.ListOptions{Waiting: true})
 	if err != nil {
 		return err
 	}
-	rep.Waiting = []string{}
+	var ids []string
 	for _, w := range waiting {
-		rep.Waiting = append(rep.Waiting, w.ID)
+		ids = append(ids, w.ID)
 	}
-	sort.Strings(rep.Waiting)
+	sort.Strings(ids)
+	return finishMerge(g, &rep, mergeTotals{files: len(files), added: added, present: present, rejected: rejected},
+		gaps, len(conflicts), ids, m.conflictsHint, opts)
+}
+
+// mergeTotals counts what a merge did.
+type mergeTotals struct{ files, added, present, rejected int }
+
+// finishMerge prints what a merge did and what the store it merged into now lacks (gaps,
+// conflicts, interviews waiting for their creation), and fails when a batch was rejected.
+func finishMerge(g *globals, rep *mergeReport, n mergeTotals, gaps []hub.Gap, conflicts int, waiting []string, conflictsHint string, opts mergeOptions) error {
+	files, added, present, rejected := n.files, n.added, n.present, n.rejected
+	rep.Gaps = []mergeGap{}
+	for _, gp := range gaps {
+		rep.Gaps = append(rep.Gaps, mergeGap{gp.Device, gp.From, gp.To})
+	}
+	rep.Conflicts = conflicts
+	rep.Waiting = append([]string{}, waiting...)
 	if opts.json {
 		if err := writeJSON(g.stdout, rep); err != nil {
 			return err
@@ -317,30 +403,30 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 		}
 	}
 	g.infof("%[1]d %[2]s: %[3]d revisions added, %[4]d already present, %[5]d rejected",
-		"%[1]d lô: đã thêm %[3]d thay đổi, %[4]d đã có, %[5]d lô bị từ chối", len(files), plural(len(files), "batch", "batches"), added, present, rejected)
+		"%[1]d lô: đã thêm %[3]d thay đổi, %[4]d đã có, %[5]d lô bị từ chối", files, plural(files, "batch", "batches"), added, present, rejected)
 	if n := len(rep.Waiting); n > 0 {
 		g.notef("%[1]d %[2]s not here yet; the changes received for %[3]s (a supervisor's decision, or a later batch of the device that recorded it) are kept and take effect when %[4]s: %[5]s",
 			"%[1]d cuộc phỏng vấn chưa có ở đây; các thay đổi đã nhận (quyết định của người giám sát, hoặc lô sau của thiết bị đã ghi phỏng vấn) được giữ lại và có hiệu lực khi phỏng vấn được nhận: %[5]s",
 			n, plural(n, "interview is", "interviews are"), plural(n, "it", "them"), plural(n, "it arrives", "they arrive"), strings.Join(rep.Waiting, ", "))
 	}
-	if len(conflicts) > 0 {
+	if conflicts > 0 {
 		g.notef("%[1]d %[2]s two versions: '%[3]s' shows both sides",
-			"%[1]d câu trả lời hoặc mục có hai phiên bản: '%[3]s' hiển thị cả hai", len(conflicts),
-			plural(len(conflicts), "answer or field has", "answers or fields have"), m.conflictsHint)
+			"%[1]d câu trả lời hoặc mục có hai phiên bản: '%[3]s' hiển thị cả hai", conflicts,
+			plural(conflicts, "answer or field has", "answers or fields have"), conflictsHint)
 	}
 	if rejected > 0 {
-		return withHint(fail("%d of %d batches rejected; nothing of them was stored", "%d trên %d lô bị từ chối; không lưu gì từ các lô đó", rejected, len(files)),
+		return withHint(fail("%d of %d batches rejected; nothing of them was stored", "%d trên %d lô bị từ chối; không lưu gì từ các lô đó", rejected, files),
 			"the line of each rejected batch says which check failed", "dòng của mỗi lô bị từ chối cho biết bước kiểm tra nào không đạt")
 	}
 	return nil
 }
 
 // fillMergeLine records what merging one batch did in its line.
-func fillMergeLine(line *mergeLine, res hub.Result, m merger) {
+func fillMergeLine(line *mergeLine, res hub.Result, explain func(error) (reason, detail survey.Text)) {
 	line.ID, line.Device, line.Sequence, line.Signer = res.ID, res.Device, res.Sequence, res.Signer
 	line.Added, line.Present, line.Replay, line.reusedIDs = res.Added, res.Present, res.Replay, res.Reused
 	if res.Rejected != nil {
-		line.reason, line.detail = m.explain(res.Rejected)
+		line.reason, line.detail = explain(res.Rejected)
 		line.Rejected = &mergeRejection{Check: line.reason.Get(survey.LangEN), Detail: line.detail.Get(survey.LangEN)}
 	}
 }

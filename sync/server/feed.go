@@ -49,8 +49,10 @@ func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allA
 				return err
 			}
 		}
-		if err := followTx(ctx, tx, u.Device.ID, iv, m.ID, row, u.Time); err != nil {
-			return err
+		if !u.Unenrolled {
+			if err := followTx(ctx, tx, u.Device.ID, iv, m.ID, row, u.Time); err != nil {
+				return err
+			}
 		}
 		for _, dev := range assignees[iv] {
 			if err := followTx(ctx, tx, dev, iv, m.ID, row, u.Time); err != nil {

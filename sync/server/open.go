@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,14 +25,29 @@ func OpenStore(ctx context.Context, dir, database string) (Store, error) {
 }
 
 // Redact returns database with the password of its URL, if it has one, replaced by
-// "xxxxx": what messages and logs may show of a database setting.
+// "xxxxx": what messages and logs may show of a database setting. The password may be in
+// the user part (percent-encoded or not) or a password= parameter; in a URL that does not
+// parse, everything between the scheme and the last '@' is hidden.
 func Redact(database string) string {
 	u, err := url.Parse(database)
-	if err != nil || u.User == nil {
+	if err != nil {
+		if i, j := strings.Index(database, "://"), strings.LastIndex(database, "@"); i >= 0 && j > i {
+			database = database[:i+3] + "xxxxx" + database[j:]
+		}
+		return passwordParam.ReplaceAllString(database, "${1}xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	} else if u.User == nil {
 		return database
 	}
 	return u.Redacted()
 }
+
+// passwordParam is a password= parameter (of a URL that does not parse).
+var passwordParam = regexp.MustCompile(`([?&]password=)[^&\s]*`)
 
 // ErrOtherKey is returned by BindKey when the database belongs to another server key.
 var ErrOtherKey = errors.New("the database belongs to another server key")

@@ -112,14 +112,10 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 	return p, nil
 }
 
-// redactURL drops a password from a database URL, for messages.
-func redactURL(url string) string {
-	cfg, err := pgconn.ParseConfig(url)
-	if err != nil || cfg.Password == "" {
-		return url
-	}
-	return strings.Replace(url, ":"+cfg.Password+"@", ":***@", 1)
-}
+// redactURL drops a password from a database URL, for messages (Redact: the password
+// compared decoded with the URL's encoded text, as before, let a percent-encoded one
+// through).
+func redactURL(url string) string { return Redact(url) }
 
 func (p *Postgres) migrate(ctx context.Context) error {
 	conn, err := p.pool.Acquire(ctx)
@@ -838,8 +834,10 @@ func (p *Postgres) ingestTx(t *pgTx, u Upload, v store.Verified, sups []Device) 
 		if carries {
 			row = t.addFeed(&pendingFeed{interview: strp(iv), batch: strp(m.ID), sender: u.Device.ID, created: now})
 		}
-		if err := t.follow(u.Device.ID, iv, m.ID, row, u.Time); err != nil {
-			return Ingested{}, err
+		if !u.Unenrolled {
+			if err := t.follow(u.Device.ID, iv, m.ID, row, u.Time); err != nil {
+				return Ingested{}, err
+			}
 		}
 		for _, dev := range assignees[iv] {
 			if err := t.follow(dev, iv, m.ID, row, u.Time); err != nil {

@@ -236,6 +236,10 @@ type Upload struct {
 	Server string
 	// Time is when the server received the batch.
 	Time time.Time
+	// Unenrolled says Device is not enrolled with the server (a batch file merged with
+	// FileMerge): it is not made interested in the batch's interviews (it could not
+	// download them).
+	Unenrolled bool
 }
 
 // Ingested is a batch the server holds, with its receipt (not yet signed).
