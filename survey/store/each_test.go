@@ -68,6 +68,12 @@ func TestEachInterview(t *testing.T) {
 	by := Author{Device: "dev-a", Principal: "lan@example.org"}
 	newInterview(t, s, by, idEach1, "Sở Tài chính", "Đà Nẵng")
 	newInterview(t, s, by, idEach2, "Bộ Tài chính", "Hà Nội")
+	// The second interview was created before the assessor set a name: it is attributed
+	// to the principal that created it, in EachInterview (reports) as in Interview.
+	if _, err := s.Put(ctx, by, survey.Change{Target: tgt(idEach2, survey.KindInterview, ""),
+		Value: survey.InterviewMeta{Questionnaire: "example", QuestionnaireVersion: "1", Device: by.Device}}); err != nil {
+		t.Fatal(err)
+	}
 	// Another device rated 1.1 of the first interview independently: a conflict.
 	other := &otherDevice{name: "dev-b", now: t0}
 	if _, err := s.Append(ctx, other.rev(t, tgt(idEach1, survey.KindAnswer, "1.1"), survey.Answer{Rating: survey.Red})); err != nil {
@@ -80,11 +86,14 @@ func TestEachInterview(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		// The heads kept in Conflicts carry id, target, time and value only.
+		// The heads kept in Conflicts carry id, target, time, author and value only.
 		for i, c := range want.Conflicts {
 			for j, h := range c.Heads {
-				want.Conflicts[i].Heads[j] = survey.Revision{ID: h.ID, Interview: h.Interview, Kind: h.Kind, Key: h.Key, Time: h.Time, Value: h.Value}
+				want.Conflicts[i].Heads[j] = survey.Revision{ID: h.ID, Interview: h.Interview, Kind: h.Kind, Key: h.Key, Time: h.Time, Author: h.Author, Value: h.Value}
 			}
+		}
+		if st.Meta.Assessor != by.Principal {
+			t.Errorf("interview %s attributed to %q, want %q", st.ID, st.Meta.Assessor, by.Principal)
 		}
 		if !reflect.DeepEqual(st, want) {
 			t.Errorf("EachInterview gave %+v, Interview %+v", st, want)

@@ -144,12 +144,13 @@ type interviewHeads struct {
 }
 
 // headColsLean are the columns of a head revision that folding reads: a head replaces no
-// other head, and device, counter and author do not change the state.
-const headColsLean = "id, kind, key, time, value"
+// other head, and device and counter do not change the state. The author does: an
+// interview created without an assessor's name is attributed to it (InterviewMeta.AssessorOr).
+const headColsLean = "id, kind, key, time, author, value"
 
 // interviewHeads reads what interview id is folded from; lean reads only headColsLean of
 // each head (EachInterview: reading fewer columns is a tenth of an export's time), so the
-// heads kept in the state's Conflicts lack device, counter, author and replaces.
+// heads kept in the state's Conflicts lack device, counter and replaces.
 func (tx *Tx) interviewHeads(id string, lean bool) (interviewHeads, error) {
 	h := interviewHeads{id: id}
 	err := tx.queryRow("SELECT revisions, created, updated FROM interviews WHERE id = ?", id).Scan(&h.revisions, &h.created, &h.updated)
@@ -182,7 +183,7 @@ func leanHeads(id string, rows *sql.Rows, err error) ([]survey.Revision, error) 
 		var kind string
 		var tm int64
 		var value []byte
-		if err := rows.Scan(&r.ID, &kind, &r.Key, &tm, &value); err != nil {
+		if err := rows.Scan(&r.ID, &kind, &r.Key, &tm, &r.Author, &value); err != nil {
 			return nil, err
 		}
 		r.Kind, r.Time, r.Value = survey.Kind(kind), fromMS(tm), json.RawMessage(value)
