@@ -500,11 +500,22 @@ func (r refusal) Error() string { return r.err.Error() }
 func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 	ctx := context.Background()
 	return s.st.Update(ctx, func(tx *store.Tx) error {
-		sups, err := supervisorsTx(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("list supervisors: %w", err)
-		}
+		var sups []Device
+		listed := false
 		for _, j := range jobs {
+			if j.nonce != nil {
+				if err := s.nonceTx(ctx, tx, j.nonce); err != nil {
+					return err
+				}
+				continue
+			}
+			if !listed {
+				var err error
+				if sups, err = supervisorsTx(ctx, tx); err != nil {
+					return fmt.Errorf("list supervisors: %w", err)
+				}
+				listed = true
+			}
 			out, err := s.ingestTx(ctx, tx, j.u, j.revs, sups)
 			var rf refusal
 			switch {
@@ -779,30 +790,53 @@ func (s *SQLite) Questionnaires(ctx context.Context) ([]Published, error) {
 const nonceSweep = time.Minute
 
 // UseNonce records a request's nonce key until now+keep; a key still unexpired is a replay.
-// Expired rows are deleted at most once a nonceSweep.
+// Expired rows are deleted at most once a nonceSweep. The nonce is recorded by the group
+// commit (group.go), in the transaction that stores the uploads waiting then: under load,
+// one fsync for many requests' nonces and batches, instead of one a request; the answer
+// comes once that transaction is durable, as before.
 func (s *SQLite) UseNonce(ctx context.Context, key string, now time.Time, keep time.Duration) (bool, error) {
-	fresh := false
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
-		if last := s.nonceSwept.Load(); now.UnixMilli()-last >= nonceSweep.Milliseconds() || now.UnixMilli() < last {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM server_nonces WHERE expires < ?`, ms(now)); err != nil {
-				return fmt.Errorf("forget expired nonces: %w", err)
-			}
-			s.nonceSwept.Store(now.UnixMilli())
+	j := &ingestJob{nonce: &nonceJob{key: key, now: now, keep: keep}, done: make(chan struct{})}
+	if err := s.grp.submit(j); err != nil {
+		return false, err
+	}
+	select {
+	case <-j.done:
+		return j.err == nil && j.nonce.fresh, j.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// nonceJob is a nonce to record in a group commit, and whether it was fresh.
+type nonceJob struct {
+	key   string
+	now   time.Time
+	keep  time.Duration
+	fresh bool
+}
+
+// nonceTx records nonce n in tx (see UseNonce).
+func (s *SQLite) nonceTx(ctx context.Context, tx *store.Tx, n *nonceJob) error {
+	now := n.now
+	if last := s.nonceSwept.Load(); now.UnixMilli()-last >= nonceSweep.Milliseconds() || now.UnixMilli() < last {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM server_nonces WHERE expires < ?`, ms(now)); err != nil {
+			return fmt.Errorf("forget expired nonces: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO server_nonces (key, expires) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE server_nonces.expires < ?`,
-			key, ms(now.Add(keep)), ms(now))
-		if err != nil {
-			return fmt.Errorf("record nonce: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("record nonce: %w", err)
-		}
-		fresh = n == 1
-		return nil
-	})
-	return fresh, err
+		// Stored before the commit: a failed transaction at worst delays the next sweep.
+		s.nonceSwept.Store(now.UnixMilli())
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO server_nonces (key, expires) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE server_nonces.expires < ?`,
+		n.key, ms(now.Add(n.keep)), ms(now))
+	if err != nil {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	k, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	n.fresh = k == 1
+	return nil
 }
 
 // ingest makes the store's checks of u's revisions (store.VerifyBatchRevisions: u.Revisions
