@@ -239,7 +239,7 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 		return err
 	}
 	for _, iv := range ivs {
-		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now, false); err != nil {
 			return err
 		}
 	}
@@ -278,7 +278,7 @@ func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time
 		return err
 	}
 	for _, iv := range ivs {
-		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now, false); err != nil {
 			return err
 		}
 	}
@@ -535,6 +535,11 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 // any other error tx must be rolled back. sups are the active supervisor devices.
 func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device) (Ingested, error) {
 	m := &u.Batch.Manifest
+	ivs := revs.Interviews()
+	news, err := newInterviewsTx(ctx, tx, ivs)
+	if err != nil {
+		return Ingested{}, err
+	}
 	res, err := s.hub.AddTx(ctx, tx, u.Batch, revs)
 	if err != nil {
 		return Ingested{}, err
@@ -543,12 +548,11 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 		return Ingested{}, refusal{rejection(res.Rejected)}
 	}
 	if !res.Replay {
-		ivs := revs.Interviews()
 		assignees, err := assigneesTx(ctx, tx, u, revs)
 		if err != nil {
 			return Ingested{}, err
 		}
-		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees); err != nil {
+		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees, news); err != nil {
 			return Ingested{}, err
 		}
 		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
