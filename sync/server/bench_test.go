@@ -146,7 +146,7 @@ func rawIngest(b *testing.B, f *fleet, dir string, grouped bool) time.Duration {
 // Checks run at most GOMAXPROCS-1 at a time, each device's batches in order, as in
 // rawIngest. It does less than any real server can: no revision is decoded, no head or
 // summary kept, no batch record or receipt written.
-func floorIngest(b *testing.B, f *fleet, dir string) (took, cpu time.Duration) {
+func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 	b.Helper()
 	db, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
 	if err != nil {
