@@ -278,7 +278,9 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 // batch), and reports both per batch and per interview, their ratios (ratio: server over
 // raw grouped, the target ≤ 1.5; ratio-1tx: server over raw with a transaction a batch),
 // and the bytes a device sends per completed DGRA interview. FIELDSURVEY_BENCH_DEVICES sets
-// the number of devices (default 32), each sending 3 batches of 2 interviews.
+// the number of devices (default 32), each sending 3 batches of 2 interviews. The same
+// figure against a real `fieldsurvey serve` process, with that process's own CPU time and
+// the floor beside it: TestLoad with FIELDSURVEY_LOAD=1 FIELDSURVEY_LOAD_SERVE=build.
 func BenchmarkIngest(b *testing.B) {
 	n := 32
 	if v := os.Getenv("FIELDSURVEY_BENCH_DEVICES"); v != "" {
