@@ -146,7 +146,7 @@ func rawIngest(b *testing.B, f *fleet, dir string, grouped bool) time.Duration {
 // Checks run at most GOMAXPROCS-1 at a time, each device's batches in order, as in
 // rawIngest. It does less than any real server can: no revision is decoded, no head or
 // summary kept, no batch record or receipt written.
-func floorIngest(b *testing.B, f *fleet, dir string) (took, cpu time.Duration) {
+func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 	b.Helper()
 	db, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
 	if err != nil {
@@ -278,7 +278,9 @@ func floorIngest(b *testing.B, f *fleet, dir string) (took, cpu time.Duration) {
 // batch), and reports both per batch and per interview, their ratios (ratio: server over
 // raw grouped, the target ≤ 1.5; ratio-1tx: server over raw with a transaction a batch),
 // and the bytes a device sends per completed DGRA interview. FIELDSURVEY_BENCH_DEVICES sets
-// the number of devices (default 32), each sending 3 batches of 2 interviews.
+// the number of devices (default 32), each sending 3 batches of 2 interviews. The same
+// figure against a real `fieldsurvey serve` process, with that process's own CPU time and
+// the floor beside it: TestLoad with FIELDSURVEY_LOAD=1 FIELDSURVEY_LOAD_SERVE=build.
 func BenchmarkIngest(b *testing.B) {
 	n := 32
 	if v := os.Getenv("FIELDSURVEY_BENCH_DEVICES"); v != "" {

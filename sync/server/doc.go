@@ -66,7 +66,9 @@
 //   - Group commit: uploads that arrive while the store is writing are stored together in
 //     the next transaction (one fsync for all), each checked whole before; a batch refused
 //     there spoils none of the others, and if the transaction fails each batch is tried
-//     alone. A receipt is sent only once the transaction holding its batch is durable.
+//     alone. A receipt is sent only once the transaction holding its batch is durable. On
+//     SQLite the signed requests' nonces go into the same transactions (a request is
+//     answered once its nonce is durable), not one transaction (one fsync) each.
 //   - Submitted: when a stored batch leaves an interview completed (one status head), the
 //     server marks it submitted in the same transaction, with a status revision of its own
 //     (device ServerDevice).

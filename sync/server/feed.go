@@ -24,7 +24,9 @@ import (
 // province, and the devices of the assessor a supervisor's planned interview is assigned
 // to (assignees, see assigneesTx). allAdded says that every revision of the batch was new
 // to the server.
-func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allAdded bool, sups []Device, assignees map[string][]string) error {
+// news are the interviews of ivs the server held no revision of before the batch
+// (newInterviewsTx): all their revisions came with it, so no follower needs a backfill.
+func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allAdded bool, sups []Device, assignees map[string][]string, news map[string]bool) error {
 	m := &u.Batch.Manifest
 	now := ms(u.Time)
 	for _, iv := range ivs {
@@ -50,12 +52,12 @@ func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allA
 			}
 		}
 		if !u.Unenrolled {
-			if err := followTx(ctx, tx, u.Device.ID, iv, m.ID, row, u.Time); err != nil {
+			if err := followTx(ctx, tx, u.Device.ID, iv, m.ID, row, u.Time, news[iv]); err != nil {
 				return err
 			}
 		}
 		for _, dev := range assignees[iv] {
-			if err := followTx(ctx, tx, dev, iv, m.ID, row, u.Time); err != nil {
+			if err := followTx(ctx, tx, dev, iv, m.ID, row, u.Time, news[iv]); err != nil {
 				return err
 			}
 		}
@@ -68,13 +70,31 @@ func feedBatchTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string, allA
 		}
 		for _, sup := range sups {
 			if sup.ID != u.Device.ID && sup.Covers(province) {
-				if err := followTx(ctx, tx, sup.ID, iv, m.ID, row, u.Time); err != nil {
+				if err := followTx(ctx, tx, sup.ID, iv, m.ID, row, u.Time, news[iv]); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// newInterviewsTx returns the interviews of ivs of which tx holds no revision (one index
+// lookup each): called before a batch is stored, they are the interviews whose every
+// revision comes with that batch.
+func newInterviewsTx(ctx context.Context, tx *store.Tx, ivs []string) (map[string]bool, error) {
+	news := map[string]bool{}
+	for _, iv := range ivs {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE interview = ? LIMIT 1`, iv).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			news[iv] = true
+		case err != nil:
+			return nil, fmt.Errorf("feed: %w", err)
+		}
+	}
+	return news, nil
 }
 
 // assigneesTx returns, for each planned interview that revs create (a creation revision
@@ -142,8 +162,10 @@ func feedServerRevisionTx(ctx context.Context, tx *store.Tx, rev survey.Revision
 // has revisions the device does not hold and no later row will bring (made by other
 // devices, outside batch), the device gets a backfill row of them all, and receives the
 // interview's rows after it; otherwise it receives the rows from row (the row of batch
-// being stored, 0: none) on, or the rows to come.
-func followTx(ctx context.Context, tx *store.Tx, device, interview, batch string, row int64, now time.Time) error {
+// being stored, 0: none) on, or the rows to come. onlyBatch says that every revision of the
+// interview came with batch (newInterviewsTx): then there is nothing to backfill, and the
+// revisions are not searched.
+func followTx(ctx context.Context, tx *store.Tx, device, interview, batch string, row int64, now time.Time, onlyBatch bool) error {
 	var since int64
 	err := tx.QueryRowContext(ctx, `SELECT since FROM server_interest WHERE device = ? AND interview = ?`, device, interview).Scan(&since)
 	if err == nil {
@@ -153,8 +175,12 @@ func followTx(ctx context.Context, tx *store.Tx, device, interview, batch string
 		return fmt.Errorf("read interest: %w", err)
 	}
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE interview = ? AND device != ? AND (batch IS NULL OR batch != ?) LIMIT 1`,
-		interview, device, batch).Scan(&one)
+	if onlyBatch {
+		err = sql.ErrNoRows
+	} else {
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE interview = ? AND device != ? AND (batch IS NULL OR batch != ?) LIMIT 1`,
+			interview, device, batch).Scan(&one)
+	}
 	switch {
 	case err == nil:
 		res, err := tx.ExecContext(ctx, `INSERT INTO server_feed (interview, device, sender, created) VALUES (?, ?, '', ?)`, interview, device, ms(now))
@@ -187,7 +213,7 @@ func (s *SQLite) Follow(ctx context.Context, device string, interviews ...string
 		}
 		now := time.Now()
 		for _, iv := range interviews {
-			if err := followTx(ctx, tx, device, iv, "", 0, now); err != nil {
+			if err := followTx(ctx, tx, device, iv, "", 0, now, false); err != nil {
 				return err
 			}
 		}

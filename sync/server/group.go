@@ -19,6 +19,9 @@ import (
 // batch (or a disk error that one batch provokes) cannot fail the others. No request is
 // answered before the transaction holding its batch is durable.
 //
+// The signed requests' nonces (SQLite.UseNonce) are recorded the same way: a nonce queues
+// like a batch and is answered once the transaction holding it is durable.
+//
 // The group is whatever queued while the last transaction was being stored (up to the
 // limits below): no timer, so a lone upload is stored at once, and under load the groups
 // grow by themselves.
@@ -38,10 +41,13 @@ var cpuSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 // errStoreClosed is returned by Ingest after Close.
 var errStoreClosed = errors.New("the server's store is closed")
 
-// ingestJob is one upload waiting for its group's commit.
+// ingestJob is one upload waiting for its group's commit, or (nonce set) one signed
+// request's nonce to record (SQLite.UseNonce), so that recording it shares the group's
+// fsync instead of taking a transaction of its own.
 type ingestJob struct {
-	u    Upload
-	revs store.Verified
+	u     Upload
+	revs  store.Verified
+	nonce *nonceJob
 	// out and err are the outcome, valid once done is closed: err is the batch's refusal
 	// (a *wire.Error) or a failure of the store.
 	out  Ingested
@@ -61,7 +67,8 @@ type grouper struct {
 	closed  bool
 	idle    *sync.Cond
 
-	// stats, for tests and metrics: transactions committed and batches in them.
+	// stats, for tests and metrics: transactions committed and the batches in them (not
+	// counting nonces).
 	groups, batches int
 	busy            time.Duration
 }
@@ -111,7 +118,11 @@ func (g *grouper) run() {
 		copy(jobs, g.queue)
 		g.queue = append(g.queue[:0], g.queue[n:]...)
 		g.groups++
-		g.batches += n
+		for _, j := range jobs {
+			if j.nonce == nil {
+				g.batches++
+			}
+		}
 		g.mu.Unlock()
 		t0 := time.Now()
 		g.store(jobs)

@@ -159,6 +159,11 @@ func (f *fleet) upload(t testing.TB, urls ...string) (time.Duration, int64) {
 // FIELDSURVEY_LOAD_STORE=postgres runs it on the PostgreSQL store (FIELDSURVEY_TEST_POSTGRES),
 // with FIELDSURVEY_LOAD_NODES servers (default 1) on the one database, the devices spread
 // over them.
+// FIELDSURVEY_LOAD_SERVE=PATH (or =build: built from this module) runs the server as a real
+// `fieldsurvey serve` process on the same data folder (SQLite, one node): the devices are
+// enrolled in it first, the upload goes to that process, its own CPU time is reported
+// (Linux), and the independent floor of the same batches (floorIngest) runs after it in
+// this process, with the ratios.
 func TestLoad(t *testing.T) {
 	n, per, ivs := 50, 2, 1
 	if os.Getenv("FIELDSURVEY_LOAD") != "" {
@@ -193,12 +198,33 @@ func TestLoad(t *testing.T) {
 		e.Enroll(d)
 	}
 	pg, _ := e.St.(*server.Postgres)
+	var proc *serveProc
+	if v := os.Getenv("FIELDSURVEY_LOAD_SERVE"); v != "" {
+		if pg != nil || nodes > 1 {
+			t.Fatal("FIELDSURVEY_LOAD_SERVE runs one SQLite server; leave out FIELDSURVEY_LOAD_STORE and FIELDSURVEY_LOAD_NODES")
+		}
+		bin := serveBinary(t, v)
+		e.Stop() // the devices are enrolled: the real server takes over the data folder
+		proc = startServe(t, bin, dir)
+		urls = []string{proc.url}
+	}
+	var pc0 time.Duration
+	var pw0 int64
+	if proc != nil {
+		pc0, pw0 = procCPU(proc.cmd.Process.Pid), procWritten(proc.cmd.Process.Pid)
+	}
 	wal0 := walBytes(t, pg)
 	took, sent := f.upload(t, urls...)
 	if t.Failed() {
 		t.FailNow()
 	}
 	wal := walBytes(t, pg) - wal0
+	var serveCPU time.Duration
+	if proc != nil {
+		serveCPU, f.written = procCPU(proc.cmd.Process.Pid)-pc0, procWritten(proc.cmd.Process.Pid)-pw0
+		proc.stop(t)
+		e.Restart() // to read what the real server stored
+	}
 	// What the devices sent, and the server's "submitted" on each completed interview.
 	h := holdings(t, e)
 	if h.revisions != f.revisions+f.interviews || h.batches != n*per {
@@ -231,7 +257,12 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("%s, %d node(s): %d devices × %d batches × %d DGRA interviews: %d interviews, %d revisions, %.1f MiB sent in %s",
 		drv.Name, nodes, n, per, ivs, f.interviews, f.revisions, float64(sent)/(1<<20), took.Round(time.Millisecond))
-	if f.cpu > 0 {
+	switch {
+	case proc != nil && serveCPU > 0:
+		t.Logf("CPU time of the fieldsurvey serve process during the upload: %s (%.3f ms per interview), %.2f cores busy on average (of %d); of this process (the devices): %s",
+			serveCPU.Round(time.Millisecond), float64(serveCPU.Microseconds())/1e3/float64(f.interviews), serveCPU.Seconds()/took.Seconds(), runtime.NumCPU(), f.cpu.Round(time.Millisecond))
+	case proc != nil:
+	case f.cpu > 0:
 		t.Logf("CPU time of this process (servers and devices; not PostgreSQL's) during the upload: %s, %.2f cores busy on average (of %d)", f.cpu.Round(time.Millisecond), f.cpu.Seconds()/took.Seconds(), runtime.NumCPU())
 	}
 	if f.written > 0 && pg == nil {
@@ -241,6 +272,9 @@ func TestLoad(t *testing.T) {
 		t.Logf("PostgreSQL WAL written during the upload: %.0f MiB (%.1f KiB per revision)", float64(wal)/(1<<20), float64(wal)/1024/float64(f.revisions))
 	}
 	for k, e := range envs {
+		if proc != nil {
+			break // the store of the process that stored the batches is gone
+		}
 		groups, inGroups, busy := e.St.(interface {
 			GroupCommits() (int, int, time.Duration)
 		}).GroupCommits()
@@ -248,6 +282,11 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
 		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
+	if proc != nil {
+		ft, fc := floorIngest(t, f, t.TempDir())
+		t.Logf("independent floor of the same batches (floorIngest, in this process): %.0f interviews/s, %.3f CPU-ms per interview; serve over floor: %.2f× the time, %.2f× the CPU",
+			float64(f.interviews)/ft.Seconds(), float64(fc.Microseconds())/1e3/float64(f.interviews), took.Seconds()/ft.Seconds(), serveCPU.Seconds()/fc.Seconds())
+	}
 }
 
 // walBytes is the PostgreSQL server's WAL position in bytes (0 without PostgreSQL).

@@ -239,7 +239,7 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 		return err
 	}
 	for _, iv := range ivs {
-		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now, false); err != nil {
 			return err
 		}
 	}
@@ -278,7 +278,7 @@ func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time
 		return err
 	}
 	for _, iv := range ivs {
-		if err := followTx(ctx, tx, d.ID, iv, "", 0, now); err != nil {
+		if err := followTx(ctx, tx, d.ID, iv, "", 0, now, false); err != nil {
 			return err
 		}
 	}
@@ -500,11 +500,22 @@ func (r refusal) Error() string { return r.err.Error() }
 func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 	ctx := context.Background()
 	return s.st.Update(ctx, func(tx *store.Tx) error {
-		sups, err := supervisorsTx(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("list supervisors: %w", err)
-		}
+		var sups []Device
+		listed := false
 		for _, j := range jobs {
+			if j.nonce != nil {
+				if err := s.nonceTx(ctx, tx, j.nonce); err != nil {
+					return err
+				}
+				continue
+			}
+			if !listed {
+				var err error
+				if sups, err = supervisorsTx(ctx, tx); err != nil {
+					return fmt.Errorf("list supervisors: %w", err)
+				}
+				listed = true
+			}
 			out, err := s.ingestTx(ctx, tx, j.u, j.revs, sups)
 			var rf refusal
 			switch {
@@ -524,6 +535,11 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 // any other error tx must be rolled back. sups are the active supervisor devices.
 func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device) (Ingested, error) {
 	m := &u.Batch.Manifest
+	ivs := revs.Interviews()
+	news, err := newInterviewsTx(ctx, tx, ivs)
+	if err != nil {
+		return Ingested{}, err
+	}
 	res, err := s.hub.AddTx(ctx, tx, u.Batch, revs)
 	if err != nil {
 		return Ingested{}, err
@@ -532,12 +548,11 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 		return Ingested{}, refusal{rejection(res.Rejected)}
 	}
 	if !res.Replay {
-		ivs := revs.Interviews()
 		assignees, err := assigneesTx(ctx, tx, u, revs)
 		if err != nil {
 			return Ingested{}, err
 		}
-		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees); err != nil {
+		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees, news); err != nil {
 			return Ingested{}, err
 		}
 		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
@@ -779,30 +794,53 @@ func (s *SQLite) Questionnaires(ctx context.Context) ([]Published, error) {
 const nonceSweep = time.Minute
 
 // UseNonce records a request's nonce key until now+keep; a key still unexpired is a replay.
-// Expired rows are deleted at most once a nonceSweep.
+// Expired rows are deleted at most once a nonceSweep. The nonce is recorded by the group
+// commit (group.go), in the transaction that stores the uploads waiting then: under load,
+// one fsync for many requests' nonces and batches, instead of one a request; the answer
+// comes once that transaction is durable, as before.
 func (s *SQLite) UseNonce(ctx context.Context, key string, now time.Time, keep time.Duration) (bool, error) {
-	fresh := false
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
-		if last := s.nonceSwept.Load(); now.UnixMilli()-last >= nonceSweep.Milliseconds() || now.UnixMilli() < last {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM server_nonces WHERE expires < ?`, ms(now)); err != nil {
-				return fmt.Errorf("forget expired nonces: %w", err)
-			}
-			s.nonceSwept.Store(now.UnixMilli())
+	j := &ingestJob{nonce: &nonceJob{key: key, now: now, keep: keep}, done: make(chan struct{})}
+	if err := s.grp.submit(j); err != nil {
+		return false, err
+	}
+	select {
+	case <-j.done:
+		return j.err == nil && j.nonce.fresh, j.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// nonceJob is a nonce to record in a group commit, and whether it was fresh.
+type nonceJob struct {
+	key   string
+	now   time.Time
+	keep  time.Duration
+	fresh bool
+}
+
+// nonceTx records nonce n in tx (see UseNonce).
+func (s *SQLite) nonceTx(ctx context.Context, tx *store.Tx, n *nonceJob) error {
+	now := n.now
+	if last := s.nonceSwept.Load(); now.UnixMilli()-last >= nonceSweep.Milliseconds() || now.UnixMilli() < last {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM server_nonces WHERE expires < ?`, ms(now)); err != nil {
+			return fmt.Errorf("forget expired nonces: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO server_nonces (key, expires) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE server_nonces.expires < ?`,
-			key, ms(now.Add(keep)), ms(now))
-		if err != nil {
-			return fmt.Errorf("record nonce: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("record nonce: %w", err)
-		}
-		fresh = n == 1
-		return nil
-	})
-	return fresh, err
+		// Stored before the commit: a failed transaction at worst delays the next sweep.
+		s.nonceSwept.Store(now.UnixMilli())
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO server_nonces (key, expires) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET expires = excluded.expires WHERE server_nonces.expires < ?`,
+		n.key, ms(now.Add(n.keep)), ms(now))
+	if err != nil {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	k, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("record nonce: %w", err)
+	}
+	n.fresh = k == 1
+	return nil
 }
 
 // ingest makes the store's checks of u's revisions (store.VerifyBatchRevisions: u.Revisions
