@@ -9,3 +9,7 @@ func cpuTime() time.Duration { return 0 }
 
 // writtenBytes is unknown here.
 func writtenBytes() int64 { return 0 }
+
+func processCPU(pid int) time.Duration { return 0 }
+
+func postgresParent(pid int) int { return 0 }

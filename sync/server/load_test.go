@@ -193,12 +193,13 @@ func TestLoad(t *testing.T) {
 		e.Enroll(d)
 	}
 	pg, _ := e.St.(*server.Postgres)
-	wal0 := walBytes(t, pg)
+	wal0, postmaster := walBytes(t, pg), postmasterPID(pg)
+	pgCPU0 := processCPU(postmaster)
 	took, sent := f.upload(t, urls...)
 	if t.Failed() {
 		t.FailNow()
 	}
-	wal := walBytes(t, pg) - wal0
+	wal, pgCPU := walBytes(t, pg)-wal0, processCPU(postmaster)-pgCPU0
 	// What the devices sent, and the server's "submitted" on each completed interview.
 	h := holdings(t, e)
 	if h.revisions != f.revisions+f.interviews || h.batches != n*per {
@@ -237,6 +238,10 @@ func TestLoad(t *testing.T) {
 	if f.written > 0 && pg == nil {
 		t.Logf("written to storage during the upload: %.0f MiB (%.1f KiB per revision)", float64(f.written)/(1<<20), float64(f.written)/1024/float64(f.revisions))
 	}
+	if pgCPU > 0 {
+		t.Logf("CPU time of PostgreSQL (every process of its server) during the upload: %s, %.2f cores busy on average; with this process, %.2f of %d",
+			pgCPU.Round(time.Millisecond), pgCPU.Seconds()/took.Seconds(), (pgCPU+f.cpu).Seconds()/took.Seconds(), runtime.NumCPU())
+	}
 	if pg != nil {
 		t.Logf("PostgreSQL WAL written during the upload: %.0f MiB (%.1f KiB per revision)", float64(wal)/(1<<20), float64(wal)/1024/float64(f.revisions))
 	}
@@ -248,6 +253,19 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
 		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
+}
+
+// postmasterPID is the process id of the PostgreSQL server when it runs on this machine
+// (the parent of this connection's backend), else 0.
+func postmasterPID(pg *server.Postgres) int {
+	if pg == nil {
+		return 0
+	}
+	var backend int
+	if err := pg.Pool().QueryRow(context.Background(), `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return 0
+	}
+	return postgresParent(backend)
 }
 
 // walBytes is the PostgreSQL server's WAL position in bytes (0 without PostgreSQL).
