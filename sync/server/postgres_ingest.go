@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,8 +32,10 @@ import (
 //  2. Each batch is then decided and stored in Go (pgGroup.ingest), in order, on that
 //     picture kept up to date: the hub's checks (replay, other content under the same id,
 //     reused sequence, another key), which revisions are new, the feed rows, who follows,
-//     the interviews folded from their revisions (survey.Fold) and marked submitted. A
-//     refusal is decided before anything of the batch is added and leaves the others alone.
+//     the province and status of each interview from the heads of those targets, and the
+//     interviews marked submitted; each interview is folded (survey.Fold) once, for its
+//     row, when the group is written. A refusal is decided before anything of the batch
+//     is added and leaves the others alone.
 //  3. The new revisions go in with COPY (no ON CONFLICT: the interviews' locks guarantee
 //     nobody else adds revisions of them meanwhile; if anything did, COPY fails on the
 //     primary key, the transaction with it, and the grouper stores each batch alone on a
@@ -135,6 +138,31 @@ func (m *memInterview) statusHeads() []survey.Revision {
 		}
 	}
 	return survey.Heads(revs)
+}
+
+// province returns the interview's province as its fold would (the newest head of its
+// respondent), without folding the rest: each batch needs it to tell which supervisors
+// follow, while the whole fold is needed once, for the interview's row (write).
+func (m *memInterview) province() (string, error) {
+	byKey := map[string][]survey.Revision{}
+	for _, r := range m.revs {
+		if r.Kind == survey.KindRespondent {
+			byKey[r.Key] = append(byKey[r.Key], r.Revision)
+		}
+	}
+	ks := make([]string, 0, len(byKey))
+	for k := range byKey {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	var resp survey.Respondent
+	for _, k := range ks {
+		h := survey.Heads(byKey[k])[0]
+		if err := json.Unmarshal(h.Value, &resp); err != nil {
+			return "", fmt.Errorf("decode respondent revision %.12s of interview %s: %w", h.ID, m.id, err)
+		}
+	}
+	return resp.Province, nil
 }
 
 // otherThan reports whether the interview has a revision not made by device that batch
@@ -379,14 +407,13 @@ func (g *pgGroup) ingest(k int, u Upload, v store.Verified) (Ingested, error) {
 	g.seqs[devSeq{m.Device, m.Sequence}] = m.ID
 
 	ivs := v.Interviews()
-	states := map[string]*survey.InterviewState{}
+	provinces := map[string]string{}
 	for _, iv := range ivs {
 		g.touched[iv] = true
-		st, err := g.ivs[iv].fold()
-		if err != nil {
+		var err error
+		if provinces[iv], err = g.ivs[iv].province(); err != nil {
 			return Ingested{}, err
 		}
-		states[iv] = st
 	}
 	assignees, err := pgAssignees(t.ctx, t.tx, u, revs)
 	if err != nil {
@@ -405,12 +432,8 @@ func (g *pgGroup) ingest(k int, u Upload, v store.Verified) (Ingested, error) {
 				return Ingested{}, err
 			}
 		}
-		province := ""
-		if st := states[iv]; st != nil {
-			province = st.Respondent.Province
-		}
 		for _, sup := range g.sups {
-			if sup.ID != u.Device.ID && sup.Covers(province) {
+			if sup.ID != u.Device.ID && sup.Covers(provinces[iv]) {
 				if err := t.follow(sup.ID, iv, m.ID, row, u.Time); err != nil {
 					return Ingested{}, err
 				}
@@ -419,11 +442,7 @@ func (g *pgGroup) ingest(k int, u Upload, v store.Verified) (Ingested, error) {
 	}
 	if u.Server != "" {
 		for i, iv := range ivs {
-			if states[iv] == nil {
-				continue
-			}
-			mi := g.ivs[iv]
-			heads := mi.statusHeads()
+			heads := g.ivs[iv].statusHeads()
 			if !awaitsSubmission(heads) {
 				continue
 			}
