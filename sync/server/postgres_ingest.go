@@ -280,8 +280,12 @@ func readGroup(t *pgTx, jobs []*ingestJob) (*pgGroup, error) {
 			}
 			return rows.Err()
 		})
-	b.Queue(`SELECT b.device, b.sequence, b.id FROM hub_batches b JOIN unnest($1::text[], $2::bigint[]) AS s(device, sequence)
-		ON b.device = s.device AND b.sequence = s.sequence`, seqDevs, seqNums).
+	// Each lookup by LATERAL with OFFSET 0 (which keeps the planner from flattening it into
+	// a join), so that the plan is an index scan per value whatever the statistics say: on
+	// a table just filled and not yet analysed, "interview = ANY($1)" and the same join
+	// were planned as a sequential scan of every revision (auto_explain, load test).
+	b.Queue(`SELECT b.device, b.sequence, b.id FROM unnest($1::text[], $2::bigint[]) AS s(device, sequence)
+		CROSS JOIN LATERAL (SELECT device, sequence, id FROM hub_batches WHERE device = s.device AND sequence = s.sequence OFFSET 0) AS b`, seqDevs, seqNums).
 		Query(func(rows pgx.Rows) error {
 			var dev, id string
 			var seq int64
@@ -300,7 +304,8 @@ func readGroup(t *pgTx, jobs []*ingestJob) (*pgGroup, error) {
 			})
 			return err
 		})
-	b.Queue(`SELECT `+pgRevCols+`, coalesce(batch, '') FROM revisions WHERE interview = ANY($1)`, ivs).
+	b.Queue(`SELECT r.* FROM unnest($1::text[]) AS v(interview)
+		CROSS JOIN LATERAL (SELECT `+pgRevCols+`, coalesce(batch, '') FROM revisions WHERE interview = v.interview OFFSET 0) AS r`, ivs).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var batch string
@@ -317,11 +322,12 @@ func readGroup(t *pgTx, jobs []*ingestJob) (*pgGroup, error) {
 	// Who already follows: the senders and every active supervisor, for each interview
 	// (the devices are locked: the supervisors cannot change before the commit).
 	t.known = map[[2]string]bool{}
-	b.Queue(`SELECT i.device, i.interview FROM server_interest i JOIN (
+	b.Queue(`SELECT i.device, i.interview FROM (
 			SELECT * FROM unnest($1::text[], $2::text[]) AS p(device, interview)
 			UNION SELECT s.id, v.interview FROM server_devices s CROSS JOIN unnest($3::text[]) AS v(interview)
 				WHERE s.role = $4 AND s.revoked IS NULL
-		) AS p ON i.device = p.device AND i.interview = p.interview`, pairDevs, pairIvs, ivs, string(survey.RoleSupervisor)).
+		) AS p CROSS JOIN LATERAL (SELECT device, interview FROM server_interest WHERE device = p.device AND interview = p.interview OFFSET 0) AS i`,
+		pairDevs, pairIvs, ivs, string(survey.RoleSupervisor)).
 		Query(func(rows pgx.Rows) error {
 			var dev, iv string
 			_, err := pgx.ForEachRow(rows, []any{&dev, &iv}, func() error {
