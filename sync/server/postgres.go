@@ -527,9 +527,11 @@ func (p *Postgres) scopeInterviews(ctx context.Context, tx pgx.Tx, d Device) ([]
 
 // assignedInterviews lists the planned interviews supervisors assigned to d's principal.
 func (p *Postgres) assignedInterviews(ctx context.Context, tx pgx.Tx, d Device) ([]string, error) {
+	// kind is written out, not a parameter: the partial index revisions_created (0002)
+	// serves only a query that says kind = 'interview' itself.
 	rows, err := tx.Query(ctx, `SELECT r.interview, r.value FROM server_devices s
-		JOIN revisions r ON r.device = s.id WHERE s.role = $1 AND r.kind = $2 ORDER BY r.interview`,
-		string(survey.RoleSupervisor), string(survey.KindInterview))
+		JOIN revisions r ON r.device = s.id WHERE s.role = $1 AND r.kind = '`+string(survey.KindInterview)+`' ORDER BY r.interview`,
+		string(survey.RoleSupervisor))
 	if err != nil {
 		return nil, fmt.Errorf("list planned interviews: %w", err)
 	}
