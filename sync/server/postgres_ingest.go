@@ -495,21 +495,31 @@ func (g *pgGroup) put(server string, target survey.Target, v survey.StatusChange
 // write stores what the group added (step 3) and the feed, then the transaction commits.
 func (g *pgGroup) write() error {
 	t := g.t
-	if len(g.revs) > 0 {
-		rows := make([][]any, len(g.revs))
-		for i, r := range g.revs {
-			var batch *string
-			if r.batch != "" {
-				batch = &r.batch
+	// The interviews are folded for their rows while the database stores the revisions
+	// (COPY, the longest step): the fold reads only what the group holds in memory.
+	touched := make([]string, 0, len(g.touched))
+	for iv := range g.touched {
+		touched = append(touched, iv)
+	}
+	slices.Sort(touched)
+	states := make([]*survey.InterviewState, len(touched))
+	folded := make(chan error, 1)
+	go func() {
+		for i, iv := range touched {
+			var err error
+			if states[i], err = g.ivs[iv].fold(); err != nil {
+				folded <- err
+				return
 			}
-			rows[i] = []any{r.ID, r.Interview, string(r.Kind), r.Key, r.Device, int64(r.Counter), r.Time.UnixMilli(),
-				r.Author, strings.Join(r.Replaces, " "), batch, []byte(r.Value)}
 		}
-		if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"revisions"},
-			[]string{"id", "interview", "kind", "key", "device", "counter", "time", "author", "replaces", "batch", "value"},
-			pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("store revisions: %w", err)
-		}
+		folded <- nil
+	}()
+	err := g.copyRevisions()
+	if ferr := <-folded; err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
 	}
 	b := &pgx.Batch{}
 	if n := len(g.devOrder); n > 0 {
@@ -538,20 +548,12 @@ func (g *pgGroup) write() error {
 				$9::int[], $10::int[], $11::int[], $12::bytea[], $13::bytea[])`,
 			ids, hashes, devs, seqs, signers, ks, created, merged, revs, added, enc, manifests, sigs)
 	}
-	if len(g.touched) > 0 {
+	if len(touched) > 0 {
 		var ids, qs, vs, sts, reasons, agencies, provs, assessors []string
 		var conflicts, counts []int32
 		var updated []int64
-		touched := make([]string, 0, len(g.touched))
-		for iv := range g.touched {
-			touched = append(touched, iv)
-		}
-		slices.Sort(touched)
-		for _, iv := range touched {
-			st, err := g.ivs[iv].fold()
-			if err != nil {
-				return err
-			}
+		for i, iv := range touched {
+			st := states[i]
 			if st == nil {
 				continue
 			}
@@ -569,5 +571,27 @@ func (g *pgGroup) write() error {
 			ids, qs, vs, sts, reasons, agencies, provs, assessors, conflicts, counts, updated)
 	}
 	t.pre = b
+	return nil
+}
+
+// copyRevisions stores the revisions the group added.
+func (g *pgGroup) copyRevisions() error {
+	t := g.t
+	if len(g.revs) > 0 {
+		rows := make([][]any, len(g.revs))
+		for i, r := range g.revs {
+			var batch *string
+			if r.batch != "" {
+				batch = &r.batch
+			}
+			rows[i] = []any{r.ID, r.Interview, string(r.Kind), r.Key, r.Device, int64(r.Counter), r.Time.UnixMilli(),
+				r.Author, strings.Join(r.Replaces, " "), batch, []byte(r.Value)}
+		}
+		if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"revisions"},
+			[]string{"id", "interview", "kind", "key", "device", "counter", "time", "author", "replaces", "batch", "value"},
+			pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("store revisions: %w", err)
+		}
+	}
 	return nil
 }
