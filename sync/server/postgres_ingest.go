@@ -233,6 +233,12 @@ func readGroup(t *pgTx, jobs []*ingestJob) (*pgGroup, error) {
 			}
 		}
 	}
+	// Room for every revision of the group and one the server may add per interview.
+	size := len(pairIvs)
+	for _, j := range jobs {
+		size += j.revs.Len()
+	}
+	g.revs = make([]memRevision, 0, size)
 	sort.Slice(locks, func(a, b int) bool {
 		if locks[a].ns != locks[b].ns {
 			return locks[a].ns < locks[b].ns
