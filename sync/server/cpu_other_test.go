@@ -15,3 +15,7 @@ func procCPU(pid int) time.Duration { return 0 }
 
 // procWritten is unknown here.
 func procWritten(pid int) int64 { return 0 }
+
+func processCPU(pid int) time.Duration { return 0 }
+
+func postgresParent(pid int) int { return 0 }

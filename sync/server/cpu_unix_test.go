@@ -74,3 +74,72 @@ func procWritten(pid int) int64 {
 	}
 	return 0
 }
+
+// processCPU returns the CPU time (user and system) of a process and of its children, the
+// living (from /proc) and the ended ones it waited for: for PostgreSQL's postmaster, what
+// the whole database server used so far. 0 where /proc cannot say (not Linux, another
+// machine's PostgreSQL).
+func processCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	// Linux reports clock ticks of 1/100 s (USER_HZ) whatever the kernel's own rate.
+	const tick = 10 * time.Millisecond
+	fields := func(pid string) []string {
+		b, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return nil
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			return nil
+		}
+		// After the command: state, ppid, …, utime (14th field), stime, cutime, cstime.
+		return strings.Fields(s[i+1:])
+	}
+	num := func(f []string, field int) int64 {
+		n, _ := strconv.ParseInt(f[field-3], 10, 64)
+		return n
+	}
+	own := fields(strconv.Itoa(pid))
+	if len(own) < 15 {
+		return 0
+	}
+	ticks := num(own, 14) + num(own, 15) + num(own, 16) + num(own, 17)
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		f := fields(e.Name())
+		if len(f) < 15 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		ticks += num(f, 14) + num(f, 15)
+	}
+	return time.Duration(ticks) * tick
+}
+
+// postgresParent returns the parent of a PostgreSQL backend running on this machine (its
+// postmaster), or 0 when pid is not a local PostgreSQL process.
+func postgresParent(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if i < 0 || j < i || s[i+1:j] != "postgres" {
+		return 0
+	}
+	f := strings.Fields(s[j+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}

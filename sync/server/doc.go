@@ -112,7 +112,9 @@
 // first version into the feed, keeping everything queued; 0003 keeps request nonces). The
 // PostgreSQL store has the same tables in one schema (migrations_postgres/), folds each
 // interview's state with survey.Fold in the transaction that adds its revisions, and
-// orders concurrent writers with advisory locks (postgres.go). FileMerge takes batch files
+// orders concurrent writers with advisory locks (postgres.go); its group commit reads what
+// a group's checks need in one round trip, decides each batch in Go and writes the group
+// with COPY and one statement a table (postgres_ingest.go). FileMerge takes batch files
 // into either store with an upload's checks and feed (`merge --into postgres://…`, safe
 // beside running nodes). MigrateToPostgres copies a
 // SQLite server into it and verifies the copy; Backup copies a SQLite store while it runs.

@@ -213,12 +213,13 @@ func TestLoad(t *testing.T) {
 	if proc != nil {
 		pc0, pw0 = procCPU(proc.cmd.Process.Pid), procWritten(proc.cmd.Process.Pid)
 	}
-	wal0 := walBytes(t, pg)
+	wal0, postmaster := walBytes(t, pg), postmasterPID(pg)
+	pgCPU0 := processCPU(postmaster)
 	took, sent := f.upload(t, urls...)
 	if t.Failed() {
 		t.FailNow()
 	}
-	wal := walBytes(t, pg) - wal0
+	wal, pgCPU := walBytes(t, pg)-wal0, processCPU(postmaster)-pgCPU0
 	var serveCPU time.Duration
 	if proc != nil {
 		serveCPU, f.written = procCPU(proc.cmd.Process.Pid)-pc0, procWritten(proc.cmd.Process.Pid)-pw0
@@ -268,6 +269,10 @@ func TestLoad(t *testing.T) {
 	if f.written > 0 && pg == nil {
 		t.Logf("written to storage during the upload: %.0f MiB (%.1f KiB per revision)", float64(f.written)/(1<<20), float64(f.written)/1024/float64(f.revisions))
 	}
+	if pgCPU > 0 {
+		t.Logf("CPU time of PostgreSQL (every process of its server) during the upload: %s, %.2f cores busy on average; with this process, %.2f of %d",
+			pgCPU.Round(time.Millisecond), pgCPU.Seconds()/took.Seconds(), (pgCPU+f.cpu).Seconds()/took.Seconds(), runtime.NumCPU())
+	}
 	if pg != nil {
 		t.Logf("PostgreSQL WAL written during the upload: %.0f MiB (%.1f KiB per revision)", float64(wal)/(1<<20), float64(wal)/1024/float64(f.revisions))
 	}
@@ -287,6 +292,19 @@ func TestLoad(t *testing.T) {
 		t.Logf("independent floor of the same batches (floorIngest, in this process): %.0f interviews/s, %.3f CPU-ms per interview; serve over floor: %.2f× the time, %.2f× the CPU",
 			float64(f.interviews)/ft.Seconds(), float64(fc.Microseconds())/1e3/float64(f.interviews), took.Seconds()/ft.Seconds(), serveCPU.Seconds()/fc.Seconds())
 	}
+}
+
+// postmasterPID is the process id of the PostgreSQL server when it runs on this machine
+// (the parent of this connection's backend), else 0.
+func postmasterPID(pg *server.Postgres) int {
+	if pg == nil {
+		return 0
+	}
+	var backend int
+	if err := pg.Pool().QueryRow(context.Background(), `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		return 0
+	}
+	return postgresParent(backend)
 }
 
 // walBytes is the PostgreSQL server's WAL position in bytes (0 without PostgreSQL).

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
-	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 )
 
@@ -94,6 +92,12 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		// default (the processors, at least 4) queues them. ?pool_max_conns=N overrides it
 		// (PostgreSQL's max_connections, 100 by default, must cover every node's pool).
 		cfg.MaxConns = 16
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		// The store's statements are short; JIT compiling one whose estimate is large (a
+		// group commit's lookups by LATERAL, estimated from a table without statistics)
+		// took 0.7 s for a 1 ms query (auto_explain, load test). ?jit=on overrides it.
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -187,6 +191,13 @@ type pgTx struct {
 	feed       []*pendingFeed
 	interests  []pendingInterest
 	interested map[[2]string]bool
+	// For a group commit (postgres_ingest.go): known holds the (device, interview) pairs
+	// whose interest was read in advance (true: the device follows it); mem the group's
+	// interviews, whose revisions follow reads from there; pre the group's writes, which
+	// flush sends in its first round trip.
+	known map[[2]string]bool
+	mem   map[string]*memInterview
+	pre   *pgx.Batch
 }
 
 type pendingFeed struct {
@@ -279,44 +290,72 @@ func (t *pgTx) addFeed(f *pendingFeed) *pendingFeed {
 }
 
 // flush gives the transaction's feed rows their positions under lockFeed (held until the
-// commit that follows) and writes them and the interests that depend on them.
+// commit that follows) and writes them and the interests that depend on them: two round
+// trips, the first after the statements queued in pre.
 func (t *pgTx) flush() error {
+	b := t.pre
+	if b == nil {
+		b = &pgx.Batch{}
+	}
+	var last int64
+	var seqs []int64
+	if len(t.feed) > 0 || len(t.interests) > 0 {
+		b.Queue(`SELECT pg_advisory_xact_lock($1, 0)`, lockNSFeed)
+		b.Queue(`SELECT coalesce(max(seq), 0) FROM server_feed`).QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
+		if len(t.feed) > 0 {
+			b.Queue(`SELECT nextval('server_feed_seq') FROM generate_series(1, $1)`, len(t.feed)).Query(func(rows pgx.Rows) error {
+				var err error
+				seqs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+				return err
+			})
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
 	if len(t.feed) == 0 && len(t.interests) == 0 {
 		return nil
 	}
-	if _, err := t.tx.Exec(t.ctx, `SELECT pg_advisory_xact_lock($1, 0)`, lockNSFeed); err != nil {
-		return fmt.Errorf("feed: lock: %w", err)
+	if len(seqs) != len(t.feed) {
+		return fmt.Errorf("feed: %d positions for %d rows", len(seqs), len(t.feed))
 	}
-	var last int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT coalesce(max(seq), 0) FROM server_feed`).Scan(&last); err != nil {
-		return fmt.Errorf("feed: %w", err)
-	}
-	b := &pgx.Batch{}
-	for _, f := range t.feed {
-		b.Queue(`INSERT INTO server_feed (seq, interview, batch, sender, device, qid, qversion, created)
-			VALUES (nextval('server_feed_seq'), $1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-			f.interview, f.batch, f.sender, f.device, f.qid, f.qversion, f.created).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&f.seq)
-		})
-	}
-	if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
-		return fmt.Errorf("feed: %w", err)
-	}
+	// Positions in the order the rows were made, whatever order the sequence gave them.
+	slices.Sort(seqs)
 	b = &pgx.Batch{}
-	for _, in := range t.interests {
-		since := last
-		switch {
-		case in.row != nil && in.before:
-			since = in.row.seq - 1
-		case in.row != nil:
-			since = in.row.seq
-		case in.after > 0:
-			since = t.feed[in.after-1].seq
+	if n := len(t.feed); n > 0 {
+		ivs, batches, devs, qids, qvs := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+		senders, created := make([]string, n), make([]int64, n)
+		for i, f := range t.feed {
+			f.seq = seqs[i]
+			ivs[i], batches[i], devs[i], qids[i], qvs[i] = f.interview, f.batch, f.device, f.qid, f.qversion
+			senders[i], created[i] = f.sender, f.created
 		}
-		b.Queue(`INSERT INTO server_interest (device, interview, since) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, in.device, in.interview, since)
+		b.Queue(`INSERT INTO server_feed (seq, interview, batch, sender, device, qid, qversion, created)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])`,
+			seqs, ivs, batches, senders, devs, qids, qvs, created)
+	}
+	if n := len(t.interests); n > 0 {
+		devs, ivs, since := make([]string, n), make([]string, n), make([]int64, n)
+		for i, in := range t.interests {
+			s := last
+			switch {
+			case in.row != nil && in.before:
+				s = in.row.seq - 1
+			case in.row != nil:
+				s = in.row.seq
+			case in.after > 0:
+				s = t.feed[in.after-1].seq
+			}
+			devs[i], ivs[i], since[i] = in.device, in.interview, s
+		}
+		b.Queue(`INSERT INTO server_interest (device, interview, since)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`, devs, ivs, since)
 	}
 	if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
-		return fmt.Errorf("record interest: %w", err)
+		return fmt.Errorf("feed: %w", err)
 	}
 	return nil
 }
@@ -484,9 +523,11 @@ func (p *Postgres) scopeInterviews(ctx context.Context, tx pgx.Tx, d Device) ([]
 
 // assignedInterviews lists the planned interviews supervisors assigned to d's principal.
 func (p *Postgres) assignedInterviews(ctx context.Context, tx pgx.Tx, d Device) ([]string, error) {
+	// kind is written out, not a parameter: the partial index revisions_created (0002)
+	// serves only a query that says kind = 'interview' itself.
 	rows, err := tx.Query(ctx, `SELECT r.interview, r.value FROM server_devices s
-		JOIN revisions r ON r.device = s.id WHERE s.role = $1 AND r.kind = $2 ORDER BY r.interview`,
-		string(survey.RoleSupervisor), string(survey.KindInterview))
+		JOIN revisions r ON r.device = s.id WHERE s.role = $1 AND r.kind = '`+string(survey.KindInterview)+`' ORDER BY r.interview`,
+		string(survey.RoleSupervisor))
 	if err != nil {
 		return nil, fmt.Errorf("list planned interviews: %w", err)
 	}
@@ -635,17 +676,23 @@ func pgReceipt(ctx context.Context, q pgQuerier, batchID string) (wire.Receipt, 
 	if err != nil {
 		return wire.Receipt{}, "", fmt.Errorf("read the record of batch %s: %w", batchID, err)
 	}
+	rc, err := receiptOfRow(batchID, hash, device, seq, merged, revisions, added, manifest)
+	return rc, hash, err
+}
+
+// receiptOfRow is the receipt of a batch from its record in hub_batches.
+func receiptOfRow(batchID, hash, device string, seq, merged int64, revisions, added int, manifest []byte) (wire.Receipt, error) {
 	var m struct {
 		Payload struct {
 			SHA256 string `json:"sha256"`
 		} `json:"payload"`
 	}
 	if err := json.Unmarshal(manifest, &m); err != nil {
-		return wire.Receipt{}, "", fmt.Errorf("read the manifest of batch %s: %w", batchID, err)
+		return wire.Receipt{}, fmt.Errorf("read the manifest of batch %s: %w", batchID, err)
 	}
 	return wire.Receipt{Format: wire.ReceiptFormat, Batch: batchID, Hash: hash, PayloadHash: m.Payload.SHA256,
 		Device: device, Seq: uint64(seq), Received: wire.FormatTime(time.UnixMilli(merged)), Revisions: revisions,
-		Added: added, Present: revisions - added}, hash, nil
+		Added: added, Present: revisions - added}, nil
 }
 
 // Receipt returns the receipt of a stored batch.
@@ -695,192 +742,6 @@ func (p *Postgres) checkForeign(ctx context.Context, u Upload) error {
 	return nil
 }
 
-// commitGroup stores the batches of jobs in one transaction (see SQLite.commitGroup). Its
-// locks are taken first, all of them, in one order: no two nodes' groups deadlock.
-func (p *Postgres) commitGroup(jobs []*ingestJob) error {
-	ctx := context.Background()
-	return p.update(ctx, func(t *pgTx) error {
-		if err := t.lockDevices(false); err != nil {
-			return err
-		}
-		type key struct {
-			ns int
-			k  string
-		}
-		var keys []key
-		for _, j := range jobs {
-			keys = append(keys, key{lockNSBatch, j.u.Batch.Manifest.ID}, key{lockNSDevice, j.u.Batch.Manifest.Device})
-			for _, iv := range j.revs.Interviews() {
-				keys = append(keys, key{lockNSInterview, iv})
-			}
-		}
-		sort.Slice(keys, func(a, b int) bool {
-			if keys[a].ns != keys[b].ns {
-				return keys[a].ns < keys[b].ns
-			}
-			return keys[a].k < keys[b].k
-		})
-		keys = slices.Compact(keys)
-		for _, k := range keys {
-			if err := t.lock(k.ns, k.k); err != nil {
-				return err
-			}
-		}
-		sups, err := pgSupervisors(ctx, t.tx)
-		if err != nil {
-			return fmt.Errorf("list supervisors: %w", err)
-		}
-		for _, j := range jobs {
-			out, err := p.ingestTx(t, j.u, j.revs, sups)
-			var rf refusal
-			switch {
-			case errors.As(err, &rf):
-				j.out, j.err = Ingested{}, rf.err
-			case err != nil:
-				return err
-			default:
-				j.out, j.err = out, nil
-			}
-		}
-		return nil
-	})
-}
-
-// ingestTx stores one batch (see SQLite.ingestTx and hub.AddTx): every check before the
-// first write, so that a refusal leaves the transaction as it was.
-func (p *Postgres) ingestTx(t *pgTx, u Upload, v store.Verified, sups []Device) (Ingested, error) {
-	ctx, tx := t.ctx, t.tx
-	b := u.Batch
-	m := &b.Manifest
-	hash := b.Hash()
-	fp := keys.Fingerprint(b.SignerKey())
-	now := ms(u.Time)
-	var oldHash string
-	err := tx.QueryRow(ctx, `SELECT hash FROM hub_batches WHERE id = $1`, m.ID).Scan(&oldHash)
-	switch {
-	case err == nil && oldHash == hash:
-		rc, _, err := pgReceipt(ctx, tx, m.ID)
-		if err != nil {
-			return Ingested{}, err
-		}
-		return Ingested{Receipt: rc, Replay: true}, nil
-	case err == nil:
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
-			hub.ErrBatchConflict, m.ID, m.Device, m.Sequence, oldHash, hash))}
-	case !errors.Is(err, pgx.ErrNoRows):
-		return Ingested{}, fmt.Errorf("look up batch: %w", err)
-	}
-	var otherID string
-	err = tx.QueryRow(ctx, `SELECT id FROM hub_batches WHERE device = $1 AND sequence = $2`, m.Device, int64(m.Sequence)).Scan(&otherID)
-	switch {
-	case err == nil:
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: device %s already sent batch %s as number %d; this is batch %s",
-			hub.ErrSequenceReused, m.Device, otherID, m.Sequence, m.ID))}
-	case !errors.Is(err, pgx.ErrNoRows):
-		return Ingested{}, fmt.Errorf("look up sequence: %w", err)
-	}
-	var boundKey string
-	err = tx.QueryRow(ctx, `SELECT key FROM hub_devices WHERE device = $1`, m.Device).Scan(&boundKey)
-	switch {
-	case err == nil && boundKey != fp:
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: device %s sent its earlier batches signed by key %s, this one is signed by %s",
-			hub.ErrDeviceKey, m.Device, boundKey, fp))}
-	case err == nil:
-		_, err = tx.Exec(ctx, `UPDATE hub_devices SET last = $1 WHERE device = $2`, now, m.Device)
-	case errors.Is(err, pgx.ErrNoRows):
-		_, err = tx.Exec(ctx, `INSERT INTO hub_devices (device, key, signer, first, last) VALUES ($1, $2, $3, $4, $5)`, m.Device, fp, m.Signer, now, now)
-	}
-	if err != nil {
-		return Ingested{}, fmt.Errorf("record device: %w", err)
-	}
-	revs := v.Revisions()
-	added, err := insertRevisions(ctx, tx, revs, m.ID)
-	if err != nil {
-		return Ingested{}, fmt.Errorf("merge batch %s: %w", m.ID, err)
-	}
-	enc := 0
-	if m.Payload.Encrypted {
-		enc = 1
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO hub_batches
-		(id, hash, device, sequence, signer, key, created, merged, revisions, added, encrypted, manifest, signature)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		m.ID, hash, m.Device, int64(m.Sequence), m.Signer, fp, m.CreatedTime().UnixMilli(), now,
-		len(revs), added, enc, b.ManifestBytes, b.SignatureBytes); err != nil {
-		return Ingested{}, fmt.Errorf("record batch: %w", err)
-	}
-	ivs := v.Interviews()
-	states, err := refreshInterviews(ctx, tx, ivs)
-	if err != nil {
-		return Ingested{}, err
-	}
-	assignees, err := pgAssignees(ctx, tx, u, revs)
-	if err != nil {
-		return Ingested{}, err
-	}
-	for _, iv := range ivs {
-		var row *pendingFeed
-		carries := added == len(revs)
-		if !carries {
-			var one int
-			err := tx.QueryRow(ctx, `SELECT 1 FROM revisions WHERE interview = $1 AND batch = $2 LIMIT 1`, iv, m.ID).Scan(&one)
-			switch {
-			case err == nil:
-				carries = true
-			case !errors.Is(err, pgx.ErrNoRows):
-				return Ingested{}, fmt.Errorf("feed: %w", err)
-			}
-		}
-		if carries {
-			row = t.addFeed(&pendingFeed{interview: strp(iv), batch: strp(m.ID), sender: u.Device.ID, created: now})
-		}
-		if !u.Unenrolled {
-			if err := t.follow(u.Device.ID, iv, m.ID, row, u.Time); err != nil {
-				return Ingested{}, err
-			}
-		}
-		for _, dev := range assignees[iv] {
-			if err := t.follow(dev, iv, m.ID, row, u.Time); err != nil {
-				return Ingested{}, err
-			}
-		}
-		province := ""
-		if st := states[iv]; st != nil {
-			province = st.Respondent.Province
-		}
-		for _, sup := range sups {
-			if sup.ID != u.Device.ID && sup.Covers(province) {
-				if err := t.follow(sup.ID, iv, m.ID, row, u.Time); err != nil {
-					return Ingested{}, err
-				}
-			}
-		}
-	}
-	if u.Server != "" {
-		for _, iv := range ivs {
-			st := states[iv]
-			if st == nil {
-				continue
-			}
-			target := survey.Target{Interview: iv, Kind: survey.KindStatus}
-			heads := statusHeads(st)
-			if !awaitsSubmission(heads) {
-				continue
-			}
-			rev, err := t.put(u.Server, target, survey.StatusChange{Status: survey.StatusSubmitted}, heads)
-			if err != nil {
-				return Ingested{}, fmt.Errorf("mark interview %s submitted: %w", iv, err)
-			}
-			t.addFeed(&pendingFeed{interview: strp(iv), batch: strp("server:" + rev.ID), sender: rev.Device, created: now})
-		}
-	}
-	rc, _, err := pgReceipt(ctx, tx, m.ID)
-	if err != nil {
-		return Ingested{}, err
-	}
-	return Ingested{Receipt: rc}, nil
-}
-
 // statusHeads returns the heads of an interview's status as the fold found them.
 func statusHeads(st *interviewFold) []survey.Revision {
 	return st.heads[survey.Target{Interview: st.ID, Kind: survey.KindStatus}]
@@ -918,12 +779,12 @@ type interviewFold struct {
 
 const pgRevCols = "id, interview, kind, key, value, device, counter, time, author, replaces"
 
-func pgScanRevision(r interface{ Scan(...any) error }) (survey.Revision, error) {
+func pgScanRevision(r interface{ Scan(...any) error }, extra ...any) (survey.Revision, error) {
 	var rv survey.Revision
 	var kind, replaces string
 	var counter, tm int64
 	var value []byte
-	if err := r.Scan(&rv.ID, &rv.Interview, &kind, &rv.Key, &value, &rv.Device, &counter, &tm, &rv.Author, &replaces); err != nil {
+	if err := r.Scan(append([]any{&rv.ID, &rv.Interview, &kind, &rv.Key, &value, &rv.Device, &counter, &tm, &rv.Author, &replaces}, extra...)...); err != nil {
 		return rv, err
 	}
 	rv.Kind, rv.Value, rv.Counter, rv.Time = survey.Kind(kind), json.RawMessage(value), uint64(counter), time.UnixMilli(tm).UTC()
@@ -1059,22 +920,33 @@ func (t *pgTx) follow(device, interview, batch string, row *pendingFeed, now tim
 		return nil
 	}
 	var one int
-	err := t.tx.QueryRow(t.ctx, `SELECT 1 FROM server_interest WHERE device = $1 AND interview = $2`, device, interview).Scan(&one)
-	if err == nil {
+	follows, known := t.known[k]
+	if !known {
+		err := t.tx.QueryRow(t.ctx, `SELECT 1 FROM server_interest WHERE device = $1 AND interview = $2`, device, interview).Scan(&one)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("read interest: %w", err)
+		}
+		follows = err == nil
+	}
+	if follows {
 		t.interested[k] = true
 		return nil
 	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("read interest: %w", err)
-	}
 	in := pendingInterest{device: device, interview: interview}
-	err = t.tx.QueryRow(t.ctx, `SELECT 1 FROM revisions WHERE interview = $1 AND device != $2 AND (batch IS NULL OR batch != $3) LIMIT 1`,
-		interview, device, batch).Scan(&one)
+	var other bool
+	if m := t.mem[interview]; m != nil {
+		other = m.otherThan(device, batch)
+	} else {
+		err := t.tx.QueryRow(t.ctx, `SELECT 1 FROM revisions WHERE interview = $1 AND device != $2 AND (batch IS NULL OR batch != $3) LIMIT 1`,
+			interview, device, batch).Scan(&one)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("feed: %w", err)
+		}
+		other = err == nil
+	}
 	switch {
-	case err == nil:
+	case other:
 		in.row = t.addFeed(&pendingFeed{interview: strp(interview), device: strp(device), created: ms(now)})
-	case !errors.Is(err, pgx.ErrNoRows):
-		return fmt.Errorf("feed: %w", err)
 	case row != nil:
 		in.row, in.before = row, true
 	default:
