@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -38,18 +37,9 @@ type call struct {
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
-	// newHeads are the heads this call adds, written to revision_heads by flushHeads,
-	// many rows a statement (a merge adds ~50 an interview); a head added and replaced
-	// within the call is never written. headAt finds one by its row.
-	newHeads []newHead
-	headAt   map[int64]int
-}
-
-// newHead is a head this call adds; gone when a later revision of the call replaced it.
-type newHead struct {
-	t    survey.Target
-	seq  int64
-	gone bool
+	// lastSeq is the highest row of revision_rows (0: not read yet): a revision's row is
+	// chosen before its target entry is written, so that the entry decides whether it is new.
+	lastSeq int64
 }
 
 type head struct {
@@ -85,8 +75,8 @@ func newCall(tx *Tx) *call {
 	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
 }
 
-const qHeads = `SELECT r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
-	WHERE h.interview = ? AND h.kind = ? AND h.key = ?`
+const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND t.head = 1`
 
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
@@ -124,8 +114,8 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
-const qInterviewHeads = `SELECT h.kind, h.key, r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
-	WHERE h.interview = ?`
+const qInterviewHeads = `SELECT t.kind, t.key, r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	WHERE t.interview = ? AND t.head = 1`
 
 // preload reads the heads of every target of interview id in one query, for a call that
 // brings many revisions of it (a merge) rather than one (an edit).
@@ -185,18 +175,21 @@ func sortHeads(hs []head) {
 }
 
 const (
-	qInsertRev = `INSERT INTO revision_rows (interview, kind, key, id, device, counter, time, author, replaces, batch, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qHead   = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
-	qUnhead = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
-	// qMoveHead replaces one head of a target by another (an edit of a target with one head).
-	qMoveHead   = `UPDATE revision_heads SET seq = ? WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
+	// qInsertTarget adds a revision's target entry unless it is stored already (the key
+	// is unique): the first write of an insert, which says whether the revision is new.
+	qInsertTarget = `INSERT INTO revision_targets (interview, kind, key, id, seq, head) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qInsertRev    = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qUnhead     = `UPDATE revision_targets SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
+	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
+	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
 	// qReused looks in both device indexes (pending and batched).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
 		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
-	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE interview = ? AND kind = ? AND key = ? AND id = ? AND batch IS NULL`
+	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE batch IS NULL AND seq =
+		(SELECT seq FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND id = ?)`
 )
 
 // noteReplaced records, before an Append inserts anything, which revisions of each
@@ -243,8 +236,13 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if c.batch != "" {
 		batch = c.batch
 	}
-	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, rid,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
+	if c.lastSeq == 0 {
+		if err := c.tx.queryRow(qLastSeq).Scan(&c.lastSeq); err != nil {
+			return false, fmt.Errorf("insert revision: %w", err)
+		}
+	}
+	seq := c.lastSeq + 1
+	res, err := c.tx.exec(qInsertTarget, t.Interview, string(t.Kind), t.Key, rid, seq, !replaced)
 	if err != nil {
 		return false, fmt.Errorf("insert revision: %w", err)
 	}
@@ -260,10 +258,11 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 		return false, nil
 	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return false, err
+	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+		return false, fmt.Errorf("insert revision: %w", err)
 	}
+	c.lastSeq = seq
 	if !fresh {
 		top, ok := c.devMax[r.Device]
 		if !ok {
@@ -286,48 +285,23 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	// stored as non-heads when they arrive; those of another target are not its to replace,
 	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
 	// and are not among the current heads.)
-	var unhead [1]int64 // the common case: one head replaced
-	unheads := unhead[:0]
+	// Their entries are beside the new one (same target): mostly the page it went to.
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				unheads = append(unheads, h.seq)
+				old, err := idBytes(h.id)
+				if err != nil {
+					return false, err
+				}
+				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
+					return false, fmt.Errorf("update heads: %w", err)
+				}
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
 				break
 			}
 		}
 	}
-	// A head this call added and has not written yet is dropped from the list, not the table.
-	stored := unheads[:0]
-	for _, old := range unheads {
-		if i, ok := c.headAt[old]; ok {
-			c.newHeads[i].gone = true
-			delete(c.headAt, old)
-		} else {
-			stored = append(stored, old)
-		}
-	}
-	moved := len(stored) == 1 && !replaced
-	if moved {
-		// An edit: the new revision takes its one head's place, in one statement.
-		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, stored[0]); err != nil {
-			return false, fmt.Errorf("update heads: %w", err)
-		}
-	} else {
-		for _, old := range stored {
-			if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
-				return false, fmt.Errorf("update heads: %w", err)
-			}
-		}
-	}
 	if !replaced {
-		if !moved {
-			if c.headAt == nil {
-				c.headAt = map[int64]int{}
-			}
-			c.headAt[seq] = len(c.newHeads)
-			c.newHeads = append(c.newHeads, newHead{t: t, seq: seq})
-		}
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
 	}
@@ -368,9 +342,6 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	if err := c.flushHeads(); err != nil {
-		return err
-	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
@@ -406,53 +377,6 @@ func (c *call) finish() error {
 			return err
 		}
 	}
-	return nil
-}
-
-// headsPerStatement is how many heads flushHeads writes in one INSERT.
-const headsPerStatement = 64
-
-// qHeadRows is the INSERT of n heads.
-func qHeadRows(n int) string {
-	if n == 1 {
-		return qHead
-	}
-	return `INSERT INTO revision_heads (interview, kind, key, seq) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
-}
-
-// qHeads64 is the statement of a full group, prepared when the store opens.
-var qHeads64 = qHeadRows(headsPerStatement)
-
-// flushHeads writes the heads the call added (and did not replace) to revision_heads.
-func (c *call) flushHeads() error {
-	args := make([]any, 0, 4*headsPerStatement)
-	n := 0
-	write := func() error {
-		if n == 0 {
-			return nil
-		}
-		if _, err := c.tx.exec(qHeadRows(n), args...); err != nil {
-			return fmt.Errorf("update heads: %w", err)
-		}
-		args, n = args[:0], 0
-		return nil
-	}
-	for _, h := range c.newHeads {
-		if h.gone {
-			continue
-		}
-		args = append(args, h.t.Interview, string(h.t.Kind), h.t.Key, h.seq)
-		if n++; n == headsPerStatement {
-			if err := write(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := write(); err != nil {
-		return err
-	}
-	c.newHeads, c.headAt = c.newHeads[:0], nil
 	return nil
 }
 

@@ -29,10 +29,12 @@
 // with revisions inside Update.
 //
 // Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
-// in arrival order, with the 32 bytes of each id (not 64 hex digits), a unique index by
-// target (interview, kind, key, id), and two by (device, counter): one of the pending
-// revisions (batch IS NULL), one of the others; revision_heads lists the heads of every
-// target.
+// in arrival order, with the 32 bytes of each id (not 64 hex digits), and two indexes by
+// (device, counter): one of the pending revisions (batch IS NULL), one of the others.
+// Since 0005 revision_targets holds one entry per revision, keyed by target and id (unique),
+// with its row and whether it is a head: the entry an edit adds and the head flag it
+// clears sit together, so a local edit writes five B-tree pages (its row, its entry, its
+// pending entry, the summary row and its list entry), not six or more.
 // A revision stored with its batch (a hub's, a server's) touches no index at a random
 // place. revisions is a read-only view of the old table's shape (ids in hex, head 0 or 1)
 // for readers and other components' queries: they may read it, but not write it or

@@ -420,7 +420,7 @@ func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
 		return false, nil // not a revision id: no revision has it
 	}
 	var one int
-	err = tx.queryRow(`SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
+	err = tx.queryRow(`SELECT 1 FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
 		t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
