@@ -175,12 +175,16 @@ func sortHeads(hs []head) {
 }
 
 const (
-	// qInsertTarget adds a revision's target entry unless it is stored already (the key
-	// is unique): the first write of an insert, which says whether the revision is new.
-	qInsertTarget = `INSERT INTO revision_targets (interview, kind, key, id, seq, head) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qInsertRev    = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
+	// qStored finds the row of a revision among its target's entries (history and heads).
+	qStored = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
+	// qInsertTarget adds the entry of a new revision; qInsertTarget2 also moves the head it
+	// replaces into the target's history (an edit), after qUnhead removed it from the heads.
+	qInsertTarget  = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
+	qInsertTarget2 = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6), (?1, ?2, ?3, 0, ?7, ?8)`
+	qInsertRev     = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qUnhead     = `UPDATE revision_targets SET head = 0 WHERE interview = ? AND kind = ? AND key = ? AND id = ?`
+	qUnhead     = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
+	qHistory    = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?, ?, ?, 0, ?, ?)`
 	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
@@ -188,8 +192,7 @@ const (
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
 		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
-	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE batch IS NULL AND seq =
-		(SELECT seq FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND id = ?)`
+	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
 
 // noteReplaced records, before an Append inserts anything, which revisions of each
@@ -241,28 +244,24 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	}
-	seq := c.lastSeq + 1
-	res, err := c.tx.exec(qInsertTarget, t.Interview, string(t.Kind), t.Key, rid, seq, !replaced)
-	if err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return false, err
-	} else if n == 0 {
-		// Already stored: it keeps its heads; it travelled in this batch too, and keeps
-		// the first batch it was recorded in (as MarkBatched).
-		if c.batch != "" {
-			if _, err := c.tx.exec(qBatchedAgain, c.batch, t.Interview, string(t.Kind), t.Key, rid); err != nil {
-				return false, fmt.Errorf("mark batched: %w", err)
+	if !fresh {
+		var have int64
+		err := c.tx.queryRow(qStored, t.Interview, string(t.Kind), t.Key, rid).Scan(&have)
+		if err == nil {
+			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
+			// the first batch it was recorded in (as MarkBatched).
+			if c.batch != "" {
+				if _, err := c.tx.exec(qBatchedAgain, c.batch, have); err != nil {
+					return false, fmt.Errorf("mark batched: %w", err)
+				}
 			}
+			return false, nil
 		}
-		return false, nil
+		if !errors.Is(err, sql.ErrNoRows) {
+			return false, fmt.Errorf("insert revision: %w", err)
+		}
 	}
-	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
-	}
-	c.lastSeq = seq
+	seq := c.lastSeq + 1
 	if !fresh {
 		top, ok := c.devMax[r.Device]
 		if !ok {
@@ -281,26 +280,47 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 	}
-	// The revisions it replaces stop being heads. (Replaced revisions not known yet will be
-	// stored as non-heads when they arrive; those of another target are not its to replace,
-	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
-	// and are not among the current heads.)
-	// Their entries are beside the new one (same target): mostly the page it went to.
+	// The revisions it replaces stop being heads: their entries leave the target's heads
+	// for its history, beside them (mostly on the page the new entry goes to). (Replaced
+	// revisions not known yet will be stored as non-heads when they arrive; those of another
+	// target are not its to replace, as in survey.Heads. Revisions of this call that it
+	// replaces were stored as non-heads and are not among the current heads.)
+	var gone []head
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				old, err := idBytes(h.id)
-				if err != nil {
-					return false, err
-				}
-				if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
-					return false, fmt.Errorf("update heads: %w", err)
-				}
+				gone = append(gone, h)
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
 				break
 			}
 		}
 	}
+	olds := make([][]byte, len(gone))
+	for i, h := range gone {
+		if olds[i], err = idBytes(h.id); err != nil {
+			return false, err
+		}
+		if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
+			return false, fmt.Errorf("update heads: %w", err)
+		}
+	}
+	if len(gone) == 1 {
+		// An edit: its entry and the history entry of the head it replaces, in one statement.
+		_, err = c.tx.exec(qInsertTarget2, t.Interview, string(t.Kind), t.Key, !replaced, rid, seq, olds[0], gone[0].seq)
+	} else {
+		_, err = c.tx.exec(qInsertTarget, t.Interview, string(t.Kind), t.Key, !replaced, rid, seq)
+		for i := 0; i < len(gone) && err == nil; i++ {
+			_, err = c.tx.exec(qHistory, t.Interview, string(t.Kind), t.Key, olds[i], gone[i].seq)
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert revision: %w", err)
+	}
+	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+		return false, fmt.Errorf("insert revision: %w", err)
+	}
+	c.lastSeq = seq
 	if !replaced {
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)

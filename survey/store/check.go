@@ -56,6 +56,14 @@ func (s *Store) Check(ctx context.Context) error {
 		if unpaired > 0 {
 			add("%d revision rows and target entries do not pair up", unpaired)
 		}
+		var twice int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
+			GROUP BY interview, kind, key, id HAVING count(*) > 1)`).Scan(&twice); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if twice > 0 {
+			add("%d revisions have two target entries", twice)
+		}
 
 		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
 		if err != nil {

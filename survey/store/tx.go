@@ -149,6 +149,13 @@ const qReadCounter = `SELECT max(
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0))`
 
+// qPutStart is what a Put reads first, in one statement: the device's last counter (as
+// qReadCounter) and the last row of revision_rows (as qLastSeq).
+const qPutStart = `SELECT max(
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0)),
+	(SELECT coalesce(max(seq), 0) FROM revision_rows)`
+
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
 type Author struct {
@@ -215,7 +222,7 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	now := tx.s.now()
 	c := newCall(tx)
 	var known int64
-	if err := tx.queryRow(qReadCounter, by.Device).Scan(&known); err != nil {
+	if err := tx.queryRow(qPutStart, by.Device).Scan(&known, &c.lastSeq); err != nil {
 		return nil, fmt.Errorf("put: read device counter: %w", err)
 	}
 	counter := uint64(known)

@@ -6,11 +6,15 @@
 -- (revision_heads), its pending entry, the summary row and its list entry: 6.5 pages of
 -- write-ahead log for one answer saved, each page ~15 µs of a durable commit here.
 -- revision_targets replaces both revision_rows_target and revision_heads: one entry per
--- revision keyed by its target and id (unique, as the index was), with its row (seq) and
--- whether it is a head. A target's revisions sit together, so the entry an edit adds and
--- the head flag it clears are on one page, mostly the same one.
--- Reading a target's or an interview's heads reads all its entries (~90 bytes each) and
--- keeps those flagged: a few pages for an interview of a few hundred revisions.
+-- revision keyed by its target, whether it is a head, and its row (seq), with its id. A
+-- target's revisions sit together in the order they arrived, its history first and its
+-- heads last: an edit deletes its target's last head and adds it at the end of the history,
+-- right before the heads, where the edit's own entry goes, so the three changes are mostly
+-- on one page; reading a target's heads reads no history. (Reading an interview's heads
+-- reads its entries, ~90 bytes each, and keeps the heads: a few pages for an interview of a
+-- few hundred revisions.) A revision (its id) is stored once per target: the store looks
+-- for it among its target's entries before it adds one (a revision received, not one a
+-- Put makes), and Store.Check verifies it.
 -- revision_rows keeps its columns (interview, kind, key, id too: the table is not
 -- rewritten); revisions, the view of the old shape, now reads the target, the id and the
 -- head from revision_targets and the rest from revision_rows.
@@ -20,15 +24,16 @@ CREATE TABLE revision_targets (
     interview TEXT    NOT NULL,
     kind      TEXT    NOT NULL,
     key       TEXT    NOT NULL,
+    head      INTEGER NOT NULL, -- 1: no known revision of the target replaces it
     id        BLOB    NOT NULL, -- the 32 bytes of the revision id, as in revision_rows
     seq       INTEGER NOT NULL, -- its row in revision_rows (Store.Check verifies them)
-    head      INTEGER NOT NULL, -- 1: no known revision of the target replaces it
-    PRIMARY KEY (interview, kind, key, id)
+    PRIMARY KEY (interview, kind, key, head, seq)
 ) WITHOUT ROWID;
-INSERT INTO revision_targets (interview, kind, key, id, seq, head)
-SELECT r.interview, r.kind, r.key, r.id, r.seq,
-    EXISTS (SELECT 1 FROM revision_heads h WHERE h.interview = r.interview AND h.kind = r.kind AND h.key = r.key AND h.seq = r.seq)
-FROM revision_rows r ORDER BY r.interview, r.kind, r.key, r.id;
+INSERT INTO revision_targets (interview, kind, key, head, id, seq)
+SELECT r.interview, r.kind, r.key,
+    EXISTS (SELECT 1 FROM revision_heads h WHERE h.interview = r.interview AND h.kind = r.kind AND h.key = r.key AND h.seq = r.seq) AS head,
+    r.id, r.seq
+FROM revision_rows r ORDER BY r.interview, r.kind, r.key, head, r.seq;
 DROP VIEW revisions;
 DROP TABLE revision_heads;
 DROP INDEX revision_rows_target;
