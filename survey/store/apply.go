@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"bytes"
@@ -40,6 +41,23 @@ type call struct {
 	// lastSeq is the highest row of revision_rows (0: not read yet): a revision's row is
 	// chosen before its target entry is written, so that the entry decides whether it is new.
 	lastSeq int64
+	// entries are the target entries this call adds, written to revision_targets by
+	// flushEntries, many a statement (a merge adds ~120 an interview), before anything
+	// reads that table and when the call finishes; entryAt finds a head among them by its
+	// row, so that a revision of the call that replaces it makes it history in place.
+	entries []entry
+	entryAt map[int64]int
+	// added holds the revisions this call stored (a revision received twice in one call
+	// is stored once).
+	added map[targetRev]bool
+}
+
+// entry is a row of revision_targets.
+type entry struct {
+	t    survey.Target
+	head bool
+	id   []byte
+	seq  int64
 }
 
 type head struct {
@@ -176,15 +194,12 @@ func sortHeads(hs []head) {
 
 const (
 	// qStored finds the row of a revision among its target's entries (history and heads).
-	qStored = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
-	// qInsertTarget adds the entry of a new revision; qInsertTarget2 also moves the head it
-	// replaces into the target's history (an edit), after qUnhead removed it from the heads.
-	qInsertTarget  = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
-	qInsertTarget2 = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6), (?1, ?2, ?3, 0, ?7, ?8)`
-	qInsertRev     = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
+	qStored    = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
+	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
+	// as history (an edit writes that entry and its own in one statement).
 	qUnhead     = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
-	qHistory    = `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES (?, ?, ?, 0, ?, ?)`
 	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
@@ -225,6 +240,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		replaced = c.replacedInCall[targetRev{t, r.ID}]
 		if !replaced && len(ts.old) > 0 {
+			if err := c.flushEntries(); err != nil {
+				return false, err
+			}
 			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
 				return false, fmt.Errorf("check heads: %w", err)
 			}
@@ -244,7 +262,15 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	}
-	if !fresh {
+	if !fresh && c.added[targetRev{t, r.ID}] {
+		return false, nil // stored by this call already, with its batch
+	}
+	// A revision received may be stored already: among its target's entries, which has
+	// none when it has no heads (a target's revisions always leave one head).
+	if !fresh && len(ts.old) > 0 {
+		if err := c.flushEntries(); err != nil {
+			return false, err
+		}
 		var have int64
 		err := c.tx.queryRow(qStored, t.Interview, string(t.Kind), t.Key, rid).Scan(&have)
 		if err == nil {
@@ -295,26 +321,38 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			}
 		}
 	}
-	olds := make([][]byte, len(gone))
-	for i, h := range gone {
-		if olds[i], err = idBytes(h.id); err != nil {
+	for _, h := range gone {
+		if i, ok := c.entryAt[h.seq]; ok {
+			c.entries[i].head = false // added by this call: history before it is written
+			delete(c.entryAt, h.seq)
+			continue
+		}
+		old, err := idBytes(h.id)
+		if err != nil {
 			return false, err
 		}
 		if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
+		c.entries = append(c.entries, entry{t: t, id: old, seq: h.seq})
 	}
-	if len(gone) == 1 {
-		// An edit: its entry and the history entry of the head it replaces, in one statement.
-		_, err = c.tx.exec(qInsertTarget2, t.Interview, string(t.Kind), t.Key, !replaced, rid, seq, olds[0], gone[0].seq)
-	} else {
-		_, err = c.tx.exec(qInsertTarget, t.Interview, string(t.Kind), t.Key, !replaced, rid, seq)
-		for i := 0; i < len(gone) && err == nil; i++ {
-			_, err = c.tx.exec(qHistory, t.Interview, string(t.Kind), t.Key, olds[i], gone[i].seq)
+	if !replaced {
+		if c.entryAt == nil {
+			c.entryAt = map[int64]int{}
 		}
+		c.entryAt[seq] = len(c.entries)
 	}
-	if err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
+	c.entries = append(c.entries, entry{t: t, head: !replaced, id: rid, seq: seq})
+	if !fresh {
+		if c.added == nil {
+			c.added = map[targetRev]bool{}
+		}
+		c.added[targetRev{t, r.ID}] = true
+	}
+	if len(c.entries) >= entriesPerStatement {
+		if err := c.flushEntries(); err != nil {
+			return false, err
+		}
 	}
 	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
 		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
@@ -362,6 +400,9 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
+	if err := c.flushEntries(); err != nil {
+		return err
+	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
@@ -397,6 +438,39 @@ func (c *call) finish() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// entriesPerStatement is how many entries flushEntries writes in one INSERT.
+const entriesPerStatement = 64
+
+// qEntries is the INSERT of n entries of revision_targets.
+func qEntries(n int) string {
+	return `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+// The INSERTs of an edit's entries (its own, and the head it replaced, now history), of
+// a new target's, and of a full group, prepared when the store opens.
+var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
+
+// flushEntries writes the entries the call added to revision_targets.
+func (c *call) flushEntries() error {
+	if len(c.entries) == 0 {
+		return nil
+	}
+	for len(c.entries) > 0 {
+		n := min(len(c.entries), entriesPerStatement)
+		args := make([]any, 0, 6*n)
+		for _, e := range c.entries[:n] {
+			args = append(args, e.t.Interview, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
+		}
+		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
+			return fmt.Errorf("insert revision: %w", err)
+		}
+		c.entries = c.entries[n:]
+	}
+	c.entries, c.entryAt = c.entries[:0], nil
 	return nil
 }
 
