@@ -96,6 +96,37 @@ func newCall(tx *Tx) *call {
 const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 	WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND t.head = 1`
 
+// start reads what a Put needs first (qPutStart): the last counter of device, which it
+// returns, the last row, and the heads of target t, which it keeps as touch would.
+func (c *call) start(device string, t survey.Target) (int64, error) {
+	rows, err := c.tx.query(qPutStart, device, t.Interview, string(t.Kind), t.Key)
+	if err != nil {
+		return 0, fmt.Errorf("read device counter: %w", err)
+	}
+	defer rows.Close()
+	var counter int64
+	ts := &targetState{}
+	for rows.Next() {
+		var seq, tm sql.NullInt64
+		var id, value []byte
+		var author sql.NullString
+		if err := rows.Scan(&counter, &c.lastSeq, &seq, &id, &tm, &author, &value); err != nil {
+			return 0, fmt.Errorf("read device counter: %w", err)
+		}
+		if seq.Valid {
+			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: author.String, value: value})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read device counter: %w", err)
+	}
+	sortHeads(ts.old)
+	ts.cur = append([]head(nil), ts.old...)
+	c.targets[t] = ts
+	c.order = append(c.order, t)
+	return counter, nil
+}
+
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
 	if ts, ok := c.targets[t]; ok {
