@@ -539,7 +539,7 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 		"lost entry":       "DELETE FROM revision_targets WHERE kind = 'answer' AND key = '1.1' AND head = 0",
 		"wrong row":        "UPDATE revision_targets SET seq = seq + 1 WHERE kind = 'respondent'",
 		"lost row":         "DELETE FROM revision_rows WHERE kind = 'respondent'",
-		"entry twice":      "INSERT INTO revision_targets SELECT interview, kind, key, 1 - head, id, seq FROM revision_targets WHERE kind = 'respondent'",
+		"entry twice":      "INSERT INTO revision_targets (interview, kind, key, head, id, seq) SELECT interview, kind, key, 1 - head, id, seq FROM revision_targets WHERE kind = 'respondent'",
 		"wrong count":      "UPDATE interviews SET answered = answered + 1",
 		"wrong status":     "UPDATE interviews SET status = 'approved'",
 		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",

@@ -25,8 +25,10 @@ CREATE TABLE revision_targets (
     kind      TEXT    NOT NULL,
     key       TEXT    NOT NULL,
     head      INTEGER NOT NULL, -- 1: no known revision of the target replaces it
-    id        BLOB    NOT NULL, -- the 32 bytes of the revision id, as in revision_rows
     seq       INTEGER NOT NULL, -- its row in revision_rows (Store.Check verifies them)
+    -- After the key's columns: SQLite before 3.41 (the sqlite3 tool of Debian 12) reports
+    -- NULL values that are not there in a column between them (PRAGMA integrity_check).
+    id        BLOB    NOT NULL, -- the 32 bytes of the revision id, as in revision_rows
     PRIMARY KEY (interview, kind, key, head, seq)
 ) WITHOUT ROWID;
 INSERT INTO revision_targets (interview, kind, key, head, id, seq)
