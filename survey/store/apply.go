@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"bytes"
@@ -10,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -38,18 +38,26 @@ type call struct {
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
-	// newHeads are the heads this call adds, written to revision_heads by flushHeads,
-	// many rows a statement (a merge adds ~50 an interview); a head added and replaced
-	// within the call is never written. headAt finds one by its row.
-	newHeads []newHead
-	headAt   map[int64]int
+	// lastSeq is the highest row of revision_rows (0: not read yet): a revision's row is
+	// chosen before its target entry is written, so that the entry decides whether it is new.
+	lastSeq int64
+	// entries are the target entries this call adds, written to revision_targets by
+	// flushEntries, many a statement (a merge adds ~120 an interview), before anything
+	// reads that table and when the call finishes; entryAt finds a head among them by its
+	// row, so that a revision of the call that replaces it makes it history in place.
+	entries []entry
+	entryAt map[int64]int
+	// added holds the revisions this call stored (a revision received twice in one call
+	// is stored once).
+	added map[targetRev]bool
 }
 
-// newHead is a head this call adds; gone when a later revision of the call replaced it.
-type newHead struct {
+// entry is a row of revision_targets.
+type entry struct {
 	t    survey.Target
+	head bool
+	id   []byte
 	seq  int64
-	gone bool
 }
 
 type head struct {
@@ -85,8 +93,39 @@ func newCall(tx *Tx) *call {
 	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
 }
 
-const qHeads = `SELECT r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
-	WHERE h.interview = ? AND h.kind = ? AND h.key = ?`
+const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND t.head = 1`
+
+// start reads what a Put needs first (qPutStart): the last counter of device, which it
+// returns, the last row, and the heads of target t, which it keeps as touch would.
+func (c *call) start(device string, t survey.Target) (int64, error) {
+	rows, err := c.tx.query(qPutStart, device, t.Interview, string(t.Kind), t.Key)
+	if err != nil {
+		return 0, fmt.Errorf("read device counter: %w", err)
+	}
+	defer rows.Close()
+	var counter int64
+	ts := &targetState{}
+	for rows.Next() {
+		var seq, tm sql.NullInt64
+		var id, value []byte
+		var author sql.NullString
+		if err := rows.Scan(&counter, &c.lastSeq, &seq, &id, &tm, &author, &value); err != nil {
+			return 0, fmt.Errorf("read device counter: %w", err)
+		}
+		if seq.Valid {
+			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: author.String, value: value})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read device counter: %w", err)
+	}
+	sortHeads(ts.old)
+	ts.cur = append([]head(nil), ts.old...)
+	c.targets[t] = ts
+	c.order = append(c.order, t)
+	return counter, nil
+}
 
 // touch returns the state of target t, loading its heads on first use.
 func (c *call) touch(t survey.Target) (*targetState, error) {
@@ -124,8 +163,8 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
-const qInterviewHeads = `SELECT h.kind, h.key, r.seq, r.id, r.time, r.author, r.value FROM revision_heads h JOIN revision_rows r ON r.seq = h.seq
-	WHERE h.interview = ?`
+const qInterviewHeads = `SELECT t.kind, t.key, r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	WHERE t.interview = ? AND t.head = 1`
 
 // preload reads the heads of every target of interview id in one query, for a call that
 // brings many revisions of it (a merge) rather than one (an edit).
@@ -185,18 +224,21 @@ func sortHeads(hs []head) {
 }
 
 const (
-	qInsertRev = `INSERT INTO revision_rows (interview, kind, key, id, device, counter, time, author, replaces, batch, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	qHead   = `INSERT INTO revision_heads (interview, kind, key, seq) VALUES (?, ?, ?, ?)`
-	qUnhead = `DELETE FROM revision_heads WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
-	// qMoveHead replaces one head of a target by another (an edit of a target with one head).
-	qMoveHead   = `UPDATE revision_heads SET seq = ? WHERE interview = ? AND kind = ? AND key = ? AND seq = ?`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND instr(replaces, ?) > 0)`
+	// qStored finds the row of a revision among its target's entries (history and heads).
+	qStored    = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
+	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
+	// as history (an edit writes that entry and its own in one statement).
+	qUnhead     = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
+	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
+	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
 	// qReused looks in both device indexes (pending and batched).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
 		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
-	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE interview = ? AND kind = ? AND key = ? AND id = ? AND batch IS NULL`
+	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
 
 // noteReplaced records, before an Append inserts anything, which revisions of each
@@ -229,6 +271,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		replaced = c.replacedInCall[targetRev{t, r.ID}]
 		if !replaced && len(ts.old) > 0 {
+			if err := c.flushEntries(); err != nil {
+				return false, err
+			}
 			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
 				return false, fmt.Errorf("check heads: %w", err)
 			}
@@ -243,27 +288,37 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if c.batch != "" {
 		batch = c.batch
 	}
-	res, err := c.tx.exec(qInsertRev, t.Interview, string(t.Kind), t.Key, rid,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
-	if err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return false, err
-	} else if n == 0 {
-		// Already stored: it keeps its heads; it travelled in this batch too, and keeps
-		// the first batch it was recorded in (as MarkBatched).
-		if c.batch != "" {
-			if _, err := c.tx.exec(qBatchedAgain, c.batch, t.Interview, string(t.Kind), t.Key, rid); err != nil {
-				return false, fmt.Errorf("mark batched: %w", err)
-			}
+	if c.lastSeq == 0 {
+		if err := c.tx.queryRow(qLastSeq).Scan(&c.lastSeq); err != nil {
+			return false, fmt.Errorf("insert revision: %w", err)
 		}
-		return false, nil
 	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return false, err
+	if !fresh && c.added[targetRev{t, r.ID}] {
+		return false, nil // stored by this call already, with its batch
 	}
+	// A revision received may be stored already: among its target's entries, which has
+	// none when it has no heads (a target's revisions always leave one head).
+	if !fresh && len(ts.old) > 0 {
+		if err := c.flushEntries(); err != nil {
+			return false, err
+		}
+		var have int64
+		err := c.tx.queryRow(qStored, t.Interview, string(t.Kind), t.Key, rid).Scan(&have)
+		if err == nil {
+			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
+			// the first batch it was recorded in (as MarkBatched).
+			if c.batch != "" {
+				if _, err := c.tx.exec(qBatchedAgain, c.batch, have); err != nil {
+					return false, fmt.Errorf("mark batched: %w", err)
+				}
+			}
+			return false, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return false, fmt.Errorf("insert revision: %w", err)
+		}
+	}
+	seq := c.lastSeq + 1
 	if !fresh {
 		top, ok := c.devMax[r.Device]
 		if !ok {
@@ -282,52 +337,60 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 	}
-	// The revisions it replaces stop being heads. (Replaced revisions not known yet will be
-	// stored as non-heads when they arrive; those of another target are not its to replace,
-	// as in survey.Heads. Revisions of this call that it replaces were stored as non-heads
-	// and are not among the current heads.)
-	var unhead [1]int64 // the common case: one head replaced
-	unheads := unhead[:0]
+	// The revisions it replaces stop being heads: their entries leave the target's heads
+	// for its history, beside them (mostly on the page the new entry goes to). (Replaced
+	// revisions not known yet will be stored as non-heads when they arrive; those of another
+	// target are not its to replace, as in survey.Heads. Revisions of this call that it
+	// replaces were stored as non-heads and are not among the current heads.)
+	var gone []head
 	for _, p := range r.Replaces {
 		for i, h := range ts.cur {
 			if h.id == p {
-				unheads = append(unheads, h.seq)
+				gone = append(gone, h)
 				ts.cur = append(ts.cur[:i], ts.cur[i+1:]...)
 				break
 			}
 		}
 	}
-	// A head this call added and has not written yet is dropped from the list, not the table.
-	stored := unheads[:0]
-	for _, old := range unheads {
-		if i, ok := c.headAt[old]; ok {
-			c.newHeads[i].gone = true
-			delete(c.headAt, old)
-		} else {
-			stored = append(stored, old)
+	for _, h := range gone {
+		if i, ok := c.entryAt[h.seq]; ok {
+			c.entries[i].head = false // added by this call: history before it is written
+			delete(c.entryAt, h.seq)
+			continue
 		}
-	}
-	moved := len(stored) == 1 && !replaced
-	if moved {
-		// An edit: the new revision takes its one head's place, in one statement.
-		if _, err := c.tx.exec(qMoveHead, seq, t.Interview, string(t.Kind), t.Key, stored[0]); err != nil {
+		old, err := idBytes(h.id)
+		if err != nil {
+			return false, err
+		}
+		if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
-	} else {
-		for _, old := range stored {
-			if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, old); err != nil {
-				return false, fmt.Errorf("update heads: %w", err)
-			}
-		}
+		c.entries = append(c.entries, entry{t: t, id: old, seq: h.seq})
 	}
 	if !replaced {
-		if !moved {
-			if c.headAt == nil {
-				c.headAt = map[int64]int{}
-			}
-			c.headAt[seq] = len(c.newHeads)
-			c.newHeads = append(c.newHeads, newHead{t: t, seq: seq})
+		if c.entryAt == nil {
+			c.entryAt = map[int64]int{}
 		}
+		c.entryAt[seq] = len(c.entries)
+	}
+	c.entries = append(c.entries, entry{t: t, head: !replaced, id: rid, seq: seq})
+	if !fresh {
+		if c.added == nil {
+			c.added = map[targetRev]bool{}
+		}
+		c.added[targetRev{t, r.ID}] = true
+	}
+	if len(c.entries) >= entriesPerStatement {
+		if err := c.flushEntries(); err != nil {
+			return false, err
+		}
+	}
+	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
+		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+		return false, fmt.Errorf("insert revision: %w", err)
+	}
+	c.lastSeq = seq
+	if !replaced {
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)
 	}
@@ -368,7 +431,7 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	if err := c.flushHeads(); err != nil {
+	if err := c.flushEntries(); err != nil {
 		return err
 	}
 	byIV := map[string][]survey.Target{}
@@ -409,50 +472,36 @@ func (c *call) finish() error {
 	return nil
 }
 
-// headsPerStatement is how many heads flushHeads writes in one INSERT.
-const headsPerStatement = 64
+// entriesPerStatement is how many entries flushEntries writes in one INSERT.
+const entriesPerStatement = 64
 
-// qHeadRows is the INSERT of n heads.
-func qHeadRows(n int) string {
-	if n == 1 {
-		return qHead
-	}
-	return `INSERT INTO revision_heads (interview, kind, key, seq) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
+// qEntries is the INSERT of n entries of revision_targets.
+func qEntries(n int) string {
+	return `INSERT INTO revision_targets (interview, kind, key, head, id, seq) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
-// qHeads64 is the statement of a full group, prepared when the store opens.
-var qHeads64 = qHeadRows(headsPerStatement)
+// The INSERTs of an edit's entries (its own, and the head it replaced, now history), of
+// a new target's, and of a full group, prepared when the store opens.
+var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
 
-// flushHeads writes the heads the call added (and did not replace) to revision_heads.
-func (c *call) flushHeads() error {
-	args := make([]any, 0, 4*headsPerStatement)
-	n := 0
-	write := func() error {
-		if n == 0 {
-			return nil
-		}
-		if _, err := c.tx.exec(qHeadRows(n), args...); err != nil {
-			return fmt.Errorf("update heads: %w", err)
-		}
-		args, n = args[:0], 0
+// flushEntries writes the entries the call added to revision_targets.
+func (c *call) flushEntries() error {
+	if len(c.entries) == 0 {
 		return nil
 	}
-	for _, h := range c.newHeads {
-		if h.gone {
-			continue
+	for len(c.entries) > 0 {
+		n := min(len(c.entries), entriesPerStatement)
+		args := make([]any, 0, 6*n)
+		for _, e := range c.entries[:n] {
+			args = append(args, e.t.Interview, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
 		}
-		args = append(args, h.t.Interview, string(h.t.Kind), h.t.Key, h.seq)
-		if n++; n == headsPerStatement {
-			if err := write(); err != nil {
-				return err
-			}
+		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
+			return fmt.Errorf("insert revision: %w", err)
 		}
+		c.entries = c.entries[n:]
 	}
-	if err := write(); err != nil {
-		return err
-	}
-	c.newHeads, c.headAt = c.newHeads[:0], nil
+	c.entries, c.entryAt = c.entries[:0], nil
 	return nil
 }
 

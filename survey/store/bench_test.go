@@ -227,3 +227,56 @@ func BenchmarkOpenList10k(b *testing.B) {
 		s.Close()
 	}
 }
+
+// BenchmarkDurablePages is a floor for BenchmarkDurableAppend's put side: what a durable
+// commit costs that writes as many B-trees as a save does (five: its row, its target
+// entries, its pending entry, the summary row and its list entry), each by one plain
+// INSERT appended at the end of its own table, against the one INSERT of the raw side, in
+// the same loop, alternating. Its median-5/1 is what the pages and statements of a save
+// cost by themselves; the rest of put/raw is the work inside them (reads, B-trees of a
+// store of 10k interviews, the revision itself).
+func BenchmarkDurablePages(b *testing.B) {
+	open := func(name string, tables int) *sql.DB {
+		db, err := sql.Open("sqlite", DSN(filepath.Join(b.TempDir(), name)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		for i := range tables {
+			if _, err := db.Exec(fmt.Sprintf("CREATE TABLE t%d (id INTEGER PRIMARY KEY, v BLOB NOT NULL)", i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return db
+	}
+	one, five := open("one.db", 1), open("five.db", 5)
+	defer one.Close()
+	defer five.Close()
+	payload := []byte(`{"rating":"green","comment":"Có chiến lược chuyển đổi số"}`)
+	commit := func(db *sql.DB, tables int) time.Duration {
+		t := time.Now()
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range tables {
+			if _, err := tx.Exec(fmt.Sprintf("INSERT INTO t%d (v) VALUES (?)", i), payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t)
+	}
+	var ones, fives []time.Duration
+	for b.Loop() {
+		ones = append(ones, commit(one, 1))
+		fives = append(fives, commit(five, 5))
+	}
+	slices.Sort(ones)
+	slices.Sort(fives)
+	b.ReportMetric(float64(ones[len(ones)/2].Nanoseconds()), "median-1-ns")
+	b.ReportMetric(float64(fives[len(fives)/2].Nanoseconds()), "median-5-ns")
+	b.ReportMetric(float64(fives[len(fives)/2])/float64(ones[len(ones)/2]), "median-5/1")
+}

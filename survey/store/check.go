@@ -43,6 +43,28 @@ func (s *Store) Check(ctx context.Context) error {
 			add("%v", err)
 		}
 
+		// Every row has its target entry and every entry its row (the revisions view joins
+		// them: a row or an entry without the other would be left out of it unseen).
+		var unpaired int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM revision_rows r WHERE NOT EXISTS (SELECT 1 FROM revision_targets t
+				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id AND t.seq = r.seq))
+			+ (SELECT count(*) FROM revision_targets t WHERE NOT EXISTS (SELECT 1 FROM revision_rows r
+				WHERE r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key AND r.id = t.id))`).Scan(&unpaired); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if unpaired > 0 {
+			add("%d revision rows and target entries do not pair up", unpaired)
+		}
+		var twice int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
+			GROUP BY interview, kind, key, id HAVING count(*) > 1)`).Scan(&twice); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if twice > 0 {
+			add("%d revisions have two target entries", twice)
+		}
+
 		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)

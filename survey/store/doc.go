@@ -29,10 +29,15 @@
 // with revisions inside Update.
 //
 // Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
-// in arrival order, with the 32 bytes of each id (not 64 hex digits), a unique index by
-// target (interview, kind, key, id), and two by (device, counter): one of the pending
-// revisions (batch IS NULL), one of the others; revision_heads lists the heads of every
-// target.
+// in arrival order, with the 32 bytes of each id (not 64 hex digits), and two indexes by
+// (device, counter): one of the pending revisions (batch IS NULL), one of the others.
+// Since 0005 revision_targets holds one entry per revision, keyed by target, head flag and
+// row (seq), with its id: a target's history in arrival order, then its heads. Reading a
+// target's heads reads no history; an edit's entry, and the head it replaces moving to the
+// history, land together, so a local edit writes five B-trees (its row, its entries, its
+// pending entry, the summary row and its list entry), not six. A revision's id is stored
+// once per target: a revision received is looked for among its target's entries before
+// it is stored (Check verifies it).
 // A revision stored with its batch (a hub's, a server's) touches no index at a random
 // place. revisions is a read-only view of the old table's shape (ids in hex, head 0 or 1)
 // for readers and other components' queries: they may read it, but not write it or

@@ -23,9 +23,15 @@ import (
 // ids), with writeFrozenV2 below; testdata/v2.rows.json holds every row of its revisions
 // table as that program read it. A store in the field made by that program must open,
 // migrate and read every row back exactly.
+//
+// testdata/v4.db and v4.rows.json were written the same way by the program with schema 0004
+// (commit 2860a96, writeFrozenV2 given these two paths): a store made before migration 0005
+// (revision_heads and revision_rows_target) must open, migrate and read back the same.
 const (
 	frozenV2     = "testdata/v2.db"
 	frozenV2Rows = "testdata/v2.rows.json"
+	frozenV4     = "testdata/v4.db"
+	frozenV4Rows = "testdata/v4.rows.json"
 )
 
 // qAllRows reads every column of every revision, as the revisions table had them and the
@@ -72,13 +78,22 @@ func TestFrozenV2Database(t *testing.T) {
 		writeFrozenV2(t)
 		return
 	}
+	testFrozen(t, frozenV2, frozenV2Rows)
+}
+
+func TestFrozenV4Database(t *testing.T) { testFrozen(t, frozenV4, frozenV4Rows) }
+
+// testFrozen upgrades a copy of the frozen database file and checks that its revisions
+// (rowsFile: as the program that wrote it read them), its pending revisions and its heads
+// are what they were, and that it takes new writes.
+func testFrozen(t *testing.T, file, rowsFile string) {
 	ctx := context.Background()
-	want, err := os.ReadFile(frozenV2Rows)
+	want, err := os.ReadFile(rowsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "survey.db")
-	copyFile(t, frozenV2, path)
+	copyFile(t, file, path)
 	s, err := Open(path, WithClock(fakeClock(t0.Add(48*time.Hour), time.Second)))
 	if err != nil {
 		t.Fatal(err)
@@ -95,8 +110,11 @@ func TestFrozenV2Database(t *testing.T) {
 		t.Errorf("the revisions read back after the upgrade differ from those the old program wrote:\n%s", got)
 	}
 	var n int
-	if err := s.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'revision_rows'").Scan(&n); err != nil || n != 1 {
+	if err := s.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name IN ('revision_rows', 'revision_targets')").Scan(&n); err != nil || n != 2 {
 		t.Fatalf("not upgraded: %v %d", err, n)
+	}
+	if err := s.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name IN ('revision_heads', 'revision_rows_target')").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("0004's heads table and target index left behind: %v %d", err, n)
 	}
 	// The pending revisions and their batches, as the old program would send them.
 	pend, err := s.Pending(ctx)
@@ -275,28 +293,72 @@ func TestMigration4FailsWhole(t *testing.T) {
 	}
 }
 
+// A failed 0005 leaves the 0004 store as it was: its heads table, its target index and its
+// view are untouched, the schema stays at 4, and the next open tries again.
+func TestMigration5FailsWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "survey.db")
+	copyFile(t, frozenV4, path)
+	db := rawDB(t, path)
+	before := allRows(t, db)
+	// Without 0004's target index (which no program drops), the upgrade fails at its last
+	// steps: when it has copied every entry and dropped the heads table and the view.
+	rawExec(t, db, "DROP INDEX revision_rows_target")
+	db.Close()
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("the upgrade succeeded through a failing copy")
+	} else if !strings.Contains(err.Error(), "migration 5") {
+		t.Errorf("error %q does not name the migration", err)
+	}
+	db = rawDB(t, path)
+	defer db.Close()
+	var version, n int
+	if err := db.QueryRow("SELECT max(version) FROM schema_migrations WHERE component = 'store'").Scan(&version); err != nil || version != 4 {
+		t.Errorf("schema version %d (%v), want 4: 0005 must not be recorded", version, err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE name IN ('revision_heads', 'revisions') OR name = 'revision_targets'").Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d of 0004's heads table and view (and no revision_targets), want 2 (%v)", n, err)
+	}
+	rawExec(t, db, "CREATE UNIQUE INDEX revision_rows_target ON revision_rows (interview, kind, key, id)")
+	if got := allRows(t, db); !equalRows(got, before) {
+		t.Errorf("rows changed by the failed upgrade")
+	}
+	db.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := allRows(t, s.r); !equalRows(got, before) {
+		t.Errorf("rows changed by the upgrade")
+	}
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func equalRows(a, b []rawRow) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
 
-// downgrade turns a store made by this program into the schema before 0004 (0001–0003),
+// downgrade turns a store made by this program (0005) into the schema before 0004 (0001–0003),
 // row for row, so that tests can upgrade a store of any size.
 func downgrade(t *testing.T, path string) {
 	t.Helper()
 	db := rawDB(t, path)
 	defer db.Close()
 	rawExec(t, db, "BEGIN",
-		"DROP VIEW revisions",
-		`CREATE TABLE revisions (
+		`CREATE TABLE revisions_old (
 			interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL DEFAULT '', id TEXT NOT NULL,
 			head INTEGER NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
 			author TEXT NOT NULL DEFAULT '', replaces TEXT NOT NULL DEFAULT '', batch TEXT, value BLOB NOT NULL,
 			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
-		`INSERT INTO revisions SELECT r.interview, r.kind, r.key, lower(hex(r.id)), h.seq IS NOT NULL, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
-			FROM revision_rows r LEFT JOIN revision_heads h ON h.interview = r.interview AND h.kind = r.kind AND h.key = r.key AND h.seq = r.seq ORDER BY r.seq`,
-		"DROP TABLE revision_rows", "DROP TABLE revision_heads",
+		`INSERT INTO revisions_old SELECT r.interview, r.kind, r.key, lower(hex(r.id)), t.head, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq ORDER BY r.seq`,
+		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets",
+		"ALTER TABLE revisions_old RENAME TO revisions",
 		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
 		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",
 		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 4",

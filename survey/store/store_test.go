@@ -534,8 +534,12 @@ func TestAgenciesAndProvincesInVietnameseOrder(t *testing.T) {
 func TestCheckFindsInconsistencies(t *testing.T) {
 	ctx := context.Background()
 	for name, damage := range map[string]string{
-		"lost head":        "DELETE FROM revision_heads WHERE kind = 'answer' AND key = '1.1'",
-		"extra head":       "INSERT OR IGNORE INTO revision_heads SELECT interview, kind, key, seq FROM revision_rows",
+		"lost head":        "UPDATE revision_targets SET head = 0 WHERE kind = 'answer' AND key = '1.1'",
+		"extra head":       "UPDATE revision_targets SET head = 1",
+		"lost entry":       "DELETE FROM revision_targets WHERE kind = 'answer' AND key = '1.1' AND head = 0",
+		"wrong row":        "UPDATE revision_targets SET seq = seq + 1 WHERE kind = 'respondent'",
+		"lost row":         "DELETE FROM revision_rows WHERE kind = 'respondent'",
+		"entry twice":      "INSERT INTO revision_targets (interview, kind, key, head, id, seq) SELECT interview, kind, key, 1 - head, id, seq FROM revision_targets WHERE kind = 'respondent'",
 		"wrong count":      "UPDATE interviews SET answered = answered + 1",
 		"wrong status":     "UPDATE interviews SET status = 'approved'",
 		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",

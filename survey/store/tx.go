@@ -149,6 +149,16 @@ const qReadCounter = `SELECT max(
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0))`
 
+// qPutStart is what a Put reads first, in one statement: the device's last counter (as
+// qReadCounter), the last row of revision_rows (as qLastSeq), and the heads of the first
+// change's target (as qHeads; none: one row of NULLs).
+const qPutStart = `SELECT s.counter, s.last, h.seq, h.id, h.time, h.author, h.value FROM (SELECT max(
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
+	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0)) AS counter,
+	(SELECT coalesce(max(seq), 0) FROM revision_rows) AS last) s
+	LEFT JOIN (SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+		WHERE t.interview = ?2 AND t.kind = ?3 AND t.key = ?4 AND t.head = 1) h ON 1`
+
 // Author says who makes local changes: the device (whose counter numbers them) and the
 // signer principal (the assessor).
 type Author struct {
@@ -214,9 +224,9 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	}
 	now := tx.s.now()
 	c := newCall(tx)
-	var known int64
-	if err := tx.queryRow(qReadCounter, by.Device).Scan(&known); err != nil {
-		return nil, fmt.Errorf("put: read device counter: %w", err)
+	known, err := c.start(by.Device, changes[0].Target)
+	if err != nil {
+		return nil, fmt.Errorf("put: %w", err)
 	}
 	counter := uint64(known)
 	var out []survey.Revision
@@ -420,7 +430,7 @@ func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
 		return false, nil // not a revision id: no revision has it
 	}
 	var one int
-	err = tx.queryRow(`SELECT 1 FROM revision_rows WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
+	err = tx.queryRow(`SELECT 1 FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
 		t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
