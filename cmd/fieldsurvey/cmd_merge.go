@@ -152,7 +152,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		if err != nil {
 			return err
 		}
-		h, err := hub.Open(opts.into, store.WithWALCheckpoint(hub.MergeCheckpoint))
+		h, err := hub.Open(opts.into, hub.MergeOptions()...)
 		if err != nil {
 			return err
 		}

@@ -333,15 +333,16 @@ func homeStoreOptions(opts ...store.Option) []store.Option {
 }
 
 // openHomeHub opens the home's own store as a hub, to merge batches into it or write a
-// decision; --db is refused by the callers before. It checkpoints as merge --into does
-// (hub.MergeCheckpoint): a supervisor's merge of many batches into the home copies the
-// pages several groups change into the database once, not every 4 MB of log; a decision's
-// few pages are copied when the store closes, as before.
+// decision; --db is refused by the callers before. It opens as merge --into does
+// (hub.MergeOptions): a supervisor's merge of many batches into the home copies the
+// pages several groups change into the database once, not every 4 MB of log, and keeps a
+// group's pages in memory; a decision's few pages are copied when the store closes, as
+// before.
 func (g *globals) openHomeHub() (*hub.Hub, error) {
 	if err := g.needHome(); err != nil {
 		return nil, err
 	}
-	h, err := hub.Open(g.storePath(), store.WithWALCheckpoint(hub.MergeCheckpoint))
+	h, err := hub.Open(g.storePath(), hub.MergeOptions()...)
 	if err != nil {
 		if errors.Is(err, store.ErrNotSurveyDB) || errors.Is(err, store.ErrNewerSchema) {
 			return nil, err

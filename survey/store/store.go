@@ -96,6 +96,7 @@ type options struct {
 	now        func() time.Time
 	extra      []componentMigrations
 	checkpoint int
+	cacheKiB   int
 	readOnly   bool
 }
 
@@ -118,6 +119,13 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // ids) are then copied once, not once per transaction. The log grows to about that many
 // pages on disk. Durability is the same either way.
 func WithWALCheckpoint(pages int) Option { return func(o *options) { o.checkpoint = pages } }
+
+// WithCacheSize sets the writer's page cache, in KiB (default 32 MiB; SQLite fills it only
+// as pages are used): a store that takes in much in large transactions (a merge of many
+// batches) keeps a whole transaction's pages in memory with a larger one, instead of
+// spilling pages to the write-ahead log before the commit and reading them back.
+// Performance only.
+func WithCacheSize(kib int) Option { return func(o *options) { o.cacheKiB = kib } }
 
 // WithMigrations adds the schema of another component (the hub adds devices, batches and
 // receipts), applied after the store's own migrations and tracked under its own name.
@@ -170,6 +178,8 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 	// checkpoint is the writer's wal_autocheckpoint (0: SQLite's default).
 	checkpoint int
+	// cacheKiB is the writer's page cache (0: 32 MiB).
+	cacheKiB int
 	// readOnly says why the store can only be read ("" when it can be written).
 	readOnly string
 }
@@ -276,7 +286,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}, checkpoint: o.checkpoint}
+	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}, checkpoint: o.checkpoint, cacheKiB: o.cacheKiB}
 	own, err := storeMigrations()
 	if err != nil {
 		s.Close()
@@ -699,7 +709,11 @@ func (s *Store) prepare(ctx context.Context) error {
 	// A larger page cache for the writer keeps a big Append (a merge of many batches)
 	// from spilling to the log before it commits. Performance only: if the connection is
 	// ever replaced, the new one merely has the default cache.
-	if _, err := s.w.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+	cache := 32768
+	if s.cacheKiB > 0 {
+		cache = s.cacheKiB
+	}
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cache)); err != nil {
 		return fmt.Errorf("open survey database %s: %w", s.path, err)
 	}
 	if s.checkpoint > 0 {

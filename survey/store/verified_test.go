@@ -261,6 +261,24 @@ func TestWALCheckpointOption(t *testing.T) {
 	}
 }
 
+// TestCacheSizeOption: WithCacheSize sets the writer's page cache (KiB); the default is
+// 32 MiB.
+func TestCacheSizeOption(t *testing.T) {
+	for _, c := range []struct {
+		opts []Option
+		want int
+	}{{nil, -32768}, {[]Option{WithCacheSize(256 << 10)}, -(256 << 10)}} {
+		s := openTest(t, c.opts...)
+		var got int
+		if err := s.w.QueryRow("PRAGMA cache_size").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("cache_size %d, want %d", got, c.want)
+		}
+	}
+}
+
 // TestVerifyBatchRevisions: what a batch reader returned is accepted and stored exactly as
 // Verify would have it; every check but the id hash is made on every revision; ids are
 // recomputed often enough that revisions which were never verified are caught.

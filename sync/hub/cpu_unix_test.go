@@ -35,3 +35,15 @@ func writtenBytes() int64 {
 	}
 	return 0
 }
+
+// loadAverage returns the one-minute load average (Linux /proc/loadavg), or 0 where that
+// is unknown: how busy the shared machine was beside a figure.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(data), " ")
+	v, _ := strconv.ParseFloat(f, 64)
+	return v
+}
