@@ -36,27 +36,45 @@ func writtenBytes() int64 {
 	return 0
 }
 
-// procCPU returns the CPU time (user and system) process pid has used so far (Linux
-// /proc/PID/stat, in the kernel's USER_HZ ticks, 100 a second on every Linux), or 0 where
+// procStat returns the command of process pid and the fields of /proc/PID/stat after it
+// (state first, then ppid, …; utime and stime are the 12th and 13th, cutime and cstime the
+// 14th and 15th), or nil where /proc cannot say. CPU times are in USER_HZ ticks: 100 a
+// second on every Linux, whatever the kernel's own rate.
+func procStat(pid string) (string, []string) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return "", nil
+	}
+	s := string(b)
+	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if i < 0 || j < i {
+		return "", nil
+	}
+	f := strings.Fields(s[j+1:])
+	if len(f) < 15 {
+		return "", nil
+	}
+	return s[i+1 : j], f
+}
+
+// ticks sums fields of a procStat result as a duration.
+func ticks(f []string, idx ...int) time.Duration {
+	var n int64
+	for _, i := range idx {
+		v, _ := strconv.ParseInt(f[i], 10, 64)
+		n += v
+	}
+	return time.Duration(n) * (time.Second / 100)
+}
+
+// procCPU returns the CPU time (user and system) process pid has used so far, or 0 where
 // that is unknown.
 func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	_, f := procStat(strconv.Itoa(pid))
+	if f == nil {
 		return 0
 	}
-	// The fields after the command (which may hold spaces) in parentheses: state is the
-	// first, utime and stime the 12th and 13th.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	k, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return time.Duration(u+k) * (time.Second / 100)
+	return ticks(f, 11, 12)
 }
 
 // procWritten returns the bytes process pid has caused to be written to storage (Linux
@@ -83,30 +101,11 @@ func processCPU(pid int) time.Duration {
 	if pid <= 0 {
 		return 0
 	}
-	// Linux reports clock ticks of 1/100 s (USER_HZ) whatever the kernel's own rate.
-	const tick = 10 * time.Millisecond
-	fields := func(pid string) []string {
-		b, err := os.ReadFile("/proc/" + pid + "/stat")
-		if err != nil {
-			return nil
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			return nil
-		}
-		// After the command: state, ppid, …, utime (14th field), stime, cutime, cstime.
-		return strings.Fields(s[i+1:])
-	}
-	num := func(f []string, field int) int64 {
-		n, _ := strconv.ParseInt(f[field-3], 10, 64)
-		return n
-	}
-	own := fields(strconv.Itoa(pid))
-	if len(own) < 15 {
+	_, own := procStat(strconv.Itoa(pid))
+	if own == nil {
 		return 0
 	}
-	ticks := num(own, 14) + num(own, 15) + num(own, 16) + num(own, 17)
+	total := ticks(own, 11, 12, 13, 14)
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0
@@ -115,29 +114,18 @@ func processCPU(pid int) time.Duration {
 		if e.Name()[0] < '0' || e.Name()[0] > '9' {
 			continue
 		}
-		f := fields(e.Name())
-		if len(f) < 15 || f[1] != strconv.Itoa(pid) {
-			continue
+		if _, f := procStat(e.Name()); f != nil && f[1] == strconv.Itoa(pid) {
+			total += ticks(f, 11, 12)
 		}
-		ticks += num(f, 14) + num(f, 15)
 	}
-	return time.Duration(ticks) * tick
+	return total
 }
 
 // postgresParent returns the parent of a PostgreSQL backend running on this machine (its
 // postmaster), or 0 when pid is not a local PostgreSQL process.
 func postgresParent(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	i, j := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if i < 0 || j < i || s[i+1:j] != "postgres" {
-		return 0
-	}
-	f := strings.Fields(s[j+1:])
-	if len(f) < 2 {
+	cmd, f := procStat(strconv.Itoa(pid))
+	if cmd != "postgres" {
 		return 0
 	}
 	n, _ := strconv.Atoi(f[1])
