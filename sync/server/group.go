@@ -55,6 +55,22 @@ type ingestJob struct {
 	done chan struct{}
 }
 
+// settle records what storing the job's batch gave: its receipt, or its refusal (a
+// refusal value, the batch's own fault: the group goes on without it). Any other error is
+// returned: it fails the whole group's transaction.
+func (j *ingestJob) settle(out Ingested, err error) error {
+	var rf refusal
+	switch {
+	case errors.As(err, &rf):
+		j.out, j.err = Ingested{}, rf.err
+	case err != nil:
+		return err
+	default:
+		j.out, j.err = out, nil
+	}
+	return nil
+}
+
 // grouper queues jobs and runs one committing goroutine while there are any.
 type grouper struct {
 	// commit stores jobs in one transaction, setting each one's outcome; an error means

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -186,15 +185,8 @@ func (p *Postgres) commitGroup(jobs []*ingestJob) error {
 			return err
 		}
 		for k, j := range jobs {
-			out, err := g.ingest(k, j.u, j.revs)
-			var rf refusal
-			switch {
-			case errors.As(err, &rf):
-				j.out, j.err = Ingested{}, rf.err
-			case err != nil:
+			if err := j.settle(g.ingest(k, j.u, j.revs)); err != nil {
 				return err
-			default:
-				j.out, j.err = out, nil
 			}
 		}
 		return g.write()

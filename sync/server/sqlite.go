@@ -516,15 +516,8 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 				}
 				listed = true
 			}
-			out, err := s.ingestTx(ctx, tx, j.u, j.revs, sups)
-			var rf refusal
-			switch {
-			case errors.As(err, &rf):
-				j.out, j.err = Ingested{}, rf.err
-			case err != nil:
+			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups)); err != nil {
 				return err
-			default:
-				j.out, j.err = out, nil
 			}
 		}
 		return nil
