@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 )
 
@@ -68,23 +67,17 @@ func runServerMigrate(ctx context.Context, g *globals, so *serverOptions, opts s
 			"kiểm tra --to và PostgreSQL đang chạy, kết nối được từ máy này")
 	}
 	defer dst.Close()
-	fp := keys.Fingerprint(key.signer.PublicKey())
-	if bound, err := dst.BoundKey(ctx); err != nil {
-		return failWrap(err, "open the target database", "mở cơ sở dữ liệu đích")
-	} else if bound != "" && bound != fp {
-		return withHint(fail("the target database belongs to another server (key %s)", "cơ sở dữ liệu đích thuộc về máy chủ khác (khoá %s)", bound),
+	rep, err := server.MigrateServer(ctx, src, dst, key.signer.PublicKey(), func(s string) { g.infof("%s", "%s", s) })
+	if errors.Is(err, server.ErrOtherKey) {
+		return withHint(failWrap(err, "migrate: nothing was copied", "chuyển dữ liệu: không có gì được chép"),
 			"copy into a new, empty database", "chép vào một cơ sở dữ liệu mới, trống")
 	}
-	rep, err := server.MigrateToPostgres(ctx, src, dst, server.ServerDevice(key.signer.PublicKey()), func(s string) { g.infof("%s", "%s", s) })
 	if errors.Is(err, server.ErrTargetNotEmpty) {
 		return withHint(fail("the target database is not empty: nothing was copied", "cơ sở dữ liệu đích không trống: không có gì được chép"),
 			"copy into a new, empty database (createdb), or drop what it holds if it is a failed earlier copy",
 			"chép vào một cơ sở dữ liệu mới, trống (createdb), hoặc xoá dữ liệu của lần chép lỗi trước")
 	}
 	if err != nil {
-		return failWrap(err, "migrate", "chuyển dữ liệu")
-	}
-	if err := dst.BindKey(ctx, fp); err != nil {
 		return failWrap(err, "migrate", "chuyển dữ liệu")
 	}
 	if opts.json {

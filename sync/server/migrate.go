@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 )
 
 // migTable is a table `server migrate` copies as it is, and its bytea columns.
@@ -80,6 +82,26 @@ func (r MigrateReport) OK() bool {
 // ErrTargetNotEmpty is returned by MigrateToPostgres for a database that already holds a
 // server's data.
 var ErrTargetNotEmpty = errors.New("the target database is not empty")
+
+// MigrateServer is `server migrate`: it refuses a target that another server key's nodes
+// already use (ErrOtherKey), copies and verifies the SQLite store into it
+// (MigrateToPostgres, with key's device for the server's own revisions), and binds the
+// database to key, so that only nodes with this key serve it.
+func MigrateServer(ctx context.Context, src *SQLite, dst *Postgres, key ssh.PublicKey, progress func(string)) (MigrateReport, error) {
+	fp := keys.Fingerprint(key)
+	bound, err := dst.BoundKey(ctx)
+	if err != nil {
+		return MigrateReport{}, err
+	}
+	if bound != "" && bound != fp {
+		return MigrateReport{}, fmt.Errorf("%w: the target database belongs to the server with key %s, this server's key is %s", ErrOtherKey, bound, fp)
+	}
+	rep, err := MigrateToPostgres(ctx, src, dst, ServerDevice(key), progress)
+	if err != nil {
+		return rep, err
+	}
+	return rep, dst.BindKey(ctx, fp)
+}
 
 // MigrateToPostgres copies everything the SQLite store holds into dst, an empty PostgreSQL
 // store, in one transaction (a failure leaves dst empty), then verifies the copy: the rows

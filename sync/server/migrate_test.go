@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
@@ -65,9 +66,26 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst := st.(*server.Postgres)
-	rep, err := server.MigrateToPostgres(ctx, sq, dst, srvDev, nil)
+	// A database another server's nodes use is refused before anything is copied.
+	if err := dst.BindKey(ctx, "SHA256:another-server"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.MigrateServer(ctx, sq, dst, e.Key.PublicKey(), nil); !errors.Is(err, server.ErrOtherKey) {
+		t.Fatalf("migration into another server's database: %v, want ErrOtherKey", err)
+	}
+	var held int
+	if err := dst.Pool().QueryRow(ctx, `SELECT count(*) FROM revisions`).Scan(&held); err != nil || held != 0 {
+		t.Fatalf("refused migration left %d revisions (%v)", held, err)
+	}
+	if _, err := dst.Pool().Exec(ctx, `DELETE FROM server_meta WHERE key = 'server_key'`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := server.MigrateServer(ctx, sq, dst, e.Key.PublicKey(), nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fp, err := dst.BoundKey(ctx); err != nil || fp != keys.Fingerprint(e.Key.PublicKey()) {
+		t.Fatalf("the copy is bound to %q (%v), want this server's key", fp, err)
 	}
 	if !rep.OK() || rep.Interviews != 4 /* the refused batch stored nothing */ {
 		b, _ := json.MarshalIndent(rep, "", "  ")
