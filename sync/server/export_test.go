@@ -8,3 +8,7 @@ func SetCPUSlots(n int) (restore func()) {
 	cpuSlots = make(chan struct{}, n)
 	return func() { cpuSlots = old }
 }
+
+// SummariesFolded is how many summaries r's lists folded because interview_summaries
+// lacked them (or held them for fewer revisions).
+func (r *PostgresReader) SummariesFolded() int64 { return r.folded.Load() }

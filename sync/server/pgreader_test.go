@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,7 +160,20 @@ func TestPostgresReaderConformance(t *testing.T) {
 		"page":          {Limit: 2, Offset: 1},
 		"page filtered": {Limit: 1, Offset: 1, Filter: survey.Filter{Provinces: []string{"Đà Nẵng"}}},
 	}
-	for pass := range 2 {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Pass 0 reads the summaries server migrate cached, pass 1 folds them (the cache
+	// emptied), pass 2 reads what pass 1 cached.
+	for pass := range 3 {
+		if pass == 1 {
+			if _, err := conn.Exec(ctx, `DELETE FROM interview_summaries`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := pg.SummariesFolded()
 		for name, o := range lists {
 			la, errA := sq.List(ctx, o)
 			lb, errB := pg.List(ctx, o)
@@ -168,13 +182,11 @@ func TestPostgresReaderConformance(t *testing.T) {
 				t.Errorf("List all: %d interviews, want 5 (the fixture)", len(la))
 			}
 		}
+		if n := pg.SummariesFolded() - before; (n == 0) != (pass != 1) {
+			t.Errorf("pass %d folded %d summaries, want %s", pass, n, map[bool]string{true: "some", false: "none"}[pass == 1])
+		}
 	}
-	// The first pass cached what it folded.
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	// The folding pass cached what it folded.
 	var cached int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM interview_summaries s JOIN interviews i ON i.id = s.id AND i.revisions = s.revisions`).Scan(&cached); err != nil || cached != 6 {
 		t.Errorf("summaries cached after the lists: %d (%v), want 6 (5 interviews, 1 assessment)", cached, err)
@@ -296,4 +308,95 @@ func TestPostgresReaderRefusesOtherDatabases(t *testing.T) {
 		t.Fatalf("a server's database: %v", err)
 	}
 	r.Close()
+}
+
+// TestPostgresListsWarmAfterUploads: the group commit caches each interview's summary as it
+// writes the interview's row, so that the first list after uploads (devices uploading at
+// once, then one of them changing an answer) folds none, and lists what folding gives.
+// The progress, which needs the questionnaire, is counted by the first list that asks.
+func TestPostgresListsWarmAfterUploads(t *testing.T) {
+	ctx := context.Background()
+	url := servertest.NewPostgresDB(t, servertest.PostgresURL(t))
+	e := servertest.StartOn(t, servertest.PostgresAt(url), "", nil)
+	q := servertest.DGRA(t)
+	const n = 8
+	devs := make([]*servertest.Device, n)
+	datas := make([][]byte, n)
+	var first []survey.Revision
+	for i := range devs {
+		devs[i] = servertest.NewDevice(t, fmt.Sprintf("laptop-%02d", i), fmt.Sprintf("a%d@example.org", i))
+		e.Enroll(devs[i])
+		revs := devs[i].Interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", 800+i), t0.Add(time.Duration(i)*time.Minute), rnd())
+		if i == 0 {
+			first = revs
+		}
+		datas[i], _ = devs[i].Batch(t, revs)
+	}
+	var wg sync.WaitGroup
+	for i := range devs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			post(t, e, devs[i], datas[i])
+		}()
+	}
+	wg.Wait()
+	var last survey.Revision
+	for _, r := range first {
+		if r.Kind == survey.KindAnswer {
+			last = r
+		}
+	}
+	change, _ := devs[0].Batch(t, []survey.Revision{
+		devs[0].Revision(t, last.Target(), survey.Answer{Rating: survey.Green, Comment: "sửa / changed"}, t0.Add(time.Hour), last.ID)})
+	post(t, e, devs[0], change)
+
+	pg, err := server.OpenPostgresReader(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	ls, err := pg.List(ctx, store.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if folded := pg.SummariesFolded(); folded != 0 || len(ls) != n {
+		t.Fatalf("the first list after uploads folded %d summaries and listed %d interviews, want 0 and %d", folded, len(ls), n)
+	}
+	for _, sm := range ls {
+		st, err := pg.Interview(ctx, sm.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := st.Summary(); !reflect.DeepEqual(sm, want) {
+			t.Errorf("%s cached as\n%+v\nfolded it is\n%+v", sm.ID, sm, want)
+		}
+		if sm.ID == first[0].Interview && sm.Revisions != len(first)+2 { // the server's "submitted" and the change
+			t.Errorf("%s listed with %d revisions, want %d", sm.ID, sm.Revisions, len(first)+2)
+		}
+	}
+	// Progress: not counted by the server, counted by the first list that asks for it.
+	pf := func(qn, version string) *store.ProgressCounter {
+		if qn != q.ID || version != q.Version {
+			return nil
+		}
+		return &store.ProgressCounter{Of: "dgra", Count: q.Progress}
+	}
+	lp, err := pg.ListProgress(ctx, store.ListOptions{}, pf)
+	if err != nil || len(lp) != n {
+		t.Fatalf("ListProgress: %d interviews, %v", len(lp), err)
+	}
+	for _, l := range lp {
+		st, err := pg.Interview(ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, tot := q.Progress(st.Answers)
+		if l.Progress == nil || *l.Progress != (store.Progress{Answered: a, Total: tot}) {
+			t.Errorf("%s: progress %+v, want %d of %d", l.ID, l.Progress, a, tot)
+		}
+	}
+	if folded := pg.SummariesFolded(); folded != 0 {
+		t.Errorf("lists folded %d summaries, want none", folded)
+	}
 }

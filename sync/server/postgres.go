@@ -828,26 +828,31 @@ func foldInterviews(ctx context.Context, q pgQuerier, ivs []string) (map[string]
 	return out, nil
 }
 
-// refreshInterviews folds ivs and writes their rows in interviews (the caller holds their
-// locks).
+// refreshInterviews folds ivs and writes their rows in interviews and interview_summaries
+// (the caller holds their locks).
 func refreshInterviews(ctx context.Context, tx pgx.Tx, ivs []string) (map[string]*interviewFold, error) {
 	states, err := foldInterviews(ctx, tx, ivs)
 	if err != nil {
 		return nil, err
 	}
 	b := &pgx.Batch{}
+	var cache summaryRows
 	for _, iv := range ivs {
 		st := states[iv]
 		if st == nil {
 			continue
 		}
 		sm := st.Summary()
+		cache.add(sm, nil, "")
 		b.Queue(`INSERT INTO interviews (id, questionnaire, version, status, reason, agency, province, assessor, conflicts, revisions, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET questionnaire = excluded.questionnaire, version = excluded.version, status = excluded.status,
 				reason = excluded.reason, agency = excluded.agency, province = excluded.province, assessor = excluded.assessor,
 				conflicts = excluded.conflicts, revisions = excluded.revisions, updated = excluded.updated`,
 			iv, sm.Questionnaire, sm.Version, string(sm.Status), sm.Reason, sm.Agency, sm.Province, sm.Assessor, sm.Conflicts, sm.Revisions, ms(sm.Updated))
+	}
+	if cache.len() > 0 {
+		cache.queue(b, true) // the readers' cache, as the group commit writes it
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("update interviews: %w", err)
