@@ -9,6 +9,6 @@ func SetCPUSlots(n int) (restore func()) {
 	return func() { cpuSlots = old }
 }
 
-// SummariesFolded is how many summaries r's lists folded because interview_summaries
-// lacked them (or held them for fewer revisions).
-func (r *PostgresReader) SummariesFolded() int64 { return r.folded.Load() }
+// Folded is how many interviews r's lists folded because interview_summaries lacked their
+// summary or progress (or held them for fewer revisions).
+func (r *PostgresReader) Folded() int64 { return r.folded.Load() }

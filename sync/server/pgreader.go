@@ -37,7 +37,8 @@ type PostgresReader struct {
 	pool *pgxpool.Pool
 	// cache says whether interview_summaries exists (a database migrated to 0003).
 	cache bool
-	// folded counts the summaries lists folded because the cache lacked them.
+	// folded counts the interviews lists folded because the cache lacked their summary or
+	// their progress.
 	folded atomic.Int64
 }
 
@@ -481,6 +482,17 @@ func (s *summaryRows) add(sm survey.Summary, p *store.Progress, of string) {
 	s.answered, s.total, s.at, s.ofs = append(s.answered, int64(pr.Answered)), append(s.total, int64(pr.Total)), append(s.at, pat), append(s.ofs, of)
 }
 
+// addCounted adds the summary sm of an interview with answers, with its progress when pp
+// knows its questionnaire (else left to the reader).
+func (s *summaryRows) addCounted(ctx context.Context, sm survey.Summary, answers survey.Answers, pp *pgProgress) {
+	if c := pp.counter(ctx, sm.Questionnaire, sm.Version); c != nil {
+		a, t := c.Count(answers)
+		s.add(sm, &store.Progress{Answered: a, Total: t}, c.Of)
+		return
+	}
+	s.add(sm, nil, "")
+}
+
 // queue queues the statement writing the rows in b. A row replaces the cached one of an
 // interview with fewer revisions (or in another format); a reader's (server false) also
 // one with as many, which it has just folded (with its progress), while the server's
@@ -595,6 +607,7 @@ func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, 
 	if len(stale) == 0 {
 		return out, nil
 	}
+	r.folded.Add(int64(len(stale)))
 	ids := make([]string, len(stale))
 	for i, j := range stale {
 		ids[i] = out[j].ID

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
@@ -165,6 +166,32 @@ func TestPostgresReaderConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	// server migrate cached the progress with the bundled DGRA's content, as `interview
+	// list` names it: such a list counts nothing.
+	dgra := servertest.DGRA(t)
+	of, err := questionnaires.ContentOf(dgra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogPF := func(qn, version string) *store.ProgressCounter {
+		if qn != dgra.ID || version != dgra.Version {
+			return nil
+		}
+		return &store.ProgressCounter{Of: of, Count: dgra.Progress}
+	}
+	ma, errA := sq.ListProgress(ctx, store.ListOptions{Created: true}, catalogPF)
+	mb, errB := pg.ListProgress(ctx, store.ListOptions{Created: true}, catalogPF)
+	if errA != nil || errB != nil || len(ma) != 4 || len(ma) != len(mb) {
+		t.Fatalf("ListProgress after the migration: %v %v, %d and %d, want 4", errA, errB, len(ma), len(mb))
+	}
+	for i := range ma {
+		if !reflect.DeepEqual(ma[i].Summary, mb[i].Summary) || !reflect.DeepEqual(ma[i].Progress, mb[i].Progress) || mb[i].Progress == nil {
+			t.Errorf("ListProgress after the migration, %s: sqlite %+v %+v, postgres %+v %+v", ma[i].ID, ma[i].Summary, ma[i].Progress, mb[i].Summary, mb[i].Progress)
+		}
+	}
+	if n := pg.Folded(); n != 0 {
+		t.Errorf("ListProgress after the migration folded %d interviews, want none", n)
+	}
 	// Pass 0 reads the summaries server migrate cached, pass 1 folds them (the cache
 	// emptied), pass 2 reads what pass 1 cached.
 	for pass := range 3 {
@@ -173,7 +200,7 @@ func TestPostgresReaderConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		before := pg.SummariesFolded()
+		before := pg.Folded()
 		for name, o := range lists {
 			la, errA := sq.List(ctx, o)
 			lb, errB := pg.List(ctx, o)
@@ -182,7 +209,7 @@ func TestPostgresReaderConformance(t *testing.T) {
 				t.Errorf("List all: %d interviews, want 5 (the fixture)", len(la))
 			}
 		}
-		if n := pg.SummariesFolded() - before; (n == 0) != (pass != 1) {
+		if n := pg.Folded() - before; (n == 0) != (pass != 1) {
 			t.Errorf("pass %d folded %d summaries, want %s", pass, n, map[bool]string{true: "some", false: "none"}[pass == 1])
 		}
 	}
@@ -310,10 +337,10 @@ func TestPostgresReaderRefusesOtherDatabases(t *testing.T) {
 	r.Close()
 }
 
-// TestPostgresListsWarmAfterUploads: the group commit caches each interview's summary as it
-// writes the interview's row, so that the first list after uploads (devices uploading at
-// once, then one of them changing an answer) folds none, and lists what folding gives.
-// The progress, which needs the questionnaire, is counted by the first list that asks.
+// TestPostgresListsWarmAfterUploads: the group commit caches each interview's summary and
+// progress as it writes the interview's row, so that the first list after uploads (devices
+// uploading at once, then one of them changing an answer) folds none, and lists what
+// folding gives.
 func TestPostgresListsWarmAfterUploads(t *testing.T) {
 	ctx := context.Background()
 	url := servertest.NewPostgresDB(t, servertest.PostgresURL(t))
@@ -360,7 +387,7 @@ func TestPostgresListsWarmAfterUploads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if folded := pg.SummariesFolded(); folded != 0 || len(ls) != n {
+	if folded := pg.Folded(); folded != 0 || len(ls) != n {
 		t.Fatalf("the first list after uploads folded %d summaries and listed %d interviews, want 0 and %d", folded, len(ls), n)
 	}
 	for _, sm := range ls {
@@ -375,28 +402,41 @@ func TestPostgresListsWarmAfterUploads(t *testing.T) {
 			t.Errorf("%s listed with %d revisions, want %d", sm.ID, sm.Revisions, len(first)+2)
 		}
 	}
-	// Progress: not counted by the server, counted by the first list that asks for it.
-	pf := func(qn, version string) *store.ProgressCounter {
-		if qn != q.ID || version != q.Version {
-			return nil
-		}
-		return &store.ProgressCounter{Of: "dgra", Count: q.Progress}
+	// Progress, as `interview list` counts it with the catalog's DGRA: the server counted
+	// it with the same bundled questionnaire; with other content (a questionnaire changed
+	// without a new version) the list counts it again.
+	of, err := questionnaires.ContentOf(q)
+	if err != nil {
+		t.Fatal(err)
 	}
-	lp, err := pg.ListProgress(ctx, store.ListOptions{}, pf)
-	if err != nil || len(lp) != n {
-		t.Fatalf("ListProgress: %d interviews, %v", len(lp), err)
-	}
-	for _, l := range lp {
-		st, err := pg.Interview(ctx, l.ID)
-		if err != nil {
-			t.Fatal(err)
+	for _, content := range []string{of, "other content"} {
+		pf := func(qn, version string) *store.ProgressCounter {
+			if qn != q.ID || version != q.Version {
+				return nil
+			}
+			return &store.ProgressCounter{Of: content, Count: q.Progress}
 		}
-		a, tot := q.Progress(st.Answers)
-		if l.Progress == nil || *l.Progress != (store.Progress{Answered: a, Total: tot}) {
-			t.Errorf("%s: progress %+v, want %d of %d", l.ID, l.Progress, a, tot)
+		before := pg.Folded()
+		lp, err := pg.ListProgress(ctx, store.ListOptions{}, pf)
+		if err != nil || len(lp) != n {
+			t.Fatalf("ListProgress: %d interviews, %v", len(lp), err)
 		}
-	}
-	if folded := pg.SummariesFolded(); folded != 0 {
-		t.Errorf("lists folded %d summaries, want none", folded)
+		for _, l := range lp {
+			st, err := pg.Interview(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, tot := q.Progress(st.Answers)
+			if l.Progress == nil || *l.Progress != (store.Progress{Answered: a, Total: tot}) || tot == 0 {
+				t.Errorf("%s: progress %+v, want %d of %d", l.ID, l.Progress, a, tot)
+			}
+		}
+		folded, want := pg.Folded()-before, int64(0)
+		if content != of {
+			want = n
+		}
+		if folded != want {
+			t.Errorf("ListProgress with content %q folded %d interviews, want %d", content, folded, want)
+		}
 	}
 }

@@ -511,8 +511,8 @@ func (g *pgGroup) write() error {
 	}
 	slices.Sort(touched)
 	// Their summaries go into the readers' cache (interview_summaries, pgreader.go) in the
-	// same round, so that the first list after uploads folds nothing; the progress is left
-	// to the reader, who has the questionnaires.
+	// same round, with their progress for the questionnaires the server knows (pgProgress),
+	// so that the first list after uploads folds nothing.
 	states := make([]*survey.InterviewState, len(touched))
 	sums := make([]survey.Summary, len(touched))
 	var cache summaryRows
@@ -526,7 +526,7 @@ func (g *pgGroup) write() error {
 			}
 			if states[i] != nil {
 				sums[i] = states[i].Summary()
-				cache.add(sums[i], nil, "")
+				cache.addCounted(t.ctx, sums[i], states[i].Answers, t.progress)
 			}
 		}
 		folded <- nil
