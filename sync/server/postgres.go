@@ -201,7 +201,7 @@ type pgTx struct {
 	mem   map[string]*memInterview
 	// progress counts the progress of the summaries written with the interviews' rows.
 	progress *pgProgress
-	pre   *pgx.Batch
+	pre      *pgx.Batch
 }
 
 type pendingFeed struct {
