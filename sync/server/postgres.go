@@ -199,9 +199,9 @@ type pgTx struct {
 	// flush sends in its first round trip.
 	known map[[2]string]bool
 	mem   map[string]*memInterview
+	pre   *pgx.Batch
 	// progress counts the progress of the summaries written with the interviews' rows.
 	progress *pgProgress
-	pre      *pgx.Batch
 }
 
 type pendingFeed struct {
