@@ -440,3 +440,49 @@ func TestPostgresListsWarmAfterUploads(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresReaderQueueConformance: the supervisor's queue and its filters (review
+// --db postgres://) are those of the SQLite store holding the same revisions, for every
+// sort both ways, each filter, a search and pages.
+func TestPostgresReaderQueueConformance(t *testing.T) {
+	ctx := context.Background()
+	rs, pg, _, _ := readerFixture(t)
+	sq := rs.(*store.Store)
+	fa, errA := sq.Facets(ctx)
+	fb, errB := pg.Facets(ctx)
+	if errA != nil || errB != nil || !reflect.DeepEqual(fa, fb) {
+		t.Fatalf("Facets: sqlite %+v %v, postgres %+v %v", fa, errA, fb, errB)
+	}
+	if len(fa.Provinces) != 2 || len(fa.Assessors) == 0 {
+		t.Errorf("Facets: %+v, want the fixture's two provinces and its assessors", fa)
+	}
+	opts := []store.QueueOptions{
+		{Statuses: []survey.Status{survey.StatusReturned}},
+		{Province: "Đà Nẵng"},
+		{Questionnaire: "dgra-2018"},
+		{Questionnaire: "none"},
+		{Assessor: fa.Assessors[0]},
+		{Search: "ha noi"},
+		{Search: "0193a5b2-7c1e-7000-8000-00000000070"},
+		{Limit: 2},
+		{Limit: 2, Offset: 2},
+		{Limit: 2, Offset: 9},
+	}
+	for _, s := range []store.QueueSort{store.SortStatus, store.SortAssessor, store.SortAgency, store.SortProvince,
+		store.SortQuestionnaire, store.SortProgress, store.SortConflicts, store.SortUpdated} {
+		opts = append(opts, store.QueueOptions{Sort: s}, store.QueueOptions{Sort: s, Desc: true})
+	}
+	for _, o := range opts {
+		ra, na, errA := sq.Queue(ctx, o)
+		rb, nb, errB := pg.Queue(ctx, o)
+		if errA != nil || errB != nil || na != nb || !reflect.DeepEqual(ra, rb) {
+			t.Errorf("Queue %+v:\nsqlite   %d %+v %v\npostgres %d %+v %v", o, na, ra, errA, nb, rb, errB)
+		}
+	}
+	if rows, n, err := pg.Queue(ctx, store.QueueOptions{}); err != nil || n != 4 || len(rows) != 4 {
+		t.Errorf("Queue: %d of %d rows (%v), want the fixture's 4 interviews whose creation arrived", len(rows), n, err)
+	}
+	if _, _, err := pg.Queue(ctx, store.QueueOptions{Sort: "colour"}); err == nil {
+		t.Error("Queue with an unknown sort: no error")
+	}
+}
