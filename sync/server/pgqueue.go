@@ -115,7 +115,9 @@ func (r *PostgresReader) Queue(ctx context.Context, o store.QueueOptions) ([]sto
 	case store.SortProgress:
 		by = func(a, b store.QueueRow) int { return cmp.Or(dir*cmp.Compare(a.Answered, b.Answered), -updated(a, b)) }
 	case store.SortConflicts:
-		by = func(a, b store.QueueRow) int { return cmp.Or(-dir*cmp.Compare(a.Conflicts, b.Conflicts), -updated(a, b)) }
+		by = func(a, b store.QueueRow) int {
+			return cmp.Or(-dir*cmp.Compare(a.Conflicts, b.Conflicts), -updated(a, b))
+		}
 	case store.SortUpdated:
 		by = func(a, b store.QueueRow) int { return -dir * updated(a, b) }
 	default:
