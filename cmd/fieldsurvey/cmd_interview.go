@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -172,19 +169,18 @@ func prefix(s string, n int) string {
 }
 
 // catalogProgress counts an interview's progress with its questionnaire from c, for the
-// questionnaires c has; a questionnaire's content is named by the SHA-256 of its JSON.
+// questionnaires c has; a questionnaire's content is named by questionnaires.ContentOf.
 func catalogProgress(c *questionnaires.Catalog) store.ProgressFunc {
 	return func(qn, version string) *store.ProgressCounter {
 		q, err := c.Get(qn, version)
 		if err != nil {
 			return nil
 		}
-		b, err := json.Marshal(q)
+		of, err := questionnaires.ContentOf(q)
 		if err != nil {
 			return nil
 		}
-		sum := sha256.Sum256(b)
-		return &store.ProgressCounter{Of: hex.EncodeToString(sum[:16]), Count: q.Progress}
+		return &store.ProgressCounter{Of: of, Count: q.Progress}
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
+	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/tui/desk"
 	"github.com/fieldsurvey/fieldsurvey/tui/storeadapter/deskstore"
 )
@@ -42,6 +44,7 @@ theo phần, duyệt (a), trả lại kèm lý do (x), mở lại kèm lý do (o
 phần. Chỉ máy của người giám sát mới được quyết định; với --db chỉ xem.`,
 		Example: `  fieldsurvey review
   fieldsurvey review --db hub.db
+  fieldsurvey review --db postgres://reader@db.example.org/fieldsurvey
   NO_COLOR=1 fieldsurvey review --monochrome`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,11 +66,27 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 	default:
 		return fail("--background is %q: expected auto, dark or light", "--background là %q: cần là auto, dark hoặc light", opts.background)
 	}
-	st, err := g.openStore()
-	if err != nil {
-		return err
+	// A server's PostgreSQL database is read only (its queue as the SQLite store's); any
+	// other store is the home's, or a hub store file with --db.
+	var st *store.Store
+	var ro deskstore.Reader
+	if server.IsPostgresURL(g.flags.db) {
+		r, err := g.openReader(ctx)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		var ok bool
+		if ro, ok = r.(deskstore.Reader); !ok {
+			return fail("review cannot read %s", "review không đọc được %s", server.Redact(g.flags.db))
+		}
+	} else {
+		var err error
+		if st, err = g.openStore(); err != nil {
+			return err
+		}
+		defer st.Close()
 	}
-	defer st.Close()
 	cat, err := g.catalog()
 	if err != nil {
 		return err
@@ -88,10 +107,14 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 	}
 	switch {
 	case g.flags.db != "":
-		// The --db file is for reading: a decision is written to the home's own store with
+		// The --db store is for reading: a decision is written to the home's own store with
 		// its device and key, so that batch create and sync carry it.
-		o.ReadOnly = survey.T("reading "+g.flags.db+" (--db); decisions are written to your home's store with its key: run fieldsurvey review without --db",
-			"đang đọc "+g.flags.db+" (--db); quyết định được ghi vào kho của máy này bằng khoá của máy: chạy fieldsurvey review không có --db")
+		db := g.flags.db
+		if server.IsPostgresURL(db) {
+			db = server.Redact(db)
+		}
+		o.ReadOnly = survey.T("reading "+db+" (--db); decisions are written to your home's store with its key: run fieldsurvey review without --db",
+			"đang đọc "+db+" (--db); quyết định được ghi vào kho của máy này bằng khoá của máy: chạy fieldsurvey review không có --db")
 	case g.cfg.Device == "" && g.role().Decides():
 		o.ReadOnly = survey.T("this home has no device id yet (fieldsurvey init)", "máy này chưa có mã thiết bị (fieldsurvey init)")
 	default:
@@ -108,7 +131,11 @@ func runReview(ctx context.Context, g *globals, opts reviewOptions) error {
 		}
 		o.Settle = g.settleOnScreen
 	}
-	err = desk.Run(ctx, o, deskstore.Desk{S: st, Device: g.cfg.Device, Known: known}, cat)
+	var ds desk.Store = deskstore.Desk{S: st, Device: g.cfg.Device, Known: known}
+	if ro != nil {
+		ds = deskstore.ReadOnly{R: ro}
+	}
+	err = desk.Run(ctx, o, ds, cat)
 	return contextErr(ctx, err)
 }
 

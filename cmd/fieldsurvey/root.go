@@ -270,8 +270,8 @@ func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 	if server.IsPostgresURL(path) {
 		return nil, withHint(fail("this command does not read a server's PostgreSQL database (--db %s): it writes, or reads only a SQLite store",
 			"lệnh này không đọc cơ sở dữ liệu PostgreSQL của máy chủ (--db %s): lệnh này ghi dữ liệu, hoặc chỉ đọc kho SQLite", server.Redact(path)),
-			"the reading commands read it (interview list|show|export|history, report, conflicts, assessment list|show|export); changes go to this device's database: leave out --db",
-			"các lệnh đọc dùng được nó (interview list|show|export|history, report, conflicts, assessment list|show|export); thay đổi được ghi vào cơ sở dữ liệu của máy này: bỏ --db")
+			"the reading commands read it (interview list|show|export|history, report, conflicts, assessment list|show|export, review); changes go to this device's database: leave out --db",
+			"các lệnh đọc dùng được nó (interview list|show|export|history, report, conflicts, assessment list|show|export, review); thay đổi được ghi vào cơ sở dữ liệu của máy này: bỏ --db")
 	}
 	if path != "" {
 		if _, err := os.Stat(path); err != nil {

@@ -8,3 +8,7 @@ func SetCPUSlots(n int) (restore func()) {
 	cpuSlots = make(chan struct{}, n)
 	return func() { cpuSlots = old }
 }
+
+// Folded is how many interviews r's lists folded because interview_summaries lacked their
+// summary or progress (or held them for fewer revisions).
+func (r *PostgresReader) Folded() int64 { return r.folded.Load() }

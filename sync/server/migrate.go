@@ -154,7 +154,7 @@ func MigrateToPostgres(ctx context.Context, src *SQLite, dst *Postgres, serverDe
 			return err
 		}
 		for i := 0; i < len(ivs); i += 500 {
-			if _, err := refreshInterviews(ctx, ptx, ivs[i:min(i+500, len(ivs))]); err != nil {
+			if _, err := refreshInterviews(ctx, ptx, ivs[i:min(i+500, len(ivs))], dst.progress); err != nil {
 				return err
 			}
 		}

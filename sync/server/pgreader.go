@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,14 +26,20 @@ import (
 //
 // States are folded from the revisions with survey.Fold, as the server folds them. What
 // lists show beyond the interviews table (role, category, answers counted, section
-// ratings…) is folded too, and kept in interview_summaries (0003_summaries.sql) for the
-// next list, as is the skip-aware progress: a cache a reader fills when it may write, valid
-// while the interview has the same number of revisions. Opening creates and migrates
-// nothing.
+// ratings…) is kept in interview_summaries (0003_summaries.sql), valid while the interview
+// has the same number of revisions: the server writes it with each interview's row (the
+// group commit, server migrate), so that lists after uploads fold nothing; a list folds
+// and caches what is missing or stale (a database written by an older server), when it may
+// write. The skip-aware progress, which needs the questionnaires the server does not read,
+// is counted by the first list that asks and cached the same way. Opening creates and
+// migrates nothing.
 type PostgresReader struct {
 	pool *pgxpool.Pool
 	// cache says whether interview_summaries exists (a database migrated to 0003).
 	cache bool
+	// folded counts the interviews lists folded because the cache lacked their summary or
+	// their progress.
+	folded atomic.Int64
 }
 
 var _ store.ReadStore = (*PostgresReader)(nil)
@@ -364,6 +372,7 @@ func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions, counte
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		r.folded.Add(int64(len(missing)))
 		ids := make([]string, len(missing))
 		for i, j := range missing {
 			ids[i] = out[j].sm.ID
@@ -431,36 +440,77 @@ func (r *PostgresReader) storeSummaries(ctx context.Context, ls []pgListed) {
 	if !r.cache {
 		return
 	}
-	var ids, ofs []string
-	var revs, answered, total, at []int64
-	var sums [][]byte
+	var rows summaryRows
 	for _, l := range ls {
-		if l.cached {
-			continue
+		if !l.cached {
+			rows.add(l.sm, l.progress, l.of)
 		}
-		js, err := json.Marshal(l.sm)
-		if err != nil {
-			continue
-		}
-		p, pat := store.Progress{}, int64(-1)
-		if l.progress != nil {
-			p, pat = *l.progress, int64(l.sm.Revisions)
-		}
-		ids, revs, sums = append(ids, l.sm.ID), append(revs, int64(l.sm.Revisions)), append(sums, js)
-		answered, total, at, ofs = append(answered, int64(p.Answered)), append(total, int64(p.Total)), append(at, pat), append(ofs, l.of)
 	}
-	if len(ids) == 0 {
+	if rows.len() == 0 {
 		return
 	}
-	_, _ = r.pool.Exec(ctx, `INSERT INTO interview_summaries (id, revisions, format, summary, progress_answered, progress_total, progress_at, progress_of)
+	b := &pgx.Batch{}
+	rows.queue(b, false)
+	_ = r.pool.SendBatch(ctx, b).Close()
+}
+
+// summaryRows are rows of interview_summaries to write in one statement: by a reader
+// (storeSummaries) or by the server as it writes the interviews' rows (the group commit,
+// refreshInterviews), so that the first list after uploads or a migration folds nothing.
+type summaryRows struct {
+	ids, ofs                  []string
+	revs, answered, total, at []int64
+	sums                      [][]byte
+}
+
+func (s *summaryRows) len() int { return len(s.ids) }
+
+// add adds the summary sm, with its progress p counted with the questionnaire content of
+// (nil: not counted, left to the reader, who has the questionnaires). Times are kept to
+// the millisecond in UTC, as folded from the database's revisions.
+func (s *summaryRows) add(sm survey.Summary, p *store.Progress, of string) {
+	sm.Created, sm.Updated = time.UnixMilli(sm.Created.UnixMilli()).UTC(), time.UnixMilli(sm.Updated.UnixMilli()).UTC()
+	js, err := json.Marshal(sm)
+	if err != nil {
+		return // not cached: the reader folds it
+	}
+	pr, pat := store.Progress{}, int64(-1)
+	if p != nil {
+		pr, pat = *p, int64(sm.Revisions)
+	}
+	s.ids, s.revs, s.sums = append(s.ids, sm.ID), append(s.revs, int64(sm.Revisions)), append(s.sums, js)
+	s.answered, s.total, s.at, s.ofs = append(s.answered, int64(pr.Answered)), append(s.total, int64(pr.Total)), append(s.at, pat), append(s.ofs, of)
+}
+
+// addCounted adds the summary sm of an interview with answers, with its progress when pp
+// knows its questionnaire (else left to the reader).
+func (s *summaryRows) addCounted(ctx context.Context, sm survey.Summary, answers survey.Answers, pp *pgProgress) {
+	if c := pp.counter(ctx, sm.Questionnaire, sm.Version); c != nil {
+		a, t := c.Count(answers)
+		s.add(sm, &store.Progress{Answered: a, Total: t}, c.Of)
+		return
+	}
+	s.add(sm, nil, "")
+}
+
+// queue queues the statement writing the rows in b. A row replaces the cached one of an
+// interview with fewer revisions (or in another format); a reader's (server false) also
+// one with as many, which it has just folded (with its progress), while the server's
+// leaves such a row and the progress a reader counted in it.
+func (s *summaryRows) queue(b *pgx.Batch, server bool) {
+	cond := `interview_summaries.revisions <= excluded.revisions`
+	if server {
+		cond = `interview_summaries.revisions < excluded.revisions OR interview_summaries.format <> excluded.format`
+	}
+	b.Queue(`INSERT INTO interview_summaries (id, revisions, format, summary, progress_answered, progress_total, progress_at, progress_of)
 		SELECT id, revisions, $3, summary, answered, total, at, progress_of
 		FROM unnest($1::text[], $2::bigint[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])
 			AS s(id, revisions, summary, answered, total, at, progress_of)
 		ON CONFLICT (id) DO UPDATE SET revisions = excluded.revisions, format = excluded.format, summary = excluded.summary,
 			progress_answered = excluded.progress_answered, progress_total = excluded.progress_total,
 			progress_at = excluded.progress_at, progress_of = excluded.progress_of
-		WHERE interview_summaries.revisions <= excluded.revisions`,
-		ids, revs, summaryFormat, sums, answered, total, at, ofs)
+		WHERE `+cond,
+		s.ids, s.revs, summaryFormat, s.sums, s.answered, s.total, s.at, s.ofs)
 }
 
 // eachFolded calls fn with the state of each interview of ids, in that order, folded from
@@ -557,6 +607,7 @@ func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, 
 	if len(stale) == 0 {
 		return out, nil
 	}
+	r.folded.Add(int64(len(stale)))
 	ids := make([]string, len(stale))
 	for i, j := range stale {
 		ids[i] = out[j].ID

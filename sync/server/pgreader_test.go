@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
@@ -159,7 +161,46 @@ func TestPostgresReaderConformance(t *testing.T) {
 		"page":          {Limit: 2, Offset: 1},
 		"page filtered": {Limit: 1, Offset: 1, Filter: survey.Filter{Provinces: []string{"Đà Nẵng"}}},
 	}
-	for pass := range 2 {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// server migrate cached the progress with the bundled DGRA's content, as `interview
+	// list` names it: such a list counts nothing.
+	dgra := servertest.DGRA(t)
+	of, err := questionnaires.ContentOf(dgra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalogPF := func(qn, version string) *store.ProgressCounter {
+		if qn != dgra.ID || version != dgra.Version {
+			return nil
+		}
+		return &store.ProgressCounter{Of: of, Count: dgra.Progress}
+	}
+	ma, errA := sq.ListProgress(ctx, store.ListOptions{Created: true}, catalogPF)
+	mb, errB := pg.ListProgress(ctx, store.ListOptions{Created: true}, catalogPF)
+	if errA != nil || errB != nil || len(ma) != 4 || len(ma) != len(mb) {
+		t.Fatalf("ListProgress after the migration: %v %v, %d and %d, want 4", errA, errB, len(ma), len(mb))
+	}
+	for i := range ma {
+		if !reflect.DeepEqual(ma[i].Summary, mb[i].Summary) || !reflect.DeepEqual(ma[i].Progress, mb[i].Progress) || mb[i].Progress == nil {
+			t.Errorf("ListProgress after the migration, %s: sqlite %+v %+v, postgres %+v %+v", ma[i].ID, ma[i].Summary, ma[i].Progress, mb[i].Summary, mb[i].Progress)
+		}
+	}
+	if n := pg.Folded(); n != 0 {
+		t.Errorf("ListProgress after the migration folded %d interviews, want none", n)
+	}
+	// Pass 0 reads the summaries server migrate cached, pass 1 folds them (the cache
+	// emptied), pass 2 reads what pass 1 cached.
+	for pass := range 3 {
+		if pass == 1 {
+			if _, err := conn.Exec(ctx, `DELETE FROM interview_summaries`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := pg.Folded()
 		for name, o := range lists {
 			la, errA := sq.List(ctx, o)
 			lb, errB := pg.List(ctx, o)
@@ -168,13 +209,11 @@ func TestPostgresReaderConformance(t *testing.T) {
 				t.Errorf("List all: %d interviews, want 5 (the fixture)", len(la))
 			}
 		}
+		if n := pg.Folded() - before; (n == 0) != (pass != 1) {
+			t.Errorf("pass %d folded %d summaries, want %s", pass, n, map[bool]string{true: "some", false: "none"}[pass == 1])
+		}
 	}
-	// The first pass cached what it folded.
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	// The folding pass cached what it folded.
 	var cached int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM interview_summaries s JOIN interviews i ON i.id = s.id AND i.revisions = s.revisions`).Scan(&cached); err != nil || cached != 6 {
 		t.Errorf("summaries cached after the lists: %d (%v), want 6 (5 interviews, 1 assessment)", cached, err)
@@ -296,4 +335,154 @@ func TestPostgresReaderRefusesOtherDatabases(t *testing.T) {
 		t.Fatalf("a server's database: %v", err)
 	}
 	r.Close()
+}
+
+// TestPostgresListsWarmAfterUploads: the group commit caches each interview's summary and
+// progress as it writes the interview's row, so that the first list after uploads (devices
+// uploading at once, then one of them changing an answer) folds none, and lists what
+// folding gives.
+func TestPostgresListsWarmAfterUploads(t *testing.T) {
+	ctx := context.Background()
+	url := servertest.NewPostgresDB(t, servertest.PostgresURL(t))
+	e := servertest.StartOn(t, servertest.PostgresAt(url), "", nil)
+	q := servertest.DGRA(t)
+	const n = 8
+	devs := make([]*servertest.Device, n)
+	datas := make([][]byte, n)
+	var first []survey.Revision
+	for i := range devs {
+		devs[i] = servertest.NewDevice(t, fmt.Sprintf("laptop-%02d", i), fmt.Sprintf("a%d@example.org", i))
+		e.Enroll(devs[i])
+		revs := devs[i].Interview(t, q, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", 800+i), t0.Add(time.Duration(i)*time.Minute), rnd())
+		if i == 0 {
+			first = revs
+		}
+		datas[i], _ = devs[i].Batch(t, revs)
+	}
+	var wg sync.WaitGroup
+	for i := range devs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			post(t, e, devs[i], datas[i])
+		}()
+	}
+	wg.Wait()
+	var last survey.Revision
+	for _, r := range first {
+		if r.Kind == survey.KindAnswer {
+			last = r
+		}
+	}
+	change, _ := devs[0].Batch(t, []survey.Revision{
+		devs[0].Revision(t, last.Target(), survey.Answer{Rating: survey.Green, Comment: "sửa / changed"}, t0.Add(time.Hour), last.ID)})
+	post(t, e, devs[0], change)
+
+	pg, err := server.OpenPostgresReader(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	ls, err := pg.List(ctx, store.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if folded := pg.Folded(); folded != 0 || len(ls) != n {
+		t.Fatalf("the first list after uploads folded %d summaries and listed %d interviews, want 0 and %d", folded, len(ls), n)
+	}
+	for _, sm := range ls {
+		st, err := pg.Interview(ctx, sm.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := st.Summary(); !reflect.DeepEqual(sm, want) {
+			t.Errorf("%s cached as\n%+v\nfolded it is\n%+v", sm.ID, sm, want)
+		}
+		if sm.ID == first[0].Interview && sm.Revisions != len(first)+2 { // the server's "submitted" and the change
+			t.Errorf("%s listed with %d revisions, want %d", sm.ID, sm.Revisions, len(first)+2)
+		}
+	}
+	// Progress, as `interview list` counts it with the catalog's DGRA: the server counted
+	// it with the same bundled questionnaire; with other content (a questionnaire changed
+	// without a new version) the list counts it again.
+	of, err := questionnaires.ContentOf(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range []string{of, "other content"} {
+		pf := func(qn, version string) *store.ProgressCounter {
+			if qn != q.ID || version != q.Version {
+				return nil
+			}
+			return &store.ProgressCounter{Of: content, Count: q.Progress}
+		}
+		before := pg.Folded()
+		lp, err := pg.ListProgress(ctx, store.ListOptions{}, pf)
+		if err != nil || len(lp) != n {
+			t.Fatalf("ListProgress: %d interviews, %v", len(lp), err)
+		}
+		for _, l := range lp {
+			st, err := pg.Interview(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, tot := q.Progress(st.Answers)
+			if l.Progress == nil || *l.Progress != (store.Progress{Answered: a, Total: tot}) || tot == 0 {
+				t.Errorf("%s: progress %+v, want %d of %d", l.ID, l.Progress, a, tot)
+			}
+		}
+		folded, want := pg.Folded()-before, int64(0)
+		if content != of {
+			want = n
+		}
+		if folded != want {
+			t.Errorf("ListProgress with content %q folded %d interviews, want %d", content, folded, want)
+		}
+	}
+}
+
+// TestPostgresReaderQueueConformance: the supervisor's queue and its filters (review
+// --db postgres://) are those of the SQLite store holding the same revisions, for every
+// sort both ways, each filter, a search and pages.
+func TestPostgresReaderQueueConformance(t *testing.T) {
+	ctx := context.Background()
+	rs, pg, _, _ := readerFixture(t)
+	sq := rs.(*store.Store)
+	fa, errA := sq.Facets(ctx)
+	fb, errB := pg.Facets(ctx)
+	if errA != nil || errB != nil || !reflect.DeepEqual(fa, fb) {
+		t.Fatalf("Facets: sqlite %+v %v, postgres %+v %v", fa, errA, fb, errB)
+	}
+	if len(fa.Provinces) != 2 || len(fa.Assessors) == 0 {
+		t.Errorf("Facets: %+v, want the fixture's two provinces and its assessors", fa)
+	}
+	opts := []store.QueueOptions{
+		{Statuses: []survey.Status{survey.StatusReturned}},
+		{Province: "Đà Nẵng"},
+		{Questionnaire: "dgra-2018"},
+		{Questionnaire: "none"},
+		{Assessor: fa.Assessors[0]},
+		{Search: "ha noi"},
+		{Search: "0193a5b2-7c1e-7000-8000-00000000070"},
+		{Limit: 2},
+		{Limit: 2, Offset: 2},
+		{Limit: 2, Offset: 9},
+	}
+	for _, s := range []store.QueueSort{store.SortStatus, store.SortAssessor, store.SortAgency, store.SortProvince,
+		store.SortQuestionnaire, store.SortProgress, store.SortConflicts, store.SortUpdated} {
+		opts = append(opts, store.QueueOptions{Sort: s}, store.QueueOptions{Sort: s, Desc: true})
+	}
+	for _, o := range opts {
+		ra, na, errA := sq.Queue(ctx, o)
+		rb, nb, errB := pg.Queue(ctx, o)
+		if errA != nil || errB != nil || na != nb || !reflect.DeepEqual(ra, rb) {
+			t.Errorf("Queue %+v:\nsqlite   %d %+v %v\npostgres %d %+v %v", o, na, ra, errA, nb, rb, errB)
+		}
+	}
+	if rows, n, err := pg.Queue(ctx, store.QueueOptions{}); err != nil || n != 4 || len(rows) != 4 {
+		t.Errorf("Queue: %d of %d rows (%v), want the fixture's 4 interviews whose creation arrived", len(rows), n, err)
+	}
+	if _, _, err := pg.Queue(ctx, store.QueueOptions{Sort: "colour"}); err == nil {
+		t.Error("Queue with an unknown sort: no error")
+	}
 }

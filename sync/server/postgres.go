@@ -68,6 +68,8 @@ type Postgres struct {
 	pool *pgxpool.Pool
 	grp  *grouper
 	url  string
+	// progress counts the progress of the summaries cached for the reading commands.
+	progress *pgProgress
 	// nonceSwept is when UseNonce last deleted expired nonces (Unix milliseconds).
 	nonceSwept atomic.Int64
 }
@@ -107,7 +109,7 @@ func OpenPostgres(ctx context.Context, url string) (*Postgres, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres database %s: %w", redactURL(url), err)
 	}
-	p := &Postgres{pool: pool, url: url}
+	p := &Postgres{pool: pool, url: url, progress: newPgProgress(pool)}
 	if err := p.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -198,6 +200,8 @@ type pgTx struct {
 	known map[[2]string]bool
 	mem   map[string]*memInterview
 	pre   *pgx.Batch
+	// progress counts the progress of the summaries written with the interviews' rows.
+	progress *pgProgress
 }
 
 type pendingFeed struct {
@@ -223,7 +227,7 @@ func strp(s string) *string { return &s }
 func (p *Postgres) update(ctx context.Context, fn func(t *pgTx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-			t := &pgTx{ctx: ctx, tx: tx, interested: map[[2]string]bool{}}
+			t := &pgTx{ctx: ctx, tx: tx, interested: map[[2]string]bool{}, progress: p.progress}
 			if err := fn(t); err != nil {
 				return err
 			}
@@ -828,26 +832,31 @@ func foldInterviews(ctx context.Context, q pgQuerier, ivs []string) (map[string]
 	return out, nil
 }
 
-// refreshInterviews folds ivs and writes their rows in interviews (the caller holds their
-// locks).
-func refreshInterviews(ctx context.Context, tx pgx.Tx, ivs []string) (map[string]*interviewFold, error) {
+// refreshInterviews folds ivs and writes their rows in interviews and interview_summaries,
+// with the progress pp counts (the caller holds their locks).
+func refreshInterviews(ctx context.Context, tx pgx.Tx, ivs []string, pp *pgProgress) (map[string]*interviewFold, error) {
 	states, err := foldInterviews(ctx, tx, ivs)
 	if err != nil {
 		return nil, err
 	}
 	b := &pgx.Batch{}
+	var cache summaryRows
 	for _, iv := range ivs {
 		st := states[iv]
 		if st == nil {
 			continue
 		}
 		sm := st.Summary()
+		cache.addCounted(ctx, sm, st.Answers, pp)
 		b.Queue(`INSERT INTO interviews (id, questionnaire, version, status, reason, agency, province, assessor, conflicts, revisions, updated)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (id) DO UPDATE SET questionnaire = excluded.questionnaire, version = excluded.version, status = excluded.status,
 				reason = excluded.reason, agency = excluded.agency, province = excluded.province, assessor = excluded.assessor,
 				conflicts = excluded.conflicts, revisions = excluded.revisions, updated = excluded.updated`,
 			iv, sm.Questionnaire, sm.Version, string(sm.Status), sm.Reason, sm.Agency, sm.Province, sm.Assessor, sm.Conflicts, sm.Revisions, ms(sm.Updated))
+	}
+	if cache.len() > 0 {
+		cache.queue(b, true) // the readers' cache, as the group commit writes it
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("update interviews: %w", err)
@@ -873,7 +882,7 @@ func (t *pgTx) put(server string, target survey.Target, v survey.StatusChange, h
 	if _, err := insertRevisions(t.ctx, t.tx, []survey.Revision{r}, "server:"+r.ID); err != nil {
 		return survey.Revision{}, err
 	}
-	if _, err := refreshInterviews(t.ctx, t.tx, []string{target.Interview}); err != nil {
+	if _, err := refreshInterviews(t.ctx, t.tx, []string{target.Interview}, t.progress); err != nil {
 		return survey.Revision{}, err
 	}
 	return r, nil

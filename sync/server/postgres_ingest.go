@@ -502,7 +502,12 @@ func (g *pgGroup) write() error {
 		touched = append(touched, iv)
 	}
 	slices.Sort(touched)
+	// Their summaries go into the readers' cache (interview_summaries, pgreader.go) in the
+	// same round, with their progress for the questionnaires the server knows (pgProgress),
+	// so that the first list after uploads folds nothing.
 	states := make([]*survey.InterviewState, len(touched))
+	sums := make([]survey.Summary, len(touched))
+	var cache summaryRows
 	folded := make(chan error, 1)
 	go func() {
 		for i, iv := range touched {
@@ -510,6 +515,10 @@ func (g *pgGroup) write() error {
 			if states[i], err = g.ivs[iv].fold(); err != nil {
 				folded <- err
 				return
+			}
+			if states[i] != nil {
+				sums[i] = states[i].Summary()
+				cache.addCounted(t.ctx, sums[i], states[i].Answers, t.progress)
 			}
 		}
 		folded <- nil
@@ -553,11 +562,10 @@ func (g *pgGroup) write() error {
 		var conflicts, counts []int32
 		var updated []int64
 		for i, iv := range touched {
-			st := states[i]
-			if st == nil {
+			if states[i] == nil {
 				continue
 			}
-			sm := st.Summary()
+			sm := sums[i]
 			ids, qs, vs, sts = append(ids, iv), append(qs, sm.Questionnaire), append(vs, sm.Version), append(sts, string(sm.Status))
 			reasons, agencies, provs, assessors = append(reasons, sm.Reason), append(agencies, sm.Agency), append(provs, sm.Province), append(assessors, sm.Assessor)
 			conflicts, counts, updated = append(conflicts, int32(sm.Conflicts)), append(counts, int32(sm.Revisions)), append(updated, ms(sm.Updated))
@@ -569,6 +577,9 @@ func (g *pgGroup) write() error {
 				reason = excluded.reason, agency = excluded.agency, province = excluded.province, assessor = excluded.assessor,
 				conflicts = excluded.conflicts, revisions = excluded.revisions, updated = excluded.updated`,
 			ids, qs, vs, sts, reasons, agencies, provs, assessors, conflicts, counts, updated)
+	}
+	if cache.len() > 0 {
+		cache.queue(b, true)
 	}
 	t.pre = b
 	return nil

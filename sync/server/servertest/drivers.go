@@ -52,6 +52,14 @@ func Postgres(t testing.TB) Driver {
 	}}
 }
 
+// PostgresAt is the driver of the PostgreSQL store in the database at url (made by
+// NewPostgresDB), for a test that reads that database itself too.
+func PostgresAt(url string) Driver {
+	return Driver{Name: "postgres", open: func(testing.TB, string) (server.Store, error) {
+		return server.OpenPostgres(context.Background(), url)
+	}}
+}
+
 // PostgresURL returns the test PostgreSQL server's URL, or skips the test when it is not
 // set (fails it under CI=true).
 func PostgresURL(t testing.TB) string {
