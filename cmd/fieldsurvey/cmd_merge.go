@@ -8,14 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
-	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
@@ -196,23 +194,10 @@ func runMergeServer(ctx context.Context, g *globals, args []string, opts mergeOp
 		return err
 	}
 	bar := newProgress(g.stderr, len(files))
-	var rep mergeReport
-	var n mergeTotals
-	n.files = len(files)
+	t := mergeTally{g: g, json: opts.json, bar: bar, explain: server.ExplainMerge, n: mergeTotals{files: len(files)}}
 	fm := server.FileMerge{Store: st, Options: hopts, Now: g.now}
 	err = fm.Merge(ctx, files, func(i int, file string, res hub.Result) {
-		line := mergeLine{File: file}
-		fillMergeLine(&line, res, server.ExplainMerge)
-		if line.Rejected != nil {
-			n.rejected++
-		}
-		n.added += line.Added
-		n.present += line.Present
-		rep.Batches = append(rep.Batches, line)
-		if !opts.json {
-			bar.clear()
-			printMergeLine(g, line)
-		}
+		t.add(file, res)
 		if i+1 < len(files) {
 			bar.show(i+1, filepath.Base(files[i+1]))
 		}
@@ -228,7 +213,7 @@ func runMergeServer(ctx context.Context, g *globals, args []string, opts mergeOp
 	if err != nil {
 		return err
 	}
-	return finishMerge(g, &rep, n, held.Gaps, held.Conflicts, held.Waiting, "fieldsurvey conflicts --db "+shown, opts)
+	return finishMerge(g, &t.rep, t.n, held, "fieldsurvey conflicts --db "+shown, opts)
 }
 
 // homePolicy is what this home trusts (see the help of merge), and the batch files named.
@@ -316,24 +301,12 @@ func loadSignersFile(path string, required bool) (*keys.AllowedSigners, error) {
 // transaction, printed once committed), and reports.
 func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts mergeOptions) error {
 	bar := newProgress(g.stderr, len(files))
-	var rep mergeReport
-	added, present, rejected := 0, 0, 0
+	t := mergeTally{g: g, json: opts.json, bar: bar, explain: m.explain, n: mergeTotals{files: len(files)}}
 	fm := usb.Files{Hub: m.h, Options: m.opts, Policy: m.policy,
 		Storing: func(from int, file string) { bar.show(from, filepath.Base(file)) }}
 	err := fm.Merge(ctx, files, func(gr usb.Group) {
 		for i, res := range gr.Results {
-			line := mergeLine{File: gr.Files[i]}
-			fillMergeLine(&line, res, m.explain)
-			if line.Rejected != nil {
-				rejected++
-			}
-			added += line.Added
-			present += line.Present
-			rep.Batches = append(rep.Batches, line)
-			if !opts.json {
-				bar.clear()
-				printMergeLine(g, line)
-			}
+			t.add(gr.Files[i], res)
 		}
 	})
 	var ge *usb.GroupError
@@ -350,41 +323,54 @@ func mergeFiles(ctx context.Context, g *globals, m merger, files []string, opts 
 		return contextErr(ctx, err)
 	}
 	bar.clear()
-	h := m.h
-	gaps, err := h.Gaps(ctx)
+	held, err := m.h.Held(ctx)
 	if err != nil {
 		return err
 	}
-	conflicts, err := h.Store().Conflicts(ctx)
-	if err != nil {
-		return err
-	}
-	waiting, err := h.Store().List(ctx, store.ListOptions{Waiting: true})
-	if err != nil {
-		return err
-	}
-	var ids []string
-	for _, w := range waiting {
-		ids = append(ids, w.ID)
-	}
-	sort.Strings(ids)
-	return finishMerge(g, &rep, mergeTotals{files: len(files), added: added, present: present, rejected: rejected},
-		gaps, len(conflicts), ids, m.conflictsHint, opts)
+	return finishMerge(g, &t.rep, t.n, held, m.conflictsHint, opts)
 }
 
 // mergeTotals counts what a merge did.
 type mergeTotals struct{ files, added, present, rejected int }
 
+// mergeTally collects the lines of a merge as batches are merged, printing each (unless
+// --json) above the progress bar.
+type mergeTally struct {
+	g       *globals
+	json    bool
+	bar     *progress
+	explain func(error) (reason, detail survey.Text)
+	rep     mergeReport
+	n       mergeTotals
+}
+
+// add records what merging the batch file did.
+func (t *mergeTally) add(file string, res hub.Result) {
+	line := mergeLine{File: file}
+	fillMergeLine(&line, res, t.explain)
+	if line.Rejected != nil {
+		t.n.rejected++
+	}
+	t.n.added += line.Added
+	t.n.present += line.Present
+	t.rep.Batches = append(t.rep.Batches, line)
+	if !t.json {
+		t.bar.clear()
+		printMergeLine(t.g, line)
+	}
+}
+
 // finishMerge prints what a merge did and what the store it merged into now lacks (gaps,
 // conflicts, interviews waiting for their creation), and fails when a batch was rejected.
-func finishMerge(g *globals, rep *mergeReport, n mergeTotals, gaps []hub.Gap, conflicts int, waiting []string, conflictsHint string, opts mergeOptions) error {
+func finishMerge(g *globals, rep *mergeReport, n mergeTotals, held hub.Held, conflictsHint string, opts mergeOptions) error {
 	files, added, present, rejected := n.files, n.added, n.present, n.rejected
+	gaps, conflicts := held.Gaps, held.Conflicts
 	rep.Gaps = []mergeGap{}
 	for _, gp := range gaps {
 		rep.Gaps = append(rep.Gaps, mergeGap{gp.Device, gp.From, gp.To})
 	}
 	rep.Conflicts = conflicts
-	rep.Waiting = append([]string{}, waiting...)
+	rep.Waiting = append([]string{}, held.Waiting...)
 	if opts.json {
 		if err := writeJSON(g.stdout, rep); err != nil {
 			return err

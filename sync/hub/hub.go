@@ -506,6 +506,66 @@ func (h *Hub) Gaps(ctx context.Context) ([]Gap, error) {
 	return out, nil
 }
 
+// GapsOf lists the sequence numbers missing below each device's highest, from batch
+// records ordered by device and sequence number (as Batches returns them), the devices in
+// byte order whatever the order a database's collation gave them.
+func GapsOf(recs []BatchRecord) []Gap {
+	var out []Gap
+	var dev string
+	var last uint64
+	for _, r := range recs {
+		if r.Device != dev {
+			dev, last = r.Device, 0
+		}
+		if r.Sequence > last+1 {
+			out = append(out, Gap{Device: dev, From: last + 1, To: r.Sequence - 1})
+		}
+		last = max(last, r.Sequence)
+	}
+	slices.SortStableFunc(out, func(a, b Gap) int { return strings.Compare(a.Device, b.Device) })
+	return out
+}
+
+// Held is what a merge reports once done: the sequence numbers missing of each device
+// whose batches the store holds, the answers or fields with two versions, and the
+// interviews held without their creation.
+type Held struct {
+	Gaps      []Gap
+	Conflicts int
+	Waiting   []string // sorted
+}
+
+// Held reads what the hub holds after a merge.
+func (h *Hub) Held(ctx context.Context) (Held, error) {
+	gaps, err := h.Gaps(ctx)
+	if err != nil {
+		return Held{}, err
+	}
+	out, err := Unsettled(ctx, h.st)
+	out.Gaps = gaps
+	return out, err
+}
+
+// Unsettled reads the conflicts and the interviews waiting for their creation of a survey
+// store (Held without the gaps).
+func Unsettled(ctx context.Context, st *store.Store) (Held, error) {
+	var out Held
+	cs, err := st.Conflicts(ctx)
+	if err != nil {
+		return out, err
+	}
+	out.Conflicts = len(cs)
+	ws, err := st.List(ctx, store.ListOptions{Waiting: true})
+	if err != nil {
+		return out, err
+	}
+	for _, w := range ws {
+		out.Waiting = append(out.Waiting, w.ID)
+	}
+	slices.Sort(out.Waiting)
+	return out, nil
+}
+
 // FormatGaps says which numbers are missing: "4", "4–5", "2, 4–5".
 func FormatGaps(gaps []Gap) string {
 	parts := make([]string, len(gaps))

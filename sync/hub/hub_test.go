@@ -472,3 +472,18 @@ func TestDecisionAuthority(t *testing.T) {
 		t.Error("no reason for ErrDecisionNotAllowed")
 	}
 }
+
+// TestGapsOf: the numbers missing below each device's highest, from batch records as a
+// store lists them (by device, then sequence), devices in byte order.
+func TestGapsOf(t *testing.T) {
+	recs := []BatchRecord{
+		{Device: "laptop-b", Sequence: 2}, {Device: "laptop-b", Sequence: 3},
+		{Device: "Laptop-A", Sequence: 1}, {Device: "Laptop-A", Sequence: 4}, {Device: "Laptop-A", Sequence: 6},
+		{Device: "laptop-c", Sequence: 1}, {Device: "laptop-c", Sequence: 2},
+	}
+	got := GapsOf(recs)
+	want := []Gap{{Device: "Laptop-A", From: 2, To: 3}, {Device: "Laptop-A", From: 5, To: 5}, {Device: "laptop-b", From: 1, To: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("GapsOf = %+v, want %+v", got, want)
+	}
+}

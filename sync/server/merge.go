@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
-	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
@@ -213,18 +211,9 @@ func KnownQuestionnaires(ctx context.Context, st Store) (func(batch.Questionnair
 	return func(q batch.QuestionnaireRef) bool { return bundled(q) || set[q] }, nil
 }
 
-// HeldState is what a merge reports once done: the sequence numbers missing of each
-// device whose batches the store holds, the answers or fields with two versions, and the
-// interviews held without their creation.
-type HeldState struct {
-	Gaps      []hub.Gap
-	Conflicts int
-	Waiting   []string // sorted
-}
-
 // Held reads st's HeldState (the SQLite and PostgreSQL stores).
-func Held(ctx context.Context, st Store) (HeldState, error) {
-	var out HeldState
+func Held(ctx context.Context, st Store) (hub.Held, error) {
+	var out hub.Held
 	in, ok := st.(Inspector)
 	if !ok {
 		return out, fmt.Errorf("the store %T cannot be inspected", st)
@@ -233,7 +222,7 @@ func Held(ctx context.Context, st Store) (HeldState, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Gaps = gapsOf(recs)
+	gaps := hub.GapsOf(recs)
 	switch s := st.(type) {
 	case *Postgres:
 		err = s.view(ctx, func(tx pgx.Tx) error {
@@ -251,41 +240,13 @@ func Held(ctx context.Context, st Store) (HeldState, error) {
 			return out, fmt.Errorf("read interviews: %w", err)
 		}
 	case *SQLite:
-		cs, err := s.st.Conflicts(ctx)
-		if err != nil {
+		if out, err = hub.Unsettled(ctx, s.st); err != nil {
 			return out, err
 		}
-		out.Conflicts = len(cs)
-		ws, err := s.st.List(ctx, store.ListOptions{Waiting: true})
-		if err != nil {
-			return out, err
-		}
-		for _, w := range ws {
-			out.Waiting = append(out.Waiting, w.ID)
-		}
-		slices.Sort(out.Waiting)
 	default:
 		return out, fmt.Errorf("the store %T cannot be inspected", st)
 	}
+	out.Gaps = gaps
 	return out, nil
 }
 
-// gapsOf lists the sequence numbers missing below each device's highest, from its batch
-// records ordered by device and sequence number (as hub.Hub.Gaps does).
-func gapsOf(recs []hub.BatchRecord) []hub.Gap {
-	var out []hub.Gap
-	var dev string
-	var last uint64
-	for _, r := range recs {
-		if r.Device != dev {
-			dev, last = r.Device, 0
-		}
-		if r.Sequence > last+1 {
-			out = append(out, hub.Gap{Device: dev, From: last + 1, To: r.Sequence - 1})
-		}
-		last = max(last, r.Sequence)
-	}
-	// Device ids in byte order, whatever the database's collation.
-	slices.SortStableFunc(out, func(a, b hub.Gap) int { return strings.Compare(a.Device, b.Device) })
-	return out
-}
