@@ -249,4 +249,3 @@ func Held(ctx context.Context, st Store) (hub.Held, error) {
 	out.Gaps = gaps
 	return out, nil
 }
-
