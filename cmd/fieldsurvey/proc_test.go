@@ -1,0 +1,9 @@
+package main
+
+import "github.com/fieldsurvey/fieldsurvey/internal/procstat"
+
+// What the benchmarks report beside their figures (internal/procstat: 0 where the
+// operating system cannot say).
+var (
+	cpuTime = procstat.CPUTime
+)

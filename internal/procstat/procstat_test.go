@@ -1,0 +1,38 @@
+package procstat
+
+import (
+	"os"
+	"runtime"
+	"testing"
+)
+
+// TestSelf: on Linux the figures of this process are read and plausible (CPU time grows
+// with work; this process is not PostgreSQL); elsewhere they are 0.
+func TestSelf(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		if CPU(os.Getpid()) != 0 {
+			t.Fatal("CPU of a process without /proc")
+		}
+		return
+	}
+	before := CPUTime()
+	x := 0
+	for i := range 50_000_000 {
+		x += i % 7
+	}
+	if CPUTime() <= before || x == 0 {
+		t.Fatalf("CPU time did not grow with work: %v then %v", before, CPUTime())
+	}
+	if CPU(os.Getpid()) <= 0 {
+		t.Fatal("no CPU time read from /proc for this process")
+	}
+	if CPUWithChildren(os.Getpid()) < CPU(os.Getpid()) {
+		t.Fatal("CPU with children below the process's own")
+	}
+	if PostgresParent(os.Getpid()) != 0 {
+		t.Fatal("this test process taken for a PostgreSQL backend")
+	}
+	if LoadAverage() < 0 {
+		t.Fatal("negative load average")
+	}
+}

@@ -1,0 +1,11 @@
+package hub_test
+
+import "github.com/fieldsurvey/fieldsurvey/internal/procstat"
+
+// What the benchmarks report beside their figures (internal/procstat: 0 where the
+// operating system cannot say).
+var (
+	cpuTime      = procstat.CPUTime
+	writtenBytes = procstat.WrittenBytes
+	loadAverage  = procstat.LoadAverage
+)
