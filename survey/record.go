@@ -327,6 +327,25 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 			add(field, "%s, over the limit of %s for one change", SizeText(se.Size), SizeText(se.Limit))
 		}
 	}
+	// eachRow checks the ids and positions of a roster's rows at field, then calls each
+	// with every row and its field name.
+	eachRow := func(field string, rows []RecordRow, each func(rf string, i int, r RecordRow)) {
+		seen := map[string]bool{}
+		for i, r := range rows {
+			rf := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case !rowIDPattern.MatchString(r.ID):
+				add(rf+".id", "row id %q must be 1 to 64 letters, digits, '_' or '-'", r.ID)
+			case seen[r.ID]:
+				add(rf+".id", "row id %q appears twice", r.ID)
+			}
+			seen[r.ID] = true
+			if r.Pos < 0 {
+				add(rf+".pos", "pos %v is negative", r.Pos)
+			}
+			each(rf, i, r)
+		}
+	}
 	size("respondent", Target{Interview: rec.ID, Kind: KindRespondent}, rec.Respondent)
 	for id, a := range rec.Answers {
 		size("answers."+id, Target{Interview: rec.ID, Kind: KindAnswer, Key: id}, a)
@@ -354,21 +373,9 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		if _, dup := rec.Orphaned[id]; dup {
 			add("orphaned."+id, "%s has rows in orphaned_rosters: a question holds an answer or rows, not both", id)
 		}
-		seen := map[string]bool{}
-		for i, r := range rows {
-			rf := fmt.Sprintf("%s[%d]", field, i)
-			switch {
-			case !rowIDPattern.MatchString(r.ID):
-				add(rf+".id", "row id %q must be 1 to 64 letters, digits, '_' or '-'", r.ID)
-			case seen[r.ID]:
-				add(rf+".id", "row id %q appears twice", r.ID)
-			}
-			seen[r.ID] = true
-			if r.Pos < 0 {
-				add(rf+".pos", "pos %v is negative", r.Pos)
-			}
+		eachRow(field, rows, func(rf string, i int, r RecordRow) {
 			size(rf, Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(id, r.ID)}, RosterRow{Pos: r.pos(i), Cells: r.Cells})
-		}
+		})
 	}
 	for id, a := range rec.Answers {
 		qu, ok := q.Question(id)
@@ -410,19 +417,7 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		if _, dup := rec.Answers[id]; dup {
 			add("answers."+id, "question %s is a roster: its rows go in rosters", id)
 		}
-		seen := map[string]bool{}
-		for i, r := range rows {
-			rf := fmt.Sprintf("%s[%d]", field, i)
-			switch {
-			case !rowIDPattern.MatchString(r.ID):
-				add(rf+".id", "row id %q must be 1 to 64 letters, digits, '_' or '-'", r.ID)
-			case seen[r.ID]:
-				add(rf+".id", "row id %q appears twice", r.ID)
-			}
-			seen[r.ID] = true
-			if r.Pos < 0 {
-				add(rf+".pos", "pos %v is negative", r.Pos)
-			}
+		eachRow(field, rows, func(rf string, i int, r RecordRow) {
 			for _, is := range q.CheckRow(qu, r.Cells, rosterAnswers) {
 				if is.Column == "" {
 					add(rf, "constraint failed: %s", is.Msg.Get(LangEN))
@@ -431,7 +426,7 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 				}
 			}
 			size(rf, Target{Interview: rec.ID, Kind: KindRow, Key: RowKey(id, r.ID)}, RosterRow{Pos: r.pos(i), Cells: r.Cells})
-		}
+		})
 	}
 	for id, s := range rec.Sections {
 		sec, ok := q.Section(id)
