@@ -109,87 +109,48 @@ func serverDatabase(g *globals, flag string) string {
 	return os.Getenv("FIELDSURVEY_DATABASE")
 }
 
-// openServerData loads the server key in dir and opens its store (SQLite in dir, or the
-// PostgreSQL database). Only serve (create true) makes a new server there; the
-// administration commands refuse a folder that holds no server, so that a mistyped --data
-// does not make a second server identity. On PostgreSQL the database records the key's
-// fingerprint, and a node with another key (or none, when the database has one) is refused:
-// every node of a server signs with the same key.
+// openServerData opens the server in data folder dir (server.OpenData): only serve
+// (create true) makes a new server there. Each refusal gets its hint here.
 func openServerData(ctx context.Context, g *globals, dir, database string, create bool) (server.Store, *serverKey, error) {
 	if err := needData(dir); err != nil {
 		return nil, nil, err
 	}
-	var pg *server.Postgres
-	if database != "" {
-		st, err := server.OpenStore(ctx, dir, database)
-		if err != nil {
-			return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
-				"check --database (postgres://USER@HOST:PORT/DB) and that PostgreSQL is running and reachable from here",
-				"kiểm tra --database (postgres://USER@HOST:PORT/DB) và PostgreSQL đang chạy, kết nối được từ máy này")
-		}
-		pg = st.(*server.Postgres)
+	d, err := server.OpenData(ctx, dir, database, create)
+	var dbErr *server.DatabaseError
+	var keyErr *server.KeyMissingError
+	switch {
+	case err == nil:
+	case errors.As(err, &dbErr):
+		return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
+			"check --database (postgres://USER@HOST:PORT/DB) and that PostgreSQL is running and reachable from here",
+			"kiểm tra --database (postgres://USER@HOST:PORT/DB) và PostgreSQL đang chạy, kết nối được từ máy này")
+	case errors.As(err, &keyErr):
+		return nil, nil, withHint(fail("%s holds no server key, and the database belongs to server key %s", "%s không có khoá máy chủ, mà cơ sở dữ liệu thuộc về khoá máy chủ %s", dir, keyErr.Bound),
+			"copy "+server.KeyFile+" from another node's data folder into --data: every node of a server signs with the same key",
+			"chép "+server.KeyFile+" từ thư mục dữ liệu của một nút khác vào --data: mọi nút của máy chủ ký bằng cùng một khoá")
+	case errors.Is(err, server.ErrNoServer):
+		return nil, nil, withHint(fail("%s holds no server (no %s)", "%s không chứa máy chủ nào (không có %s)", dir, server.KeyFile),
+			"check --data; 'fieldsurvey serve --data DIR' makes a server the first time it starts",
+			"kiểm tra --data; 'fieldsurvey serve --data DIR' tạo máy chủ ở lần khởi động đầu tiên")
+	case errors.Is(err, server.ErrNoStore):
+		// A key without hub.db: the folder serves a PostgreSQL database (or its store was
+		// moved away).
+		return nil, nil, withHint(fail("%s holds the server key but no %s", "%s có khoá máy chủ nhưng không có %s", dir, server.DBFile),
+			"give the server's PostgreSQL database with --database (or FIELDSURVEY_DATABASE); to restore a SQLite backup, copy it to %s",
+			"chỉ định cơ sở dữ liệu PostgreSQL của máy chủ bằng --database (hoặc FIELDSURVEY_DATABASE); để khôi phục bản sao lưu SQLite, chép nó thành %s", filepath.Join(dir, server.DBFile))
+	case errors.Is(err, server.ErrOtherKey):
+		return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
+			"give every node a copy of the same "+server.KeyFile+" (the one the database was made with) in its --data folder",
+			"đặt cùng một tệp "+server.KeyFile+" (tệp đã dùng khi tạo cơ sở dữ liệu) vào thư mục --data của mọi nút")
+	default:
+		return nil, nil, failWrap(err, "open the server in %s", "mở máy chủ trong %s", dir)
 	}
-	closePG := func() {
-		if pg != nil {
-			pg.Close()
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, server.KeyFile)); err != nil {
-		bound := ""
-		if pg != nil {
-			if bound, err = pg.BoundKey(ctx); err != nil {
-				closePG()
-				return nil, nil, failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ")
-			}
-		}
-		switch {
-		case bound != "":
-			closePG()
-			return nil, nil, withHint(fail("%s holds no server key, and the database belongs to server key %s", "%s không có khoá máy chủ, mà cơ sở dữ liệu thuộc về khoá máy chủ %s", dir, bound),
-				"copy "+server.KeyFile+" from another node's data folder into --data: every node of a server signs with the same key",
-				"chép "+server.KeyFile+" từ thư mục dữ liệu của một nút khác vào --data: mọi nút của máy chủ ký bằng cùng một khoá")
-		case !create:
-			closePG()
-			return nil, nil, withHint(fail("%s holds no server (no %s)", "%s không chứa máy chủ nào (không có %s)", dir, server.KeyFile),
-				"check --data; 'fieldsurvey serve --data DIR' makes a server the first time it starts",
-				"kiểm tra --data; 'fieldsurvey serve --data DIR' tạo máy chủ ở lần khởi động đầu tiên")
-		}
-	}
-	signer, created, err := server.LoadOrCreateKey(dir)
-	if err != nil {
-		closePG()
-		return nil, nil, failWrap(err, "server key", "khoá máy chủ")
-	}
-	if created {
+	if d.Created {
 		g.notef("made the server key %s (%s); devices pin it when they enrol: keep it, and back it up",
 			"đã tạo khoá máy chủ %s (%s); các thiết bị ghi nhớ khoá này khi đăng ký: hãy giữ và sao lưu nó",
-			filepath.Join(dir, server.KeyFile), keys.Fingerprint(signer.PublicKey()))
+			d.KeyPath, keys.Fingerprint(d.Signer.PublicKey()))
 	}
-	key := &serverKey{signer: signer, path: filepath.Join(dir, server.KeyFile)}
-	if pg == nil && !created {
-		// A key without hub.db: the folder serves a PostgreSQL database (or its store was
-		// moved away); opening SQLite here would start an empty second store under the same
-		// identity.
-		if _, err := os.Stat(filepath.Join(dir, server.DBFile)); errors.Is(err, os.ErrNotExist) {
-			return nil, nil, withHint(fail("%s holds the server key but no %s", "%s có khoá máy chủ nhưng không có %s", dir, server.DBFile),
-				"give the server's PostgreSQL database with --database (or FIELDSURVEY_DATABASE); to restore a SQLite backup, copy it to %s",
-				"chỉ định cơ sở dữ liệu PostgreSQL của máy chủ bằng --database (hoặc FIELDSURVEY_DATABASE); để khôi phục bản sao lưu SQLite, chép nó thành %s", filepath.Join(dir, server.DBFile))
-		}
-	}
-	if pg != nil {
-		if err := pg.BindKey(ctx, keys.Fingerprint(signer.PublicKey())); err != nil {
-			closePG()
-			return nil, nil, withHint(failWrap(err, "open the server's database", "mở cơ sở dữ liệu máy chủ"),
-				"give every node a copy of the same "+server.KeyFile+" (the one the database was made with) in its --data folder",
-				"đặt cùng một tệp "+server.KeyFile+" (tệp đã dùng khi tạo cơ sở dữ liệu) vào thư mục --data của mọi nút")
-		}
-		return pg, key, nil
-	}
-	st, err := server.OpenSQLite(dir)
-	if err != nil {
-		return nil, nil, failWrap(err, "open the server's store", "mở kho dữ liệu máy chủ")
-	}
-	return st, key, nil
+	return d.Store, &serverKey{signer: d.Signer, path: d.KeyPath}, nil
 }
 
 func runServe(ctx context.Context, g *globals, opts serveOptions) error {

@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 )
 
 // OpenStore opens the server's store: the PostgreSQL database named by database
@@ -80,4 +85,93 @@ func (p *Postgres) BindKey(ctx context.Context, fp string) error {
 		return fmt.Errorf("%w: the database was made with server key %s, this node's key is %s", ErrOtherKey, bound, fp)
 	}
 	return nil
+}
+
+// Errors of OpenData for a data folder that cannot serve as it is.
+var (
+	// ErrNoServer: the folder holds no server key, and no server is to be made there.
+	ErrNoServer = errors.New("the folder holds no server")
+	// ErrNoStore: the folder holds the server key but no SQLite store, and no database is
+	// given (the server runs on PostgreSQL, or its store was moved away): opening SQLite
+	// would start an empty second store under the same identity.
+	ErrNoStore = errors.New("the folder holds the server key but no store")
+)
+
+// KeyMissingError is a data folder without the server key for a database that belongs to
+// one (Bound, its fingerprint): another node's data folder has it.
+type KeyMissingError struct{ Bound string }
+
+func (e *KeyMissingError) Error() string {
+	return "the folder holds no server key, and the database belongs to server key " + e.Bound
+}
+
+// DatabaseError is a database that could not be opened or read by OpenData.
+type DatabaseError struct{ Err error }
+
+func (e *DatabaseError) Error() string { return e.Err.Error() }
+func (e *DatabaseError) Unwrap() error { return e.Err }
+
+// Data is a server's data folder opened: its store and key.
+type Data struct {
+	Store   Store
+	Signer  ssh.Signer
+	KeyPath string
+	Created bool // the key was made now (a new server)
+}
+
+// OpenData loads the server key in dir and opens its store: SQLite in dir, or the
+// PostgreSQL database when database is set. Only create (serve) makes a new server, so
+// that a mistyped folder does not become a second server identity. On PostgreSQL the
+// database records the key's fingerprint, and a node with another key (ErrOtherKey) or with
+// none where the database has one (*KeyMissingError) is refused: every node of a server signs
+// with the same key.
+func OpenData(ctx context.Context, dir, database string, create bool) (Data, error) {
+	var pg *Postgres
+	if database != "" {
+		st, err := OpenStore(ctx, dir, database)
+		if err != nil {
+			return Data{}, &DatabaseError{err}
+		}
+		pg = st.(*Postgres)
+	}
+	fail := func(err error) (Data, error) {
+		if pg != nil {
+			pg.Close()
+		}
+		return Data{}, err
+	}
+	keyPath := filepath.Join(dir, KeyFile)
+	if _, err := os.Stat(keyPath); err != nil {
+		bound := ""
+		if pg != nil {
+			if bound, err = pg.BoundKey(ctx); err != nil {
+				return fail(&DatabaseError{err})
+			}
+		}
+		switch {
+		case bound != "":
+			return fail(&KeyMissingError{Bound: bound})
+		case !create:
+			return fail(ErrNoServer)
+		}
+	}
+	signer, created, err := LoadOrCreateKey(dir)
+	if err != nil {
+		return fail(err)
+	}
+	d := Data{Signer: signer, KeyPath: keyPath, Created: created}
+	if pg != nil {
+		if err := pg.BindKey(ctx, keys.Fingerprint(signer.PublicKey())); err != nil {
+			return fail(err)
+		}
+		d.Store = pg
+		return d, nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, DBFile)); !created && errors.Is(err, os.ErrNotExist) {
+		return Data{}, ErrNoStore
+	}
+	if d.Store, err = OpenSQLite(dir); err != nil {
+		return Data{}, err
+	}
+	return d, nil
 }
