@@ -94,7 +94,7 @@ func MigrateServer(ctx context.Context, src *SQLite, dst *Postgres, key ssh.Publ
 		return MigrateReport{}, err
 	}
 	if bound != "" && bound != fp {
-		return MigrateReport{}, fmt.Errorf("%w: the target database belongs to the server with key %s, this server's key is %s", ErrOtherKey, bound, fp)
+		return MigrateReport{}, fmt.Errorf("%w: it was made with server key %s, this server's key is %s", ErrOtherKey, bound, fp)
 	}
 	rep, err := MigrateToPostgres(ctx, src, dst, ServerDevice(key), progress)
 	if err != nil {
