@@ -26,8 +26,9 @@ func TestSelf(t *testing.T) {
 	if CPU(os.Getpid()) <= 0 {
 		t.Fatal("no CPU time read from /proc for this process")
 	}
-	if CPUWithChildren(os.Getpid()) < CPU(os.Getpid()) {
-		t.Fatal("CPU with children below the process's own")
+	own := CPU(os.Getpid())
+	if all := CPUWithChildren(os.Getpid()); all < own { // read after: it can only be more
+		t.Fatalf("CPU with children %v below the process's own %v read before", all, own)
 	}
 	if PostgresParent(os.Getpid()) != 0 {
 		t.Fatal("this test process taken for a PostgreSQL backend")
