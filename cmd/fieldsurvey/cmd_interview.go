@@ -361,10 +361,12 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 	if err := t.flush(); err != nil {
 		return err
 	}
+	// The lines under the table, one per interview at most, buffered as the table is.
+	out := bufio.NewWriter(g.stdout)
 	// Interviews that can move to a newer questionnaire version.
 	for _, in := range infos {
 		if in.Upgrade != "" {
-			fmt.Fprintf(g.stdout, g.t("%s: %s version %s is available: 'fieldsurvey interview upgrade %s' shows what changes\n",
+			fmt.Fprintf(out, g.t("%s: %s version %s is available: 'fieldsurvey interview upgrade %s' shows what changes\n",
 				"%s: đã có %s phiên bản %s: 'fieldsurvey interview upgrade %s' cho biết những gì thay đổi\n"),
 				short[in.ID], in.Questionnaire, in.Upgrade, short[in.ID])
 		}
@@ -381,9 +383,9 @@ func runInterviewList(ctx context.Context, g *globals, opts interviewListOptions
 		if in.Note != "" {
 			line += ": " + report.TerminalText(in.Note)
 		}
-		fmt.Fprintln(g.stdout, line)
+		fmt.Fprintln(out, line)
 	}
-	return nil
+	return out.Flush()
 }
 
 type interviewShowOptions struct {
