@@ -114,11 +114,16 @@ func hintOf(err error) survey.Text {
 }
 
 // printError writes err as "fieldsurvey: error: …" (one line per line of the message) and
-// its hint as "fieldsurvey: hint: …".
+// its hint as "fieldsurvey: hint: …". A line equal to the one before it is written once: a
+// PostgreSQL driver reports each connection attempt (with TLS, then without), and both
+// fail alike when nothing listens.
 func printError(w io.Writer, err error, lang string) {
 	lines := strings.Split(strings.TrimRight(errorText(err, lang), "\n"), "\n")
 	fmt.Fprintf(w, "fieldsurvey: %s: %s\n", word(lang, "error"), lines[0])
-	for _, l := range lines[1:] {
+	for i, l := range lines[1:] {
+		if l == lines[i] {
+			continue
+		}
 		fmt.Fprintf(w, "  %s\n", l)
 	}
 	if h := hintOf(err); !h.Empty() {
