@@ -2,51 +2,26 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 )
-
-const (
-	outboxDir = "outbox"
-	// uncommittedDir (inside the outbox) keeps batch files written but never recorded in the
-	// store, because the program stopped in between: their revisions went into a later batch.
-	uncommittedDir = "uncommitted"
-	// metaSequence is the store setting holding the last batch sequence number used.
-	metaSequence = "batch.sequence"
-	// metaCopied holds the sequence number of the last batch batch create --out copied.
-	metaCopied = "batch.copied"
-)
-
-func (g *globals) outboxPath() string { return filepath.Join(g.home, outboxDir) }
-
-// outboxName is the file name of a batch in the outbox: its sequence number, then its id.
-func outboxName(m *batch.Manifest) string {
-	return fmt.Sprintf("%06d-%s%s", m.Sequence, m.ID, batch.Ext)
-}
-
-var outboxRE = regexp.MustCompile(`^([0-9]+)-[0-9a-f]{32}\.fsbatch$`)
 
 func newBatchCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -102,12 +77,9 @@ mới: nếu lần chép trước bị lỗi, hãy chạy lại lệnh.`,
 	return cmd
 }
 
-var errNothingPending = errors.New("nothing pending")
-
 func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) error {
-	if g.flags.db != "" {
-		return fail("batch create packs this device's own revisions: --db cannot be used with it",
-			"batch create đóng gói thay đổi của chính thiết bị này: không dùng --db với lệnh này")
+	if err := g.ownStoreOnly(); err != nil {
+		return err
 	}
 	if opts.out != "" {
 		if fi, err := os.Stat(opts.out); err != nil || !fi.IsDir() {
@@ -115,359 +87,116 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 				"give an existing folder, such as the USB stick", "chỉ định một thư mục có sẵn, ví dụ ổ USB")
 		}
 	}
-	signer, principal, err := g.deviceSigner()
+	co, err := g.createOptions()
 	if err != nil {
 		return err
-	}
-	recipients, err := keys.ParseRecipients(g.cfg.Recipients)
-	if err != nil {
-		return withHint(failWrap(err, "recipients", "người nhận"),
-			"fix 'recipients' in config.yaml: age1… keys or ssh-ed25519 public keys",
-			"sửa 'recipients' trong config.yaml: khoá age1… hoặc khoá công khai ssh-ed25519")
-	}
-	if g.cfg.Device == "" {
-		return withHint(fail("this device has no id", "thiết bị chưa có mã"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
 	}
 	st, err := g.openStore()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	outbox := g.outboxPath()
-	if err := os.MkdirAll(outbox, 0o700); err != nil {
-		return failWrap(err, "create the outbox", "tạo thư mục outbox")
+	res, err := createBatches(ctx, g, st, co)
+	if err != nil {
+		return err
 	}
-
-	var made []madeBatch
-	var stay []survey.Revision
-	var stayErr []error
-	// The whole creation runs inside the store's write transaction: a second `batch create`
-	// waits, so sequence numbers never repeat. The files are durable before the revisions
-	// are marked and the number recorded. If the program stops in between, the files stay
-	// in the outbox: the next run records each one that is the batch it would make anyway
-	// (same number, same revisions: the same id), keeping its bytes, so that a receiver that
-	// saw it meanwhile sees the same batch again; any other is moved to outbox/uncommitted.
-	err = st.Update(ctx, func(tx *store.Tx) error {
-		made, stay, stayErr = nil, nil, nil
-		last, err := readSequence(ctx, tx)
-		if err != nil {
-			return err
-		}
-		pending, err := st.Pending(ctx)
-		if err != nil {
-			return err
-		}
-		// What no receiver would take stays here, with a warning (made before the checks
-		// at entry and import existed); the rest travels.
-		var travel []survey.Revision
-		for _, r := range pending {
-			if err := batch.CheckRevision(r, batchLimits); err != nil {
-				stay, stayErr = append(stay, r), append(stayErr, err)
-				continue
-			}
-			travel = append(travel, r)
-		}
-		left, err := leftovers(outbox, last)
-		if err != nil {
-			return err
-		}
-		seq := last + 1
-		for {
-			p, ok := left[seq]
-			if !ok {
-				break
-			}
-			b, ok := adoptable(p, travel, g.cfg.Device, principal, signer.PublicKey())
-			if !ok {
-				break
-			}
-			n := b.Manifest.Revisions
-			if err := tx.MarkBatched(b.Manifest.ID, revisionIDs(travel[:n])); err != nil {
-				return err
-			}
-			made = append(made, madeBatch{path: p, m: &b.Manifest})
-			travel = travel[n:]
-			delete(left, seq)
-			seq++
-		}
-		if err := quarantine(g, outbox, left); err != nil {
-			return err
-		}
-		if len(travel) == 0 && len(made) == 0 {
-			return errNothingPending
-		}
-		runs, err := batch.Split(travel, batchLimits)
-		if err != nil {
-			return err
-		}
-		for _, run := range runs {
-			refs, err := questionnaireRefs(ctx, st, run)
-			if err != nil {
-				return err
-			}
-			data, m, err := batch.Create(run, batch.Options{Device: g.cfg.Device, Signer: signer, Principal: principal,
-				Sequence: seq, Recipients: recipients, Questionnaires: refs})
-			if err != nil {
-				return err
-			}
-			if limit := cmp.Or(batchLimits.MaxSize, batch.DefaultLimits.MaxSize); int64(len(data)) > limit {
-				return fmt.Errorf("batch %d has %d bytes, over the limit receivers accept (a bug: please report it)", m.Sequence, len(data))
-			}
-			p := filepath.Join(outbox, outboxName(m))
-			if err := writeNewDurable(p, data); err != nil {
-				return failWrap(err, "write %s", "ghi %s", p)
-			}
-			made = append(made, madeBatch{path: p, m: m})
-			if err := tx.MarkBatched(m.ID, revisionIDs(run)); err != nil {
-				return err
-			}
-			seq++
-		}
-		return tx.SetMeta(metaSequence, strconv.FormatUint(seq-1, 10))
-	})
-	warnStaying(g, stay, stayErr)
-	switch {
-	case errors.Is(err, errNothingPending):
-		g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
-	case err != nil:
-		// Files written before the failure stay in the outbox, unrecorded: the next run
-		// records them if they are still the batches it would make, or moves them aside.
-		return contextErr(ctx, failWrap(err, "create batch", "tạo lô dữ liệu"))
-	}
-	for _, b := range made {
-		fmt.Fprintln(g.stdout, b.path)
+	for _, b := range res.Made {
+		fmt.Fprintln(g.stdout, b.Path)
 	}
 	if opts.out != "" {
-		if err := copyOutbox(ctx, g, st, outbox, opts.out); err != nil {
+		copies, err := client.CopyOutbox(ctx, st, g.home, opts.out)
+		for _, p := range copies {
+			fmt.Fprintln(g.stdout, p)
+		}
+		if ce := (*client.CopyError)(nil); errors.As(err, &ce) {
+			return withHint(failWrap(ce.Err, "copy the batch to %s", "chép lô dữ liệu vào %s", ce.Dir),
+				"the batch is safe in %s; run this command again to copy it (after moving the other file away), or copy it by hand",
+				"lô dữ liệu vẫn an toàn trong %s; hãy chạy lại lệnh này để chép (sau khi chuyển tệp kia đi), hoặc tự chép tệp", ce.From)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	for _, b := range made {
-		m := b.m
+	printMade(g, res, co)
+	return nil
+}
+
+// ownStoreOnly refuses --db: batches carry this device's own revisions.
+func (g *globals) ownStoreOnly() error {
+	if g.flags.db != "" {
+		return fail("batch create packs this device's own revisions: --db cannot be used with it",
+			"batch create đóng gói thay đổi của chính thiết bị này: không dùng --db với lệnh này")
+	}
+	return nil
+}
+
+// createOptions are who this device's batches are from and for: its id, its key and
+// principal, and the configured recipients.
+func (g *globals) createOptions() (client.CreateOptions, error) {
+	signer, principal, err := g.deviceSigner()
+	if err != nil {
+		return client.CreateOptions{}, err
+	}
+	recipients, err := keys.ParseRecipients(g.cfg.Recipients)
+	if err != nil {
+		return client.CreateOptions{}, withHint(failWrap(err, "recipients", "người nhận"),
+			"fix 'recipients' in config.yaml: age1… keys or ssh-ed25519 public keys",
+			"sửa 'recipients' trong config.yaml: khoá age1… hoặc khoá công khai ssh-ed25519")
+	}
+	if g.cfg.Device == "" {
+		return client.CreateOptions{}, withHint(fail("this device has no id", "thiết bị chưa có mã"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
+	}
+	return client.CreateOptions{Home: g.home, Device: g.cfg.Device, Signer: signer, Principal: principal,
+		Recipients: recipients, Limits: batchLimits}, nil
+}
+
+// createBatches packs the pending revisions of st into batches (client.CreateBatch) and
+// writes its warnings to stderr: leftovers moved aside, revisions that stay, nothing to send.
+func createBatches(ctx context.Context, g *globals, st *store.Store, co client.CreateOptions) (client.CreateResult, error) {
+	res, err := client.CreateBatch(ctx, st, co)
+	for _, name := range res.Quarantined {
+		g.warn(fmt.Sprintf(g.t("%s was written but never recorded (fieldsurvey stopped in between) and is not the batch made now; moved to %s; its revisions go into the new batch",
+			"%s đã được ghi nhưng chưa được ghi nhận (fieldsurvey dừng giữa chừng) và không phải lô đang tạo; đã chuyển vào %s; các thay đổi của nó nằm trong lô mới"),
+			name, filepath.FromSlash(client.UncommittedDir)))
+	}
+	warnStaying(g, res.Staying)
+	if err != nil {
+		return res, contextErr(ctx, err)
+	}
+	if len(res.Made) == 0 {
+		g.infof("nothing to send: every revision is already in a batch", "không có gì để gửi: mọi thay đổi đã nằm trong một lô")
+	}
+	return res, nil
+}
+
+// printMade writes a line for each batch made to stderr.
+func printMade(g *globals, res client.CreateResult, co client.CreateOptions) {
+	for _, b := range res.Made {
+		m := b.Manifest
 		enc := g.t("not encrypted", "không mã hoá")
 		if m.Payload.Encrypted {
-			enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(recipients))
+			enc = fmt.Sprintf(g.t("encrypted to %d recipient(s)", "mã hoá cho %d người nhận"), len(co.Recipients))
 		}
 		g.infof("batch %d: %d revisions of %d interviews, signed as %s, %s",
 			"lô %d: %d thay đổi của %d cuộc phỏng vấn, ký với danh tính %s, %s",
 			m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	}
-	return nil
-}
-
-func revisionIDs(revs []survey.Revision) []string {
-	ids := make([]string, len(revs))
-	for i, r := range revs {
-		ids[i] = r.ID
-	}
-	return ids
-}
-
-// leftovers returns the outbox files numbered above last (written, never recorded), by
-// sequence number.
-func leftovers(outbox string, last uint64) (map[uint64]string, error) {
-	ents, err := os.ReadDir(outbox)
-	if err != nil {
-		return nil, fmt.Errorf("read the outbox: %w", err)
-	}
-	out := map[uint64]string{}
-	for _, e := range ents {
-		sm := outboxRE.FindStringSubmatch(e.Name())
-		if sm == nil || e.IsDir() {
-			continue
-		}
-		if seq, err := strconv.ParseUint(sm[1], 10, 64); err == nil && seq > last {
-			out[seq] = filepath.Join(outbox, e.Name())
-		}
-	}
-	return out, nil
-}
-
-// adoptable reads the leftover batch at path and reports whether it is the batch this run
-// would make first: this device's, signed by its key as principal, holding exactly the
-// first revisions of pending (in batch order).
-func adoptable(path string, pending []survey.Revision, device, principal string, key ssh.PublicKey) (*batch.Batch, bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	b, err := batch.Read(f, batchLimits)
-	if err != nil {
-		return nil, false
-	}
-	m := &b.Manifest
-	if m.Device != device || m.Signer != principal || m.Revisions == 0 || m.Revisions > len(pending) {
-		return nil, false
-	}
-	own, err := keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(principal, key, batch.Namespace)))
-	if err != nil || batch.Verify(b, own) != nil {
-		return nil, false
-	}
-	sum, err := batch.ContentHash(pending[:m.Revisions], m.FormatVersion)
-	if err != nil || sum != m.Content.SHA256 {
-		return nil, false
-	}
-	return b, true
-}
-
-// copyOutbox copies to dir (a USB stick), in order, every batch of the outbox that no
-// earlier --out copied (metaCopied), and prints each copy's path: a copy that failed is
-// made again by the next run, and a batch already carried away on a stick is not copied to
-// every later one. A batch already in dir byte for byte counts as copied; another file of
-// the same name is an error (nothing is overwritten).
-func copyOutbox(ctx context.Context, g *globals, st *store.Store, outbox, dir string) error {
-	copied := uint64(0)
-	if v, ok, err := st.GetMeta(ctx, metaCopied); err != nil {
-		return err
-	} else if ok {
-		copied, _ = strconv.ParseUint(v, 10, 64)
-	}
-	ents, err := os.ReadDir(outbox)
-	if err != nil {
-		return failWrap(err, "read the outbox", "đọc thư mục outbox")
-	}
-	type entry struct {
-		seq  uint64
-		name string
-	}
-	var todo []entry
-	for _, e := range ents {
-		sm := outboxRE.FindStringSubmatch(e.Name())
-		if sm == nil || e.IsDir() {
-			continue
-		}
-		if seq, err := strconv.ParseUint(sm[1], 10, 64); err == nil && seq > copied {
-			todo = append(todo, entry{seq, e.Name()})
-		}
-	}
-	slices.SortFunc(todo, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
-	for _, e := range todo {
-		from, to := filepath.Join(outbox, e.name), filepath.Join(dir, e.name)
-		data, err := os.ReadFile(from)
-		if err != nil {
-			return failWrap(err, "read %s", "đọc %s", from)
-		}
-		if old, err := os.ReadFile(to); err != nil || !bytes.Equal(old, data) {
-			if err := writeNewDurable(to, data); err != nil {
-				return withHint(failWrap(err, "copy the batch to %s", "chép lô dữ liệu vào %s", dir),
-					"the batch is safe in %s; run this command again to copy it (after moving the other file away), or copy it by hand",
-					"lô dữ liệu vẫn an toàn trong %s; hãy chạy lại lệnh này để chép (sau khi chuyển tệp kia đi), hoặc tự chép tệp", from)
-			}
-			fmt.Fprintln(g.stdout, to)
-		}
-		if err := st.SetMeta(ctx, metaCopied, strconv.FormatUint(e.seq, 10)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // batchLimits are the limits of the receivers batch create packs for (zero fields: the
 // defaults every receiver applies). Tests lower them.
 var batchLimits = batch.Limits{}
 
-// madeBatch is one batch file batch create wrote (or recorded).
-type madeBatch struct {
-	path string
-	m    *batch.Manifest
-}
-
 // warnStaying warns, once per interview, about revisions that stay on the device because no
 // receiver would take them.
-func warnStaying(g *globals, revs []survey.Revision, errs []error) {
-	var order []string
-	count := map[string]int{}
-	first := map[string]error{}
-	for i, r := range revs {
-		if count[r.Interview] == 0 {
-			order = append(order, r.Interview)
-			first[r.Interview] = errs[i]
-		}
-		count[r.Interview]++
-	}
-	for _, iv := range order {
-		n := count[iv]
-		q := strconv.QuoteToASCII(iv)
+func warnStaying(g *globals, stay []client.Staying) {
+	for _, s := range stay {
+		n := s.Revisions
+		q := strconv.QuoteToASCII(s.Interview)
 		g.warn(survey.T(
-			fmt.Sprintf("interview %s: %d %s cannot be sent and %s on this device: %v", q, n, plural(n, "change", "changes"), plural(n, "stays", "stay"), first[iv]),
-			fmt.Sprintf("phỏng vấn %s: %d thay đổi không thể gửi đi và được giữ lại trên máy này: %v", q, n, first[iv])).Get(g.lang()))
+			fmt.Sprintf("interview %s: %d %s cannot be sent and %s on this device: %v", q, n, plural(n, "change", "changes"), plural(n, "stays", "stay"), s.Err),
+			fmt.Sprintf("phỏng vấn %s: %d thay đổi không thể gửi đi và được giữ lại trên máy này: %v", q, n, s.Err)).Get(g.lang()))
 	}
-}
-
-// readSequence returns the last sequence number recorded (0: none yet).
-func readSequence(ctx context.Context, tx *store.Tx) (uint64, error) {
-	var v string
-	err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaSequence).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read the last batch number: %w", err)
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("the last batch number %q in the database is not a number", v)
-	}
-	return n, nil
-}
-
-// quarantine moves the leftover outbox files (written, never recorded, and not the batch
-// the run makes) to outbox/uncommitted, keeping them.
-func quarantine(g *globals, outbox string, left map[uint64]string) error {
-	seqs := slices.Sorted(maps.Keys(left))
-	for _, seq := range seqs {
-		name := filepath.Base(left[seq])
-		dir := filepath.Join(outbox, uncommittedDir)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
-		}
-		if err := os.Rename(left[seq], filepath.Join(dir, name)); err != nil {
-			return fmt.Errorf("move %s aside: %w", name, err)
-		}
-		g.warn(fmt.Sprintf(g.t("%s was written but never recorded (fieldsurvey stopped in between) and is not the batch made now; moved to %s; its revisions go into the new batch",
-			"%s đã được ghi nhưng chưa được ghi nhận (fieldsurvey dừng giữa chừng) và không phải lô đang tạo; đã chuyển vào %s; các thay đổi của nó nằm trong lô mới"),
-			name, filepath.Join(outboxDir, uncommittedDir)))
-	}
-	return nil
-}
-
-// questionnaireRefs lists the questionnaire version of every interview with pending revisions.
-func questionnaireRefs(ctx context.Context, st *store.Store, pending []survey.Revision) ([]batch.QuestionnaireRef, error) {
-	seen := map[string]bool{}
-	var refs []batch.QuestionnaireRef
-	for _, r := range pending {
-		if seen[r.Interview] {
-			continue
-		}
-		seen[r.Interview] = true
-		s, err := st.Interview(ctx, r.Interview)
-		if err != nil {
-			return nil, fmt.Errorf("read interview %s: %w", r.Interview, err)
-		}
-		if s.HasMeta() {
-			refs = append(refs, batch.QuestionnaireRef{ID: s.Meta.Questionnaire, Version: s.Meta.QuestionnaireVersion})
-		}
-	}
-	return refs, nil
-}
-
-// writeNewDurable writes data to a new file at path (never replacing one) through a synced
-// temporary file, and syncs the folder, so that the file survives a power cut once this
-// returns.
-func writeNewDurable(path string, data []byte) error {
-	created, err := createFileAtomic(path, data, 0o600)
-	if err != nil {
-		return err
-	}
-	if !created {
-		old, err := os.ReadFile(path)
-		if err == nil && bytes.Equal(old, data) {
-			return nil
-		}
-		return fmt.Errorf("%s already exists", path)
-	}
-	return nil
 }
 
 // trustOptions are what verify and merge are told to trust.

@@ -13,6 +13,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/client"
 )
 
 const batchTestQuestionnaire = `format: fieldsurvey-questionnaire/1
@@ -103,7 +104,7 @@ func TestBatchCreateSequence(t *testing.T) {
 	out, _ := mustRun(t, "--home", home, "batch", "create")
 	first := strings.TrimSpace(out)
 	m1 := inspect(t, first)
-	if m1.Sequence != 1 || m1.Revisions != 6 || m1.Interviews != 2 || filepath.Base(first) != outboxName(&m1) {
+	if m1.Sequence != 1 || m1.Revisions != 6 || m1.Interviews != 2 || filepath.Base(first) != client.OutboxName(&m1) {
 		t.Fatalf("first batch %s: %+v", first, m1)
 	}
 	// Only what is new goes into the next batch: a changed answer of iv-1 and a new interview.
@@ -118,7 +119,7 @@ func TestBatchCreateSequence(t *testing.T) {
 		t.Errorf("questionnaires %v", m2.Questionnaires)
 	}
 	_, errOut := mustRun(t, "--home", home, "batch", "create")
-	if !strings.Contains(errOut, "nothing to send") || len(outboxFiles(t, filepath.Join(home, outboxDir))) != 2 {
+	if !strings.Contains(errOut, "nothing to send") || len(outboxFiles(t, filepath.Join(home, client.OutboxDir))) != 2 {
 		t.Errorf("third create: %s", errOut)
 	}
 }
@@ -132,12 +133,12 @@ func crashedHome(t *testing.T, home string) (string, string, []byte) {
 	copyDir(t, home, crashed)
 	out, _ := mustRun(t, "--home", home, "batch", "create")
 	written := strings.TrimSpace(out)
-	os.MkdirAll(filepath.Join(crashed, outboxDir), 0o700)
+	os.MkdirAll(filepath.Join(crashed, client.OutboxDir), 0o700)
 	data, err := os.ReadFile(written)
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(crashed, outboxDir, filepath.Base(written)), data, 0o600)
+	os.WriteFile(filepath.Join(crashed, client.OutboxDir, filepath.Base(written)), data, 0o600)
 	return crashed, written, data
 }
 
@@ -158,7 +159,7 @@ func TestBatchCreateAfterCrash(t *testing.T) {
 	if got, err := os.ReadFile(again); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("the batch after the crash has other bytes than the one written before it (%v)", err)
 	}
-	if _, err := os.Stat(filepath.Join(crashed, outboxDir, uncommittedDir)); err == nil {
+	if _, err := os.Stat(filepath.Join(crashed, client.UncommittedDir)); err == nil {
 		t.Error("the leftover was moved aside")
 	}
 	if !strings.Contains(errOut, "batch 1: 3 revisions") {
@@ -215,13 +216,13 @@ func TestBatchCreateQuarantinesAForeignLeftover(t *testing.T) {
 	out, _ := mustRun(t, "--home", other, "batch", "create")
 	foreign := strings.TrimSpace(out)
 	data, _ := os.ReadFile(foreign)
-	os.MkdirAll(filepath.Join(home, outboxDir), 0o700)
-	os.WriteFile(filepath.Join(home, outboxDir, filepath.Base(foreign)), data, 0o600)
+	os.MkdirAll(filepath.Join(home, client.OutboxDir), 0o700)
+	os.WriteFile(filepath.Join(home, client.OutboxDir, filepath.Base(foreign)), data, 0o600)
 	out, errOut := mustRun(t, "--home", home, "batch", "create")
 	if !strings.Contains(errOut, "was written but never recorded") {
 		t.Errorf("no warning about the leftover: %s", errOut)
 	}
-	if got, err := os.ReadFile(filepath.Join(home, outboxDir, uncommittedDir, filepath.Base(foreign))); err != nil || !bytes.Equal(got, data) {
+	if got, err := os.ReadFile(filepath.Join(home, client.UncommittedDir, filepath.Base(foreign))); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("leftover not kept aside: %v", err)
 	}
 	if m := inspect(t, strings.TrimSpace(out)); m.Sequence != 1 || m.Revisions != 3 {
@@ -290,7 +291,7 @@ func TestBatchCreateConcurrent(t *testing.T) {
 	if codes[0] != 0 || codes[1] != 0 {
 		t.Fatalf("exit codes %v", codes)
 	}
-	files := outboxFiles(t, filepath.Join(home, outboxDir))
+	files := outboxFiles(t, filepath.Join(home, client.OutboxDir))
 	if len(files) != 1 || strings.TrimSpace(outs[0]+outs[1]) != files[0] {
 		t.Fatalf("outbox %v, outputs %q", files, outs)
 	}

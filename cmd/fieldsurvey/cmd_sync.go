@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,7 +17,6 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
-	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
 	"github.com/fieldsurvey/fieldsurvey/tui"
@@ -116,40 +113,26 @@ func runSync(ctx context.Context, g *globals, opts syncOptions) error {
 	return nil
 }
 
-// packOutbox makes a batch of the pending revisions into the outbox with `batch create`
-// (its output silenced; its messages stay on stderr) and returns it, or nil when nothing
-// was pending.
+// packOutbox makes batches of the pending revisions into the outbox as `batch create` does
+// (with its messages on stderr, without the paths on stdout) and returns the last one,
+// with the revisions of all, or nil when nothing was pending.
 func packOutbox(ctx context.Context, g *globals, st *store.Store) (*client.Packed, error) {
 	if pending, err := st.Pending(ctx); err != nil || len(pending) == 0 {
 		return nil, err // nothing to pack: no message about it
 	}
-	var out bytes.Buffer
-	g2 := *g
-	g2.stdout = &out
-	if err := runBatchCreate(ctx, &g2, batchCreateOptions{}); err != nil {
+	if err := g.ownStoreOnly(); err != nil {
 		return nil, err
 	}
-	// One path a line: pending changes larger than one batch take several. The last one
-	// is reported, with the revisions of all.
-	var p *client.Packed
-	for _, path := range strings.Fields(out.String()) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		b, err := batch.Read(f, batch.Limits{})
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		m := b.Manifest
-		n := m.Revisions
-		if p != nil {
-			n += p.Revisions
-		}
-		p = &client.Packed{Seq: m.Sequence, Batch: m.ID, Revisions: n, Path: path}
+	co, err := g.createOptions()
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	res, err := createBatches(ctx, g, st, co)
+	if err != nil {
+		return nil, err
+	}
+	printMade(g, res, co)
+	return res.Packed(), nil
 }
 
 // syncProgress prints what a sync does to stderr as it happens.

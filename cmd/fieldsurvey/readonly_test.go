@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fieldsurvey/fieldsurvey/sync/client"
 )
 
 // treeSums records every file and folder under dir with its content's hash and mode.
@@ -77,7 +79,7 @@ func TestReadOnlyHome(t *testing.T) {
 		{"report"},
 		{"conflicts"},
 		{"questionnaire", "list"},
-		{"batch", "inspect", filepath.Join(home, outboxDir)},
+		{"batch", "inspect", filepath.Join(home, client.OutboxDir)},
 	} {
 		out, errOut := mustRun(t, append([]string{"--home", home}, args...)...)
 		if strings.TrimSpace(out+errOut) == "" || strings.Contains(errOut, "warning") {
