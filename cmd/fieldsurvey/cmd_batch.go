@@ -147,7 +147,7 @@ func (g *globals) createOptions() (client.CreateOptions, error) {
 		return client.CreateOptions{}, withHint(fail("this device has no id", "thiết bị chưa có mã"), "run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
 	}
 	return client.CreateOptions{Home: g.home, Device: g.cfg.Device, Signer: signer, Principal: principal,
-		Recipients: recipients, Limits: batchLimits}, nil
+		Recipients: recipients}, nil
 }
 
 // createBatches packs the pending revisions of st into batches (client.CreateBatch) and
@@ -182,10 +182,6 @@ func printMade(g *globals, res client.CreateResult, co client.CreateOptions) {
 			m.Sequence, m.Revisions, m.Interviews, m.Signer, enc)
 	}
 }
-
-// batchLimits are the limits of the receivers batch create packs for (zero fields: the
-// defaults every receiver applies). Tests lower them.
-var batchLimits = batch.Limits{}
 
 // warnStaying warns, once per interview, about revisions that stay on the device because no
 // receiver would take them.

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"filippo.io/age"
-
+	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 )
@@ -186,23 +186,31 @@ func TestBatchCreateAfterCrash(t *testing.T) {
 	}
 }
 
-// An encrypted batch cannot be made again with the same bytes (age draws a new key each
-// time): the leftover is recorded as it is.
-func TestBatchCreateAfterCrashEncrypted(t *testing.T) {
-	id, err := age.GenerateX25519Identity()
+// Revisions that no receiver would take (made before the checks existed: an interview id
+// that is not a UUID) stay on the device with a warning; the rest is sent.
+func TestBatchCreateLeavesWhatCannotTravel(t *testing.T) {
+	home := batchHome(t)
+	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
+	st, err := store.Open(filepath.Join(home, storeFileName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("FIELDSURVEY_RECIPIENTS", id.Recipient().String())
-	home := batchHome(t)
-	importInterviews(t, home, interviewLine("0193a5b2-7c1e-7000-8000-000000000001", "red"))
-	crashed, written, data := crashedHome(t, home)
-	if !inspect(t, written).Payload.Encrypted {
-		t.Fatal("not encrypted")
+	_, err = st.Put(context.Background(), store.Author{Device: "legacy"}, survey.Change{
+		Target: survey.Target{Interview: "iv-1", Kind: survey.KindInterview}, Value: survey.InterviewMeta{Questionnaire: "mini", QuestionnaireVersion: "1.0"}})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, _ := mustRun(t, "--home", crashed, "batch", "create")
-	if got, err := os.ReadFile(strings.TrimSpace(out)); err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("the encrypted batch after the crash differs from the one written before it: %q %v", out, err)
+	out, errOut := mustRun(t, "--home", home, "batch", "create")
+	if m := inspect(t, strings.TrimSpace(out)); m.Revisions != 3 || m.Interviews != 1 {
+		t.Errorf("batch %+v", m)
+	}
+	if !strings.Contains(errOut, `warning: interview "iv-1": 1 change cannot be sent and stays on this device: revision `) || !strings.Contains(errOut, `: interview id "iv-1" is not a UUID`) {
+		t.Errorf("no warning:\n%s", errOut)
+	}
+	_, errOut = mustRun(t, "--home", home, "batch", "create")
+	if !strings.Contains(errOut, "nothing to send") || !strings.Contains(errOut, "cannot be sent") {
+		t.Errorf("second run:\n%s", errOut)
 	}
 }
 

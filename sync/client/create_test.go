@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,15 +55,15 @@ func (h *packHome) open(t *testing.T) {
 	h.st = st
 }
 
-// put records an interview with one rated answer, as the screens would.
-func (h *packHome) put(t *testing.T, interview string, rating survey.Code) {
+// put records an interview with one rated answer (and comment), as the screens would.
+func (h *packHome) put(t *testing.T, interview string, rating survey.Code, comment ...string) {
 	t.Helper()
 	tg := func(k survey.Kind, key string) survey.Target {
 		return survey.Target{Interview: interview, Kind: k, Key: key}
 	}
 	_, err := h.st.Put(context.Background(), store.Author{Device: h.o.Device, Principal: h.o.Principal},
 		survey.Change{Target: tg(survey.KindInterview, ""), Value: survey.InterviewMeta{Questionnaire: "mini", QuestionnaireVersion: "1.0"}},
-		survey.Change{Target: tg(survey.KindAnswer, "1.1"), Value: survey.Answer{Rating: rating}})
+		survey.Change{Target: tg(survey.KindAnswer, "1.1"), Value: survey.Answer{Rating: rating, Comment: strings.Join(comment, "")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +323,63 @@ func TestCopyOutbox(t *testing.T) {
 	}
 	if got, err := client.CopyOutbox(ctx, h.st, h.dir, other); err != nil || len(got) != 0 {
 		t.Errorf("copied again: %v %v", got, err)
+	}
+}
+
+// bulky is n bytes of varied text (it compresses poorly).
+func bulky(n int, seed uint32) string {
+	var b strings.Builder
+	for b.Len() < n {
+		seed = seed*1664525 + 1013904223
+		b.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789 "[seed>>27])
+	}
+	return b.String()
+}
+
+// Pending changes larger than one batch go into several that each fit what receivers
+// accept, numbered in order, keeping the revisions' order; together they hold every
+// revision once, and the next batch continues the numbering.
+func TestCreateBatchSplits(t *testing.T) {
+	h := newPackHome(t, "laptop-1")
+	h.o.Limits = batch.Limits{MaxSize: 300_000}
+	for i := range 6 {
+		h.put(t, fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", i+1), survey.Red, bulky(120_000, uint32(i)))
+	}
+	res := h.create(t)
+	if len(res.Made) < 3 {
+		t.Fatalf("%d batches for 720 KB in 300 KB batches", len(res.Made))
+	}
+	var got []survey.Revision
+	for i, made := range res.Made {
+		data := readFile(t, made.Path)
+		if len(data) > int(h.o.Limits.MaxSize) {
+			t.Errorf("%s: %d bytes, over %d", made.Path, len(data), h.o.Limits.MaxSize)
+		}
+		b, err := batch.Read(bytes.NewReader(data), h.o.Limits)
+		if err != nil {
+			t.Fatalf("%s: %v", made.Path, err)
+		}
+		if b.Manifest.Sequence != uint64(i+1) || b.Manifest.ID != made.Manifest.ID {
+			t.Errorf("%s: sequence %d, id %s", made.Path, b.Manifest.Sequence, b.Manifest.ID)
+		}
+		revs, err := b.Revisions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, revs...)
+	}
+	if len(got) != 12 {
+		t.Fatalf("%d revisions in the batches, want 12", len(got))
+	}
+	if !slices.IsSortedFunc(got, func(a, b survey.Revision) int { return int(a.Counter) - int(b.Counter) }) {
+		t.Error("the order of the revisions is not kept across batches")
+	}
+	if p, err := h.st.Pending(context.Background()); err != nil || len(p) != 0 {
+		t.Errorf("still pending: %d %v", len(p), err)
+	}
+	h.put(t, iv1, survey.Green)
+	if res2 := h.create(t); len(res2.Made) != 1 || res2.Made[0].Manifest.Sequence != uint64(len(res.Made)+1) {
+		t.Errorf("next batch: %+v", res2.Made)
 	}
 }
 
