@@ -10,9 +10,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,41 +73,11 @@ func (d *device) enroll(t testing.TB, e *servertest.Env, url string) {
 	}
 }
 
-// pack makes a batch of the pending revisions into the outbox, the way `batch create` does:
-// the file durable first, then the revisions marked in the same transaction as the number.
+// pack makes batches of the pending revisions into the outbox with CreateBatch, as `batch
+// create` and `sync` do.
 func (d *device) pack(ctx context.Context) (*client.Packed, error) {
-	revs, err := d.st.Pending(ctx)
-	if err != nil || len(revs) == 0 {
-		return nil, err
-	}
-	v, _, err := d.st.GetMeta(ctx, "test.seq")
-	if err != nil {
-		return nil, err
-	}
-	seq, _ := strconv.ParseUint(v, 10, 64)
-	seq++
-	data, m, err := batch.Create(revs, batch.Options{Device: d.id, Signer: d.signer, Principal: d.principal, Sequence: seq})
-	if err != nil {
-		return nil, err
-	}
-	p := filepath.Join(d.home, client.OutboxDir, fmt.Sprintf("%06d-%s%s", seq, m.ID, batch.Ext))
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(revs))
-	for i, r := range revs {
-		ids[i] = r.ID
-	}
-	err = d.st.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.MarkBatched(m.ID, ids); err != nil {
-			return err
-		}
-		return tx.SetMeta("test.seq", strconv.FormatUint(seq, 10))
-	})
-	return &client.Packed{Seq: seq, Batch: m.ID, Revisions: len(revs), Path: p}, err
+	res, err := client.CreateBatch(ctx, d.st, client.CreateOptions{Home: d.home, Device: d.id, Signer: d.signer, Principal: d.principal})
+	return res.Packed(), err
 }
 
 func (d *device) opts(cat client.Catalog) client.Options {
