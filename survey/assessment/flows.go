@@ -15,27 +15,10 @@ import (
 
 // Error is a step of New, Export or Report that failed: what was being done, in every
 // language, and why.
-type Error struct {
-	What survey.Text
-	Err  error
-}
-
-func (e *Error) Error() string { return e.What.Get(survey.LangEN) + ": " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Text returns the message with its cause's in every language.
-func (e *Error) Text() survey.Text {
-	cause := survey.T(e.Err.Error(), e.Err.Error())
-	if t, ok := e.Err.(interface{ Text() survey.Text }); ok && !t.Text().Empty() {
-		cause = t.Text()
-	}
-	return survey.T(e.What.Get(survey.LangEN)+": "+cause.Get(survey.LangEN), e.What.Get(survey.LangVI)+": "+cause.Get(survey.LangVI))
-}
+type Error = survey.StepError
 
 func stepError(err error, en, vi string, args ...any) error {
-	return &Error{What: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...)), Err: err}
+	return survey.StepErr(err, en, vi, args...)
 }
 
 // NoQuestionnaireError is Export's and Report's error when an assessment's questionnaire

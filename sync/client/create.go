@@ -104,31 +104,6 @@ func (res CreateResult) Packed() *Packed {
 	return p
 }
 
-// StepError is a step of batch creation or copying that failed: what was being done, in
-// every language, and why.
-type StepError struct {
-	What survey.Text
-	Err  error
-}
-
-func (e *StepError) Error() string { return e.What.Get(survey.LangEN) + ": " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *StepError) Unwrap() error { return e.Err }
-
-// Text returns the message with its cause's in every language.
-func (e *StepError) Text() survey.Text {
-	cause := survey.T(e.Err.Error(), e.Err.Error())
-	if t, ok := e.Err.(interface{ Text() survey.Text }); ok && !t.Text().Empty() {
-		cause = t.Text()
-	}
-	return survey.T(e.What.Get(survey.LangEN)+": "+cause.Get(survey.LangEN), e.What.Get(survey.LangVI)+": "+cause.Get(survey.LangVI))
-}
-
-func stepError(err error, en, vi string, args ...any) *StepError {
-	return &StepError{What: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...)), Err: err}
-}
-
 // errNothingPending ends the transaction of a run that has nothing to record.
 var errNothingPending = errors.New("nothing pending")
 
@@ -151,14 +126,14 @@ var errNothingPending = errors.New("nothing pending")
 //   - With nothing that can travel and nothing to adopt it writes nothing and returns a
 //     result with no Made.
 //
-// Errors are *StepError (with a text in every language), or the context's.
+// Errors are *survey.StepError (with a text in every language), or the context's.
 func CreateBatch(ctx context.Context, st *store.Store, o CreateOptions) (CreateResult, error) {
 	if o.Device == "" || o.Signer == nil {
 		return CreateResult{}, errors.New("create batch: no device id or no device key")
 	}
 	outbox := filepath.Join(o.Home, OutboxDir)
 	if err := os.MkdirAll(outbox, 0o700); err != nil {
-		return CreateResult{}, stepError(err, "create the outbox", "tạo thư mục outbox")
+		return CreateResult{}, survey.StepErr(err, "create the outbox", "tạo thư mục outbox")
 	}
 	var res CreateResult
 	err := st.Update(ctx, func(tx *store.Tx) error {
@@ -229,7 +204,7 @@ func CreateBatch(ctx context.Context, st *store.Store, o CreateOptions) (CreateR
 			}
 			p := filepath.Join(outbox, OutboxName(m))
 			if err := writeNewDurable(p, data); err != nil {
-				return stepError(err, "write %s", "ghi %s", p)
+				return survey.StepErr(err, "write %s", "ghi %s", p)
 			}
 			res.Made = append(res.Made, Made{Path: p, Manifest: m})
 			if err := tx.MarkBatched(m.ID, revisionIDs(run)); err != nil {
@@ -248,7 +223,7 @@ func CreateBatch(ctx context.Context, st *store.Store, o CreateOptions) (CreateR
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		return res, stepError(err, "create batch", "tạo lô dữ liệu")
+		return res, survey.StepErr(err, "create batch", "tạo lô dữ liệu")
 	}
 	return res, nil
 }
@@ -443,14 +418,14 @@ func CopyOutbox(ctx context.Context, st *store.Store, home, dir string) ([]strin
 	outbox := filepath.Join(home, OutboxDir)
 	todo, err := outboxBatches(outbox, copied)
 	if err != nil {
-		return nil, stepError(err, "read the outbox", "đọc thư mục outbox")
+		return nil, survey.StepErr(err, "read the outbox", "đọc thư mục outbox")
 	}
 	var wrote []string
 	for _, f := range todo {
 		from, to := f.path, filepath.Join(dir, filepath.Base(f.path))
 		data, err := os.ReadFile(from)
 		if err != nil {
-			return wrote, stepError(err, "read %s", "đọc %s", from)
+			return wrote, survey.StepErr(err, "read %s", "đọc %s", from)
 		}
 		if old, err := os.ReadFile(to); err != nil || !bytes.Equal(old, data) {
 			if err := writeNewDurable(to, data); err != nil {
