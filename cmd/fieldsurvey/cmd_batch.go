@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
+	"github.com/fieldsurvey/fieldsurvey/sync/usb"
 )
 
 func newBatchCommand(g *globals) *cobra.Command {
@@ -226,19 +226,28 @@ func (o *trustOptions) load() (*keys.AllowedSigners, []age.Identity, error) {
 		}
 		signers.Signers = append(signers.Signers, one.Signers...)
 	}
+	ids, err := loadIdentities(o.identities)
+	if err != nil {
+		return nil, nil, err
+	}
+	return signers, ids, nil
+}
+
+// loadIdentities reads the --identity files: age identities or OpenSSH private keys.
+func loadIdentities(paths []string) ([]age.Identity, error) {
 	var ids []age.Identity
-	for _, path := range o.identities {
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, nil, failWrap(err, "read --identity", "đọc --identity")
+			return nil, failWrap(err, "read --identity", "đọc --identity")
 		}
 		id, err := keys.ParseIdentities(data)
 		if err != nil {
-			return nil, nil, failWrap(err, "--identity %s", "--identity %s", path)
+			return nil, failWrap(err, "--identity %s", "--identity %s", path)
 		}
 		ids = append(ids, id...)
 	}
-	return signers, ids, nil
+	return ids, nil
 }
 
 // knownQuestionnaires reports the questionnaire versions of the catalog (bundled and added).
@@ -247,31 +256,6 @@ func knownQuestionnaires(c *questionnaires.Catalog) func(batch.QuestionnaireRef)
 		_, err := c.Get(q.ID, q.Version)
 		return err == nil
 	}
-}
-
-// batchFiles expands the arguments: a folder stands for the *.fsbatch files in it, sorted.
-func batchFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, failWrap(err, "batch file", "tệp lô dữ liệu")
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		ms, err := filepath.Glob(filepath.Join(a, "*"+batch.Ext))
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(ms)
-		out = append(out, ms...)
-	}
-	if len(out) == 0 {
-		return nil, fail("no batch files (*.fsbatch) in %s", "không có tệp lô dữ liệu (*.fsbatch) trong %s", strings.Join(args, ", "))
-	}
-	return out, nil
 }
 
 type batchVerifyOptions struct {
@@ -322,7 +306,7 @@ func (o trustOptions) checkInputs(g *globals, args []string) (hub.Options, []str
 	if err != nil {
 		return hub.Options{}, nil, err
 	}
-	files, err := batchFiles(args)
+	files, err := usb.BatchFiles(args)
 	if err != nil {
 		return hub.Options{}, nil, err
 	}
@@ -338,38 +322,22 @@ func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVe
 	if err != nil {
 		return err
 	}
-	signers, ids, known := hopts.Signers, hopts.Identities, hopts.Known
 	var results []verifyResult
 	failed := 0
-	for _, file := range files {
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		r := verifyResult{File: file}
-		b, err := batch.ReadFile(file)
-		if err == nil {
-			r.Manifest, r.Key = &b.Manifest, keys.Fingerprint(b.SignerKey())
-			if b.Encrypted() && len(ids) == 0 {
-				// Without a key, check all but the revisions themselves.
-				r.Unchecked = true
-				if err = batch.Verify(b, signers); err == nil {
-					err = batch.CheckQuestionnaires(&b.Manifest, known)
-				}
-			} else {
-				_, err = hub.Check(b, hopts)
-			}
-		}
-		if err != nil {
+	err = usb.Verify(ctx, files, hopts, func(v usb.Verified) {
+		r := verifyResult{File: v.File, OK: v.Err == nil, Manifest: v.Manifest, Key: v.Key, Unchecked: v.Unchecked}
+		if v.Err != nil {
 			failed++
-			reason, detail := hub.Explain(err)
+			reason, detail := hub.Explain(v.Err)
 			r.reason, r.Check, r.Error = reason, reason.Get(survey.LangEN), detail
-		} else {
-			r.OK = true
 		}
 		results = append(results, r)
 		if !opts.json {
 			printVerify(g, r)
 		}
+	})
+	if err != nil {
+		return contextErr(ctx, err)
 	}
 	if opts.json {
 		if err := writeJSON(g.stdout, results); err != nil {
@@ -432,7 +400,7 @@ type inspectResult struct {
 }
 
 func runBatchInspect(_ context.Context, g *globals, args []string, opts batchInspectOptions) error {
-	files, err := batchFiles(args)
+	files, err := usb.BatchFiles(args)
 	if err != nil {
 		return err
 	}

@@ -257,18 +257,12 @@ func homePolicy(g *globals, args []string, trust trustOptions) (usb.Policy, []st
 			p.Identities = append(p.Identities, ids...)
 		}
 	}
-	for _, path := range trust.identities {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return usb.Policy{}, nil, failWrap(err, "read --identity", "đọc --identity")
-		}
-		ids, err := keys.ParseIdentities(data)
-		if err != nil {
-			return usb.Policy{}, nil, failWrap(err, "--identity %s", "--identity %s", path)
-		}
-		p.Identities = append(p.Identities, ids...)
+	ids, err := loadIdentities(trust.identities)
+	if err != nil {
+		return usb.Policy{}, nil, err
 	}
-	files, err := batchFiles(args)
+	p.Identities = append(p.Identities, ids...)
+	files, err := usb.BatchFiles(args)
 	if err != nil {
 		return usb.Policy{}, nil, err
 	}

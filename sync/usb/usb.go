@@ -20,6 +20,10 @@
 // A refused batch adds nothing (see sync/hub). Revisions of an interview the home does
 // not hold (a supervisor's decision on another laptop's interview) are kept: they take
 // effect when the interview arrives.
+//
+// Files merges batch files in groups; Verify checks batch files as a merge would without
+// changing anything (`batch verify`); BatchFiles expands the names given on a command line
+// (a folder: its *.fsbatch files).
 package usb
 
 import (
