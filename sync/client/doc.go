@@ -5,8 +5,16 @@
 // laptops, supervisors, the server: decisions, settlements, edits), the questionnaire
 // versions the server publishes, and the keys of the supervisors the server vouches for.
 //
+// CreateBatch packs the revisions of the local store not yet in a batch into signed batch
+// files in the outbox (what `batch create` and `sync` do first), and CopyOutbox copies the
+// outbox to a folder (`batch create --out`, a USB stick).
+//
 // # Guarantees
 //
+//   - Batch sequence numbers never repeat: CreateBatch runs in the store's write
+//     transaction, and each outbox file is durable before its revisions are marked and its
+//     number recorded. A file left by a run that stopped in between is adopted when it is
+//     the batch the next run would make (its bytes kept), else moved to outbox/uncommitted.
 //   - The server's key is pinned at enrolment from the fingerprint the one-time token
 //     carries (no trust on first use), and everything the server sends that matters is
 //     checked against that key before use: the enrolment answer, every receipt, every

@@ -31,7 +31,7 @@ import (
 
 // Folders and files of sync in the home folder.
 const (
-	OutboxDir  = "outbox"          // batches waiting to be sent (written by the batch package)
+	OutboxDir  = "outbox"          // batches waiting to be sent (written by CreateBatch)
 	SentDir    = "sent"            // batches the server acknowledged, each with NAME.receipt.json
 	RefusedDir = "outbox/refused"  // batches the server refused for their content, each with NAME.refusal.json
 	StateFile  = "sync-state.json" // when sync last ran, sent, failed
