@@ -108,7 +108,8 @@ func runBatchCreate(ctx context.Context, g *globals, opts batchCreateOptions) er
 		for _, p := range copies {
 			fmt.Fprintln(g.stdout, p)
 		}
-		if ce := (*client.CopyError)(nil); errors.As(err, &ce) {
+		var ce *client.CopyError
+		if errors.As(err, &ce) {
 			return withHint(failWrap(ce.Err, "copy the batch to %s", "chép lô dữ liệu vào %s", ce.Dir),
 				"the batch is safe in %s; run this command again to copy it (after moving the other file away), or copy it by hand",
 				"lô dữ liệu vẫn an toàn trong %s; hãy chạy lại lệnh này để chép (sau khi chuyển tệp kia đi), hoặc tự chép tệp", ce.From)
