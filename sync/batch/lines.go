@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -90,7 +90,10 @@ type lineV2 struct {
 	Replaces  []string        `json:"replaces"`
 }
 
-// lineDecoder decodes the lines of one batch, in order.
+// lineDecoder decodes the lines of one batch, in order. What the revisions it returns hold
+// is allocated in blocks (values in arena, replaced ids in reps, repeated strings once), not
+// a few objects a revision: a server decodes thousands of revisions a second, and the
+// garbage collector's work grows with the number of objects.
 type lineDecoder struct {
 	version int
 	n       int            // lines decoded
@@ -98,16 +101,67 @@ type lineDecoder struct {
 	byLine  []string       // line number - 1 → id
 	strs    map[string]string
 	arena   []byte
-	h       hash.Hash
-	sum     []byte
+	reps    []string // room for the replaced ids of the next lines
+	canon   []byte   // the hashed encoding of the current line
 }
 
 // newLineDecoder returns a decoder of lines of the given version, with room for about
 // size bytes of values.
 func newLineDecoder(version int, size int64) *lineDecoder {
-	return &lineDecoder{version: version, ids: map[string]int{}, strs: map[string]string{}, h: sha256.New(),
-		arena: make([]byte, 0, size)}
+	d := &lineDecoder{version: version, strs: map[string]string{}, arena: make([]byte, 0, size)}
+	if version != FormatVersion1 {
+		// About one line per 200 bytes of content (a DGRA batch has 180-220).
+		n := int(min(size/200, 1<<16))
+		d.ids, d.byLine = make(map[string]int, n), make([]string, 0, n)
+	}
+	return d
 }
+
+// lineDecoders keeps the tables of decoders released (release): the maps and buffers a
+// decoder uses only while it decodes.
+var lineDecoders sync.Pool // *lineDecoder
+
+// getLineDecoder is newLineDecoder, reusing the tables of a released decoder.
+func getLineDecoder(version int, size int64) *lineDecoder {
+	d, _ := lineDecoders.Get().(*lineDecoder)
+	if d == nil {
+		return newLineDecoder(version, size)
+	}
+	d.version, d.arena = version, make([]byte, 0, size)
+	if version != FormatVersion1 && d.ids == nil {
+		n := int(min(size/200, 1<<16))
+		d.ids, d.byLine = make(map[string]int, n), make([]string, 0, n)
+	}
+	return d
+}
+
+// release gives d's tables back for another batch. What the revisions decoded hold (the
+// arena, the replaced ids, the strings) stays theirs.
+func (d *lineDecoder) release() {
+	if len(d.ids) > 1<<16 || len(d.strs) > 4096 || cap(d.canon) > 1<<20 {
+		return // a batch out of the ordinary: not worth keeping
+	}
+	clear(d.ids)
+	clear(d.strs)
+	clear(d.byLine)
+	d.n, d.byLine, d.arena, d.reps = 0, d.byLine[:0], nil, nil
+	lineDecoders.Put(d)
+}
+
+// Literals of the hashed encoding.
+var (
+	litInterview = []byte(`{"interview":`)
+	litKind      = []byte(`,"kind":`)
+	litKey       = []byte(`,"key":`)
+	litValue     = []byte(`,"value":`)
+	litDevice    = []byte(`,"device":`)
+	litCounter   = []byte(`,"counter":`)
+	litTime      = []byte(`,"time":`)
+	litAuthor    = []byte(`,"author":`)
+	litReplaces  = []byte(`,"replaces":[`)
+	litEmpty     = []byte(`""`)
+	litEnd       = []byte(`]}`)
+)
 
 // errNotCanonical: the scan did not recognise the line.
 type errNotCanonical struct{ what string }
@@ -159,8 +213,7 @@ func decodeSlow(line []byte) (survey.Revision, error) {
 // own bytes), and the form checks of survey.Revision.Verify.
 func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	s := lineScanner{b: line}
-	h := d.h
-	h.Reset()
+	h := hashed{d.canon[:0]}
 	var r survey.Revision
 	var idRaw []byte
 	v1 := d.version == FormatVersion1
@@ -177,7 +230,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	} else if !s.lit(`{"interview":`) {
 		return r, s.fail(`"interview"`)
 	}
-	h.Write([]byte(`{"interview":`))
+	h.Write(litInterview)
 	var err error
 	field := func(name string, raw []byte) (string, error) {
 		if raw == nil {
@@ -192,13 +245,13 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if !s.lit(`,"kind":`) {
 		return r, s.fail(`"kind"`)
 	}
-	h.Write([]byte(`,"kind":`))
+	h.Write(litKind)
 	kind, err := field("kind", s.str())
 	if err != nil {
 		return r, err
 	}
 	r.Kind = survey.Kind(kind)
-	h.Write([]byte(`,"key":`))
+	h.Write(litKey)
 	switch {
 	case s.lit(`,"key":`):
 		if r.Key, err = field("key", s.str()); err != nil {
@@ -208,14 +261,14 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 			return r, s.fail("an empty key")
 		}
 	case v1:
-		h.Write([]byte(`""`))
+		h.Write(litEmpty)
 	default:
 		return r, s.fail(`"key"`)
 	}
 	if !s.lit(`,"value":`) {
 		return r, s.fail(`"value"`)
 	}
-	h.Write([]byte(`,"value":`))
+	h.Write(litValue)
 	val := s.value()
 	if val == nil {
 		return r, s.fail("the value")
@@ -227,14 +280,14 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if !s.lit(`,"device":`) {
 		return r, s.fail(`"device"`)
 	}
-	h.Write([]byte(`,"device":`))
+	h.Write(litDevice)
 	if r.Device, err = field("device", s.str()); err != nil {
 		return r, err
 	}
 	if !s.lit(`,"counter":`) {
 		return r, s.fail(`"counter"`)
 	}
-	h.Write([]byte(`,"counter":`))
+	h.Write(litCounter)
 	num := s.uint()
 	if num == nil {
 		return r, s.fail("the counter")
@@ -246,7 +299,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if !s.lit(`,"time":`) {
 		return r, s.fail(`"time"`)
 	}
-	h.Write([]byte(`,"time":`))
+	h.Write(litTime)
 	tr := s.str()
 	if len(tr) != len(survey.TimeFormat)+2 {
 		return r, s.fail("the time")
@@ -256,7 +309,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if r.Time, ok = parseTime(tr[1 : len(tr)-1]); !ok {
 		return r, s.fail("the time")
 	}
-	h.Write([]byte(`,"author":`))
+	h.Write(litAuthor)
 	switch {
 	case s.lit(`,"author":`):
 		if r.Author, err = field("author", s.str()); err != nil {
@@ -266,13 +319,17 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 			return r, s.fail("an empty author")
 		}
 	case v1:
-		h.Write([]byte(`""`))
+		h.Write(litEmpty)
 	default:
 		return r, s.fail(`"author"`)
 	}
-	h.Write([]byte(`,"replaces":[`))
+	h.Write(litReplaces)
 	switch {
 	case s.lit(`,"replaces":[`):
+		if cap(d.reps)-len(d.reps) < 64 {
+			d.reps = make([]string, 0, 1024)
+		}
+		first := len(d.reps)
 		for k := 0; ; k++ {
 			if s.lit("]") {
 				if v1 && k == 0 {
@@ -284,7 +341,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 				if !s.lit(",") {
 					return r, s.fail("the replaces")
 				}
-				h.Write([]byte(","))
+				h.b = append(h.b, ',')
 			}
 			raw := s.str()
 			if raw == nil {
@@ -300,28 +357,34 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 					return r, errors.New("replaces " + strconv.Quote(clip(id)) + ", which is no earlier line")
 				}
 				id = d.byLine[n-1]
-				h.Write([]byte(`"` + id + `"`))
+				h.b = append(append(append(h.b, '"'), id...), '"')
 			} else {
 				if n, ok := d.ids[id]; ok && !v1 {
 					return r, s.fail(fmt.Sprintf("replaces %.12s written in full, not as @%d", id, n))
 				}
 				h.Write(raw)
 			}
-			r.Replaces = append(r.Replaces, id)
+			d.reps = append(d.reps, id)
+		}
+		if len(d.reps) > first {
+			r.Replaces = d.reps[first:len(d.reps):len(d.reps)]
 		}
 	case v1:
 	default:
 		return r, s.fail(`"replaces"`)
 	}
-	h.Write([]byte(`]}`))
+	h.Write(litEnd)
 	if !s.lit("}") || s.i != len(line) {
 		return r, s.fail("the end of the line")
 	}
 	if err := checkForm(r); err != nil {
 		return r, err
 	}
-	d.sum = h.Sum(d.sum[:0])
-	r.ID = hex.EncodeToString(d.sum)
+	d.canon = h.b // kept for the next line
+	sum := sha256.Sum256(h.b)
+	var id [64]byte
+	hex.Encode(id[:], sum[:])
+	r.ID = string(id[:])
 	if v1 && string(idRaw[1:65]) != r.ID {
 		// Not necessarily a bad id: let the slow path say.
 		return r, errNotCanonical{"the id"}
@@ -383,7 +446,12 @@ func (d *lineDecoder) text(raw []byte) (string, error) {
 	}
 	var v string
 	if bytes.IndexByte(raw, '\\') < 0 {
-		v = string(raw[1 : len(raw)-1])
+		k := string(raw) // one string for the key and the value
+		v = k[1 : len(k)-1]
+		if len(d.strs) < 4096 {
+			d.strs[k] = v
+		}
+		return v, nil
 	} else {
 		// An escape: canonical only if encoding/json writes it so.
 		if err := json.Unmarshal(raw, &v); err != nil {
@@ -398,6 +466,11 @@ func (d *lineDecoder) text(raw []byte) (string, error) {
 	}
 	return v, nil
 }
+
+// hashed gathers the encoding a line's id is the hash of.
+type hashed struct{ b []byte }
+
+func (h *hashed) Write(p []byte) { h.b = append(h.b, p...) }
 
 // lineScanner reads the fixed layout of a line.
 type lineScanner struct {
