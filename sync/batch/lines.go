@@ -102,19 +102,25 @@ type lineDecoder struct {
 	strs    map[string]string
 	arena   []byte
 	reps    []string // room for the replaced ids of the next lines
+	lines   int      // the number of lines expected
 	canon   []byte   // the hashed encoding of the current line
 }
 
 // newLineDecoder returns a decoder of lines of the given version, with room for about
 // size bytes of values.
 func newLineDecoder(version int, size int64) *lineDecoder {
-	d := &lineDecoder{version: version, strs: map[string]string{}, arena: make([]byte, 0, size)}
-	if version != FormatVersion1 {
-		// About one line per 200 bytes of content (a DGRA batch has 180-220).
-		n := int(min(size/200, 1<<16))
-		d.ids, d.byLine = make(map[string]int, n), make([]string, 0, n)
-	}
+	d := &lineDecoder{strs: map[string]string{}}
+	d.reset(version, size)
 	return d
+}
+
+// reset readies d for a batch of the given version with about size bytes of values.
+func (d *lineDecoder) reset(version int, size int64) {
+	// About one line per 250 bytes of content (a DGRA batch has 480, a short one 200).
+	d.version, d.lines, d.arena = version, int(min(size/250, 1<<16)), make([]byte, 0, size)
+	if version != FormatVersion1 && d.ids == nil {
+		d.ids, d.byLine = make(map[string]int, d.lines), make([]string, 0, d.lines)
+	}
 }
 
 // lineDecoders keeps the tables of decoders released (release): the maps and buffers a
@@ -127,11 +133,7 @@ func getLineDecoder(version int, size int64) *lineDecoder {
 	if d == nil {
 		return newLineDecoder(version, size)
 	}
-	d.version, d.arena = version, make([]byte, 0, size)
-	if version != FormatVersion1 && d.ids == nil {
-		n := int(min(size/200, 1<<16))
-		d.ids, d.byLine = make(map[string]int, n), make([]string, 0, n)
-	}
+	d.reset(version, size)
 	return d
 }
 
@@ -326,8 +328,9 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	h.Write(litReplaces)
 	switch {
 	case s.lit(`,"replaces":[`):
-		if cap(d.reps)-len(d.reps) < 64 {
-			d.reps = make([]string, 0, 1024)
+		if cap(d.reps)-len(d.reps) < 16 {
+			// Blocks of about one id a line (a DGRA interview's 118 lines replace ~80).
+			d.reps = make([]string, 0, max(64, min(1024, d.lines)))
 		}
 		first := len(d.reps)
 		for k := 0; ; k++ {
