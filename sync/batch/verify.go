@@ -209,8 +209,11 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 		if err != nil {
 			return nil, bad(n, "%v", err)
 		}
-		if err := survey.CheckInterviewID(r.Interview); err != nil {
-			return nil, bad(n, "%v", err)
+		// Lines of one interview follow each other: its id is checked on the first.
+		if len(revs) == 0 || r.Interview != revs[len(revs)-1].Interview {
+			if err := survey.CheckInterviewID(r.Interview); err != nil {
+				return nil, bad(n, "%v", err)
+			}
 		}
 		if len(revs) > 0 && compareRevision(revs[len(revs)-1], r) >= 0 {
 			return nil, bad(n, "revisions are not sorted by device, counter and id, or repeat")
