@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestServeGC: serve collects at five times the live heap within 1 GiB unless GOGC or
+// TestServeGC: serve collects at three times the live heap within 1 GiB unless GOGC or
 // GOMEMLIMIT is set, and then leaves the runtime's settings as the variables made them.
 func TestServeGC(t *testing.T) {
 	percent, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(-1)
