@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"filippo.io/age"
@@ -49,7 +50,9 @@ upload in flight at a time, and an upload slower than --min-upload-rate (after 1
 Logs are structured (JSON by default) on stderr. On SIGINT or SIGTERM the server stops
 accepting connections and finishes the uploads in flight before it exits, with status 0
 when all finished (1 when some had to be cut). Without --tls-cert and --tls-key it speaks
-plain HTTP: put it behind a TLS proxy, or give it a certificate.
+plain HTTP: put it behind a TLS proxy, or give it a certificate. Its garbage collector lets
+the heap grow to three times what is live (GOGC=200) within a soft limit of 1 GiB
+(GOMEMLIMIT); set either variable in its environment to choose otherwise.
 
 serve chạy máy chủ trung tâm để các thiết bị đồng bộ. Dữ liệu nằm trong DIR: kho tổng hợp
 hub.db và khoá Ed25519 của máy chủ (tạo khi khởi động lần đầu). Khi nhận SIGINT hoặc SIGTERM,
@@ -58,7 +61,9 @@ thoát 0 khi mọi lượt đã xong (1 khi phải cắt ngang một số lượ
 kèm tên mục kiểm tra không đạt (kho không trả lời, tệp kho hay thư mục dữ liệu không ghi được,
 dung lượng trống dưới --min-free-bytes). Lượt tải lên được thiết bị đã đăng ký ký và kiểm tra
 trước khi máy chủ dành bộ nhớ; mỗi thiết bị chỉ một lượt tải lên cùng lúc, và lượt chậm hơn
---min-upload-rate (sau 10 giây) bị cắt.`,
+--min-upload-rate (sau 10 giây) bị cắt. Bộ thu gom rác của máy chủ để vùng nhớ heap lớn tới ba
+lần phần đang dùng (GOGC=200) trong giới hạn mềm 1 GiB (GOMEMLIMIT); đặt một trong hai biến
+môi trường này để chọn khác.`,
 		Example: `  fieldsurvey serve --data /srv/fieldsurvey
   fieldsurvey serve --data /srv/fieldsurvey --addr 0.0.0.0:8750 --tls-cert cert.pem --tls-key key.pem
   fieldsurvey server token --data /srv/fieldsurvey --assessor "Nguyễn Văn An"`,
@@ -153,6 +158,30 @@ func openServerData(ctx context.Context, g *globals, dir, database string, creat
 	return d.Store, &serverKey{signer: d.Signer, path: d.KeyPath}, nil
 }
 
+// serveGCPercent and serveMemoryLimit are serve's garbage collector settings (serveGC).
+const (
+	serveGCPercent   = 200
+	serveMemoryLimit = 1 << 30
+)
+
+// serveGC lets the heap grow to three times what is live before collecting, within a
+// soft limit of 1 GiB, unless GOGC or GOMEMLIMIT says otherwise. What a server keeps alive
+// is mostly the batches checked and waiting for the writer (a live heap of 107-150 MB with
+// 500 devices uploading at once), and it makes garbage of every batch it checks. Measured
+// on the serve process (TestLoad, 3,000 DGRA interviews from 500 devices, load 3.5-6.5):
+// the collector's CPU (GODEBUG=gctrace=1, summed) 0.71 s with Go's default (100), 0.29 s
+// with 200, 0.32 s with 400; peak resident memory 318-363 MiB, 559 MiB, 544-708 MiB. 400
+// bought nothing more than 200 for up to 150 MiB more. The limit keeps a server that
+// holds far more (large batches) from growing to three times it: near 1 GiB the
+// collector runs as often as it must to stay there (the runtime caps it at half the CPU).
+func serveGC() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(serveGCPercent)
+	debug.SetMemoryLimit(serveMemoryLimit)
+}
+
 func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 	if (opts.tlsCert == "") != (opts.tlsKey == "") {
 		return fail("--tls-cert and --tls-key go together", "--tls-cert và --tls-key phải đi cùng nhau")
@@ -170,6 +199,7 @@ func runServe(ctx context.Context, g *globals, opts serveOptions) error {
 		return fail("--min-free-bytes and --min-upload-rate are 0 or more", "--min-free-bytes và --min-upload-rate phải từ 0 trở lên")
 	}
 	log := slog.New(h)
+	serveGC()
 	database := serverDatabase(g, opts.database)
 	st, key, err := openServerData(ctx, g, opts.data, database, true)
 	if err != nil {

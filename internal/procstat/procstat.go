@@ -32,6 +32,22 @@ func written(pid string) int64 {
 	return 0
 }
 
+// PeakRSS returns the most memory process pid has held resident at once (Linux
+// /proc/PID/status VmHWM), in bytes, or 0 where that is unknown.
+func PeakRSS(pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n << 10
+		}
+	}
+	return 0
+}
+
 // LoadAverage returns the one-minute load average (Linux /proc/loadavg), or 0 where that
 // is unknown: how busy the shared machine was beside a figure.
 func LoadAverage() float64 {

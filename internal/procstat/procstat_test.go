@@ -7,7 +7,8 @@ import (
 )
 
 // TestSelf: on Linux the figures of this process are read and plausible (CPU time grows
-// with work; this process is not PostgreSQL); elsewhere they are 0.
+// with work, the peak resident memory with what it touches; this process is not
+// PostgreSQL); elsewhere they are 0.
 func TestSelf(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		if CPU(os.Getpid()) != 0 {
@@ -33,6 +34,16 @@ func TestSelf(t *testing.T) {
 	if PostgresParent(os.Getpid()) != 0 {
 		t.Fatal("this test process taken for a PostgreSQL backend")
 	}
+	// Resident memory: at least a block this test touches, which the peak keeps after it
+	// is dropped.
+	held := make([]byte, 64<<20)
+	for i := range held {
+		held[i] = byte(i)
+	}
+	if peak := PeakRSS(os.Getpid()); peak < 64<<20 {
+		t.Fatalf("peak resident memory %d bytes after touching 64 MiB", peak)
+	}
+	runtime.KeepAlive(held)
 	if LoadAverage() < 0 {
 		t.Fatal("negative load average")
 	}

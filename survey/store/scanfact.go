@@ -33,6 +33,17 @@ func (s *valueScanner) lit(p string) bool {
 	return false
 }
 
+// field consumes sep and then p (a field's name after what separates it from the one
+// before), or nothing: lit(sep + p) without making the string.
+func (s *valueScanner) field(sep, p string) bool {
+	i := s.i
+	if s.lit(sep) && s.lit(p) {
+		return true
+	}
+	s.i = i
+	return false
+}
+
 // peek returns the next byte, or 0 at the end.
 func (s *valueScanner) peek() byte {
 	if s.i < len(s.b) {
@@ -42,53 +53,77 @@ func (s *valueScanner) peek() byte {
 }
 
 // str consumes a JSON string encoding/json accepts and returns its raw bytes between the
-// quotes, and whether it holds an escape or a byte outside ASCII (its Go string then
-// differs from its raw bytes).
-func (s *valueScanner) str() (raw []byte, plain bool, ok bool) {
+// quotes (see plainASCII).
+func (s *valueScanner) str() (raw []byte, ok bool) {
 	if s.peek() != '"' {
-		return nil, false, false
+		return nil, false
 	}
 	s.i++
 	start := s.i
-	plain = true
 	for s.i < len(s.b) {
-		c := s.b[s.i]
+		// A run of bytes that need no attention, eight at a time while it lasts.
+		b, i := s.b, s.i
+		for i+8 <= len(b) && asIs[b[i]] && asIs[b[i+1]] && asIs[b[i+2]] && asIs[b[i+3]] &&
+			asIs[b[i+4]] && asIs[b[i+5]] && asIs[b[i+6]] && asIs[b[i+7]] {
+			i += 8
+		}
+		for i < len(b) && asIs[b[i]] {
+			i++
+		}
+		if s.i = i; i >= len(b) {
+			break
+		}
+		c := b[i]
 		switch {
 		case c == '"':
 			raw = s.b[start:s.i]
 			s.i++
-			return raw, plain, true
+			return raw, true
 		case c < 0x20:
-			return nil, false, false
-		case c == '\\':
-			plain = false
+			return nil, false
+		default: // a backslash
 			if s.i+1 >= len(s.b) {
-				return nil, false, false
+				return nil, false
 			}
 			switch s.b[s.i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				s.i += 2
 			case 'u':
 				if s.i+6 > len(s.b) {
-					return nil, false, false
+					return nil, false
 				}
 				for _, h := range s.b[s.i+2 : s.i+6] {
 					if !isHex(h) {
-						return nil, false, false
+						return nil, false
 					}
 				}
 				s.i += 6
 			default:
-				return nil, false, false
+				return nil, false
 			}
-		default:
-			if c >= 0x80 {
-				plain = false
-			}
-			s.i++
 		}
 	}
-	return nil, false, false
+	return nil, false
+}
+
+// asIs tells the bytes valueScanner.str passes over: all from space on but the quote and
+// the backslash (encoding/json takes any other byte in a string as it is, or as U+FFFD).
+var asIs = func() (t [256]bool) {
+	for c := 0x20; c < 0x100; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainASCII reports whether the raw bytes of a string (str) are ASCII without escapes:
+// then its Go string is those bytes.
+func plainASCII(raw []byte) bool {
+	for _, c := range raw {
+		if c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func isHex(c byte) bool {
@@ -149,7 +184,7 @@ func (s *valueScanner) strings() (int, bool) {
 	}
 	n := 0
 	for {
-		if _, _, ok := s.str(); !ok {
+		if _, ok := s.str(); !ok {
 			return 0, false
 		}
 		n++
@@ -168,7 +203,7 @@ func (s *valueScanner) strings() (int, bool) {
 func (s *valueScanner) answerValue() (answered, ok bool) {
 	switch c := s.peek(); {
 	case c == '"':
-		raw, _, ok := s.str()
+		raw, ok := s.str()
 		return len(raw) > 0, ok // a non-empty JSON string decodes to a non-empty string
 	case c == '[':
 		n, ok := s.strings()
@@ -196,14 +231,14 @@ func (s *valueScanner) evidence() bool {
 		if !s.lit(`{"polarity":`) {
 			return false
 		}
-		if _, _, ok := s.str(); !ok || !s.lit(`,"text":`) {
+		if _, ok := s.str(); !ok || !s.lit(`,"text":`) {
 			return false
 		}
-		if _, _, ok := s.str(); !ok {
+		if _, ok := s.str(); !ok {
 			return false
 		}
 		if s.lit(`,"source":`) {
-			if _, _, ok := s.str(); !ok {
+			if _, ok := s.str(); !ok {
 				return false
 			}
 		}
@@ -211,7 +246,7 @@ func (s *valueScanner) evidence() bool {
 			return false
 		}
 		if s.lit(`,"note":`) {
-			if _, _, ok := s.str(); !ok {
+			if _, ok := s.str(); !ok {
 				return false
 			}
 		}
@@ -240,15 +275,15 @@ func scanAnswer(b []byte) (answered, ok bool) {
 	}
 	// The fields in order, each optional; sep is what comes before the next one.
 	sep := ""
-	if s.lit(sep + `"rating":`) {
-		raw, _, ok := s.str()
+	if s.field(sep, `"rating":`) {
+		raw, ok := s.str()
 		if !ok {
 			return false, false
 		}
 		answered = len(raw) > 0
 		sep = ","
 	}
-	if s.lit(sep + `"value":`) {
+	if s.field(sep, `"value":`) {
 		has, ok := s.answerValue()
 		if !ok {
 			return false, false
@@ -256,19 +291,19 @@ func scanAnswer(b []byte) (answered, ok bool) {
 		answered = answered || has
 		sep = ","
 	}
-	if s.lit(sep + `"comment":`) {
-		if _, _, ok := s.str(); !ok {
+	if s.field(sep, `"comment":`) {
+		if _, ok := s.str(); !ok {
 			return false, false
 		}
 		sep = ","
 	}
-	if s.lit(sep + `"probes":`) {
+	if s.field(sep, `"probes":`) {
 		if _, ok := s.strings(); !ok {
 			return false, false
 		}
 		sep = ","
 	}
-	if s.lit(sep + `"evidence":`) {
+	if s.field(sep, `"evidence":`) {
 		if !s.evidence() {
 			return false, false
 		}
@@ -290,15 +325,15 @@ func scanSection(b []byte) (rating survey.Code, ok bool) {
 	}
 	sep := ""
 	if s.lit(`"rating":`) {
-		raw, plain, ok := s.str()
-		if !ok || !plain {
+		raw, ok := s.str()
+		if !ok || !plainASCII(raw) {
 			return "", false
 		}
 		rating = survey.Code(raw)
 		sep = ","
 	}
-	if s.lit(sep + `"comment":`) {
-		if _, _, ok := s.str(); !ok {
+	if s.field(sep, `"comment":`) {
+		if _, ok := s.str(); !ok {
 			return "", false
 		}
 	}

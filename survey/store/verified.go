@@ -57,7 +57,7 @@ func (v Verified) Interviews() []string {
 // survey.ErrBadRevision or survey.ErrBadRevisionID; otherwise the revisions come back as
 // Verified, copied.
 func Verify(revs ...survey.Revision) (Verified, error) {
-	return verify(revs, 1)
+	return verify(revs, 1, true)
 }
 
 // batchSpotCheck is how often VerifyBatchRevisions recomputes an id: the first revision
@@ -71,28 +71,39 @@ const batchSpotCheck = 16
 // recomputes the id of the first revision and of every 16th (a caller handing it anything
 // else is caught at once, not after the fact), and makes every other check of Verify on
 // all of them. Revisions from anywhere else go through Verify.
+//
+// Unlike Verify, it takes the revisions over instead of copying them (the reader made
+// them for the caller alone, and a server checks thousands a second): the caller must not
+// change revs, their values or what they replace afterwards.
 func VerifyBatchRevisions(revs ...survey.Revision) (Verified, error) {
-	return verify(revs, batchSpotCheck)
+	return verify(revs, batchSpotCheck, false)
 }
 
 // verify checks revs as Verify does, computing the id of every every-th revision (and
-// the form of all).
-func verify(revs []survey.Revision, every int) (Verified, error) {
-	size := 0
-	for _, r := range revs {
-		size += len(r.Value)
+// the form of all), with copies of revs or (copied false) revs themselves.
+func verify(revs []survey.Revision, every int, copied bool) (Verified, error) {
+	var arena []byte
+	v := Verified{revs: revs, facts: make([]fact, len(revs))}
+	if copied {
+		size := 0
+		for _, r := range revs {
+			size += len(r.Value)
+		}
+		// One block for every value, each sub-slice capped so that none can grow into the
+		// next.
+		arena = make([]byte, 0, size)
+		v.revs = make([]survey.Revision, len(revs))
 	}
-	// One block for every value, each sub-slice capped so that none can grow into the next.
-	arena := make([]byte, 0, size)
-	v := Verified{revs: make([]survey.Revision, len(revs)), facts: make([]fact, len(revs))}
 	for i, r := range revs {
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("revision %d of %d (%s): "+format, append([]any{i + 1, len(revs), shortID(r.ID)}, args...)...)
 		}
-		start := len(arena)
-		arena = append(arena, r.Value...)
-		r.Value = arena[start:len(arena):len(arena)]
-		r.Replaces = slices.Clone(r.Replaces)
+		if copied {
+			start := len(arena)
+			arena = append(arena, r.Value...)
+			r.Value = arena[start:len(arena):len(arena)]
+			r.Replaces = slices.Clone(r.Replaces)
+		}
 		if i%every == 0 {
 			if err := r.Verify(); err != nil {
 				return Verified{}, bad("%w", err)
@@ -112,7 +123,10 @@ func verify(revs []survey.Revision, every int) (Verified, error) {
 		if err != nil {
 			return Verified{}, bad("%w: %s value does not decode: %v", survey.ErrBadRevision, r.Kind, err)
 		}
-		v.revs[i], v.facts[i] = r, f
+		if copied {
+			v.revs[i] = r
+		}
+		v.facts[i] = f
 	}
 	return v, nil
 }

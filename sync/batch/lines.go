@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -90,24 +90,84 @@ type lineV2 struct {
 	Replaces  []string        `json:"replaces"`
 }
 
-// lineDecoder decodes the lines of one batch, in order.
+// lineDecoder decodes the lines of one batch, in order. What the revisions it returns hold
+// is allocated in blocks (values in arena, replaced ids in reps, repeated strings once), not
+// a few objects a revision: a server decodes thousands of revisions a second, and the
+// garbage collector's work grows with the number of objects.
 type lineDecoder struct {
 	version int
-	n       int            // lines decoded
-	ids     map[string]int // id → line number
-	byLine  []string       // line number - 1 → id
-	strs    map[string]string
+	n       int                 // lines decoded
+	ids     map[string]int      // id → line number
+	byLine  []string            // line number - 1 → id
+	strs    map[string]interned // by the string as received
 	arena   []byte
-	h       hash.Hash
-	sum     []byte
+	reps    []string // room for the replaced ids of the next lines
+	lines   int      // the number of lines expected
+	canon   []byte   // the hashed encoding of the current line
+	// prev holds the interview id, kind, device and author of the line before, as
+	// received (raw) and decoded; lastKey is the raw form text last returned.
+	prev    [4]interned
+	lastKey string
 }
 
 // newLineDecoder returns a decoder of lines of the given version, with room for about
 // size bytes of values.
 func newLineDecoder(version int, size int64) *lineDecoder {
-	return &lineDecoder{version: version, ids: map[string]int{}, strs: map[string]string{}, h: sha256.New(),
-		arena: make([]byte, 0, size)}
+	d := &lineDecoder{strs: map[string]interned{}}
+	d.reset(version, size)
+	return d
 }
+
+// reset readies d for a batch of the given version with about size bytes of values.
+func (d *lineDecoder) reset(version int, size int64) {
+	// About one line per 250 bytes of content (a DGRA batch has 480, a short one 200).
+	d.version, d.lines, d.arena = version, int(min(size/250, 1<<16)), make([]byte, 0, size)
+	if version != FormatVersion1 && d.ids == nil {
+		d.ids, d.byLine = make(map[string]int, d.lines), make([]string, 0, d.lines)
+	}
+}
+
+// lineDecoders keeps the tables of decoders released (release): the maps and buffers a
+// decoder uses only while it decodes.
+var lineDecoders sync.Pool // *lineDecoder
+
+// getLineDecoder is newLineDecoder, reusing the tables of a released decoder.
+func getLineDecoder(version int, size int64) *lineDecoder {
+	d, _ := lineDecoders.Get().(*lineDecoder)
+	if d == nil {
+		return newLineDecoder(version, size)
+	}
+	d.reset(version, size)
+	return d
+}
+
+// release gives d's tables back for another batch. What the revisions decoded hold (the
+// arena, the replaced ids, the strings) stays theirs.
+func (d *lineDecoder) release() {
+	if len(d.ids) > 1<<16 || len(d.strs) > 4096 || cap(d.canon) > 1<<20 {
+		return // a batch out of the ordinary: not worth keeping
+	}
+	clear(d.ids)
+	clear(d.strs)
+	clear(d.byLine)
+	d.n, d.byLine, d.arena, d.reps, d.prev, d.lastKey = 0, d.byLine[:0], nil, nil, [4]interned{}, ""
+	lineDecoders.Put(d)
+}
+
+// Literals of the hashed encoding.
+var (
+	litInterview = []byte(`{"interview":`)
+	litKind      = []byte(`,"kind":`)
+	litKey       = []byte(`,"key":`)
+	litValue     = []byte(`,"value":`)
+	litDevice    = []byte(`,"device":`)
+	litCounter   = []byte(`,"counter":`)
+	litTime      = []byte(`,"time":`)
+	litAuthor    = []byte(`,"author":`)
+	litReplaces  = []byte(`,"replaces":[`)
+	litEmpty     = []byte(`""`)
+	litEnd       = []byte(`]}`)
+)
 
 // errNotCanonical: the scan did not recognise the line.
 type errNotCanonical struct{ what string }
@@ -159,8 +219,7 @@ func decodeSlow(line []byte) (survey.Revision, error) {
 // own bytes), and the form checks of survey.Revision.Verify.
 func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	s := lineScanner{b: line}
-	h := d.h
-	h.Reset()
+	h := hashed{d.canon[:0]}
 	var r survey.Revision
 	var idRaw []byte
 	v1 := d.version == FormatVersion1
@@ -177,45 +236,53 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	} else if !s.lit(`{"interview":`) {
 		return r, s.fail(`"interview"`)
 	}
-	h.Write([]byte(`{"interview":`))
+	h.Write(litInterview)
 	var err error
-	field := func(name string, raw []byte) (string, error) {
+	// field reads a string field; those of index 0-3 usually repeat the previous line's.
+	field := func(name string, i int, raw []byte) (string, error) {
 		if raw == nil {
 			return "", s.fail("the " + name)
 		}
 		h.Write(raw)
-		return d.text(raw)
+		if i >= 0 && d.prev[i].raw == string(raw) {
+			return d.prev[i].text, nil
+		}
+		v, err := d.text(raw)
+		if i >= 0 && err == nil {
+			d.prev[i] = interned{d.lastKey, v}
+		}
+		return v, err
 	}
-	if r.Interview, err = field("interview id", s.str()); err != nil {
+	if r.Interview, err = field("interview id", 0, s.str()); err != nil {
 		return r, err
 	}
 	if !s.lit(`,"kind":`) {
 		return r, s.fail(`"kind"`)
 	}
-	h.Write([]byte(`,"kind":`))
-	kind, err := field("kind", s.str())
+	h.Write(litKind)
+	kind, err := field("kind", 1, s.str())
 	if err != nil {
 		return r, err
 	}
 	r.Kind = survey.Kind(kind)
-	h.Write([]byte(`,"key":`))
+	h.Write(litKey)
 	switch {
 	case s.lit(`,"key":`):
-		if r.Key, err = field("key", s.str()); err != nil {
+		if r.Key, err = field("key", -1, s.str()); err != nil {
 			return r, err
 		}
 		if v1 && r.Key == "" {
 			return r, s.fail("an empty key")
 		}
 	case v1:
-		h.Write([]byte(`""`))
+		h.Write(litEmpty)
 	default:
 		return r, s.fail(`"key"`)
 	}
 	if !s.lit(`,"value":`) {
 		return r, s.fail(`"value"`)
 	}
-	h.Write([]byte(`,"value":`))
+	h.Write(litValue)
 	val := s.value()
 	if val == nil {
 		return r, s.fail("the value")
@@ -227,14 +294,14 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if !s.lit(`,"device":`) {
 		return r, s.fail(`"device"`)
 	}
-	h.Write([]byte(`,"device":`))
-	if r.Device, err = field("device", s.str()); err != nil {
+	h.Write(litDevice)
+	if r.Device, err = field("device", 2, s.str()); err != nil {
 		return r, err
 	}
 	if !s.lit(`,"counter":`) {
 		return r, s.fail(`"counter"`)
 	}
-	h.Write([]byte(`,"counter":`))
+	h.Write(litCounter)
 	num := s.uint()
 	if num == nil {
 		return r, s.fail("the counter")
@@ -246,7 +313,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if !s.lit(`,"time":`) {
 		return r, s.fail(`"time"`)
 	}
-	h.Write([]byte(`,"time":`))
+	h.Write(litTime)
 	tr := s.str()
 	if len(tr) != len(survey.TimeFormat)+2 {
 		return r, s.fail("the time")
@@ -256,23 +323,28 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	if r.Time, ok = parseTime(tr[1 : len(tr)-1]); !ok {
 		return r, s.fail("the time")
 	}
-	h.Write([]byte(`,"author":`))
+	h.Write(litAuthor)
 	switch {
 	case s.lit(`,"author":`):
-		if r.Author, err = field("author", s.str()); err != nil {
+		if r.Author, err = field("author", 3, s.str()); err != nil {
 			return r, err
 		}
 		if v1 && r.Author == "" {
 			return r, s.fail("an empty author")
 		}
 	case v1:
-		h.Write([]byte(`""`))
+		h.Write(litEmpty)
 	default:
 		return r, s.fail(`"author"`)
 	}
-	h.Write([]byte(`,"replaces":[`))
+	h.Write(litReplaces)
 	switch {
 	case s.lit(`,"replaces":[`):
+		if cap(d.reps)-len(d.reps) < 16 {
+			// Blocks of about one id a line (a DGRA interview's 118 lines replace ~80).
+			d.reps = make([]string, 0, max(64, min(1024, d.lines)))
+		}
+		first := len(d.reps)
 		for k := 0; ; k++ {
 			if s.lit("]") {
 				if v1 && k == 0 {
@@ -284,7 +356,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 				if !s.lit(",") {
 					return r, s.fail("the replaces")
 				}
-				h.Write([]byte(","))
+				h.b = append(h.b, ',')
 			}
 			raw := s.str()
 			if raw == nil {
@@ -295,38 +367,60 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 				return r, err
 			}
 			if !v1 && strings.HasPrefix(id, "@") {
-				n, err := strconv.Atoi(id[1:])
-				if err != nil || n < 1 || n > len(d.byLine) || "@"+strconv.Itoa(n) != id {
+				n := lineNumber(id[1:])
+				if n < 1 || n > len(d.byLine) {
 					return r, errors.New("replaces " + strconv.Quote(clip(id)) + ", which is no earlier line")
 				}
 				id = d.byLine[n-1]
-				h.Write([]byte(`"` + id + `"`))
+				h.b = append(append(append(h.b, '"'), id...), '"')
 			} else {
 				if n, ok := d.ids[id]; ok && !v1 {
 					return r, s.fail(fmt.Sprintf("replaces %.12s written in full, not as @%d", id, n))
 				}
 				h.Write(raw)
 			}
-			r.Replaces = append(r.Replaces, id)
+			d.reps = append(d.reps, id)
+		}
+		if len(d.reps) > first {
+			r.Replaces = d.reps[first:len(d.reps):len(d.reps)]
 		}
 	case v1:
 	default:
 		return r, s.fail(`"replaces"`)
 	}
-	h.Write([]byte(`]}`))
+	h.Write(litEnd)
 	if !s.lit("}") || s.i != len(line) {
 		return r, s.fail("the end of the line")
 	}
 	if err := checkForm(r); err != nil {
 		return r, err
 	}
-	d.sum = h.Sum(d.sum[:0])
-	r.ID = hex.EncodeToString(d.sum)
+	d.canon = h.b // kept for the next line
+	sum := sha256.Sum256(h.b)
+	var id [64]byte
+	hex.Encode(id[:], sum[:])
+	r.ID = string(id[:])
 	if v1 && string(idRaw[1:65]) != r.ID {
 		// Not necessarily a bad id: let the slow path say.
 		return r, errNotCanonical{"the id"}
 	}
 	return r, nil
+}
+
+// lineNumber reads the N of a reference "@N" to an earlier line, written as strconv.Itoa
+// writes it (digits, no leading zero), or returns 0.
+func lineNumber(s string) int {
+	if len(s) == 0 || len(s) > 9 || s[0] == '0' {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // parseTime reads a time written in survey.TimeFormat ("2006-01-02T15:04:05.000Z"), the
@@ -378,13 +472,13 @@ func checkForm(r survey.Revision) error {
 // string for the same bytes within a batch (interview ids, devices and authors repeat on
 // every line).
 func (d *lineDecoder) text(raw []byte) (string, error) {
-	if v, ok := d.strs[string(raw)]; ok {
-		return v, nil
+	if e, ok := d.strs[string(raw)]; ok {
+		d.lastKey = e.raw
+		return e.text, nil
 	}
-	var v string
-	if bytes.IndexByte(raw, '\\') < 0 {
-		v = string(raw[1 : len(raw)-1])
-	} else {
+	k := string(raw) // one string for the key and (without escapes) the value
+	v := k[1 : len(k)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
 		// An escape: canonical only if encoding/json writes it so.
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return "", errNotCanonical{"a string"}
@@ -394,10 +488,19 @@ func (d *lineDecoder) text(raw []byte) (string, error) {
 		}
 	}
 	if len(d.strs) < 4096 {
-		d.strs[string(raw)] = v
+		d.strs[k] = interned{k, v}
 	}
+	d.lastKey = k
 	return v, nil
 }
+
+// hashed gathers the encoding a line's id is the hash of.
+type hashed struct{ b []byte }
+
+func (h *hashed) Write(p []byte) { h.b = append(h.b, p...) }
+
+// interned is a string of the lines as received (raw, with its quotes) and decoded.
+type interned struct{ raw, text string }
 
 // lineScanner reads the fixed layout of a line.
 type lineScanner struct {
@@ -425,58 +528,80 @@ func (s *lineScanner) str() []byte {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil
 	}
-	if s.skipString(true) {
+	if s.skipString() {
 		return s.b[start:s.i]
 	}
 	return nil
 }
 
-// skipString moves past the string at s.i, reporting whether it is well formed and (with
-// html) has no character encoding/json escapes.
-func (s *lineScanner) skipString(html bool) bool {
-	s.i++
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
+// skipString moves past the string at s.i, reporting whether it is well formed and has no
+// character encoding/json escapes (HTML characters, U+2028, U+2029).
+func (s *lineScanner) skipString() bool {
+	b := s.b
+	i := s.i + 1
+	for {
+		// The bytes a string holds as they are, eight at a time while they last.
+		for i+8 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] &&
+			plain[b[i+4]] && plain[b[i+5]] && plain[b[i+6]] && plain[b[i+7]] {
+			i += 8
+		}
+		for i < len(b) && plain[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			s.i = i
+			return false
+		}
+		switch c := b[i]; {
 		case c == '"':
-			s.i++
+			s.i = i + 1
 			return true
 		case c == '\\':
-			if s.i+1 >= len(s.b) {
+			if i+1 >= len(b) {
+				s.i = i
 				return false
 			}
-			switch s.b[s.i+1] {
+			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i += 2
+				i += 2
 			case 'u':
-				if s.i+6 > len(s.b) {
+				if i+6 > len(b) {
+					s.i = i
 					return false
 				}
-				for _, h := range s.b[s.i+2 : s.i+6] {
+				for _, h := range b[i+2 : i+6] {
 					if !strings.ContainsRune("0123456789abcdefABCDEF", rune(h)) {
+						s.i = i
 						return false
 					}
 				}
-				s.i += 6
+				i += 6
 			default:
+				s.i = i
 				return false
 			}
-		case c < 0x20:
+		case c < utf8.RuneSelf: // a control character or an HTML one
+			s.i = i
 			return false
-		case html && (c == '<' || c == '>' || c == '&'):
-			return false
-		case c < utf8.RuneSelf:
-			s.i++
 		default:
-			r, n := utf8.DecodeRune(s.b[s.i:])
+			r, n := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+				s.i = i
 				return false
 			}
-			s.i += n
+			i += n
 		}
 	}
-	return false
 }
+
+// plain tells the bytes a canonical string holds as they are: ASCII from space on, but
+// the quote, the backslash and the HTML characters encoding/json escapes.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	return t
+}()
 
 // uint scans a counter: digits without a leading zero.
 func (s *lineScanner) uint() []byte {
@@ -515,7 +640,7 @@ func (s *lineScanner) skipValue(depth int) bool {
 	}
 	switch c := s.b[s.i]; {
 	case c == '"':
-		return s.skipString(true)
+		return s.skipString()
 	case c == '{' || c == '[':
 		if depth+1 > maxNesting {
 			return false
@@ -531,7 +656,7 @@ func (s *lineScanner) skipValue(depth int) bool {
 		}
 		for {
 			if c == '{' {
-				if s.i >= len(s.b) || s.b[s.i] != '"' || !s.skipString(true) || s.i >= len(s.b) || s.b[s.i] != ':' {
+				if s.i >= len(s.b) || s.b[s.i] != '"' || !s.skipString() || s.i >= len(s.b) || s.b[s.i] != ':' {
 					return false
 				}
 				s.i++

@@ -169,6 +169,8 @@ func TestV2RefusesNonCanonicalLines(t *testing.T) {
 		"ref to line 0":       {change(last, `"@3"`, `"@0"`), "no earlier line"},
 		"ref forward":         {change(last, `"@3"`, `"@99"`), "no earlier line"},
 		"ref leading zero":    {change(last, `"@3"`, `"@03"`), "no earlier line"},
+		"ref with a sign":     {change(last, `"@3"`, `"@+3"`), "no earlier line"},
+		"ref not a number":    {change(last, `"@3"`, `"@3x"`), "no earlier line"},
 		"needless escape":     {change(0, `},"device":"dev-a"`, `},"device":"dev-\u0061"`), "escaped"},
 		"raw <":               {change(last-2, `\u003cb\u003e`, `<b>`), "not in canonical form: the value"},
 		"counter zero padded": {change(0, `"counter":1,`, `"counter":01,`), "not in canonical form: the counter"},

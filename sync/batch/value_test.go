@@ -6,6 +6,7 @@ import (
 	mrand "math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // valueByJSONValid is lineScanner.value as it was: the same scan for the end of the value,
@@ -16,7 +17,7 @@ func valueByJSONValid(b []byte) []byte {
 	for s.i < len(s.b) {
 		switch c := s.b[s.i]; c {
 		case '"':
-			if !s.skipString(true) {
+			if !s.skipString() {
 				return nil
 			}
 		case '{', '[':
@@ -105,4 +106,85 @@ func FuzzValue(f *testing.F) {
 		f.Add([]byte(v))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkValue(t, b) })
+}
+
+// skipStringByRune is lineScanner.skipString as it was, a byte or a rune at a time:
+// TestSkipStringAsBefore holds the table-driven one to it.
+func skipStringByRune(s *lineScanner) bool {
+	s.i++
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return true
+		case c == '\\':
+			if s.i+1 >= len(s.b) {
+				return false
+			}
+			switch s.b[s.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i += 2
+			case 'u':
+				if s.i+6 > len(s.b) {
+					return false
+				}
+				for _, h := range s.b[s.i+2 : s.i+6] {
+					if !strings.ContainsRune("0123456789abcdefABCDEF", rune(h)) {
+						return false
+					}
+				}
+				s.i += 6
+			default:
+				return false
+			}
+		case c < 0x20:
+			return false
+		case c == '<' || c == '>' || c == '&':
+			return false
+		case c < utf8.RuneSelf:
+			s.i++
+		default:
+			r, n := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			s.i += n
+		}
+	}
+	return false
+}
+
+// TestSkipStringAsBefore: skipString accepts the strings the rune-at-a-time scan accepted
+// and stops where it stopped (the position errors name), on 300,000 random strings of
+// every length around the 8-byte steps, from an alphabet of plain text and every byte
+// class that ends a run.
+func TestSkipStringAsBefore(t *testing.T) {
+	rnd := mrand.New(mrand.NewPCG(3, 4))
+	pieces := []string{"a", "Z", " ", "~", "/", "0", `"`, `\`, `\"`, `\\`, `\n`, `\u00e9`, `\u003c`, `\u12`,
+		`\x`, "<", ">", "&", "\x00", "\x1f", "\x7f", "\x80", "\xff", "é", "ệ", "\u2028", "\u2029", "\U0001F600",
+		"\xe1\xbb", "\xed\xa0\x80", "plain text ", "Luật Đất đai "}
+	for range 300000 {
+		var b strings.Builder
+		b.WriteByte('"')
+		for range rnd.IntN(24) {
+			if rnd.IntN(4) == 0 {
+				b.WriteString(pieces[rnd.IntN(len(pieces))])
+			} else {
+				b.WriteString(pieces[rnd.IntN(2)])
+			}
+		}
+		if rnd.IntN(8) != 0 {
+			b.WriteByte('"')
+		}
+		if rnd.IntN(2) == 0 {
+			b.WriteString(`,"device":"d"}`)
+		}
+		in := []byte(b.String())
+		got, want := lineScanner{b: in}, lineScanner{b: in}
+		okGot, okWant := got.skipString(), skipStringByRune(&want)
+		if okGot != okWant || got.i != want.i {
+			t.Fatalf("skipString(%q) = %v at %d, the rune-at-a-time scan %v at %d", in, okGot, got.i, okWant, want.i)
+		}
+	}
 }

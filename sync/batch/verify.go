@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -102,10 +103,17 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	if c.Size > l.MaxContent {
 		return nil, formatErr(ErrTooLarge, b.Manifest.Payload.Name, fmt.Sprintf("the manifest declares %d bytes of revisions, over the limit of %d", c.Size, l.MaxContent))
 	}
-	zr, err := gzip.NewReader(src)
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(src)
+	} else {
+		err = zr.Reset(src)
+	}
 	if err != nil {
 		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, "not gzip data")
 	}
+	defer gzipReaders.Put(zr)
 	zr.Multistream(false)
 	// Decompress as a stream, never more than one byte past the size the signed manifest
 	// declares: memory stays bounded by one line (MaxRevision) and the revisions decoded,
@@ -132,17 +140,43 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	return revs, nil
 }
 
+// A receiver decodes batch after batch: the decompressor (a 32 KiB window and its tables)
+// and the line buffer (64 KiB) of one batch serve the next, instead of ~100 KiB of garbage
+// a batch. Nothing decoded refers to them (lineDecoder copies what it keeps).
+var (
+	gzipReaders sync.Pool // *gzip.Reader
+	lineReaders sync.Pool // *bufio.Reader of lineBuffer bytes
+)
+
+// lineBuffer is the size of the buffer revision lines are read through; a longer line is
+// gathered apart (up to the line limit).
+const lineBuffer = 64 << 10
+
 // errRead marks a failure of the reader under decodeRevisions (corrupt compressed data).
 var errRead = errors.New("read revisions")
 
 // decodeRevisions parses the revisions' JSON Lines of a batch of version v from r as they
 // arrive: strictly, each verified (lines.go), in order, no line longer than maxLine bytes.
 func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.Revision, error) {
-	ld := newLineDecoder(v, sizeHint)
+	ld := getLineDecoder(v, sizeHint)
+	defer ld.release()
 	bad := func(line int, format string, args ...any) error {
 		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
 	}
-	br := bufio.NewReaderSize(r, min(64<<10, maxLine, max(4<<10, int(sizeHint))))
+	var br *bufio.Reader
+	if maxLine < lineBuffer {
+		br = bufio.NewReaderSize(r, max(16, maxLine))
+	} else if br, _ = lineReaders.Get().(*bufio.Reader); br != nil {
+		br.Reset(r)
+	} else {
+		br = bufio.NewReaderSize(r, lineBuffer)
+	}
+	if br.Size() == lineBuffer {
+		defer func() {
+			br.Reset(nil)
+			lineReaders.Put(br)
+		}()
+	}
 	revs := make([]survey.Revision, 0, min(sizeHint/256, 1<<16))
 	var long []byte
 	for n := 1; ; n++ {
@@ -175,8 +209,11 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 		if err != nil {
 			return nil, bad(n, "%v", err)
 		}
-		if err := survey.CheckInterviewID(r.Interview); err != nil {
-			return nil, bad(n, "%v", err)
+		// Lines of one interview follow each other: its id is checked on the first.
+		if len(revs) == 0 || r.Interview != revs[len(revs)-1].Interview {
+			if err := survey.CheckInterviewID(r.Interview); err != nil {
+				return nil, bad(n, "%v", err)
+			}
 		}
 		if len(revs) > 0 && compareRevision(revs[len(revs)-1], r) >= 0 {
 			return nil, bad(n, "revisions are not sorted by device, counter and id, or repeat")

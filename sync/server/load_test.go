@@ -215,14 +215,18 @@ func TestLoad(t *testing.T) {
 	}
 	wal0, postmaster := walBytes(t, pg), postmasterPID(pg)
 	pgCPU0 := processCPU(postmaster)
+	load0 := loadAverage()
 	took, sent := f.upload(t, urls...)
+	load1 := loadAverage()
 	if t.Failed() {
 		t.FailNow()
 	}
 	wal, pgCPU := walBytes(t, pg)-wal0, processCPU(postmaster)-pgCPU0
 	var serveCPU time.Duration
+	var servePeak int64
 	if proc != nil {
 		serveCPU, f.written = procCPU(proc.cmd.Process.Pid)-pc0, procWritten(proc.cmd.Process.Pid)-pw0
+		servePeak = procPeakRSS(proc.cmd.Process.Pid)
 		proc.stop(t)
 		e.Restart() // to read what the real server stored
 	}
@@ -262,6 +266,9 @@ func TestLoad(t *testing.T) {
 	case proc != nil && serveCPU > 0:
 		t.Logf("CPU time of the fieldsurvey serve process during the upload: %s (%.3f ms per interview), %.2f cores busy on average (of %d); of this process (the devices): %s",
 			serveCPU.Round(time.Millisecond), float64(serveCPU.Microseconds())/1e3/float64(f.interviews), serveCPU.Seconds()/took.Seconds(), runtime.NumCPU(), f.cpu.Round(time.Millisecond))
+		if servePeak > 0 {
+			t.Logf("peak resident memory of the fieldsurvey serve process: %.0f MiB", float64(servePeak)/(1<<20))
+		}
 	case proc != nil:
 	case f.cpu > 0:
 		t.Logf("CPU time of this process (servers and devices; not PostgreSQL's) during the upload: %s, %.2f cores busy on average (of %d)", f.cpu.Round(time.Millisecond), f.cpu.Seconds()/took.Seconds(), runtime.NumCPU())
@@ -285,8 +292,8 @@ func TestLoad(t *testing.T) {
 		}).GroupCommits()
 		t.Logf("node %d group commit: %d batches in %d transactions (%.1f a transaction), storing %s", k+1, inGroups, groups, float64(inGroups)/float64(max(groups, 1)), busy.Round(time.Millisecond))
 	}
-	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview",
-		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews))
+	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview; load average %.2f before, %.2f after",
+		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews), load0, load1)
 	if proc != nil {
 		ft, fc := floorIngest(t, f, t.TempDir())
 		t.Logf("independent floor of the same batches (floorIngest, in this process): %.0f interviews/s, %.3f CPU-ms per interview; serve over floor: %.2f× the time, %.2f× the CPU",

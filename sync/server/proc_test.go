@@ -9,6 +9,8 @@ var (
 	writtenBytes   = procstat.WrittenBytes
 	procCPU        = procstat.CPU
 	procWritten    = procstat.Written
+	procPeakRSS    = procstat.PeakRSS
+	loadAverage    = procstat.LoadAverage
 	processCPU     = procstat.CPUWithChildren
 	postgresParent = procstat.PostgresParent
 )
