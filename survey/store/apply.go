@@ -47,6 +47,11 @@ type call struct {
 	// row, so that a revision of the call that replaces it makes it history in place.
 	entries []entry
 	entryAt map[int64]int
+	// rows are the arguments of the revision_rows rows this call received (an Append's,
+	// not a Put's), written rowsPerStatement a statement by flushRows, before anything
+	// reads revision_rows and when the call finishes: one statement a row cost a merge or
+	// a server's writer more than the row itself (binding, stepping, resetting).
+	rows []any
 	// added holds the revisions this call stored (a revision received twice in one call
 	// is stored once).
 	added map[targetRev]bool
@@ -271,7 +276,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		replaced = c.replacedInCall[targetRev{t, r.ID}]
 		if !replaced && len(ts.old) > 0 {
-			if err := c.flushEntries(); err != nil {
+			if err := c.flush(); err != nil {
 				return false, err
 			}
 			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
@@ -299,7 +304,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	// A revision received may be stored already: among its target's entries, which has
 	// none when it has no heads (a target's revisions always leave one head).
 	if !fresh && len(ts.old) > 0 {
-		if err := c.flushEntries(); err != nil {
+		if err := c.flush(); err != nil {
 			return false, err
 		}
 		var have int64
@@ -322,11 +327,17 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		top, ok := c.devMax[r.Device]
 		if !ok {
+			if err := c.flush(); err != nil {
+				return false, err
+			}
 			if err := c.tx.queryRow(qReadCounter, r.Device).Scan(&top); err != nil {
 				return false, fmt.Errorf("read device counter: %w", err)
 			}
 		}
 		if int64(r.Counter) <= top {
+			if err := c.flush(); err != nil {
+				return false, err
+			}
 			var clash bool
 			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
 				return false, fmt.Errorf("check device counter: %w", err)
@@ -385,9 +396,19 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, err
 		}
 	}
-	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
+	if fresh {
+		if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
+			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+			return false, fmt.Errorf("insert revision: %w", err)
+		}
+	} else {
+		c.rows = append(c.rows, seq, t.Interview, string(t.Kind), t.Key, rid,
+			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
+		if len(c.rows) >= rowArgs*rowsPerStatement {
+			if err := c.flushRows(); err != nil {
+				return false, err
+			}
+		}
 	}
 	c.lastSeq = seq
 	if !replaced {
@@ -431,7 +452,7 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	if err := c.flushEntries(); err != nil {
+	if err := c.flush(); err != nil {
 		return err
 	}
 	byIV := map[string][]survey.Target{}
@@ -484,6 +505,54 @@ func qEntries(n int) string {
 // The INSERTs of an edit's entries (its own, and the head it replaced, now history), of
 // a new target's, and of a full group, prepared when the store opens.
 var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
+
+// rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
+// arguments of a row (qInsertRev's).
+const rowsPerStatement, rowArgs = 32, 12
+
+// qRows is the INSERT of n rows of revision_rows (qInsertRev's columns).
+func qRows(n int) string {
+	return `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+// qRowsBy holds the INSERTs of 32, 16, 8, 4, 2 and 1 rows, prepared when the store
+// opens: the rows a call keeps are written in the largest that fit, so that a few
+// statements, always the same, write any number.
+var qRowsBy = func() map[int]string {
+	m := map[int]string{}
+	for n := rowsPerStatement; n >= 1; n /= 2 {
+		m[n] = qRows(n)
+	}
+	return m
+}()
+
+// flush writes what the call keeps for later (its rows, then its entries) before a read
+// that must see them.
+func (c *call) flush() error {
+	if err := c.flushRows(); err != nil {
+		return err
+	}
+	return c.flushEntries()
+}
+
+// flushRows writes the rows the call keeps to revision_rows.
+func (c *call) flushRows() error {
+	rest := c.rows
+	for len(rest) > 0 {
+		n := rowsPerStatement
+		for n*rowArgs > len(rest) {
+			n /= 2
+		}
+		if _, err := c.tx.exec(qRowsBy[n], rest[:n*rowArgs]...); err != nil {
+			return fmt.Errorf("insert revision: %w", err)
+		}
+		rest = rest[n*rowArgs:]
+	}
+	clear(c.rows)
+	c.rows = c.rows[:0]
+	return nil
+}
 
 // flushEntries writes the entries the call added to revision_targets.
 func (c *call) flushEntries() error {

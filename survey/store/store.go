@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -721,7 +722,10 @@ func (s *Store) prepare(ctx context.Context) error {
 			return fmt.Errorf("open survey database %s: %w", s.path, err)
 		}
 	}
-	for _, q := range hot {
+	for _, q := range append(slices.Collect(maps.Values(qRowsBy)), hot...) {
+		if _, ok := s.stmts[q]; ok {
+			continue
+		}
 		st, err := s.w.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("open survey database %s: prepare: %w", s.path, err)
