@@ -54,7 +54,9 @@ type call struct {
 	rows []any
 	// added holds the revisions this call stored (a revision received twice in one call
 	// is stored once).
-	added map[targetRev]bool
+	// Keyed by id alone: an Append's revisions are verified, so one id is one revision
+	// (its target included), and a string hashes faster than a target and an id.
+	added map[string]bool
 }
 
 // entry is a row of revision_targets.
@@ -298,7 +300,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	}
-	if !fresh && c.added[targetRev{t, r.ID}] {
+	if !fresh && c.added[r.ID] {
 		return false, nil // stored by this call already, with its batch
 	}
 	// A revision received may be stored already: among its target's entries, which has
@@ -387,9 +389,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	c.entries = append(c.entries, entry{t: t, head: !replaced, id: rid, seq: seq})
 	if !fresh {
 		if c.added == nil {
-			c.added = map[targetRev]bool{}
+			c.added = map[string]bool{}
 		}
-		c.added[targetRev{t, r.ID}] = true
+		c.added[r.ID] = true
 	}
 	if len(c.entries) >= entriesPerStatement {
 		if err := c.flushEntries(); err != nil {
