@@ -1,6 +1,9 @@
 package store
 
 import (
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +38,10 @@ type call struct {
 	// devMax is the highest counter stored per device, read on first use and kept up to
 	// date: a revision above it cannot share its counter with another.
 	devMax map[string]int64
+	// batched holds, per device, the counters of the revisions this call put in a batch
+	// (stored with c.batch, or stored before and recorded with it now): finish adds them to
+	// the device's runs (revision_counters).
+	batched map[string][]int64
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
@@ -241,9 +248,11 @@ const (
 	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
-	// qReused looks in both device indexes (pending and batched).
+	// qReused looks among the device's pending revisions (their index) and the runs of
+	// counters its revisions in batches hold (of another revision than ?3: the revision
+	// looked for is not stored yet).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
-		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
+		OR EXISTS (SELECT 1 FROM revision_counters WHERE device = ?1 AND lo <= ?2 AND hi >= ?2)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
 	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
@@ -315,8 +324,14 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 			// the first batch it was recorded in (as MarkBatched).
 			if c.batch != "" {
-				if _, err := c.tx.exec(qBatchedAgain, c.batch, have); err != nil {
+				res, err := c.tx.exec(qBatchedAgain, c.batch, have)
+				if err != nil {
 					return false, fmt.Errorf("mark batched: %w", err)
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return false, fmt.Errorf("mark batched: %w", err)
+				} else if n == 1 {
+					c.noteBatched(r.Device, int64(r.Counter)) // it was pending
 				}
 			}
 			return false, nil
@@ -344,11 +359,17 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
 				return false, fmt.Errorf("check device counter: %w", err)
 			}
+			if !clash {
+				clash = slices.Contains(c.batched[r.Device], int64(r.Counter)) // this call's, not in the runs yet
+			}
 			if clash {
 				c.reused = append(c.reused, r.ID)
 			}
 		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
+		if c.batch != "" {
+			c.noteBatched(r.Device, int64(r.Counter))
+		}
 	}
 	// The revisions it replaces stop being heads: their entries leave the target's heads
 	// for its history, beside them (mostly on the page the new entry goes to). (Replaced
@@ -457,6 +478,9 @@ func (c *call) finish() error {
 	if err := c.flush(); err != nil {
 		return err
 	}
+	if err := c.tx.addRuns(c.batched); err != nil {
+		return err
+	}
 	byIV := map[string][]survey.Target{}
 	for _, t := range c.order {
 		byIV[t.Interview] = append(byIV[t.Interview], t)
@@ -490,6 +514,68 @@ func (c *call) finish() error {
 		}
 		if err := c.saveRow(rw); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// noteBatched records that the call put the revision of device with counter in a batch.
+func (c *call) noteBatched(device string, counter int64) {
+	if c.batched == nil {
+		c.batched = map[string][]int64{}
+	}
+	c.batched[device] = append(c.batched[device], counter)
+}
+
+const (
+	// qTakeRuns removes and returns a device's runs that overlap or touch ?2..?3 (one
+	// counter wider than the run being added on each side).
+	qTakeRuns = `DELETE FROM revision_counters WHERE device = ?1 AND lo <= ?3 AND hi >= ?2 RETURNING lo, hi`
+	qAddRun   = `INSERT INTO revision_counters (device, lo, hi) VALUES (?, ?, ?)`
+)
+
+// addRuns adds the counters of held (per device) to the devices' runs of counters held
+// by revisions in batches: each run of consecutive counters takes in the stored runs it
+// overlaps or touches. A device's revisions come in counter order, so a batch is mostly
+// one run extending the device's last: two statements.
+func (tx *Tx) addRuns(held map[string][]int64) error {
+	for _, d := range slices.Sorted(maps.Keys(held)) {
+		cs := slices.Clone(held[d])
+		slices.Sort(cs)
+		cs = slices.Compact(cs)
+		for i := 0; i < len(cs); {
+			j := i
+			for j+1 < len(cs) && cs[j+1] == cs[j]+1 {
+				j++
+			}
+			lo, hi := cs[i], cs[j]
+			i = j + 1
+			below, above := lo, hi
+			if below > math.MinInt64 {
+				below--
+			}
+			if above < math.MaxInt64 {
+				above++
+			}
+			rows, err := tx.query(qTakeRuns, d, below, above)
+			if err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
+			for rows.Next() {
+				var l, h int64
+				if err := rows.Scan(&l, &h); err != nil {
+					rows.Close()
+					return fmt.Errorf("record counters: %w", err)
+				}
+				lo, hi = min(lo, l), max(hi, h)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
+			if _, err := tx.exec(qAddRun, d, lo, hi); err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
 		}
 	}
 	return nil

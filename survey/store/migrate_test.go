@@ -357,7 +357,7 @@ func downgrade(t *testing.T, path string) {
 			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
 		`INSERT INTO revisions_old SELECT r.interview, r.kind, r.key, lower(hex(r.id)), t.head, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
 			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq ORDER BY r.seq`,
-		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets",
+		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_counters",
 		"ALTER TABLE revisions_old RENAME TO revisions",
 		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
 		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",

@@ -704,7 +704,7 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // hot lists the statements prepared once on the writer connection when the store opens.
-var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingIDs, qMarkBatched}
+var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingIDs, qMarkBatched, qTakeRuns, qAddRun}
 
 func (s *Store) prepare(ctx context.Context) error {
 	// A larger page cache for the writer keeps a big Append (a merge of many batches)
