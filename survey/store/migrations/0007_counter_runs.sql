@@ -12,8 +12,8 @@
 -- The pending revisions (batch IS NULL) keep their index; a revision that leaves it for a
 -- batch (MarkBatched, or received again with a batch) joins the runs. Store.Check
 -- verifies the runs against the rows.
--- revision_rows_created (device) lists the creation revisions (kind 'interview') in
--- batches: the server finds the interviews its supervisors planned through it.
+-- (The server found the interviews its supervisors planned through that index; it looks
+-- up each interview's creation target instead, at a device's enrolment.)
 -- The runs are built from the rows, and the index dropped, in this one transaction.
 CREATE TABLE revision_counters (
     device TEXT    NOT NULL,
@@ -27,4 +27,3 @@ SELECT device, min(counter), max(counter) FROM (
     FROM (SELECT DISTINCT device, counter FROM revision_rows WHERE batch IS NOT NULL))
 GROUP BY device, run;
 DROP INDEX revision_rows_batched;
-CREATE INDEX revision_rows_created ON revision_rows (device) WHERE kind = 'interview' AND batch IS NOT NULL;
