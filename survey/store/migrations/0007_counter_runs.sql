@@ -7,8 +7,9 @@
 -- counter and for a counter used twice. revision_counters holds the same facts once per
 -- run: (device, lo, hi) says that every counter from lo to hi is held by at least one of
 -- the device's revisions in a batch, and no run touches another (a gap of at least one
--- counter lies between two runs of a device). A device's revisions come in counter order, so a batch
--- usually extends its device's last run: a few statements a batch, not one a revision.
+-- counter lies between two runs of a device). A device's revisions come in counter
+-- order, so a batch usually extends its device's last run: a few statements a batch, not
+-- one a revision.
 -- The pending revisions (batch IS NULL) keep their index; a revision that leaves it for a
 -- batch (MarkBatched, or received again with a batch) joins the runs. Store.Check
 -- verifies the runs against the rows.
