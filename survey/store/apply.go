@@ -1,6 +1,9 @@
 package store
 
 import (
+	"maps"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +38,10 @@ type call struct {
 	// devMax is the highest counter stored per device, read on first use and kept up to
 	// date: a revision above it cannot share its counter with another.
 	devMax map[string]int64
+	// batched holds, per device, the counters of the revisions this call put in a batch
+	// (stored with c.batch, or stored before and recorded with it now): finish adds them to
+	// the device's runs (revision_counters).
+	batched map[string][]int64
 	// preloaded interviews have the heads of all their targets in targets already.
 	preloaded map[string]bool
 	pending   map[survey.Target]*targetState
@@ -47,9 +54,16 @@ type call struct {
 	// row, so that a revision of the call that replaces it makes it history in place.
 	entries []entry
 	entryAt map[int64]int
+	// rows are the arguments of the revision_rows rows this call received (an Append's,
+	// not a Put's), written rowsPerStatement a statement by flushRows, before anything
+	// reads revision_rows and when the call finishes: one statement a row cost a merge or
+	// a server's writer more than the row itself (binding, stepping, resetting).
+	rows []any
 	// added holds the revisions this call stored (a revision received twice in one call
 	// is stored once).
-	added map[targetRev]bool
+	// Keyed by id alone: an Append's revisions are verified, so one id is one revision
+	// (its target included), and a string hashes faster than a target and an id.
+	added map[string]bool
 }
 
 // entry is a row of revision_targets.
@@ -234,9 +248,11 @@ const (
 	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
 	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
-	// qReused looks in both device indexes (pending and batched).
+	// qReused looks among the device's pending revisions (their index) and the runs of
+	// counters its revisions in batches hold (of another revision than ?3: the revision
+	// looked for is not stored yet).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
-		OR EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`
+		OR EXISTS (SELECT 1 FROM revision_counters WHERE device = ?1 AND lo <= ?2 AND hi >= ?2)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
 	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
@@ -271,7 +287,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		replaced = c.replacedInCall[targetRev{t, r.ID}]
 		if !replaced && len(ts.old) > 0 {
-			if err := c.flushEntries(); err != nil {
+			if err := c.flush(); err != nil {
 				return false, err
 			}
 			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
@@ -293,13 +309,13 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	}
-	if !fresh && c.added[targetRev{t, r.ID}] {
+	if !fresh && c.added[r.ID] {
 		return false, nil // stored by this call already, with its batch
 	}
 	// A revision received may be stored already: among its target's entries, which has
 	// none when it has no heads (a target's revisions always leave one head).
 	if !fresh && len(ts.old) > 0 {
-		if err := c.flushEntries(); err != nil {
+		if err := c.flush(); err != nil {
 			return false, err
 		}
 		var have int64
@@ -308,8 +324,14 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 			// the first batch it was recorded in (as MarkBatched).
 			if c.batch != "" {
-				if _, err := c.tx.exec(qBatchedAgain, c.batch, have); err != nil {
+				res, err := c.tx.exec(qBatchedAgain, c.batch, have)
+				if err != nil {
 					return false, fmt.Errorf("mark batched: %w", err)
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return false, fmt.Errorf("mark batched: %w", err)
+				} else if n == 1 {
+					c.noteBatched(r.Device, int64(r.Counter)) // it was pending
 				}
 			}
 			return false, nil
@@ -322,20 +344,32 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if !fresh {
 		top, ok := c.devMax[r.Device]
 		if !ok {
+			if err := c.flush(); err != nil {
+				return false, err
+			}
 			if err := c.tx.queryRow(qReadCounter, r.Device).Scan(&top); err != nil {
 				return false, fmt.Errorf("read device counter: %w", err)
 			}
 		}
 		if int64(r.Counter) <= top {
+			if err := c.flush(); err != nil {
+				return false, err
+			}
 			var clash bool
 			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
 				return false, fmt.Errorf("check device counter: %w", err)
+			}
+			if !clash {
+				clash = slices.Contains(c.batched[r.Device], int64(r.Counter)) // this call's, not in the runs yet
 			}
 			if clash {
 				c.reused = append(c.reused, r.ID)
 			}
 		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
+		if c.batch != "" {
+			c.noteBatched(r.Device, int64(r.Counter))
+		}
 	}
 	// The revisions it replaces stop being heads: their entries leave the target's heads
 	// for its history, beside them (mostly on the page the new entry goes to). (Replaced
@@ -376,18 +410,28 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	c.entries = append(c.entries, entry{t: t, head: !replaced, id: rid, seq: seq})
 	if !fresh {
 		if c.added == nil {
-			c.added = map[targetRev]bool{}
+			c.added = map[string]bool{}
 		}
-		c.added[targetRev{t, r.ID}] = true
+		c.added[r.ID] = true
 	}
 	if len(c.entries) >= entriesPerStatement {
 		if err := c.flushEntries(); err != nil {
 			return false, err
 		}
 	}
-	if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
-		r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
-		return false, fmt.Errorf("insert revision: %w", err)
+	if fresh {
+		if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
+			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+			return false, fmt.Errorf("insert revision: %w", err)
+		}
+	} else {
+		c.rows = append(c.rows, seq, t.Interview, string(t.Kind), t.Key, rid,
+			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
+		if len(c.rows) >= rowArgs*rowsPerStatement {
+			if err := c.flushRows(); err != nil {
+				return false, err
+			}
+		}
 	}
 	c.lastSeq = seq
 	if !replaced {
@@ -431,7 +475,10 @@ const (
 
 // finish updates the summary row of every interview the call added revisions to.
 func (c *call) finish() error {
-	if err := c.flushEntries(); err != nil {
+	if err := c.flush(); err != nil {
+		return err
+	}
+	if err := c.tx.addRuns(c.batched); err != nil {
 		return err
 	}
 	byIV := map[string][]survey.Target{}
@@ -472,6 +519,68 @@ func (c *call) finish() error {
 	return nil
 }
 
+// noteBatched records that the call put the revision of device with counter in a batch.
+func (c *call) noteBatched(device string, counter int64) {
+	if c.batched == nil {
+		c.batched = map[string][]int64{}
+	}
+	c.batched[device] = append(c.batched[device], counter)
+}
+
+const (
+	// qTakeRuns removes and returns a device's runs that overlap or touch ?2..?3 (one
+	// counter wider than the run being added on each side).
+	qTakeRuns = `DELETE FROM revision_counters WHERE device = ?1 AND lo <= ?3 AND hi >= ?2 RETURNING lo, hi`
+	qAddRun   = `INSERT INTO revision_counters (device, lo, hi) VALUES (?, ?, ?)`
+)
+
+// addRuns adds the counters of held (per device) to the devices' runs of counters held
+// by revisions in batches: each run of consecutive counters takes in the stored runs it
+// overlaps or touches. A device's revisions come in counter order, so a batch is mostly
+// one run extending the device's last: two statements.
+func (tx *Tx) addRuns(held map[string][]int64) error {
+	for _, d := range slices.Sorted(maps.Keys(held)) {
+		cs := slices.Clone(held[d])
+		slices.Sort(cs)
+		cs = slices.Compact(cs)
+		for i := 0; i < len(cs); {
+			j := i
+			for j+1 < len(cs) && cs[j+1] == cs[j]+1 {
+				j++
+			}
+			lo, hi := cs[i], cs[j]
+			i = j + 1
+			below, above := lo, hi
+			if below > math.MinInt64 {
+				below--
+			}
+			if above < math.MaxInt64 {
+				above++
+			}
+			rows, err := tx.query(qTakeRuns, d, below, above)
+			if err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
+			for rows.Next() {
+				var l, h int64
+				if err := rows.Scan(&l, &h); err != nil {
+					rows.Close()
+					return fmt.Errorf("record counters: %w", err)
+				}
+				lo, hi = min(lo, l), max(hi, h)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
+			if _, err := tx.exec(qAddRun, d, lo, hi); err != nil {
+				return fmt.Errorf("record counters: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // entriesPerStatement is how many entries flushEntries writes in one INSERT.
 const entriesPerStatement = 64
 
@@ -484,6 +593,54 @@ func qEntries(n int) string {
 // The INSERTs of an edit's entries (its own, and the head it replaced, now history), of
 // a new target's, and of a full group, prepared when the store opens.
 var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
+
+// rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
+// arguments of a row (qInsertRev's).
+const rowsPerStatement, rowArgs = 32, 12
+
+// qRows is the INSERT of n rows of revision_rows (qInsertRev's columns).
+func qRows(n int) string {
+	return `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+}
+
+// qRowsBy holds the INSERTs of 32, 16, 8, 4, 2 and 1 rows, prepared when the store
+// opens: the rows a call keeps are written in the largest that fit, so that a few
+// statements, always the same, write any number.
+var qRowsBy = func() map[int]string {
+	m := map[int]string{}
+	for n := rowsPerStatement; n >= 1; n /= 2 {
+		m[n] = qRows(n)
+	}
+	return m
+}()
+
+// flush writes what the call keeps for later (its rows, then its entries) before a read
+// that must see them.
+func (c *call) flush() error {
+	if err := c.flushRows(); err != nil {
+		return err
+	}
+	return c.flushEntries()
+}
+
+// flushRows writes the rows the call keeps to revision_rows.
+func (c *call) flushRows() error {
+	rest := c.rows
+	for len(rest) > 0 {
+		n := rowsPerStatement
+		for n*rowArgs > len(rest) {
+			n /= 2
+		}
+		if _, err := c.tx.exec(qRowsBy[n], rest[:n*rowArgs]...); err != nil {
+			return fmt.Errorf("insert revision: %w", err)
+		}
+		rest = rest[n*rowArgs:]
+	}
+	clear(c.rows)
+	c.rows = c.rows[:0]
+	return nil
+}
 
 // flushEntries writes the entries the call added to revision_targets.
 func (c *call) flushEntries() error {

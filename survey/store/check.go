@@ -64,6 +64,21 @@ func (s *Store) Check(ctx context.Context) error {
 		if twice > 0 {
 			add("%d revisions have two target entries", twice)
 		}
+		// The runs of counters held by revisions in batches are those of the rows (the
+		// device's counter and the counters used twice are read from them).
+		var wrongRuns int
+		if err := tx.tx.QueryRowContext(ctx, `WITH held AS (
+				SELECT device, min(counter) AS lo, max(counter) AS hi FROM (
+					SELECT device, counter, counter - row_number() OVER (PARTITION BY device ORDER BY counter) AS run
+					FROM (SELECT DISTINCT device, counter FROM revision_rows WHERE batch IS NOT NULL))
+				GROUP BY device, run)
+			SELECT (SELECT count(*) FROM (SELECT device, lo, hi FROM held EXCEPT SELECT device, lo, hi FROM revision_counters))
+				+ (SELECT count(*) FROM (SELECT device, lo, hi FROM revision_counters EXCEPT SELECT device, lo, hi FROM held))`).Scan(&wrongRuns); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if wrongRuns > 0 {
+			add("%d runs of device counters differ from the revisions in batches", wrongRuns)
+		}
 
 		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
 		if err != nil {

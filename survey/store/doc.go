@@ -29,8 +29,11 @@
 // with revisions inside Update.
 //
 // Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
-// in arrival order, with the 32 bytes of each id (not 64 hex digits), and two indexes by
-// (device, counter): one of the pending revisions (batch IS NULL), one of the others.
+// in arrival order, with the 32 bytes of each id (not 64 hex digits), and an index by
+// (device, counter) of the pending revisions (batch IS NULL). Since 0007 the counters of
+// the others (in batches) are kept as runs per device in revision_counters (a few rows a
+// device, not an index entry a revision): they give a device's counter with the pending
+// index, and find a counter used twice.
 // Since 0005 revision_targets holds one entry per revision, keyed by target, head flag and
 // row (seq), with its id: a target's history in arrival order, then its heads. Reading a
 // target's heads reads no history; an edit's entry, and the head it replaces moving to the

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldsurvey/fieldsurvey/internal/procstat"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
@@ -129,4 +130,71 @@ func BenchmarkAppendBatch(b *testing.B) {
 	}
 	b.Run("verified", func(b *testing.B) { run(b, 1, appendVerified) })
 	b.Run("grouped8", func(b *testing.B) { run(b, 8, appendVerified) })
+}
+
+// BenchmarkWriterDGRA measures what a server's writer spends storing DGRA interviews: 16
+// batches of 2 DGRA-shaped interviews (UUID ids, 64-hex batch ids, 500 devices) a
+// transaction (a group commit), each batch verified before the clock (as the server's
+// request goroutines do), until 3,000 interviews are stored, with the server's checkpoint
+// threshold. It reports the writer's CPU
+// time per interview and per revision (the process's, measured around the transactions
+// only: on a shared machine, steadier than the wall time it also reports) and the load
+// average.
+func BenchmarkWriterDGRA(b *testing.B) {
+	const perBatch, perGroup, interviews = 2, 16, 3000
+	for range b.N {
+		b.StopTimer()
+		// The server's checkpoint threshold (sync/server's walCheckpoint): 3,000 interviews
+		// stay within it, as in its BenchmarkIngest.
+		s, err := Open(filepath.Join(b.TempDir(), "survey.db"), WithWALCheckpoint(50000))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var cpu, wall time.Duration
+		revs, n := 0, 0
+		counters := map[string]*uint64{}
+		for n < interviews {
+			var vs []Verified
+			var ids []string
+			for range perGroup {
+				dev := fmt.Sprintf("laptop-%03d", (n/perBatch)%500)
+				if counters[dev] == nil {
+					counters[dev] = new(uint64)
+				}
+				var batch []survey.Revision
+				for range perBatch {
+					batch = append(batch, dgraLike(b, dev, counters[dev], fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", n))...)
+					n++
+				}
+				v, err := Verify(batch...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				vs = append(vs, v)
+				ids = append(ids, fmt.Sprintf("%064x", n))
+				revs += len(batch)
+			}
+			c0, t0 := procstat.CPUTime(), time.Now()
+			b.StartTimer()
+			err := s.Update(context.Background(), func(tx *Tx) error {
+				for i, v := range vs {
+					if _, err := tx.AppendBatch(ids[i], v); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			b.StopTimer()
+			cpu, wall = cpu+procstat.CPUTime()-c0, wall+time.Since(t0)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.Close()
+		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/interview")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(revs), "cpu-ns/revision")
+		b.ReportMetric(float64(wall.Microseconds())/float64(n), "µs/interview")
+		b.ReportMetric(procstat.LoadAverage(), "load")
+		b.ReportMetric(0, "ns/op")
+	}
 }

@@ -6,11 +6,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +125,10 @@ func testFrozen(t *testing.T, file, rowsFile string) {
 	}
 	var rows []rawRow
 	json.Unmarshal(want, &rows)
+	// The runs of counters of the revisions in batches (0007), as the rows give them.
+	if got, w := runs(t, s), runsOf(rows); strings.Join(got, ", ") != strings.Join(w, ", ") || len(w) == 0 {
+		t.Errorf("runs after the upgrade %q, want %q", got, w)
+	}
 	wantPending := 0
 	for _, r := range rows {
 		if r.Batch == "<pending>" {
@@ -155,6 +161,32 @@ func testFrozen(t *testing.T, file, rowsFile string) {
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runsOf computes, from rows read back, the runs of counters of each device's revisions
+// in batches ("device lo-hi", ordered as runs returns them).
+func runsOf(rows []rawRow) []string {
+	held := map[string][]int64{}
+	for _, r := range rows {
+		if r.Batch != "<pending>" {
+			held[r.Device] = append(held[r.Device], r.Counter)
+		}
+	}
+	var out []string
+	for _, d := range slices.Sorted(maps.Keys(held)) {
+		cs := held[d]
+		slices.Sort(cs)
+		cs = slices.Compact(cs)
+		for i := 0; i < len(cs); {
+			j := i
+			for j+1 < len(cs) && cs[j+1] == cs[j]+1 {
+				j++
+			}
+			out = append(out, fmt.Sprintf("%s %d-%d", d, cs[i], cs[j]))
+			i = j + 1
+		}
+	}
+	return out
 }
 
 func v2IV(n int) string { return "0193a1b2-0000-7000-8000-00000000010" + string(rune('0'+n)) }
@@ -357,7 +389,7 @@ func downgrade(t *testing.T, path string) {
 			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
 		`INSERT INTO revisions_old SELECT r.interview, r.kind, r.key, lower(hex(r.id)), t.head, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
 			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq ORDER BY r.seq`,
-		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets",
+		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_counters",
 		"ALTER TABLE revisions_old RENAME TO revisions",
 		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
 		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",

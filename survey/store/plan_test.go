@@ -39,8 +39,9 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 		`SELECT * FROM revisions WHERE interview >= ?1 AND interview <= ?2 ORDER BY device, counter, id`,
 		`SELECT r.interview, r.value FROM server_devices s
 			CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NULL WHERE s.role = ?1 AND r.kind = ?2
-			UNION ALL SELECT r.interview, r.value FROM server_devices s
-			CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NOT NULL WHERE s.role = ?1 AND r.kind = ?2`,
+			UNION ALL SELECT r.interview, r.value FROM interviews
+			CROSS JOIN revisions r ON r.interview = interviews.id AND r.kind = ?2 AND r.key = ''
+			WHERE r.batch IS NOT NULL AND r.device IN (SELECT s.id FROM server_devices s WHERE s.role = ?1)`,
 		qHeads, qInterviewHeads, qReplacedBy, qBatchedAgain, qPutStart, qStored, qReadCounter, qReused,
 	} {
 		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q, args(q)...)

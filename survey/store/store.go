@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -703,7 +704,7 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // hot lists the statements prepared once on the writer connection when the store opens.
-var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingIDs, qMarkBatched}
+var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingIDs, qMarkBatched, qTakeRuns, qAddRun}
 
 func (s *Store) prepare(ctx context.Context) error {
 	// A larger page cache for the writer keeps a big Append (a merge of many batches)
@@ -721,7 +722,10 @@ func (s *Store) prepare(ctx context.Context) error {
 			return fmt.Errorf("open survey database %s: %w", s.path, err)
 		}
 	}
-	for _, q := range hot {
+	for _, q := range append(slices.Collect(maps.Values(qRowsBy)), hot...) {
+		if _, ok := s.stmts[q]; ok {
+			continue
+		}
 		st, err := s.w.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("open survey database %s: prepare: %w", s.path, err)

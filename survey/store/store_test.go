@@ -356,6 +356,25 @@ func TestAppendVerifiesIsIdempotentAndReportsReusedCounters(t *testing.T) {
 	if res.Added != 1 || len(res.Reused) != 1 || res.Reused[0] != clash.ID {
 		t.Errorf("counter clash: %+v", res)
 	}
+	// Within one Append too: the rows of a call are written many a statement, yet a
+	// revision sharing a counter with one stored earlier in the same call is reported, and
+	// counters merely out of order are not.
+	const iv3 = "0193a5b2-7c1e-7000-8000-000000000003"
+	mk := func(key string, counter uint64) survey.Revision {
+		r, err := survey.NewRevision(tgt(iv3, survey.KindAnswer, key), survey.Answer{Rating: survey.Amber}, "dev-c", counter, t0, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first, again := mk("1", 7), mk("2", 7)
+	res, err = s.Append(ctx, mk("3", 9), first, mk("4", 8), again, mk("5", 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 5 || len(res.Reused) != 1 || res.Reused[0] != again.ID {
+		t.Errorf("counter clash in one call: %+v (want %s reused)", res, again.ID)
+	}
 	// Local Puts of that device continue after the highest counter stored (r2's; the
 	// refused revisions were never stored).
 	next := mustPut(t, s, Author{Device: "dev-b"}, answer("iv1", "6", survey.Answer{Rating: survey.Red}))

@@ -144,17 +144,18 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 }
 
 // qReadCounter reads the last counter a device used: the device's revisions are never
-// deleted, so their highest counter is the device's counter.
+// deleted, so their highest counter is the device's counter (the highest of its pending
+// revisions, or the end of the last run of those in batches).
 const qReadCounter = `SELECT max(
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
-	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0))`
+	coalesce((SELECT max(hi) FROM revision_counters WHERE device = ?1), 0))`
 
 // qPutStart is what a Put reads first, in one statement: the device's last counter (as
 // qReadCounter), the last row of revision_rows (as qLastSeq), and the heads of the first
 // change's target (as qHeads; none: one row of NULLs).
 const qPutStart = `SELECT s.counter, s.last, h.seq, h.id, h.time, h.author, h.value FROM (SELECT max(
 	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NULL), 0),
-	coalesce((SELECT max(counter) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL), 0)) AS counter,
+	coalesce((SELECT max(hi) FROM revision_counters WHERE device = ?1), 0)) AS counter,
 	(SELECT coalesce(max(seq), 0) FROM revision_rows) AS last) s
 	LEFT JOIN (SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ?2 AND t.kind = ?3 AND t.key = ?4 AND t.head = 1) h ON 1`
@@ -374,15 +375,18 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 		return fmt.Errorf("mark batched: %w", err)
 	}
 	var seqs []int64
+	held := map[string][]int64{} // the counters that join their device's runs
 	for rows.Next() {
-		var seq int64
+		var seq, counter int64
 		var id []byte
-		if err := rows.Scan(&seq, &id); err != nil {
+		var device string
+		if err := rows.Scan(&seq, &id, &device, &counter); err != nil {
 			rows.Close()
 			return fmt.Errorf("mark batched: %w", err)
 		}
 		if h := hex.EncodeToString(id); want[h] {
 			seqs = append(seqs, seq)
+			held[device] = append(held[device], counter)
 			delete(want, h)
 		}
 	}
@@ -394,6 +398,9 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 		if _, err := tx.exec(qMarkBatched, batchID, seq); err != nil {
 			return fmt.Errorf("mark batched: %w", err)
 		}
+	}
+	if err := tx.addRuns(held); err != nil {
+		return fmt.Errorf("mark batched: %w", err)
 	}
 	if len(want) == 0 {
 		return nil
@@ -442,7 +449,7 @@ func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
 }
 
 const (
-	qPendingIDs  = `SELECT seq, id FROM revision_rows WHERE batch IS NULL`
+	qPendingIDs  = `SELECT seq, id, device, counter FROM revision_rows WHERE batch IS NULL`
 	qMarkBatched = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
 
