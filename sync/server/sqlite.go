@@ -248,11 +248,11 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 
 // followAssignedTx makes device d follow the planned interviews supervisors assigned to its
 // principal before it enrolled (see assigneesTx for those assigned after). It reads only the
-// creation revisions of supervisors' devices (by the revisions' device indexes: one of the
-// pending revisions, one of those in a batch; CROSS JOIN: from the supervisors' devices).
+// creation revisions of supervisors' devices (the pending revisions, few; those in a batch
+// by their device index, CROSS JOIN: from the supervisors' devices).
 func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM server_devices s
-		CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NULL WHERE s.role = ?1 AND r.kind = ?2
+	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM pending_revisions r
+		JOIN server_devices s ON s.id = r.device WHERE s.role = ?1 AND r.kind = ?2
 		UNION ALL SELECT r.interview, r.value FROM server_devices s
 		CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NOT NULL WHERE s.role = ?1 AND r.kind = ?2
 		ORDER BY 1`,
