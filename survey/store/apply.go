@@ -281,12 +281,12 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
 	// as history (an edit writes that entry and its own in one statement).
-	qUnhead     = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
-	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
+	qUnhead  = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
+	qLastSeq = `SELECT coalesce(max(seq), 0) FROM revision_rows`
 	// qBatchedCounter is the last counter of a device among revisions in batches (the
 	// batched index); the pending ones are the call's pendingTop.
 	qBatchedCounter = `SELECT coalesce(max(counter), 0) FROM revision_rows WHERE device = ?1 AND batch IS NOT NULL`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	qReplacedBy     = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
 	// qReused looks in the batched index (the pending revisions are the call's pendingIDs).
 	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NOT NULL AND id <> ?3)`

@@ -32,7 +32,7 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 		`SELECT * FROM revisions WHERE interview = ?1 ORDER BY device, counter, id`,
 		`SELECT * FROM revisions WHERE head = 1 AND interview IN (SELECT id FROM interviews WHERE conflicts > 0)`,
 		`SELECT * FROM pending_revisions ORDER BY device, counter, id`,
-		`SELECT count(*) FROM (`+qPendingRows+`) WHERE device = ?1`,
+		`SELECT count(*) FROM (` + qPendingRows + `) WHERE device = ?1`,
 		`SELECT 1 FROM revisions WHERE interview = ?1 AND batch = ?2 LIMIT 1`,
 		`SELECT * FROM revisions WHERE interview = ?1 AND batch = ?2 AND device != ?3 ORDER BY device, counter, id`,
 		`SELECT 1 FROM revisions WHERE interview = ?1 AND device != ?2 AND (batch IS NULL OR batch != ?3) LIMIT 1`,
