@@ -122,11 +122,14 @@ func (c *call) start(t survey.Target) (int64, error) {
 	defer rows.Close()
 	ts := &targetState{}
 	for rows.Next() {
-		var seq, tm sql.NullInt64
+		var last, seq, tm sql.NullInt64
 		var id, value []byte
 		var author sql.NullString
-		if err := rows.Scan(&c.lastSeq, &seq, &id, &tm, &author, &value); err != nil {
+		if err := rows.Scan(&last, &seq, &id, &tm, &author, &value); err != nil {
 			return 0, fmt.Errorf("read heads: %w", err)
+		}
+		if last.Valid {
+			c.lastSeq = last.Int64
 		}
 		if seq.Valid {
 			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: author.String, value: value})

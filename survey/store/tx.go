@@ -167,13 +167,12 @@ const qReadCounter = `SELECT max(
 	coalesce((SELECT max(counter) FROM (` + qPendingRows + `) WHERE device = ?1), 0))`
 
 // qPutStart is what a Put reads first, in one statement: the last row of revision_rows (as
-// qLastSeq), and the heads of the first change's target (as qHeads; none: one row of
-// NULLs). The device's last counter comes from Store.put while no revision has been
+// qLastSeq: the first row), and the heads of the first change's target (as qHeads: the
+// rows after it). (A UNION ALL: ~2 µs less than the same in a LEFT JOIN, BenchmarkPutParts.) The device's last counter comes from Store.put while no revision has been
 // stored since the Store's own last Put.
-const qPutStart = `SELECT s.last, h.seq, h.id, h.time, h.author, h.value FROM
-	(SELECT coalesce(max(seq), 0) AS last FROM revision_rows) s
-	LEFT JOIN (SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
-		WHERE t.interview = ?1 AND t.kind = ?2 AND t.key = ?3 AND t.head = 1) h ON 1`
+const qPutStart = `SELECT coalesce(max(seq), 0), NULL, NULL, NULL, NULL, NULL FROM revision_rows
+	UNION ALL SELECT NULL, r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+		WHERE t.interview = ?1 AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
 
 // putCounters remembers the last counter of the devices that made Puts through this Store,
 // valid while the last row of revision_rows is last: a revision stored by anyone (another
