@@ -48,6 +48,8 @@ type call struct {
 	// lastSeq is the highest row of revision_rows (0: not read yet): a revision's row is
 	// chosen before its target entry is written, so that the entry decides whether it is new.
 	lastSeq int64
+	// firstSeq is the first row the call stored (0: none yet).
+	firstSeq int64
 	// entries are the target entries this call adds, written to revision_targets by
 	// flushEntries, many a statement (a merge adds ~120 an interview), before anything
 	// reads that table and when the call finishes; entryAt finds a head among them by its
@@ -64,6 +66,19 @@ type call struct {
 	// Keyed by id alone: an Append's revisions are verified, so one id is one revision
 	// (its target included), and a string hashes faster than a target and an id.
 	added map[string]bool
+	// pendingIDs holds the ids of the pending revisions by device and counter (nil: not
+	// read yet), read once a call that needs them (pendingRows) and kept up to date: what
+	// the pending index gave before 0006 (the device's last counter among them, the
+	// counters used twice).
+	pendingIDs map[devCounter][][]byte
+	// pendingTop is the highest counter per device among the pending revisions, with
+	// pendingIDs.
+	pendingTop map[string]int64
+}
+
+type devCounter struct {
+	device  string
+	counter int64
 }
 
 // entry is a row of revision_targets.
@@ -110,35 +125,73 @@ func newCall(tx *Tx) *call {
 const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 	WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND t.head = 1`
 
-// start reads what a Put needs first (qPutStart): the last counter of device, which it
-// returns, the last row, and the heads of target t, which it keeps as touch would.
-func (c *call) start(device string, t survey.Target) (int64, error) {
-	rows, err := c.tx.query(qPutStart, device, t.Interview, string(t.Kind), t.Key)
+// start reads what a Put needs first (qPutStart): the last row, which it returns, and the
+// heads of target t, which it keeps as touch would.
+func (c *call) start(t survey.Target) (int64, error) {
+	rows, err := c.tx.query(qPutStart, t.Interview, string(t.Kind), t.Key)
 	if err != nil {
-		return 0, fmt.Errorf("read device counter: %w", err)
+		return 0, fmt.Errorf("read heads: %w", err)
 	}
 	defer rows.Close()
-	var counter int64
 	ts := &targetState{}
 	for rows.Next() {
-		var seq, tm sql.NullInt64
+		var last, seq, tm sql.NullInt64
 		var id, value []byte
 		var author sql.NullString
-		if err := rows.Scan(&counter, &c.lastSeq, &seq, &id, &tm, &author, &value); err != nil {
-			return 0, fmt.Errorf("read device counter: %w", err)
+		if err := rows.Scan(&last, &seq, &id, &tm, &author, &value); err != nil {
+			return 0, fmt.Errorf("read heads: %w", err)
+		}
+		if last.Valid {
+			c.lastSeq = last.Int64
 		}
 		if seq.Valid {
 			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: author.String, value: value})
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("read device counter: %w", err)
+		return 0, fmt.Errorf("read heads: %w", err)
 	}
 	sortHeads(ts.old)
 	ts.cur = append([]head(nil), ts.old...)
 	c.targets[t] = ts
 	c.order = append(c.order, t)
-	return counter, nil
+	return c.lastSeq, nil
+}
+
+// loadPending reads the device and counter of every pending revision (qPendingRows), once
+// a call: what insert checks a received revision's counter against, beside the batched
+// index. The rows the call adds afterwards are added to it as they are stored.
+func (c *call) loadPending() error {
+	if c.pendingIDs != nil {
+		return nil
+	}
+	rows, err := c.tx.query(qPendingRows)
+	if err != nil {
+		return fmt.Errorf("read pending revisions: %w", err)
+	}
+	defer rows.Close()
+	c.pendingIDs, c.pendingTop = map[devCounter][][]byte{}, map[string]int64{}
+	for rows.Next() {
+		var seq, counter int64
+		var id []byte
+		var device string
+		if err := rows.Scan(&seq, &id, &device, &counter); err != nil {
+			c.pendingIDs = nil
+			return fmt.Errorf("read pending revisions: %w", err)
+		}
+		c.notePending(device, counter, id)
+	}
+	if err := rows.Err(); err != nil {
+		c.pendingIDs = nil
+		return fmt.Errorf("read pending revisions: %w", err)
+	}
+	return nil
+}
+
+func (c *call) notePending(device string, counter int64, id []byte) {
+	k := devCounter{device, counter}
+	c.pendingIDs[k] = append(c.pendingIDs[k], id)
+	c.pendingTop[device] = max(c.pendingTop[device], counter)
 }
 
 // touch returns the state of target t, loading its heads on first use.
@@ -244,15 +297,17 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
 	// as history (an edit writes that entry and its own in one statement).
-	qUnhead     = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
-	qLastSeq    = `SELECT coalesce(max(seq), 0) FROM revision_rows`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	qUnhead  = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
+	qLastSeq = `SELECT coalesce(max(seq), 0) FROM revision_rows`
+	// qBatchedCounter is the last counter of a device among revisions in batches (the end
+	// of its last run, 0007); the pending ones are the call's pendingTop.
+	qBatchedCounter = `SELECT coalesce(max(hi), 0) FROM revision_counters WHERE device = ?1`
+	qReplacedBy     = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
-	// qReused looks among the device's pending revisions (their index) and the runs of
-	// counters its revisions in batches hold (of another revision than ?3: the revision
-	// looked for is not stored yet).
-	qReused = `SELECT EXISTS (SELECT 1 FROM revision_rows WHERE device = ?1 AND counter = ?2 AND batch IS NULL AND id <> ?3)
-		OR EXISTS (SELECT 1 FROM revision_counters WHERE device = ?1 AND lo <= ?2 AND hi >= ?2)`
+	// qReused looks among the runs of counters the device's revisions in batches hold (0007;
+	// of another revision than the one looked for, which is not stored yet). The pending
+	// revisions are the call's pendingIDs (0006).
+	qReused = `SELECT EXISTS (SELECT 1 FROM revision_counters WHERE device = ?1 AND lo <= ?2 AND hi >= ?2)`
 	// qBatchedAgain records the batch of a revision already stored, found by its target.
 	qBatchedAgain = `UPDATE revision_rows SET batch = ? WHERE seq = ? AND batch IS NULL`
 )
@@ -342,22 +397,28 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	}
 	seq := c.lastSeq + 1
 	if !fresh {
+		if err := c.loadPending(); err != nil {
+			return false, err
+		}
 		top, ok := c.devMax[r.Device]
 		if !ok {
 			if err := c.flush(); err != nil {
 				return false, err
 			}
-			if err := c.tx.queryRow(qReadCounter, r.Device).Scan(&top); err != nil {
+			if err := c.tx.queryRow(qBatchedCounter, r.Device).Scan(&top); err != nil {
 				return false, fmt.Errorf("read device counter: %w", err)
 			}
+			top = max(top, c.pendingTop[r.Device])
 		}
 		if int64(r.Counter) <= top {
-			if err := c.flush(); err != nil {
-				return false, err
-			}
-			var clash bool
-			if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
-				return false, fmt.Errorf("check device counter: %w", err)
+			clash := slices.ContainsFunc(c.pendingIDs[devCounter{r.Device, int64(r.Counter)}], func(id []byte) bool { return !bytes.Equal(id, rid) })
+			if !clash {
+				if err := c.flush(); err != nil {
+					return false, err
+				}
+				if err := c.tx.queryRow(qReused, r.Device, int64(r.Counter), rid).Scan(&clash); err != nil {
+					return false, fmt.Errorf("check device counter: %w", err)
+				}
 			}
 			if !clash {
 				clash = slices.Contains(c.batched[r.Device], int64(r.Counter)) // this call's, not in the runs yet
@@ -369,6 +430,8 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 		if c.batch != "" {
 			c.noteBatched(r.Device, int64(r.Counter))
+		} else {
+			c.notePending(r.Device, int64(r.Counter), rid)
 		}
 	}
 	// The revisions it replaces stop being heads: their entries leave the target's heads
@@ -434,6 +497,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	c.lastSeq = seq
+	if c.firstSeq == 0 {
+		c.firstSeq = seq
+	}
 	if !replaced {
 		ts.cur = append(ts.cur, head{id: r.ID, seq: seq, time: tm, author: r.Author, value: r.Value, fact: f})
 		sortHeads(ts.cur)

@@ -80,6 +80,22 @@ func (s *Store) Check(ctx context.Context) error {
 			add("%d runs of device counters differ from the revisions in batches", wrongRuns)
 		}
 
+		// Every pending row is in the pending tail or listed below it (0006), and every
+		// listed row exists: Pending and batch create read only those.
+		var lost, dangling int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM revision_rows WHERE batch IS NULL AND seq < (SELECT low FROM revision_pending_low)
+				AND seq NOT IN (SELECT seq FROM revision_pending)),
+			(SELECT count(*) FROM revision_pending WHERE seq NOT IN (SELECT seq FROM revision_rows))`).Scan(&lost, &dangling); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if lost > 0 {
+			add("%d pending revisions are missing from the pending list (batch create would not send them)", lost)
+		}
+		if dangling > 0 {
+			add("%d entries of the pending list have no revision", dangling)
+		}
+
 		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)

@@ -30,15 +30,21 @@
 //
 // Storage (since migration 0004): revisions live in revision_rows, a rowid table appended
 // in arrival order, with the 32 bytes of each id (not 64 hex digits), and an index by
-// (device, counter) of the pending revisions (batch IS NULL). Since 0007 the counters of
-// the others (in batches) are kept as runs per device in revision_counters (a few rows a
-// device, not an index entry a revision): they give a device's counter with the pending
-// index, and find a counter used twice.
+// (device, counter) of the revisions in a batch, and one of the pending revisions (batch
+// IS NULL: no batch carries them yet). Neither index is left: the pending revisions are,
+// since 0006, the tail of revision_rows from a mark (revision_pending_low) that MarkBatched
+// and AppendBatch move after the last row, and the pending rows it passed (listed in
+// revision_pending): a save writes neither, and the view pending_revisions reads both.
+// Since 0007 the counters of the revisions in batches are kept as runs per device in
+// revision_counters (a few rows a device, not an index entry a revision): with the
+// pending revisions they give a device's counter, and find a counter used twice.
 // Since 0005 revision_targets holds one entry per revision, keyed by target, head flag and
 // row (seq), with its id: a target's history in arrival order, then its heads. Reading a
 // target's heads reads no history; an edit's entry, and the head it replaces moving to the
-// history, land together, so a local edit writes five B-trees (its row, its entries, its
-// pending entry, the summary row and its list entry), not six. A revision's id is stored
+// history, land together, so a local edit writes four B-trees (its row, its entries, the
+// summary row and its list entry): six on 0004, five on 0005. A Put takes its device's
+// counter from the Store's memory while no revision was stored since the Store's own last
+// Put (the last row tells), and reads it otherwise. A revision's id is stored
 // once per target: a revision received is looked for among its target's entries before
 // it is stored (Check verifies it).
 // A revision stored with its batch (a hub's, a server's) touches no index at a random

@@ -375,13 +375,26 @@ func equalRows(a, b []rawRow) bool {
 	return bytes.Equal(x, y)
 }
 
-// downgrade turns a store made by this program (0005) into the schema before 0004 (0001–0003),
+// downgrade5 turns a store made by this program (0007) into a 0005 store, inside the
+// caller's transaction: the revisions are found by their two device indexes again.
+func downgrade5(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rawExec(t, db, "DROP TABLE revision_counters", // 0007
+		"CREATE INDEX revision_rows_batched ON revision_rows (device, counter) WHERE batch IS NOT NULL",
+		"DROP VIEW pending_revisions", "DROP TABLE revision_pending", "DROP TABLE revision_pending_low",
+		"CREATE INDEX revision_rows_pending ON revision_rows (device, counter) WHERE batch IS NULL",
+		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 6")
+}
+
+// downgrade turns a store made by this program (0006) into the schema before 0004 (0001–0003),
 // row for row, so that tests can upgrade a store of any size.
 func downgrade(t *testing.T, path string) {
 	t.Helper()
 	db := rawDB(t, path)
 	defer db.Close()
-	rawExec(t, db, "BEGIN",
+	rawExec(t, db, "BEGIN")
+	downgrade5(t, db)
+	rawExec(t, db,
 		`CREATE TABLE revisions_old (
 			interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL DEFAULT '', id TEXT NOT NULL,
 			head INTEGER NOT NULL, device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
@@ -389,7 +402,7 @@ func downgrade(t *testing.T, path string) {
 			PRIMARY KEY (interview, kind, key, id)) WITHOUT ROWID`,
 		`INSERT INTO revisions_old SELECT r.interview, r.kind, r.key, lower(hex(r.id)), t.head, r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
 			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq ORDER BY r.seq`,
-		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_counters",
+		"DROP VIEW revisions", "DROP TABLE revision_rows", "DROP TABLE revision_targets",
 		"ALTER TABLE revisions_old RENAME TO revisions",
 		"CREATE UNIQUE INDEX revisions_id ON revisions (id)",
 		"CREATE INDEX revisions_device ON revisions (device, counter, batch)",

@@ -637,7 +637,7 @@ func conflictsOf(heads []survey.Revision) []survey.Conflict {
 // includes revisions received through Append that no batch carried here; a caller that
 // should not send those on marks them with Tx.MarkBatched.
 func (s *Store) Pending(ctx context.Context) ([]survey.Revision, error) {
-	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE batch IS NULL ORDER BY device, counter, id`))
+	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM pending_revisions ORDER BY device, counter, id`))
 	if err != nil {
 		return nil, fmt.Errorf("read pending revisions: %w", err)
 	}

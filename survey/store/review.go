@@ -279,12 +279,12 @@ func (tx *Tx) strings(ctx context.Context, q string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// PendingOf counts the revisions made by device that no batch carries yet (through the
-// device index: cheap on a hub of any size), such as a supervisor's decisions waiting for
-// batch create or a sync.
+// PendingOf counts the revisions made by device that no batch carries yet (among the
+// pending revisions, those made or received since the last batch: cheap on a hub of any
+// size), such as a supervisor's decisions waiting for batch create or a sync.
 func (s *Store) PendingOf(ctx context.Context, device string) (int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM revisions WHERE device = ? AND batch IS NULL`, device).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (`+qPendingRows+`) WHERE device = ?`, device).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count pending revisions of %s: %w", device, err)
 	}
 	return n, nil

@@ -183,6 +183,8 @@ type Store struct {
 	cacheKiB int
 	// readOnly says why the store can only be read ("" when it can be written).
 	readOnly string
+	// put holds the last counter of the devices whose Puts it committed.
+	put putCounters
 }
 
 // ReadOnly says why the store can only be read ("the file is read-only", "its folder is
@@ -704,7 +706,7 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // hot lists the statements prepared once on the writer connection when the store opens.
-var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingIDs, qMarkBatched, qTakeRuns, qAddRun}
+var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingRows, qMarkBatched, qBatchedCounter, qPendingLow, qTakeRuns, qAddRun}
 
 func (s *Store) prepare(ctx context.Context) error {
 	// A larger page cache for the writer keeps a big Append (a merge of many batches)

@@ -248,13 +248,13 @@ func followScopeTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) e
 
 // followAssignedTx makes device d follow the planned interviews supervisors assigned to its
 // principal before it enrolled (see assigneesTx for those assigned after). It reads the
-// creation revisions of supervisors' devices: the pending ones through their device index
-// (CROSS JOIN: from the supervisors' devices), those in batches through each interview's
-// creation target (the store keeps no index of revisions in batches by device: one look-up
-// per interview held, at enrolment).
+// creation revisions of supervisors' devices: the pending ones (few: pending_revisions,
+// the tail of the store since 0006), those in batches through each interview's creation
+// target (the store keeps no index of revisions in batches by device since 0007: one
+// look-up per interview held, at enrolment).
 func followAssignedTx(ctx context.Context, tx *store.Tx, d Device, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM server_devices s
-		CROSS JOIN revisions r ON r.device = s.id AND r.batch IS NULL WHERE s.role = ?1 AND r.kind = ?2
+	rows, err := tx.QueryContext(ctx, `SELECT r.interview, r.value FROM pending_revisions r
+		JOIN server_devices s ON s.id = r.device WHERE s.role = ?1 AND r.kind = ?2
 		UNION ALL SELECT r.interview, r.value FROM interviews
 		CROSS JOIN revisions r ON r.interview = interviews.id AND r.kind = ?2 AND r.key = ''
 		WHERE r.batch IS NOT NULL AND r.device IN (SELECT s.id FROM server_devices s WHERE s.role = ?1)

@@ -10,9 +10,9 @@
 -- counter lies between two runs of a device). A device's revisions come in counter
 -- order, so a batch usually extends its device's last run: a few statements a batch, not
 -- one a revision.
--- The pending revisions (batch IS NULL) keep their index; a revision that leaves it for a
--- batch (MarkBatched, or received again with a batch) joins the runs. Store.Check
--- verifies the runs against the rows.
+-- The pending revisions (batch IS NULL: the tail of revision_rows since 0006) are not in
+-- the runs; a revision that leaves them for a batch (MarkBatched, or received again with a
+-- batch) joins the runs. Store.Check verifies the runs against the rows.
 -- (The server found the interviews its supervisors planned through that index; it looks
 -- up each interview's creation target instead, at a device's enrolment.)
 -- The runs are built from the rows, and the index dropped, in this one transaction.
