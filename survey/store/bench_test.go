@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -28,7 +30,11 @@ func BenchmarkDurableAppend(b *testing.B) {
 func benchDurable(b *testing.B, held int) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	s, err := Open(filepath.Join(dir, "survey.db"))
+	var opts []Option
+	if kib, err := strconv.Atoi(os.Getenv("FIELDSURVEY_BENCH_CACHE_KIB")); err == nil {
+		opts = append(opts, WithCacheSize(kib)) // the writer's page cache (default: WithCacheSize's)
+	}
+	s, err := Open(filepath.Join(dir, "survey.db"), opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
