@@ -262,12 +262,12 @@ func TestWALCheckpointOption(t *testing.T) {
 }
 
 // TestCacheSizeOption: WithCacheSize sets the writer's page cache (KiB); the default is
-// 32 MiB.
+// 64 MiB.
 func TestCacheSizeOption(t *testing.T) {
 	for _, c := range []struct {
 		opts []Option
 		want int
-	}{{nil, -32768}, {[]Option{WithCacheSize(256 << 10)}, -(256 << 10)}} {
+	}{{nil, -(64 << 10)}, {[]Option{WithCacheSize(256 << 10)}, -(256 << 10)}} {
 		s := openTest(t, c.opts...)
 		var got int
 		if err := s.w.QueryRow("PRAGMA cache_size").Scan(&got); err != nil {
