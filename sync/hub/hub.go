@@ -290,9 +290,10 @@ const (
 const MergeCheckpoint = 50000
 
 // MergeCache is the page cache (KiB, store.WithCacheSize) of a hub opened to merge many
-// batches: a group of MergeGroup DGRA batches dirties ~50 MB of pages, more than the
-// store's default 32 MiB, which spilled pages to the log before the commit and read them
-// back (34 read calls and 137 KiB read per interview merged, 15 and 60 KiB with this).
+// batches: a group of MergeGroup DGRA batches dirties ~50 MB of pages; with the store's
+// default of the time (32 MiB, 64 since 0006) pages spilled to the log before the commit
+// and were read back (34 read calls and 137 KiB read per interview merged, 15 and 60 KiB
+// with this).
 const MergeCache = 256 << 10
 
 // MergeOptions are the store options of a hub opened to merge many batches (the CLI's
