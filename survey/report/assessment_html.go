@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -20,7 +21,7 @@ func WriteAssessmentHTML(w io.Writer, r *AssessmentReport) error {
 	if r == nil {
 		return errors.New("write html assessment report: no report")
 	}
-	t, err := assessPage.Clone()
+	t, err := assessPage().Clone()
 	if err != nil {
 		return fmt.Errorf("write html assessment report: %w", err)
 	}
@@ -78,7 +79,8 @@ func paragraphs(s string) []string {
 	return out
 }
 
-var assessPage = template.Must(template.New("assessment").Funcs(assessFuncs(survey.LangEN)).Parse(`<!DOCTYPE html>
+var assessPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("assessment").Funcs(assessFuncs(survey.LangEN)).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -233,3 +235,4 @@ tr.overall td, tr.overall th { border-top: 3px double #333; }
 </body>
 </html>
 `))
+})

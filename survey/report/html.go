@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"sync"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -18,7 +19,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 	if r == nil {
 		return errors.New("write html report: no report")
 	}
-	t, err := htmlPage.Clone()
+	t, err := htmlPage().Clone()
 	if err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
@@ -118,7 +119,8 @@ func htmlFuncs(lang string) template.FuncMap {
 	}
 }
 
-var htmlPage = template.Must(template.New("report").Funcs(htmlFuncs(survey.LangEN)).Parse(`{{- define "section"}}{{$key := .CommentKey}}{{with .Section}}
+var htmlPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Funcs(htmlFuncs(survey.LangEN)).Parse(`{{- define "section"}}{{$key := .CommentKey}}{{with .Section}}
 <h3>{{heading .}}</h3>
 <table>
 <thead><tr><th scope="col">{{t "question"}}</th><th scope="col">{{t "rating"}}</th><th scope="col">{{t $key}}</th></tr></thead>
@@ -225,3 +227,4 @@ tr.overall th { text-align: left; }
 </body>
 </html>
 `))
+})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // OverviewFormat and DistributionFormat are the format fields of the JSON views.
@@ -243,7 +244,7 @@ func WriteOverviewHTML(w io.Writer, o *Overview) error {
 	if o == nil {
 		return errors.New("write html overview: no overview")
 	}
-	if err := execHTML(w, viewPage, "overview", o.Lang, o); err != nil {
+	if err := execHTML(w, viewPage(), "overview", o.Lang, o); err != nil {
 		return fmt.Errorf("write html overview: %w", err)
 	}
 	return nil
@@ -255,7 +256,7 @@ func WriteDistributionHTML(w io.Writer, d *Distributions) error {
 	if d == nil {
 		return errors.New("write html distribution: no distribution")
 	}
-	if err := execHTML(w, viewPage, "distribution", d.Lang, d); err != nil {
+	if err := execHTML(w, viewPage(), "distribution", d.Lang, d); err != nil {
 		return fmt.Errorf("write html distribution: %w", err)
 	}
 	return nil
@@ -322,7 +323,8 @@ func viewFuncs(lang string) template.FuncMap {
 	return fm
 }
 
-var viewPage = template.Must(template.New("views").Funcs(viewFuncs("en")).Parse(`
+var viewPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("views").Funcs(viewFuncs("en")).Parse(`
 {{- define "head"}}<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -417,3 +419,4 @@ th .label { font-weight: normal; font-size: .8em; }
 </body>
 </html>
 {{end}}`))
+})
