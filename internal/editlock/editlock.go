@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -78,13 +77,26 @@ type Lock struct {
 // Dir returns the folder of the locks of the store at storePath.
 func Dir(storePath string) string { return storePath + "-locks" }
 
-var safeName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+// safeName reports whether id is 1 to 128 of [A-Za-z0-9._-] (a loop, not a regular
+// expression: {1,128} compiles into 128 copies of the class, ~0.3 ms of every start-up).
+func safeName(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 // Acquire takes the lock of interview id among the locks of dir (see Dir), without
 // waiting: when another process (or another window of this one) holds it, it returns a
 // *HeldError. program names the taker for the other window's message.
 func Acquire(dir, id, program string) (*Lock, error) {
-	if !safeName.MatchString(id) || id == "." || id == ".." {
+	if !safeName(id) || id == "." || id == ".." {
 		return nil, fmt.Errorf("lock interview %q: not an interview id", id)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
