@@ -40,23 +40,11 @@ var (
 
 // Queue returns one page of the queue (store.Queue).
 func (d Desk) Queue(ctx context.Context, q desk.Query) ([]desk.Row, int, error) {
-	rows, total, err := d.S.Queue(ctx, store.QueueOptions{Statuses: q.Statuses, Province: q.Province, Assessor: q.Assessor,
-		Questionnaire: q.Questionnaire, Search: q.Search, Sort: store.QueueSort(q.Sort), Desc: q.Desc, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]desk.Row, len(rows))
-	for i, r := range rows {
-		out[i] = desk.Row{Summary: r.Summary, Principal: r.Principal}
-	}
-	return out, total, nil
+	return queue(ctx, d.S, q)
 }
 
 // Facets returns what the queue's filters choose from (store.Facets).
-func (d Desk) Facets(ctx context.Context) (desk.Facets, error) {
-	f, err := d.S.Facets(ctx)
-	return desk.Facets{Statuses: f.Statuses, Provinces: f.Provinces, Assessors: f.Assessors, Questionnaires: f.Questionnaires}, err
-}
+func (d Desk) Facets(ctx context.Context) (desk.Facets, error) { return facets(ctx, d.S) }
 
 // Interview returns the state of interview id.
 func (d Desk) Interview(ctx context.Context, id string) (*survey.InterviewState, error) {

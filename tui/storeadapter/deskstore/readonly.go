@@ -16,8 +16,33 @@ import (
 // give what the SQLite store's do.
 type Reader interface {
 	store.ReadStore
+	queuer
+}
+
+// queuer reads the supervisor's queue: a home's store (*store.Store) or a Reader.
+type queuer interface {
 	Queue(ctx context.Context, o store.QueueOptions) ([]store.QueueRow, int, error)
 	Facets(ctx context.Context) (store.QueueFacets, error)
+}
+
+// queue reads one page of the queue from r, as the desk asks for it.
+func queue(ctx context.Context, r queuer, q desk.Query) ([]desk.Row, int, error) {
+	rows, total, err := r.Queue(ctx, store.QueueOptions{Statuses: q.Statuses, Province: q.Province, Assessor: q.Assessor,
+		Questionnaire: q.Questionnaire, Search: q.Search, Sort: store.QueueSort(q.Sort), Desc: q.Desc, Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]desk.Row, len(rows))
+	for i, r := range rows {
+		out[i] = desk.Row{Summary: r.Summary, Principal: r.Principal}
+	}
+	return out, total, nil
+}
+
+// facets reads what the queue's filters choose from.
+func facets(ctx context.Context, r queuer) (desk.Facets, error) {
+	f, err := r.Facets(ctx)
+	return desk.Facets{Statuses: f.Statuses, Provinces: f.Provinces, Assessors: f.Assessors, Questionnaires: f.Questionnaires}, err
 }
 
 // ReadOnly is a Reader seen as the desk's store. The desk opened on it must be read-only
@@ -34,23 +59,11 @@ var ErrReadOnly = errors.New("this database is read here: decisions are written 
 
 // Queue returns one page of the queue (Reader.Queue).
 func (d ReadOnly) Queue(ctx context.Context, q desk.Query) ([]desk.Row, int, error) {
-	rows, total, err := d.R.Queue(ctx, store.QueueOptions{Statuses: q.Statuses, Province: q.Province, Assessor: q.Assessor,
-		Questionnaire: q.Questionnaire, Search: q.Search, Sort: store.QueueSort(q.Sort), Desc: q.Desc, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]desk.Row, len(rows))
-	for i, r := range rows {
-		out[i] = desk.Row{Summary: r.Summary, Principal: r.Principal}
-	}
-	return out, total, nil
+	return queue(ctx, d.R, q)
 }
 
 // Facets returns what the queue's filters choose from (Reader.Facets).
-func (d ReadOnly) Facets(ctx context.Context) (desk.Facets, error) {
-	f, err := d.R.Facets(ctx)
-	return desk.Facets{Statuses: f.Statuses, Provinces: f.Provinces, Assessors: f.Assessors, Questionnaires: f.Questionnaires}, err
-}
+func (d ReadOnly) Facets(ctx context.Context) (desk.Facets, error) { return facets(ctx, d.R) }
 
 // Interview returns the state of interview id.
 func (d ReadOnly) Interview(ctx context.Context, id string) (*survey.InterviewState, error) {
