@@ -250,16 +250,19 @@ func (s *Store) Facets(ctx context.Context) (QueueFacets, error) {
 	if err != nil {
 		return QueueFacets{}, fmt.Errorf("read the queue's filters: %w", err)
 	}
-	keys := func(m map[string]bool) []string {
-		out := make([]string, 0, len(m))
-		for k := range m {
-			out = append(out, k)
-		}
-		collate.New(language.Vietnamese).SortStrings(out)
-		return out
-	}
-	f.Provinces, f.Assessors, f.Questionnaires = keys(provinces), keys(assessors), keys(qns)
+	f.Provinces, f.Assessors, f.Questionnaires = FacetValues(provinces), FacetValues(assessors), FacetValues(qns)
 	return f, nil
+}
+
+// FacetValues returns the keys of m in Vietnamese collation order: the values a queue's
+// filter offers (Facets; a server's database reader builds its own the same way).
+func FacetValues(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	collate.New(language.Vietnamese).SortStrings(out)
+	return out
 }
 
 func (tx *Tx) strings(ctx context.Context, q string) ([]string, error) {

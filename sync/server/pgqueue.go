@@ -7,8 +7,6 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -155,14 +153,6 @@ func (r *PostgresReader) Facets(ctx context.Context) (store.QueueFacets, error) 
 			assessors[who] = true
 		}
 	}
-	keys := func(m map[string]bool) []string {
-		out := make([]string, 0, len(m))
-		for k := range m {
-			out = append(out, k)
-		}
-		collate.New(language.Vietnamese).SortStrings(out)
-		return out
-	}
-	f.Provinces, f.Assessors, f.Questionnaires = keys(provinces), keys(assessors), keys(qns)
+	f.Provinces, f.Assessors, f.Questionnaires = store.FacetValues(provinces), store.FacetValues(assessors), store.FacetValues(qns)
 	return f, nil
 }
