@@ -37,6 +37,21 @@ type ProgressCounter struct {
 // version, or nil when there is none (the questionnaire is unknown).
 type ProgressFunc func(qn, version string) *ProgressCounter
 
+// Memo returns pf asked once per questionnaire version, its answers kept: a list asks for
+// the counter of every row.
+func (pf ProgressFunc) Memo() ProgressFunc {
+	counters := map[[2]string]*ProgressCounter{}
+	return func(qn, version string) *ProgressCounter {
+		k := [2]string{qn, version}
+		c, ok := counters[k]
+		if !ok {
+			c = pf(qn, version)
+			counters[k] = c
+		}
+		return c
+	}
+}
+
 // ListProgress returns the interviews of List(o) with their progress, without reading the
 // interviews whose progress is known. Skip-aware progress needs the questionnaire, which
 // the store does not have when it writes, so the summary row keeps it as a cache: the
@@ -51,16 +66,7 @@ type ProgressFunc func(qn, version string) *ProgressCounter
 func (s *Store) ListProgress(ctx context.Context, o ListOptions, pf ProgressFunc) ([]Listed, error) {
 	var out []Listed
 	var stale []int
-	counters := map[[2]string]*ProgressCounter{}
-	counter := func(qn, version string) *ProgressCounter {
-		k := [2]string{qn, version}
-		f, ok := counters[k]
-		if !ok {
-			f = pf(qn, version)
-			counters[k] = f
-		}
-		return f
-	}
+	counter := pf.Memo()
 	err := s.eachListed(ctx, o, func(l Listed) error {
 		if c := counter(l.Questionnaire, l.Version); c != nil {
 			if l.storedAt == l.Revisions && l.storedOf == c.Of {

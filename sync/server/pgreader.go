@@ -300,15 +300,12 @@ type pgListed struct {
 	of       string
 }
 
-// counterFunc returns the progress counter of a questionnaire version (nil: none).
-type counterFunc func(qn, version string) *store.ProgressCounter
-
 // listed returns the interviews o lists with their summaries, in List's order: the
 // interviews table gives the rows (those its columns can filter, by its order), the cache
 // their summaries, a fold in the same snapshot those the cache lacks (counting their
 // progress too, with counter when not nil); the rest of o is applied here. Summaries folded
 // are then cached, when the database may be written.
-func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions, counter counterFunc) ([]pgListed, error) {
+func (r *PostgresReader) listed(ctx context.Context, o store.ListOptions, counter store.ProgressFunc) ([]pgListed, error) {
 	where := []string{"true"}
 	var args []any
 	arg := func(v any) string {
@@ -575,16 +572,7 @@ func (r *PostgresReader) InterviewsOf(ctx context.Context, qn string) ([]*survey
 // interview and the questionnaire's content are the same, the others are folded and
 // counted, and cached when the database may be written.
 func (r *PostgresReader) ListProgress(ctx context.Context, o store.ListOptions, pf store.ProgressFunc) ([]store.Listed, error) {
-	counters := map[[2]string]*store.ProgressCounter{}
-	counter := func(qn, version string) *store.ProgressCounter {
-		k := [2]string{qn, version}
-		c, ok := counters[k]
-		if !ok {
-			c = pf(qn, version)
-			counters[k] = c
-		}
-		return c
-	}
+	counter := pf.Memo()
 	ls, err := r.listed(ctx, o, counter)
 	if err != nil {
 		return nil, err
