@@ -295,9 +295,11 @@ func TestLoad(t *testing.T) {
 	t.Logf("%.0f interviews accepted per second (%.0f revisions/s, %.0f batches/s); %.0f bytes sent per interview; load average %.2f before, %.2f after",
 		float64(f.interviews)/took.Seconds(), float64(f.revisions)/took.Seconds(), float64(n*per)/took.Seconds(), float64(sent)/float64(f.interviews), load0, load1)
 	if proc != nil {
+		fw0 := procWritten(os.Getpid())
 		ft, fc := floorIngest(t, f, t.TempDir())
-		t.Logf("independent floor of the same batches (floorIngest, in this process): %.0f interviews/s, %.3f CPU-ms per interview; serve over floor: %.2f× the time, %.2f× the CPU",
-			float64(f.interviews)/ft.Seconds(), float64(fc.Microseconds())/1e3/float64(f.interviews), took.Seconds()/ft.Seconds(), serveCPU.Seconds()/fc.Seconds())
+		fw := procWritten(os.Getpid()) - fw0
+		t.Logf("independent floor of the same batches (floorIngest, in this process): %.0f interviews/s, %.3f CPU-ms per interview, %.1f KiB written per revision; serve over floor: %.2f× the time, %.2f× the CPU",
+			float64(f.interviews)/ft.Seconds(), float64(fc.Microseconds())/1e3/float64(f.interviews), float64(fw)/1024/float64(f.revisions), took.Seconds()/ft.Seconds(), serveCPU.Seconds()/fc.Seconds())
 	}
 }
 
