@@ -124,7 +124,8 @@ func (s *InterviewState) Record() Record {
 
 // MarkOrphaned moves the answers, section summaries and rosters of rec whose id is not a
 // question or section of q (its questionnaire version) to Orphaned, OrphanedSections and
-// OrphanedRosters: what `interview export` writes for an interview that moved to a newer
+// OrphanedRosters — and the summary of a section q rates no more (overall: false) to
+// OrphanedSections: what `interview export` writes for an interview that moved to a newer
 // version, so that the line imports again with nothing lost.
 func (rec *Record) MarkOrphaned(q *Questionnaire) {
 	for id, a := range rec.Answers {
@@ -137,7 +138,7 @@ func (rec *Record) MarkOrphaned(q *Questionnaire) {
 		}
 	}
 	for id, sm := range rec.Sections {
-		if _, ok := q.Section(id); !ok {
+		if sec, ok := q.Section(id); !ok || !sec.HasOverall() {
 			if rec.OrphanedSections == nil {
 				rec.OrphanedSections = map[string]SectionSummary{}
 			}
@@ -373,7 +374,7 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 	}
 	for id, sm := range rec.OrphanedSections {
 		size("orphaned_sections."+id, Target{Interview: rec.ID, Kind: KindSection, Key: id}, sm)
-		if _, ok := q.Section(id); ok {
+		if sec, ok := q.Section(id); ok && sec.HasOverall() {
 			add("orphaned_sections."+id, "section %s is in %s version %s: its summary goes in sections", id, q.ID, q.Version)
 		}
 	}
@@ -444,6 +445,10 @@ func (rec Record) Check(q *Questionnaire) []FieldError {
 		sec, ok := q.Section(id)
 		if !ok {
 			add("sections."+id, "unknown section %q in %s", id, q.ID)
+			continue
+		}
+		if !sec.HasOverall() {
+			add("sections."+id, "section %s has no overall rating in %s version %s (overall: false): a summary kept from before goes in orphaned_sections", id, q.ID, q.Version)
 			continue
 		}
 		if s.Rating != "" {

@@ -122,3 +122,45 @@ func TestRecordOrphanedRefusesWhatIsAsked(t *testing.T) {
 		t.Fatalf("errors:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A section the version rates no more (overall: false) keeps its old summary under
+// orphaned_sections: export marks it, the line imports again unchanged, and a summary of
+// it under sections is refused with where it goes (nothing would show or count it there).
+func TestRecordOrphanedPlainSection(t *testing.T) {
+	q, st := orphanState(t)
+	plain := false
+	sec, _ := q.Section("1")
+	sec.Overall = &plain
+
+	var got []string
+	for _, fe := range st.Record().Check(q) {
+		got = append(got, fe.Error())
+	}
+	want := `sections.1: section 1 has no overall rating in p version 2 (overall: false): a summary kept from before goes in orphaned_sections`
+	if len(got) != 4 || got[2] != want {
+		t.Fatalf("unmarked record's errors:\n%s\nwant third: %s", strings.Join(got, "\n"), want)
+	}
+
+	rec := st.Record()
+	rec.MarkOrphaned(q)
+	if _, ok := rec.Sections["1"]; ok || rec.OrphanedSections["1"].Comment != "ổn" || rec.OrphanedSections["9"].Rating != "amber" {
+		t.Fatalf("sections %v, orphaned %v", rec.Sections, rec.OrphanedSections)
+	}
+	line, err := rec.MarshalLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(line), `"orphaned_sections":{"1":{"comment":"ổn"},"9":{"rating":"amber","comment":"cũ"}}`) {
+		t.Fatalf("line:\n%s", line)
+	}
+	back, err := ParseRecord(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := back.Check(q); len(errs) != 0 {
+		t.Fatalf("marked record refused: %v", errs)
+	}
+	if ch := back.Changes(st); len(ch) != 0 {
+		t.Fatalf("importing the export onto the interview changes %+v", ch)
+	}
+}

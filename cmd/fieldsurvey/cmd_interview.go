@@ -481,11 +481,13 @@ sorted by id: the current value of every field, without history (format
 fieldsurvey-interview/1). The same interviews always give the same bytes, and
 export → import → export gives a byte-identical file. Answers that a move to a newer
 questionnaire version left without a question (kept in the interview) are written under
-"orphaned" ("orphaned_sections", "orphaned_rosters"), and import keeps them.
+"orphaned" ("orphaned_sections", "orphaned_rosters"), and import keeps them; so is the
+summary of a section the version no longer rates (overall: false).
 
 export ghi các cuộc phỏng vấn (tất cả, hoặc theo mã) dạng JSON Lines, mỗi dòng một cuộc,
 sắp theo mã. Xuất → nhập → xuất cho ra tệp giống hệt từng byte. Câu trả lời không còn câu
-hỏi sau khi chuyển sang phiên bản bảng hỏi mới được ghi trong "orphaned" và được giữ khi nhập.`,
+hỏi sau khi chuyển sang phiên bản bảng hỏi mới được ghi trong "orphaned" và được giữ khi nhập;
+nhận xét chung của phần không còn đánh giá chung (overall: false) cũng vậy.`,
 		Example: `  fieldsurvey interview export > all.jsonl
   fieldsurvey interview export --out two.jsonl 0193a5b2 0193a5c7`,
 		RunE: func(cmd *cobra.Command, args []string) error {
