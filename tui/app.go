@@ -428,10 +428,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.KeyMsg:
-		if m.Type == tea.KeyRunes && len(m.Runes) > 1 && !m.Paste {
-			return a, a.burst(m)
-		}
-		return a, a.key(m)
+		return a, keys.Dispatch(m, a.key)
 	case tea.MouseMsg:
 		if a.showAll {
 			return a, nil
@@ -511,21 +508,6 @@ func (a *App) key(m tea.KeyMsg) tea.Cmd {
 	}
 	_, cmd := cur.Update(m)
 	return cmd
-}
-
-// burst handles several characters that arrived at once (fast typing, an input method
-// sending a composed syllable, a script) one key at a time, also once a text field has
-// focus: Bubble Tea cuts typed text at spaces, so a word typed alone arrives as one message,
-// and a word that spells a key's name ("up", "down", "tab", "esc") would match that key's
-// binding (the text fields' own ones included) instead of being typed.
-func (a *App) burst(m tea.KeyMsg) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, r := range m.Runes {
-		one := m
-		one.Runes = []rune{r}
-		cmds = append(cmds, a.key(one))
-	}
-	return tea.Batch(cmds...)
 }
 
 // quit writes everything first, then stops. When writing fails, the first ctrl+c says so

@@ -343,10 +343,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
-		if m.Type == tea.KeyRunes && len(m.Runes) > 1 && !m.Paste {
-			return a, a.burst(m)
-		}
-		return a, a.key(m)
+		return a, keys.Dispatch(m, a.key)
 	}
 	_, cmd := a.current().Update(msg)
 	return a, cmd
@@ -411,20 +408,6 @@ func (a *App) quit() tea.Cmd {
 	a.quitting = true
 	a.notice, a.noticeEr = survey.T("Saving, then quitting…", "Đang lưu rồi thoát…"), false
 	return save
-}
-
-// burst handles several characters that arrived at once, one key at a time, also once a
-// text field has focus: Bubble Tea cuts typed text at spaces, so a typed word can arrive
-// alone, and a word that spells a key's name ("up", "down", "esc", "tab", "f1") would match
-// that key's binding (the text fields' own ones included) instead of being typed.
-func (a *App) burst(m tea.KeyMsg) tea.Cmd {
-	var cmds []tea.Cmd
-	for _, r := range m.Runes {
-		one := m
-		one.Runes = []rune{r}
-		cmds = append(cmds, a.key(one))
-	}
-	return tea.Batch(cmds...)
 }
 
 func (a *App) switchLang() tea.Cmd {

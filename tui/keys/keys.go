@@ -14,6 +14,7 @@ package keys
 
 import (
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -211,4 +212,23 @@ func Roster(lang string) *RosterMap {
 		FormStars:  b("0-5/n", t("stars, n = N/A", "số sao, n = N/A"), "0", "1", "2", "3", "4", "5", "n", "left", "right"),
 		FormClear:  b("⌫", t("clear", "xoá"), "backspace", "delete"),
 	}
+}
+
+// Dispatch hands m to handle, and several characters that arrived at once (fast typing, an
+// input method sending a composed syllable, a script) one at a time, also once a text field
+// has focus: Bubble Tea cuts typed text at spaces, so a word typed alone arrives as one
+// message, and a word that spells a key's name ("up", "down", "esc", "tab", "f1") would match
+// that key's binding (the text fields' own ones included) instead of being typed. A paste
+// stays whole.
+func Dispatch(m tea.KeyMsg, handle func(tea.KeyMsg) tea.Cmd) tea.Cmd {
+	if m.Type != tea.KeyRunes || len(m.Runes) < 2 || m.Paste {
+		return handle(m)
+	}
+	cmds := make([]tea.Cmd, 0, len(m.Runes))
+	for _, r := range m.Runes {
+		one := m
+		one.Runes = []rune{r}
+		cmds = append(cmds, handle(one))
+	}
+	return tea.Batch(cmds...)
 }
