@@ -48,6 +48,10 @@ func (e *UserError) WithHint(en, vi string, args ...any) *UserError {
 
 func (e *UserError) Error() string { return e.Text().Get(LangEN) }
 
+// HintText returns what to do about e (may be empty): a program looks for this method along
+// an error's chain to print the first hint it finds.
+func (e *UserError) HintText() Text { return e.Hint }
+
 // Unwrap returns the cause.
 func (e *UserError) Unwrap() error { return e.Err }
 

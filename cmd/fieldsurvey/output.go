@@ -103,8 +103,8 @@ func withHint(err error, en, vi string, args ...any) error {
 	return &userError{err: err, hint: h}
 }
 
-// hintOf returns the first hint in err's chain: a userError's, or a package's
-// *survey.UserError's.
+// hintOf returns the first hint in err's chain: a userError's, or that of a package's error
+// that knows the remedy (*survey.UserError and others with a HintText method).
 func hintOf(err error) survey.Text {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch ue := e.(type) {
@@ -112,9 +112,9 @@ func hintOf(err error) survey.Text {
 			if !ue.hint.Empty() {
 				return ue.hint
 			}
-		case *survey.UserError:
-			if !ue.Hint.Empty() {
-				return ue.Hint
+		case interface{ HintText() survey.Text }:
+			if h := ue.HintText(); !h.Empty() {
+				return h
 			}
 		}
 	}
