@@ -5,10 +5,7 @@ import (
 	"errors"
 	"maps"
 	"os"
-	"path/filepath"
 	"testing"
-
-	"filippo.io/age"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
@@ -18,24 +15,9 @@ import (
 // Inspect says what each file holds without trusting it (an unknown signer is shown too),
 // stops at the first file that is not a batch, naming it and the check, and changes nothing.
 func TestInspect(t *testing.T) {
-	dir := t.TempDir()
-	laptop := newDevice(t, "laptop-1", 1, "an@example.org")
-	stranger := newDevice(t, "laptop-9", 9, "x@example.org")
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := laptop.file(t, dir, nil, "1")
-	sealed := laptop.file(t, dir, []age.Recipient{id.Recipient()}, "2")
-	unknown := stranger.file(t, dir, nil, "3")
-	data, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := filepath.Join(dir, "cut"+batch.Ext)
-	if err := os.WriteFile(cut, data[:len(data)/2], 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ff := writeFourFiles(t)
+	dir, good, sealed, unknown, cut := ff.dir, ff.good, ff.sealed, ff.unknown, ff.cut
+	laptop, stranger := ff.laptop, ff.stranger
 	fi, err := os.Stat(good)
 	if err != nil {
 		t.Fatal(err)
