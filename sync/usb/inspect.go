@@ -34,11 +34,11 @@ func (e *InspectError) Error() string { return e.Text().Get(survey.LangEN) }
 // Unwrap returns batch.ReadFile's error.
 func (e *InspectError) Unwrap() error { return e.Err }
 
-// Text returns "FILE: CHECK: DETAIL"; the check is named in English in every language.
+// Text returns "FILE: CHECK: DETAIL", the check named in each language (the detail is
+// the reader's, in English).
 func (e *InspectError) Text() survey.Text {
 	reason, detail := hub.Explain(e.Err)
-	line := e.File + ": " + reason.Get(survey.LangEN) + ": " + detail
-	return survey.T(line, line)
+	return survey.T(e.File+": "+reason.Get(survey.LangEN)+": "+detail, e.File+": "+reason.Get(survey.LangVI)+": "+detail)
 }
 
 // Inspect reads each batch file in order, checking its structure (batch.ReadFile) but not

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 )
 
@@ -50,9 +52,10 @@ func TestInspect(t *testing.T) {
 	if !errors.As(err, &ie) || ie.File != cut || !errors.Is(err, batch.ErrTruncated) || len(got) != 1 {
 		t.Fatalf("cut file: %v (%d shown)", err, len(got))
 	}
-	want := cut + ": truncated file: "
-	if txt := ie.Text().Get(survey.LangVI); len(txt) < len(want) || txt[:len(want)] != want {
-		t.Errorf("cut file's message: %q", txt)
+	for lang, want := range map[string]string{survey.LangEN: cut + ": truncated file: ", survey.LangVI: cut + ": " + hub.Reason(batch.ErrTruncated).Get(survey.LangVI) + ": "} {
+		if txt := ie.Text().Get(lang); !strings.HasPrefix(txt, want) {
+			t.Errorf("cut file's message in %s: %q, want %q…", lang, txt, want)
+		}
 	}
 	// So does an error of each, and a cancelled context.
 	stop := errors.New("disk full")
