@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/survey/assessment"
 	"github.com/fieldsurvey/fieldsurvey/survey/report"
 	"github.com/fieldsurvey/fieldsurvey/survey/report/xlsx"
@@ -142,53 +140,6 @@ func runAssessmentNew(ctx context.Context, g *globals, opts assessmentNewOptions
 	return err
 }
 
-// resolveAssessment finds the assessment whose id is ref or begins with ref.
-func resolveAssessment(ctx context.Context, st store.Reader, ref string) (string, error) {
-	ref = strings.TrimSpace(ref)
-	if ref == "" {
-		return "", fail("empty assessment id", "mã bản đánh giá rỗng")
-	}
-	sums, err := st.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
-	if err != nil {
-		return "", failWrap(err, "list assessments", "liệt kê bản đánh giá")
-	}
-	var ids []string
-	for _, s := range sums {
-		if s.ID == ref {
-			return ref, nil
-		}
-		if strings.HasPrefix(s.ID, ref) {
-			ids = append(ids, s.ID)
-		}
-	}
-	sort.Strings(ids)
-	switch len(ids) {
-	case 0:
-		return "", withHint(fail("no assessment %q", "không có bản đánh giá %q", ref),
-			"'fieldsurvey assessment list' shows the assessments", "'fieldsurvey assessment list' liệt kê các bản đánh giá")
-	case 1:
-		return ids[0], nil
-	}
-	return "", withHint(fail("%q is the beginning of %d assessment ids: %s", "%q là phần đầu của %d mã bản đánh giá: %s",
-		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
-}
-
-// assessmentInfo is one assessment in `assessment list --json`.
-type assessmentInfo struct {
-	ID            string                 `json:"id"`
-	Title         string                 `json:"title"`
-	Scope         string                 `json:"scope"`
-	Questionnaire string                 `json:"questionnaire"`
-	Version       string                 `json:"version"`
-	Author        string                 `json:"author"`
-	Rated         int                    `json:"rated"`
-	Sections      map[string]survey.Code `json:"sections"`
-	Conflicts     int                    `json:"conflicts"`
-	Created       string                 `json:"created,omitempty"`
-	Updated       string                 `json:"updated"`
-	Revisions     int                    `json:"revisions"`
-}
-
 func newAssessmentListCommand(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -210,15 +161,9 @@ func runAssessmentList(ctx context.Context, g *globals, asJSON bool) error {
 		return err
 	}
 	defer st.Close()
-	sums, err := st.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
+	infos, err := assessment.List(ctx, st)
 	if err != nil {
-		return contextErr(ctx, failWrap(err, "list assessments", "liệt kê bản đánh giá"))
-	}
-	infos := make([]assessmentInfo, 0, len(sums))
-	for _, s := range sums {
-		infos = append(infos, assessmentInfo{ID: s.ID, Title: s.Title, Scope: s.Scope, Questionnaire: s.Questionnaire,
-			Version: s.Version, Author: s.Assessor, Rated: s.Answered, Sections: s.Sections, Conflicts: s.Conflicts,
-			Created: timeText(s.Created), Updated: timeText(s.Updated), Revisions: s.Revisions})
+		return contextErr(ctx, err)
 	}
 	if asJSON {
 		return writeJSON(g.stdout, infos)
@@ -234,12 +179,12 @@ func runAssessmentList(ctx context.Context, g *globals, asJSON bool) error {
 	short := shortIDs(ids)
 	t := newTable(g.stdout, g.t("ID", "MÃ"), g.t("QUESTIONNAIRE", "BẢNG HỎI"), g.t("SCOPE", "PHẠM VI"),
 		g.t("TITLE", "TIÊU ĐỀ"), g.t("RATED", "ĐÃ ĐÁNH GIÁ"), g.t("UPDATED", "CẬP NHẬT"))
-	for i, in := range infos {
+	for _, in := range infos {
 		rated := strconv.Itoa(in.Rated)
 		if in.Conflicts > 0 {
 			rated += fmt.Sprintf(" (%d %s)", in.Conflicts, g.t("conflicts", "xung đột"))
 		}
-		t.row(short[in.ID], in.Questionnaire+" "+in.Version, in.Scope, in.Title, rated, sums[i].Updated.Local().Format("2006-01-02 15:04"))
+		t.row(short[in.ID], in.Questionnaire+" "+in.Version, in.Scope, in.Title, rated, in.UpdatedAt.Local().Format("2006-01-02 15:04"))
 	}
 	return t.flush()
 }
@@ -279,7 +224,7 @@ show in bản đánh giá theo từng phần: đánh giá và nhận xét của 
 }
 
 // buildAssessmentReport reads assessment ref and the interviews of its questionnaire and
-// builds its report.
+// builds its report (assessment.Report), warning of its conflicts.
 func buildAssessmentReport(ctx context.Context, g *globals, ref, include string) (*report.AssessmentReport, error) {
 	inc, err := report.ParseInclude(include)
 	if err != nil {
@@ -295,27 +240,15 @@ func buildAssessmentReport(ctx context.Context, g *globals, ref, include string)
 		return nil, err
 	}
 	defer st.Close()
-	id, err := resolveAssessment(ctx, st, ref)
+	r, err := assessment.Report(ctx, st, c, ref, report.AssessmentOptions{Lang: g.lang(), Include: inc})
+	if r.Conflicts > 0 {
+		g.warn(fmt.Sprintf(g.t("assessment %s has %d parts with two competing versions: each is marked; the newest is shown",
+			"bản đánh giá %s có %d phần có hai phiên bản xung đột: mỗi phần được đánh dấu; bản mới nhất được hiển thị"), r.ID, r.Conflicts))
+	}
 	if err != nil {
 		return nil, contextErr(ctx, err)
 	}
-	r, conflicts, err := assessment.Report(ctx, st, c, id, report.AssessmentOptions{Lang: g.lang(), Include: inc})
-	if conflicts > 0 {
-		g.warn(fmt.Sprintf(g.t("assessment %s has %d parts with two competing versions: each is marked; the newest is shown",
-			"bản đánh giá %s có %d phần có hai phiên bản xung đột: mỗi phần được đánh dấu; bản mới nhất được hiển thị"), id, conflicts))
-	}
-	var nq *assessment.NoQuestionnaireError
-	switch {
-	case errors.Is(err, assessment.ErrIncomplete):
-		return nil, fail("assessment %s is incomplete here: the change that creates it has not arrived yet",
-			"bản đánh giá %s chưa đầy đủ ở đây: thay đổi tạo ra nó chưa được nhận", id)
-	case errors.As(err, &nq):
-		return nil, withHint(failWrap(nq.Err, "assessment %s", "bản đánh giá %s", id),
-			"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
-	case err != nil:
-		return nil, contextErr(ctx, err)
-	}
-	return r, nil
+	return r.Report, nil
 }
 
 func runAssessmentShow(ctx context.Context, g *globals, ref string, opts assessmentShowOptions) error {
@@ -366,21 +299,8 @@ func runAssessmentExport(ctx context.Context, g *globals, refs []string, out str
 		return err
 	}
 	defer st.Close()
-	var ids []string
-	for _, ref := range refs {
-		id, err := resolveAssessment(ctx, st, ref)
-		if err != nil {
-			return contextErr(ctx, err)
-		}
-		ids = append(ids, id)
-	}
-	ex, err := assessment.Export(ctx, st, c, ids)
-	var nq *assessment.NoQuestionnaireError
-	switch {
-	case errors.As(err, &nq):
-		return withHint(failWrap(nq.Err, "export assessment %s", "xuất bản đánh giá %s", nq.Assessment),
-			"add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
-	case err != nil:
+	ex, err := assessment.Export(ctx, st, c, refs)
+	if err != nil {
 		return contextErr(ctx, err)
 	}
 	for _, id := range ex.IDs {
@@ -442,9 +362,9 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 		defer f.Close()
 		in, name = f, file
 	}
-	lines, problems, err := survey.ReadAssessmentLines(in)
+	lines, err := assessment.ReadFile(in, name)
 	if err != nil {
-		return failWrap(err, "read %s", "đọc %s", name)
+		return err
 	}
 	c, err := g.catalog()
 	if err != nil {
@@ -459,38 +379,22 @@ func runAssessmentImport(ctx context.Context, g *globals, file, into string) err
 		return err
 	}
 	defer st.Close()
-	if into != "" {
-		if into, err = resolveAssessment(ctx, st, into); err != nil {
-			return contextErr(ctx, err)
-		}
-	}
-	if len(lines) == 0 && len(problems) == 0 {
-		return fail("%s holds no assessment lines: nothing imported", "%s không có dòng nào của bản đánh giá: không nhập gì", name)
-	}
-	res, problems, err := assessment.Import(ctx, st, c, author, lines, problems, into)
-	if errors.Is(err, assessment.ErrNoTarget) {
-		return withHint(fail("no line of %s names its assessment", "không dòng nào của %s ghi mã bản đánh giá", name),
-			"name it: fieldsurvey assessment import --assessment ID FILE", "ghi rõ: fieldsurvey assessment import --assessment MÃ TỆP")
-	}
-	if err != nil {
-		return contextErr(ctx, failWrap(err, "nothing imported", "không nhập gì"))
-	}
-	if len(problems) > 0 {
-		for _, p := range problems {
+	res, err := assessment.ImportFile(ctx, st, c, author, lines, into)
+	var pe *assessment.ProblemsError
+	if errors.As(err, &pe) {
+		for _, p := range pe.Problems {
 			fmt.Fprintln(g.stderr, p.Format(name))
 		}
-		n := len(problems)
-		return withHint(&userError{msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
-			fmt.Sprintf("không nhập gì: %d lỗi trong %s", n, name))},
-			"correct the lines named above and import the whole file again",
-			"sửa các dòng nêu trên rồi nhập lại toàn bộ tệp")
+	}
+	if err != nil {
+		return contextErr(ctx, err)
 	}
 	verb := g.t("updated", "đã cập nhật")
 	if res.Created {
 		verb = g.t("created", "đã tạo")
 	}
 	g.infof("%s assessment %s from %s: %d lines, %d changes",
-		"%s bản đánh giá %s từ %s: %d dòng, %d thay đổi", verb, res.ID, name, len(lines), res.Written)
+		"%s bản đánh giá %s từ %s: %d dòng, %d thay đổi", verb, res.ID, name, res.Lines, res.Written)
 	return nil
 }
 
@@ -541,7 +445,7 @@ func resolveRecord(ctx context.Context, st store.Reader, ref string) (string, er
 	if err == nil {
 		return id, nil
 	}
-	if aid, aerr := resolveAssessment(ctx, st, ref); aerr == nil {
+	if aid, aerr := assessment.Resolve(ctx, st, ref); aerr == nil {
 		return aid, nil
 	}
 	return "", err

@@ -392,63 +392,58 @@ và dữ liệu có được mã hoá không. Lệnh không kiểm tra chữ ký
 	return cmd
 }
 
-type inspectResult struct {
-	File     string          `json:"file"`
-	Size     int64           `json:"size"`
-	Key      string          `json:"key"`
-	Verified bool            `json:"verified"`
-	Manifest *batch.Manifest `json:"manifest"`
-}
-
-func runBatchInspect(_ context.Context, g *globals, args []string, opts batchInspectOptions) error {
+func runBatchInspect(ctx context.Context, g *globals, args []string, opts batchInspectOptions) error {
 	files, err := usb.BatchFiles(args)
 	if err != nil {
 		return err
 	}
-	var results []inspectResult
-	for i, file := range files {
-		b, err := batch.ReadFile(file)
-		if err != nil {
-			reason, detail := hub.Explain(err)
-			return withHint(fail("%s: %s: %s", "%s: %s: %s", file, reason.Get(survey.LangEN), detail),
-				"this file cannot be merged; ask the assessor for it again", "không thể hợp nhất tệp này; hãy đề nghị người đánh giá gửi lại")
-		}
-		r := inspectResult{File: file, Size: b.Size, Key: keys.Fingerprint(b.SignerKey()), Manifest: &b.Manifest}
+	var results []usb.Inspected
+	err = usb.Inspect(ctx, files, func(r usb.Inspected) error {
 		results = append(results, r)
 		if opts.json {
-			continue
+			return nil
 		}
-		if i > 0 {
+		if len(results) > 1 {
 			fmt.Fprintln(g.stdout)
 		}
-		m := &b.Manifest
-		qs := make([]string, len(m.Questionnaires))
-		for j, q := range m.Questionnaires {
-			qs[j] = q.ID + " " + q.Version
-		}
-		enc := g.t("not encrypted", "không mã hoá")
-		if m.Payload.Encrypted {
-			enc = g.t("encrypted with age", "mã hoá bằng age")
-		}
-		t := newTable(g.stdout)
-		t.row(g.t("file", "tệp")+":", fmt.Sprintf("%s (%d bytes)", file, b.Size))
-		t.row(g.t("format", "định dạng")+":", fmt.Sprintf("%s %d", m.Format, m.FormatVersion))
-		t.row(g.t("batch id", "mã lô")+":", m.ID)
-		t.row(g.t("device", "thiết bị")+":", m.Device)
-		t.row(g.t("sequence", "số thứ tự")+":", strconv.FormatUint(m.Sequence, 10))
-		t.row(g.t("signer", "người ký")+":", fmt.Sprintf("%s (%s %s)", m.Signer, g.t("key", "khoá"), r.Key))
-		t.row(g.t("created", "tạo lúc")+":", m.CreatedTime().Format("2006-01-02 15:04:05 UTC"))
-		t.row(g.t("questionnaires", "bảng hỏi")+":", strings.Join(qs, ", "))
-		t.row(g.t("interviews", "phỏng vấn")+":", strconv.Itoa(m.Interviews))
-		t.row(g.t("revisions", "thay đổi")+":", strconv.Itoa(m.Revisions))
-		t.row(g.t("payload", "dữ liệu")+":", fmt.Sprintf("%s, %d bytes, %s", m.Payload.Name, m.Payload.Size, enc))
-		t.row(g.t("signature", "chữ ký")+":", g.t("not checked: use 'fieldsurvey batch verify'", "chưa kiểm tra: dùng 'fieldsurvey batch verify'"))
-		if err := t.flush(); err != nil {
-			return err
-		}
+		return printInspected(g, r)
+	})
+	var ie *usb.InspectError
+	if errors.As(err, &ie) {
+		return withHint(err, "this file cannot be merged; ask the assessor for it again", "không thể hợp nhất tệp này; hãy đề nghị người đánh giá gửi lại")
+	}
+	if err != nil {
+		return contextErr(ctx, err)
 	}
 	if opts.json {
 		return writeJSON(g.stdout, results)
 	}
 	return nil
+}
+
+// printInspected writes what a batch file says it holds as a table of facts.
+func printInspected(g *globals, r usb.Inspected) error {
+	m := r.Manifest
+	qs := make([]string, len(m.Questionnaires))
+	for j, q := range m.Questionnaires {
+		qs[j] = q.ID + " " + q.Version
+	}
+	enc := g.t("not encrypted", "không mã hoá")
+	if m.Payload.Encrypted {
+		enc = g.t("encrypted with age", "mã hoá bằng age")
+	}
+	t := newTable(g.stdout)
+	t.row(g.t("file", "tệp")+":", fmt.Sprintf("%s (%d bytes)", r.File, r.Size))
+	t.row(g.t("format", "định dạng")+":", fmt.Sprintf("%s %d", m.Format, m.FormatVersion))
+	t.row(g.t("batch id", "mã lô")+":", m.ID)
+	t.row(g.t("device", "thiết bị")+":", m.Device)
+	t.row(g.t("sequence", "số thứ tự")+":", strconv.FormatUint(m.Sequence, 10))
+	t.row(g.t("signer", "người ký")+":", fmt.Sprintf("%s (%s %s)", m.Signer, g.t("key", "khoá"), r.Key))
+	t.row(g.t("created", "tạo lúc")+":", m.CreatedTime().Format("2006-01-02 15:04:05 UTC"))
+	t.row(g.t("questionnaires", "bảng hỏi")+":", strings.Join(qs, ", "))
+	t.row(g.t("interviews", "phỏng vấn")+":", strconv.Itoa(m.Interviews))
+	t.row(g.t("revisions", "thay đổi")+":", strconv.Itoa(m.Revisions))
+	t.row(g.t("payload", "dữ liệu")+":", fmt.Sprintf("%s, %d bytes, %s", m.Payload.Name, m.Payload.Size, enc))
+	t.row(g.t("signature", "chữ ký")+":", g.t("not checked: use 'fieldsurvey batch verify'", "chưa kiểm tra: dùng 'fieldsurvey batch verify'"))
+	return t.flush()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
+	"github.com/fieldsurvey/fieldsurvey/sync/usb"
 )
 
 const batchTestQuestionnaire = `format: fieldsurvey-questionnaire/1
@@ -64,7 +65,7 @@ func importInterviews(t *testing.T, home string, lines ...string) {
 func inspect(t *testing.T, path string) batch.Manifest {
 	t.Helper()
 	out, _ := mustRun(t, "batch", "inspect", "--json", path)
-	var res []inspectResult
+	var res []usb.Inspected
 	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 1 {
 		t.Fatalf("inspect: %v\n%s", err, out)
 	}

@@ -253,7 +253,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 	if err != nil {
 		var se *review.SettleError
 		if errors.As(err, &se) {
-			err = &userError{msg: se.Msg, err: se.Err, hint: se.Hint}
+			err = se
 		}
 		return contextErr(ctx, err)
 	}

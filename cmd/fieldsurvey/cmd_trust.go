@@ -92,7 +92,7 @@ func runTrustAdd(_ context.Context, g *globals, args []string) error {
 	var le *keys.LineError
 	switch {
 	case errors.As(err, &le):
-		return &userError{msg: le.Msg, err: le.Err, hint: le.Hint}
+		return le
 	case err != nil:
 		return failWrap(err, "trust add", "trust add")
 	}

@@ -103,11 +103,19 @@ func withHint(err error, en, vi string, args ...any) error {
 	return &userError{err: err, hint: h}
 }
 
-// hintOf returns the first hint in err's chain.
+// hintOf returns the first hint in err's chain: a userError's, or that of a package's error
+// that knows the remedy (*survey.UserError and others with a HintText method).
 func hintOf(err error) survey.Text {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if ue, ok := e.(*userError); ok && !ue.hint.Empty() {
-			return ue.hint
+		switch ue := e.(type) {
+		case *userError:
+			if !ue.hint.Empty() {
+				return ue.hint
+			}
+		case interface{ HintText() survey.Text }:
+			if h := ue.HintText(); !h.Empty() {
+				return h
+			}
 		}
 	}
 	return nil

@@ -1,10 +1,18 @@
-// Package assessment writes the assessment team's record into a store and reads it back:
-// New creates an assessment ('fieldsurvey assessment new'); Import takes the JSONL lines of
-// survey.ReadAssessmentLines (as 'fieldsurvey assessment import' reads them) and, when every
-// line is right, writes their changes in one transaction; otherwise it writes nothing and
-// returns every problem with its line. Export writes assessments as those lines (the same
-// assessments always give the same bytes), and Report builds an assessment's report beside
-// the interviews of its questionnaire ('assessment show', 'report --assessment').
+// Package assessment writes the assessment team's record into a store and reads it back,
+// the flows of 'fieldsurvey assessment' and 'report --assessment' (the commands only parse
+// flags and print):
+//   - New creates an assessment ('assessment new'); List lists them ('assessment list');
+//     Resolve finds one by its id or the beginning of it.
+//   - ImportFile ('assessment import') takes the lines ReadFile read of a file and, when
+//     every line is right, writes their changes in one transaction (Import); otherwise it
+//     writes nothing and returns every problem with its line (*ProblemsError).
+//   - Export writes assessments as those lines (the same assessments always give the same
+//     bytes), and Report builds an assessment's report beside the interviews of its
+//     questionnaire ('assessment show', 'report --assessment').
+//
+// Errors a person can act on say so in every language and carry what to do
+// (*survey.UserError, *NoQuestionnaireError, *ProblemsError: Text and HintText); the
+// others are *Error, the step that failed and why.
 package assessment
 
 import (

@@ -22,22 +22,53 @@ func stepError(err error, en, vi string, args ...any) error {
 }
 
 // NoQuestionnaireError is Export's and Report's error when an assessment's questionnaire
-// version is not installed: Err is the catalogue's.
+// version is not installed: Err is the catalogue's. Its Text says which assessment and what
+// was being done, and HintText what to do.
 type NoQuestionnaireError struct {
 	Assessment string
 	Err        error
+	export     bool
 }
 
-func (e *NoQuestionnaireError) Error() string {
-	return fmt.Sprintf("assessment %s: %v", e.Assessment, e.Err)
-}
+func (e *NoQuestionnaireError) Error() string { return e.Text().Get(survey.LangEN) }
 
 // Unwrap returns the catalogue's error.
 func (e *NoQuestionnaireError) Unwrap() error { return e.Err }
 
+// Text returns "[export] assessment ID: the catalogue's error" in every language.
+func (e *NoQuestionnaireError) Text() survey.Text {
+	what := survey.T("assessment "+e.Assessment, "bản đánh giá "+e.Assessment)
+	if e.export {
+		what = survey.T("export assessment "+e.Assessment, "xuất bản đánh giá "+e.Assessment)
+	}
+	return (&survey.UserError{Msg: what, Err: e.Err}).Text()
+}
+
+// HintText says to add the questionnaire.
+func (e *NoQuestionnaireError) HintText() survey.Text {
+	return survey.T("add the questionnaire with 'fieldsurvey questionnaire add FILE'", "thêm bảng hỏi bằng 'fieldsurvey questionnaire add TỆP'")
+}
+
 // ErrIncomplete is Report's error when the store holds parts of an assessment but not the
-// change that creates it (it has not arrived yet).
+// change that creates it (it has not arrived yet); test with errors.Is.
 var ErrIncomplete = errors.New("assessment incomplete: the change that creates it has not arrived yet")
+
+// IncompleteError is Report's error for assessment ID, held without the change that
+// creates it; it matches ErrIncomplete.
+type IncompleteError struct {
+	ID string
+}
+
+func (e *IncompleteError) Error() string { return e.Text().Get(survey.LangEN) }
+
+// Is reports whether target is ErrIncomplete.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+
+// Text returns the message in every language.
+func (e *IncompleteError) Text() survey.Text {
+	return survey.T(fmt.Sprintf("assessment %s is incomplete here: the change that creates it has not arrived yet", e.ID),
+		fmt.Sprintf("bản đánh giá %s chưa đầy đủ ở đây: thay đổi tạo ra nó chưa được nhận", e.ID))
+}
 
 // NewOptions is what 'assessment new' creates: the team's assessment of a questionnaire
 // for a scope (survey.ScopeNational, any case, or a province), with a title and a team.
@@ -104,11 +135,19 @@ type Exported struct {
 	Conflicts map[string]int
 }
 
-// Export writes the assessments ids (every assessment of st when ids is empty) as JSON
-// Lines (survey.Assessment.Lines): the same assessments always give the same bytes. An
-// assessment whose questionnaire cat does not hold is a *NoQuestionnaireError.
-func Export(ctx context.Context, st store.Reader, cat Catalog, ids []string) (Exported, error) {
-	ids = slices.Clone(ids)
+// Export writes the assessments refs name (ids or their beginnings, see Resolve; every
+// assessment of st when refs is empty) as JSON Lines (survey.Assessment.Lines): the same
+// assessments always give the same bytes. An assessment whose questionnaire cat does not
+// hold is a *NoQuestionnaireError.
+func Export(ctx context.Context, st store.Reader, cat Catalog, refs []string) (Exported, error) {
+	var ids []string
+	for _, ref := range refs {
+		id, err := Resolve(ctx, st, ref)
+		if err != nil {
+			return Exported{}, err
+		}
+		ids = append(ids, id)
+	}
 	if len(ids) == 0 {
 		sums, err := st.List(ctx, store.ListOptions{Record: survey.RecordAssessment})
 		if err != nil {
@@ -128,7 +167,7 @@ func Export(ctx context.Context, st store.Reader, cat Catalog, ids []string) (Ex
 		}
 		q, err := cat.Get(a.Meta.Questionnaire, a.Meta.QuestionnaireVersion)
 		if err != nil {
-			return Exported{}, &NoQuestionnaireError{Assessment: id, Err: err}
+			return Exported{}, &NoQuestionnaireError{Assessment: id, Err: err, export: true}
 		}
 		if n := len(a.Conflicts); n > 0 {
 			out.Conflicts[id] = n
@@ -145,26 +184,43 @@ func Export(ctx context.Context, st store.Reader, cat Catalog, ids []string) (Ex
 	return out, nil
 }
 
-// Report reads assessment id and the interviews of its questionnaire in st and builds its
-// report with o. conflicts counts the assessment's parts with competing versions (the
-// report shows the newest of each, marked). An assessment whose creation has not arrived
-// is ErrIncomplete; one whose questionnaire cat does not hold a *NoQuestionnaireError.
-func Report(ctx context.Context, st store.ReadStore, cat Catalog, id string, o report.AssessmentOptions) (r *report.AssessmentReport, conflicts int, err error) {
+// Reported is what Report built.
+type Reported struct {
+	// ID is the assessment ref named.
+	ID     string
+	Report *report.AssessmentReport
+	// Conflicts counts the assessment's parts with competing versions (the report shows
+	// the newest of each, marked).
+	Conflicts int
+}
+
+// Report reads the assessment ref names (its id or the beginning of it, see Resolve) and
+// the interviews of its questionnaire in st, and builds its report with o. An assessment
+// whose creation has not arrived is an *IncompleteError (ErrIncomplete); one whose
+// questionnaire cat does not hold a *NoQuestionnaireError. Conflicts is set once the
+// questionnaire and interviews are read, also when building the report then fails.
+func Report(ctx context.Context, st store.ReadStore, cat Catalog, ref string, o report.AssessmentOptions) (Reported, error) {
+	id, err := Resolve(ctx, st, ref)
+	if err != nil {
+		return Reported{}, err
+	}
+	out := Reported{ID: id}
 	a, err := Read(ctx, st, id)
 	if err != nil {
-		return nil, 0, stepError(err, "read assessment %s", "đọc bản đánh giá %s", id)
+		return out, stepError(err, "read assessment %s", "đọc bản đánh giá %s", id)
 	}
 	if a.Meta.Questionnaire == "" {
-		return nil, 0, fmt.Errorf("%s: %w", id, ErrIncomplete)
+		return out, &IncompleteError{ID: id}
 	}
 	q, err := cat.Get(a.Meta.Questionnaire, a.Meta.QuestionnaireVersion)
 	if err != nil {
-		return nil, 0, &NoQuestionnaireError{Assessment: id, Err: err}
+		return out, &NoQuestionnaireError{Assessment: id, Err: err}
 	}
 	states, err := st.InterviewsOf(ctx, q.ID)
 	if err != nil {
-		return nil, 0, stepError(err, "read the interviews of %s", "đọc các phỏng vấn của %s", q.ID)
+		return out, stepError(err, "read the interviews of %s", "đọc các phỏng vấn của %s", q.ID)
 	}
-	r, err = report.BuildAssessment(q, a, states, o)
-	return r, len(a.Conflicts), err
+	out.Conflicts = len(a.Conflicts)
+	out.Report, err = report.BuildAssessment(q, a, states, o)
+	return out, err
 }

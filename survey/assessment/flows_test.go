@@ -128,23 +128,40 @@ func TestExportAndReport(t *testing.T) {
 		t.Fatalf("export without the questionnaire: %v", err)
 	}
 
-	r, conflicts, err := Report(ctx, st, cat, made[1], report.AssessmentOptions{Lang: survey.LangVI})
-	if err != nil || r == nil || conflicts != 0 {
-		t.Fatalf("report: %v %d", err, conflicts)
+	r, err := Report(ctx, st, cat, made[1], report.AssessmentOptions{Lang: survey.LangVI})
+	if err != nil || r.Report == nil || r.Conflicts != 0 || r.ID != made[1] {
+		t.Fatalf("report: %v %+v", err, r)
 	}
-	if _, _, err := Report(ctx, st, catalog{}, made[1], report.AssessmentOptions{}); !errors.As(err, &nq) || nq.Assessment != made[1] {
+	// Spaces around an id do not count; the beginning of both ids is refused, listing them.
+	if r, err := Report(ctx, st, cat, " "+made[1]+"\n", report.AssessmentOptions{}); err != nil || r.ID != made[1] {
+		t.Fatalf("report of an id with spaces: %v %+v", err, r)
+	}
+	var ue *survey.UserError
+	if _, err := Report(ctx, st, cat, "0193a5b2", report.AssessmentOptions{}); !errors.As(err, &ue) ||
+		ue.Text().Get(survey.LangEN) != `"0193a5b2" is the beginning of 2 assessment ids: `+made[0]+", "+made[1] || ue.Hint.Empty() {
+		t.Fatalf("report of a prefix of two: %v", err)
+	}
+	if _, err := Report(ctx, st, catalog{}, made[1], report.AssessmentOptions{}); !errors.As(err, &nq) || nq.Assessment != made[1] ||
+		nq.Text().Get(survey.LangVI) != "bản đánh giá "+made[1]+": questionnaire example version "+q.Version+" is not installed" || nq.HintText().Empty() {
 		t.Fatalf("report without the questionnaire: %v", err)
+	}
+	if _, err := Export(ctx, st, catalog{}, []string{made[1]}); !errors.As(err, &nq) || !strings.HasPrefix(nq.Error(), "export assessment "+made[1]+": ") {
+		t.Fatalf("export without the questionnaire: %v", err)
 	}
 	const early = "0193a5b2-7c1e-7000-8000-0000000000b1"
 	if _, err := st.Put(ctx, lan, survey.SetText(early, survey.TextSummary, "Tóm tắt")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Report(ctx, st, cat, early, report.AssessmentOptions{}); !errors.Is(err, ErrIncomplete) {
+	if _, err := Report(ctx, st, cat, early, report.AssessmentOptions{}); !errors.Is(err, ErrIncomplete) ||
+		err.Error() != "assessment "+early+" is incomplete here: the change that creates it has not arrived yet" {
 		t.Fatalf("report of an assessment whose creation has not arrived: %v", err)
 	}
-	var se *Error
-	if _, _, err := Report(ctx, st, cat, "0193a5b2-7c1e-7000-8000-0000000000ff", report.AssessmentOptions{}); !errors.As(err, &se) ||
-		!errors.Is(err, store.ErrNotFound) || !strings.HasPrefix(se.Text().Get(survey.LangVI), "đọc bản đánh giá ") {
-		t.Fatalf("report of no assessment: %v", err)
+	for _, ref := range []string{"0193a5b2-7c1e-7000-8000-0000000000ff", " "} {
+		if _, err := Report(ctx, st, cat, ref, report.AssessmentOptions{}); !errors.As(err, &ue) {
+			t.Fatalf("report of %q: %v", ref, err)
+		}
+	}
+	if got := ue.Text().Get(survey.LangVI); got != "mã bản đánh giá rỗng" {
+		t.Errorf("empty id: %q", got)
 	}
 }

@@ -32,36 +32,7 @@ type Settled struct {
 // SettleError is a settlement refused, or a failure while reading or writing: what went
 // wrong (Msg, may be empty), the cause (Err, may be nil) and what to do (Hint, may be
 // empty), in every language. Nothing was written.
-type SettleError struct {
-	Msg  survey.Text
-	Err  error
-	Hint survey.Text
-}
-
-func (e *SettleError) Error() string { return e.Text().Get(survey.LangEN) }
-
-// Unwrap returns the cause.
-func (e *SettleError) Unwrap() error { return e.Err }
-
-// Text returns the message, with its cause's, in every language.
-func (e *SettleError) Text() survey.Text {
-	if e.Err == nil {
-		return e.Msg
-	}
-	cause := textOf(e.Err)
-	if e.Msg.Empty() {
-		return cause
-	}
-	return survey.T(e.Msg.Get(survey.LangEN)+": "+cause.Get(survey.LangEN), e.Msg.Get(survey.LangVI)+": "+cause.Get(survey.LangVI))
-}
-
-// textOf is err's text in every language: its own when it carries one.
-func textOf(err error) survey.Text {
-	if t, ok := err.(interface{ Text() survey.Text }); ok && !t.Text().Empty() {
-		return t.Text()
-	}
-	return survey.T(err.Error(), err.Error())
-}
+type SettleError = survey.UserError
 
 func refuseSettle(err error, hintEN, hintVI string, en, vi string, args ...any) *SettleError {
 	e := &SettleError{Err: err}

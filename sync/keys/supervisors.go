@@ -28,33 +28,7 @@ func ReadSignerLines(r io.Reader) ([]string, error) {
 // LineError is a supervisor's line refused by CheckSupervisorLines: what is wrong with which
 // line (Msg), the cause (Err, may be nil) and what to do (Hint, may be empty), in every
 // language.
-type LineError struct {
-	Msg  survey.Text
-	Err  error
-	Hint survey.Text
-}
-
-func (e *LineError) Error() string {
-	if e.Err == nil {
-		return e.Msg.Get(survey.LangEN)
-	}
-	return e.Msg.Get(survey.LangEN) + ": " + e.Err.Error()
-}
-
-// Unwrap returns the cause.
-func (e *LineError) Unwrap() error { return e.Err }
-
-// Text returns the message, with its cause's, in every language.
-func (e *LineError) Text() survey.Text {
-	if e.Err == nil {
-		return e.Msg
-	}
-	cause := survey.T(e.Err.Error(), e.Err.Error())
-	if t, ok := e.Err.(interface{ Text() survey.Text }); ok && !t.Text().Empty() {
-		cause = t.Text()
-	}
-	return survey.T(e.Msg.Get(survey.LangEN)+": "+cause.Get(survey.LangEN), e.Msg.Get(survey.LangVI)+": "+cause.Get(survey.LangVI))
-}
+type LineError = survey.UserError
 
 // CheckSupervisorLines checks lines as a supervisor's allowed_signers lines that a device
 // may trust for batches signed in namespace: each one line with one principal and an

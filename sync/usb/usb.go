@@ -22,7 +22,8 @@
 // effect when the interview arrives.
 //
 // Files merges batch files in groups; Verify checks batch files as a merge would without
-// changing anything (`batch verify`); BatchFiles expands the names given on a command line
+// changing anything (`batch verify`); Inspect reads what batch files say they hold without
+// trusting it (`batch inspect`); BatchFiles expands the names given on a command line
 // (a folder: its *.fsbatch files).
 package usb
 

@@ -34,28 +34,42 @@ func (d *device) file(t *testing.T, dir string, to []age.Recipient, q string) st
 	return p
 }
 
+// fourFiles are batch files in dir: good (laptop's), sealed (laptop's, encrypted to id),
+// unknown (of stranger, whom no test trusts) and cut (good's first half).
+type fourFiles struct {
+	dir                        string
+	laptop, stranger           *device
+	id                         *age.X25519Identity
+	good, sealed, unknown, cut string
+}
+
+func writeFourFiles(t *testing.T) fourFiles {
+	t.Helper()
+	f := fourFiles{dir: t.TempDir(), laptop: newDevice(t, "laptop-1", 1, "an@example.org"), stranger: newDevice(t, "laptop-9", 9, "x@example.org")}
+	var err error
+	if f.id, err = age.GenerateX25519Identity(); err != nil {
+		t.Fatal(err)
+	}
+	f.good = f.laptop.file(t, f.dir, nil, "1")
+	f.sealed = f.laptop.file(t, f.dir, []age.Recipient{f.id.Recipient()}, "2")
+	f.unknown = f.stranger.file(t, f.dir, nil, "3")
+	data, err := os.ReadFile(f.good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cut = filepath.Join(f.dir, "cut"+batch.Ext)
+	if err := os.WriteFile(f.cut, data[:len(data)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // Verify checks each file as a merge would and says which check failed; an encrypted batch
 // without a key is checked but for its revisions.
 func TestVerify(t *testing.T) {
-	dir := t.TempDir()
-	laptop := newDevice(t, "laptop-1", 1, "an@example.org")
-	stranger := newDevice(t, "laptop-9", 9, "x@example.org")
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := laptop.file(t, dir, nil, "1")
-	sealed := laptop.file(t, dir, []age.Recipient{id.Recipient()}, "2")
-	unknown := stranger.file(t, dir, nil, "3")
-	data, err := os.ReadFile(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := filepath.Join(dir, "cut"+batch.Ext)
-	if err := os.WriteFile(cut, data[:len(data)/2], 0o600); err != nil {
-		t.Fatal(err)
-	}
-	files := []string{good, sealed, unknown, cut}
+	ff := writeFourFiles(t)
+	dir, laptop, id := ff.dir, ff.laptop, ff.id
+	files := []string{ff.good, ff.sealed, ff.unknown, ff.cut}
 	before := dirSums(t, dir)
 
 	check := func(opts hub.Options) []Verified {
