@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -13,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -119,7 +119,9 @@ type ivDelta struct {
 }
 
 func newCall(tx *Tx) *call {
-	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}, devMax: map[string]int64{}, preloaded: map[string]bool{}}
+	// devMax and preloaded are made on first use: a Put (one edit, the common call) uses
+	// neither.
+	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}}
 }
 
 const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
@@ -134,10 +136,12 @@ func (c *call) start(t survey.Target) (int64, error) {
 	}
 	defer rows.Close()
 	ts := &targetState{}
+	// Declared once, not once a row: each variable Scan is given escapes (an allocation).
+	// Scan gives id and value fresh bytes every row.
+	var last, seq, tm sql.NullInt64
+	var id, value []byte
+	var author sql.NullString
 	for rows.Next() {
-		var last, seq, tm sql.NullInt64
-		var id, value []byte
-		var author sql.NullString
 		if err := rows.Scan(&last, &seq, &id, &tm, &author, &value); err != nil {
 			return 0, fmt.Errorf("read heads: %w", err)
 		}
@@ -276,17 +280,25 @@ func (c *call) preload(id string) error {
 		c.order = append(c.order, t)
 	}
 	clear(c.pending)
+	if c.preloaded == nil {
+		c.preloaded = map[string]bool{}
+	}
 	c.preloaded[id] = true
 	return nil
 }
 
 // sortHeads orders heads as survey.SortNewestFirst does: newest first, then id descending.
+// (slices.SortFunc: sort.Slice's swapper cost an allocation for every sort, here a Put's
+// two and every revision a call received.)
 func sortHeads(hs []head) {
-	sort.Slice(hs, func(i, j int) bool {
-		if hs[i].time != hs[j].time {
-			return hs[i].time > hs[j].time
+	if len(hs) < 2 {
+		return
+	}
+	slices.SortFunc(hs, func(a, b head) int {
+		if c := cmp.Compare(b.time, a.time); c != 0 {
+			return c
 		}
-		return hs[i].id > hs[j].id
+		return strings.Compare(b.id, a.id)
 	})
 }
 
@@ -427,6 +439,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 				c.reused = append(c.reused, r.ID)
 			}
 		}
+		if c.devMax == nil {
+			c.devMax = map[string]int64{}
+		}
 		c.devMax[r.Device] = max(top, int64(r.Counter))
 		if c.batch != "" {
 			c.noteBatched(r.Device, int64(r.Counter))
@@ -547,13 +562,19 @@ func (c *call) finish() error {
 	if err := c.tx.addRuns(c.batched); err != nil {
 		return err
 	}
-	byIV := map[string][]survey.Target{}
-	for _, t := range c.order {
-		byIV[t.Interview] = append(byIV[t.Interview], t)
+	// The targets of each interview, in the order touched: c.order itself when they are all
+	// of one interview (a Put), without a map.
+	targetsOf := func(string) []survey.Target { return c.order }
+	if len(c.ivOrder) != 1 || slices.ContainsFunc(c.order, func(t survey.Target) bool { return t.Interview != c.ivOrder[0] }) {
+		byIV := map[string][]survey.Target{}
+		for _, t := range c.order {
+			byIV[t.Interview] = append(byIV[t.Interview], t)
+		}
+		targetsOf = func(id string) []survey.Target { return byIV[id] }
 	}
 	for _, id := range c.ivOrder {
 		d := c.ivs[id]
-		if done, err := c.updateCounts(id, d, byIV[id]); err != nil {
+		if done, err := c.updateCounts(id, d, targetsOf(id)); err != nil {
 			return err
 		} else if done {
 			continue
@@ -566,7 +587,7 @@ func (c *call) finish() error {
 		if d.maxTime > ms(rw.Updated) || rw.Revisions == d.added {
 			rw.Updated = fromMS(d.maxTime)
 		}
-		for _, t := range byIV[id] {
+		for _, t := range targetsOf(id) {
 			ts := c.targets[t]
 			if sameHeads(ts.old, ts.cur) {
 				continue
