@@ -56,7 +56,7 @@ const walCheckpoint = 50000
 
 // OpenSQLite opens (creating it if needed) the server's store in dir.
 func OpenSQLite(dir string, opts ...store.Option) (*SQLite, error) {
-	opts = append([]store.Option{store.WithWALCheckpoint(walCheckpoint)}, opts...)
+	opts = append([]store.Option{store.WithCheckpointer(walCheckpoint)}, opts...)
 	h, err := hub.Open(filepath.Join(dir, DBFile), append(opts, store.WithMigrations(Component, Migrations()))...)
 	if err != nil {
 		return nil, err
