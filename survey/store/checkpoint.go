@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,6 +58,9 @@ type checkpointer struct {
 	stop    chan struct{}
 	done    sync.WaitGroup
 	closed  sync.Once
+
+	// soon is set while the last round runs (Store.CheckpointSoon).
+	soon atomic.Bool
 
 	mu    sync.Mutex
 	stats CheckpointStats
@@ -201,6 +205,32 @@ func (c *checkpointer) checkpoint() {
 		default:
 		}
 	}
+	// The last step copies what the writer committed since the last round began: at
+	// least the transaction it was running then. Say the step is near (a writer that
+	// groups work then keeps its transactions small: CheckpointSoon), wait for that
+	// transaction to commit (not longer than lastWait: an idle writer commits nothing),
+	// copy it in one more round while the writer runs a small one, then take the writer.
+	c.soon.Store(true)
+	defer c.soon.Store(false)
+	select {
+	case <-c.wake: // a commit since the last round (or before it, at worst)
+	default:
+	}
+	select {
+	case <-c.wake:
+		t0 := time.Now()
+		_, _, _, err := passive(ctx, c.db)
+		c.mu.Lock()
+		c.stats.Rounds++
+		c.stats.Background += time.Since(t0)
+		if err != nil {
+			c.stats.Failures++
+		}
+		c.mu.Unlock()
+	case <-time.After(lastWait):
+	case <-c.stop:
+		return
+	}
 	conn, err := c.s.w.Conn(ctx)
 	if err != nil {
 		return
@@ -216,6 +246,16 @@ func (c *checkpointer) checkpoint() {
 	}
 	c.mu.Unlock()
 }
+
+// lastWait is how long the checkpointer waits for the writer's transaction under way to
+// commit before its last step.
+const lastWait = 2 * time.Second
+
+// CheckpointSoon reports whether the store's checkpointer is about to take the writer's
+// connection for the last step of a checkpoint, which copies what the writer's
+// transactions wrote meanwhile: a writer that groups work (the server's group commit)
+// keeps its transactions small while it is true, so that the step is short.
+func (s *Store) CheckpointSoon() bool { return s.ckpt != nil && s.ckpt.soon.Load() }
 
 // passive runs one PASSIVE checkpoint: busy is 1 when it could not run at all (another
 // checkpoint under way), log the frames in the log, copied those in the database file.

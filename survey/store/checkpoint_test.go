@@ -16,7 +16,8 @@ import (
 // starts at 128 pages of log, while readers read, one of them holding its snapshot across
 // several commits, both pausing between reads: the checkpoints must run beside the writer and get the log started
 // again (its file stays under the writer's backstop, at four times the threshold, which
-// it would reach if nothing but the backstop restarted it), every reader sees one
+// it would reach if nothing but the backstop restarted it), CheckpointSoon says when the
+// last step is near, every reader sees one
 // consistent snapshot, and after Close every revision is there and the store checks.
 func TestCheckpointerKeepsLogBounded(t *testing.T) {
 	ctx := context.Background()
@@ -69,12 +70,15 @@ func TestCheckpointerKeepsLogBounded(t *testing.T) {
 			}
 		}()
 	}
-	written := 0
+	written, soon := 0, 0
 	comment := strings.Repeat("ghi chú dài ", 200) // ~2.6 KB a revision: the log grows fast
 	for i := range 400 {                           // ~20 MB of log: the threshold passed about 40 times
 		iv := fmt.Sprintf("0193a5b2-7c1e-7000-8000-%012d", 1+i%50)
 		revs := mustPut(t, s, by, answer(iv, fmt.Sprintf("1.%d", 1+i%7), survey.Answer{Comment: fmt.Sprintf("%s %d", comment, i)}))
 		written += len(revs)
+		if s.CheckpointSoon() {
+			soon++
+		}
 	}
 	close(stop)
 	readers.Wait()
@@ -85,6 +89,9 @@ func TestCheckpointerKeepsLogBounded(t *testing.T) {
 	t.Logf("%d revisions, checkpointer %+v", written, st)
 	if st.Handoffs < 5 || st.Rounds < st.Handoffs || st.Failures != 0 {
 		t.Errorf("checkpointer: %+v", st)
+	}
+	if soon == 0 {
+		t.Errorf("CheckpointSoon never said the last step was near (a grouping writer would never keep its transactions small)")
 	}
 	var pageSize int64
 	if err := s.w.QueryRow("PRAGMA page_size").Scan(&pageSize); err != nil {

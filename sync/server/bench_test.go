@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,9 +187,11 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 	// The server's checkpointing (store.WithCheckpointer), in its own few lines: after a
 	// commit leaves more than 50,000 pages of log (journal_size_limit cuts the file back to
 	// that when the log starts again), PASSIVE checkpoints on a second connection while the
-	// writer goes on, until a round finds little new; then the writer copies the rest
-	// itself before its next transaction, which starts the log again. Its own
-	// wal_autocheckpoint is a backstop at four times that.
+	// writer goes on, until a round finds little new; then, while groups are kept small
+	// (16 batches, ~3,800 revisions, as the server's smallGroupRevisions), one more round
+	// after the next commit, and the writer copies the rest itself before its next
+	// transaction, which starts the log again. Its own wal_autocheckpoint is a backstop at
+	// four times that.
 	ck, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
 	if err != nil {
 		b.Fatal(err)
@@ -196,6 +199,7 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 	defer ck.Close()
 	ck.SetMaxOpenConns(1)
 	wake, caughtUp := make(chan struct{}, 1), make(chan struct{}, 1)
+	var soon atomic.Bool
 	var ckDone sync.WaitGroup
 	ckDone.Add(1)
 	go func() {
@@ -215,6 +219,22 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 				}
 				prev = log
 			}
+			soon.Store(true)
+			select {
+			case <-wake:
+			default:
+			}
+			select {
+			case _, ok := <-wake:
+				if !ok {
+					return
+				}
+				var busy, log, done int64
+				if err := ck.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
+					b.Error(err)
+				}
+			case <-time.After(2 * time.Second):
+			}
 			caughtUp <- struct{}{}
 		}
 	}()
@@ -230,11 +250,15 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 				if _, err := db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 					b.Error(err)
 				}
+				soon.Store(false)
 			default:
 			}
-			group := []job{j}
+			group, limit := []job{j}, 256
+			if soon.Load() {
+				limit = 16
+			}
 		more:
-			for len(group) < 256 {
+			for len(group) < limit {
 				select {
 				case j, ok := <-queue:
 					if !ok {

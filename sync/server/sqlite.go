@@ -63,6 +63,7 @@ func OpenSQLite(dir string, opts ...store.Option) (*SQLite, error) {
 	}
 	s := &SQLite{hub: h, st: h.Store()}
 	s.grp = newGrouper(s.commitGroup)
+	s.grp.small = s.st.CheckpointSoon
 	return s, nil
 }
 
