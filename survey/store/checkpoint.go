@@ -26,9 +26,14 @@ import (
 //   - The log only starts again from its beginning when a writer begins a transaction
 //     while the whole log has been copied (and no reader holds an older snapshot): under
 //     steady load a checkpointer that chases the writer never sees that moment. So the
-//     last, small step is taken on the writer's connection between two transactions (it
-//     waits for the writer to be free, copies the residue, lets go): the writer's next
-//     transaction then starts the log again (SQLite's walRestartLog).
+//     last step is taken on the writer's connection between two transactions (it waits
+//     for the writer to be free, copies what is left, lets go): the writer's next
+//     transaction then starts the log again (SQLite's walRestartLog). What is left is at
+//     least the transaction the writer was running during the last round; to keep that
+//     small, the checkpointer says the step is near (Store.CheckpointSoon: a writer that
+//     groups work, as the server's group commit, keeps its transactions small
+//     meanwhile), waits for the transaction under way to commit, copies it in one more
+//     round, and only then takes the writer.
 //   - journal_size_limit at the threshold makes SQLite cut the file back to that size
 //     when the log starts again, so the file's size past the threshold says how far the
 //     log runs past it.
@@ -36,10 +41,12 @@ import (
 //     threshold), for a checkpointer that cannot keep up; while the checkpointer holds
 //     the checkpoint lock, the writer's attempt returns at once.
 //
-// Durability is unchanged: every commit is synced as before (synchronous=FULL), and a
-// checkpoint interrupted by a crash is finished by the next opening of the database, as
-// SQLite always does. A checkpoint that fails (a full disk) leaves the log as it was; the
-// checkpointer tries again after the log grew by another step.
+// Durability is unchanged: every commit is synced as before (synchronous=FULL); a
+// checkpoint interrupted by a crash leaves the log whole (it is started again only after
+// the database file was synced), and SQLite copies it again later, as always. A checkpoint
+// that fails (a full disk) leaves the log as it was. A checkpoint after which the log did
+// not start again (a reader held an older snapshot, or it failed) is tried again once the
+// log grew by an eighth of the threshold.
 
 // backstopFactor is how many times the checkpointer's threshold the writer's own
 // wal_autocheckpoint is set to.

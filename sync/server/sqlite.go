@@ -49,9 +49,11 @@ type SQLite struct {
 
 var _ Store = (*SQLite)(nil)
 
-// walCheckpoint is the server store's checkpoint threshold (store.WithWALCheckpoint): about
+// walCheckpoint is the server store's checkpoint threshold (store.WithCheckpointer): about
 // 200 MB of log, so that the pages every group commit changes (the index of revision ids
-// above all) are copied into the database once for many transactions.
+// above all) are copied into the database once for many transactions. The copy runs beside
+// the group commit, which waits only for its last step (the grouper keeps groups small
+// meanwhile: store.CheckpointSoon).
 const walCheckpoint = 50000
 
 // OpenSQLite opens (creating it if needed) the server's store in dir.
