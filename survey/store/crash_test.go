@@ -18,6 +18,11 @@ import (
 
 const crashEnv = "FIELDSURVEY_STORE_CRASH_DB"
 
+// crashCheckpointerEnv makes the crash child open its store with a checkpointer at a few
+// pages of log, so that kills land in checkpoints beside the writer and in their last
+// step on the writer's connection.
+const crashCheckpointerEnv = "FIELDSURVEY_STORE_CRASH_CHECKPOINTER"
+
 // TestCrashDurability kills a writing process with SIGKILL at random moments and checks,
 // after each kill, that every revision the process reported as written (after Put or
 // Append returned) is in the database, that SQLite's integrity check passes, and that the
@@ -41,6 +46,9 @@ func TestCrashDurability(t *testing.T) {
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), crashEnv+"="+path)
+		if round%2 == 1 {
+			cmd.Env = append(cmd.Env, crashCheckpointerEnv+"=1")
+		}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +128,11 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("started only by TestCrashDurability")
 	}
 	ctx := context.Background()
-	s, err := Open(path)
+	var opts []Option
+	if os.Getenv(crashCheckpointerEnv) != "" {
+		opts = append(opts, WithCheckpointer(16))
+	}
+	s, err := Open(path, opts...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -97,6 +97,7 @@ type options struct {
 	now        func() time.Time
 	extra      []componentMigrations
 	checkpoint int
+	background int
 	cacheKiB   int
 	readOnly   bool
 }
@@ -120,6 +121,15 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // ids) are then copied once, not once per transaction. The log grows to about that many
 // pages on disk. Durability is the same either way.
 func WithWALCheckpoint(pages int) Option { return func(o *options) { o.checkpoint = pages } }
+
+// WithCheckpointer copies the write-ahead log back into the database beside the writer,
+// on a connection of its own, once the log passes pages pages (see checkpoint.go): the
+// writer goes on committing while the pages are copied, and waits only for the last
+// small step (what it wrote during the copy), after which its next transaction starts
+// the log again. The writer's own wal_autocheckpoint becomes a backstop at four times
+// pages (overriding WithWALCheckpoint). For a store that takes in much continuously (a
+// server, a merge); durability is the same either way.
+func WithCheckpointer(pages int) Option { return func(o *options) { o.background = pages } }
 
 // WithCacheSize sets the writer's page cache, in KiB (default 64 MiB, defaultCacheKiB;
 // SQLite fills it only as pages are used): a store that takes in much in large transactions
@@ -179,6 +189,9 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 	// checkpoint is the writer's wal_autocheckpoint (0: SQLite's default).
 	checkpoint int
+	// background is the threshold of the checkpointer (0: none), ckpt the checkpointer.
+	background int
+	ckpt       *checkpointer
 	// cacheKiB is the writer's page cache (0: defaultCacheKiB).
 	cacheKiB int
 	// readOnly says why the store can only be read ("" when it can be written).
@@ -289,7 +302,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}, checkpoint: o.checkpoint, cacheKiB: o.cacheKiB}
+	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}, checkpoint: o.checkpoint, background: o.background, cacheKiB: o.cacheKiB}
 	own, err := storeMigrations()
 	if err != nil {
 		s.Close()
@@ -693,13 +706,15 @@ func foreignKeyCheck(ctx context.Context, q queryer) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	// The checkpointer first: it may be waiting for the writer's connection.
+	ckErr := s.ckpt.close()
 	for _, st := range s.stmts {
 		st.Close()
 	}
 	if s.r == s.w {
-		return s.r.Close()
+		return errors.Join(ckErr, s.r.Close())
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(ckErr, s.r.Close(), s.w.Close())
 }
 
 // Path returns the absolute path of the database file.
@@ -730,6 +745,11 @@ func (s *Store) prepare(ctx context.Context) error {
 	if s.checkpoint > 0 {
 		if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", s.checkpoint)); err != nil {
 			return fmt.Errorf("open survey database %s: %w", s.path, err)
+		}
+	}
+	if s.background > 0 && s.ckpt == nil {
+		if err := s.startCheckpointer(ctx, s.background); err != nil {
+			return err
 		}
 	}
 	for _, q := range append(slices.Collect(maps.Values(qRowsBy)), hot...) {

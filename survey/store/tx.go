@@ -76,6 +76,7 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 		return fmt.Errorf("commit: %w", mapErr(err))
 	}
 	s.put.committed(tx)
+	s.ckpt.committed()
 	return nil
 }
 

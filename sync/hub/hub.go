@@ -284,9 +284,11 @@ const (
 	MergeGroupContent = 64 << 20
 )
 
-// MergeCheckpoint is the write-ahead log size (in pages, store.WithWALCheckpoint) of a hub
-// opened to merge many batches: the log is copied back into the database once it passes
-// ~200 MB rather than every 4 MB, so that pages several groups change are copied once.
+// MergeCheckpoint is the write-ahead log size (in pages, store.WithCheckpointer) past
+// which a hub opened to merge many batches copies the log back into the database: ~200 MB
+// rather than every 4 MB, so that pages several groups change are copied once, and beside
+// its writer, on a connection of its own, so that the writer goes on storing groups while
+// they are copied (it waits only for the last step: about one group's pages).
 const MergeCheckpoint = 50000
 
 // MergeCache is the page cache (KiB, store.WithCacheSize) of a hub opened to merge many
@@ -299,7 +301,7 @@ const MergeCache = 256 << 10
 // MergeOptions are the store options of a hub opened to merge many batches (the CLI's
 // merge, into a hub or the home store): MergeCheckpoint and MergeCache.
 func MergeOptions() []store.Option {
-	return []store.Option{store.WithWALCheckpoint(MergeCheckpoint), store.WithCacheSize(MergeCache)}
+	return []store.Option{store.WithCheckpointer(MergeCheckpoint), store.WithCacheSize(MergeCache)}
 }
 
 // MergeOne verifies b with opts and, when it passes, merges it. See Merge.

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,8 +142,10 @@ func rawIngest(b *testing.B, f *fleet, dir string, grouped bool) time.Duration {
 // and payload hash verified (batch.Read, batch.Verify: the wire format's own checks), the
 // payload gunzipped, every line hashed with SHA-256, and every line inserted with that
 // hash as its id into a rowid table with a unique index on the id, with the store's
-// durability (WAL, synchronous=FULL, the server's checkpoint interval) and the server's
-// group commit (one writer storing whatever checked batches wait, in one transaction).
+// durability (WAL, synchronous=FULL), the server's checkpointing (beside the writer past
+// the same log size, the last step on the writer's connection: see the lines below) and
+// the server's group commit (one writer storing whatever checked batches wait, in one
+// transaction).
 // Checks run at most GOMAXPROCS-1 at a time, each device's batches in order, as in
 // rawIngest. It does less than any real server can: no revision is decoded, no head or
 // summary kept, no batch record or receipt written.
@@ -154,7 +157,7 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	for _, q := range []string{"PRAGMA wal_autocheckpoint = 50000", "PRAGMA cache_size = -32768",
+	for _, q := range []string{"PRAGMA journal_size_limit = 204800000", "PRAGMA wal_autocheckpoint = 200000", "PRAGMA cache_size = -32768",
 		"CREATE TABLE lines (seq INTEGER PRIMARY KEY, id BLOB NOT NULL, device TEXT NOT NULL, line BLOB NOT NULL)",
 		"CREATE UNIQUE INDEX lines_id ON lines (id)"} {
 		if _, err := db.Exec(q); err != nil {
@@ -181,15 +184,81 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 		lines  []line
 		done   chan error
 	}
+	// The server's checkpointing (store.WithCheckpointer), in its own few lines: after a
+	// commit leaves more than 50,000 pages of log (journal_size_limit cuts the file back to
+	// that when the log starts again), PASSIVE checkpoints on a second connection while the
+	// writer goes on, until a round finds little new; then, while groups are kept small
+	// (16 batches, ~3,800 revisions, as the server's smallGroupRevisions), one more round
+	// after the next commit, and the writer copies the rest itself before its next
+	// transaction, which starts the log again. Its own wal_autocheckpoint is a backstop at
+	// four times that.
+	ck, err := sql.Open("sqlite", store.DSN(filepath.Join(dir, "floor.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ck.Close()
+	ck.SetMaxOpenConns(1)
+	wake, caughtUp := make(chan struct{}, 1), make(chan struct{}, 1)
+	var soon atomic.Bool
+	var ckDone sync.WaitGroup
+	ckDone.Add(1)
+	go func() {
+		defer ckDone.Done()
+		for range wake {
+			if fi, err := os.Stat(filepath.Join(dir, "floor.db-wal")); err != nil || fi.Size() <= 204800000 || len(caughtUp) > 0 {
+				continue
+			}
+			prev := int64(-1)
+			for range 16 {
+				var busy, log, done int64
+				if err := ck.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil || busy != 0 {
+					break
+				}
+				if prev >= 0 && log-prev <= 50000/64 {
+					break
+				}
+				prev = log
+			}
+			soon.Store(true)
+			select {
+			case <-wake:
+			default:
+			}
+			select {
+			case _, ok := <-wake:
+				if !ok {
+					return
+				}
+				var busy, log, done int64
+				if err := ck.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done); err != nil {
+					b.Error(err)
+				}
+			case <-time.After(2 * time.Second):
+			}
+			caughtUp <- struct{}{}
+		}
+	}()
 	queue := make(chan job, len(f.devices))
 	var writer sync.WaitGroup
 	writer.Add(1)
 	go func() {
 		defer writer.Done()
+		defer func() { close(wake); ckDone.Wait() }()
 		for j := range queue {
-			group := []job{j}
+			select {
+			case <-caughtUp:
+				if _, err := db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+					b.Error(err)
+				}
+				soon.Store(false)
+			default:
+			}
+			group, limit := []job{j}, 256
+			if soon.Load() {
+				limit = 16
+			}
 		more:
-			for len(group) < 256 {
+			for len(group) < limit {
 				select {
 				case j, ok := <-queue:
 					if !ok {
@@ -216,6 +285,10 @@ func floorIngest(b testing.TB, f *fleet, dir string) (took, cpu time.Duration) {
 				}
 				return tx.Commit()
 			}()
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
 			for _, j := range group {
 				j.done <- err
 			}
@@ -293,6 +366,7 @@ func BenchmarkIngest(b *testing.B) {
 	batches := n * perDevice
 	var httpTime, rawTime, raw1Time, floorTime, httpCPU, floorCPU time.Duration
 	var sent int64
+	var ck store.CheckpointStats
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -303,6 +377,11 @@ func BenchmarkIngest(b *testing.B) {
 		b.StartTimer()
 		d, s := f.upload(b, e.URL)
 		b.StopTimer()
+		if e.Store != nil {
+			c := e.Store.Revisions().CheckpointStats()
+			ck.Rounds, ck.Handoffs, ck.Background, ck.Writer = ck.Rounds+c.Rounds, ck.Handoffs+c.Handoffs, ck.Background+c.Background, ck.Writer+c.Writer
+			ck.PeakLog = max(ck.PeakLog, c.PeakLog)
+		}
 		e.Stop()
 		httpTime += d
 		httpCPU += f.cpu
@@ -336,5 +415,11 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(rate(rawTime), "raw-interviews/s")
 	b.ReportMetric(rate(raw1Time), "raw1tx-interviews/s")
 	b.ReportMetric(float64(sent)/float64(b.N*f.interviews), "bytes/interview")
+	// The server's checkpointer (store.WithCheckpointer): the time its rounds took beside
+	// the writer, the time its last steps held the writer, and the log's peak size.
+	b.ReportMetric(float64(ck.Background.Milliseconds())/float64(b.N), "ckpt-background-ms")
+	b.ReportMetric(float64(ck.Writer.Milliseconds())/float64(b.N), "ckpt-writer-ms")
+	b.ReportMetric(float64(ck.Rounds)/float64(b.N), "ckpt-rounds")
+	b.ReportMetric(float64(ck.PeakLog)/(1<<20), "wal-peak-MiB")
 	b.ReportMetric(0, "ns/op")
 }

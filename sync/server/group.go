@@ -27,10 +27,13 @@ import (
 // grow by themselves.
 
 // Group limits: a group holds at most this many batches, and no more revisions than
-// groupRevisions unless it is a single batch.
+// groupRevisions unless it is a single batch; no more than smallGroupRevisions while the
+// store's checkpointer is about to take the writer for the last step of a checkpoint
+// (store.CheckpointSoon), which copies what the groups stored meanwhile.
 const (
-	groupBatches   = 256
-	groupRevisions = 60000
+	groupBatches        = 256
+	groupRevisions      = 60000
+	smallGroupRevisions = groupRevisions / 16
 )
 
 // cpuSlots bounds the uploads being checked and verified at once (Server.check, the
@@ -76,6 +79,8 @@ type grouper struct {
 	// commit stores jobs in one transaction, setting each one's outcome; an error means
 	// the transaction failed and nothing of it was stored.
 	commit func(jobs []*ingestJob) error
+	// small, if set, says when to keep groups small (smallGroupRevisions).
+	small func() bool
 
 	mu      sync.Mutex
 	queue   []*ingestJob
@@ -121,10 +126,13 @@ func (g *grouper) run() {
 			g.mu.Unlock()
 			return
 		}
-		n, revs := 0, 0
+		n, revs, limit := 0, 0, groupRevisions
+		if g.small != nil && g.small() {
+			limit = smallGroupRevisions
+		}
 		for n < len(g.queue) && n < groupBatches {
 			k := g.queue[n].revs.Len()
-			if n > 0 && revs+k > groupRevisions {
+			if n > 0 && revs+k > limit {
 				break
 			}
 			revs += k

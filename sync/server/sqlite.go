@@ -49,20 +49,23 @@ type SQLite struct {
 
 var _ Store = (*SQLite)(nil)
 
-// walCheckpoint is the server store's checkpoint threshold (store.WithWALCheckpoint): about
+// walCheckpoint is the server store's checkpoint threshold (store.WithCheckpointer): about
 // 200 MB of log, so that the pages every group commit changes (the index of revision ids
-// above all) are copied into the database once for many transactions.
+// above all) are copied into the database once for many transactions. The copy runs beside
+// the group commit, which waits only for its last step (the grouper keeps groups small
+// meanwhile: store.CheckpointSoon).
 const walCheckpoint = 50000
 
 // OpenSQLite opens (creating it if needed) the server's store in dir.
 func OpenSQLite(dir string, opts ...store.Option) (*SQLite, error) {
-	opts = append([]store.Option{store.WithWALCheckpoint(walCheckpoint)}, opts...)
+	opts = append([]store.Option{store.WithCheckpointer(walCheckpoint)}, opts...)
 	h, err := hub.Open(filepath.Join(dir, DBFile), append(opts, store.WithMigrations(Component, Migrations()))...)
 	if err != nil {
 		return nil, err
 	}
 	s := &SQLite{hub: h, st: h.Store()}
 	s.grp = newGrouper(s.commitGroup)
+	s.grp.small = s.st.CheckpointSoon
 	return s, nil
 }
 
