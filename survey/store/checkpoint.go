@@ -190,15 +190,7 @@ func (c *checkpointer) checkpoint() {
 	// finds little new (so it was short, and the writer added little during it).
 	prev := int64(-1)
 	for range 16 {
-		t0 := time.Now()
-		busy, log, _, err := passive(ctx, c.db)
-		c.mu.Lock()
-		c.stats.Rounds++
-		c.stats.Background += time.Since(t0)
-		if err != nil {
-			c.stats.Failures++
-		}
-		c.mu.Unlock()
+		busy, log, err := c.round(ctx, c.db, false)
 		if err != nil || busy != 0 {
 			return
 		}
@@ -225,15 +217,7 @@ func (c *checkpointer) checkpoint() {
 	}
 	select {
 	case <-c.wake:
-		t0 := time.Now()
-		_, _, _, err := passive(ctx, c.db)
-		c.mu.Lock()
-		c.stats.Rounds++
-		c.stats.Background += time.Since(t0)
-		if err != nil {
-			c.stats.Failures++
-		}
-		c.mu.Unlock()
+		c.round(ctx, c.db, false)
 	case <-time.After(lastWait):
 	case <-c.stop:
 		return
@@ -243,15 +227,31 @@ func (c *checkpointer) checkpoint() {
 		return
 	}
 	defer conn.Close()
+	c.round(ctx, conn, true)
+}
+
+// round runs one PASSIVE checkpoint on q (the writer's connection when onWriter) and counts
+// it in the stats; a failure is counted there too (the log stays as it was, to be copied
+// by a later checkpoint).
+func (c *checkpointer) round(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, onWriter bool) (busy, log int64, err error) {
 	t0 := time.Now()
-	_, _, _, err = passive(ctx, conn)
+	busy, log, _, err = passive(ctx, q)
+	took := time.Since(t0)
 	c.mu.Lock()
-	c.stats.Handoffs++
-	c.stats.Writer += time.Since(t0)
+	defer c.mu.Unlock()
+	if onWriter {
+		c.stats.Handoffs++
+		c.stats.Writer += took
+	} else {
+		c.stats.Rounds++
+		c.stats.Background += took
+	}
 	if err != nil {
 		c.stats.Failures++
 	}
-	c.mu.Unlock()
+	return busy, log, err
 }
 
 // lastWait is how long the checkpointer waits for the writer's transaction under way to
