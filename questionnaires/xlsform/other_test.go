@@ -236,6 +236,13 @@ func TestOrOtherRefusals(t *testing.T) {
 		}, []string{
 			`form.xlsx: survey!3: choice_filter: the choice_filter column is not supported: leave it empty`,
 		}},
+		// The follow-up repeats its select's relevant: a problem in it is reported once.
+		{"bad relevant", func(f *form) { f.set(2, 5, "${has_partners} = 'yes' and today() > 1") }, []string{
+			`form.xlsx: survey!3: relevant: the function today() is not supported (supported: ` + supportedFuncs + `)`,
+		}},
+		{"missing list", func(f *form) { f.set(2, 0, "select_one partner_list or_other") }, []string{
+			`form.xlsx: survey!3: type: the choice list "partner_list" is missing from the choices sheet`,
+		}},
 		{"or_other on a text", func(f *form) { f.set(6, 0, "text or_other") }, []string{
 			`form.xlsx: survey!7: type: unknown type "text or_other" (supported: ` + supportedTypes + `)`,
 		}},
