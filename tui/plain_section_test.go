@@ -20,7 +20,13 @@ import (
 // (questionnaires/testdata/xlsform/readiness.xlsx), with an interview of it open.
 func importedDriver(t *testing.T, w, h int) (*driver, *survey.Questionnaire, string) {
 	t.Helper()
-	res, err := xlsform.ImportFile("../questionnaires/testdata/xlsform/readiness.xlsx", xlsform.Options{})
+	return importedDriverOf(t, "readiness.xlsx", w, h)
+}
+
+// importedDriverOf is importedDriver for another workbook of questionnaires/testdata/xlsform.
+func importedDriverOf(t *testing.T, name string, w, h int) (*driver, *survey.Questionnaire, string) {
+	t.Helper()
+	res, err := xlsform.ImportFile("../questionnaires/testdata/xlsform/"+name, xlsform.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

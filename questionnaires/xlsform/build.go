@@ -167,6 +167,9 @@ func (im *importer) build(id, version string, titles map[string]string) *survey.
 				im.where[fmt.Sprintf("%s.options[%d]", path, k)] = loc{sheet: sheetChoices, row: o.row, kind: "option"}
 			}
 		}
+		if r.orOther {
+			im.where[fmt.Sprintf("%s.options[%d]", path, len(qu.Options)-1)] = loc{sheet: sheetSurvey, row: r.n, kind: "added"}
+		}
 	}
 	flushNotes()
 	im.cycles(deps)
@@ -347,6 +350,9 @@ func (im *importer) question(q *survey.Questionnaire, r *row) *survey.Question {
 		}
 		for _, c := range choices {
 			qu.Options = append(qu.Options, survey.Option{Code: c.name, Label: c.label})
+		}
+		if r.orOther {
+			qu.Options = append(qu.Options, survey.Option{Code: otherCode, Label: im.words(otherLabel)})
 		}
 	default:
 		return nil
@@ -567,6 +573,8 @@ func (im *importer) column(l loc, field, msg string) string {
 		return ""
 	case "scale":
 		return s.colName("fieldsurvey_scale")
+	case "added":
+		return "type" // the choice or_other adds: the type cell asks for it
 	case "column":
 		switch field {
 		case "id":

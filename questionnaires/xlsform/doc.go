@@ -23,6 +23,7 @@
 // Groups become sections (sections do not nest: see build); repeats become roster
 // questions (roster.go); a row with a fieldsurvey_scale becomes a rating question, on the
 // built-in readiness scale or on a scale copied from the bundled instrument that defines
-// it (ODRA's "odra"). Workbooks are bounded (MaxFileSize, and the unpacked size) before
-// they are read.
+// it (ODRA's "odra"); a select typed "LIST or_other" gets the choice "other" and a text
+// question NAME_other asked when it is chosen, as ODK's converter adds them (other.go).
+// Workbooks are bounded (MaxFileSize, and the unpacked size) before they are read.
 package xlsform

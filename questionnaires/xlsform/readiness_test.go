@@ -109,7 +109,7 @@ func badForm() form {
 // TestFixtures writes the workbooks (with -update) and checks that the committed ones are
 // what the generators write: importing either gives the same questionnaire or problems.
 func TestFixtures(t *testing.T) {
-	for name, f := range map[string]form{"readiness.xlsx": readinessForm(), "bad.xlsx": badForm()} {
+	for name, f := range map[string]form{"readiness.xlsx": readinessForm(), "bad.xlsx": badForm(), "or_other.xlsx": orOtherForm(), "or_other_bad.xlsx": orOtherBadForm()} {
 		path := filepath.Join(fixtureDir, name)
 		data := f.xlsx(t)
 		if *update {

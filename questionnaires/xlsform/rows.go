@@ -40,6 +40,8 @@ type row struct {
 	cons     string
 	scale    string // fieldsurvey_scale: a rating question on that scale
 	column   string // fieldsurvey_column: the roster column type of a field of a repeat
+	orOther  bool   // select_one LIST or_other: the question gets a choice "other" (other.go)
+	otherOf  *row   // for the text question or_other adds: the select it follows
 	groups   []*row // the groups that hold the row, outermost first
 	repeat   *row   // the repeat that holds the row
 	cols     []*row // for a repeat: its fields, in order
@@ -51,46 +53,46 @@ var metadata = map[string]bool{"start": true, "end": true, "today": true, "devic
 	"simserial": true, "phonenumber": true, "username": true, "email": true, "audit": true, "start-geopoint": true}
 
 // supportedTypes is the list of types in messages.
-const supportedTypes = "text, integer, decimal, date, select_one LIST, select_multiple LIST, note, begin/end group, begin/end repeat"
+const supportedTypes = "text, integer, decimal, date, select_one LIST [or_other], select_multiple LIST [or_other], note, begin/end group, begin/end repeat"
 
-// parseType reads a type cell.
-func parseType(s string) (k kind, list string, ok bool) {
+// parseType reads a type cell; orOther says a select ends with or_other.
+func parseType(s string) (k kind, list string, orOther, ok bool) {
 	f := strings.Fields(strings.ToLower(s))
 	if len(f) == 0 {
-		return 0, "", false
+		return 0, "", false, false
 	}
 	switch strings.Join(f, " ") {
 	case "text", "string":
-		return kText, "", true
+		return kText, "", false, true
 	case "integer", "int":
-		return kInteger, "", true
+		return kInteger, "", false, true
 	case "decimal":
-		return kDecimal, "", true
+		return kDecimal, "", false, true
 	case "date":
-		return kDate, "", true
+		return kDate, "", false, true
 	case "note":
-		return kNote, "", true
+		return kNote, "", false, true
 	case "begin group", "begin_group":
-		return kBeginGroup, "", true
+		return kBeginGroup, "", false, true
 	case "end group", "end_group":
-		return kEndGroup, "", true
+		return kEndGroup, "", false, true
 	case "begin repeat", "begin_repeat":
-		return kBeginRepeat, "", true
+		return kBeginRepeat, "", false, true
 	case "end repeat", "end_repeat":
-		return kEndRepeat, "", true
+		return kEndRepeat, "", false, true
 	}
 	if len(f) == 1 && metadata[f[0]] {
-		return kSkip, "", true
+		return kSkip, "", false, true
 	}
-	if len(f) == 2 && (f[0] == "select_one" || f[0] == "select_multiple") {
+	if (len(f) == 2 || len(f) == 3 && f[2] == "or_other") && (f[0] == "select_one" || f[0] == "select_multiple") {
 		// The list name keeps its case: lists are matched as written.
-		list = strings.Fields(s)[1]
+		list, orOther = strings.Fields(s)[1], len(f) == 3
 		if f[0] == "select_one" {
-			return kSelectOne, list, true
+			return kSelectOne, list, orOther, true
 		}
-		return kSelectMultiple, list, true
+		return kSelectMultiple, list, orOther, true
 	}
-	return 0, "", false
+	return 0, "", false, false
 }
 
 // readRows reads the survey sheet into rows, checking types, names, and that every group
@@ -122,7 +124,7 @@ func (im *importer) readRows() {
 		if typ == "" && name == "" {
 			continue
 		}
-		k, list, ok := parseType(typ)
+		k, list, orOther, ok := parseType(typ)
 		switch {
 		case typ == "":
 			im.add(sheetSurvey, n, "type", "missing", "thiếu")
@@ -139,7 +141,7 @@ func (im *importer) readRows() {
 				typ+": bỏ qua: fieldsurvey tự ghi thời gian, thiết bị và người phỏng vấn")})
 			continue
 		}
-		rw := &row{n: n, typ: typ, kind: k, list: list, name: name,
+		rw := &row{n: n, typ: typ, kind: k, list: list, name: name, orOther: orOther,
 			label: im.text(s, r, "label"), hint: im.text(s, r, "hint"), cmsg: im.text(s, r, "constraint_message"),
 			relevant: s.get(r, "relevant"), cons: s.get(r, "constraint"),
 			scale: s.get(r, "fieldsurvey_scale"), column: strings.ToLower(s.get(r, "fieldsurvey_column"))}

@@ -95,7 +95,7 @@ func Import(name string, r io.Reader, opts Options) (*Result, error) {
 type loc struct {
 	sheet string
 	row   int
-	kind  string // "question", "option", "section", "scale", "form": how its fields map to columns
+	kind  string // "question", "option", "section", "scale", "form", "added" (or_other's choice): how its fields map to columns
 }
 
 type importer struct {
@@ -130,6 +130,7 @@ func (im *importer) run() (*Result, error) {
 	im.readLanguages()
 	im.readChoices()
 	im.readRows()
+	im.addOthers()
 	q := im.build(id, version, titles)
 	if len(im.problems) > 0 {
 		// Validate what could be built too, so that an author sees every problem at once.
@@ -149,7 +150,7 @@ func (im *importer) run() (*Result, error) {
 		im.validationProblems(err)
 		return nil, im.fail()
 	}
-	return &Result{Questionnaire: parsed, YAML: data, Notices: im.notices}, nil
+	return &Result{Questionnaire: parsed, YAML: data, Notices: sortProblems(im.notices, nil)}, nil
 }
 
 func (im *importer) fail() error {
