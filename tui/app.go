@@ -41,6 +41,19 @@ type shared struct {
 	// neutral is how the open interview's questionnaire marks neutral or mixed evidence
 	// ("0", or "o" for ODRA): every screen of the interview draws evidence with it.
 	neutral string
+	// posted are the messages screens posted while the app handled the current one
+	// (post): the app handles them before it reads the next.
+	posted []tea.Msg
+}
+
+// post has the app handle msg (a change of screen: GotoMsg, HistoryMsg, HomeMsg…) right
+// after the message being handled, before any key typed after this one. Returned as a
+// command (func() tea.Msg), such a message would reach the app only after the keys already
+// waiting: ← then 4 typed quickly (or arriving together over a slow link) rated the
+// question being left. Returns nil, to stand where that command stood.
+func (c *shared) post(msg tea.Msg) tea.Cmd {
+	c.posted = append(c.posted, msg)
+	return nil
 }
 
 // polarity draws an evidence sign as the open interview's questionnaire marks it.
@@ -52,7 +65,7 @@ func (c *shared) polarity(p survey.Polarity) string { return c.sty.PolarityMark(
 func (c *shared) leave() tea.Cmd {
 	if c.escArmed {
 		c.escArmed = false
-		return func() tea.Msg { return HomeMsg{} }
+		return c.post(HomeMsg{})
 	}
 	c.escArmed = true
 	return notice(survey.T("Press esc again to go back to the list of interviews (everything is saved).",
@@ -254,6 +267,23 @@ func isNil(s screen) bool {
 // Update routes msg: sizes to every screen, then the root's own messages, then global keys,
 // then the active screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := a.update(msg)
+	return a, tea.Batch(cmd, a.handlePosted())
+}
+
+// handlePosted handles the messages the screens posted (shared.post), and those these post.
+func (a *App) handlePosted() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(a.c.posted) > 0 {
+		m := a.c.posted[0]
+		a.c.posted = a.c.posted[1:]
+		_, cmd := a.update(m)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := a.upgradeUpdate(msg); ok {
 		return a, cmd
 	}
@@ -428,7 +458,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 
 	case tea.KeyMsg:
-		return a, keys.Dispatch(m, a.key)
+		// Each key of a burst after what the one before it posted (a change of screen).
+		return a, keys.Dispatch(m, func(k tea.KeyMsg) tea.Cmd { return tea.Batch(a.key(k), a.handlePosted()) })
 	case tea.MouseMsg:
 		if a.showAll {
 			return a, nil

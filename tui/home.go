@@ -240,12 +240,12 @@ func (h *homeScreen) key(m tea.KeyMsg) tea.Cmd {
 				return func() tea.Msg { return m }
 			}
 			id := sm.ID
-			return func() tea.Msg { return OpenInterviewMsg{ID: id} }
+			return h.c.post(OpenInterviewMsg{ID: id})
 		}
 	case key.Matches(m, k.New):
-		return func() tea.Msg { return NewInterviewMsg{} }
+		return h.c.post(NewInterviewMsg{})
 	case key.Matches(m, k.Settings):
-		return func() tea.Msg { return SettingsMsg{} }
+		return h.c.post(SettingsMsg{})
 	case key.Matches(m, k.Search):
 		h.searching = true
 		return h.search.Focus()

@@ -222,7 +222,7 @@ func (n *newScreen) key(m tea.KeyMsg) tea.Cmd {
 			n.escOnce = true
 			return notice(survey.T("press esc again to discard this form", "nhấn esc lần nữa để bỏ biểu mẫu này"), false)
 		}
-		return func() tea.Msg { return HomeMsg{} }
+		return n.c.post(HomeMsg{})
 	case key.Matches(m, k.Accept) && len(n.matches) > 0 && (n.focus == fAgency || n.focus == fProvince):
 		// A suggestion is taken only with its own key, never by tab (which moves on with
 		// what was typed, even nothing).

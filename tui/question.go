@@ -373,28 +373,30 @@ func (q *questionScreen) pendingSave() tea.Cmd {
 func (q *questionScreen) goNext() tea.Cmd {
 	save := q.pendingSave()
 	if n := q.iv.nextIn(q.pos); n >= 0 {
-		return tea.Batch(save, gotoQ(q.iv.order[n].ID))
+		return tea.Batch(save, q.c.gotoQ(q.iv.order[n].ID))
 	}
-	return tea.Batch(save, gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID))
+	return tea.Batch(save, q.c.gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID))
 }
 
 func (q *questionScreen) goPrev() tea.Cmd {
 	save := q.pendingSave()
 	if p := q.iv.prevIn(q.pos); p >= 0 {
-		return tea.Batch(save, gotoQ(q.iv.order[p].ID))
+		return tea.Batch(save, q.c.gotoQ(q.iv.order[p].ID))
 	}
 	if si := q.iv.secOf[q.pos]; si > 0 {
-		return tea.Batch(save, gotoS(q.iv.q.Sections[si-1].ID))
+		return tea.Batch(save, q.c.gotoS(q.iv.q.Sections[si-1].ID))
 	}
 	return tea.Batch(save, notice(survey.T("This is the first question.", "Đây là câu hỏi đầu tiên."), false))
 }
 
-func gotoQ(id string) tea.Cmd {
-	return func() tea.Msg { return GotoMsg{Place: session.Place{Question: id}} }
+// gotoQ shows question id (before the next key is read: shared.post).
+func (c *shared) gotoQ(id string) tea.Cmd {
+	return c.post(GotoMsg{Place: session.Place{Question: id}})
 }
 
-func gotoS(id string) tea.Cmd {
-	return func() tea.Msg { return GotoMsg{Place: session.Place{Section: id}} }
+// gotoS shows the summary of section id (before the next key is read: shared.post).
+func (c *shared) gotoS(id string) tea.Cmd {
+	return c.post(GotoMsg{Place: session.Place{Section: id}})
 }
 
 func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
@@ -441,7 +443,7 @@ func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
 		return q.c.leave()
 	case key.Matches(m, k.NextUnanswered):
 		if n := q.iv.nextUnanswered(q.pos); n >= 0 {
-			return gotoQ(q.iv.order[n].ID)
+			return q.c.gotoQ(q.iv.order[n].ID)
 		}
 		return notice(survey.T("Every question is answered.", "Đã trả lời tất cả các câu hỏi."), false)
 	case key.Matches(m, k.Jump):
@@ -449,17 +451,17 @@ func (q *questionScreen) key(m tea.KeyMsg) tea.Cmd {
 		q.jump.SetValue("")
 		return q.jump.Focus()
 	case key.Matches(m, k.Sections):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
+		return q.c.post(GotoMsg{Place: session.Place{Section: sectionsList}})
 	case key.Matches(m, k.Summary):
-		return gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID)
+		return q.c.gotoS(q.iv.q.Sections[q.iv.secOf[q.pos]].ID)
 	case key.Matches(m, k.Review):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+		return q.c.post(GotoMsg{Place: session.Place{Review: true}})
 	case key.Matches(m, k.Versions):
 		t := q.iv.answerTarget(q.qu.ID)
-		return func() tea.Msg { return VersionsMsg{Target: t} }
+		return q.c.post(VersionsMsg{Target: t})
 	case key.Matches(m, k.History):
 		t := q.iv.answerTarget(q.qu.ID)
-		return func() tea.Msg { return HistoryMsg{Target: t} }
+		return q.c.post(HistoryMsg{Target: t})
 	case key.Matches(m, k.Comment):
 		return q.setFocus(focComment)
 	case key.Matches(m, k.Evidence) && q.qu.Type == survey.TypeRating:
@@ -677,7 +679,7 @@ func (q *questionScreen) jumpKey(m tea.KeyMsg) tea.Cmd {
 			return notice(survey.T(fmt.Sprintf("Question %s is skipped: earlier answers make it not apply.", q.iv.order[i].ID),
 				fmt.Sprintf("Câu %s được bỏ qua: theo các câu trả lời trước, câu này không áp dụng.", q.iv.order[i].ID)), false)
 		}
-		return gotoQ(q.iv.order[i].ID)
+		return q.c.gotoQ(q.iv.order[i].ID)
 	}
 	var cmd tea.Cmd
 	q.jump, cmd = q.jump.Update(m)

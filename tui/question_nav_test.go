@@ -3,6 +3,8 @@ package tui
 import (
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
@@ -113,4 +115,37 @@ func TestSectionContextOnItsFirstQuestion(t *testing.T) {
 		t.Fatalf("at %q, want remarks", got)
 	}
 	d.mustNotSee("Context:")
+}
+
+// Keys typed ahead — ← then 4 arriving together, as a fast hand or a slow link sends them —
+// act on the screen the first key leads to: the change of screen is made before the next
+// key is read, not by a command whose message would reach the app after the waiting keys
+// (4 then rated the question being left). Each key's commands run only after both keys.
+func TestTypedAheadKeysLandOnTheNextScreen(t *testing.T) {
+	d, id := openDGRA(t, 80, 24)
+	d.key("right")
+	if got := d.at(); got != "1.2" {
+		t.Fatalf("→ from 1.1 went to %q", got)
+	}
+	var cmds []tea.Cmd
+	for _, k := range []string{"left", "4", "right", "right", "2"} {
+		_, cmd := d.app.Update(keyMsg(k))
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		d.run(cmd)
+	}
+	st := d.state(id)
+	if got := st.Answers["1.1"].Rating; got != survey.AmberGreen {
+		t.Errorf("1.1 rated %q, want amber-green (the 4 typed after ←)", got)
+	}
+	if got := st.Answers["1.3"].Rating; got != survey.AmberRed {
+		t.Errorf("1.3 rated %q, want amber-red (the 2 typed after → →)", got)
+	}
+	if a, ok := st.Answers["1.2"]; ok && a.Rating != "" {
+		t.Errorf("1.2, the question left, rated %q", a.Rating)
+	}
+	if got := d.at(); got != "1.3" {
+		t.Errorf("at %q, want 1.3", got)
+	}
 }

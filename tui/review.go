@@ -74,10 +74,10 @@ func (r *reviewScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if r.cursor < n {
 			b := r.blockers[r.cursor]
 			if b.Question != "" {
-				return r, gotoQ(b.Question)
+				return r, r.c.gotoQ(b.Question)
 			}
 			if b.Section != "" {
-				return r, gotoS(b.Section)
+				return r, r.c.gotoS(b.Section)
 			}
 		}
 	case key.Matches(m, k.Complete):
@@ -85,10 +85,10 @@ func (r *reviewScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(m, k.Reopen):
 		return r, r.reopen()
 	case key.Matches(m, k.Sections):
-		return r, func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
+		return r, r.c.post(GotoMsg{Place: session.Place{Section: sectionsList}})
 	case key.Matches(m, k.Prev), key.Matches(m, k.PrevArrow):
 		last := len(r.iv.q.Sections) - 1
-		return r, gotoS(r.iv.q.Sections[last].ID)
+		return r, r.c.gotoS(r.iv.q.Sections[last].ID)
 	case key.Matches(m, k.Back):
 		return r, r.c.leave()
 	}

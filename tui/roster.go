@@ -199,20 +199,20 @@ func (r *rosterView) key(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		t := r.iv.rowTarget(r.qu.ID, rows[r.cur].ID)
-		return func() tea.Msg { return VersionsMsg{Target: t} }
+		return q.c.post(VersionsMsg{Target: t})
 	case key.Matches(m, rk.DeletedVersions):
 		gone := r.deletedConflicts()
 		if len(gone) == 0 {
 			return nil
 		}
 		t := gone[0].Target
-		return func() tea.Msg { return VersionsMsg{Target: t} }
+		return q.c.post(VersionsMsg{Target: t})
 	case key.Matches(m, rk.RowHistory):
 		if n == 0 {
 			return nil
 		}
 		t := r.iv.rowTarget(r.qu.ID, rows[r.cur].ID)
-		return func() tea.Msg { return HistoryMsg{Target: t} }
+		return q.c.post(HistoryMsg{Target: t})
 	default:
 		return nil
 	}
@@ -828,11 +828,11 @@ func (r *rosterView) formKey(q *questionScreen, m tea.KeyMsg) tea.Cmd {
 	case f.readOnly && key.Matches(m, rk.RowVersions) && f.rowID != "":
 		t := r.iv.rowTarget(r.qu.ID, f.rowID)
 		r.form = nil
-		return func() tea.Msg { return VersionsMsg{Target: t} }
+		return q.c.post(VersionsMsg{Target: t})
 	case f.readOnly && key.Matches(m, rk.RowHistory) && f.rowID != "":
 		t := r.iv.rowTarget(r.qu.ID, f.rowID)
 		r.form = nil
-		return func() tea.Msg { return HistoryMsg{Target: t} }
+		return q.c.post(HistoryMsg{Target: t})
 	case f.readOnly:
 		if _, ok := r.iv.rowConflict(r.qu.ID, f.rowID); ok {
 			return r.conflictNotice()

@@ -75,21 +75,21 @@ func (s *sectionsScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				i = s.iv.firstIn(si)
 			}
 			if i < 0 {
-				return s, gotoS(s.iv.q.Sections[si].ID)
+				return s, s.c.gotoS(s.iv.q.Sections[si].ID)
 			}
-			return s, gotoQ(s.iv.order[i].ID)
+			return s, s.c.gotoQ(s.iv.order[i].ID)
 		case key.Matches(m, k.Summary):
-			return s, gotoS(s.iv.q.Sections[s.cursor].ID)
+			return s, s.c.gotoS(s.iv.q.Sections[s.cursor].ID)
 		case key.Matches(m, k.Jump):
-			return s, func() tea.Msg { return jumpMsg{} }
+			return s, s.c.post(jumpMsg{})
 		case key.Matches(m, k.Review):
-			return s, func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+			return s, s.c.post(GotoMsg{Place: session.Place{Review: true}})
 		case key.Matches(m, k.Back), key.Matches(m, k.Sections):
 			back := s.back
 			if back == (session.Place{}) {
-				return s, func() tea.Msg { return HomeMsg{} }
+				return s, s.c.post(HomeMsg{})
 			}
-			return s, func() tea.Msg { return GotoMsg{Place: back} }
+			return s, s.c.post(GotoMsg{Place: back})
 		}
 	}
 	return s, nil

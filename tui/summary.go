@@ -160,19 +160,19 @@ func (s *summaryScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (s *summaryScreen) next() tea.Cmd {
 	for si := s.si + 1; si < len(s.iv.q.Sections); si++ {
 		if i := s.iv.firstIn(si); i >= 0 {
-			return gotoQ(s.iv.order[i].ID)
+			return s.c.gotoQ(s.iv.order[i].ID)
 		}
-		return gotoS(s.iv.q.Sections[si].ID)
+		return s.c.gotoS(s.iv.q.Sections[si].ID)
 	}
-	return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+	return s.c.post(GotoMsg{Place: session.Place{Review: true}})
 }
 
 func (s *summaryScreen) prev() tea.Cmd {
 	if i := s.iv.lastIn(s.si); i >= 0 {
-		return gotoQ(s.iv.order[i].ID)
+		return s.c.gotoQ(s.iv.order[i].ID)
 	}
 	if s.si > 0 {
-		return gotoS(s.iv.q.Sections[s.si-1].ID)
+		return s.c.gotoS(s.iv.q.Sections[s.si-1].ID)
 	}
 	return nil
 }
@@ -239,24 +239,24 @@ func (s *summaryScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Back):
 		return s.c.leave()
 	case key.Matches(m, k.Sections):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
+		return s.c.post(GotoMsg{Place: session.Place{Section: sectionsList}})
 	case key.Matches(m, k.Review):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+		return s.c.post(GotoMsg{Place: session.Place{Review: true}})
 	case key.Matches(m, k.NextUnanswered):
 		if n := s.iv.nextUnanswered(max(0, s.iv.secEnd[s.si]-1)); n >= 0 {
-			return gotoQ(s.iv.order[n].ID)
+			return s.c.gotoQ(s.iv.order[n].ID)
 		}
 		return nil
 	case key.Matches(m, k.Comment):
 		return s.editComment()
 	case key.Matches(m, k.Jump):
-		return func() tea.Msg { return jumpMsg{} }
+		return s.c.post(jumpMsg{})
 	case key.Matches(m, k.Versions):
 		t := s.iv.sectionTarget(s.sec.ID)
-		return func() tea.Msg { return VersionsMsg{Target: t} }
+		return s.c.post(VersionsMsg{Target: t})
 	case key.Matches(m, k.History):
 		t := s.iv.sectionTarget(s.sec.ID)
-		return func() tea.Msg { return HistoryMsg{Target: t} }
+		return s.c.post(HistoryMsg{Target: t})
 	case key.Matches(m, k.Up):
 		s.scroll = max(0, s.scroll-1)
 		return nil
@@ -293,15 +293,15 @@ func (s *summaryScreen) plainKey(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Back):
 		return s.c.leave()
 	case key.Matches(m, k.Sections):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Section: sectionsList}} }
+		return s.c.post(GotoMsg{Place: session.Place{Section: sectionsList}})
 	case key.Matches(m, k.Review):
-		return func() tea.Msg { return GotoMsg{Place: session.Place{Review: true}} }
+		return s.c.post(GotoMsg{Place: session.Place{Review: true}})
 	case key.Matches(m, k.NextUnanswered):
 		if n := s.iv.nextUnanswered(max(0, s.iv.secEnd[s.si]-1)); n >= 0 {
-			return gotoQ(s.iv.order[n].ID)
+			return s.c.gotoQ(s.iv.order[n].ID)
 		}
 	case key.Matches(m, k.Jump):
-		return func() tea.Msg { return jumpMsg{} }
+		return s.c.post(jumpMsg{})
 	case key.Matches(m, k.Up):
 		s.scroll = max(0, s.scroll-1)
 	case key.Matches(m, k.Down):

@@ -95,7 +95,7 @@ func (v *versionsScreen) key(m tea.KeyMsg) tea.Cmd {
 	n := len(v.heads)
 	switch {
 	case key.Matches(m, k.Back):
-		return func() tea.Msg { return BackMsg{} }
+		return v.c.post(BackMsg{})
 	case key.Matches(m, k.SideNext):
 		v.cur = (v.cur + 1) % n
 		v.reveal()
@@ -112,7 +112,7 @@ func (v *versionsScreen) key(m tea.KeyMsg) tea.Cmd {
 		v.scroll += v.bodyRows()
 	case key.Matches(m, k.History):
 		t := v.t
-		return func() tea.Msg { return HistoryMsg{Target: t} }
+		return v.c.post(HistoryMsg{Target: t})
 	case key.Matches(m, k.TakeSelected):
 		return v.take(v.cur + 1)
 	case key.Matches(m, k.EditSide):
