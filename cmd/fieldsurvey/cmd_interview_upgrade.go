@@ -122,7 +122,7 @@ func runInterviewUpgrade(ctx context.Context, g *globals, ref string, opts inter
 		return nil
 	}
 	g.infof("interview %s is now on %s version %s (%d %s written; they travel with the next sync or batch)",
-		"phỏng vấn %s nay dùng %s phiên bản %s (đã ghi %d thay đổi; được gửi đi ở lần đồng bộ hoặc gói dữ liệu tiếp theo)",
+		"phỏng vấn %[1]s nay dùng %[2]s phiên bản %[3]s (đã ghi %[4]d thay đổi; được gửi đi ở lần đồng bộ hoặc gói dữ liệu tiếp theo)",
 		id, u.Questionnaire, u.To, len(revs), plural(len(revs), "change", "changes"))
 	return nil
 }
