@@ -385,8 +385,9 @@ func (u *Upgrade) Empty() bool {
 }
 
 // Changes returns what applying u writes, in one store.Put: the interview's creation
-// revision with the new version, the answers moved or recoded under their new ids, and the
-// old ids of moved answers cleared. Each change is based on the heads the plan was made
+// revision with the new version, the answers moved, recoded or rerated under their new
+// ids, the old ids of moved answers cleared, then the section summaries moved or rerated
+// under their new ids and the old ids of moved sections cleared. Each change is based on the heads the plan was made
 // from, so a change that arrived meanwhile becomes a conflict rather than being replaced
 // unseen. Orphaned answers are not touched.
 func (u *Upgrade) Changes() []Change {
