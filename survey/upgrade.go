@@ -66,9 +66,12 @@ type Rerate struct {
 }
 
 // KeptRating is a stored rating that is not a step of its item's scale in the new version
-// and that the migration does not map (a code a checked migration cannot leave behind: one
-// imported or written by hand). It is kept as it is, never dropped or guessed: the
-// interview's checks then show it as an unknown rating until the assessor rates again.
+// and that the migration does not map. A migration CheckMigration accepted maps every step
+// of the old scale that the new one lacks, so this is a code that was no step of the old
+// scale either (one that reached the store without the import's checks, or versions whose
+// migrations were never checked against each other). It is kept as it is, never dropped
+// or guessed: CheckValue then reports it as an unknown rating until the assessor rates
+// again.
 type KeptRating struct {
 	ID      string `json:"id"` // the question's or section's id in the new version
 	Section bool   `json:"section,omitempty"`
