@@ -128,6 +128,16 @@ func TestBadMigrations(t *testing.T) {
 		{"removed question unknown", "2.0", `migrates_from:
   version: "1.0"
   removed: ["2.9"]`, 10, `removed question "2.9" is not a question of version 1.0`},
+		{"renamed section unknown", "2.0", `migrates_from:
+  version: "1.0"
+  sections: {"9": "1"}`, 10, `renamed section "9" is not a section of version 1.0`},
+		{"rating code not on the old scale", "2.0", `migrates_from:
+  version: "1.0"
+  ratings: {"1": {yellow: red}}`, 10, `ratings of "1": "yellow" is not a step of scale "readiness" of "1" in version 1.0 (steps: red, amber-red, amber, amber-green, green, not-assessed, dont-know)`},
+		{"rating code not on the new scale", "2.0", `migrates_from:
+  version: "1.0"
+  ratings:
+    "1": {amber: purple}`, 11, `ratings of "1": "amber" → "purple": "purple" is not a step of scale "readiness" in this version`},
 		{"removed question still asked", "2.0", `migrates_from:
   version: "1.0"
   removed: ["1.4"]`, 10, `question "1.4" is listed as removed but is a question of this version`},

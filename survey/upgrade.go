@@ -44,6 +44,43 @@ type Orphan struct {
 	Text Text `json:"text,omitempty"`
 }
 
+// SectionMove is a section's overall rating and comment moving to the section's new id (a
+// renamed section).
+type SectionMove struct {
+	From    string         `json:"from"`
+	To      string         `json:"to"`
+	Summary SectionSummary `json:"summary"` // as it will be under To (rerated when Rerated lists it too)
+	// Title is the section's title in the new version.
+	Title Text `json:"title,omitempty"`
+}
+
+// Rerate is a rating whose code changes: a rating question's answer, or a section's
+// overall rating when Section is true.
+type Rerate struct {
+	ID      string `json:"id"` // the question's or section's id in the new version
+	Section bool   `json:"section,omitempty"`
+	Old     Code   `json:"old"`
+	New     Code   `json:"new"`
+	// Text is the question's text or the section's title in the new version.
+	Text Text `json:"text,omitempty"`
+}
+
+// KeptRating is a stored rating that is not a step of its item's scale in the new version
+// and that the migration does not map. A migration CheckMigration accepted maps every step
+// of the old scale that the new one lacks, so this is a code that was no step of the old
+// scale either (one that reached the store without the import's checks, or versions whose
+// migrations were never checked against each other). It is kept as it is, never dropped
+// or guessed: CheckValue then reports it as an unknown rating until the assessor rates
+// again.
+type KeptRating struct {
+	ID      string `json:"id"` // the question's or section's id in the new version
+	Section bool   `json:"section,omitempty"`
+	Code    Code   `json:"code"`
+	Scale   string `json:"scale"`           // the item's scale in the new version
+	Steps   []Code `json:"steps,omitempty"` // its steps
+	Text    Text   `json:"text,omitempty"`
+}
+
 // Upgrade is what moving an interview to a newer version of its questionnaire changes.
 type Upgrade struct {
 	Interview     string
@@ -55,10 +92,21 @@ type Upgrade struct {
 	// OrphanedSections are sections with an overall rating that the new version no longer
 	// has (kept, as orphaned answers are).
 	OrphanedSections []string
+	// MovedSections are the summaries of renamed sections.
+	MovedSections []SectionMove
+	// Rerated are the ratings (answers and section summaries) whose code changes.
+	Rerated []Rerate
+	// KeptRatings are ratings that stay as they are although the new version's scale has
+	// no such step (see KeptRating).
+	KeptRatings []KeptRating
 
 	meta    InterviewMeta
 	answers map[string]Answer // final answers of the targets that change (moves, recodes)
 	cleared []string          // old ids of moved answers
+	// sections holds the final summaries of the sections that change (moved, rerated);
+	// clearedSections the old ids of moved ones.
+	sections        map[string]SectionSummary
+	clearedSections []string
 	// oldRows holds the rows of each moved roster under its old id: moving a roster
 	// writes its rows under the new id and deletes them under the old one (rows are
 	// targets of their own, never an answer).
@@ -124,6 +172,7 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 		orig, id string
 		a        Answer
 		codes    []string // the codes before any recoding; nil when never recoded
+		rating   Code     // the rating before any recoding; "" when never recoded
 	}
 	var live []*track
 	for _, id := range slices.Sorted(maps.Keys(st.Answers)) {
@@ -162,6 +211,12 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 				u.Orphaned = append(u.Orphaned, Orphan{Question: t.orig, Answer: st.Answers[t.orig], In: q.Version, Text: oldText(t.orig)})
 				continue
 			}
+			if nc, ok := m.Ratings[t.id][t.a.Rating]; ok && t.a.Rating != "" && nc != t.a.Rating {
+				if t.rating == "" {
+					t.rating = t.a.Rating
+				}
+				t.a.Rating = nc
+			}
 			if cm := m.Choices[t.id]; len(cm) > 0 {
 				before := choiceCodes(t.a.Value)
 				if na, changed := recode(t.a, cm); changed {
@@ -189,19 +244,94 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 				u.oldRows[t.orig] = slices.Clone(r.Rows())
 			}
 		}
-		if t.id != t.orig || t.codes != nil {
+		if t.rating != "" && t.rating != t.a.Rating {
+			u.Rerated = append(u.Rerated, Rerate{ID: t.id, Old: t.rating, New: t.a.Rating, Text: newText(t.id)})
+		} else {
+			t.rating = ""
+		}
+		if qu, ok := last.Question(t.id); ok && qu.Type == TypeRating && t.a.Rating != "" {
+			if sc := last.ScaleOf(qu); !hasStep(sc, t.a.Rating) {
+				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: t.id, Code: t.a.Rating, Scale: sc.ID, Steps: stepList(sc), Text: newText(t.id)})
+			}
+		}
+		if t.id != t.orig || t.codes != nil || t.rating != "" {
 			u.answers[t.id] = t.a
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.Sections)) {
-		if _, ok := old.Section(id); !ok {
+	u.planSections(versions, st)
+	return u, nil
+}
+
+// planSections follows each section summary of st through the versions' migrates_from
+// declarations: renamed sections move, mapped ratings are recoded, sections that
+// disappear are orphaned (kept).
+func (u *Upgrade) planSections(versions []*Questionnaire, st *InterviewState) {
+	old, last := versions[0], versions[len(versions)-1]
+	title := func(id string) Text {
+		if s, ok := last.Section(id); ok {
+			return s.Title
+		}
+		return nil
+	}
+	for _, orig := range slices.Sorted(maps.Keys(st.Sections)) {
+		if _, ok := old.Section(orig); !ok {
 			continue
 		}
-		if _, ok := last.Section(id); !ok {
-			u.OrphanedSections = append(u.OrphanedSections, id)
+		id, sm, was, lost := orig, st.Sections[orig], Code(""), false
+		for _, q := range versions[1:] {
+			m := q.MigratesFrom
+			if nid := m.Sections[id]; nid != "" {
+				id = nid
+			}
+			if _, ok := q.Section(id); !ok {
+				lost = true
+				break
+			}
+			if nc, ok := m.Ratings[id][sm.Rating]; ok && sm.Rating != "" && nc != sm.Rating {
+				if was == "" {
+					was = sm.Rating
+				}
+				sm.Rating = nc
+			}
+		}
+		if lost {
+			u.OrphanedSections = append(u.OrphanedSections, orig)
+			continue
+		}
+		if was != "" && was != sm.Rating {
+			u.Rerated = append(u.Rerated, Rerate{ID: id, Section: true, Old: was, New: sm.Rating, Text: title(id)})
+		} else {
+			was = ""
+		}
+		if s, _ := last.Section(id); s.HasOverall() && sm.Rating != "" {
+			if sc := last.SectionScale(s); !hasStep(sc, sm.Rating) {
+				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: id, Section: true, Code: sm.Rating, Scale: sc.ID, Steps: stepList(sc), Text: title(id)})
+			}
+		}
+		if id != orig {
+			u.MovedSections = append(u.MovedSections, SectionMove{From: orig, To: id, Summary: sm, Title: title(id)})
+			u.clearedSections = append(u.clearedSections, orig)
+		}
+		if id != orig || was != "" {
+			if u.sections == nil {
+				u.sections = map[string]SectionSummary{}
+			}
+			u.sections[id] = sm
 		}
 	}
-	return u, nil
+}
+
+func hasStep(sc *Scale, c Code) bool {
+	_, ok := sc.Step(c)
+	return ok
+}
+
+func stepList(sc *Scale) []Code {
+	out := make([]Code, len(sc.Steps))
+	for i, st := range sc.Steps {
+		out[i] = st.Code
+	}
+	return out
 }
 
 // choiceCodes returns the option codes of a single or multiple choice value.
@@ -253,12 +383,14 @@ func recode(a Answer, cm map[string]string) (Answer, bool) {
 // Empty reports whether the upgrade changes no answer (it still moves the interview to the
 // new version).
 func (u *Upgrade) Empty() bool {
-	return len(u.Moved) == 0 && len(u.Recoded) == 0 && len(u.Orphaned) == 0 && len(u.OrphanedSections) == 0
+	return len(u.Moved) == 0 && len(u.Recoded) == 0 && len(u.Orphaned) == 0 && len(u.OrphanedSections) == 0 &&
+		len(u.MovedSections) == 0 && len(u.Rerated) == 0 && len(u.KeptRatings) == 0
 }
 
 // Changes returns what applying u writes, in one store.Put: the interview's creation
-// revision with the new version, the answers moved or recoded under their new ids, and the
-// old ids of moved answers cleared. Each change is based on the heads the plan was made
+// revision with the new version, the answers moved, recoded or rerated under their new
+// ids, the old ids of moved answers cleared, then the section summaries moved or rerated
+// under their new ids and the old ids of moved sections cleared. Each change is based on the heads the plan was made
 // from, so a change that arrived meanwhile becomes a conflict rather than being replaced
 // unseen. Orphaned answers are not touched.
 func (u *Upgrade) Changes() []Change {
@@ -305,6 +437,19 @@ func (u *Upgrade) Changes() []Change {
 		t := Target{Interview: u.Interview, Kind: KindAnswer, Key: id}
 		out = append(out, Change{Target: t, Value: Answer{}, Base: base(t)})
 	}
+	for _, id := range slices.Sorted(maps.Keys(u.sections)) {
+		t := Target{Interview: u.Interview, Kind: KindSection, Key: id}
+		out = append(out, Change{Target: t, Value: u.sections[id], Base: base(t)})
+	}
+	cleared = slices.Clone(u.clearedSections)
+	slices.Sort(cleared)
+	for _, id := range cleared {
+		if _, moved := u.sections[id]; moved {
+			continue // another section moved onto this id (a swap): already written above
+		}
+		t := Target{Interview: u.Interview, Kind: KindSection, Key: id}
+		out = append(out, Change{Target: t, Value: SectionSummary{}, Base: base(t)})
+	}
 	return out
 }
 
@@ -325,10 +470,37 @@ func (u *Upgrade) Describe() []Text {
 		out = append(out, T(fmt.Sprintf("moved: answer to %s → question %s", m.From, named(m.To, m.Text, LangEN)),
 			fmt.Sprintf("chuyển: câu trả lời của %s → câu hỏi %s", m.From, named(m.To, m.Text, LangVI))))
 	}
+	for _, m := range u.MovedSections {
+		out = append(out, T(fmt.Sprintf("moved: overall rating and comment of section %s → section %s", m.From, named(m.To, m.Title, LangEN)),
+			fmt.Sprintf("chuyển: đánh giá chung và nhận xét của phần %s → phần %s", m.From, named(m.To, m.Title, LangVI))))
+	}
 	for _, r := range u.Recoded {
 		o, n := strings.Join(r.Old, ", "), strings.Join(r.New, ", ")
 		out = append(out, T(fmt.Sprintf("recoded: %s: %s → %s", named(r.Question, r.Text, LangEN), o, n),
 			fmt.Sprintf("đổi mã: %s: %s → %s", named(r.Question, r.Text, LangVI), o, n)))
+	}
+	for _, r := range u.Rerated {
+		if r.Section {
+			out = append(out, T(fmt.Sprintf("rating recoded: section %s, overall rating: %s → %s", named(r.ID, r.Text, LangEN), r.Old, r.New),
+				fmt.Sprintf("đổi mức đánh giá: phần %s, đánh giá chung: %s → %s", named(r.ID, r.Text, LangVI), r.Old, r.New)))
+			continue
+		}
+		out = append(out, T(fmt.Sprintf("rating recoded: %s: %s → %s", named(r.ID, r.Text, LangEN), r.Old, r.New),
+			fmt.Sprintf("đổi mức đánh giá: %s: %s → %s", named(r.ID, r.Text, LangVI), r.Old, r.New)))
+	}
+	for _, k := range u.KeptRatings {
+		steps := make([]string, len(k.Steps))
+		for i, c := range k.Steps {
+			steps[i] = string(c)
+		}
+		what, whatVI := named(k.ID, k.Text, LangEN), named(k.ID, k.Text, LangVI)
+		if k.Section {
+			what, whatVI = "section "+what+", overall rating", "phần "+whatVI+", đánh giá chung"
+		}
+		out = append(out, T(fmt.Sprintf("rating kept: %s: %s is not a step of scale %s in version %s (%s) and the version does not map it: it is kept as it was; rate it again",
+			what, k.Code, k.Scale, u.To, strings.Join(steps, ", ")),
+			fmt.Sprintf("giữ mức đánh giá: %s: %s không phải một mức của thang %s ở phiên bản %s (%s) và phiên bản không quy đổi nó: mức cũ được giữ nguyên; hãy đánh giá lại",
+				whatVI, k.Code, k.Scale, u.To, strings.Join(steps, ", "))))
 	}
 	for _, o := range u.Orphaned {
 		why, whyVI := "not in version "+o.In, "không có trong phiên bản "+o.In

@@ -25,16 +25,19 @@ func newInterviewUpgradeCommand(g *globals) *cobra.Command {
 		Short: "Move a draft to a newer version of its questionnaire · Chuyển bản nháp sang phiên bản bảng hỏi mới",
 		Long: `upgrade moves an interview in progress (a draft, or one returned or reopened) to a newer
 version of its questionnaire, as that version declares in its migrates_from block: answers
-to renamed questions move to their new ids, choice codes are recoded, and answers whose
-question no longer exists are listed and kept (in the interview and its history). It prints
+to renamed questions move to their new ids, choice codes are recoded, the overall rating
+and comment of a renamed section move with it, ratings on a changed scale are recoded as
+the version maps them, and answers whose question no longer exists are listed and kept (in
+the interview and its history). It prints
 what changes; --dry-run prints it and writes nothing. The upgrade is one change by this
 device, which travels with the next sync or batch. Completed, submitted and approved
 interviews keep their version.
 
 upgrade chuyển một cuộc phỏng vấn đang làm (bản nháp, hoặc bị trả lại, được mở lại) sang
 phiên bản mới hơn của bảng hỏi theo khai báo migrates_from: câu trả lời của câu hỏi đổi mã
-được chuyển sang mã mới, mã lựa chọn được đổi, câu trả lời không còn câu hỏi được liệt kê và
-giữ lại. --dry-run chỉ in, không ghi. Phỏng vấn đã hoàn thành, đã gửi, đã duyệt giữ phiên
+được chuyển sang mã mới, mã lựa chọn được đổi, đánh giá chung và nhận xét của phần đổi mã đi
+theo phần đó, mức đánh giá trên thang đã thay đổi được quy đổi theo khai báo của phiên bản,
+câu trả lời không còn câu hỏi được liệt kê và giữ lại. --dry-run chỉ in, không ghi. Phỏng vấn đã hoàn thành, đã gửi, đã duyệt giữ phiên
 bản của chúng.`,
 		Example: `  fieldsurvey interview upgrade 0193a5b2 --dry-run
   fieldsurvey interview upgrade 0193a5b2
@@ -53,16 +56,19 @@ bản của chúng.`,
 
 // upgradeInfo is `interview upgrade --json`.
 type upgradeInfo struct {
-	Interview     string          `json:"interview"`
-	Questionnaire string          `json:"questionnaire"`
-	From          string          `json:"from"`
-	To            string          `json:"to"`
-	Moved         []survey.Move   `json:"moved"`
-	Recoded       []survey.Recode `json:"recoded"`
-	Orphaned      []survey.Orphan `json:"orphaned"`
-	Sections      []string        `json:"orphaned_sections"`
-	DryRun        bool            `json:"dry_run"`
-	Revisions     int             `json:"revisions"`
+	Interview     string               `json:"interview"`
+	Questionnaire string               `json:"questionnaire"`
+	From          string               `json:"from"`
+	To            string               `json:"to"`
+	Moved         []survey.Move        `json:"moved"`
+	Recoded       []survey.Recode      `json:"recoded"`
+	Orphaned      []survey.Orphan      `json:"orphaned"`
+	Sections      []string             `json:"orphaned_sections"`
+	MovedSections []survey.SectionMove `json:"moved_sections"`
+	Rerated       []survey.Rerate      `json:"rerated"`
+	KeptRatings   []survey.KeptRating  `json:"kept_ratings"`
+	DryRun        bool                 `json:"dry_run"`
+	Revisions     int                  `json:"revisions"`
 }
 
 func runInterviewUpgrade(ctx context.Context, g *globals, ref string, opts interviewUpgradeOptions) error {
@@ -104,6 +110,7 @@ func runInterviewUpgrade(ctx context.Context, g *globals, ref string, opts inter
 	if opts.json {
 		return writeJSON(g.stdout, upgradeInfo{Interview: id, Questionnaire: u.Questionnaire, From: u.From, To: u.To,
 			Moved: emptyIfNil(u.Moved), Recoded: emptyIfNil(u.Recoded), Orphaned: emptyIfNil(u.Orphaned), Sections: emptyIfNil(u.OrphanedSections),
+			MovedSections: emptyIfNil(u.MovedSections), Rerated: emptyIfNil(u.Rerated), KeptRatings: emptyIfNil(u.KeptRatings),
 			DryRun: opts.dryRun, Revisions: len(revs)})
 	}
 	for _, line := range u.Describe() {
@@ -115,7 +122,7 @@ func runInterviewUpgrade(ctx context.Context, g *globals, ref string, opts inter
 		return nil
 	}
 	g.infof("interview %s is now on %s version %s (%d %s written; they travel with the next sync or batch)",
-		"phỏng vấn %s nay dùng %s phiên bản %s (đã ghi %d thay đổi; được gửi đi ở lần đồng bộ hoặc gói dữ liệu tiếp theo)",
+		"phỏng vấn %[1]s nay dùng %[2]s phiên bản %[3]s (đã ghi %[4]d thay đổi; được gửi đi ở lần đồng bộ hoặc gói dữ liệu tiếp theo)",
 		id, u.Questionnaire, u.To, len(revs), plural(len(revs), "change", "changes"))
 	return nil
 }
