@@ -117,25 +117,7 @@ func (v *validator) migration() {
 		}
 		removed[id] = true
 	}
-	isTarget := map[string]bool{}
-	for _, nid := range m.Renamed {
-		isTarget[nid] = true
-	}
-	targets := map[string]string{}
-	for _, old := range slices.Sorted(maps.Keys(m.Renamed)) {
-		nid := m.Renamed[old]
-		p := fmt.Sprintf("%s.renamed[%s]", at, old)
-		if _, ok := q.Question(nid); !ok {
-			v.add(p, "question %q is renamed to %q, which is not a question of this version", old, nid)
-		}
-		if _, ok := q.Question(old); ok && !isTarget[old] {
-			v.add(p, "question %q is renamed to %q but is still a question of this version", old, nid)
-		}
-		if prev, dup := targets[nid]; dup {
-			v.add(p, "questions %q and %q are both renamed to %q", prev, old, nid)
-		}
-		targets[nid] = old
-	}
+	v.renames(at+".renamed", "question", m.Renamed, func(id string) bool { _, ok := q.Question(id); return ok })
 	for _, id := range slices.Sorted(maps.Keys(m.Choices)) {
 		p := fmt.Sprintf("%s.choices[%s]", at, id)
 		qu, ok := q.Question(id)
@@ -157,30 +139,30 @@ func (v *validator) migration() {
 			}
 		}
 	}
-	v.sectionRenames()
+	v.renames(at+".sections", "section", m.Sections, func(id string) bool { _, ok := q.Section(id); return ok })
 	v.ratingMaps()
 }
 
-// sectionRenames checks migrates_from.sections on its own, as renamed is checked.
-func (v *validator) sectionRenames() {
-	q, m := v.q, v.q.MigratesFrom
-	const at = "migrates_from"
+// renames checks a map of renames (old id → new id) of things of one kind (question,
+// section) on its own: each new id one of this version, no old id still here unless it is
+// renamed onto too (a swap), no two onto one.
+func (v *validator) renames(field, kind string, renames map[string]string, exists func(string) bool) {
 	isTarget := map[string]bool{}
-	for _, nid := range m.Sections {
+	for _, nid := range renames {
 		isTarget[nid] = true
 	}
 	targets := map[string]string{}
-	for _, old := range slices.Sorted(maps.Keys(m.Sections)) {
-		nid := m.Sections[old]
-		p := fmt.Sprintf("%s.sections[%s]", at, old)
-		if _, ok := q.Section(nid); !ok {
-			v.add(p, "section %q is renamed to %q, which is not a section of this version", old, nid)
+	for _, old := range slices.Sorted(maps.Keys(renames)) {
+		nid := renames[old]
+		p := fmt.Sprintf("%s[%s]", field, old)
+		if !exists(nid) {
+			v.add(p, "%s %q is renamed to %q, which is not a %s of this version", kind, old, nid, kind)
 		}
-		if _, ok := q.Section(old); ok && !isTarget[old] {
-			v.add(p, "section %q is renamed to %q but is still a section of this version", old, nid)
+		if exists(old) && !isTarget[old] {
+			v.add(p, "%s %q is renamed to %q but is still a %s of this version", kind, old, nid, kind)
 		}
 		if prev, dup := targets[nid]; dup {
-			v.add(p, "sections %q and %q are both renamed to %q", prev, old, nid)
+			v.add(p, "%ss %q and %q are both renamed to %q", kind, prev, old, nid)
 		}
 		targets[nid] = old
 	}
