@@ -191,9 +191,6 @@ type Result struct {
 	Rejected error
 	// Reused lists added revisions whose (device, counter) another revision already has.
 	Reused []string
-	// Merged is the time recorded as the batch's merge (its record's merged, to the
-	// millisecond) when AddTx stored it; zero for a replay or a rejection.
-	Merged time.Time
 }
 
 // Merge verifies each batch with opts and merges those that pass, in the order given, all
@@ -479,7 +476,6 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 			return fmt.Errorf("record batch: %w", err)
 		}
 		res.Added, res.Present, res.Reused = ar.Added, ar.Present, ar.Reused
-		res.Merged = time.UnixMilli(now).UTC()
 		return nil
 	}()
 	var rej errRejected

@@ -166,15 +166,6 @@ func feedServerRevisionTx(ctx context.Context, tx *store.Tx, rev survey.Revision
 // interview came with batch (newInterviewsTx): then there is nothing to backfill, and the
 // revisions are not searched.
 func followTx(ctx context.Context, tx *store.Tx, device, interview, batch string, row int64, now time.Time, onlyBatch bool) error {
-	if onlyBatch && row > 0 {
-		// Nothing to backfill: the device receives the rows from the batch's on, unless it
-		// follows the interview already (one statement for both).
-		if _, err := tx.ExecContext(ctx, `INSERT INTO server_interest (device, interview, since) VALUES (?, ?, ?)
-			ON CONFLICT (device, interview) DO NOTHING`, device, interview, row-1); err != nil {
-			return fmt.Errorf("record interest: %w", err)
-		}
-		return nil
-	}
 	var since int64
 	err := tx.QueryRowContext(ctx, `SELECT since FROM server_interest WHERE device = ? AND interview = ?`, device, interview).Scan(&since)
 	if err == nil {

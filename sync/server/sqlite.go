@@ -464,16 +464,9 @@ func receiptOf(ctx context.Context, tx *store.Tx, batchID string) (wire.Receipt,
 	if err := json.Unmarshal(manifest, &m); err != nil {
 		return wire.Receipt{}, "", fmt.Errorf("read the manifest of batch %s: %w", batchID, err)
 	}
-	return newReceipt(batchID, hash, m.Payload.SHA256, device, seq, merged, revisions, added), hash, nil
-}
-
-// newReceipt is the receipt of a batch from the fields of the hub's record of it
-// (hub_batches: id, hash, the manifest's payload hash, device, sequence, merged, revisions,
-// added).
-func newReceipt(batchID, hash, payloadHash, device string, seq, merged int64, revisions, added int) wire.Receipt {
-	return wire.Receipt{Format: wire.ReceiptFormat, Batch: batchID, Hash: hash, PayloadHash: payloadHash,
+	return wire.Receipt{Format: wire.ReceiptFormat, Batch: batchID, Hash: hash, PayloadHash: m.Payload.SHA256,
 		Device: device, Seq: uint64(seq), Received: wire.FormatTime(time.UnixMilli(merged)), Revisions: revisions,
-		Added: added, Present: revisions - added}
+		Added: added, Present: revisions - added}, hash, nil
 }
 
 // Receipt returns the receipt of a stored batch (without the server's fingerprint, which
@@ -492,8 +485,7 @@ func (s *SQLite) Receipt(ctx context.Context, batchID string) (wire.Receipt, err
 // devices than the sender, then grouper.ingest makes the store's checks and waits for the
 // group commit. In that transaction the batch goes into the hub (hub.AddTx: revisions and
 // record, exactly once) and into the feed, interviews it completes are marked submitted,
-// and the receipt is made from the hub's record (a new batch's from the fields AddTx has
-// just recorded, without reading them back; a replay's read from the record).
+// and the receipt is made from the hub's record.
 func (s *SQLite) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	if err := s.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
@@ -566,10 +558,6 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 			return Ingested{}, err
 		}
 	}
-	if !res.Replay {
-		// Just recorded by AddTx from this upload: the receipt receiptOf would read back.
-		return Ingested{Receipt: newReceipt(m.ID, u.Batch.Hash(), m.Payload.SHA256, m.Device, int64(m.Sequence), res.Merged.UnixMilli(), revs.Len(), res.Added)}, nil
-	}
 	rc, hash, err := receiptOf(ctx, tx, m.ID)
 	if err != nil {
 		return Ingested{}, err
@@ -577,7 +565,7 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 	if hash != u.Batch.Hash() { // the hub refuses this before storing; checked again for safety
 		return Ingested{}, fmt.Errorf("batch %s: the stored record has manifest hash %.16s…, the upload %.16s…", m.ID, hash, u.Batch.Hash())
 	}
-	return Ingested{Receipt: rc, Replay: true}, nil
+	return Ingested{Receipt: rc, Replay: res.Replay}, nil
 }
 
 // submitTx marks submitted every interview of ivs whose status is now completed (one
