@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -421,5 +422,101 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(ck.Writer.Milliseconds())/float64(b.N), "ckpt-writer-ms")
 	b.ReportMetric(float64(ck.Rounds)/float64(b.N), "ckpt-rounds")
 	b.ReportMetric(float64(ck.PeakLog)/(1<<20), "wal-peak-MiB")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkWriter measures the group commit's one writer alone: the batches of
+// FIELDSURVEY_BENCH_DEVICES devices (default 100; 3 batches of 2 complete DGRA interviews
+// each), read and checked beforehand as the server does, stored by commitGroup
+// FIELDSURVEY_BENCH_GROUP batches a transaction (default 64) in a store opened as the server
+// opens its own, every interview marked submitted. It reports the writer's CPU time (its
+// thread's) and wall time per interview, and the load average at the end: the writer is
+// the server's bottleneck (issue 13), and its CPU per interview is the figure a shared
+// machine disturbs least.
+func BenchmarkWriter(b *testing.B) {
+	n, group := 100, 64
+	if v := os.Getenv("FIELDSURVEY_BENCH_DEVICES"); v != "" {
+		if _, err := fmtSscan(v, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if v := os.Getenv("FIELDSURVEY_BENCH_GROUP"); v != "" {
+		if _, err := fmtSscan(v, &group); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const perDevice, ivPerBatch = 3, 2
+	f := makeFleet(b, n, perDevice, ivPerBatch)
+	known, _ := server.BundledKnown()
+	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	var uploads []server.Upload
+	for k := range perDevice {
+		for i, d := range f.devices {
+			signers, err := keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(d.Principal, d.Signer.PublicKey(), batch.Namespace)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			bt, err := batch.Read(bytes.NewReader(f.batches[i][k]), batch.Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			revs, err := hub.Check(bt, hub.Options{Signers: signers, Known: known})
+			if err != nil {
+				b.Fatal(err)
+			}
+			uploads = append(uploads, server.Upload{Device: server.Device{ID: d.ID, Principal: d.Principal, Role: survey.RoleAssessor},
+				Batch: bt, Revisions: revs, Server: "server-bench", Time: now})
+		}
+	}
+	var cpu, wall time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		st, err := server.OpenSQLite(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, u := range uploads[:len(f.devices)] {
+			tok := fmt.Sprintf("token-%d", i)
+			if err := st.AddToken(context.Background(), server.TokenRecord{Hash: tok, Assessor: u.Device.Principal, Created: now, Expires: now.Add(time.Hour)}); err != nil {
+				b.Fatal(err)
+			}
+			dev := u.Device
+			dev.PublicKey = server.AuthorizedKey(f.devices[i].Signer.PublicKey())
+			if _, err := st.Enroll(context.Background(), tok, dev, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			t0 := time.Now()
+			c, err := st.CommitGroups(uploads, group, threadCPU)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cpu, wall = cpu+c, wall+time.Since(t0)
+		}()
+		b.StopTimer()
+		var submitted int
+		if err := st.Revisions().View(context.Background(), func(tx *store.Tx) error {
+			return tx.QueryRowContext(context.Background(), `SELECT count(*) FROM revisions WHERE device = 'server-bench'`).Scan(&submitted)
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if submitted != f.interviews {
+			b.Fatalf("%d interviews marked submitted, want %d", submitted, f.interviews)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(b.N*f.interviews) }
+	b.ReportMetric(per(cpu), "writer-cpu-µs/interview")
+	b.ReportMetric(per(wall), "writer-µs/interview")
+	b.ReportMetric(loadAverage(), "load")
 	b.ReportMetric(0, "ns/op")
 }

@@ -560,3 +560,48 @@ func TestMigrationKeepsWhatWasQueued(t *testing.T) {
 		t.Fatalf("b after following: %d revisions, want %d: %v", len(page.Revisions), len(revs)+1, err)
 	}
 }
+
+// TestFollowedBeforeItArrives: devices that follow an interview the server holds no
+// revision of yet (Store.Follow), the one that then sends it among them, go on following
+// it: the other receives every revision of the first batch that brings it, each once, and
+// following it again changes nothing.
+func TestFollowedBeforeItArrives(t *testing.T) {
+	servertest.ForEachStore(t, testFollowedBeforeItArrives)
+}
+
+func testFollowedBeforeItArrives(t *testing.T, drv servertest.Driver) {
+	e := servertest.StartOn(t, drv, "", nil)
+	q := servertest.DGRA(t)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	e.Enroll(a)
+	e.Enroll(b)
+	ctx := context.Background()
+	for _, d := range []*servertest.Device{a, b} {
+		if err := e.St.Follow(ctx, d.ID, ivDaNang); err != nil {
+			t.Fatal(err)
+		}
+	}
+	revs := a.Interview(t, q, ivDaNang, t0, rnd())
+	data, _ := a.Batch(t, revs)
+	post(t, e, a, data)
+	if err := e.St.Follow(ctx, b.ID, ivDaNang); err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.St.Inbox(ctx, b.ID, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range page.Revisions {
+		got[r.ID]++
+	}
+	for _, r := range revs {
+		if got[r.ID] != 1 {
+			t.Fatalf("revision %.12s of the interview b followed came %d times in b's inbox", r.ID, got[r.ID])
+		}
+	}
+	if len(page.Revisions) != len(revs)+1 || page.More { // and the server's "submitted"
+		t.Fatalf("b's inbox: %d revisions (more %v), want the batch's %d and the server's submitted", len(page.Revisions), page.More, len(revs))
+	}
+}

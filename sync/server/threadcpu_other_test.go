@@ -1,0 +1,8 @@
+//go:build !linux
+
+package server_test
+
+import "time"
+
+// threadCPU is 0 where the thread's CPU time is not read.
+func threadCPU() time.Duration { return 0 }
