@@ -315,17 +315,12 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// openWriter takes the writer's connection, brings the schema up to date on it (own
+// openWriter takes the writer's connection (migrateOne), brings the schema up to date on it (own
 // migrations, then extra's), sets it up for writing and starts the checkpointer.
 func (s *Store) openWriter(ctx context.Context, own []Migration, extra []componentMigrations) error {
 	w := s.wr
 	w.sem <- struct{}{}
 	defer w.unlock()
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("open survey database %s: %w", s.path, err)
-	}
-	w.conn = conn
 	if err := s.migrate(ctx, Component, own); err != nil {
 		return err
 	}
@@ -622,6 +617,15 @@ func (s *Store) migrate(ctx context.Context, component string, migs []Migration)
 // migrateOne applies the next pending migration, if any, and reports whether the schema
 // is up to date.
 func (s *Store) migrateOne(ctx context.Context, component string, migs []Migration, known int) (done bool, err error) {
+	if s.wr.conn == nil {
+		// Taken here, where SQLITE_BUSY is waited out: connecting switches a new
+		// database to WAL, which can find another process creating it.
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
+			return false, err
+		}
+		s.wr.conn = conn
+	}
 	conn := s.wr.conn
 	var exists int
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&exists); err != nil {

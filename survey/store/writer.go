@@ -76,7 +76,14 @@ func (w *writer) unlock() { <-w.sem }
 func (s *Store) acquire(ctx context.Context) error {
 	w := s.wr
 	if w.conn != nil {
-		return nil
+		err := w.usable(ctx)
+		if err == nil {
+			return nil
+		}
+		if !broken(err) && !errors.Is(err, errUnusable) {
+			return err
+		}
+		w.letGo()
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
@@ -149,18 +156,43 @@ func (s *Store) setupWriter(ctx context.Context) (limit int64, err error) {
 
 // letGo discards the writer's connection (lock held): its statements are closed and the
 // connection is closed rather than returned to the pool, so whatever state it was in (a
-// transaction left open, a broken file handle) goes with it; the next transaction opens
-// another.
+// transaction left open, an interrupt pending) goes with it; the next transaction opens
+// another. A connection database/sql has already closed (sql.ErrConnDone: the driver
+// reported driver.ErrBadConn) is only dropped: database/sql does not close a Conn's
+// statements with it, and modernc cannot close them once it is closed, so they are left
+// to the process's end (it happens only if the driver says a connection is bad while the
+// store holds it, which modernc does not: it reports that only to the pool).
 func (w *writer) letGo() {
 	if w.conn == nil {
 		return
 	}
-	w.closeStmts()
-	// Raw returning driver.ErrBadConn makes database/sql close the driver connection
-	// instead of keeping it in the pool; Close then only releases the Conn.
-	w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	if w.conn.Raw(func(any) error { return nil }) == nil {
+		w.closeStmts()
+		// Raw returning driver.ErrBadConn makes database/sql close the driver connection
+		// instead of keeping it in the pool; Close then only releases the Conn.
+		w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	w.stmts, w.begin, w.commit, w.rollback = nil, nil, nil, nil
 	w.conn.Close()
 	w.conn = nil
+}
+
+// errUnusable is what usable's check returns for a connection the driver says is bad.
+var errUnusable = errors.New("writer connection unusable")
+
+// usable asks the driver, as database/sql's pool does before it hands a connection out
+// again (ResetSession, IsValid: modernc says no for a connection with an interrupt still
+// pending), whether the writer's connection can run the next transaction.
+func (w *writer) usable(ctx context.Context) error {
+	return w.conn.Raw(func(dc any) error {
+		if r, ok := dc.(driver.SessionResetter); ok && r.ResetSession(ctx) != nil {
+			return errUnusable
+		}
+		if v, ok := dc.(driver.Validator); ok && !v.IsValid() {
+			return errUnusable
+		}
+		return nil
+	})
 }
 
 // closeStmts closes the statements prepared on the writer's connection.
@@ -230,10 +262,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err := s.acquire(ctx); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if _, err := w.begin.ExecContext(ctx); err != nil {
-		if broken(err) {
-			w.letGo()
-		}
+	if err := s.begin(ctx); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{s: s, q: w.conn, ctx: ctx, w: w}
@@ -267,6 +296,26 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	s.put.committed(tx)
 	s.ckpt.committed()
 	return nil
+}
+
+// begin runs BEGIN IMMEDIATE (lock held, connection acquired). A connection found broken
+// is let go and the BEGIN tried once more on a new one, as database/sql's BeginTx retries
+// a bad connection: nothing had been done on it.
+func (s *Store) begin(ctx context.Context) error {
+	w := s.wr
+	_, err := w.begin.ExecContext(ctx)
+	if err == nil || !broken(err) {
+		return err
+	}
+	w.letGo()
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	_, err = w.begin.ExecContext(ctx)
+	if broken(err) {
+		w.letGo()
+	}
+	return err
 }
 
 // rollBack rolls back the transaction under way (lock held). SQLite may have rolled it
