@@ -62,7 +62,7 @@
 //     once; one waiting for its turn stops waiting when its context ends. A transaction
 //     whose fn fails or panics, or whose context ends, is rolled back; after a failed
 //     COMMIT the connection is out of any transaction; a connection the driver calls bad
-//     is replaced. Rows a transaction opens must be closed before fn returns.
+//     is replaced. Rows fn left open are closed when it returns.
 //   - Nothing is lost: revisions are never updated or deleted. Two heads for one target
 //     are kept and reported as a conflict until a revision that replaces both settles it.
 //   - Determinism: appending the same set of revisions in any order, any number of times,

@@ -29,6 +29,10 @@ type Tx struct {
 	// the writer keeps (both closed when the transaction ends).
 	stmts map[string]*sql.Stmt
 	own   []*sql.Stmt
+	// rows are the result sets an Update opened: closed before it commits or rolls back,
+	// as database/sql's Tx closed them (one left open would keep a statement active on
+	// the writer's connection).
+	rows []*sql.Rows
 	// put is what the transaction's Puts learnt of the device counters (Store.put applies
 	// it when the transaction commits); appended says it stored revisions received (the
 	// device counters it holds are then read again).
@@ -90,7 +94,23 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(ctx, query, args...)
+	return tx.opened(tx.q.QueryContext(ctx, query, args...))
+}
+
+// opened notes rows an Update opened (closeRows closes them when it ends).
+func (tx *Tx) opened(rows *sql.Rows, err error) (*sql.Rows, error) {
+	if err == nil && !tx.readOnly {
+		tx.rows = append(tx.rows, rows)
+	}
+	return rows, err
+}
+
+// closeRows closes the rows an Update opened (closing rows again does nothing).
+func (tx *Tx) closeRows() {
+	for _, r := range tx.rows {
+		r.Close()
+	}
+	tx.rows = nil
 }
 
 // QueryRowContext runs a query that returns at most one row in the transaction.
@@ -149,7 +169,7 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(tx.ctx, args...)
+	return tx.opened(st.QueryContext(tx.ctx, args...))
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {

@@ -269,11 +269,14 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	defer tx.closeOwn()
 	defer func() {
 		if p := recover(); p != nil {
+			tx.closeRows()
 			w.rollBack()
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	tx.closeRows()
+	if err != nil {
 		if rbErr := w.rollBack(); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}

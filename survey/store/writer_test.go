@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,39 @@ func TestContextEndsTransaction(t *testing.T) {
 	}
 	if r := mustPut(t, s, by, answer(iv, "3", survey.Answer{Rating: survey.Red})); r[0].Counter != 2 {
 		t.Errorf("counter %d, want 2", r[0].Counter)
+	}
+}
+
+// TestUpdateClosesRowsLeftOpen: rows fn leaves open are closed when the transaction ends,
+// as database/sql's Tx closed them: the writer's connection holds no statement active
+// afterwards (a checkpoint on it can copy and restart the whole log).
+func TestUpdateClosesRowsLeftOpen(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	by := Author{Device: "dev-a"}
+	const iv = "0193a5b2-7c1e-7000-8000-000000000004"
+	for k := range 3 {
+		mustPut(t, s, by, answer(iv, fmt.Sprint(k+1), survey.Answer{Rating: survey.Red}))
+	}
+	if err := s.Update(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT seq FROM revision_rows")
+		if err != nil {
+			return err
+		}
+		rows.Next() // and left open
+		_, err = tx.Put(by, answer(iv, "4", survey.Answer{Rating: survey.Green}))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var busy, log, copied int64
+	onWriter(t, s, func(c *sql.Conn) error {
+		return c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &copied)
+	})
+	if busy != 0 || log != 0 {
+		t.Errorf("checkpoint on the writer after an Update left rows open: busy %d, log %d frames (want 0, 0)", busy, log)
+	}
+	if r := mustPut(t, s, by, answer(iv, "5", survey.Answer{Rating: survey.Red})); r[0].Counter != 5 {
+		t.Errorf("counter %d, want 5", r[0].Counter)
 	}
 }
