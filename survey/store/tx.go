@@ -29,9 +29,10 @@ type Tx struct {
 	// the writer keeps (both closed when the transaction ends).
 	stmts map[string]*sql.Stmt
 	own   []*sql.Stmt
-	// rows are the result sets an Update opened: closed before it commits or rolls back,
-	// as database/sql's Tx closed them (one left open would keep a statement active on
-	// the writer's connection).
+	// rows are the result sets an Update's QueryContext opened (other components' code):
+	// closed before it commits or rolls back, as database/sql's Tx closed them (one left
+	// open would keep a statement active on the writer's connection). The store's own
+	// queries (query) close theirs, and are not kept here: an Append runs one a target.
 	rows []*sql.Rows
 	// put is what the transaction's Puts learnt of the device counters (Store.put applies
 	// it when the transaction commits); appended says it stored revisions received (the
@@ -147,8 +148,11 @@ func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// closeOwn closes the statements an Update prepared that the writer does not keep.
-func (tx *Tx) closeOwn() {
+// end closes, once fn has returned and before the COMMIT or ROLLBACK, the rows an Update
+// opened and the statements it prepared that the writer does not keep (before the
+// connection could be let go: modernc cannot close a statement after its connection).
+func (tx *Tx) end() {
+	tx.closeRows()
 	for _, st := range tx.own {
 		st.Close()
 	}
@@ -169,7 +173,7 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tx.opened(st.QueryContext(tx.ctx, args...))
+	return st.QueryContext(tx.ctx, args...) // the store's own code closes them
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {

@@ -268,16 +268,15 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{s: s, q: w.conn, ctx: ctx, w: w}
-	defer tx.closeOwn()
 	defer func() {
 		if p := recover(); p != nil {
-			tx.closeRows()
+			tx.end()
 			w.rollBack()
 			panic(p)
 		}
 	}()
 	err = fn(tx)
-	tx.closeRows()
+	tx.end()
 	if err != nil {
 		if rbErr := w.rollBack(); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("roll back: %w", rbErr))

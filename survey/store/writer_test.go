@@ -199,3 +199,32 @@ func TestUpdateClosesRowsLeftOpen(t *testing.T) {
 		t.Errorf("counter %d, want 5", r[0].Counter)
 	}
 }
+
+// TestWriterKeepsBoundedStatements: the statements Updates prepare stay prepared on the
+// writer's connection up to maxWriterStmts; past that they are closed when the
+// transaction ends, and the store goes on working.
+func TestWriterKeepsBoundedStatements(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	for round := range 2 {
+		if err := s.Update(ctx, func(tx *Tx) error {
+			for i := range maxWriterStmts + 50 {
+				var v int
+				if err := tx.queryRow(fmt.Sprintf("SELECT %d", i)).Scan(&v); err != nil || v != i {
+					return fmt.Errorf("SELECT %d: %d, %v", i, v, err)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if n := len(s.wr.stmts); n > maxWriterStmts {
+			t.Errorf("round %d: %d statements kept on the writer, want at most %d", round, n, maxWriterStmts)
+		}
+	}
+	const iv = "0193a5b2-7c1e-7000-8000-000000000005"
+	mustPut(t, s, Author{Device: "dev-a"}, answer(iv, "1", survey.Answer{Rating: survey.Red}))
+	if err := s.Check(ctx); err != nil {
+		t.Error(err)
+	}
+}
