@@ -89,10 +89,9 @@ func benchDurable(b *testing.B, held int) {
 	}
 	// The setup's large transactions are copied from the log into the database files now,
 	// not by the first timed commits' checkpoints.
-	for _, db := range []*sql.DB{s.w, raw} {
-		if _, err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-			b.Fatal(err)
-		}
+	writerExec(b, s, "PRAGMA wal_checkpoint(TRUNCATE)")
+	if _, err := raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		b.Fatal(err)
 	}
 	codes := []survey.Code{survey.Red, survey.Green}
 	payload := []byte(`{"rating":"green","comment":"Có chiến lược chuyển đổi số"}`)

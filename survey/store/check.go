@@ -23,7 +23,7 @@ func (s *Store) Check(ctx context.Context) error {
 			}
 		}
 		var integrity []string
-		rows, err := tx.tx.QueryContext(ctx, "PRAGMA integrity_check")
+		rows, err := tx.q.QueryContext(ctx, "PRAGMA integrity_check")
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
@@ -39,14 +39,14 @@ func (s *Store) Check(ctx context.Context) error {
 		if len(integrity) != 1 || integrity[0] != "ok" {
 			add("integrity check: %s", strings.Join(integrity, "; "))
 		}
-		if err := foreignKeyCheck(ctx, tx.tx); err != nil {
+		if err := foreignKeyCheck(ctx, tx.q); err != nil {
 			add("%v", err)
 		}
 
 		// Every row has its target entry and every entry its row (the revisions view joins
 		// them: a row or an entry without the other would be left out of it unseen).
 		var unpaired int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT
+		if err := tx.q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM revision_rows r WHERE NOT EXISTS (SELECT 1 FROM revision_targets t
 				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id AND t.seq = r.seq))
 			+ (SELECT count(*) FROM revision_targets t WHERE NOT EXISTS (SELECT 1 FROM revision_rows r
@@ -57,7 +57,7 @@ func (s *Store) Check(ctx context.Context) error {
 			add("%d revision rows and target entries do not pair up", unpaired)
 		}
 		var twice int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
+		if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
 			GROUP BY interview, kind, key, id HAVING count(*) > 1)`).Scan(&twice); err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
@@ -67,7 +67,7 @@ func (s *Store) Check(ctx context.Context) error {
 		// The runs of counters held by revisions in batches are those of the rows (the
 		// device's counter and the counters used twice are read from them).
 		var wrongRuns int
-		if err := tx.tx.QueryRowContext(ctx, `WITH held AS (
+		if err := tx.q.QueryRowContext(ctx, `WITH held AS (
 				SELECT device, min(counter) AS lo, max(counter) AS hi FROM (
 					SELECT device, counter, counter - row_number() OVER (PARTITION BY device ORDER BY counter) AS run
 					FROM (SELECT DISTINCT device, counter FROM revision_rows WHERE batch IS NOT NULL))
@@ -83,7 +83,7 @@ func (s *Store) Check(ctx context.Context) error {
 		// Every pending row is in the pending tail or listed below it (0006), and every
 		// listed row exists: Pending and batch create read only those.
 		var lost, dangling int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT
+		if err := tx.q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM revision_rows WHERE batch IS NULL AND seq < (SELECT low FROM revision_pending_low)
 				AND seq NOT IN (SELECT seq FROM revision_pending)),
 			(SELECT count(*) FROM revision_pending WHERE seq NOT IN (SELECT seq FROM revision_rows))`).Scan(&lost, &dangling); err != nil {
@@ -96,7 +96,7 @@ func (s *Store) Check(ctx context.Context) error {
 			add("%d entries of the pending list have no revision", dangling)
 		}
 
-		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
+		revs, err := collectRevs(tx.q.QueryContext(ctx, `SELECT `+revCols+` FROM revisions`))
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
@@ -115,7 +115,7 @@ func (s *Store) Check(ctx context.Context) error {
 		for _, st := range states {
 			maps.Copy(want, st.Heads)
 		}
-		heads, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE head = 1`))
+		heads, err := collectRevs(tx.q.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE head = 1`))
 		if err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}

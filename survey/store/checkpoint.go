@@ -88,21 +88,9 @@ type CheckpointStats struct {
 }
 
 // startCheckpointer opens the checkpointer's connection and starts it, with a threshold
-// of pages log pages; the writer's journal_size_limit and wal_autocheckpoint are set.
-func (s *Store) startCheckpointer(ctx context.Context, pages int) error {
-	var pageSize int64
-	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return fmt.Errorf("open survey database %s: %w", s.path, err)
-	}
-	limit := int64(pages) * pageSize
-	for _, q := range []string{
-		fmt.Sprintf("PRAGMA journal_size_limit = %d", limit),
-		fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", backstopFactor*pages),
-	} {
-		if _, err := s.w.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("open survey database %s: %w", s.path, err)
-		}
-	}
+// of pages log pages (limit bytes); setupWriter sets the writer's journal_size_limit and
+// wal_autocheckpoint.
+func (s *Store) startCheckpointer(pages int, limit int64) error {
 	db, err := sql.Open("sqlite", DSN(s.path))
 	if err != nil {
 		return fmt.Errorf("open survey database %s: %w", s.path, err)
@@ -222,12 +210,10 @@ func (c *checkpointer) checkpoint() {
 	case <-c.stop:
 		return
 	}
-	conn, err := c.s.w.Conn(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	c.round(ctx, conn, true)
+	c.s.withWriter(ctx, func(conn *sql.Conn) error {
+		_, _, err := c.round(ctx, conn, true)
+		return err
+	})
 }
 
 // round runs one PASSIVE checkpoint on q (the writer's connection when onWriter) and counts

@@ -93,10 +93,7 @@ func TestCheckpointerKeepsLogBounded(t *testing.T) {
 	if soon == 0 {
 		t.Errorf("CheckpointSoon never said the last step was near (a grouping writer would never keep its transactions small)")
 	}
-	var pageSize int64
-	if err := s.w.QueryRow("PRAGMA page_size").Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
+	pageSize := writerInt(t, s, "PRAGMA page_size")
 	if backstop := backstopFactor * pages * pageSize; st.PeakLog >= backstop {
 		t.Errorf("the log file reached %d bytes, the writer's backstop (%d): the checkpointer did not get it started again", st.PeakLog, backstop)
 	}

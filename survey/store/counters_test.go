@@ -105,9 +105,7 @@ func TestCounterRuns(t *testing.T) {
 	want("received again", "dev-l 1-3", "dev-r 1-8", "dev-r 10-10")
 
 	// Check notices runs that the rows do not give.
-	if _, err := s.w.Exec("UPDATE revision_counters SET hi = 9 WHERE device = 'dev-r' AND lo = 1"); err != nil {
-		t.Fatal(err)
-	}
+	writerExec(t, s, "UPDATE revision_counters SET hi = 9 WHERE device = 'dev-r' AND lo = 1")
 	if err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), "runs of device counters") {
 		t.Errorf("Check of a wrong run: %v", err)
 	}

@@ -57,6 +57,12 @@
 //   - Durability: every Put, Append and Update is one SQLite transaction in WAL mode with
 //     synchronous=FULL. When the call returns without error the change is on disk and
 //     survives a crash or power cut; when it returns an error nothing of it was written.
+//   - One writer: write transactions take turns on one connection the store holds
+//     (writer.go), with BEGIN IMMEDIATE, COMMIT, ROLLBACK and its statements prepared
+//     once; one waiting for its turn stops waiting when its context ends. A transaction
+//     whose fn fails or panics, or whose context ends, is rolled back; after a failed
+//     COMMIT the connection is out of any transaction; a connection the driver calls bad
+//     is replaced. Rows fn left open are closed when it returns.
 //   - Nothing is lost: revisions are never updated or deleted. Two heads for one target
 //     are kept and reported as a conflict until a revision that replaces both settles it.
 //   - Determinism: appending the same set of revisions in any order, any number of times,

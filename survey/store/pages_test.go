@@ -69,9 +69,7 @@ func TestPutPages(t *testing.T) {
 	if _, err := s.Put(ctx, by, setup...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		t.Fatal(err)
-	}
+	writerExec(t, s, "PRAGMA wal_checkpoint(TRUNCATE)")
 	// As BenchmarkDurableAppend: each save edits the next of the 40 answers. 100 saves stay
 	// under the automatic checkpoint (1,000 pages), so the log holds them all.
 	codes := []survey.Code{survey.Red, survey.Green}
@@ -84,7 +82,7 @@ func TestPutPages(t *testing.T) {
 	}
 	pages, commits := walFrames(t, path)
 	owner := map[uint32]string{}
-	rows, err := s.w.Query("SELECT name, pageno FROM dbstat")
+	rows, err := s.r.Query("SELECT name, pageno FROM dbstat")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,7 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The server's table of devices (sync/server), for its query below.
-	if _, err := s.w.Exec("CREATE TABLE server_devices (id TEXT PRIMARY KEY, role TEXT NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
+	writerExec(t, s, "CREATE TABLE server_devices (id TEXT PRIMARY KEY, role TEXT NOT NULL)")
 	for _, q := range []string{
 		`SELECT * FROM revisions WHERE interview = ?1 AND head = 1`,
 		`SELECT * FROM revisions WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND head = 1`,

@@ -262,7 +262,7 @@ func (s *Store) Revisions(ctx context.Context, interviewID string) ([]survey.Rev
 // from one snapshot. An error from fn stops the walk and is returned.
 func (s *Store) AllRevisions(ctx context.Context, fn func(survey.Revision) error) error {
 	return s.View(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions ORDER BY id`)
+		rows, err := tx.q.QueryContext(ctx, `SELECT `+revCols+` FROM revisions ORDER BY id`)
 		if err != nil {
 			return fmt.Errorf("read revisions: %w", err)
 		}
@@ -525,7 +525,7 @@ const eachAhead = 8
 
 // listTx returns every summary, unordered, inside tx.
 func (s *Store) listTx(ctx context.Context, tx *Tx) ([]Summary, error) {
-	rows, err := tx.tx.QueryContext(ctx, qList)
+	rows, err := tx.q.QueryContext(ctx, qList)
 	if err != nil {
 		return nil, fmt.Errorf("list interviews: %w", err)
 	}
@@ -605,7 +605,7 @@ func searchKey(agency, province, role string) string {
 func (s *Store) Conflicts(ctx context.Context) ([]survey.Conflict, error) {
 	var out []survey.Conflict
 	err := s.View(ctx, func(tx *Tx) error {
-		revs, err := collectRevs(tx.tx.QueryContext(ctx, `SELECT `+revCols+` FROM revisions
+		revs, err := collectRevs(tx.q.QueryContext(ctx, `SELECT `+revCols+` FROM revisions
 			WHERE head = 1 AND interview IN (SELECT id FROM interviews WHERE conflicts > 0)`))
 		if err != nil {
 			return fmt.Errorf("read conflicts: %w", err)

@@ -214,7 +214,7 @@ func (s *Store) Facets(ctx context.Context) (QueueFacets, error) {
 	f := QueueFacets{Statuses: map[survey.Status]int{}}
 	provinces, assessors, qns := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	err := s.View(ctx, func(tx *Tx) error {
-		rows, err := tx.tx.QueryContext(ctx, `SELECT status, province, questionnaire, assessor, count(*) FROM interviews
+		rows, err := tx.q.QueryContext(ctx, `SELECT status, province, questionnaire, assessor, count(*) FROM interviews
 			WHERE questionnaire <> '' AND record = 'interview' GROUP BY status, province, questionnaire, assessor`)
 		if err != nil {
 			return err
@@ -266,7 +266,7 @@ func FacetValues(m map[string]bool) []string {
 }
 
 func (tx *Tx) strings(ctx context.Context, q string) ([]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, q)
+	rows, err := tx.q.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -181,12 +180,13 @@ func MigrationsIn(fsys fs.FS, dir string) ([]Migration, error) {
 type Store struct {
 	path string
 	now  func() time.Time
-	// w is the writer: one connection, so writers queue here rather than contend for the
-	// SQLite lock, and prepared statements stay prepared. r serves reads (WAL snapshots).
+	// w is the writer pool: one connection, which wr holds (writer.go), so writers queue
+	// there rather than contend for the SQLite lock, and prepared statements stay
+	// prepared. r serves reads (WAL snapshots). A read-only store has no writer (wr nil,
+	// w and r the same pool).
 	w, r *sql.DB
+	wr   *writer
 
-	// stmts are prepared at Open and only read afterwards.
-	stmts map[string]*sql.Stmt
 	// checkpoint is the writer's wal_autocheckpoint (0: SQLite's default).
 	checkpoint int
 	// background is the threshold of the checkpointer (0: none), ckpt the checkpointer.
@@ -302,32 +302,44 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{path: abs, now: o.now, w: w, r: r, stmts: map[string]*sql.Stmt{}, checkpoint: o.checkpoint, background: o.background, cacheKiB: o.cacheKiB}
+	s := &Store{path: abs, now: o.now, w: w, r: r, wr: newWriter(), checkpoint: o.checkpoint, background: o.background, cacheKiB: o.cacheKiB}
 	own, err := storeMigrations()
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open survey database %s: %w", abs, err)
 	}
-	ctx := context.Background()
-	if err := s.migrate(ctx, Component, own); err != nil {
-		s.Close()
-		return nil, err
-	}
-	for _, c := range o.extra {
-		if c.component == Component || c.component == "" {
-			s.Close()
-			return nil, fmt.Errorf("open survey database %s: migrations need a component name other than %q", abs, Component)
-		}
-		if err := s.migrate(ctx, c.component, c.migs); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	if err := s.prepare(ctx); err != nil {
+	if err := s.openWriter(context.Background(), own, o.extra); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// openWriter takes the writer's connection (migrateOne), brings the schema up to date on it (own
+// migrations, then extra's), sets it up for writing and starts the checkpointer.
+func (s *Store) openWriter(ctx context.Context, own []Migration, extra []componentMigrations) error {
+	w := s.wr
+	w.sem <- struct{}{}
+	defer w.unlock()
+	if err := s.migrate(ctx, Component, own); err != nil {
+		return err
+	}
+	for _, c := range extra {
+		if c.component == Component || c.component == "" {
+			return fmt.Errorf("open survey database %s: migrations need a component name other than %q", s.path, Component)
+		}
+		if err := s.migrate(ctx, c.component, c.migs); err != nil {
+			return err
+		}
+	}
+	limit, err := s.setupWriter(ctx)
+	if err != nil {
+		return err
+	}
+	if s.background > 0 {
+		return s.startCheckpointer(s.background, limit)
+	}
+	return nil
 }
 
 // openReadOnly opens an existing database that can only be read: nothing is created,
@@ -353,7 +365,7 @@ func openReadOnly(abs, why string, o options) (*Store, error) {
 	}
 	db.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	db.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{path: abs, now: o.now, w: db, r: db, stmts: map[string]*sql.Stmt{}, readOnly: why}
+	s := &Store{path: abs, now: o.now, w: db, r: db, readOnly: why}
 	own, err := storeMigrations()
 	if err != nil {
 		db.Close()
@@ -605,11 +617,16 @@ func (s *Store) migrate(ctx context.Context, component string, migs []Migration)
 // migrateOne applies the next pending migration, if any, and reports whether the schema
 // is up to date.
 func (s *Store) migrateOne(ctx context.Context, component string, migs []Migration, known int) (done bool, err error) {
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return false, err
+	if s.wr.conn == nil {
+		// Taken here, where SQLITE_BUSY is waited out: connecting switches a new
+		// database to WAL, which can find another process creating it.
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
+			return false, err
+		}
+		s.wr.conn = conn
 	}
-	defer conn.Close()
+	conn := s.wr.conn
 	var exists int
 	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").Scan(&exists); err != nil {
 		return false, err
@@ -708,13 +725,10 @@ func foreignKeyCheck(ctx context.Context, q queryer) error {
 func (s *Store) Close() error {
 	// The checkpointer first: it may be waiting for the writer's connection.
 	ckErr := s.ckpt.close()
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	if s.r == s.w {
+	if s.wr == nil {
 		return errors.Join(ckErr, s.r.Close())
 	}
-	return errors.Join(ckErr, s.r.Close(), s.w.Close())
+	return errors.Join(ckErr, s.wr.close(), s.r.Close(), s.w.Close())
 }
 
 // Path returns the absolute path of the database file.
@@ -730,40 +744,6 @@ const defaultCacheKiB = 64 << 10
 
 // hot lists the statements prepared once on the writer connection when the store opens.
 var hot = []string{qHeads, qInterviewHeads, qStored, qEntries1, qEntries2, qEntries64, qInsertRev, qUnhead, qLastSeq, qUpdateCounts, qReplacedBy, qReused, qSelectIV, qUpsertIV, qReadCounter, qPutStart, qBatchedAgain, qPendingRows, qMarkBatched, qBatchedCounter, qPendingLow, qTakeRuns, qAddRun}
-
-func (s *Store) prepare(ctx context.Context) error {
-	// A larger page cache for the writer keeps a big Append (a merge of many batches)
-	// from spilling to the log before it commits. Performance only: if the connection is
-	// ever replaced, the new one merely has the default cache.
-	cache := defaultCacheKiB
-	if s.cacheKiB > 0 {
-		cache = s.cacheKiB
-	}
-	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cache)); err != nil {
-		return fmt.Errorf("open survey database %s: %w", s.path, err)
-	}
-	if s.checkpoint > 0 {
-		if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", s.checkpoint)); err != nil {
-			return fmt.Errorf("open survey database %s: %w", s.path, err)
-		}
-	}
-	if s.background > 0 && s.ckpt == nil {
-		if err := s.startCheckpointer(ctx, s.background); err != nil {
-			return err
-		}
-	}
-	for _, q := range append(slices.Collect(maps.Values(qRowsBy)), hot...) {
-		if _, ok := s.stmts[q]; ok {
-			continue
-		}
-		st, err := s.w.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("open survey database %s: prepare: %w", s.path, err)
-		}
-		s.stmts[q] = st
-	}
-	return nil
-}
 
 // mapErr maps SQLite constraint errors to ErrDuplicate and ErrConstraint, keeping the
 // original message.

@@ -17,11 +17,23 @@ import (
 // Tx is a transaction of Update (read-write) or View (read-only). It is valid only inside
 // the function it was given to, and is not safe for concurrent use.
 type Tx struct {
-	s        *Store
-	tx       *sql.Tx
+	s *Store
+	// q runs the transaction's statements: the writer's connection (Update, see
+	// writer.go) or rtx (View).
+	q        querier
+	rtx      *sql.Tx
+	w        *writer
 	ctx      context.Context
 	readOnly bool
-	stmts    map[string]*sql.Stmt
+	// stmts are the statements a View prepared; own those an Update prepared beyond what
+	// the writer keeps (both closed when the transaction ends).
+	stmts map[string]*sql.Stmt
+	own   []*sql.Stmt
+	// rows are the result sets an Update's QueryContext opened (other components' code):
+	// closed before it commits or rolls back, as database/sql's Tx closed them (one left
+	// open would keep a statement active on the writer's connection). The store's own
+	// queries (query) close theirs, and are not kept here: an Append runs one a target.
+	rows []*sql.Rows
 	// put is what the transaction's Puts learnt of the device counters (Store.put applies
 	// it when the transaction commits); appended says it stored revisions received (the
 	// device counters it holds are then read again).
@@ -29,33 +41,33 @@ type Tx struct {
 	appended bool
 }
 
+// querier is what a transaction runs its statements on: *sql.Tx or *sql.Conn.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 // Update runs fn in one write transaction (BEGIN IMMEDIATE … COMMIT). If fn returns an
 // error or panics, everything it did is rolled back (a panic is re-raised after the
 // rollback). fn must not call the Store's own writing methods (Put, Append, SetMeta,
 // Update): use tx's; the store has one writer and would wait for itself.
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.run(ctx, false, fn)
+	if s.readOnly != "" {
+		return s.readOnlyError()
+	}
+	return s.update(ctx, fn)
 }
 
 // View runs fn in a read-only transaction: every read inside sees one consistent
 // snapshot of the database, whatever writers do meanwhile.
 func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
-	return s.run(ctx, true, fn)
-}
-
-func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (err error) {
-	if !readOnly && s.readOnly != "" {
-		return s.readOnlyError()
-	}
-	db := s.w
-	if readOnly {
-		db = s.r
-	}
-	stx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	stx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{s: s, tx: stx, ctx: ctx, readOnly: readOnly}
+	tx := &Tx{s: s, q: stx, rtx: stx, ctx: ctx, readOnly: true}
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
@@ -68,16 +80,7 @@ func (s *Store) run(ctx context.Context, readOnly bool, fn func(tx *Tx) error) (
 		}
 		return err
 	}
-	if readOnly {
-		return stx.Rollback()
-	}
-	if err := stx.Commit(); err != nil {
-		s.put.forget()
-		return fmt.Errorf("commit: %w", mapErr(err))
-	}
-	s.put.committed(tx)
-	s.ckpt.committed()
-	return nil
+	return stx.Rollback()
 }
 
 // ExecContext runs a statement in the transaction (for other components' tables).
@@ -86,44 +89,74 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if tx.readOnly {
 		return nil, fmt.Errorf("exec: %w", ErrReadOnly)
 	}
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	res, err := tx.q.ExecContext(ctx, query, args...)
 	return res, mapErr(err)
 }
 
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, query, args...)
+	return tx.opened(tx.q.QueryContext(ctx, query, args...))
+}
+
+// opened notes rows an Update opened (closeRows closes them when it ends).
+func (tx *Tx) opened(rows *sql.Rows, err error) (*sql.Rows, error) {
+	if err == nil && !tx.readOnly {
+		tx.rows = append(tx.rows, rows)
+	}
+	return rows, err
+}
+
+// closeRows closes the rows an Update opened (closing rows again does nothing).
+func (tx *Tx) closeRows() {
+	for _, r := range tx.rows {
+		r.Close()
+	}
+	tx.rows = nil
 }
 
 // QueryRowContext runs a query that returns at most one row in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
-// stmt returns the transaction's copy of a prepared statement (prepared once per store
-// on the writer connection).
+// stmt returns a prepared statement of the transaction: in an Update, one prepared on the
+// writer's connection (at setup, or by an earlier transaction); in a View, one prepared in
+// it.
 func (tx *Tx) stmt(query string) (*sql.Stmt, error) {
-	if st, ok := tx.stmts[query]; ok {
+	if !tx.readOnly {
+		if st, ok := tx.w.stmts[query]; ok {
+			return st, nil
+		}
+	} else if st, ok := tx.stmts[query]; ok {
 		return st, nil
 	}
-	if ps, ok := tx.s.stmts[query]; ok && !tx.readOnly {
-		st := tx.tx.StmtContext(tx.ctx, ps)
-		tx.cache(query, st)
-		return st, nil
-	}
-	st, err := tx.tx.PrepareContext(tx.ctx, query)
+	st, err := tx.q.PrepareContext(tx.ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	tx.cache(query, st)
+	switch {
+	case tx.readOnly:
+		if tx.stmts == nil {
+			tx.stmts = map[string]*sql.Stmt{}
+		}
+		tx.stmts[query] = st
+	case len(tx.w.stmts) < maxWriterStmts:
+		tx.w.stmts[query] = st
+	default:
+		tx.own = append(tx.own, st)
+	}
 	return st, nil
 }
 
-func (tx *Tx) cache(q string, st *sql.Stmt) {
-	if tx.stmts == nil {
-		tx.stmts = map[string]*sql.Stmt{}
+// end closes, once fn has returned and before the COMMIT or ROLLBACK, the rows an Update
+// opened and the statements it prepared that the writer does not keep (before the
+// connection could be let go: modernc cannot close a statement after its connection).
+func (tx *Tx) end() {
+	tx.closeRows()
+	for _, st := range tx.own {
+		st.Close()
 	}
-	tx.stmts[q] = st
+	tx.own = nil
 }
 
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
@@ -140,14 +173,14 @@ func (tx *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(tx.ctx, args...)
+	return st.QueryContext(tx.ctx, args...) // the store's own code closes them
 }
 
 func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 	st, err := tx.stmt(query)
 	if err != nil {
-		// A Row carrying the error: QueryRowContext on the raw tx reports it on Scan.
-		return tx.tx.QueryRowContext(tx.ctx, query, args...)
+		// A Row carrying the error: QueryRowContext reports it on Scan.
+		return tx.q.QueryRowContext(tx.ctx, query, args...)
 	}
 	return st.QueryRowContext(tx.ctx, args...)
 }

@@ -251,10 +251,7 @@ func TestWALCheckpointOption(t *testing.T) {
 		want int
 	}{{nil, 1000}, {[]Option{WithWALCheckpoint(50000)}, 50000}} {
 		s := openTest(t, c.opts...)
-		var got int
-		if err := s.w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&got); err != nil {
-			t.Fatal(err)
-		}
+		got := int(writerInt(t, s, "PRAGMA wal_autocheckpoint"))
 		if got != c.want {
 			t.Errorf("wal_autocheckpoint %d, want %d", got, c.want)
 		}
@@ -269,10 +266,7 @@ func TestCacheSizeOption(t *testing.T) {
 		want int
 	}{{nil, -(64 << 10)}, {[]Option{WithCacheSize(256 << 10)}, -(256 << 10)}} {
 		s := openTest(t, c.opts...)
-		var got int
-		if err := s.w.QueryRow("PRAGMA cache_size").Scan(&got); err != nil {
-			t.Fatal(err)
-		}
+		got := int(writerInt(t, s, "PRAGMA cache_size"))
 		if got != c.want {
 			t.Errorf("cache_size %d, want %d", got, c.want)
 		}
