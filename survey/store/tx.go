@@ -19,9 +19,8 @@ import (
 type Tx struct {
 	s *Store
 	// q runs the transaction's statements: the writer's connection (Update, see
-	// writer.go) or rtx (View).
+	// writer.go) or a read-only *sql.Tx (View).
 	q        querier
-	rtx      *sql.Tx
 	w        *writer
 	ctx      context.Context
 	readOnly bool
@@ -67,7 +66,7 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{s: s, q: stx, rtx: stx, ctx: ctx, readOnly: true}
+	tx := &Tx{s: s, q: stx, ctx: ctx, readOnly: true}
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
