@@ -228,16 +228,8 @@ func CheckMigration(old, q *Questionnaire) error {
 	for id := range m.Renamed {
 		gone[id] = true
 	}
-	for _, oid := range slices.Sorted(maps.Keys(m.Renamed)) {
-		nid := m.Renamed[oid]
-		p := fmt.Sprintf("%s.renamed[%s]", at, oid)
-		if _, ok := old.Question(oid); !ok {
-			v.add(p, "renamed question %q is not a question of version %s", oid, old.Version)
-		}
-		if _, ok := old.Question(nid); ok && !gone[nid] {
-			v.add(p, "question %q is renamed to %q, which already exists in version %s (rename or remove that one too)", oid, nid, old.Version)
-		}
-	}
+	v.renamesAgainst(at+".renamed", "question", old.Version, m.Renamed, gone,
+		func(id string) bool { _, ok := old.Question(id); return ok }, "rename or remove that one too")
 	for _, id := range slices.Sorted(maps.Keys(m.Choices)) {
 		p := fmt.Sprintf("%s.choices[%s]", at, id)
 		oid := m.renamedFrom(id)
@@ -260,6 +252,22 @@ func CheckMigration(old, q *Questionnaire) error {
 	return nil
 }
 
+// renamesAgainst checks a map of renames (old id → new id) of things of one kind (question,
+// section) against the old version: every old id is one of its, and no new id is one it
+// still has unless that one is gone too (renamed, or removed); hint says how to mend that.
+func (v *validator) renamesAgainst(field, kind, version string, renames map[string]string, gone map[string]bool, inOld func(string) bool, hint string) {
+	for _, oid := range slices.Sorted(maps.Keys(renames)) {
+		nid := renames[oid]
+		p := fmt.Sprintf("%s[%s]", field, oid)
+		if !inOld(oid) {
+			v.add(p, "renamed %s %q is not a %s of version %s", kind, oid, kind, version)
+		}
+		if inOld(nid) && !gone[nid] {
+			v.add(p, "%s %q is renamed to %q, which already exists in version %s (%s)", kind, oid, nid, version, hint)
+		}
+	}
+}
+
 // checkSectionMigration is CheckMigration for migrates_from.sections and .ratings: every
 // renamed section is one of old's and lands on no section old still has; every recoded
 // rating code is a step of the old item's scale; and every rated item whose scale changed
@@ -271,16 +279,8 @@ func checkSectionMigration(v *validator, old, q *Questionnaire) {
 	for id := range m.Sections {
 		gone[id] = true
 	}
-	for _, oid := range slices.Sorted(maps.Keys(m.Sections)) {
-		nid := m.Sections[oid]
-		p := fmt.Sprintf("%s.sections[%s]", at, oid)
-		if _, ok := old.Section(oid); !ok {
-			v.add(p, "renamed section %q is not a section of version %s", oid, old.Version)
-		}
-		if _, ok := old.Section(nid); ok && !gone[nid] {
-			v.add(p, "section %q is renamed to %q, which already exists in version %s (rename that one too)", oid, nid, old.Version)
-		}
-	}
+	v.renamesAgainst(at+".sections", "section", old.Version, m.Sections, gone,
+		func(id string) bool { _, ok := old.Section(id); return ok }, "rename that one too")
 	// oldItem returns the scale of the old version's item that becomes item id of q.
 	oldItem := func(id string, section bool) (string, *Scale, bool) {
 		if section {

@@ -158,10 +158,20 @@ func (s *Scale) Parse(in string) (Code, error) {
 	return "", fmt.Errorf("unknown rating %q (expected one of %s)", in, strings.Join(s.codes(), ", "))
 }
 
+// codeList returns the codes of s's steps, in order.
+func (s *Scale) codeList() []Code {
+	out := make([]Code, len(s.Steps))
+	for i, st := range s.Steps {
+		out[i] = st.Code
+	}
+	return out
+}
+
+// codes returns the codes of s's steps as strings (for messages).
 func (s *Scale) codes() []string {
 	out := make([]string, len(s.Steps))
-	for i, st := range s.Steps {
-		out[i] = string(st.Code)
+	for i, c := range s.codeList() {
+		out[i] = string(c)
 	}
 	return out
 }

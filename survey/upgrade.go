@@ -251,7 +251,7 @@ func PlanUpgrade(versions []*Questionnaire, st *InterviewState) (*Upgrade, error
 		}
 		if qu, ok := last.Question(t.id); ok && qu.Type == TypeRating && t.a.Rating != "" {
 			if sc := last.ScaleOf(qu); !hasStep(sc, t.a.Rating) {
-				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: t.id, Code: t.a.Rating, Scale: sc.ID, Steps: stepList(sc), Text: newText(t.id)})
+				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: t.id, Code: t.a.Rating, Scale: sc.ID, Steps: sc.codeList(), Text: newText(t.id)})
 			}
 		}
 		if t.id != t.orig || t.codes != nil || t.rating != "" {
@@ -305,7 +305,7 @@ func (u *Upgrade) planSections(versions []*Questionnaire, st *InterviewState) {
 		}
 		if s, _ := last.Section(id); s.HasOverall() && sm.Rating != "" {
 			if sc := last.SectionScale(s); !hasStep(sc, sm.Rating) {
-				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: id, Section: true, Code: sm.Rating, Scale: sc.ID, Steps: stepList(sc), Text: title(id)})
+				u.KeptRatings = append(u.KeptRatings, KeptRating{ID: id, Section: true, Code: sm.Rating, Scale: sc.ID, Steps: sc.codeList(), Text: title(id)})
 			}
 		}
 		if id != orig {
@@ -324,14 +324,6 @@ func (u *Upgrade) planSections(versions []*Questionnaire, st *InterviewState) {
 func hasStep(sc *Scale, c Code) bool {
 	_, ok := sc.Step(c)
 	return ok
-}
-
-func stepList(sc *Scale) []Code {
-	out := make([]Code, len(sc.Steps))
-	for i, st := range sc.Steps {
-		out[i] = st.Code
-	}
-	return out
 }
 
 // choiceCodes returns the option codes of a single or multiple choice value.
