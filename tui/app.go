@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/posted"
 	"github.com/fieldsurvey/fieldsurvey/tui/keys"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
 	"github.com/fieldsurvey/fieldsurvey/tui/styles"
@@ -41,20 +42,14 @@ type shared struct {
 	// neutral is how the open interview's questionnaire marks neutral or mixed evidence
 	// ("0", or "o" for ODRA): every screen of the interview draws evidence with it.
 	neutral string
-	// posted are the messages screens posted while the app handled the current one
-	// (post): the app handles them before it reads the next.
-	posted []tea.Msg
+	// posted are the messages screens posted (post): the app handles them before it reads
+	// the next.
+	posted posted.Box
 }
 
 // post has the app handle msg (a change of screen: GotoMsg, HistoryMsg, HomeMsg…) right
-// after the message being handled, before any key typed after this one. Returned as a
-// command (func() tea.Msg), such a message would reach the app only after the keys already
-// waiting: ← then 4 typed quickly (or arriving together over a slow link) rated the
-// question being left. Returns nil, to stand where that command stood.
-func (c *shared) post(msg tea.Msg) tea.Cmd {
-	c.posted = append(c.posted, msg)
-	return nil
-}
+// after the message being handled, before any key typed after this one (package posted).
+func (c *shared) post(msg tea.Msg) tea.Cmd { return c.posted.Post(msg) }
 
 // polarity draws an evidence sign as the open interview's questionnaire marks it.
 func (c *shared) polarity(p survey.Polarity) string { return c.sty.PolarityMark(p, c.neutral) }
@@ -273,14 +268,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // handlePosted handles the messages the screens posted (shared.post), and those these post.
 func (a *App) handlePosted() tea.Cmd {
-	var cmds []tea.Cmd
-	for len(a.c.posted) > 0 {
-		m := a.c.posted[0]
-		a.c.posted = a.c.posted[1:]
-		_, cmd := a.update(m)
-		cmds = append(cmds, cmd)
-	}
-	return tea.Batch(cmds...)
+	return a.c.posted.Handle(func(m tea.Msg) tea.Cmd { _, cmd := a.update(m); return cmd })
 }
 
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {

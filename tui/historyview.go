@@ -72,7 +72,7 @@ func (h *historyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		rows := h.rows()
 		switch {
 		case key.Matches(m, k.Back), key.Matches(m, k.History):
-			return h, func() tea.Msg { return BackMsg{} }
+			return h, h.c.post(BackMsg{})
 		case key.Matches(m, k.Up):
 			h.scroll = max(0, h.scroll-1)
 		case key.Matches(m, k.Down):

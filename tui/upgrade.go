@@ -197,9 +197,9 @@ func (s *upgradeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	accept, later := s.bindings()
 	switch {
 	case key.Matches(m, accept):
-		return s, func() tea.Msg { return upgradeAcceptMsg{} }
+		return s, s.c.post(upgradeAcceptMsg{})
 	case key.Matches(m, later):
-		return s, func() tea.Msg { return upgradeLaterMsg{} }
+		return s, s.c.post(upgradeLaterMsg{})
 	}
 	return s, nil
 }

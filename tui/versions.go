@@ -120,7 +120,7 @@ func (v *versionsScreen) key(m tea.KeyMsg) tea.Cmd {
 			return v.denied()
 		}
 		side, t, val := v.cur+1, v.t, v.heads[v.cur].Value
-		return func() tea.Msg { return EditFromMsg{Target: t, Side: side, Value: val} }
+		return v.c.post(EditFromMsg{Target: t, Side: side, Value: val})
 	default:
 		if d := keys.RatingDigit(m.String()); d > 0 {
 			if d > n {

@@ -193,6 +193,16 @@ func (a *App) current() screen {
 // Update routes msg: sizes to every screen, the root's messages, global keys, then the
 // active screen.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := a.update(msg)
+	return a, tea.Batch(cmd, a.handlePosted())
+}
+
+// handlePosted handles the messages the screens posted (shared.post), and those these post.
+func (a *App) handlePosted() tea.Cmd {
+	return a.c.posted.Handle(func(m tea.Msg) tea.Cmd { _, cmd := a.update(m); return cmd })
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m := msg.(type) {
 	case tea.WindowSizeMsg:
 		if m.Width <= 0 || m.Height <= 0 {
@@ -343,7 +353,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.KeyMsg:
-		return a, keys.Dispatch(m, a.key)
+		// Each key of a burst after what the one before it posted (a change of screen).
+		return a, keys.Dispatch(m, func(k tea.KeyMsg) tea.Cmd { return tea.Batch(a.key(k), a.handlePosted()) })
 	}
 	_, cmd := a.current().Update(msg)
 	return a, cmd

@@ -92,14 +92,14 @@ func (l *assessListScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		k := l.c.keys
 		switch {
 		case key.Matches(m, k.Back):
-			return l, func() tea.Msg { return BackMsg{} }
+			return l, l.c.post(BackMsg{})
 		case key.Matches(m, k.Up):
 			l.cursor = max(0, l.cursor-1)
 		case key.Matches(m, k.Down):
 			l.cursor = max(0, min(len(l.rows)-1, l.cursor+1))
 		case m.Type == tea.KeyEnter && l.cursor < len(l.rows):
 			id := l.rows[l.cursor].ID
-			return l, func() tea.Msg { return OpenAssessmentMsg{ID: id} }
+			return l, l.c.post(OpenAssessmentMsg{ID: id})
 		}
 	}
 	return l, nil
@@ -375,7 +375,7 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	if v.a == nil {
 		if key.Matches(m, k.Back) {
-			return func() tea.Msg { return BackMsg{} }
+			return v.c.post(BackMsg{})
 		}
 		return nil
 	}
@@ -388,7 +388,7 @@ func (v *assessScreen) key(m tea.KeyMsg) tea.Cmd {
 	sec := v.section()
 	switch {
 	case key.Matches(m, k.Back):
-		return func() tea.Msg { return BackMsg{} }
+		return v.c.post(BackMsg{})
 	case key.Matches(m, k.Views):
 		v.view, v.tcur, v.ttop = viewPlan, 0, 0
 	case key.Matches(m, k.Include):

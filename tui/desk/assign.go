@@ -240,7 +240,7 @@ func (f *assignScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := f.c.keys
 	switch {
 	case key.Matches(m, k.Cancel):
-		return func() tea.Msg { return BackMsg{} }
+		return f.c.post(BackMsg{})
 	case key.Matches(m, k.Accept) && f.focus == afAssessor && len(f.matches) > 0:
 		f.inputs[afAssessor].SetValue(f.matches[f.sel])
 		f.move(1)

@@ -116,7 +116,7 @@ func (d *decideScreen) key(m tea.KeyMsg) tea.Cmd {
 	k := d.c.keys
 	switch {
 	case key.Matches(m, k.Cancel):
-		return func() tea.Msg { return BackMsg{} }
+		return d.c.post(BackMsg{})
 	case key.Matches(m, k.ReasonNext):
 		d.button = !d.button
 		if d.button {

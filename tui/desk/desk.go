@@ -14,6 +14,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/tui"
+	"github.com/fieldsurvey/fieldsurvey/tui/internal/posted"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
 	"github.com/fieldsurvey/fieldsurvey/tui/styles"
 )
@@ -162,7 +163,14 @@ type shared struct {
 	readOnlyLine int
 	// writing counts the assessment changes being written; quitting waits for them.
 	writing int
+	// posted are the messages screens posted (post): the root handles them before it reads
+	// the next.
+	posted posted.Box
 }
+
+// post has the root handle msg (a change of screen: OpenMsg, BackMsg, DecideMsg…) right
+// after the message being handled, before any key typed after this one (package posted).
+func (c *shared) post(msg tea.Msg) tea.Cmd { return c.posted.Post(msg) }
 
 func (c *shared) t(en, vi string) string { return tr(c.lang, en, vi) }
 

@@ -359,3 +359,29 @@ func TestSyncAndLanguage(t *testing.T) {
 		t.Errorf("ctrl+l: %v\n%s", langs, v)
 	}
 }
+
+// Keys typed ahead act on the screen the first key leads to: enter then esc arriving
+// together open the interview and leave it again, as when typed slowly. Before, the open
+// was a command whose message came after the waiting esc: esc acted on the queue, then the
+// interview opened and stayed.
+func TestTypedAheadKeysLandOnTheNextScreen(t *testing.T) {
+	f := newFixture(t)
+	d := newDriver(t, f, supervisorOptions("en"), 120, 40)
+	d.at("Sở Tư pháp")
+	queue := d.view()
+	var cmds []tea.Cmd
+	for _, k := range []string{"enter", "esc"} {
+		_, cmd := d.app.Update(keyMsg(k))
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		d.run(cmd)
+	}
+	if v := d.view(); strings.Contains(v, "Section 1/7") || v != queue {
+		t.Fatalf("enter then esc typed ahead: want the queue again, got:\n%s", v)
+	}
+	d.keys("enter")
+	if v := d.view(); !strings.Contains(v, "Section 1/7") {
+		t.Fatalf("enter on the queue did not open the interview:\n%s", v)
+	}
+}

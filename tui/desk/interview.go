@@ -145,7 +145,7 @@ func (v *interviewScreen) key(m tea.KeyMsg) tea.Cmd {
 			v.changes = false
 			return nil
 		}
-		return func() tea.Msg { return BackMsg{} }
+		return v.c.post(BackMsg{})
 	case key.Matches(m, k.Changes):
 		v.changes = !v.changes
 		v.top = 0
@@ -174,12 +174,12 @@ func (v *interviewScreen) key(m tea.KeyMsg) tea.Cmd {
 	case key.Matches(m, k.Settle):
 		if r, ok := v.row(); ok && r.Conflict {
 			t := survey.Target{Interview: v.id, Kind: survey.KindAnswer, Key: r.Question}
-			return func() tea.Msg { return SettleMsg{Interview: v.id, Target: t} }
+			return v.c.post(SettleMsg{Interview: v.id, Target: t})
 		}
 	case key.Matches(m, k.Approve), key.Matches(m, k.Return), key.Matches(m, k.Reopen):
 		if v.st != nil {
 			to, id := decisionOf(k, m), v.id
-			return func() tea.Msg { return DecideMsg{ID: id, To: to} }
+			return v.c.post(DecideMsg{ID: id, To: to})
 		}
 	}
 	return nil

@@ -209,7 +209,7 @@ func (o *overviewScreen) key(m tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(m, k.Back), key.Matches(m, k.Queue):
-		return func() tea.Msg { return BackMsg{} }
+		return o.c.post(BackMsg{})
 	case key.Matches(m, k.Up):
 		o.row = max(0, o.row-1)
 	case key.Matches(m, k.Down):
@@ -234,11 +234,11 @@ func (o *overviewScreen) key(m tea.KeyMsg) tea.Cmd {
 		if o.row < len(o.provinces) {
 			p = o.provinces[o.row]
 		}
-		return func() tea.Msg { return AssignMsg{Province: p, Questionnaire: qn} }
+		return o.c.post(AssignMsg{Province: p, Questionnaire: qn})
 	case key.Matches(m, k.Open):
 		if o.row < len(o.provinces) {
 			p, qn := o.provinces[o.row], o.qn
-			return func() tea.Msg { return FilterMsg{Province: p, Questionnaire: qn} }
+			return o.c.post(FilterMsg{Province: p, Questionnaire: qn})
 		}
 	}
 	return nil

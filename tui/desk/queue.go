@@ -260,17 +260,17 @@ func (q *queueScreen) key(m tea.KeyMsg) tea.Cmd {
 		q.move(len(q.rows))
 	case key.Matches(m, k.Open):
 		if r, ok := q.selected(); ok {
-			return func() tea.Msg { return OpenMsg{ID: r.ID} }
+			return q.c.post(OpenMsg{ID: r.ID})
 		}
 	case key.Matches(m, k.Approve), key.Matches(m, k.Return), key.Matches(m, k.Reopen):
 		if r, ok := q.selected(); ok {
 			to := decisionOf(k, m)
-			return func() tea.Msg { return DecideMsg{ID: r.ID, To: to} }
+			return q.c.post(DecideMsg{ID: r.ID, To: to})
 		}
 	case key.Matches(m, k.Overview):
-		return func() tea.Msg { return showOverviewMsg{} }
+		return q.c.post(showOverviewMsg{})
 	case key.Matches(m, k.Team):
-		return func() tea.Msg { return showAssessmentsMsg{} }
+		return q.c.post(showAssessmentsMsg{})
 	case key.Matches(m, k.Search):
 		q.searching = true
 		return q.search.Focus()
