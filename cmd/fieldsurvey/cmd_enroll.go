@@ -126,14 +126,14 @@ func syncError(err error, en, vi string) error {
 		full := err.Error()
 		vifull := strings.ReplaceAll(full, we.Message, we.MessageVI)
 		if we.Retryable() {
-			return &userError{msg: survey.T(en+": "+full, vi+": "+vifull)}
+			return &survey.UserError{Msg: survey.T(en+": "+full, vi+": "+vifull)}
 		}
-		return &userError{msg: survey.T(en+": the server refused: "+full, vi+": máy chủ từ chối: "+vifull)}
+		return &survey.UserError{Msg: survey.T(en+": the server refused: "+full, vi+": máy chủ từ chối: "+vifull)}
 	}
 	if errors.Is(err, client.ErrNotEnrolled) {
 		return withHint(fail("this device is not enrolled with a server", "thiết bị này chưa đăng ký với máy chủ nào"),
 			"run 'fieldsurvey enroll --server URL --token TOKEN' with a token from the administrator",
 			"chạy 'fieldsurvey enroll --server URL --token MÃ' với mã do quản trị viên cấp")
 	}
-	return &userError{msg: survey.T(en, vi), err: err}
+	return &survey.UserError{Msg: survey.T(en, vi), Err: err}
 }

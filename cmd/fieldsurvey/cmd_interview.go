@@ -758,7 +758,7 @@ func runInterviewImport(ctx context.Context, g *globals, file string) error {
 		if n > maxImportProblems {
 			g.notef("%d more problems not shown", "còn %d lỗi khác không hiển thị", n-maxImportProblems)
 		}
-		return withHint(&userError{msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
+		return withHint(&survey.UserError{Msg: survey.T(fmt.Sprintf("nothing imported: %d %s in %s", n, plural(n, "problem", "problems"), name),
 			fmt.Sprintf("không nhập gì: %d lỗi trong %s", n, name))},
 			"correct the lines named above and import the whole file again",
 			"sửa các dòng nêu trên rồi nhập lại toàn bộ tệp")

@@ -140,7 +140,7 @@ func upgradeError(id string, err error) error {
 	switch {
 	case errors.As(err, &rule):
 		msg := rule.Text()
-		return &userError{msg: survey.T(fmt.Sprintf("interview %s: %s; nothing changed", id, msg.Get(survey.LangEN)),
+		return &survey.UserError{Msg: survey.T(fmt.Sprintf("interview %s: %s; nothing changed", id, msg.Get(survey.LangEN)),
 			fmt.Sprintf("phỏng vấn %s: %s; không có gì thay đổi", id, msg.Get(survey.LangVI)))}
 	case errors.Is(err, survey.ErrNoUpgrade), errors.Is(err, questionnaires.ErrNotFound):
 		return withHint(failWrap(err, "interview %s cannot be upgraded; nothing changed", "không thể chuyển phiên bản phỏng vấn %s; không có gì thay đổi", id),

@@ -317,7 +317,7 @@ func runQuestionnaireAdd(_ context.Context, g *globals, file string) error {
 		var ve *survey.ValidationError
 		if errors.As(err, &ve) {
 			n := printProblems(g, file, err)
-			return &userError{msg: survey.T(fmt.Sprintf("%s not added: %d %s", file, n, plural(n, "problem", "problems")),
+			return &survey.UserError{Msg: survey.T(fmt.Sprintf("%s not added: %d %s", file, n, plural(n, "problem", "problems")),
 				fmt.Sprintf("chưa thêm %s: %d lỗi", file, n))}
 		}
 		return failWrap(err, "%s not added", "chưa thêm %s", file)
@@ -387,7 +387,7 @@ func runQuestionnaireImport(_ context.Context, g *globals, file string, opts que
 				fmt.Fprintln(g.stderr, l)
 			}
 			n := len(xe.Problems)
-			return &userError{msg: survey.T(fmt.Sprintf("%s not imported: %d %s", file, n, plural(n, "problem", "problems")),
+			return &survey.UserError{Msg: survey.T(fmt.Sprintf("%s not imported: %d %s", file, n, plural(n, "problem", "problems")),
 				fmt.Sprintf("chưa nhập %s: %d lỗi", file, n))}
 		}
 		return failWrap(err, "%s not imported", "chưa nhập %s", file)

@@ -423,7 +423,7 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 			so.data+string(os.PathSeparator)+server.DBFile)
 	case errors.As(err, &rule):
 		msg := rule.Text()
-		return &userError{msg: survey.T(fmt.Sprintf("interview %s: %s; nothing changed", id, msg.Get(survey.LangEN)),
+		return &survey.UserError{Msg: survey.T(fmt.Sprintf("interview %s: %s; nothing changed", id, msg.Get(survey.LangEN)),
 			fmt.Sprintf("cuộc phỏng vấn %s: %s; không có gì thay đổi", id, msg.Get(survey.LangVI)))}
 	case errors.Is(err, server.ErrUnchanged):
 		return fail("%s; nothing changed", "%s; không có gì thay đổi", err.Error())

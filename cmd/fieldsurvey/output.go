@@ -15,54 +15,22 @@ import (
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
-// userError is an error the user reads in their language: what went wrong, the cause, and
-// optionally what to do about it. Error() gives the English text, for logs and wrapping.
-type userError struct {
-	msg  survey.Text // what went wrong; empty: the message is the cause's
-	err  error       // the cause, may be nil
-	hint survey.Text // what to do, may be empty
-}
-
-func (e *userError) Error() string { return e.message(survey.LangEN) }
-
-func (e *userError) Unwrap() error { return e.err }
-
-func (e *userError) message(lang string) string {
-	m := e.msg.Get(lang)
-	if e.err == nil {
-		return m
-	}
-	cause := errorText(e.err, lang)
-	if m == "" {
-		return cause
-	}
-	return m + ": " + cause
-}
-
-// errorText returns err's message in lang when err is a userError (or another error that
-// carries its text in several languages), and err.Error() otherwise.
+// errorText returns err's message in lang: its own text in that language where it carries
+// one (*survey.UserError, *survey.StepError and others with a Text method), else err.Error().
 func errorText(err error, lang string) string {
-	switch e := err.(type) {
-	case *userError:
-		return e.message(lang)
-	case interface{ Text() survey.Text }:
-		if t := e.Text(); !t.Empty() {
-			return t.Get(lang)
-		}
-	}
-	return err.Error()
+	return survey.ErrorText(err).Get(lang)
 }
 
-// fail returns a userError with the message in English and Vietnamese; args are formatted
-// into both.
-func fail(en, vi string, args ...any) *userError {
-	return &userError{msg: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))}
+// fail returns a *survey.UserError with the message in English and Vietnamese; args are
+// formatted into both.
+func fail(en, vi string, args ...any) *survey.UserError {
+	return survey.UserErr(en, vi, args...)
 }
 
 // failWrap is fail with a cause.
-func failWrap(err error, en, vi string, args ...any) *userError {
+func failWrap(err error, en, vi string, args ...any) *survey.UserError {
 	e := fail(en, vi, args...)
-	e.err = err
+	e.Err = err
 	return e
 }
 
@@ -95,24 +63,19 @@ func withHint(err error, en, vi string, args ...any) error {
 		return nil
 	}
 	h := survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))
-	if ue, ok := err.(*userError); ok && ue.hint.Empty() {
+	if ue, ok := err.(*survey.UserError); ok && ue.Hint.Empty() {
 		cp := *ue
-		cp.hint = h
+		cp.Hint = h
 		return &cp
 	}
-	return &userError{err: err, hint: h}
+	return &survey.UserError{Err: err, Hint: h}
 }
 
-// hintOf returns the first hint in err's chain: a userError's, or that of a package's error
-// that knows the remedy (*survey.UserError and others with a HintText method).
+// hintOf returns the first hint in err's chain: that of an error that knows the remedy
+// (*survey.UserError and others with a HintText method).
 func hintOf(err error) survey.Text {
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch ue := e.(type) {
-		case *userError:
-			if !ue.hint.Empty() {
-				return ue.hint
-			}
-		case interface{ HintText() survey.Text }:
+		if ue, ok := e.(interface{ HintText() survey.Text }); ok {
 			if h := ue.HintText(); !h.Empty() {
 				return h
 			}
