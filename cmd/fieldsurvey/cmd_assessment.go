@@ -437,16 +437,3 @@ func runAssessmentReport(ctx context.Context, g *globals, opts reportOptions) er
 	}
 	return write(g.stdout, r)
 }
-
-// resolveRecord finds an interview or an assessment by its id or the beginning of it: what
-// 'conflicts settle' settles.
-func resolveRecord(ctx context.Context, st store.Reader, ref string) (string, error) {
-	id, err := resolveInterview(ctx, st, ref)
-	if err == nil {
-		return id, nil
-	}
-	if aid, aerr := assessment.Resolve(ctx, st, ref); aerr == nil {
-		return aid, nil
-	}
-	return "", err
-}

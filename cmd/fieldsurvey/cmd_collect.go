@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fieldsurvey/fieldsurvey/internal/editlock"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/tui"
 	"github.com/fieldsurvey/fieldsurvey/tui/accessible"
 	"github.com/fieldsurvey/fieldsurvey/tui/session"
@@ -109,7 +110,7 @@ func runCollect(ctx context.Context, g *globals, opts collectOptions) error {
 			"run 'fieldsurvey init'", "chạy 'fieldsurvey init'")
 	}
 	if opts.interview != "" {
-		id, err := resolveInterview(ctx, st, opts.interview)
+		id, err := find.Interview(ctx, st, opts.interview)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
@@ -238,7 +239,7 @@ func runConflictsSettle(ctx context.Context, g *globals, ref, targetArgument str
 		return err
 	}
 	defer st.Close()
-	id, err := resolveRecord(ctx, st, ref)
+	id, err := find.Record(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}

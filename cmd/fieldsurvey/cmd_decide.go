@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
@@ -104,7 +105,7 @@ func runDecide(ctx context.Context, g *globals, v decideVerb, ref string, opts d
 		return err
 	}
 	defer st.Close()
-	id, err := resolveInterview(ctx, st, ref)
+	id, err := find.Interview(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/review"
 	"github.com/fieldsurvey/fieldsurvey/sync/client"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
@@ -71,7 +72,7 @@ func runInterviewHistory(ctx context.Context, g *globals, ref string, opts inter
 		return err
 	}
 	defer st.Close()
-	id, err := resolveInterview(ctx, st, ref)
+	id, err := find.Interview(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}

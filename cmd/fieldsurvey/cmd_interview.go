@@ -18,6 +18,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/report"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
 )
@@ -46,93 +47,6 @@ sát, được gửi về các máy kèm chữ ký của người giám sát.`,
 		newInterviewExportCommand(g), newInterviewImportCommand(g), newInterviewHistoryCommand(g),
 		newInterviewUpgradeCommand(g)}
 	return groupCommand(cmd, append(subs, newDecideCommands(g)...)...)
-}
-
-// resolveInterview finds the interview whose id is ref or, failing that, begins with ref.
-// An interview held without its creation (see errWaiting) is refused.
-func resolveInterview(ctx context.Context, st store.Reader, ref string) (string, error) {
-	ref = strings.TrimSpace(ref)
-	if ref == "" {
-		return "", fail("empty interview id", "mã phỏng vấn rỗng")
-	}
-	if s, err := st.Interview(ctx, ref); err == nil {
-		if s.Assess != nil {
-			return "", withHint(fail("%s is an assessment, not an interview", "%s là một bản đánh giá, không phải phỏng vấn", ref),
-				"'fieldsurvey assessment show ID' shows it", "'fieldsurvey assessment show MÃ' hiển thị nó")
-		}
-		if !s.HasMeta() {
-			return "", errWaiting(s)
-		}
-		return ref, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", err
-	}
-	sums, err := st.List(ctx, store.ListOptions{Search: ref})
-	if err != nil {
-		return "", err
-	}
-	var ids []string
-	for _, s := range sums {
-		if strings.HasPrefix(s.ID, ref) {
-			ids = append(ids, s.ID)
-		}
-	}
-	sort.Strings(ids)
-	switch len(ids) {
-	case 0:
-		return "", withHint(fail("no interview %q", "không có phỏng vấn %q", ref),
-			"'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn")
-	case 1:
-		s, err := st.Interview(ctx, ids[0])
-		if err != nil {
-			return "", err
-		}
-		if !s.HasMeta() {
-			return "", errWaiting(s)
-		}
-		return ids[0], nil
-	}
-	return "", withHint(fail("%q is the beginning of %d interview ids: %s", "%q là phần đầu của %d mã phỏng vấn: %s",
-		ref, len(ids), strings.Join(ids, ", ")), "give more of the id", "nhập mã dài hơn")
-}
-
-// errWaiting is the refusal of an interview held without its creation: revisions of it
-// arrived (a supervisor's decision merged on a laptop before the interview, or a later
-// batch of a device merged on a hub before its first), the change that creates it not yet.
-func errWaiting(s *survey.InterviewState) error {
-	return withHint(fail("interview %[1]s is not here yet, only %[2]d %[3]s of it, kept until the change that creates it arrives",
-		"phỏng vấn %[1]s chưa có ở đây, chỉ có %[2]d thay đổi của nó, được giữ lại cho tới khi thay đổi tạo ra phỏng vấn được nhận", s.ID, s.Revisions, plural(s.Revisions, "change", "changes")),
-		"it arrives with a sync; on a supervisor's home or a hub, with the batches of the device that recorded it ('fieldsurvey merge' says which numbers are missing)",
-		"phỏng vấn sẽ đến qua đồng bộ; trên thư mục của người giám sát hoặc kho tổng hợp, qua các lô của thiết bị đã ghi nó ('fieldsurvey merge' cho biết lô số nào còn thiếu)")
-}
-
-// interviewIDs returns the ids of the interviews refs name (ids or their beginnings), each
-// once, in the order given; with no refs, the ids of every interview (of questionnaire, when
-// not empty).
-func interviewIDs(ctx context.Context, st store.Reader, refs []string, questionnaire string) ([]string, error) {
-	var ids []string
-	if len(refs) == 0 {
-		sums, err := st.List(ctx, store.ListOptions{Questionnaire: questionnaire})
-		if err != nil {
-			return nil, failWrap(err, "list interviews", "liệt kê phỏng vấn")
-		}
-		for _, s := range sums {
-			ids = append(ids, s.ID)
-		}
-		return ids, nil
-	}
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		id, err := resolveInterview(ctx, st, ref)
-		if err != nil {
-			return nil, err
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
 }
 
 // shortIDs returns the shortest unique prefix (at least 8 characters) of each id: one
@@ -420,7 +334,7 @@ func runInterviewShow(ctx context.Context, g *globals, ref string, opts intervie
 		return err
 	}
 	defer st.Close()
-	id, err := resolveInterview(ctx, st, ref)
+	id, err := find.Interview(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}
@@ -504,7 +418,7 @@ func runInterviewExport(ctx context.Context, g *globals, refs []string, opts int
 		return err
 	}
 	defer st.Close()
-	ids, err := interviewIDs(ctx, st, refs, "")
+	ids, err := find.Interviews(ctx, st, refs, "")
 	if err != nil {
 		return contextErr(ctx, err)
 	}

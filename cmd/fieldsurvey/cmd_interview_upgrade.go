@@ -9,6 +9,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/upgrade"
 )
 
@@ -89,7 +90,7 @@ func runInterviewUpgrade(ctx context.Context, g *globals, ref string, opts inter
 		return err
 	}
 	defer st.Close()
-	id, err := resolveInterview(ctx, st, ref)
+	id, err := find.Interview(ctx, st, ref)
 	if err != nil {
 		return contextErr(ctx, err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/questionnaires"
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/survey/report"
 	"github.com/fieldsurvey/fieldsurvey/survey/report/xlsx"
 	"github.com/fieldsurvey/fieldsurvey/survey/store"
@@ -431,7 +432,7 @@ func reportGroups(ctx context.Context, g *globals, st store.ReadStore, opts repo
 		}
 	}
 	if len(opts.interviews) > 0 {
-		ids, err := interviewIDs(ctx, st, opts.interviews, "")
+		ids, err := find.Interviews(ctx, st, opts.interviews, "")
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
+	"github.com/fieldsurvey/fieldsurvey/survey/find"
 	"github.com/fieldsurvey/fieldsurvey/sync/hub"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
@@ -405,7 +406,7 @@ func runServerDecide(ctx context.Context, g *globals, so *serverOptions, status 
 	// Like every command that names an interview, accept the unique beginning of its id;
 	// anything else is left to Decide, which says the server holds no such interview.
 	if sq, ok := st.(*server.SQLite); ok {
-		if full, err := resolveInterview(ctx, sq.Revisions(), id); err == nil {
+		if full, err := find.Interview(ctx, sq.Revisions(), id); err == nil {
 			id = full
 		}
 	}
