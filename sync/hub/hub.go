@@ -102,8 +102,8 @@ func Reason(err error) survey.Text {
 	return batch.Reason(err)
 }
 
-// Explain splits a rejection into the check that failed (see Reason) and the details,
-// without the check's English name in front, for a line such as
+// Explain splits a rejection into the check that failed (see Reason) and the details (in
+// English: Describe gives them in every language), without the check's English name in front, for a line such as
 // "rejected: bad signature: manifest.json.sig does not match manifest.json (…)".
 func Explain(err error) (reason survey.Text, detail string) {
 	reason = Reason(err)
@@ -119,6 +119,26 @@ func Explain(err error) (reason survey.Text, detail string) {
 		reason = survey.T("rejected", "bị từ chối")
 	}
 	return reason, detail
+}
+
+// Describe is Explain with the details in every language too: those of package batch
+// (batch.Detail) in English and Vietnamese, any other in English in both.
+func Describe(err error) (reason, detail survey.Text) {
+	reason, d := Explain(err)
+	if t := batch.Detail(err); t != nil && !isHubClass(err) {
+		return reason, t
+	}
+	return reason, survey.T(d, d)
+}
+
+// isHubClass reports whether err failed one of the hub's own checks.
+func isHubClass(err error) bool {
+	for _, c := range classes[:5] {
+		if errors.Is(err, c) {
+			return true
+		}
+	}
+	return false
 }
 
 var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey, ErrDecisionNotAllowed, ErrForeignRevision,
