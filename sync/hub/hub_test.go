@@ -329,6 +329,31 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+// TestDescribe: the detail of a batch's refusal in Vietnamese too; the hub's own and any
+// other error in English in both (they have no Vietnamese words yet).
+func TestDescribe(t *testing.T) {
+	truncated := &batch.FormatError{Err: batch.ErrTruncated, Entry: "revisions.jsonl.gz", Msg: "the file ends early", MsgVI: "tệp kết thúc sớm"}
+	_, notBatch := batch.Read(strings.NewReader("hello"), batch.Limits{})
+	for _, c := range []struct {
+		err                          error
+		reasonVI, detailEN, detailVI string
+	}{
+		{truncated, "tệp bị cắt cụt", "revisions.jsonl.gz: the file ends early", "revisions.jsonl.gz: tệp kết thúc sớm"},
+		{notBatch, "không phải tệp lô dữ liệu", "not a tar archive", "không phải tệp tar"},
+		{fmt.Errorf("%w: device d already sent batch b as number 2", ErrSequenceReused), "số thứ tự lô bị dùng lại",
+			"device d already sent batch b as number 2", "device d already sent batch b as number 2"},
+		{errors.New("disk on fire"), "bị từ chối", "disk on fire", "disk on fire"},
+	} {
+		r, d := Describe(c.err)
+		if r.Get("vi") != c.reasonVI || d.Get("en") != c.detailEN || d.Get("vi") != c.detailVI {
+			t.Errorf("Describe(%v) = %q, %q / %q", c.err, r.Get("vi"), d.Get("en"), d.Get("vi"))
+		}
+		if _, en := Explain(c.err); en != d.Get("en") {
+			t.Errorf("Describe(%v) English detail %q, Explain's %q", c.err, d.Get("en"), en)
+		}
+	}
+}
+
 // TestAddTxGroups stores the scenario's batches several to a transaction (AddTx, as the
 // server's group commit does), in shuffled orders, with a rejected batch and a replay in
 // the same transactions as good batches: the hub must hold exactly what merging the
