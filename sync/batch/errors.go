@@ -56,7 +56,9 @@ func (e *FormatError) Detail() survey.Text {
 	if vi == "" {
 		vi = en
 	}
-	if e.Entry != "" {
+	if e.Entry == entryRevisions {
+		en, vi = join(e.Entry, en), join("các thay đổi", vi)
+	} else if e.Entry != "" {
 		en, vi = join(e.Entry, en), join(e.Entry, vi)
 	}
 	return survey.T(en, vi)
@@ -64,6 +66,9 @@ func (e *FormatError) Detail() survey.Text {
 
 // Text returns the whole message in English (Error) and Vietnamese: the check, then Detail.
 func (e *FormatError) Text() survey.Text { return fullText(e.Err, e.Detail()) }
+
+// entryRevisions is the Entry of a FormatError about the revisions, once decompressed.
+const entryRevisions = "revisions"
 
 func formatErr(class error, entry string, msg survey.Text) error {
 	return &FormatError{Err: class, Entry: entry, Msg: msg.Get(survey.LangEN), MsgVI: msg.Get(survey.LangVI)}

@@ -90,13 +90,13 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	if b.Manifest.Payload.Encrypted {
 		if len(identities) == 0 {
 			return nil, checkErr(ErrNoIdentity, bi("the payload is encrypted with age; give an identity that can decrypt it (merge --identity FILE)",
-				"phần dữ liệu được mã hoá bằng age; hãy đưa một danh tính giải mã được nó (merge --identity TỆP)"))
+				"phần dữ liệu được mã hoá bằng age; hãy đưa tệp khoá giải mã được nó (merge --identity TỆP)"))
 		}
 		r, err := age.Decrypt(src, identities...)
 		if err != nil {
 			var nm *age.NoIdentityMatchError
 			if errors.As(err, &nm) {
-				return nil, checkErr(ErrNoIdentity, bi("none of the given identities is a recipient of this batch", "không danh tính nào được đưa là người nhận của lô dữ liệu này"))
+				return nil, checkErr(ErrNoIdentity, bi("none of the given identities is a recipient of this batch", "không khoá giải mã nào được đưa vào là của một người nhận lô dữ liệu này"))
 			}
 			return nil, formatErr(ErrMalformed, NamePayloadAge, bi("not a readable age file", "không phải tệp age đọc được"))
 		}
@@ -167,7 +167,7 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 	ld := getLineDecoder(v, sizeHint)
 	defer ld.release()
 	bad := func(line int, t survey.Text) error {
-		return formatErr(ErrMalformed, "revisions", survey.T(fmt.Sprintf("line %d: %s", line, t.Get(survey.LangEN)),
+		return formatErr(ErrMalformed, entryRevisions, survey.T(fmt.Sprintf("line %d: %s", line, t.Get(survey.LangEN)),
 			fmt.Sprintf("dòng %d: %s", line, t.Get(survey.LangVI))))
 	}
 	var br *bufio.Reader
@@ -201,11 +201,11 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 			line = long
 		}
 		if len(line) > maxLine+1 || (len(line) > maxLine && line[len(line)-1] != '\n') {
-			return nil, formatErr(ErrTooLarge, "revisions", bi("line %d is longer than %d bytes", "dòng %d dài hơn %d byte", n, maxLine))
+			return nil, formatErr(ErrTooLarge, entryRevisions, bi("line %d is longer than %d bytes", "dòng %d dài hơn %d byte", n, maxLine))
 		}
 		if err == io.EOF {
 			if len(line) > 0 {
-				return nil, formatErr(ErrMalformed, "revisions", bi("the last line has no newline", "dòng cuối không có ký tự xuống dòng"))
+				return nil, formatErr(ErrMalformed, entryRevisions, bi("the last line has no newline", "dòng cuối không có ký tự xuống dòng"))
 			}
 			return revs, nil
 		}
@@ -234,16 +234,16 @@ func (b *Batch) checkSummary(revs []survey.Revision) error {
 	m := &b.Manifest
 	refs, interviews, err := summarize(revs, nil)
 	if err != nil {
-		return formatErr(ErrMalformed, "revisions", textOf(err))
+		return formatErr(ErrMalformed, entryRevisions, textOf(err))
 	}
 	if len(revs) != m.Revisions || interviews != m.Interviews {
-		return formatErr(ErrMalformed, "revisions", bi("%d revisions of %d interviews, the manifest says %d of %d",
+		return formatErr(ErrMalformed, entryRevisions, bi("%d revisions of %d interviews, the manifest says %d of %d",
 			"%d thay đổi của %d cuộc phỏng vấn, bản kê khai (manifest) ghi %d thay đổi của %d cuộc phỏng vấn",
 			len(revs), interviews, m.Revisions, m.Interviews))
 	}
 	for _, r := range refs {
 		if _, ok := slices.BinarySearchFunc(m.Questionnaires, r, compareRef); !ok {
-			return formatErr(ErrMalformed, "revisions", bi("an interview uses questionnaire %s, which the manifest does not list",
+			return formatErr(ErrMalformed, entryRevisions, bi("an interview uses questionnaire %s, which the manifest does not list",
 				"một cuộc phỏng vấn dùng bảng hỏi %s, không có trong bản kê khai (manifest)", r))
 		}
 	}

@@ -136,7 +136,7 @@ func TestErrorsInVietnamese(t *testing.T) {
 			vi: `người ký không có trong danh sách tin cậy: "an@example.org": khoá ` + strangerFP +
 				" không có trong tệp danh sách người ký được phép (allowed signers)"},
 		{name: "revision line not canonical", data: badLine, class: ErrMalformed,
-			vi: "lô dữ liệu sai định dạng: revisions: dòng 1: không ở dạng chuẩn: trường \"kind\" ở byte 52"},
+			vi: "lô dữ liệu sai định dạng: các thay đổi: dòng 1: không ở dạng chuẩn: trường \"kind\" ở byte 52"},
 	}
 	for _, f := range loadFixtures(t) {
 		if f.batch != "ok" {
