@@ -100,19 +100,15 @@ func checkErr(class error, msg survey.Text) error { return &checkError{class: cl
 
 // Detail returns what exactly is wrong with a batch err refuses, in English and
 // Vietnamese, without the name of the check (Reason names it): the detail of the first
-// error of this package in err's chain, or nil if there is none.
+// error of this package in err's tree (errors.As), or nil if there is none.
 func Detail(err error) survey.Text {
-	var d interface{ Detail() survey.Text }
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch x := e.(type) {
-		case *FormatError:
-			d = x
-		case *checkError:
-			d = x
-		default:
-			continue
-		}
-		return d.Detail()
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return fe.Detail()
+	}
+	var ce *checkError
+	if errors.As(err, &ce) {
+		return ce.Detail()
 	}
 	return nil
 }
@@ -158,9 +154,6 @@ func failf(en, vi string, args ...any) error {
 	t := bi(en, vi, args...)
 	return &failure{t.Get(survey.LangEN), t.Get(survey.LangVI), nil}
 }
-
-// textOf is err's message in English and Vietnamese: its own Text where it has one.
-func textOf(err error) survey.Text { return survey.ErrorText(err) }
 
 // Reason names the check err failed, in English and Vietnamese, for a report line
 // ("rejected: bad signature"). It returns nil for an error of no known class.

@@ -156,7 +156,7 @@ func parseManifest(data []byte) (*Manifest, error) {
 			"không ở dạng chuẩn (thứ tự trường, khoảng trắng hoặc ký tự thoát khác với những gì fieldsurvey ghi ra)"))
 	}
 	if err := m.check(); err != nil {
-		return nil, bad(textOf(err))
+		return nil, bad(survey.ErrorText(err))
 	}
 	return &m, nil
 }

@@ -214,7 +214,7 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 		}
 		r, err := ld.decode(line[:len(line)-1])
 		if err != nil {
-			return nil, bad(n, textOf(err))
+			return nil, bad(n, survey.ErrorText(err))
 		}
 		// Lines of one interview follow each other: its id is checked on the first.
 		if len(revs) == 0 || r.Interview != revs[len(revs)-1].Interview {
@@ -234,7 +234,7 @@ func (b *Batch) checkSummary(revs []survey.Revision) error {
 	m := &b.Manifest
 	refs, interviews, err := summarize(revs, nil)
 	if err != nil {
-		return formatErr(ErrMalformed, entryRevisions, textOf(err))
+		return formatErr(ErrMalformed, entryRevisions, survey.ErrorText(err))
 	}
 	if len(revs) != m.Revisions || interviews != m.Interviews {
 		return formatErr(ErrMalformed, entryRevisions, bi("%d revisions of %d interviews, the manifest says %d of %d",

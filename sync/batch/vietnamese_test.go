@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,4 +180,24 @@ func classOf(s string) error {
 		}
 	}
 	return nil
+}
+
+// TestDetail: the detail of a batch's error is found under wrapping and in a joined error,
+// and only there.
+func TestDetail(t *testing.T) {
+	_, cut := Read(bytes.NewReader([]byte("PK\x03\x04 cut")), Limits{})
+	signed := CheckQuestionnaires(&Manifest{Questionnaires: []QuestionnaireRef{{"odra", "3.1"}}}, knownQuestionnaires)
+	for _, c := range []struct {
+		err error
+		vi  string
+	}{
+		{fmt.Errorf("merge cut.fsbatch: %w", cut), "tệp zip không kết thúc bằng thư mục của nó (tệp bị cắt cụt, hoặc bị thêm dữ liệu vào sau)"},
+		{errors.Join(errors.New("other"), signed), "bảng hỏi odra phiên bản 3.1 không có ở đây; hãy thêm nó (fieldsurvey questionnaire add TỆP) rồi hợp nhất lại"},
+		{errors.New("disk on fire"), ""},
+	} {
+		d := Detail(c.err)
+		if d.Get(survey.LangVI) != c.vi || (c.vi == "") != (d == nil) {
+			t.Errorf("Detail(%v) = %q, want %q", c.err, d.Get(survey.LangVI), c.vi)
+		}
+	}
 }
