@@ -201,3 +201,20 @@ func TestDetail(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFormRowKey: the one-pass check refuses a row revision keyed otherwise than
+// QUESTION/ROW, as survey.Revision.Verify (and so version 1's slow path) does.
+func TestCheckFormRowKey(t *testing.T) {
+	r := survey.Revision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindRow, Key: "3.1", Device: "dev-a"}
+	err := checkForm(r)
+	if !errors.Is(err, survey.ErrBadRevision) || err.Error() != `malformed revision: row revision keyed "3.1", not QUESTION/ROW` {
+		t.Fatalf("err = %v", err)
+	}
+	if vi := survey.ErrorText(err).Get(survey.LangVI); vi != `thay đổi sai định dạng: thay đổi loại row có khoá (key) "3.1", không phải CÂU_HỎI/DÒNG` {
+		t.Errorf("Vietnamese: %s", vi)
+	}
+	r.Key = "3.1/r1"
+	if err := checkForm(r); err != nil {
+		t.Errorf("QUESTION/ROW refused: %v", err)
+	}
+}
