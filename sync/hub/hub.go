@@ -121,24 +121,39 @@ func Explain(err error) (reason survey.Text, detail string) {
 	return reason, detail
 }
 
-// Describe is Explain with the details in every language too: those of package batch
-// (batch.Detail) in English and Vietnamese, any other in English in both.
+// Describe is Explain with the details in every language too: the hub's own refusals and
+// those of package batch (batch.Detail) in English and Vietnamese, any other error in
+// English in both.
 func Describe(err error) (reason, detail survey.Text) {
 	reason, d := Explain(err)
-	if t := batch.Detail(err); t != nil && !isHubClass(err) {
+	var r *refusal
+	if errors.As(err, &r) {
+		return reason, r.msg
+	}
+	if t := batch.Detail(err); t != nil {
 		return reason, t
 	}
 	return reason, survey.T(d, d)
 }
 
-// isHubClass reports whether err failed one of the hub's own checks.
-func isHubClass(err error) bool {
-	for _, c := range classes[:5] {
-		if errors.Is(err, c) {
-			return true
-		}
-	}
-	return false
+// refusal is a rejection by the hub's own checks: the class (ErrBatchConflict, …) and
+// what exactly is wrong, in English (Error: "CLASS: DETAIL") and Vietnamese (Text).
+type refusal struct {
+	class error
+	msg   survey.Text
+}
+
+func refuse(class error, en, vi string, args ...any) error {
+	return &refusal{class: class, msg: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))}
+}
+
+func (r *refusal) Error() string { return r.class.Error() + ": " + r.msg.Get(survey.LangEN) }
+func (r *refusal) Unwrap() error { return r.class }
+
+// Text returns the whole message in English (Error) and Vietnamese: the check (Reason),
+// then the detail.
+func (r *refusal) Text() survey.Text {
+	return survey.T(r.Error(), Reason(r.class).Get(survey.LangVI)+": "+r.msg.Get(survey.LangVI))
 }
 
 var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey, ErrDecisionNotAllowed, ErrForeignRevision,
@@ -379,19 +394,24 @@ func checkAuthority(b *batch.Batch, revs []survey.Revision, opts Options) error 
 	}
 	for _, r := range revs {
 		if opts.OwnRevisionsOnly && r.Device != m.Device {
-			return fmt.Errorf("%w: revision %.12s of interview %s was made by device %s, but the batch is signed by device %s; only its own revisions are accepted",
-				ErrForeignRevision, r.ID, r.Interview, r.Device, m.Device)
+			return refuse(ErrForeignRevision, "revision %.12s of interview %s was made by device %s, but the batch is signed by device %s; only its own revisions are accepted",
+				"thay đổi %.12s của cuộc phỏng vấn %s do thiết bị %s tạo, nhưng lô dữ liệu được ký bởi thiết bị %s; chỉ nhận các thay đổi của chính thiết bị đó",
+				r.ID, r.Interview, r.Device, m.Device)
 		}
 		if r.Kind != survey.KindStatus || role.Decides() {
 			continue
 		}
 		var st survey.StatusChange
 		if err := json.Unmarshal(r.Value, &st); err != nil {
-			return fmt.Errorf("%w: status revision %.12s does not decode: %v", survey.ErrBadRevision, r.ID, err)
+			return &refusal{class: survey.ErrBadRevision, msg: survey.T(fmt.Sprintf("status revision %.12s does not decode: %v", r.ID, err),
+				fmt.Sprintf("không giải mã được thay đổi trạng thái %.12s", r.ID))}
 		}
 		if st.Status.IsDecision() && r.Device == m.Device {
-			return fmt.Errorf("%w: interview %s is set %s by %s, whose key is an %s's; only a supervisor approves, returns or reopens an interview",
-				ErrDecisionNotAllowed, r.Interview, st.Status, m.Signer, role)
+			return &refusal{class: ErrDecisionNotAllowed, msg: survey.T(
+				fmt.Sprintf("interview %s is set %s by %s, whose key is an %s's; only a supervisor approves, returns or reopens an interview",
+					r.Interview, st.Status, m.Signer, role),
+				fmt.Sprintf("cuộc phỏng vấn %s được đặt là %s bởi %s, người có khoá của %s; chỉ người giám sát mới duyệt, trả lại hoặc mở lại một cuộc phỏng vấn",
+					r.Interview, st.Status.Label().Get(survey.LangVI), m.Signer, role.Label().Get(survey.LangVI)))}
 		}
 	}
 	return nil
@@ -447,8 +467,9 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 			res.Replay, res.Present = true, revs.Len()
 			return nil
 		case err == nil:
-			return reject(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
-				ErrBatchConflict, m.ID, m.Device, m.Sequence, oldHash, hash))
+			return reject(refuse(ErrBatchConflict, "batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
+				"lô %s (thiết bị %s, số thứ tự %d) đã được hợp nhất trước đây với mã băm bản kê khai %.16s…, lô này có %.16s…",
+				m.ID, m.Device, m.Sequence, oldHash, hash))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up batch: %w", err)
 		}
@@ -456,8 +477,8 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT id FROM hub_batches WHERE device = ? AND sequence = ?`, m.Device, int64(m.Sequence)).Scan(&otherID)
 		switch {
 		case err == nil:
-			return reject(fmt.Errorf("%w: device %s already sent batch %s as number %d; this is batch %s",
-				ErrSequenceReused, m.Device, otherID, m.Sequence, m.ID))
+			return reject(refuse(ErrSequenceReused, "device %s already sent batch %s as number %d; this is batch %s",
+				"thiết bị %s đã gửi lô %s với số thứ tự %d; lô này là %s", m.Device, otherID, m.Sequence, m.ID))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up sequence: %w", err)
 		}
@@ -465,8 +486,8 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT key FROM hub_devices WHERE device = ?`, m.Device).Scan(&boundKey)
 		switch {
 		case err == nil && boundKey != fp:
-			return reject(fmt.Errorf("%w: device %s sent its earlier batches signed by key %s, this one is signed by %s",
-				ErrDeviceKey, m.Device, boundKey, fp))
+			return reject(refuse(ErrDeviceKey, "device %s sent its earlier batches signed by key %s, this one is signed by %s",
+				"thiết bị %s đã gửi các lô trước được ký bằng khoá %s, lô này được ký bằng khoá %s", m.Device, boundKey, fp))
 		case err == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE hub_devices SET last = ? WHERE device = ?`, now, m.Device); err != nil {
 				return fmt.Errorf("record device: %w", err)
