@@ -136,6 +136,28 @@ func Describe(err error) (reason, detail survey.Text) {
 	return reason, survey.T(d, d)
 }
 
+// BatchConflict is the refusal of batch m, whose id was merged before with manifest hash
+// oldHash, where m's is hash (ErrBatchConflict).
+func BatchConflict(m *batch.Manifest, oldHash, hash string) error {
+	return refuse(ErrBatchConflict, "batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
+		"lô %s (thiết bị %s, số thứ tự %d) đã được hợp nhất trước đây với mã băm bản kê khai %.16s…, lô này có %.16s…",
+		m.ID, m.Device, m.Sequence, oldHash, hash)
+}
+
+// SequenceReused is the refusal of batch m, whose device sent batch other under the same
+// sequence number (ErrSequenceReused).
+func SequenceReused(m *batch.Manifest, other string) error {
+	return refuse(ErrSequenceReused, "device %s already sent batch %s as number %d; this is batch %s",
+		"thiết bị %s đã gửi lô %s với số thứ tự %d; lô này là %s", m.Device, other, m.Sequence, m.ID)
+}
+
+// DeviceKey is the refusal of batch m, signed by the key of fingerprint fp, where its
+// device's earlier batches were signed by bound (ErrDeviceKey).
+func DeviceKey(m *batch.Manifest, bound, fp string) error {
+	return refuse(ErrDeviceKey, "device %s sent its earlier batches signed by key %s, this one is signed by %s",
+		"thiết bị %s đã gửi các lô trước được ký bằng khoá %s, lô này được ký bằng khoá %s", m.Device, bound, fp)
+}
+
 // refusal is a rejection by the hub's own checks: the class (ErrBatchConflict, …) and
 // what exactly is wrong, in English (Error: "CLASS: DETAIL") and Vietnamese (Text).
 type refusal struct {
@@ -467,9 +489,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 			res.Replay, res.Present = true, revs.Len()
 			return nil
 		case err == nil:
-			return reject(refuse(ErrBatchConflict, "batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
-				"lô %s (thiết bị %s, số thứ tự %d) đã được hợp nhất trước đây với mã băm bản kê khai %.16s…, lô này có %.16s…",
-				m.ID, m.Device, m.Sequence, oldHash, hash))
+			return reject(BatchConflict(m, oldHash, hash))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up batch: %w", err)
 		}
@@ -477,8 +497,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT id FROM hub_batches WHERE device = ? AND sequence = ?`, m.Device, int64(m.Sequence)).Scan(&otherID)
 		switch {
 		case err == nil:
-			return reject(refuse(ErrSequenceReused, "device %s already sent batch %s as number %d; this is batch %s",
-				"thiết bị %s đã gửi lô %s với số thứ tự %d; lô này là %s", m.Device, otherID, m.Sequence, m.ID))
+			return reject(SequenceReused(m, otherID))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up sequence: %w", err)
 		}
@@ -486,8 +505,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT key FROM hub_devices WHERE device = ?`, m.Device).Scan(&boundKey)
 		switch {
 		case err == nil && boundKey != fp:
-			return reject(refuse(ErrDeviceKey, "device %s sent its earlier batches signed by key %s, this one is signed by %s",
-				"thiết bị %s đã gửi các lô trước được ký bằng khoá %s, lô này được ký bằng khoá %s", m.Device, boundKey, fp))
+			return reject(DeviceKey(m, boundKey, fp))
 		case err == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE hub_devices SET last = ? WHERE device = ?`, now, m.Device); err != nil {
 				return fmt.Errorf("record device: %w", err)
