@@ -298,6 +298,7 @@ type verifyResult struct {
 	Key       string          `json:"key,omitempty"`
 	Unchecked bool            `json:"content_unchecked,omitempty"`
 	reason    survey.Text
+	detail    survey.Text
 }
 
 // checkInputs is what verify and merge both start from: the checks a batch must pass
@@ -329,8 +330,8 @@ func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVe
 		r := verifyResult{File: v.File, OK: v.Err == nil, Manifest: v.Manifest, Key: v.Key, Unchecked: v.Unchecked}
 		if v.Err != nil {
 			failed++
-			reason, detail := hub.Explain(v.Err)
-			r.reason, r.Check, r.Error = reason, reason.Get(survey.LangEN), detail
+			reason, detail := hub.Describe(v.Err)
+			r.reason, r.detail, r.Check, r.Error = reason, detail, reason.Get(survey.LangEN), detail.Get(survey.LangEN)
 		}
 		results = append(results, r)
 		if !opts.json {
@@ -353,7 +354,7 @@ func runBatchVerify(ctx context.Context, g *globals, args []string, opts batchVe
 
 func printVerify(g *globals, r verifyResult) {
 	if !r.OK {
-		fmt.Fprintf(g.stdout, "%s: %s: %s: %s\n", r.File, g.t("FAILED", "KHÔNG ĐẠT"), r.reason.Get(g.lang()), r.Error)
+		fmt.Fprintf(g.stdout, "%s: %s: %s: %s\n", r.File, g.t("FAILED", "KHÔNG ĐẠT"), r.reason.Get(g.lang()), r.detail.Get(g.lang()))
 		return
 	}
 	m := r.Manifest

@@ -156,10 +156,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		}
 		defer h.Close()
 		m = merger{h: h, opts: hopts, conflictsHint: "fieldsurvey conflicts --db " + opts.into,
-			explain: func(err error) (survey.Text, survey.Text) {
-				reason, detail := hub.Explain(err)
-				return reason, survey.T(detail, detail)
-			}}
+			explain: hub.Describe}
 		return mergeFiles(ctx, g, m, files, opts)
 	}
 	policy, files, err := homePolicy(g, args, opts.trust)

@@ -151,7 +151,7 @@ func syncProgress(g *globals) func(client.Event) {
 			g.infof("installed questionnaire %s", "đã cài bảng hỏi %s", ev.Name)
 		case client.EventWarning:
 			if ev.Batch == "" { // a refused batch is reported with the error at the end
-				g.warn(ev.Err.Error())
+				g.warn(errorText(ev.Err, g.lang()))
 			}
 		case client.EventRefused:
 			who := g.t("your supervisor", "giám sát viên")

@@ -367,6 +367,7 @@ func TestStructureErrors(t *testing.T) {
 		if !errors.Is(err, c.class) || !errors.As(err, &fe) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: err = %v, want %v containing %q", name, err, c.class, c.msg)
 		}
+		checkVietnamese(t, name, err)
 	}
 }
 
@@ -383,6 +384,7 @@ func TestLimits(t *testing.T) {
 		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+		checkVietnamese(t, name, err)
 	}
 	// A batch declaring more revisions than MaxContent is refused before decompressing
 	// (TestGzipBombBounded: one that expands past what it declares).

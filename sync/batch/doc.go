@@ -71,8 +71,10 @@
 //     survey.CheckInterviewID), the order, the counts and the content hash the manifest
 //     declares. Create refuses to pack a revision whose interview id is not a UUID.
 //   - Every failure wraps one of the exported sentinel errors, so callers can branch with
-//     errors.Is; Reason names the failed check in English and Vietnamese. No error ever
-//     holds key material.
+//     errors.Is; Reason names the failed check in English and Vietnamese, and Detail says
+//     what exactly is wrong in both (every error of this package has a Text method giving
+//     the whole message in both; Error is the English, for logs and wrapping). No error
+//     ever holds key material.
 //
 // # Compatibility
 //

@@ -252,6 +252,7 @@ func TestHostileFixtures(t *testing.T) {
 				t.Errorf("same message as %s: %v", other, err)
 			}
 			seen[err.Error()] = f.name
+			checkVietnamese(t, f.name, err)
 			t.Logf("%s: %v", f.name, err)
 		})
 	}

@@ -33,6 +33,7 @@ func FuzzRead(f *testing.F) {
 			if !errors.As(err, &fe) || Reason(err) == nil {
 				t.Fatalf("error without a named check: %v", err)
 			}
+			checkVietnamese(t, "read", err)
 			return
 		}
 		var buf bytes.Buffer
@@ -49,9 +50,13 @@ func FuzzRead(f *testing.F) {
 		}
 		if err := verifyAt(b, allowed, testNow); err != nil && Reason(err) == nil {
 			t.Fatalf("verify error without a named check: %v", err)
+		} else if err != nil {
+			checkVietnamese(t, "verify", err)
 		}
 		if _, err := b.Revisions(); err != nil && Reason(err) == nil {
 			t.Fatalf("revisions error without a named check: %v", err)
+		} else if err != nil {
+			checkVietnamese(t, "revisions", err)
 		}
 	})
 }
@@ -76,6 +81,7 @@ func FuzzRevisions(f *testing.F) {
 			if Reason(err) == nil {
 				t.Fatalf("error without a named check: %v", err)
 			}
+			checkVietnamese(t, "decode", err)
 			return
 		}
 		again, err := encodeRevisions(revs, v)

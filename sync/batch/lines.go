@@ -169,8 +169,8 @@ var (
 	litEnd       = []byte(`]}`)
 )
 
-// errNotCanonical: the scan did not recognise the line.
-type errNotCanonical struct{ what string }
+// errNotCanonical: the scan did not recognise the line (what, in English, and vi).
+type errNotCanonical struct{ what, vi string }
 
 func (e errNotCanonical) Error() string { return e.what }
 
@@ -184,7 +184,7 @@ func (d *lineDecoder) decode(line []byte) (survey.Revision, error) {
 		if d.version == FormatVersion1 && errors.As(err, &nc) {
 			r, err = decodeSlow(line)
 		} else if errors.As(err, &nc) {
-			err = fmt.Errorf("not in canonical form: %s", nc.what)
+			err = &failure{"not in canonical form: " + nc.what, "không ở dạng chuẩn: " + nc.vi, nil}
 		}
 		if err != nil {
 			return survey.Revision{}, err
@@ -203,13 +203,21 @@ func decodeSlow(line []byte) (survey.Revision, error) {
 	dec.DisallowUnknownFields()
 	var r survey.Revision
 	if err := dec.Decode(&r); err != nil {
-		return r, errors.New(jsonMsg(err))
+		t := jsonText(err)
+		return r, &failure{t.Get(survey.LangEN), t.Get(survey.LangVI), nil}
 	}
 	if dec.More() {
-		return r, errors.New("more than one JSON value")
+		return r, failf("more than one JSON value", "nhiều hơn một giá trị JSON")
 	}
-	if err := r.Verify(); err != nil {
+	// The form first, for its message in both languages; then the id (and anything
+	// survey.Revision.Verify checks that checkForm does not yet).
+	if err := checkForm(r); err != nil {
 		return r, err
+	}
+	if err := r.Verify(); errors.Is(err, survey.ErrBadRevisionID) {
+		return r, &failure{err.Error(), fmt.Sprintf("mã thay đổi %.12s không khớp với nội dung của nó", r.ID), err}
+	} else if err != nil {
+		return r, &failure{err.Error(), "thay đổi sai định dạng", err}
 	}
 	return r, nil
 }
@@ -225,23 +233,23 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	v1 := d.version == FormatVersion1
 	if v1 {
 		if !s.lit(`{"id":`) {
-			return r, s.fail(`"id"`)
+			return r, s.fail(`"id"`, `trường "id"`)
 		}
 		if idRaw = s.str(); idRaw == nil || len(idRaw) != 66 {
-			return r, s.fail("the id")
+			return r, s.fail("the id", "mã (id)")
 		}
 		if !s.lit(`,"interview":`) {
-			return r, s.fail(`"interview"`)
+			return r, s.fail(`"interview"`, `trường "interview"`)
 		}
 	} else if !s.lit(`{"interview":`) {
-		return r, s.fail(`"interview"`)
+		return r, s.fail(`"interview"`, `trường "interview"`)
 	}
 	h.Write(litInterview)
 	var err error
 	// field reads a string field; those of index 0-3 usually repeat the previous line's.
-	field := func(name string, i int, raw []byte) (string, error) {
+	field := func(name, nameVI string, i int, raw []byte) (string, error) {
 		if raw == nil {
-			return "", s.fail("the " + name)
+			return "", s.fail("the "+name, nameVI)
 		}
 		h.Write(raw)
 		if i >= 0 && d.prev[i].raw == string(raw) {
@@ -253,14 +261,14 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 		}
 		return v, err
 	}
-	if r.Interview, err = field("interview id", 0, s.str()); err != nil {
+	if r.Interview, err = field("interview id", "mã cuộc phỏng vấn (interview)", 0, s.str()); err != nil {
 		return r, err
 	}
 	if !s.lit(`,"kind":`) {
-		return r, s.fail(`"kind"`)
+		return r, s.fail(`"kind"`, `trường "kind"`)
 	}
 	h.Write(litKind)
-	kind, err := field("kind", 1, s.str())
+	kind, err := field("kind", "loại (kind)", 1, s.str())
 	if err != nil {
 		return r, err
 	}
@@ -268,74 +276,74 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	h.Write(litKey)
 	switch {
 	case s.lit(`,"key":`):
-		if r.Key, err = field("key", -1, s.str()); err != nil {
+		if r.Key, err = field("key", "khoá (key)", -1, s.str()); err != nil {
 			return r, err
 		}
 		if v1 && r.Key == "" {
-			return r, s.fail("an empty key")
+			return r, s.fail("an empty key", "khoá (key) rỗng")
 		}
 	case v1:
 		h.Write(litEmpty)
 	default:
-		return r, s.fail(`"key"`)
+		return r, s.fail(`"key"`, `trường "key"`)
 	}
 	if !s.lit(`,"value":`) {
-		return r, s.fail(`"value"`)
+		return r, s.fail(`"value"`, `trường "value"`)
 	}
 	h.Write(litValue)
 	val := s.value()
 	if val == nil {
-		return r, s.fail("the value")
+		return r, s.fail("the value", "giá trị (value)")
 	}
 	h.Write(val)
 	start := len(d.arena)
 	d.arena = append(d.arena, val...)
 	r.Value = d.arena[start:len(d.arena):len(d.arena)]
 	if !s.lit(`,"device":`) {
-		return r, s.fail(`"device"`)
+		return r, s.fail(`"device"`, `trường "device"`)
 	}
 	h.Write(litDevice)
-	if r.Device, err = field("device", 2, s.str()); err != nil {
+	if r.Device, err = field("device", "thiết bị (device)", 2, s.str()); err != nil {
 		return r, err
 	}
 	if !s.lit(`,"counter":`) {
-		return r, s.fail(`"counter"`)
+		return r, s.fail(`"counter"`, `trường "counter"`)
 	}
 	h.Write(litCounter)
 	num := s.uint()
 	if num == nil {
-		return r, s.fail("the counter")
+		return r, s.fail("the counter", "bộ đếm (counter)")
 	}
 	h.Write(num)
 	if r.Counter, err = strconv.ParseUint(string(num), 10, 64); err != nil {
-		return r, s.fail("the counter")
+		return r, s.fail("the counter", "bộ đếm (counter)")
 	}
 	if !s.lit(`,"time":`) {
-		return r, s.fail(`"time"`)
+		return r, s.fail(`"time"`, `trường "time"`)
 	}
 	h.Write(litTime)
 	tr := s.str()
 	if len(tr) != len(survey.TimeFormat)+2 {
-		return r, s.fail("the time")
+		return r, s.fail("the time", "thời điểm (time)")
 	}
 	h.Write(tr)
 	var ok bool
 	if r.Time, ok = parseTime(tr[1 : len(tr)-1]); !ok {
-		return r, s.fail("the time")
+		return r, s.fail("the time", "thời điểm (time)")
 	}
 	h.Write(litAuthor)
 	switch {
 	case s.lit(`,"author":`):
-		if r.Author, err = field("author", 3, s.str()); err != nil {
+		if r.Author, err = field("author", "tác giả (author)", 3, s.str()); err != nil {
 			return r, err
 		}
 		if v1 && r.Author == "" {
-			return r, s.fail("an empty author")
+			return r, s.fail("an empty author", "tác giả (author) rỗng")
 		}
 	case v1:
 		h.Write(litEmpty)
 	default:
-		return r, s.fail(`"author"`)
+		return r, s.fail(`"author"`, `trường "author"`)
 	}
 	h.Write(litReplaces)
 	switch {
@@ -348,19 +356,19 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 		for k := 0; ; k++ {
 			if s.lit("]") {
 				if v1 && k == 0 {
-					return r, s.fail("empty replaces")
+					return r, s.fail("empty replaces", "danh sách replaces rỗng")
 				}
 				break
 			}
 			if k > 0 {
 				if !s.lit(",") {
-					return r, s.fail("the replaces")
+					return r, s.fail("the replaces", "danh sách replaces")
 				}
 				h.b = append(h.b, ',')
 			}
 			raw := s.str()
 			if raw == nil {
-				return r, s.fail("the replaces")
+				return r, s.fail("the replaces", "danh sách replaces")
 			}
 			id, err := d.text(raw)
 			if err != nil {
@@ -369,13 +377,13 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 			if !v1 && strings.HasPrefix(id, "@") {
 				n := lineNumber(id[1:])
 				if n < 1 || n > len(d.byLine) {
-					return r, errors.New("replaces " + strconv.Quote(clip(id)) + ", which is no earlier line")
+					return r, failf("replaces %s, which is no earlier line", "thay thế %s, không phải một dòng phía trước", strconv.Quote(clip(id)))
 				}
 				id = d.byLine[n-1]
 				h.b = append(append(append(h.b, '"'), id...), '"')
 			} else {
 				if n, ok := d.ids[id]; ok && !v1 {
-					return r, s.fail(fmt.Sprintf("replaces %.12s written in full, not as @%d", id, n))
+					return r, s.fail(fmt.Sprintf("replaces %.12s written in full, not as @%d", id, n), fmt.Sprintf("thay thế %.12s được viết đầy đủ, không phải @%d", id, n))
 				}
 				h.Write(raw)
 			}
@@ -386,11 +394,11 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 		}
 	case v1:
 	default:
-		return r, s.fail(`"replaces"`)
+		return r, s.fail(`"replaces"`, `trường "replaces"`)
 	}
 	h.Write(litEnd)
 	if !s.lit("}") || s.i != len(line) {
-		return r, s.fail("the end of the line")
+		return r, s.fail("the end of the line", "cuối dòng")
 	}
 	if err := checkForm(r); err != nil {
 		return r, err
@@ -402,7 +410,7 @@ func (d *lineDecoder) scan(line []byte) (survey.Revision, error) {
 	r.ID = string(id[:])
 	if v1 && string(idRaw[1:65]) != r.ID {
 		// Not necessarily a bad id: let the slow path say.
-		return r, errNotCanonical{"the id"}
+		return r, errNotCanonical{"the id", "mã (id)"}
 	}
 	return r, nil
 }
@@ -455,15 +463,17 @@ func parseTime(b []byte) (time.Time, bool) {
 func checkForm(r survey.Revision) error {
 	switch {
 	case r.Interview == "":
-		return fmt.Errorf("%w: no interview id", survey.ErrBadRevision)
+		return badRevision(bi("no interview id", "không có mã cuộc phỏng vấn"))
 	case !r.Kind.Valid():
-		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
+		return badRevision(bi("unknown kind %q", "loại (kind) %q không xác định", r.Kind))
 	case r.Kind.Keyed() && r.Key == "":
-		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
+		return badRevision(bi("%s revision without key", "thay đổi loại %s không có khoá (key)", r.Kind))
+	case r.Kind == survey.KindRow && !survey.ValidRowKey(r.Key):
+		return badRevision(bi("row revision keyed %q, not QUESTION/ROW", "thay đổi loại row có khoá (key) %q, không phải CÂU_HỎI/DÒNG", r.Key))
 	case r.Device == "":
-		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
+		return badRevision(bi("no device", "không có thiết bị"))
 	case !slices.IsSorted(r.Replaces):
-		return fmt.Errorf("%w: replaces not sorted", survey.ErrBadRevision)
+		return badRevision(bi("replaces not sorted", "danh sách replaces chưa được sắp xếp"))
 	}
 	return nil
 }
@@ -481,10 +491,10 @@ func (d *lineDecoder) text(raw []byte) (string, error) {
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		// An escape: canonical only if encoding/json writes it so.
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return "", errNotCanonical{"a string"}
+			return "", errNotCanonical{"a string", "một chuỗi"}
 		}
 		if b, err := json.Marshal(v); err != nil || !bytes.Equal(b, raw) {
-			return "", errNotCanonical{"a string escaped as encoding/json does not escape it"}
+			return "", errNotCanonical{"a string escaped as encoding/json does not escape it", "một chuỗi có ký tự thoát khác với cách encoding/json viết"}
 		}
 	}
 	if len(d.strs) < 4096 {
@@ -508,8 +518,8 @@ type lineScanner struct {
 	i int
 }
 
-func (s *lineScanner) fail(what string) error {
-	return errNotCanonical{fmt.Sprintf("%s at byte %d", what, s.i+1)}
+func (s *lineScanner) fail(what, vi string) error {
+	return errNotCanonical{fmt.Sprintf("%s at byte %d", what, s.i+1), fmt.Sprintf("%s ở byte %d", vi, s.i+1)}
 }
 
 func (s *lineScanner) lit(p string) bool {
@@ -724,4 +734,10 @@ func (s *lineScanner) skipNumber() bool {
 		}
 	}
 	return true
+}
+
+// badRevision is a revision survey.Revision.Verify refuses (survey.ErrBadRevision), what is
+// wrong with it in English and Vietnamese.
+func badRevision(t survey.Text) error {
+	return &failure{survey.ErrBadRevision.Error() + ": " + t.Get(survey.LangEN), "thay đổi sai định dạng: " + t.Get(survey.LangVI), survey.ErrBadRevision}
 }

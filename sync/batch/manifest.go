@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,53 +111,52 @@ func batchID(version int, device string, seq uint64, contentSHA string) string {
 // parseManifest decodes manifest.json: the format and version first (so a newer file is
 // refused as such, not as malformed), then every field strictly, then the canonical form.
 func parseManifest(data []byte) (*Manifest, error) {
-	bad := func(format string, args ...any) error {
-		return formatErr(ErrMalformed, NameManifest, fmt.Sprintf(format, args...))
-	}
+	bad := func(t survey.Text) error { return formatErr(ErrMalformed, NameManifest, t) }
 	if !utf8.Valid(data) {
-		return nil, bad("not UTF-8 text")
+		return nil, bad(bi("not UTF-8 text", "không phải văn bản UTF-8"))
 	}
 	var probe struct {
 		Format        string          `json:"format"`
 		FormatVersion json.RawMessage `json:"format_version"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, formatErr(ErrNotBatch, NameManifest, "not a JSON object: "+jsonMsg(err))
+		j := jsonText(err)
+		return nil, formatErr(ErrNotBatch, NameManifest, survey.T("not a JSON object: "+j.Get(survey.LangEN), "không phải một đối tượng JSON: "+j.Get(survey.LangVI)))
 	}
 	if probe.Format != FormatName {
-		return nil, formatErr(ErrNotBatch, NameManifest, fmt.Sprintf("format is %q, expected %q", clip(probe.Format), FormatName))
+		return nil, formatErr(ErrNotBatch, NameManifest, bi("format is %q, expected %q", "định dạng là %q, cần %q", clip(probe.Format), FormatName))
 	}
 	v, err := strconv.Atoi(string(probe.FormatVersion))
 	if err != nil {
-		return nil, bad("format_version %q is not a number", clip(string(probe.FormatVersion)))
+		return nil, bad(bi("format_version %q is not a number", "format_version %q không phải là số", clip(string(probe.FormatVersion))))
 	}
 	if v != FormatVersion1 && v != FormatVersion {
-		hint := "this program reads versions 1 and 2"
+		t := bi("version %d: this program reads versions 1 and 2", "phiên bản %d: chương trình này đọc phiên bản 1 và 2", v)
+		hint := bi("; the sender must update fieldsurvey and create the batch again", "; người gửi cần cập nhật fieldsurvey và tạo lại lô dữ liệu")
 		if v > FormatVersion {
-			hint += "; update fieldsurvey to read it"
-		} else {
-			hint += "; the sender must update fieldsurvey and create the batch again"
+			hint = bi("; update fieldsurvey to read it", "; hãy cập nhật fieldsurvey để đọc được lô này")
 		}
-		return nil, formatErr(ErrUnsupportedVersion, NameManifest, fmt.Sprintf("version %d: %s", v, hint))
+		return nil, formatErr(ErrUnsupportedVersion, NameManifest, survey.T(t.Get(survey.LangEN)+hint.Get(survey.LangEN), t.Get(survey.LangVI)+hint.Get(survey.LangVI)))
 	}
 	var m Manifest
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, bad("%s", jsonMsg(err))
+		return nil, bad(jsonText(err))
 	}
 	if dec.More() {
-		return nil, bad("data after the JSON object")
+		return nil, bad(bi("data after the JSON object", "có dữ liệu sau đối tượng JSON"))
 	}
 	canon, err := m.Marshal()
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, bad(bi("%v", "không mã hoá lại được: %v", err))
 	}
 	if !bytes.Equal(canon, data) {
-		return nil, bad("not in canonical form (field order, whitespace or escapes differ from what fieldsurvey writes)")
+		return nil, bad(bi("not in canonical form (field order, whitespace or escapes differ from what fieldsurvey writes)",
+			"không ở dạng chuẩn (thứ tự trường, khoảng trắng hoặc ký tự thoát khác với những gì fieldsurvey ghi ra)"))
 	}
 	if err := m.check(); err != nil {
-		return nil, bad("%v", err)
+		return nil, bad(survey.ErrorText(err))
 	}
 	return &m, nil
 }
@@ -163,6 +164,26 @@ func parseManifest(data []byte) (*Manifest, error) {
 func jsonMsg(err error) string {
 	s := err.Error()
 	return strings.TrimPrefix(s, "json: ")
+}
+
+// jsonText is what encoding/json found wrong, in English (its own words) and Vietnamese.
+func jsonText(err error) survey.Text {
+	en := jsonMsg(err)
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return survey.T(en, fmt.Sprintf("JSON không hợp lệ ở byte %d", syn.Offset))
+	case errors.As(err, &typ) && typ.Field != "":
+		return survey.T(en, fmt.Sprintf("trường %q không nhận giá trị JSON kiểu %s", clip(typ.Field), typ.Value))
+	case errors.As(err, &typ):
+		return survey.T(en, fmt.Sprintf("giá trị JSON kiểu %s ở sai chỗ", typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return survey.T(en, "JSON bị cắt cụt")
+	case strings.HasPrefix(en, "unknown field "):
+		return survey.T(en, "trường không xác định "+strings.TrimPrefix(en, "unknown field "))
+	}
+	return survey.T(en, "JSON không hợp lệ")
 }
 
 func clip(s string) string {
@@ -188,63 +209,63 @@ func isHex(s string, n int) bool {
 
 // check validates the fields of a manifest whose format and version are known.
 func (m *Manifest) check() error {
-	field := func(name, v string) error {
+	field := func(name, vi, v string) error {
 		switch {
 		case v == "":
-			return fmt.Errorf("%s is empty", name)
+			return failf("%[1]s is empty", "%[2]s trống", name, vi)
 		case len(v) > maxManifestField:
-			return fmt.Errorf("%s is longer than %d bytes", name, maxManifestField)
+			return failf("%[1]s is longer than %[3]d bytes", "%[2]s dài hơn %[3]d byte", name, vi, maxManifestField)
 		case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-			return fmt.Errorf("%s contains control characters", name)
+			return failf("%[1]s contains control characters", "%[2]s chứa ký tự điều khiển", name, vi)
 		}
 		return nil
 	}
-	for _, f := range []struct{ n, v string }{{"device", m.Device}, {"signer", m.Signer}} {
-		if err := field(f.n, f.v); err != nil {
+	for _, f := range []struct{ n, vi, v string }{{"device", "trường device (thiết bị)", m.Device}, {"signer", "trường signer (người ký)", m.Signer}} {
+		if err := field(f.n, f.vi, f.v); err != nil {
 			return err
 		}
 	}
 	if !isHex(m.ID, 32) {
-		return fmt.Errorf("id %q is not 32 hex digits", clip(m.ID))
+		return failf("id %q is not 32 hex digits", "id %q không phải 32 chữ số thập lục phân", clip(m.ID))
 	}
 	if m.Sequence == 0 {
-		return fmt.Errorf("sequence must start at 1")
+		return failf("sequence must start at 1", "sequence phải bắt đầu từ 1")
 	}
 	if _, err := time.Parse(survey.TimeFormat, m.Created); err != nil {
-		return fmt.Errorf("created %q is not a time like %s", clip(m.Created), survey.TimeFormat)
+		return failf("created %q is not a time like %s", "created %q không phải thời điểm dạng %s", clip(m.Created), survey.TimeFormat)
 	}
 	if !slices.IsSortedFunc(m.Questionnaires, compareRef) {
-		return fmt.Errorf("questionnaires are not sorted")
+		return failf("questionnaires are not sorted", "danh sách questionnaires (bảng hỏi) chưa được sắp xếp")
 	}
 	for i, q := range m.Questionnaires {
-		if err := field("questionnaire id", q.ID); err != nil {
+		if err := field("questionnaire id", "mã bảng hỏi", q.ID); err != nil {
 			return err
 		}
-		if err := field("questionnaire version", q.Version); err != nil {
+		if err := field("questionnaire version", "phiên bản bảng hỏi", q.Version); err != nil {
 			return err
 		}
 		if i > 0 && m.Questionnaires[i-1] == q {
-			return fmt.Errorf("questionnaire %s listed twice", q)
+			return failf("questionnaire %s listed twice", "bảng hỏi %s được liệt kê hai lần", q)
 		}
 	}
 	if m.Interviews < 0 || m.Revisions < 0 || m.Interviews > m.Revisions {
-		return fmt.Errorf("counts are inconsistent (%d interviews, %d revisions)", m.Interviews, m.Revisions)
+		return failf("counts are inconsistent (%d interviews, %d revisions)", "các số đếm không khớp nhau (%d cuộc phỏng vấn, %d thay đổi)", m.Interviews, m.Revisions)
 	}
 	if m.Content.Size < 0 || !isHex(m.Content.SHA256, 64) {
-		return fmt.Errorf("content digest is not a size and a SHA-256")
+		return failf("content digest is not a size and a SHA-256", "content (tóm lược nội dung) không phải một kích thước và một SHA-256")
 	}
 	if m.Payload.Size < 0 || !isHex(m.Payload.SHA256, 64) {
-		return fmt.Errorf("payload digest is not a size and a SHA-256")
+		return failf("payload digest is not a size and a SHA-256", "payload (tóm lược phần dữ liệu) không phải một kích thước và một SHA-256")
 	}
 	want := NamePayload
 	if m.Payload.Encrypted {
 		want = NamePayloadAge
 	}
 	if m.Payload.Name != want {
-		return fmt.Errorf("payload name %q does not match encrypted=%v", clip(m.Payload.Name), m.Payload.Encrypted)
+		return failf("payload name %q does not match encrypted=%v", "tên phần dữ liệu %q không khớp với encrypted=%v", clip(m.Payload.Name), m.Payload.Encrypted)
 	}
 	if id := batchID(m.FormatVersion, m.Device, m.Sequence, m.Content.SHA256); id != m.ID {
-		return fmt.Errorf("id %s is not derived from device, sequence and content", m.ID)
+		return failf("id %s is not derived from device, sequence and content", "id %s không được suy ra từ device, sequence và content", m.ID)
 	}
 	return nil
 }

@@ -183,6 +183,7 @@ func TestV2RefusesNonCanonicalLines(t *testing.T) {
 		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: err = %v, want malformed batch containing %q", name, err, c.msg)
 		}
+		checkVietnamese(t, name, err)
 	}
 	// The same lines under version 1 are not version 1 lines (no id): refused too.
 	if _, err := check(resigned(t, FormatVersion1, good), allowed); !errors.Is(err, ErrMalformed) {
@@ -296,6 +297,7 @@ func TestZipStructureErrors(t *testing.T) {
 		if !errors.Is(err, c.class) || !errors.As(err, &fe) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%s: err = %v, want %v containing %q", name, err, c.class, c.msg)
 		}
+		checkVietnamese(t, name, err)
 	}
 	if crcAt < 0 {
 		t.Fatal("no central directory")
@@ -331,6 +333,7 @@ func TestZipStructureErrors(t *testing.T) {
 		if !errors.Is(err, c.class) {
 			t.Errorf("%s: err = %v, want %v", name, err, c.class)
 		}
+		checkVietnamese(t, name, err)
 	}
 }
 

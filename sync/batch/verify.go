@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,37 +33,40 @@ func Verify(b *Batch, signers *keys.AllowedSigners) error {
 func verifyAt(b *Batch, signers *keys.AllowedSigners, now time.Time) error {
 	sig := b.Signature
 	if sig == nil {
-		return fmt.Errorf("%w: no signature", ErrBadSignature)
+		return checkErr(ErrBadSignature, bi("no signature", "không có chữ ký"))
 	}
 	fp := ssh.FingerprintSHA256(sig.PublicKey)
 	if sig.Namespace != Namespace {
-		return fmt.Errorf("%w: signed for namespace %q, not %q", ErrBadSignature, clip(sig.Namespace), Namespace)
+		return checkErr(ErrBadSignature, bi("signed for namespace %q, not %q", "ký cho không gian tên (namespace) %q, không phải %q", clip(sig.Namespace), Namespace))
 	}
 	if t := sig.PublicKey.Type(); t != ssh.KeyAlgoED25519 {
-		return fmt.Errorf("%w: signed with a %s key; batches are signed with Ed25519 device keys", ErrBadSignature, t)
+		return checkErr(ErrBadSignature, bi("signed with a %s key; batches are signed with Ed25519 device keys", "ký bằng khoá %s; lô dữ liệu được ký bằng khoá Ed25519 của thiết bị", t))
 	}
 	if err := sig.HashAlgorithm.Supported(); err != nil {
-		return fmt.Errorf("%w: unsupported hash algorithm %q", ErrBadSignature, clip(string(sig.HashAlgorithm)))
+		return checkErr(ErrBadSignature, bi("unsupported hash algorithm %q", "thuật toán băm %q không được hỗ trợ", clip(string(sig.HashAlgorithm))))
 	}
 	if err := sshsig.Verify(bytes.NewReader(b.ManifestBytes), sig, sig.PublicKey, sig.HashAlgorithm, Namespace); err != nil {
-		return fmt.Errorf("%w: %s does not match %s (key %s); the manifest was altered after signing", ErrBadSignature, NameSignature, NameManifest, fp)
+		return checkErr(ErrBadSignature, bi("%s does not match %s (key %s); the manifest was altered after signing",
+			"%s không khớp với %s (khoá %s); bản kê khai (manifest) đã bị sửa sau khi ký", NameSignature, NameManifest, fp))
 	}
 	if signers == nil {
-		return fmt.Errorf("%w: no allowed signers given", ErrUnknownSigner)
+		return checkErr(ErrUnknownSigner, bi("no allowed signers given", "không có danh sách người ký được phép"))
 	}
 	if err := signers.Check(sig.PublicKey, b.Manifest.Signer, Namespace, now); err != nil {
-		msg := strings.TrimPrefix(err.Error(), keys.ErrSignerNotAllowed.Error()+": ")
-		return fmt.Errorf("%w %q: %s", ErrUnknownSigner, b.Manifest.Signer, msg)
+		t := signerText(err)
+		return &checkError{class: ErrUnknownSigner, msg: survey.T(fmt.Sprintf("%q: %s", b.Manifest.Signer, t.Get(survey.LangEN)),
+			fmt.Sprintf("%q: %s", b.Manifest.Signer, t.Get(survey.LangVI))), sep: " "}
 	}
 	p := b.Manifest.Payload
 	if int64(len(b.Payload)) != p.Size {
-		return fmt.Errorf("%w: %s has %d bytes, the manifest says %d", ErrPayloadHash, p.Name, len(b.Payload), p.Size)
+		return checkErr(ErrPayloadHash, bi("%s has %d bytes, the manifest says %d", "%s có %d byte, bản kê khai (manifest) ghi %d", p.Name, len(b.Payload), p.Size))
 	}
 	if got := sha256Hex(b.Payload); got != p.SHA256 {
-		return fmt.Errorf("%w: %s has SHA-256 %.16s…, the manifest says %.16s…", ErrPayloadHash, p.Name, got, p.SHA256)
+		return checkErr(ErrPayloadHash, bi("%s has SHA-256 %.16s…, the manifest says %.16s…", "%s có SHA-256 %.16s…, bản kê khai (manifest) ghi %.16s…", p.Name, got, p.SHA256))
 	}
 	if b.badCRC != "" {
-		return formatErr(ErrMalformed, b.badCRC, "the zip archive's CRC-32 does not match the entry (the signed content is intact: the archive was altered around it)")
+		return formatErr(ErrMalformed, b.badCRC, bi("the zip archive's CRC-32 does not match the entry (the signed content is intact: the archive was altered around it)",
+			"CRC-32 của tệp zip không khớp với mục (nội dung đã ký vẫn nguyên vẹn: tệp zip bị sửa quanh nó)"))
 	}
 	return nil
 }
@@ -87,21 +89,23 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	var src io.Reader = bytes.NewReader(b.Payload)
 	if b.Manifest.Payload.Encrypted {
 		if len(identities) == 0 {
-			return nil, fmt.Errorf("%w: the payload is encrypted with age; give an identity that can decrypt it (merge --identity FILE)", ErrNoIdentity)
+			return nil, checkErr(ErrNoIdentity, bi("the payload is encrypted with age; give an identity that can decrypt it (merge --identity FILE)",
+				"phần dữ liệu được mã hoá bằng age; hãy đưa tệp khoá giải mã được nó (merge --identity TỆP)"))
 		}
 		r, err := age.Decrypt(src, identities...)
 		if err != nil {
 			var nm *age.NoIdentityMatchError
 			if errors.As(err, &nm) {
-				return nil, fmt.Errorf("%w: none of the given identities is a recipient of this batch", ErrNoIdentity)
+				return nil, checkErr(ErrNoIdentity, bi("none of the given identities is a recipient of this batch", "không khoá giải mã nào được đưa vào là của một người nhận lô dữ liệu này"))
 			}
-			return nil, formatErr(ErrMalformed, NamePayloadAge, "not a readable age file")
+			return nil, formatErr(ErrMalformed, NamePayloadAge, bi("not a readable age file", "không phải tệp age đọc được"))
 		}
 		src = r
 	}
 	c := b.Manifest.Content
 	if c.Size > l.MaxContent {
-		return nil, formatErr(ErrTooLarge, b.Manifest.Payload.Name, fmt.Sprintf("the manifest declares %d bytes of revisions, over the limit of %d", c.Size, l.MaxContent))
+		return nil, formatErr(ErrTooLarge, b.Manifest.Payload.Name, bi("the manifest declares %d bytes of revisions, over the limit of %d",
+			"bản kê khai (manifest) khai báo %d byte thay đổi, vượt giới hạn %d", c.Size, l.MaxContent))
 	}
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
 	var err error
@@ -111,7 +115,7 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 		err = zr.Reset(src)
 	}
 	if err != nil {
-		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, "not gzip data")
+		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, bi("not gzip data", "không phải dữ liệu gzip"))
 	}
 	defer gzipReaders.Put(zr)
 	zr.Multistream(false)
@@ -126,13 +130,15 @@ func (b *Batch) Revisions(identities ...age.Identity) ([]survey.Revision, error)
 	revs, derr := decodeRevisions(io.TeeReader(cr, h), b.Manifest.FormatVersion, l.MaxRevision, hint)
 	switch {
 	case cr.n > c.Size:
-		return nil, fmt.Errorf("%w: the revisions decompress to more than the %d bytes the manifest declares (a corrupt or hostile batch)", ErrPayloadHash, c.Size)
+		return nil, checkErr(ErrPayloadHash, bi("the revisions decompress to more than the %d bytes the manifest declares (a corrupt or hostile batch)",
+			"các thay đổi giải nén ra nhiều hơn %d byte mà bản kê khai (manifest) khai báo (lô dữ liệu bị hỏng hoặc có ý phá hoại)", c.Size))
 	case errors.Is(derr, errRead):
-		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, "corrupt compressed data")
+		return nil, formatErr(ErrMalformed, b.Manifest.Payload.Name, bi("corrupt compressed data", "dữ liệu nén bị hỏng"))
 	case derr != nil:
 		return nil, derr
 	case cr.n != c.Size || hex.EncodeToString(h.Sum(nil)) != c.SHA256:
-		return nil, fmt.Errorf("%w: the decompressed revisions are not the content the manifest declares", ErrPayloadHash)
+		return nil, checkErr(ErrPayloadHash, bi("the decompressed revisions are not the content the manifest declares",
+			"các thay đổi sau khi giải nén không phải nội dung mà bản kê khai (manifest) khai báo"))
 	}
 	if err := b.checkSummary(revs); err != nil {
 		return nil, err
@@ -160,8 +166,9 @@ var errRead = errors.New("read revisions")
 func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.Revision, error) {
 	ld := getLineDecoder(v, sizeHint)
 	defer ld.release()
-	bad := func(line int, format string, args ...any) error {
-		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+	bad := func(line int, t survey.Text) error {
+		return formatErr(ErrMalformed, entryRevisions, survey.T(fmt.Sprintf("line %d: %s", line, t.Get(survey.LangEN)),
+			fmt.Sprintf("dòng %d: %s", line, t.Get(survey.LangVI))))
 	}
 	var br *bufio.Reader
 	if maxLine < lineBuffer {
@@ -194,11 +201,11 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 			line = long
 		}
 		if len(line) > maxLine+1 || (len(line) > maxLine && line[len(line)-1] != '\n') {
-			return nil, formatErr(ErrTooLarge, "revisions", fmt.Sprintf("line %d is longer than %d bytes", n, maxLine))
+			return nil, formatErr(ErrTooLarge, entryRevisions, bi("line %d is longer than %d bytes", "dòng %d dài hơn %d byte", n, maxLine))
 		}
 		if err == io.EOF {
 			if len(line) > 0 {
-				return nil, formatErr(ErrMalformed, "revisions", "the last line has no newline")
+				return nil, formatErr(ErrMalformed, entryRevisions, bi("the last line has no newline", "dòng cuối không có ký tự xuống dòng"))
 			}
 			return revs, nil
 		}
@@ -207,16 +214,17 @@ func decodeRevisions(r io.Reader, v int, maxLine int, sizeHint int64) ([]survey.
 		}
 		r, err := ld.decode(line[:len(line)-1])
 		if err != nil {
-			return nil, bad(n, "%v", err)
+			return nil, bad(n, survey.ErrorText(err))
 		}
 		// Lines of one interview follow each other: its id is checked on the first.
 		if len(revs) == 0 || r.Interview != revs[len(revs)-1].Interview {
 			if err := survey.CheckInterviewID(r.Interview); err != nil {
-				return nil, bad(n, "%v", err)
+				return nil, bad(n, interviewIDText(err, r.Interview))
 			}
 		}
 		if len(revs) > 0 && compareRevision(revs[len(revs)-1], r) >= 0 {
-			return nil, bad(n, "revisions are not sorted by device, counter and id, or repeat")
+			return nil, bad(n, bi("revisions are not sorted by device, counter and id, or repeat",
+				"các thay đổi không được sắp xếp theo thiết bị, bộ đếm và mã, hoặc bị lặp lại"))
 		}
 		revs = append(revs, r)
 	}
@@ -226,15 +234,17 @@ func (b *Batch) checkSummary(revs []survey.Revision) error {
 	m := &b.Manifest
 	refs, interviews, err := summarize(revs, nil)
 	if err != nil {
-		return formatErr(ErrMalformed, "revisions", err.Error())
+		return formatErr(ErrMalformed, entryRevisions, survey.ErrorText(err))
 	}
 	if len(revs) != m.Revisions || interviews != m.Interviews {
-		return formatErr(ErrMalformed, "revisions", fmt.Sprintf("%d revisions of %d interviews, the manifest says %d of %d",
+		return formatErr(ErrMalformed, entryRevisions, bi("%d revisions of %d interviews, the manifest says %d of %d",
+			"%d thay đổi của %d cuộc phỏng vấn, bản kê khai (manifest) ghi %d thay đổi của %d cuộc phỏng vấn",
 			len(revs), interviews, m.Revisions, m.Interviews))
 	}
 	for _, r := range refs {
 		if _, ok := slices.BinarySearchFunc(m.Questionnaires, r, compareRef); !ok {
-			return formatErr(ErrMalformed, "revisions", fmt.Sprintf("an interview uses questionnaire %s, which the manifest does not list", r))
+			return formatErr(ErrMalformed, entryRevisions, bi("an interview uses questionnaire %s, which the manifest does not list",
+				"một cuộc phỏng vấn dùng bảng hỏi %s, không có trong bản kê khai (manifest)", r))
 		}
 	}
 	return nil
@@ -245,7 +255,8 @@ func (b *Batch) checkSummary(revs []survey.Revision) error {
 func CheckQuestionnaires(m *Manifest, known func(QuestionnaireRef) bool) error {
 	for _, q := range m.Questionnaires {
 		if !known(q) {
-			return fmt.Errorf("%w: questionnaire %s version %s is not known here; add it (fieldsurvey questionnaire add FILE) and merge again", ErrUnknownQuestionnaire, q.ID, q.Version)
+			return checkErr(ErrUnknownQuestionnaire, bi("questionnaire %s version %s is not known here; add it (fieldsurvey questionnaire add FILE) and merge again",
+				"bảng hỏi %s phiên bản %s không có ở đây; hãy thêm nó (fieldsurvey questionnaire add TỆP) rồi hợp nhất lại", q.ID, q.Version))
 		}
 	}
 	return nil

@@ -43,6 +43,8 @@ type BatchInfo struct {
 	Refusal *RefusedBatch `json:"refusal,omitempty"`
 	// Problem says why the file (or the receipt or refusal beside it) could not be read.
 	Problem string `json:"problem,omitempty"`
+	// problem is Problem in every language, when it has more than English.
+	problem survey.Text
 }
 
 // RefusedBatch is a refused batch as the device keeps it (NAME.refusal.json, the server's
@@ -115,6 +117,7 @@ func readBatchInfo(path string, state BatchState) BatchInfo {
 	b, err := batch.Read(bytes.NewReader(data), batch.Limits{})
 	if err != nil {
 		bi.Problem = fmt.Sprintf("not a readable batch: %v", err)
+		bi.problem = survey.T(bi.Problem, "không phải lô dữ liệu đọc được: "+survey.ErrorText(err).Get(survey.LangVI))
 		return bi
 	}
 	m := &b.Manifest

@@ -27,7 +27,11 @@ func (b BatchInfo) Describe(lang string) (state, details string) {
 		}
 	}
 	if b.Problem != "" {
-		details = t("cannot be read: ", "không đọc được: ") + b.Problem
+		p := b.Problem
+		if !b.problem.Empty() {
+			p = b.problem.Get(lang)
+		}
+		details = t("cannot be read: ", "không đọc được: ") + p
 	}
 	if b.Batch == "" {
 		details = filepath.Base(b.File) + ": " + details

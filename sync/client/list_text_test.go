@@ -1,6 +1,8 @@
 package client
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,6 +29,24 @@ func TestBatchDescribe(t *testing.T) {
 		state, details := c.b.Describe(c.lang)
 		if state != c.state || details != c.details {
 			t.Errorf("%+v in %s: %q, %q; want %q, %q", c.b, c.lang, state, details, c.state, c.details)
+		}
+	}
+}
+
+// TestBatchDescribeUnreadable: a batch file cut short in the outbox is described in the
+// user's language, the reader's detail included.
+func TestBatchDescribeUnreadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "000001-x.fsbatch")
+	if err := os.WriteFile(path, []byte("PK\x03\x04 cut short"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := readBatchInfo(path, BatchWaiting)
+	for lang, want := range map[string]string{
+		survey.LangEN: "000001-x.fsbatch: cannot be read: not a readable batch: truncated batch: the zip archive does not end with its directory (the file was cut short, or something was added after it)",
+		survey.LangVI: "000001-x.fsbatch: không đọc được: không phải lô dữ liệu đọc được: tệp bị cắt cụt: tệp zip không kết thúc bằng thư mục của nó (tệp bị cắt cụt, hoặc bị thêm dữ liệu vào sau)",
+	} {
+		if _, details := b.Describe(lang); details != want {
+			t.Errorf("in %s: %q\nwant %q", lang, details, want)
 		}
 	}
 }

@@ -332,7 +332,9 @@ func (s *syncer) readOutbox() ([]outboxEntry, error) {
 		}
 		b, err := batch.Read(bytes.NewReader(data), batch.Limits{})
 		if err != nil {
-			s.warn(fmt.Errorf("outbox file %s is not a readable batch (%v); it was left in place, not sent", name, err))
+			s.warn(&survey.UserError{Msg: survey.T(
+				fmt.Sprintf("outbox file %s is not a readable batch (%v); it was left in place, not sent", name, err),
+				fmt.Sprintf("tệp %s trong outbox không phải lô dữ liệu đọc được (%s); tệp được để nguyên, không gửi", name, survey.ErrorText(err).Get(survey.LangVI)))})
 			continue
 		}
 		if b.Manifest.Device != s.e.Device {

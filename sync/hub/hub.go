@@ -102,8 +102,8 @@ func Reason(err error) survey.Text {
 	return batch.Reason(err)
 }
 
-// Explain splits a rejection into the check that failed (see Reason) and the details,
-// without the check's English name in front, for a line such as
+// Explain splits a rejection into the check that failed (see Reason) and the details (in
+// English: Describe gives them in every language), without the check's English name in front, for a line such as
 // "rejected: bad signature: manifest.json.sig does not match manifest.json (…)".
 func Explain(err error) (reason survey.Text, detail string) {
 	reason = Reason(err)
@@ -119,6 +119,63 @@ func Explain(err error) (reason survey.Text, detail string) {
 		reason = survey.T("rejected", "bị từ chối")
 	}
 	return reason, detail
+}
+
+// Describe is Explain with the details in every language too: the hub's own refusals and
+// those of package batch (batch.Detail) in English and Vietnamese, any other error in
+// English in both.
+func Describe(err error) (reason, detail survey.Text) {
+	reason, d := Explain(err)
+	var r *refusal
+	if errors.As(err, &r) {
+		return reason, r.msg
+	}
+	if t := batch.Detail(err); t != nil {
+		return reason, t
+	}
+	return reason, survey.T(d, d)
+}
+
+// BatchConflict is the refusal of batch m, whose id was merged before with manifest hash
+// oldHash, where m's is hash (ErrBatchConflict).
+func BatchConflict(m *batch.Manifest, oldHash, hash string) error {
+	return refuse(ErrBatchConflict, "batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
+		"lô %s (thiết bị %s, số thứ tự %d) đã được hợp nhất trước đây với mã băm bản kê khai %.16s…, lô này có %.16s…",
+		m.ID, m.Device, m.Sequence, oldHash, hash)
+}
+
+// SequenceReused is the refusal of batch m, whose device sent batch other under the same
+// sequence number (ErrSequenceReused).
+func SequenceReused(m *batch.Manifest, other string) error {
+	return refuse(ErrSequenceReused, "device %s already sent batch %s as number %d; this is batch %s",
+		"thiết bị %s đã gửi lô %s với số thứ tự %d; lô này là %s", m.Device, other, m.Sequence, m.ID)
+}
+
+// DeviceKey is the refusal of batch m, signed by the key of fingerprint fp, where its
+// device's earlier batches were signed by bound (ErrDeviceKey).
+func DeviceKey(m *batch.Manifest, bound, fp string) error {
+	return refuse(ErrDeviceKey, "device %s sent its earlier batches signed by key %s, this one is signed by %s",
+		"thiết bị %s đã gửi các lô trước được ký bằng khoá %s, lô này được ký bằng khoá %s", m.Device, bound, fp)
+}
+
+// refusal is a rejection by the hub's own checks: the class (ErrBatchConflict, …) and
+// what exactly is wrong, in English (Error: "CLASS: DETAIL") and Vietnamese (Text).
+type refusal struct {
+	class error
+	msg   survey.Text
+}
+
+func refuse(class error, en, vi string, args ...any) error {
+	return &refusal{class: class, msg: survey.T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))}
+}
+
+func (r *refusal) Error() string { return r.class.Error() + ": " + r.msg.Get(survey.LangEN) }
+func (r *refusal) Unwrap() error { return r.class }
+
+// Text returns the whole message in English (Error) and Vietnamese: the check (Reason),
+// then the detail.
+func (r *refusal) Text() survey.Text {
+	return survey.T(r.Error(), Reason(r.class).Get(survey.LangVI)+": "+r.msg.Get(survey.LangVI))
 }
 
 var classes = []error{ErrBatchConflict, ErrSequenceReused, ErrDeviceKey, ErrDecisionNotAllowed, ErrForeignRevision,
@@ -359,19 +416,24 @@ func checkAuthority(b *batch.Batch, revs []survey.Revision, opts Options) error 
 	}
 	for _, r := range revs {
 		if opts.OwnRevisionsOnly && r.Device != m.Device {
-			return fmt.Errorf("%w: revision %.12s of interview %s was made by device %s, but the batch is signed by device %s; only its own revisions are accepted",
-				ErrForeignRevision, r.ID, r.Interview, r.Device, m.Device)
+			return refuse(ErrForeignRevision, "revision %.12s of interview %s was made by device %s, but the batch is signed by device %s; only its own revisions are accepted",
+				"thay đổi %.12s của cuộc phỏng vấn %s do thiết bị %s tạo, nhưng lô dữ liệu được ký bởi thiết bị %s; chỉ nhận các thay đổi của chính thiết bị đó",
+				r.ID, r.Interview, r.Device, m.Device)
 		}
 		if r.Kind != survey.KindStatus || role.Decides() {
 			continue
 		}
 		var st survey.StatusChange
 		if err := json.Unmarshal(r.Value, &st); err != nil {
-			return fmt.Errorf("%w: status revision %.12s does not decode: %v", survey.ErrBadRevision, r.ID, err)
+			return &refusal{class: survey.ErrBadRevision, msg: survey.T(fmt.Sprintf("status revision %.12s does not decode: %v", r.ID, err),
+				fmt.Sprintf("không giải mã được thay đổi trạng thái %.12s", r.ID))}
 		}
 		if st.Status.IsDecision() && r.Device == m.Device {
-			return fmt.Errorf("%w: interview %s is set %s by %s, whose key is an %s's; only a supervisor approves, returns or reopens an interview",
-				ErrDecisionNotAllowed, r.Interview, st.Status, m.Signer, role)
+			return &refusal{class: ErrDecisionNotAllowed, msg: survey.T(
+				fmt.Sprintf("interview %s is set %s by %s, whose key is an %s's; only a supervisor approves, returns or reopens an interview",
+					r.Interview, st.Status, m.Signer, role),
+				fmt.Sprintf("cuộc phỏng vấn %s được đặt là %s bởi %s, người có khoá của %s; chỉ người giám sát mới duyệt, trả lại hoặc mở lại một cuộc phỏng vấn",
+					r.Interview, st.Status.Label().Get(survey.LangVI), m.Signer, role.Label().Get(survey.LangVI)))}
 		}
 	}
 	return nil
@@ -427,8 +489,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 			res.Replay, res.Present = true, revs.Len()
 			return nil
 		case err == nil:
-			return reject(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
-				ErrBatchConflict, m.ID, m.Device, m.Sequence, oldHash, hash))
+			return reject(BatchConflict(m, oldHash, hash))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up batch: %w", err)
 		}
@@ -436,8 +497,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT id FROM hub_batches WHERE device = ? AND sequence = ?`, m.Device, int64(m.Sequence)).Scan(&otherID)
 		switch {
 		case err == nil:
-			return reject(fmt.Errorf("%w: device %s already sent batch %s as number %d; this is batch %s",
-				ErrSequenceReused, m.Device, otherID, m.Sequence, m.ID))
+			return reject(SequenceReused(m, otherID))
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up sequence: %w", err)
 		}
@@ -445,8 +505,7 @@ func (h *Hub) AddTx(ctx context.Context, tx *store.Tx, b *batch.Batch, revs stor
 		err = tx.QueryRowContext(ctx, `SELECT key FROM hub_devices WHERE device = ?`, m.Device).Scan(&boundKey)
 		switch {
 		case err == nil && boundKey != fp:
-			return reject(fmt.Errorf("%w: device %s sent its earlier batches signed by key %s, this one is signed by %s",
-				ErrDeviceKey, m.Device, boundKey, fp))
+			return reject(DeviceKey(m, boundKey, fp))
 		case err == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE hub_devices SET last = ? WHERE device = ?`, now, m.Device); err != nil {
 				return fmt.Errorf("record device: %w", err)

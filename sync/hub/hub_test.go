@@ -241,21 +241,25 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("first: %+v", res)
 	}
 	before := snapshot(t, h)
-	check := func(name string, data []byte, o Options, want error, msg string) {
+	check := func(name string, data []byte, o Options, want error, msg string, vi ...string) {
 		t.Helper()
 		res := mergeBytes(t, h, data, o)
 		if !errors.Is(res.Rejected, want) || !strings.Contains(res.Rejected.Error(), msg) {
 			t.Errorf("%s: rejected %v, want %v containing %q", name, res.Rejected, want, msg)
+		}
+		// The hub's own refusals say what is wrong in Vietnamese too.
+		if _, d := Describe(res.Rejected); len(vi) > 0 && !strings.Contains(d.Get(survey.LangVI), vi[0]) {
+			t.Errorf("%s: Vietnamese detail %q, want it containing %q", name, d.Get(survey.LangVI), vi[0])
 		}
 		if snapshot(t, h) != before {
 			t.Errorf("%s: the hub changed", name)
 		}
 	}
 	// Another batch numbered 1 by dev-a.
-	check("sequence reused", a.packAs(t, 1, a.interview(t, "0193a5b2-7c1e-7000-8000-000000000002", 1, 5)), opts, ErrSequenceReused, "already sent batch")
+	check("sequence reused", a.packAs(t, 1, a.interview(t, "0193a5b2-7c1e-7000-8000-000000000002", 1, 5)), opts, ErrSequenceReused, "already sent batch", "thiết bị dev-a đã gửi lô ")
 	// dev-b's key signing as device dev-a.
 	imp := &device{id: "dev-a", principal: b.principal, key: b.key, counter: 100}
-	check("device key", imp.packAs(t, 2, imp.interview(t, "0193a5b2-7c1e-7000-8000-000000000003", 1, 5)), opts, ErrDeviceKey, "signed by key")
+	check("device key", imp.packAs(t, 2, imp.interview(t, "0193a5b2-7c1e-7000-8000-000000000003", 1, 5)), opts, ErrDeviceKey, "signed by key", "thiết bị dev-a đã gửi các lô trước được ký bằng khoá SHA256:")
 	// A revision that is well formed but whose value is not an answer: the store refuses it,
 	// and nothing of the batch (not even the device record) stays.
 	c := newDevice("dev-c", 3, "cuong@example.org")
@@ -325,6 +329,32 @@ func TestExplain(t *testing.T) {
 		r, d := Explain(c.err)
 		if r.Get("en") != c.reason || d != c.detail || r.Get("vi") == "" {
 			t.Errorf("Explain(%v) = %q, %q", c.err, r.Get("en"), d)
+		}
+	}
+}
+
+// TestDescribe: the detail of a batch's refusal in Vietnamese too; an error that only
+// wraps a class, and any other, in English in both (the hub's own refusals: TestRefusals,
+// TestDecisionAuthority).
+func TestDescribe(t *testing.T) {
+	truncated := &batch.FormatError{Err: batch.ErrTruncated, Entry: "revisions.jsonl.gz", Msg: "the file ends early", MsgVI: "tệp kết thúc sớm"}
+	_, notBatch := batch.Read(strings.NewReader("hello"), batch.Limits{})
+	for _, c := range []struct {
+		err                          error
+		reasonVI, detailEN, detailVI string
+	}{
+		{truncated, "tệp bị cắt cụt", "revisions.jsonl.gz: the file ends early", "revisions.jsonl.gz: tệp kết thúc sớm"},
+		{notBatch, "không phải tệp lô dữ liệu", "not a tar archive", "không phải tệp tar"},
+		{fmt.Errorf("%w: device d already sent batch b as number 2", ErrSequenceReused), "số thứ tự lô bị dùng lại",
+			"device d already sent batch b as number 2", "device d already sent batch b as number 2"},
+		{errors.New("disk on fire"), "bị từ chối", "disk on fire", "disk on fire"},
+	} {
+		r, d := Describe(c.err)
+		if r.Get("vi") != c.reasonVI || d.Get("en") != c.detailEN || d.Get("vi") != c.detailVI {
+			t.Errorf("Describe(%v) = %q, %q / %q", c.err, r.Get("vi"), d.Get("en"), d.Get("vi"))
+		}
+		if _, en := Explain(c.err); en != d.Get("en") {
+			t.Errorf("Describe(%v) English detail %q, Explain's %q", c.err, d.Get("en"), en)
 		}
 	}
 }
@@ -449,6 +479,9 @@ func TestDecisionAuthority(t *testing.T) {
 	if !errors.Is(res.Rejected, ErrDecisionNotAllowed) || !strings.Contains(res.Rejected.Error(), "only a supervisor") {
 		t.Fatalf("assessor's approval: %+v", res.Rejected)
 	}
+	if _, d := Describe(res.Rejected); !strings.Contains(d.Get(survey.LangVI), "được đặt là đã duyệt bởi an@example.org, người có khoá của người đánh giá; chỉ người giám sát mới duyệt") {
+		t.Errorf("assessor's approval in Vietnamese: %s", d.Get(survey.LangVI))
+	}
 	if snapshot(t, h) != before {
 		t.Fatal("a refused decision changed the hub")
 	}
@@ -465,8 +498,12 @@ func TestDecisionAuthority(t *testing.T) {
 	relay := sup.pack(t, []survey.Revision{a.rev(t, survey.Target{Interview: iv, Kind: survey.KindAnswer, Key: "1.1"}, survey.Answer{Rating: "red"}, 11)})
 	own := opts
 	own.OwnRevisionsOnly = true
-	if res := mergeBytes(t, h, relay, own); !errors.Is(res.Rejected, ErrForeignRevision) {
+	res = mergeBytes(t, h, relay, own)
+	if !errors.Is(res.Rejected, ErrForeignRevision) {
 		t.Fatalf("relayed revision: %+v", res.Rejected)
+	}
+	if _, d := Describe(res.Rejected); !strings.Contains(d.Get(survey.LangVI), "; chỉ nhận các thay đổi của chính thiết bị đó") {
+		t.Errorf("relayed revision in Vietnamese: %s", d.Get(survey.LangVI))
 	}
 	if r, _ := Explain(ErrDecisionNotAllowed); r.Get(survey.LangVI) == "" {
 		t.Error("no reason for ErrDecisionNotAllowed")

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // AllowedSigner is one line of an allowed_signers file.
@@ -217,15 +219,37 @@ func (a *AllowedSigners) Check(key ssh.PublicKey, principal, namespace string, n
 	}
 	switch {
 	case len(withKey) == 0:
-		return fmt.Errorf("%w: key %s is not in the allowed signers file", ErrSignerNotAllowed, fp)
+		return notAllowed(survey.T(fmt.Sprintf("key %s is not in the allowed signers file", fp),
+			fmt.Sprintf("khoá %s không có trong tệp danh sách người ký được phép (allowed signers)", fp)))
 	case len(withPrincipal) == 0:
-		return fmt.Errorf("%w: key %s is not allowed to sign as %q (allowed signers line %d)", ErrSignerNotAllowed, fp, principal, withKey[0].Line)
+		return notAllowed(survey.T(fmt.Sprintf("key %s is not allowed to sign as %q (allowed signers line %d)", fp, principal, withKey[0].Line),
+			fmt.Sprintf("khoá %s không được phép ký với danh tính %q (dòng %d của allowed signers)", fp, principal, withKey[0].Line)))
 	case len(withNamespace) == 0:
-		return fmt.Errorf("%w: key %s is not allowed to sign for namespace %q (allowed signers line %d)", ErrSignerNotAllowed, fp, namespace, withPrincipal[0].Line)
+		return notAllowed(survey.T(fmt.Sprintf("key %s is not allowed to sign for namespace %q (allowed signers line %d)", fp, namespace, withPrincipal[0].Line),
+			fmt.Sprintf("khoá %s không được phép ký cho không gian tên (namespace) %q (dòng %d của allowed signers)", fp, namespace, withPrincipal[0].Line)))
 	}
 	s := withNamespace[0]
-	return fmt.Errorf("%w: key %s is trusted only from %s until %s (allowed signers line %d)", ErrSignerNotAllowed, fp,
-		timeOrDash(s.ValidAfter), timeOrDash(s.ValidBefore), s.Line)
+	return notAllowed(survey.T(fmt.Sprintf("key %s is trusted only from %s until %s (allowed signers line %d)", fp,
+		timeOrDash(s.ValidAfter), timeOrDash(s.ValidBefore), s.Line),
+		fmt.Sprintf("khoá %s chỉ được tin cậy từ %s đến %s (dòng %d của allowed signers)", fp,
+			timeOrDash(s.ValidAfter), timeOrDash(s.ValidBefore), s.Line)))
+}
+
+// NotAllowedError is Check's error: why no line of the file trusts the key, in English
+// and Vietnamese (Detail). It wraps ErrSignerNotAllowed.
+type NotAllowedError struct{ Detail survey.Text }
+
+func notAllowed(t survey.Text) error { return &NotAllowedError{Detail: t} }
+
+func (e *NotAllowedError) Error() string {
+	return ErrSignerNotAllowed.Error() + ": " + e.Detail.Get(survey.LangEN)
+}
+
+func (e *NotAllowedError) Unwrap() error { return ErrSignerNotAllowed }
+
+// Text returns the whole message in English (Error) and Vietnamese.
+func (e *NotAllowedError) Text() survey.Text {
+	return survey.T(e.Error(), "người ký không được phép: "+e.Detail.Get(survey.LangVI))
 }
 
 func timeOrDash(t time.Time) string {

@@ -23,7 +23,7 @@ type Inspected struct {
 }
 
 // InspectError is Inspect's error for a file that cannot be read as a batch: Err is
-// batch.ReadFile's (hub.Explain names the check that failed).
+// batch.ReadFile's (hub.Describe names the check that failed).
 type InspectError struct {
 	File string
 	Err  error
@@ -34,11 +34,11 @@ func (e *InspectError) Error() string { return e.Text().Get(survey.LangEN) }
 // Unwrap returns batch.ReadFile's error.
 func (e *InspectError) Unwrap() error { return e.Err }
 
-// Text returns "FILE: CHECK: DETAIL", the check named in each language (the detail is
-// the reader's, in English).
+// Text returns "FILE: CHECK: DETAIL" in each language.
 func (e *InspectError) Text() survey.Text {
-	reason, detail := hub.Explain(e.Err)
-	return survey.T(e.File+": "+reason.Get(survey.LangEN)+": "+detail, e.File+": "+reason.Get(survey.LangVI)+": "+detail)
+	reason, detail := hub.Describe(e.Err)
+	return survey.T(e.File+": "+reason.Get(survey.LangEN)+": "+detail.Get(survey.LangEN),
+		e.File+": "+reason.Get(survey.LangVI)+": "+detail.Get(survey.LangVI))
 }
 
 // Inspect reads each batch file in order, checking its structure (batch.ReadFile) but not

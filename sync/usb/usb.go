@@ -190,6 +190,5 @@ func Explain(err error) (reason, detail survey.Text) {
 		}
 		return reason, r.Detail
 	}
-	reason, d := hub.Explain(err)
-	return reason, survey.T(d, d)
+	return hub.Describe(err)
 }
