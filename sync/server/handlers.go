@@ -41,29 +41,35 @@ func ErrorOf(err error) *wire.Error {
 	if errors.As(err, &we) {
 		return we
 	}
-	detail := err.Error()
+	// The detail in English and Vietnamese: a batch's refusal has its own words in both.
+	detail := survey.ErrorText(err)
+	with := func(c wire.Code) *wire.Error {
+		e := wire.NewError(c, detail.Get(survey.LangEN))
+		e.MessageVI = wire.NewError(c, detail.Get(survey.LangVI)).MessageVI
+		return e
+	}
 	switch {
 	case errors.Is(err, batch.ErrTooLarge):
-		return wire.NewError(wire.CodeTooLarge, detail)
+		return with(wire.CodeTooLarge)
 	case errors.Is(err, batch.ErrNotBatch), errors.Is(err, batch.ErrTruncated):
-		return wire.NewError(wire.CodeNotBatch, detail)
+		return with(wire.CodeNotBatch)
 	case errors.Is(err, batch.ErrUnsupportedVersion):
-		return wire.NewError(wire.CodeUnsupportedVersion, detail)
+		return with(wire.CodeUnsupportedVersion)
 	case errors.Is(err, batch.ErrBadSignature):
-		return wire.NewError(wire.CodeBadSignature, detail)
+		return with(wire.CodeBadSignature)
 	case errors.Is(err, batch.ErrUnknownSigner):
-		return wire.NewError(wire.CodeWrongSigner, detail)
+		return with(wire.CodeWrongSigner)
 	case errors.Is(err, batch.ErrPayloadHash):
-		return wire.NewError(wire.CodePayloadHash, detail)
+		return with(wire.CodePayloadHash)
 	case errors.Is(err, batch.ErrUnknownQuestionnaire):
-		return wire.NewError(wire.CodeUnknownQuestionnaire, detail)
+		return with(wire.CodeUnknownQuestionnaire)
 	case errors.Is(err, batch.ErrNoIdentity):
 		return wire.NewError(wire.CodeBadBatch, "the payload is encrypted to keys the server does not hold; add the server key (printed by `fieldsurvey enroll`) to the recipients")
 	case errors.Is(err, hub.ErrDecisionNotAllowed):
-		return wire.NewError(wire.CodeDecisionNotAllowed, detail)
+		return with(wire.CodeDecisionNotAllowed)
 	case errors.Is(err, batch.ErrMalformed), errors.Is(err, survey.ErrBadRevision), errors.Is(err, survey.ErrBadRevisionID),
 		errors.Is(err, hub.ErrForeignRevision):
-		return wire.NewError(wire.CodeBadBatch, detail)
+		return with(wire.CodeBadBatch)
 	case errors.Is(err, context.DeadlineExceeded):
 		return wire.NewError(wire.CodeTimeout, "")
 	}

@@ -176,6 +176,7 @@ func ExplainMerge(err error) (reason, detail survey.Text) {
 		for _, class := range []error{hub.ErrBatchConflict, hub.ErrSequenceReused, hub.ErrDeviceKey} {
 			en = strings.TrimPrefix(en, class.Error()+": ")
 			vi = strings.TrimPrefix(vi, class.Error()+": ")
+			vi = strings.TrimPrefix(vi, hub.Reason(class).Get(survey.LangVI)+": ")
 		}
 		if vi == "" {
 			vi = en
@@ -189,8 +190,7 @@ func ExplainMerge(err error) (reason, detail survey.Text) {
 		d := strings.TrimPrefix(err.Error(), ErrDeviceRevoked.Error()+": ")
 		return survey.T("device revoked on the server", "thiết bị đã bị thu hồi trên máy chủ"), survey.T(d, d)
 	}
-	r, d := hub.Explain(err)
-	return r, survey.T(d, d)
+	return hub.Describe(err)
 }
 
 // KnownQuestionnaires reports the questionnaire versions a server knows: the bundled ones

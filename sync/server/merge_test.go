@@ -228,9 +228,10 @@ func testFileMergeRefusals(t *testing.T, drv servertest.Driver) {
 		t.Fatalf("sequence number reused: %v", res[0].Rejected)
 	}
 	want := fmt.Sprintf("device %s already sent batch %s as number 3; this is batch %s", gappy.ID, m4.ID, mo.ID)
+	wantVI := fmt.Sprintf("thiết bị %s đã gửi lô %s với số thứ tự 3; lô này là %s", gappy.ID, m4.ID, mo.ID)
 	if reason, detail := server.ExplainMerge(res[0].Rejected); reason.Get(survey.LangEN) != "sequence number reused" ||
-		detail.Get(survey.LangEN) != want || detail.Get(survey.LangVI) != want {
-		t.Fatalf("explained %q / %q", reason.Get(survey.LangEN), detail.Get(survey.LangEN))
+		detail.Get(survey.LangEN) != want || detail.Get(survey.LangVI) != wantVI {
+		t.Fatalf("explained %q / %q / %q", reason.Get(survey.LangEN), detail.Get(survey.LangEN), detail.Get(survey.LangVI))
 	}
 	recs, err = e.Holds.Batches(ctx)
 	if err != nil || len(recs) != 1 {

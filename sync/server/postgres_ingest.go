@@ -365,16 +365,13 @@ func (g *pgGroup) ingest(k int, u Upload, v store.Verified) (Ingested, error) {
 		if old.hash == hash {
 			return Ingested{Receipt: old.receipt, Replay: true}, nil
 		}
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: batch %s (device %s, sequence %d) was merged before with manifest hash %.16s…, this one has %.16s…",
-			hub.ErrBatchConflict, m.ID, m.Device, m.Sequence, old.hash, hash))}
+		return Ingested{}, refusal{rejection(hub.BatchConflict(m, old.hash, hash))}
 	}
 	if otherID, ok := g.seqs[devSeq{m.Device, m.Sequence}]; ok {
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: device %s already sent batch %s as number %d; this is batch %s",
-			hub.ErrSequenceReused, m.Device, otherID, m.Sequence, m.ID))}
+		return Ingested{}, refusal{rejection(hub.SequenceReused(m, otherID))}
 	}
 	if boundKey, ok := g.keys[m.Device]; ok && boundKey != fp {
-		return Ingested{}, refusal{rejection(fmt.Errorf("%w: device %s sent its earlier batches signed by key %s, this one is signed by %s",
-			hub.ErrDeviceKey, m.Device, boundKey, fp))}
+		return Ingested{}, refusal{rejection(hub.DeviceKey(m, boundKey, fp))}
 	}
 	// Accepted: from here on, only errors of the store (the transaction fails).
 	if d := g.devices[m.Device]; d != nil {

@@ -636,14 +636,14 @@ func rejection(err error) error {
 	}
 	switch {
 	case errors.Is(err, hub.ErrBatchConflict), errors.Is(err, hub.ErrSequenceReused):
-		return contentError(wire.CodeBatchConflict, reason, same(err.Error()))
+		return contentError(wire.CodeBatchConflict, reason, survey.ErrorText(err))
 	case errors.Is(err, hub.ErrDeviceKey):
-		return contentError(wire.CodeWrongSigner, reason, same(err.Error()))
+		return contentError(wire.CodeWrongSigner, reason, survey.ErrorText(err))
 	}
 	if we := ErrorOf(err); we.Code != wire.CodeInternal {
 		return &ContentError{Err: we, Reason: reason}
 	}
-	return contentError(wire.CodeBadBatch, reason, same(err.Error()))
+	return contentError(wire.CodeBadBatch, reason, survey.ErrorText(err))
 }
 
 // checkForeign refuses revisions made by another device than the sender unless the server
