@@ -29,11 +29,18 @@ import (
 // testdata/v4.db and v4.rows.json were written the same way by the program with schema 0004
 // (commit 2860a96, writeFrozenV2 given these two paths): a store made before migration 0005
 // (revision_heads and revision_rows_target) must open, migrate and read back the same.
+//
+// testdata/v7.db and v7.rows.json were written by the program with schema 0007 (commit
+// 7eb3f9c, FIELDSURVEY_WRITE_FROZEN=v7 go test -run TestFrozenV7Database): a store made
+// before migration 0008 (names of interviews, devices, authors and batches as text in every
+// row) must open, migrate and read back the same.
 const (
 	frozenV2     = "testdata/v2.db"
 	frozenV2Rows = "testdata/v2.rows.json"
 	frozenV4     = "testdata/v4.db"
 	frozenV4Rows = "testdata/v4.rows.json"
+	frozenV7     = "testdata/v7.db"
+	frozenV7Rows = "testdata/v7.rows.json"
 )
 
 // qAllRows reads every column of every revision, as the revisions table had them and the
@@ -77,13 +84,21 @@ func allRows(t *testing.T, db interface {
 
 func TestFrozenV2Database(t *testing.T) {
 	if os.Getenv("FIELDSURVEY_WRITE_FROZEN_V2") != "" {
-		writeFrozenV2(t)
+		writeFrozenRows(t, frozenV2, frozenV2Rows)
 		return
 	}
 	testFrozen(t, frozenV2, frozenV2Rows)
 }
 
 func TestFrozenV4Database(t *testing.T) { testFrozen(t, frozenV4, frozenV4Rows) }
+
+func TestFrozenV7Database(t *testing.T) {
+	if os.Getenv("FIELDSURVEY_WRITE_FROZEN") == "v7" {
+		writeFrozenRows(t, frozenV7, frozenV7Rows)
+		return
+	}
+	testFrozen(t, frozenV7, frozenV7Rows)
+}
 
 // testFrozen upgrades a copy of the frozen database file and checks that its revisions
 // (rowsFile: as the program that wrote it read them), its pending revisions and its heads
@@ -191,13 +206,14 @@ func runsOf(rows []rawRow) []string {
 
 func v2IV(n int) string { return "0193a1b2-0000-7000-8000-00000000010" + string(rune('0'+n)) }
 
-// writeFrozenV2 regenerates testdata/v2.db and v2.rows.json; it must run on the program
-// before migration 0004 (FIELDSURVEY_WRITE_FROZEN_V2=1 go test -run TestFrozenV2Database
-// on that commit), whose schema it records.
-func writeFrozenV2(t *testing.T) {
+// writeFrozenRows regenerates a frozen database (file) and its rows (rowsFile); it must run on
+// the program whose schema it records: testdata/v2.db before migration 0004
+// (FIELDSURVEY_WRITE_FROZEN_V2=1 go test -run TestFrozenV2Database on that commit),
+// testdata/v7.db before 0008.
+func writeFrozenRows(t *testing.T, file, rowsFile string) {
 	ctx := context.Background()
-	os.Remove(frozenV2)
-	s, err := Open(frozenV2, WithClock(fakeClock(t0, time.Second)))
+	os.Remove(file)
+	s, err := Open(file, WithClock(fakeClock(t0, time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,13 +267,13 @@ func writeFrozenV2(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(frozenV2 + "-wal"); err == nil {
+	if _, err := os.Stat(file + "-wal"); err == nil {
 		t.Fatal("WAL left behind: the frozen file would be incomplete")
 	}
-	if err := os.WriteFile(frozenV2Rows, append(rows, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(rowsFile, append(rows, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wrote %s and %s", frozenV2, frozenV2Rows)
+	t.Logf("wrote %s and %s", file, rowsFile)
 }
 
 // rawDB opens path with plain SQLite, outside the store (to make or damage old schemas).
