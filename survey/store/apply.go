@@ -384,7 +384,7 @@ func sortHeads(hs []head) {
 
 const (
 	// qStored finds the row of a revision among its target's entries (history and heads).
-	qStored    = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
+	qStored = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
 	// Interview, device, author and batch are numbers of revision_names (0008).
 	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -395,7 +395,7 @@ const (
 	// qBatchedCounter is the last counter of a device among revisions in batches (the end
 	// of its last run, 0007); the pending ones are the call's pendingTop.
 	qBatchedCounter = `SELECT coalesce(max(hi), 0) FROM revision_counters WHERE device = ?1`
-	qReplacedBy = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	qReplacedBy     = `SELECT EXISTS (SELECT 1 FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 		WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND instr(r.replaces, ?) > 0)`
 	// qReused looks among the runs of counters the device's revisions in batches hold (0007;
 	// of another revision than the one looked for, which is not stored yet). The pending
