@@ -185,7 +185,12 @@ func (tx *Tx) noteName(name string, n int64) {
 // it returns, the numbers of t's interview, device and author (kept in tx.names), and the
 // heads of target t, which it keeps as touch would.
 func (c *call) start(t survey.Target, device, author string) (int64, error) {
-	rows, err := c.tx.query(qPutStart, t.Interview, string(t.Kind), t.Key, device, author)
+	q, iv, dev, auth := qPutStart, any(t.Interview), any(device), any(author)
+	if ni, nd, na, ok := c.tx.s.names.get(t.Interview, device, author); ok {
+		q, iv, dev, auth = qPutStartKnown, ni, nd, na
+	}
+	c.tx.putNames = append(c.tx.putNames, t.Interview, device, author)
+	rows, err := c.tx.query(q, iv, string(t.Kind), t.Key, dev, auth)
 	if err != nil {
 		return 0, fmt.Errorf("read heads: %w", err)
 	}

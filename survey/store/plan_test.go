@@ -43,7 +43,7 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 		qHeads, qInterviewHeads, qReplacedBy, qBatchedAgain, qPutStart, qStored, qReadCounter, qReused,
 		qPendingRows, qBatchedCounter, qPendingLow,
 		// 0008: the store's own readers of the tables, and its look-ups of names.
-		qName, qLeanHeads, qIVHeads, qTargetHeads, qIVRevs, qHistory,
+		qName, qPutStartKnown, qLeanHeads, qIVHeads, qTargetHeads, qIVRevs, qHistory,
 		`SELECT ` + principalExpr + ` FROM interviews i WHERE i.id = ?1`,
 		`SELECT 1 FROM revision_targets WHERE interview = (SELECT n FROM revision_names WHERE name = ?1) AND kind = ?2 AND key = ?3 AND id = ?4`,
 	} {

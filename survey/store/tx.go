@@ -41,6 +41,9 @@ type Tx struct {
 	// names are the numbers of the names (revision_names) the transaction looked up or
 	// added: valid while it lasts (a name is never renumbered; one it added goes with it).
 	names map[string]int64
+	// putNames are the interviews, devices and authors of its Puts: their numbers join
+	// Store.names when it commits.
+	putNames []string
 }
 
 // querier is what a transaction runs its statements on: *sql.Tx or *sql.Conn.
@@ -217,6 +220,54 @@ const qPutStart = `SELECT (SELECT coalesce(max(seq), 0) FROM revision_rows), (SE
 	UNION ALL SELECT NULL, NULL, NULL, NULL, r.seq, t.id, r.time, na.name, r.value
 		FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_names na ON na.n = r.author
 		WHERE t.interview = (SELECT n FROM revision_names WHERE name = ?1) AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
+
+// qPutStartKnown is qPutStart for a Put whose interview, device and author numbers the
+// Store knows (putNames): they are given (?1, ?4, ?5) and returned as qPutStart returns
+// them, and the heads read by number.
+const qPutStartKnown = `SELECT coalesce(max(seq), 0), ?1, ?4, ?5, NULL, NULL, NULL, NULL, NULL FROM revision_rows
+	UNION ALL SELECT NULL, NULL, NULL, NULL, r.seq, t.id, r.time, na.name, r.value
+		FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_names na ON na.n = r.author
+		WHERE t.interview = ?1 AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
+
+// putNames remembers the numbers (revision_names) of the interviews, devices and authors
+// of the Puts the Store committed: a name is never renumbered or removed, so a number once
+// committed holds for good, whoever writes the file. A Put whose three numbers it knows
+// reads no name (qPutStartKnown). It keeps at most maxPutNames, and starts again when full.
+type putNames struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+const maxPutNames = 256
+
+// get returns the numbers of interview, device and author if all three are known.
+func (p *putNames) get(interview, device, author string) (iv, dev, auth int64, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if iv, dev, auth = p.m[interview], p.m[device], p.m[author]; iv != 0 && dev != 0 && auth != 0 {
+		return iv, dev, auth, true
+	}
+	return 0, 0, 0, false
+}
+
+// committed takes in the numbers of the names of tx's Puts, once it has committed.
+func (p *putNames) committed(tx *Tx) {
+	if len(tx.putNames) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, name := range tx.putNames {
+		n := tx.names[name]
+		if n == 0 || p.m[name] == n {
+			continue
+		}
+		if p.m == nil || len(p.m) >= maxPutNames {
+			p.m = map[string]int64{}
+		}
+		p.m[name] = n
+	}
+}
 
 // putCounters remembers the last counter of the devices that made Puts through this Store,
 // valid while the last row of revision_rows is last: a revision stored by anyone (another
