@@ -391,8 +391,9 @@ const (
 	// qStored finds the row of a revision among its target's entries (history and heads).
 	qStored = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
 	// Interview, device, author and batch are numbers of revision_names (0008).
-	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// The id is in the revision's entry only (revision_targets).
+	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
 	// as history (an edit writes that entry and its own in one statement).
 	qUnhead  = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
@@ -606,12 +607,12 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if fresh {
-		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, string(t.Kind), t.Key, rid,
+		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, string(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	} else {
-		c.rows = append(c.rows, seq, ts.iv, string(t.Kind), t.Key, rid,
+		c.rows = append(c.rows, seq, ts.iv, string(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value))
 		if len(c.rows) >= rowArgs*rowsPerStatement {
 			if err := c.flushRows(); err != nil {
@@ -791,12 +792,12 @@ var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entrie
 
 // rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
 // arguments of a row (qInsertRev's).
-const rowsPerStatement, rowArgs = 32, 12
+const rowsPerStatement, rowArgs = 32, 11
 
 // qRows is the INSERT of n rows of revision_rows (qInsertRev's columns).
 func qRows(n int) string {
-	return `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+	return `INSERT INTO revision_rows (seq, interview, kind, key, device, counter, time, author, replaces, batch, value) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
 // qRowsBy holds the INSERTs of 32, 16, 8, 4, 2 and 1 rows, prepared when the store

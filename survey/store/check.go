@@ -48,9 +48,9 @@ func (s *Store) Check(ctx context.Context) error {
 		var unpaired int
 		if err := tx.q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM revision_rows r WHERE NOT EXISTS (SELECT 1 FROM revision_targets t
-				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id AND t.seq = r.seq))
+				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq))
 			+ (SELECT count(*) FROM revision_targets t WHERE NOT EXISTS (SELECT 1 FROM revision_rows r
-				WHERE r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key AND r.id = t.id))`).Scan(&unpaired); err != nil {
+				WHERE r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key))`).Scan(&unpaired); err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
 		if unpaired > 0 {

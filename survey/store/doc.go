@@ -56,7 +56,8 @@
 // revision_names holds each name once (n, the rowid; name, unique), and revision_rows'
 // interview, device, author and batch and revision_targets' interview are its numbers (a
 // DGRA revision's row lost ~130 bytes of repeated names: a fifth of the log a server's
-// writer writes and of its CPU). A name is added when first stored and never renumbered;
+// writer writes and of its CPU), and a revision's id is kept in its entry only (a row
+// finds its entry by target and seq). A name is added when first stored and never renumbered;
 // a transaction keeps the numbers it looked up (a Put reads its three in its first
 // statement). The views revisions and pending_revisions give the names back, with the
 // columns and values they always had; the store's own readers read the tables.

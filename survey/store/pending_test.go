@@ -17,8 +17,8 @@ import (
 // tail and no list): what Pending must return.
 func pendingTruth(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.r.Query(`SELECT lower(hex(r.id)) FROM revision_rows r JOIN revision_names nd ON nd.n = r.device
-		WHERE r.batch IS NULL ORDER BY nd.name, r.counter, 1`)
+	rows, err := s.r.Query(`SELECT lower(hex(t.id)) FROM revision_rows r JOIN revision_names nd ON nd.n = r.device
+		JOIN revision_targets t ON t.seq = r.seq WHERE r.batch IS NULL ORDER BY nd.name, r.counter, 1`)
 	if err != nil {
 		t.Fatal(err)
 	}

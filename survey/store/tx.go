@@ -192,11 +192,15 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 
 // qPendingRows lists the pending revisions (batch IS NULL) by their rows: the tail of
 // revision_rows from low, and the rows revision_pending lists below it (0006).
-// The device is given by name (revision_names, 0008).
-const qPendingRows = `SELECT r.seq AS seq, r.id AS id, nd.name AS device, r.counter AS counter
-		FROM revision_rows r CROSS JOIN revision_names nd ON nd.n = r.device
+// The device is given by name (revision_names, 0008), the id from the row's entry.
+const qPendingRows = `SELECT r.seq AS seq, t.id AS id, nd.name AS device, r.counter AS counter
+		FROM revision_rows r CROSS JOIN revision_targets t
+			ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
+		CROSS JOIN revision_names nd ON nd.n = r.device
 		WHERE r.seq >= (SELECT low FROM revision_pending_low) AND r.batch IS NULL
-	UNION ALL SELECT r.seq, r.id, nd.name, r.counter FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq
+	UNION ALL SELECT r.seq, t.id, nd.name, r.counter FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq
+		CROSS JOIN revision_targets t
+			ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
 		CROSS JOIN revision_names nd ON nd.n = r.device
 		WHERE p.seq < (SELECT low FROM revision_pending_low) AND r.batch IS NULL`
 
@@ -641,7 +645,7 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 		return nil
 	}
 	// Not pending: already in a batch (it keeps it), or unknown.
-	rows, err = tx.query(`SELECT id FROM revision_rows WHERE batch IS NOT NULL`)
+	rows, err = tx.query(`SELECT t.id FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq WHERE r.batch IS NOT NULL`)
 	if err != nil {
 		return fmt.Errorf("mark batched: %w", err)
 	}

@@ -16,6 +16,10 @@
 --   - revision_rows' interview, device, author and batch (NULL: pending) and
 --     revision_targets' interview hold the numbers. New interviews get new numbers, so
 --     their entries are added at the end of revision_targets, not among the others.
+--   - A revision's id (32 bytes) is kept in its target entry only, no longer in its row as
+--     well (the same copy: ~12% fewer log bytes and ~7% less insert CPU, measured as
+--     above). A row finds its entry by its target and seq: head is 0 or 1, two seeks of
+--     the entries' key, none a scan (the views and Store.Check).
 --   - revisions and pending_revisions, the views of the old shape, give the names back
 --     (the same columns, the same text values): other components' queries read them
 --     unchanged. A condition on the view's interview is a look-up by name, then the
@@ -36,7 +40,6 @@ CREATE TABLE revision_rows_0008 (
     interview INTEGER NOT NULL, -- revision_names (Store.Check verifies every reference)
     kind      TEXT    NOT NULL,
     key       TEXT    NOT NULL DEFAULT '',
-    id        BLOB    NOT NULL CHECK (length(id) = 32),
     device    INTEGER NOT NULL, -- revision_names
     counter   INTEGER NOT NULL,
     time      INTEGER NOT NULL,
@@ -45,8 +48,8 @@ CREATE TABLE revision_rows_0008 (
     batch     INTEGER,          -- revision_names; NULL: pending
     value     BLOB    NOT NULL
 );
-INSERT INTO revision_rows_0008 (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
-SELECT r.seq, ni.n, r.kind, r.key, r.id, nd.n, r.counter, r.time, na.n, r.replaces, nb.n, r.value
+INSERT INTO revision_rows_0008 (seq, interview, kind, key, device, counter, time, author, replaces, batch, value)
+SELECT r.seq, ni.n, r.kind, r.key, nd.n, r.counter, r.time, na.n, r.replaces, nb.n, r.value
 FROM revision_rows r
     JOIN revision_names ni ON ni.name = r.interview
     JOIN revision_names nd ON nd.name = r.device
@@ -59,7 +62,7 @@ CREATE TABLE revision_targets_0008 (
     key       TEXT    NOT NULL,
     head      INTEGER NOT NULL, -- 1: no known revision of the target replaces it
     seq       INTEGER NOT NULL, -- its row in revision_rows (Store.Check verifies them)
-    id        BLOB    NOT NULL, -- the 32 bytes of the revision id, as in revision_rows
+    id        BLOB    NOT NULL CHECK (length(id) = 32), -- the 32 bytes of the revision id
     PRIMARY KEY (interview, kind, key, head, seq)
 ) WITHOUT ROWID;
 INSERT INTO revision_targets_0008 (interview, kind, key, head, seq, id)
@@ -80,7 +83,7 @@ SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
 FROM revision_targets t
     JOIN revision_names ni ON ni.n = t.interview
     JOIN revision_rows r
-        ON r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key AND r.id = t.id
+        ON r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key
     JOIN revision_names nd ON nd.n = r.device
     JOIN revision_names na ON na.n = r.author
     LEFT JOIN revision_names nb ON nb.n = r.batch;
@@ -89,7 +92,7 @@ CREATE VIEW pending_revisions AS
 SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
     nd.name AS device, r.counter, r.time, na.name AS author, r.replaces, NULL AS batch, r.value
 FROM revision_rows r CROSS JOIN revision_targets t
-        ON t.seq = r.seq AND t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id
+        ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
     CROSS JOIN revision_names ni ON ni.n = r.interview
     CROSS JOIN revision_names nd ON nd.n = r.device
     CROSS JOIN revision_names na ON na.n = r.author
@@ -98,7 +101,7 @@ UNION ALL
 SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
     nd.name AS device, r.counter, r.time, na.name AS author, r.replaces, NULL AS batch, r.value
 FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq CROSS JOIN revision_targets t
-        ON t.seq = r.seq AND t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id
+        ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
     CROSS JOIN revision_names ni ON ni.n = r.interview
     CROSS JOIN revision_names nd ON nd.n = r.device
     CROSS JOIN revision_names na ON na.n = r.author
