@@ -84,6 +84,7 @@ type devCounter struct {
 // entry is a row of revision_targets.
 type entry struct {
 	t    survey.Target
+	iv   int64 // the number of t.Interview (revision_names)
 	head bool
 	id   []byte
 	seq  int64
@@ -102,6 +103,9 @@ type head struct {
 
 type targetState struct {
 	old, cur []head
+	// iv is the number of the target's interview (revision_names), 0 until known: an
+	// interview the store has no name for has no revision yet.
+	iv int64
 }
 
 // targetRev names one revision of one target.
@@ -124,13 +128,69 @@ func newCall(tx *Tx) *call {
 	return &call{tx: tx, targets: map[survey.Target]*targetState{}, ivs: map[string]*ivDelta{}}
 }
 
-const qHeads = `SELECT r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+// qHeads reads the heads of a target, its interview given by number (revision_names).
+const qHeads = `SELECT r.seq, t.id, r.time, na.name, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	JOIN revision_names na ON na.n = r.author
 	WHERE t.interview = ? AND t.kind = ? AND t.key = ? AND t.head = 1`
 
-// start reads what a Put needs first (qPutStart): the last row, which it returns, and the
+// qName finds the number of a name (revision_names); qAddName adds one.
+const (
+	qName    = `SELECT n FROM revision_names WHERE name = ?`
+	qAddName = `INSERT INTO revision_names (name) VALUES (?)`
+)
+
+// num returns the number of name in revision_names, adding it if add says so; ok is false
+// when it has none (add false). Numbers are kept for the transaction (Tx.names, 0: none):
+// a name is never renumbered, one added is rolled back with the transaction that keeps it,
+// and only num adds names.
+func (tx *Tx) num(name string, add bool) (n int64, ok bool, err error) {
+	n, seen := tx.names[name]
+	switch {
+	case n != 0:
+		return n, true, nil
+	case !seen:
+		err = tx.queryRow(qName, name).Scan(&n)
+	default:
+		err = sql.ErrNoRows // looked up before: none (0)
+	}
+	switch {
+	case err == nil:
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, false, fmt.Errorf("look up name %q: %w", name, err)
+	case !add:
+		tx.noteName(name, 0)
+		return 0, false, nil
+	default:
+		res, err := tx.exec(qAddName, name)
+		if err != nil {
+			return 0, false, fmt.Errorf("add name %q: %w", name, err)
+		}
+		if n, err = res.LastInsertId(); err != nil {
+			return 0, false, fmt.Errorf("add name %q: %w", name, err)
+		}
+	}
+	tx.noteName(name, n)
+	return n, true, nil
+}
+
+// noteName records the number of name for the rest of the transaction.
+func (tx *Tx) noteName(name string, n int64) {
+	if tx.names == nil {
+		tx.names = map[string]int64{}
+	}
+	tx.names[name] = n
+}
+
+// start reads what a Put by device and author needs first (qPutStart): the last row, which
+// it returns, the numbers of t's interview, device and author (kept in tx.names), and the
 // heads of target t, which it keeps as touch would.
-func (c *call) start(t survey.Target) (int64, error) {
-	rows, err := c.tx.query(qPutStart, t.Interview, string(t.Kind), t.Key)
+func (c *call) start(t survey.Target, device, author string) (int64, error) {
+	q, iv, dev, auth := qPutStart, any(t.Interview), any(device), any(author)
+	if ni, nd, na, ok := c.tx.s.names.get(t.Interview, device, author); ok {
+		q, iv, dev, auth = qPutStartKnown, ni, nd, na
+	}
+	c.tx.putNames = append(c.tx.putNames, t.Interview, device, author)
+	rows, err := c.tx.query(q, iv, string(t.Kind), t.Key, dev, auth)
 	if err != nil {
 		return 0, fmt.Errorf("read heads: %w", err)
 	}
@@ -138,22 +198,29 @@ func (c *call) start(t survey.Target) (int64, error) {
 	ts := &targetState{}
 	// Declared once, not once a row: each variable Scan is given escapes (an allocation).
 	// Scan gives id and value fresh bytes every row.
-	var last, seq, tm sql.NullInt64
+	var last, niv, ndev, nauth, seq, tm sql.NullInt64
 	var id, value []byte
-	var author sql.NullString
+	var hauthor sql.NullString
 	for rows.Next() {
-		if err := rows.Scan(&last, &seq, &id, &tm, &author, &value); err != nil {
+		if err := rows.Scan(&last, &niv, &ndev, &nauth, &seq, &id, &tm, &hauthor, &value); err != nil {
 			return 0, fmt.Errorf("read heads: %w", err)
 		}
 		if last.Valid {
 			c.lastSeq = last.Int64
+			// 0 (NULL): none yet.
+			c.tx.noteName(t.Interview, niv.Int64)
+			c.tx.noteName(device, ndev.Int64)
+			c.tx.noteName(author, nauth.Int64)
 		}
 		if seq.Valid {
-			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: author.String, value: value})
+			ts.old = append(ts.old, head{id: hex.EncodeToString(id), seq: seq.Int64, time: tm.Int64, author: hauthor.String, value: value})
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("read heads: %w", err)
+	}
+	if niv.Valid {
+		ts.iv = niv.Int64
 	}
 	sortHeads(ts.old)
 	ts.cur = append([]head(nil), ts.old...)
@@ -203,18 +270,23 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	if ts, ok := c.targets[t]; ok {
 		return ts, nil
 	}
-	if c.preloaded[t.Interview] {
-		ts := &targetState{}
+	iv, known, err := c.tx.num(t.Interview, false)
+	if err != nil {
+		return nil, err
+	}
+	if c.preloaded[t.Interview] || !known {
+		// Preloaded, or an interview the store has no revision of: no heads to read.
+		ts := &targetState{iv: iv}
 		c.targets[t] = ts
 		c.order = append(c.order, t)
 		return ts, nil
 	}
-	rows, err := c.tx.query(qHeads, t.Interview, string(t.Kind), t.Key)
+	rows, err := c.tx.query(qHeads, iv, string(t.Kind), t.Key)
 	if err != nil {
 		return nil, fmt.Errorf("read heads: %w", err)
 	}
 	defer rows.Close()
-	ts := &targetState{}
+	ts := &targetState{iv: iv}
 	for rows.Next() {
 		var h head
 		var id []byte
@@ -234,7 +306,8 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 	return ts, nil
 }
 
-const qInterviewHeads = `SELECT t.kind, t.key, r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+const qInterviewHeads = `SELECT t.kind, t.key, r.seq, t.id, r.time, na.name, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	JOIN revision_names na ON na.n = r.author
 	WHERE t.interview = ? AND t.head = 1`
 
 // preload reads the heads of every target of interview id in one query, for a call that
@@ -243,7 +316,19 @@ func (c *call) preload(id string) error {
 	if c.preloaded[id] {
 		return nil
 	}
-	rows, err := c.tx.query(qInterviewHeads, id)
+	iv, known, err := c.tx.num(id, false)
+	if err != nil {
+		return err
+	}
+	if !known {
+		// No revision of it stored: no heads.
+		if c.preloaded == nil {
+			c.preloaded = map[string]bool{}
+		}
+		c.preloaded[id] = true
+		return nil
+	}
+	rows, err := c.tx.query(qInterviewHeads, iv)
 	if err != nil {
 		return fmt.Errorf("read heads: %w", err)
 	}
@@ -262,7 +347,7 @@ func (c *call) preload(id string) error {
 		}
 		ts := c.pending[t]
 		if ts == nil {
-			ts = &targetState{}
+			ts = &targetState{iv: iv}
 			if c.pending == nil {
 				c.pending = map[survey.Target]*targetState{}
 			}
@@ -304,9 +389,11 @@ func sortHeads(hs []head) {
 
 const (
 	// qStored finds the row of a revision among its target's entries (history and heads).
-	qStored    = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
-	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qStored = `SELECT seq FROM revision_targets WHERE interview = ?1 AND kind = ?2 AND key = ?3 AND id = ?4`
+	// Interview, device, author and batch are numbers of revision_names (0008).
+	// The id is in the revision's entry only (revision_targets).
+	qInsertRev = `INSERT INTO revision_rows (seq, interview, kind, key, device, counter, time, author, replaces, batch, value)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// qUnhead removes a stored head from its target's heads; flushEntries writes it back
 	// as history (an edit writes that entry and its own in one statement).
 	qUnhead  = `DELETE FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND head = 1 AND seq = ?`
@@ -357,7 +444,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			if err := c.flush(); err != nil {
 				return false, err
 			}
-			if err := c.tx.queryRow(qReplacedBy, t.Interview, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
+			if err := c.tx.queryRow(qReplacedBy, ts.iv, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
 				return false, fmt.Errorf("check heads: %w", err)
 			}
 		}
@@ -366,10 +453,6 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	rid, err := idBytes(r.ID)
 	if err != nil {
 		return false, err
-	}
-	var batch any
-	if c.batch != "" {
-		batch = c.batch
 	}
 	if c.lastSeq == 0 {
 		if err := c.tx.queryRow(qLastSeq).Scan(&c.lastSeq); err != nil {
@@ -386,12 +469,16 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, err
 		}
 		var have int64
-		err := c.tx.queryRow(qStored, t.Interview, string(t.Kind), t.Key, rid).Scan(&have)
+		err := c.tx.queryRow(qStored, ts.iv, string(t.Kind), t.Key, rid).Scan(&have)
 		if err == nil {
 			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 			// the first batch it was recorded in (as MarkBatched).
 			if c.batch != "" {
-				res, err := c.tx.exec(qBatchedAgain, c.batch, have)
+				nb, _, err := c.tx.num(c.batch, true)
+				if err != nil {
+					return false, err
+				}
+				res, err := c.tx.exec(qBatchedAgain, nb, have)
 				if err != nil {
 					return false, fmt.Errorf("mark batched: %w", err)
 				}
@@ -408,6 +495,28 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	seq := c.lastSeq + 1
+	// The numbers of its names (revision_names), added if new.
+	var batch any
+	if c.batch != "" {
+		nb, _, err := c.tx.num(c.batch, true)
+		if err != nil {
+			return false, err
+		}
+		batch = nb
+	}
+	if ts.iv == 0 {
+		if ts.iv, _, err = c.tx.num(t.Interview, true); err != nil {
+			return false, err
+		}
+	}
+	ndev, _, err := c.tx.num(r.Device, true)
+	if err != nil {
+		return false, err
+	}
+	nauth, _, err := c.tx.num(r.Author, true)
+	if err != nil {
+		return false, err
+	}
 	if !fresh {
 		if err := c.loadPending(); err != nil {
 			return false, err
@@ -474,10 +583,10 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if _, err := c.tx.exec(qUnhead, t.Interview, string(t.Kind), t.Key, h.seq); err != nil {
+		if _, err := c.tx.exec(qUnhead, ts.iv, string(t.Kind), t.Key, h.seq); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
-		c.entries = append(c.entries, entry{t: t, id: old, seq: h.seq})
+		c.entries = append(c.entries, entry{t: t, iv: ts.iv, id: old, seq: h.seq})
 	}
 	if !replaced {
 		if c.entryAt == nil {
@@ -485,7 +594,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 		c.entryAt[seq] = len(c.entries)
 	}
-	c.entries = append(c.entries, entry{t: t, head: !replaced, id: rid, seq: seq})
+	c.entries = append(c.entries, entry{t: t, iv: ts.iv, head: !replaced, id: rid, seq: seq})
 	if !fresh {
 		if c.added == nil {
 			c.added = map[string]bool{}
@@ -498,13 +607,13 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if fresh {
-		if _, err := c.tx.exec(qInsertRev, seq, t.Interview, string(t.Kind), t.Key, rid,
-			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
+		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, string(t.Kind), t.Key,
+			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	} else {
-		c.rows = append(c.rows, seq, t.Interview, string(t.Kind), t.Key, rid,
-			r.Device, int64(r.Counter), tm, r.Author, joinIDs(r.Replaces), batch, []byte(r.Value))
+		c.rows = append(c.rows, seq, ts.iv, string(t.Kind), t.Key,
+			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value))
 		if len(c.rows) >= rowArgs*rowsPerStatement {
 			if err := c.flushRows(); err != nil {
 				return false, err
@@ -683,12 +792,12 @@ var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entrie
 
 // rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
 // arguments of a row (qInsertRev's).
-const rowsPerStatement, rowArgs = 32, 12
+const rowsPerStatement, rowArgs = 32, 11
 
 // qRows is the INSERT of n rows of revision_rows (qInsertRev's columns).
 func qRows(n int) string {
-	return `INSERT INTO revision_rows (seq, interview, kind, key, id, device, counter, time, author, replaces, batch, value) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
+	return `INSERT INTO revision_rows (seq, interview, kind, key, device, counter, time, author, replaces, batch, value) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ")
 }
 
 // qRowsBy holds the INSERTs of 32, 16, 8, 4, 2 and 1 rows, prepared when the store
@@ -738,7 +847,7 @@ func (c *call) flushEntries() error {
 		n := min(len(c.entries), entriesPerStatement)
 		args := make([]any, 0, 6*n)
 		for _, e := range c.entries[:n] {
-			args = append(args, e.t.Interview, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
+			args = append(args, e.iv, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
 		}
 		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
 			return fmt.Errorf("insert revision: %w", err)

@@ -371,12 +371,18 @@ func BenchmarkPutParts(b *testing.B) {
 			}
 		}
 	})
+	var ivNum int64 // the interview's number (revision_names, 0008), which qHeads takes
+	if err := s.r.QueryRow(qName, "iv").Scan(&ivNum); err != nil {
+		b.Fatal(err)
+	}
 	for _, q := range []struct {
 		name, q string
 		args    []any
 	}{
-		{"qPutStart", qPutStart, []any{"iv", "answer", "7"}},
-		{"qHeads", qHeads, []any{"iv", "answer", "7"}},
+		{"qPutStart", qPutStart, []any{"iv", "answer", "7", by.Device, by.Principal}},
+		{"qPutStartKnown", qPutStartKnown, []any{ivNum, "answer", "7", int64(2), int64(3)}},
+		{"qHeads", qHeads, []any{ivNum, "answer", "7"}},
+		{"qName", qName, []any{"iv"}},
 		{"qReadCounter", qReadCounter, []any{"dev-bench"}},
 		{"qLastSeq", qLastSeq, nil},
 		{"select-1", "SELECT 1", nil},

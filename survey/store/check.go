@@ -48,13 +48,28 @@ func (s *Store) Check(ctx context.Context) error {
 		var unpaired int
 		if err := tx.q.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM revision_rows r WHERE NOT EXISTS (SELECT 1 FROM revision_targets t
-				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id AND t.seq = r.seq))
+				WHERE t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq))
 			+ (SELECT count(*) FROM revision_targets t WHERE NOT EXISTS (SELECT 1 FROM revision_rows r
-				WHERE r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key AND r.id = t.id))`).Scan(&unpaired); err != nil {
+				WHERE r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key))`).Scan(&unpaired); err != nil {
 			return fmt.Errorf("check database: %w", err)
 		}
 		if unpaired > 0 {
 			add("%d revision rows and target entries do not pair up", unpaired)
+		}
+		// Every name a row or an entry refers to is in revision_names (0008): the views join
+		// them, and would leave such a revision out unseen.
+		var unnamed int
+		if err := tx.q.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM revision_rows r WHERE
+				NOT EXISTS (SELECT 1 FROM revision_names WHERE n = r.interview)
+				OR NOT EXISTS (SELECT 1 FROM revision_names WHERE n = r.device)
+				OR NOT EXISTS (SELECT 1 FROM revision_names WHERE n = r.author)
+				OR (r.batch IS NOT NULL AND NOT EXISTS (SELECT 1 FROM revision_names WHERE n = r.batch)))
+			+ (SELECT count(*) FROM revision_targets t WHERE NOT EXISTS (SELECT 1 FROM revision_names WHERE n = t.interview))`).Scan(&unnamed); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if unnamed > 0 {
+			add("%d revision rows and target entries refer to a name (interview, device, author or batch) that is not stored", unnamed)
 		}
 		var twice int
 		if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
@@ -70,7 +85,8 @@ func (s *Store) Check(ctx context.Context) error {
 		if err := tx.q.QueryRowContext(ctx, `WITH held AS (
 				SELECT device, min(counter) AS lo, max(counter) AS hi FROM (
 					SELECT device, counter, counter - row_number() OVER (PARTITION BY device ORDER BY counter) AS run
-					FROM (SELECT DISTINCT device, counter FROM revision_rows WHERE batch IS NOT NULL))
+					FROM (SELECT DISTINCT nd.name AS device, r.counter AS counter FROM revision_rows r
+						JOIN revision_names nd ON nd.n = r.device WHERE r.batch IS NOT NULL))
 				GROUP BY device, run)
 			SELECT (SELECT count(*) FROM (SELECT device, lo, hi FROM held EXCEPT SELECT device, lo, hi FROM revision_counters))
 				+ (SELECT count(*) FROM (SELECT device, lo, hi FROM revision_counters EXCEPT SELECT device, lo, hi FROM held))`).Scan(&wrongRuns); err != nil {

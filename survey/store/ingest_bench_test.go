@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -146,7 +148,14 @@ func BenchmarkWriterDGRA(b *testing.B) {
 		b.StopTimer()
 		// The server's checkpoint threshold (sync/server's walCheckpoint): 3,000 interviews
 		// stay within it, as in its BenchmarkIngest.
-		s, err := Open(filepath.Join(b.TempDir(), "survey.db"), WithWALCheckpoint(50000))
+		// FIELDSURVEY_BENCH_WAL_PAGES sets another threshold; one no run reaches (1000000)
+		// makes the log's size the bytes logged, reported as log-bytes/revision.
+		pages, logged := 50000, false
+		if v, err := strconv.Atoi(os.Getenv("FIELDSURVEY_BENCH_WAL_PAGES")); err == nil {
+			pages, logged = v, true
+		}
+		path := filepath.Join(b.TempDir(), "survey.db")
+		s, err := Open(path, WithWALCheckpoint(pages))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -189,6 +198,14 @@ func BenchmarkWriterDGRA(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+		}
+		if logged {
+			// Within the threshold no checkpoint restarts the log: its size is what was logged.
+			wal, err := os.Stat(path + "-wal")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(wal.Size())/float64(revs), "log-bytes/revision")
 		}
 		s.Close()
 		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/interview")

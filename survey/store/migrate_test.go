@@ -29,11 +29,18 @@ import (
 // testdata/v4.db and v4.rows.json were written the same way by the program with schema 0004
 // (commit 2860a96, writeFrozenV2 given these two paths): a store made before migration 0005
 // (revision_heads and revision_rows_target) must open, migrate and read back the same.
+//
+// testdata/v7.db and v7.rows.json were written by the program with schema 0007 (commit
+// 7eb3f9c, FIELDSURVEY_WRITE_FROZEN=v7 go test -run TestFrozenV7Database): a store made
+// before migration 0008 (names of interviews, devices, authors and batches as text in every
+// row) must open, migrate and read back the same.
 const (
 	frozenV2     = "testdata/v2.db"
 	frozenV2Rows = "testdata/v2.rows.json"
 	frozenV4     = "testdata/v4.db"
 	frozenV4Rows = "testdata/v4.rows.json"
+	frozenV7     = "testdata/v7.db"
+	frozenV7Rows = "testdata/v7.rows.json"
 )
 
 // qAllRows reads every column of every revision, as the revisions table had them and the
@@ -77,13 +84,21 @@ func allRows(t *testing.T, db interface {
 
 func TestFrozenV2Database(t *testing.T) {
 	if os.Getenv("FIELDSURVEY_WRITE_FROZEN_V2") != "" {
-		writeFrozenV2(t)
+		writeFrozenRows(t, frozenV2, frozenV2Rows)
 		return
 	}
 	testFrozen(t, frozenV2, frozenV2Rows)
 }
 
 func TestFrozenV4Database(t *testing.T) { testFrozen(t, frozenV4, frozenV4Rows) }
+
+func TestFrozenV7Database(t *testing.T) {
+	if os.Getenv("FIELDSURVEY_WRITE_FROZEN") == "v7" {
+		writeFrozenRows(t, frozenV7, frozenV7Rows)
+		return
+	}
+	testFrozen(t, frozenV7, frozenV7Rows)
+}
 
 // testFrozen upgrades a copy of the frozen database file and checks that its revisions
 // (rowsFile: as the program that wrote it read them), its pending revisions and its heads
@@ -191,13 +206,14 @@ func runsOf(rows []rawRow) []string {
 
 func v2IV(n int) string { return "0193a1b2-0000-7000-8000-00000000010" + string(rune('0'+n)) }
 
-// writeFrozenV2 regenerates testdata/v2.db and v2.rows.json; it must run on the program
-// before migration 0004 (FIELDSURVEY_WRITE_FROZEN_V2=1 go test -run TestFrozenV2Database
-// on that commit), whose schema it records.
-func writeFrozenV2(t *testing.T) {
+// writeFrozenRows regenerates a frozen database (file) and its rows (rowsFile); it must run on
+// the program whose schema it records: testdata/v2.db before migration 0004
+// (FIELDSURVEY_WRITE_FROZEN_V2=1 go test -run TestFrozenV2Database on that commit),
+// testdata/v7.db before 0008.
+func writeFrozenRows(t *testing.T, file, rowsFile string) {
 	ctx := context.Background()
-	os.Remove(frozenV2)
-	s, err := Open(frozenV2, WithClock(fakeClock(t0, time.Second)))
+	os.Remove(file)
+	s, err := Open(file, WithClock(fakeClock(t0, time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,13 +267,13 @@ func writeFrozenV2(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(frozenV2 + "-wal"); err == nil {
+	if _, err := os.Stat(file + "-wal"); err == nil {
 		t.Fatal("WAL left behind: the frozen file would be incomplete")
 	}
-	if err := os.WriteFile(frozenV2Rows, append(rows, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(rowsFile, append(rows, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wrote %s and %s", frozenV2, frozenV2Rows)
+	t.Logf("wrote %s and %s", file, rowsFile)
 }
 
 // rawDB opens path with plain SQLite, outside the store (to make or damage old schemas).
@@ -349,6 +365,49 @@ func TestMigration5FailsWhole(t *testing.T) {
 	upgradesSame(t, path, before)
 }
 
+// A failed 0008 leaves the 0007 store as it was: its tables with names as text, its views
+// and the schema version are untouched, and the next open tries again.
+func TestMigration8FailsWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "survey.db")
+	copyFile(t, frozenV7, path)
+	db := rawDB(t, path)
+	before := allRows(t, db)
+	// A view of the old table (no program makes one) makes the upgrade fail at its last
+	// steps: renaming the new tables, when every row and entry is copied and the old
+	// tables and views are dropped (SQLite checks every view when a table is renamed).
+	rawExec(t, db, "CREATE VIEW old_rows AS SELECT interview, device FROM revision_rows")
+	db.Close()
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("the upgrade succeeded through a failing rename")
+	} else if !strings.Contains(err.Error(), "migration 8") || !strings.Contains(err.Error(), "old_rows") {
+		t.Errorf("error %q does not name the migration and the view", err)
+	}
+	db = rawDB(t, path)
+	defer db.Close()
+	var version, n int
+	if err := db.QueryRow("SELECT max(version) FROM schema_migrations WHERE component = 'store'").Scan(&version); err != nil || version != 7 {
+		t.Errorf("schema version %d (%v), want 7: 0008 must not be recorded", version, err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE name LIKE 'revision_names%' OR name LIKE '%_0008'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d tables of 0008 left behind (%v)", n, err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM revision_rows WHERE typeof(interview) = 'text' AND typeof(device) = 'text'").Scan(&n); err != nil || n != len(before) {
+		t.Errorf("%d rows of 0007 with names as text, want %d (%v)", n, len(before), err)
+	}
+	if got := allRows(t, db); !equalRows(got, before) {
+		t.Errorf("rows changed by the failed upgrade")
+	}
+	rawExec(t, db, "DROP VIEW old_rows")
+	db.Close()
+	upgradesSame(t, path, before)
+	// Upgraded: numbers in the tables, the names in revision_names.
+	db = rawDB(t, path)
+	if err := db.QueryRow("SELECT count(*) FROM revision_rows WHERE typeof(interview) = 'integer' AND typeof(device) = 'integer' AND typeof(author) = 'integer'").Scan(&n); err != nil || n != len(before) {
+		t.Errorf("%d rows with numbers after the upgrade, want %d (%v)", n, len(before), err)
+	}
+}
+
 // upgradesSame opens the store at path (upgrading it) and checks that it holds the rows
 // before and passes Check.
 func upgradesSame(t *testing.T, path string, before []rawRow) {
@@ -372,10 +431,51 @@ func equalRows(a, b []rawRow) bool {
 	return bytes.Equal(x, y)
 }
 
-// downgrade5 turns a store made by this program (0007) into a 0005 store, inside the
+// downgrade8 turns a store made by this program (0008) into a 0007 store, inside the
+// caller's transaction: every row and entry names its interview, device, author and batch
+// as text again, and the views are 0005's and 0006's.
+func downgrade8(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rawExec(t, db,
+		`CREATE TABLE rows7 (seq INTEGER PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL DEFAULT '',
+			id BLOB NOT NULL CHECK (length(id) = 32), device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
+			author TEXT NOT NULL DEFAULT '', replaces TEXT NOT NULL DEFAULT '', batch TEXT, value BLOB NOT NULL)`,
+		`INSERT INTO rows7 SELECT r.seq, ni.name, r.kind, r.key, t.id, nd.name, r.counter, r.time, na.name, r.replaces, nb.name, r.value
+			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq
+			JOIN revision_names ni ON ni.n = r.interview JOIN revision_names nd ON nd.n = r.device
+			JOIN revision_names na ON na.n = r.author LEFT JOIN revision_names nb ON nb.n = r.batch ORDER BY r.seq`,
+		`CREATE TABLE targets7 (interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, head INTEGER NOT NULL,
+			seq INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (interview, kind, key, head, seq)) WITHOUT ROWID`,
+		`INSERT INTO targets7 SELECT ni.name, t.kind, t.key, t.head, t.seq, t.id FROM revision_targets t
+			JOIN revision_names ni ON ni.n = t.interview ORDER BY 1, 2, 3, 4, 5`,
+		"DROP VIEW revisions", "DROP VIEW pending_revisions",
+		"DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_names",
+		"ALTER TABLE rows7 RENAME TO revision_rows", "ALTER TABLE targets7 RENAME TO revision_targets",
+		`CREATE VIEW revisions AS
+			SELECT t.interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+				r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_targets t JOIN revision_rows r
+				ON r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key AND r.id = t.id`,
+		`CREATE VIEW pending_revisions AS
+			SELECT t.interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+				r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_rows r CROSS JOIN revision_targets t
+				ON t.seq = r.seq AND t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id
+			WHERE r.seq >= (SELECT low FROM revision_pending_low) AND r.batch IS NULL
+			UNION ALL
+			SELECT t.interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+				r.device, r.counter, r.time, r.author, r.replaces, r.batch, r.value
+			FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq JOIN revision_targets t
+				ON t.seq = r.seq AND t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.id = r.id
+			WHERE p.seq < (SELECT low FROM revision_pending_low) AND r.batch IS NULL`,
+		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 8")
+}
+
+// downgrade5 turns a store made by this program (0008) into a 0005 store, inside the
 // caller's transaction: the revisions are found by their two device indexes again.
 func downgrade5(t *testing.T, db *sql.DB) {
 	t.Helper()
+	downgrade8(t, db)
 	rawExec(t, db, "DROP TABLE revision_counters", // 0007
 		"CREATE INDEX revision_rows_batched ON revision_rows (device, counter) WHERE batch IS NOT NULL",
 		"DROP VIEW pending_revisions", "DROP TABLE revision_pending", "DROP TABLE revision_pending_low",
@@ -383,7 +483,7 @@ func downgrade5(t *testing.T, db *sql.DB) {
 		"DELETE FROM schema_migrations WHERE component = 'store' AND version >= 6")
 }
 
-// downgrade turns a store made by this program (0006) into the schema before 0004 (0001–0003),
+// downgrade turns a store made by this program (0008) into the schema before 0004 (0001–0003),
 // row for row, so that tests can upgrade a store of any size.
 func downgrade(t *testing.T, path string) {
 	t.Helper()

@@ -17,7 +17,8 @@ import (
 // tail and no list): what Pending must return.
 func pendingTruth(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.r.Query(`SELECT lower(hex(id)) FROM revision_rows WHERE batch IS NULL ORDER BY device, counter, 1`)
+	rows, err := s.r.Query(`SELECT lower(hex(t.id)) FROM revision_rows r JOIN revision_names nd ON nd.n = r.device
+		JOIN revision_targets t ON t.seq = r.seq WHERE r.batch IS NULL ORDER BY nd.name, r.counter, 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func pendingIDs(t *testing.T, s *Store) []string {
 func lastCounter(t *testing.T, s *Store, device string) uint64 {
 	t.Helper()
 	var c uint64
-	if err := s.r.QueryRow(`SELECT coalesce(max(counter), 0) FROM revision_rows WHERE device = ?`, device).Scan(&c); err != nil {
+	if err := s.r.QueryRow(`SELECT coalesce(max(counter), 0) FROM revision_rows WHERE device = (SELECT n FROM revision_names WHERE name = ?)`, device).Scan(&c); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -157,7 +158,7 @@ func TestPendingTailAndCountersRandomSteps(t *testing.T) {
 				}
 				for _, dev := range append(devices, "dev-x") {
 					var n int
-					if err := s1.r.QueryRow(`SELECT count(*) FROM revision_rows WHERE device = ? AND batch IS NULL`, dev).Scan(&n); err != nil {
+					if err := s1.r.QueryRow(`SELECT count(*) FROM revision_rows WHERE device = (SELECT n FROM revision_names WHERE name = ?) AND batch IS NULL`, dev).Scan(&n); err != nil {
 						t.Fatal(err)
 					}
 					if got, err := s2.PendingOf(ctx, dev); err != nil || got != n {

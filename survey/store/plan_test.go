@@ -42,6 +42,10 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 			WHERE r.batch IS NOT NULL AND r.device IN (SELECT s.id FROM server_devices s WHERE s.role = ?1)`,
 		qHeads, qInterviewHeads, qReplacedBy, qBatchedAgain, qPutStart, qStored, qReadCounter, qReused,
 		qPendingRows, qBatchedCounter, qPendingLow,
+		// 0008: the store's own readers of the tables, and its look-ups of names.
+		qName, qPutStartKnown, qLeanHeads, qIVHeads, qTargetHeads, qIVRevs, qHistory,
+		`SELECT ` + principalExpr + ` FROM interviews i WHERE i.id = ?1`,
+		`SELECT 1 FROM revision_targets WHERE interview = (SELECT n FROM revision_names WHERE name = ?1) AND kind = ?2 AND key = ?3 AND id = ?4`,
 	} {
 		rows, err := s.r.Query("EXPLAIN QUERY PLAN "+q, args(q)...)
 		if err != nil {
@@ -57,6 +61,7 @@ func TestRevisionsViewQueriesUseIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		t.Logf("%s\n\t%s", q, strings.Join(plan, "\n\t"))
 		for _, step := range plan {
 			bad := strings.Contains(step, "AUTOMATIC") ||
 				(strings.HasPrefix(step, "SCAN ") && !strings.Contains(step, " USING ") && !slices.Contains(notRows, step) &&

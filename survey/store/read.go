@@ -148,6 +148,28 @@ type interviewHeads struct {
 // interview created without an assessor's name is attributed to it (InterviewMeta.AssessorOr).
 const headColsLean = "id, kind, key, time, author, value"
 
+// qRevsOf reads revCols of the revisions of the interview ?1 from the tables, not the
+// revisions view: its entries found through its number (revision_names, 0008), each
+// with its row and the names of its device and author. Callers add conditions (on t, the
+// entry, and r, the row: ?2 and on) and an order.
+const qRevsOf = `SELECT lower(hex(t.id)), ?1, t.kind, t.key, r.value, nd.name, r.counter, r.time, na.name, r.replaces
+	FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	JOIN revision_names nd ON nd.n = r.device JOIN revision_names na ON na.n = r.author
+	WHERE t.interview = (SELECT n FROM revision_names WHERE name = ?1)`
+
+// qLeanHeads reads headColsLean of the heads of the interview ?1, as qRevsOf.
+const qLeanHeads = `SELECT lower(hex(t.id)), t.kind, t.key, r.time, na.name, r.value
+	FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_names na ON na.n = r.author
+	WHERE t.interview = (SELECT n FROM revision_names WHERE name = ?1) AND t.head = 1`
+
+// The store's readers of one interview's or one target's revisions.
+const (
+	qIVHeads     = qRevsOf + ` AND t.head = 1`
+	qTargetHeads = qRevsOf + ` AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
+	qIVRevs      = qRevsOf + ` ORDER BY nd.name, r.counter, t.id`
+	qHistory     = qRevsOf + ` AND t.kind = ?2 AND t.key = ?3 ORDER BY r.time, t.id`
+)
+
 // interviewHeads reads what interview id is folded from; lean reads only headColsLean of
 // each head (EachInterview: reading fewer columns is a tenth of an export's time), so the
 // heads kept in the state's Conflicts lack device, counter and replaces.
@@ -161,10 +183,10 @@ func (tx *Tx) interviewHeads(id string, lean bool) (interviewHeads, error) {
 		return h, fmt.Errorf("read interview %s: %w", id, err)
 	}
 	if lean {
-		rows, qerr := tx.query(`SELECT `+headColsLean+` FROM revisions WHERE interview = ? AND head = 1`, id)
+		rows, qerr := tx.query(qLeanHeads, id)
 		h.heads, err = leanHeads(id, rows, qerr)
 	} else {
-		h.heads, err = collectRevs(tx.query(`SELECT `+revCols+` FROM revisions WHERE interview = ? AND head = 1`, id))
+		h.heads, err = collectRevs(tx.query(qIVHeads, id))
 	}
 	if err != nil {
 		return h, fmt.Errorf("read interview %s: %w", id, err)
@@ -210,8 +232,7 @@ func (h interviewHeads) fold() (*survey.InterviewState, error) {
 // Heads returns the current heads of target t (more than one: a conflict), newest first,
 // as survey.Heads orders them; none when t has no revision.
 func (tx *Tx) Heads(t survey.Target) ([]survey.Revision, error) {
-	heads, err := collectRevs(tx.query(`SELECT `+revCols+` FROM revisions WHERE interview = ? AND kind = ? AND key = ? AND head = 1`,
-		t.Interview, string(t.Kind), t.Key))
+	heads, err := collectRevs(tx.query(qTargetHeads, t.Interview, string(t.Kind), t.Key))
 	if err != nil {
 		return nil, fmt.Errorf("read heads of %s: %w", t, err)
 	}
@@ -251,7 +272,7 @@ func foldHeads(id string, heads []survey.Revision) (*survey.InterviewState, erro
 
 // Revisions returns every revision of an interview, ordered by device and counter.
 func (s *Store) Revisions(ctx context.Context, interviewID string) ([]survey.Revision, error) {
-	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE interview = ? ORDER BY device, counter, id`, interviewID))
+	revs, err := collectRevs(s.r.QueryContext(ctx, qIVRevs, interviewID))
 	if err != nil {
 		return nil, fmt.Errorf("read revisions of %s: %w", interviewID, err)
 	}
@@ -284,10 +305,11 @@ func (s *Store) AllRevisions(ctx context.Context, fn func(survey.Revision) error
 }
 
 // HasAuthor reports whether the store holds a revision made by principal (its Author).
-// It reads the revisions until it finds one: a full scan when there is none.
+// It reads the revisions until it finds one: a full scan when there is none (but none when
+// no revision has ever named that principal, revision_names).
 func (s *Store) HasAuthor(ctx context.Context, principal string) (bool, error) {
 	var one int
-	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM revisions WHERE author = ? LIMIT 1`, principal).Scan(&one)
+	err := s.r.QueryRowContext(ctx, `SELECT 1 FROM revision_rows WHERE author = (SELECT n FROM revision_names WHERE name = ?) LIMIT 1`, principal).Scan(&one)
 	switch {
 	case err == nil:
 		return true, nil
@@ -299,8 +321,7 @@ func (s *Store) HasAuthor(ctx context.Context, principal string) (bool, error) {
 
 // History returns every revision of target t, oldest first (by time, then id).
 func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
-	revs, err := collectRevs(s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions
-		WHERE interview = ? AND kind = ? AND key = ? ORDER BY time, id`, t.Interview, string(t.Kind), t.Key))
+	revs, err := collectRevs(s.r.QueryContext(ctx, qHistory, t.Interview, string(t.Kind), t.Key))
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", t, err)
 	}

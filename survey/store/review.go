@@ -68,8 +68,10 @@ func (r QueueRow) Who() string {
 }
 
 // principalExpr is the author of an interview's creation revision (a primary-key lookup).
-const principalExpr = `COALESCE((SELECT r.author FROM revisions r
-	WHERE r.interview = i.id AND r.kind = 'interview' AND r.key = '' ORDER BY r.id LIMIT 1), '')`
+const principalExpr = `COALESCE((SELECT na.name FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+	JOIN revision_names na ON na.n = r.author
+	WHERE t.interview = (SELECT n FROM revision_names WHERE name = i.id) AND t.kind = 'interview' AND t.key = ''
+	ORDER BY t.id LIMIT 1), '')`
 
 // statusRank orders the statuses as the queue shows them.
 const statusRank = `CASE status WHEN 'completed' THEN 0 WHEN 'submitted' THEN 0 WHEN 'resubmitted' THEN 0

@@ -196,8 +196,10 @@ type Store struct {
 	cacheKiB int
 	// readOnly says why the store can only be read ("" when it can be written).
 	readOnly string
-	// put holds the last counter of the devices whose Puts it committed.
-	put putCounters
+	// put holds the last counter of the devices whose Puts it committed; names the
+	// numbers of their interviews, devices and authors.
+	put   putCounters
+	names putNames
 }
 
 // ReadOnly says why the store can only be read ("the file is read-only", "its folder is

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -565,6 +566,12 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 		"tampered value":   `UPDATE revision_rows SET value = '{"rating":"green"}' WHERE kind = 'answer' AND key = '1.2'`,
 		"wrong sections":   `UPDATE interviews SET sections = '{}'`,
 		"lost summary row": "DELETE FROM interviews",
+		// 0008: a row or an entry naming a number revision_names does not hold.
+		"unnamed interview": "DELETE FROM revision_names WHERE name = 'iv1'",
+		"unnamed device":    "DELETE FROM revision_names WHERE name = 'dev-a'",
+		"unnamed author":    "DELETE FROM revision_names WHERE name = ''",
+		"unnamed batch":     "UPDATE revision_rows SET batch = 99999",
+		"unnamed entry":     "UPDATE revision_targets SET interview = 99999 WHERE kind = 'respondent'",
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := openTest(t)
@@ -583,6 +590,8 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 			}
 			if err := s.Check(ctx); err == nil {
 				t.Error("Check did not notice")
+			} else if strings.HasPrefix(name, "unnamed") && !strings.Contains(err.Error(), "refer to a name") {
+				t.Errorf("Check did not report the missing name: %v", err)
 			}
 		})
 	}

@@ -38,6 +38,12 @@ type Tx struct {
 	// device counters it holds are then read again).
 	put      putCounters
 	appended bool
+	// names are the numbers of the names (revision_names) the transaction looked up or
+	// added: valid while it lasts (a name is never renumbered; one it added goes with it).
+	names map[string]int64
+	// putNames are the interviews, devices and authors of its Puts: their numbers join
+	// Store.names when it commits.
+	putNames []string
 }
 
 // querier is what a transaction runs its statements on: *sql.Tx or *sql.Conn.
@@ -186,9 +192,16 @@ func (tx *Tx) queryRow(query string, args ...any) *sql.Row {
 
 // qPendingRows lists the pending revisions (batch IS NULL) by their rows: the tail of
 // revision_rows from low, and the rows revision_pending lists below it (0006).
-const qPendingRows = `SELECT seq, id, device, counter FROM revision_rows
-		WHERE seq >= (SELECT low FROM revision_pending_low) AND batch IS NULL
-	UNION ALL SELECT r.seq, r.id, r.device, r.counter FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq
+// The device is given by name (revision_names, 0008), the id from the row's entry.
+const qPendingRows = `SELECT r.seq AS seq, t.id AS id, nd.name AS device, r.counter AS counter
+		FROM revision_rows r CROSS JOIN revision_targets t
+			ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
+		CROSS JOIN revision_names nd ON nd.n = r.device
+		WHERE r.seq >= (SELECT low FROM revision_pending_low) AND r.batch IS NULL
+	UNION ALL SELECT r.seq, t.id, nd.name, r.counter FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq
+		CROSS JOIN revision_targets t
+			ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
+		CROSS JOIN revision_names nd ON nd.n = r.device
 		WHERE p.seq < (SELECT low FROM revision_pending_low) AND r.batch IS NULL`
 
 // qReadCounter reads the last counter a device used: the device's revisions are never
@@ -200,12 +213,65 @@ const qReadCounter = `SELECT max(
 	coalesce((SELECT max(counter) FROM (` + qPendingRows + `) WHERE device = ?1), 0))`
 
 // qPutStart is what a Put reads first, in one statement: the last row of revision_rows (as
-// qLastSeq: the first row), and the heads of the first change's target (as qHeads: the
-// rows after it). (A UNION ALL: ~2 µs less than the same in a LEFT JOIN, BenchmarkPutParts.) The device's last counter comes from Store.put while no revision has been
-// stored since the Store's own last Put.
-const qPutStart = `SELECT coalesce(max(seq), 0), NULL, NULL, NULL, NULL, NULL FROM revision_rows
-	UNION ALL SELECT NULL, r.seq, t.id, r.time, r.author, r.value FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+// qLastSeq) and the numbers of the interview (?1), the device (?4) and the author (?5) in
+// revision_names (NULL: none yet), the first row; and the heads of the first change's
+// target (as qHeads: the rows after it). (A UNION ALL: ~2 µs less than the same in a LEFT
+// JOIN, BenchmarkPutParts.) The device's last counter comes from Store.put while no
+// revision has been stored since the Store's own last Put.
+const qPutStart = `SELECT (SELECT coalesce(max(seq), 0) FROM revision_rows), (SELECT n FROM revision_names WHERE name = ?1),
+		(SELECT n FROM revision_names WHERE name = ?4), (SELECT n FROM revision_names WHERE name = ?5),
+		NULL, NULL, NULL, NULL, NULL
+	UNION ALL SELECT NULL, NULL, NULL, NULL, r.seq, t.id, r.time, na.name, r.value
+		FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_names na ON na.n = r.author
+		WHERE t.interview = (SELECT n FROM revision_names WHERE name = ?1) AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
+
+// qPutStartKnown is qPutStart for a Put whose interview, device and author numbers the
+// Store knows (putNames): they are given (?1, ?4, ?5) and returned as qPutStart returns
+// them, and the heads read by number.
+const qPutStartKnown = `SELECT coalesce(max(seq), 0), ?1, ?4, ?5, NULL, NULL, NULL, NULL, NULL FROM revision_rows
+	UNION ALL SELECT NULL, NULL, NULL, NULL, r.seq, t.id, r.time, na.name, r.value
+		FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_names na ON na.n = r.author
 		WHERE t.interview = ?1 AND t.kind = ?2 AND t.key = ?3 AND t.head = 1`
+
+// putNames remembers the numbers (revision_names) of the interviews, devices and authors
+// of the Puts the Store committed: a name is never renumbered or removed, so a number once
+// committed holds for good, whoever writes the file. A Put whose three numbers it knows
+// reads no name (qPutStartKnown). It keeps at most maxPutNames, and starts again when full.
+type putNames struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+const maxPutNames = 256
+
+// get returns the numbers of interview, device and author if all three are known.
+func (p *putNames) get(interview, device, author string) (iv, dev, auth int64, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if iv, dev, auth = p.m[interview], p.m[device], p.m[author]; iv != 0 && dev != 0 && auth != 0 {
+		return iv, dev, auth, true
+	}
+	return 0, 0, 0, false
+}
+
+// committed takes in the numbers of the names of tx's Puts, once it has committed.
+func (p *putNames) committed(tx *Tx) {
+	if len(tx.putNames) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, name := range tx.putNames {
+		n := tx.names[name]
+		if n == 0 || p.m[name] == n {
+			continue
+		}
+		if p.m == nil || len(p.m) >= maxPutNames {
+			p.m = map[string]int64{}
+		}
+		p.m[name] = n
+	}
+}
 
 // putCounters remembers the last counter of the devices that made Puts through this Store,
 // valid while the last row of revision_rows is last: a revision stored by anyone (another
@@ -338,7 +404,7 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	}
 	now := tx.s.now()
 	c := newCall(tx)
-	last, err := c.start(changes[0].Target)
+	last, err := c.start(changes[0].Target, by.Device, by.Principal)
 	if err != nil {
 		return nil, fmt.Errorf("put: %w", err)
 	}
@@ -558,9 +624,15 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("mark batched: %w", err)
 	}
-	for _, seq := range seqs {
-		if _, err := tx.exec(qMarkBatched, batchID, seq); err != nil {
+	if len(seqs) > 0 {
+		nb, _, err := tx.num(batchID, true)
+		if err != nil {
 			return fmt.Errorf("mark batched: %w", err)
+		}
+		for _, seq := range seqs {
+			if _, err := tx.exec(qMarkBatched, nb, seq); err != nil {
+				return fmt.Errorf("mark batched: %w", err)
+			}
 		}
 	}
 	if err := tx.addRuns(held); err != nil {
@@ -573,7 +645,7 @@ func (tx *Tx) MarkBatched(batchID string, revisionIDs []string) error {
 		return nil
 	}
 	// Not pending: already in a batch (it keeps it), or unknown.
-	rows, err = tx.query(`SELECT id FROM revision_rows WHERE batch IS NOT NULL`)
+	rows, err = tx.query(`SELECT t.id FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq WHERE r.batch IS NOT NULL`)
 	if err != nil {
 		return fmt.Errorf("mark batched: %w", err)
 	}
@@ -638,8 +710,8 @@ func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
 		return false, nil // not a revision id: no revision has it
 	}
 	var one int
-	err = tx.queryRow(`SELECT 1 FROM revision_targets WHERE interview = ? AND kind = ? AND key = ? AND id = ?`,
-		t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
+	err = tx.queryRow(`SELECT 1 FROM revision_targets WHERE interview = (SELECT n FROM revision_names WHERE name = ?)
+		AND kind = ? AND key = ? AND id = ?`, t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

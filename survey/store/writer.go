@@ -299,6 +299,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", mapErr(err))
 	}
 	s.put.committed(tx)
+	s.names.committed(tx)
 	s.ckpt.committed()
 	return nil
 }
