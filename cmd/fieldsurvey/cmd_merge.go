@@ -150,7 +150,7 @@ func runMerge(ctx context.Context, g *globals, args []string, opts mergeOptions)
 		if err != nil {
 			return err
 		}
-		h, err := hub.Open(opts.into, hub.MergeOptions()...)
+		h, err := hub.Open(opts.into, append(hub.MergeOptions(), g.upgradeNotice())...)
 		if err != nil {
 			return err
 		}

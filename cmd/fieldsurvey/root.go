@@ -286,7 +286,7 @@ func (g *globals) openStore(opts ...store.Option) (*store.Store, error) {
 		path = g.storePath()
 		opts = homeStoreOptions(opts...)
 	}
-	st, err := store.Open(path, opts...)
+	st, err := store.Open(path, append(opts, g.upgradeNotice())...)
 	if err != nil {
 		if errors.Is(err, store.ErrNotSurveyDB) || errors.Is(err, store.ErrNewerSchema) {
 			return nil, err
@@ -332,6 +332,20 @@ func homeStoreOptions(opts ...store.Option) []store.Option {
 	return append(slices.Clone(opts), store.WithMigrations(hub.Component, hub.Migrations))
 }
 
+// upgradeNotice tells the user, once, that the store being opened is upgraded to this
+// version's layout: a large store takes a while (tens of seconds at 100,000 interviews),
+// during which the command would otherwise seem stuck.
+func (g *globals) upgradeNotice() store.Option {
+	told := false
+	return store.WithUpgradeNotice(func(string, int, int) {
+		if !told {
+			told = true
+			g.notef("upgrading the database to this version's layout, once; a large store takes a minute: let it finish (stopping it loses nothing)",
+				"đang nâng cấp cơ sở dữ liệu lên cấu trúc của phiên bản này, chỉ một lần; kho lớn mất khoảng một phút: hãy để việc này chạy xong (dừng giữa chừng cũng không mất gì)")
+		}
+	})
+}
+
 // openHomeHub opens the home's own store as a hub, to merge batches into it or write a
 // decision; --db is refused by the callers before. It opens as merge --into does
 // (hub.MergeOptions): a supervisor's merge of many batches into the home copies the
@@ -342,7 +356,7 @@ func (g *globals) openHomeHub() (*hub.Hub, error) {
 	if err := g.needHome(); err != nil {
 		return nil, err
 	}
-	h, err := hub.Open(g.storePath(), hub.MergeOptions()...)
+	h, err := hub.Open(g.storePath(), append(hub.MergeOptions(), g.upgradeNotice())...)
 	if err != nil {
 		if errors.Is(err, store.ErrNotSurveyDB) || errors.Is(err, store.ErrNewerSchema) {
 			return nil, err

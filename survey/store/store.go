@@ -93,12 +93,13 @@ type Migration struct {
 type Option func(*options)
 
 type options struct {
-	now        func() time.Time
-	extra      []componentMigrations
-	checkpoint int
-	background int
-	cacheKiB   int
-	readOnly   bool
+	now           func() time.Time
+	extra         []componentMigrations
+	checkpoint    int
+	background    int
+	cacheKiB      int
+	upgradeNotice func(component string, from, to int)
+	readOnly      bool
 }
 
 // WithReadOnly opens the store for reading only, even when it could be written: nothing is
@@ -136,6 +137,16 @@ func WithCheckpointer(pages int) Option { return func(o *options) { o.background
 // instead of spilling pages to the write-ahead log before the commit and reading them
 // back. Performance only.
 func WithCacheSize(kib int) Option { return func(o *options) { o.cacheKiB = kib } }
+
+// WithUpgradeNotice calls notice before the first migration that upgrades an existing
+// schema (one that has a version already: never for a database being created) is applied,
+// once per component, with the version it has and the one it is brought to: a program
+// tells its user that the one-time upgrade under way may take a while (a large store takes
+// tens of seconds) and must not be stopped (stopping it loses nothing: each migration is
+// one transaction, and the next open takes up where it stopped).
+func WithUpgradeNotice(notice func(component string, from, to int)) Option {
+	return func(o *options) { o.upgradeNotice = notice }
+}
 
 // WithMigrations adds the schema of another component (the hub adds devices, batches and
 // receipts), applied after the store's own migrations and tracked under its own name.
@@ -192,6 +203,8 @@ type Store struct {
 	// background is the threshold of the checkpointer (0: none), ckpt the checkpointer.
 	background int
 	ckpt       *checkpointer
+	// upgradeNotice is WithUpgradeNotice's (nil: none).
+	upgradeNotice func(component string, from, to int)
 	// cacheKiB is the writer's page cache (0: defaultCacheKiB).
 	cacheKiB int
 	// readOnly says why the store can only be read ("" when it can be written).
@@ -304,7 +317,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	r.SetMaxOpenConns(max(2, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(2, runtime.GOMAXPROCS(0)))
-	s := &Store{path: abs, now: o.now, w: w, r: r, wr: newWriter(), checkpoint: o.checkpoint, background: o.background, cacheKiB: o.cacheKiB}
+	s := &Store{path: abs, now: o.now, w: w, r: r, wr: newWriter(), checkpoint: o.checkpoint, background: o.background, cacheKiB: o.cacheKiB, upgradeNotice: o.upgradeNotice}
 	own, err := storeMigrations()
 	if err != nil {
 		s.Close()
@@ -589,8 +602,9 @@ func (s *Store) migrate(ctx context.Context, component string, migs []Migration)
 	}
 	known := len(migs)
 	busy := 0
+	noticed := s.upgradeNotice == nil
 	for {
-		done, err := s.migrateOne(ctx, component, migs, known)
+		done, err := s.migrateOne(ctx, component, migs, known, &noticed)
 		if err != nil && isBusy(err) && busy < 100 {
 			// Several processes creating the same new database at once: SQLite can answer
 			// SQLITE_BUSY without waiting while one of them switches the file to WAL or
@@ -618,7 +632,9 @@ func (s *Store) migrate(ctx context.Context, component string, migs []Migration)
 
 // migrateOne applies the next pending migration, if any, and reports whether the schema
 // is up to date.
-func (s *Store) migrateOne(ctx context.Context, component string, migs []Migration, known int) (done bool, err error) {
+// noticed says the upgrade notice was given or is not due: migrateOne gives it before
+// the first migration it applies, if the schema had a version already.
+func (s *Store) migrateOne(ctx context.Context, component string, migs []Migration, known int, noticed *bool) (done bool, err error) {
 	if s.wr.conn == nil {
 		// Taken here, where SQLITE_BUSY is waited out: connecting switches a new
 		// database to WAL, which can find another process creating it.
@@ -644,6 +660,12 @@ func (s *Store) migrateOne(ctx context.Context, component string, migs []Migrati
 	}
 	if current == known {
 		return true, nil
+	}
+	if !*noticed {
+		*noticed = true // a schema being created (current 0) gets none, then or later
+		if current > 0 {
+			s.upgradeNotice(component, current, known)
+		}
 	}
 	m := migs[current]
 	tx, err := conn.BeginTx(ctx, nil)
