@@ -190,7 +190,7 @@ func (c *call) start(t survey.Target, device, author string) (int64, error) {
 		q, iv, dev, auth = qPutStartKnown, ni, nd, na
 	}
 	c.tx.putNames = append(c.tx.putNames, t.Interview, device, author)
-	rows, err := c.tx.query(q, iv, string(t.Kind), t.Key, dev, auth)
+	rows, err := c.tx.query(q, iv, kindNum(t.Kind), t.Key, dev, auth)
 	if err != nil {
 		return 0, fmt.Errorf("read heads: %w", err)
 	}
@@ -281,7 +281,7 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 		c.order = append(c.order, t)
 		return ts, nil
 	}
-	rows, err := c.tx.query(qHeads, iv, string(t.Kind), t.Key)
+	rows, err := c.tx.query(qHeads, iv, kindNum(t.Kind), t.Key)
 	if err != nil {
 		return nil, fmt.Errorf("read heads: %w", err)
 	}
@@ -334,14 +334,19 @@ func (c *call) preload(id string) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, key string
+		var key string
+		var kn int64
 		var h head
 		var rid []byte
-		if err := rows.Scan(&kind, &key, &h.seq, &rid, &h.time, &h.author, &h.value); err != nil {
+		if err := rows.Scan(&kn, &key, &h.seq, &rid, &h.time, &h.author, &h.value); err != nil {
 			return fmt.Errorf("read heads: %w", err)
 		}
+		kind, err := kindOf(kn)
+		if err != nil {
+			return fmt.Errorf("read heads of interview %s: %w", id, err)
+		}
 		h.id = hex.EncodeToString(rid)
-		t := survey.Target{Interview: id, Kind: survey.Kind(kind), Key: key}
+		t := survey.Target{Interview: id, Kind: kind, Key: key}
 		if _, ok := c.targets[t]; ok {
 			continue // touched before: its state is newer than the table's
 		}
@@ -444,7 +449,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			if err := c.flush(); err != nil {
 				return false, err
 			}
-			if err := c.tx.queryRow(qReplacedBy, ts.iv, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
+			if err := c.tx.queryRow(qReplacedBy, ts.iv, kindNum(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
 				return false, fmt.Errorf("check heads: %w", err)
 			}
 		}
@@ -469,7 +474,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, err
 		}
 		var have int64
-		err := c.tx.queryRow(qStored, ts.iv, string(t.Kind), t.Key, rid).Scan(&have)
+		err := c.tx.queryRow(qStored, ts.iv, kindNum(t.Kind), t.Key, rid).Scan(&have)
 		if err == nil {
 			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 			// the first batch it was recorded in (as MarkBatched).
@@ -583,7 +588,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if _, err := c.tx.exec(qUnhead, ts.iv, string(t.Kind), t.Key, h.seq); err != nil {
+		if _, err := c.tx.exec(qUnhead, ts.iv, kindNum(t.Kind), t.Key, h.seq); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
 		c.entries = append(c.entries, entry{t: t, iv: ts.iv, id: old, seq: h.seq})
@@ -607,12 +612,12 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if fresh {
-		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, string(t.Kind), t.Key,
+		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, kindNum(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	} else {
-		c.rows = append(c.rows, seq, ts.iv, string(t.Kind), t.Key,
+		c.rows = append(c.rows, seq, ts.iv, kindNum(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value))
 		if len(c.rows) >= rowArgs*rowsPerStatement {
 			if err := c.flushRows(); err != nil {
@@ -847,7 +852,7 @@ func (c *call) flushEntries() error {
 		n := min(len(c.entries), entriesPerStatement)
 		args := make([]any, 0, 6*n)
 		for _, e := range c.entries[:n] {
-			args = append(args, e.iv, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
+			args = append(args, e.iv, kindNum(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
 		}
 		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
 			return fmt.Errorf("insert revision: %w", err)
