@@ -61,6 +61,8 @@ type call struct {
 	// reads revision_rows and when the call finishes: one statement a row cost a merge or
 	// a server's writer more than the row itself (binding, stepping, resetting).
 	rows []any
+	// entryArgs is flushEntries' buffer of arguments.
+	entryArgs []any
 	// added holds the revisions this call stored (a revision received twice in one call
 	// is stored once).
 	// Keyed by id alone: an Append's revisions are verified, so one id is one revision
@@ -795,6 +797,16 @@ func qEntries(n int) string {
 // a new target's, and of a full group, prepared when the store opens.
 var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
 
+// qEntriesBy holds the INSERTs of 64, 32, 16, 8, 4, 2 and 1 entries, prepared when the
+// store opens: as qRowsBy, the entries a call keeps are written in the largest that fit.
+var qEntriesBy = func() map[int]string {
+	m := map[int]string{}
+	for n := entriesPerStatement; n >= 1; n /= 2 {
+		m[n] = qEntries(n)
+	}
+	return m
+}()
+
 // rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
 // arguments of a row (qInsertRev's).
 const rowsPerStatement, rowArgs = 32, 11
@@ -833,7 +845,7 @@ func (c *call) flushRows() error {
 		for n*rowArgs > len(rest) {
 			n /= 2
 		}
-		if _, err := c.tx.exec(qRowsBy[n], rest[:n*rowArgs]...); err != nil {
+		if err := c.tx.execRaw(qRowsBy[n], rest[:n*rowArgs]); err != nil {
 			return fmt.Errorf("insert revision: %w", err)
 		}
 		rest = rest[n*rowArgs:]
@@ -849,12 +861,18 @@ func (c *call) flushEntries() error {
 		return nil
 	}
 	for len(c.entries) > 0 {
-		n := min(len(c.entries), entriesPerStatement)
-		args := make([]any, 0, 6*n)
+		n := entriesPerStatement
+		for n > len(c.entries) {
+			n /= 2
+		}
+		args := c.entryArgs[:0]
 		for _, e := range c.entries[:n] {
 			args = append(args, e.iv, kindNum(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
 		}
-		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
+		err := c.tx.execRaw(qEntriesBy[n], args)
+		clear(args)
+		c.entryArgs = args[:0]
+		if err != nil {
 			return fmt.Errorf("insert revision: %w", err)
 		}
 		c.entries = c.entries[n:]
