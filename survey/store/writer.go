@@ -52,7 +52,7 @@ type writer struct {
 	// raw are the driver's own statements of the INSERTs that write an Append's rows and
 	// entries many a statement (qRowsBy, qEntriesBy), prepared on conn's driver connection
 	// at setup and run through execRaw: database/sql's Exec would allocate and convert a
-	// value for each of up to 352 arguments every time. Closed with conn (closeStmts), and
+	// value for each of up to 384 arguments every time. Closed with conn (closeStmts), and
 	// used only under the lock, inside conn.Raw.
 	raw map[string]driver.StmtExecContext
 	// args is execRaw's buffer of arguments, reused from one statement to the next.
