@@ -61,6 +61,8 @@ type call struct {
 	// reads revision_rows and when the call finishes: one statement a row cost a merge or
 	// a server's writer more than the row itself (binding, stepping, resetting).
 	rows []any
+	// entryArgs is flushEntries' buffer of arguments.
+	entryArgs []any
 	// added holds the revisions this call stored (a revision received twice in one call
 	// is stored once).
 	// Keyed by id alone: an Append's revisions are verified, so one id is one revision
@@ -190,7 +192,7 @@ func (c *call) start(t survey.Target, device, author string) (int64, error) {
 		q, iv, dev, auth = qPutStartKnown, ni, nd, na
 	}
 	c.tx.putNames = append(c.tx.putNames, t.Interview, device, author)
-	rows, err := c.tx.query(q, iv, string(t.Kind), t.Key, dev, auth)
+	rows, err := c.tx.query(q, iv, kindNum(t.Kind), t.Key, dev, auth)
 	if err != nil {
 		return 0, fmt.Errorf("read heads: %w", err)
 	}
@@ -281,7 +283,7 @@ func (c *call) touch(t survey.Target) (*targetState, error) {
 		c.order = append(c.order, t)
 		return ts, nil
 	}
-	rows, err := c.tx.query(qHeads, iv, string(t.Kind), t.Key)
+	rows, err := c.tx.query(qHeads, iv, kindNum(t.Kind), t.Key)
 	if err != nil {
 		return nil, fmt.Errorf("read heads: %w", err)
 	}
@@ -334,14 +336,19 @@ func (c *call) preload(id string) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, key string
+		var key string
+		var kn int64
 		var h head
 		var rid []byte
-		if err := rows.Scan(&kind, &key, &h.seq, &rid, &h.time, &h.author, &h.value); err != nil {
+		if err := rows.Scan(&kn, &key, &h.seq, &rid, &h.time, &h.author, &h.value); err != nil {
 			return fmt.Errorf("read heads: %w", err)
 		}
+		kind, err := kindOf(kn)
+		if err != nil {
+			return fmt.Errorf("read heads of interview %s: %w", id, err)
+		}
 		h.id = hex.EncodeToString(rid)
-		t := survey.Target{Interview: id, Kind: survey.Kind(kind), Key: key}
+		t := survey.Target{Interview: id, Kind: kind, Key: key}
 		if _, ok := c.targets[t]; ok {
 			continue // touched before: its state is newer than the table's
 		}
@@ -444,7 +451,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			if err := c.flush(); err != nil {
 				return false, err
 			}
-			if err := c.tx.queryRow(qReplacedBy, ts.iv, string(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
+			if err := c.tx.queryRow(qReplacedBy, ts.iv, kindNum(t.Kind), t.Key, r.ID).Scan(&replaced); err != nil {
 				return false, fmt.Errorf("check heads: %w", err)
 			}
 		}
@@ -469,7 +476,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 			return false, err
 		}
 		var have int64
-		err := c.tx.queryRow(qStored, ts.iv, string(t.Kind), t.Key, rid).Scan(&have)
+		err := c.tx.queryRow(qStored, ts.iv, kindNum(t.Kind), t.Key, rid).Scan(&have)
 		if err == nil {
 			// Already stored: it keeps its heads; it travelled in this batch too, and keeps
 			// the first batch it was recorded in (as MarkBatched).
@@ -583,7 +590,7 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if _, err := c.tx.exec(qUnhead, ts.iv, string(t.Kind), t.Key, h.seq); err != nil {
+		if _, err := c.tx.exec(qUnhead, ts.iv, kindNum(t.Kind), t.Key, h.seq); err != nil {
 			return false, fmt.Errorf("update heads: %w", err)
 		}
 		c.entries = append(c.entries, entry{t: t, iv: ts.iv, id: old, seq: h.seq})
@@ -607,12 +614,12 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 		}
 	}
 	if fresh {
-		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, string(t.Kind), t.Key,
+		if _, err := c.tx.exec(qInsertRev, seq, ts.iv, kindNum(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value)); err != nil {
 			return false, fmt.Errorf("insert revision: %w", err)
 		}
 	} else {
-		c.rows = append(c.rows, seq, ts.iv, string(t.Kind), t.Key,
+		c.rows = append(c.rows, seq, ts.iv, kindNum(t.Kind), t.Key,
 			ndev, int64(r.Counter), tm, nauth, joinIDs(r.Replaces), batch, []byte(r.Value))
 		if len(c.rows) >= rowArgs*rowsPerStatement {
 			if err := c.flushRows(); err != nil {
@@ -790,6 +797,16 @@ func qEntries(n int) string {
 // a new target's, and of a full group, prepared when the store opens.
 var qEntries1, qEntries2, qEntries64 = qEntries(1), qEntries(2), qEntries(entriesPerStatement)
 
+// qEntriesBy holds the INSERTs of 64, 32, 16, 8, 4, 2 and 1 entries, prepared when the
+// store opens: as qRowsBy, the entries a call keeps are written in the largest that fit.
+var qEntriesBy = func() map[int]string {
+	m := map[int]string{}
+	for n := entriesPerStatement; n >= 1; n /= 2 {
+		m[n] = qEntries(n)
+	}
+	return m
+}()
+
 // rowsPerStatement is how many rows flushRows writes in one INSERT; rowArgs the
 // arguments of a row (qInsertRev's).
 const rowsPerStatement, rowArgs = 32, 11
@@ -828,7 +845,7 @@ func (c *call) flushRows() error {
 		for n*rowArgs > len(rest) {
 			n /= 2
 		}
-		if _, err := c.tx.exec(qRowsBy[n], rest[:n*rowArgs]...); err != nil {
+		if err := c.tx.execRaw(qRowsBy[n], rest[:n*rowArgs]); err != nil {
 			return fmt.Errorf("insert revision: %w", err)
 		}
 		rest = rest[n*rowArgs:]
@@ -844,12 +861,18 @@ func (c *call) flushEntries() error {
 		return nil
 	}
 	for len(c.entries) > 0 {
-		n := min(len(c.entries), entriesPerStatement)
-		args := make([]any, 0, 6*n)
-		for _, e := range c.entries[:n] {
-			args = append(args, e.iv, string(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
+		n := entriesPerStatement
+		for n > len(c.entries) {
+			n /= 2
 		}
-		if _, err := c.tx.exec(qEntries(n), args...); err != nil {
+		args := c.entryArgs[:0]
+		for _, e := range c.entries[:n] {
+			args = append(args, e.iv, kindNum(e.t.Kind), e.t.Key, e.head, e.id, e.seq)
+		}
+		err := c.tx.execRaw(qEntriesBy[n], args)
+		clear(args)
+		c.entryArgs = args[:0]
+		if err != nil {
 			return fmt.Errorf("insert revision: %w", err)
 		}
 		c.entries = c.entries[n:]

@@ -71,6 +71,21 @@ func (s *Store) Check(ctx context.Context) error {
 		if unnamed > 0 {
 			add("%d revision rows and target entries refer to a name (interview, device, author or batch) that is not stored", unnamed)
 		}
+		// Every kind a row or an entry holds is one revision_kinds names (0008): the views
+		// join them too, and the store reads a number no kind has as an error.
+		var unknownKind int
+		if err := tx.q.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM revision_rows WHERE kind NOT IN (SELECT n FROM revision_kinds))
+			+ (SELECT count(*) FROM revision_targets WHERE kind NOT IN (SELECT n FROM revision_kinds))`).Scan(&unknownKind); err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		if unknownKind > 0 {
+			add("%d revision rows and target entries hold a kind number that names no kind", unknownKind)
+		}
+		// revision_kinds holds the store's numbers of the kinds (kindNums), no other.
+		if err := checkKinds(ctx, tx.q); err != nil {
+			add("%v", err)
+		}
 		var twice int
 		if err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM revision_targets
 			GROUP BY interview, kind, key, id HAVING count(*) > 1)`).Scan(&twice); err != nil {
@@ -213,4 +228,29 @@ func equalSummary(a, b Summary) bool {
 			s.Assessor, string(s.Record), s.Title, s.Scope, s.Status, s.Answered, s.Conflicts, s.Revisions, c, s.Updated.UnixMilli()}
 	}
 	return f(a) == f(b) && maps.Equal(a.Sections, b.Sections)
+}
+
+// checkKinds reports a revision_kinds that differs from the store's numbers (kindNums).
+func checkKinds(ctx context.Context, q querier) error {
+	rows, err := q.QueryContext(ctx, "SELECT n, name FROM revision_kinds")
+	if err != nil {
+		return fmt.Errorf("read revision kinds: %w", err)
+	}
+	defer rows.Close()
+	got := map[survey.Kind]int64{}
+	for rows.Next() {
+		var n int64
+		var name string
+		if err := rows.Scan(&n, &name); err != nil {
+			return fmt.Errorf("read revision kinds: %w", err)
+		}
+		got[survey.Kind(name)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read revision kinds: %w", err)
+	}
+	if !maps.Equal(got, kindNums) {
+		return fmt.Errorf("revision_kinds holds %v, the store numbers kinds %v", got, kindNums)
+	}
+	return nil
 }

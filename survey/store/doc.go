@@ -57,7 +57,9 @@
 // interview, device, author and batch and revision_targets' interview are its numbers (a
 // DGRA revision's row lost ~130 bytes of repeated names: a fifth of the log a server's
 // writer writes and of its CPU), and a revision's id is kept in its entry only (a row
-// finds its entry by target and seq). A name is added when first stored and never renumbered;
+// finds its entry by target and seq). A revision's kind is a number in both tables too
+// (kindNums; revision_kinds holds the same pairs for the views, Check compares them).
+// A name is added when first stored and never renumbered;
 // a transaction keeps the numbers it looked up (a Put reads its three in its first
 // statement). The views revisions and pending_revisions give the names back, with the
 // columns and values they always had; the store's own readers read the tables.
@@ -68,7 +70,9 @@
 //     survives a crash or power cut; when it returns an error nothing of it was written.
 //   - One writer: write transactions take turns on one connection the store holds
 //     (writer.go), with BEGIN IMMEDIATE, COMMIT, ROLLBACK and its statements prepared
-//     once; one waiting for its turn stops waiting when its context ends. A transaction
+//     once (an Append's multi-row INSERTs as the driver's own statements, bound without
+//     database/sql's per-call conversion); one waiting for its turn stops waiting when its
+//     context ends. A transaction
 //     whose fn fails or panics, or whose context ends, is rolled back; after a failed
 //     COMMIT the connection is out of any transaction; a connection the driver calls bad
 //     is replaced. Rows fn left open are closed when it returns.

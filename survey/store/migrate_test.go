@@ -440,16 +440,16 @@ func downgrade8(t *testing.T, db *sql.DB) {
 		`CREATE TABLE rows7 (seq INTEGER PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL DEFAULT '',
 			id BLOB NOT NULL CHECK (length(id) = 32), device TEXT NOT NULL, counter INTEGER NOT NULL, time INTEGER NOT NULL,
 			author TEXT NOT NULL DEFAULT '', replaces TEXT NOT NULL DEFAULT '', batch TEXT, value BLOB NOT NULL)`,
-		`INSERT INTO rows7 SELECT r.seq, ni.name, r.kind, r.key, t.id, nd.name, r.counter, r.time, na.name, r.replaces, nb.name, r.value
+		`INSERT INTO rows7 SELECT r.seq, ni.name, (SELECT name FROM revision_kinds WHERE n = r.kind), r.key, t.id, nd.name, r.counter, r.time, na.name, r.replaces, nb.name, r.value
 			FROM revision_rows r JOIN revision_targets t ON t.seq = r.seq
 			JOIN revision_names ni ON ni.n = r.interview JOIN revision_names nd ON nd.n = r.device
 			JOIN revision_names na ON na.n = r.author LEFT JOIN revision_names nb ON nb.n = r.batch ORDER BY r.seq`,
 		`CREATE TABLE targets7 (interview TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, head INTEGER NOT NULL,
 			seq INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (interview, kind, key, head, seq)) WITHOUT ROWID`,
-		`INSERT INTO targets7 SELECT ni.name, t.kind, t.key, t.head, t.seq, t.id FROM revision_targets t
+		`INSERT INTO targets7 SELECT ni.name, (SELECT name FROM revision_kinds WHERE n = t.kind), t.key, t.head, t.seq, t.id FROM revision_targets t
 			JOIN revision_names ni ON ni.n = t.interview ORDER BY 1, 2, 3, 4, 5`,
 		"DROP VIEW revisions", "DROP VIEW pending_revisions",
-		"DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_names",
+		"DROP TABLE revision_rows", "DROP TABLE revision_targets", "DROP TABLE revision_names", "DROP TABLE revision_kinds",
 		"ALTER TABLE rows7 RENAME TO revision_rows", "ALTER TABLE targets7 RENAME TO revision_targets",
 		`CREATE VIEW revisions AS
 			SELECT t.interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,

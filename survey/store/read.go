@@ -152,8 +152,8 @@ const headColsLean = "id, kind, key, time, author, value"
 // revisions view: its entries found through its number (revision_names, 0008), each
 // with its row and the names of its device and author. Callers add conditions (on t, the
 // entry, and r, the row: ?2 and on) and an order.
-const qRevsOf = `SELECT lower(hex(t.id)), ?1, t.kind, t.key, r.value, nd.name, r.counter, r.time, na.name, r.replaces
-	FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
+const qRevsOf = `SELECT lower(hex(t.id)), ?1, nk.name, t.key, r.value, nd.name, r.counter, r.time, na.name, r.replaces
+	FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq JOIN revision_kinds nk ON nk.n = t.kind
 	JOIN revision_names nd ON nd.n = r.device JOIN revision_names na ON na.n = r.author
 	WHERE t.interview = (SELECT n FROM revision_names WHERE name = ?1)`
 
@@ -202,13 +202,16 @@ func leanHeads(id string, rows *sql.Rows, err error) ([]survey.Revision, error) 
 	var out []survey.Revision
 	for rows.Next() {
 		r := survey.Revision{Interview: id}
-		var kind string
-		var tm int64
+		var kn, tm int64
 		var value []byte
-		if err := rows.Scan(&r.ID, &kind, &r.Key, &tm, &r.Author, &value); err != nil {
+		if err := rows.Scan(&r.ID, &kn, &r.Key, &tm, &r.Author, &value); err != nil {
 			return nil, err
 		}
-		r.Kind, r.Time, r.Value = survey.Kind(kind), fromMS(tm), json.RawMessage(value)
+		kind, err := kindOf(kn)
+		if err != nil {
+			return nil, err
+		}
+		r.Kind, r.Time, r.Value = kind, fromMS(tm), json.RawMessage(value)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -232,7 +235,7 @@ func (h interviewHeads) fold() (*survey.InterviewState, error) {
 // Heads returns the current heads of target t (more than one: a conflict), newest first,
 // as survey.Heads orders them; none when t has no revision.
 func (tx *Tx) Heads(t survey.Target) ([]survey.Revision, error) {
-	heads, err := collectRevs(tx.query(qTargetHeads, t.Interview, string(t.Kind), t.Key))
+	heads, err := collectRevs(tx.query(qTargetHeads, t.Interview, kindNum(t.Kind), t.Key))
 	if err != nil {
 		return nil, fmt.Errorf("read heads of %s: %w", t, err)
 	}
@@ -321,7 +324,7 @@ func (s *Store) HasAuthor(ctx context.Context, principal string) (bool, error) {
 
 // History returns every revision of target t, oldest first (by time, then id).
 func (s *Store) History(ctx context.Context, t survey.Target) ([]survey.Revision, error) {
-	revs, err := collectRevs(s.r.QueryContext(ctx, qHistory, t.Interview, string(t.Kind), t.Key))
+	revs, err := collectRevs(s.r.QueryContext(ctx, qHistory, t.Interview, kindNum(t.Kind), t.Key))
 	if err != nil {
 		return nil, fmt.Errorf("read history of %s: %w", t, err)
 	}

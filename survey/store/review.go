@@ -70,7 +70,7 @@ func (r QueueRow) Who() string {
 // principalExpr is the author of an interview's creation revision (a primary-key lookup).
 const principalExpr = `COALESCE((SELECT na.name FROM revision_targets t JOIN revision_rows r ON r.seq = t.seq
 	JOIN revision_names na ON na.n = r.author
-	WHERE t.interview = (SELECT n FROM revision_names WHERE name = i.id) AND t.kind = 'interview' AND t.key = ''
+	WHERE t.interview = (SELECT n FROM revision_names WHERE name = i.id) AND t.kind = (SELECT n FROM revision_kinds WHERE name = 'interview') AND t.key = ''
 	ORDER BY t.id LIMIT 1), '')`
 
 // statusRank orders the statuses as the queue shows them.

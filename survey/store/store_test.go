@@ -554,16 +554,16 @@ func TestAgenciesAndProvincesInVietnameseOrder(t *testing.T) {
 func TestCheckFindsInconsistencies(t *testing.T) {
 	ctx := context.Background()
 	for name, damage := range map[string]string{
-		"lost head":        "UPDATE revision_targets SET head = 0 WHERE kind = 'answer' AND key = '1.1'",
+		"lost head":        "UPDATE revision_targets SET head = 0 WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'answer') AND key = '1.1'",
 		"extra head":       "UPDATE revision_targets SET head = 1",
-		"lost entry":       "DELETE FROM revision_targets WHERE kind = 'answer' AND key = '1.1' AND head = 0",
-		"wrong row":        "UPDATE revision_targets SET seq = seq + 1 WHERE kind = 'respondent'",
-		"lost row":         "DELETE FROM revision_rows WHERE kind = 'respondent'",
-		"entry twice":      "INSERT INTO revision_targets (interview, kind, key, head, id, seq) SELECT interview, kind, key, 1 - head, id, seq FROM revision_targets WHERE kind = 'respondent'",
+		"lost entry":       "DELETE FROM revision_targets WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'answer') AND key = '1.1' AND head = 0",
+		"wrong row":        "UPDATE revision_targets SET seq = seq + 1 WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'respondent')",
+		"lost row":         "DELETE FROM revision_rows WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'respondent')",
+		"entry twice":      "INSERT INTO revision_targets (interview, kind, key, head, id, seq) SELECT interview, kind, key, 1 - head, id, seq FROM revision_targets WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'respondent')",
 		"wrong count":      "UPDATE interviews SET answered = answered + 1",
 		"wrong status":     "UPDATE interviews SET status = 'approved'",
 		"orphan summary":   "INSERT INTO interviews (id) VALUES ('ghost')",
-		"tampered value":   `UPDATE revision_rows SET value = '{"rating":"green"}' WHERE kind = 'answer' AND key = '1.2'`,
+		"tampered value":   `UPDATE revision_rows SET value = '{"rating":"green"}' WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'answer') AND key = '1.2'`,
 		"wrong sections":   `UPDATE interviews SET sections = '{}'`,
 		"lost summary row": "DELETE FROM interviews",
 		// 0008: a row or an entry naming a number revision_names does not hold.
@@ -571,7 +571,10 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 		"unnamed device":    "DELETE FROM revision_names WHERE name = 'dev-a'",
 		"unnamed author":    "DELETE FROM revision_names WHERE name = ''",
 		"unnamed batch":     "UPDATE revision_rows SET batch = 99999",
-		"unnamed entry":     "UPDATE revision_targets SET interview = 99999 WHERE kind = 'respondent'",
+		"unnamed entry":     "UPDATE revision_targets SET interview = 99999 WHERE kind = (SELECT n FROM revision_kinds WHERE name = 'respondent')",
+		// A kind number no kind has, in the row and its entry alike (so that they pair).
+		"unknown kind": "UPDATE revision_rows SET kind = 99 WHERE kind = 2; UPDATE revision_targets SET kind = 99 WHERE kind = 2",
+		"extra kind":   "INSERT INTO revision_kinds (n, name) VALUES (11, 'poll')",
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := openTest(t)
@@ -592,6 +595,10 @@ func TestCheckFindsInconsistencies(t *testing.T) {
 				t.Error("Check did not notice")
 			} else if strings.HasPrefix(name, "unnamed") && !strings.Contains(err.Error(), "refer to a name") {
 				t.Errorf("Check did not report the missing name: %v", err)
+			} else if name == "unknown kind" && !strings.Contains(err.Error(), "kind number that names no kind") {
+				t.Errorf("Check did not report the unknown kind: %v", err)
+			} else if name == "extra kind" && !strings.Contains(err.Error(), "revision_kinds holds") {
+				t.Errorf("Check did not report the kind the store does not number: %v", err)
 			}
 		})
 	}

@@ -711,7 +711,7 @@ func (tx *Tx) HasRevision(t survey.Target, id string) (bool, error) {
 	}
 	var one int
 	err = tx.queryRow(`SELECT 1 FROM revision_targets WHERE interview = (SELECT n FROM revision_names WHERE name = ?)
-		AND kind = ? AND key = ? AND id = ?`, t.Interview, string(t.Kind), t.Key, rid).Scan(&one)
+		AND kind = ? AND key = ? AND id = ?`, t.Interview, kindNum(t.Kind), t.Key, rid).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -49,6 +49,14 @@ type writer struct {
 	// transaction prepared (the store's queries are constants: a bounded set), up to
 	// maxWriterStmts.
 	stmts map[string]*sql.Stmt
+	// raw are the driver's own statements of the INSERTs that write an Append's rows and
+	// entries many a statement (qRowsBy, qEntriesBy), prepared on conn's driver connection
+	// at setup and run through execRaw: database/sql's Exec would allocate and convert a
+	// value for each of up to 384 arguments every time. Closed with conn (closeStmts), and
+	// used only under the lock, inside conn.Raw.
+	raw map[string]driver.StmtExecContext
+	// args is execRaw's buffer of arguments, reused from one statement to the next.
+	args []driver.NamedValue
 }
 
 // maxWriterStmts bounds the statements kept prepared on the writer's connection; past it,
@@ -154,7 +162,56 @@ func (s *Store) setupWriter(ctx context.Context) (limit int64, err error) {
 		}
 		w.stmts[q] = st
 	}
+	w.raw = map[string]driver.StmtExecContext{}
+	err = w.conn.Raw(func(dc any) error {
+		cp, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return nil // database/sql's statements do it all (execRaw falls back to them)
+		}
+		for _, q := range rawQueries() {
+			st, err := cp.PrepareContext(ctx, q)
+			if err != nil {
+				return err
+			}
+			se, ok := st.(driver.StmtExecContext)
+			if !ok {
+				st.Close()
+				return nil
+			}
+			w.raw[q] = se
+		}
+		return nil
+	})
+	if err != nil {
+		return fail(fmt.Errorf("prepare: %w", err))
+	}
 	return limit, nil
+}
+
+// rawQueries are the statements the writer runs through the driver itself (writer.raw).
+func rawQueries() []string {
+	return append(slices.Collect(maps.Values(qRowsBy)), slices.Collect(maps.Values(qEntriesBy))...)
+}
+
+// execRaw runs query with args on the writer's connection (lock held), through the
+// driver's own statement when the writer has one (writer.raw), else as exec does.
+func (tx *Tx) execRaw(query string, args []any) error {
+	w := tx.w
+	st := w.raw[query]
+	if st == nil {
+		_, err := tx.exec(query, args...)
+		return err
+	}
+	w.args = w.args[:0]
+	for i, v := range args {
+		w.args = append(w.args, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	err := w.conn.Raw(func(any) error {
+		_, err := st.ExecContext(tx.ctx, w.args)
+		return err
+	})
+	clear(w.args) // keep no value past the statement
+	return mapErr(err)
 }
 
 // letGo discards the writer's connection (lock held): its statements are closed and the
@@ -175,7 +232,7 @@ func (w *writer) letGo() {
 		// instead of keeping it in the pool; Close then only releases the Conn.
 		w.conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
-	w.stmts, w.begin, w.commit, w.rollback = nil, nil, nil, nil
+	w.stmts, w.raw, w.begin, w.commit, w.rollback = nil, nil, nil, nil, nil
 	w.conn.Close()
 	w.conn = nil
 }
@@ -200,6 +257,19 @@ func (w *writer) usable(ctx context.Context) error {
 
 // closeStmts closes the statements prepared on the writer's connection.
 func (w *writer) closeStmts() {
+	if len(w.raw) > 0 {
+		// Inside Raw: the driver's statements are closed on the driver connection, before
+		// it is closed or returned to the pool.
+		w.conn.Raw(func(any) error {
+			for _, st := range w.raw {
+				if c, ok := st.(driver.Stmt); ok {
+					c.Close()
+				}
+			}
+			return nil
+		})
+	}
+	w.raw = nil
 	for _, st := range w.stmts {
 		st.Close()
 	}

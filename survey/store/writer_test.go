@@ -61,6 +61,16 @@ func TestWriterConnectionBrokenIsReplaced(t *testing.T) {
 	if got := writerInt(t, s, "PRAGMA cache_size"); got != -(96 << 10) {
 		t.Errorf("new writer connection's cache_size %d, want %d", got, -(96 << 10))
 	}
+	// Its own driver statements for an Append's rows and entries (writer.raw) are the new
+	// connection's: an Append of many revisions goes through them.
+	if len(s.wr.raw) != len(rawQueries()) {
+		t.Errorf("new writer connection holds %d driver statements, want %d", len(s.wr.raw), len(rawQueries()))
+	}
+	onWriter(t, s, func(c *sql.Conn) error { breakConn(c); return nil })
+	revs := tenK(t, 3)
+	if n, err := s.Append(ctx, revs...); err != nil || n.Added != len(revs) {
+		t.Fatalf("Append of %d revisions after the connection was replaced: %+v, %v", len(revs), n, err)
+	}
 
 	if err := s.Check(ctx); err != nil {
 		t.Error(err)

@@ -22,17 +22,29 @@
 --     well (the same copy: ~12% fewer log bytes and ~7% less insert CPU, measured as
 --     above). A row finds its entry by its target and seq: head is 0 or 1, two seeks of
 --     the entries' key, none a scan (the views and Store.Check).
+--   - A revision's kind is a number in revision_rows and revision_targets, one of those
+--     revision_kinds names (the store's kindNums in Go, the same pairs): the kinds are a
+--     closed set, and an Append binds the kind twice a revision (row and entry), a number
+--     cheaper than its name (sync/server BenchmarkWriter, see h49's commit).
 --   - revisions and pending_revisions, the views of the old shape, give the names back
 --     (the same columns, the same text values): other components' queries read them
 --     unchanged. A condition on the view's interview is a look-up by name, then the
 --     interview's entries (EXPLAIN QUERY PLAN: no scan).
 -- revision_counters keeps its device names (a few rows a device, written once a batch).
--- Every row and entry is copied, the old tables dropped and the new ones renamed, in this
+-- Every row and entry is copied (a kind revision_kinds does not name would be NULL, which
+-- NOT NULL refuses: the upgrade fails rather than leave a revision out), the old tables dropped and the new ones renamed, in this
 -- one transaction: a crash leaves the 0007 tables as they were.
 CREATE TABLE revision_names (
     n    INTEGER PRIMARY KEY,
     name TEXT    NOT NULL UNIQUE
 );
+CREATE TABLE revision_kinds (
+    n    INTEGER PRIMARY KEY,
+    name TEXT    NOT NULL UNIQUE
+);
+INSERT INTO revision_kinds (n, name) VALUES (1, 'interview'), (2, 'respondent'), (3, 'answer'),
+    (4, 'section'), (5, 'status'), (6, 'row'), (7, 'assessment'), (8, 'text'), (9, 'action'),
+    (10, 'dataset');
 INSERT OR IGNORE INTO revision_names (name) SELECT interview FROM revision_rows ORDER BY seq;
 INSERT OR IGNORE INTO revision_names (name) SELECT device FROM revision_rows ORDER BY seq;
 INSERT OR IGNORE INTO revision_names (name) SELECT author FROM revision_rows ORDER BY seq;
@@ -40,7 +52,7 @@ INSERT OR IGNORE INTO revision_names (name) SELECT batch FROM revision_rows WHER
 CREATE TABLE revision_rows_0008 (
     seq       INTEGER PRIMARY KEY,
     interview INTEGER NOT NULL, -- revision_names (Store.Check verifies every reference)
-    kind      TEXT    NOT NULL,
+    kind      INTEGER NOT NULL, -- revision_kinds (Store.Check verifies it)
     key       TEXT    NOT NULL DEFAULT '',
     device    INTEGER NOT NULL, -- revision_names
     counter   INTEGER NOT NULL,
@@ -51,7 +63,7 @@ CREATE TABLE revision_rows_0008 (
     value     BLOB    NOT NULL
 );
 INSERT INTO revision_rows_0008 (seq, interview, kind, key, device, counter, time, author, replaces, batch, value)
-SELECT r.seq, ni.n, r.kind, r.key, nd.n, r.counter, r.time, na.n, r.replaces, nb.n, r.value
+SELECT r.seq, ni.n, (SELECT n FROM revision_kinds WHERE name = r.kind), r.key, nd.n, r.counter, r.time, na.n, r.replaces, nb.n, r.value
 FROM revision_rows r
     JOIN revision_names ni ON ni.name = r.interview
     JOIN revision_names nd ON nd.name = r.device
@@ -60,7 +72,7 @@ FROM revision_rows r
 ORDER BY r.seq;
 CREATE TABLE revision_targets_0008 (
     interview INTEGER NOT NULL, -- revision_names
-    kind      TEXT    NOT NULL,
+    kind      INTEGER NOT NULL, -- revision_kinds
     key       TEXT    NOT NULL,
     head      INTEGER NOT NULL, -- 1: no known revision of the target replaces it
     seq       INTEGER NOT NULL, -- its row in revision_rows (Store.Check verifies them)
@@ -68,9 +80,9 @@ CREATE TABLE revision_targets_0008 (
     PRIMARY KEY (interview, kind, key, head, seq)
 ) WITHOUT ROWID;
 INSERT INTO revision_targets_0008 (interview, kind, key, head, seq, id)
-SELECT ni.n, t.kind, t.key, t.head, t.seq, t.id
+SELECT ni.n, (SELECT n FROM revision_kinds WHERE name = t.kind) AS k, t.key, t.head, t.seq, t.id
 FROM revision_targets t JOIN revision_names ni ON ni.name = t.interview
-ORDER BY ni.n, t.kind, t.key, t.head, t.seq;
+ORDER BY ni.n, k, t.key, t.head, t.seq;
 DROP VIEW revisions;
 DROP VIEW pending_revisions;
 DROP TABLE revision_rows;
@@ -80,10 +92,11 @@ ALTER TABLE revision_targets_0008 RENAME TO revision_targets;
 -- As in 0005 the join names both ways between an entry and its row; the interview's name
 -- is read first when the query names it (the unique index on name), its number otherwise.
 CREATE VIEW revisions AS
-SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+SELECT ni.name AS interview, nk.name AS kind, t.key, lower(hex(t.id)) AS id, t.head,
     nd.name AS device, r.counter, r.time, na.name AS author, r.replaces, nb.name AS batch, r.value
 FROM revision_targets t
     JOIN revision_names ni ON ni.n = t.interview
+    JOIN revision_kinds nk ON nk.n = t.kind
     JOIN revision_rows r
         ON r.seq = t.seq AND r.interview = t.interview AND r.kind = t.kind AND r.key = t.key
     JOIN revision_names nd ON nd.n = r.device
@@ -91,20 +104,22 @@ FROM revision_targets t
     LEFT JOIN revision_names nb ON nb.n = r.batch;
 -- As in 0006: the tail after low and the rows listed, each with batch IS NULL, rows first.
 CREATE VIEW pending_revisions AS
-SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+SELECT ni.name AS interview, nk.name AS kind, t.key, lower(hex(t.id)) AS id, t.head,
     nd.name AS device, r.counter, r.time, na.name AS author, r.replaces, NULL AS batch, r.value
 FROM revision_rows r CROSS JOIN revision_targets t
         ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
     CROSS JOIN revision_names ni ON ni.n = r.interview
+    CROSS JOIN revision_kinds nk ON nk.n = r.kind
     CROSS JOIN revision_names nd ON nd.n = r.device
     CROSS JOIN revision_names na ON na.n = r.author
 WHERE r.seq >= (SELECT low FROM revision_pending_low) AND r.batch IS NULL
 UNION ALL
-SELECT ni.name AS interview, t.kind, t.key, lower(hex(t.id)) AS id, t.head,
+SELECT ni.name AS interview, nk.name AS kind, t.key, lower(hex(t.id)) AS id, t.head,
     nd.name AS device, r.counter, r.time, na.name AS author, r.replaces, NULL AS batch, r.value
 FROM revision_pending p CROSS JOIN revision_rows r ON r.seq = p.seq CROSS JOIN revision_targets t
         ON t.interview = r.interview AND t.kind = r.kind AND t.key = r.key AND t.head IN (0, 1) AND t.seq = r.seq
     CROSS JOIN revision_names ni ON ni.n = r.interview
+    CROSS JOIN revision_kinds nk ON nk.n = r.kind
     CROSS JOIN revision_names nd ON nd.n = r.device
     CROSS JOIN revision_names na ON na.n = r.author
 WHERE p.seq < (SELECT low FROM revision_pending_low) AND r.batch IS NULL;
