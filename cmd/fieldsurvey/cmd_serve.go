@@ -120,7 +120,7 @@ func openServerData(ctx context.Context, g *globals, dir, database string, creat
 	if err := needData(dir); err != nil {
 		return nil, nil, err
 	}
-	d, err := server.OpenData(ctx, dir, database, create)
+	d, err := server.OpenData(ctx, dir, database, create, g.upgradeNotice())
 	var dbErr *server.DatabaseError
 	var keyErr *server.KeyMissingError
 	switch {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/fieldsurvey/fieldsurvey/survey/store"
 	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 )
 
@@ -124,8 +125,8 @@ type Data struct {
 // that a mistyped folder does not become a second server identity. On PostgreSQL the
 // database records the key's fingerprint, and a node with another key (ErrOtherKey) or with
 // none where the database has one (*KeyMissingError) is refused: every node of a server signs
-// with the same key.
-func OpenData(ctx context.Context, dir, database string, create bool) (Data, error) {
+// with the same key. opts are given to the SQLite store (store.WithUpgradeNotice, say).
+func OpenData(ctx context.Context, dir, database string, create bool, opts ...store.Option) (Data, error) {
 	var pg *Postgres
 	if database != "" {
 		st, err := OpenStore(ctx, dir, database)
@@ -170,7 +171,7 @@ func OpenData(ctx context.Context, dir, database string, create bool) (Data, err
 	if _, err := os.Stat(filepath.Join(dir, DBFile)); !created && errors.Is(err, os.ErrNotExist) {
 		return Data{}, ErrNoStore
 	}
-	if d.Store, err = OpenSQLite(dir); err != nil {
+	if d.Store, err = OpenSQLite(dir, opts...); err != nil {
 		return Data{}, err
 	}
 	return d, nil
