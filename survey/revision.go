@@ -114,28 +114,66 @@ var (
 	ErrBadRevision   = errors.New("malformed revision")
 )
 
-// Verify checks that r is well formed and that its ID is the hash of its content.
-func (r Revision) Verify() error {
+// RevisionError is a revision that fails a check: Err is the class (ErrBadRevision or
+// ErrBadRevisionID) and Msg what exactly is wrong, in every language. Error gives the
+// English ("malformed revision: no device"), Text the whole message in every language.
+type RevisionError struct {
+	Err error
+	Msg Text
+}
+
+// BadRevision returns a *RevisionError of class ErrBadRevision; en and vi are formatted
+// with args.
+func BadRevision(en, vi string, args ...any) *RevisionError {
+	return &RevisionError{Err: ErrBadRevision, Msg: T(fmt.Sprintf(en, args...), fmt.Sprintf(vi, args...))}
+}
+
+func (e *RevisionError) Error() string { return e.Text().Get(LangEN) }
+
+// Unwrap returns the class.
+func (e *RevisionError) Unwrap() error { return e.Err }
+
+// Text returns the class and the message in every language.
+func (e *RevisionError) Text() Text {
+	class := T(e.Err.Error(), "thay đổi sai định dạng")
+	if e.Err == ErrBadRevisionID {
+		class = T(e.Err.Error(), "mã thay đổi không khớp với nội dung")
+	}
+	return T(class.Get(LangEN)+": "+e.Msg.Get(LangEN), class.Get(LangVI)+": "+e.Msg.Get(LangVI))
+}
+
+// CheckForm makes the checks of Verify other than the id's: the fields a revision must
+// have, and its replaced ids sorted.
+func (r Revision) CheckForm() error {
 	switch {
 	case r.Interview == "":
-		return fmt.Errorf("%w: no interview id", ErrBadRevision)
+		return BadRevision("no interview id", "không có mã phỏng vấn")
 	case !r.Kind.Valid():
-		return fmt.Errorf("%w: unknown kind %q", ErrBadRevision, r.Kind)
+		return BadRevision("unknown kind %q", "loại %q không xác định", r.Kind)
 	case r.Kind.Keyed() && r.Key == "":
-		return fmt.Errorf("%w: %s revision without key", ErrBadRevision, r.Kind)
+		return BadRevision("%s revision without key", "thay đổi %s không có khoá", r.Kind)
 	case r.Kind == KindRow && !ValidRowKey(r.Key):
-		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", ErrBadRevision, r.Key)
+		return BadRevision("row revision keyed %q, not QUESTION/ROW", "thay đổi của dòng có khoá %q, không theo dạng CÂU_HỎI/DÒNG", r.Key)
 	case r.Device == "":
-		return fmt.Errorf("%w: no device", ErrBadRevision)
+		return BadRevision("no device", "không có thiết bị")
 	case !slices.IsSorted(r.Replaces):
-		return fmt.Errorf("%w: replaces not sorted", ErrBadRevision)
+		return BadRevision("replaces not sorted", "danh sách thay thế không được sắp xếp")
+	}
+	return nil
+}
+
+// Verify checks that r is well formed (CheckForm) and that its ID is the hash of its
+// content.
+func (r Revision) Verify() error {
+	if err := r.CheckForm(); err != nil {
+		return err
 	}
 	id, err := r.computeID()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadRevision, err)
+		return BadRevision("%v", "%v", err)
 	}
 	if id != r.ID {
-		return fmt.Errorf("%w (revision %s)", ErrBadRevisionID, short(r.ID))
+		return &RevisionError{Err: ErrBadRevisionID, Msg: T("revision "+short(r.ID), "thay đổi "+short(r.ID))}
 	}
 	return nil
 }

@@ -216,3 +216,26 @@ func TestDecodeAnswerMatchesNestedDecoding(t *testing.T) {
 		t.Error("a truncated answer decoded")
 	}
 }
+
+// A revision that fails a check says what is wrong in English (Error, unchanged for logs)
+// and in Vietnamese (Text), and stays an ErrBadRevision (or ErrBadRevisionID).
+func TestRevisionErrorInBothLanguages(t *testing.T) {
+	r := Revision{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: KindAnswer, Key: "1.1", Value: []byte(`{"rating":"3"}`)}
+	err := r.Verify()
+	var re *RevisionError
+	if !errors.Is(err, ErrBadRevision) || !errors.As(err, &re) {
+		t.Fatalf("no device: %v", err)
+	}
+	if got := err.Error(); got != "malformed revision: no device" {
+		t.Errorf("English %q", got)
+	}
+	if got := ErrorText(err).Get(LangVI); got != "thay đổi sai định dạng: không có thiết bị" {
+		t.Errorf("Vietnamese %q", got)
+	}
+	r.Device = "laptop-an"
+	r.ID = "0000000000000000000000000000000000000000000000000000000000000000"
+	err = r.Verify()
+	if !errors.Is(err, ErrBadRevisionID) || ErrorText(err).Get(LangVI) != "mã thay đổi không khớp với nội dung: thay đổi 000000000000" {
+		t.Errorf("wrong id: %v / %q", err, ErrorText(err).Get(LangVI))
+	}
+}

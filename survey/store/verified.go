@@ -95,8 +95,9 @@ func verify(revs []survey.Revision, every int, copied bool) (Verified, error) {
 		v.revs = make([]survey.Revision, len(revs))
 	}
 	for i, r := range revs {
-		bad := func(format string, args ...any) error {
-			return fmt.Errorf("revision %d of %d (%s): "+format, append([]any{i + 1, len(revs), shortID(r.ID)}, args...)...)
+		// bad places err, in every language, on the revision: "revision 3 of 118 (…): …".
+		bad := func(err error) error {
+			return survey.StepErr(err, "revision %d of %d (%s)", "thay đổi %d/%d (%s)", i+1, len(revs), shortID(r.ID))
 		}
 		if copied {
 			start := len(arena)
@@ -106,22 +107,22 @@ func verify(revs []survey.Revision, every int, copied bool) (Verified, error) {
 		}
 		if i%every == 0 {
 			if err := r.Verify(); err != nil {
-				return Verified{}, bad("%w", err)
+				return Verified{}, bad(err)
 			}
 		} else if err := checkForm(r); err != nil {
-			return Verified{}, bad("%w", err)
+			return Verified{}, bad(err)
 		}
 		if r.Counter > 1<<63-1 {
-			return Verified{}, bad("%w: counter %d out of range", survey.ErrBadRevision, r.Counter)
+			return Verified{}, bad(survey.BadRevision("counter %d out of range", "số đếm %d vượt quá giới hạn", r.Counter))
 		}
 		for _, p := range r.Replaces {
 			if !isRevID(p) {
-				return Verified{}, bad("%w: replaces %q, which is not a revision id", survey.ErrBadRevision, p)
+				return Verified{}, bad(survey.BadRevision("replaces %q, which is not a revision id", "thay thế %q, vốn không phải mã thay đổi", p))
 			}
 		}
 		f, err := decodeFact(r.Kind, r.Value, r.Author)
 		if err != nil {
-			return Verified{}, bad("%w: %s value does not decode: %v", survey.ErrBadRevision, r.Kind, err)
+			return Verified{}, bad(survey.BadRevision("%s value does not decode: %v", "giá trị %s không giải mã được: %v", r.Kind, err))
 		}
 		if copied {
 			v.revs[i] = r
@@ -131,24 +132,14 @@ func verify(revs []survey.Revision, every int, copied bool) (Verified, error) {
 	return v, nil
 }
 
-// checkForm makes the checks of survey.Revision.Verify other than the id's: the fields a
-// revision must have, and its replaced ids sorted.
+// checkForm makes the checks of survey.Revision.Verify other than the id's hash
+// (Revision.CheckForm), and that the id has the form of one.
 func checkForm(r survey.Revision) error {
-	switch {
-	case r.Interview == "":
-		return fmt.Errorf("%w: no interview id", survey.ErrBadRevision)
-	case !r.Kind.Valid():
-		return fmt.Errorf("%w: unknown kind %q", survey.ErrBadRevision, r.Kind)
-	case r.Kind.Keyed() && r.Key == "":
-		return fmt.Errorf("%w: %s revision without key", survey.ErrBadRevision, r.Kind)
-	case r.Kind == survey.KindRow && !survey.ValidRowKey(r.Key):
-		return fmt.Errorf("%w: row revision keyed %q, not QUESTION/ROW", survey.ErrBadRevision, r.Key)
-	case r.Device == "":
-		return fmt.Errorf("%w: no device", survey.ErrBadRevision)
-	case !slices.IsSorted(r.Replaces):
-		return fmt.Errorf("%w: replaces not sorted", survey.ErrBadRevision)
-	case !isRevID(r.ID):
-		return fmt.Errorf("%w: id %q is not a revision id", survey.ErrBadRevision, shortID(r.ID))
+	if err := r.CheckForm(); err != nil {
+		return err
+	}
+	if !isRevID(r.ID) {
+		return survey.BadRevision("id %q is not a revision id", "mã %q không phải mã thay đổi", shortID(r.ID))
 	}
 	return nil
 }

@@ -121,9 +121,9 @@ func Explain(err error) (reason survey.Text, detail string) {
 	return reason, detail
 }
 
-// Describe is Explain with the details in every language too: the hub's own refusals and
-// those of package batch (batch.Detail) in English and Vietnamese, any other error in
-// English in both.
+// Describe is Explain with the details in every language too: the hub's own refusals,
+// those of package batch (batch.Detail) and a revision's (survey.RevisionError) in English
+// and Vietnamese, any other error in English in both.
 func Describe(err error) (reason, detail survey.Text) {
 	reason, d := Explain(err)
 	var r *refusal
@@ -132,6 +132,16 @@ func Describe(err error) (reason, detail survey.Text) {
 	}
 	if t := batch.Detail(err); t != nil {
 		return reason, t
+	}
+	// A revision the store refuses says so in every language (survey.RevisionError, placed
+	// on its revision by a survey.StepError).
+	var step *survey.StepError
+	if errors.As(err, &step) && (errors.Is(step, survey.ErrBadRevision) || errors.Is(step, survey.ErrBadRevisionID)) {
+		return reason, step.Text()
+	}
+	var rev *survey.RevisionError
+	if errors.As(err, &rev) {
+		return reason, rev.Text()
 	}
 	return reason, survey.T(d, d)
 }
