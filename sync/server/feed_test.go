@@ -191,12 +191,7 @@ func testFeedEveryDeviceGetsWhatOthersMade(t *testing.T, drv servertest.Driver) 
 func TestFeedPagesAreWholeRows(t *testing.T) { servertest.ForEachStore(t, testFeedPagesAreWholeRows) }
 
 func testFeedPagesAreWholeRows(t *testing.T, drv servertest.Driver) {
-	e := servertest.StartOn(t, drv, "", func(c *server.Config) { c.InboxLimit = 50 })
-	q := servertest.DGRA(t)
-	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
-	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
-	e.Enroll(a)
-	e.Enroll(b)
+	e, q, a, b := twoLaptops(t, drv, func(c *server.Config) { c.InboxLimit = 50 })
 	ids := []string{ivDaNang, ivHue, "0193a5b2-7c1e-7000-8000-000000000003"}
 	for _, iv := range ids {
 		data, _ := a.Batch(t, a.Interview(t, q, iv, t0, rnd()))
@@ -403,12 +398,7 @@ func testRefusalIsRecorded(t *testing.T, drv servertest.Driver) {
 func TestInboxGzip(t *testing.T) { servertest.ForEachStore(t, testInboxGzip) }
 
 func testInboxGzip(t *testing.T, drv servertest.Driver) {
-	e := servertest.StartOn(t, drv, "", nil)
-	q := servertest.DGRA(t)
-	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
-	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
-	e.Enroll(a)
-	e.Enroll(b)
+	e, q, a, b := twoLaptops(t, drv, nil)
 	data, _ := a.Batch(t, a.Interview(t, q, ivDaNang, t0, rnd()))
 	post(t, e, a, data)
 	if err := e.St.Follow(context.Background(), b.ID, ivDaNang); err != nil {
@@ -561,6 +551,18 @@ func TestMigrationKeepsWhatWasQueued(t *testing.T) {
 	}
 }
 
+// twoLaptops starts a server on drv (tweak as servertest.StartOn takes it) with two
+// assessors' laptops a and b enrolled, and gives the DGRA questionnaire they answer.
+func twoLaptops(t *testing.T, drv servertest.Driver, tweak func(*server.Config)) (*servertest.Env, *survey.Questionnaire, *servertest.Device, *servertest.Device) {
+	t.Helper()
+	e := servertest.StartOn(t, drv, "", tweak)
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	e.Enroll(a)
+	e.Enroll(b)
+	return e, servertest.DGRA(t), a, b
+}
+
 // TestFollowedBeforeItArrives: devices that follow an interview the server holds no
 // revision of yet (Store.Follow), the one that then sends it among them, go on following
 // it: the other receives every revision of the first batch that brings it, each once, and
@@ -570,12 +572,7 @@ func TestFollowedBeforeItArrives(t *testing.T) {
 }
 
 func testFollowedBeforeItArrives(t *testing.T, drv servertest.Driver) {
-	e := servertest.StartOn(t, drv, "", nil)
-	q := servertest.DGRA(t)
-	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
-	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
-	e.Enroll(a)
-	e.Enroll(b)
+	e, q, a, b := twoLaptops(t, drv, nil)
 	ctx := context.Background()
 	for _, d := range []*servertest.Device{a, b} {
 		if err := e.St.Follow(ctx, d.ID, ivDaNang); err != nil {

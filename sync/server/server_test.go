@@ -503,13 +503,8 @@ func TestInboxDecisionsAndQuestionnaires(t *testing.T) {
 }
 
 func testInboxDecisionsAndQuestionnaires(t *testing.T, drv servertest.Driver) {
-	e := servertest.StartOn(t, drv, "", nil)
+	e, q, a, b := twoLaptops(t, drv, nil)
 	ctx := context.Background()
-	q := servertest.DGRA(t)
-	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
-	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
-	e.Enroll(a)
-	e.Enroll(b)
 	data, _ := a.Batch(t, a.Interview(t, q, "0193a5b2-7c1e-7000-8000-00000000000a", t0, rnd()))
 	if resp, body, _ := servertest.Post(http.DefaultClient, e.URL, a, data); resp.StatusCode != 200 {
 		t.Fatal(string(body))
