@@ -122,8 +122,9 @@ func Explain(err error) (reason survey.Text, detail string) {
 }
 
 // Describe is Explain with the details in every language too: the hub's own refusals,
-// those of package batch (batch.Detail) and a revision's (survey.RevisionError) in English
-// and Vietnamese, any other error in English in both.
+// those of package batch (batch.Detail) and any other error that has its text in every
+// language (a Text method: a revision the store refuses) in English and Vietnamese, the
+// rest in English in both.
 func Describe(err error) (reason, detail survey.Text) {
 	reason, d := Explain(err)
 	var r *refusal
@@ -133,15 +134,14 @@ func Describe(err error) (reason, detail survey.Text) {
 	if t := batch.Detail(err); t != nil {
 		return reason, t
 	}
-	// A revision the store refuses says so in every language (survey.RevisionError, placed
-	// on its revision by a survey.StepError).
-	var step *survey.StepError
-	if errors.As(err, &step) && (errors.Is(step, survey.ErrBadRevision) || errors.Is(step, survey.ErrBadRevisionID)) {
-		return reason, step.Text()
-	}
-	var rev *survey.RevisionError
-	if errors.As(err, &rev) {
-		return reason, rev.Text()
+	// Any other error that carries its text in every language gives it: the first such
+	// along err's chain (a revision the store refuses: its survey.RevisionError placed on
+	// the revision by a survey.StepError).
+	var texted interface{ Text() survey.Text }
+	if errors.As(err, &texted) {
+		if t := texted.Text(); !t.Empty() {
+			return reason, t
+		}
 	}
 	return reason, survey.T(d, d)
 }
