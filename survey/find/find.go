@@ -33,11 +33,11 @@ func Interview(ctx context.Context, st store.Reader, ref string) (string, error)
 		}
 		return ref, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", survey.StepErr(err, "read interview %s", "đọc phỏng vấn %s", ref)
+		return "", err // the store says what it was reading
 	}
 	sums, err := st.List(ctx, store.ListOptions{Search: ref})
 	if err != nil {
-		return "", survey.StepErr(err, "list interviews", "liệt kê phỏng vấn")
+		return "", err
 	}
 	var ids []string
 	for _, s := range sums {
@@ -53,7 +53,7 @@ func Interview(ctx context.Context, st store.Reader, ref string) (string, error)
 	case 1:
 		s, err := st.Interview(ctx, ids[0])
 		if err != nil {
-			return "", survey.StepErr(err, "read interview %s", "đọc phỏng vấn %s", ids[0])
+			return "", err
 		}
 		if !s.HasMeta() {
 			return "", errWaiting(s)
@@ -86,7 +86,7 @@ func Interviews(ctx context.Context, st store.Reader, refs []string, questionnai
 	if len(refs) == 0 {
 		sums, err := st.List(ctx, store.ListOptions{Questionnaire: questionnaire})
 		if err != nil {
-			return nil, survey.StepErr(err, "list interviews", "liệt kê phỏng vấn")
+			return nil, err
 		}
 		for _, s := range sums {
 			ids = append(ids, s.ID)
