@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 )
@@ -17,17 +15,7 @@ import (
 // take turns adding names, and every revision reads back with its own.
 func TestPutNamesOnlyCommitted(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "survey.db")
-	s1, err := Open(path, WithClock(fakeClock(t0, time.Second)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := Open(path, WithClock(fakeClock(t0.Add(time.Hour), time.Second)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s1, s2 := twoHandles(t)
 	const (
 		ivA = "0193a5b2-7c1e-7000-8000-00000000000a"
 		ivB = "0193a5b2-7c1e-7000-8000-00000000000b"
@@ -38,7 +26,7 @@ func TestPutNamesOnlyCommitted(t *testing.T) {
 	mustPut(t, s1, lan, answer(ivA, "1.1", survey.Answer{Rating: survey.Green}))
 	// Rolled back: ivB and dev-new were numbered, then dropped with the transaction.
 	errUndo := errors.New("undo")
-	err = s1.Update(ctx, func(tx *Tx) error {
+	err := s1.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.Put(Author{Device: "dev-new", Principal: "new@example.org"}, answer(ivB, "1.1", survey.Answer{Rating: survey.Red})); err != nil {
 			return err
 		}

@@ -68,17 +68,7 @@ func TestPendingTailAndCountersRandomSteps(t *testing.T) {
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 6))
-			path := filepath.Join(t.TempDir(), "survey.db")
-			s1, err := Open(path, WithClock(fakeClock(t0, time.Second)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s1.Close()
-			s2, err := Open(path, WithClock(fakeClock(t0.Add(time.Hour), time.Second)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s2.Close()
+			s1, s2 := twoHandles(t)
 			stores := []*Store{s1, s2}
 			devices := []string{"dev-a", "dev-b"}
 			remote := uint64(0) // the counter of dev-x, a device whose revisions arrive
@@ -314,4 +304,22 @@ func TestUpgradeFrom0005KeepsPending(t *testing.T) {
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// twoHandles opens one new store file twice, as two processes would (their clocks an hour
+// apart); both are closed when the test ends.
+func twoHandles(t *testing.T) (s1, s2 *Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "survey.db")
+	s1, err := Open(path, WithClock(fakeClock(t0, time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s1.Close() })
+	s2, err = Open(path, WithClock(fakeClock(t0.Add(time.Hour), time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s1, s2
 }
