@@ -94,12 +94,34 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if tx.readOnly {
 		return nil, fmt.Errorf("exec: %w", ErrReadOnly)
 	}
+	if st := tx.cached(query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapErr(err)
+	}
 	res, err := tx.q.ExecContext(ctx, query, args...)
 	return res, mapErr(err)
 }
 
+// cached returns, in an Update, the writer's prepared statement of query (Tx.stmt), so
+// that other components' statements run once a transaction after the first are not
+// parsed and planned again; nil in a View, for a script of several statements (a
+// migration's), or if query does not prepare (the caller's own call then reports why).
+func (tx *Tx) cached(query string) *sql.Stmt {
+	if tx.readOnly || strings.Contains(query, ";") {
+		return nil
+	}
+	st, err := tx.stmt(query)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
 // QueryContext runs a query in the transaction.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.cached(query); st != nil {
+		return tx.opened(st.QueryContext(ctx, args...))
+	}
 	return tx.opened(tx.q.QueryContext(ctx, query, args...))
 }
 
@@ -121,6 +143,9 @@ func (tx *Tx) closeRows() {
 
 // QueryRowContext runs a query that returns at most one row in the transaction.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.cached(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.q.QueryRowContext(ctx, query, args...)
 }
 

@@ -238,3 +238,82 @@ func TestWriterKeepsBoundedStatements(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestOtherComponentsStatementsPrepareOnce: the statements another component runs in an
+// Update (Tx.ExecContext, QueryContext, QueryRowContext: a server's feed and nonces) are
+// prepared once on the writer's connection and reused by the next transactions; a script
+// of several statements (a migration's) still runs whole and is not kept; a constraint
+// error through a kept statement is still ErrDuplicate; a View prepares nothing on the
+// writer.
+func TestOtherComponentsStatementsPrepareOnce(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	const (
+		script = `CREATE TABLE other (k TEXT PRIMARY KEY, v INTEGER); CREATE INDEX other_v ON other (v)`
+		insert = `INSERT INTO other (k, v) VALUES (?, ?)`
+		one    = `SELECT v FROM other WHERE k = ?`
+		all    = `SELECT k FROM other ORDER BY k`
+	)
+	if err := s.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, script)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.wr.stmts[script]; ok {
+		t.Error("a script of two statements was kept prepared on the writer")
+	}
+	var kept map[string]*sql.Stmt
+	for round := range 3 {
+		if err := s.Update(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, insert, fmt.Sprint("k", round), round); err != nil {
+				return err
+			}
+			var v int
+			if err := tx.QueryRowContext(ctx, one, fmt.Sprint("k", round)).Scan(&v); err != nil || v != round {
+				return fmt.Errorf("read back: %d, %v", v, err)
+			}
+			rows, err := tx.QueryContext(ctx, all)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			if n != round+1 {
+				return fmt.Errorf("%d rows, want %d", n, round+1)
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		now := map[string]*sql.Stmt{insert: s.wr.stmts[insert], one: s.wr.stmts[one], all: s.wr.stmts[all]}
+		for q, st := range now {
+			if st == nil {
+				t.Fatalf("round %d: %q not kept prepared on the writer", round, q)
+			}
+			if kept != nil && kept[q] != st {
+				t.Errorf("round %d: %q prepared again", round, q)
+			}
+		}
+		kept = now
+	}
+	err := s.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, insert, "k0", 9)
+		return err
+	})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Errorf("duplicate key through a kept statement: %v, want ErrDuplicate", err)
+	}
+	before := len(s.wr.stmts)
+	if err := s.View(ctx, func(tx *Tx) error {
+		var n int
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM other WHERE v >= ?`, 0).Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.wr.stmts) != before {
+		t.Error("a View's query was kept prepared on the writer")
+	}
+}
