@@ -524,6 +524,9 @@ func (c *call) insert(r survey.Revision, fresh bool, f *fact) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if fresh && c.batch != "" {
+		c.noteBatched(r.Device, int64(r.Counter)) // a PutBatched's
+	}
 	if !fresh {
 		if err := c.loadPending(); err != nil {
 			return false, err

@@ -58,8 +58,8 @@ func lastCounter(t *testing.T, s *Store, device string) uint64 {
 
 const ivPend = "0193a5b2-7c1e-7000-8000-000000000001"
 
-// Saves by two Store handles on one file, revisions received with and without a batch,
-// batch creations of some of the pending revisions, and saves rolled back, in random
+// Saves by two Store handles on one file (some of them stored in a batch at once,
+// PutBatched), revisions received with and without a batch, batch creations of some of the pending revisions, and saves rolled back, in random
 // order: after every step Pending (and PendingOf) give exactly the revisions whose batch
 // is empty, every save takes its device's next counter (whichever handle stored the last
 // one), and Store.Check passes at the end.
@@ -81,7 +81,18 @@ func TestPendingTailAndCountersRandomSteps(t *testing.T) {
 					dev := devices[rng.IntN(2)]
 					want := lastCounter(t, s, dev) + 1
 					what = fmt.Sprintf("put by %s", dev)
-					revs, err := s.Put(ctx, Author{Device: dev}, answer(ivPend, fmt.Sprint(rng.IntN(8)), survey.Answer{Rating: survey.Green, Comment: fmt.Sprint(step)}))
+					ch := answer(ivPend, fmt.Sprint(rng.IntN(8)), survey.Answer{Rating: survey.Green, Comment: fmt.Sprint(step)})
+					var revs []survey.Revision
+					var err error
+					if op == 4 {
+						what = fmt.Sprintf("put by %s in its own batch", dev)
+						err = s.Update(ctx, func(tx *Tx) error {
+							revs, err = tx.PutBatched(Author{Device: dev}, func(r survey.Revision) string { return "own:" + r.ID }, ch)
+							return err
+						})
+					} else {
+						revs, err = s.Put(ctx, Author{Device: dev}, ch)
+					}
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -322,4 +333,88 @@ func twoHandles(t *testing.T) (s1, s2 *Store) {
 	}
 	t.Cleanup(func() { s2.Close() })
 	return s1, s2
+}
+
+// PutBatched stores what Put then MarkBatched store (the batch column, the device's runs
+// of counters), and moves the pending tail past its rows, so that reading the pending
+// revisions does not go over them again.
+func TestPutBatchedAsPutThenMarkBatched(t *testing.T) {
+	ctx := context.Background()
+	own := func(r survey.Revision) string { return "own:" + r.ID }
+	state := func(s *Store) (rows, runs []string, low, last int64) {
+		t.Helper()
+		r, err := s.r.Query(`SELECT device, counter, coalesce(batch, '') FROM revisions ORDER BY device, counter`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var dev, batch string
+			var counter int64
+			if err := r.Scan(&dev, &counter, &batch); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, fmt.Sprint(dev, counter, batch != ""))
+		}
+		c, err := s.r.Query(`SELECT n.name, c.lo, c.hi FROM revision_counters c JOIN revision_names n ON n.n = c.device ORDER BY 1, 2`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for c.Next() {
+			var dev string
+			var lo, hi int64
+			if err := c.Scan(&dev, &lo, &hi); err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, fmt.Sprint(dev, lo, hi))
+		}
+		if err := s.r.QueryRow(`SELECT low, (SELECT max(seq) FROM revision_rows) FROM revision_pending_low`).Scan(&low, &last); err != nil {
+			t.Fatal(err)
+		}
+		return rows, runs, low, last
+	}
+	a, b := openTest(t), openTest(t)
+	for i := range 3 {
+		ch := answer(ivPend, fmt.Sprint(i), survey.Answer{Rating: survey.Green})
+		// a: Put, then MarkBatched of the one just made.
+		revs := mustPut(t, a, Author{Device: "srv"}, ch)
+		if err := a.Update(ctx, func(tx *Tx) error { return tx.MarkBatched(own(revs[0]), []string{revs[0].ID}) }); err != nil {
+			t.Fatal(err)
+		}
+		// b: PutBatched.
+		var got []survey.Revision
+		if err := b.Update(ctx, func(tx *Tx) (err error) {
+			got, err = tx.PutBatched(Author{Device: "srv"}, own, ch)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Counter != revs[0].Counter {
+			t.Fatalf("round %d: PutBatched made %v, Put made counter %d", i, got, revs[0].Counter)
+		}
+		var batch string
+		if err := b.r.QueryRow(`SELECT batch FROM revisions WHERE id = ?`, got[0].ID).Scan(&batch); err != nil || batch != own(got[0]) {
+			t.Fatalf("round %d: batch %q (%v), want %q", i, batch, err, own(got[0]))
+		}
+	}
+	// One pending revision each, left as it is.
+	mustPut(t, a, Author{Device: "dev-a"}, answer(ivPend, "p", survey.Answer{Rating: survey.Red}))
+	mustPut(t, b, Author{Device: "dev-a"}, answer(ivPend, "p", survey.Answer{Rating: survey.Red}))
+	ra, ca, _, _ := state(a)
+	rb, cb, low, last := state(b)
+	if !slices.Equal(ra, rb) || !slices.Equal(ca, cb) {
+		t.Errorf("PutBatched stored rows %v, runs %v; Put and MarkBatched %v, %v", rb, cb, ra, ca)
+	}
+	if got := pendingIDs(t, b); len(got) != 1 {
+		t.Errorf("pending after PutBatched: %v, want the one Put", got)
+	}
+	if low != last { // the tail starts at the last Put, past every PutBatched row
+		t.Errorf("pending tail starts at row %d, want %d (the Put after the PutBatched ones)", low, last)
+	}
+	for _, s := range []*Store{a, b} {
+		if err := s.Check(ctx); err != nil {
+			t.Error(err)
+		}
+	}
 }

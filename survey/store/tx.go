@@ -418,6 +418,23 @@ func (s *Store) Append(ctx context.Context, revs ...survey.Revision) (AppendResu
 
 // Put is Store.Put inside tx.
 func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error) {
+	return tx.putIn(by, nil, changes)
+}
+
+// PutBatched is Put, with each revision it makes stored at once as travelling in the batch
+// batchOf names for it (batchOf is given the revision, its id made): what Put followed by
+// MarkBatched of each revision gives, without searching the pending revisions. For a
+// component that sends what it makes by other means than batches (a server's own
+// revisions go into its feed).
+func (tx *Tx) PutBatched(by Author, batchOf func(survey.Revision) string, changes ...survey.Change) ([]survey.Revision, error) {
+	if batchOf == nil {
+		return nil, errors.New("put: no batch for the revisions")
+	}
+	return tx.putIn(by, batchOf, changes)
+}
+
+// putIn is Put, and PutBatched when batchOf is set.
+func (tx *Tx) putIn(by Author, batchOf func(survey.Revision) string, changes []survey.Change) ([]survey.Revision, error) {
 	if tx.readOnly {
 		return nil, fmt.Errorf("put: %w", ErrReadOnly)
 	}
@@ -473,6 +490,11 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 		if err != nil {
 			return nil, fmt.Errorf("put: %s: %w", t, err)
 		}
+		if batchOf != nil {
+			if c.batch = batchOf(r); c.batch == "" {
+				return nil, fmt.Errorf("put: %s: no batch for revision %s", t, shortID(r.ID))
+			}
+		}
 		if _, err := c.insert(r, true, nil); err != nil {
 			return nil, fmt.Errorf("put: %s: %w", t, err)
 		}
@@ -480,6 +502,12 @@ func (tx *Tx) Put(by Author, changes ...survey.Change) ([]survey.Revision, error
 	}
 	if err := c.finish(); err != nil {
 		return nil, fmt.Errorf("put: %w", err)
+	}
+	if batchOf != nil && c.firstSeq > 0 {
+		// Its rows are all in batches: the pending tail can start after them.
+		if err := tx.advancePending(c.firstSeq); err != nil {
+			return nil, fmt.Errorf("put: %w", err)
+		}
 	}
 	if tx.put.counters == nil {
 		tx.put.counters = map[string]int64{}

@@ -144,18 +144,26 @@ func assigneesTx(ctx context.Context, tx *store.Tx, u Upload, v store.Verified) 
 	return out, nil
 }
 
-// feedServerRevisionTx records that the server made rev (a "submitted", an administrator's
-// decision): no batch will carry it, so it is marked batched as "server:ID", and its feed
-// row goes to every device interested in the interview.
-func feedServerRevisionTx(ctx context.Context, tx *store.Tx, rev survey.Revision, now time.Time) error {
-	b := "server:" + rev.ID
-	if err := tx.MarkBatched(b, []string{rev.ID}); err != nil {
-		return err
+// serverBatch names the batch a revision the server made (a "submitted", an
+// administrator's decision) is recorded in: no batch will carry it, so it is stored as
+// travelling in "server:ID" (store.Tx.PutBatched), which its feed row names.
+func serverBatch(rev survey.Revision) string { return "server:" + rev.ID }
+
+// putServerTx stores the change the server makes (a "submitted", an administrator's
+// decision), by the server's device, recorded in its serverBatch, and its feed row, which
+// goes to every device interested in the interview. No revision (nil) when the change
+// changes nothing.
+func putServerTx(ctx context.Context, tx *store.Tx, server string, ch survey.Change, now time.Time) (*survey.Revision, error) {
+	revs, err := tx.PutBatched(store.Author{Device: server, Principal: server}, serverBatch, ch)
+	if err != nil || len(revs) == 0 {
+		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO server_feed (interview, batch, sender, created) VALUES (?, ?, ?, ?)`, rev.Interview, b, rev.Device, ms(now)); err != nil {
-		return fmt.Errorf("feed: %w", err)
+	rev := revs[0]
+	if _, err := tx.ExecContext(ctx, `INSERT INTO server_feed (interview, batch, sender, created) VALUES (?, ?, ?, ?)`,
+		rev.Interview, serverBatch(rev), rev.Device, ms(now)); err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
 	}
-	return nil
+	return &rev, nil
 }
 
 // followTx makes device interested in interview, unless it already is. When the interview

@@ -585,16 +585,8 @@ func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []str
 		if !awaitsSubmission(heads) {
 			continue // no status yet, not completed, or a conflict for a person to settle
 		}
-		revs, err := tx.Put(store.Author{Device: u.Server, Principal: u.Server},
-			survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
-		if err != nil {
+		if _, err := putServerTx(ctx, tx, u.Server, survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}}, u.Time); err != nil {
 			return fmt.Errorf("mark interview %s submitted: %w", iv, err)
-		}
-		if len(revs) == 0 {
-			continue
-		}
-		if err := feedServerRevisionTx(ctx, tx, revs[0], u.Time); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -716,16 +708,16 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 		if err := survey.CheckDecision(survey.RoleServer, st.Status.Status, len(st.Conflicts), d.Status, d.Reason); err != nil {
 			return fmt.Errorf("%w: interview %s: %w", ErrNotDecidable, d.Interview, err)
 		}
-		revs, err := tx.Put(store.Author{Device: d.Device, Principal: d.Device},
-			survey.Change{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus}, Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}})
+		rev, err := putServerTx(ctx, tx, d.Device, survey.Change{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus},
+			Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}}, d.Time)
 		if err != nil {
 			return err
 		}
-		if len(revs) == 0 {
+		if rev == nil {
 			return fmt.Errorf("interview %s is already %s with this reason: %w", d.Interview, d.Status, ErrUnchanged)
 		}
-		out = revs[0]
-		return feedServerRevisionTx(ctx, tx, out, d.Time)
+		out = *rev
+		return nil
 	})
 	return out, err
 }
