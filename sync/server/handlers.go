@@ -261,18 +261,36 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 		return wire.Errorf(wire.CodeMalformed, "the upload declares %s=%q in its signed address but sends %d bytes",
 			wire.LengthParam, clip(v, 20), r.ContentLength)
 	}
-	dev, werr := s.authenticate(r, id)
+	// The request's nonce is recorded with the batch, in the transaction that stores it
+	// (Upload.Nonce): one commit for the upload instead of two. A nonce already recorded is
+	// refused here, before the body is read; one that was not, but is by the time the batch
+	// is stored (the same request sent twice at once), is refused there.
+	dev, nonce, werr := s.verifyRequest(r, id)
+	if werr == nil {
+		werr = s.freshNonce(r, nonce)
+	}
 	if werr != nil {
 		w.Header().Set("Connection", "close")
 		s.m.batches.WithLabelValues("refused").Inc()
 		return werr
 	}
+	nonceKept := false
+	defer func() {
+		if !nonceKept {
+			// The upload did not reach the store (cut, damaged, refused): its request
+			// cannot be used again either.
+			ctx := context.WithoutCancel(r.Context())
+			if _, err := s.store.UseNonce(ctx, nonce.Key, nonce.Now, nonce.Keep); err != nil {
+				s.log.Warn("record nonce", "device", dev.ID, "error", err.Error())
+			}
+		}
+	}()
 	if !s.sending.acquire(dev.ID, budgetWait) {
 		w.Header().Set("Connection", "close")
 		return wire.Errorf(wire.CodeUnavailable, "device %s is still sending another batch", dev.ID)
 	}
 	defer s.sending.release(dev.ID)
-	res, werr := s.ingest(w, r, dev, size)
+	res, werr := s.ingest(w, r, dev, size, &nonce, &nonceKept)
 	if werr != nil {
 		s.m.batches.WithLabelValues("refused").Inc()
 		if werr.Refusal != nil {
@@ -320,7 +338,9 @@ func uploadSize(r *http.Request, limit int64) (int64, *wire.Error) {
 
 // ingest reads, checks and stores the batch of an upload; size is the batch's length when
 // the upload is compressed (uploadSize), else 0.
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size int64) (Ingested, *wire.Error) {
+// The request's nonce is recorded with the batch; nonceKept is set once it is (stored, or
+// refused as a replay).
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size int64, nonce *Nonce, nonceKept *bool) (Ingested, *wire.Error) {
 	n := r.ContentLength
 	if !s.budget.acquire(n+size, budgetWait) {
 		return Ingested{}, wire.NewError(wire.CodeUnavailable, "the server is busy receiving other batches")
@@ -356,9 +376,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size
 		// so that its next attempt gets the receipt at once.
 		ctx := context.WithoutCancel(r.Context())
 		var res Ingested
-		res, err = s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC()})
+		res, err = s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC(), Nonce: nonce})
+		if err == nil || errors.Is(err, ErrReplayed) {
+			*nonceKept = true
+		}
 		if err == nil {
 			return res, nil
+		}
+		if errors.Is(err, ErrReplayed) {
+			return Ingested{}, errReplayed()
 		}
 	}
 	var ce *ContentError
@@ -678,50 +704,76 @@ func encodeInbox(in wire.Inbox, revs []survey.Revision) ([]byte, error) {
 }
 
 // authenticate checks a device's signed request (wire.RequestAuth) for the device id the
-// path names.
+// path names, and records its nonce (a request already used is refused).
 func (s *Server) authenticate(r *http.Request, id string) (Device, *wire.Error) {
-	h := r.Header.Get(wire.AuthHeader)
-	if h == "" {
-		return Device{}, wire.Errorf(wire.CodeAuthFailed, "the request has no %s header", wire.AuthHeader)
-	}
-	auth, err := wire.ParseRequestAuth(h)
-	if err != nil {
-		return Device{}, wire.NewError(wire.CodeAuthFailed, err.Error())
-	}
-	if auth.Device != id {
-		return Device{}, wire.Errorf(wire.CodeAuthFailed, "the request is signed as device %s for device %s", clip(auth.Device, 64), clip(id, 64))
-	}
-	if !ValidDeviceID(id) {
-		return Device{}, wire.Errorf(wire.CodeMalformed, "%q is not a device id", clip(id, 70))
-	}
-	dev, werr := s.activeDevice(r, id)
+	dev, n, werr := s.verifyRequest(r, id)
 	if werr != nil {
 		return Device{}, werr
 	}
-	now := s.cfg.Now()
-	sent := time.Unix(auth.Time, 0)
-	if d := now.Sub(sent); d > s.cfg.ClockSkew || d < -s.cfg.ClockSkew {
-		return Device{}, wire.Errorf(wire.CodeClockSkew, "device clock %s, server clock %s", sent.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	sig, err := sshsig.ParseSignature(auth.Signature)
-	if err != nil {
-		return Device{}, wire.NewError(wire.CodeAuthFailed, "the signature cannot be read")
-	}
-	pub, err := parseDeviceKey(dev.PublicKey)
-	if err != nil {
-		return Device{}, s.fail(r, "device key", err)
-	}
-	if err := sshsig.Verify(bytes.NewReader(auth.Message(r.Method, r.RequestURI)), sig, pub, sshsig.HashSHA512, wire.NamespaceRequest); err != nil {
-		return Device{}, wire.Errorf(wire.CodeAuthFailed, "the signature does not verify with the key enrolled for device %s", id)
-	}
-	// Kept for twice the skew: a request is acceptable from ClockSkew before to ClockSkew
-	// after its time, and the store keeps the nonce across restarts.
-	fresh, err := s.store.UseNonce(r.Context(), auth.Device+"/"+auth.Nonce, now, 2*s.cfg.ClockSkew)
+	fresh, err := s.store.UseNonce(r.Context(), n.Key, n.Now, n.Keep)
 	if err != nil {
 		return Device{}, s.fail(r, "record nonce", err)
 	}
 	if !fresh {
-		return Device{}, wire.NewError(wire.CodeAuthFailed, "this signed request was already used; it cannot be replayed")
+		return Device{}, errReplayed()
 	}
 	return dev, nil
+}
+
+// errReplayed is the answer to a signed request already used.
+func errReplayed() *wire.Error { return wire.NewError(wire.CodeAuthFailed, ErrReplayed.Error()) }
+
+// freshNonce refuses a request whose nonce is recorded already (Store.NonceUsed), without
+// recording it.
+func (s *Server) freshNonce(r *http.Request, n Nonce) *wire.Error {
+	used, err := s.store.NonceUsed(r.Context(), n.Key, n.Now)
+	if err != nil {
+		return s.fail(r, "read nonce", err)
+	}
+	if used {
+		return errReplayed()
+	}
+	return nil
+}
+
+// verifyRequest checks a device's signed request (wire.RequestAuth) for the device id the
+// path names, and returns the nonce to record: kept for twice the skew (a request is
+// acceptable from ClockSkew before to ClockSkew after its time, and the store keeps the
+// nonce across restarts).
+func (s *Server) verifyRequest(r *http.Request, id string) (Device, Nonce, *wire.Error) {
+	h := r.Header.Get(wire.AuthHeader)
+	if h == "" {
+		return Device{}, Nonce{}, wire.Errorf(wire.CodeAuthFailed, "the request has no %s header", wire.AuthHeader)
+	}
+	auth, err := wire.ParseRequestAuth(h)
+	if err != nil {
+		return Device{}, Nonce{}, wire.NewError(wire.CodeAuthFailed, err.Error())
+	}
+	if auth.Device != id {
+		return Device{}, Nonce{}, wire.Errorf(wire.CodeAuthFailed, "the request is signed as device %s for device %s", clip(auth.Device, 64), clip(id, 64))
+	}
+	if !ValidDeviceID(id) {
+		return Device{}, Nonce{}, wire.Errorf(wire.CodeMalformed, "%q is not a device id", clip(id, 70))
+	}
+	dev, werr := s.activeDevice(r, id)
+	if werr != nil {
+		return Device{}, Nonce{}, werr
+	}
+	now := s.cfg.Now()
+	sent := time.Unix(auth.Time, 0)
+	if d := now.Sub(sent); d > s.cfg.ClockSkew || d < -s.cfg.ClockSkew {
+		return Device{}, Nonce{}, wire.Errorf(wire.CodeClockSkew, "device clock %s, server clock %s", sent.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	sig, err := sshsig.ParseSignature(auth.Signature)
+	if err != nil {
+		return Device{}, Nonce{}, wire.NewError(wire.CodeAuthFailed, "the signature cannot be read")
+	}
+	pub, err := parseDeviceKey(dev.PublicKey)
+	if err != nil {
+		return Device{}, Nonce{}, s.fail(r, "device key", err)
+	}
+	if err := sshsig.Verify(bytes.NewReader(auth.Message(r.Method, r.RequestURI)), sig, pub, sshsig.HashSHA512, wire.NamespaceRequest); err != nil {
+		return Device{}, Nonce{}, wire.Errorf(wire.CodeAuthFailed, "the signature does not verify with the key enrolled for device %s", id)
+	}
+	return dev, Nonce{Key: auth.Device + "/" + auth.Nonce, Now: now, Keep: 2 * s.cfg.ClockSkew}, nil
 }

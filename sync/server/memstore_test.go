@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -72,7 +73,12 @@ func (m *memStore) Device(_ context.Context, id string) (server.Device, error) {
 	return d, nil
 }
 
-func (m *memStore) Ingest(_ context.Context, u server.Upload) (server.Ingested, error) {
+func (m *memStore) Ingest(ctx context.Context, u server.Upload) (server.Ingested, error) {
+	if n := u.Nonce; n != nil {
+		if fresh, err := m.UseNonce(ctx, n.Key, n.Now, n.Keep); err != nil || !fresh {
+			return server.Ingested{}, cmp.Or(err, server.ErrReplayed)
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := u.Batch
@@ -158,6 +164,13 @@ func (m *memStore) Questionnaires(context.Context) ([]server.Published, error) {
 	return nil, m.qErr
 }
 func (m *memStore) Close() error { return nil }
+
+func (m *memStore) NonceUsed(_ context.Context, key string, now time.Time) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	exp, ok := m.nonces[key]
+	return ok && !exp.Before(now), nil
+}
 
 func (m *memStore) UseNonce(_ context.Context, key string, now time.Time, keep time.Duration) (bool, error) {
 	m.mu.Lock()

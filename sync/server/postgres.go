@@ -711,6 +711,16 @@ func (p *Postgres) Ingest(ctx context.Context, u Upload) (Ingested, error) {
 	if err := p.checkForeign(ctx, u); err != nil {
 		return Ingested{}, err
 	}
+	if n := u.Nonce; n != nil {
+		// Recorded before the batch's transaction, in its own statement (as UseNonce).
+		fresh, err := p.UseNonce(ctx, n.Key, n.Now, n.Keep)
+		if err != nil {
+			return Ingested{}, err
+		}
+		if !fresh {
+			return Ingested{}, ErrReplayed
+		}
+	}
 	return p.grp.ingest(ctx, u)
 }
 
@@ -1195,6 +1205,15 @@ func (p *Postgres) Questionnaires(ctx context.Context) ([]Published, error) {
 		return nil, fmt.Errorf("list published questionnaires: %w", err)
 	}
 	return out, nil
+}
+
+// NonceUsed reports whether key is recorded and unexpired at now (see Store).
+func (p *Postgres) NonceUsed(ctx context.Context, key string, now time.Time) (bool, error) {
+	var used bool
+	if err := p.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM server_nonces WHERE key = $1 AND expires >= $2)`, key, ms(now)).Scan(&used); err != nil {
+		return false, fmt.Errorf("read nonce: %w", err)
+	}
+	return used, nil
 }
 
 // UseNonce records a request's nonce key until now+keep; a key still unexpired is a

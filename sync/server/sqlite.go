@@ -522,6 +522,16 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 				}
 				listed = true
 			}
+			if n := j.u.Nonce; n != nil {
+				nj := &nonceJob{key: n.Key, now: n.Now, keep: n.Keep}
+				if err := s.nonceTx(ctx, tx, nj); err != nil {
+					return err
+				}
+				if !nj.fresh { // nothing written: the nonce was there
+					j.out, j.err = Ingested{}, ErrReplayed
+					continue
+				}
+			}
 			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups)); err != nil {
 				return err
 			}
@@ -800,6 +810,18 @@ func (s *SQLite) UseNonce(ctx context.Context, key string, now time.Time, keep t
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
+}
+
+// NonceUsed reports whether key is recorded and unexpired at now (see Store).
+func (s *SQLite) NonceUsed(ctx context.Context, key string, now time.Time) (bool, error) {
+	var used bool
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM server_nonces WHERE key = ? AND expires >= ?)`, key, ms(now)).Scan(&used)
+	})
+	if err != nil {
+		return false, fmt.Errorf("read nonce: %w", err)
+	}
+	return used, nil
 }
 
 // nonceJob is a nonce to record in a group commit, and whether it was fresh.

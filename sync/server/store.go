@@ -125,6 +125,9 @@ type Store interface {
 	// keeps keys durably, across restarts, for at least keep, and forgets expired ones
 	// now and then (not necessarily on every call).
 	UseNonce(ctx context.Context, key string, now time.Time, keep time.Duration) (fresh bool, err error)
+	// NonceUsed reports whether the nonce key of a signed request is recorded and not
+	// expired at now: whether UseNonce would find it not fresh. It records nothing.
+	NonceUsed(ctx context.Context, key string, now time.Time) (bool, error)
 
 	Close() error
 }
@@ -240,7 +243,24 @@ type Upload struct {
 	// FileMerge): it is not made interested in the batch's interviews (it could not
 	// download them).
 	Unenrolled bool
+	// Nonce, if set, is the nonce of the signed request that carried the batch: Ingest
+	// records it as UseNonce does, durably before or with the batch, and refuses the
+	// upload with ErrReplayed, storing nothing of it, when it is not fresh. (The server's
+	// group commit stores it in the batch's own transaction: an upload waits for one
+	// commit, not two.)
+	Nonce *Nonce
 }
+
+// Nonce is a signed request's nonce to record (Store.UseNonce's arguments).
+type Nonce struct {
+	Key  string
+	Now  time.Time
+	Keep time.Duration
+}
+
+// ErrReplayed is Ingest's refusal of an upload whose signed request's nonce was already
+// used (Upload.Nonce): a replay.
+var ErrReplayed = errors.New("this signed request was already used; it cannot be replayed")
 
 // Ingested is a batch the server holds, with its receipt (not yet signed).
 type Ingested struct {
