@@ -149,21 +149,25 @@ func assigneesTx(ctx context.Context, tx *store.Tx, u Upload, v store.Verified) 
 // travelling in "server:ID" (store.Tx.PutBatched), which its feed row names.
 func serverBatch(rev survey.Revision) string { return "server:" + rev.ID }
 
-// putServerTx stores the change the server makes (a "submitted", an administrator's
-// decision), by the server's device, recorded in its serverBatch, and its feed row, which
-// goes to every device interested in the interview. No revision (nil) when the change
-// changes nothing.
-func putServerTx(ctx context.Context, tx *store.Tx, server string, ch survey.Change, now time.Time) (*survey.Revision, error) {
-	revs, err := tx.PutBatched(store.Author{Device: server, Principal: server}, serverBatch, ch)
-	if err != nil || len(revs) == 0 {
+// putServerTx stores the changes the server makes (a "submitted", an administrator's
+// decision), by the server's device, each recorded in its serverBatch, and their feed
+// rows, which go to every device interested in the interview, at the time at gives for
+// it. A change that changes nothing makes no revision.
+func putServerTx(ctx context.Context, tx *store.Tx, server string, changes []survey.Change, at func(interview string) time.Time) ([]survey.Revision, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	revs, err := tx.PutBatched(store.Author{Device: server, Principal: server}, serverBatch, changes...)
+	if err != nil {
 		return nil, err
 	}
-	rev := revs[0]
-	if _, err := tx.ExecContext(ctx, `INSERT INTO server_feed (interview, batch, sender, created) VALUES (?, ?, ?, ?)`,
-		rev.Interview, serverBatch(rev), rev.Device, ms(now)); err != nil {
-		return nil, fmt.Errorf("feed: %w", err)
+	for _, rev := range revs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_feed (interview, batch, sender, created) VALUES (?, ?, ?, ?)`,
+			rev.Interview, serverBatch(rev), rev.Device, ms(at(rev.Interview))); err != nil {
+			return nil, fmt.Errorf("feed: %w", err)
+		}
 	}
-	return &rev, nil
+	return revs, nil
 }
 
 // followTx makes device interested in interview, unless it already is. When the interview

@@ -505,10 +505,23 @@ func (r refusal) Error() string { return r.err.Error() }
 // grouper then tries each batch alone).
 func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 	ctx := context.Background()
+	// The interviews of each batch the group's later batches do not touch are marked
+	// submitted once the group's batches are stored, in one call (submitTx): their status
+	// heads are then what they were right after their own batch, so the outcome is the
+	// one marking them batch by batch gives.
+	last := map[string]int{}
+	for k, j := range jobs {
+		if j.nonce == nil {
+			for _, iv := range j.revs.Interviews() {
+				last[iv] = k
+			}
+		}
+	}
 	return s.st.Update(ctx, func(tx *store.Tx) error {
 		var sups []Device
+		var later []submission
 		listed := false
-		for _, j := range jobs {
+		for k, j := range jobs {
 			if j.nonce != nil {
 				if err := s.nonceTx(ctx, tx, j.nonce); err != nil {
 					return err
@@ -532,17 +545,28 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 					continue
 				}
 			}
-			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups)); err != nil {
+			now := func(iv string) bool { return last[iv] != k }
+			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups, now, &later)); err != nil {
 				return err
 			}
 		}
-		return nil
+		return s.submitTx(ctx, tx, later)
 	})
 }
 
+// submission is an interview to mark submitted if its status says it is complete
+// (submitTx), by the server's device, with the time its batch arrived.
+type submission struct {
+	interview, server string
+	time              time.Time
+}
+
 // ingestTx stores one batch in tx (see Ingest). A refusal error leaves tx unchanged; after
-// any other error tx must be rolled back. sups are the active supervisor devices.
-func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device) (Ingested, error) {
+// any other error tx must be rolled back. sups are the active supervisor devices. The
+// batch's interviews are marked submitted (submitTx) at once when now says so, else added
+// to later, for the caller to mark once the batches that come after are stored.
+func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device,
+	now func(interview string) bool, later *[]submission) (Ingested, error) {
 	m := &u.Batch.Manifest
 	ivs := revs.Interviews()
 	news, err := newInterviewsTx(ctx, tx, ivs)
@@ -564,8 +588,19 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 		if err := feedBatchTx(ctx, tx, u, ivs, res.Added == revs.Len(), sups, assignees, news); err != nil {
 			return Ingested{}, err
 		}
-		if err := s.submitTx(ctx, tx, u, ivs); err != nil {
-			return Ingested{}, err
+		if u.Server != "" {
+			var subs []submission
+			for _, iv := range ivs {
+				sb := submission{interview: iv, server: u.Server, time: u.Time}
+				if now(iv) {
+					subs = append(subs, sb)
+				} else {
+					*later = append(*later, sb)
+				}
+			}
+			if err := s.submitTx(ctx, tx, subs); err != nil {
+				return Ingested{}, err
+			}
 		}
 	}
 	rc, hash, err := receiptOf(ctx, tx, m.ID)
@@ -578,26 +613,39 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 	return Ingested{Receipt: rc, Replay: res.Replay}, nil
 }
 
-// submitTx marks submitted every interview of ivs whose status is now completed (one
-// head, no conflict): a status revision "submitted" made by the server (u.Server) that
-// replaces it, in the feed like any revision, so that the devices' lists show it reached
-// the server. With no u.Server nothing is written.
-func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, u Upload, ivs []string) error {
-	if u.Server == "" {
-		return nil
-	}
-	for _, iv := range ivs {
-		target := survey.Target{Interview: iv, Kind: survey.KindStatus}
-		heads, err := tx.Heads(target)
-		if err != nil {
-			return err
+// submitTx marks submitted every interview of subs whose status is now completed (one
+// head, no conflict): a status revision "submitted" made by the server (its device
+// sb.server) that replaces it, in the feed like any revision, so that the devices' lists
+// show it reached the server. One call of the store for them all.
+func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, subs []submission) error {
+	var changes []survey.Change
+	for len(subs) > 0 {
+		server := subs[0].server
+		at := map[string]time.Time{}
+		changes = changes[:0]
+		n := 0
+		for _, sb := range subs {
+			if sb.server != server {
+				break // another server device (never, in one group): in a call of its own
+			}
+			n++
+			target := survey.Target{Interview: sb.interview, Kind: survey.KindStatus}
+			heads, err := tx.Heads(target)
+			if err != nil {
+				return err
+			}
+			if !awaitsSubmission(heads) {
+				continue // no status yet, not completed, or a conflict for a person to settle
+			}
+			if _, dup := at[sb.interview]; !dup {
+				changes = append(changes, survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
+			}
+			at[sb.interview] = sb.time
 		}
-		if !awaitsSubmission(heads) {
-			continue // no status yet, not completed, or a conflict for a person to settle
+		if _, err := putServerTx(ctx, tx, server, changes, func(iv string) time.Time { return at[iv] }); err != nil {
+			return fmt.Errorf("mark interviews submitted: %w", err)
 		}
-		if _, err := putServerTx(ctx, tx, u.Server, survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}}, u.Time); err != nil {
-			return fmt.Errorf("mark interview %s submitted: %w", iv, err)
-		}
+		subs = subs[n:]
 	}
 	return nil
 }
@@ -718,15 +766,15 @@ func (s *SQLite) Decide(ctx context.Context, d Decision) (survey.Revision, error
 		if err := survey.CheckDecision(survey.RoleServer, st.Status.Status, len(st.Conflicts), d.Status, d.Reason); err != nil {
 			return fmt.Errorf("%w: interview %s: %w", ErrNotDecidable, d.Interview, err)
 		}
-		rev, err := putServerTx(ctx, tx, d.Device, survey.Change{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus},
-			Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}}, d.Time)
+		revs, err := putServerTx(ctx, tx, d.Device, []survey.Change{{Target: survey.Target{Interview: d.Interview, Kind: survey.KindStatus},
+			Value: survey.StatusChange{Status: d.Status, Reason: survey.NFC(strings.TrimSpace(d.Reason))}}}, func(string) time.Time { return d.Time })
 		if err != nil {
 			return err
 		}
-		if rev == nil {
+		if len(revs) == 0 {
 			return fmt.Errorf("interview %s is already %s with this reason: %w", d.Interview, d.Status, ErrUnchanged)
 		}
-		out = *rev
+		out = revs[0]
 		return nil
 	})
 	return out, err

@@ -14,6 +14,8 @@ import (
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
 	"github.com/fieldsurvey/fieldsurvey/sync/batch"
+	"github.com/fieldsurvey/fieldsurvey/sync/hub"
+	"github.com/fieldsurvey/fieldsurvey/sync/keys"
 	"github.com/fieldsurvey/fieldsurvey/sync/server"
 	"github.com/fieldsurvey/fieldsurvey/sync/server/servertest"
 	"github.com/fieldsurvey/fieldsurvey/sync/wire"
@@ -243,4 +245,90 @@ func testConcurrentUploadsGroupCommit(t *testing.T, drv servertest.Driver) {
 		GroupCommits() (int, int, time.Duration)
 	}).GroupCommits()
 	t.Logf("%d uploads stored in %d transactions", batches, txs)
+}
+
+// TestSubmittedInAGroupAsOneByOne: batches stored together in one group commit mark their
+// interviews submitted as the same batches stored one by one do, also when a later batch
+// of the group touches an interview an earlier one completed (there, the interview is
+// completed again after the server marked it: two "submitted", as one by one).
+func TestSubmittedInAGroupAsOneByOne(t *testing.T) {
+	ctx := context.Background()
+	q := servertest.DGRA(t)
+	known, _ := server.BundledKnown()
+	a := servertest.NewDevice(t, "laptop-a", "a@example.org")
+	b := servertest.NewDevice(t, "laptop-b", "b@example.org")
+	const x, y, z = "0193a5b2-7c1e-7000-8000-0000000000c1", "0193a5b2-7c1e-7000-8000-0000000000c2", "0193a5b2-7c1e-7000-8000-0000000000c3"
+	ax := a.Interview(t, q, x, t0, rnd())
+	az := a.Interview(t, q, z, t0, rnd())
+	by := b.Interview(t, q, y, t0, rnd())
+	completedX := ax[len(ax)-1]
+	again := a.Revision(t, completedX.Target(), survey.StatusChange{Status: survey.StatusCompleted}, t0.Add(time.Hour), completedX.ID)
+	var uploads []server.Upload
+	for _, up := range []struct {
+		d    *servertest.Device
+		revs []survey.Revision
+	}{{a, ax}, {b, by}, {a, append(az, again)}} {
+		data, _ := up.d.Batch(t, up.revs)
+		bt, err := batch.Read(bytes.NewReader(data), batch.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers, err := keys.ParseAllowedSigners(strings.NewReader(keys.SignerLine(up.d.Principal, up.d.Signer.PublicKey(), batch.Namespace)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, err := hub.Check(bt, hub.Options{Signers: signers, Known: known})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uploads = append(uploads, server.Upload{Device: server.Device{ID: up.d.ID, Principal: up.d.Principal, Role: survey.RoleAssessor},
+			Batch: bt, Revisions: revs, Server: "server-x", Time: t0})
+	}
+	held := func(group int) string {
+		t.Helper()
+		st, err := server.OpenSQLite(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		for i, d := range []*servertest.Device{a, b} {
+			tok := fmt.Sprint("token-", i)
+			if err := st.AddToken(ctx, server.TokenRecord{Hash: tok, Assessor: d.Principal, Created: t0, Expires: t0.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Enroll(ctx, tok, server.Device{ID: d.ID, Principal: d.Principal, PublicKey: d.PublicKey(), Role: survey.RoleAssessor}, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.CommitGroups(uploads, group, func() time.Duration { return 0 }); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, iv := range []string{x, y, z} {
+			all, err := st.InterviewRevisions(ctx, iv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var status []survey.Revision
+			byServer := 0
+			for _, r := range all {
+				if r.Kind == survey.KindStatus {
+					status = append(status, r)
+					if r.Device == "server-x" {
+						byServer++
+					}
+				}
+			}
+			heads := survey.Heads(status)
+			out = append(out, fmt.Sprintf("%s: %d submitted by the server, %d heads, %s", iv[len(iv)-2:], byServer, len(heads), statusOf(t, heads[0]).Status))
+		}
+		return strings.Join(out, "; ")
+	}
+	one, all := held(1), held(len(uploads))
+	if want := "c1: 2 submitted by the server, 1 heads, submitted; c2: 1 submitted by the server, 1 heads, submitted; c3: 1 submitted by the server, 1 heads, submitted"; one != want {
+		t.Errorf("one by one: %s\nwant %s", one, want)
+	}
+	if all != one {
+		t.Errorf("in one group: %s\none by one: %s", all, one)
+	}
 }
