@@ -595,6 +595,11 @@ func (tx *Tx) appendVerified(v Verified, batch string) (AppendResult, error) {
 	tx.appended = true
 	c := newCall(tx)
 	c.batch = batch
+	// Sized for the call at once (each revision adds a row and an entry, kept until a
+	// full statement's worth is written), not grown by doubling.
+	c.rows = make([]any, 0, min(len(revs), rowsPerStatement)*rowArgs)
+	c.entries = make([]entry, 0, min(len(revs)+1, entriesPerStatement))
+	c.added = make(map[string]bool, len(revs))
 	c.noteReplaced(revs)
 	perInterview := map[string]int{}
 	for _, r := range revs {
