@@ -545,8 +545,8 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 					continue
 				}
 			}
-			now := func(iv string) bool { return last[iv] != k }
-			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups, now, &later)); err != nil {
+			submitNow := func(iv string) bool { return last[iv] != k }
+			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups, submitNow, &later)); err != nil {
 				return err
 			}
 		}
@@ -563,10 +563,10 @@ type submission struct {
 
 // ingestTx stores one batch in tx (see Ingest). A refusal error leaves tx unchanged; after
 // any other error tx must be rolled back. sups are the active supervisor devices. The
-// batch's interviews are marked submitted (submitTx) at once when now says so, else added
-// to later, for the caller to mark once the batches that come after are stored.
+// batch's interviews are marked submitted (submitTx) at once when submitNow says so, else
+// added to later, for the caller to mark once the batches that come after are stored.
 func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device,
-	now func(interview string) bool, later *[]submission) (Ingested, error) {
+	submitNow func(interview string) bool, later *[]submission) (Ingested, error) {
 	m := &u.Batch.Manifest
 	ivs := revs.Interviews()
 	news, err := newInterviewsTx(ctx, tx, ivs)
@@ -592,7 +592,7 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 			var subs []submission
 			for _, iv := range ivs {
 				sb := submission{interview: iv, server: u.Server, time: u.Time}
-				if now(iv) {
+				if submitNow(iv) {
 					subs = append(subs, sb)
 				} else {
 					*later = append(*later, sb)
