@@ -20,7 +20,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
 	"io"
 	"io/fs"
 	"os"
@@ -30,6 +29,9 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/fieldsurvey/fieldsurvey/internal/atomicfile"
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // DeviceKeyFile is the name of the device's private key in the home folder; the public key
@@ -167,18 +169,33 @@ func ParseSigner(name string, data []byte) (ssh.Signer, error) {
 func CheckPrincipal(p string) (string, error) {
 	p = norm.NFC.String(strings.TrimSpace(p))
 	if p == "" {
-		return "", fmt.Errorf("%w: it is empty; set assessor.principal to your name or e-mail address", ErrBadPrincipal)
+		return "", &PrincipalError{Msg: survey.T("invalid principal: it is empty; set assessor.principal to your name or e-mail address",
+			"danh tính người ký không hợp lệ: đang để trống; đặt assessor.principal là tên hoặc địa chỉ e-mail của bạn")}
 	}
 	for _, r := range p {
 		switch {
 		case unicode.IsControl(r):
-			return "", fmt.Errorf("%w %q: it contains a control character", ErrBadPrincipal, p)
+			return "", &PrincipalError{Msg: survey.T(fmt.Sprintf("invalid principal %q: it contains a control character", p),
+				fmt.Sprintf("danh tính người ký %q không hợp lệ: có ký tự điều khiển", p))}
 		case strings.ContainsRune(`",*?!`, r):
-			return "", fmt.Errorf("%w %q: it must not contain %q (it has a meaning in allowed_signers files)", ErrBadPrincipal, p, r)
+			return "", &PrincipalError{Msg: survey.T(fmt.Sprintf("invalid principal %q: it must not contain %q (it has a meaning in allowed_signers files)", p, r),
+				fmt.Sprintf("danh tính người ký %q không hợp lệ: không được chứa %q (ký tự này có nghĩa riêng trong tệp allowed_signers)", p, r))}
 		}
 	}
 	return p, nil
 }
+
+// PrincipalError is CheckPrincipal's refusal, in English (Error) and Vietnamese (Text). It
+// is an ErrBadPrincipal.
+type PrincipalError struct{ Msg survey.Text }
+
+func (e *PrincipalError) Error() string { return e.Msg.Get(survey.LangEN) }
+
+// Text returns the message in every language.
+func (e *PrincipalError) Text() survey.Text { return e.Msg }
+
+// Unwrap returns ErrBadPrincipal.
+func (e *PrincipalError) Unwrap() error { return ErrBadPrincipal }
 
 // Fingerprint returns the SHA256 fingerprint of pub as ssh-keygen prints it.
 func Fingerprint(pub ssh.PublicKey) string { return ssh.FingerprintSHA256(pub) }

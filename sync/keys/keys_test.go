@@ -17,6 +17,8 @@ import (
 
 	"filippo.io/age"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/fieldsurvey/fieldsurvey/survey"
 )
 
 // fixedRand gives reproducible keys in tests.
@@ -321,5 +323,27 @@ func TestRecipientsAndIdentities(t *testing.T) {
 	_, err = ParseIdentities([]byte("AGE-SECRET-KEY-1SECRETSTUFF\n"))
 	if err == nil || strings.Contains(err.Error(), "SECRETSTUFF") {
 		t.Errorf("bad identity: err %v (must not quote the key)", err)
+	}
+}
+
+// TestPrincipalRefusalInVietnamese: CheckPrincipal's refusals say what is wrong in
+// Vietnamese too, and stay ErrBadPrincipal.
+func TestPrincipalRefusalInVietnamese(t *testing.T) {
+	for bad, want := range map[string]string{
+		"  ":          "đang để trống",
+		"a\x01b":      "ký tự điều khiển",
+		`an,binh@x.y`: "không được chứa",
+	} {
+		_, err := CheckPrincipal(bad)
+		if !errors.Is(err, ErrBadPrincipal) {
+			t.Fatalf("CheckPrincipal(%q) = %v, want ErrBadPrincipal", bad, err)
+		}
+		vi := survey.ErrorText(err).Get(survey.LangVI)
+		if !strings.Contains(vi, want) || !strings.HasPrefix(vi, "danh tính người ký") {
+			t.Errorf("CheckPrincipal(%q) in Vietnamese: %q, want it to say %q", bad, vi, want)
+		}
+		if strings.Contains(vi, "invalid") {
+			t.Errorf("CheckPrincipal(%q) in Vietnamese holds English: %q", bad, vi)
+		}
 	}
 }

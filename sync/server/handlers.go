@@ -119,7 +119,9 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) *wire.Error {
 	}
 	principal, err := keys.CheckPrincipal(req.Principal)
 	if err != nil {
-		return wire.NewError(wire.CodeMalformed, err.Error())
+		we := wire.NewError(wire.CodeMalformed, err.Error())
+		we.MessageVI = wire.NewError(wire.CodeMalformed, survey.ErrorText(err).Get(survey.LangVI)).MessageVI
+		return we
 	}
 	pub, err := parseDeviceKey(req.PublicKey)
 	if err != nil {
