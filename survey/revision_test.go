@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -237,5 +238,29 @@ func TestRevisionErrorInBothLanguages(t *testing.T) {
 	err = r.Verify()
 	if !errors.Is(err, ErrBadRevisionID) || ErrorText(err).Get(LangVI) != "mã thay đổi không khớp với nội dung: thay đổi 000000000000" {
 		t.Errorf("wrong id: %v / %q", err, ErrorText(err).Get(LangVI))
+	}
+}
+
+// TestJSONErrorText: what encoding/json finds wrong reads in Vietnamese too, with no
+// English sentence of the library's in it.
+func TestJSONErrorText(t *testing.T) {
+	var a Answer
+	for in, want := range map[string]string{
+		`{"rating":`:         "JSON bị cắt cụt",
+		`{"rating" 3}`:       "JSON không hợp lệ ở byte",
+		`"not an answer"`:    "giá trị JSON kiểu string ở sai chỗ",
+		`{"comment":[1, 2]}`: `trường "comment" không nhận giá trị JSON kiểu array`,
+	} {
+		err := json.Unmarshal([]byte(in), &a)
+		if err == nil {
+			t.Fatalf("%s decoded", in)
+		}
+		got := JSONErrorText(err)
+		if vi := got.Get(LangVI); !strings.HasPrefix(vi, want) {
+			t.Errorf("%s: Vietnamese %q, want it to start with %q", in, vi, want)
+		}
+		if en := got.Get(LangEN); en != strings.TrimPrefix(err.Error(), "json: ") {
+			t.Errorf("%s: English %q, want the library's %q", in, en, err.Error())
+		}
 	}
 }

@@ -122,7 +122,8 @@ func verify(revs []survey.Revision, every int, copied bool) (Verified, error) {
 		}
 		f, err := decodeFact(r.Kind, r.Value, r.Author)
 		if err != nil {
-			return Verified{}, bad(survey.BadRevision("%s value does not decode: %v", "giá trị %s không giải mã được: %v", r.Kind, err))
+			why := survey.JSONErrorText(err)
+			return Verified{}, bad(survey.BadRevision("%[1]s value does not decode: %[2]s", "giá trị %[1]s không giải mã được: %[3]s", r.Kind, why.Get(survey.LangEN), why.Get(survey.LangVI)))
 		}
 		if copied {
 			v.revs[i] = r

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,24 +165,7 @@ func jsonMsg(err error) string {
 }
 
 // jsonText is what encoding/json found wrong, in English (its own words) and Vietnamese.
-func jsonText(err error) survey.Text {
-	en := jsonMsg(err)
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return survey.T(en, fmt.Sprintf("JSON không hợp lệ ở byte %d", syn.Offset))
-	case errors.As(err, &typ) && typ.Field != "":
-		return survey.T(en, fmt.Sprintf("trường %q không nhận giá trị JSON kiểu %s", clip(typ.Field), typ.Value))
-	case errors.As(err, &typ):
-		return survey.T(en, fmt.Sprintf("giá trị JSON kiểu %s ở sai chỗ", typ.Value))
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return survey.T(en, "JSON bị cắt cụt")
-	case strings.HasPrefix(en, "unknown field "):
-		return survey.T(en, "trường không xác định "+strings.TrimPrefix(en, "unknown field "))
-	}
-	return survey.T(en, "JSON không hợp lệ")
-}
+func jsonText(err error) survey.Text { return survey.JSONErrorText(err) }
 
 func clip(s string) string {
 	if len(s) > 40 {

@@ -266,7 +266,7 @@ func TestRefusals(t *testing.T) {
 	bad := c.rev(t, survey.Target{Interview: "0193a5b2-7c1e-7000-8000-000000000001", Kind: survey.KindAnswer, Key: "1.1"}, "not an answer", 9)
 	optsC := Options{Signers: allowedFor(t, a, b, c), Known: knownExample}
 	check("bad value", c.pack(t, []survey.Revision{bad}), optsC, survey.ErrBadRevision, "does not decode",
-		"thay đổi 1/1 ("+bad.ID[:12]+"): thay đổi sai định dạng: giá trị answer không giải mã được: ")
+		"thay đổi 1/1 ("+bad.ID[:12]+"): thay đổi sai định dạng: giá trị answer không giải mã được: giá trị JSON kiểu string ở sai chỗ")
 	// An encrypted batch and no identity, or the wrong one.
 	id, _ := age.GenerateX25519Identity()
 	other, _ := age.GenerateX25519Identity()
