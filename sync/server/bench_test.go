@@ -375,6 +375,7 @@ func BenchmarkIngest(b *testing.B) {
 		for _, d := range f.devices {
 			e.Enroll(d)
 		}
+		settleDisk()
 		b.StartTimer()
 		d, s := f.upload(b, e.URL)
 		b.StopTimer()
@@ -387,8 +388,11 @@ func BenchmarkIngest(b *testing.B) {
 		httpTime += d
 		httpCPU += f.cpu
 		sent += s
+		settleDisk()
 		rawTime += rawIngest(b, f, b.TempDir(), true)
+		settleDisk()
 		raw1Time += rawIngest(b, f, b.TempDir(), false)
+		settleDisk()
 		ft, fc := floorIngest(b, f, b.TempDir())
 		floorTime += ft
 		floorCPU += fc
