@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -519,7 +521,7 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 	}
 	return s.st.Update(ctx, func(tx *store.Tx) error {
 		var sups []Device
-		var later []submission
+		later := map[string][]submission{} // by the server's device
 		listed := false
 		for k, j := range jobs {
 			if j.nonce != nil {
@@ -546,27 +548,33 @@ func (s *SQLite) commitGroup(jobs []*ingestJob) error {
 				}
 			}
 			submitNow := func(iv string) bool { return last[iv] != k }
-			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups, submitNow, &later)); err != nil {
+			if err := j.settle(s.ingestTx(ctx, tx, j.u, j.revs, sups, submitNow, later)); err != nil {
 				return err
 			}
 		}
-		return s.submitTx(ctx, tx, later)
+		for _, server := range slices.Sorted(maps.Keys(later)) {
+			if err := s.submitTx(ctx, tx, server, later[server]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
 // submission is an interview to mark submitted if its status says it is complete
-// (submitTx), by the server's device, with the time its batch arrived.
+// (submitTx), with the time its batch arrived.
 type submission struct {
-	interview, server string
-	time              time.Time
+	interview string
+	time      time.Time
 }
 
 // ingestTx stores one batch in tx (see Ingest). A refusal error leaves tx unchanged; after
 // any other error tx must be rolled back. sups are the active supervisor devices. The
 // batch's interviews are marked submitted (submitTx) at once when submitNow says so, else
-// added to later, for the caller to mark once the batches that come after are stored.
+// added to later (under u.Server), for the caller to mark once the batches that come after
+// are stored.
 func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs store.Verified, sups []Device,
-	submitNow func(interview string) bool, later *[]submission) (Ingested, error) {
+	submitNow func(interview string) bool, later map[string][]submission) (Ingested, error) {
 	m := &u.Batch.Manifest
 	ivs := revs.Interviews()
 	news, err := newInterviewsTx(ctx, tx, ivs)
@@ -591,14 +599,14 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 		if u.Server != "" {
 			var subs []submission
 			for _, iv := range ivs {
-				sb := submission{interview: iv, server: u.Server, time: u.Time}
+				sb := submission{interview: iv, time: u.Time}
 				if submitNow(iv) {
 					subs = append(subs, sb)
 				} else {
-					*later = append(*later, sb)
+					later[u.Server] = append(later[u.Server], sb)
 				}
 			}
-			if err := s.submitTx(ctx, tx, subs); err != nil {
+			if err := s.submitTx(ctx, tx, u.Server, subs); err != nil {
 				return Ingested{}, err
 			}
 		}
@@ -614,38 +622,26 @@ func (s *SQLite) ingestTx(ctx context.Context, tx *store.Tx, u Upload, revs stor
 }
 
 // submitTx marks submitted every interview of subs whose status is now completed (one
-// head, no conflict): a status revision "submitted" made by the server (its device
-// sb.server) that replaces it, in the feed like any revision, so that the devices' lists
-// show it reached the server. One call of the store for them all.
-func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, subs []submission) error {
+// head, no conflict): a status revision "submitted" made by the server (its device server)
+// that replaces it, in the feed like any revision, so that the devices' lists show it
+// reached the server. One call of the store for them all (each interview is in subs once).
+func (s *SQLite) submitTx(ctx context.Context, tx *store.Tx, server string, subs []submission) error {
 	var changes []survey.Change
-	for len(subs) > 0 {
-		server := subs[0].server
-		at := map[string]time.Time{}
-		changes = changes[:0]
-		n := 0
-		for _, sb := range subs {
-			if sb.server != server {
-				break // another server device (never, in one group): in a call of its own
-			}
-			n++
-			target := survey.Target{Interview: sb.interview, Kind: survey.KindStatus}
-			heads, err := tx.Heads(target)
-			if err != nil {
-				return err
-			}
-			if !awaitsSubmission(heads) {
-				continue // no status yet, not completed, or a conflict for a person to settle
-			}
-			if _, dup := at[sb.interview]; !dup {
-				changes = append(changes, survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
-			}
-			at[sb.interview] = sb.time
+	at := map[string]time.Time{}
+	for _, sb := range subs {
+		target := survey.Target{Interview: sb.interview, Kind: survey.KindStatus}
+		heads, err := tx.Heads(target)
+		if err != nil {
+			return err
 		}
-		if _, err := putServerTx(ctx, tx, server, changes, func(iv string) time.Time { return at[iv] }); err != nil {
-			return fmt.Errorf("mark interviews submitted: %w", err)
+		if !awaitsSubmission(heads) {
+			continue // no status yet, not completed, or a conflict for a person to settle
 		}
-		subs = subs[n:]
+		changes = append(changes, survey.Change{Target: target, Value: survey.StatusChange{Status: survey.StatusSubmitted}})
+		at[sb.interview] = sb.time
+	}
+	if _, err := putServerTx(ctx, tx, server, changes, func(iv string) time.Time { return at[iv] }); err != nil {
+		return fmt.Errorf("mark interviews submitted: %w", err)
 	}
 	return nil
 }
