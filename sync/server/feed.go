@@ -145,8 +145,8 @@ func assigneesTx(ctx context.Context, tx *store.Tx, u Upload, v store.Verified) 
 }
 
 // serverBatch names the batch a revision the server made (a "submitted", an
-// administrator's decision) is recorded in: no batch will carry it, so it is stored as
-// travelling in "server:ID" (store.Tx.PutBatched), which its feed row names.
+// administrator's decision) is recorded in, on either store: no batch will carry it, so it
+// is stored as travelling in "server:ID" (store.Tx.PutBatched), which its feed row names.
 func serverBatch(rev survey.Revision) string { return "server:" + rev.ID }
 
 // putServerTx stores the changes the server makes (a "submitted", an administrator's

@@ -889,7 +889,7 @@ func (t *pgTx) put(server string, target survey.Target, v survey.StatusChange, h
 	if err != nil {
 		return survey.Revision{}, err
 	}
-	if _, err := insertRevisions(t.ctx, t.tx, []survey.Revision{r}, "server:"+r.ID); err != nil {
+	if _, err := insertRevisions(t.ctx, t.tx, []survey.Revision{r}, serverBatch(r)); err != nil {
 		return survey.Revision{}, err
 	}
 	if _, err := refreshInterviews(t.ctx, t.tx, []string{target.Interview}, t.progress); err != nil {
@@ -1146,7 +1146,7 @@ func (p *Postgres) Decide(ctx context.Context, d Decision) (survey.Revision, err
 		if err != nil {
 			return err
 		}
-		t.addFeed(&pendingFeed{interview: strp(d.Interview), batch: strp("server:" + out.ID), sender: out.Device, created: ms(d.Time)})
+		t.addFeed(&pendingFeed{interview: strp(d.Interview), batch: strp(serverBatch(out)), sender: out.Device, created: ms(d.Time)})
 		return nil
 	})
 	return out, err

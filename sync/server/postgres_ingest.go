@@ -454,7 +454,7 @@ func (g *pgGroup) ingest(k int, u Upload, v store.Verified) (Ingested, error) {
 			if err != nil {
 				return Ingested{}, fmt.Errorf("mark interview %s submitted: %w", iv, err)
 			}
-			t.addFeed(&pendingFeed{interview: strp(iv), batch: strp("server:" + rev.ID), sender: rev.Device, created: now})
+			t.addFeed(&pendingFeed{interview: strp(iv), batch: strp(serverBatch(rev)), sender: rev.Device, created: now})
 		}
 	}
 	return Ingested{Receipt: rc}, nil
@@ -483,7 +483,7 @@ func (g *pgGroup) put(server string, target survey.Target, v survey.StatusChange
 	if err != nil {
 		return survey.Revision{}, err
 	}
-	batch := "server:" + r.ID
+	batch := serverBatch(r)
 	g.ivs[target.Interview].add(r, batch)
 	g.revs = append(g.revs, memRevision{r, batch})
 	return r, nil
