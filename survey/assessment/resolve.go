@@ -2,7 +2,6 @@ package assessment
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -23,25 +22,12 @@ func Resolve(ctx context.Context, st store.Reader, ref string) (string, error) {
 	if err != nil {
 		return "", stepError(err, "list assessments", "liệt kê bản đánh giá")
 	}
-	var ids []string
-	for _, s := range sums {
-		if s.ID == ref {
-			return ref, nil
-		}
-		if strings.HasPrefix(s.ID, ref) {
-			ids = append(ids, s.ID)
-		}
+	ids := make([]string, len(sums))
+	for i, s := range sums {
+		ids[i] = s.ID
 	}
-	sort.Strings(ids)
-	switch len(ids) {
-	case 0:
-		return "", survey.UserErr("no assessment %q", "không có bản đánh giá %q", ref).
-			WithHint("'fieldsurvey assessment list' shows the assessments", "'fieldsurvey assessment list' liệt kê các bản đánh giá")
-	case 1:
-		return ids[0], nil
-	}
-	return "", survey.UserErr("%q is the beginning of %d assessment ids: %s", "%q là phần đầu của %d mã bản đánh giá: %s",
-		ref, len(ids), strings.Join(ids, ", ")).WithHint("give more of the id", "nhập mã dài hơn")
+	return survey.ByPrefix(ids, ref, survey.T("assessment", "bản đánh giá"),
+		survey.T("'fieldsurvey assessment list' shows the assessments", "'fieldsurvey assessment list' liệt kê các bản đánh giá"))
 }
 
 // Info is one assessment as 'assessment list' shows it; its JSON is 'assessment list

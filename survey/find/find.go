@@ -8,7 +8,6 @@ package find
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 
 	"github.com/fieldsurvey/fieldsurvey/survey"
@@ -39,29 +38,23 @@ func Interview(ctx context.Context, st store.Reader, ref string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	var ids []string
-	for _, s := range sums {
-		if strings.HasPrefix(s.ID, ref) {
-			ids = append(ids, s.ID)
-		}
+	ids := make([]string, len(sums))
+	for i, s := range sums {
+		ids[i] = s.ID
 	}
-	sort.Strings(ids)
-	switch len(ids) {
-	case 0:
-		return "", survey.UserErr("no interview %q", "không có phỏng vấn %q", ref).
-			WithHint("'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn")
-	case 1:
-		s, err := st.Interview(ctx, ids[0])
-		if err != nil {
-			return "", err
-		}
-		if !s.HasMeta() {
-			return "", errWaiting(s)
-		}
-		return ids[0], nil
+	id, err := survey.ByPrefix(ids, ref, survey.T("interview", "phỏng vấn"),
+		survey.T("'fieldsurvey interview list' shows the interviews", "'fieldsurvey interview list' liệt kê các cuộc phỏng vấn"))
+	if err != nil {
+		return "", err
 	}
-	return "", survey.UserErr("%q is the beginning of %d interview ids: %s", "%q là phần đầu của %d mã phỏng vấn: %s",
-		ref, len(ids), strings.Join(ids, ", ")).WithHint("give more of the id", "nhập mã dài hơn")
+	s, err := st.Interview(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !s.HasMeta() {
+		return "", errWaiting(s)
+	}
+	return id, nil
 }
 
 // errWaiting is the refusal of an interview held without its creation: revisions of it
