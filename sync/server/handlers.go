@@ -292,7 +292,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) *wire.Error {
 		return wire.Errorf(wire.CodeUnavailable, "device %s is still sending another batch", dev.ID)
 	}
 	defer s.sending.release(dev.ID)
-	res, werr := s.ingest(w, r, dev, size, &nonce, &nonceKept)
+	res, werr := s.ingest(w, r, dev, size, nonce, &nonceKept)
 	if werr != nil {
 		s.m.batches.WithLabelValues("refused").Inc()
 		if werr.Refusal != nil {
@@ -342,7 +342,7 @@ func uploadSize(r *http.Request, limit int64) (int64, *wire.Error) {
 // the upload is compressed (uploadSize), else 0.
 // The request's nonce is recorded with the batch; nonceKept is set once it is (stored, or
 // refused as a replay).
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size int64, nonce *Nonce, nonceKept *bool) (Ingested, *wire.Error) {
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size int64, nonce Nonce, nonceKept *bool) (Ingested, *wire.Error) {
 	n := r.ContentLength
 	if !s.budget.acquire(n+size, budgetWait) {
 		return Ingested{}, wire.NewError(wire.CodeUnavailable, "the server is busy receiving other batches")
@@ -378,7 +378,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, dev Device, size
 		// so that its next attempt gets the receipt at once.
 		ctx := context.WithoutCancel(r.Context())
 		var res Ingested
-		res, err = s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC(), Nonce: nonce})
+		res, err = s.store.Ingest(ctx, Upload{Device: dev, Batch: b, Revisions: revs, Server: s.device, Time: s.cfg.Now().UTC(), Nonce: &nonce})
 		if err == nil || errors.Is(err, ErrReplayed) {
 			*nonceKept = true
 		}
